@@ -1,0 +1,33 @@
+//! Greekhouse risk engine.
+//!
+//! One crate holds every number the clearing house decides with: fixed-point arithmetic,
+//! Black-Scholes prices and Greeks, the vol surface, Greek-based portfolio margin and the
+//! Dutch-auction math. The on-chain program, the SDK, the liquidator bot and the simulator all
+//! call these functions, so they agree to the last unit.
+//!
+//! `#![no_std]`, no `alloc`, no floating point, no Solana dependencies. Every fallible step
+//! returns [`RiskError`]; every lossy step names its [`Rounding`].
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(clippy::float_arithmetic)]
+
+pub mod auction;
+pub mod bs;
+pub mod error;
+pub mod fixed;
+pub mod margin;
+pub mod math;
+pub mod surface;
+
+pub use auction::{AuctionParams, AuctionPhase};
+pub use bs::{BsInput, Greeks, OptionKind};
+pub use error::RiskError;
+pub use fixed::{Fixed, Fixed18, Rounding};
+pub use margin::{
+    AccountRisk, CollateralRisk, LevelParams, LevelRisk, MarginConfig, MarginParams, MarginSummary,
+    PositionRisk, UnderlyingRisk, UnderlyingSummary,
+};
+pub use surface::{TenorPoint, VolSurface};
+
+/// Result type of every fallible risk-engine function.
+pub type RiskResult<T> = core::result::Result<T, RiskError>;
