@@ -397,29 +397,6 @@ fn dense_grid_within_tolerance() {
     );
 }
 
-/// Log-uniform in spot, K/S, T and sigma; uniform in r.
-fn bs_inputs() -> impl Strategy<Value = BsInput> {
-    (
-        any::<bool>(),
-        0.1f64.ln()..100_000f64.ln(),
-        0.25f64.ln()..4f64.ln(),
-        (900.0 / YEAR_SECS).ln()..2f64.ln(),
-        0.05f64.ln()..4f64.ln(),
-        0.0f64..0.1,
-    )
-        .prop_map(|(call, ls, lm, lt, lv, r)| {
-            let s = ls.exp();
-            input(
-                if call { OptionKind::Call } else { OptionKind::Put },
-                fx(s),
-                fx(s * lm.exp()),
-                fx(lv.exp()),
-                fx(lt.exp()),
-                fx(r),
-            )
-        })
-}
-
 proptest! {
     #![proptest_config(pt_config(1024))]
 

@@ -7,7 +7,8 @@
 use greekhouse_risk::auction::AuctionParams;
 use greekhouse_risk::margin::{LevelParams, MarginConfig, MarginParams};
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS};
-use greekhouse_risk::{Fixed, Fixed18, OptionKind};
+use greekhouse_risk::{BsInput, Fixed, Fixed18, OptionKind};
+use proptest::prelude::*;
 
 /// Raw value of 1.0 in `Fixed` (10^12).
 pub const ONE_RAW: i128 = 1_000_000_000_000;
@@ -255,3 +256,28 @@ pub fn pt_config(cases: u32) -> proptest::test_runner::Config {
     };
     Config { cases, failure_persistence: None, rng_seed: seed, ..Config::default() }
 }
+
+/// Black-Scholes inputs over the accuracy domain: log-uniform in spot (0.1 to 100,000),
+/// K/S (0.25 to 4), T (15 minutes to 2 years) and sigma (5 % to 400 %); uniform in r (0 to 10 %).
+pub fn bs_inputs() -> impl Strategy<Value = BsInput> {
+    (
+        any::<bool>(),
+        0.1f64.ln()..100_000f64.ln(),
+        0.25f64.ln()..4f64.ln(),
+        (900.0 / YEAR_SECS).ln()..2f64.ln(),
+        0.05f64.ln()..4f64.ln(),
+        0.0f64..0.1,
+    )
+        .prop_map(|(call, ls, lm, lt, lv, r)| {
+            let s = ls.exp();
+            BsInput {
+                kind: if call { OptionKind::Call } else { OptionKind::Put },
+                spot: fx(s),
+                strike: fx(s * lm.exp()),
+                vol: fx(lv.exp()),
+                time_years: fx(lt.exp()),
+                rate: fx(r),
+            }
+        })
+}
+
