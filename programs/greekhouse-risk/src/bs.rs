@@ -1,6 +1,15 @@
 //! Black-Scholes-Merton prices and Greeks (rate r, no dividends), European calls and puts.
 //!
-//! API CONTRACT (stubs).
+//! The computation is done in normalised (dimensionless, relative-to-spot) form in binary
+//! fixed point, see `docs/risk-model.md`:
+//! `k' = K e^(-rT) / S`, `v = sigma sqrt(T)`, `d1,2 = -ln(k')/v +- v/2`, and with the upper tail
+//! `Q(t) = phi(t) R(t)` (Mills ratio `R`) and the identity `k' phi(d2) = phi(d1)`:
+//! `call/S = (1 - k')+ + tv`, `put/S = (k' - 1)+ + tv`, where the time value `tv` is
+//! `phi(d1) (R(d2) - R(d1))` if `d2 >= 0`, `min(1,k') - phi(d1) (R(d1) + R(-d2))` if
+//! `d1 >= 0 > d2`, `phi(d1) (R(-d1) - R(-d2))` if `d1 < 0`. One exp (phi), two Mills-ratio
+//! polynomials, one ln, one reciprocal and one square root per evaluation; put-call parity
+//! holds by construction and the no-arbitrage bounds are enforced by clamping `tv` to
+//! `[0, min(1, k')]`.
 //!
 //! Units: `spot` and `strike` in any one price unit (on chain: quote native units per whole
 //! underlying unit); `vol` a fraction per sqrt(year) (0.2 = 20 %); `time_years` in years of
@@ -9,7 +18,11 @@
 //! the option loses value as time passes) in the price unit; `delta` dimensionless; `gamma`
 //! per price unit, at 18 decimals.
 
-use crate::{Fixed, Fixed18, RiskResult};
+use crate::bin::Bf;
+use crate::fixed::FIXED_ONE;
+use crate::math::{exp_q55, ln_q55, mills_q63, tail_q63, DQ, LNQ, ONE_Q63};
+use crate::wide::{self, mulhi};
+use crate::{Fixed, Fixed18, RiskError, RiskResult};
 
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
@@ -45,23 +58,459 @@ pub struct Greeks {
     pub theta: Fixed,
 }
 
+/// Largest volatility [`price`] and [`greeks`] accept: 20.0 (2000 %), raw at 10^12.
+pub const MAX_VOL: Fixed = Fixed::from_raw(20 * FIXED_ONE);
+/// Largest rate accepted: 1.0 (100 % a year), raw at 10^12. Rates must be `>= 0`.
+pub const MAX_RATE: Fixed = Fixed::from_raw(FIXED_ONE);
+/// `r T` saturates here (at Q55): `e^-150` is zero at every scale used, and
+/// `|ln(K/S)| + rT` stays below the Q55 range (|ln(K/S)| <= 88 for raw values below 2^127).
+const RT_SAT_Q55: u64 = 150 << 55;
+
 /// Years from seconds, rounded down.
-pub fn years_from_seconds(_seconds: i64) -> RiskResult<Fixed> {
-    todo!()
+pub fn years_from_seconds(seconds: i64) -> RiskResult<Fixed> {
+    let n = (seconds as i128) * FIXED_ONE;
+    Ok(Fixed::from_raw(n.div_euclid(SECONDS_PER_YEAR as i128)))
 }
 
 /// Intrinsic value `max(S-K, 0)` / `max(K-S, 0)`.
-pub fn intrinsic(_kind: OptionKind, _spot: Fixed, _strike: Fixed) -> RiskResult<Fixed> {
-    todo!()
+pub fn intrinsic(kind: OptionKind, spot: Fixed, strike: Fixed) -> RiskResult<Fixed> {
+    let d = match kind {
+        OptionKind::Call => spot.checked_sub(strike)?,
+        OptionKind::Put => strike.checked_sub(spot)?,
+    };
+    Ok(d.max_of(Fixed::ZERO))
+}
+
+// ------------------------------------------------------------------------------------------
+// Normalised core (shared with the margin engine).
+
+/// Normalised inputs of one evaluation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Norm {
+    /// `k' = K e^(-rT) / S`.
+    pub kp: Bf,
+    /// `ln k'` at Q55.
+    pub lnkp: i64,
+    /// `v = sigma sqrt(T)`.
+    pub v: Bf,
+    /// `1 / v`.
+    pub w: Bf,
+}
+
+/// Normalised outputs (per unit of underlying, divided by spot). Q63 = scale 2^63.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CoreOut {
+    /// call / S at Q63 (<= 1).
+    pub call: u128,
+    /// put / S at Q63 (<= k').
+    pub put: u128,
+    /// N(d1) at Q63 (the call delta).
+    pub nd1: u64,
+    /// phi(d1) at Q64.
+    pub phi: u64,
+    /// k' N(d2) at Q63.
+    pub knd2: u128,
+    /// k' N(-d2) at Q63.
+    pub kn_d2: u128,
+}
+
+impl CoreOut {
+    #[inline]
+    pub fn price(&self, kind: OptionKind) -> u128 {
+        match kind {
+            OptionKind::Call => self.call,
+            OptionKind::Put => self.put,
+        }
+    }
+}
+
+/// `m = -ln(k')/v` saturates at +-1024 (Q52 `2^62`); `v/2` at 512.
+const M_SAT_Q52: u64 = 1 << 62;
+const HV_SAT_Q52: u64 = 1 << 61;
+
+/// Black-Scholes in normalised form.
+pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
+    let m_mag = Bf::from_q(n.lnkp.unsigned_abs(), LNQ as i32).mul(n.w).to_q64_sat(DQ as i32, M_SAT_Q52);
+    let m = if n.lnkp > 0 { -(m_mag as i64) } else { m_mag as i64 };
+    let hv = n.v.to_q64_sat(DQ as i32 - 1, HV_SAT_Q52) as i64; // v/2 at Q52
+    let d1 = m + hv;
+    let d2 = m - hv;
+    let kq = n.kp.to_q128(63).ok_or(RiskError::Overflow)?;
+    let (t1, phi) = tail_q63(d1.unsigned_abs());
+    let t2 = if phi == 0 { 0 } else { mulhi(phi, mills_q63(d2.unsigned_abs())) };
+    let one = ONE_Q63 as u128;
+    let (t1, t2) = (t1 as u128, t2 as u128);
+    let nd1 = if d1 >= 0 { ONE_Q63 - t1 as u64 } else { t1 as u64 };
+    let cap = if kq < one { kq } else { one };
+    let (tv, knd2, kn_d2) = if d2 >= 0 {
+        (t2.saturating_sub(t1), kq.saturating_sub(t2), t2)
+    } else if d1 >= 0 {
+        (cap.saturating_sub(t1 + t2), t2, kq.saturating_sub(t2))
+    } else {
+        (t1.saturating_sub(t2), t2, kq.saturating_sub(t2))
+    };
+    let tv = if tv > cap { cap } else { tv };
+    Ok(CoreOut {
+        call: one.saturating_sub(kq) + tv,
+        put: kq.saturating_sub(one) + tv,
+        nd1,
+        phi,
+        knd2,
+        kn_d2,
+    })
+}
+
+/// Time-dependent normalised terms of one position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TimeTerms {
+    pub sqrt_t: Bf,
+    /// `r T` at Q55 (saturated).
+    pub rt: i64,
+    /// `e^(-rT)`.
+    pub disc: Bf,
+}
+
+/// `sqrt(T)`, `rT`, `e^(-rT)` for validated `T > 0`, `0 <= r`.
+pub(crate) fn time_terms(t_raw: u128, r_raw: u128) -> TimeTerms {
+    let tf = Bf::from_fixed_raw(t_raw);
+    let sqrt_t = tf.sqrt();
+    let rt = if r_raw == 0 {
+        0
+    } else {
+        Bf::from_u128(r_raw).mul(Bf::from_u128(t_raw)).mul(Bf::TEN_M24).to_q64_sat(LNQ as i32, RT_SAT_Q55)
+            as i64
+    };
+    let disc = if rt == 0 { Bf::ONE } else { exp_q55(-rt) };
+    TimeTerms { sqrt_t, rt, disc }
+}
+
+/// Build the normalised inputs from `x = K/S`, `ln x` (Q55), sigma and the time terms.
+#[inline]
+pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
+    let v = sig.mul(tt.sqrt_t);
+    Norm { kp: x.mul(tt.disc), lnkp: lnx.saturating_sub(tt.rt), v, w: v.recip() }
+}
+
+/// Normalised Greeks of a long unit beyond price and delta (all >= 0 except as noted).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NormGreeks {
+    /// `Gamma * S = phi(d1) / v`.
+    pub gamma_s: Bf,
+    /// `vega / S = phi(d1) sqrt(T)`.
+    pub vega: Bf,
+    /// Time-decay part of theta / S: `phi(d1) sigma / (2 sqrt T)` (theta contribution negative).
+    pub decay: Bf,
+    /// Carry part of theta / S: `r k' N(d2)` for a call (negative contribution), `r k' N(-d2)`
+    /// for a put (positive contribution).
+    pub carry: Bf,
+}
+
+#[inline]
+pub(crate) fn norm_greeks(kind: OptionKind, c: &CoreOut, n: &Norm, sig: Bf, tt: &TimeTerms, rate: Bf) -> NormGreeks {
+    let phi = Bf::from_q(c.phi, 64);
+    let gamma_s = phi.mul(n.w);
+    let vega = phi.mul(tt.sqrt_t);
+    let decay = gamma_s.mul(sig).mul(sig).shl(-1);
+    let kn = match kind {
+        OptionKind::Call => c.knd2,
+        OptionKind::Put => c.kn_d2,
+    };
+    let carry = Bf::from_u128(kn).shl(-63).mul(rate);
+    NormGreeks { gamma_s, vega, decay, carry }
+}
+
+// ------------------------------------------------------------------------------------------
+// Public API
+
+/// Validate an input; returns (spot raw, strike raw).
+fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
+    if input.spot.raw() <= 0 || input.strike.raw() <= 0 {
+        return Err(RiskError::NonPositivePrice);
+    }
+    if input.vol.raw() <= 0 || input.vol > MAX_VOL {
+        return Err(RiskError::InvalidVolatility);
+    }
+    if input.rate.raw() < 0 || input.rate > MAX_RATE {
+        return Err(RiskError::InvalidRate);
+    }
+    Ok((input.spot.raw() as u128, input.strike.raw() as u128))
+}
+
+/// Everything an evaluation computes before the outputs.
+struct Eval {
+    s: u128,
+    k: u128,
+    inv_s: Bf,
+    sig: Bf,
+    tt: TimeTerms,
+    n: Norm,
+    c: CoreOut,
+}
+
+fn evaluate(input: &BsInput, s: u128, k: u128) -> RiskResult<Eval> {
+    let inv_s = Bf::from_u128(s).recip();
+    let x = Bf::from_u128(k).mul(inv_s);
+    let lnx = ln_q55(x);
+    let sig = Bf::from_fixed_raw(input.vol.raw() as u128);
+    let tt = time_terms(input.time_years.raw() as u128, input.rate.raw() as u128);
+    let n = norm(x, lnx, sig, &tt);
+    let c = core(&n)?;
+    Ok(Eval { s, k, inv_s, sig, tt, n, c })
+}
+
+/// `ceil(a * b / 2^63)`.
+#[inline]
+pub(crate) fn mul_q63_up(a: u128, b: u128) -> RiskResult<u128> {
+    let p = wide::mul_128x128(a, b);
+    wide::scale_down(&p, 63, 0, true)
+}
+
+/// The price in raw units, rounded up, clamped to the no-arbitrage bounds.
+fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
+    let p = mul_q63_up(e.s, e.c.price(kind))?;
+    // K e^(-rT), rounded down (exact K when rT = 0)
+    let kd = if e.tt.rt == 0 {
+        e.k
+    } else {
+        Bf::from_u128(e.k).mul(e.tt.disc).to_q128(0).unwrap_or(e.k).min(e.k)
+    };
+    let p = match kind {
+        OptionKind::Call => p.min(e.s).max(e.s.saturating_sub(e.k)),
+        OptionKind::Put => p.min(kd).max(kd.saturating_sub(e.s)),
+    };
+    wide::signed(p, false)
+}
+
+/// `round(x)` for a binary value, to the nearest integer.
+fn nearest(x: Bf) -> RiskResult<i128> {
+    let v = x.to_q128(1).ok_or(RiskError::Overflow)?;
+    wide::signed((v >> 1) + (v & 1), false)
 }
 
 /// Price only (cheaper than [`greeks`]). At or after expiry (`time_years <= 0`) returns intrinsic.
-pub fn price(_input: &BsInput) -> RiskResult<Fixed> {
-    todo!()
+/// Rounded up (a short position owes it); within `[intrinsic, S]` for calls and
+/// `[(K e^-rT - S)+, K e^-rT]` for puts.
+pub fn price(input: &BsInput) -> RiskResult<Fixed> {
+    let (s, k) = validate(input)?;
+    if input.time_years.raw() <= 0 {
+        return intrinsic(input.kind, input.spot, input.strike);
+    }
+    let e = evaluate(input, s, k)?;
+    Ok(Fixed::from_raw(price_raw(input.kind, &e)?))
 }
 
 /// Price and Greeks. At or after expiry returns intrinsic, a step delta and zero
 /// gamma, vega and theta.
-pub fn greeks(_input: &BsInput) -> RiskResult<Greeks> {
-    todo!()
+///
+/// Rounding: price up (see [`price`]); delta, gamma, vega and theta to the nearest unit of the
+/// last place (sensitivities, not amounts owed; the margin engine aggregates the unrounded
+/// values).
+pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
+    let (s, k) = validate(input)?;
+    if input.time_years.raw() <= 0 {
+        let itm = match input.kind {
+            OptionKind::Call => s > k,
+            OptionKind::Put => s < k,
+        };
+        let delta = match (input.kind, itm) {
+            (OptionKind::Call, true) => Fixed::ONE,
+            (OptionKind::Put, true) => Fixed::from_raw(-FIXED_ONE),
+            _ => Fixed::ZERO,
+        };
+        return Ok(Greeks {
+            price: intrinsic(input.kind, input.spot, input.strike)?,
+            delta,
+            ..Greeks::default()
+        });
+    }
+    let e = evaluate(input, s, k)?;
+    let price = price_raw(input.kind, &e)?;
+    // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
+    let call_delta = ((e.c.nd1 as u128 * FIXED_ONE as u128 + (1u128 << 62)) >> 63) as i128;
+    let delta = match input.kind {
+        OptionKind::Call => call_delta,
+        OptionKind::Put => call_delta - FIXED_ONE,
+    };
+    let rate = Bf::from_fixed_raw(input.rate.raw() as u128);
+    let g = norm_greeks(input.kind, &e.c, &e.n, e.sig, &e.tt, rate);
+    let sf = Bf::from_u128(s);
+    // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
+    let gamma = nearest(g.gamma_s.mul(e.inv_s).mul(Bf::from_const(crate::tables::F_TEN_P30)))?;
+    let vega = nearest(g.vega.mul(sf))?;
+    let decay = nearest(g.decay.mul(sf))?;
+    let carry = nearest(g.carry.mul(sf))?;
+    let theta = match input.kind {
+        OptionKind::Call => -decay - carry,
+        OptionKind::Put => carry - decay,
+    };
+    Ok(Greeks {
+        price: Fixed::from_raw(price),
+        delta: Fixed::from_raw(delta),
+        gamma: Fixed18::from_raw(gamma),
+        vega: Fixed::from_raw(vega),
+        theta: Fixed::from_raw(theta),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::float_arithmetic)]
+mod tests {
+    use super::*;
+
+    fn fx(v: f64) -> Fixed {
+        Fixed::from_raw((v * 1e12).round() as i128)
+    }
+    fn f(v: Fixed) -> f64 {
+        v.raw() as f64 / 1e12
+    }
+    fn input(kind: OptionKind, s: f64, k: f64, vol: f64, t: f64, r: f64) -> BsInput {
+        BsInput { kind, spot: fx(s), strike: fx(k), vol: fx(vol), time_years: fx(t), rate: fx(r) }
+    }
+    fn ncdf(x: f64) -> f64 {
+        0.5 * libm::erfc(-x / core::f64::consts::SQRT_2)
+    }
+    fn npdf(x: f64) -> f64 {
+        libm::exp(-x * x / 2.0) / libm::sqrt(2.0 * core::f64::consts::PI)
+    }
+    /// f64 reference: (price, delta, gamma, vega, theta)
+    fn reference(i: &BsInput) -> (f64, f64, f64, f64, f64) {
+        let (s, k, v, t, r) = (f(i.spot), f(i.strike), f(i.vol), f(i.time_years), f(i.rate));
+        let sq = libm::sqrt(t);
+        let d1 = (libm::log(s / k) + (r + v * v / 2.0) * t) / (v * sq);
+        let d2 = d1 - v * sq;
+        let df = libm::exp(-r * t);
+        let gamma = npdf(d1) / (s * v * sq);
+        let vega = s * npdf(d1) * sq;
+        match i.kind {
+            OptionKind::Call => (
+                s * ncdf(d1) - k * df * ncdf(d2),
+                ncdf(d1),
+                gamma,
+                vega,
+                -s * npdf(d1) * v / (2.0 * sq) - r * k * df * ncdf(d2),
+            ),
+            OptionKind::Put => (
+                k * df * ncdf(-d2) - s * ncdf(-d1),
+                ncdf(d1) - 1.0,
+                gamma,
+                vega,
+                -s * npdf(d1) * v / (2.0 * sq) + r * k * df * ncdf(-d2),
+            ),
+        }
+    }
+
+    #[test]
+    fn textbook() {
+        let c = price(&input(OptionKind::Call, 42.0, 40.0, 0.2, 0.5, 0.1)).unwrap();
+        let p = price(&input(OptionKind::Put, 42.0, 40.0, 0.2, 0.5, 0.1)).unwrap();
+        assert!((f(c) - 4.7594).abs() < 5e-5, "{c}");
+        assert!((f(p) - 0.8086).abs() < 5e-5, "{p}");
+    }
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+        fn log_uniform(&mut self, lo: f64, hi: f64) -> f64 {
+            libm::exp(libm::log(lo) + self.next() * (libm::log(hi) - libm::log(lo)))
+        }
+    }
+
+    #[test]
+    fn accuracy_vs_f64() {
+        let mut rng = Lcg(7);
+        let mut worst = [0f64; 5];
+        for i in 0..20000 {
+            let s = rng.log_uniform(0.1, 100_000.0);
+            let k = s * rng.log_uniform(0.25, 4.0);
+            let t = rng.log_uniform(15.0 / (365.0 * 24.0 * 60.0), 2.0);
+            let v = rng.log_uniform(0.05, 4.0);
+            let r = rng.next() * 0.1;
+            let kind = if i % 2 == 0 { OptionKind::Call } else { OptionKind::Put };
+            let inp = input(kind, s, k, v, t, r);
+            let g = greeks(&inp).unwrap();
+            let (p, d, gm, vg, th) = reference(&inp);
+            let sp = f(inp.spot);
+            let errs = [
+                (f(g.price) - p).abs() / sp,
+                (f(g.delta) - d).abs(),
+                (g.gamma.raw() as f64 / 1e18 - gm).abs() * sp,
+                (f(g.vega) - vg).abs() / sp,
+                (f(g.theta) - th).abs() / sp,
+            ];
+            for j in 0..5 {
+                worst[j] = worst[j].max(errs[j]);
+            }
+            assert_eq!(price(&inp).unwrap(), g.price);
+        }
+        std::println!("worst errors price {:e} delta {:e} gamma*S {:e} vega {:e} theta {:e}", worst[0], worst[1], worst[2], worst[3], worst[4]);
+        for w in worst {
+            assert!(w < 1e-9, "{worst:?}");
+        }
+    }
+
+    #[test]
+    fn bounds_and_parity() {
+        let mut rng = Lcg(11);
+        for _ in 0..5000 {
+            let s = rng.log_uniform(0.1, 100_000.0);
+            let k = s * rng.log_uniform(0.01, 100.0);
+            let t = rng.log_uniform(1e-6, 5.0);
+            let v = rng.log_uniform(0.01, 10.0);
+            let r = rng.next() * 0.2;
+            let c = greeks(&input(OptionKind::Call, s, k, v, t, r)).unwrap();
+            let p = greeks(&input(OptionKind::Put, s, k, v, t, r)).unwrap();
+            let (sr, kr) = (fx(s).raw(), fx(k).raw());
+            assert!(c.price.raw() <= sr && c.price.raw() >= (sr - kr).max(0));
+            assert!(p.price.raw() <= kr);
+            assert!(c.delta.raw() >= 0 && c.delta.raw() <= FIXED_ONE);
+            assert!(p.delta.raw() <= 0 && p.delta.raw() >= -FIXED_ONE);
+            assert!(c.gamma.raw() >= 0 && c.vega.raw() >= 0);
+            let kd = f(fx(k)) * libm::exp(-f(fx(r)) * f(fx(t)));
+            let parity = f(c.price) - f(p.price) - (f(fx(s)) - kd);
+            assert!(parity.abs() <= 1e-11 * s.max(k), "{parity}");
+        }
+    }
+
+    #[test]
+    fn extreme_inputs() {
+        // |d| in the thousands
+        let g = greeks(&input(OptionKind::Call, 100.0, 400.0, 0.05, 15.0 / 525600.0, 0.0)).unwrap();
+        assert_eq!(g.price, Fixed::ZERO);
+        assert_eq!(g.delta, Fixed::ZERO);
+        assert_eq!(g.gamma.raw(), 0);
+        let g = greeks(&input(OptionKind::Put, 100.0, 400.0, 0.05, 15.0 / 525600.0, 0.0)).unwrap();
+        assert_eq!(g.price, fx(300.0));
+        assert_eq!(g.delta, fx(-1.0));
+        // huge and tiny raw values must not panic
+        for kind in [OptionKind::Call, OptionKind::Put] {
+            for (s, k) in [(1i128, i128::MAX), (i128::MAX, 1), (1, 1), (i128::MAX, i128::MAX)] {
+                for t in [1i128, FIXED_ONE, i128::MAX] {
+                    for v in [1i128, MAX_VOL.raw()] {
+                        let inp = BsInput {
+                            kind,
+                            spot: Fixed::from_raw(s),
+                            strike: Fixed::from_raw(k),
+                            vol: Fixed::from_raw(v),
+                            time_years: Fixed::from_raw(t),
+                            rate: MAX_RATE,
+                        };
+                        let _ = greeks(&inp);
+                        let _ = price(&inp);
+                    }
+                }
+            }
+        }
+        assert_eq!(price(&input(OptionKind::Call, 0.0, 1.0, 0.2, 1.0, 0.0)), Err(RiskError::NonPositivePrice));
+        assert_eq!(price(&input(OptionKind::Call, 1.0, 1.0, 0.0, 1.0, 0.0)), Err(RiskError::InvalidVolatility));
+        assert_eq!(price(&input(OptionKind::Call, 1.0, 1.0, 0.2, 1.0, -0.01)), Err(RiskError::InvalidRate));
+        // expiry
+        let g = greeks(&input(OptionKind::Call, 110.0, 100.0, 0.2, 0.0, 0.05)).unwrap();
+        assert_eq!(g.price, fx(10.0));
+        assert_eq!(g.delta, Fixed::ONE);
+        assert_eq!(years_from_seconds(SECONDS_PER_YEAR).unwrap(), Fixed::ONE);
+        assert_eq!(years_from_seconds(-1).unwrap().raw(), -31710);
+    }
 }

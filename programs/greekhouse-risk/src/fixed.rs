@@ -1,7 +1,10 @@
 //! Decimal fixed-point numbers with named precisions.
 //!
-//! API CONTRACT (stubs; the implementation replaces the bodies, not the signatures).
+//! Products and quotients are computed exactly in 256 bits and rounded once, in the direction
+//! the caller names. Division by a power of ten is a shift plus a division by `5^k < 2^32`
+//! (see `wide.rs`), never a 128-bit division.
 
+use crate::wide;
 use crate::{RiskError, RiskResult};
 
 /// Decimal exponent of [`Fixed`]: a raw value `r` means `r * 10^-12`.
@@ -59,8 +62,16 @@ impl Fixed {
         Fixed(value as i128 * FIXED_ONE)
     }
     /// `numerator / denominator`, rounded as asked.
-    pub fn from_ratio(_numerator: i128, _denominator: i128, _rounding: Rounding) -> RiskResult<Self> {
-        todo!()
+    pub fn from_ratio(numerator: i128, denominator: i128, rounding: Rounding) -> RiskResult<Self> {
+        if denominator == 0 {
+            return Err(RiskError::DivisionByZero);
+        }
+        let negative = (numerator < 0) != (denominator < 0);
+        let n = wide::mul_128x128(numerator.unsigned_abs(), FIXED_ONE as u128);
+        let (q, r) =
+            wide::div_256_by_128(&n, denominator.unsigned_abs()).ok_or(RiskError::Overflow)?;
+        let q = wide::bump(q, r != 0, wide::mag_up(rounding, negative))?;
+        Ok(Fixed(wide::signed(q, negative && q != 0)?))
     }
     /// A value given in basis points.
     pub fn from_bps(bps: i64) -> Self {
@@ -68,36 +79,56 @@ impl Fixed {
     }
     /// A value given as a raw integer at another decimal exponent (e.g. a Pyth price with
     /// exponent -8 is `from_scaled(price, 8, ..)`), rounded as asked.
-    pub fn from_scaled(_value: i128, _exp: u32, _rounding: Rounding) -> RiskResult<Self> {
-        todo!()
+    pub fn from_scaled(value: i128, exp: u32, rounding: Rounding) -> RiskResult<Self> {
+        let negative = value < 0;
+        let mag: [u64; 4] = wide::from_u128(value.unsigned_abs());
+        let q = if exp <= FIXED_EXP {
+            let x = wide::mul_pow10(&mag, FIXED_EXP - exp).ok_or(RiskError::Overflow)?;
+            wide::to_u128(&x).ok_or(RiskError::Overflow)?
+        } else {
+            let (x, inexact) = wide::div_pow10(&mag, exp - FIXED_EXP);
+            let x = wide::to_u128(&x).ok_or(RiskError::Overflow)?;
+            wide::bump(x, inexact, wide::mag_up(rounding, negative))?
+        };
+        Ok(Fixed(wide::signed(q, negative)?))
     }
-    pub fn checked_add(self, _other: Self) -> RiskResult<Self> {
-        todo!()
+    pub fn checked_add(self, other: Self) -> RiskResult<Self> {
+        self.0.checked_add(other.0).map(Fixed).ok_or(RiskError::Overflow)
     }
-    pub fn checked_sub(self, _other: Self) -> RiskResult<Self> {
-        todo!()
+    pub fn checked_sub(self, other: Self) -> RiskResult<Self> {
+        self.0.checked_sub(other.0).map(Fixed).ok_or(RiskError::Overflow)
     }
     pub fn checked_neg(self) -> RiskResult<Self> {
-        todo!()
+        self.0.checked_neg().map(Fixed).ok_or(RiskError::Overflow)
     }
     /// `self * other`, rounded as asked.
-    pub fn checked_mul(self, _other: Self, _rounding: Rounding) -> RiskResult<Self> {
-        todo!()
+    pub fn checked_mul(self, other: Self, rounding: Rounding) -> RiskResult<Self> {
+        let negative = (self.0 < 0) != (other.0 < 0);
+        let p = wide::mul_128x128(self.0.unsigned_abs(), other.0.unsigned_abs());
+        let (q, inexact) = wide::div_pow10(&p, FIXED_EXP);
+        let q = wide::to_u128(&q).ok_or(RiskError::Overflow)?;
+        let q = wide::bump(q, inexact, wide::mag_up(rounding, negative))?;
+        Ok(Fixed(wide::signed(q, negative)?))
     }
     /// `self / other`, rounded as asked.
-    pub fn checked_div(self, _other: Self, _rounding: Rounding) -> RiskResult<Self> {
-        todo!()
+    pub fn checked_div(self, other: Self, rounding: Rounding) -> RiskResult<Self> {
+        Fixed::from_ratio(self.0, other.0, rounding)
     }
     /// `self * n` for an integer `n` (exact).
-    pub fn checked_mul_int(self, _n: i128) -> RiskResult<Self> {
-        todo!()
+    pub fn checked_mul_int(self, n: i128) -> RiskResult<Self> {
+        self.0.checked_mul(n).map(Fixed).ok_or(RiskError::Overflow)
     }
     /// The integer part, rounded as asked (token amounts out of a value).
-    pub fn to_int(self, _rounding: Rounding) -> RiskResult<i128> {
-        todo!()
+    pub fn to_int(self, rounding: Rounding) -> RiskResult<i128> {
+        let q = self.0.div_euclid(FIXED_ONE);
+        let r = self.0.rem_euclid(FIXED_ONE);
+        Ok(match rounding {
+            Rounding::Down => q,
+            Rounding::Up => q + (r != 0) as i128,
+        })
     }
     pub fn abs(self) -> RiskResult<Self> {
-        todo!()
+        self.0.checked_abs().map(Fixed).ok_or(RiskError::Overflow)
     }
     pub fn is_negative(self) -> bool {
         self.0 < 0
@@ -107,7 +138,26 @@ impl Fixed {
     }
     /// Convert to [`Fixed18`] (exact).
     pub fn to_fixed18(self) -> RiskResult<Fixed18> {
-        todo!()
+        self.0
+            .checked_mul(FIXED18_ONE / FIXED_ONE)
+            .map(Fixed18)
+            .ok_or(RiskError::Overflow)
+    }
+    /// The smaller of two values.
+    pub fn min_of(self, other: Self) -> Self {
+        if self.0 <= other.0 {
+            self
+        } else {
+            other
+        }
+    }
+    /// The larger of two values.
+    pub fn max_of(self, other: Self) -> Self {
+        if self.0 >= other.0 {
+            self
+        } else {
+            other
+        }
     }
 }
 
@@ -120,17 +170,103 @@ impl Fixed18 {
         self.0
     }
     /// Convert to [`Fixed`], rounded as asked.
-    pub fn to_fixed(self, _rounding: Rounding) -> RiskResult<Fixed> {
-        todo!()
+    pub fn to_fixed(self, rounding: Rounding) -> RiskResult<Fixed> {
+        const D: i128 = FIXED18_ONE / FIXED_ONE; // 10^6
+        let q = self.0.div_euclid(D);
+        let r = self.0.rem_euclid(D);
+        Ok(Fixed(match rounding {
+            Rounding::Down => q,
+            Rounding::Up => q + (r != 0) as i128,
+        }))
     }
 }
 
 /// Exact decimal rendering (`-12.345000000000`), no floating point.
 impl core::fmt::Display for Fixed {
-    fn fmt(&self, _f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        todo!()
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mag = self.0.unsigned_abs();
+        let one = FIXED_ONE as u128;
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(f, "{}{}.{:012}", sign, mag / one, mag % one)
     }
 }
 
-#[allow(dead_code)]
-fn _unused(_: RiskError) {}
+/// Exact decimal rendering (`-0.000000000000000012`), no floating point.
+impl core::fmt::Display for Fixed18 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mag = self.0.unsigned_abs();
+        let one = FIXED18_ONE as u128;
+        let sign = if self.0 < 0 { "-" } else { "" };
+        write!(f, "{}{}.{:018}", sign, mag / one, mag % one)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::format;
+
+    #[test]
+    fn arithmetic_and_rounding() {
+        let a = Fixed::from_int(3);
+        let b = Fixed::from_int(-2);
+        assert_eq!(a.checked_mul(b, Rounding::Down).unwrap(), Fixed::from_int(-6));
+        let third_d = Fixed::from_ratio(1, 3, Rounding::Down).unwrap();
+        let third_u = Fixed::from_ratio(1, 3, Rounding::Up).unwrap();
+        assert_eq!(third_d.raw(), 333_333_333_333);
+        assert_eq!(third_u.raw(), 333_333_333_334);
+        let m_d = Fixed::from_ratio(-1, 3, Rounding::Down).unwrap();
+        let m_u = Fixed::from_ratio(-1, 3, Rounding::Up).unwrap();
+        assert_eq!(m_d.raw(), -333_333_333_334);
+        assert_eq!(m_u.raw(), -333_333_333_333);
+        assert_eq!(Fixed::from_ratio(1, 0, Rounding::Up), Err(RiskError::DivisionByZero));
+        let x = Fixed::from_raw(1);
+        assert_eq!(x.checked_mul(x, Rounding::Down).unwrap().raw(), 0);
+        assert_eq!(x.checked_mul(x, Rounding::Up).unwrap().raw(), 1);
+        assert_eq!(x.checked_neg().unwrap().checked_mul(x, Rounding::Down).unwrap().raw(), -1);
+        assert_eq!(x.checked_neg().unwrap().checked_mul(x, Rounding::Up).unwrap().raw(), 0);
+        assert_eq!(
+            Fixed::from_int(7).checked_div(Fixed::from_int(-2), Rounding::Down).unwrap().raw(),
+            -3_500_000_000_000
+        );
+        assert!(Fixed::from_raw(i128::MAX).checked_mul(Fixed::from_int(2), Rounding::Up).is_err());
+        assert!(Fixed::from_raw(i128::MAX).checked_add(Fixed::from_raw(1)).is_err());
+        assert!(Fixed::from_raw(i128::MIN).checked_neg().is_err());
+        assert!(Fixed::from_raw(i128::MIN).abs().is_err());
+        assert!(Fixed::from_raw(i128::MAX).checked_div(Fixed::from_raw(1), Rounding::Up).is_err());
+        assert_eq!(Fixed::from_raw(i128::MIN).to_int(Rounding::Up).unwrap(), i128::MIN / FIXED_ONE);
+    }
+
+    #[test]
+    fn scaled_and_int() {
+        assert_eq!(Fixed::from_scaled(12345, 2, Rounding::Down).unwrap().raw(), 123_450_000_000_000);
+        assert_eq!(Fixed::from_scaled(1, 13, Rounding::Down).unwrap().raw(), 0);
+        assert_eq!(Fixed::from_scaled(1, 13, Rounding::Up).unwrap().raw(), 1);
+        assert_eq!(Fixed::from_scaled(-1, 13, Rounding::Down).unwrap().raw(), -1);
+        assert_eq!(Fixed::from_scaled(-1, 13, Rounding::Up).unwrap().raw(), 0);
+        assert_eq!(Fixed::from_scaled(5, 200, Rounding::Up).unwrap().raw(), 1);
+        assert_eq!(Fixed::from_scaled(0, 200, Rounding::Up).unwrap().raw(), 0);
+        assert!(Fixed::from_scaled(i128::MAX, 0, Rounding::Up).is_err());
+        let v = Fixed::from_raw(-1_500_000_000_000);
+        assert_eq!(v.to_int(Rounding::Down).unwrap(), -2);
+        assert_eq!(v.to_int(Rounding::Up).unwrap(), -1);
+        assert_eq!(Fixed::from_raw(2_000_000_000_000).to_int(Rounding::Up).unwrap(), 2);
+        let g = Fixed18::from_raw(1_500_001);
+        assert_eq!(g.to_fixed(Rounding::Down).unwrap().raw(), 1);
+        assert_eq!(g.to_fixed(Rounding::Up).unwrap().raw(), 2);
+        assert_eq!(Fixed::from_raw(7).to_fixed18().unwrap().raw(), 7_000_000);
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(format!("{}", Fixed::from_raw(-12_345_000_000_000)), "-12.345000000000");
+        assert_eq!(format!("{}", Fixed::from_raw(1)), "0.000000000001");
+        assert_eq!(format!("{}", Fixed::ZERO), "0.000000000000");
+        assert_eq!(
+            format!("{}", Fixed::from_raw(i128::MIN)),
+            "-170141183460469231731687303.715884105728"
+        );
+        assert_eq!(format!("{}", Fixed18::from_raw(-12)), "-0.000000000000000012");
+    }
+}

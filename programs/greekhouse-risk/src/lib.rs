@@ -12,12 +12,18 @@
 #![deny(clippy::float_arithmetic)]
 
 pub mod auction;
+mod bin;
 pub mod bs;
 pub mod error;
 pub mod fixed;
 pub mod margin;
 pub mod math;
 pub mod surface;
+mod tables;
+mod wide;
+
+#[cfg(test)]
+extern crate std;
 
 pub use auction::{AuctionParams, AuctionPhase};
 pub use bs::{BsInput, Greeks, OptionKind};

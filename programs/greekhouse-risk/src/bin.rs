@@ -1,0 +1,337 @@
+//! `Bf`: a non-negative binary number `m * 2^e` with a 64-bit *integer* mantissa. It is the
+//! internal working format for quantities whose range is too wide for a fixed binary point
+//! (K/S, 1/(sigma sqrt T), e^x). Integer instructions only: no hardware floating point is
+//! involved. Products cost one 64x64->128 multiply and no division; the reciprocal costs one
+//! native 64-bit division plus a Newton step.
+//!
+//! Precision: every operation truncates; the relative error of one operation is below
+//! 2^-62 (mul: 2^-63, recip: about 2^-62, sqrt: 2^-64).
+
+use crate::tables::{F_TEN_M12, F_TEN_M24};
+use crate::wide::wmul;
+
+/// `m * 2^e`, with `m == 0` (zero) or `2^63 <= m < 2^64` (normalised).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bf {
+    pub m: u64,
+    pub e: i32,
+}
+
+const TOP: u64 = 1 << 63;
+
+impl Bf {
+    pub const ZERO: Bf = Bf { m: 0, e: 0 };
+    pub const ONE: Bf = Bf { m: TOP, e: -63 };
+    /// `10^-12` (decimal raw unit of `Fixed`).
+    pub const TEN_M12: Bf = Bf::from_const(F_TEN_M12);
+    /// `10^-24`.
+    pub const TEN_M24: Bf = Bf::from_const(F_TEN_M24);
+
+    pub const fn from_const(c: (u64, i32)) -> Bf {
+        Bf { m: c.0, e: c.1 }
+    }
+
+    #[inline]
+    pub fn is_zero(self) -> bool {
+        self.m == 0
+    }
+
+    #[inline]
+    pub fn from_u64(x: u64) -> Bf {
+        if x == 0 {
+            return Bf::ZERO;
+        }
+        let z = x.leading_zeros();
+        Bf { m: x << z, e: -(z as i32) }
+    }
+
+    /// Truncates to 64 significant bits.
+    #[inline]
+    pub fn from_u128(x: u128) -> Bf {
+        let hi = (x >> 64) as u64;
+        if hi == 0 {
+            return Bf::from_u64(x as u64);
+        }
+        let z = hi.leading_zeros();
+        let m = ((x << z) >> 64) as u64;
+        Bf { m, e: 64 - z as i32 }
+    }
+
+    /// `x * 2^-q`.
+    #[inline]
+    pub fn from_q(x: u64, q: i32) -> Bf {
+        let mut b = Bf::from_u64(x);
+        b.e -= q;
+        b
+    }
+
+    /// A decimal `Fixed` raw value (`raw * 10^-12`), raw >= 0.
+    #[inline]
+    pub fn from_fixed_raw(raw: u128) -> Bf {
+        Bf::from_u128(raw).mul(Bf::TEN_M12)
+    }
+
+    #[inline]
+    pub fn mul(self, o: Bf) -> Bf {
+        if self.m == 0 || o.m == 0 {
+            return Bf::ZERO;
+        }
+        let (hi, lo) = wmul(self.m, o.m);
+        if hi & TOP != 0 {
+            Bf { m: hi, e: self.e + o.e + 64 }
+        } else {
+            Bf { m: (hi << 1) | (lo >> 63), e: self.e + o.e + 63 }
+        }
+    }
+
+    /// `self * 2^k`.
+    #[inline]
+    pub fn shl(self, k: i32) -> Bf {
+        if self.m == 0 {
+            return self;
+        }
+        Bf { m: self.m, e: self.e + k }
+    }
+
+    /// Sum of two non-negative numbers (truncated).
+    pub fn add(self, o: Bf) -> Bf {
+        if self.m == 0 {
+            return o;
+        }
+        if o.m == 0 {
+            return self;
+        }
+        let (a, b) = if self.e >= o.e { (self, o) } else { (o, self) };
+        let d = (a.e - b.e) as u32;
+        let bm = if d >= 64 { 0 } else { b.m >> d };
+        let (s, c) = a.m.overflowing_add(bm);
+        if c {
+            Bf { m: (s >> 1) | TOP, e: a.e + 1 }
+        } else {
+            Bf { m: s, e: a.e }
+        }
+    }
+
+    /// `1 / self` for `self != 0` (returns zero for zero; callers check). One native 64-bit
+    /// division gives 31 bits, one Newton step `y (2 - m y)` gives the rest; the result is
+    /// below the true reciprocal by less than 2^-61 relative.
+    pub fn recip(self) -> Bf {
+        let m = self.m;
+        if m == 0 {
+            return Bf::ZERO;
+        }
+        if m == TOP {
+            return Bf { m: TOP, e: -self.e - 126 };
+        }
+        // y0 ~ 2^127 / m, relative error below 2^-30.
+        let q = u64::MAX / (m >> 32); // in (2^32, 2^33)
+        let y0 = q << 31;
+        let p = (m as u128) * (y0 as u128); // ~ 2^127, below 2^128
+        let err = 0u128.wrapping_sub(p); // 2^128 - p ~ 2^127 (1 + eps)
+        let y1 = ((y0 as u128) * (err >> 64)) >> 63;
+        let mut y = y1 as u64; // below 2^127/m < 2^64
+        let mut e = -127 - self.e;
+        if y & TOP == 0 {
+            y <<= 1;
+            e -= 1;
+        }
+        Bf { m: y, e }
+    }
+
+    /// Square root, mantissa exact to the floor.
+    pub fn sqrt(self) -> Bf {
+        if self.m == 0 {
+            return Bf::ZERO;
+        }
+        let m = self.m;
+        // value = N * 2^(2k) with N = m * 2^64 (e even) or m * 2^63 (e odd).
+        let (n_hi, n_lo, k) = if self.e & 1 == 0 {
+            (m, 0u64, (self.e - 64) / 2)
+        } else {
+            (m >> 1, (m & 1) << 63, (self.e - 63) / 2)
+        };
+        let s = isqrt_u128(((n_hi as u128) << 64) | n_lo as u128);
+        Bf::from_u64(s).shl(k)
+    }
+
+    /// `floor(self * 2^q)`; `None` if it needs more than 128 bits.
+    #[inline]
+    pub fn to_q128(self, q: i32) -> Option<u128> {
+        if self.m == 0 {
+            return Some(0);
+        }
+        let s = self.e + q;
+        if s >= 0 {
+            if s > 64 {
+                None
+            } else {
+                Some((self.m as u128) << s)
+            }
+        } else if s <= -64 {
+            Some(0)
+        } else {
+            Some((self.m >> (-s)) as u128)
+        }
+    }
+
+    /// `self * 2^q` rounded up or down; `None` if it needs more than 128 bits.
+    #[inline]
+    pub fn to_q128_round(self, q: i32, up: bool) -> Option<u128> {
+        let f = self.to_q128(q)?;
+        if !up || self.m == 0 {
+            return Some(f);
+        }
+        let s = self.e + q;
+        let inexact = if s >= 0 {
+            false
+        } else if s <= -64 {
+            true
+        } else {
+            (self.m << (64 + s)) != 0
+        };
+        if inexact {
+            f.checked_add(1)
+        } else {
+            Some(f)
+        }
+    }
+
+    /// `floor(self * 2^q)` saturated to `max`.
+    #[inline]
+    pub fn to_q64_sat(self, q: i32, max: u64) -> u64 {
+        match self.to_q128(q) {
+            Some(v) if v <= max as u128 => v as u64,
+            _ => max,
+        }
+    }
+
+    /// `self <= o`.
+    pub fn le(self, o: Bf) -> bool {
+        if self.m == 0 {
+            return true;
+        }
+        if o.m == 0 {
+            return false;
+        }
+        if self.e != o.e {
+            return self.e < o.e;
+        }
+        self.m <= o.m
+    }
+}
+
+/// `floor(sqrt(n))` of a 64-bit integer, Newton from above with native divisions.
+pub(crate) fn isqrt_u64(n: u64) -> u64 {
+    if n < 2 {
+        return n;
+    }
+    let bits = 64 - n.leading_zeros();
+    let mut x: u64 = 1u64 << bits.div_ceil(2); // >= sqrt(n), at most 2^32
+    loop {
+        let y = (x + n / x) >> 1;
+        if y >= x {
+            return x;
+        }
+        x = y;
+    }
+}
+
+/// `floor(sqrt(n))` of a 128-bit integer: 32-bit root of the top half, one Newton step with a
+/// native 64-bit division, then an exact correction of a few units.
+pub(crate) fn isqrt_u128(n: u128) -> u64 {
+    let hi = (n >> 64) as u64;
+    if hi == 0 {
+        return isqrt_u64(n as u64);
+    }
+    // Normalise so that the top 64 bits are >= 2^62: n = n' / 4^j.
+    let z = hi.leading_zeros() & !1; // even shift
+    let nn = n << z;
+    let nh = (nn >> 64) as u64;
+    let a = isqrt_u64(nh); // in [2^31, 2^32)
+    let r = nh - a * a; // <= 2a
+    let num = (r << 31) | (((nn as u64) >> 33) & 0x7FFF_FFFF);
+    let delta = num / a;
+    let mut s: u128 = ((a as u128) << 32) + delta as u128;
+    let half = z / 2;
+    s >>= half;
+    // exact correction: s is within a few units of the root
+    if s > u64::MAX as u128 {
+        s = u64::MAX as u128;
+    }
+    let mut s = s as u64;
+    while (s as u128) * (s as u128) > n {
+        s -= 1;
+    }
+    while s < u64::MAX {
+        let t = (s + 1) as u128;
+        if t * t <= n {
+            s += 1;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::float_arithmetic)]
+mod tests {
+    use super::*;
+
+    fn val(b: Bf) -> f64 {
+        b.m as f64 * (2f64).powi(b.e)
+    }
+
+    #[test]
+    fn recip_precision() {
+        let mut x: u64 = 0x8000_0000_0000_0001;
+        for i in 0..20000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | TOP;
+            let b = Bf { m: x, e: -63 };
+            let r = b.recip();
+            assert!(r.m & TOP != 0);
+            // exact check: m * y vs 2^(-e-...) : product should be just below 1
+            let p = (x as u128) * (r.m as u128); // value = p * 2^(-63 + r.e)
+            let shift = -(-63 + r.e);
+            // p / 2^shift should be in [1 - 2^-60, 1]
+            let one = 1u128 << (shift as u32);
+            assert!(p <= one, "{i} {x}");
+            assert!(one - p <= one >> 60, "{x}: {}", one - p);
+        }
+        assert_eq!(Bf::ONE.recip(), Bf::ONE);
+        let two = Bf::from_u64(2);
+        assert_eq!(val(two.recip()), 0.5);
+    }
+
+    #[test]
+    fn sqrt_exact() {
+        for n in [0u128, 1, 2, 3, 4, 15, 16, 17, u64::MAX as u128, (u64::MAX as u128) + 1, u128::MAX, 1 << 100, (1 << 100) - 1] {
+            let s = isqrt_u128(n) as u128;
+            assert!(s * s <= n);
+            assert!((s + 1).checked_mul(s + 1).map_or(true, |v| v > n));
+        }
+        let mut x: u128 = 12345;
+        for _ in 0..20000 {
+            x = x.wrapping_mul(0x2545F4914F6CDD1D_2545F4914F6CDD1D).wrapping_add(77);
+            let n = x >> (x as u32 % 64);
+            let s = isqrt_u128(n) as u128;
+            assert!(s * s <= n);
+            assert!((s + 1).checked_mul(s + 1).map_or(true, |v| v > n));
+        }
+        let b = Bf::from_u64(2).sqrt();
+        assert!((val(b) - 2f64.sqrt()).abs() < 1e-15);
+        let b = Bf::from_q(1, 40).sqrt();
+        assert!((val(b) - 2f64.powi(-20)).abs() < 1e-25);
+    }
+
+    #[test]
+    fn add_mul() {
+        let a = Bf::from_u64(3);
+        let b = Bf::from_q(1, 1);
+        assert_eq!(val(a.add(b)), 3.5);
+        assert_eq!(val(a.mul(b)), 1.5);
+        assert_eq!(a.to_q128(2), Some(12));
+        assert_eq!(b.to_q128(0), Some(0));
+        assert_eq!(b.to_q128_round(0, true), Some(1));
+    }
+}

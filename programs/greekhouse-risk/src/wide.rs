@@ -1,0 +1,420 @@
+//! Exact unsigned multi-limb integers (little-endian `u64` limbs) for intermediate products
+//! that do not fit 128 bits: decimal fixed-point multiplication and division, and the margin
+//! aggregates `sum(quantity * normalised value)`.
+//!
+//! Decimal rescaling never uses a 128-bit division: `10^k = 2^k * 5^k`, so dividing by `10^k`
+//! is a shift followed by a division by `5^k < 2^32`, done 32 bits at a time with the native
+//! 64-bit division.
+
+use crate::{RiskError, RiskResult, Rounding};
+
+/// 256-bit unsigned integer, least significant limb first.
+pub(crate) type U256 = [u64; 4];
+/// 384-bit unsigned integer, least significant limb first.
+pub(crate) type U384 = [u64; 6];
+
+/// Full 64x64 -> 128 product as `(hi, lo)`.
+#[inline(always)]
+pub(crate) fn wmul(a: u64, b: u64) -> (u64, u64) {
+    let p = (a as u128) * (b as u128);
+    ((p >> 64) as u64, p as u64)
+}
+
+/// High 64 bits of the 128-bit product (floor of `a * b / 2^64`).
+#[inline(always)]
+pub(crate) fn mulhi(a: u64, b: u64) -> u64 {
+    wmul(a, b).0
+}
+
+/// `a * b / 2^63`, floor, saturating at `u128::MAX` never needed: `b < 2^64` so the result is
+/// below `a * 2`. Returns `None` if it does not fit 128 bits.
+#[inline]
+pub(crate) fn mul_u128_q63(a: u128, b: u64, up: bool) -> Option<u128> {
+    let p = mul_128x128(a, b as u128);
+    let (q, sticky) = shr_sticky(&p, 63);
+    let r = to_u128(&q)?;
+    if up && sticky {
+        r.checked_add(1)
+    } else {
+        Some(r)
+    }
+}
+
+#[inline(always)]
+pub(crate) const fn from_u128<const N: usize>(x: u128) -> [u64; N] {
+    let mut r = [0u64; N];
+    r[0] = x as u64;
+    r[1] = (x >> 64) as u64;
+    r
+}
+
+/// Exact `a * b`.
+#[inline]
+pub(crate) fn mul_128x128(a: u128, b: u128) -> U256 {
+    let (a0, a1) = (a as u64, (a >> 64) as u64);
+    let (b0, b1) = (b as u64, (b >> 64) as u64);
+    let p00 = (a0 as u128) * (b0 as u128);
+    if a1 == 0 && b1 == 0 {
+        return [p00 as u64, (p00 >> 64) as u64, 0, 0];
+    }
+    let p01 = (a0 as u128) * (b1 as u128);
+    let p10 = (a1 as u128) * (b0 as u128);
+    let p11 = (a1 as u128) * (b1 as u128);
+    // Each partial sum below stays under 2^66, so no u128 overflow.
+    let s1 = (p00 >> 64) + (p01 as u64 as u128) + (p10 as u64 as u128);
+    let s2 = (s1 >> 64) + (p01 >> 64) + (p10 >> 64) + (p11 as u64 as u128);
+    let s3 = (s2 >> 64) + (p11 >> 64);
+    [p00 as u64, s1 as u64, s2 as u64, s3 as u64]
+}
+
+/// Exact `a * b` for a 256-bit `a`.
+pub(crate) fn mul_256x128(a: &U256, b: u128) -> U384 {
+    let b0 = b as u64;
+    let b1 = (b >> 64) as u64;
+    let mut r = [0u64; 6];
+    for (i, &ai) in a.iter().enumerate() {
+        if ai == 0 {
+            continue;
+        }
+        // add ai*b0 at limb i and ai*b1 at limb i+1
+        let (h0, l0) = wmul(ai, b0);
+        add_at(&mut r, i, l0, h0);
+        if b1 != 0 {
+            let (h1, l1) = wmul(ai, b1);
+            add_at(&mut r, i + 1, l1, h1);
+        }
+    }
+    r
+}
+
+/// `r += (hi:lo) << (64 * i)`; the caller guarantees no overflow out of the top limb.
+#[inline]
+fn add_at<const N: usize>(r: &mut [u64; N], i: usize, lo: u64, hi: u64) {
+    let mut carry: u64;
+    let (s, c) = r[i].overflowing_add(lo);
+    r[i] = s;
+    carry = c as u64;
+    let mut j = i + 1;
+    if j < N {
+        let (s, c1) = r[j].overflowing_add(hi);
+        let (s, c2) = s.overflowing_add(carry);
+        r[j] = s;
+        carry = (c1 as u64) + (c2 as u64);
+        j += 1;
+        while carry != 0 && j < N {
+            let (s, c) = r[j].overflowing_add(carry);
+            r[j] = s;
+            carry = c as u64;
+            j += 1;
+        }
+    }
+}
+
+/// `a += b`; `Err(Overflow)` on carry out.
+#[inline]
+pub(crate) fn add_assign<const N: usize>(a: &mut [u64; N], b: &[u64; N]) -> RiskResult<()> {
+    let mut carry = false;
+    for i in 0..N {
+        let (s, c1) = a[i].overflowing_add(b[i]);
+        let (s, c2) = s.overflowing_add(carry as u64);
+        a[i] = s;
+        carry = c1 | c2;
+    }
+    if carry {
+        Err(RiskError::Overflow)
+    } else {
+        Ok(())
+    }
+}
+
+/// `a - b` if `a >= b`.
+#[inline]
+pub(crate) fn checked_sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Option<[u64; N]> {
+    let mut r = [0u64; N];
+    let mut borrow = false;
+    for i in 0..N {
+        let (s, b1) = a[i].overflowing_sub(b[i]);
+        let (s, b2) = s.overflowing_sub(borrow as u64);
+        r[i] = s;
+        borrow = b1 | b2;
+    }
+    if borrow {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+/// Signed difference `a - b` as (magnitude, negative).
+#[inline]
+pub(crate) fn signed_diff<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], bool) {
+    match checked_sub(a, b) {
+        Some(d) => (d, false),
+        None => (checked_sub(b, a).unwrap_or([0; N]), true),
+    }
+}
+
+#[inline]
+pub(crate) fn is_zero<const N: usize>(a: &[u64; N]) -> bool {
+    a.iter().all(|&x| x == 0)
+}
+
+/// `a >> s` and whether any shifted-out bit was set.
+pub(crate) fn shr_sticky<const N: usize>(a: &[u64; N], s: u32) -> ([u64; N], bool) {
+    let limbs = (s / 64) as usize;
+    let bits = s % 64;
+    let mut r = [0u64; N];
+    if limbs >= N {
+        return (r, !is_zero(a));
+    }
+    let mut sticky = a[..limbs].iter().any(|&x| x != 0);
+    if bits != 0 {
+        sticky |= (a[limbs] << (64 - bits)) != 0;
+    }
+    for i in 0..N - limbs {
+        let lo = a[i + limbs] >> bits;
+        let hi = if bits != 0 && i + limbs + 1 < N { a[i + limbs + 1] << (64 - bits) } else { 0 };
+        r[i] = lo | hi;
+    }
+    (r, sticky)
+}
+
+/// `a << s`; `None` if a set bit is shifted out.
+pub(crate) fn shl<const N: usize>(a: &[u64; N], s: u32) -> Option<[u64; N]> {
+    let limbs = (s / 64) as usize;
+    let bits = s % 64;
+    if limbs >= N {
+        return if is_zero(a) { Some([0; N]) } else { None };
+    }
+    if a[N - limbs..].iter().any(|&x| x != 0) {
+        return None;
+    }
+    if bits != 0 && (a[N - limbs - 1] >> (64 - bits)) != 0 {
+        return None;
+    }
+    let mut r = [0u64; N];
+    for i in limbs..N {
+        let src = i - limbs;
+        let lo = a[src] << bits;
+        let carry = if bits != 0 && src >= 1 { a[src - 1] >> (64 - bits) } else { 0 };
+        r[i] = lo | carry;
+    }
+    Some(r)
+}
+
+/// `a / d` and the remainder, for a divisor below 2^32 (32-bit digits, native 64-bit division).
+pub(crate) fn div_small<const N: usize>(a: &[u64; N], d: u32) -> ([u64; N], u32) {
+    let d = d as u64;
+    let mut r = [0u64; N];
+    let mut rem: u64 = 0;
+    for i in (0..N).rev() {
+        if rem == 0 && a[i] == 0 {
+            continue;
+        }
+        let hi = (rem << 32) | (a[i] >> 32);
+        let qh = hi / d;
+        rem = hi % d;
+        let lo = (rem << 32) | (a[i] & 0xFFFF_FFFF);
+        let ql = lo / d;
+        rem = lo % d;
+        r[i] = (qh << 32) | ql;
+    }
+    (r, rem as u32)
+}
+
+/// `5^k` for `k <= 13` (below 2^31).
+const POW5: [u32; 14] = [
+    1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125, 9765625, 48828125, 244140625,
+    1220703125,
+];
+
+/// `floor(a / 10^k)` and whether the division was inexact.
+pub(crate) fn div_pow10<const N: usize>(a: &[u64; N], mut k: u32) -> ([u64; N], bool) {
+    let mut x = *a;
+    let mut inexact = false;
+    while k > 0 {
+        if is_zero(&x) {
+            break;
+        }
+        let c = if k > 13 { 13 } else { k };
+        let (q, s) = shr_sticky(&x, c);
+        let (q, rem) = div_small(&q, POW5[c as usize]);
+        inexact |= s | (rem != 0);
+        x = q;
+        k -= c;
+    }
+    (x, inexact)
+}
+
+/// `a * 10^k`, `None` on overflow.
+pub(crate) fn mul_pow10<const N: usize>(a: &[u64; N], mut k: u32) -> Option<[u64; N]> {
+    let mut x = *a;
+    while k > 0 {
+        let c = if k > 13 { 13 } else { k };
+        x = mul_small(&x, (POW5[c as usize] as u64) << c)?;
+        k -= c;
+    }
+    Some(x)
+}
+
+/// `a * m` for `m < 2^64`, `None` on overflow.
+pub(crate) fn mul_small<const N: usize>(a: &[u64; N], m: u64) -> Option<[u64; N]> {
+    let mut r = [0u64; N];
+    let mut carry: u64 = 0;
+    for i in 0..N {
+        let (h, l) = wmul(a[i], m);
+        let (s, c) = l.overflowing_add(carry);
+        r[i] = s;
+        carry = h + c as u64;
+    }
+    if carry != 0 {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+/// The value if it fits 128 bits.
+#[inline]
+pub(crate) fn to_u128<const N: usize>(a: &[u64; N]) -> Option<u128> {
+    if a[2..].iter().any(|&x| x != 0) {
+        return None;
+    }
+    Some(((a[1] as u128) << 64) | a[0] as u128)
+}
+
+/// Round a non-negative magnitude given as floor + inexact flag: `up` adds one when inexact.
+#[inline(always)]
+pub(crate) fn bump(q: u128, inexact: bool, up: bool) -> RiskResult<u128> {
+    if inexact && up {
+        q.checked_add(1).ok_or(RiskError::Overflow)
+    } else {
+        Ok(q)
+    }
+}
+
+/// Whether a magnitude must be bumped by one for `rounding` of a value of sign `negative`
+/// (Down = toward negative infinity, Up = toward positive infinity).
+#[inline(always)]
+pub(crate) fn mag_up(rounding: Rounding, negative: bool) -> bool {
+    matches!((rounding, negative), (Rounding::Up, false) | (Rounding::Down, true))
+}
+
+/// `round(a / 2^shift / 10^pow10)` for a non-negative wide value, as `u128`.
+pub(crate) fn scale_down<const N: usize>(
+    a: &[u64; N],
+    shift: u32,
+    pow10: u32,
+    up: bool,
+) -> RiskResult<u128> {
+    let (q, s1) = shr_sticky(a, shift);
+    let (q, s2) = div_pow10(&q, pow10);
+    let v = to_u128(&q).ok_or(RiskError::Overflow)?;
+    bump(v, s1 | s2, up)
+}
+
+/// Floor of `a / 2^shift / 10^pow10` and the inexact flag.
+pub(crate) fn scale_down_floor<const N: usize>(
+    a: &[u64; N],
+    shift: u32,
+    pow10: u32,
+) -> RiskResult<(u128, bool)> {
+    let (q, s1) = shr_sticky(a, shift);
+    let (q, s2) = div_pow10(&q, pow10);
+    let v = to_u128(&q).ok_or(RiskError::Overflow)?;
+    Ok((v, s1 | s2))
+}
+
+/// Magnitude to a signed raw value with the sign applied, checked.
+#[inline]
+pub(crate) fn signed(mag: u128, negative: bool) -> RiskResult<i128> {
+    if negative {
+        if mag <= (i128::MAX as u128) + 1 {
+            Ok((mag as i128).wrapping_neg())
+        } else {
+            Err(RiskError::Overflow)
+        }
+    } else if mag <= i128::MAX as u128 {
+        Ok(mag as i128)
+    } else {
+        Err(RiskError::Overflow)
+    }
+}
+
+/// `n / d` for a 256-bit `n` and 128-bit `d > 0`; `None` when the quotient needs more than 128
+/// bits. Returns (quotient, remainder). Restoring binary long division (only used by the
+/// general-purpose `Fixed` division, not on the margin path).
+pub(crate) fn div_256_by_128(n: &U256, d: u128) -> Option<(u128, u128)> {
+    let hi = ((n[3] as u128) << 64) | n[2] as u128;
+    let lo = ((n[1] as u128) << 64) | n[0] as u128;
+    if d == 0 || hi >= d {
+        return None;
+    }
+    if hi == 0 {
+        return Some((lo / d, lo % d));
+    }
+    let mut r = hi;
+    let mut q: u128 = 0;
+    let mut i = 128;
+    while i > 0 {
+        i -= 1;
+        let top = r >> 127;
+        r = (r << 1) | ((lo >> i) & 1);
+        q <<= 1;
+        if top == 1 || r >= d {
+            r = r.wrapping_sub(d);
+            q |= 1;
+        }
+    }
+    Some((q, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mul_and_div() {
+        let a = u128::MAX - 12345;
+        let b = (1u128 << 100) + 77;
+        let p = mul_128x128(a, b);
+        let (q, r) = div_256_by_128(&p, b).unwrap();
+        assert_eq!(q, a);
+        assert_eq!(r, 0);
+        let (q, r) = div_256_by_128(&p, a).unwrap();
+        assert_eq!(q, b);
+        assert_eq!(r, 0);
+        let p3 = mul_256x128(&p, 1000);
+        let (x, inexact) = div_pow10(&p3, 3);
+        assert!(!inexact);
+        assert_eq!(&x[..4], &p[..]);
+        let (_, inexact) = div_pow10(&[7u64, 0, 0, 0], 1);
+        assert!(inexact);
+    }
+
+    #[test]
+    fn shifts() {
+        let a: U256 = [1, 2, 3, 4];
+        for s in 0..255 {
+            if let Some(b) = shl(&a, s) {
+                let (c, st) = shr_sticky(&b, s);
+                assert_eq!(c, a);
+                assert!(!st);
+            }
+        }
+        assert_eq!(shr_sticky(&a, 1).1, true);
+        assert_eq!(shr_sticky(&[2u64, 0, 0, 0], 1), ([1, 0, 0, 0], false));
+    }
+
+    #[test]
+    fn pow10_roundtrip() {
+        let x: U256 = from_u128(123_456_789_012_345_678_901_234_567_890u128);
+        let y = mul_pow10(&x, 30).unwrap();
+        let (z, ie) = div_pow10(&y, 30);
+        assert_eq!(z, x);
+        assert!(!ie);
+        let (z, ie) = div_pow10(&x, 29);
+        assert_eq!(to_u128(&z), Some(1));
+        assert!(ie);
+    }
+}
