@@ -1,1 +1,57 @@
-fn main() {}
+//! `greekhouse`, the Greekhouse command line.
+//!
+//! One module per subcommand (or group of subcommands). To add one: write `src/<name>.rs` with
+//! a clap `Args` struct and `pub fn run(args) -> anyhow::Result<ExitCode>`, add a variant to
+//! [`Command`] and an arm to [`dispatch`]. Shared helpers: `decimal` (exact decimal parsing),
+//! `fmt` (display), `portfolio` (the portfolio file model).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod decimal;
+mod fmt;
+mod margin;
+mod portfolio;
+mod quote;
+
+#[derive(Parser, Debug)]
+#[command(name = "greekhouse", version, about = "Greekhouse options clearing house: quotes, portfolio margin")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
+    Quote(quote::QuoteArgs),
+    /// Portfolio margin of a writer account described in a JSON file.
+    Margin(margin::MarginArgs),
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Quote(args) => quote::run(args),
+        Command::Margin(args) => margin::run(args),
+    }
+}
+
+/// A closed stdout (`greekhouse ... | head`) is not an error worth reporting.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -213,8 +213,8 @@ fn sqrt_is_exactly_rounded_down() {
         }
     }
     // perfect squares and their neighbours
-    for n in [1i128, 2, 3, 10, 12_345, 999_999, 1_000_000_007] {
-        let sq = n * n * FIXED_ONE; // x = n^2 (in Fixed units)
+    for n in [1i128, 2, 3, 10, 12_345, 999_999, 9_999_991] {
+        let sq = n * n * FIXED_ONE; // x = n^2 (in Fixed units), at most ~1e14
         for r in [sq - 1, sq, sq + 1] {
             if let Err(e) = check_sqrt(r) {
                 bad.push(e);

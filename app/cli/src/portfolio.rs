@@ -1,0 +1,497 @@
+//! The portfolio file of `greekhouse margin`: a writer account (positions, collateral, quote
+//! balance) plus the market and risk parameters it is margined with. Format: docs/cli.md.
+//!
+//! Every number is read exactly: JSON numbers are taken from their source text (never through
+//! f64) and strings holding a decimal are accepted too. Human units throughout (USDC, SOL, days);
+//! the loader converts to the engine's units (quote native units, token native units, years).
+//! Every error names the offending field by its path, e.g. `positions[3].strike`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use greekhouse_risk::bs::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
+use greekhouse_risk::fixed::FIXED_ONE;
+use greekhouse_risk::margin::{LevelParams, MarginConfig, MarginParams, MAX_UNDERLYINGS};
+use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
+use greekhouse_risk::{
+    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, Rounding, UnderlyingRisk,
+};
+use serde_json::value::RawValue;
+
+use crate::decimal::{self, Decimal};
+
+/// Positions one writer account holds on chain (PROTOCOL 2).
+pub const MAX_POSITIONS: usize = 16;
+/// Collateral balances one writer account holds on chain (PROTOCOL 2).
+pub const MAX_COLLATERALS: usize = 4;
+
+/// Defaults used when the file leaves a parameter out. The risk crate has no named defaults
+/// (its `Default` impls are all zero), so these are the PROTOCOL.md values, and for what the
+/// protocol leaves open, the values documented in docs/cli.md.
+pub mod defaults {
+    /// IM: spot shock 20 %, vol shocks +-10 points, floor 2 % per contract.
+    pub const INITIAL: [&str; 4] = ["0.20", "0.10", "0.10", "0.02"];
+    /// MM: spot shock 12 %, vol shocks +-6 points, floor 1.2 % per contract.
+    pub const MAINTENANCE: [&str; 4] = ["0.12", "0.06", "0.06", "0.012"];
+    pub const STALE_VOL_PENALTY: &str = "0.05";
+    pub const CONF_MULTIPLIER: &str = "1";
+    pub const END_BUFFER: &str = "0.5";
+    /// The program's default floor on time to expiry in pricing (GlobalParams::DEFAULT).
+    pub const MIN_TIME_TO_EXPIRY_SECS: i64 = 300;
+    pub const QUOTE_SYMBOL: &str = "USDC";
+    pub const QUOTE_DECIMALS: u32 = 6;
+}
+
+/// A loaded portfolio, in engine units.
+#[derive(Clone, Debug)]
+pub struct Portfolio {
+    pub quote_symbol: String,
+    pub quote_decimals: u32,
+    /// Quote native units.
+    pub quote_balance: i128,
+    pub config: MarginConfig,
+    pub min_time_to_expiry_secs: i64,
+    pub underlying_names: Vec<String>,
+    pub underlyings: Vec<UnderlyingRisk>,
+    pub collateral_names: Vec<String>,
+    pub collaterals: Vec<CollateralRisk>,
+    pub positions: Vec<PositionRisk>,
+}
+
+impl Portfolio {
+    pub fn account(&self) -> AccountRisk<'_> {
+        AccountRisk {
+            quote_balance: self.quote_balance,
+            collaterals: &self.collaterals,
+            positions: &self.positions,
+            underlyings: &self.underlyings,
+        }
+    }
+
+    /// Parses a portfolio document. The error is a one-line message naming the field.
+    pub fn parse(text: &str) -> Result<Portfolio, String> {
+        let mut root = Obj::parse(String::new(), text).map_err(|e| {
+            if e.ends_with("expected a JSON object") { e } else { format!("invalid JSON: {e}") }
+        })?;
+
+        let (quote_symbol, quote_decimals) = match root.obj("quote")? {
+            None => (defaults::QUOTE_SYMBOL.to_string(), defaults::QUOTE_DECIMALS),
+            Some(mut q) => {
+                let symbol = q.string("symbol")?.unwrap_or_else(|| defaults::QUOTE_SYMBOL.to_string());
+                let decimals = q.token_decimals("decimals")?.unwrap_or(defaults::QUOTE_DECIMALS);
+                q.finish()?;
+                (symbol, decimals)
+            }
+        };
+        let qd = quote_decimals as i32;
+        let quote_balance = match root.dec("quote_balance")? {
+            None => 0,
+            Some(d) => d.to_scaled(qd).map_err(|e| root.at("quote_balance", e))?,
+        };
+
+        let (config, min_time_to_expiry_secs) = match root.obj("config")? {
+            None => (default_config(), defaults::MIN_TIME_TO_EXPIRY_SECS),
+            Some(mut c) => {
+                let conf_multiplier = c.fixed_or("conf_multiplier", defaults::CONF_MULTIPLIER)?;
+                let end_buffer = c.fixed_or("end_buffer", defaults::END_BUFFER)?;
+                c.check(!conf_multiplier.is_negative(), "conf_multiplier", "must be >= 0")?;
+                c.check(end_buffer >= Fixed::ZERO && end_buffer <= Fixed::ONE, "end_buffer", "must be within [0, 1]")?;
+                let min_time = match c.dec("min_time_to_expiry_secs")? {
+                    None => defaults::MIN_TIME_TO_EXPIRY_SECS,
+                    Some(d) => {
+                        let v = d.to_scaled(0).map_err(|e| c.at("min_time_to_expiry_secs", e))?;
+                        c.check((0..=86_400).contains(&v), "min_time_to_expiry_secs", "must be within 0..=86400 seconds")?;
+                        v as i64
+                    }
+                };
+                c.finish()?;
+                (MarginConfig { conf_multiplier, end_buffer }, min_time)
+            }
+        };
+
+        // underlyings
+        let mut underlying_names = Vec::new();
+        let mut underlyings = Vec::new();
+        let items = root.array("underlyings")?.ok_or_else(|| root.missing("underlyings"))?;
+        if items.is_empty() {
+            return Err("underlyings: at least one underlying is needed".into());
+        }
+        for (path, raw) in items {
+            let mut u = Obj::parse(path, raw)?;
+            let name = u.string("name")?.ok_or_else(|| u.missing("name"))?;
+            u.check(!name.trim().is_empty(), "name", "must not be empty")?;
+            if underlying_names.contains(&name) {
+                return Err(format!("{}: duplicate underlying name \"{name}\"", u.field("name")));
+            }
+            let spot = u.money("spot", qd)?.ok_or_else(|| u.missing("spot"))?;
+            u.check(spot.is_positive(), "spot", "must be > 0")?;
+            let conf = u.money("conf", qd)?.unwrap_or(Fixed::ZERO);
+            u.check(!conf.is_negative(), "conf", "must be >= 0")?;
+            let rate = u.fixed("rate")?.unwrap_or(Fixed::ZERO);
+            let vol_stale = u.boolean("vol_stale")?.unwrap_or(false);
+            let mut s = u.obj("surface")?.ok_or_else(|| u.missing("surface"))?;
+            let surface = parse_surface(&mut s)?;
+            s.finish()?;
+            let params = match u.obj("margin")? {
+                None => default_params(),
+                Some(mut m) => {
+                    let p = parse_params(&mut m)?;
+                    m.finish()?;
+                    p
+                }
+            };
+            u.finish()?;
+            underlying_names.push(name);
+            underlyings.push(UnderlyingRisk { spot, conf, surface, vol_stale, rate, params });
+        }
+
+        // collaterals
+        let mut collateral_names = Vec::new();
+        let mut collaterals = Vec::new();
+        let items = root.array("collaterals")?.unwrap_or_default();
+        if items.len() > MAX_COLLATERALS {
+            return Err(format!("collaterals: a writer account holds at most {MAX_COLLATERALS} collateral balances, the file has {}", items.len()));
+        }
+        for (path, raw) in items {
+            let mut c = Obj::parse(path, raw)?;
+            let name = c.string("symbol")?.ok_or_else(|| c.missing("symbol"))?;
+            let decimals = c.token_decimals("decimals")?.ok_or_else(|| c.missing("decimals"))? as i32;
+            let amount = c.dec("amount")?.ok_or_else(|| c.missing("amount"))?;
+            let amount = amount.to_scaled(decimals).map_err(|e| c.at("amount", e))?;
+            let amount = u64::try_from(amount)
+                .map_err(|_| format!("{}: must be >= 0 and at most {} native units", c.field("amount"), u64::MAX))?;
+            // quote native units per token native unit: price * 10^(qd - decimals)
+            let price = c.money("price", qd - decimals)?.ok_or_else(|| c.missing("price"))?;
+            c.check(!price.is_negative(), "price", "must be >= 0")?;
+            let conf = c.money("conf", qd - decimals)?.unwrap_or(Fixed::ZERO);
+            c.check(!conf.is_negative(), "conf", "must be >= 0")?;
+            let init_weight = c.fixed("init_weight")?.ok_or_else(|| c.missing("init_weight"))?;
+            let maint_weight = c.fixed("maint_weight")?.ok_or_else(|| c.missing("maint_weight"))?;
+            for (key, w) in [("init_weight", init_weight), ("maint_weight", maint_weight)] {
+                c.check(w >= Fixed::ZERO && w <= Fixed::ONE, key, "must be within [0, 1]")?;
+            }
+            c.check(init_weight <= maint_weight, "init_weight", "must not exceed maint_weight")?;
+            c.finish()?;
+            collateral_names.push(name);
+            collaterals.push(CollateralRisk { amount, price, conf, init_weight, maint_weight });
+        }
+
+        // positions
+        let mut positions = Vec::new();
+        let items = root.array("positions")?.unwrap_or_default();
+        if items.len() > MAX_POSITIONS {
+            return Err(format!("positions: a writer account holds at most {MAX_POSITIONS} positions, the file has {}", items.len()));
+        }
+        let mut used = BTreeSet::new();
+        for (path, raw) in items {
+            let mut p = Obj::parse(path, raw)?;
+            let name = p.string("underlying")?.ok_or_else(|| p.missing("underlying"))?;
+            let index = underlying_names.iter().position(|n| *n == name).ok_or_else(|| {
+                format!("{}: unknown underlying \"{name}\" (defined: {})", p.field("underlying"), underlying_names.join(", "))
+            })?;
+            used.insert(index);
+            let kind = match p.string("kind")?.ok_or_else(|| p.missing("kind"))?.to_ascii_lowercase().as_str() {
+                "call" => OptionKind::Call,
+                "put" => OptionKind::Put,
+                other => return Err(format!("{}: expected \"call\" or \"put\", got \"{other}\"", p.field("kind"))),
+            };
+            let strike = p.money("strike", qd)?.ok_or_else(|| p.missing("strike"))?;
+            p.check(strike.is_positive(), "strike", "must be > 0")?;
+            let days = p.fixed("days")?.ok_or_else(|| p.missing("days"))?;
+            p.check(days.is_positive(), "days", "must be > 0 (expired positions are settled, not margined)")?;
+            let time_years = time_to_expiry(days, min_time_to_expiry_secs).map_err(|e| format!("{}: {e}", p.field("days")))?;
+            let contracts = p.integer("contracts")?.ok_or_else(|| p.missing("contracts"))?;
+            let contract_size = p.fixed("contract_size")?.unwrap_or(Fixed::ONE);
+            p.check(contract_size.is_positive(), "contract_size", "must be > 0")?;
+            p.finish()?;
+            positions.push(PositionRisk { underlying: index as u8, kind, strike, time_years, contracts, contract_size });
+        }
+        if used.len() > MAX_UNDERLYINGS {
+            return Err(format!("positions: span {} underlyings, the engine margins at most {MAX_UNDERLYINGS}", used.len()));
+        }
+        if underlyings.len() > u8::MAX as usize {
+            return Err("underlyings: too many".into());
+        }
+        root.finish()?;
+        Ok(Portfolio {
+            quote_symbol,
+            quote_decimals,
+            quote_balance,
+            config,
+            min_time_to_expiry_secs,
+            underlying_names,
+            underlyings,
+            collateral_names,
+            collaterals,
+            positions,
+        })
+    }
+}
+
+/// Years to expiry from days, with the pricing floor applied (a day is 86,400 s, a year 365
+/// days), rounded down.
+pub fn time_to_expiry(days: Fixed, min_secs: i64) -> Result<Fixed, String> {
+    // days * 86400 < min_secs  <=>  days_raw * 86400 < min_secs * 10^12
+    let below_floor = days
+        .raw()
+        .checked_mul(SECONDS_PER_DAY as i128)
+        .is_some_and(|s| s < min_secs as i128 * FIXED_ONE);
+    if below_floor {
+        Fixed::from_ratio(min_secs as i128 * FIXED_ONE, SECONDS_PER_YEAR as i128 * FIXED_ONE, Rounding::Down)
+    } else {
+        Fixed::from_ratio(days.raw(), 365 * FIXED_ONE, Rounding::Down)
+    }
+    .map_err(|e| format!("cannot convert to years ({e:?})"))
+}
+
+fn fixed_const(text: &str) -> Fixed {
+    Decimal::parse(text).and_then(|d| d.to_fixed()).expect("valid built-in default")
+}
+
+pub fn default_config() -> MarginConfig {
+    MarginConfig {
+        conf_multiplier: fixed_const(defaults::CONF_MULTIPLIER),
+        end_buffer: fixed_const(defaults::END_BUFFER),
+    }
+}
+
+fn level_from(values: [&str; 4]) -> LevelParams {
+    LevelParams {
+        spot_shock: fixed_const(values[0]),
+        vol_up: fixed_const(values[1]),
+        vol_down: fixed_const(values[2]),
+        floor_pct: fixed_const(values[3]),
+    }
+}
+
+pub fn default_params() -> MarginParams {
+    MarginParams {
+        initial: level_from(defaults::INITIAL),
+        maintenance: level_from(defaults::MAINTENANCE),
+        stale_vol_penalty: fixed_const(defaults::STALE_VOL_PENALTY),
+    }
+}
+
+fn parse_level(o: &mut Obj<'_>, defaults: [&str; 4]) -> Result<LevelParams, String> {
+    let d = level_from(defaults);
+    let level = LevelParams {
+        spot_shock: o.fixed("spot_shock")?.unwrap_or(d.spot_shock),
+        vol_up: o.fixed("vol_up")?.unwrap_or(d.vol_up),
+        vol_down: o.fixed("vol_down")?.unwrap_or(d.vol_down),
+        floor_pct: o.fixed("floor_pct")?.unwrap_or(d.floor_pct),
+    };
+    for (key, v) in [("spot_shock", level.spot_shock), ("vol_up", level.vol_up), ("vol_down", level.vol_down), ("floor_pct", level.floor_pct)] {
+        o.check(!v.is_negative(), key, "must be >= 0")?;
+    }
+    Ok(level)
+}
+
+fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
+    let initial = match m.obj("initial")? {
+        None => level_from(defaults::INITIAL),
+        Some(mut o) => {
+            let l = parse_level(&mut o, defaults::INITIAL)?;
+            o.finish()?;
+            l
+        }
+    };
+    let maintenance = match m.obj("maintenance")? {
+        None => level_from(defaults::MAINTENANCE),
+        Some(mut o) => {
+            let l = parse_level(&mut o, defaults::MAINTENANCE)?;
+            o.finish()?;
+            l
+        }
+    };
+    let stale_vol_penalty = m.fixed_or("stale_vol_penalty", defaults::STALE_VOL_PENALTY)?;
+    let params = MarginParams { initial, maintenance, stale_vol_penalty };
+    params.validate().map_err(|e| {
+        format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())
+    })?;
+    Ok(params)
+}
+
+fn parse_surface(s: &mut Obj<'_>) -> Result<VolSurface, String> {
+    let items = s.array("tenors")?.ok_or_else(|| s.missing("tenors"))?;
+    if items.is_empty() || items.len() > MAX_TENORS {
+        return Err(format!("{}: 1 to {MAX_TENORS} tenor points, got {}", s.field("tenors"), items.len()));
+    }
+    let mut tenors = [TenorPoint::default(); MAX_TENORS];
+    for (i, (path, raw)) in items.iter().enumerate() {
+        let mut t = Obj::parse(path.clone(), raw)?;
+        let days = t.dec("days")?.ok_or_else(|| t.missing("days"))?;
+        // seconds = days * 86400 must be a whole number of seconds
+        let seconds = days
+            .to_fixed()
+            .ok()
+            .and_then(|d| d.raw().checked_mul(SECONDS_PER_DAY as i128))
+            .filter(|s| s % FIXED_ONE == 0)
+            .map(|s| s / FIXED_ONE)
+            .ok_or_else(|| format!("{}: must be a whole number of seconds (days * 86400)", t.field("days")))?;
+        let seconds = u32::try_from(seconds)
+            .ok()
+            .filter(|&s| s > 0)
+            .ok_or_else(|| format!("{}: must be > 0 and at most {} days", t.field("days"), u32::MAX / 86_400))?;
+        let atm_vol = t.fixed("atm_vol")?.ok_or_else(|| t.missing("atm_vol"))?;
+        t.check(atm_vol.is_positive(), "atm_vol", "must be > 0")?;
+        if i > 0 && seconds <= tenors[i - 1].seconds {
+            return Err(format!("{}: tenors must be strictly increasing in days", t.field("days")));
+        }
+        t.finish()?;
+        tenors[i] = TenorPoint { seconds, atm_vol };
+    }
+    let surface = VolSurface {
+        tenors,
+        tenor_count: items.len() as u8,
+        skew: s.fixed("skew")?.unwrap_or(Fixed::ZERO),
+        smile: s.fixed("smile")?.unwrap_or(Fixed::ZERO),
+        min_vol: s.fixed("min_vol")?.unwrap_or(Fixed::from_bps(MIN_VOL_FLOOR_BPS)),
+    };
+    surface.validate().map_err(|e| {
+        format!("{}: rejected by the risk engine ({e:?}): vols must be within 1 % to 500 % and skew/smile within the engine's bounds", s.path_or_root())
+    })?;
+    Ok(surface)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A JSON object whose values are kept as raw text, consumed field by field with path-aware
+// errors; whatever is left at `finish` is an unknown field.
+// ---------------------------------------------------------------------------------------------
+
+struct Obj<'a> {
+    path: String,
+    map: BTreeMap<String, &'a RawValue>,
+}
+
+impl<'a> Obj<'a> {
+    fn parse(path: String, text: &'a str) -> Result<Obj<'a>, String> {
+        let map: BTreeMap<String, &'a RawValue> = serde_json::from_str(text).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                e.to_string()
+            } else {
+                format!("{}: expected a JSON object", if path.is_empty() { "document" } else { &path })
+            }
+        })?;
+        Ok(Obj { path, map })
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+    }
+
+    fn path_or_root(&self) -> String {
+        if self.path.is_empty() { "document".into() } else { self.path.clone() }
+    }
+
+    fn missing(&self, key: &str) -> String {
+        format!("{}: missing", self.field(key))
+    }
+
+    fn at(&self, key: &str, e: impl std::fmt::Display) -> String {
+        format!("{}: {e}", self.field(key))
+    }
+
+    fn check(&self, ok: bool, key: &str, message: &str) -> Result<(), String> {
+        if ok { Ok(()) } else { Err(format!("{}: {message}", self.field(key))) }
+    }
+
+    /// The raw value of `key`, `None` when absent or `null`.
+    fn take(&mut self, key: &str) -> Option<&'a RawValue> {
+        self.map.remove(key).filter(|r| r.get().trim() != "null")
+    }
+
+    fn dec(&mut self, key: &str) -> Result<Option<Decimal>, String> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(raw) => decimal::from_json_raw(raw.get()).map(Some).map_err(|e| self.at(key, e)),
+        }
+    }
+
+    fn fixed(&mut self, key: &str) -> Result<Option<Fixed>, String> {
+        match self.dec(key)? {
+            None => Ok(None),
+            Some(d) => d.to_fixed().map(Some).map_err(|e| self.at(key, e)),
+        }
+    }
+
+    fn fixed_or(&mut self, key: &str, default: &str) -> Result<Fixed, String> {
+        Ok(self.fixed(key)?.unwrap_or_else(|| fixed_const(default)))
+    }
+
+    /// A value in whole quote units converted to quote native units (`shift` = decimals).
+    fn money(&mut self, key: &str, shift: i32) -> Result<Option<Fixed>, String> {
+        match self.dec(key)? {
+            None => Ok(None),
+            Some(d) => d.to_fixed_shifted(shift).map(Some).map_err(|e| match e {
+                decimal::DecimalError::TooPrecise { .. } => self.at(
+                    key,
+                    format!("\"{}\" has more decimal places than the engine's 12 after conversion to native units", d.text()),
+                ),
+                e => self.at(key, e),
+            }),
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Result<Option<u64>, String> {
+        match self.dec(key)? {
+            None => Ok(None),
+            Some(d) => {
+                let v = d.to_scaled(0).map_err(|_| self.at(key, format!("\"{}\" is not a whole number", d.text())))?;
+                u64::try_from(v).map(Some).map_err(|_| self.at(key, format!("must be within 0..={}", u64::MAX)))
+            }
+        }
+    }
+
+    fn token_decimals(&mut self, key: &str) -> Result<Option<u32>, String> {
+        match self.integer(key)? {
+            None => Ok(None),
+            Some(v) if v <= 18 => Ok(Some(v as u32)),
+            Some(_) => Err(self.at(key, "must be within 0..=18")),
+        }
+    }
+
+    fn string(&mut self, key: &str) -> Result<Option<String>, String> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(raw) => serde_json::from_str::<String>(raw.get())
+                .map(Some)
+                .map_err(|_| self.at(key, format!("expected a string, got {}", raw.get()))),
+        }
+    }
+
+    fn boolean(&mut self, key: &str) -> Result<Option<bool>, String> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(raw) => serde_json::from_str::<bool>(raw.get())
+                .map(Some)
+                .map_err(|_| self.at(key, format!("expected true or false, got {}", raw.get()))),
+        }
+    }
+
+    fn obj(&mut self, key: &str) -> Result<Option<Obj<'a>>, String> {
+        let path = self.field(key);
+        match self.take(key) {
+            None => Ok(None),
+            Some(raw) => Obj::parse(path, raw.get()).map(Some),
+        }
+    }
+
+    /// The elements of an array field, each with its path.
+    fn array(&mut self, key: &str) -> Result<Option<Vec<(String, &'a str)>>, String> {
+        let path = self.field(key);
+        match self.take(key) {
+            None => Ok(None),
+            Some(raw) => {
+                let items: Vec<&'a RawValue> = serde_json::from_str(raw.get())
+                    .map_err(|_| format!("{path}: expected an array"))?;
+                Ok(Some(items.into_iter().enumerate().map(|(i, r)| (format!("{path}[{i}]"), r.get())).collect()))
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(k) => Err(format!("{}: unknown field", self.field(k))),
+        }
+    }
+}
