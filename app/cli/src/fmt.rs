@@ -22,7 +22,8 @@ pub fn decimal(raw: i128, scale: u32, decimals: u32) -> String {
     let sign = if negative && magnitude != 0 { "-" } else { "" };
     let mut out = format!("{sign}{int}");
     if decimals > 0 {
-        let mut frac = format!("{frac:0width$}", width = shown_scale as usize);
+        let mut frac =
+            if shown_scale == 0 { String::new() } else { format!("{frac:0width$}", width = shown_scale as usize) };
         frac.extend(std::iter::repeat_n('0', (decimals - shown_scale) as usize));
         out.push('.');
         out.push_str(&frac);
