@@ -167,11 +167,11 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
             gap.map(money).unwrap_or_else(|| "n/a".into()),
         ]);
     }
-    out.push_str(&format!(
+    out.push_str(
         "\nPer underlying (the account's short book; delta in underlying units, cash gamma = Gamma S^2,\n\
          vega per 1.00 of vol, exp. gap = how much the delta-gamma-vega expansion understates full\n\
-         revaluation on the IM grid)\n"
-    ));
+         revaluation on the IM grid)\n",
+    );
     out.push_str(&fmt::table(&rows));
     out
 }
