@@ -1,1 +1,26 @@
+//! Greekhouse client SDK.
+//!
+//! - [`pda`]: every program-derived address.
+//! - [`ix`]: one builder per instruction, including the margin remaining accounts.
+//! - [`accounts`]: decoding of the program's zero-copy accounts.
+//! - [`margin`]: a writer account's margin from fetched accounts, through the program's own
+//!   engine and the `greekhouse-risk` crate (the numbers the program computes).
+//! - [`events`]: decoding of the events the program emits through self-CPI.
+//! - [`chain`]: the [`chain::Chain`] interface the bot, CLI and simulator use; with the
+//!   `bank` feature, [`bank::BankChain`] runs the real program in an in-process bank.
 
+pub mod accounts;
+pub mod chain;
+pub mod events;
+pub mod ix;
+pub mod margin;
+pub mod pda;
+
+#[cfg(feature = "bank")]
+pub mod bank;
+#[cfg(feature = "bank")]
+pub mod pyth;
+
+pub use anchor_lang::prelude::Pubkey;
+pub use anchor_lang::solana_program::instruction::Instruction;
+pub use greekhouse::ID as PROGRAM_ID;

@@ -1,9 +1,116 @@
+//! Greekhouse: an on-chain clearing house for European, cash-settled options.
+//!
+//! Writers post collateral into margin accounts and write options (SPL tokens); margin is
+//! Greek-based, computed by the `greekhouse-risk` crate against Pyth prices. See
+//! `docs/architecture.md` and `../shared/PROTOCOL.md`.
+//!
+//! Every instruction below is one line; its accounts, checks and handler live in
+//! `instructions/<role>/<name>.rs`.
+#![allow(unexpected_cfgs)]
+// Anchor's generated code and handler signatures trip these.
+#![allow(clippy::result_large_err, clippy::too_many_arguments)]
+
 use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod engine;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod oracle;
+pub mod state;
+
+use instructions::*;
+use state::StoredVolSurface;
+
 declare_id!("B5eWaYCA6VdFivhncNdie2vhuXMW8VDRCWwPe8SQW2Pc");
+
 #[program]
 pub mod greekhouse {
     use super::*;
-    pub fn noop(_ctx: Context<Noop>) -> Result<()> { Ok(()) }
+
+    // ---- admin (a multisig vault in production) ----
+
+    /// Create the clearing house for a quote mint, with its governance keys, parameters and vault.
+    pub fn initialize_clearinghouse(ctx: Context<InitializeClearinghouse>, args: InitializeClearinghouseArgs) -> Result<()> {
+        initialize_clearinghouse_handler(ctx, args)
+    }
+
+    /// Propose a new admin (step one of two); the default key cancels.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        propose_admin_handler(ctx, new_admin)
+    }
+
+    /// Accept the admin role (step two, signed by the proposed key).
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        accept_admin_handler(ctx)
+    }
+
+    /// Lift pause flags (admin only).
+    pub fn unpause(ctx: Context<Unpause>, flags: u32) -> Result<()> {
+        unpause_handler(ctx, flags)
+    }
+
+    /// List an underlying with its Pyth oracle, vol surface, margin parameters and series rules.
+    pub fn list_underlying(ctx: Context<ListUnderlying>, args: ListUnderlyingArgs) -> Result<()> {
+        list_underlying_handler(ctx, args)
+    }
+
+    /// List a collateral asset (SPL Token or Token-2022) with weights, cap and price source.
+    pub fn list_collateral(ctx: Context<ListCollateral>, args: ListCollateralArgs) -> Result<()> {
+        list_collateral_handler(ctx, args)
+    }
+
+    // ---- guardian ----
+
+    /// Pause risk-increasing actions (guardian or admin).
+    pub fn pause(ctx: Context<Pause>, flags: u32) -> Result<()> {
+        pause_handler(ctx, flags)
+    }
+
+    // ---- vol updater ----
+
+    /// Set an underlying's vol surface, bounded in relative change.
+    pub fn set_vol_surface(ctx: Context<SetVolSurface>, surface: StoredVolSurface) -> Result<()> {
+        set_vol_surface_handler(ctx, surface)
+    }
+
+    // ---- anyone ----
+
+    /// Create an option series on a listed underlying (expiry grid, strike tick and band).
+    pub fn create_series(ctx: Context<CreateSeries>, args: CreateSeriesArgs) -> Result<()> {
+        create_series_handler(ctx, args)
+    }
+
+    // ---- writers ----
+
+    /// Open a writer (margin) account.
+    pub fn open_writer_account(ctx: Context<OpenWriterAccount>, index: u32) -> Result<()> {
+        open_writer_account_handler(ctx, index)
+    }
+
+    /// Deposit quote or a listed collateral asset (never paused, never needs a price).
+    pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
+        deposit_handler(ctx, amount)
+    }
+
+    /// Withdraw quote or collateral; equity at IM must stay >= 0 with fresh prices.
+    pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
+        withdraw_handler(ctx, amount)
+    }
+
+    /// Write options into any token account; equity at IM must stay >= 0 with fresh prices.
+    pub fn write_options<'info>(ctx: Context<'info, WriteOptions<'info>>, contracts: u64) -> Result<()> {
+        write_options_handler(ctx, contracts)
+    }
+
+    /// Burn held option tokens to reduce the writer's own short (never paused, no price).
+    pub fn burn_options(ctx: Context<BurnOptions>, contracts: u64) -> Result<()> {
+        burn_options_handler(ctx, contracts)
+    }
+
+    /// Close an empty writer account, returning its rent to the owner.
+    pub fn close_writer_account(ctx: Context<CloseWriterAccount>) -> Result<()> {
+        close_writer_account_handler(ctx)
+    }
 }
-#[derive(Accounts)]
-pub struct Noop {}

@@ -1,0 +1,42 @@
+//! Decoding of the program's zero-copy accounts from raw account data.
+
+use anchor_lang::{Discriminator, ZeroCopy};
+use greekhouse::state::{Clearinghouse, CollateralAsset, OptionSeries, Underlying, WriterAccount};
+
+/// Why account data did not decode.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("account data too short")]
+    TooShort,
+    #[error("account discriminator does not match")]
+    WrongDiscriminator,
+}
+
+/// Decode a zero-copy account (discriminator checked; data copied out, so alignment is moot).
+pub fn decode<T: ZeroCopy + Discriminator + bytemuck::Pod>(data: &[u8]) -> Result<T, DecodeError> {
+    let disc = T::DISCRIMINATOR;
+    let size = core::mem::size_of::<T>();
+    if data.len() < disc.len() + size {
+        return Err(DecodeError::TooShort);
+    }
+    if &data[..disc.len()] != disc {
+        return Err(DecodeError::WrongDiscriminator);
+    }
+    Ok(bytemuck::pod_read_unaligned(&data[disc.len()..disc.len() + size]))
+}
+
+pub fn clearinghouse(data: &[u8]) -> Result<Clearinghouse, DecodeError> {
+    decode(data)
+}
+pub fn underlying(data: &[u8]) -> Result<Underlying, DecodeError> {
+    decode(data)
+}
+pub fn collateral_asset(data: &[u8]) -> Result<CollateralAsset, DecodeError> {
+    decode(data)
+}
+pub fn writer_account(data: &[u8]) -> Result<WriterAccount, DecodeError> {
+    decode(data)
+}
+pub fn option_series(data: &[u8]) -> Result<OptionSeries, DecodeError> {
+    decode(data)
+}

@@ -1,0 +1,253 @@
+//! The in-process bank: `solana-program-test` with the Greekhouse program registered natively,
+//! the real SPL Token, Token-2022 and ATA programs, Pyth accounts written directly, and a clock
+//! the caller controls. Implements [`Chain`], so tests, the demo, the bot and the simulator run
+//! the real program exactly as they would against a cluster.
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::clock::Clock;
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use anchor_lang::solana_program::instruction::{Instruction, InstructionError};
+use anchor_lang::solana_program::program_pack::Pack;
+use solana_account::Account;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+use crate::chain::{Chain, ChainError, TxOutcome};
+use crate::events::GreekhouseEvent;
+
+/// The program's entrypoint with the lifetimes `processor!` expects. Anchor 1.x's `entry` ties
+/// every argument to one lifetime; the account infos live in the runtime's parameter buffer for
+/// the whole call, so widening the slice's lifetime is sound here.
+fn program_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let accounts: &[AccountInfo] = unsafe { std::mem::transmute(accounts) };
+    greekhouse::entry(program_id, accounts, data)
+}
+
+/// A Solana bank in this process.
+pub struct BankChain {
+    runtime: tokio::runtime::Runtime,
+    context: ProgramTestContext,
+    payer: Keypair,
+    now: i64,
+}
+
+fn backend<E: std::fmt::Display>(e: E) -> ChainError {
+    ChainError::Backend(e.to_string())
+}
+
+/// Unix time the bank starts at: 2026-01-01T00:00:00Z.
+pub const GENESIS_UNIX_TIMESTAMP: i64 = 1_767_225_600;
+
+impl BankChain {
+    /// Start a bank with the program loaded and the clock at [`GENESIS_UNIX_TIMESTAMP`].
+    pub fn start() -> Result<Self, ChainError> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(backend)?;
+        let mut test = ProgramTest::new("greekhouse", greekhouse::ID, processor!(program_entry));
+        test.prefer_bpf(false);
+        let context = runtime.block_on(test.start_with_context());
+        let payer = context.payer.insecure_clone();
+        let mut chain = Self { runtime, context, payer, now: GENESIS_UNIX_TIMESTAMP };
+        chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
+        Ok(chain)
+    }
+
+    /// Set the cluster clock (kept across the slot advances of later transactions).
+    pub fn set_unix_timestamp(&mut self, unix_timestamp: i64) -> Result<(), ChainError> {
+        self.now = unix_timestamp;
+        self.apply_clock()
+    }
+
+    /// Move the clock forward by `seconds`.
+    pub fn advance(&mut self, seconds: i64) -> Result<(), ChainError> {
+        self.set_unix_timestamp(self.now + seconds)
+    }
+
+    fn apply_clock(&mut self) -> Result<(), ChainError> {
+        let mut clock: Clock = self
+            .runtime
+            .block_on(self.context.banks_client.get_sysvar::<Clock>())
+            .map_err(backend)?;
+        clock.unix_timestamp = self.now;
+        self.context.set_sysvar(&clock);
+        Ok(())
+    }
+
+    /// Advance one slot (a fresh blockhash, so identical transactions can be sent again) and
+    /// restore the clock the caller set.
+    fn next_slot(&mut self) -> Result<(), ChainError> {
+        let clock: Clock = self
+            .runtime
+            .block_on(self.context.banks_client.get_sysvar::<Clock>())
+            .map_err(backend)?;
+        self.context.warp_to_slot(clock.slot + 1).map_err(|e| backend(format!("{e:?}")))?;
+        self.apply_clock()
+    }
+
+    /// Write an account directly (oracle accounts, crafted fixtures).
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.context.set_account(key, &account.into());
+    }
+
+    /// A funded keypair.
+    pub fn funded_keypair(&mut self, lamports: u64) -> Result<Keypair, ChainError> {
+        let kp = Keypair::new();
+        self.transfer_lamports(&kp.pubkey(), lamports)?;
+        Ok(kp)
+    }
+
+    /// Send lamports from the payer.
+    pub fn transfer_lamports(&mut self, to: &Pubkey, lamports: u64) -> Result<(), ChainError> {
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.payer.pubkey(), to, lamports);
+        self.send(&[ix], &[]).map(|_| ())
+    }
+
+    /// Create a mint under `token_program` (SPL Token or Token-2022, no extensions).
+    pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8, authority: &Pubkey) -> Result<Pubkey, ChainError> {
+        let mint = Keypair::new();
+        let space = anchor_spl::token::spl_token::state::Mint::LEN;
+        let lamports = self.rent_exempt(space)?;
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &self.payer.pubkey(),
+            &mint.pubkey(),
+            lamports,
+            space as u64,
+            token_program,
+        );
+        let init = anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(
+            token_program,
+            &mint.pubkey(),
+            authority,
+            None,
+            decimals,
+        )
+        .map_err(backend)?;
+        self.send(&[create, init], &[&mint])?;
+        Ok(mint.pubkey())
+    }
+
+    /// The associated token account of `owner`, created if missing.
+    pub fn token_account(&mut self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Result<Pubkey, ChainError> {
+        let ata = crate::pda::associated_token(owner, mint, token_program);
+        if self.account(&ata)?.is_none() {
+            let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+                &self.payer.pubkey(),
+                owner,
+                mint,
+                token_program,
+            );
+            self.send(&[ix], &[])?;
+        }
+        Ok(ata)
+    }
+
+    /// Mint `amount` to `account`.
+    pub fn mint_to(&mut self, token_program: &Pubkey, mint: &Pubkey, account: &Pubkey, authority: &Keypair, amount: u64) -> Result<(), ChainError> {
+        let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+            token_program,
+            mint,
+            account,
+            &authority.pubkey(),
+            &[],
+            amount,
+        )
+        .map_err(backend)?;
+        self.send(&[ix], &[authority]).map(|_| ())
+    }
+
+    /// Token balance of a token account (0 when it does not exist).
+    pub fn token_balance(&mut self, account: &Pubkey) -> Result<u64, ChainError> {
+        Ok(match self.account(account)? {
+            // amount sits at bytes 64..72 in both token programs' account layout
+            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
+            _ => 0,
+        })
+    }
+
+    /// Supply of a mint.
+    pub fn mint_supply(&mut self, mint: &Pubkey) -> Result<u64, ChainError> {
+        let a = self.account(mint)?.ok_or_else(|| backend("mint missing"))?;
+        // supply sits at bytes 36..44 of the mint layout
+        Ok(u64::from_le_bytes(a.data[36..44].try_into().unwrap()))
+    }
+
+    fn rent_exempt(&mut self, space: usize) -> Result<u64, ChainError> {
+        let rent = self.runtime.block_on(self.context.banks_client.get_rent()).map_err(backend)?;
+        Ok(rent.minimum_balance(space))
+    }
+
+    /// The payer keypair (funded with the genesis balance).
+    pub fn payer_keypair(&self) -> &Keypair {
+        &self.payer
+    }
+}
+
+fn transaction_error(err: &solana_program_test::TransactionError, logs: Vec<String>) -> ChainError {
+    let custom_code = match err {
+        solana_program_test::TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        _ => None,
+    };
+    ChainError::Transaction { message: format!("{err:?}"), custom_code, logs }
+}
+
+impl Chain for BankChain {
+    fn payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+        self.runtime.block_on(self.context.banks_client.get_account(*key)).map_err(backend)
+    }
+
+    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, ChainError> {
+        self.next_slot()?;
+        let blockhash = self.runtime.block_on(self.context.banks_client.get_latest_blockhash()).map_err(backend)?;
+        let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
+        // sign with exactly the keys the message needs, once each
+        let required: Vec<Pubkey> = tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
+        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        for s in signers {
+            if required.contains(&s.pubkey()) && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
+                keys.push(s);
+            }
+        }
+        tx.try_sign(&keys, blockhash).map_err(|e| backend(format!("signing: {e}")))?;
+
+        // simulate first: the simulation returns the inner instructions that carry the events
+        let sim = self
+            .runtime
+            .block_on(self.context.banks_client.simulate_transaction(tx.clone()))
+            .map_err(backend)?;
+        let details = sim.simulation_details.unwrap_or_default();
+        if let Some(Err(err)) = sim.result {
+            return Err(transaction_error(&err, details.logs));
+        }
+        let keys_in_message = &tx.message.account_keys;
+        let mut events = Vec::new();
+        for inner in details.inner_instructions.unwrap_or_default() {
+            for ix in inner {
+                let program = keys_in_message.get(ix.instruction.program_id_index as usize);
+                if program == Some(&greekhouse::ID) {
+                    if let Some(event) = GreekhouseEvent::decode(&ix.instruction.data) {
+                        events.push(event);
+                    }
+                }
+            }
+        }
+        match self.runtime.block_on(self.context.banks_client.process_transaction(tx)) {
+            Ok(()) => Ok(TxOutcome { events, logs: details.logs, compute_units: details.units_consumed }),
+            Err(BanksClientError::TransactionError(err)) => Err(transaction_error(&err, details.logs)),
+            Err(BanksClientError::SimulationError { err, logs, .. }) => Err(transaction_error(&err, logs)),
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
+        let clock: Clock = self
+            .runtime
+            .block_on(self.context.banks_client.get_sysvar::<Clock>())
+            .map_err(backend)?;
+        Ok(clock.unix_timestamp)
+    }
+}

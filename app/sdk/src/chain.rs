@@ -1,0 +1,53 @@
+//! The interface every off-chain component talks to the chain through. The in-process bank
+//! ([`crate::bank::BankChain`], feature `bank`) implements it today; an RPC backend implements
+//! the same trait.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use solana_account::Account;
+use solana_keypair::Keypair;
+
+use crate::events::GreekhouseEvent;
+
+/// What a landed transaction produced.
+#[derive(Debug, Clone, Default)]
+pub struct TxOutcome {
+    /// Events the program emitted, in order.
+    pub events: Vec<GreekhouseEvent>,
+    pub logs: Vec<String>,
+    pub compute_units: u64,
+}
+
+/// Why a transaction did not land.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ChainError {
+    /// The transaction failed; `custom_code` is the program's error code when it returned one
+    /// (Anchor codes: 6000 + the `GreekhouseError` index).
+    #[error("transaction failed: {message} (custom code {custom_code:?})")]
+    Transaction { message: String, custom_code: Option<u32>, logs: Vec<String> },
+    /// The backend itself failed (I/O, RPC, runtime).
+    #[error("chain backend error: {0}")]
+    Backend(String),
+}
+
+impl ChainError {
+    /// The program error code, if the transaction failed with one.
+    pub fn custom_code(&self) -> Option<u32> {
+        match self {
+            ChainError::Transaction { custom_code, .. } => *custom_code,
+            ChainError::Backend(_) => None,
+        }
+    }
+}
+
+/// A Solana cluster as the SDK, bot, CLI and simulator see it.
+pub trait Chain {
+    /// The fee payer of every transaction this chain sends.
+    fn payer(&self) -> Pubkey;
+    /// Fetch an account; `None` when it does not exist.
+    fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError>;
+    /// Sign with the payer and `signers`, send, and wait for the outcome.
+    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, ChainError>;
+    /// The cluster's unix time (the `Clock` sysvar).
+    fn unix_timestamp(&mut self) -> Result<i64, ChainError>;
+}

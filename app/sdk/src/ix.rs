@@ -1,0 +1,312 @@
+//! One builder per instruction. Each returns a ready [`Instruction`]; signers are the keys
+//! named in the arguments.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::{InstructionData, ToAccountMetas};
+use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs};
+use greekhouse::state::StoredVolSurface;
+use greekhouse::{accounts as acc, instruction as data};
+
+use crate::pda;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData, remaining: Vec<AccountMeta>) -> Instruction {
+    let mut metas = accounts.to_account_metas(None);
+    metas.extend(remaining);
+    Instruction { program_id: greekhouse::ID, accounts: metas, data: data.data() }
+}
+
+fn system() -> Pubkey {
+    anchor_lang::system_program::ID
+}
+
+/// The clearing house a writer or admin talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClearinghouseRef {
+    pub clearinghouse: Pubkey,
+    pub quote_mint: Pubkey,
+    pub quote_vault: Pubkey,
+    pub quote_token_program: Pubkey,
+}
+
+impl ClearinghouseRef {
+    pub fn new(quote_mint: Pubkey, creator: Pubkey, quote_token_program: Pubkey) -> Self {
+        let clearinghouse = pda::clearinghouse(&quote_mint, &creator);
+        Self { clearinghouse, quote_mint, quote_vault: pda::quote_vault(&clearinghouse), quote_token_program }
+    }
+}
+
+pub fn initialize_clearinghouse(ch: &ClearinghouseRef, creator: Pubkey, args: InitializeClearinghouseArgs) -> Instruction {
+    build(
+        acc::InitializeClearinghouse {
+            creator,
+            clearinghouse: ch.clearinghouse,
+            quote_mint: ch.quote_mint,
+            quote_vault: ch.quote_vault,
+            quote_token_program: ch.quote_token_program,
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::InitializeClearinghouse { args },
+        vec![],
+    )
+}
+
+pub fn propose_admin(clearinghouse: Pubkey, admin: Pubkey, new_admin: Pubkey) -> Instruction {
+    build(
+        acc::ProposeAdmin { admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::ProposeAdmin { new_admin },
+        vec![],
+    )
+}
+
+pub fn accept_admin(clearinghouse: Pubkey, pending_admin: Pubkey) -> Instruction {
+    build(
+        acc::AcceptAdmin { pending_admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::AcceptAdmin {},
+        vec![],
+    )
+}
+
+pub fn pause(clearinghouse: Pubkey, authority: Pubkey, flags: u32) -> Instruction {
+    build(
+        acc::Pause { authority, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::Pause { flags },
+        vec![],
+    )
+}
+
+pub fn unpause(clearinghouse: Pubkey, admin: Pubkey, flags: u32) -> Instruction {
+    build(
+        acc::Unpause { admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::Unpause { flags },
+        vec![],
+    )
+}
+
+pub fn list_underlying(clearinghouse: Pubkey, payer: Pubkey, admin: Pubkey, args: ListUnderlyingArgs) -> Instruction {
+    let underlying = pda::underlying(&clearinghouse, args.id);
+    build(
+        acc::ListUnderlying {
+            payer,
+            admin,
+            clearinghouse,
+            underlying,
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ListUnderlying { args },
+        vec![],
+    )
+}
+
+pub fn list_collateral(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    admin: Pubkey,
+    mint: Pubkey,
+    token_program: Pubkey,
+    price_underlying: Option<Pubkey>,
+    args: ListCollateralArgs,
+) -> Instruction {
+    let collateral_asset = pda::collateral_asset(&clearinghouse, &mint);
+    build(
+        acc::ListCollateral {
+            payer,
+            admin,
+            clearinghouse,
+            mint,
+            collateral_asset,
+            vault: pda::collateral_vault(&collateral_asset),
+            price_underlying,
+            token_program,
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ListCollateral { args },
+        vec![],
+    )
+}
+
+pub fn set_vol_surface(underlying: Pubkey, vol_updater: Pubkey, surface: StoredVolSurface) -> Instruction {
+    build(
+        acc::SetVolSurface { vol_updater, underlying, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::SetVolSurface { surface },
+        vec![],
+    )
+}
+
+pub fn open_writer_account(clearinghouse: Pubkey, payer: Pubkey, owner: Pubkey, index: u32) -> Instruction {
+    build(
+        acc::OpenWriterAccount {
+            payer,
+            owner,
+            clearinghouse,
+            writer_account: pda::writer_account(&clearinghouse, &owner, index),
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::OpenWriterAccount { index },
+        vec![],
+    )
+}
+
+pub fn close_writer_account(writer_account: Pubkey, owner: Pubkey) -> Instruction {
+    build(
+        acc::CloseWriterAccount { owner, writer_account, event_authority: pda::event_authority(), program: greekhouse::ID },
+        data::CloseWriterAccount {},
+        vec![],
+    )
+}
+
+/// Where a deposit or withdrawal goes: the quote balance, or a listed collateral asset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenLedger {
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    pub token_program: Pubkey,
+    /// `None` for the quote mint.
+    pub collateral_asset: Option<Pubkey>,
+}
+
+impl TokenLedger {
+    pub fn quote(ch: &ClearinghouseRef) -> Self {
+        Self { mint: ch.quote_mint, vault: ch.quote_vault, token_program: ch.quote_token_program, collateral_asset: None }
+    }
+    pub fn collateral(clearinghouse: &Pubkey, mint: Pubkey, token_program: Pubkey) -> Self {
+        let asset = pda::collateral_asset(clearinghouse, &mint);
+        Self { mint, vault: pda::collateral_vault(&asset), token_program, collateral_asset: Some(asset) }
+    }
+}
+
+pub fn deposit(
+    clearinghouse: Pubkey,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    ledger: &TokenLedger,
+    owner_token_account: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::Deposit {
+            owner,
+            clearinghouse,
+            writer_account,
+            mint: ledger.mint,
+            vault: ledger.vault,
+            owner_token_account,
+            collateral_asset: ledger.collateral_asset,
+            token_program: ledger.token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Deposit { amount },
+        vec![],
+    )
+}
+
+/// `margin_accounts` from [`crate::margin::remaining_accounts`] for the account after the withdrawal.
+pub fn withdraw(
+    clearinghouse: Pubkey,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    ledger: &TokenLedger,
+    destination: Pubkey,
+    amount: u64,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::Withdraw {
+            owner,
+            clearinghouse,
+            writer_account,
+            mint: ledger.mint,
+            vault: ledger.vault,
+            destination,
+            collateral_asset: ledger.collateral_asset,
+            token_program: ledger.token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Withdraw { amount },
+        margin_accounts,
+    )
+}
+
+pub fn create_series(clearinghouse: Pubkey, payer: Pubkey, underlying: Pubkey, oracle: Pubkey, args: CreateSeriesArgs) -> Instruction {
+    let series = pda::series(&underlying, args.expiry, args.strike, args.kind);
+    build(
+        acc::CreateSeries {
+            payer,
+            clearinghouse,
+            underlying,
+            oracle,
+            series,
+            option_mint: pda::option_mint(&series),
+            token_program: anchor_spl::token::ID,
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::CreateSeries { args },
+        vec![],
+    )
+}
+
+/// `margin_accounts` for the account *after* the write (it includes the series' underlying).
+pub fn write_options(
+    clearinghouse: Pubkey,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    underlying: Pubkey,
+    series: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::WriteOptions {
+            owner,
+            clearinghouse,
+            writer_account,
+            underlying,
+            series,
+            option_mint: pda::option_mint(&series),
+            recipient,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::WriteOptions { contracts },
+        margin_accounts,
+    )
+}
+
+pub fn burn_options(
+    writer_account: Pubkey,
+    owner: Pubkey,
+    underlying: Pubkey,
+    series: Pubkey,
+    owner_token_account: Pubkey,
+    contracts: u64,
+) -> Instruction {
+    build(
+        acc::BurnOptions {
+            owner,
+            writer_account,
+            underlying,
+            series,
+            option_mint: pda::option_mint(&series),
+            owner_token_account,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::BurnOptions { contracts },
+        vec![],
+    )
+}

@@ -1,0 +1,120 @@
+//! A writer account's margin from fetched accounts, through the program's own engine
+//! (`greekhouse::engine::margin::compute_margin`, which calls `greekhouse-risk`): the SDK, the
+//! bot and the simulator get the program's numbers, not an imitation of them.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::AccountMeta;
+use greekhouse::engine::margin::{compute_margin, required_underlyings, PricedUnderlying};
+use greekhouse::oracle::{accept_price, parse_oracle_account, PriceUse};
+use greekhouse::state::{Clearinghouse, CollateralAsset, ShortPosition, Underlying, WriterAccount};
+use greekhouse_risk::MarginSummary;
+
+use crate::accounts;
+use crate::chain::{Chain, ChainError};
+
+/// Errors of the off-chain margin computation.
+#[derive(Debug, thiserror::Error)]
+pub enum MarginError {
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error("account {0} is missing")]
+    MissingAccount(Pubkey),
+    #[error("account {0} does not decode: {1}")]
+    Decode(Pubkey, accounts::DecodeError),
+    #[error("no oracle account known for underlying {0}")]
+    NoOracle(Pubkey),
+    #[error("program check failed: {0}")]
+    Program(String),
+}
+
+fn fetch<C: Chain + ?Sized>(chain: &mut C, key: &Pubkey) -> Result<solana_account::Account, MarginError> {
+    chain.account(key)?.ok_or(MarginError::MissingAccount(*key))
+}
+
+/// Everything one writer account's margin depends on, as fetched.
+pub struct MarginInputs {
+    pub clearinghouse: Clearinghouse,
+    pub writer: WriterAccount,
+    pub assets: Vec<(Pubkey, CollateralAsset)>,
+    /// Underlyings in the program's canonical order, each with its oracle account key.
+    pub underlyings: Vec<(Pubkey, Underlying, Pubkey)>,
+}
+
+impl MarginInputs {
+    /// Fetch the clearing house, the writer account, its collateral assets and the underlyings
+    /// its margin needs. `oracle_for` names the oracle account of an underlying (the legacy
+    /// price account, or the `PriceUpdateV2` account to use).
+    pub fn fetch<C: Chain + ?Sized>(
+        chain: &mut C,
+        clearinghouse: &Pubkey,
+        writer: WriterAccount,
+        oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
+    ) -> Result<Self, MarginError> {
+        let ch_data = fetch(chain, clearinghouse)?;
+        let clearinghouse_state =
+            accounts::clearinghouse(&ch_data.data).map_err(|e| MarginError::Decode(*clearinghouse, e))?;
+        let mut assets = Vec::new();
+        for slot in writer.collaterals.iter().filter(|c| c.asset != Pubkey::default()) {
+            let data = fetch(chain, &slot.asset)?;
+            let asset = accounts::collateral_asset(&data.data).map_err(|e| MarginError::Decode(slot.asset, e))?;
+            assets.push((slot.asset, asset));
+        }
+        let plain: Vec<CollateralAsset> = assets.iter().map(|(_, a)| *a).collect();
+        let mut underlyings = Vec::new();
+        for key in required_underlyings(&writer, &plain) {
+            let data = fetch(chain, &key)?;
+            let u = accounts::underlying(&data.data).map_err(|e| MarginError::Decode(key, e))?;
+            let oracle = oracle_for(&key).ok_or(MarginError::NoOracle(key))?;
+            underlyings.push((key, u, oracle));
+        }
+        Ok(Self { clearinghouse: clearinghouse_state, writer, assets, underlyings })
+    }
+
+    /// The remaining accounts of a margin-checked instruction, in the program's layout.
+    pub fn remaining_accounts(&self) -> Vec<AccountMeta> {
+        let mut metas: Vec<AccountMeta> =
+            self.assets.iter().map(|(k, _)| AccountMeta::new_readonly(*k, false)).collect();
+        for (key, _, oracle) in &self.underlyings {
+            metas.push(AccountMeta::new(*key, false));
+            metas.push(AccountMeta::new_readonly(*oracle, false));
+        }
+        metas
+    }
+
+    /// The margin the program would compute at `now`, reading the oracle accounts through the
+    /// program's own parser and checks (for `price_use`).
+    pub fn compute<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        now: i64,
+        price_use: PriceUse,
+    ) -> Result<MarginSummary, MarginError> {
+        let mut priced = Vec::with_capacity(self.underlyings.len());
+        for (key, underlying, oracle) in &self.underlyings {
+            let data = fetch(chain, oracle)?;
+            let mut u = *underlying;
+            let price = parse_oracle_account(&u, oracle, &data.owner, &data.data)
+                .map_err(|e| MarginError::Program(e.to_string()))?;
+            accept_price(&mut u, &price, now, price_use).map_err(|e| MarginError::Program(e.to_string()))?;
+            priced.push(PricedUnderlying { key: *key, underlying: u, price });
+        }
+        let assets: Vec<CollateralAsset> = self.assets.iter().map(|(_, a)| *a).collect();
+        compute_margin(
+            &self.clearinghouse.params,
+            self.clearinghouse.quote_decimals,
+            &self.writer,
+            &assets,
+            &priced,
+            now,
+        )
+        .map_err(|e| MarginError::Program(e.to_string()))
+    }
+}
+
+/// The writer account as it will be after writing `contracts` of `series` (for the write's
+/// remaining accounts and a pre-trade margin check).
+pub fn with_added_short(writer: &WriterAccount, template: &ShortPosition, contracts: u64) -> Result<WriterAccount, MarginError> {
+    let mut w = *writer;
+    w.add_short(template, contracts).map_err(|e| MarginError::Program(e.to_string()))?;
+    Ok(w)
+}

@@ -1,0 +1,78 @@
+//! Seeds, precisions, capacities and the hard bounds of every governance parameter.
+//!
+//! Precisions are decimal exponents: a value `v` stored "in bps" means `v * 10^-4`.
+
+/// PDA seed of the [`crate::state::Clearinghouse`].
+pub const CLEARINGHOUSE_SEED: &[u8] = b"clearinghouse";
+/// PDA seed of the clearing house's quote vault (token account owned by the clearing house).
+pub const QUOTE_VAULT_SEED: &[u8] = b"quote_vault";
+/// PDA seed of an [`crate::state::Underlying`].
+pub const UNDERLYING_SEED: &[u8] = b"underlying";
+/// PDA seed of a [`crate::state::CollateralAsset`].
+pub const COLLATERAL_SEED: &[u8] = b"collateral";
+/// PDA seed of a collateral asset's vault.
+pub const COLLATERAL_VAULT_SEED: &[u8] = b"collateral_vault";
+/// PDA seed of a [`crate::state::WriterAccount`].
+pub const WRITER_SEED: &[u8] = b"writer";
+/// PDA seed of an [`crate::state::OptionSeries`].
+pub const SERIES_SEED: &[u8] = b"series";
+/// PDA seed of a series' option mint.
+pub const OPTION_MINT_SEED: &[u8] = b"option_mint";
+
+/// Layout version written into every account's `version` byte.
+pub const ACCOUNT_VERSION: u8 = 1;
+
+/// Short positions one writer account holds. Chosen so a full margin check fits one
+/// transaction's compute budget (see docs/accounts.md and docs/performance.md).
+pub const MAX_POSITIONS: usize = 16;
+/// Collateral balances (other than the quote balance) one writer account holds.
+pub const MAX_COLLATERALS: usize = 4;
+
+/// Basis points: 10^4 bps = 1 (exponent 4).
+pub const BPS_EXP: u32 = 4;
+/// `10^BPS_EXP`.
+pub const BPS_ONE: u64 = 10_000;
+/// Contract sizes are in underlying units at exponent 6: 1_000_000 = one whole unit.
+pub const CONTRACT_SIZE_EXP: u32 = 6;
+/// `10^CONTRACT_SIZE_EXP`.
+pub const CONTRACT_SIZE_ONE: u64 = 1_000_000;
+
+/// Largest accepted oracle exponent magnitude (Pyth uses -5..-10 in practice).
+pub const MAX_ORACLE_EXPONENT: i32 = 18;
+
+/// Hard bounds of governance parameters. Each parameter is checked against these at
+/// initialisation and on every change; nothing outside them can ever be configured.
+pub mod bounds {
+    /// Oracle `max_age`: 5 s to 5 min.
+    pub const MAX_AGE_SECS: (u32, u32) = (5, 300);
+    /// Oracle `liq_max_age`: 5 s to 1 h (liquidations may use older prices than writes).
+    pub const LIQ_MAX_AGE_SECS: (u32, u32) = (5, 3_600);
+    /// Oracle `max_conf` (conf / price): 0.1 % to 10 %.
+    pub const MAX_CONF_BPS: (u32, u32) = (10, 1_000);
+    /// Collateral weights: 0 to 100 %, init <= maint.
+    pub const WEIGHT_BPS: (u16, u16) = (0, 10_000);
+    /// Conf multiplier k of collateral pricing (`price - k * conf`): 0 to 5.
+    pub const CONF_MULTIPLIER_BPS: (u32, u32) = (0, 50_000);
+    /// End-level buffer between MM and IM: 0 to 100 %.
+    pub const END_BUFFER_BPS: (u32, u32) = (0, 10_000);
+    /// Spot shocks of a margin level: 1 % to 90 %.
+    pub const SPOT_SHOCK_BPS: (u32, u32) = (100, 9_000);
+    /// Vol shocks of a margin level: 0 to 500 vol points.
+    pub const VOL_SHOCK_BPS: (u32, u32) = (0, 50_000);
+    /// Per-contract floor: 0 to 100 % of spot.
+    pub const FLOOR_BPS: (u32, u32) = (0, 10_000);
+    /// Stale-surface vol penalty: 0 to 500 vol points.
+    pub const STALE_VOL_PENALTY_BPS: (u32, u32) = (0, 50_000);
+    /// Rate: -5 % to +50 %.
+    pub const RATE_BPS: (i32, i32) = (-500, 5_000);
+    /// Vol-surface max age: 1 min to 7 days.
+    pub const SURFACE_MAX_AGE_SECS: (u32, u32) = (60, 604_800);
+    /// Largest relative change of one surface update: 1 % to 100 %.
+    pub const SURFACE_MAX_CHANGE_BPS: (u32, u32) = (100, 10_000);
+    /// Writing fee: 0 to 5 % of premium.
+    pub const WRITE_FEE_BPS: (u32, u32) = (0, 500);
+    /// Time-to-expiry floor used in pricing: 1 min to 1 h.
+    pub const MIN_TIME_TO_EXPIRY_SECS: (u32, u32) = (60, 3_600);
+    /// Governance timelock on loosening: 1 h to 30 days.
+    pub const TIMELOCK_SECS: (u32, u32) = (3_600, 2_592_000);
+}

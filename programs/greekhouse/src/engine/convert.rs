@@ -1,0 +1,94 @@
+//! Conversions from stored integer parameters (bps, exponent-6 sizes) to the risk engine's
+//! fixed-point inputs. Pure functions; the SDK uses the same ones to recompute margin off chain.
+
+use greekhouse_risk::{
+    bs, Fixed, LevelParams, MarginConfig, MarginParams, OptionKind, Rounding, TenorPoint,
+    VolSurface,
+};
+
+use crate::constants::CONTRACT_SIZE_EXP;
+use crate::state::{GlobalParams, ShortPosition, StoredLevel, StoredMarginParams, StoredVolSurface};
+
+fn bps(v: i64) -> Fixed {
+    Fixed::from_bps(v)
+}
+
+/// Stored surface to the risk engine's.
+pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
+    let mut tenors = [TenorPoint::default(); greekhouse_risk::surface::MAX_TENORS];
+    for (i, t) in tenors.iter_mut().enumerate().take(s.tenor_count as usize) {
+        *t = TenorPoint { seconds: s.tenor_secs[i], atm_vol: bps(s.atm_vol_bps[i] as i64) };
+    }
+    VolSurface {
+        tenors,
+        tenor_count: s.tenor_count,
+        skew: bps(s.skew_bps as i64),
+        smile: bps(s.smile_bps as i64),
+        min_vol: bps(s.min_vol_bps as i64),
+    }
+}
+
+fn level(l: &StoredLevel) -> LevelParams {
+    LevelParams {
+        spot_shock: bps(l.spot_shock_bps as i64),
+        vol_up: bps(l.vol_up_bps as i64),
+        vol_down: bps(l.vol_down_bps as i64),
+        floor_pct: bps(l.floor_bps as i64),
+    }
+}
+
+/// Stored margin parameters to the risk engine's.
+pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
+    MarginParams {
+        initial: level(&m.initial),
+        maintenance: level(&m.maintenance),
+        stale_vol_penalty: bps(m.stale_vol_penalty_bps as i64),
+    }
+}
+
+/// Global parameters to the risk engine's account-independent config.
+pub fn margin_config(p: &GlobalParams) -> MarginConfig {
+    MarginConfig {
+        conf_multiplier: bps(p.conf_multiplier_bps as i64),
+        end_buffer: bps(p.end_buffer_bps as i64),
+    }
+}
+
+/// Option kind from its stored byte.
+pub fn option_kind(kind: u8) -> Option<OptionKind> {
+    match kind {
+        0 => Some(OptionKind::Call),
+        1 => Some(OptionKind::Put),
+        _ => None,
+    }
+}
+
+/// Contract size (exponent 6) as underlying units.
+pub fn contract_size(size: u64) -> Result<Fixed, greekhouse_risk::RiskError> {
+    Fixed::from_scaled(size as i128, CONTRACT_SIZE_EXP, Rounding::Down)
+}
+
+/// Time to expiry in years with the pricing floor applied: a position at or past expiry but not
+/// yet settled is priced as if `min_secs` remained (conservative, keeps Greeks bounded).
+pub fn time_to_expiry(expiry: i64, now: i64, min_secs: u32) -> Result<Fixed, greekhouse_risk::RiskError> {
+    let secs = expiry.saturating_sub(now).max(min_secs as i64);
+    bs::years_from_seconds(secs)
+}
+
+/// A stored short position to the risk engine's, given its underlying's index.
+pub fn position(
+    p: &ShortPosition,
+    underlying_index: u8,
+    now: i64,
+    min_secs: u32,
+) -> anchor_lang::Result<greekhouse_risk::PositionRisk> {
+    let risk = |e: greekhouse_risk::RiskError| crate::errors::GreekhouseError::from(e);
+    Ok(greekhouse_risk::PositionRisk {
+        underlying: underlying_index,
+        kind: option_kind(p.kind).ok_or(crate::errors::GreekhouseError::InvalidOptionKind)?,
+        strike: Fixed::from_u64(p.strike),
+        time_years: time_to_expiry(p.expiry, now, min_secs).map_err(risk)?,
+        contracts: p.contracts,
+        contract_size: contract_size(p.contract_size).map_err(risk)?,
+    })
+}

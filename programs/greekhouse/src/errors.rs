@@ -1,0 +1,185 @@
+//! Every way an instruction can fail, each with its own code and message.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum GreekhouseError {
+    // --- authority and accounts (6000..) ---
+    #[msg("Signer is not the clearing house admin")]
+    NotAdmin,
+    #[msg("Signer is not the pending admin")]
+    NotPendingAdmin,
+    #[msg("No admin transfer is pending")]
+    NoPendingAdmin,
+    #[msg("Signer is neither the guardian nor the admin")]
+    NotGuardian,
+    #[msg("Signer is not the underlying's vol updater")]
+    NotVolUpdater,
+    #[msg("Signer is not the writer account's owner")]
+    NotWriterOwner,
+    #[msg("Account belongs to another clearing house")]
+    WrongClearinghouse,
+    #[msg("Mint is not the clearing house's quote mint")]
+    WrongQuoteMint,
+    #[msg("Vault is not the expected vault")]
+    WrongVault,
+    #[msg("Token program does not own this mint")]
+    WrongTokenProgram,
+    #[msg("Collateral asset account does not match the mint")]
+    WrongCollateralAsset,
+    #[msg("Quote deposits take no collateral asset account")]
+    UnexpectedCollateralAsset,
+    #[msg("Non-quote mints need their collateral asset account")]
+    MissingCollateralAsset,
+    #[msg("Account layout version is not supported")]
+    UnsupportedVersion,
+    #[msg("Account invariant violated")]
+    InvariantViolated,
+
+    // --- parameters (6015..) ---
+    #[msg("Parameter outside its hard bounds")]
+    ParameterOutOfBounds,
+    #[msg("Initial weight must not exceed maintenance weight")]
+    WeightsOutOfOrder,
+    #[msg("Initial-margin shocks must be at least the maintenance shocks")]
+    MarginLevelsOutOfOrder,
+    #[msg("Pause flags may only name risk-increasing actions")]
+    NotPausable,
+    #[msg("The quote mint is the numeraire, not a collateral asset")]
+    QuoteMintIsNotCollateral,
+    #[msg("Mint has a Token-2022 extension the ledger cannot handle")]
+    UnsupportedMintExtension,
+    #[msg("Mint has a freeze-by-default account state")]
+    DefaultFrozenMint,
+    #[msg("Vol surface fails validation")]
+    InvalidVolSurface,
+    #[msg("Vol surface update changes a point by more than the allowed step")]
+    VolSurfaceStepTooLarge,
+    #[msg("Unknown oracle kind")]
+    InvalidOracleKind,
+    #[msg("Collateral price source is not a listed underlying")]
+    InvalidPriceSource,
+
+    // --- oracle (6026..) ---
+    #[msg("Oracle account is not owned by the configured Pyth program")]
+    OracleWrongOwner,
+    #[msg("Oracle account is not the configured one for this underlying")]
+    OracleWrongAccount,
+    #[msg("Oracle account data cannot be parsed")]
+    OracleInvalidData,
+    #[msg("Price update is for another feed id")]
+    OracleWrongFeedId,
+    #[msg("Price update is not fully verified")]
+    OraclePartialVerification,
+    #[msg("Legacy price is not in trading status")]
+    OracleNotTrading,
+    #[msg("Oracle price is older than the allowed age")]
+    OracleStale,
+    #[msg("Oracle confidence interval is too wide")]
+    OracleConfidenceTooWide,
+    #[msg("Oracle price is not positive")]
+    OracleNonPositivePrice,
+    #[msg("Oracle publish time is older than the last accepted one")]
+    OracleRollback,
+    #[msg("Oracle exponent is out of range")]
+    OracleBadExponent,
+
+    // --- writer accounts and margin (6038..) ---
+    #[msg("Amount must be positive")]
+    ZeroAmount,
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+    #[msg("Collateral deposit cap reached")]
+    DepositCapExceeded,
+    #[msg("Writer account has no free collateral slot")]
+    CollateralSlotsFull,
+    #[msg("Writer account holds less of this collateral than requested")]
+    InsufficientCollateral,
+    #[msg("Writer account quote balance is lower than requested")]
+    InsufficientQuote,
+    #[msg("Equity at initial margin would be negative")]
+    InitialMarginBreach,
+    #[msg("Writer account is being liquidated or is bankrupt")]
+    AccountNotActive,
+    #[msg("Writer account still holds balances or positions")]
+    AccountNotEmpty,
+    #[msg("Margin accounts are missing, out of order or unexpected")]
+    MarginAccountsMismatch,
+    #[msg("Action is paused by the guardian")]
+    Paused,
+    #[msg("Vol surface is stale")]
+    VolSurfaceStale,
+
+    // --- series and writing (6051..) ---
+    #[msg("Series expiry is not in the future")]
+    ExpiryInPast,
+    #[msg("Series expiry is beyond the underlying's horizon")]
+    ExpiryBeyondHorizon,
+    #[msg("Series expiry is not on the underlying's expiry grid")]
+    ExpiryOffGrid,
+    #[msg("Strike must be positive")]
+    ZeroStrike,
+    #[msg("Strike is not on the underlying's tick")]
+    StrikeOffTick,
+    #[msg("Strike is outside the band around spot")]
+    StrikeOutsideBand,
+    #[msg("Contract size is not one the underlying allows")]
+    InvalidContractSize,
+    #[msg("Series has expired")]
+    SeriesExpired,
+    #[msg("Series does not belong to this underlying")]
+    WrongUnderlying,
+    #[msg("Option mint is not the series' mint")]
+    WrongOptionMint,
+    #[msg("Open-interest cap reached")]
+    OpenInterestCapExceeded,
+    #[msg("Writer account has no free position slot")]
+    PositionSlotsFull,
+    #[msg("Writer account has a smaller short in this series than requested")]
+    InsufficientShort,
+    #[msg("Token account is not owned by the signer")]
+    WrongTokenOwner,
+    #[msg("Token account holds another mint")]
+    WrongTokenMint,
+    #[msg("Option kind must be call (0) or put (1)")]
+    InvalidOptionKind,
+
+    // --- risk engine, one per RiskError (6066..) ---
+    #[msg("Risk engine: division by zero")]
+    RiskDivisionByZero,
+    #[msg("Risk engine: ln or sqrt outside its domain")]
+    RiskDomain,
+    #[msg("Risk engine: spot or strike not positive")]
+    RiskNonPositivePrice,
+    #[msg("Risk engine: volatility out of range")]
+    RiskInvalidVolatility,
+    #[msg("Risk engine: rate out of range")]
+    RiskInvalidRate,
+    #[msg("Risk engine: too many underlyings in one account")]
+    RiskTooManyUnderlyings,
+    #[msg("Risk engine: auction parameters invalid")]
+    RiskInvalidAuctionParams,
+    #[msg("Risk engine: fraction outside (0, 1]")]
+    RiskInvalidFraction,
+}
+
+/// Each risk-engine refusal maps to its own program error.
+impl From<greekhouse_risk::RiskError> for GreekhouseError {
+    fn from(e: greekhouse_risk::RiskError) -> Self {
+        use greekhouse_risk::RiskError as R;
+        match e {
+            R::Overflow => GreekhouseError::MathOverflow,
+            R::DivisionByZero => GreekhouseError::RiskDivisionByZero,
+            R::DomainError => GreekhouseError::RiskDomain,
+            R::NonPositivePrice => GreekhouseError::RiskNonPositivePrice,
+            R::InvalidVolatility => GreekhouseError::RiskInvalidVolatility,
+            R::InvalidRate => GreekhouseError::RiskInvalidRate,
+            R::InvalidSurface => GreekhouseError::InvalidVolSurface,
+            R::UnknownUnderlying => GreekhouseError::MarginAccountsMismatch,
+            R::TooManyUnderlyings => GreekhouseError::RiskTooManyUnderlyings,
+            R::InvalidMarginParams => GreekhouseError::MarginLevelsOutOfOrder,
+            R::InvalidAuctionParams => GreekhouseError::RiskInvalidAuctionParams,
+            R::InvalidFraction => GreekhouseError::RiskInvalidFraction,
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! One event per state change. Emitted through Anchor's event CPI, so indexers (and the
+//! native test bank, which drops program logs) read them from the inner instructions.
+
+use anchor_lang::prelude::*;
+
+use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface};
+
+#[event]
+pub struct ClearinghouseInitialized {
+    pub clearinghouse: Pubkey,
+    pub admin: Pubkey,
+    pub guardian: Pubkey,
+    pub quote_mint: Pubkey,
+    pub quote_vault: Pubkey,
+    pub params: GlobalParams,
+}
+
+#[event]
+pub struct AdminProposed {
+    pub clearinghouse: Pubkey,
+    pub admin: Pubkey,
+    pub pending_admin: Pubkey,
+}
+
+#[event]
+pub struct AdminAccepted {
+    pub clearinghouse: Pubkey,
+    pub previous_admin: Pubkey,
+    pub admin: Pubkey,
+}
+
+#[event]
+pub struct PauseFlagsChanged {
+    pub clearinghouse: Pubkey,
+    pub by: Pubkey,
+    pub previous: u32,
+    pub paused: u32,
+}
+
+#[event]
+pub struct UnderlyingListed {
+    pub clearinghouse: Pubkey,
+    pub underlying: Pubkey,
+    pub id: u16,
+    pub symbol: [u8; 16],
+    pub oracle: OracleConfig,
+    pub margin: StoredMarginParams,
+    pub series_rules: SeriesRules,
+    pub open_interest_cap: u64,
+    pub vol_updater: Pubkey,
+}
+
+#[event]
+pub struct VolSurfaceSet {
+    pub underlying: Pubkey,
+    pub surface: StoredVolSurface,
+    pub updated_at: i64,
+}
+
+#[event]
+pub struct CollateralListed {
+    pub clearinghouse: Pubkey,
+    pub collateral_asset: Pubkey,
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub vault: Pubkey,
+    pub price_source: u8,
+    pub price_underlying: Pubkey,
+    pub init_weight_bps: u16,
+    pub maint_weight_bps: u16,
+    pub deposit_cap: u64,
+}
+
+#[event]
+pub struct OraclePriceAccepted {
+    pub underlying: Pubkey,
+    pub price: i64,
+    pub conf: u64,
+    pub expo: i32,
+    pub publish_time: i64,
+}
+
+#[event]
+pub struct WriterAccountOpened {
+    pub clearinghouse: Pubkey,
+    pub writer_account: Pubkey,
+    pub owner: Pubkey,
+    pub index: u32,
+}
+
+#[event]
+pub struct WriterAccountClosed {
+    pub writer_account: Pubkey,
+    pub owner: Pubkey,
+}
+
+#[event]
+pub struct Deposited {
+    pub writer_account: Pubkey,
+    pub mint: Pubkey,
+    pub amount: u64,
+    /// Quote balance (quote deposits) or the asset's balance after the deposit.
+    pub balance_after: i64,
+}
+
+#[event]
+pub struct Withdrawn {
+    pub writer_account: Pubkey,
+    pub mint: Pubkey,
+    pub amount: u64,
+    pub balance_after: i64,
+    /// Equity at initial margin after the withdrawal (quote native, rounded down); `None` when
+    /// the account has no shorts and no debt, so no margin check (and no price) was needed.
+    pub initial_equity_after: Option<i64>,
+}
+
+#[event]
+pub struct SeriesCreated {
+    pub series: Pubkey,
+    pub underlying: Pubkey,
+    pub option_mint: Pubkey,
+    pub kind: u8,
+    pub strike: u64,
+    pub expiry: i64,
+    pub contract_size: u64,
+}
+
+#[event]
+pub struct OptionsWritten {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    pub recipient: Pubkey,
+    pub fee: u64,
+    pub short_after: u64,
+    pub initial_equity_after: i64,
+}
+
+#[event]
+pub struct OptionsBurned {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    pub short_after: u64,
+}

@@ -1,0 +1,160 @@
+//! List a collateral asset (SPL Token or Token-2022 mint) with its vault, price source,
+//! weights and deposit cap.
+//!
+//! Token-2022 extensions that would break the ledger are refused: a transfer fee (the vault
+//! would receive less than the ledger credits), a transfer hook (arbitrary code on every
+//! move, and a failure could block liquidations), confidential transfers (balances the
+//! ledger cannot see), non-transferable tokens, a permanent delegate (could drain the vault),
+//! a default-frozen account state, pausable mints (transfers could be stopped) and a mint
+//! close authority (the mint could be re-created with other decimals). Metadata, pointers,
+//! interest-bearing and scaled-UI-amount extensions only change display and are accepted.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
+use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED};
+use crate::errors::GreekhouseError;
+use crate::events::CollateralListed;
+use crate::state::{Clearinghouse, CollateralAsset, Underlying};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ListCollateralArgs {
+    /// [`PriceSource`] as u8.
+    pub price_source: u8,
+    pub init_weight_bps: u16,
+    pub maint_weight_bps: u16,
+    /// Largest total deposit, native units.
+    pub deposit_cap: u64,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct ListCollateral<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub admin: Signer<'info>,
+    #[account(mut, has_one = admin @ GreekhouseError::NotAdmin)]
+    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    #[account(constraint = *mint.to_account_info().owner == token_program.key() @ GreekhouseError::WrongTokenProgram)]
+    pub mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(
+        init,
+        payer = payer,
+        space = CollateralAsset::SPACE,
+        seeds = [COLLATERAL_SEED, clearinghouse.key().as_ref(), mint.key().as_ref()],
+        bump,
+    )]
+    pub collateral_asset: AccountLoader<'info, CollateralAsset>,
+    #[account(
+        init,
+        payer = payer,
+        seeds = [COLLATERAL_VAULT_SEED, collateral_asset.key().as_ref()],
+        bump,
+        token::mint = mint,
+        token::authority = clearinghouse,
+        token::token_program = token_program,
+    )]
+    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// The underlying whose oracle prices the asset; required when `price_source` is 1.
+    pub price_underlying: Option<AccountLoader<'info, Underlying>>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ListCollateral<'_> {
+    pub fn validate(&self, args: &ListCollateralArgs) -> Result<()> {
+        let ch = self.clearinghouse.load()?;
+        require_keys_neq!(self.mint.key(), ch.quote_mint, GreekhouseError::QuoteMintIsNotCollateral);
+        CollateralAsset::validate_weights(args.init_weight_bps, args.maint_weight_bps)?;
+        match args.price_source {
+            0 => require!(self.price_underlying.is_none(), GreekhouseError::InvalidPriceSource),
+            1 => {
+                let u = self.price_underlying.as_ref().ok_or(GreekhouseError::InvalidPriceSource)?;
+                require_keys_eq!(
+                    u.load()?.clearinghouse,
+                    self.clearinghouse.key(),
+                    GreekhouseError::WrongClearinghouse
+                );
+            }
+            _ => return err!(GreekhouseError::InvalidPriceSource),
+        }
+        check_mint_extensions(&self.mint.to_account_info())
+    }
+}
+
+/// Refuse Token-2022 mints whose extensions the ledger does not handle (see the module doc).
+pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
+    if *mint.owner != anchor_spl::token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<MintState>::unpack(&data)
+        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
+    let extensions = state
+        .get_extension_types()
+        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
+    for ext in extensions {
+        match ext {
+            ExtensionType::DefaultAccountState => return err!(GreekhouseError::DefaultFrozenMint),
+            ExtensionType::TransferFeeConfig
+            | ExtensionType::TransferHook
+            | ExtensionType::ConfidentialTransferMint
+            | ExtensionType::ConfidentialTransferFeeConfig
+            | ExtensionType::NonTransferable
+            | ExtensionType::PermanentDelegate
+            | ExtensionType::Pausable
+            | ExtensionType::MintCloseAuthority => {
+                return err!(GreekhouseError::UnsupportedMintExtension)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+pub fn list_collateral_handler(ctx: Context<ListCollateral>, args: ListCollateralArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
+    let clearinghouse_key = ctx.accounts.clearinghouse.key();
+    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
+    ch.collateral_count = ch.collateral_count.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    ch.invariant()?;
+    drop(ch);
+
+    let price_underlying =
+        ctx.accounts.price_underlying.as_ref().map(|u| u.key()).unwrap_or_default();
+    let mut asset = ctx.accounts.collateral_asset.load_init()?;
+    asset.version = ACCOUNT_VERSION;
+    asset.bump = ctx.bumps.collateral_asset;
+    asset.vault_bump = ctx.bumps.vault;
+    asset.decimals = ctx.accounts.mint.decimals;
+    asset.price_source = args.price_source;
+    asset.is_token_2022 = (ctx.accounts.token_program.key() == anchor_spl::token_2022::ID) as u8;
+    asset.init_weight_bps = args.init_weight_bps;
+    asset.maint_weight_bps = args.maint_weight_bps;
+    asset.clearinghouse = clearinghouse_key;
+    asset.mint = ctx.accounts.mint.key();
+    asset.token_program = ctx.accounts.token_program.key();
+    asset.vault = ctx.accounts.vault.key();
+    asset.price_underlying = price_underlying;
+    asset.deposit_cap = args.deposit_cap;
+    asset.invariant_with_vault(ctx.accounts.vault.amount)?;
+    drop(asset);
+
+    emit_cpi!(CollateralListed {
+        clearinghouse: clearinghouse_key,
+        collateral_asset: ctx.accounts.collateral_asset.key(),
+        mint: ctx.accounts.mint.key(),
+        token_program: ctx.accounts.token_program.key(),
+        vault: ctx.accounts.vault.key(),
+        price_source: args.price_source,
+        price_underlying,
+        init_weight_bps: args.init_weight_bps,
+        maint_weight_bps: args.maint_weight_bps,
+        deposit_cap: args.deposit_cap,
+    });
+    Ok(())
+}

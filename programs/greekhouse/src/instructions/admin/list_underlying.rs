@@ -1,0 +1,120 @@
+//! List an underlying: its Pyth oracle, vol surface, margin parameters, series rules, OI cap.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{bounds, ACCOUNT_VERSION, UNDERLYING_SEED};
+use crate::engine::convert;
+use crate::errors::GreekhouseError;
+use crate::events::UnderlyingListed;
+use crate::state::{
+    in_bounds, Clearinghouse, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface,
+    Underlying,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ListUnderlyingArgs {
+    /// Must equal the clearing house's `underlying_count` (the PDA's id seed).
+    pub id: u16,
+    pub symbol: [u8; 16],
+    pub oracle: OracleConfig,
+    pub vol_updater: Pubkey,
+    pub surface: StoredVolSurface,
+    pub surface_max_age_secs: u32,
+    pub surface_max_change_bps: u32,
+    pub margin: StoredMarginParams,
+    pub series_rules: SeriesRules,
+    /// Underlying units at exponent 6.
+    pub open_interest_cap: u64,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: ListUnderlyingArgs)]
+pub struct ListUnderlying<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    pub admin: Signer<'info>,
+    #[account(mut, has_one = admin @ GreekhouseError::NotAdmin)]
+    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    #[account(
+        init,
+        payer = payer,
+        space = Underlying::SPACE,
+        seeds = [UNDERLYING_SEED, clearinghouse.key().as_ref(), &args.id.to_le_bytes()],
+        bump,
+    )]
+    pub underlying: AccountLoader<'info, Underlying>,
+    pub system_program: Program<'info, System>,
+}
+
+impl ListUnderlying<'_> {
+    pub fn validate(&self, args: &ListUnderlyingArgs) -> Result<()> {
+        let ch = self.clearinghouse.load()?;
+        require!(args.id == ch.underlying_count, GreekhouseError::ParameterOutOfBounds);
+        args.oracle.validate()?;
+        require!(args.oracle.oracle_program != Pubkey::default(), GreekhouseError::OracleWrongOwner);
+        args.margin.validate()?;
+        convert::vol_surface(&args.surface)
+            .validate()
+            .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
+        in_bounds(args.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;
+        in_bounds(args.surface_max_change_bps, bounds::SURFACE_MAX_CHANGE_BPS)?;
+        validate_series_rules(&args.series_rules)?;
+        require!(args.vol_updater != Pubkey::default(), GreekhouseError::NotVolUpdater);
+        Ok(())
+    }
+}
+
+/// Series rules must describe a usable grid.
+pub fn validate_series_rules(r: &SeriesRules) -> Result<()> {
+    require!(r.expiry_interval_secs >= 3_600, GreekhouseError::ParameterOutOfBounds);
+    require!(r.expiry_offset_secs < r.expiry_interval_secs, GreekhouseError::ParameterOutOfBounds);
+    require!(
+        r.max_horizon_secs >= r.expiry_interval_secs && r.max_horizon_secs <= 2 * 31_536_000,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(r.strike_band_bps > 0 && r.strike_band_bps < 100_000, GreekhouseError::ParameterOutOfBounds);
+    require!(r.strike_tick > 0 && r.contract_size > 0, GreekhouseError::ParameterOutOfBounds);
+    Ok(())
+}
+
+pub fn list_underlying_handler(ctx: Context<ListUnderlying>, args: ListUnderlyingArgs) -> Result<()> {
+    ctx.accounts.validate(&args)?;
+    let now = Clock::get()?.unix_timestamp;
+    let clearinghouse_key = ctx.accounts.clearinghouse.key();
+    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
+    ch.underlying_count = ch.underlying_count.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    ch.invariant()?;
+    drop(ch);
+
+    let mut u = ctx.accounts.underlying.load_init()?;
+    u.version = ACCOUNT_VERSION;
+    u.bump = ctx.bumps.underlying;
+    u.id = args.id;
+    u.clearinghouse = clearinghouse_key;
+    u.vol_updater = args.vol_updater;
+    u.symbol = args.symbol;
+    u.oracle = args.oracle;
+    u.surface = args.surface;
+    u.surface_updated_at = now;
+    u.surface_max_age_secs = args.surface_max_age_secs;
+    u.surface_max_change_bps = args.surface_max_change_bps;
+    u.margin = args.margin;
+    u.series_rules = args.series_rules;
+    u.open_interest_cap = args.open_interest_cap;
+    u.invariant()?;
+    drop(u);
+
+    emit_cpi!(UnderlyingListed {
+        clearinghouse: clearinghouse_key,
+        underlying: ctx.accounts.underlying.key(),
+        id: args.id,
+        symbol: args.symbol,
+        oracle: args.oracle,
+        margin: args.margin,
+        series_rules: args.series_rules,
+        open_interest_cap: args.open_interest_cap,
+        vol_updater: args.vol_updater,
+    });
+    Ok(())
+}

@@ -1,0 +1,3 @@
+pub mod pause;
+
+pub use pause::*;

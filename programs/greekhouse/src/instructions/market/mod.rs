@@ -1,0 +1,3 @@
+pub mod create_series;
+
+pub use create_series::*;

@@ -1,0 +1,13 @@
+pub mod burn_options;
+pub mod close_writer_account;
+pub mod deposit;
+pub mod open_writer_account;
+pub mod withdraw;
+pub mod write_options;
+
+pub use burn_options::*;
+pub use close_writer_account::*;
+pub use deposit::*;
+pub use open_writer_account::*;
+pub use withdraw::*;
+pub use write_options::*;

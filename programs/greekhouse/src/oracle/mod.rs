@@ -1,0 +1,164 @@
+//! Pyth oracle adapter (PROTOCOL 3) for pull `PriceUpdateV2` accounts and legacy push price
+//! accounts: owner, account and feed checks, full verification, trading status, staleness,
+//! confidence, positive price, exponent range, and no rollback to an older publish time.
+
+use anchor_lang::prelude::*;
+use anchor_lang::AccountDeserialize;
+use greekhouse_risk::{Fixed, Rounding};
+use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
+
+use crate::constants::{BPS_ONE, MAX_ORACLE_EXPONENT};
+use crate::errors::GreekhouseError;
+use crate::state::{OracleKind, Underlying};
+
+/// What a price is for; each use has its own age limit (PROTOCOL 3's action matrix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PriceUse {
+    /// Withdraw and write: `max_age`.
+    RiskIncreasing,
+    /// Liquidation and bids: the looser `liq_max_age`.
+    Liquidation,
+}
+
+/// A price that passed every check, in Pyth's units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OraclePrice {
+    pub price: i64,
+    pub conf: u64,
+    /// Decimal exponent: value = price * 10^expo.
+    pub expo: i32,
+    pub publish_time: i64,
+}
+
+impl OraclePrice {
+    /// Spot in quote native units per whole underlying unit (e.g. micro-USDC per SOL), rounded
+    /// down, and its confidence rounded up.
+    pub fn spot_in_quote(&self, quote_decimals: u8) -> Result<(Fixed, Fixed)> {
+        self.per_native_unit(quote_decimals, 0)
+    }
+
+    /// Price of one native unit of a token with `token_decimals` in quote native units.
+    pub fn per_native_unit(&self, quote_decimals: u8, token_decimals: u8) -> Result<(Fixed, Fixed)> {
+        // value per whole unit = price * 10^expo quote; per native unit in quote native:
+        // price * 10^(expo + quote_decimals - token_decimals)
+        let shift = self.expo + quote_decimals as i32 - token_decimals as i32;
+        let price = scale_pow10(self.price as i128, shift, Rounding::Down)?;
+        let conf = scale_pow10(self.conf as i128, shift, Rounding::Up)?;
+        Ok((price, conf))
+    }
+}
+
+/// `value * 10^shift` as a [`Fixed`], rounded as asked.
+fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
+    let fixed = if shift >= 0 {
+        let factor = 10i128.checked_pow(shift as u32).ok_or(GreekhouseError::OracleBadExponent)?;
+        let whole = value.checked_mul(factor).ok_or(GreekhouseError::MathOverflow)?;
+        Fixed::from_scaled(whole, 0, rounding)
+    } else {
+        Fixed::from_scaled(value, shift.unsigned_abs(), rounding)
+    };
+    fixed.map_err(|e| GreekhouseError::from(e).into())
+}
+
+/// Read and check the oracle of `underlying` from `oracle_account`, and record it as the newest
+/// accepted price when it is newer. `now` is the cluster's unix time.
+pub fn read_price(
+    underlying: &mut Underlying,
+    oracle_account: &AccountInfo,
+    now: i64,
+    price_use: PriceUse,
+) -> Result<OraclePrice> {
+    let data = oracle_account.try_borrow_data()?;
+    let price = parse_oracle_account(underlying, oracle_account.key, oracle_account.owner, &data)?;
+    drop(data);
+    accept_price(underlying, &price, now, price_use)?;
+    Ok(price)
+}
+
+/// Parse an oracle account of `underlying` (owner, account or feed id, verification, trading
+/// status). Pure: the SDK calls it on fetched account data.
+pub fn parse_oracle_account(
+    underlying: &Underlying,
+    key: &Pubkey,
+    owner: &Pubkey,
+    data: &[u8],
+) -> Result<OraclePrice> {
+    require_keys_eq!(*owner, underlying.oracle.oracle_program, GreekhouseError::OracleWrongOwner);
+    match underlying.oracle_kind()? {
+        OracleKind::PullV2 => parse_pull_v2(data, &underlying.oracle.feed),
+        OracleKind::Legacy => {
+            require!(key.to_bytes() == underlying.oracle.feed, GreekhouseError::OracleWrongAccount);
+            parse_legacy(data)
+        }
+    }
+}
+
+/// Check a parsed price against the underlying's limits for `price_use` (positive, exponent,
+/// age, confidence, no rollback) and record it when newer than the last accepted one.
+pub fn accept_price(
+    underlying: &mut Underlying,
+    price: &OraclePrice,
+    now: i64,
+    price_use: PriceUse,
+) -> Result<()> {
+    require!(price.price > 0, GreekhouseError::OracleNonPositivePrice);
+    require!(
+        price.expo <= 0 && price.expo >= -MAX_ORACLE_EXPONENT,
+        GreekhouseError::OracleBadExponent
+    );
+    let max_age = match price_use {
+        PriceUse::RiskIncreasing => underlying.oracle.max_age_secs,
+        PriceUse::Liquidation => underlying.oracle.liq_max_age_secs,
+    } as i64;
+    // a publish time slightly ahead of the cluster clock counts as age zero
+    require!(now.saturating_sub(price.publish_time) <= max_age, GreekhouseError::OracleStale);
+    // conf / price <= max_conf  <=>  conf * 10^4 <= price * max_conf_bps (exact)
+    let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
+    let limit = (price.price as u128) * underlying.oracle.max_conf_bps as u128;
+    require!(conf_scaled <= limit, GreekhouseError::OracleConfidenceTooWide);
+    require!(
+        price.publish_time >= underlying.last_publish_time,
+        GreekhouseError::OracleRollback
+    );
+    if price.publish_time > underlying.last_publish_time {
+        underlying.last_publish_time = price.publish_time;
+        underlying.last_price = price.price;
+        underlying.last_conf = price.conf;
+        underlying.last_expo = price.expo;
+    }
+    Ok(())
+}
+
+/// A `PriceUpdateV2`: Anchor discriminator, full verification, the configured feed id.
+fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
+    let mut slice = data;
+    let update = PriceUpdateV2::try_deserialize(&mut slice)
+        .map_err(|_| error!(GreekhouseError::OracleInvalidData))?;
+    require!(
+        update.price_message.feed_id == *feed_id,
+        GreekhouseError::OracleWrongFeedId
+    );
+    require!(
+        update.verification_level == VerificationLevel::Full,
+        GreekhouseError::OraclePartialVerification
+    );
+    let m = update.price_message;
+    Ok(OraclePrice { price: m.price, conf: m.conf, expo: m.exponent, publish_time: m.publish_time })
+}
+
+/// A legacy push price account: magic, version and account type through pyth-sdk-solana's
+/// byte-level loader, and the aggregate in trading status.
+fn parse_legacy(data: &[u8]) -> Result<OraclePrice> {
+    let account = pyth_sdk_solana::state::load_price_account::<32, ()>(data)
+        .map_err(|_| error!(GreekhouseError::OracleInvalidData))?;
+    require!(
+        account.agg.status == pyth_sdk_solana::state::PriceStatus::Trading,
+        GreekhouseError::OracleNotTrading
+    );
+    Ok(OraclePrice {
+        price: account.agg.price,
+        conf: account.agg.conf,
+        expo: account.expo,
+        publish_time: account.timestamp,
+    })
+}

@@ -1,0 +1,85 @@
+//! A listed collateral asset: mint, token program, vault, price source, weights, cap, totals.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{bounds, ACCOUNT_VERSION};
+use crate::errors::GreekhouseError;
+use crate::state::params::in_bounds;
+
+/// How a collateral asset is priced in quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum PriceSource {
+    /// One whole token is worth one whole quote token (a stablecoin of the same peg).
+    Pegged = 0,
+    /// Priced by the oracle of the underlying named in `price_underlying`.
+    Underlying = 1,
+}
+
+/// PDA [`COLLATERAL_SEED`](crate::constants::COLLATERAL_SEED), clearinghouse, mint.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct CollateralAsset {
+    pub version: u8,
+    pub bump: u8,
+    pub vault_bump: u8,
+    pub decimals: u8,
+    /// [`PriceSource`] as u8.
+    pub price_source: u8,
+    /// 1 when the mint is a Token-2022 mint.
+    pub is_token_2022: u8,
+    /// Weight of the asset at initial margin (bps); <= `maint_weight_bps`.
+    pub init_weight_bps: u16,
+    /// Weight at maintenance margin (bps).
+    pub maint_weight_bps: u16,
+    pub _padding: [u8; 6],
+    pub clearinghouse: Pubkey,
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub vault: Pubkey,
+    /// The underlying whose oracle prices this asset (default when pegged).
+    pub price_underlying: Pubkey,
+    /// Largest total deposit (native units).
+    pub deposit_cap: u64,
+    /// Sum of all writer accounts' balances of this asset (native units); the vault holds at
+    /// least this much.
+    pub total_deposits: u64,
+    pub reserved: [u8; 128],
+}
+
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 16 + 32 * 5 + 16 + 128);
+
+impl CollateralAsset {
+    pub const SPACE: usize = 8 + core::mem::size_of::<CollateralAsset>();
+
+    pub fn source(&self) -> Result<PriceSource> {
+        match self.price_source {
+            0 => Ok(PriceSource::Pegged),
+            1 => Ok(PriceSource::Underlying),
+            _ => err!(GreekhouseError::InvalidPriceSource),
+        }
+    }
+
+    /// Weights within bounds and ordered.
+    pub fn validate_weights(init_weight_bps: u16, maint_weight_bps: u16) -> Result<()> {
+        in_bounds(init_weight_bps, bounds::WEIGHT_BPS)?;
+        in_bounds(maint_weight_bps, bounds::WEIGHT_BPS)?;
+        require!(init_weight_bps <= maint_weight_bps, GreekhouseError::WeightsOutOfOrder);
+        Ok(())
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        self.source()?;
+        Self::validate_weights(self.init_weight_bps, self.maint_weight_bps)?;
+        Ok(())
+    }
+
+    /// Invariant plus the ledger check against the vault's token balance (the vault may hold
+    /// more than the ledger claims, never less).
+    pub fn invariant_with_vault(&self, vault_amount: u64) -> Result<()> {
+        self.invariant()?;
+        require!(self.total_deposits <= vault_amount, GreekhouseError::InvariantViolated);
+        Ok(())
+    }
+}

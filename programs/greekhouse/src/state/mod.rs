@@ -1,0 +1,17 @@
+//! Zero-copy accounts. Each has a `version` byte, explicit padding, `reserved` space for
+//! future fields, a compile-time size assert and an `invariant()` every mutating instruction
+//! calls before it returns.
+
+pub mod clearinghouse;
+pub mod collateral_asset;
+pub mod option_series;
+pub mod params;
+pub mod underlying;
+pub mod writer_account;
+
+pub use clearinghouse::*;
+pub use collateral_asset::*;
+pub use option_series::*;
+pub use params::*;
+pub use underlying::*;
+pub use writer_account::*;

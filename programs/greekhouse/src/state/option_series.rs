@@ -1,0 +1,80 @@
+//! An option series: one strike, expiry and kind on one underlying, with its SPL mint.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::ACCOUNT_VERSION;
+use crate::errors::GreekhouseError;
+
+/// Lifecycle of a series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SeriesStatus {
+    /// Writable until expiry.
+    Active = 0,
+    /// Settlement price recorded.
+    Settled = 1,
+    /// Every short settled or unbacked; holders may redeem.
+    Finalized = 2,
+}
+
+/// PDA [`SERIES_SEED`](crate::constants::SERIES_SEED), underlying, expiry (i64 LE),
+/// strike (u64 LE), kind (u8).
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct OptionSeries {
+    pub version: u8,
+    pub bump: u8,
+    pub mint_bump: u8,
+    /// 0 call, 1 put.
+    pub kind: u8,
+    /// [`SeriesStatus`] as u8.
+    pub status: u8,
+    pub _padding: [u8; 3],
+    pub clearinghouse: Pubkey,
+    pub underlying: Pubkey,
+    /// SPL Token mint of the option tokens; mint authority is this series PDA.
+    pub option_mint: Pubkey,
+    /// Quote native units per whole underlying unit.
+    pub strike: u64,
+    /// Unix timestamp of expiry.
+    pub expiry: i64,
+    /// Underlying units per contract at exponent 6.
+    pub contract_size: u64,
+    /// Contracts written and not burned (== option mint supply before settlement).
+    pub open_interest: u64,
+    /// Contracts whose writer went bankrupt (their payout is covered by insurance or haircut).
+    pub unbacked_contracts: u64,
+    /// Settlement price (quote native per unit) once settled.
+    pub settlement_price: u64,
+    /// Payout per contract (quote native) once settled.
+    pub payout_per_contract: u64,
+    /// Quote held for this series' holders (settlement ledger).
+    pub settlement_ledger: u64,
+    /// Pro-rata haircut on payouts (bps) once finalized.
+    pub haircut_bps: u32,
+    pub _padding1: u32,
+    pub reserved: [u8; 128],
+}
+
+const _: () = assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 128);
+
+impl OptionSeries {
+    pub const SPACE: usize = 8 + core::mem::size_of::<OptionSeries>();
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        require!(self.kind <= 1, GreekhouseError::InvalidOptionKind);
+        require!(self.status <= SeriesStatus::Finalized as u8, GreekhouseError::InvariantViolated);
+        require!(self.strike > 0 && self.contract_size > 0, GreekhouseError::InvariantViolated);
+        Ok(())
+    }
+
+    /// Invariant plus PROTOCOL 9: before settlement, open interest equals the mint's supply.
+    pub fn invariant_with_supply(&self, mint_supply: u64) -> Result<()> {
+        self.invariant()?;
+        if self.status == SeriesStatus::Active as u8 {
+            require!(self.open_interest == mint_supply, GreekhouseError::InvariantViolated);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,208 @@
+//! An underlying: its Pyth oracle, vol surface, margin parameters and series rules.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{bounds, ACCOUNT_VERSION};
+use crate::errors::GreekhouseError;
+use crate::state::params::in_bounds;
+
+/// Which kind of Pyth account prices the underlying.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum OracleKind {
+    /// Pyth pull oracle: a `PriceUpdateV2` account (any account of the receiver program
+    /// carrying the configured feed id).
+    PullV2 = 0,
+    /// Legacy Pyth push price account (one fixed account).
+    Legacy = 1,
+}
+
+impl OracleKind {
+    pub fn from_u8(v: u8) -> Result<Self> {
+        match v {
+            0 => Ok(OracleKind::PullV2),
+            1 => Ok(OracleKind::Legacy),
+            _ => err!(GreekhouseError::InvalidOracleKind),
+        }
+    }
+}
+
+/// Oracle configuration of an underlying.
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct OracleConfig {
+    /// Program that must own the oracle account (Pyth receiver or legacy Pyth oracle program).
+    pub oracle_program: Pubkey,
+    /// `PullV2`: the feed id. `Legacy`: the price account's address.
+    pub feed: [u8; 32],
+    /// Max age of a price for withdraw and write (seconds).
+    pub max_age_secs: u32,
+    /// Max age of a price for liquidation and bids (seconds).
+    pub liq_max_age_secs: u32,
+    /// Max `conf / price` (bps).
+    pub max_conf_bps: u32,
+    /// [`OracleKind`] as u8.
+    pub kind: u8,
+    pub _padding: [u8; 3],
+}
+
+impl OracleConfig {
+    pub fn validate(&self) -> Result<()> {
+        OracleKind::from_u8(self.kind)?;
+        in_bounds(self.max_age_secs, bounds::MAX_AGE_SECS)?;
+        in_bounds(self.liq_max_age_secs, bounds::LIQ_MAX_AGE_SECS)?;
+        require!(self.liq_max_age_secs >= self.max_age_secs, GreekhouseError::ParameterOutOfBounds);
+        in_bounds(self.max_conf_bps, bounds::MAX_CONF_BPS)?;
+        Ok(())
+    }
+}
+
+/// Vol surface as stored: vols, skew and smile in bps (exponent 4).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct StoredVolSurface {
+    /// Tenor points' times to expiry (seconds), strictly increasing; first `tenor_count` used.
+    pub tenor_secs: [u32; 4],
+    /// ATM vol at each tenor (bps; 10_000 = 100 %).
+    pub atm_vol_bps: [u32; 4],
+    /// Coefficient of ln(K/S) (bps).
+    pub skew_bps: i32,
+    /// Coefficient of ln(K/S)^2 (bps).
+    pub smile_bps: i32,
+    /// Vol floor (bps).
+    pub min_vol_bps: u32,
+    pub tenor_count: u8,
+    pub _padding: [u8; 3],
+}
+
+/// One margin level's shocks as stored (bps).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct StoredLevel {
+    pub spot_shock_bps: u32,
+    pub vol_up_bps: u32,
+    pub vol_down_bps: u32,
+    pub floor_bps: u32,
+}
+
+impl StoredLevel {
+    pub fn validate(&self) -> Result<()> {
+        in_bounds(self.spot_shock_bps, bounds::SPOT_SHOCK_BPS)?;
+        in_bounds(self.vol_up_bps, bounds::VOL_SHOCK_BPS)?;
+        in_bounds(self.vol_down_bps, bounds::VOL_SHOCK_BPS)?;
+        in_bounds(self.floor_bps, bounds::FLOOR_BPS)?;
+        Ok(())
+    }
+    /// True when every shock and the floor are at least `other`'s.
+    pub fn dominates(&self, other: &StoredLevel) -> bool {
+        self.spot_shock_bps >= other.spot_shock_bps
+            && self.vol_up_bps >= other.vol_up_bps
+            && self.vol_down_bps >= other.vol_down_bps
+            && self.floor_bps >= other.floor_bps
+    }
+}
+
+/// Margin parameters of an underlying as stored.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct StoredMarginParams {
+    pub initial: StoredLevel,
+    pub maintenance: StoredLevel,
+    /// Added to the upward vol shock while the surface is stale (bps).
+    pub stale_vol_penalty_bps: u32,
+    /// Risk-free rate used in pricing (bps, may be negative).
+    pub rate_bps: i32,
+}
+
+impl StoredMarginParams {
+    pub fn validate(&self) -> Result<()> {
+        self.initial.validate()?;
+        self.maintenance.validate()?;
+        require!(
+            self.initial.dominates(&self.maintenance),
+            GreekhouseError::MarginLevelsOutOfOrder
+        );
+        in_bounds(self.stale_vol_penalty_bps, bounds::STALE_VOL_PENALTY_BPS)?;
+        in_bounds(self.rate_bps, bounds::RATE_BPS)?;
+        Ok(())
+    }
+}
+
+/// Rules that keep the set of series sane.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+pub struct SeriesRules {
+    /// Expiries must satisfy `(expiry - expiry_offset_secs) % expiry_interval_secs == 0`.
+    pub expiry_interval_secs: u32,
+    pub expiry_offset_secs: u32,
+    /// Latest expiry allowed, from now (seconds).
+    pub max_horizon_secs: u32,
+    /// Strikes within `spot * (1 +- band)` at creation (bps).
+    pub strike_band_bps: u32,
+    /// Strikes must be multiples of this (quote native units).
+    pub strike_tick: u64,
+    /// The only contract size allowed (underlying units, exponent 6).
+    pub contract_size: u64,
+}
+
+/// PDA [`UNDERLYING_SEED`](crate::constants::UNDERLYING_SEED), clearinghouse, id (u16 LE).
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Underlying {
+    pub version: u8,
+    pub bump: u8,
+    pub id: u16,
+    pub _padding0: [u8; 4],
+    pub clearinghouse: Pubkey,
+    /// Key allowed to update the vol surface.
+    pub vol_updater: Pubkey,
+    /// Human-readable symbol, zero padded (e.g. "SOL").
+    pub symbol: [u8; 16],
+    pub oracle: OracleConfig,
+    /// Publish time of the newest price accepted; older prices are refused (no rollback).
+    pub last_publish_time: i64,
+    /// Newest accepted price, conf and exponent (Pyth units).
+    pub last_price: i64,
+    pub last_conf: u64,
+    pub last_expo: i32,
+    /// Largest relative change of one surface update (bps).
+    pub surface_max_change_bps: u32,
+    pub surface: StoredVolSurface,
+    /// When the vol updater last set the surface.
+    pub surface_updated_at: i64,
+    /// A surface older than this is stale: writing is blocked and margin adds a penalty.
+    pub surface_max_age_secs: u32,
+    pub _padding1: u32,
+    pub margin: StoredMarginParams,
+    pub series_rules: SeriesRules,
+    /// Cap on open interest, in underlying units at exponent 6.
+    pub open_interest_cap: u64,
+    /// Open interest of all series on this underlying, underlying units at exponent 6.
+    pub open_interest: u64,
+    pub reserved: [u8; 256],
+}
+
+const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
+
+impl Underlying {
+    pub const SPACE: usize = 8 + core::mem::size_of::<Underlying>();
+
+    pub fn oracle_kind(&self) -> Result<OracleKind> {
+        OracleKind::from_u8(self.oracle.kind)
+    }
+
+    /// True when the vol surface is older than its max age at `now`.
+    pub fn surface_is_stale(&self, now: i64) -> bool {
+        now.saturating_sub(self.surface_updated_at) > self.surface_max_age_secs as i64
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        self.oracle.validate()?;
+        self.margin.validate()?;
+        in_bounds(self.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;
+        in_bounds(self.surface_max_change_bps, bounds::SURFACE_MAX_CHANGE_BPS)?;
+        // open_interest may exceed a cap that governance lowered later; the cap binds writes only.
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! A writer's margin account: collateral balances, a signed quote balance and short positions,
+//! in fixed capacity so one transaction can always check its whole margin.
+
+use anchor_lang::prelude::*;
+
+use crate::constants::{ACCOUNT_VERSION, MAX_COLLATERALS, MAX_POSITIONS};
+use crate::errors::GreekhouseError;
+
+/// Lifecycle of a writer account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum WriterStatus {
+    Active = 0,
+    /// Frozen for its Dutch auction: no withdraw, no write.
+    Liquidating = 1,
+    /// Shorts moved to the series' unbacked contracts.
+    Bankrupt = 2,
+}
+
+/// One collateral balance (slot empty when `amount == 0` and `asset` is default).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CollateralBalance {
+    /// The [`CollateralAsset`](super::CollateralAsset) account.
+    pub asset: Pubkey,
+    /// Native token units.
+    pub amount: u64,
+}
+
+/// One short position. The series' immutable terms are copied in, so a margin check needs the
+/// underlyings' accounts but not every series account.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ShortPosition {
+    pub series: Pubkey,
+    pub underlying: Pubkey,
+    /// Quote native units per whole underlying unit.
+    pub strike: u64,
+    pub expiry: i64,
+    /// Underlying units per contract, exponent 6.
+    pub contract_size: u64,
+    /// Short contracts; the slot is empty when zero.
+    pub contracts: u64,
+    /// 0 call, 1 put.
+    pub kind: u8,
+    pub _padding: [u8; 7],
+}
+
+/// State of a running liquidation (used by the auction instructions).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LiquidationState {
+    pub start_time: i64,
+    /// Mark-to-market at the start (quote native, signed).
+    pub start_mark_to_market: i64,
+    pub reserved: [u64; 6],
+}
+
+/// PDA [`WRITER_SEED`](crate::constants::WRITER_SEED), clearinghouse, owner, index (u32 LE).
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct WriterAccount {
+    pub version: u8,
+    pub bump: u8,
+    /// [`WriterStatus`] as u8.
+    pub status: u8,
+    pub _padding0: u8,
+    pub index: u32,
+    pub clearinghouse: Pubkey,
+    pub owner: Pubkey,
+    /// Signed quote balance in quote native units; negative is a debt.
+    pub quote_balance: i64,
+    pub collaterals: [CollateralBalance; MAX_COLLATERALS],
+    pub positions: [ShortPosition; MAX_POSITIONS],
+    pub liquidation: LiquidationState,
+    pub reserved: [u8; 256],
+}
+
+const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 40);
+const _: () = assert!(core::mem::size_of::<ShortPosition>() == 104);
+const _: () = assert!(
+    core::mem::size_of::<WriterAccount>()
+        == 8 + 64 + 8 + 40 * MAX_COLLATERALS + 104 * MAX_POSITIONS + 64 + 256
+);
+
+impl WriterAccount {
+    pub const SPACE: usize = 8 + core::mem::size_of::<WriterAccount>();
+
+    pub fn status(&self) -> Result<WriterStatus> {
+        match self.status {
+            0 => Ok(WriterStatus::Active),
+            1 => Ok(WriterStatus::Liquidating),
+            2 => Ok(WriterStatus::Bankrupt),
+            _ => err!(GreekhouseError::InvariantViolated),
+        }
+    }
+
+    pub fn require_active(&self) -> Result<()> {
+        require!(self.status()? == WriterStatus::Active, GreekhouseError::AccountNotActive);
+        Ok(())
+    }
+
+    /// Slot index of `asset`'s balance, if any.
+    pub fn collateral_slot(&self, asset: &Pubkey) -> Option<usize> {
+        self.collaterals.iter().position(|c| c.asset == *asset && *asset != Pubkey::default())
+    }
+
+    /// Add `amount` of `asset`, taking a free slot if needed.
+    pub fn credit_collateral(&mut self, asset: &Pubkey, amount: u64) -> Result<()> {
+        let slot = match self.collateral_slot(asset) {
+            Some(i) => i,
+            None => {
+                let free = self
+                    .collaterals
+                    .iter()
+                    .position(|c| c.asset == Pubkey::default())
+                    .ok_or(GreekhouseError::CollateralSlotsFull)?;
+                self.collaterals[free].asset = *asset;
+                free
+            }
+        };
+        let c = &mut self.collaterals[slot];
+        c.amount = c.amount.checked_add(amount).ok_or(GreekhouseError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Remove `amount` of `asset`; frees the slot when it reaches zero.
+    pub fn debit_collateral(&mut self, asset: &Pubkey, amount: u64) -> Result<()> {
+        let slot = self.collateral_slot(asset).ok_or(GreekhouseError::InsufficientCollateral)?;
+        let c = &mut self.collaterals[slot];
+        c.amount = c.amount.checked_sub(amount).ok_or(GreekhouseError::InsufficientCollateral)?;
+        if c.amount == 0 {
+            *c = CollateralBalance::default();
+        }
+        Ok(())
+    }
+
+    /// Change the quote balance by `delta` (signed).
+    pub fn add_quote(&mut self, delta: i64) -> Result<()> {
+        self.quote_balance = self.quote_balance.checked_add(delta).ok_or(GreekhouseError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Slot index of the short in `series`, if any.
+    pub fn position_slot(&self, series: &Pubkey) -> Option<usize> {
+        self.positions.iter().position(|p| p.contracts > 0 && p.series == *series)
+    }
+
+    /// Number of open positions.
+    pub fn position_count(&self) -> usize {
+        self.positions.iter().filter(|p| p.contracts > 0).count()
+    }
+
+    /// Number of non-empty collateral balances.
+    pub fn collateral_count(&self) -> usize {
+        self.collaterals.iter().filter(|c| c.asset != Pubkey::default()).count()
+    }
+
+    /// True when nothing is left: no collateral, no quote, no positions.
+    pub fn is_empty(&self) -> bool {
+        self.quote_balance == 0 && self.collateral_count() == 0 && self.position_count() == 0
+    }
+
+    /// Add `contracts` to the short in `template.series`, opening a slot if needed.
+    pub fn add_short(&mut self, template: &ShortPosition, contracts: u64) -> Result<()> {
+        let slot = match self.position_slot(&template.series) {
+            Some(i) => i,
+            None => {
+                let free = self
+                    .positions
+                    .iter()
+                    .position(|p| p.contracts == 0)
+                    .ok_or(GreekhouseError::PositionSlotsFull)?;
+                self.positions[free] = ShortPosition { contracts: 0, ..*template };
+                free
+            }
+        };
+        let p = &mut self.positions[slot];
+        p.contracts = p.contracts.checked_add(contracts).ok_or(GreekhouseError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Remove `contracts` from the short in `series`; clears the slot at zero.
+    pub fn reduce_short(&mut self, series: &Pubkey, contracts: u64) -> Result<()> {
+        let slot = self.position_slot(series).ok_or(GreekhouseError::InsufficientShort)?;
+        let p = &mut self.positions[slot];
+        p.contracts = p.contracts.checked_sub(contracts).ok_or(GreekhouseError::InsufficientShort)?;
+        if p.contracts == 0 {
+            *p = ShortPosition::default();
+        }
+        Ok(())
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        self.status()?;
+        for (i, c) in self.collaterals.iter().enumerate() {
+            // an empty slot has neither asset nor amount; no asset appears twice
+            require!(
+                (c.asset == Pubkey::default()) == (c.amount == 0),
+                GreekhouseError::InvariantViolated
+            );
+            if c.asset != Pubkey::default() {
+                require!(
+                    self.collaterals[i + 1..].iter().all(|o| o.asset != c.asset),
+                    GreekhouseError::InvariantViolated
+                );
+            }
+        }
+        for (i, p) in self.positions.iter().enumerate() {
+            if p.contracts == 0 {
+                require!(*p == ShortPosition::default(), GreekhouseError::InvariantViolated);
+            } else {
+                require!(p.kind <= 1 && p.strike > 0, GreekhouseError::InvariantViolated);
+                require!(
+                    self.positions[i + 1..].iter().all(|o| o.contracts == 0 || o.series != p.series),
+                    GreekhouseError::InvariantViolated
+                );
+            }
+        }
+        Ok(())
+    }
+}
