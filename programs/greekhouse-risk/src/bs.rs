@@ -237,25 +237,74 @@ fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
 }
 
 /// Everything an evaluation computes before the outputs.
-struct Eval {
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Eval {
+    pub s: u128,
+    pub k: u128,
+    pub inv_s: Bf,
+    pub sig: Bf,
+    pub tt: TimeTerms,
+    pub n: Norm,
+    pub c: CoreOut,
+}
+
+/// `x = K/S` and `ln x` (Q55) from `1/S`: the one place moneyness is computed, shared by the
+/// surface and Black-Scholes so both see the same number.
+#[inline]
+pub(crate) fn moneyness(inv_s: Bf, k: u128) -> (Bf, i64) {
+    let x = Bf::from_u128(k).mul(inv_s);
+    (x, ln_q55(x))
+}
+
+/// Evaluation for validated inputs with `T > 0` (raw values), moneyness precomputed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate_raw(
     s: u128,
     k: u128,
     inv_s: Bf,
-    sig: Bf,
-    tt: TimeTerms,
-    n: Norm,
-    c: CoreOut,
+    x: Bf,
+    lnx: i64,
+    vol_raw: u128,
+    t_raw: u128,
+    r_raw: u128,
+) -> RiskResult<Eval> {
+    let sig = Bf::from_fixed_raw(vol_raw);
+    let tt = time_terms(t_raw, r_raw);
+    let n = norm(x, lnx, sig, &tt);
+    let c = core(&n)?;
+    Ok(Eval { s, k, inv_s, sig, tt, n, c })
 }
 
 fn evaluate(input: &BsInput, s: u128, k: u128) -> RiskResult<Eval> {
     let inv_s = Bf::from_u128(s).recip();
-    let x = Bf::from_u128(k).mul(inv_s);
-    let lnx = ln_q55(x);
-    let sig = Bf::from_fixed_raw(input.vol.raw() as u128);
-    let tt = time_terms(input.time_years.raw() as u128, input.rate.raw() as u128);
-    let n = norm(x, lnx, sig, &tt);
+    let (x, lnx) = moneyness(inv_s, k);
+    evaluate_raw(
+        s,
+        k,
+        inv_s,
+        x,
+        lnx,
+        input.vol.raw() as u128,
+        input.time_years.raw() as u128,
+        input.rate.raw() as u128,
+    )
+}
+
+/// Per-unit price, raw, at a shocked spot `s_shocked` (`= S (1 + s)`, with `inv1s = 1/(1+s)`,
+/// `ln1s = ln(1+s)` at Q55) and a shocked vol, for the margin's full revaluation. Same rounding
+/// and clamps as [`price`].
+pub(crate) fn shocked_price_raw(
+    kind: OptionKind,
+    e: &Eval,
+    s_shocked: u128,
+    inv1s: Bf,
+    ln1s: i64,
+    sig: Bf,
+) -> RiskResult<u128> {
+    let v = sig.mul(e.tt.sqrt_t);
+    let n = Norm { kp: e.n.kp.mul(inv1s), lnkp: e.n.lnkp.saturating_sub(ln1s), v, w: v.recip() };
     let c = core(&n)?;
-    Ok(Eval { s, k, inv_s, sig, tt, n, c })
+    clamp_price(kind, s_shocked, e.k, &e.tt, c.price(kind))
 }
 
 /// `ceil(a * b / 2^63)`.
@@ -265,20 +314,26 @@ pub(crate) fn mul_q63_up(a: u128, b: u128) -> RiskResult<u128> {
     wide::scale_down(&p, 63, 0, true)
 }
 
+/// `S * normalised price`, rounded up, clamped to the no-arbitrage bounds.
+fn clamp_price(kind: OptionKind, s: u128, k: u128, tt: &TimeTerms, norm_price: u128) -> RiskResult<u128> {
+    let p = mul_q63_up(s, norm_price)?;
+    Ok(match kind {
+        OptionKind::Call => p.min(s).max(s.saturating_sub(k)),
+        OptionKind::Put => {
+            // K e^(-rT), rounded down (exact K when rT = 0)
+            let kd = if tt.rt == 0 {
+                k
+            } else {
+                Bf::from_u128(k).mul(tt.disc).to_q128(0).unwrap_or(k).min(k)
+            };
+            p.min(kd).max(kd.saturating_sub(s))
+        }
+    })
+}
+
 /// The price in raw units, rounded up, clamped to the no-arbitrage bounds.
-fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
-    let p = mul_q63_up(e.s, e.c.price(kind))?;
-    // K e^(-rT), rounded down (exact K when rT = 0)
-    let kd = if e.tt.rt == 0 {
-        e.k
-    } else {
-        Bf::from_u128(e.k).mul(e.tt.disc).to_q128(0).unwrap_or(e.k).min(e.k)
-    };
-    let p = match kind {
-        OptionKind::Call => p.min(e.s).max(e.s.saturating_sub(e.k)),
-        OptionKind::Put => p.min(kd).max(kd.saturating_sub(e.s)),
-    };
-    wide::signed(p, false)
+pub(crate) fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
+    wide::signed(clamp_price(kind, e.s, e.k, &e.tt, e.c.price(kind))?, false)
 }
 
 /// `round(x)` for a binary value, to the nearest integer.
@@ -324,22 +379,28 @@ pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
         });
     }
     let e = evaluate(input, s, k)?;
-    let price = price_raw(input.kind, &e)?;
+    greeks_of(input.kind, &e, input.rate.raw() as u128)
+}
+
+/// Public-precision Greeks of an evaluation (see [`greeks`] for the rounding).
+pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<Greeks> {
+    let s = e.s;
+    let price = price_raw(kind, e)?;
     // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
     let call_delta = ((e.c.nd1 as u128 * FIXED_ONE as u128 + (1u128 << 62)) >> 63) as i128;
-    let delta = match input.kind {
+    let delta = match kind {
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
     };
-    let rate = Bf::from_fixed_raw(input.rate.raw() as u128);
-    let g = norm_greeks(input.kind, &e.c, &e.n, e.sig, &e.tt, rate);
+    let rate = Bf::from_fixed_raw(r_raw);
+    let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, rate);
     let sf = Bf::from_u128(s);
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
     let gamma = nearest(g.gamma_s.mul(e.inv_s).mul(Bf::from_const(crate::tables::F_TEN_P30)))?;
     let vega = nearest(g.vega.mul(sf))?;
     let decay = nearest(g.decay.mul(sf))?;
     let carry = nearest(g.carry.mul(sf))?;
-    let theta = match input.kind {
+    let theta = match kind {
         OptionKind::Call => -decay - carry,
         OptionKind::Put => carry - decay,
     };

@@ -1,6 +1,6 @@
 //! Greek-based portfolio margin (PROTOCOL 4).
 //!
-//! API CONTRACT (stubs). Conventions:
+//! Conventions:
 //! - All money values are [`Fixed`] in quote native units (e.g. micro-USDC), rounded in the
 //!   clearing house's favour: liabilities, add-ons and requirements `Up`, collateral values `Down`.
 //! - Spot is quote native units per whole underlying unit; a position's quantity is
@@ -17,7 +17,12 @@
 //!   applied to requirements and to collateral weights alike, so the whole computation is
 //!   homogeneous of degree one in (positions, collateral amounts, quote balance).
 
-use crate::{Fixed, OptionKind, RiskResult, VolSurface};
+use crate::bin::Bf;
+use crate::bs::{self, Eval};
+use crate::fixed::FIXED_ONE;
+use crate::math::ONE_Q63;
+use crate::wide::{self, U256};
+use crate::{BsInput, Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
 
 /// Most distinct underlyings one account's positions may span.
 pub const MAX_UNDERLYINGS: usize = 8;
@@ -48,10 +53,70 @@ pub struct MarginParams {
     pub stale_vol_penalty: Fixed,
 }
 
+/// Hard bound: a spot shock is in (0, 1) (exclusive).
+pub const MAX_SPOT_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE - 1);
+/// The widened spot shock `h + conf/spot` is capped here (the shocked spot stays positive).
+pub const MAX_EFFECTIVE_SPOT_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE / 100 * 99);
+/// Hard bound on vol shocks and the stale penalty: 5.0 (500 vol points).
+pub const MAX_VOL_SHOCK: Fixed = Fixed::from_raw(5 * FIXED_ONE);
+/// Hard bound on the collateral confidence multiplier.
+pub const MAX_CONF_MULTIPLIER: Fixed = Fixed::from_raw(10 * FIXED_ONE);
+
+const fn fx(raw: i128) -> Fixed {
+    Fixed::from_raw(raw)
+}
+/// `value / 1000` as a `Fixed` (permille helper for the defaults).
+const fn permille(value: i128) -> Fixed {
+    fx(value * (FIXED_ONE / 1000))
+}
+
+impl LevelParams {
+    fn in_bounds(&self) -> bool {
+        let unit = |x: Fixed, max: Fixed| !x.is_negative() && x <= max;
+        self.spot_shock.is_positive()
+            && self.spot_shock <= MAX_SPOT_SHOCK
+            && unit(self.vol_up, MAX_VOL_SHOCK)
+            && unit(self.vol_down, MAX_VOL_SHOCK)
+            && unit(self.floor_pct, Fixed::ONE)
+    }
+}
+
 impl MarginParams {
+    /// Protocol defaults (PROTOCOL 4): IM spot shock 20 %, vol shocks +-10 points, floor 2 %;
+    /// MM spot shock 12 %, vol shocks +-6 points, floor 1.2 %; stale penalty +5 vol points.
+    /// Reasoning in `docs/risk-model.md`.
+    pub const DEFAULT: MarginParams = MarginParams {
+        initial: LevelParams {
+            spot_shock: permille(200),
+            vol_up: permille(100),
+            vol_down: permille(100),
+            floor_pct: permille(20),
+        },
+        maintenance: LevelParams {
+            spot_shock: permille(120),
+            vol_up: permille(60),
+            vol_down: permille(60),
+            floor_pct: permille(12),
+        },
+        stale_vol_penalty: permille(50),
+    };
+
     /// IM shocks and floors at least MM's, all within hard bounds.
     pub fn validate(&self) -> RiskResult<()> {
-        todo!()
+        let (i, m) = (&self.initial, &self.maintenance);
+        let ok = i.in_bounds()
+            && m.in_bounds()
+            && i.spot_shock >= m.spot_shock
+            && i.vol_up >= m.vol_up
+            && i.vol_down >= m.vol_down
+            && i.floor_pct >= m.floor_pct
+            && !self.stale_vol_penalty.is_negative()
+            && self.stale_vol_penalty <= MAX_VOL_SHOCK;
+        if ok {
+            Ok(())
+        } else {
+            Err(RiskError::InvalidMarginParams)
+        }
     }
 }
 
@@ -62,6 +127,23 @@ pub struct MarginConfig {
     pub conf_multiplier: Fixed,
     /// End level = MM + end_buffer * (IM - MM), in [0, 1].
     pub end_buffer: Fixed,
+}
+
+impl MarginConfig {
+    /// Defaults: collateral at `price - 1 * conf`, end level half-way between MM and IM.
+    pub const DEFAULT: MarginConfig = MarginConfig { conf_multiplier: Fixed::ONE, end_buffer: permille(500) };
+
+    /// `conf_multiplier` in [0, 10], `end_buffer` in [0, 1].
+    pub fn validate(&self) -> RiskResult<()> {
+        if self.conf_multiplier.is_negative()
+            || self.conf_multiplier > MAX_CONF_MULTIPLIER
+            || self.end_buffer.is_negative()
+            || self.end_buffer > Fixed::ONE
+        {
+            return Err(RiskError::InvalidMarginParams);
+        }
+        Ok(())
+    }
 }
 
 /// Market state of one underlying, as the account sees it.
@@ -162,9 +244,446 @@ pub struct MarginSummary {
     pub underlying_count: u8,
 }
 
+/// Most scenarios one aggregation revalues (the expansion-gap grid).
+const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
+
+/// One full-revaluation scenario, prepared per underlying.
+#[derive(Clone, Copy, Debug)]
+struct Scen {
+    /// Shocked spot, raw (rounded away from the unshocked spot).
+    s_raw: u128,
+    /// `1 / (1 + s)`.
+    inv1s: Bf,
+    /// `ln(1 + s)` at Q55.
+    ln1s: i64,
+    /// Vol shift (may be negative).
+    dv: Fixed,
+}
+
+/// A spot shock: sign and magnitude at Q63 (< 1).
+fn scen(s_raw: u128, up: bool, h_q63: u64, dv: Fixed) -> RiskResult<Scen> {
+    if h_q63 == 0 {
+        return Ok(Scen { s_raw, inv1s: Bf::ONE, ln1s: 0, dv });
+    }
+    let mult = if up { ONE_Q63 as u128 + h_q63 as u128 } else { (ONE_Q63 - h_q63) as u128 };
+    let p = wide::mul_128x128(s_raw, mult);
+    let shocked = wide::scale_down(&p, 63, 0, up)?;
+    let m = Bf::from_u128(mult).shl(-63);
+    Ok(Scen { s_raw: shocked.max(1), inv1s: m.recip(), ln1s: crate::math::ln_q55(m), dv })
+}
+
+/// Exact per-underlying sums of (per-unit value raw) x (quantity raw), at 10^-24 (10^-30 for
+/// gamma), split by sign where needed. Rounded once at the end.
+#[derive(Clone, Copy, Debug)]
+struct Agg {
+    liab: U256,
+    delta_pos: U256,
+    delta_neg: U256,
+    gamma: U256,
+    vega: U256,
+    theta_pos: U256,
+    theta_neg: U256,
+    /// sum of S (calls) or min(S, K) (puts) times quantity
+    floor_base: U256,
+    /// sum of K times quantity over puts
+    payoff: U256,
+    all_puts: bool,
+    /// sum of shocked prices times quantity, per scenario
+    reval: [U256; MAX_SCEN],
+}
+
+impl Agg {
+    const fn new() -> Agg {
+        Agg {
+            liab: [0; 4],
+            delta_pos: [0; 4],
+            delta_neg: [0; 4],
+            gamma: [0; 4],
+            vega: [0; 4],
+            theta_pos: [0; 4],
+            theta_neg: [0; 4],
+            floor_base: [0; 4],
+            payoff: [0; 4],
+            all_puts: true,
+            reval: [[0; 4]; MAX_SCEN],
+        }
+    }
+}
+
+#[inline]
+fn acc(sum: &mut U256, a: u128, q: u128) -> RiskResult<()> {
+    wide::add_assign(sum, &wide::mul_128x128(a, q))
+}
+
+#[inline]
+fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: u128) -> RiskResult<()> {
+    if a >= 0 {
+        acc(pos, a as u128, q)
+    } else {
+        acc(neg, a.unsigned_abs(), q)
+    }
+}
+
+fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
+    if !u.spot.is_positive() || u.conf.is_negative() {
+        return Err(RiskError::NonPositivePrice);
+    }
+    if u.rate.is_negative() || u.rate > bs::MAX_RATE {
+        return Err(RiskError::InvalidRate);
+    }
+    u.surface.validate()?;
+    u.params.validate()
+}
+
+/// Shocks of one level as applied: widened spot shock at Q63 and the vol shifts.
+#[derive(Clone, Copy, Debug)]
+struct LevelShocks {
+    h: u64,
+    vol_up: Fixed,
+    vol_down: Fixed,
+    floor_pct: Fixed,
+}
+
+fn level_shocks(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<LevelShocks> {
+    // h' = h + conf / S, rounded up, capped
+    let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128).to_q128_round(63, true).ok_or(RiskError::Overflow)?;
+    let c = Bf::from_u128(u.conf.raw() as u128).mul(inv_s).to_q128_round(63, true).unwrap_or(u128::MAX);
+    let cap = Bf::from_fixed_raw(MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128).to_q128(63).unwrap_or(0);
+    let h = h.saturating_add(c).min(cap) as u64;
+    let penalty = if u.vol_stale { u.params.stale_vol_penalty } else { Fixed::ZERO };
+    Ok(LevelShocks { h, vol_up: l.vol_up.checked_add(penalty)?, vol_down: l.vol_down, floor_pct: l.floor_pct })
+}
+
+/// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`.
+fn aggregate(
+    und: &UnderlyingRisk,
+    idx: u8,
+    inv_s: Bf,
+    positions: &[PositionRisk],
+    scens: &[Scen],
+) -> RiskResult<Agg> {
+    let s = und.spot.raw() as u128;
+    let r_raw = und.rate.raw() as u128;
+    let mut a = Agg::new();
+    for p in positions.iter().filter(|p| p.underlying == idx) {
+        if !p.strike.is_positive() {
+            return Err(RiskError::NonPositivePrice);
+        }
+        if !p.contract_size.is_positive() {
+            return Err(RiskError::InvalidMarginParams);
+        }
+        let q = (p.contracts as u128).checked_mul(p.contract_size.raw() as u128).ok_or(RiskError::Overflow)?;
+        if q == 0 {
+            continue;
+        }
+        let k = p.strike.raw() as u128;
+        let is_put = p.kind == OptionKind::Put;
+        let base = if is_put { s.min(k) } else { s };
+        acc(&mut a.floor_base, base, q)?;
+        if is_put {
+            acc(&mut a.payoff, k, q)?;
+        } else {
+            a.all_puts = false;
+        }
+        if !p.time_years.is_positive() {
+            // expired, not yet settled: intrinsic value, step delta, no other Greek
+            let g = bs::greeks(&BsInput {
+                kind: p.kind,
+                spot: und.spot,
+                strike: p.strike,
+                vol: Fixed::ONE,
+                time_years: Fixed::ZERO,
+                rate: Fixed::ZERO,
+            })?;
+            acc(&mut a.liab, g.price.raw() as u128, q)?;
+            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
+            for (j, sc) in scens.iter().enumerate() {
+                let v = if is_put { k.saturating_sub(sc.s_raw) } else { sc.s_raw.saturating_sub(k) };
+                acc(&mut a.reval[j], v, q)?;
+            }
+            continue;
+        }
+        let (x, lnx) = bs::moneyness(inv_s, k);
+        let vol = und.surface.vol_at_ln(lnx, p.time_years)?;
+        let e: Eval = bs::evaluate_raw(s, k, inv_s, x, lnx, vol.raw() as u128, p.time_years.raw() as u128, r_raw)?;
+        let g = bs::greeks_of(p.kind, &e, r_raw)?;
+        acc(&mut a.liab, g.price.raw() as u128, q)?;
+        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
+        acc(&mut a.gamma, g.gamma.raw() as u128, q)?;
+        acc(&mut a.vega, g.vega.raw() as u128, q)?;
+        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), q)?;
+        // full revaluation (sticky strike: the position's vol plus the scenario's shift)
+        let mut last_dv: Option<(Fixed, Bf)> = None;
+        for (j, sc) in scens.iter().enumerate() {
+            let sig = match last_dv {
+                Some((dv, sig)) if dv == sc.dv => sig,
+                _ => {
+                    let v = vol.checked_add(sc.dv)?.max_of(und.surface.min_vol).min_of(bs::MAX_VOL);
+                    let sig = Bf::from_fixed_raw(v.raw() as u128);
+                    last_dv = Some((sc.dv, sig));
+                    sig
+                }
+            };
+            let pr = bs::shocked_price_raw(p.kind, &e, sc.s_raw, sc.inv1s, sc.ln1s, sig)?;
+            acc(&mut a.reval[j], pr, q)?;
+        }
+    }
+    Ok(a)
+}
+
+/// Signed `(pos - neg) * mul / 10^pow10`, as (floor, ceil).
+fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i128, i128)> {
+    let (mag, negative) = wide::signed_diff(pos, neg);
+    let m = wide::mul_256x128(&mag, mul);
+    let (f, inexact) = wide::scale_down_floor(&m, 0, pow10)?;
+    let lo = wide::signed(f + (negative && inexact) as u128, negative)?;
+    let hi = wide::signed(f + (!negative && inexact) as u128, negative)?;
+    Ok((lo, hi))
+}
+
+/// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
+fn scaled(a: &U256, mul: u128, pow10: u32, up: bool) -> RiskResult<i128> {
+    let m = wide::mul_256x128(a, mul);
+    wide::signed(wide::scale_down(&m, 0, pow10, up)?, false)
+}
+
+/// `x * q / 2^63` for a signed raw `x` and `q < 2^64`, rounded toward +inf (`up`) or -inf.
+fn mul_q63(x: i128, q: u64, up: bool) -> RiskResult<i128> {
+    let neg = x < 0;
+    let p = wide::mul_128x128(x.unsigned_abs(), q as u128);
+    let (f, inexact) = wide::scale_down_floor(&p, 63, 0)?;
+    let m = f + (inexact && (up != neg)) as u128;
+    wide::signed(m, neg)
+}
+
+/// The money-valued Greeks of the long book of one underlying (the account is short it).
+#[derive(Clone, Copy, Debug)]
+struct BookGreeks {
+    liab_raw: i128,
+    /// delta * S of the long book, (rounded down, rounded up)
+    ds: (i128, i128),
+    /// delta (units), rounded up
+    delta: i128,
+    /// cash gamma Gamma S^2 of the long book, rounded up (>= 0)
+    cgamma: i128,
+    /// vega of the long book, rounded up (>= 0)
+    vega: i128,
+    /// theta of the long book, rounded up
+    theta: i128,
+    payoff: Option<i128>,
+}
+
+fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
+    let one = [1u64, 0, 0, 0];
+    let liab_raw = scaled(&a.liab, 1, 12, true)?;
+    let ds = signed_scaled(&a.delta_pos, &a.delta_neg, s, 24)?;
+    let delta = signed_scaled(&a.delta_pos, &a.delta_neg, 1, 12)?.1;
+    // Gamma S^2: gamma sum is at 10^-30; (sum * S / 10^30) * S / 10^12
+    let gs = scaled(&a.gamma, s, 30, true)? as u128;
+    let cgamma = wide::signed(wide::scale_down(&wide::mul_128x128(gs, s), 0, 12, true)?, false)?;
+    let vega = scaled(&a.vega, 1, 12, true)?;
+    let theta = signed_scaled(&a.theta_pos, &a.theta_neg, 1, 12)?.1;
+    let _ = one;
+    let payoff = if a.all_puts { Some(scaled(&a.payoff, 1, 12, true)?) } else { None };
+    let liab_raw = match payoff {
+        Some(p) => liab_raw.min(p),
+        None => liab_raw,
+    };
+    Ok(BookGreeks { liab_raw, ds, delta, cgamma, vega, theta, payoff })
+}
+
+/// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
+fn expansion_grid(b: &BookGreeks, sh: &LevelShocks) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
+    let h = sh.h;
+    let h2 = (h >> 1) + (h & 1);
+    // s^2 / 2 at Q63 for s = h and s = h/2, rounded up
+    let hh = wide::mulhi(h, h) + 1;
+    let hq = (hh >> 2) + 1;
+    // delta term D S s (long book), rounded up
+    let a = [
+        -mul_q63(b.ds.0, h, false)?,
+        -mul_q63(b.ds.0, h2, false)?,
+        0,
+        mul_q63(b.ds.1, h2, true)?,
+        mul_q63(b.ds.1, h, true)?,
+    ];
+    let g = [mul_q63(b.cgamma, hh, true)?, mul_q63(b.cgamma, hq, true)?, 0];
+    let gi = [0usize, 1, 2, 1, 0];
+    let v = Fixed::from_raw(b.vega);
+    let c = [
+        v.checked_mul(sh.vol_down.checked_neg()?, Rounding::Up)?.raw(),
+        v.checked_mul(sh.vol_up, Rounding::Up)?.raw(),
+    ];
+    let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
+    for i in 0..SPOT_SCENARIOS {
+        for j in 0..VOL_SCENARIOS {
+            out[i][j] = a[i]
+                .checked_add(g[gi[i]])
+                .and_then(|x| x.checked_add(c[j]))
+                .ok_or(RiskError::Overflow)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Full-revaluation loss of scenario `j`, rounded up.
+fn full_loss(a: &Agg, j: usize) -> RiskResult<i128> {
+    Ok(signed_scaled(&a.reval[j], &a.liab, 1, 12)?.1)
+}
+
+/// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
+/// floor, the payoff cap.
+fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize, j_up: usize) -> RiskResult<i128> {
+    let grid = expansion_grid(b, sh)?;
+    let mut worst: i128 = 0;
+    for row in grid.iter() {
+        for &l in row.iter() {
+            worst = worst.max(l);
+        }
+    }
+    worst = worst.max(full_loss(a, j_dn)?).max(full_loss(a, j_up)?);
+    let floor = scaled(&a.floor_base, sh.floor_pct.raw() as u128, 24, true)?;
+    worst = worst.max(floor);
+    if let Some(p) = b.payoff {
+        worst = worst.min((p - b.liab_raw).max(0));
+    }
+    Ok(worst)
+}
+
+/// Everything computed for one underlying.
+struct UndResult {
+    summary: UnderlyingSummary,
+    liab: i128,
+}
+
+fn underlying_margin(account: &AccountRisk<'_>, idx: u8) -> RiskResult<UndResult> {
+    let und = &account.underlyings[idx as usize];
+    validate_underlying(und)?;
+    let s = und.spot.raw() as u128;
+    let inv_s = Bf::from_u128(s).recip();
+    let im = level_shocks(und, inv_s, &und.params.initial)?;
+    let mm = level_shocks(und, inv_s, &und.params.maintenance)?;
+    let scens = [
+        scen(s, false, im.h, im.vol_up)?,
+        scen(s, true, im.h, im.vol_up)?,
+        scen(s, false, mm.h, mm.vol_up)?,
+        scen(s, true, mm.h, mm.vol_up)?,
+    ];
+    let a = aggregate(und, idx, inv_s, account.positions, &scens)?;
+    let b = book_greeks(&a, s)?;
+    let addon_mm = level_addon(&a, &b, &mm, 2, 3)?;
+    let addon_im = level_addon(&a, &b, &im, 0, 1)?.max(addon_mm);
+    let neg = |x: i128| x.checked_neg().ok_or(RiskError::Overflow);
+    Ok(UndResult {
+        summary: UnderlyingSummary {
+            underlying: idx,
+            liability: Fixed::from_raw(b.liab_raw),
+            delta: Fixed::from_raw(neg(b.delta)?),
+            cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
+            vega: Fixed::from_raw(neg(b.vega)?),
+            theta: Fixed::from_raw(neg(b.theta)?),
+            addon_initial: Fixed::from_raw(addon_im),
+            addon_maintenance: Fixed::from_raw(addon_mm),
+        },
+        liab: b.liab_raw,
+    })
+}
+
+/// Indices of the underlyings referenced by the positions, ascending.
+fn referenced(account: &AccountRisk<'_>) -> RiskResult<([u8; MAX_UNDERLYINGS], usize)> {
+    let mut seen = [false; 256];
+    for p in account.positions {
+        if p.underlying as usize >= account.underlyings.len() {
+            return Err(RiskError::UnknownUnderlying);
+        }
+        seen[p.underlying as usize] = true;
+    }
+    let mut out = [0u8; MAX_UNDERLYINGS];
+    let mut n = 0;
+    for (i, &f) in seen.iter().enumerate() {
+        if f {
+            if n == MAX_UNDERLYINGS {
+                return Err(RiskError::TooManyUnderlyings);
+            }
+            out[n] = i as u8;
+            n += 1;
+        }
+    }
+    Ok((out, n))
+}
+
+/// Collateral values: (weighted at IM, at end, at MM, at the oracle price), raw.
+fn collateral_values(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskResult<[i128; 4]> {
+    let mut out = [0i128; 4];
+    for c in account.collaterals {
+        if c.price.is_negative() {
+            return Err(RiskError::NonPositivePrice);
+        }
+        let w_ok = |w: Fixed| !w.is_negative() && w <= Fixed::ONE;
+        if c.conf.is_negative() || !w_ok(c.init_weight) || !w_ok(c.maint_weight) || c.init_weight > c.maint_weight {
+            return Err(RiskError::InvalidMarginParams);
+        }
+        let haircut = config.conf_multiplier.checked_mul(c.conf, Rounding::Up)?;
+        let adj = c.price.checked_sub(haircut)?.max_of(Fixed::ZERO);
+        let w_end = c.maint_weight.checked_sub(
+            config.end_buffer.checked_mul(c.maint_weight.checked_sub(c.init_weight)?, Rounding::Up)?,
+        )?;
+        let base = wide::mul_128x128(c.amount as u128, adj.raw() as u128);
+        for (slot, w) in [c.init_weight, w_end, c.maint_weight].iter().enumerate() {
+            let v = wide::mul_256x128(&base, w.raw() as u128);
+            let v = wide::signed(wide::scale_down(&v, 0, 12, false)?, false)?;
+            out[slot] = out[slot].checked_add(v).ok_or(RiskError::Overflow)?;
+        }
+        let mark = (c.amount as i128).checked_mul(c.price.raw()).ok_or(RiskError::Overflow)?;
+        out[3] = out[3].checked_add(mark).ok_or(RiskError::Overflow)?;
+    }
+    Ok(out)
+}
+
 /// The margin of one account.
-pub fn account_margin(_account: &AccountRisk<'_>, _config: &MarginConfig) -> RiskResult<MarginSummary> {
-    todo!()
+///
+/// See the module documentation and `docs/risk-model.md`. Per underlying: liability = sum of
+/// the Black-Scholes prices (per unit, rounded up) times quantity, rounded up once; add-on =
+/// max(worst loss of the delta-gamma-vega expansion over the grid, full Black-Scholes loss at
+/// the extreme spot shocks with vol up, 0), then at least the floor, then capped at the maximum
+/// payoff minus the liability when every position is a put; the IM add-on is at least the MM
+/// add-on. Every sum over positions is exact and rounded once.
+pub fn account_margin(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskResult<MarginSummary> {
+    config.validate()?;
+    let (idxs, n) = referenced(account)?;
+    let mut summary = MarginSummary { underlying_count: n as u8, ..MarginSummary::default() };
+    let (mut liab, mut addon_im, mut addon_mm) = (0i128, 0i128, 0i128);
+    let add = |a: i128, b: i128| a.checked_add(b).ok_or(RiskError::Overflow);
+    for (slot, &idx) in idxs[..n].iter().enumerate() {
+        let r = underlying_margin(account, idx)?;
+        liab = add(liab, r.liab)?;
+        addon_im = add(addon_im, r.summary.addon_initial.raw())?;
+        addon_mm = add(addon_mm, r.summary.addon_maintenance.raw())?;
+        summary.underlyings[slot] = r.summary;
+    }
+    let addon_end = add(
+        addon_mm,
+        config.end_buffer.checked_mul(Fixed::from_raw(addon_im - addon_mm), Rounding::Up)?.raw(),
+    )?;
+    let coll = collateral_values(account, config)?;
+    let quote = account.quote_balance.checked_mul(FIXED_ONE).ok_or(RiskError::Overflow)?;
+    let level = |coll_raw: i128, addon: i128| -> RiskResult<LevelRisk> {
+        let requirement = add(liab, addon)?;
+        let collateral_value = add(coll_raw, quote)?;
+        Ok(LevelRisk {
+            addon: Fixed::from_raw(addon),
+            requirement: Fixed::from_raw(requirement),
+            collateral_value: Fixed::from_raw(collateral_value),
+            equity: Fixed::from_raw(collateral_value.checked_sub(requirement).ok_or(RiskError::Overflow)?),
+        })
+    };
+    summary.liability = Fixed::from_raw(liab);
+    summary.initial = level(coll[0], addon_im)?;
+    summary.end = level(coll[1], addon_end)?;
+    summary.maintenance = level(coll[2], addon_mm)?;
+    summary.mark_to_market =
+        Fixed::from_raw(add(coll[3], quote)?.checked_sub(liab).ok_or(RiskError::Overflow)?);
+    Ok(summary)
 }
 
 /// How well the delta-gamma-vega expansion tracks full revaluation for one underlying of the
@@ -180,10 +699,46 @@ pub struct ExpansionGap {
 }
 
 /// Measure the expansion against full revaluation for `underlying` at `level`.
+///
+/// Uses the same shocks as the margin (spot shock widened by conf/spot, stale penalty added to
+/// the upward vol shock) and full Black-Scholes revaluation at all ten grid points (sticky
+/// strike; a downward-shocked vol is floored at the surface's `min_vol`). Grid order: spot
+/// `{-h, -h/2, 0, +h/2, +h}` x vol `{-v_dn, +v_up}`.
 pub fn expansion_gap(
-    _account: &AccountRisk<'_>,
-    _underlying: u8,
-    _level: &LevelParams,
+    account: &AccountRisk<'_>,
+    underlying: u8,
+    level: &LevelParams,
 ) -> RiskResult<ExpansionGap> {
-    todo!()
+    let und = account.underlyings.get(underlying as usize).ok_or(RiskError::UnknownUnderlying)?;
+    validate_underlying(und)?;
+    if !level.in_bounds() {
+        return Err(RiskError::InvalidMarginParams);
+    }
+    let s = und.spot.raw() as u128;
+    let inv_s = Bf::from_u128(s).recip();
+    let sh = level_shocks(und, inv_s, level)?;
+    let h2 = (sh.h >> 1) + (sh.h & 1);
+    let spot = [(false, sh.h), (false, h2), (false, 0), (true, h2), (true, sh.h)];
+    let dvs = [sh.vol_down.checked_neg()?, sh.vol_up];
+    let mut scens = [Scen { s_raw: s, inv1s: Bf::ONE, ln1s: 0, dv: Fixed::ZERO }; MAX_SCEN];
+    for (j, dv) in dvs.iter().enumerate() {
+        for (i, &(up, h)) in spot.iter().enumerate() {
+            scens[j * SPOT_SCENARIOS + i] = scen(s, up, h, *dv)?;
+        }
+    }
+    let a = aggregate(und, underlying, inv_s, account.positions, &scens)?;
+    let b = book_greeks(&a, s)?;
+    let grid = expansion_grid(&b, &sh)?;
+    let mut out = ExpansionGap::default();
+    let mut worst = i128::MIN;
+    for i in 0..SPOT_SCENARIOS {
+        for j in 0..VOL_SCENARIOS {
+            let full = full_loss(&a, j * SPOT_SCENARIOS + i)?;
+            out.expansion_loss[i][j] = Fixed::from_raw(grid[i][j]);
+            out.full_loss[i][j] = Fixed::from_raw(full);
+            worst = worst.max(full - grid[i][j]);
+        }
+    }
+    out.worst_understatement = Fixed::from_raw(worst);
+    Ok(out)
 }

@@ -3,9 +3,15 @@
 //! `atm(T)` interpolated linearly in total variance `atm^2 * T` between tenor points (flat
 //! vol outside them).
 //!
-//! API CONTRACT (stubs).
+//! Vols are rounded up to the last place of [`Fixed`] (a higher vol raises every price and add-on
+//! of a short book) and clamped to `[min_vol, MAX_VOL]`. The interpolation is done in binary
+//! (relative error below 1e-17) on raw vols, so a flat surface returns its vol exactly.
 
-use crate::{Fixed, RiskResult};
+use crate::bin::Bf;
+use crate::fixed::FIXED_ONE;
+use crate::math::{fixed_to_q, ln_q55, LNQ};
+use crate::wide;
+use crate::{Fixed, RiskError, RiskResult};
 
 /// Most tenor points a surface holds.
 pub const MAX_TENORS: usize = 4;
@@ -36,23 +42,217 @@ pub struct VolSurface {
 /// Hard bounds the surface must respect (also used by governance).
 pub const MIN_VOL_FLOOR_BPS: i64 = 100; // 1 %
 pub const MAX_VOL_BPS: i64 = 50_000; // 500 %
+/// Hard bound on `|skew|` (vol-relative change per unit of ln(K/S)): 5.0.
+pub const MAX_ABS_SKEW: Fixed = Fixed::from_raw(5 * FIXED_ONE);
+/// Hard bound on `|smile|`: 10.0.
+pub const MAX_ABS_SMILE: Fixed = Fixed::from_raw(10 * FIXED_ONE);
+/// Seconds in a year of 365 days (tenor seconds to `Fixed` years).
+const YEAR_SECS: i128 = 31_536_000;
+/// Smallest absolute change bound for skew and smile in [`VolSurface::within_relative_change`]:
+/// their relative change is measured against `max(|old|, 1)`.
+const SKEW_SMILE_CHANGE_UNIT: i128 = FIXED_ONE;
+
+const MIN_VOL_RAW: i128 = MIN_VOL_FLOOR_BPS as i128 * (FIXED_ONE / 10_000);
+const MAX_VOL_RAW: i128 = MAX_VOL_BPS as i128 * (FIXED_ONE / 10_000);
 
 impl VolSurface {
     /// Check tenor order and count, vol ranges, skew/smile ranges.
     pub fn validate(&self) -> RiskResult<()> {
-        todo!()
+        let n = self.tenor_count as usize;
+        if n == 0 || n > MAX_TENORS {
+            return Err(RiskError::InvalidSurface);
+        }
+        let vol_ok = |v: Fixed| v.raw() >= MIN_VOL_RAW && v.raw() <= MAX_VOL_RAW;
+        let mut prev: u32 = 0;
+        for (i, p) in self.tenors[..n].iter().enumerate() {
+            if p.seconds == 0 || (i > 0 && p.seconds <= prev) || !vol_ok(p.atm_vol) {
+                return Err(RiskError::InvalidSurface);
+            }
+            prev = p.seconds;
+        }
+        if !vol_ok(self.min_vol)
+            || self.skew.raw().unsigned_abs() > MAX_ABS_SKEW.raw() as u128
+            || self.smile.raw().unsigned_abs() > MAX_ABS_SMILE.raw() as u128
+        {
+            return Err(RiskError::InvalidSurface);
+        }
+        Ok(())
     }
+
     /// ATM vol at `time_years` (total-variance interpolation).
-    pub fn atm_vol(&self, _time_years: Fixed) -> RiskResult<Fixed> {
-        todo!()
+    pub fn atm_vol(&self, time_years: Fixed) -> RiskResult<Fixed> {
+        self.validate()?;
+        let (atm, exact) = self.atm_raw(time_years)?;
+        match exact {
+            Some(v) => Ok(v),
+            None => Ok(Fixed::from_raw(wide::signed(raw_up(atm)?, false)?)),
+        }
     }
+
     /// sigma(K, T) at spot S.
-    pub fn vol(&self, _strike: Fixed, _spot: Fixed, _time_years: Fixed) -> RiskResult<Fixed> {
-        todo!()
+    pub fn vol(&self, strike: Fixed, spot: Fixed, time_years: Fixed) -> RiskResult<Fixed> {
+        if strike.raw() <= 0 || spot.raw() <= 0 {
+            return Err(RiskError::NonPositivePrice);
+        }
+        self.validate()?;
+        let x = Bf::from_u128(strike.raw() as u128).mul(Bf::from_u128(spot.raw() as u128).recip());
+        self.vol_at_ln(ln_q55(x), time_years)
     }
+
     /// True when every point of `new` is within `max_change` (relative, e.g. 0.5 = 50 %) of
     /// `self` (same tenor grid); the vol updater's per-update bound.
-    pub fn within_relative_change(&self, _new: &VolSurface, _max_change: Fixed) -> RiskResult<bool> {
-        todo!()
+    ///
+    /// The ATM vols and the floor move by at most `max_change` times their old value; skew and
+    /// smile (which may be zero) by at most `max_change * max(|old|, 1)`. A different tenor grid
+    /// is never "within" (it needs a governance change, not a vol update).
+    pub fn within_relative_change(&self, new: &VolSurface, max_change: Fixed) -> RiskResult<bool> {
+        if max_change.is_negative() {
+            return Err(RiskError::InvalidSurface);
+        }
+        self.validate()?;
+        new.validate()?;
+        let n = self.tenor_count as usize;
+        if new.tenor_count != self.tenor_count {
+            return Ok(false);
+        }
+        let mc = max_change.raw().unsigned_abs();
+        // |new - old| * 10^12 <= mc * base, exact in 256 bits
+        let within = |old: Fixed, new: Fixed, base: u128| -> bool {
+            let d = (new.raw() - old.raw()).unsigned_abs();
+            let lhs = wide::mul_128x128(d, FIXED_ONE as u128);
+            let rhs = wide::mul_128x128(mc, base);
+            wide::checked_sub(&rhs, &lhs).is_some()
+        };
+        for i in 0..n {
+            let (a, b) = (self.tenors[i], new.tenors[i]);
+            if a.seconds != b.seconds || !within(a.atm_vol, b.atm_vol, a.atm_vol.raw() as u128) {
+                return Ok(false);
+            }
+        }
+        let unit = |v: Fixed| v.raw().unsigned_abs().max(SKEW_SMILE_CHANGE_UNIT as u128);
+        Ok(within(self.min_vol, new.min_vol, self.min_vol.raw() as u128)
+            && within(self.skew, new.skew, unit(self.skew))
+            && within(self.smile, new.smile, unit(self.smile)))
+    }
+
+    /// ATM vol in raw units as a binary number, and the exact `Fixed` when `T` is at or outside
+    /// the tenor points. The surface must be valid.
+    pub(crate) fn atm_raw(&self, time_years: Fixed) -> RiskResult<(Bf, Option<Fixed>)> {
+        let n = self.tenor_count as usize;
+        let pts = &self.tenors[..n];
+        let exact = |v: Fixed| Ok((Bf::from_u128(v.raw() as u128), Some(v)));
+        if time_years.raw() <= 0 {
+            return exact(pts[0].atm_vol);
+        }
+        // time in seconds at 10^12 (exact integer)
+        let tau = time_years.raw().checked_mul(YEAR_SECS).ok_or(RiskError::Overflow)?;
+        let sec = |i: usize| pts[i].seconds as i128 * FIXED_ONE;
+        if tau <= sec(0) {
+            return exact(pts[0].atm_vol);
+        }
+        if tau >= sec(n - 1) {
+            return exact(pts[n - 1].atm_vol);
+        }
+        let mut i = 0;
+        while i + 1 < n && tau >= sec(i + 1) {
+            i += 1;
+        }
+        if tau == sec(i) {
+            return exact(pts[i].atm_vol);
+        }
+        // sigma^2 = [a_i^2 s_i (s_{i+1} - tau) + a_j^2 s_j (tau - s_i)] / ((s_j - s_i) tau)
+        let (p0, p1) = (pts[i], pts[i + 1]);
+        let a0 = Bf::from_u128(p0.atm_vol.raw() as u128);
+        let a1 = Bf::from_u128(p1.atm_vol.raw() as u128);
+        let d1 = Bf::from_u128((sec(i + 1) - tau) as u128);
+        let d2 = Bf::from_u128((tau - sec(i)) as u128);
+        let num = a0.mul(a0).mul(Bf::from_u64(p0.seconds as u64)).mul(d1).add(
+            a1.mul(a1).mul(Bf::from_u64(p1.seconds as u64)).mul(d2),
+        );
+        let den = Bf::from_u128(((p1.seconds - p0.seconds) as u128) * tau as u128);
+        Ok((num.mul(den.recip()).sqrt(), None))
+    }
+
+    /// sigma at log-moneyness `ln(K/S)` (Q55) and time `T`; the surface must be valid.
+    pub(crate) fn vol_at_ln(&self, lnx_q55: i64, time_years: Fixed) -> RiskResult<Fixed> {
+        let (atm, _) = self.atm_raw(time_years)?;
+        let q = LNQ;
+        let skew = fixed_to_q(self.skew.raw(), q).ok_or(RiskError::InvalidSurface)? as i128;
+        let smile = fixed_to_q(self.smile.raw(), q).ok_or(RiskError::InvalidSurface)? as i128;
+        let l = lnx_q55 as i128;
+        let l2 = (l * l) >> q;
+        let factor = (1i128 << q) + ((skew * l) >> q) + ((smile * l2) >> q);
+        let raw = if factor <= 0 {
+            0
+        } else {
+            let f = Bf::from_u128(factor as u128).shl(-(q as i32));
+            raw_up(atm.mul(f)).unwrap_or(MAX_VOL_RAW as u128).min(MAX_VOL_RAW as u128) as i128
+        };
+        Ok(Fixed::from_raw(raw.max(self.min_vol.raw()).min(MAX_VOL_RAW)))
+    }
+}
+
+/// A binary raw-unit value rounded up to an integer number of raw units.
+fn raw_up(x: Bf) -> RiskResult<u128> {
+    x.to_q128_round(0, true).ok_or(RiskError::Overflow)
+}
+
+#[cfg(test)]
+#[allow(clippy::float_arithmetic)]
+mod tests {
+    use super::*;
+
+    fn fx(v: f64) -> Fixed {
+        Fixed::from_raw((v * 1e12).round() as i128)
+    }
+
+    fn surf() -> VolSurface {
+        let mut tenors = [TenorPoint::default(); MAX_TENORS];
+        for (i, (d, v)) in [(1u32, 0.9), (7, 0.7), (30, 0.55), (365, 0.6)].iter().enumerate() {
+            tenors[i] = TenorPoint { seconds: d * 86_400, atm_vol: fx(*v) };
+        }
+        VolSurface { tenors, tenor_count: 4, skew: fx(-0.1), smile: fx(0.2), min_vol: fx(0.1) }
+    }
+
+    #[test]
+    fn interpolation_and_flat_ends() {
+        let s = surf();
+        s.validate().unwrap();
+        assert_eq!(s.atm_vol(Fixed::ZERO).unwrap(), fx(0.9));
+        assert_eq!(s.atm_vol(fx(3.0)).unwrap(), fx(0.6));
+        let t = 15.0 / 365.0;
+        let w0 = 0.7f64 * 0.7 * 7.0 / 365.0;
+        let w1 = 0.55f64 * 0.55 * 30.0 / 365.0;
+        let w = w0 + (w1 - w0) * (t - 7.0 / 365.0) / (23.0 / 365.0);
+        let want = (w / t).sqrt();
+        let got = s.atm_vol(fx(t)).unwrap().raw() as f64 / 1e12;
+        assert!((got - want).abs() < 1e-11, "{got} {want}");
+        // ATM vol(K = S) equals the ATM vol
+        assert_eq!(s.vol(fx(100.0), fx(100.0), fx(t)).unwrap(), s.atm_vol(fx(t)).unwrap());
+        assert_eq!(s.vol(fx(100.0), fx(100.0), fx(2.0)).unwrap(), fx(0.6));
+        // floor
+        let mut steep = s;
+        steep.skew = fx(-1.0);
+        steep.smile = Fixed::ZERO;
+        assert_eq!(steep.vol(fx(600.0), fx(100.0), fx(t)).unwrap(), fx(0.1));
+        // cap
+        let mut wild = s;
+        wild.smile = fx(10.0);
+        assert_eq!(wild.vol(fx(1e6), fx(1.0), fx(t)).unwrap().raw(), MAX_VOL_RAW);
+    }
+
+    #[test]
+    fn relative_change() {
+        let s = surf();
+        assert!(s.within_relative_change(&s, Fixed::ZERO).unwrap());
+        let mut n = s;
+        n.skew = fx(0.35);
+        assert!(s.within_relative_change(&n, fx(0.5)).unwrap());
+        n.skew = fx(0.45);
+        assert!(!s.within_relative_change(&n, fx(0.5)).unwrap());
+        let mut n = s;
+        n.tenors[1].seconds += 1;
+        assert!(!s.within_relative_change(&n, fx(0.5)).unwrap());
+        assert!(s.within_relative_change(&s, fx(-0.1)).is_err());
     }
 }
