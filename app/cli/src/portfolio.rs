@@ -24,18 +24,11 @@ pub const MAX_POSITIONS: usize = 16;
 /// Collateral balances one writer account holds on chain (PROTOCOL 2).
 pub const MAX_COLLATERALS: usize = 4;
 
-/// Defaults used when the file leaves a parameter out. The risk crate has no named defaults
-/// (its `Default` impls are all zero), so these are the PROTOCOL.md values, and for what the
-/// protocol leaves open, the values documented in docs/cli.md.
+/// Defaults used when the file leaves a parameter out. Margin parameters and config default to
+/// the risk crate's `MarginParams::DEFAULT` and `MarginConfig::DEFAULT`, field by field.
 pub mod defaults {
-    /// IM: spot shock 20 %, vol shocks +-10 points, floor 2 % per contract.
-    pub const INITIAL: [&str; 4] = ["0.20", "0.10", "0.10", "0.02"];
-    /// MM: spot shock 12 %, vol shocks +-6 points, floor 1.2 % per contract.
-    pub const MAINTENANCE: [&str; 4] = ["0.12", "0.06", "0.06", "0.012"];
-    pub const STALE_VOL_PENALTY: &str = "0.05";
-    pub const CONF_MULTIPLIER: &str = "1";
-    pub const END_BUFFER: &str = "0.5";
-    /// The program's default floor on time to expiry in pricing (GlobalParams::DEFAULT).
+    /// The program's default floor on time to expiry in pricing (`GlobalParams::DEFAULT`; the
+    /// risk crate leaves the floor to the caller).
     pub const MIN_TIME_TO_EXPIRY_SECS: i64 = 300;
     pub const QUOTE_SYMBOL: &str = "USDC";
     pub const QUOTE_DECIMALS: u32 = 6;
@@ -89,10 +82,10 @@ impl Portfolio {
         };
 
         let (config, min_time_to_expiry_secs) = match root.obj("config")? {
-            None => (default_config(), defaults::MIN_TIME_TO_EXPIRY_SECS),
+            None => (MarginConfig::DEFAULT, defaults::MIN_TIME_TO_EXPIRY_SECS),
             Some(mut c) => {
-                let conf_multiplier = c.fixed_or("conf_multiplier", defaults::CONF_MULTIPLIER)?;
-                let end_buffer = c.fixed_or("end_buffer", defaults::END_BUFFER)?;
+                let conf_multiplier = c.fixed("conf_multiplier")?.unwrap_or(MarginConfig::DEFAULT.conf_multiplier);
+                let end_buffer = c.fixed("end_buffer")?.unwrap_or(MarginConfig::DEFAULT.end_buffer);
                 c.check(!conf_multiplier.is_negative(), "conf_multiplier", "must be >= 0")?;
                 c.check(end_buffer >= Fixed::ZERO && end_buffer <= Fixed::ONE, "end_buffer", "must be within [0, 1]")?;
                 let min_time = match c.dec("min_time_to_expiry_secs")? {
@@ -103,8 +96,12 @@ impl Portfolio {
                         v as i64
                     }
                 };
+                let config = MarginConfig { conf_multiplier, end_buffer };
+                config.validate().map_err(|e| {
+                    format!("config: rejected by the risk engine ({e:?}): conf_multiplier must be within [0, 10]")
+                })?;
                 c.finish()?;
-                (MarginConfig { conf_multiplier, end_buffer }, min_time)
+                (config, min_time)
             }
         };
 
@@ -132,7 +129,7 @@ impl Portfolio {
             let surface = parse_surface(&mut s)?;
             s.finish()?;
             let params = match u.obj("margin")? {
-                None => default_params(),
+                None => MarginParams::DEFAULT,
                 Some(mut m) => {
                     let p = parse_params(&mut m)?;
                     m.finish()?;
@@ -243,36 +240,7 @@ pub fn time_to_expiry(days: Fixed, min_secs: i64) -> Result<Fixed, String> {
     .map_err(|e| format!("cannot convert to years ({e:?})"))
 }
 
-fn fixed_const(text: &str) -> Fixed {
-    Decimal::parse(text).and_then(|d| d.to_fixed()).expect("valid built-in default")
-}
-
-pub fn default_config() -> MarginConfig {
-    MarginConfig {
-        conf_multiplier: fixed_const(defaults::CONF_MULTIPLIER),
-        end_buffer: fixed_const(defaults::END_BUFFER),
-    }
-}
-
-fn level_from(values: [&str; 4]) -> LevelParams {
-    LevelParams {
-        spot_shock: fixed_const(values[0]),
-        vol_up: fixed_const(values[1]),
-        vol_down: fixed_const(values[2]),
-        floor_pct: fixed_const(values[3]),
-    }
-}
-
-pub fn default_params() -> MarginParams {
-    MarginParams {
-        initial: level_from(defaults::INITIAL),
-        maintenance: level_from(defaults::MAINTENANCE),
-        stale_vol_penalty: fixed_const(defaults::STALE_VOL_PENALTY),
-    }
-}
-
-fn parse_level(o: &mut Obj<'_>, defaults: [&str; 4]) -> Result<LevelParams, String> {
-    let d = level_from(defaults);
+fn parse_level(o: &mut Obj<'_>, d: LevelParams) -> Result<LevelParams, String> {
     let level = LevelParams {
         spot_shock: o.fixed("spot_shock")?.unwrap_or(d.spot_shock),
         vol_up: o.fixed("vol_up")?.unwrap_or(d.vol_up),
@@ -286,23 +254,24 @@ fn parse_level(o: &mut Obj<'_>, defaults: [&str; 4]) -> Result<LevelParams, Stri
 }
 
 fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
+    let d = MarginParams::DEFAULT;
     let initial = match m.obj("initial")? {
-        None => level_from(defaults::INITIAL),
+        None => d.initial,
         Some(mut o) => {
-            let l = parse_level(&mut o, defaults::INITIAL)?;
+            let l = parse_level(&mut o, d.initial)?;
             o.finish()?;
             l
         }
     };
     let maintenance = match m.obj("maintenance")? {
-        None => level_from(defaults::MAINTENANCE),
+        None => d.maintenance,
         Some(mut o) => {
-            let l = parse_level(&mut o, defaults::MAINTENANCE)?;
+            let l = parse_level(&mut o, d.maintenance)?;
             o.finish()?;
             l
         }
     };
-    let stale_vol_penalty = m.fixed_or("stale_vol_penalty", defaults::STALE_VOL_PENALTY)?;
+    let stale_vol_penalty = m.fixed("stale_vol_penalty")?.unwrap_or(d.stale_vol_penalty);
     let params = MarginParams { initial, maintenance, stale_vol_penalty };
     params.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())
@@ -411,10 +380,6 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(d) => d.to_fixed().map(Some).map_err(|e| self.at(key, e)),
         }
-    }
-
-    fn fixed_or(&mut self, key: &str, default: &str) -> Result<Fixed, String> {
-        Ok(self.fixed(key)?.unwrap_or_else(|| fixed_const(default)))
     }
 
     /// A value in whole quote units converted to quote native units (`shift` = decimals).

@@ -266,7 +266,7 @@ fn norm_pdf_and_cdf_match_f64() {
 }
 
 proptest! {
-    #![proptest_config(pt_config(512))]
+    #![proptest_config(pt_config(2000))]
 
     #[test]
     fn exp_random(raw in -60 * FIXED_ONE..=20 * FIXED_ONE) {
@@ -398,7 +398,7 @@ fn dense_grid_within_tolerance() {
 }
 
 proptest! {
-    #![proptest_config(pt_config(1024))]
+    #![proptest_config(pt_config(5000))]
 
     #[test]
     fn random_points_within_tolerance(inp in bs_inputs()) {
@@ -571,7 +571,7 @@ fn vol_applies_skew_smile_and_floor() {
 }
 
 proptest! {
-    #![proptest_config(pt_config(256))]
+    #![proptest_config(pt_config(1000))]
 
     #[test]
     fn random_surfaces_match_reference(

@@ -52,7 +52,7 @@ fn allowance(s: f64) -> f64 {
 }
 
 proptest! {
-    #![proptest_config(pt_config(384))]
+    #![proptest_config(pt_config(2000))]
 
     #[test]
     fn put_call_parity(inp in bs_inputs()) {
@@ -388,7 +388,7 @@ fn assert_scales(name: &str, scaled: Fixed, orig: Fixed, keep: u64, tol: i128) -
 }
 
 proptest! {
-    #![proptest_config(pt_config(64))]
+    #![proptest_config(pt_config(256))]
 
     #[test]
     fn level_ordering(book in books(3, 16)) {
@@ -563,8 +563,14 @@ proptest! {
 
 #[test]
 fn default_params_validate() {
-    default_margin_params().validate().unwrap();
-    default_auction_params().validate().unwrap();
+    // the values PROTOCOL.md fixes
+    let (m, c, a) = (default_margin_params(), default_config(), default_auction_params());
+    assert_eq!((m.initial.spot_shock, m.maintenance.spot_shock), (fx(0.20), fx(0.12)));
+    assert_eq!(c.end_buffer, fx(0.5));
+    assert_eq!((a.start_discount, a.fast_discount, a.fast_duration_secs), (Fixed::ZERO, fx(0.20), 600));
+    m.validate().unwrap();
+    c.validate().unwrap();
+    a.validate().unwrap();
     let mut bad = default_margin_params();
     bad.initial.spot_shock = fx(0.10); // below MM's 12 %
     assert_eq!(bad.validate(), Err(RiskError::InvalidMarginParams));
@@ -701,7 +707,7 @@ fn auction_params_validation() {
 }
 
 proptest! {
-    #![proptest_config(pt_config(256))]
+    #![proptest_config(pt_config(1000))]
 
     #[test]
     fn discount_curve(
@@ -848,7 +854,7 @@ fn with_end_equity(book: &Book, u: f64) -> Option<(Book, MarginSummary)> {
 }
 
 proptest! {
-    #![proptest_config(pt_config(48))]
+    #![proptest_config(pt_config(256))]
 
     #[test]
     fn max_fraction_restores_the_end_level(
@@ -924,7 +930,7 @@ proptest! {
 #[test]
 fn surfaces_generated_here_validate() {
     // guards the generators: the margin properties above assume valid inputs
-    let mut runner = proptest::test_runner::TestRunner::new(pt_config(64));
+    let mut runner = proptest::test_runner::TestRunner::new(pt_config(256));
     runner
         .run(&underlying(), |u| {
             prop_assert_eq!(u.surface.validate(), Ok(()));

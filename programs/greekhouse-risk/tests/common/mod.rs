@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use greekhouse_risk::auction::AuctionParams;
-use greekhouse_risk::margin::{LevelParams, MarginConfig, MarginParams};
+use greekhouse_risk::margin::{MarginConfig, MarginParams};
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS};
 use greekhouse_risk::{BsInput, Fixed, Fixed18, OptionKind};
 use proptest::prelude::*;
@@ -159,40 +159,20 @@ pub fn surface(tenors: &[(u32, f64)], skew: f64, smile: f64, min_vol: f64) -> Vo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Protocol-default parameters (PROTOCOL 4 and 5). The crate has no named defaults (its
-// `Default` derives are all-zero), so the suites spell them out here.
+// Default parameters: the crate's named defaults (PROTOCOL 4 and 5). Their protocol-fixed
+// values are asserted in properties.rs (`default_params_validate`).
 // ---------------------------------------------------------------------------------------------
 
 pub fn default_margin_params() -> MarginParams {
-    MarginParams {
-        initial: LevelParams {
-            spot_shock: fx(0.20),
-            vol_up: fx(0.10),
-            vol_down: fx(0.10),
-            floor_pct: fx(0.02),
-        },
-        maintenance: LevelParams {
-            spot_shock: fx(0.12),
-            vol_up: fx(0.06),
-            vol_down: fx(0.06),
-            floor_pct: fx(0.012),
-        },
-        stale_vol_penalty: fx(0.05),
-    }
+    MarginParams::DEFAULT
 }
 
 pub fn default_config() -> MarginConfig {
-    MarginConfig { conf_multiplier: fx(1.0), end_buffer: fx(0.5) }
+    MarginConfig::DEFAULT
 }
 
 pub fn default_auction_params() -> AuctionParams {
-    AuctionParams {
-        start_discount: Fixed::ZERO,
-        fast_discount: fx(0.20),
-        fast_duration_secs: 600,
-        slow_duration_secs: 6 * 3600,
-        insolvent_duration_secs: 3600,
-    }
+    AuctionParams::DEFAULT
 }
 
 // ---------------------------------------------------------------------------------------------
