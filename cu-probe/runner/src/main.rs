@@ -1,0 +1,301 @@
+//! Host side of the compute-unit probe: loads the sBPF probe into LiteSVM, runs every case,
+//! checks the probe's return data against the same code run natively, and prints compute units.
+//!
+//! Usage: greekhouse-cu-runner [PATH_TO_PROBE_SO]
+//! The last line printed is machine-readable: `cu option=<units> margin16=<units>`
+//! (`NA` where a case could not be measured).
+
+#[path = "../../src/cases.rs"]
+#[allow(dead_code)]
+mod cases;
+#[path = "../../src/fixture.rs"]
+#[allow(dead_code)]
+mod fixture;
+
+use cases::{Meter, Out};
+use litesvm::LiteSVM;
+use solana_address::Address;
+use solana_compute_budget::compute_budget::ComputeBudget;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_message::Message;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use std::panic::{self, AssertUnwindSafe};
+
+const OPTION_BAR: u64 = 5_000;
+const MARGIN_BAR: u64 = 100_000;
+
+struct NoMeter;
+impl Meter for NoMeter {
+    fn mark(&self) {}
+}
+
+/// One invocation of the probe.
+struct Run {
+    /// `compute_units_consumed` of the whole transaction (one instruction: the probe).
+    total: u64,
+    /// "units remaining" at each `sol_log_compute_units`, in order.
+    marks: Vec<u64>,
+    return_data: Vec<u8>,
+    error: Option<String>,
+    logs: Vec<String>,
+}
+
+impl Run {
+    /// Consumption between marks `i` and `i + 1`.
+    fn span(&self, i: usize) -> Option<u64> {
+        Some(self.marks.get(i)?.checked_sub(*self.marks.get(i + 1)?)?)
+    }
+}
+
+struct Probe {
+    svm: LiteSVM,
+    program: Address,
+    payer: Keypair,
+}
+
+impl Probe {
+    fn new(so: &str) -> Result<Self, String> {
+        let budget = ComputeBudget { compute_unit_limit: 1_400_000, ..ComputeBudget::new_with_defaults(false) };
+        let mut svm = LiteSVM::new().with_compute_budget(budget);
+        let program = Address::new_from_array([7; 32]);
+        let bytes = std::fs::read(so).map_err(|e| format!("cannot read {so}: {e}"))?;
+        svm.add_program(program, &bytes).map_err(|e| format!("LiteSVM rejected {so}: {e:?}"))?;
+        let payer = Keypair::new();
+        svm.airdrop(&payer.pubkey(), 1_000_000_000).map_err(|e| format!("airdrop: {e:?}"))?;
+        Ok(Probe { svm, program, payer })
+    }
+
+    fn run(&self, case: u8, arg: u8) -> Run {
+        let ix = Instruction { program_id: self.program, accounts: vec![], data: vec![case, arg] };
+        let tx = Transaction::new(
+            &[&self.payer],
+            Message::new(&[ix], Some(&self.payer.pubkey())),
+            self.svm.latest_blockhash(),
+        );
+        let (meta, error) = match self.svm.simulate_transaction(tx) {
+            Ok(info) => (info.meta, None),
+            Err(failed) => (failed.meta, Some(format!("{:?}", failed.err))),
+        };
+        let marks = meta
+            .logs
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix("Program log: ")
+                    .unwrap_or(l)
+                    .strip_prefix("Program consumption: ")?
+                    .strip_suffix(" units remaining")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        Run {
+            total: meta.compute_units_consumed,
+            marks,
+            return_data: meta.return_data.data.clone(),
+            error,
+            logs: meta.logs,
+        }
+    }
+}
+
+/// The return data the probe should produce, computed natively by the same code.
+fn native(case: u8, arg: u8) -> Result<Vec<u8>, String> {
+    let prev = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let r = panic::catch_unwind(AssertUnwindSafe(|| {
+        let mut out = Out::new();
+        cases::run(case, arg, &NoMeter, &mut out);
+        out.buf[..out.len].to_vec()
+    }));
+    panic::set_hook(prev);
+    r.map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into())
+    })
+}
+
+/// A measured case: bracket cost (marks 0..1 minus the empty bracket) and total minus empty.
+struct Measured {
+    bracket: Option<u64>,
+    whole: u64,
+    ok: bool,
+}
+
+/// Whether the probe ran and returned exactly what the native run returns; else why not.
+fn check(what: &str, run: &Run, native: &Result<Vec<u8>, String>) -> Result<(), String> {
+    if let Some(e) = &run.error {
+        let mut msg = format!("{what}: the probe failed: {e}");
+        for l in run.logs.iter().filter(|l| l.contains("failed") || l.contains("anicked")) {
+            msg += &format!("\n    | {l}");
+        }
+        if let Err(p) = native {
+            msg += &format!("\n    natively: panicked: {p}");
+        }
+        return Err(msg);
+    }
+    match native {
+        Ok(n) if *n == run.return_data => Ok(()),
+        Ok(_) => Err(format!(
+            "{what}: MISMATCH between the sBPF result and the native result (miscompile or builtin bug)"
+        )),
+        Err(p) => Err(format!("{what}: native run panicked ({p}) but the probe succeeded")),
+    }
+}
+
+/// Prints each distinct failure once.
+#[derive(Default)]
+struct Failures(std::cell::RefCell<Vec<String>>);
+impl Failures {
+    fn note(&self, msg: String) {
+        let key: String = msg.lines().skip(1).collect();
+        let mut seen = self.0.borrow_mut();
+        if key.is_empty() || !seen.iter().any(|s| *s == key) {
+            println!("  {msg}");
+            seen.push(key);
+        } else {
+            println!("  {} (same failure as above)", msg.lines().next().unwrap_or(""));
+        }
+    }
+}
+
+fn measure(p: &Probe, f: &Failures, what: &str, case: u8, arg: u8, empty: &Run, calib: u64) -> Measured {
+    let run = p.run(case, arg);
+    let checked = check(what, &run, &native(case, arg));
+    let ok = checked.is_ok();
+    if let Err(msg) = checked {
+        f.note(msg);
+    }
+    Measured {
+        bracket: if ok { run.span(0).map(|s| s.saturating_sub(calib)) } else { None },
+        whole: run.total.saturating_sub(empty.total),
+        ok,
+    }
+}
+
+fn fmt(v: Option<u64>) -> String {
+    v.map_or("NA".into(), |v| v.to_string())
+}
+
+fn verdict(v: Option<u64>, bar: u64) -> &'static str {
+    match v {
+        None => "not measured",
+        Some(v) if v * 2 <= bar => "meets goal (<= half the bar)",
+        Some(v) if v <= bar => "meets bar",
+        Some(_) => "MISSES BAR",
+    }
+}
+
+fn main() {
+    let so = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/deploy/greekhouse_cu_probe.so").into());
+    let probe = match Probe::new(&so) {
+        Ok(p) => p,
+        Err(e) => {
+            println!("runner: {e}");
+            println!("cu option=NA margin16=NA");
+            std::process::exit(2);
+        }
+    };
+
+    // Baseline: entrypoint, dispatch, two back-to-back marks, empty return data.
+    let empty = probe.run(cases::CASE_EMPTY, 0);
+    if let Some(e) = &empty.error {
+        println!("runner: the empty invocation fails: {e}\n{}", empty.logs.join("\n"));
+        println!("cu option=NA margin16=NA");
+        std::process::exit(2);
+    }
+    let calib = empty.span(0).unwrap_or(0);
+    println!("probe: {so}");
+    println!(
+        "empty invocation: {} CU in all (entrypoint + dispatch + 2 x sol_log_compute_units + return data); empty bracket: {} CU",
+        empty.total, calib
+    );
+
+    // Route self-test (128-bit integer builtins), independent of the risk crate.
+    let failures = Failures::default();
+    let f = &failures;
+    let st = measure(&probe, f, "selftest", cases::CASE_SELFTEST, 3, &empty, calib);
+    println!(
+        "route self-test (i128 / % checked_mul on sBPF vs native): {}{}",
+        if st.ok { "ok" } else { "FAILED" },
+        st.bracket.map_or(String::new(), |b| format!(", {b} CU"))
+    );
+
+    let greeks = measure(&probe, f, "greeks", cases::CASE_GREEKS, 0, &empty, calib);
+    let price = measure(&probe, f, "price", cases::CASE_PRICE, 0, &empty, calib);
+    let margin = measure(&probe, f, "margin16", cases::CASE_MARGIN16, 0, &empty, calib);
+
+    println!();
+    println!("{:<44} {:>10} {:>14} {:>9}  verdict", "case", "CU", "whole-empty", "bar");
+    let row = |name: &str, m: &Measured, bar: Option<u64>| {
+        println!(
+            "{:<44} {:>10} {:>14} {:>9}  {}",
+            name,
+            fmt(m.bracket),
+            m.whole,
+            bar.map_or("-".into(), |b| b.to_string()),
+            bar.map_or("", |b| verdict(m.bracket, b))
+        );
+    };
+    row("(a) bs::greeks, one option", &greeks, Some(OPTION_BAR));
+    row("(a') bs::price, one option", &price, Some(OPTION_BAR));
+    row("(b) margin::account_margin, 16 positions", &margin, Some(MARGIN_BAR));
+
+    // Spread over the 16 fixture options (vol from the surface, outside the bracket).
+    let mut per: Vec<u64> = Vec::new();
+    for i in 0..16u8 {
+        let m = measure(&probe, f, &format!("position {i} greeks"), cases::CASE_POSITION_GREEKS, i, &empty, calib);
+        if let Some(b) = m.bracket {
+            per.push(b);
+        }
+    }
+    if per.len() == 16 {
+        let sum: u64 = per.iter().sum();
+        println!(
+            "bs::greeks over the 16 fixture options: min {} / mean {} / max {} CU",
+            per.iter().min().unwrap(),
+            sum / 16,
+            per.iter().max().unwrap()
+        );
+    }
+    let vol16 = measure(&probe, f, "vol16", cases::CASE_VOL16, 0, &empty, calib);
+    let greeks16 = measure(&probe, f, "greeks16", cases::CASE_GREEKS16, 0, &empty, calib);
+    if let (Some(v), Some(g), Some(m)) = (vol16.bracket, greeks16.bracket, margin.bracket) {
+        println!(
+            "margin16 decomposition: 16 x VolSurface::vol {} CU + 16 x bs::greeks {} CU = {} CU; rest of account_margin (grid, aggregation, collateral, safeguard revaluations) {} CU",
+            v,
+            g,
+            v + g,
+            m as i64 - (v + g) as i64
+        );
+    }
+
+    // Per-function breakdown.
+    let bd = probe.run(cases::CASE_BREAKDOWN, 0);
+    let bd_ok = match check("breakdown", &bd, &native(cases::CASE_BREAKDOWN, 0)) {
+        Ok(()) => true,
+        Err(msg) => {
+            f.note(msg);
+            false
+        }
+    };
+    if bd_ok && bd.marks.len() == cases::BREAKDOWN_LABELS.len() + 2 {
+        let cal = bd.span(0).unwrap_or(0);
+        println!();
+        println!("per-function breakdown (one call each, sol_log_compute_units brackets, {cal} CU bracket overhead subtracted):");
+        for (i, label) in cases::BREAKDOWN_LABELS.iter().enumerate() {
+            println!("  {:<44} {:>8} CU", label, fmt(bd.span(i + 1).map(|s| s.saturating_sub(cal))));
+        }
+    } else if !bd_ok {
+        println!("per-function breakdown: not available");
+    }
+
+    println!();
+    println!("cu option={} margin16={}", fmt(greeks.bracket), fmt(margin.bracket));
+    let _ = price;
+}

@@ -1,0 +1,180 @@
+//! The measured inputs, as `const` data so the sBPF probe keeps them in .rodata.
+//!
+//! Mirror of the fixture in `programs/greekhouse-risk/benches/risk.rs`: same option, same
+//! 16-position account (8 positions on SOL, 8 on BTC, 3 collateral assets). Keep both in step.
+//! The host-side runner includes this file too, to compute the expected results natively.
+//!
+//! Units are the on-chain ones: quote = USDC in native micro-units, so SOL spot 150 USDC is
+//! 150_000_000 quote native units per whole SOL.
+
+use greekhouse_risk::{
+    AccountRisk, BsInput, CollateralRisk, Fixed, LevelParams, MarginConfig, MarginParams,
+    OptionKind, PositionRisk, TenorPoint, UnderlyingRisk, VolSurface,
+};
+
+/// `v * 10^-decimals` as a [`Fixed`] (scale 10^12), usable in `const` context.
+pub const fn fx(v: i128, decimals: u32) -> Fixed {
+    Fixed::from_raw(v * 10i128.pow(12 - decimals))
+}
+
+/// `days / 365` years.
+pub const fn years(days: i128) -> Fixed {
+    Fixed::from_raw(days * 1_000_000_000_000 / 365)
+}
+
+const DAY: u32 = 86_400;
+
+/// Quote native units per whole SOL / BTC.
+pub const SOL_SPOT: Fixed = fx(150_000_000, 0);
+pub const BTC_SPOT: Fixed = fx(95_000_000_000, 0);
+
+/// The single option of case (a): 30-day SOL call, strike 160, vol 70 %, r 5 %.
+pub const OPTION: BsInput = BsInput {
+    kind: OptionKind::Call,
+    spot: SOL_SPOT,
+    strike: fx(160_000_000, 0),
+    vol: fx(70, 2),
+    time_years: years(30),
+    rate: fx(5, 2),
+};
+
+const fn surface(t: [(u32, i128); 4], n: u8, skew: Fixed, smile: Fixed, min_vol: Fixed) -> VolSurface {
+    VolSurface {
+        tenors: [
+            TenorPoint { seconds: t[0].0, atm_vol: fx(t[0].1, 2) },
+            TenorPoint { seconds: t[1].0, atm_vol: fx(t[1].1, 2) },
+            TenorPoint { seconds: t[2].0, atm_vol: fx(t[2].1, 2) },
+            TenorPoint { seconds: t[3].0, atm_vol: fx(t[3].1, 2) },
+        ],
+        tenor_count: n,
+        skew,
+        smile,
+        min_vol,
+    }
+}
+
+pub const PARAMS: MarginParams = MarginParams {
+    initial: LevelParams {
+        spot_shock: fx(20, 2),
+        vol_up: fx(15, 2),
+        vol_down: fx(10, 2),
+        floor_pct: fx(10, 3),
+    },
+    maintenance: LevelParams {
+        spot_shock: fx(15, 2),
+        vol_up: fx(10, 2),
+        vol_down: fx(75, 3),
+        floor_pct: fx(75, 4),
+    },
+    stale_vol_penalty: fx(5, 2),
+};
+
+pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
+    UnderlyingRisk {
+        spot: SOL_SPOT,
+        conf: fx(50_000, 0),
+        surface: surface(
+            [(7 * DAY, 75), (30 * DAY, 70), (90 * DAY, 65), (0, 0)],
+            3,
+            fx(-10, 2),
+            fx(50, 2),
+            fx(20, 2),
+        ),
+        vol_stale: false,
+        rate: fx(5, 2),
+        params: PARAMS,
+    },
+    UnderlyingRisk {
+        spot: BTC_SPOT,
+        conf: fx(20_000_000, 0),
+        surface: surface(
+            [(7 * DAY, 55), (30 * DAY, 52), (90 * DAY, 50), (180 * DAY, 50)],
+            4,
+            fx(-5, 2),
+            fx(30, 2),
+            fx(15, 2),
+        ),
+        vol_stale: false,
+        rate: fx(5, 2),
+        params: PARAMS,
+    },
+];
+
+const fn pos(u: u8, kind: OptionKind, strike: i128, days: i128, contracts: u64, size: Fixed) -> PositionRisk {
+    PositionRisk {
+        underlying: u,
+        kind,
+        strike: fx(strike, 0),
+        time_years: years(days),
+        contracts,
+        contract_size: size,
+    }
+}
+
+const C: OptionKind = OptionKind::Call;
+const P: OptionKind = OptionKind::Put;
+const SOL_SIZE: Fixed = fx(1, 0); // 1 SOL per contract
+const BTC_SIZE: Fixed = fx(1, 2); // 0.01 BTC per contract
+
+/// 16 short positions: strikes from 75 % to 125 % of spot, 3 to 120 days, calls and puts.
+pub static POSITIONS: [PositionRisk; 16] = [
+    pos(0, C, 150_000_000, 7, 20, SOL_SIZE),
+    pos(0, P, 150_000_000, 7, 20, SOL_SIZE),
+    pos(0, C, 165_000_000, 30, 50, SOL_SIZE),
+    pos(0, P, 135_000_000, 30, 50, SOL_SIZE),
+    pos(0, C, 187_500_000, 90, 10, SOL_SIZE),
+    pos(0, P, 112_500_000, 90, 10, SOL_SIZE),
+    pos(0, C, 155_000_000, 3, 40, SOL_SIZE),
+    pos(0, P, 140_000_000, 120, 5, SOL_SIZE),
+    pos(1, C, 95_000_000_000, 7, 30, BTC_SIZE),
+    pos(1, P, 95_000_000_000, 7, 30, BTC_SIZE),
+    pos(1, C, 105_000_000_000, 30, 20, BTC_SIZE),
+    pos(1, P, 85_000_000_000, 30, 20, BTC_SIZE),
+    pos(1, C, 118_750_000_000, 120, 8, BTC_SIZE),
+    pos(1, P, 71_250_000_000, 120, 8, BTC_SIZE),
+    pos(1, C, 100_000_000_000, 14, 12, BTC_SIZE),
+    pos(1, P, 90_000_000_000, 60, 12, BTC_SIZE),
+];
+
+/// USDC (6 decimals), SOL (9 decimals), wBTC (8 decimals). Prices are quote native units per
+/// collateral native unit.
+pub static COLLATERALS: [CollateralRisk; 3] = [
+    CollateralRisk {
+        amount: 60_000_000_000, // 60,000 USDC
+        price: fx(1, 0),
+        conf: fx(1, 4),
+        init_weight: fx(1, 0),
+        maint_weight: fx(1, 0),
+    },
+    CollateralRisk {
+        amount: 300_000_000_000, // 300 SOL
+        price: fx(15, 2),        // 150e6 / 1e9
+        conf: fx(5, 5),
+        init_weight: fx(80, 2),
+        maint_weight: fx(90, 2),
+    },
+    CollateralRisk {
+        amount: 50_000_000, // 0.5 BTC
+        price: fx(950, 0),  // 95,000e6 / 1e8
+        conf: fx(2, 1),
+        init_weight: fx(85, 2),
+        maint_weight: fx(92, 2),
+    },
+];
+
+pub const CONFIG: MarginConfig = MarginConfig {
+    conf_multiplier: fx(2, 0),
+    end_buffer: fx(50, 2),
+};
+
+/// Quote balance: 2,500 USDC of debt.
+pub const QUOTE_BALANCE: i128 = -2_500_000_000;
+
+/// The 16-position account over the given slices.
+pub fn account<'a>(
+    positions: &'a [PositionRisk],
+    underlyings: &'a [UnderlyingRisk],
+    collaterals: &'a [CollateralRisk],
+) -> AccountRisk<'a> {
+    AccountRisk { quote_balance: QUOTE_BALANCE, collaterals, positions, underlyings }
+}
