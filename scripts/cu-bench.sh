@@ -5,7 +5,10 @@
 # pinned nightly + sbpf-linker, loads it into LiteSVM (cu-probe/runner/, stable toolchain) and
 # reports compute units per case. See docs/performance.md for the method.
 #
-# Usage: scripts/cu-bench.sh [-v]      (-v: show the build output)
+# Usage: scripts/cu-bench.sh [-v] [--stack-gaps]
+#   -v            show the build output
+#   --stack-gaps  run with mainnet's stack-frame gaps (see docs/performance.md: the probe then
+#                 faults wherever LLVM passes arguments on the stack)
 # The LAST line is machine-readable:  cu option=<units> margin16=<units>
 # (`NA` for a case that could not be measured). Exit status: 0 when both were measured,
 # 1 when the risk crate does not run yet or a case failed, 2 when a setup/build step failed.
@@ -20,15 +23,21 @@ RUNNER_TOOLCHAIN=${CU_RUNNER_TOOLCHAIN:-1.95.0}
 TARGET=bpfel-unknown-none
 
 VERBOSE=0
-[[ ${1:-} == -v ]] && VERBOSE=1
+RUNNER_ARGS=()
+for a in "$@"; do
+    case $a in
+    -v) VERBOSE=1 ;;
+    --stack-gaps) RUNNER_ARGS+=(--stack-gaps) ;;
+    *) echo "usage: $0 [-v] [--stack-gaps]" >&2; exit 2 ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROBE="$ROOT/cu-probe"
 TARGET_DIR="$PROBE/target"
 RUNNER_TARGET_DIR="$TARGET_DIR/runner"
-LOG="$TARGET_DIR/cu-bench.log"
 mkdir -p "$TARGET_DIR"
-: >"$LOG"
+LOG=$(mktemp "$TARGET_DIR/cu-bench.XXXXXX.log") # one per run: runs may overlap
 
 # Flags from the environment would override cu-probe/.cargo/config.toml (and break incremental
 # reuse); the probe's flags live there.
@@ -39,7 +48,7 @@ say() { echo "cu-bench: $*" >&2; }
 fail() { # fail <step> <message>
     say "step '$1' FAILED: $2"
     if [[ -s $LOG ]]; then
-        say "last lines of $LOG:"
+        say "last lines of $LOG (kept):"
         grep -v 'unable to open LLVM shared lib' "$LOG" | tail -n 25 | sed 's/^/    /' >&2
     fi
     echo "cu option=NA margin16=NA"
@@ -79,7 +88,8 @@ if ! rustup toolchain list | grep -q "^$RUNNER_TOOLCHAIN"; then
 fi
 
 # --- 4. sbpf-linker ---------------------------------------------------------------------------
-if ! sbpf-linker --version 2>/dev/null | grep -q " $LINKER_VERSION\$"; then
+linker_version=$(sbpf-linker --version 2>/dev/null | head -n 1)
+if [[ $linker_version != "sbpf-linker $LINKER_VERSION" ]]; then
     say "installing sbpf-linker $LINKER_VERSION (about 3 minutes)..."
     run_logged cargo "+$NIGHTLY" install "sbpf-linker@$LINKER_VERSION" --locked ||
         fail "install sbpf-linker" "cargo install sbpf-linker@$LINKER_VERSION failed (crates.io unreachable, or a build error: see the log)"
@@ -108,8 +118,9 @@ say "building the LiteSVM runner (+$RUNNER_TOOLCHAIN; the first build takes abou
 
 # --- 7. measure ------------------------------------------------------------------------------
 say "running..."
-out=$("$RUNNER_TARGET_DIR/debug/greekhouse-cu-runner" "$SO")
+out=$("$RUNNER_TARGET_DIR/debug/greekhouse-cu-runner" "${RUNNER_ARGS[@]}" "$SO")
 status=$?
+rm -f "$LOG"
 last=$(printf '%s\n' "$out" | tail -n 1)
 printf '%s\n' "$out" | sed '$d'
 if [[ ! $last =~ ^cu\ option=[0-9NA]+\ margin16=[0-9NA]+$ ]]; then

@@ -1,7 +1,7 @@
 //! Host side of the compute-unit probe: loads the sBPF probe into LiteSVM, runs every case,
 //! checks the probe's return data against the same code run natively, and prints compute units.
 //!
-//! Usage: greekhouse-cu-runner [PATH_TO_PROBE_SO]
+//! Usage: greekhouse-cu-runner [--stack-gaps] [PATH_TO_PROBE_SO]
 //! The last line printed is machine-readable: `cu option=<units> margin16=<units>`
 //! (`NA` where a case could not be measured).
 
@@ -56,9 +56,24 @@ struct Probe {
 }
 
 impl Probe {
-    fn new(so: &str) -> Result<Self, String> {
+    /// `stack_gaps`: keep the 4 KiB gaps between stack frames that mainnet still has for
+    /// SBPFv0 programs. The upstream-LLVM route passes arguments beyond the fifth register just
+    /// above the caller's frame pointer, which lands in such a gap, so by default the runner
+    /// activates `virtual_address_space_adjustments` (contiguous frames). The compute-unit
+    /// meter counts instructions and syscalls only, so this does not change any figure.
+    fn new(so: &str, stack_gaps: bool) -> Result<Self, String> {
         let budget = ComputeBudget { compute_unit_limit: 1_400_000, ..ComputeBudget::new_with_defaults(false) };
-        let mut svm = LiteSVM::new().with_compute_budget(budget);
+        let mut features = LiteSVM::mainnet_feature_set();
+        if !stack_gaps {
+            features.activate(&agave_feature_set::virtual_address_space_adjustments::id(), 0);
+        }
+        let mut svm = LiteSVM::default()
+            .with_feature_set(features)
+            .with_builtins()
+            .with_lamports(1_000_000_000_000_000)
+            .with_sysvars()
+            .with_feature_accounts()
+            .with_compute_budget(budget);
         let program = Address::new_from_array([7; 32]);
         let bytes = std::fs::read(so).map_err(|e| format!("cannot read {so}: {e}"))?;
         svm.add_program(program, &bytes).map_err(|e| format!("LiteSVM rejected {so}: {e:?}"))?;
@@ -190,10 +205,12 @@ fn verdict(v: Option<u64>, bar: u64) -> &'static str {
 }
 
 fn main() {
-    let so = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/deploy/greekhouse_cu_probe.so").into());
-    let probe = match Probe::new(&so) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let stack_gaps = args.iter().any(|a| a == "--stack-gaps");
+    let so = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_else(|| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bpfel-unknown-none/release/libgreekhouse_cu_probe.so").into()
+    });
+    let probe = match Probe::new(&so, stack_gaps) {
         Ok(p) => p,
         Err(e) => {
             println!("runner: {e}");
@@ -211,6 +228,10 @@ fn main() {
     }
     let calib = empty.span(0).unwrap_or(0);
     println!("probe: {so}");
+    println!(
+        "VM: LiteSVM 0.16.0, mainnet feature set{}, compute_unit_limit 1,400,000",
+        if stack_gaps { " (stack-frame gaps kept: --stack-gaps)" } else { " + virtual_address_space_adjustments (no stack-frame gaps)" }
+    );
     println!(
         "empty invocation: {} CU in all (entrypoint + dispatch + 2 x sol_log_compute_units + return data); empty bracket: {} CU",
         empty.total, calib
