@@ -22,7 +22,9 @@ pub fn decode<T: ZeroCopy + Discriminator + bytemuck::Pod>(data: &[u8]) -> Resul
     if &data[..disc.len()] != disc {
         return Err(DecodeError::WrongDiscriminator);
     }
-    Ok(bytemuck::pod_read_unaligned(&data[disc.len()..disc.len() + size]))
+    Ok(bytemuck::pod_read_unaligned(
+        &data[disc.len()..disc.len() + size],
+    ))
 }
 
 pub fn clearinghouse(data: &[u8]) -> Result<Clearinghouse, DecodeError> {

@@ -6,13 +6,15 @@
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::clock::Clock;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
-use anchor_lang::solana_program::instruction::{Instruction, InstructionError};
+use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
 use solana_account::Account;
+use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
 
 use crate::chain::{Chain, ChainError, TxOutcome};
 use crate::events::GreekhouseEvent;
@@ -43,12 +45,20 @@ pub const GENESIS_UNIX_TIMESTAMP: i64 = 1_767_225_600;
 impl BankChain {
     /// Start a bank with the program loaded and the clock at [`GENESIS_UNIX_TIMESTAMP`].
     pub fn start() -> Result<Self, ChainError> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(backend)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(backend)?;
         let mut test = ProgramTest::new("greekhouse", greekhouse::ID, processor!(program_entry));
         test.prefer_bpf(false);
         let context = runtime.block_on(test.start_with_context());
         let payer = context.payer.insecure_clone();
-        let mut chain = Self { runtime, context, payer, now: GENESIS_UNIX_TIMESTAMP };
+        let mut chain = Self {
+            runtime,
+            context,
+            payer,
+            now: GENESIS_UNIX_TIMESTAMP,
+        };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
     }
@@ -81,7 +91,9 @@ impl BankChain {
             .runtime
             .block_on(self.context.banks_client.get_sysvar::<Clock>())
             .map_err(backend)?;
-        self.context.warp_to_slot(clock.slot + 1).map_err(|e| backend(format!("{e:?}")))?;
+        self.context
+            .warp_to_slot(clock.slot + 1)
+            .map_err(|e| backend(format!("{e:?}")))?;
         self.apply_clock()
     }
 
@@ -99,12 +111,21 @@ impl BankChain {
 
     /// Send lamports from the payer.
     pub fn transfer_lamports(&mut self, to: &Pubkey, lamports: u64) -> Result<(), ChainError> {
-        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.payer.pubkey(), to, lamports);
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &self.payer.pubkey(),
+            to,
+            lamports,
+        );
         self.send(&[ix], &[]).map(|_| ())
     }
 
     /// Create a mint under `token_program` (SPL Token or Token-2022, no extensions).
-    pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8, authority: &Pubkey) -> Result<Pubkey, ChainError> {
+    pub fn create_mint(
+        &mut self,
+        token_program: &Pubkey,
+        decimals: u8,
+        authority: &Pubkey,
+    ) -> Result<Pubkey, ChainError> {
         let mint = Keypair::new();
         let space = anchor_spl::token::spl_token::state::Mint::LEN;
         let lamports = self.rent_exempt(space)?;
@@ -128,7 +149,12 @@ impl BankChain {
     }
 
     /// The associated token account of `owner`, created if missing.
-    pub fn token_account(&mut self, owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Result<Pubkey, ChainError> {
+    pub fn token_account(
+        &mut self,
+        owner: &Pubkey,
+        mint: &Pubkey,
+        token_program: &Pubkey,
+    ) -> Result<Pubkey, ChainError> {
         let ata = crate::pda::associated_token(owner, mint, token_program);
         if self.account(&ata)?.is_none() {
             let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
@@ -143,7 +169,14 @@ impl BankChain {
     }
 
     /// Mint `amount` to `account`.
-    pub fn mint_to(&mut self, token_program: &Pubkey, mint: &Pubkey, account: &Pubkey, authority: &Keypair, amount: u64) -> Result<(), ChainError> {
+    pub fn mint_to(
+        &mut self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        account: &Pubkey,
+        authority: &Keypair,
+        amount: u64,
+    ) -> Result<(), ChainError> {
         let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
             token_program,
             mint,
@@ -173,7 +206,10 @@ impl BankChain {
     }
 
     fn rent_exempt(&mut self, space: usize) -> Result<u64, ChainError> {
-        let rent = self.runtime.block_on(self.context.banks_client.get_rent()).map_err(backend)?;
+        let rent = self
+            .runtime
+            .block_on(self.context.banks_client.get_rent())
+            .map_err(backend)?;
         Ok(rent.minimum_balance(space))
     }
 
@@ -183,12 +219,16 @@ impl BankChain {
     }
 }
 
-fn transaction_error(err: &solana_program_test::TransactionError, logs: Vec<String>) -> ChainError {
+fn transaction_error(err: &TransactionError, logs: Vec<String>) -> ChainError {
     let custom_code = match err {
-        solana_program_test::TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
         _ => None,
     };
-    ChainError::Transaction { message: format!("{err:?}"), custom_code, logs }
+    ChainError::Transaction {
+        message: format!("{err:?}"),
+        custom_code,
+        logs,
+    }
 }
 
 impl Chain for BankChain {
@@ -197,35 +237,49 @@ impl Chain for BankChain {
     }
 
     fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
-        self.runtime.block_on(self.context.banks_client.get_account(*key)).map_err(backend)
+        self.runtime
+            .block_on(self.context.banks_client.get_account(*key))
+            .map_err(backend)
     }
 
-    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, ChainError> {
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, ChainError> {
         self.next_slot()?;
-        let blockhash = self.runtime.block_on(self.context.banks_client.get_latest_blockhash()).map_err(backend)?;
+        let blockhash = self
+            .runtime
+            .block_on(self.context.banks_client.get_latest_blockhash())
+            .map_err(backend)?;
         let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
         // sign with exactly the keys the message needs, once each
-        let required: Vec<Pubkey> = tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
+        let required: Vec<Pubkey> =
+            tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
         let mut keys: Vec<&Keypair> = vec![&self.payer];
         for s in signers {
             if required.contains(&s.pubkey()) && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
                 keys.push(s);
             }
         }
-        tx.try_sign(&keys, blockhash).map_err(|e| backend(format!("signing: {e}")))?;
+        tx.try_sign(&keys, blockhash)
+            .map_err(|e| backend(format!("signing: {e}")))?;
 
         // simulate first: the simulation returns the inner instructions that carry the events
         let sim = self
             .runtime
             .block_on(self.context.banks_client.simulate_transaction(tx.clone()))
             .map_err(backend)?;
-        let details = sim.simulation_details.unwrap_or_default();
+        let (logs, inner_instructions, units_consumed) = match sim.simulation_details {
+            Some(d) => (d.logs, d.inner_instructions, d.units_consumed),
+            None => (Vec::new(), None, 0),
+        };
         if let Some(Err(err)) = sim.result {
-            return Err(transaction_error(&err, details.logs));
+            return Err(transaction_error(&err, logs));
         }
         let keys_in_message = &tx.message.account_keys;
         let mut events = Vec::new();
-        for inner in details.inner_instructions.unwrap_or_default() {
+        for inner in inner_instructions.unwrap_or_default() {
             for ix in inner {
                 let program = keys_in_message.get(ix.instruction.program_id_index as usize);
                 if program == Some(&greekhouse::ID) {
@@ -235,10 +289,19 @@ impl Chain for BankChain {
                 }
             }
         }
-        match self.runtime.block_on(self.context.banks_client.process_transaction(tx)) {
-            Ok(()) => Ok(TxOutcome { events, logs: details.logs, compute_units: details.units_consumed }),
-            Err(BanksClientError::TransactionError(err)) => Err(transaction_error(&err, details.logs)),
-            Err(BanksClientError::SimulationError { err, logs, .. }) => Err(transaction_error(&err, logs)),
+        match self
+            .runtime
+            .block_on(self.context.banks_client.process_transaction(tx))
+        {
+            Ok(()) => Ok(TxOutcome {
+                events,
+                logs,
+                compute_units: units_consumed,
+            }),
+            Err(BanksClientError::TransactionError(err)) => Err(transaction_error(&err, logs)),
+            Err(BanksClientError::SimulationError { err, logs, .. }) => {
+                Err(transaction_error(&err, logs))
+            }
             Err(e) => Err(backend(e)),
         }
     }

@@ -24,7 +24,11 @@ pub enum ChainError {
     /// The transaction failed; `custom_code` is the program's error code when it returned one
     /// (Anchor codes: 6000 + the `GreekhouseError` index).
     #[error("transaction failed: {message} (custom code {custom_code:?})")]
-    Transaction { message: String, custom_code: Option<u32>, logs: Vec<String> },
+    Transaction {
+        message: String,
+        custom_code: Option<u32>,
+        logs: Vec<String>,
+    },
     /// The backend itself failed (I/O, RPC, runtime).
     #[error("chain backend error: {0}")]
     Backend(String),
@@ -47,7 +51,11 @@ pub trait Chain {
     /// Fetch an account; `None` when it does not exist.
     fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError>;
     /// Sign with the payer and `signers`, send, and wait for the outcome.
-    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<TxOutcome, ChainError>;
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, ChainError>;
     /// The cluster's unix time (the `Clock` sysvar).
     fn unix_timestamp(&mut self) -> Result<i64, ChainError>;
 }

@@ -4,16 +4,26 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
-use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs};
+use greekhouse::instructions::{
+    CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
+};
 use greekhouse::state::StoredVolSurface;
 use greekhouse::{accounts as acc, instruction as data};
 
 use crate::pda;
 
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData, remaining: Vec<AccountMeta>) -> Instruction {
+fn build(
+    accounts: impl ToAccountMetas,
+    data: impl InstructionData,
+    remaining: Vec<AccountMeta>,
+) -> Instruction {
     let mut metas = accounts.to_account_metas(None);
     metas.extend(remaining);
-    Instruction { program_id: greekhouse::ID, accounts: metas, data: data.data() }
+    Instruction {
+        program_id: greekhouse::ID,
+        accounts: metas,
+        data: data.data(),
+    }
 }
 
 fn system() -> Pubkey {
@@ -32,11 +42,20 @@ pub struct ClearinghouseRef {
 impl ClearinghouseRef {
     pub fn new(quote_mint: Pubkey, creator: Pubkey, quote_token_program: Pubkey) -> Self {
         let clearinghouse = pda::clearinghouse(&quote_mint, &creator);
-        Self { clearinghouse, quote_mint, quote_vault: pda::quote_vault(&clearinghouse), quote_token_program }
+        Self {
+            clearinghouse,
+            quote_mint,
+            quote_vault: pda::quote_vault(&clearinghouse),
+            quote_token_program,
+        }
     }
 }
 
-pub fn initialize_clearinghouse(ch: &ClearinghouseRef, creator: Pubkey, args: InitializeClearinghouseArgs) -> Instruction {
+pub fn initialize_clearinghouse(
+    ch: &ClearinghouseRef,
+    creator: Pubkey,
+    args: InitializeClearinghouseArgs,
+) -> Instruction {
     build(
         acc::InitializeClearinghouse {
             creator,
@@ -55,7 +74,12 @@ pub fn initialize_clearinghouse(ch: &ClearinghouseRef, creator: Pubkey, args: In
 
 pub fn propose_admin(clearinghouse: Pubkey, admin: Pubkey, new_admin: Pubkey) -> Instruction {
     build(
-        acc::ProposeAdmin { admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::ProposeAdmin {
+            admin,
+            clearinghouse,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::ProposeAdmin { new_admin },
         vec![],
     )
@@ -63,7 +87,12 @@ pub fn propose_admin(clearinghouse: Pubkey, admin: Pubkey, new_admin: Pubkey) ->
 
 pub fn accept_admin(clearinghouse: Pubkey, pending_admin: Pubkey) -> Instruction {
     build(
-        acc::AcceptAdmin { pending_admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::AcceptAdmin {
+            pending_admin,
+            clearinghouse,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::AcceptAdmin {},
         vec![],
     )
@@ -71,7 +100,12 @@ pub fn accept_admin(clearinghouse: Pubkey, pending_admin: Pubkey) -> Instruction
 
 pub fn pause(clearinghouse: Pubkey, authority: Pubkey, flags: u32) -> Instruction {
     build(
-        acc::Pause { authority, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::Pause {
+            authority,
+            clearinghouse,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::Pause { flags },
         vec![],
     )
@@ -79,13 +113,23 @@ pub fn pause(clearinghouse: Pubkey, authority: Pubkey, flags: u32) -> Instructio
 
 pub fn unpause(clearinghouse: Pubkey, admin: Pubkey, flags: u32) -> Instruction {
     build(
-        acc::Unpause { admin, clearinghouse, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::Unpause {
+            admin,
+            clearinghouse,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::Unpause { flags },
         vec![],
     )
 }
 
-pub fn list_underlying(clearinghouse: Pubkey, payer: Pubkey, admin: Pubkey, args: ListUnderlyingArgs) -> Instruction {
+pub fn list_underlying(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    admin: Pubkey,
+    args: ListUnderlyingArgs,
+) -> Instruction {
     let underlying = pda::underlying(&clearinghouse, args.id);
     build(
         acc::ListUnderlying {
@@ -131,15 +175,29 @@ pub fn list_collateral(
     )
 }
 
-pub fn set_vol_surface(underlying: Pubkey, vol_updater: Pubkey, surface: StoredVolSurface) -> Instruction {
+pub fn set_vol_surface(
+    underlying: Pubkey,
+    vol_updater: Pubkey,
+    surface: StoredVolSurface,
+) -> Instruction {
     build(
-        acc::SetVolSurface { vol_updater, underlying, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::SetVolSurface {
+            vol_updater,
+            underlying,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::SetVolSurface { surface },
         vec![],
     )
 }
 
-pub fn open_writer_account(clearinghouse: Pubkey, payer: Pubkey, owner: Pubkey, index: u32) -> Instruction {
+pub fn open_writer_account(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    owner: Pubkey,
+    index: u32,
+) -> Instruction {
     build(
         acc::OpenWriterAccount {
             payer,
@@ -157,7 +215,12 @@ pub fn open_writer_account(clearinghouse: Pubkey, payer: Pubkey, owner: Pubkey, 
 
 pub fn close_writer_account(writer_account: Pubkey, owner: Pubkey) -> Instruction {
     build(
-        acc::CloseWriterAccount { owner, writer_account, event_authority: pda::event_authority(), program: greekhouse::ID },
+        acc::CloseWriterAccount {
+            owner,
+            writer_account,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
         data::CloseWriterAccount {},
         vec![],
     )
@@ -175,11 +238,21 @@ pub struct TokenLedger {
 
 impl TokenLedger {
     pub fn quote(ch: &ClearinghouseRef) -> Self {
-        Self { mint: ch.quote_mint, vault: ch.quote_vault, token_program: ch.quote_token_program, collateral_asset: None }
+        Self {
+            mint: ch.quote_mint,
+            vault: ch.quote_vault,
+            token_program: ch.quote_token_program,
+            collateral_asset: None,
+        }
     }
     pub fn collateral(clearinghouse: &Pubkey, mint: Pubkey, token_program: Pubkey) -> Self {
         let asset = pda::collateral_asset(clearinghouse, &mint);
-        Self { mint, vault: pda::collateral_vault(&asset), token_program, collateral_asset: Some(asset) }
+        Self {
+            mint,
+            vault: pda::collateral_vault(&asset),
+            token_program,
+            collateral_asset: Some(asset),
+        }
     }
 }
 
@@ -237,7 +310,13 @@ pub fn withdraw(
     )
 }
 
-pub fn create_series(clearinghouse: Pubkey, payer: Pubkey, underlying: Pubkey, oracle: Pubkey, args: CreateSeriesArgs) -> Instruction {
+pub fn create_series(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    underlying: Pubkey,
+    oracle: Pubkey,
+    args: CreateSeriesArgs,
+) -> Instruction {
     let series = pda::series(&underlying, args.expiry, args.strike, args.kind);
     build(
         acc::CreateSeries {

@@ -27,7 +27,10 @@ pub enum MarginError {
     Program(String),
 }
 
-fn fetch<C: Chain + ?Sized>(chain: &mut C, key: &Pubkey) -> Result<solana_account::Account, MarginError> {
+fn fetch<C: Chain + ?Sized>(
+    chain: &mut C,
+    key: &Pubkey,
+) -> Result<solana_account::Account, MarginError> {
     chain.account(key)?.ok_or(MarginError::MissingAccount(*key))
 }
 
@@ -51,12 +54,17 @@ impl MarginInputs {
         oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
     ) -> Result<Self, MarginError> {
         let ch_data = fetch(chain, clearinghouse)?;
-        let clearinghouse_state =
-            accounts::clearinghouse(&ch_data.data).map_err(|e| MarginError::Decode(*clearinghouse, e))?;
+        let clearinghouse_state = accounts::clearinghouse(&ch_data.data)
+            .map_err(|e| MarginError::Decode(*clearinghouse, e))?;
         let mut assets = Vec::new();
-        for slot in writer.collaterals.iter().filter(|c| c.asset != Pubkey::default()) {
+        for slot in writer
+            .collaterals
+            .iter()
+            .filter(|c| c.asset != Pubkey::default())
+        {
             let data = fetch(chain, &slot.asset)?;
-            let asset = accounts::collateral_asset(&data.data).map_err(|e| MarginError::Decode(slot.asset, e))?;
+            let asset = accounts::collateral_asset(&data.data)
+                .map_err(|e| MarginError::Decode(slot.asset, e))?;
             assets.push((slot.asset, asset));
         }
         let plain: Vec<CollateralAsset> = assets.iter().map(|(_, a)| *a).collect();
@@ -67,13 +75,21 @@ impl MarginInputs {
             let oracle = oracle_for(&key).ok_or(MarginError::NoOracle(key))?;
             underlyings.push((key, u, oracle));
         }
-        Ok(Self { clearinghouse: clearinghouse_state, writer, assets, underlyings })
+        Ok(Self {
+            clearinghouse: clearinghouse_state,
+            writer,
+            assets,
+            underlyings,
+        })
     }
 
     /// The remaining accounts of a margin-checked instruction, in the program's layout.
     pub fn remaining_accounts(&self) -> Vec<AccountMeta> {
-        let mut metas: Vec<AccountMeta> =
-            self.assets.iter().map(|(k, _)| AccountMeta::new_readonly(*k, false)).collect();
+        let mut metas: Vec<AccountMeta> = self
+            .assets
+            .iter()
+            .map(|(k, _)| AccountMeta::new_readonly(*k, false))
+            .collect();
         for (key, _, oracle) in &self.underlyings {
             metas.push(AccountMeta::new(*key, false));
             metas.push(AccountMeta::new_readonly(*oracle, false));
@@ -95,8 +111,13 @@ impl MarginInputs {
             let mut u = *underlying;
             let price = parse_oracle_account(&u, oracle, &data.owner, &data.data)
                 .map_err(|e| MarginError::Program(e.to_string()))?;
-            accept_price(&mut u, &price, now, price_use).map_err(|e| MarginError::Program(e.to_string()))?;
-            priced.push(PricedUnderlying { key: *key, underlying: u, price });
+            accept_price(&mut u, &price, now, price_use)
+                .map_err(|e| MarginError::Program(e.to_string()))?;
+            priced.push(PricedUnderlying {
+                key: *key,
+                underlying: u,
+                price,
+            });
         }
         let assets: Vec<CollateralAsset> = self.assets.iter().map(|(_, a)| *a).collect();
         compute_margin(
@@ -113,8 +134,13 @@ impl MarginInputs {
 
 /// The writer account as it will be after writing `contracts` of `series` (for the write's
 /// remaining accounts and a pre-trade margin check).
-pub fn with_added_short(writer: &WriterAccount, template: &ShortPosition, contracts: u64) -> Result<WriterAccount, MarginError> {
+pub fn with_added_short(
+    writer: &WriterAccount,
+    template: &ShortPosition,
+    contracts: u64,
+) -> Result<WriterAccount, MarginError> {
     let mut w = *writer;
-    w.add_short(template, contracts).map_err(|e| MarginError::Program(e.to_string()))?;
+    w.add_short(template, contracts)
+        .map_err(|e| MarginError::Program(e.to_string()))?;
     Ok(w)
 }

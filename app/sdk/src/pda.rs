@@ -28,11 +28,22 @@ pub fn collateral_vault(collateral_asset: &Pubkey) -> Pubkey {
 }
 
 pub fn writer_account(clearinghouse: &Pubkey, owner: &Pubkey, index: u32) -> Pubkey {
-    find(&[WRITER_SEED, clearinghouse.as_ref(), owner.as_ref(), &index.to_le_bytes()])
+    find(&[
+        WRITER_SEED,
+        clearinghouse.as_ref(),
+        owner.as_ref(),
+        &index.to_le_bytes(),
+    ])
 }
 
 pub fn series(underlying: &Pubkey, expiry: i64, strike: u64, kind: u8) -> Pubkey {
-    find(&[SERIES_SEED, underlying.as_ref(), &expiry.to_le_bytes(), &strike.to_le_bytes(), &[kind]])
+    find(&[
+        SERIES_SEED,
+        underlying.as_ref(),
+        &expiry.to_le_bytes(),
+        &strike.to_le_bytes(),
+        &[kind],
+    ])
 }
 
 pub fn option_mint(series: &Pubkey) -> Pubkey {

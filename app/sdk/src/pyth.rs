@@ -20,7 +20,11 @@ pub struct PriceObservation {
 const LAMPORTS: u64 = 10_000_000;
 
 /// A `PriceUpdateV2` account owned by the Pyth receiver program.
-pub fn price_update_v2(feed_id: [u8; 32], obs: PriceObservation, verification: VerificationLevel) -> Account {
+pub fn price_update_v2(
+    feed_id: [u8; 32],
+    obs: PriceObservation,
+    verification: VerificationLevel,
+) -> Account {
     let update = PriceUpdateV2 {
         write_authority: Pubkey::new_unique(),
         verification_level: verification,
@@ -37,9 +41,17 @@ pub fn price_update_v2(feed_id: [u8; 32], obs: PriceObservation, verification: V
         posted_slot: 0,
     };
     let mut data = Vec::with_capacity(PriceUpdateV2::LEN);
-    update.try_serialize(&mut data).expect("PriceUpdateV2 serializes");
+    update
+        .try_serialize(&mut data)
+        .expect("PriceUpdateV2 serializes");
     data.resize(PriceUpdateV2::LEN, 0);
-    Account { lamports: LAMPORTS, data, owner: pyth_solana_receiver_sdk::ID, executable: false, rent_epoch: 0 }
+    Account {
+        lamports: LAMPORTS,
+        data,
+        owner: pyth_solana_receiver_sdk::ID,
+        executable: false,
+        rent_epoch: 0,
+    }
 }
 
 /// A legacy push price account owned by `oracle_program`.

@@ -6,6 +6,7 @@ use anchor_lang::prelude::*;
 use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface};
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct ClearinghouseInitialized {
     pub clearinghouse: Pubkey,
     pub admin: Pubkey,
@@ -16,6 +17,7 @@ pub struct ClearinghouseInitialized {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct AdminProposed {
     pub clearinghouse: Pubkey,
     pub admin: Pubkey,
@@ -23,6 +25,7 @@ pub struct AdminProposed {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct AdminAccepted {
     pub clearinghouse: Pubkey,
     pub previous_admin: Pubkey,
@@ -30,6 +33,7 @@ pub struct AdminAccepted {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct PauseFlagsChanged {
     pub clearinghouse: Pubkey,
     pub by: Pubkey,
@@ -38,6 +42,7 @@ pub struct PauseFlagsChanged {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct UnderlyingListed {
     pub clearinghouse: Pubkey,
     pub underlying: Pubkey,
@@ -51,6 +56,7 @@ pub struct UnderlyingListed {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct VolSurfaceSet {
     pub underlying: Pubkey,
     pub surface: StoredVolSurface,
@@ -58,6 +64,7 @@ pub struct VolSurfaceSet {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct CollateralListed {
     pub clearinghouse: Pubkey,
     pub collateral_asset: Pubkey,
@@ -72,6 +79,7 @@ pub struct CollateralListed {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct OraclePriceAccepted {
     pub underlying: Pubkey,
     pub price: i64,
@@ -81,6 +89,7 @@ pub struct OraclePriceAccepted {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct WriterAccountOpened {
     pub clearinghouse: Pubkey,
     pub writer_account: Pubkey,
@@ -89,12 +98,14 @@ pub struct WriterAccountOpened {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct WriterAccountClosed {
     pub writer_account: Pubkey,
     pub owner: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct Deposited {
     pub writer_account: Pubkey,
     pub mint: Pubkey,
@@ -104,6 +115,7 @@ pub struct Deposited {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct Withdrawn {
     pub writer_account: Pubkey,
     pub mint: Pubkey,
@@ -115,6 +127,7 @@ pub struct Withdrawn {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct SeriesCreated {
     pub series: Pubkey,
     pub underlying: Pubkey,
@@ -126,6 +139,7 @@ pub struct SeriesCreated {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct OptionsWritten {
     pub writer_account: Pubkey,
     pub series: Pubkey,
@@ -137,6 +151,7 @@ pub struct OptionsWritten {
 }
 
 #[event]
+#[derive(Debug, Clone)]
 pub struct OptionsBurned {
     pub writer_account: Pubkey,
     pub series: Pubkey,

@@ -32,7 +32,10 @@ pub mod greekhouse {
     // ---- admin (a multisig vault in production) ----
 
     /// Create the clearing house for a quote mint, with its governance keys, parameters and vault.
-    pub fn initialize_clearinghouse(ctx: Context<InitializeClearinghouse>, args: InitializeClearinghouseArgs) -> Result<()> {
+    pub fn initialize_clearinghouse(
+        ctx: Context<InitializeClearinghouse>,
+        args: InitializeClearinghouseArgs,
+    ) -> Result<()> {
         initialize_clearinghouse_handler(ctx, args)
     }
 
@@ -100,7 +103,10 @@ pub mod greekhouse {
     }
 
     /// Write options into any token account; equity at IM must stay >= 0 with fresh prices.
-    pub fn write_options<'info>(ctx: Context<'info, WriteOptions<'info>>, contracts: u64) -> Result<()> {
+    pub fn write_options<'info>(
+        ctx: Context<'info, WriteOptions<'info>>,
+        contracts: u64,
+    ) -> Result<()> {
         write_options_handler(ctx, contracts)
     }
 

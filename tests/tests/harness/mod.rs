@@ -3,9 +3,16 @@
 //! price account, and SOL listed as collateral. Helpers send real transactions through the SDK.
 #![allow(dead_code)]
 
+pub mod ext_admin;
+pub mod ext_market;
+pub mod ext_props;
+pub mod ext_writer;
+
 use anchor_lang::prelude::Pubkey;
 use greekhouse::errors::GreekhouseError;
-use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs};
+use greekhouse::instructions::{
+    CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
+};
 use greekhouse::state::*;
 use greekhouse_sdk::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -74,7 +81,12 @@ pub fn default_params() -> GlobalParams {
 
 pub fn default_surface() -> StoredVolSurface {
     StoredVolSurface {
-        tenor_secs: [7 * DAY as u32, 30 * DAY as u32, 90 * DAY as u32, 180 * DAY as u32],
+        tenor_secs: [
+            7 * DAY as u32,
+            30 * DAY as u32,
+            90 * DAY as u32,
+            180 * DAY as u32,
+        ],
         atm_vol_bps: [8_000, 7_500, 7_000, 6_800],
         skew_bps: -1_000,
         smile_bps: 2_000,
@@ -86,14 +98,31 @@ pub fn default_surface() -> StoredVolSurface {
 
 pub fn default_margin() -> StoredMarginParams {
     StoredMarginParams {
-        initial: StoredLevel { spot_shock_bps: 2_000, vol_up_bps: 3_000, vol_down_bps: 2_000, floor_bps: 500 },
-        maintenance: StoredLevel { spot_shock_bps: 1_200, vol_up_bps: 2_000, vol_down_bps: 1_500, floor_bps: 300 },
+        initial: StoredLevel {
+            spot_shock_bps: 2_000,
+            vol_up_bps: 3_000,
+            vol_down_bps: 2_000,
+            floor_bps: 500,
+        },
+        maintenance: StoredLevel {
+            spot_shock_bps: 1_200,
+            vol_up_bps: 2_000,
+            vol_down_bps: 1_500,
+            floor_bps: 300,
+        },
         stale_vol_penalty_bps: 1_000,
         rate_bps: 0,
     }
 }
 
-pub fn underlying_args(id: u16, symbol: &str, oracle: OracleConfig, vol_updater: Pubkey, strike_tick: u64, contract_size: u64) -> ListUnderlyingArgs {
+pub fn underlying_args(
+    id: u16,
+    symbol: &str,
+    oracle: OracleConfig,
+    vol_updater: Pubkey,
+    strike_tick: u64,
+    contract_size: u64,
+) -> ListUnderlyingArgs {
     let mut sym = [0u8; 16];
     sym[..symbol.len()].copy_from_slice(symbol.as_bytes());
     ListUnderlyingArgs {
@@ -150,7 +179,11 @@ pub fn code(e: GreekhouseError) -> u32 {
 #[track_caller]
 pub fn expect_err<T: std::fmt::Debug>(result: Result<T, ChainError>, e: GreekhouseError) {
     match result {
-        Err(err) => assert_eq!(err.custom_code(), Some(code(e)), "expected {e:?}, got {err}"),
+        Err(err) => assert_eq!(
+            err.custom_code(),
+            Some(code(e)),
+            "expected {e:?}, got {err}"
+        ),
         Ok(v) => panic!("expected {e:?}, transaction succeeded: {v:?}"),
     }
 }
@@ -160,7 +193,11 @@ pub fn expect_err<T: std::fmt::Debug>(result: Result<T, ChainError>, e: Greekhou
 #[track_caller]
 pub fn expect_anchor_err<T: std::fmt::Debug>(result: Result<T, ChainError>, anchor_code: u32) {
     match result {
-        Err(err) => assert_eq!(err.custom_code(), Some(anchor_code), "expected anchor code {anchor_code}, got {err}"),
+        Err(err) => assert_eq!(
+            err.custom_code(),
+            Some(anchor_code),
+            "expected anchor code {anchor_code}, got {err}"
+        ),
         Ok(v) => panic!("expected anchor code {anchor_code}, transaction succeeded: {v:?}"),
     }
 }
@@ -186,15 +223,23 @@ impl Env {
         let guardian = chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
         let vol_updater = chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
         let mint_authority = Keypair::new();
-        let quote_mint = chain.create_mint(&SPL_TOKEN, QUOTE_DECIMALS, &mint_authority.pubkey()).unwrap();
-        let sol_mint = chain.create_mint(&SPL_TOKEN, SOL_DECIMALS, &mint_authority.pubkey()).unwrap();
+        let quote_mint = chain
+            .create_mint(&SPL_TOKEN, QUOTE_DECIMALS, &mint_authority.pubkey())
+            .unwrap();
+        let sol_mint = chain
+            .create_mint(&SPL_TOKEN, SOL_DECIMALS, &mint_authority.pubkey())
+            .unwrap();
         let ch = ClearinghouseRef::new(quote_mint, creator.pubkey(), SPL_TOKEN);
         chain
             .send(
                 &[ix::initialize_clearinghouse(
                     &ch,
                     creator.pubkey(),
-                    InitializeClearinghouseArgs { admin: admin.pubkey(), guardian: guardian.pubkey(), params: default_params() },
+                    InitializeClearinghouseArgs {
+                        admin: admin.pubkey(),
+                        guardian: guardian.pubkey(),
+                        params: default_params(),
+                    },
                 )],
                 &[&creator],
             )
@@ -238,7 +283,14 @@ impl Env {
     }
 
     fn list_default_underlyings(&mut self) {
-        let sol_args = underlying_args(0, "SOL", pull_oracle(SOL_FEED_ID), self.vol_updater.pubkey(), USDC, 1_000_000);
+        let sol_args = underlying_args(
+            0,
+            "SOL",
+            pull_oracle(SOL_FEED_ID),
+            self.vol_updater.pubkey(),
+            USDC,
+            1_000_000,
+        );
         let btc_args = underlying_args(
             1,
             "BTC",
@@ -248,18 +300,39 @@ impl Env {
             10_000, // 0.01 BTC per contract
         );
         for args in [sol_args, btc_args] {
-            self.send_admin(ix::list_underlying(self.ch.clearinghouse, self.chain.payer(), self.admin.pubkey(), args))
-                .expect("list_underlying");
+            self.send_admin(ix::list_underlying(
+                self.ch.clearinghouse,
+                self.chain.payer(),
+                self.admin.pubkey(),
+                args,
+            ))
+            .expect("list_underlying");
         }
     }
 
     fn list_sol_collateral(&mut self) {
-        let args = ListCollateralArgs { price_source: PriceSource::Underlying as u8, init_weight_bps: 8_000, maint_weight_bps: 9_000, deposit_cap: u64::MAX / 4 };
-        let ix = ix::list_collateral(self.ch.clearinghouse, self.chain.payer(), self.admin.pubkey(), self.sol_mint, SPL_TOKEN, Some(self.sol.key), args);
+        let args = ListCollateralArgs {
+            price_source: PriceSource::Underlying as u8,
+            init_weight_bps: 8_000,
+            maint_weight_bps: 9_000,
+            deposit_cap: u64::MAX / 4,
+        };
+        let ix = ix::list_collateral(
+            self.ch.clearinghouse,
+            self.chain.payer(),
+            self.admin.pubkey(),
+            self.sol_mint,
+            SPL_TOKEN,
+            Some(self.sol.key),
+            args,
+        );
         self.send_admin(ix).expect("list_collateral SOL");
     }
 
-    pub fn send_admin(&mut self, ix: anchor_lang::solana_program::instruction::Instruction) -> Result<TxOutcome, ChainError> {
+    pub fn send_admin(
+        &mut self,
+        ix: anchor_lang::solana_program::instruction::Instruction,
+    ) -> Result<TxOutcome, ChainError> {
         let admin = self.admin.insecure_clone();
         self.chain.send(&[ix], &[&admin])
     }
@@ -275,8 +348,24 @@ impl Env {
     /// Publish the current SOL and BTC prices with publish time = now and 0.1 % confidence.
     pub fn publish_prices(&mut self) {
         let now = self.now();
-        self.set_sol_oracle(PriceObservation { price: self.sol_price, conf: self.sol_price as u64 / 1_000, expo: PYTH_EXPO, publish_time: now }, VerificationLevel::Full);
-        self.set_btc_oracle(PriceObservation { price: self.btc_price, conf: self.btc_price as u64 / 1_000, expo: PYTH_EXPO, publish_time: now }, pyth_sdk_solana::state::PriceStatus::Trading);
+        self.set_sol_oracle(
+            PriceObservation {
+                price: self.sol_price,
+                conf: self.sol_price as u64 / 1_000,
+                expo: PYTH_EXPO,
+                publish_time: now,
+            },
+            VerificationLevel::Full,
+        );
+        self.set_btc_oracle(
+            PriceObservation {
+                price: self.btc_price,
+                conf: self.btc_price as u64 / 1_000,
+                expo: PYTH_EXPO,
+                publish_time: now,
+            },
+            pyth_sdk_solana::state::PriceStatus::Trading,
+        );
     }
 
     /// Set SOL's price (in whole dollars x 1e8) and publish.
@@ -290,7 +379,11 @@ impl Env {
         self.chain.set_account(&self.sol.oracle, account);
     }
 
-    pub fn set_btc_oracle(&mut self, obs: PriceObservation, status: pyth_sdk_solana::state::PriceStatus) {
+    pub fn set_btc_oracle(
+        &mut self,
+        obs: PriceObservation,
+        status: pyth_sdk_solana::state::PriceStatus,
+    ) {
         let account = pyth::legacy_price(self.legacy_oracle_program, obs, status);
         self.chain.set_account(&self.btc.oracle, account);
     }
@@ -337,18 +430,41 @@ impl Env {
         let owner = self.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
         let account = pda::writer_account(&self.ch.clearinghouse, &owner.pubkey(), 0);
         self.chain
-            .send(&[ix::open_writer_account(self.ch.clearinghouse, self.chain.payer(), owner.pubkey(), 0)], &[&owner])
+            .send(
+                &[ix::open_writer_account(
+                    self.ch.clearinghouse,
+                    self.chain.payer(),
+                    owner.pubkey(),
+                    0,
+                )],
+                &[&owner],
+            )
             .expect("open_writer_account");
-        let quote_ata = self.chain.token_account(&owner.pubkey(), &self.ch.quote_mint, &SPL_TOKEN).unwrap();
-        let sol_ata = self.chain.token_account(&owner.pubkey(), &self.sol_mint, &SPL_TOKEN).unwrap();
+        let quote_ata = self
+            .chain
+            .token_account(&owner.pubkey(), &self.ch.quote_mint, &SPL_TOKEN)
+            .unwrap();
+        let sol_ata = self
+            .chain
+            .token_account(&owner.pubkey(), &self.sol_mint, &SPL_TOKEN)
+            .unwrap();
         let auth = self.mint_authority.insecure_clone();
         if quote > 0 {
-            self.chain.mint_to(&SPL_TOKEN, &self.ch.quote_mint, &quote_ata, &auth, quote).unwrap();
+            self.chain
+                .mint_to(&SPL_TOKEN, &self.ch.quote_mint, &quote_ata, &auth, quote)
+                .unwrap();
         }
         if sol > 0 {
-            self.chain.mint_to(&SPL_TOKEN, &self.sol_mint, &sol_ata, &auth, sol).unwrap();
+            self.chain
+                .mint_to(&SPL_TOKEN, &self.sol_mint, &sol_ata, &auth, sol)
+                .unwrap();
         }
-        Writer { owner, account, quote_ata, sol_ata }
+        Writer {
+            owner,
+            account,
+            quote_ata,
+            sol_ata,
+        }
     }
 
     pub fn quote_ledger(&self) -> TokenLedger {
@@ -360,17 +476,34 @@ impl Env {
     }
 
     pub fn deposit_quote(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        let ix = ix::deposit(self.ch.clearinghouse, w.account, w.owner.pubkey(), &self.quote_ledger(), w.quote_ata, amount);
+        let ix = ix::deposit(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            &self.quote_ledger(),
+            w.quote_ata,
+            amount,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 
     pub fn deposit_sol(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        let ix = ix::deposit(self.ch.clearinghouse, w.account, w.owner.pubkey(), &self.sol_ledger(), w.sol_ata, amount);
+        let ix = ix::deposit(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            &self.sol_ledger(),
+            w.sol_ata,
+            amount,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 
     /// The margin remaining accounts of `writer` as it is now (or as `state` if given).
-    pub fn margin_accounts(&mut self, state: WriterAccount) -> Vec<anchor_lang::solana_program::instruction::AccountMeta> {
+    pub fn margin_accounts(
+        &mut self,
+        state: WriterAccount,
+    ) -> Vec<anchor_lang::solana_program::instruction::AccountMeta> {
         let (sol, btc) = (self.sol, self.btc);
         let oracle_for = move |k: &Pubkey| {
             if *k == sol.key {
@@ -381,7 +514,9 @@ impl Env {
                 None
             }
         };
-        let inputs = MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for).expect("margin inputs");
+        let inputs =
+            MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
+                .expect("margin inputs");
         inputs.remaining_accounts()
     }
 
@@ -398,41 +533,95 @@ impl Env {
                 None
             }
         };
-        let inputs = MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for).expect("margin inputs");
+        let inputs =
+            MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
+                .expect("margin inputs");
         let now = self.now();
-        inputs.compute(&mut self.chain, now, greekhouse::oracle::PriceUse::RiskIncreasing).expect("margin")
+        inputs
+            .compute(
+                &mut self.chain,
+                now,
+                greekhouse::oracle::PriceUse::RiskIncreasing,
+            )
+            .expect("margin")
     }
 
     pub fn withdraw_quote(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
         let state = self.writer_state(&w.account);
         let remaining = self.margin_accounts(state);
-        let ix = ix::withdraw(self.ch.clearinghouse, w.account, w.owner.pubkey(), &self.quote_ledger(), w.quote_ata, amount, remaining);
+        let ix = ix::withdraw(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            &self.quote_ledger(),
+            w.quote_ata,
+            amount,
+            remaining,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 
     pub fn withdraw_sol(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
         let state = self.writer_state(&w.account);
         let remaining = self.margin_accounts(state);
-        let ix = ix::withdraw(self.ch.clearinghouse, w.account, w.owner.pubkey(), &self.sol_ledger(), w.sol_ata, amount, remaining);
+        let ix = ix::withdraw(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            &self.sol_ledger(),
+            w.sol_ata,
+            amount,
+            remaining,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 
     /// Create a series on `u` (kind 0 call / 1 put, strike in quote native); returns its key.
-    pub fn create_series(&mut self, u: UnderlyingFixture, kind: u8, strike: u64, expiry: i64) -> Result<Pubkey, ChainError> {
-        let args = CreateSeriesArgs { kind, strike, expiry };
-        let ix = ix::create_series(self.ch.clearinghouse, self.chain.payer(), u.key, u.oracle, args);
+    pub fn create_series(
+        &mut self,
+        u: UnderlyingFixture,
+        kind: u8,
+        strike: u64,
+        expiry: i64,
+    ) -> Result<Pubkey, ChainError> {
+        let args = CreateSeriesArgs {
+            kind,
+            strike,
+            expiry,
+        };
+        let ix = ix::create_series(
+            self.ch.clearinghouse,
+            self.chain.payer(),
+            u.key,
+            u.oracle,
+            args,
+        );
         self.chain.send(&[ix], &[])?;
         Ok(pda::series(&u.key, expiry, strike, kind))
     }
 
     /// Write `contracts` of `series` from `w` into `w`'s own option token account.
-    pub fn write(&mut self, w: &Writer, series: &Pubkey, contracts: u64) -> Result<TxOutcome, ChainError> {
+    pub fn write(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
         let s = self.series_state(series);
-        let recipient = self.chain.token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN).unwrap();
+        let recipient = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .unwrap();
         self.write_to(w, series, contracts, recipient)
     }
 
-    pub fn write_to(&mut self, w: &Writer, series: &Pubkey, contracts: u64, recipient: Pubkey) -> Result<TxOutcome, ChainError> {
+    pub fn write_to(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+        recipient: Pubkey,
+    ) -> Result<TxOutcome, ChainError> {
         let s = self.series_state(series);
         let state = self.writer_state(&w.account);
         let template = ShortPosition {
@@ -445,16 +634,41 @@ impl Env {
             kind: s.kind,
             _padding: [0; 7],
         };
-        let after = greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
+        let after =
+            greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
         let remaining = self.margin_accounts(after);
-        let ix = ix::write_options(self.ch.clearinghouse, w.account, w.owner.pubkey(), s.underlying, *series, recipient, contracts, remaining);
+        let ix = ix::write_options(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            s.underlying,
+            *series,
+            recipient,
+            contracts,
+            remaining,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 
-    pub fn burn(&mut self, w: &Writer, series: &Pubkey, contracts: u64) -> Result<TxOutcome, ChainError> {
+    pub fn burn(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
         let s = self.series_state(series);
-        let ata = self.chain.token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN).unwrap();
-        let ix = ix::burn_options(w.account, w.owner.pubkey(), s.underlying, *series, ata, contracts);
+        let ata = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .unwrap();
+        let ix = ix::burn_options(
+            w.account,
+            w.owner.pubkey(),
+            s.underlying,
+            *series,
+            ata,
+            contracts,
+        );
         self.chain.send(&[ix], &[&w.owner])
     }
 

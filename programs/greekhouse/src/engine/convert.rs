@@ -7,7 +7,9 @@ use greekhouse_risk::{
 };
 
 use crate::constants::CONTRACT_SIZE_EXP;
-use crate::state::{GlobalParams, ShortPosition, StoredLevel, StoredMarginParams, StoredVolSurface};
+use crate::state::{
+    GlobalParams, ShortPosition, StoredLevel, StoredMarginParams, StoredVolSurface,
+};
 
 fn bps(v: i64) -> Fixed {
     Fixed::from_bps(v)
@@ -17,7 +19,10 @@ fn bps(v: i64) -> Fixed {
 pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
     let mut tenors = [TenorPoint::default(); greekhouse_risk::surface::MAX_TENORS];
     for (i, t) in tenors.iter_mut().enumerate().take(s.tenor_count as usize) {
-        *t = TenorPoint { seconds: s.tenor_secs[i], atm_vol: bps(s.atm_vol_bps[i] as i64) };
+        *t = TenorPoint {
+            seconds: s.tenor_secs[i],
+            atm_vol: bps(s.atm_vol_bps[i] as i64),
+        };
     }
     VolSurface {
         tenors,
@@ -70,7 +75,11 @@ pub fn contract_size(size: u64) -> Result<Fixed, greekhouse_risk::RiskError> {
 
 /// Time to expiry in years with the pricing floor applied: a position at or past expiry but not
 /// yet settled is priced as if `min_secs` remained (conservative, keeps Greeks bounded).
-pub fn time_to_expiry(expiry: i64, now: i64, min_secs: u32) -> Result<Fixed, greekhouse_risk::RiskError> {
+pub fn time_to_expiry(
+    expiry: i64,
+    now: i64,
+    min_secs: u32,
+) -> Result<Fixed, greekhouse_risk::RiskError> {
     let secs = expiry.saturating_sub(now).max(min_secs as i64);
     bs::years_from_seconds(secs)
 }

@@ -34,7 +34,11 @@ pub fn required_underlyings(writer: &WriterAccount, assets: &[CollateralAsset]) 
         .iter()
         .filter(|a| a.price_source == PriceSource::Underlying as u8)
         .map(|a| a.price_underlying);
-    let position_keys = writer.positions.iter().filter(|p| p.contracts > 0).map(|p| p.underlying);
+    let position_keys = writer
+        .positions
+        .iter()
+        .filter(|p| p.contracts > 0)
+        .map(|p| p.underlying);
     for key in collateral_keys.chain(position_keys) {
         if !keys.contains(&key) {
             keys.push(key);
@@ -83,9 +87,14 @@ pub fn compute_margin(
     }
 
     let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(assets.len());
-    let mut slots = writer.collaterals.iter().filter(|c| c.asset != Pubkey::default());
+    let mut slots = writer
+        .collaterals
+        .iter()
+        .filter(|c| c.asset != Pubkey::default());
     for asset in assets {
-        let slot = slots.next().ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))?;
+        let slot = slots
+            .next()
+            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))?;
         let (price, conf) = match asset.source()? {
             PriceSource::Pegged => {
                 let p = pegged_price(quote_decimals, asset.decimals).map_err(risk)?;
@@ -93,7 +102,9 @@ pub fn compute_margin(
             }
             PriceSource::Underlying => {
                 let i = index_of(&asset.price_underlying)? as usize;
-                underlyings[i].price.per_native_unit(quote_decimals, asset.decimals)?
+                underlyings[i]
+                    .price
+                    .per_native_unit(quote_decimals, asset.decimals)?
             }
         };
         collaterals.push(CollateralRisk {
@@ -104,12 +115,20 @@ pub fn compute_margin(
             maint_weight: Fixed::from_bps(asset.maint_weight_bps as i64),
         });
     }
-    require!(slots.next().is_none(), GreekhouseError::MarginAccountsMismatch);
+    require!(
+        slots.next().is_none(),
+        GreekhouseError::MarginAccountsMismatch
+    );
 
     let mut positions = Vec::with_capacity(writer.position_count());
     for p in writer.positions.iter().filter(|p| p.contracts > 0) {
         let i = index_of(&p.underlying)?;
-        positions.push(convert::position(p, i, now, params.min_time_to_expiry_secs)?);
+        positions.push(convert::position(
+            p,
+            i,
+            now,
+            params.min_time_to_expiry_secs,
+        )?);
     }
 
     let account = AccountRisk {
@@ -122,7 +141,10 @@ pub fn compute_margin(
 }
 
 /// Quote native units per native unit of a token pegged 1:1 to the quote (whole for whole).
-pub fn pegged_price(quote_decimals: u8, token_decimals: u8) -> core::result::Result<Fixed, greekhouse_risk::RiskError> {
+pub fn pegged_price(
+    quote_decimals: u8,
+    token_decimals: u8,
+) -> core::result::Result<Fixed, greekhouse_risk::RiskError> {
     let shift = quote_decimals as i32 - token_decimals as i32;
     if shift >= 0 {
         Fixed::from_int(1).checked_mul_int(10i128.pow(shift as u32))
@@ -148,15 +170,30 @@ pub fn load_margin_accounts<'info>(
     price_use: PriceUse,
 ) -> Result<LoadedMargin> {
     let mut next = remaining.iter();
-    let mut take = || next.next().ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch));
+    let mut take = || {
+        next.next()
+            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))
+    };
 
     let mut assets = Vec::with_capacity(writer.collateral_count());
-    for slot in writer.collaterals.iter().filter(|c| c.asset != Pubkey::default()) {
+    for slot in writer
+        .collaterals
+        .iter()
+        .filter(|c| c.asset != Pubkey::default())
+    {
         let info = take()?;
-        require_keys_eq!(*info.key, slot.asset, GreekhouseError::MarginAccountsMismatch);
+        require_keys_eq!(
+            *info.key,
+            slot.asset,
+            GreekhouseError::MarginAccountsMismatch
+        );
         let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
         let asset = *loader.load()?;
-        require_keys_eq!(asset.clearinghouse, *clearinghouse, GreekhouseError::WrongClearinghouse);
+        require_keys_eq!(
+            asset.clearinghouse,
+            *clearinghouse,
+            GreekhouseError::WrongClearinghouse
+        );
         assets.push(asset);
     }
 
@@ -170,26 +207,43 @@ pub fn load_margin_accounts<'info>(
         let oracle = take()?;
         let loader = AccountLoader::<Underlying>::try_from(info)?;
         let mut underlying = loader.load_mut()?;
-        require_keys_eq!(underlying.clearinghouse, *clearinghouse, GreekhouseError::WrongClearinghouse);
+        require_keys_eq!(
+            underlying.clearinghouse,
+            *clearinghouse,
+            GreekhouseError::WrongClearinghouse
+        );
         let before = underlying.last_publish_time;
         let price = read_price(&mut underlying, oracle, now, price_use)?;
         if price.publish_time > before {
             new_prices.push((key, price));
         }
         underlying.invariant()?;
-        underlyings.push(PricedUnderlying { key, underlying: *underlying, price });
+        underlyings.push(PricedUnderlying {
+            key,
+            underlying: *underlying,
+            price,
+        });
     }
-    Ok(LoadedMargin { assets, underlyings, new_prices })
+    Ok(LoadedMargin {
+        assets,
+        underlyings,
+        new_prices,
+    })
 }
 
 /// Equity at a level as whole quote native units, rounded down (in the house's favour).
 pub fn equity_native(equity: Fixed) -> Result<i64> {
-    let whole = equity.to_int(Rounding::Down).map_err(|e| error!(GreekhouseError::from(e)))?;
+    let whole = equity
+        .to_int(Rounding::Down)
+        .map_err(|e| error!(GreekhouseError::from(e)))?;
     i64::try_from(whole).map_err(|_| error!(GreekhouseError::MathOverflow))
 }
 
 /// `Ok(initial equity)` when the account stands at IM >= 0, else `InitialMarginBreach`.
 pub fn require_initial_margin(summary: &MarginSummary) -> Result<i64> {
-    require!(!summary.initial.equity.is_negative(), GreekhouseError::InitialMarginBreach);
+    require!(
+        !summary.initial.equity.is_negative(),
+        GreekhouseError::InitialMarginBreach
+    );
     equity_native(summary.initial.equity)
 }

@@ -41,7 +41,9 @@ pub fn premium(
 /// `amount * bps / 10^4` in whole quote native units, rounded up (a fee owed to the house).
 pub fn fee_native(amount: Fixed, fee_bps: u32) -> Result<u64> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
-    let fee = amount.checked_mul(Fixed::from_bps(fee_bps as i64), Rounding::Up).map_err(risk)?;
+    let fee = amount
+        .checked_mul(Fixed::from_bps(fee_bps as i64), Rounding::Up)
+        .map_err(risk)?;
     let whole = fee.to_int(Rounding::Up).map_err(risk)?;
     u64::try_from(whole).map_err(|_| error!(GreekhouseError::MathOverflow))
 }

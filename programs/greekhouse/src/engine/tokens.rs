@@ -37,7 +37,12 @@ pub struct ClearinghouseSigner {
 
 impl ClearinghouseSigner {
     pub fn seeds(&self) -> [&[u8]; 4] {
-        [CLEARINGHOUSE_SEED, self.quote_mint.as_ref(), self.creator.as_ref(), &self.bump]
+        [
+            CLEARINGHOUSE_SEED,
+            self.quote_mint.as_ref(),
+            self.creator.as_ref(),
+            &self.bump,
+        ]
     }
 }
 

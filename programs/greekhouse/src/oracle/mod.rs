@@ -38,7 +38,11 @@ impl OraclePrice {
     }
 
     /// Price of one native unit of a token with `token_decimals` in quote native units.
-    pub fn per_native_unit(&self, quote_decimals: u8, token_decimals: u8) -> Result<(Fixed, Fixed)> {
+    pub fn per_native_unit(
+        &self,
+        quote_decimals: u8,
+        token_decimals: u8,
+    ) -> Result<(Fixed, Fixed)> {
         // value per whole unit = price * 10^expo quote; per native unit in quote native:
         // price * 10^(expo + quote_decimals - token_decimals)
         let shift = self.expo + quote_decimals as i32 - token_decimals as i32;
@@ -51,8 +55,12 @@ impl OraclePrice {
 /// `value * 10^shift` as a [`Fixed`], rounded as asked.
 fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
     let fixed = if shift >= 0 {
-        let factor = 10i128.checked_pow(shift as u32).ok_or(GreekhouseError::OracleBadExponent)?;
-        let whole = value.checked_mul(factor).ok_or(GreekhouseError::MathOverflow)?;
+        let factor = 10i128
+            .checked_pow(shift as u32)
+            .ok_or(GreekhouseError::OracleBadExponent)?;
+        let whole = value
+            .checked_mul(factor)
+            .ok_or(GreekhouseError::MathOverflow)?;
         Fixed::from_scaled(whole, 0, rounding)
     } else {
         Fixed::from_scaled(value, shift.unsigned_abs(), rounding)
@@ -83,11 +91,18 @@ pub fn parse_oracle_account(
     owner: &Pubkey,
     data: &[u8],
 ) -> Result<OraclePrice> {
-    require_keys_eq!(*owner, underlying.oracle.oracle_program, GreekhouseError::OracleWrongOwner);
+    require_keys_eq!(
+        *owner,
+        underlying.oracle.oracle_program,
+        GreekhouseError::OracleWrongOwner
+    );
     match underlying.oracle_kind()? {
         OracleKind::PullV2 => parse_pull_v2(data, &underlying.oracle.feed),
         OracleKind::Legacy => {
-            require!(key.to_bytes() == underlying.oracle.feed, GreekhouseError::OracleWrongAccount);
+            require!(
+                key.to_bytes() == underlying.oracle.feed,
+                GreekhouseError::OracleWrongAccount
+            );
             parse_legacy(data)
         }
     }
@@ -111,11 +126,17 @@ pub fn accept_price(
         PriceUse::Liquidation => underlying.oracle.liq_max_age_secs,
     } as i64;
     // a publish time slightly ahead of the cluster clock counts as age zero
-    require!(now.saturating_sub(price.publish_time) <= max_age, GreekhouseError::OracleStale);
+    require!(
+        now.saturating_sub(price.publish_time) <= max_age,
+        GreekhouseError::OracleStale
+    );
     // conf / price <= max_conf  <=>  conf * 10^4 <= price * max_conf_bps (exact)
     let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
     let limit = (price.price as u128) * underlying.oracle.max_conf_bps as u128;
-    require!(conf_scaled <= limit, GreekhouseError::OracleConfidenceTooWide);
+    require!(
+        conf_scaled <= limit,
+        GreekhouseError::OracleConfidenceTooWide
+    );
     require!(
         price.publish_time >= underlying.last_publish_time,
         GreekhouseError::OracleRollback
@@ -143,7 +164,12 @@ fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
         GreekhouseError::OraclePartialVerification
     );
     let m = update.price_message;
-    Ok(OraclePrice { price: m.price, conf: m.conf, expo: m.exponent, publish_time: m.publish_time })
+    Ok(OraclePrice {
+        price: m.price,
+        conf: m.conf,
+        expo: m.exponent,
+        publish_time: m.publish_time,
+    })
 }
 
 /// A legacy push price account: magic, version and account type through pyth-sdk-solana's

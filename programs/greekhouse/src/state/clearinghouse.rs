@@ -76,10 +76,19 @@ impl Clearinghouse {
 
     /// Structural invariants; called by every instruction that mutates the clearing house.
     pub fn invariant(&self) -> Result<()> {
-        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
-        require!(self.paused & !pause::PAUSABLE == 0, GreekhouseError::InvariantViolated);
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
+        require!(
+            self.paused & !pause::PAUSABLE == 0,
+            GreekhouseError::InvariantViolated
+        );
         self.params.validate()?;
-        require!(self.quote_claims()? >= 0, GreekhouseError::InvariantViolated);
+        require!(
+            self.quote_claims()? >= 0,
+            GreekhouseError::InvariantViolated
+        );
         Ok(())
     }
 

@@ -64,12 +64,18 @@ impl CollateralAsset {
     pub fn validate_weights(init_weight_bps: u16, maint_weight_bps: u16) -> Result<()> {
         in_bounds(init_weight_bps, bounds::WEIGHT_BPS)?;
         in_bounds(maint_weight_bps, bounds::WEIGHT_BPS)?;
-        require!(init_weight_bps <= maint_weight_bps, GreekhouseError::WeightsOutOfOrder);
+        require!(
+            init_weight_bps <= maint_weight_bps,
+            GreekhouseError::WeightsOutOfOrder
+        );
         Ok(())
     }
 
     pub fn invariant(&self) -> Result<()> {
-        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
         self.source()?;
         Self::validate_weights(self.init_weight_bps, self.maint_weight_bps)?;
         Ok(())
@@ -79,7 +85,10 @@ impl CollateralAsset {
     /// more than the ledger claims, never less).
     pub fn invariant_with_vault(&self, vault_amount: u64) -> Result<()> {
         self.invariant()?;
-        require!(self.total_deposits <= vault_amount, GreekhouseError::InvariantViolated);
+        require!(
+            self.total_deposits <= vault_amount,
+            GreekhouseError::InvariantViolated
+        );
         Ok(())
     }
 }

@@ -62,10 +62,19 @@ impl OptionSeries {
     pub const SPACE: usize = 8 + core::mem::size_of::<OptionSeries>();
 
     pub fn invariant(&self) -> Result<()> {
-        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
         require!(self.kind <= 1, GreekhouseError::InvalidOptionKind);
-        require!(self.status <= SeriesStatus::Finalized as u8, GreekhouseError::InvariantViolated);
-        require!(self.strike > 0 && self.contract_size > 0, GreekhouseError::InvariantViolated);
+        require!(
+            self.status <= SeriesStatus::Finalized as u8,
+            GreekhouseError::InvariantViolated
+        );
+        require!(
+            self.strike > 0 && self.contract_size > 0,
+            GreekhouseError::InvariantViolated
+        );
         Ok(())
     }
 
@@ -73,7 +82,10 @@ impl OptionSeries {
     pub fn invariant_with_supply(&self, mint_supply: u64) -> Result<()> {
         self.invariant()?;
         if self.status == SeriesStatus::Active as u8 {
-            require!(self.open_interest == mint_supply, GreekhouseError::InvariantViolated);
+            require!(
+                self.open_interest == mint_supply,
+                GreekhouseError::InvariantViolated
+            );
         }
         Ok(())
     }

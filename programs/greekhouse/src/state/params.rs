@@ -42,7 +42,7 @@ impl GlobalParams {
         conf_multiplier_bps: 10_000, // 1 conf below the price
         end_buffer_bps: 5_000,       // halfway between MM and IM
         min_time_to_expiry_secs: 300,
-        write_fee_bps: 30, // 0.3 % of premium
+        write_fee_bps: 30,      // 0.3 % of premium
         timelock_secs: 172_800, // 48 h
         _padding: 0,
     };
@@ -51,7 +51,10 @@ impl GlobalParams {
     pub fn validate(&self) -> Result<()> {
         in_bounds(self.conf_multiplier_bps, bounds::CONF_MULTIPLIER_BPS)?;
         in_bounds(self.end_buffer_bps, bounds::END_BUFFER_BPS)?;
-        in_bounds(self.min_time_to_expiry_secs, bounds::MIN_TIME_TO_EXPIRY_SECS)?;
+        in_bounds(
+            self.min_time_to_expiry_secs,
+            bounds::MIN_TIME_TO_EXPIRY_SECS,
+        )?;
         in_bounds(self.write_fee_bps, bounds::WRITE_FEE_BPS)?;
         in_bounds(self.timelock_secs, bounds::TIMELOCK_SECS)?;
         Ok(())
@@ -60,6 +63,9 @@ impl GlobalParams {
 
 /// `Ok` when `lo <= value <= hi`, else `ParameterOutOfBounds`.
 pub fn in_bounds<T: PartialOrd>(value: T, (lo, hi): (T, T)) -> Result<()> {
-    require!(value >= lo && value <= hi, GreekhouseError::ParameterOutOfBounds);
+    require!(
+        value >= lo && value <= hi,
+        GreekhouseError::ParameterOutOfBounds
+    );
     Ok(())
 }

@@ -51,7 +51,10 @@ impl OracleConfig {
         OracleKind::from_u8(self.kind)?;
         in_bounds(self.max_age_secs, bounds::MAX_AGE_SECS)?;
         in_bounds(self.liq_max_age_secs, bounds::LIQ_MAX_AGE_SECS)?;
-        require!(self.liq_max_age_secs >= self.max_age_secs, GreekhouseError::ParameterOutOfBounds);
+        require!(
+            self.liq_max_age_secs >= self.max_age_secs,
+            GreekhouseError::ParameterOutOfBounds
+        );
         in_bounds(self.max_conf_bps, bounds::MAX_CONF_BPS)?;
         Ok(())
     }
@@ -197,7 +200,10 @@ impl Underlying {
     }
 
     pub fn invariant(&self) -> Result<()> {
-        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
         self.oracle.validate()?;
         self.margin.validate()?;
         in_bounds(self.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;

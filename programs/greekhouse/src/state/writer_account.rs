@@ -96,13 +96,18 @@ impl WriterAccount {
     }
 
     pub fn require_active(&self) -> Result<()> {
-        require!(self.status()? == WriterStatus::Active, GreekhouseError::AccountNotActive);
+        require!(
+            self.status()? == WriterStatus::Active,
+            GreekhouseError::AccountNotActive
+        );
         Ok(())
     }
 
     /// Slot index of `asset`'s balance, if any.
     pub fn collateral_slot(&self, asset: &Pubkey) -> Option<usize> {
-        self.collaterals.iter().position(|c| c.asset == *asset && *asset != Pubkey::default())
+        self.collaterals
+            .iter()
+            .position(|c| c.asset == *asset && *asset != Pubkey::default())
     }
 
     /// Add `amount` of `asset`, taking a free slot if needed.
@@ -120,15 +125,23 @@ impl WriterAccount {
             }
         };
         let c = &mut self.collaterals[slot];
-        c.amount = c.amount.checked_add(amount).ok_or(GreekhouseError::MathOverflow)?;
+        c.amount = c
+            .amount
+            .checked_add(amount)
+            .ok_or(GreekhouseError::MathOverflow)?;
         Ok(())
     }
 
     /// Remove `amount` of `asset`; frees the slot when it reaches zero.
     pub fn debit_collateral(&mut self, asset: &Pubkey, amount: u64) -> Result<()> {
-        let slot = self.collateral_slot(asset).ok_or(GreekhouseError::InsufficientCollateral)?;
+        let slot = self
+            .collateral_slot(asset)
+            .ok_or(GreekhouseError::InsufficientCollateral)?;
         let c = &mut self.collaterals[slot];
-        c.amount = c.amount.checked_sub(amount).ok_or(GreekhouseError::InsufficientCollateral)?;
+        c.amount = c
+            .amount
+            .checked_sub(amount)
+            .ok_or(GreekhouseError::InsufficientCollateral)?;
         if c.amount == 0 {
             *c = CollateralBalance::default();
         }
@@ -137,13 +150,18 @@ impl WriterAccount {
 
     /// Change the quote balance by `delta` (signed).
     pub fn add_quote(&mut self, delta: i64) -> Result<()> {
-        self.quote_balance = self.quote_balance.checked_add(delta).ok_or(GreekhouseError::MathOverflow)?;
+        self.quote_balance = self
+            .quote_balance
+            .checked_add(delta)
+            .ok_or(GreekhouseError::MathOverflow)?;
         Ok(())
     }
 
     /// Slot index of the short in `series`, if any.
     pub fn position_slot(&self, series: &Pubkey) -> Option<usize> {
-        self.positions.iter().position(|p| p.contracts > 0 && p.series == *series)
+        self.positions
+            .iter()
+            .position(|p| p.contracts > 0 && p.series == *series)
     }
 
     /// Number of open positions.
@@ -153,7 +171,10 @@ impl WriterAccount {
 
     /// Number of non-empty collateral balances.
     pub fn collateral_count(&self) -> usize {
-        self.collaterals.iter().filter(|c| c.asset != Pubkey::default()).count()
+        self.collaterals
+            .iter()
+            .filter(|c| c.asset != Pubkey::default())
+            .count()
     }
 
     /// True when nothing is left: no collateral, no quote, no positions.
@@ -171,20 +192,31 @@ impl WriterAccount {
                     .iter()
                     .position(|p| p.contracts == 0)
                     .ok_or(GreekhouseError::PositionSlotsFull)?;
-                self.positions[free] = ShortPosition { contracts: 0, ..*template };
+                self.positions[free] = ShortPosition {
+                    contracts: 0,
+                    ..*template
+                };
                 free
             }
         };
         let p = &mut self.positions[slot];
-        p.contracts = p.contracts.checked_add(contracts).ok_or(GreekhouseError::MathOverflow)?;
+        p.contracts = p
+            .contracts
+            .checked_add(contracts)
+            .ok_or(GreekhouseError::MathOverflow)?;
         Ok(())
     }
 
     /// Remove `contracts` from the short in `series`; clears the slot at zero.
     pub fn reduce_short(&mut self, series: &Pubkey, contracts: u64) -> Result<()> {
-        let slot = self.position_slot(series).ok_or(GreekhouseError::InsufficientShort)?;
+        let slot = self
+            .position_slot(series)
+            .ok_or(GreekhouseError::InsufficientShort)?;
         let p = &mut self.positions[slot];
-        p.contracts = p.contracts.checked_sub(contracts).ok_or(GreekhouseError::InsufficientShort)?;
+        p.contracts = p
+            .contracts
+            .checked_sub(contracts)
+            .ok_or(GreekhouseError::InsufficientShort)?;
         if p.contracts == 0 {
             *p = ShortPosition::default();
         }
@@ -192,7 +224,10 @@ impl WriterAccount {
     }
 
     pub fn invariant(&self) -> Result<()> {
-        require!(self.version == ACCOUNT_VERSION, GreekhouseError::UnsupportedVersion);
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
         self.status()?;
         for (i, c) in self.collaterals.iter().enumerate() {
             // an empty slot has neither asset nor amount; no asset appears twice
@@ -209,11 +244,19 @@ impl WriterAccount {
         }
         for (i, p) in self.positions.iter().enumerate() {
             if p.contracts == 0 {
-                require!(*p == ShortPosition::default(), GreekhouseError::InvariantViolated);
-            } else {
-                require!(p.kind <= 1 && p.strike > 0, GreekhouseError::InvariantViolated);
                 require!(
-                    self.positions[i + 1..].iter().all(|o| o.contracts == 0 || o.series != p.series),
+                    *p == ShortPosition::default(),
+                    GreekhouseError::InvariantViolated
+                );
+            } else {
+                require!(
+                    p.kind <= 1 && p.strike > 0,
+                    GreekhouseError::InvariantViolated
+                );
+                require!(
+                    self.positions[i + 1..]
+                        .iter()
+                        .all(|o| o.contracts == 0 || o.series != p.series),
                     GreekhouseError::InvariantViolated
                 );
             }

@@ -17,8 +17,15 @@ pub struct AcceptAdmin<'info> {
 impl AcceptAdmin<'_> {
     pub fn validate(&self) -> Result<()> {
         let ch = self.clearinghouse.load()?;
-        require!(ch.pending_admin != Pubkey::default(), GreekhouseError::NoPendingAdmin);
-        require_keys_eq!(ch.pending_admin, self.pending_admin.key(), GreekhouseError::NotPendingAdmin);
+        require!(
+            ch.pending_admin != Pubkey::default(),
+            GreekhouseError::NoPendingAdmin
+        );
+        require_keys_eq!(
+            ch.pending_admin,
+            self.pending_admin.key(),
+            GreekhouseError::NotPendingAdmin
+        );
         Ok(())
     }
 }

@@ -50,7 +50,10 @@ impl InitializeClearinghouse<'_> {
     pub fn validate(&self, args: &InitializeClearinghouseArgs) -> Result<()> {
         args.params.validate()?;
         require!(args.admin != Pubkey::default(), GreekhouseError::NotAdmin);
-        require!(args.guardian != Pubkey::default(), GreekhouseError::NotGuardian);
+        require!(
+            args.guardian != Pubkey::default(),
+            GreekhouseError::NotGuardian
+        );
         Ok(())
     }
 }

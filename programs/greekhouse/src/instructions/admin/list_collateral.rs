@@ -68,12 +68,22 @@ pub struct ListCollateral<'info> {
 impl ListCollateral<'_> {
     pub fn validate(&self, args: &ListCollateralArgs) -> Result<()> {
         let ch = self.clearinghouse.load()?;
-        require_keys_neq!(self.mint.key(), ch.quote_mint, GreekhouseError::QuoteMintIsNotCollateral);
+        require_keys_neq!(
+            self.mint.key(),
+            ch.quote_mint,
+            GreekhouseError::QuoteMintIsNotCollateral
+        );
         CollateralAsset::validate_weights(args.init_weight_bps, args.maint_weight_bps)?;
         match args.price_source {
-            0 => require!(self.price_underlying.is_none(), GreekhouseError::InvalidPriceSource),
+            0 => require!(
+                self.price_underlying.is_none(),
+                GreekhouseError::InvalidPriceSource
+            ),
             1 => {
-                let u = self.price_underlying.as_ref().ok_or(GreekhouseError::InvalidPriceSource)?;
+                let u = self
+                    .price_underlying
+                    .as_ref()
+                    .ok_or(GreekhouseError::InvalidPriceSource)?;
                 require_keys_eq!(
                     u.load()?.clearinghouse,
                     self.clearinghouse.key(),
@@ -116,16 +126,26 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     Ok(())
 }
 
-pub fn list_collateral_handler(ctx: Context<ListCollateral>, args: ListCollateralArgs) -> Result<()> {
+pub fn list_collateral_handler(
+    ctx: Context<ListCollateral>,
+    args: ListCollateralArgs,
+) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let clearinghouse_key = ctx.accounts.clearinghouse.key();
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    ch.collateral_count = ch.collateral_count.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    ch.collateral_count = ch
+        .collateral_count
+        .checked_add(1)
+        .ok_or(GreekhouseError::MathOverflow)?;
     ch.invariant()?;
     drop(ch);
 
-    let price_underlying =
-        ctx.accounts.price_underlying.as_ref().map(|u| u.key()).unwrap_or_default();
+    let price_underlying = ctx
+        .accounts
+        .price_underlying
+        .as_ref()
+        .map(|u| u.key())
+        .unwrap_or_default();
     let mut asset = ctx.accounts.collateral_asset.load_init()?;
     asset.version = ACCOUNT_VERSION;
     asset.bump = ctx.bumps.collateral_asset;

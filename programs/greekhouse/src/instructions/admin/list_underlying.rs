@@ -50,9 +50,15 @@ pub struct ListUnderlying<'info> {
 impl ListUnderlying<'_> {
     pub fn validate(&self, args: &ListUnderlyingArgs) -> Result<()> {
         let ch = self.clearinghouse.load()?;
-        require!(args.id == ch.underlying_count, GreekhouseError::ParameterOutOfBounds);
+        require!(
+            args.id == ch.underlying_count,
+            GreekhouseError::ParameterOutOfBounds
+        );
         args.oracle.validate()?;
-        require!(args.oracle.oracle_program != Pubkey::default(), GreekhouseError::OracleWrongOwner);
+        require!(
+            args.oracle.oracle_program != Pubkey::default(),
+            GreekhouseError::OracleWrongOwner
+        );
         args.margin.validate()?;
         convert::vol_surface(&args.surface)
             .validate()
@@ -60,30 +66,51 @@ impl ListUnderlying<'_> {
         in_bounds(args.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;
         in_bounds(args.surface_max_change_bps, bounds::SURFACE_MAX_CHANGE_BPS)?;
         validate_series_rules(&args.series_rules)?;
-        require!(args.vol_updater != Pubkey::default(), GreekhouseError::NotVolUpdater);
+        require!(
+            args.vol_updater != Pubkey::default(),
+            GreekhouseError::NotVolUpdater
+        );
         Ok(())
     }
 }
 
 /// Series rules must describe a usable grid.
 pub fn validate_series_rules(r: &SeriesRules) -> Result<()> {
-    require!(r.expiry_interval_secs >= 3_600, GreekhouseError::ParameterOutOfBounds);
-    require!(r.expiry_offset_secs < r.expiry_interval_secs, GreekhouseError::ParameterOutOfBounds);
+    require!(
+        r.expiry_interval_secs >= 3_600,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.expiry_offset_secs < r.expiry_interval_secs,
+        GreekhouseError::ParameterOutOfBounds
+    );
     require!(
         r.max_horizon_secs >= r.expiry_interval_secs && r.max_horizon_secs <= 2 * 31_536_000,
         GreekhouseError::ParameterOutOfBounds
     );
-    require!(r.strike_band_bps > 0 && r.strike_band_bps < 100_000, GreekhouseError::ParameterOutOfBounds);
-    require!(r.strike_tick > 0 && r.contract_size > 0, GreekhouseError::ParameterOutOfBounds);
+    require!(
+        r.strike_band_bps > 0 && r.strike_band_bps < 100_000,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.strike_tick > 0 && r.contract_size > 0,
+        GreekhouseError::ParameterOutOfBounds
+    );
     Ok(())
 }
 
-pub fn list_underlying_handler(ctx: Context<ListUnderlying>, args: ListUnderlyingArgs) -> Result<()> {
+pub fn list_underlying_handler(
+    ctx: Context<ListUnderlying>,
+    args: ListUnderlyingArgs,
+) -> Result<()> {
     ctx.accounts.validate(&args)?;
     let now = Clock::get()?.unix_timestamp;
     let clearinghouse_key = ctx.accounts.clearinghouse.key();
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    ch.underlying_count = ch.underlying_count.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    ch.underlying_count = ch
+        .underlying_count
+        .checked_add(1)
+        .ok_or(GreekhouseError::MathOverflow)?;
     ch.invariant()?;
     drop(ch);
 

@@ -20,8 +20,14 @@ impl Pause<'_> {
     pub fn validate(&self, flags: u32) -> Result<()> {
         let ch = self.clearinghouse.load()?;
         let key = self.authority.key();
-        require!(key == ch.guardian || key == ch.admin, GreekhouseError::NotGuardian);
-        require!(flags != 0 && flags & !pause::PAUSABLE == 0, GreekhouseError::NotPausable);
+        require!(
+            key == ch.guardian || key == ch.admin,
+            GreekhouseError::NotGuardian
+        );
+        require!(
+            flags != 0 && flags & !pause::PAUSABLE == 0,
+            GreekhouseError::NotPausable
+        );
         Ok(())
     }
 }

@@ -6,9 +6,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token};
 
-use crate::constants::{
-    ACCOUNT_VERSION, BPS_ONE, OPTION_MINT_SEED, SERIES_SEED,
-};
+use crate::constants::{ACCOUNT_VERSION, BPS_ONE, OPTION_MINT_SEED, SERIES_SEED};
 use crate::errors::GreekhouseError;
 use crate::events::{OraclePriceAccepted, SeriesCreated};
 use crate::oracle::{read_price, PriceUse};
@@ -71,14 +69,19 @@ impl CreateSeries<'_> {
         let rules = u.series_rules;
         require!(args.kind <= 1, GreekhouseError::InvalidOptionKind);
         require!(args.strike > 0, GreekhouseError::ZeroStrike);
-        require!(args.strike % rules.strike_tick == 0, GreekhouseError::StrikeOffTick);
+        require!(
+            args.strike % rules.strike_tick == 0,
+            GreekhouseError::StrikeOffTick
+        );
         require!(args.expiry > now, GreekhouseError::ExpiryInPast);
         require!(
             args.expiry - now <= rules.max_horizon_secs as i64,
             GreekhouseError::ExpiryBeyondHorizon
         );
         require!(
-            (args.expiry - rules.expiry_offset_secs as i64).rem_euclid(rules.expiry_interval_secs as i64) == 0,
+            (args.expiry - rules.expiry_offset_secs as i64)
+                .rem_euclid(rules.expiry_interval_secs as i64)
+                == 0,
             GreekhouseError::ExpiryOffGrid
         );
         Ok(())
@@ -96,7 +99,10 @@ pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs)
     ctx.accounts.validate(&args, now)?;
     let (quote_decimals, clearinghouse_key) = {
         let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-        ch.series_created = ch.series_created.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+        ch.series_created = ch
+            .series_created
+            .checked_add(1)
+            .ok_or(GreekhouseError::MathOverflow)?;
         ch.invariant()?;
         (ch.quote_decimals, ctx.accounts.clearinghouse.key())
     };

@@ -21,7 +21,8 @@ impl SetVolSurface<'_> {
     pub fn validate(&self, surface: &StoredVolSurface) -> Result<()> {
         let u = self.underlying.load()?;
         let new = convert::vol_surface(surface);
-        new.validate().map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
+        new.validate()
+            .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
         let old = convert::vol_surface(&u.surface);
         let max_change = Fixed::from_bps(u.surface_max_change_bps as i64);
         let within = old
@@ -32,7 +33,10 @@ impl SetVolSurface<'_> {
     }
 }
 
-pub fn set_vol_surface_handler(ctx: Context<SetVolSurface>, surface: StoredVolSurface) -> Result<()> {
+pub fn set_vol_surface_handler(
+    ctx: Context<SetVolSurface>,
+    surface: StoredVolSurface,
+) -> Result<()> {
     ctx.accounts.validate(&surface)?;
     let now = Clock::get()?.unix_timestamp;
     let mut u = ctx.accounts.underlying.load_mut()?;
@@ -40,6 +44,10 @@ pub fn set_vol_surface_handler(ctx: Context<SetVolSurface>, surface: StoredVolSu
     u.surface_updated_at = now;
     u.invariant()?;
     drop(u);
-    emit_cpi!(VolSurfaceSet { underlying: ctx.accounts.underlying.key(), surface, updated_at: now });
+    emit_cpi!(VolSurfaceSet {
+        underlying: ctx.accounts.underlying.key(),
+        surface,
+        updated_at: now
+    });
     Ok(())
 }

@@ -38,9 +38,17 @@ impl BurnOptions<'_> {
     pub fn validate(&self, contracts: u64) -> Result<()> {
         require!(contracts > 0, GreekhouseError::ZeroAmount);
         let w = self.writer_account.load()?;
-        require!(w.status()? != WriterStatus::Bankrupt, GreekhouseError::AccountNotActive);
-        let slot = w.position_slot(&self.series.key()).ok_or(GreekhouseError::InsufficientShort)?;
-        require!(w.positions[slot].contracts >= contracts, GreekhouseError::InsufficientShort);
+        require!(
+            w.status()? != WriterStatus::Bankrupt,
+            GreekhouseError::AccountNotActive
+        );
+        let slot = w
+            .position_slot(&self.series.key())
+            .ok_or(GreekhouseError::InsufficientShort)?;
+        require!(
+            w.positions[slot].contracts >= contracts,
+            GreekhouseError::InsufficientShort
+        );
         // after settlement the short is an obligation in the series ledger, not a token to burn
         require!(
             self.series.load()?.status == SeriesStatus::Active as u8,
@@ -69,21 +77,35 @@ pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result
     let mut w = a.writer_account.load_mut()?;
     w.reduce_short(&series_key, contracts)?;
     w.invariant()?;
-    let short_after = w.position_slot(&series_key).map(|i| w.positions[i].contracts).unwrap_or(0);
+    let short_after = w
+        .position_slot(&series_key)
+        .map(|i| w.positions[i].contracts)
+        .unwrap_or(0);
     drop(w);
 
     let units = {
         let mut s = a.series.load_mut()?;
-        s.open_interest = s.open_interest.checked_sub(contracts).ok_or(GreekhouseError::InvariantViolated)?;
-        contracts.checked_mul(s.contract_size).ok_or(GreekhouseError::MathOverflow)?
+        s.open_interest = s
+            .open_interest
+            .checked_sub(contracts)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+        contracts
+            .checked_mul(s.contract_size)
+            .ok_or(GreekhouseError::MathOverflow)?
     };
     {
         let mut u = a.underlying.load_mut()?;
-        u.open_interest = u.open_interest.checked_sub(units).ok_or(GreekhouseError::InvariantViolated)?;
+        u.open_interest = u
+            .open_interest
+            .checked_sub(units)
+            .ok_or(GreekhouseError::InvariantViolated)?;
         u.invariant()?;
     }
     ctx.accounts.option_mint.reload()?;
-    ctx.accounts.series.load()?.invariant_with_supply(ctx.accounts.option_mint.supply)?;
+    ctx.accounts
+        .series
+        .load()?
+        .invariant_with_supply(ctx.accounts.option_mint.supply)?;
 
     emit_cpi!(OptionsBurned {
         writer_account: ctx.accounts.writer_account.key(),

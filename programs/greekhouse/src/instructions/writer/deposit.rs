@@ -56,13 +56,21 @@ pub fn resolve_ledger(
     if *mint == ch.quote_mint {
         require!(asset.is_none(), GreekhouseError::UnexpectedCollateralAsset);
         require_keys_eq!(*vault, ch.quote_vault, GreekhouseError::WrongVault);
-        require_keys_eq!(*token_program, ch.quote_token_program, GreekhouseError::WrongTokenProgram);
+        require_keys_eq!(
+            *token_program,
+            ch.quote_token_program,
+            GreekhouseError::WrongTokenProgram
+        );
         Ok(Ledger::Quote)
     } else {
         let asset = asset.ok_or(GreekhouseError::MissingCollateralAsset)?;
         require_keys_eq!(asset.mint, *mint, GreekhouseError::WrongCollateralAsset);
         require_keys_eq!(*vault, asset.vault, GreekhouseError::WrongVault);
-        require_keys_eq!(*token_program, asset.token_program, GreekhouseError::WrongTokenProgram);
+        require_keys_eq!(
+            *token_program,
+            asset.token_program,
+            GreekhouseError::WrongTokenProgram
+        );
         Ok(Ledger::Collateral)
     }
 }
@@ -73,11 +81,24 @@ pub fn deposit_handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         let a = &ctx.accounts;
         let ch = a.clearinghouse.load()?;
         let asset = a.collateral_asset.as_ref().map(|l| l.load()).transpose()?;
-        resolve_ledger(&ch, &a.mint.key(), &a.vault.key(), &a.token_program.key(), asset.as_deref())?
+        resolve_ledger(
+            &ch,
+            &a.mint.key(),
+            &a.vault.key(),
+            &a.token_program.key(),
+            asset.as_deref(),
+        )?
     };
     {
         let a = &ctx.accounts;
-        tokens::transfer_in(&a.token_program, &a.owner_token_account, &a.vault, &a.mint, &a.owner, amount)?;
+        tokens::transfer_in(
+            &a.token_program,
+            &a.owner_token_account,
+            &a.vault,
+            &a.mint,
+            &a.owner,
+            amount,
+        )?;
     }
     ctx.accounts.vault.reload()?;
     let a = &ctx.accounts;
@@ -90,20 +111,30 @@ pub fn deposit_handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
             let delta = i64::try_from(amount).map_err(|_| GreekhouseError::MathOverflow)?;
             w.add_quote(delta)?;
             let mut ch = a.clearinghouse.load_mut()?;
-            ch.writer_quote_total =
-                ch.writer_quote_total.checked_add(delta).ok_or(GreekhouseError::MathOverflow)?;
+            ch.writer_quote_total = ch
+                .writer_quote_total
+                .checked_add(delta)
+                .ok_or(GreekhouseError::MathOverflow)?;
             ch.invariant_with_vault(vault_amount)?;
             w.quote_balance
         }
         Ledger::Collateral => {
             let loader = asset_loader.ok_or(GreekhouseError::MissingCollateralAsset)?;
             let mut asset = loader.load_mut()?;
-            let total = asset.total_deposits.checked_add(amount).ok_or(GreekhouseError::MathOverflow)?;
-            require!(total <= asset.deposit_cap, GreekhouseError::DepositCapExceeded);
+            let total = asset
+                .total_deposits
+                .checked_add(amount)
+                .ok_or(GreekhouseError::MathOverflow)?;
+            require!(
+                total <= asset.deposit_cap,
+                GreekhouseError::DepositCapExceeded
+            );
             asset.total_deposits = total;
             asset.invariant_with_vault(vault_amount)?;
             w.credit_collateral(&loader.key(), amount)?;
-            let slot = w.collateral_slot(&loader.key()).ok_or(GreekhouseError::InvariantViolated)?;
+            let slot = w
+                .collateral_slot(&loader.key())
+                .ok_or(GreekhouseError::InvariantViolated)?;
             i64::try_from(w.collaterals[slot].amount).map_err(|_| GreekhouseError::MathOverflow)?
         }
     };

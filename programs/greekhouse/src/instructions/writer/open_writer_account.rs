@@ -30,8 +30,10 @@ pub struct OpenWriterAccount<'info> {
 pub fn open_writer_account_handler(ctx: Context<OpenWriterAccount>, index: u32) -> Result<()> {
     let clearinghouse_key = ctx.accounts.clearinghouse.key();
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    ch.writer_accounts_opened =
-        ch.writer_accounts_opened.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    ch.writer_accounts_opened = ch
+        .writer_accounts_opened
+        .checked_add(1)
+        .ok_or(GreekhouseError::MathOverflow)?;
     ch.invariant()?;
     drop(ch);
 

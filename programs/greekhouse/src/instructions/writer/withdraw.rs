@@ -46,7 +46,13 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
     let asset_loader = a.collateral_asset.as_ref();
     let ledger = {
         let asset = asset_loader.map(|l| l.load()).transpose()?;
-        resolve_ledger(&ch, &a.mint.key(), &a.vault.key(), &a.token_program.key(), asset.as_deref())?
+        resolve_ledger(
+            &ch,
+            &a.mint.key(),
+            &a.vault.key(),
+            &a.token_program.key(),
+            asset.as_deref(),
+        )?
     };
 
     // ledger first, then the margin check on the account as it will be
@@ -58,17 +64,23 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
             require!(w.quote_balance >= delta, GreekhouseError::InsufficientQuote);
             w.add_quote(-delta)?;
             let mut chm = a.clearinghouse.load_mut()?;
-            chm.writer_quote_total =
-                chm.writer_quote_total.checked_sub(delta).ok_or(GreekhouseError::MathOverflow)?;
+            chm.writer_quote_total = chm
+                .writer_quote_total
+                .checked_sub(delta)
+                .ok_or(GreekhouseError::MathOverflow)?;
             w.quote_balance
         }
         Ledger::Collateral => {
             let loader = asset_loader.ok_or(GreekhouseError::MissingCollateralAsset)?;
             let mut asset = loader.load_mut()?;
-            asset.total_deposits =
-                asset.total_deposits.checked_sub(amount).ok_or(GreekhouseError::InvariantViolated)?;
+            asset.total_deposits = asset
+                .total_deposits
+                .checked_sub(amount)
+                .ok_or(GreekhouseError::InvariantViolated)?;
             w.debit_collateral(&loader.key(), amount)?;
-            w.collateral_slot(&loader.key()).map(|i| w.collaterals[i].amount as i64).unwrap_or(0)
+            w.collateral_slot(&loader.key())
+                .map(|i| w.collaterals[i].amount as i64)
+                .unwrap_or(0)
         }
     };
     w.invariant()?;
@@ -111,9 +123,17 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
     ctx.accounts.vault.reload()?;
     let vault_amount = ctx.accounts.vault.amount;
     match ledger {
-        Ledger::Quote => ctx.accounts.clearinghouse.load()?.invariant_with_vault(vault_amount)?,
+        Ledger::Quote => ctx
+            .accounts
+            .clearinghouse
+            .load()?
+            .invariant_with_vault(vault_amount)?,
         Ledger::Collateral => {
-            let loader = ctx.accounts.collateral_asset.as_ref().ok_or(GreekhouseError::MissingCollateralAsset)?;
+            let loader = ctx
+                .accounts
+                .collateral_asset
+                .as_ref()
+                .ok_or(GreekhouseError::MissingCollateralAsset)?;
             loader.load()?.invariant_with_vault(vault_amount)?
         }
     }

@@ -12,7 +12,9 @@ use crate::engine::{margin, pricing};
 use crate::errors::GreekhouseError;
 use crate::events::{OptionsWritten, OraclePriceAccepted};
 use crate::oracle::PriceUse;
-use crate::state::{pause, Clearinghouse, OptionSeries, SeriesStatus, ShortPosition, Underlying, WriterAccount};
+use crate::state::{
+    pause, Clearinghouse, OptionSeries, SeriesStatus, ShortPosition, Underlying, WriterAccount,
+};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -50,13 +52,24 @@ impl WriteOptions<'_> {
         require!(!ch.is_paused(pause::WRITE), GreekhouseError::Paused);
         self.writer_account.load()?.require_active()?;
         let s = self.series.load()?;
-        require!(s.status == SeriesStatus::Active as u8, GreekhouseError::SeriesExpired);
+        require!(
+            s.status == SeriesStatus::Active as u8,
+            GreekhouseError::SeriesExpired
+        );
         require!(now < s.expiry, GreekhouseError::SeriesExpired);
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
-        let units = contracts.checked_mul(s.contract_size).ok_or(GreekhouseError::MathOverflow)?;
-        let oi = u.open_interest.checked_add(units).ok_or(GreekhouseError::MathOverflow)?;
-        require!(oi <= u.open_interest_cap, GreekhouseError::OpenInterestCapExceeded);
+        let units = contracts
+            .checked_mul(s.contract_size)
+            .ok_or(GreekhouseError::MathOverflow)?;
+        let oi = u
+            .open_interest
+            .checked_add(units)
+            .ok_or(GreekhouseError::MathOverflow)?;
+        require!(
+            oi <= u.open_interest_cap,
+            GreekhouseError::OpenInterestCapExceeded
+        );
         let template = ShortPosition {
             series: self.series.key(),
             underlying: s.underlying,
@@ -117,24 +130,38 @@ pub fn write_options_handler<'info>(
     )?;
     let initial_equity_after = margin::require_initial_margin(&summary)?;
     w.invariant()?;
-    let short_after = w.positions[w.position_slot(&template.series).ok_or(GreekhouseError::InvariantViolated)?].contracts;
+    let short_after = w.positions[w
+        .position_slot(&template.series)
+        .ok_or(GreekhouseError::InvariantViolated)?]
+    .contracts;
     drop(w);
 
     {
         let mut chm = a.clearinghouse.load_mut()?;
-        chm.writer_quote_total =
-            chm.writer_quote_total.checked_sub(fee_signed).ok_or(GreekhouseError::MathOverflow)?;
-        chm.insurance_fund = chm.insurance_fund.checked_add(fee).ok_or(GreekhouseError::MathOverflow)?;
+        chm.writer_quote_total = chm
+            .writer_quote_total
+            .checked_sub(fee_signed)
+            .ok_or(GreekhouseError::MathOverflow)?;
+        chm.insurance_fund = chm
+            .insurance_fund
+            .checked_add(fee)
+            .ok_or(GreekhouseError::MathOverflow)?;
         chm.invariant()?;
     }
     {
         let mut u = a.underlying.load_mut()?;
-        u.open_interest = u.open_interest.checked_add(units).ok_or(GreekhouseError::MathOverflow)?;
+        u.open_interest = u
+            .open_interest
+            .checked_add(units)
+            .ok_or(GreekhouseError::MathOverflow)?;
         u.invariant()?;
     }
     let (underlying_key, expiry, strike, kind, bump) = {
         let mut s = a.series.load_mut()?;
-        s.open_interest = s.open_interest.checked_add(contracts).ok_or(GreekhouseError::MathOverflow)?;
+        s.open_interest = s
+            .open_interest
+            .checked_add(contracts)
+            .ok_or(GreekhouseError::MathOverflow)?;
         (s.underlying, s.expiry, s.strike, s.kind, s.bump)
     };
 
@@ -164,7 +191,10 @@ pub fn write_options_handler<'info>(
         contracts,
     )?;
     ctx.accounts.option_mint.reload()?;
-    ctx.accounts.series.load()?.invariant_with_supply(ctx.accounts.option_mint.supply)?;
+    ctx.accounts
+        .series
+        .load()?
+        .invariant_with_supply(ctx.accounts.option_mint.supply)?;
 
     for (underlying, p) in loaded.new_prices {
         emit_cpi!(OraclePriceAccepted {
