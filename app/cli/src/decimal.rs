@@ -17,7 +17,10 @@ pub enum DecimalError {
     Empty,
     Syntax(String),
     /// More decimal places than the target precision holds.
-    TooPrecise { text: String, max_decimals: i32 },
+    TooPrecise {
+        text: String,
+        max_decimals: i32,
+    },
     TooLarge(String),
     NotANumber(String),
 }
@@ -28,7 +31,11 @@ impl fmt::Display for DecimalError {
             DecimalError::Empty => write!(f, "empty value, expected a decimal number"),
             DecimalError::Syntax(t) => write!(f, "\"{t}\" is not a decimal number"),
             DecimalError::TooPrecise { text, max_decimals } if *max_decimals <= 0 => {
-                write!(f, "\"{text}\" must be a whole multiple of 10^{}", -max_decimals)
+                write!(
+                    f,
+                    "\"{text}\" must be a whole multiple of 10^{}",
+                    -max_decimals
+                )
             }
             DecimalError::TooPrecise { text, max_decimals } => {
                 write!(f, "\"{text}\" has more than {max_decimals} decimal places")
@@ -78,7 +85,10 @@ impl Decimal {
             None => (number, ""),
         };
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if (int_part.is_empty() && frac_part.is_empty()) || !all_digits(int_part) || !all_digits(frac_part) {
+        if (int_part.is_empty() && frac_part.is_empty())
+            || !all_digits(int_part)
+            || !all_digits(frac_part)
+        {
             return Err(syntax());
         }
         let mut exp10: i64 = match exponent {
@@ -92,7 +102,11 @@ impl Decimal {
                 if v > MAX_EXP {
                     return Err(syntax());
                 }
-                if e.starts_with('-') { -v } else { v }
+                if e.starts_with('-') {
+                    -v
+                } else {
+                    v
+                }
             }
         };
         exp10 -= frac_part.len() as i64;
@@ -104,18 +118,26 @@ impl Decimal {
         if trimmed.len() > 38 {
             return Err(DecimalError::TooLarge(text.to_string()));
         }
-        let mantissa: u128 = if trimmed.is_empty() { 0 } else { trimmed.parse().map_err(|_| syntax())? };
+        let mantissa: u128 = if trimmed.is_empty() {
+            0
+        } else {
+            trimmed.parse().map_err(|_| syntax())?
+        };
         if mantissa == 0 {
             exp10 = 0;
         }
-        Ok(Decimal { text: text.to_string(), negative: negative && mantissa != 0, mantissa, exp10: exp10 as i32 })
+        Ok(Decimal {
+            text: text.to_string(),
+            negative: negative && mantissa != 0,
+            mantissa,
+            exp10: exp10 as i32,
+        })
     }
 
     /// The text as written (trimmed).
     pub fn text(&self) -> &str {
         &self.text
     }
-
 
     /// `value * 10^scale` as an exact integer; refuses a value that needs more than `scale`
     /// decimals or does not fit an i128.
@@ -126,10 +148,15 @@ impl Decimal {
         let e = self.exp10 as i64 + scale as i64;
         if e < 0 {
             // the mantissa has no trailing zero, so the value is not a whole number of units
-            return Err(DecimalError::TooPrecise { text: self.text.clone(), max_decimals: scale });
+            return Err(DecimalError::TooPrecise {
+                text: self.text.clone(),
+                max_decimals: scale,
+            });
         }
         let too_large = || DecimalError::TooLarge(self.text.clone());
-        let factor = 10u128.checked_pow(u32::try_from(e).map_err(|_| too_large())?).ok_or_else(too_large)?;
+        let factor = 10u128
+            .checked_pow(u32::try_from(e).map_err(|_| too_large())?)
+            .ok_or_else(too_large)?;
         let magnitude = self.mantissa.checked_mul(factor).ok_or_else(too_large)?;
         let magnitude = i128::try_from(magnitude).map_err(|_| too_large())?;
         Ok(if self.negative { -magnitude } else { magnitude })
@@ -142,7 +169,8 @@ impl Decimal {
 
     /// `value * 10^shift` exactly as a [`Fixed`] (unit conversions such as USDC to micro-USDC).
     pub fn to_fixed_shifted(&self, shift: i32) -> Result<Fixed, DecimalError> {
-        self.to_scaled(FIXED_EXP as i32 + shift).map(Fixed::from_raw)
+        self.to_scaled(FIXED_EXP as i32 + shift)
+            .map(Fixed::from_raw)
     }
 }
 
@@ -185,24 +213,55 @@ mod tests {
 
     #[test]
     fn refusals() {
-        for bad in ["", " ", "abc", "1.2.3", "1,5", "--1", "1e", "e5", ".", "-", "inf", "NaN", "0x10", "1 2", "1e+"] {
+        for bad in [
+            "", " ", "abc", "1.2.3", "1,5", "--1", "1e", "e5", ".", "-", "inf", "NaN", "0x10",
+            "1 2", "1e+",
+        ] {
             assert!(Decimal::parse(bad).is_err(), "{bad:?} accepted");
         }
-        assert!(matches!(Decimal::parse("0.0000000000001").unwrap().to_fixed(), Err(DecimalError::TooPrecise { .. })));
-        assert!(matches!(Decimal::parse("1e30").unwrap().to_fixed(), Err(DecimalError::TooLarge(_))));
-        assert!(matches!(Decimal::parse("1e9999").unwrap().to_fixed(), Err(DecimalError::TooLarge(_))));
+        assert!(matches!(
+            Decimal::parse("0.0000000000001").unwrap().to_fixed(),
+            Err(DecimalError::TooPrecise { .. })
+        ));
+        assert!(matches!(
+            Decimal::parse("1e30").unwrap().to_fixed(),
+            Err(DecimalError::TooLarge(_))
+        ));
+        assert!(matches!(
+            Decimal::parse("1e9999").unwrap().to_fixed(),
+            Err(DecimalError::TooLarge(_))
+        ));
         assert!(Decimal::parse("1e-9999").unwrap().to_fixed().is_err());
-        assert_eq!(Decimal::parse("0e-9999").unwrap().to_fixed().unwrap().raw(), 0);
+        assert_eq!(
+            Decimal::parse("0e-9999").unwrap().to_fixed().unwrap().raw(),
+            0
+        );
     }
 
     #[test]
     fn shifted_and_json() {
         // 150.25 USDC per SOL = 0.15025 micro-USDC per lamport (shift 6 - 9 = -3)
-        assert_eq!(Decimal::parse("150.25").unwrap().to_fixed_shifted(-3).unwrap().raw(), 150_250_000_000);
-        assert_eq!(Decimal::parse("2.5").unwrap().to_scaled(6).unwrap(), 2_500_000);
+        assert_eq!(
+            Decimal::parse("150.25")
+                .unwrap()
+                .to_fixed_shifted(-3)
+                .unwrap()
+                .raw(),
+            150_250_000_000
+        );
+        assert_eq!(
+            Decimal::parse("2.5").unwrap().to_scaled(6).unwrap(),
+            2_500_000
+        );
         assert!(Decimal::parse("2.5000001").unwrap().to_scaled(6).is_err());
-        assert_eq!(from_json_raw("\"0.2\"").unwrap().to_fixed().unwrap().raw(), 200_000_000_000);
-        assert_eq!(from_json_raw("0.2").unwrap().to_fixed().unwrap().raw(), 200_000_000_000);
+        assert_eq!(
+            from_json_raw("\"0.2\"").unwrap().to_fixed().unwrap().raw(),
+            200_000_000_000
+        );
+        assert_eq!(
+            from_json_raw("0.2").unwrap().to_fixed().unwrap().raw(),
+            200_000_000_000
+        );
         assert!(from_json_raw("true").is_err());
         assert!(from_json_raw("null").is_err());
         assert!(from_json_raw("{}").is_err());

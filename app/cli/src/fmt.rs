@@ -22,8 +22,11 @@ pub fn decimal(raw: i128, scale: u32, decimals: u32) -> String {
     let sign = if negative && magnitude != 0 { "-" } else { "" };
     let mut out = format!("{sign}{int}");
     if decimals > 0 {
-        let mut frac =
-            if shown_scale == 0 { String::new() } else { format!("{frac:0width$}", width = shown_scale as usize) };
+        let mut frac = if shown_scale == 0 {
+            String::new()
+        } else {
+            format!("{frac:0width$}", width = shown_scale as usize)
+        };
         frac.extend(std::iter::repeat_n('0', (decimals - shown_scale) as usize));
         out.push('.');
         out.push_str(&frac);
@@ -34,6 +37,12 @@ pub fn decimal(raw: i128, scale: u32, decimals: u32) -> String {
 /// A `Fixed` with `decimals` places.
 pub fn fixed(value: Fixed, decimals: u32) -> String {
     decimal(value.raw(), FIXED_EXP, decimals)
+}
+
+/// A `Fixed` with all its decimals, trailing zeros removed ("1.500000000000" -> "1.5").
+pub fn trimmed(value: Fixed) -> String {
+    let s = fixed(value, FIXED_EXP);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A `Fixed18` with `decimals` places.
@@ -71,7 +80,13 @@ pub fn table(rows: &[Vec<String>]) -> String {
 pub fn table_with(rows: &[Vec<String>], note_column: bool) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -106,7 +121,10 @@ mod tests {
         assert_eq!(decimal(1, 12, 12), "0.000000000001");
         assert_eq!(decimal(999_999_999_999_999, 12, 2), "1000.00");
         assert_eq!(decimal(i128::MIN, 12, 0), "-170141183460469231731687304");
-        assert_eq!(decimal(i128::MIN, 0, 0), "-170141183460469231731687303715884105728");
+        assert_eq!(
+            decimal(i128::MIN, 0, 0),
+            "-170141183460469231731687303715884105728"
+        );
         assert_eq!(decimal(7, 12, 0), "0");
     }
 }

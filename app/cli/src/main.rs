@@ -16,7 +16,11 @@ mod portfolio;
 mod quote;
 
 #[derive(Parser, Debug)]
-#[command(name = "greekhouse", version, about = "Greekhouse options clearing house: quotes, portfolio margin")]
+#[command(
+    name = "greekhouse",
+    version,
+    about = "Greekhouse options clearing house: quotes, portfolio margin"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -15,7 +15,9 @@ use crate::fmt;
 use crate::portfolio::Portfolio;
 
 #[derive(Args, Debug)]
-#[command(after_help = "The file format is documented in docs/cli.md; examples/portfolio.json is a full example.")]
+#[command(
+    after_help = "The file format is documented in docs/cli.md; examples/portfolio.json is a full example."
+)]
 pub struct MarginArgs {
     /// Portfolio file (JSON).
     pub portfolio: PathBuf,
@@ -29,7 +31,10 @@ fn status(m: &MarginSummary) -> (&'static str, &'static str) {
     if m.maintenance.equity.is_negative() {
         ("liquidatable", "LIQUIDATABLE: equity at MM < 0")
     } else if m.initial.equity.is_negative() {
-        ("below_initial", "below IM: no withdraw or write until equity at IM >= 0")
+        (
+            "below_initial",
+            "below IM: no withdraw or write until equity at IM >= 0",
+        )
     } else {
         ("healthy", "healthy: equity at IM >= 0")
     }
@@ -38,7 +43,9 @@ fn status(m: &MarginSummary) -> (&'static str, &'static str) {
 fn engine_error(e: RiskError) -> anyhow::Error {
     let hint = match e {
         RiskError::InvalidRate => "an underlying's rate is outside the supported range",
-        RiskError::InvalidVolatility => "a surface vol (after skew, smile and shocks) is outside the supported range",
+        RiskError::InvalidVolatility => {
+            "a surface vol (after skew, smile and shocks) is outside the supported range"
+        }
         RiskError::InvalidSurface => "a vol surface fails validation",
         RiskError::InvalidMarginParams => "margin parameters fail validation",
         RiskError::TooManyUnderlyings => "positions span too many underlyings",
@@ -57,7 +64,9 @@ fn expansion_gaps(p: &Portfolio, m: &MarginSummary) -> Vec<Option<Fixed>> {
         .iter()
         .map(|u| {
             let level = p.underlyings.get(u.underlying as usize)?.params.initial;
-            margin::expansion_gap(&account, u.underlying, &level).ok().map(|g| g.worst_understatement)
+            margin::expansion_gap(&account, u.underlying, &level)
+                .ok()
+                .map(|g| g.worst_understatement)
         })
         .collect()
 }
@@ -109,7 +118,11 @@ pub fn report_json(p: &Portfolio, m: &MarginSummary) -> Value {
 pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
     let qd = p.quote_decimals;
     let money = |v: Fixed| fmt::money(v, qd);
-    let collateral = if p.collateral_names.is_empty() { "none".to_string() } else { p.collateral_names.join(", ") };
+    let collateral = if p.collateral_names.is_empty() {
+        "none".to_string()
+    } else {
+        p.collateral_names.join(", ")
+    };
     let mut out = format!(
         "Portfolio margin: {} positions, collateral {collateral} + {} balance; values in {}\n\
          (pricing time floor {} s)\n\n",
@@ -152,7 +165,10 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
         "add-on MM".into(),
         "exp. gap IM".into(),
     ]];
-    for (u, gap) in m.underlyings[..m.underlying_count as usize].iter().zip(&gaps) {
+    for (u, gap) in m.underlyings[..m.underlying_count as usize]
+        .iter()
+        .zip(&gaps)
+    {
         let i = u.underlying as usize;
         rows.push(vec![
             p.underlying_names[i].clone(),
@@ -179,8 +195,10 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
 pub fn run(args: MarginArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&args.portfolio)
         .with_context(|| format!("cannot read {}", args.portfolio.display()))?;
-    let portfolio = Portfolio::parse(&text).map_err(|e| anyhow!("{}: {e}", args.portfolio.display()))?;
-    let m = margin::account_margin(&portfolio.account(), &portfolio.config).map_err(engine_error)?;
+    let portfolio =
+        Portfolio::parse(&text).map_err(|e| anyhow!("{}: {e}", args.portfolio.display()))?;
+    let m =
+        margin::account_margin(&portfolio.account(), &portfolio.config).map_err(engine_error)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", report_json(&portfolio, &m))?;

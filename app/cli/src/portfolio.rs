@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use greekhouse_risk::bs::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
+use greekhouse_risk::bs::{self, SECONDS_PER_DAY, SECONDS_PER_YEAR};
 use greekhouse_risk::fixed::FIXED_ONE;
 use greekhouse_risk::margin::{LevelParams, MarginConfig, MarginParams, MAX_UNDERLYINGS};
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
@@ -63,14 +63,22 @@ impl Portfolio {
     /// Parses a portfolio document. The error is a one-line message naming the field.
     pub fn parse(text: &str) -> Result<Portfolio, String> {
         let mut root = Obj::parse(String::new(), text).map_err(|e| {
-            if e.ends_with("expected a JSON object") { e } else { format!("invalid JSON: {e}") }
+            if e.ends_with("expected a JSON object") {
+                e
+            } else {
+                format!("invalid JSON: {e}")
+            }
         })?;
 
         let (quote_symbol, quote_decimals) = match root.obj("quote")? {
             None => (defaults::QUOTE_SYMBOL.to_string(), defaults::QUOTE_DECIMALS),
             Some(mut q) => {
-                let symbol = q.string("symbol")?.unwrap_or_else(|| defaults::QUOTE_SYMBOL.to_string());
-                let decimals = q.token_decimals("decimals")?.unwrap_or(defaults::QUOTE_DECIMALS);
+                let symbol = q
+                    .string("symbol")?
+                    .unwrap_or_else(|| defaults::QUOTE_SYMBOL.to_string());
+                let decimals = q
+                    .token_decimals("decimals")?
+                    .unwrap_or(defaults::QUOTE_DECIMALS);
                 q.finish()?;
                 (symbol, decimals)
             }
@@ -84,19 +92,40 @@ impl Portfolio {
         let (config, min_time_to_expiry_secs) = match root.obj("config")? {
             None => (MarginConfig::DEFAULT, defaults::MIN_TIME_TO_EXPIRY_SECS),
             Some(mut c) => {
-                let conf_multiplier = c.fixed("conf_multiplier")?.unwrap_or(MarginConfig::DEFAULT.conf_multiplier);
-                let end_buffer = c.fixed("end_buffer")?.unwrap_or(MarginConfig::DEFAULT.end_buffer);
-                c.check(!conf_multiplier.is_negative(), "conf_multiplier", "must be >= 0")?;
-                c.check(end_buffer >= Fixed::ZERO && end_buffer <= Fixed::ONE, "end_buffer", "must be within [0, 1]")?;
+                let conf_multiplier = c
+                    .fixed("conf_multiplier")?
+                    .unwrap_or(MarginConfig::DEFAULT.conf_multiplier);
+                let end_buffer = c
+                    .fixed("end_buffer")?
+                    .unwrap_or(MarginConfig::DEFAULT.end_buffer);
+                c.check(
+                    !conf_multiplier.is_negative(),
+                    "conf_multiplier",
+                    "must be >= 0",
+                )?;
+                c.check(
+                    end_buffer >= Fixed::ZERO && end_buffer <= Fixed::ONE,
+                    "end_buffer",
+                    "must be within [0, 1]",
+                )?;
                 let min_time = match c.dec("min_time_to_expiry_secs")? {
                     None => defaults::MIN_TIME_TO_EXPIRY_SECS,
                     Some(d) => {
-                        let v = d.to_scaled(0).map_err(|e| c.at("min_time_to_expiry_secs", e))?;
-                        c.check((0..=86_400).contains(&v), "min_time_to_expiry_secs", "must be within 0..=86400 seconds")?;
+                        let v = d
+                            .to_scaled(0)
+                            .map_err(|e| c.at("min_time_to_expiry_secs", e))?;
+                        c.check(
+                            (0..=86_400).contains(&v),
+                            "min_time_to_expiry_secs",
+                            "must be within 0..=86400 seconds",
+                        )?;
                         v as i64
                     }
                 };
-                let config = MarginConfig { conf_multiplier, end_buffer };
+                let config = MarginConfig {
+                    conf_multiplier,
+                    end_buffer,
+                };
                 config.validate().map_err(|e| {
                     format!("config: rejected by the risk engine ({e:?}): conf_multiplier must be within [0, 10]")
                 })?;
@@ -108,7 +137,9 @@ impl Portfolio {
         // underlyings
         let mut underlying_names = Vec::new();
         let mut underlyings = Vec::new();
-        let items = root.array("underlyings")?.ok_or_else(|| root.missing("underlyings"))?;
+        let items = root
+            .array("underlyings")?
+            .ok_or_else(|| root.missing("underlyings"))?;
         if items.is_empty() {
             return Err("underlyings: at least one underlying is needed".into());
         }
@@ -117,13 +148,21 @@ impl Portfolio {
             let name = u.string("name")?.ok_or_else(|| u.missing("name"))?;
             u.check(!name.trim().is_empty(), "name", "must not be empty")?;
             if underlying_names.contains(&name) {
-                return Err(format!("{}: duplicate underlying name \"{name}\"", u.field("name")));
+                return Err(format!(
+                    "{}: duplicate underlying name \"{name}\"",
+                    u.field("name")
+                ));
             }
             let spot = u.money("spot", qd)?.ok_or_else(|| u.missing("spot"))?;
             u.check(spot.is_positive(), "spot", "must be > 0")?;
             let conf = u.money("conf", qd)?.unwrap_or(Fixed::ZERO);
             u.check(!conf.is_negative(), "conf", "must be >= 0")?;
             let rate = u.fixed("rate")?.unwrap_or(Fixed::ZERO);
+            u.check(
+                !rate.is_negative() && rate <= bs::MAX_RATE,
+                "rate",
+                "must be within [0, 1] (the risk engine's range)",
+            )?;
             let vol_stale = u.boolean("vol_stale")?.unwrap_or(false);
             let mut s = u.obj("surface")?.ok_or_else(|| u.missing("surface"))?;
             let surface = parse_surface(&mut s)?;
@@ -138,7 +177,14 @@ impl Portfolio {
             };
             u.finish()?;
             underlying_names.push(name);
-            underlyings.push(UnderlyingRisk { spot, conf, surface, vol_stale, rate, params });
+            underlyings.push(UnderlyingRisk {
+                spot,
+                conf,
+                surface,
+                vol_stale,
+                rate,
+                params,
+            });
         }
 
         // collaterals
@@ -151,25 +197,52 @@ impl Portfolio {
         for (path, raw) in items {
             let mut c = Obj::parse(path, raw)?;
             let name = c.string("symbol")?.ok_or_else(|| c.missing("symbol"))?;
-            let decimals = c.token_decimals("decimals")?.ok_or_else(|| c.missing("decimals"))? as i32;
+            let decimals = c
+                .token_decimals("decimals")?
+                .ok_or_else(|| c.missing("decimals"))? as i32;
             let amount = c.dec("amount")?.ok_or_else(|| c.missing("amount"))?;
             let amount = amount.to_scaled(decimals).map_err(|e| c.at("amount", e))?;
-            let amount = u64::try_from(amount)
-                .map_err(|_| format!("{}: must be >= 0 and at most {} native units", c.field("amount"), u64::MAX))?;
+            let amount = u64::try_from(amount).map_err(|_| {
+                format!(
+                    "{}: must be >= 0 and at most {} native units",
+                    c.field("amount"),
+                    u64::MAX
+                )
+            })?;
             // quote native units per token native unit: price * 10^(qd - decimals)
-            let price = c.money("price", qd - decimals)?.ok_or_else(|| c.missing("price"))?;
+            let price = c
+                .money("price", qd - decimals)?
+                .ok_or_else(|| c.missing("price"))?;
             c.check(!price.is_negative(), "price", "must be >= 0")?;
             let conf = c.money("conf", qd - decimals)?.unwrap_or(Fixed::ZERO);
             c.check(!conf.is_negative(), "conf", "must be >= 0")?;
-            let init_weight = c.fixed("init_weight")?.ok_or_else(|| c.missing("init_weight"))?;
-            let maint_weight = c.fixed("maint_weight")?.ok_or_else(|| c.missing("maint_weight"))?;
+            let init_weight = c
+                .fixed("init_weight")?
+                .ok_or_else(|| c.missing("init_weight"))?;
+            let maint_weight = c
+                .fixed("maint_weight")?
+                .ok_or_else(|| c.missing("maint_weight"))?;
             for (key, w) in [("init_weight", init_weight), ("maint_weight", maint_weight)] {
-                c.check(w >= Fixed::ZERO && w <= Fixed::ONE, key, "must be within [0, 1]")?;
+                c.check(
+                    w >= Fixed::ZERO && w <= Fixed::ONE,
+                    key,
+                    "must be within [0, 1]",
+                )?;
             }
-            c.check(init_weight <= maint_weight, "init_weight", "must not exceed maint_weight")?;
+            c.check(
+                init_weight <= maint_weight,
+                "init_weight",
+                "must not exceed maint_weight",
+            )?;
             c.finish()?;
             collateral_names.push(name);
-            collaterals.push(CollateralRisk { amount, price, conf, init_weight, maint_weight });
+            collaterals.push(CollateralRisk {
+                amount,
+                price,
+                conf,
+                init_weight,
+                maint_weight,
+            });
         }
 
         // positions
@@ -181,29 +254,65 @@ impl Portfolio {
         let mut used = BTreeSet::new();
         for (path, raw) in items {
             let mut p = Obj::parse(path, raw)?;
-            let name = p.string("underlying")?.ok_or_else(|| p.missing("underlying"))?;
-            let index = underlying_names.iter().position(|n| *n == name).ok_or_else(|| {
-                format!("{}: unknown underlying \"{name}\" (defined: {})", p.field("underlying"), underlying_names.join(", "))
-            })?;
+            let name = p
+                .string("underlying")?
+                .ok_or_else(|| p.missing("underlying"))?;
+            let index = underlying_names
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: unknown underlying \"{name}\" (defined: {})",
+                        p.field("underlying"),
+                        underlying_names.join(", ")
+                    )
+                })?;
             used.insert(index);
-            let kind = match p.string("kind")?.ok_or_else(|| p.missing("kind"))?.to_ascii_lowercase().as_str() {
+            let kind = match p
+                .string("kind")?
+                .ok_or_else(|| p.missing("kind"))?
+                .to_ascii_lowercase()
+                .as_str()
+            {
                 "call" => OptionKind::Call,
                 "put" => OptionKind::Put,
-                other => return Err(format!("{}: expected \"call\" or \"put\", got \"{other}\"", p.field("kind"))),
+                other => {
+                    return Err(format!(
+                        "{}: expected \"call\" or \"put\", got \"{other}\"",
+                        p.field("kind")
+                    ))
+                }
             };
             let strike = p.money("strike", qd)?.ok_or_else(|| p.missing("strike"))?;
             p.check(strike.is_positive(), "strike", "must be > 0")?;
             let days = p.fixed("days")?.ok_or_else(|| p.missing("days"))?;
-            p.check(days.is_positive(), "days", "must be > 0 (expired positions are settled, not margined)")?;
-            let time_years = time_to_expiry(days, min_time_to_expiry_secs).map_err(|e| format!("{}: {e}", p.field("days")))?;
-            let contracts = p.integer("contracts")?.ok_or_else(|| p.missing("contracts"))?;
+            p.check(
+                days.is_positive(),
+                "days",
+                "must be > 0 (expired positions are settled, not margined)",
+            )?;
+            let time_years = time_to_expiry(days, min_time_to_expiry_secs)
+                .map_err(|e| format!("{}: {e}", p.field("days")))?;
+            let contracts = p
+                .integer("contracts")?
+                .ok_or_else(|| p.missing("contracts"))?;
             let contract_size = p.fixed("contract_size")?.unwrap_or(Fixed::ONE);
             p.check(contract_size.is_positive(), "contract_size", "must be > 0")?;
             p.finish()?;
-            positions.push(PositionRisk { underlying: index as u8, kind, strike, time_years, contracts, contract_size });
+            positions.push(PositionRisk {
+                underlying: index as u8,
+                kind,
+                strike,
+                time_years,
+                contracts,
+                contract_size,
+            });
         }
         if used.len() > MAX_UNDERLYINGS {
-            return Err(format!("positions: span {} underlyings, the engine margins at most {MAX_UNDERLYINGS}", used.len()));
+            return Err(format!(
+                "positions: span {} underlyings, the engine margins at most {MAX_UNDERLYINGS}",
+                used.len()
+            ));
         }
         if underlyings.len() > u8::MAX as usize {
             return Err("underlyings: too many".into());
@@ -233,7 +342,11 @@ pub fn time_to_expiry(days: Fixed, min_secs: i64) -> Result<Fixed, String> {
         .checked_mul(SECONDS_PER_DAY as i128)
         .is_some_and(|s| s < min_secs as i128 * FIXED_ONE);
     if below_floor {
-        Fixed::from_ratio(min_secs as i128 * FIXED_ONE, SECONDS_PER_YEAR as i128 * FIXED_ONE, Rounding::Down)
+        Fixed::from_ratio(
+            min_secs as i128 * FIXED_ONE,
+            SECONDS_PER_YEAR as i128 * FIXED_ONE,
+            Rounding::Down,
+        )
     } else {
         Fixed::from_ratio(days.raw(), 365 * FIXED_ONE, Rounding::Down)
     }
@@ -247,7 +360,12 @@ fn parse_level(o: &mut Obj<'_>, d: LevelParams) -> Result<LevelParams, String> {
         vol_down: o.fixed("vol_down")?.unwrap_or(d.vol_down),
         floor_pct: o.fixed("floor_pct")?.unwrap_or(d.floor_pct),
     };
-    for (key, v) in [("spot_shock", level.spot_shock), ("vol_up", level.vol_up), ("vol_down", level.vol_down), ("floor_pct", level.floor_pct)] {
+    for (key, v) in [
+        ("spot_shock", level.spot_shock),
+        ("vol_up", level.vol_up),
+        ("vol_down", level.vol_down),
+        ("floor_pct", level.floor_pct),
+    ] {
         o.check(!v.is_negative(), key, "must be >= 0")?;
     }
     Ok(level)
@@ -272,7 +390,11 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
         }
     };
     let stale_vol_penalty = m.fixed("stale_vol_penalty")?.unwrap_or(d.stale_vol_penalty);
-    let params = MarginParams { initial, maintenance, stale_vol_penalty };
+    let params = MarginParams {
+        initial,
+        maintenance,
+        stale_vol_penalty,
+    };
     params.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())
     })?;
@@ -282,7 +404,11 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
 fn parse_surface(s: &mut Obj<'_>) -> Result<VolSurface, String> {
     let items = s.array("tenors")?.ok_or_else(|| s.missing("tenors"))?;
     if items.is_empty() || items.len() > MAX_TENORS {
-        return Err(format!("{}: 1 to {MAX_TENORS} tenor points, got {}", s.field("tenors"), items.len()));
+        return Err(format!(
+            "{}: 1 to {MAX_TENORS} tenor points, got {}",
+            s.field("tenors"),
+            items.len()
+        ));
     }
     let mut tenors = [TenorPoint::default(); MAX_TENORS];
     for (i, (path, raw)) in items.iter().enumerate() {
@@ -295,15 +421,29 @@ fn parse_surface(s: &mut Obj<'_>) -> Result<VolSurface, String> {
             .and_then(|d| d.raw().checked_mul(SECONDS_PER_DAY as i128))
             .filter(|s| s % FIXED_ONE == 0)
             .map(|s| s / FIXED_ONE)
-            .ok_or_else(|| format!("{}: must be a whole number of seconds (days * 86400)", t.field("days")))?;
+            .ok_or_else(|| {
+                format!(
+                    "{}: must be a whole number of seconds (days * 86400)",
+                    t.field("days")
+                )
+            })?;
         let seconds = u32::try_from(seconds)
             .ok()
             .filter(|&s| s > 0)
-            .ok_or_else(|| format!("{}: must be > 0 and at most {} days", t.field("days"), u32::MAX / 86_400))?;
+            .ok_or_else(|| {
+                format!(
+                    "{}: must be > 0 and at most {} days",
+                    t.field("days"),
+                    u32::MAX / 86_400
+                )
+            })?;
         let atm_vol = t.fixed("atm_vol")?.ok_or_else(|| t.missing("atm_vol"))?;
         t.check(atm_vol.is_positive(), "atm_vol", "must be > 0")?;
         if i > 0 && seconds <= tenors[i - 1].seconds {
-            return Err(format!("{}: tenors must be strictly increasing in days", t.field("days")));
+            return Err(format!(
+                "{}: tenors must be strictly increasing in days",
+                t.field("days")
+            ));
         }
         t.finish()?;
         tenors[i] = TenorPoint { seconds, atm_vol };
@@ -313,7 +453,9 @@ fn parse_surface(s: &mut Obj<'_>) -> Result<VolSurface, String> {
         tenor_count: items.len() as u8,
         skew: s.fixed("skew")?.unwrap_or(Fixed::ZERO),
         smile: s.fixed("smile")?.unwrap_or(Fixed::ZERO),
-        min_vol: s.fixed("min_vol")?.unwrap_or(Fixed::from_bps(MIN_VOL_FLOOR_BPS)),
+        min_vol: s
+            .fixed("min_vol")?
+            .unwrap_or(Fixed::from_bps(MIN_VOL_FLOOR_BPS)),
     };
     surface.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): vols must be within 1 % to 500 % and skew/smile within the engine's bounds", s.path_or_root())
@@ -337,18 +479,29 @@ impl<'a> Obj<'a> {
             if e.is_syntax() || e.is_eof() {
                 e.to_string()
             } else {
-                format!("{}: expected a JSON object", if path.is_empty() { "document" } else { &path })
+                format!(
+                    "{}: expected a JSON object",
+                    if path.is_empty() { "document" } else { &path }
+                )
             }
         })?;
         Ok(Obj { path, map })
     }
 
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     fn path_or_root(&self) -> String {
-        if self.path.is_empty() { "document".into() } else { self.path.clone() }
+        if self.path.is_empty() {
+            "document".into()
+        } else {
+            self.path.clone()
+        }
     }
 
     fn missing(&self, key: &str) -> String {
@@ -360,7 +513,11 @@ impl<'a> Obj<'a> {
     }
 
     fn check(&self, ok: bool, key: &str, message: &str) -> Result<(), String> {
-        if ok { Ok(()) } else { Err(format!("{}: {message}", self.field(key))) }
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{}: {message}", self.field(key)))
+        }
     }
 
     /// The raw value of `key`, `None` when absent or `null`.
@@ -371,7 +528,9 @@ impl<'a> Obj<'a> {
     fn dec(&mut self, key: &str) -> Result<Option<Decimal>, String> {
         match self.take(key) {
             None => Ok(None),
-            Some(raw) => decimal::from_json_raw(raw.get()).map(Some).map_err(|e| self.at(key, e)),
+            Some(raw) => decimal::from_json_raw(raw.get())
+                .map(Some)
+                .map_err(|e| self.at(key, e)),
         }
     }
 
@@ -400,8 +559,12 @@ impl<'a> Obj<'a> {
         match self.dec(key)? {
             None => Ok(None),
             Some(d) => {
-                let v = d.to_scaled(0).map_err(|_| self.at(key, format!("\"{}\" is not a whole number", d.text())))?;
-                u64::try_from(v).map(Some).map_err(|_| self.at(key, format!("must be within 0..={}", u64::MAX)))
+                let v = d
+                    .to_scaled(0)
+                    .map_err(|_| self.at(key, format!("\"{}\" is not a whole number", d.text())))?;
+                u64::try_from(v)
+                    .map(Some)
+                    .map_err(|_| self.at(key, format!("must be within 0..={}", u64::MAX)))
             }
         }
     }
@@ -448,7 +611,13 @@ impl<'a> Obj<'a> {
             Some(raw) => {
                 let items: Vec<&'a RawValue> = serde_json::from_str(raw.get())
                     .map_err(|_| format!("{path}: expected an array"))?;
-                Ok(Some(items.into_iter().enumerate().map(|(i, r)| (format!("{path}[{i}]"), r.get())).collect()))
+                Ok(Some(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, r)| (format!("{path}[{i}]"), r.get()))
+                        .collect(),
+                ))
             }
         }
     }

@@ -16,11 +16,13 @@ use crate::decimal::{self, Decimal};
 use crate::fmt;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Numbers are decimals (parsed exactly); vol and rate are fractions (0.2 = 20 %).\n\
+#[command(
+    after_help = "Numbers are decimals (parsed exactly); vol and rate are fractions (0.2 = 20 %).\n\
 A day is 86,400 s and a year 365 days. Theta is per year of calendar time, vega per 1.00 of vol.\n\
 Batch mode reads one JSON object per line from stdin, e.g.\n  \
 {\"kind\":\"call\",\"spot\":42,\"strike\":40,\"vol\":0.2,\"days\":182.5,\"rate\":0.1}\n\
-and writes one JSON object per line (see docs/cli.md).")]
+and writes one JSON object per line (see docs/cli.md)."
+)]
 pub struct QuoteArgs {
     /// Option kind.
     #[arg(long, value_enum, required_unless_present = "batch")]
@@ -84,7 +86,10 @@ pub struct QuoteError {
 
 impl QuoteError {
     fn field(field: &'static str, message: impl Into<String>) -> Self {
-        QuoteError { field: Some(field), message: message.into() }
+        QuoteError {
+            field: Some(field),
+            message: message.into(),
+        }
     }
 }
 
@@ -101,8 +106,12 @@ impl std::error::Error for QuoteError {}
 
 const FIELDS: [&str; 6] = ["kind", "spot", "strike", "vol", "days", "rate"];
 
-fn parse_number(field: &'static str, d: Result<Decimal, decimal::DecimalError>) -> Result<Fixed, QuoteError> {
-    d.and_then(|d| d.to_fixed()).map_err(|e| QuoteError::field(field, e.to_string()))
+fn parse_number(
+    field: &'static str,
+    d: Result<Decimal, decimal::DecimalError>,
+) -> Result<Fixed, QuoteError> {
+    d.and_then(|d| d.to_fixed())
+        .map_err(|e| QuoteError::field(field, e.to_string()))
 }
 
 impl QuoteRequest {
@@ -115,7 +124,10 @@ impl QuoteRequest {
             return Err(QuoteError::field("strike", "must be > 0"));
         }
         if !self.vol.is_positive() {
-            return Err(QuoteError::field("vol", "must be > 0 (a fraction: 0.2 = 20 %)"));
+            return Err(QuoteError::field(
+                "vol",
+                "must be > 0 (a fraction: 0.2 = 20 %)",
+            ));
         }
         if self.days.is_negative() {
             return Err(QuoteError::field("days", "must be >= 0"));
@@ -131,7 +143,10 @@ impl QuoteRequest {
             }
         };
         QuoteRequest {
-            kind: a.kind.ok_or_else(|| QuoteError::field("kind", "missing"))?.into(),
+            kind: a
+                .kind
+                .ok_or_else(|| QuoteError::field("kind", "missing"))?
+                .into(),
             spot: text("spot", &a.spot)?,
             strike: text("strike", &a.strike)?,
             vol: text("vol", &a.vol)?,
@@ -146,10 +161,11 @@ impl QuoteRequest {
 
     /// One batch line: a JSON object with the six fields (rate optional).
     pub fn from_json_line(line: &str) -> Result<Self, QuoteError> {
-        let map: BTreeMap<String, &RawValue> = serde_json::from_str(line).map_err(|e| QuoteError {
-            field: None,
-            message: format!("not a JSON object: {e}"),
-        })?;
+        let map: BTreeMap<String, &RawValue> =
+            serde_json::from_str(line).map_err(|e| QuoteError {
+                field: None,
+                message: format!("not a JSON object: {e}"),
+            })?;
         if let Some(unknown) = map.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(QuoteError {
                 field: None,
@@ -163,11 +179,18 @@ impl QuoteRequest {
         };
         let kind = match get("kind") {
             None => return Err(QuoteError::field("kind", "missing")),
-            Some(raw) => match serde_json::from_str::<String>(raw.get()).map(|s| s.to_ascii_lowercase()) {
-                Ok(s) if s == "call" => OptionKind::Call,
-                Ok(s) if s == "put" => OptionKind::Put,
-                _ => return Err(QuoteError::field("kind", format!("expected \"call\" or \"put\", got {}", raw.get()))),
-            },
+            Some(raw) => {
+                match serde_json::from_str::<String>(raw.get()).map(|s| s.to_ascii_lowercase()) {
+                    Ok(s) if s == "call" => OptionKind::Call,
+                    Ok(s) if s == "put" => OptionKind::Put,
+                    _ => {
+                        return Err(QuoteError::field(
+                            "kind",
+                            format!("expected \"call\" or \"put\", got {}", raw.get()),
+                        ))
+                    }
+                }
+            }
         };
         QuoteRequest {
             kind,
@@ -175,7 +198,11 @@ impl QuoteRequest {
             strike: number("strike")?,
             vol: number("vol")?,
             days: number("days")?,
-            rate: if get("rate").is_some() { number("rate")? } else { Fixed::ZERO },
+            rate: if get("rate").is_some() {
+                number("rate")?
+            } else {
+                Fixed::ZERO
+            },
         }
         .validated()
     }
@@ -197,10 +224,14 @@ impl QuoteRequest {
         };
         bs::greeks(&input).map_err(|e| match e {
             RiskError::NonPositivePrice => QuoteError::field("spot", "spot and strike must be > 0"),
-            RiskError::InvalidVolatility => {
-                QuoteError::field("vol", "outside the range the risk engine supports")
-            }
-            RiskError::InvalidRate => QuoteError::field("rate", "outside the range the risk engine supports"),
+            RiskError::InvalidVolatility => QuoteError::field(
+                "vol",
+                format!("outside the range the risk engine supports (0 < vol <= {})", fmt::trimmed(bs::MAX_VOL)),
+            ),
+            RiskError::InvalidRate => QuoteError::field(
+                "rate",
+                format!("outside the range the risk engine supports (0 <= rate <= {})", fmt::trimmed(bs::MAX_RATE)),
+            ),
             other => QuoteError {
                 field: None,
                 message: format!("the risk engine cannot evaluate this option ({other:?}); are the numbers too large?"),
@@ -229,25 +260,44 @@ fn greeks_table(req: &QuoteRequest, g: &Greeks) -> String {
     let per_point = Fixed::from_raw(g.vega.raw() / 100);
     let header = format!(
         "{kind}  spot {}  strike {}  vol {}  days {}  rate {}\n",
-        trim(fmt::fixed(req.spot, 12)),
-        trim(fmt::fixed(req.strike, 12)),
-        trim(fmt::fixed(req.vol, 12)),
-        trim(fmt::fixed(req.days, 12)),
-        trim(fmt::fixed(req.rate, 12)),
+        fmt::trimmed(req.spot),
+        fmt::trimmed(req.strike),
+        fmt::trimmed(req.vol),
+        fmt::trimmed(req.days),
+        fmt::trimmed(req.rate),
     );
     let rows = vec![
         vec!["price".into(), fmt::fixed(g.price, 12), String::new()],
         vec!["delta".into(), fmt::fixed(g.delta, 12), String::new()],
-        vec!["gamma".into(), fmt::fixed18(g.gamma, 18), "per unit of spot".into()],
-        vec!["vega".into(), fmt::fixed(g.vega, 12), format!("per 1.00 of vol ({} per vol point)", fmt::fixed(per_point, 6))],
-        vec!["theta".into(), fmt::fixed(g.theta, 12), format!("per year ({} per day)", fmt::fixed(per_day, 6))],
+        vec![
+            "gamma".into(),
+            fmt::fixed18(g.gamma, 18),
+            "per unit of spot".into(),
+        ],
+        vec![
+            "vega".into(),
+            fmt::fixed(g.vega, 12),
+            format!(
+                "per 1.00 of vol ({} per vol point)",
+                fmt::fixed(per_point, 6)
+            ),
+        ],
+        vec![
+            "theta".into(),
+            fmt::fixed(g.theta, 12),
+            format!("per year ({} per day)", fmt::fixed(per_day, 6)),
+        ],
     ];
     format!("{header}{}", fmt::table_with(&rows, true))
 }
 
 /// "1.500000" -> "1.5", "2.000" -> "2".
 fn trim(s: String) -> String {
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 pub fn run(args: QuoteArgs) -> Result<ExitCode> {
@@ -274,13 +324,20 @@ pub fn run(args: QuoteArgs) -> Result<ExitCode> {
 /// field's). Errors are also reported on stderr as `line n: ...`. Processing continues after a
 /// bad line; the exit code is 1 when any line failed. Blank lines are skipped (no output) but
 /// counted in the line numbers.
-pub fn run_batch(input: impl BufRead, out: &mut impl Write, err: &mut impl Write) -> Result<ExitCode> {
+pub fn run_batch(
+    input: impl BufRead,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> Result<ExitCode> {
     let (mut lines, mut failed) = (0usize, 0usize);
     for (i, line) in input.split(b'\n').enumerate() {
         let number = i + 1;
         let bytes = line?;
         let result = match std::str::from_utf8(&bytes) {
-            Err(_) => Err(QuoteError { field: None, message: "line is not valid UTF-8".into() }),
+            Err(_) => Err(QuoteError {
+                field: None,
+                message: "line is not valid UTF-8".into(),
+            }),
             Ok(text) if text.trim().is_empty() => continue,
             Ok(text) => QuoteRequest::from_json_line(text.trim()).and_then(|r| r.evaluate()),
         };
@@ -289,7 +346,11 @@ pub fn run_batch(input: impl BufRead, out: &mut impl Write, err: &mut impl Write
             Ok(g) => writeln!(out, "{}", greeks_json(&g))?,
             Err(e) => {
                 failed += 1;
-                writeln!(out, "{}", json!({ "error": e.to_string(), "field": e.field, "line": number }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({ "error": e.to_string(), "field": e.field, "line": number })
+                )?;
                 writeln!(err, "line {number}: {e}")?;
             }
         }
@@ -308,21 +369,40 @@ mod tests {
 
     #[test]
     fn line_errors_name_the_field() {
-        let e = QuoteRequest::from_json_line(r#"{"kind":"call","spot":"abc","strike":1,"vol":0.2,"days":1}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(
+            r#"{"kind":"call","spot":"abc","strike":1,"vol":0.2,"days":1}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, Some("spot"));
-        let e = QuoteRequest::from_json_line(r#"{"kind":"call","spot":1,"vol":0.2,"days":1}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(r#"{"kind":"call","spot":1,"vol":0.2,"days":1}"#)
+            .unwrap_err();
         assert_eq!(e.field, Some("strike"));
-        let e = QuoteRequest::from_json_line(r#"{"kind":"straddle","spot":1,"strike":1,"vol":0.2,"days":1}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(
+            r#"{"kind":"straddle","spot":1,"strike":1,"vol":0.2,"days":1}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, Some("kind"));
-        let e = QuoteRequest::from_json_line(r#"{"kind":"put","spot":1,"strike":1,"vol":-0.2,"days":1}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(
+            r#"{"kind":"put","spot":1,"strike":1,"vol":-0.2,"days":1}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, Some("vol"));
-        let e = QuoteRequest::from_json_line(r#"{"kind":"put","spot":1,"strike":1,"vol":0.2,"days":-1}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(
+            r#"{"kind":"put","spot":1,"strike":1,"vol":0.2,"days":-1}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, Some("days"));
-        let e = QuoteRequest::from_json_line(r#"{"kind":"put","spot":1,"strike":1,"vol":0.2,"days":1,"strik":2}"#).unwrap_err();
+        let e = QuoteRequest::from_json_line(
+            r#"{"kind":"put","spot":1,"strike":1,"vol":0.2,"days":1,"strik":2}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("strik"));
         let e = QuoteRequest::from_json_line("[1,2]").unwrap_err();
         assert_eq!(e.field, None);
-        let r = QuoteRequest::from_json_line(r#"{"kind":"PUT","spot":"42","strike":40,"vol":0.2,"days":182.5}"#).unwrap();
+        let r = QuoteRequest::from_json_line(
+            r#"{"kind":"PUT","spot":"42","strike":40,"vol":0.2,"days":182.5}"#,
+        )
+        .unwrap();
         assert_eq!(r.rate, Fixed::ZERO);
         assert_eq!(r.days.raw(), 182_500_000_000_000);
     }

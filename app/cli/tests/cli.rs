@@ -35,7 +35,11 @@ fn stderr(o: &Output) -> String {
 }
 
 fn assert_no_panic(o: &Output) {
-    assert!(!stderr(o).contains("panicked"), "the binary panicked: {}", stderr(o));
+    assert!(
+        !stderr(o).contains("panicked"),
+        "the binary panicked: {}",
+        stderr(o)
+    );
     assert_ne!(o.status.code(), Some(101), "exit code 101 (panic)");
 }
 
@@ -44,7 +48,8 @@ fn example() -> PathBuf {
 }
 
 fn temp_file(name: &str, contents: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("greekhouse-cli-test-{}-{name}", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("greekhouse-cli-test-{}-{name}", std::process::id()));
     std::fs::write(&path, contents).unwrap();
     path
 }
@@ -64,13 +69,19 @@ fn quote_table() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let value = |name: &str| -> f64 {
-        let line = out.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} row in\n{out}"));
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row in\n{out}"));
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     };
     // Hull: 4.7594 for S=42, K=40, r=10 %, sigma=20 %, T=0.5 y
     assert!((value("price") - 4.7594).abs() < 5e-5, "{out}");
     assert!((value("delta") - 0.779_131).abs() < 1e-6, "{out}");
-    assert!(value("gamma") > 0.0 && value("vega") > 0.0 && value("theta") < 0.0, "{out}");
+    assert!(
+        value("gamma") > 0.0 && value("vega") > 0.0 && value("theta") < 0.0,
+        "{out}"
+    );
 }
 
 #[test]
@@ -87,12 +98,18 @@ fn quote_json() {
     assert_eq!(keys, ["delta", "gamma", "price", "theta", "vega"]);
     assert!(obj.values().all(Value::is_number));
     assert!((v["price"].as_f64().unwrap() - 0.8086).abs() < 5e-5, "{v}");
-    assert!((v["delta"].as_f64().unwrap() + 0.220_869).abs() < 1e-6, "{v}");
+    assert!(
+        (v["delta"].as_f64().unwrap() + 0.220_869).abs() < 1e-6,
+        "{v}"
+    );
 }
 
 #[test]
 fn quote_at_expiry_is_intrinsic() {
-    let o = run(&["quote", "--kind", "put", "--spot", "90", "--strike", "100", "--vol", "0.5", "--days", "0", "--json"]);
+    let o = run(&[
+        "quote", "--kind", "put", "--spot", "90", "--strike", "100", "--vol", "0.5", "--days", "0",
+        "--json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
     assert_eq!(v["price"].as_f64(), Some(10.0));
@@ -102,19 +119,60 @@ fn quote_at_expiry_is_intrinsic() {
 #[test]
 fn quote_bad_arguments_name_the_field() {
     for (field, args) in [
-        ("spot", vec!["--spot", "-42", "--strike", "40", "--vol", "0.2", "--days", "1"]),
-        ("spot", vec!["--spot", "4x2", "--strike", "40", "--vol", "0.2", "--days", "1"]),
-        ("strike", vec!["--spot", "42", "--strike", "0", "--vol", "0.2", "--days", "1"]),
-        ("vol", vec!["--spot", "42", "--strike", "40", "--vol", "0", "--days", "1"]),
-        ("days", vec!["--spot", "42", "--strike", "40", "--vol", "0.2", "--days", "-1"]),
-        ("spot", vec!["--spot", "0.0000000000001", "--strike", "40", "--vol", "0.2", "--days", "1"]),
+        (
+            "spot",
+            vec![
+                "--spot", "-42", "--strike", "40", "--vol", "0.2", "--days", "1",
+            ],
+        ),
+        (
+            "spot",
+            vec![
+                "--spot", "4x2", "--strike", "40", "--vol", "0.2", "--days", "1",
+            ],
+        ),
+        (
+            "strike",
+            vec![
+                "--spot", "42", "--strike", "0", "--vol", "0.2", "--days", "1",
+            ],
+        ),
+        (
+            "vol",
+            vec![
+                "--spot", "42", "--strike", "40", "--vol", "0", "--days", "1",
+            ],
+        ),
+        (
+            "days",
+            vec![
+                "--spot", "42", "--strike", "40", "--vol", "0.2", "--days", "-1",
+            ],
+        ),
+        (
+            "spot",
+            vec![
+                "--spot",
+                "0.0000000000001",
+                "--strike",
+                "40",
+                "--vol",
+                "0.2",
+                "--days",
+                "1",
+            ],
+        ),
     ] {
         let mut all = vec!["quote", "--kind", "call"];
         all.extend(args);
         let o = run(&all);
         assert_no_panic(&o);
         assert_eq!(o.status.code(), Some(1), "{all:?}");
-        assert!(stderr(&o).contains(&format!("`{field}`")), "{all:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("`{field}`")),
+            "{all:?}: {}",
+            stderr(&o)
+        );
         assert!(stdout(&o).is_empty());
     }
     // clap usage errors exit with 2
@@ -125,13 +183,19 @@ fn quote_bad_arguments_name_the_field() {
 #[test]
 fn batch_happy_path() {
     let input = concat!(
-        r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":182.5,"rate":0.1}"#, "\n",
-        r#"{"kind":"put","spot":"42","strike":"40","vol":"0.2","days":"182.5","rate":"0.1"}"#, "\n",
-        r#"{"kind":"call","spot":100,"strike":100,"vol":0.5,"days":30}"#, "\n",
+        r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":182.5,"rate":0.1}"#,
+        "\n",
+        r#"{"kind":"put","spot":"42","strike":"40","vol":"0.2","days":"182.5","rate":"0.1"}"#,
+        "\n",
+        r#"{"kind":"call","spot":100,"strike":100,"vol":0.5,"days":30}"#,
+        "\n",
     );
     let o = run_stdin(&["quote", "--batch"], input.as_bytes());
     assert!(o.status.success(), "{}", stderr(&o));
-    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert!((lines[0]["price"].as_f64().unwrap() - 4.7594).abs() < 5e-5);
     assert!((lines[1]["price"].as_f64().unwrap() - 0.8086).abs() < 5e-5);
@@ -146,17 +210,24 @@ fn batch_happy_path() {
 #[test]
 fn batch_bad_line_names_line_and_field() {
     let input = concat!(
-        r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":30}"#, "\n",
-        r#"{"kind":"call","spot":42,"strike":40,"vol":"twenty","days":30}"#, "\n",
+        r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":30}"#,
         "\n",
-        r#"{"kind":"put","spot":42,"strike":40,"vol":0.2}"#, "\n",
+        r#"{"kind":"call","spot":42,"strike":40,"vol":"twenty","days":30}"#,
+        "\n",
+        "\n",
+        r#"{"kind":"put","spot":42,"strike":40,"vol":0.2}"#,
+        "\n",
         "this is not json\n",
-        r#"{"kind":"put","spot":42,"strike":40,"vol":0.2,"days":30}"#, "\n",
+        r#"{"kind":"put","spot":42,"strike":40,"vol":0.2,"days":30}"#,
+        "\n",
     );
     let o = run_stdin(&["quote", "--batch"], input.as_bytes());
     assert_no_panic(&o);
     assert_eq!(o.status.code(), Some(1));
-    let lines: Vec<Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     // one output per non-blank input line, in order; processing went on after the errors
     assert_eq!(lines.len(), 5, "{}", stdout(&o));
     assert!(lines[0]["price"].is_number());
@@ -195,7 +266,17 @@ fn margin_on_the_example_table() {
     let o = run(&["margin", example().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for needle in ["add-on", "requirement", "collateral value", "equity", "liability", "mark-to-market", "SOL", "BTC", "cash gamma"] {
+    for needle in [
+        "add-on",
+        "requirement",
+        "collateral value",
+        "equity",
+        "liability",
+        "mark-to-market",
+        "SOL",
+        "BTC",
+        "cash gamma",
+    ] {
         assert!(out.contains(needle), "no {needle:?} in\n{out}");
     }
 }
@@ -205,12 +286,18 @@ fn margin_on_the_example_json() {
     let o = run(&["margin", example().to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    let f = |p: &str| v.pointer(p).and_then(Value::as_f64).unwrap_or_else(|| panic!("{p} in {v}"));
+    let f = |p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_f64)
+            .unwrap_or_else(|| panic!("{p} in {v}"))
+    };
     assert!(f("/initial/requirement") >= f("/end/requirement"));
     assert!(f("/end/requirement") >= f("/maintenance/requirement"));
     assert!(f("/maintenance/requirement") >= f("/liability"));
     assert!(f("/liability") > 0.0);
-    assert!(f("/initial/equity") <= f("/end/equity") && f("/end/equity") <= f("/maintenance/equity"));
+    assert!(
+        f("/initial/equity") <= f("/end/equity") && f("/end/equity") <= f("/maintenance/equity")
+    );
     for level in ["initial", "end", "maintenance"] {
         let eq = f(&format!("/{level}/collateral_value")) - f(&format!("/{level}/requirement"));
         assert!((eq - f(&format!("/{level}/equity"))).abs() < 1e-3);
@@ -219,10 +306,21 @@ fn margin_on_the_example_json() {
     let names: Vec<&str> = unds.iter().map(|u| u["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["SOL", "BTC"]);
     for u in unds {
-        for k in ["delta", "cash_gamma", "vega", "theta", "addon_initial", "addon_maintenance", "liability"] {
+        for k in [
+            "delta",
+            "cash_gamma",
+            "vega",
+            "theta",
+            "addon_initial",
+            "addon_maintenance",
+            "liability",
+        ] {
             assert!(u[k].is_number(), "{k} in {u}");
         }
-        assert!(u["cash_gamma"].as_f64().unwrap() <= 0.0, "a short book has non-positive gamma");
+        assert!(
+            u["cash_gamma"].as_f64().unwrap() <= 0.0,
+            "a short book has non-positive gamma"
+        );
         assert!(u["addon_initial"].as_f64() >= u["addon_maintenance"].as_f64());
     }
     assert_eq!(v["quote"], "USDC");
@@ -232,9 +330,17 @@ fn margin_on_the_example_json() {
 #[test]
 fn margin_malformed_files() {
     let cases = [
-        ("truncated", r#"{"underlyings": [ {"name": "SOL""#, "invalid JSON"),
+        (
+            "truncated",
+            r#"{"underlyings": [ {"name": "SOL""#,
+            "invalid JSON",
+        ),
         ("not-object", "[1, 2]", "expected a JSON object"),
-        ("no-underlyings", r#"{"positions": []}"#, "underlyings: missing"),
+        (
+            "no-underlyings",
+            r#"{"positions": []}"#,
+            "underlyings: missing",
+        ),
         (
             "bad-strike",
             r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]}}],
@@ -277,7 +383,11 @@ fn margin_malformed_files() {
         std::fs::remove_file(&path).ok();
         assert_no_panic(&o);
         assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
-        assert!(stderr(&o).contains(needle), "{name}: expected {needle:?} in {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(needle),
+            "{name}: expected {needle:?} in {}",
+            stderr(&o)
+        );
         assert!(stdout(&o).is_empty(), "{name}");
     }
     let o = run(&["margin", "/nonexistent/portfolio.json"]);

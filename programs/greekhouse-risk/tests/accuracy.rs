@@ -28,18 +28,39 @@ use proptest::prelude::*;
 
 #[test]
 fn fixed_ratio_rounds_toward_the_requested_infinity() {
-    assert_eq!(Fixed::from_ratio(1, 3, Rounding::Down).unwrap().raw(), 333_333_333_333);
-    assert_eq!(Fixed::from_ratio(1, 3, Rounding::Up).unwrap().raw(), 333_333_333_334);
-    assert_eq!(Fixed::from_ratio(-1, 3, Rounding::Down).unwrap().raw(), -333_333_333_334);
-    assert_eq!(Fixed::from_ratio(-1, 3, Rounding::Up).unwrap().raw(), -333_333_333_333);
-    assert_eq!(Fixed::from_ratio(1, -3, Rounding::Down).unwrap().raw(), -333_333_333_334);
+    assert_eq!(
+        Fixed::from_ratio(1, 3, Rounding::Down).unwrap().raw(),
+        333_333_333_333
+    );
+    assert_eq!(
+        Fixed::from_ratio(1, 3, Rounding::Up).unwrap().raw(),
+        333_333_333_334
+    );
+    assert_eq!(
+        Fixed::from_ratio(-1, 3, Rounding::Down).unwrap().raw(),
+        -333_333_333_334
+    );
+    assert_eq!(
+        Fixed::from_ratio(-1, 3, Rounding::Up).unwrap().raw(),
+        -333_333_333_333
+    );
+    assert_eq!(
+        Fixed::from_ratio(1, -3, Rounding::Down).unwrap().raw(),
+        -333_333_333_334
+    );
     assert_eq!(Fixed::from_ratio(6, 4, Rounding::Up).unwrap(), fx(1.5));
-    assert_eq!(Fixed::from_ratio(1, 0, Rounding::Down), Err(RiskError::DivisionByZero));
+    assert_eq!(
+        Fixed::from_ratio(1, 0, Rounding::Down),
+        Err(RiskError::DivisionByZero)
+    );
 }
 
 #[test]
 fn fixed_mul_div_round_as_asked() {
-    assert_eq!(fx(1.5).checked_mul(fx(2.5), Rounding::Down).unwrap(), fx(3.75));
+    assert_eq!(
+        fx(1.5).checked_mul(fx(2.5), Rounding::Down).unwrap(),
+        fx(3.75)
+    );
     let tiny = Fixed::from_raw(1);
     assert_eq!(tiny.checked_mul(tiny, Rounding::Down).unwrap().raw(), 0);
     assert_eq!(tiny.checked_mul(tiny, Rounding::Up).unwrap().raw(), 1);
@@ -47,31 +68,59 @@ fn fixed_mul_div_round_as_asked() {
     assert_eq!(neg.checked_mul(tiny, Rounding::Down).unwrap().raw(), -1);
     assert_eq!(neg.checked_mul(tiny, Rounding::Up).unwrap().raw(), 0);
     let three = Fixed::from_int(3);
-    assert_eq!(Fixed::ONE.checked_div(three, Rounding::Down).unwrap().raw(), 333_333_333_333);
-    assert_eq!(Fixed::ONE.checked_div(three, Rounding::Up).unwrap().raw(), 333_333_333_334);
     assert_eq!(
-        Fixed::ONE.checked_neg().unwrap().checked_div(three, Rounding::Down).unwrap().raw(),
+        Fixed::ONE.checked_div(three, Rounding::Down).unwrap().raw(),
+        333_333_333_333
+    );
+    assert_eq!(
+        Fixed::ONE.checked_div(three, Rounding::Up).unwrap().raw(),
+        333_333_333_334
+    );
+    assert_eq!(
+        Fixed::ONE
+            .checked_neg()
+            .unwrap()
+            .checked_div(three, Rounding::Down)
+            .unwrap()
+            .raw(),
         -333_333_333_334
     );
-    assert_eq!(Fixed::ONE.checked_div(Fixed::ZERO, Rounding::Up), Err(RiskError::DivisionByZero));
+    assert_eq!(
+        Fixed::ONE.checked_div(Fixed::ZERO, Rounding::Up),
+        Err(RiskError::DivisionByZero)
+    );
     assert_eq!(fx(2.5).checked_mul_int(-4).unwrap(), Fixed::from_int(-10));
     // Large operands must not overflow an intermediate when the result fits:
     // 1e13 * 1e12 = 1e25 (raw 1e37 fits i128, the naive raw product 1e49 does not).
     let big = Fixed::from_int(10_000_000_000_000);
-    let r = big.checked_mul(Fixed::from_int(1_000_000_000_000), Rounding::Down).unwrap();
+    let r = big
+        .checked_mul(Fixed::from_int(1_000_000_000_000), Rounding::Down)
+        .unwrap();
     assert_eq!(r.raw(), 10i128.pow(37));
-    assert_eq!(r.checked_div(big, Rounding::Down).unwrap(), Fixed::from_int(1_000_000_000_000));
+    assert_eq!(
+        r.checked_div(big, Rounding::Down).unwrap(),
+        Fixed::from_int(1_000_000_000_000)
+    );
 }
 
 #[test]
 fn fixed_overflow_is_an_error() {
     let max = Fixed::from_raw(i128::MAX);
     let min = Fixed::from_raw(i128::MIN);
-    assert_eq!(max.checked_add(Fixed::from_raw(1)), Err(RiskError::Overflow));
-    assert_eq!(min.checked_sub(Fixed::from_raw(1)), Err(RiskError::Overflow));
+    assert_eq!(
+        max.checked_add(Fixed::from_raw(1)),
+        Err(RiskError::Overflow)
+    );
+    assert_eq!(
+        min.checked_sub(Fixed::from_raw(1)),
+        Err(RiskError::Overflow)
+    );
     assert_eq!(min.checked_neg(), Err(RiskError::Overflow));
     assert_eq!(min.abs(), Err(RiskError::Overflow));
-    assert_eq!(max.checked_mul(Fixed::from_int(2), Rounding::Down), Err(RiskError::Overflow));
+    assert_eq!(
+        max.checked_mul(Fixed::from_int(2), Rounding::Down),
+        Err(RiskError::Overflow)
+    );
     assert_eq!(max.checked_mul_int(2), Err(RiskError::Overflow));
     assert_eq!(max.to_fixed18(), Err(RiskError::Overflow));
 }
@@ -83,24 +132,54 @@ fn fixed_conversions() {
     assert_eq!(fx(-2.5).to_int(Rounding::Down).unwrap(), -3);
     assert_eq!(fx(-2.5).to_int(Rounding::Up).unwrap(), -2);
     assert_eq!(Fixed::from_int(7).to_int(Rounding::Up).unwrap(), 7);
-    assert_eq!(Fixed::from_scaled(12_345, 2, Rounding::Down).unwrap(), fx(123.45));
+    assert_eq!(
+        Fixed::from_scaled(12_345, 2, Rounding::Down).unwrap(),
+        fx(123.45)
+    );
     assert_eq!(Fixed::from_scaled(1, 15, Rounding::Down).unwrap().raw(), 0);
     assert_eq!(Fixed::from_scaled(1, 15, Rounding::Up).unwrap().raw(), 1);
-    assert_eq!(Fixed::from_scaled(-1, 15, Rounding::Down).unwrap().raw(), -1);
+    assert_eq!(
+        Fixed::from_scaled(-1, 15, Rounding::Down).unwrap().raw(),
+        -1
+    );
     assert_eq!(Fixed::from_scaled(-1, 15, Rounding::Up).unwrap().raw(), 0);
     assert_eq!(Fixed::from_bps(2_500), fx(0.25));
-    assert_eq!(fx(1.5).to_fixed18().unwrap().raw(), 1_500_000_000_000_000_000);
-    assert_eq!(Fixed18::from_raw(1).to_fixed(Rounding::Down).unwrap().raw(), 0);
-    assert_eq!(Fixed18::from_raw(1).to_fixed(Rounding::Up).unwrap().raw(), 1);
-    assert_eq!(Fixed18::from_raw(-1).to_fixed(Rounding::Down).unwrap().raw(), -1);
-    assert_eq!(Fixed18::from_raw(-1).to_fixed(Rounding::Up).unwrap().raw(), 0);
+    assert_eq!(
+        fx(1.5).to_fixed18().unwrap().raw(),
+        1_500_000_000_000_000_000
+    );
+    assert_eq!(
+        Fixed18::from_raw(1).to_fixed(Rounding::Down).unwrap().raw(),
+        0
+    );
+    assert_eq!(
+        Fixed18::from_raw(1).to_fixed(Rounding::Up).unwrap().raw(),
+        1
+    );
+    assert_eq!(
+        Fixed18::from_raw(-1)
+            .to_fixed(Rounding::Down)
+            .unwrap()
+            .raw(),
+        -1
+    );
+    assert_eq!(
+        Fixed18::from_raw(-1).to_fixed(Rounding::Up).unwrap().raw(),
+        0
+    );
     assert_eq!(Fixed::ONE.raw(), FIXED_ONE);
 }
 
 #[test]
 fn fixed_display_is_exact() {
-    assert_eq!(Fixed::from_raw(-12_345_000_000_000).to_string(), "-12.345000000000");
-    assert_eq!(Fixed::from_raw(-500_000_000_000).to_string(), "-0.500000000000");
+    assert_eq!(
+        Fixed::from_raw(-12_345_000_000_000).to_string(),
+        "-12.345000000000"
+    );
+    assert_eq!(
+        Fixed::from_raw(-500_000_000_000).to_string(),
+        "-0.500000000000"
+    );
     assert_eq!(Fixed::ZERO.to_string(), "0.000000000000");
     assert_eq!(Fixed::from_raw(1).to_string(), "0.000000000001");
     assert_eq!(Fixed::from_int(42).to_string(), "42.000000000000");
@@ -146,7 +225,12 @@ fn exp_matches_f64_on_a_grid() {
             bad.push(e);
         }
     }
-    assert!(bad.is_empty(), "{} exp failures, first: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "{} exp failures, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
 }
 
 #[test]
@@ -159,7 +243,10 @@ fn exp_edges() {
     assert!(tiny.raw() >= 0 && tiny.raw() <= 1);
     // e^100 ~ 2.7e43 does not fit
     assert_eq!(math::exp(Fixed::from_int(100)), Err(RiskError::Overflow));
-    assert_eq!(math::exp(Fixed::from_int(1_000_000)), Err(RiskError::Overflow));
+    assert_eq!(
+        math::exp(Fixed::from_int(1_000_000)),
+        Err(RiskError::Overflow)
+    );
 }
 
 #[test]
@@ -183,7 +270,12 @@ fn ln_matches_f64() {
             bad.push(format!("ln({}) = {got:e}, reference {want:e}", ff(x)));
         }
     }
-    assert!(bad.is_empty(), "{} ln failures, first: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "{} ln failures, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
     assert_eq!(math::ln(Fixed::ONE).unwrap(), Fixed::ZERO);
     assert_eq!(math::ln(Fixed::ZERO), Err(RiskError::DomainError));
     assert_eq!(math::ln(fx(-1.0)), Err(RiskError::DomainError));
@@ -195,7 +287,10 @@ fn check_sqrt(raw: i128) -> Result<(), String> {
     let got = math::sqrt(Fixed::from_raw(raw)).map_err(|e| format!("sqrt(raw {raw}) -> {e:?}"))?;
     let want = isqrt(raw as u128 * FIXED_ONE as u128) as i128;
     if got.raw() != want {
-        return Err(format!("sqrt(raw {raw}) = raw {}, floor is raw {want}", got.raw()));
+        return Err(format!(
+            "sqrt(raw {raw}) = raw {}, floor is raw {want}",
+            got.raw()
+        ));
     }
     Ok(())
 }
@@ -221,7 +316,12 @@ fn sqrt_is_exactly_rounded_down() {
             }
         }
     }
-    assert!(bad.is_empty(), "{} sqrt failures, first: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "{} sqrt failures, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
     assert_eq!(math::sqrt(Fixed::ZERO).unwrap(), Fixed::ZERO);
     assert_eq!(math::sqrt(Fixed::from_int(4)).unwrap(), Fixed::from_int(2));
     assert_eq!(math::sqrt(Fixed::from_raw(-1)), Err(RiskError::DomainError));
@@ -239,10 +339,18 @@ fn norm_pdf_and_cdf_match_f64() {
         let pdf = math::norm_pdf(x).unwrap();
         let cdf = math::norm_cdf(x).unwrap();
         if pdf.is_negative() || (ff(pdf) - n_pdf(xf)).abs() > MATH_TOL {
-            bad.push(format!("norm_pdf({xf}) = {}, reference {}", ff(pdf), n_pdf(xf)));
+            bad.push(format!(
+                "norm_pdf({xf}) = {}, reference {}",
+                ff(pdf),
+                n_pdf(xf)
+            ));
         }
         if cdf.is_negative() || cdf > Fixed::ONE || (ff(cdf) - n_cdf(xf)).abs() > MATH_TOL {
-            bad.push(format!("norm_cdf({xf}) = {}, reference {}", ff(cdf), n_cdf(xf)));
+            bad.push(format!(
+                "norm_cdf({xf}) = {}, reference {}",
+                ff(cdf),
+                n_cdf(xf)
+            ));
         }
         if cdf < prev_cdf {
             bad.push(format!("norm_cdf decreases at {xf}"));
@@ -255,7 +363,12 @@ fn norm_pdf_and_cdf_match_f64() {
         }
         raw += 9_770_000_000;
     }
-    assert!(bad.is_empty(), "{} failures, first: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "{} failures, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
     assert!((ff(math::norm_cdf(Fixed::ZERO).unwrap()) - 0.5).abs() <= 1e-12);
     // far tails saturate cleanly
     let lo = math::norm_cdf(Fixed::from_int(-1_000)).unwrap();
@@ -301,15 +414,34 @@ proptest! {
 // Black-Scholes against the reference
 // =============================================================================================
 
-fn input(kind: OptionKind, spot: Fixed, strike: Fixed, vol: Fixed, t: Fixed, rate: Fixed) -> BsInput {
-    BsInput { kind, spot, strike, vol, time_years: t, rate }
+fn input(
+    kind: OptionKind,
+    spot: Fixed,
+    strike: Fixed,
+    vol: Fixed,
+    t: Fixed,
+    rate: Fixed,
+) -> BsInput {
+    BsInput {
+        kind,
+        spot,
+        strike,
+        vol,
+        time_years: t,
+        rate,
+    }
 }
 
 /// Compares `bs::price` and `bs::greeks` at one point with the reference; returns every
 /// violated tolerance.
 fn compare(inp: &BsInput) -> Vec<String> {
-    let (s, k, v, t, r) =
-        (ff(inp.spot), ff(inp.strike), ff(inp.vol), ff(inp.time_years), ff(inp.rate));
+    let (s, k, v, t, r) = (
+        ff(inp.spot),
+        ff(inp.strike),
+        ff(inp.vol),
+        ff(inp.time_years),
+        ff(inp.rate),
+    );
     let reference = bs_ref(inp.kind, s, k, v, t, r);
     let at = format!("{:?} S={s} K={k} sigma={v} T={t} r={r}", inp.kind);
     let mut bad = Vec::new();
@@ -342,8 +474,18 @@ fn compare(inp: &BsInput) -> Vec<String> {
 #[test]
 fn textbook_case() {
     // Hull's example: S=42, K=40, r=10 %, sigma=20 %, T=0.5 y -> call 4.7594, put 0.8086
-    let call = input(OptionKind::Call, fx(42.0), fx(40.0), fx(0.2), fx(0.5), fx(0.1));
-    let put = BsInput { kind: OptionKind::Put, ..call };
+    let call = input(
+        OptionKind::Call,
+        fx(42.0),
+        fx(40.0),
+        fx(0.2),
+        fx(0.5),
+        fx(0.1),
+    );
+    let put = BsInput {
+        kind: OptionKind::Put,
+        ..call
+    };
     let c = ff(bs::price(&call).unwrap());
     let p = ff(bs::price(&put).unwrap());
     assert!((c - 4.7594).abs() < 0.5e-4, "call {c}");
@@ -380,7 +522,8 @@ fn dense_grid_within_tolerance() {
                 for &v in &vols {
                     for &r in &rates {
                         for kind in [OptionKind::Call, OptionKind::Put] {
-                            let inp = input(kind, fx(s), fx(s * m), fx(v), fx(secs / YEAR_SECS), fx(r));
+                            let inp =
+                                input(kind, fx(s), fx(s * m), fx(v), fx(secs / YEAR_SECS), fx(r));
                             bad.extend(compare(&inp));
                             points += 1;
                         }
@@ -424,7 +567,11 @@ fn intrinsic_values() {
 #[test]
 fn at_and_after_expiry_price_is_intrinsic() {
     for t in [Fixed::ZERO, Fixed::from_raw(-1), fx(-0.5), fx(-3.0)] {
-        for (s, k) in [(fx(120.0), fx(100.0)), (fx(80.0), fx(100.0)), (fx(0.3), fx(0.25))] {
+        for (s, k) in [
+            (fx(120.0), fx(100.0)),
+            (fx(80.0), fx(100.0)),
+            (fx(0.3), fx(0.25)),
+        ] {
             for kind in [OptionKind::Call, OptionKind::Put] {
                 let inp = input(kind, s, k, fx(0.6), t, fx(0.05));
                 let intrinsic = bs::intrinsic(kind, s, k).unwrap();
@@ -451,11 +598,20 @@ fn at_and_after_expiry_price_is_intrinsic() {
 
 #[test]
 fn years_from_seconds_rounds_down() {
-    assert_eq!(bs::years_from_seconds(SECONDS_PER_YEAR).unwrap(), Fixed::ONE);
+    assert_eq!(
+        bs::years_from_seconds(SECONDS_PER_YEAR).unwrap(),
+        Fixed::ONE
+    );
     assert_eq!(bs::years_from_seconds(0).unwrap(), Fixed::ZERO);
-    assert_eq!(bs::years_from_seconds(SECONDS_PER_DAY).unwrap(), years(SECONDS_PER_DAY));
+    assert_eq!(
+        bs::years_from_seconds(SECONDS_PER_DAY).unwrap(),
+        years(SECONDS_PER_DAY)
+    );
     assert_eq!(bs::years_from_seconds(900).unwrap(), years(900));
-    assert_eq!(bs::years_from_seconds(2 * SECONDS_PER_YEAR + 1).unwrap(), years(2 * SECONDS_PER_YEAR + 1));
+    assert_eq!(
+        bs::years_from_seconds(2 * SECONDS_PER_YEAR + 1).unwrap(),
+        years(2 * SECONDS_PER_YEAR + 1)
+    );
     assert_eq!(SECONDS_PER_YEAR, 365 * SECONDS_PER_DAY);
 }
 
@@ -465,29 +621,99 @@ fn years_from_seconds_rounds_down() {
 
 #[test]
 fn invalid_inputs_are_typed_errors() {
-    let ok = input(OptionKind::Call, fx(100.0), fx(100.0), fx(0.5), fx(0.25), fx(0.05));
+    let ok = input(
+        OptionKind::Call,
+        fx(100.0),
+        fx(100.0),
+        fx(0.5),
+        fx(0.25),
+        fx(0.05),
+    );
     let cases: Vec<(BsInput, RiskError)> = vec![
-        (BsInput { spot: Fixed::ZERO, ..ok }, RiskError::NonPositivePrice),
-        (BsInput { spot: fx(-100.0), ..ok }, RiskError::NonPositivePrice),
-        (BsInput { strike: Fixed::ZERO, ..ok }, RiskError::NonPositivePrice),
-        (BsInput { strike: fx(-1.0), ..ok }, RiskError::NonPositivePrice),
-        (BsInput { vol: Fixed::ZERO, ..ok }, RiskError::InvalidVolatility),
-        (BsInput { vol: fx(-0.2), ..ok }, RiskError::InvalidVolatility),
+        (
+            BsInput {
+                spot: Fixed::ZERO,
+                ..ok
+            },
+            RiskError::NonPositivePrice,
+        ),
+        (
+            BsInput {
+                spot: fx(-100.0),
+                ..ok
+            },
+            RiskError::NonPositivePrice,
+        ),
+        (
+            BsInput {
+                strike: Fixed::ZERO,
+                ..ok
+            },
+            RiskError::NonPositivePrice,
+        ),
+        (
+            BsInput {
+                strike: fx(-1.0),
+                ..ok
+            },
+            RiskError::NonPositivePrice,
+        ),
+        (
+            BsInput {
+                vol: Fixed::ZERO,
+                ..ok
+            },
+            RiskError::InvalidVolatility,
+        ),
+        (
+            BsInput {
+                vol: fx(-0.2),
+                ..ok
+            },
+            RiskError::InvalidVolatility,
+        ),
         // 10,000 % is beyond any supported maximum (the surface caps at 500 %)
-        (BsInput { vol: fx(100.0), ..ok }, RiskError::InvalidVolatility),
+        (
+            BsInput {
+                vol: fx(100.0),
+                ..ok
+            },
+            RiskError::InvalidVolatility,
+        ),
         // +-1,000 % per year is outside any sane rate range
-        (BsInput { rate: fx(10.0), ..ok }, RiskError::InvalidRate),
-        (BsInput { rate: fx(-10.0), ..ok }, RiskError::InvalidRate),
+        (
+            BsInput {
+                rate: fx(10.0),
+                ..ok
+            },
+            RiskError::InvalidRate,
+        ),
+        (
+            BsInput {
+                rate: fx(-10.0),
+                ..ok
+            },
+            RiskError::InvalidRate,
+        ),
     ];
     for (inp, err) in cases {
         for kind in [OptionKind::Call, OptionKind::Put] {
             let inp = BsInput { kind, ..inp };
             assert_eq!(bs::price(&inp), Err(err), "price {inp:?}");
-            assert_eq!(bs::greeks(&inp).map(|g| g.price), Err(err), "greeks {inp:?}");
+            assert_eq!(
+                bs::greeks(&inp).map(|g| g.price),
+                Err(err),
+                "greeks {inp:?}"
+            );
         }
     }
     // the top of the accuracy domain is accepted
-    let top = BsInput { vol: fx(4.0), rate: fx(0.1), time_years: fx(2.0), ..ok };
+    let top = BsInput {
+        vol: fx(4.0),
+        rate: fx(0.1),
+        time_years: fx(2.0),
+        ..ok
+    };
     assert!(bs::greeks(&top).is_ok());
     // the surface's maximum vol is accepted by Black-Scholes
     let max_vol = Fixed::from_bps(MAX_VOL_BPS);
@@ -506,7 +732,12 @@ const DAY: u32 = 86_400;
 const VOL_TOL: f64 = 1e-8;
 
 fn sample_tenors() -> Vec<(u32, f64)> {
-    vec![(DAY, 0.9), (7 * DAY, 0.7), (30 * DAY, 0.55), (365 * DAY, 0.6)]
+    vec![
+        (DAY, 0.9),
+        (7 * DAY, 0.7),
+        (30 * DAY, 0.55),
+        (365 * DAY, 0.6),
+    ]
 }
 
 #[test]
@@ -525,7 +756,12 @@ fn atm_vol_interpolates_total_variance() {
             bad.push(format!("atm_vol({} y) = {got}, reference {want}", ff(t)));
         }
     }
-    assert!(bad.is_empty(), "{} failures, first: {:?}", bad.len(), &bad[..bad.len().min(10)]);
+    assert!(
+        bad.is_empty(),
+        "{} failures, first: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
     // at the tenor points themselves, and flat outside
     for &(secs, atm) in &tenors {
         let got = ff(surf.atm_vol(years(secs as i64)).unwrap());
@@ -550,12 +786,21 @@ fn vol_applies_skew_smile_and_floor() {
     let spot = fx(150.0);
     let mut bad = Vec::new();
     for m in [0.25, 0.4, 0.7, 0.9, 1.0, 1.1, 1.5, 2.5, 4.0] {
-        for secs in [900.0, 2.0 * 86_400.0, 20.0 * 86_400.0, 200.0 * 86_400.0, 2.0 * YEAR_SECS] {
+        for secs in [
+            900.0,
+            2.0 * 86_400.0,
+            20.0 * 86_400.0,
+            200.0 * 86_400.0,
+            2.0 * YEAR_SECS,
+        ] {
             let (k, t) = (fx(150.0 * m), fx(secs / YEAR_SECS));
             let got = ff(surf.vol(k, spot, t).unwrap());
             let want = vol_ref(&tenors, -0.15, 0.3, 0.1, ff(k), ff(spot), ff(t));
             if (got - want).abs() > VOL_TOL {
-                bad.push(format!("vol(K/S={m}, T={}) = {got}, reference {want}", ff(t)));
+                bad.push(format!(
+                    "vol(K/S={m}, T={}) = {got}, reference {want}",
+                    ff(t)
+                ));
             }
         }
     }
@@ -563,11 +808,23 @@ fn vol_applies_skew_smile_and_floor() {
     // a steep negative skew drives the raw vol below the floor far above the spot
     let steep = surface(&tenors, -1.0, 0.0, 0.12);
     steep.validate().unwrap();
-    assert_eq!(steep.vol(fx(600.0), spot, years(30 * DAY as i64)).unwrap(), fx(0.12));
+    assert_eq!(
+        steep.vol(fx(600.0), spot, years(30 * DAY as i64)).unwrap(),
+        fx(0.12)
+    );
     // errors
-    assert_eq!(surf.vol(Fixed::ZERO, spot, fx(0.1)), Err(RiskError::NonPositivePrice));
-    assert_eq!(surf.vol(fx(100.0), Fixed::ZERO, fx(0.1)), Err(RiskError::NonPositivePrice));
-    assert_eq!(surf.vol(fx(-100.0), spot, fx(0.1)), Err(RiskError::NonPositivePrice));
+    assert_eq!(
+        surf.vol(Fixed::ZERO, spot, fx(0.1)),
+        Err(RiskError::NonPositivePrice)
+    );
+    assert_eq!(
+        surf.vol(fx(100.0), Fixed::ZERO, fx(0.1)),
+        Err(RiskError::NonPositivePrice)
+    );
+    assert_eq!(
+        surf.vol(fx(-100.0), spot, fx(0.1)),
+        Err(RiskError::NonPositivePrice)
+    );
 }
 
 proptest! {
@@ -608,7 +865,10 @@ fn surface_validation_failures() {
     // entries past tenor_count are ignored
     let mut short = good;
     short.tenor_count = 3;
-    short.tenors[3] = TenorPoint { seconds: 1, atm_vol: Fixed::ZERO };
+    short.tenors[3] = TenorPoint {
+        seconds: 1,
+        atm_vol: Fixed::ZERO,
+    };
     assert_eq!(short.validate(), Ok(()));
 
     let bad = |f: &dyn Fn(&mut greekhouse_risk::VolSurface), why: &str| {
@@ -620,14 +880,29 @@ fn surface_validation_failures() {
     bad(&|s| s.tenor_count = 5, "more tenors than MAX_TENORS");
     bad(&|s| s.tenor_count = u8::MAX, "tenor_count far out of range");
     bad(&|s| s.tenors.swap(1, 2), "tenors out of order");
-    bad(&|s| s.tenors[2].seconds = s.tenors[1].seconds, "duplicate tenor");
+    bad(
+        &|s| s.tenors[2].seconds = s.tenors[1].seconds,
+        "duplicate tenor",
+    );
     bad(&|s| s.tenors[1].atm_vol = Fixed::ZERO, "zero atm vol");
     bad(&|s| s.tenors[1].atm_vol = fx(-0.5), "negative atm vol");
-    bad(&|s| s.tenors[3].atm_vol = Fixed::from_bps(MAX_VOL_BPS + 1), "atm vol above the maximum");
-    bad(&|s| s.tenors[0].atm_vol = Fixed::from_bps(MIN_VOL_FLOOR_BPS - 1), "atm vol below 1 %");
+    bad(
+        &|s| s.tenors[3].atm_vol = Fixed::from_bps(MAX_VOL_BPS + 1),
+        "atm vol above the maximum",
+    );
+    bad(
+        &|s| s.tenors[0].atm_vol = Fixed::from_bps(MIN_VOL_FLOOR_BPS - 1),
+        "atm vol below 1 %",
+    );
     bad(&|s| s.min_vol = Fixed::ZERO, "zero floor");
-    bad(&|s| s.min_vol = Fixed::from_bps(MIN_VOL_FLOOR_BPS - 1), "floor below 1 %");
-    bad(&|s| s.min_vol = Fixed::from_bps(MAX_VOL_BPS + 1), "floor above the maximum");
+    bad(
+        &|s| s.min_vol = Fixed::from_bps(MIN_VOL_FLOOR_BPS - 1),
+        "floor below 1 %",
+    );
+    bad(
+        &|s| s.min_vol = Fixed::from_bps(MAX_VOL_BPS + 1),
+        "floor above the maximum",
+    );
     bad(&|s| s.skew = Fixed::from_int(1_000_000), "absurd skew");
     bad(&|s| s.smile = Fixed::from_int(-1_000_000), "absurd smile");
 }

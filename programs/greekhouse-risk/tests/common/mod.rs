@@ -76,7 +76,13 @@ pub fn bs_ref(kind: OptionKind, s: f64, k: f64, sigma: f64, t: f64, r: f64) -> R
             OptionKind::Call => ((s - k).max(0.0), if s > k { 1.0 } else { 0.0 }),
             OptionKind::Put => ((k - s).max(0.0), if s < k { -1.0 } else { 0.0 }),
         };
-        return RefGreeks { price, delta, gamma: 0.0, vega: 0.0, theta: 0.0 };
+        return RefGreeks {
+            price,
+            delta,
+            gamma: 0.0,
+            vega: 0.0,
+            theta: 0.0,
+        };
     }
     let sqrt_t = libm::sqrt(t);
     let sst = sigma * sqrt_t;
@@ -147,7 +153,10 @@ pub fn surface(tenors: &[(u32, f64)], skew: f64, smile: f64, min_vol: f64) -> Vo
     assert!(tenors.len() <= MAX_TENORS);
     let mut pts = [TenorPoint::default(); MAX_TENORS];
     for (i, &(seconds, atm)) in tenors.iter().enumerate() {
-        pts[i] = TenorPoint { seconds, atm_vol: fx(atm) };
+        pts[i] = TenorPoint {
+            seconds,
+            atm_vol: fx(atm),
+        };
     }
     VolSurface {
         tenors: pts,
@@ -234,7 +243,12 @@ pub fn pt_config(cases: u32) -> proptest::test_runner::Config {
     } else {
         RngSeed::Fixed(0x6772_6565_6b68_6f75) // "greekhou"
     };
-    Config { cases, failure_persistence: None, rng_seed: seed, ..Config::default() }
+    Config {
+        cases,
+        failure_persistence: None,
+        rng_seed: seed,
+        ..Config::default()
+    }
 }
 
 /// Black-Scholes inputs over the accuracy domain: log-uniform in spot (0.1 to 100,000),
@@ -251,7 +265,11 @@ pub fn bs_inputs() -> impl Strategy<Value = BsInput> {
         .prop_map(|(call, ls, lm, lt, lv, r)| {
             let s = ls.exp();
             BsInput {
-                kind: if call { OptionKind::Call } else { OptionKind::Put },
+                kind: if call {
+                    OptionKind::Call
+                } else {
+                    OptionKind::Put
+                },
                 spot: fx(s),
                 strike: fx(s * lm.exp()),
                 vol: fx(lv.exp()),
@@ -260,4 +278,3 @@ pub fn bs_inputs() -> impl Strategy<Value = BsInput> {
             }
         })
 }
-
