@@ -589,6 +589,59 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(pt_config(128))]
+
+    /// `expansion_gap` against an independent computation: the expansion from the summary's
+    /// Greeks, and the full revaluation with the f64 reference (sticky strike: each position's
+    /// surface vol plus the scenario's shift, floored at the surface's min vol), on the grid
+    /// {-h', -h'/2, 0, +h'/2, +h'} x {-v_dn, +v_up} with h' = h + conf/spot and the stale penalty
+    /// on v_up.
+    #[test]
+    fn expansion_gap_matches_independent_revaluation(book in books(1, 8)) {
+        let m = book.margin();
+        prop_assert_eq!(m.underlying_count, 1);
+        let (und, u) = (&book.underlyings[0], &m.underlyings[0]);
+        let s = ff(und.spot);
+        let qty_sum: f64 = book.positions.iter().map(|p| p.contracts as f64 * ff(p.contract_size)).sum();
+        for level in [&und.params.initial, &und.params.maintenance] {
+            let gap = margin::expansion_gap(&book.account(), 0, level).unwrap();
+            let h = (ff(level.spot_shock) + ff(und.conf) / s).min(0.99);
+            let penalty = if und.vol_stale { ff(und.params.stale_vol_penalty) } else { 0.0 };
+            let dvs = [-ff(level.vol_down), ff(level.vol_up) + penalty];
+            let shocks = [-h, -h / 2.0, 0.0, h / 2.0, h];
+            let mut worst = i128::MIN;
+            for (i, &sh) in shocks.iter().enumerate() {
+                for (j, &dv) in dvs.iter().enumerate() {
+                    let terms = [ff(u.delta) * s * sh, ff(u.cash_gamma) * sh * sh / 2.0, ff(u.vega) * dv];
+                    let expansion = -terms.iter().sum::<f64>();
+                    let gross: f64 = terms.iter().map(|t| t.abs()).sum();
+                    let got = ff(gap.expansion_loss[i][j]);
+                    prop_assert!(
+                        (got - expansion).abs() <= 1e-9 * gross + book.rounding_tol() as f64 / 1e12,
+                        "expansion loss [{}][{}] = {} vs {}", i, j, got, expansion
+                    );
+                    let mut full = 0.0;
+                    for p in &book.positions {
+                        let vol = ff(und.surface.vol(p.strike, und.spot, p.time_years).unwrap());
+                        let shocked_vol = (vol + dv).max(ff(und.surface.min_vol));
+                        let (k, t, r) = (ff(p.strike), ff(p.time_years), ff(und.rate));
+                        let p0 = bs_ref(p.kind, s, k, vol, t, r).price;
+                        let p1 = bs_ref(p.kind, s * (1.0 + sh), k, shocked_vol, t, r).price;
+                        full += (p1 - p0) * p.contracts as f64 * ff(p.contract_size);
+                    }
+                    // each engine price is within 1e-8 x its spot of the truth (accuracy spec)
+                    let tol = 1e-8 * s * (2.0 + sh) * qty_sum + book.rounding_tol() as f64 / 1e12;
+                    let got = ff(gap.full_loss[i][j]);
+                    prop_assert!((got - full).abs() <= tol, "full loss [{}][{}] = {} vs {} (tol {})", i, j, got, full, tol);
+                    worst = worst.max(gap.full_loss[i][j].raw() - gap.expansion_loss[i][j].raw());
+                }
+            }
+            prop_assert_eq!(gap.worst_understatement.raw(), worst);
+        }
+    }
+}
+
 #[test]
 fn default_params_validate() {
     // the values PROTOCOL.md fixes
