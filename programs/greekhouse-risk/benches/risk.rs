@@ -1,1 +1,573 @@
-fn main() {}
+//! Host-side throughput of the risk engine, each case beside an f64 closed-form baseline
+//! measured in the same run.
+//!
+//! ```text
+//! CARGO_TARGET_DIR=/work/target-risk cargo bench -p greekhouse-risk --bench risk
+//! ```
+//!
+//! Cases: (a) price + Greeks of one option (`bs::greeks`), and price only (`bs::price`);
+//! (b) the margin of a 16-position account over 2 underlyings with 3 collateral assets
+//! (`margin::account_margin`). After the criterion run a summary prints the mean time per call
+//! of every case, the fixed-point / f64 ratio and the derived "option evaluations per second
+//! per core" (goal >= 1,000,000). The fixture is mirrored in `cu-probe/src/fixture.rs` (the
+//! sBPF compute-unit probe); keep the two in step.
+
+use criterion::{Bencher, Criterion};
+use greekhouse_risk::{
+    bs, margin, AccountRisk, BsInput, CollateralRisk, Fixed, Greeks, LevelParams, MarginConfig,
+    MarginParams, MarginSummary, OptionKind, PositionRisk, TenorPoint, UnderlyingRisk, VolSurface,
+};
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+// ------------------------------------------------------------------------------------------
+// Fixture (mirror of cu-probe/src/fixture.rs). On-chain units: quote = USDC in micro-units,
+// spot and strike in quote native units per whole underlying unit.
+// ------------------------------------------------------------------------------------------
+
+/// `v * 10^-decimals` as a [`Fixed`].
+fn fx(v: i128, decimals: u32) -> Fixed {
+    Fixed::from_raw(v * 10i128.pow(12 - decimals))
+}
+
+/// `days / 365` years.
+fn years(days: i128) -> Fixed {
+    Fixed::from_raw(days * 1_000_000_000_000 / 365)
+}
+
+const DAY: u32 = 86_400;
+
+fn sol_spot() -> Fixed {
+    fx(150_000_000, 0)
+}
+
+fn btc_spot() -> Fixed {
+    fx(95_000_000_000, 0)
+}
+
+/// Case (a): 30-day SOL call, spot 150, strike 160, vol 70 %, r 5 %.
+fn option_fixture() -> BsInput {
+    BsInput {
+        kind: OptionKind::Call,
+        spot: sol_spot(),
+        strike: fx(160_000_000, 0),
+        vol: fx(70, 2),
+        time_years: years(30),
+        rate: fx(5, 2),
+    }
+}
+
+fn surface(tenors: &[(u32, i128)], skew: Fixed, smile: Fixed, min_vol: Fixed) -> VolSurface {
+    let mut s = VolSurface { tenor_count: tenors.len() as u8, skew, smile, min_vol, ..VolSurface::default() };
+    for (slot, &(seconds, vol_pct)) in s.tenors.iter_mut().zip(tenors) {
+        *slot = TenorPoint { seconds, atm_vol: fx(vol_pct, 2) };
+    }
+    s
+}
+
+fn margin_params() -> MarginParams {
+    MarginParams {
+        initial: LevelParams {
+            spot_shock: fx(20, 2),
+            vol_up: fx(15, 2),
+            vol_down: fx(10, 2),
+            floor_pct: fx(10, 3),
+        },
+        maintenance: LevelParams {
+            spot_shock: fx(15, 2),
+            vol_up: fx(10, 2),
+            vol_down: fx(75, 3),
+            floor_pct: fx(75, 4),
+        },
+        stale_vol_penalty: fx(5, 2),
+    }
+}
+
+/// The 16-position account of case (b), owning its slices; [`AccountFixture::account`] borrows
+/// them as an [`AccountRisk`].
+struct AccountFixture {
+    positions: [PositionRisk; 16],
+    underlyings: [UnderlyingRisk; 2],
+    collaterals: [CollateralRisk; 3],
+    quote_balance: i128,
+    config: MarginConfig,
+}
+
+impl AccountFixture {
+    fn account(&self) -> AccountRisk<'_> {
+        AccountRisk {
+            quote_balance: self.quote_balance,
+            collaterals: &self.collaterals,
+            positions: &self.positions,
+            underlyings: &self.underlyings,
+        }
+    }
+}
+
+/// 8 short positions on SOL and 8 on BTC (strikes 75 %..125 % of spot, 3..120 days, calls and
+/// puts), USDC + SOL + wBTC collateral, 2,500 USDC of quote debt.
+fn account_fixture() -> AccountFixture {
+    use OptionKind::{Call as C, Put as P};
+    let sol = fx(1, 0); // 1 SOL per contract
+    let btc = fx(1, 2); // 0.01 BTC per contract
+    let pos = |u: u8, kind, strike: i128, days: i128, contracts: u64, size: Fixed| PositionRisk {
+        underlying: u,
+        kind,
+        strike: fx(strike, 0),
+        time_years: years(days),
+        contracts,
+        contract_size: size,
+    };
+    AccountFixture {
+        positions: [
+            pos(0, C, 150_000_000, 7, 20, sol),
+            pos(0, P, 150_000_000, 7, 20, sol),
+            pos(0, C, 165_000_000, 30, 50, sol),
+            pos(0, P, 135_000_000, 30, 50, sol),
+            pos(0, C, 187_500_000, 90, 10, sol),
+            pos(0, P, 112_500_000, 90, 10, sol),
+            pos(0, C, 155_000_000, 3, 40, sol),
+            pos(0, P, 140_000_000, 120, 5, sol),
+            pos(1, C, 95_000_000_000, 7, 30, btc),
+            pos(1, P, 95_000_000_000, 7, 30, btc),
+            pos(1, C, 105_000_000_000, 30, 20, btc),
+            pos(1, P, 85_000_000_000, 30, 20, btc),
+            pos(1, C, 118_750_000_000, 120, 8, btc),
+            pos(1, P, 71_250_000_000, 120, 8, btc),
+            pos(1, C, 100_000_000_000, 14, 12, btc),
+            pos(1, P, 90_000_000_000, 60, 12, btc),
+        ],
+        underlyings: [
+            UnderlyingRisk {
+                spot: sol_spot(),
+                conf: fx(50_000, 0),
+                surface: surface(&[(7 * DAY, 75), (30 * DAY, 70), (90 * DAY, 65)], fx(-10, 2), fx(50, 2), fx(20, 2)),
+                vol_stale: false,
+                rate: fx(5, 2),
+                params: margin_params(),
+            },
+            UnderlyingRisk {
+                spot: btc_spot(),
+                conf: fx(20_000_000, 0),
+                surface: surface(
+                    &[(7 * DAY, 55), (30 * DAY, 52), (90 * DAY, 50), (180 * DAY, 50)],
+                    fx(-5, 2),
+                    fx(30, 2),
+                    fx(15, 2),
+                ),
+                vol_stale: false,
+                rate: fx(5, 2),
+                params: margin_params(),
+            },
+        ],
+        collaterals: [
+            // USDC, 6 decimals: 60,000 USDC
+            CollateralRisk { amount: 60_000_000_000, price: fx(1, 0), conf: fx(1, 4), init_weight: fx(1, 0), maint_weight: fx(1, 0) },
+            // SOL, 9 decimals: 300 SOL at 150e6 / 1e9 quote units per lamport
+            CollateralRisk { amount: 300_000_000_000, price: fx(15, 2), conf: fx(5, 5), init_weight: fx(80, 2), maint_weight: fx(90, 2) },
+            // wBTC, 8 decimals: 0.5 BTC at 95,000e6 / 1e8 quote units per satoshi
+            CollateralRisk { amount: 50_000_000, price: fx(950, 0), conf: fx(2, 1), init_weight: fx(85, 2), maint_weight: fx(92, 2) },
+        ],
+        quote_balance: -2_500_000_000,
+        config: MarginConfig { conf_multiplier: fx(2, 0), end_buffer: fx(50, 2) },
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// f64 baseline: closed-form Black-Scholes with libm, and the same margin model in f64.
+// ------------------------------------------------------------------------------------------
+
+fn f(x: Fixed) -> f64 {
+    x.raw() as f64 * 1e-12
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct GreeksF64 {
+    price: f64,
+    delta: f64,
+    gamma: f64,
+    vega: f64,
+    theta: f64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct BsF64 {
+    put: bool,
+    s: f64,
+    k: f64,
+    vol: f64,
+    t: f64,
+    r: f64,
+}
+
+impl From<&BsInput> for BsF64 {
+    fn from(i: &BsInput) -> Self {
+        BsF64 { put: i.kind == OptionKind::Put, s: f(i.spot), k: f(i.strike), vol: f(i.vol), t: f(i.time_years), r: f(i.rate) }
+    }
+}
+
+const INV_SQRT_2: f64 = std::f64::consts::FRAC_1_SQRT_2;
+const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+
+/// Standard normal cdf.
+fn n_cdf(x: f64) -> f64 {
+    0.5 * libm::erfc(-x * INV_SQRT_2)
+}
+
+fn n_pdf(x: f64) -> f64 {
+    INV_SQRT_2PI * libm::exp(-0.5 * x * x)
+}
+
+fn bs_price_f64(o: &BsF64) -> f64 {
+    if o.t <= 0.0 {
+        return if o.put { (o.k - o.s).max(0.0) } else { (o.s - o.k).max(0.0) };
+    }
+    let sd = o.vol * libm::sqrt(o.t);
+    let d1 = (libm::log(o.s / o.k) + (o.r + 0.5 * o.vol * o.vol) * o.t) / sd;
+    let d2 = d1 - sd;
+    let df_k = o.k * libm::exp(-o.r * o.t);
+    if o.put {
+        df_k * n_cdf(-d2) - o.s * n_cdf(-d1)
+    } else {
+        o.s * n_cdf(d1) - df_k * n_cdf(d2)
+    }
+}
+
+fn bs_greeks_f64(o: &BsF64) -> GreeksF64 {
+    if o.t <= 0.0 {
+        let itm = if o.put { o.k > o.s } else { o.s > o.k };
+        let delta = match (itm, o.put) {
+            (false, _) => 0.0,
+            (true, false) => 1.0,
+            (true, true) => -1.0,
+        };
+        return GreeksF64 { price: bs_price_f64(o), delta, ..GreeksF64::default() };
+    }
+    let sqrt_t = libm::sqrt(o.t);
+    let sd = o.vol * sqrt_t;
+    let d1 = (libm::log(o.s / o.k) + (o.r + 0.5 * o.vol * o.vol) * o.t) / sd;
+    let d2 = d1 - sd;
+    let df_k = o.k * libm::exp(-o.r * o.t);
+    let pdf1 = n_pdf(d1);
+    let (nd1, nd2) = (n_cdf(d1), n_cdf(d2));
+    let decay = -o.s * pdf1 * o.vol / (2.0 * sqrt_t);
+    let gamma = pdf1 / (o.s * sd);
+    let vega = o.s * pdf1 * sqrt_t;
+    if o.put {
+        GreeksF64 {
+            price: df_k * (1.0 - nd2) - o.s * (1.0 - nd1),
+            delta: nd1 - 1.0,
+            gamma,
+            vega,
+            theta: decay + o.r * df_k * (1.0 - nd2),
+        }
+    } else {
+        GreeksF64 { price: o.s * nd1 - df_k * nd2, delta: nd1, gamma, vega, theta: decay - o.r * df_k * nd2 }
+    }
+}
+
+/// sigma(K, T): ATM vol interpolated linearly in total variance between tenors (flat outside),
+/// times (1 + skew ln(K/S) + smile ln(K/S)^2), floored at min_vol.
+fn surface_vol_f64(s: &VolSurface, k: f64, spot: f64, t: f64) -> f64 {
+    let n = s.tenor_count as usize;
+    let tenor = |i: usize| (s.tenors[i].seconds as f64 / 31_536_000.0, f(s.tenors[i].atm_vol));
+    let (t0, v0) = tenor(0);
+    let (tn, vn) = tenor(n - 1);
+    let atm = if t <= t0 {
+        v0
+    } else if t >= tn {
+        vn
+    } else {
+        let mut atm = vn;
+        for i in 1..n {
+            let (ta, va) = tenor(i - 1);
+            let (tb, vb) = tenor(i);
+            if t <= tb {
+                let w = (t - ta) / (tb - ta);
+                let var = va * va * ta + w * (vb * vb * tb - va * va * ta);
+                atm = libm::sqrt(var / t);
+                break;
+            }
+        }
+        atm
+    };
+    let m = libm::log(k / spot);
+    (atm * (1.0 + f(s.skew) * m + f(s.smile) * m * m)).max(f(s.min_vol))
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct LevelF64 {
+    addon: f64,
+    requirement: f64,
+    collateral_value: f64,
+    equity: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct MarginF64 {
+    liability: f64,
+    initial: LevelF64,
+    end: LevelF64,
+    maintenance: LevelF64,
+}
+
+/// The margin model of `margin::account_margin` in f64: per underlying the short book's
+/// liability and Greeks, the worst loss of the delta-gamma-vega expansion over the 5 x 2 grid
+/// (spot +-h, +-h/2, 0; vol -down, +up) with full revaluation at the extreme spot shocks (vol
+/// up), the per-contract floor and the all-puts payoff cap; then weighted collateral.
+fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
+    let (mut liab, mut addon_im, mut addon_mm) = (0.0, 0.0, 0.0);
+    for (idx, u) in a.underlyings.iter().enumerate() {
+        let s = f(u.spot);
+        let r = f(u.rate);
+        let penalty = if u.vol_stale { f(u.params.stale_vol_penalty) } else { 0.0 };
+        let shocks = |l: &LevelParams| ((f(l.spot_shock) + f(u.conf) / s).min(0.99), f(l.vol_up) + penalty, f(l.vol_down));
+        let (h_im, up_im, dn_im) = shocks(&u.params.initial);
+        let (h_mm, up_mm, dn_mm) = shocks(&u.params.maintenance);
+        // full-revaluation scenarios: (relative spot move, vol shift)
+        let scen = [(-h_im, up_im), (h_im, up_im), (-h_mm, up_mm), (h_mm, up_mm)];
+        let (mut l, mut delta, mut gamma, mut vega, mut floor_base, mut payoff) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut reval = [0.0f64; 4];
+        let mut all_puts = true;
+        let mut any = false;
+        for p in a.positions.iter().filter(|p| p.underlying as usize == idx) {
+            any = true;
+            let q = p.contracts as f64 * f(p.contract_size);
+            let k = f(p.strike);
+            let t = f(p.time_years);
+            let put = p.kind == OptionKind::Put;
+            let vol = surface_vol_f64(&u.surface, k, s, t);
+            let g = bs_greeks_f64(&BsF64 { put, s, k, vol, t, r });
+            l += g.price * q;
+            delta += g.delta * q;
+            gamma += g.gamma * q;
+            vega += g.vega * q;
+            floor_base += if put { s.min(k) } else { s } * q;
+            if put {
+                payoff += k * q;
+            } else {
+                all_puts = false;
+            }
+            for (j, &(ds, dv)) in scen.iter().enumerate() {
+                let v = (vol + dv).clamp(f(u.surface.min_vol), 20.0);
+                reval[j] += bs_price_f64(&BsF64 { put, s: s * (1.0 + ds), k, vol: v, t, r }) * q;
+            }
+        }
+        if !any {
+            continue;
+        }
+        let cgamma = gamma * s * s;
+        let level = |h: f64, up: f64, dn: f64, floor_pct: f64, j_dn: usize| {
+            let mut worst: f64 = 0.0;
+            for m in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+                let x = m * h;
+                for dv in [-dn, up] {
+                    // the long book's gain is the short account's loss
+                    worst = worst.max(delta * s * x + 0.5 * cgamma * x * x + vega * dv);
+                }
+            }
+            worst = worst.max(reval[j_dn] - l).max(reval[j_dn + 1] - l);
+            worst = worst.max(floor_pct * floor_base);
+            if all_puts {
+                worst = worst.min((payoff - l).max(0.0));
+            }
+            worst
+        };
+        let mm = level(h_mm, up_mm, dn_mm, f(u.params.maintenance.floor_pct), 2);
+        let im = level(h_im, up_im, dn_im, f(u.params.initial.floor_pct), 0).max(mm);
+        liab += l;
+        addon_im += im;
+        addon_mm += mm;
+    }
+    let buffer = f(cfg.end_buffer);
+    let addon_end = addon_mm + buffer * (addon_im - addon_mm);
+    let mut coll = [0.0f64; 3];
+    for c in a.collaterals {
+        let adj = (f(c.price) - f(cfg.conf_multiplier) * f(c.conf)).max(0.0) * c.amount as f64;
+        let (wi, wm) = (f(c.init_weight), f(c.maint_weight));
+        let we = wm - buffer * (wm - wi);
+        for (slot, w) in coll.iter_mut().zip([wi, we, wm]) {
+            *slot += adj * w;
+        }
+    }
+    let quote = a.quote_balance as f64;
+    let lvl = |addon: f64, cv: f64| {
+        let requirement = liab + addon;
+        let collateral_value = cv + quote;
+        LevelF64 { addon, requirement, collateral_value, equity: collateral_value - requirement }
+    };
+    MarginF64 {
+        liability: liab,
+        initial: lvl(addon_im, coll[0]),
+        end: lvl(addon_end, coll[1]),
+        maintenance: lvl(addon_mm, coll[2]),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Measurement
+// ------------------------------------------------------------------------------------------
+
+/// Every timed batch of every case (criterion's warm-up included): total time and iterations.
+struct Totals {
+    name: &'static str,
+    time: Duration,
+    iters: u64,
+}
+
+thread_local! {
+    static TOTALS: RefCell<Vec<Totals>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Times `routine` with criterion and records the totals for the summary.
+fn timed<O>(b: &mut Bencher<'_>, name: &'static str, mut routine: impl FnMut() -> O) {
+    b.iter_custom(|iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(routine());
+        }
+        let elapsed = start.elapsed();
+        TOTALS.with(|t| {
+            let mut t = t.borrow_mut();
+            match t.iter_mut().find(|x| x.name == name) {
+                Some(x) => {
+                    x.time += elapsed;
+                    x.iters += iters;
+                }
+                None => t.push(Totals { name, time: elapsed, iters }),
+            }
+        });
+        elapsed
+    });
+}
+
+fn ns_per_call(name: &str) -> Option<f64> {
+    TOTALS.with(|t| {
+        t.borrow()
+            .iter()
+            .find(|x| x.name == name && x.iters > 0)
+            .map(|x| x.time.as_nanos() as f64 / x.iters as f64)
+    })
+}
+
+fn bench_option(c: &mut Criterion) {
+    let input = option_fixture();
+    let input64 = BsF64::from(&input);
+    let mut g = c.benchmark_group("option");
+    g.bench_function("greeks/fixed", |b| timed(b, "greeks/fixed", || bs::greeks(black_box(&input))));
+    g.bench_function("greeks/f64", |b| timed(b, "greeks/f64", || bs_greeks_f64(black_box(&input64))));
+    g.bench_function("price/fixed", |b| timed(b, "price/fixed", || bs::price(black_box(&input))));
+    g.bench_function("price/f64", |b| timed(b, "price/f64", || bs_price_f64(black_box(&input64))));
+    g.finish();
+}
+
+fn bench_margin(c: &mut Criterion) {
+    let fixture = account_fixture();
+    let account = fixture.account();
+    let config = fixture.config;
+    let mut g = c.benchmark_group("margin16");
+    g.bench_function("fixed", |b| {
+        timed(b, "margin16/fixed", || margin::account_margin(black_box(&account), black_box(&config)))
+    });
+    g.bench_function("f64", |b| timed(b, "margin16/f64", || margin_f64(black_box(&account), black_box(&config))));
+    g.finish();
+}
+
+/// Both implementations on the fixture, side by side, so the baseline is seen to compute the
+/// same thing (f64 rounding and the fixed-point engine's conservative rounding differ slightly).
+fn print_agreement() {
+    let input = option_fixture();
+    let g: Result<Greeks, _> = bs::greeks(&input);
+    let g64 = bs_greeks_f64(&BsF64::from(&input));
+    println!("\nfixture check, option (a): fixed vs f64");
+    match g {
+        Ok(g) => {
+            println!("  price {:>22} vs {:.6}", g.price.to_string(), g64.price);
+            println!("  delta {:>22} vs {:.9}", g.delta.to_string(), g64.delta);
+            println!("  gamma {:>22.6e} vs {:.6e}", g.gamma.raw() as f64 * 1e-18, g64.gamma);
+            println!("  vega  {:>22} vs {:.6}", g.vega.to_string(), g64.vega);
+            println!("  theta {:>22} vs {:.6}", g.theta.to_string(), g64.theta);
+        }
+        Err(e) => println!("  bs::greeks failed: {e:?}"),
+    }
+    let fixture = account_fixture();
+    let m: Result<MarginSummary, _> = margin::account_margin(&fixture.account(), &fixture.config);
+    let m64 = margin_f64(&fixture.account(), &fixture.config);
+    println!("fixture check, margin (b), quote native units: fixed vs f64");
+    match m {
+        Ok(m) => {
+            let usdc = |x: Fixed| x.raw() as f64 * 1e-12;
+            println!("  liability          {:>20.0} vs {:.0}", usdc(m.liability), m64.liability);
+            for (name, l, l64) in [("IM", m.initial, m64.initial), ("end", m.end, m64.end), ("MM", m.maintenance, m64.maintenance)] {
+                println!("  {name:<3} add-on         {:>20.0} vs {:.0}", usdc(l.addon), l64.addon);
+                println!("  {name:<3} requirement    {:>20.0} vs {:.0}", usdc(l.requirement), l64.requirement);
+                println!("  {name:<3} collateral     {:>20.0} vs {:.0}", usdc(l.collateral_value), l64.collateral_value);
+                println!("  {name:<3} equity         {:>20.0} vs {:.0}", usdc(l.equity), l64.equity);
+            }
+        }
+        Err(e) => println!("  account_margin failed: {e:?}"),
+    }
+}
+
+fn summary() {
+    const GOAL: f64 = 1_000_000.0;
+    let row = |what: &str, fixed: &str, base: &str| {
+        let (a, b) = (ns_per_call(fixed), ns_per_call(base));
+        let show = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.1} ns"));
+        let ratio = match (a, b) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.1}x", a / b),
+            _ => "n/a".into(),
+        };
+        println!("  {what:<34} {:>14} {:>14} {:>8}", show(a), show(b), ratio);
+    };
+    println!("\n=== summary (mean over all timed batches of this run, one thread) ===");
+    println!("  {:<34} {:>14} {:>14} {:>8}", "case", "fixed-point", "f64 baseline", "ratio");
+    row("(a) price + Greeks, one option", "greeks/fixed", "greeks/f64");
+    row("(a') price only, one option", "price/fixed", "price/f64");
+    row("(b) margin, 16 positions", "margin16/fixed", "margin16/f64");
+    if let Some(ns) = ns_per_call("greeks/fixed") {
+        let per_sec = 1e9 / ns;
+        println!(
+            "  option evaluations (price + Greeks) per second per core: {:.0} (goal >= {:.0}: {})",
+            per_sec,
+            GOAL,
+            if per_sec >= GOAL { "met" } else { "NOT met" }
+        );
+    }
+    if let Some(ns) = ns_per_call("margin16/fixed") {
+        println!("  16-position margins per second per core: {:.0}", 1e9 / ns);
+    }
+}
+
+/// User + system CPU time of this process, from /proc (Linux; `None` elsewhere).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // fields after the parenthesised command name; utime and stime are fields 14 and 15
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10)) // USER_HZ = 100 on Linux
+}
+
+fn main() {
+    let (wall0, cpu0) = (Instant::now(), cpu_time());
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50)
+        .configure_from_args();
+    bench_option(&mut c);
+    bench_margin(&mut c);
+    c.final_summary();
+    print_agreement();
+    summary();
+    if let (Some(c0), Some(c1)) = (cpu0, cpu_time()) {
+        let share = (c1 - c0).as_secs_f64() / wall0.elapsed().as_secs_f64();
+        println!(
+            "  CPU share of this process during the run: {:.0} % of one core{}",
+            share * 100.0,
+            if share < 0.9 { " -- the machine was busy: the times above are inflated, re-run when idle" } else { "" }
+        );
+    }
+}
