@@ -72,10 +72,11 @@ impl AuctionParams {
     }
 }
 
-/// `a + (b - a) * num / den`, rounded down (`0 <= num <= den`, `den > 0`, `a <= b`).
-fn lerp_down(a: Fixed, b: Fixed, num: i128, den: i128) -> Fixed {
-    let span = b.raw() - a.raw();
-    Fixed::from_raw(a.raw() + span * num / den)
+/// `a + (b - a) * num / den` for raw `[a, b, num, den]`, rounded down (`0 <= num <= den`,
+/// `den > 0`, `a <= b`).
+fn lerp_down(v: &[i128; 4]) -> Fixed {
+    let [a, b, num, den] = *v;
+    Fixed::from_raw(a + (b - a) * num / den)
 }
 
 /// Discount d(t) after `elapsed_secs` since the start; `secs_to_earliest_expiry` is measured from
@@ -108,9 +109,25 @@ pub fn discount(
     };
     let tn = t * den;
     if tn < fe_n {
-        Ok((lerp_down(params.start_discount, params.fast_discount, tn, fe_n), AuctionPhase::Fast))
+        Ok((
+            lerp_down(&[
+                params.start_discount.raw(),
+                params.fast_discount.raw(),
+                tn,
+                fe_n,
+            ]),
+            AuctionPhase::Fast,
+        ))
     } else if tn < se_n {
-        Ok((lerp_down(params.fast_discount, Fixed::ONE, tn - fe_n, se_n - fe_n), AuctionPhase::Slow))
+        Ok((
+            lerp_down(&[
+                params.fast_discount.raw(),
+                FIXED_ONE,
+                tn - fe_n,
+                se_n - fe_n,
+            ]),
+            AuctionPhase::Slow,
+        ))
     } else {
         Ok((Fixed::ONE, AuctionPhase::Exhausted))
     }
@@ -136,7 +153,16 @@ fn check_unit(x: Fixed) -> RiskResult<()> {
 /// Computed exactly and rounded once. A non-positive `mark_to_market` gives zero (that account
 /// is insolvent: see [`insolvent_payment`]). `InvalidFraction` outside (0, 1],
 /// `InvalidAuctionParams` for a discount outside [0, 1].
+#[inline(always)]
 pub fn solvent_price(mark_to_market: Fixed, fraction: Fixed, discount: Fixed) -> RiskResult<Fixed> {
+    solvent_price_ref(&[mark_to_market, fraction, discount])
+}
+
+// sBPF passes at most five arguments in registers (a 128-bit value takes two) and LLVM's
+// argument promotion turns a reference to one or two scalars back into values: out-of-line
+// bodies take one reference to three or more values.
+fn solvent_price_ref(args: &[Fixed; 3]) -> RiskResult<Fixed> {
+    let [mark_to_market, fraction, discount] = *args;
     check_fraction(fraction)?;
     check_unit(discount)?;
     if !mark_to_market.is_positive() {
@@ -166,12 +192,18 @@ pub fn insolvent_k(params: &AuctionParams, elapsed_secs: i64) -> RiskResult<Fixe
 /// Computed exactly and rounded once; never negative (a positive `mark_to_market` larger than
 /// `k * addon` gives zero). `InvalidFraction` outside (0, 1], `InvalidAuctionParams` for `k`
 /// outside [0, 1] or a negative add-on.
+#[inline(always)]
 pub fn insolvent_payment(
     mark_to_market: Fixed,
     addon: Fixed,
     fraction: Fixed,
     k: Fixed,
 ) -> RiskResult<Fixed> {
+    insolvent_payment_ref(&[mark_to_market, addon, fraction, k])
+}
+
+fn insolvent_payment_ref(args: &[Fixed; 4]) -> RiskResult<Fixed> {
+    let [mark_to_market, addon, fraction, k] = *args;
     check_fraction(fraction)?;
     check_unit(k)?;
     if addon.is_negative() {
@@ -224,18 +256,42 @@ mod tests {
     fn curve() {
         let p = AuctionParams::DEFAULT;
         p.validate().unwrap();
-        assert_eq!(discount(&p, 0, None).unwrap(), (Fixed::ZERO, AuctionPhase::Fast));
-        assert_eq!(discount(&p, 300, None).unwrap().0, Fixed::from_raw(FIXED_ONE / 10));
-        assert_eq!(discount(&p, 600, None).unwrap(), (Fixed::from_raw(FIXED_ONE / 5), AuctionPhase::Slow));
-        assert_eq!(discount(&p, 600 + 10_800, None).unwrap().0, Fixed::from_raw(FIXED_ONE * 6 / 10));
-        assert_eq!(discount(&p, 600 + 21_600, None).unwrap(), (Fixed::ONE, AuctionPhase::Exhausted));
+        assert_eq!(
+            discount(&p, 0, None).unwrap(),
+            (Fixed::ZERO, AuctionPhase::Fast)
+        );
+        assert_eq!(
+            discount(&p, 300, None).unwrap().0,
+            Fixed::from_raw(FIXED_ONE / 10)
+        );
+        assert_eq!(
+            discount(&p, 600, None).unwrap(),
+            (Fixed::from_raw(FIXED_ONE / 5), AuctionPhase::Slow)
+        );
+        assert_eq!(
+            discount(&p, 600 + 10_800, None).unwrap().0,
+            Fixed::from_raw(FIXED_ONE * 6 / 10)
+        );
+        assert_eq!(
+            discount(&p, 600 + 21_600, None).unwrap(),
+            (Fixed::ONE, AuctionPhase::Exhausted)
+        );
         // slow phase compressed to the expiry
-        assert_eq!(discount(&p, 600 + 50, Some(700)).unwrap().0, Fixed::from_raw(FIXED_ONE * 6 / 10));
-        assert_eq!(discount(&p, 700, Some(700)).unwrap(), (Fixed::ONE, AuctionPhase::Exhausted));
+        assert_eq!(
+            discount(&p, 600 + 50, Some(700)).unwrap().0,
+            Fixed::from_raw(FIXED_ONE * 6 / 10)
+        );
+        assert_eq!(
+            discount(&p, 700, Some(700)).unwrap(),
+            (Fixed::ONE, AuctionPhase::Exhausted)
+        );
         // expiry inside the fast phase: whole curve compressed into [0, E)
         let e = 22_200; // (F + S) = 22_200: E' = 111 -> fe = 3 s
         let _ = e;
-        assert_eq!(discount(&p, 3, Some(111)).unwrap(), (Fixed::from_raw(FIXED_ONE / 5), AuctionPhase::Slow));
+        assert_eq!(
+            discount(&p, 3, Some(111)).unwrap(),
+            (Fixed::from_raw(FIXED_ONE / 5), AuctionPhase::Slow)
+        );
         assert_eq!(discount(&p, 111, Some(111)).unwrap().0, Fixed::ONE);
         assert_eq!(discount(&p, 0, Some(0)).unwrap().0, Fixed::ONE);
     }
@@ -244,14 +300,38 @@ mod tests {
     fn payments() {
         let one = Fixed::ONE;
         let half = Fixed::from_raw(FIXED_ONE / 2);
-        assert_eq!(solvent_price(Fixed::from_int(100), half, Fixed::from_raw(FIXED_ONE / 5)).unwrap(), Fixed::from_int(40));
-        assert_eq!(solvent_price(Fixed::from_int(-1), half, Fixed::ZERO).unwrap(), Fixed::ZERO);
-        assert_eq!(solvent_price(one, Fixed::ZERO, Fixed::ZERO), Err(RiskError::InvalidFraction));
-        assert_eq!(insolvent_payment(Fixed::from_int(-10), Fixed::from_int(4), half, half).unwrap(), Fixed::from_int(6));
-        assert_eq!(insolvent_payment(Fixed::from_int(10), Fixed::from_int(4), half, half).unwrap(), Fixed::ZERO);
-        assert_eq!(max_fraction(Fixed::from_int(-10), Fixed::from_int(30)).unwrap(), Fixed::from_raw(FIXED_ONE / 4));
-        assert_eq!(max_fraction(Fixed::from_int(-10), Fixed::ZERO).unwrap(), one);
-        assert_eq!(max_fraction(Fixed::from_int(10), Fixed::ONE).unwrap(), Fixed::ZERO);
+        assert_eq!(
+            solvent_price(Fixed::from_int(100), half, Fixed::from_raw(FIXED_ONE / 5)).unwrap(),
+            Fixed::from_int(40)
+        );
+        assert_eq!(
+            solvent_price(Fixed::from_int(-1), half, Fixed::ZERO).unwrap(),
+            Fixed::ZERO
+        );
+        assert_eq!(
+            solvent_price(one, Fixed::ZERO, Fixed::ZERO),
+            Err(RiskError::InvalidFraction)
+        );
+        assert_eq!(
+            insolvent_payment(Fixed::from_int(-10), Fixed::from_int(4), half, half).unwrap(),
+            Fixed::from_int(6)
+        );
+        assert_eq!(
+            insolvent_payment(Fixed::from_int(10), Fixed::from_int(4), half, half).unwrap(),
+            Fixed::ZERO
+        );
+        assert_eq!(
+            max_fraction(Fixed::from_int(-10), Fixed::from_int(30)).unwrap(),
+            Fixed::from_raw(FIXED_ONE / 4)
+        );
+        assert_eq!(
+            max_fraction(Fixed::from_int(-10), Fixed::ZERO).unwrap(),
+            one
+        );
+        assert_eq!(
+            max_fraction(Fixed::from_int(10), Fixed::ONE).unwrap(),
+            Fixed::ZERO
+        );
         let f = max_fraction(Fixed::from_int(-1), Fixed::from_int(2)).unwrap();
         assert_eq!(f.raw(), 333_333_333_334);
         assert_eq!(insolvent_k(&AuctionParams::DEFAULT, 1_800).unwrap(), half);

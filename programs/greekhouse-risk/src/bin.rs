@@ -8,7 +8,7 @@
 //! 2^-62 (mul: 2^-63, recip: about 2^-62, sqrt: 2^-64).
 
 use crate::tables::{F_TEN_M12, F_TEN_M24};
-use crate::wide::wmul;
+use crate::wide::{mul64, wmul};
 
 /// `m * 2^e`, with `m == 0` (zero) or `2^63 <= m < 2^64` (normalised).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,17 +32,15 @@ impl Bf {
     }
 
     #[inline]
-    pub fn is_zero(self) -> bool {
-        self.m == 0
-    }
-
-    #[inline]
     pub fn from_u64(x: u64) -> Bf {
         if x == 0 {
             return Bf::ZERO;
         }
         let z = x.leading_zeros();
-        Bf { m: x << z, e: -(z as i32) }
+        Bf {
+            m: x << z,
+            e: -(z as i32),
+        }
     }
 
     /// Truncates to 64 significant bits.
@@ -54,7 +52,10 @@ impl Bf {
         }
         let z = hi.leading_zeros();
         let m = ((x << z) >> 64) as u64;
-        Bf { m, e: 64 - z as i32 }
+        Bf {
+            m,
+            e: 64 - z as i32,
+        }
     }
 
     /// `x * 2^-q`.
@@ -78,9 +79,15 @@ impl Bf {
         }
         let (hi, lo) = wmul(self.m, o.m);
         if hi & TOP != 0 {
-            Bf { m: hi, e: self.e + o.e + 64 }
+            Bf {
+                m: hi,
+                e: self.e + o.e + 64,
+            }
         } else {
-            Bf { m: (hi << 1) | (lo >> 63), e: self.e + o.e + 63 }
+            Bf {
+                m: (hi << 1) | (lo >> 63),
+                e: self.e + o.e + 63,
+            }
         }
     }
 
@@ -90,7 +97,10 @@ impl Bf {
         if self.m == 0 {
             return self;
         }
-        Bf { m: self.m, e: self.e + k }
+        Bf {
+            m: self.m,
+            e: self.e + k,
+        }
     }
 
     /// Sum of two non-negative numbers (truncated).
@@ -106,7 +116,10 @@ impl Bf {
         let bm = if d >= 64 { 0 } else { b.m >> d };
         let (s, c) = a.m.overflowing_add(bm);
         if c {
-            Bf { m: (s >> 1) | TOP, e: a.e + 1 }
+            Bf {
+                m: (s >> 1) | TOP,
+                e: a.e + 1,
+            }
         } else {
             Bf { m: s, e: a.e }
         }
@@ -121,15 +134,19 @@ impl Bf {
             return Bf::ZERO;
         }
         if m == TOP {
-            return Bf { m: TOP, e: -self.e - 126 };
+            return Bf {
+                m: TOP,
+                e: -self.e - 126,
+            };
         }
         // y0 ~ 2^127 / m, relative error below 2^-30.
         let q = u64::MAX / (m >> 32); // in (2^32, 2^33)
         let y0 = q << 31;
-        let p = (m as u128) * (y0 as u128); // ~ 2^127, below 2^128
-        let err = 0u128.wrapping_sub(p); // 2^128 - p ~ 2^127 (1 + eps)
-        let y1 = ((y0 as u128) * (err >> 64)) >> 63;
-        let mut y = y1 as u64; // below 2^127/m < 2^64
+        let (ph, pl) = wmul(m, y0); // p = m y0 ~ 2^127, below 2^128
+                                    // high half of 2^128 - p (~ 2^127 (1 + eps))
+        let eh = if pl == 0 { (!ph).wrapping_add(1) } else { !ph };
+        let (h, l) = wmul(y0, eh);
+        let mut y = (h << 1) | (l >> 63); // y0 * eh / 2^63, below 2^127/m < 2^64
         let mut e = -127 - self.e;
         if y & TOP == 0 {
             y <<= 1;
@@ -204,20 +221,6 @@ impl Bf {
             _ => max,
         }
     }
-
-    /// `self <= o`.
-    pub fn le(self, o: Bf) -> bool {
-        if self.m == 0 {
-            return true;
-        }
-        if o.m == 0 {
-            return false;
-        }
-        if self.e != o.e {
-            return self.e < o.e;
-        }
-        self.m <= o.m
-    }
 }
 
 /// `floor(sqrt(n))` of a 64-bit integer, Newton from above with native divisions.
@@ -259,16 +262,11 @@ pub(crate) fn isqrt_u128(n: u128) -> u64 {
         s = u64::MAX as u128;
     }
     let mut s = s as u64;
-    while (s as u128) * (s as u128) > n {
+    while mul64(s, s) > n {
         s -= 1;
     }
-    while s < u64::MAX {
-        let t = (s + 1) as u128;
-        if t * t <= n {
-            s += 1;
-        } else {
-            break;
-        }
+    while s < u64::MAX && mul64(s + 1, s + 1) <= n {
+        s += 1;
     }
     s
 }
@@ -286,7 +284,10 @@ mod tests {
     fn recip_precision() {
         let mut x: u64 = 0x8000_0000_0000_0001;
         for i in 0..20000u64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | TOP;
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407)
+                | TOP;
             let b = Bf { m: x, e: -63 };
             let r = b.recip();
             assert!(r.m & TOP != 0);
@@ -305,14 +306,30 @@ mod tests {
 
     #[test]
     fn sqrt_exact() {
-        for n in [0u128, 1, 2, 3, 4, 15, 16, 17, u64::MAX as u128, (u64::MAX as u128) + 1, u128::MAX, 1 << 100, (1 << 100) - 1] {
+        for n in [
+            0u128,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            u64::MAX as u128,
+            (u64::MAX as u128) + 1,
+            u128::MAX,
+            1 << 100,
+            (1 << 100) - 1,
+        ] {
             let s = isqrt_u128(n) as u128;
             assert!(s * s <= n);
             assert!((s + 1).checked_mul(s + 1).map_or(true, |v| v > n));
         }
         let mut x: u128 = 12345;
         for _ in 0..20000 {
-            x = x.wrapping_mul(0x2545F4914F6CDD1D_2545F4914F6CDD1D).wrapping_add(77);
+            x = x
+                .wrapping_mul(0x2545F4914F6CDD1D_2545F4914F6CDD1D)
+                .wrapping_add(77);
             let n = x >> (x as u32 % 64);
             let s = isqrt_u128(n) as u128;
             assert!(s * s <= n);

@@ -73,7 +73,17 @@ pub fn years_from_seconds(seconds: i64) -> RiskResult<Fixed> {
 }
 
 /// Intrinsic value `max(S-K, 0)` / `max(K-S, 0)`.
+#[inline(always)]
 pub fn intrinsic(kind: OptionKind, spot: Fixed, strike: Fixed) -> RiskResult<Fixed> {
+    intrinsic_ref(&(kind, spot, strike))
+}
+
+// sBPF passes at most five arguments in registers (a 128-bit value takes two, a returned value
+// wider than 64 bits a hidden pointer), and LLVM's argument promotion turns a reference to one
+// or two scalars back into values: functions that may stay out of line take one reference to
+// three or more values.
+fn intrinsic_ref(args: &(OptionKind, Fixed, Fixed)) -> RiskResult<Fixed> {
+    let (kind, spot, strike) = *args;
     let d = match kind {
         OptionKind::Call => spot.checked_sub(strike)?,
         OptionKind::Put => strike.checked_sub(spot)?,
@@ -130,17 +140,31 @@ const HV_SAT_Q52: u64 = 1 << 61;
 
 /// Black-Scholes in normalised form.
 pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
-    let m_mag = Bf::from_q(n.lnkp.unsigned_abs(), LNQ as i32).mul(n.w).to_q64_sat(DQ as i32, M_SAT_Q52);
-    let m = if n.lnkp > 0 { -(m_mag as i64) } else { m_mag as i64 };
+    let m_mag = Bf::from_q(n.lnkp.unsigned_abs(), LNQ as i32)
+        .mul(n.w)
+        .to_q64_sat(DQ as i32, M_SAT_Q52);
+    let m = if n.lnkp > 0 {
+        -(m_mag as i64)
+    } else {
+        m_mag as i64
+    };
     let hv = n.v.to_q64_sat(DQ as i32 - 1, HV_SAT_Q52) as i64; // v/2 at Q52
     let d1 = m + hv;
     let d2 = m - hv;
     let kq = n.kp.to_q128(63).ok_or(RiskError::Overflow)?;
     let (t1, phi) = tail_q63(d1.unsigned_abs());
-    let t2 = if phi == 0 { 0 } else { mulhi(phi, mills_q63(d2.unsigned_abs())) };
+    let t2 = if phi == 0 {
+        0
+    } else {
+        mulhi(phi, mills_q63(d2.unsigned_abs()))
+    };
     let one = ONE_Q63 as u128;
     let (t1, t2) = (t1 as u128, t2 as u128);
-    let nd1 = if d1 >= 0 { ONE_Q63 - t1 as u64 } else { t1 as u64 };
+    let nd1 = if d1 >= 0 {
+        ONE_Q63 - t1 as u64
+    } else {
+        t1 as u64
+    };
     let cap = if kq < one { kq } else { one };
     let (tv, knd2, kn_d2) = if d2 >= 0 {
         (t2.saturating_sub(t1), kq.saturating_sub(t2), t2)
@@ -177,18 +201,25 @@ pub(crate) fn time_terms(t_raw: u128, r_raw: u128) -> TimeTerms {
     let rt = if r_raw == 0 {
         0
     } else {
-        Bf::from_u128(r_raw).mul(Bf::from_u128(t_raw)).mul(Bf::TEN_M24).to_q64_sat(LNQ as i32, RT_SAT_Q55)
-            as i64
+        Bf::from_u128(r_raw)
+            .mul(Bf::from_u128(t_raw))
+            .mul(Bf::TEN_M24)
+            .to_q64_sat(LNQ as i32, RT_SAT_Q55) as i64
     };
     let disc = if rt == 0 { Bf::ONE } else { exp_q55(-rt) };
     TimeTerms { sqrt_t, rt, disc }
 }
 
 /// Build the normalised inputs from `x = K/S`, `ln x` (Q55), sigma and the time terms.
-#[inline]
+#[inline(always)]
 pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
     let v = sig.mul(tt.sqrt_t);
-    Norm { kp: x.mul(tt.disc), lnkp: lnx.saturating_sub(tt.rt), v, w: v.recip() }
+    Norm {
+        kp: x.mul(tt.disc),
+        lnkp: lnx.saturating_sub(tt.rt),
+        v,
+        w: v.recip(),
+    }
 }
 
 /// Normalised Greeks of a long unit beyond price and delta (all >= 0 except as noted).
@@ -205,8 +236,15 @@ pub(crate) struct NormGreeks {
     pub carry: Bf,
 }
 
-#[inline]
-pub(crate) fn norm_greeks(kind: OptionKind, c: &CoreOut, n: &Norm, sig: Bf, tt: &TimeTerms, rate: Bf) -> NormGreeks {
+#[inline(always)]
+pub(crate) fn norm_greeks(
+    kind: OptionKind,
+    c: &CoreOut,
+    n: &Norm,
+    sig: Bf,
+    tt: &TimeTerms,
+    rate: Bf,
+) -> NormGreeks {
     let phi = Bf::from_q(c.phi, 64);
     let gamma_s = phi.mul(n.w);
     let vega = phi.mul(tt.sqrt_t);
@@ -216,7 +254,12 @@ pub(crate) fn norm_greeks(kind: OptionKind, c: &CoreOut, n: &Norm, sig: Bf, tt: 
         OptionKind::Put => c.kn_d2,
     };
     let carry = Bf::from_u128(kn).shl(-63).mul(rate);
-    NormGreeks { gamma_s, vega, decay, carry }
+    NormGreeks {
+        gamma_s,
+        vega,
+        decay,
+        carry,
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -256,55 +299,87 @@ pub(crate) fn moneyness(inv_s: Bf, k: u128) -> (Bf, i64) {
     (x, ln_q55(x))
 }
 
-/// Evaluation for validated inputs with `T > 0` (raw values), moneyness precomputed.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn evaluate_raw(
-    s: u128,
-    k: u128,
-    inv_s: Bf,
-    x: Bf,
-    lnx: i64,
-    vol_raw: u128,
-    t_raw: u128,
-    r_raw: u128,
-) -> RiskResult<Eval> {
-    let sig = Bf::from_fixed_raw(vol_raw);
-    let tt = time_terms(t_raw, r_raw);
-    let n = norm(x, lnx, sig, &tt);
-    let c = core(&n)?;
-    Ok(Eval { s, k, inv_s, sig, tt, n, c })
+/// Inputs of one evaluation: validated raw values with `T > 0`, moneyness precomputed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EvalIn {
+    pub s: u128,
+    pub k: u128,
+    pub inv_s: Bf,
+    pub x: Bf,
+    pub lnx: i64,
+    pub vol_raw: u128,
+    pub t_raw: u128,
+    pub r_raw: u128,
 }
 
-fn evaluate(input: &BsInput, s: u128, k: u128) -> RiskResult<Eval> {
+#[inline(never)]
+pub(crate) fn evaluate_raw(i: &EvalIn) -> RiskResult<Eval> {
+    let sig = Bf::from_fixed_raw(i.vol_raw);
+    let tt = time_terms(i.t_raw, i.r_raw);
+    let n = norm(i.x, i.lnx, sig, &tt);
+    let c = core(&n)?;
+    Ok(Eval {
+        s: i.s,
+        k: i.k,
+        inv_s: i.inv_s,
+        sig,
+        tt,
+        n,
+        c,
+    })
+}
+
+/// Evaluation of a validated input with `T > 0`.
+fn evaluate(input: &BsInput) -> RiskResult<Eval> {
+    let s = input.spot.raw() as u128;
+    let k = input.strike.raw() as u128;
     let inv_s = Bf::from_u128(s).recip();
     let (x, lnx) = moneyness(inv_s, k);
-    evaluate_raw(
+    evaluate_raw(&EvalIn {
         s,
         k,
         inv_s,
         x,
         lnx,
-        input.vol.raw() as u128,
-        input.time_years.raw() as u128,
-        input.rate.raw() as u128,
-    )
+        vol_raw: input.vol.raw() as u128,
+        t_raw: input.time_years.raw() as u128,
+        r_raw: input.rate.raw() as u128,
+    })
 }
 
-/// Per-unit price, raw, at a shocked spot `s_shocked` (`= S (1 + s)`, with `inv1s = 1/(1+s)`,
-/// `ln1s = ln(1+s)` at Q55) and a shocked vol, for the margin's full revaluation. Same rounding
-/// and clamps as [`price`].
-pub(crate) fn shocked_price_raw(
-    kind: OptionKind,
-    e: &Eval,
-    s_shocked: u128,
-    inv1s: Bf,
-    ln1s: i64,
-    sig: Bf,
-) -> RiskResult<u128> {
-    let v = sig.mul(e.tt.sqrt_t);
-    let n = Norm { kp: e.n.kp.mul(inv1s), lnkp: e.n.lnkp.saturating_sub(ln1s), v, w: v.recip() };
+/// A spot shock and a vol for [`shocked_price_raw`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ShockedVol {
+    pub shock: SpotShock,
+    pub sig: Bf,
+}
+
+/// A spot shock.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpotShock {
+    /// Shocked spot `S (1 + s)`, raw.
+    pub s_raw: u128,
+    /// `1 / (1 + s)`.
+    pub inv1s: Bf,
+    /// `ln(1 + s)` at Q55.
+    pub ln1s: i64,
+}
+
+/// Per-unit price, raw, at a shocked spot and a shocked vol `sig`, for the margin's full
+/// revaluation (only `v = sig sqrt T` and `1/v` are recomputed; `k'` and `ln k'` are shifted by
+/// the shock). Same rounding and clamps as [`price`].
+#[inline(never)]
+pub(crate) fn shocked_price_raw(kind: OptionKind, e: &Eval, sv: &ShockedVol) -> RiskResult<u128> {
+    let sh = &sv.shock;
+    let v = sv.sig.mul(e.tt.sqrt_t);
+    let n = Norm {
+        kp: e.n.kp.mul(sh.inv1s),
+        lnkp: e.n.lnkp.saturating_sub(sh.ln1s),
+        v,
+        w: v.recip(),
+    };
     let c = core(&n)?;
-    clamp_price(kind, s_shocked, e.k, &e.tt, c.price(kind))
+    clamp_price(kind, sh.s_raw, e.k, &e.tt, c.price(kind))
 }
 
 /// `ceil(a * b / 2^63)`.
@@ -315,7 +390,14 @@ pub(crate) fn mul_q63_up(a: u128, b: u128) -> RiskResult<u128> {
 }
 
 /// `S * normalised price`, rounded up, clamped to the no-arbitrage bounds.
-fn clamp_price(kind: OptionKind, s: u128, k: u128, tt: &TimeTerms, norm_price: u128) -> RiskResult<u128> {
+#[inline(always)]
+fn clamp_price(
+    kind: OptionKind,
+    s: u128,
+    k: u128,
+    tt: &TimeTerms,
+    norm_price: u128,
+) -> RiskResult<u128> {
     let p = mul_q63_up(s, norm_price)?;
     Ok(match kind {
         OptionKind::Call => p.min(s).max(s.saturating_sub(k)),
@@ -346,11 +428,11 @@ fn nearest(x: Bf) -> RiskResult<i128> {
 /// Rounded up (a short position owes it); within `[intrinsic, S]` for calls and
 /// `[(K e^-rT - S)+, K e^-rT]` for puts.
 pub fn price(input: &BsInput) -> RiskResult<Fixed> {
-    let (s, k) = validate(input)?;
+    validate(input)?;
     if input.time_years.raw() <= 0 {
         return intrinsic(input.kind, input.spot, input.strike);
     }
-    let e = evaluate(input, s, k)?;
+    let e = evaluate(input)?;
     Ok(Fixed::from_raw(price_raw(input.kind, &e)?))
 }
 
@@ -378,16 +460,17 @@ pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
             ..Greeks::default()
         });
     }
-    let e = evaluate(input, s, k)?;
+    let e = evaluate(input)?;
     greeks_of(input.kind, &e, input.rate.raw() as u128)
 }
 
 /// Public-precision Greeks of an evaluation (see [`greeks`] for the rounding).
+#[inline(never)]
 pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<Greeks> {
     let s = e.s;
     let price = price_raw(kind, e)?;
     // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
-    let call_delta = ((e.c.nd1 as u128 * FIXED_ONE as u128 + (1u128 << 62)) >> 63) as i128;
+    let call_delta = ((wide::mul64(e.c.nd1, FIXED_ONE as u64) + (1u128 << 62)) >> 63) as i128;
     let delta = match kind {
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
@@ -396,7 +479,11 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<G
     let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, rate);
     let sf = Bf::from_u128(s);
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
-    let gamma = nearest(g.gamma_s.mul(e.inv_s).mul(Bf::from_const(crate::tables::F_TEN_P30)))?;
+    let gamma = nearest(
+        g.gamma_s
+            .mul(e.inv_s)
+            .mul(Bf::from_const(crate::tables::F_TEN_P30)),
+    )?;
     let vega = nearest(g.vega.mul(sf))?;
     let decay = nearest(g.decay.mul(sf))?;
     let carry = nearest(g.carry.mul(sf))?;
@@ -425,7 +512,14 @@ mod tests {
         v.raw() as f64 / 1e12
     }
     fn input(kind: OptionKind, s: f64, k: f64, vol: f64, t: f64, r: f64) -> BsInput {
-        BsInput { kind, spot: fx(s), strike: fx(k), vol: fx(vol), time_years: fx(t), rate: fx(r) }
+        BsInput {
+            kind,
+            spot: fx(s),
+            strike: fx(k),
+            vol: fx(vol),
+            time_years: fx(t),
+            rate: fx(r),
+        }
     }
     fn ncdf(x: f64) -> f64 {
         0.5 * libm::erfc(-x / core::f64::consts::SQRT_2)
@@ -471,7 +565,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
         fn log_uniform(&mut self, lo: f64, hi: f64) -> f64 {
@@ -489,7 +586,11 @@ mod tests {
             let t = rng.log_uniform(15.0 / (365.0 * 24.0 * 60.0), 2.0);
             let v = rng.log_uniform(0.05, 4.0);
             let r = rng.next() * 0.1;
-            let kind = if i % 2 == 0 { OptionKind::Call } else { OptionKind::Put };
+            let kind = if i % 2 == 0 {
+                OptionKind::Call
+            } else {
+                OptionKind::Put
+            };
             let inp = input(kind, s, k, v, t, r);
             let g = greeks(&inp).unwrap();
             let (p, d, gm, vg, th) = reference(&inp);
@@ -506,7 +607,14 @@ mod tests {
             }
             assert_eq!(price(&inp).unwrap(), g.price);
         }
-        std::println!("worst errors price {:e} delta {:e} gamma*S {:e} vega {:e} theta {:e}", worst[0], worst[1], worst[2], worst[3], worst[4]);
+        std::println!(
+            "worst errors price {:e} delta {:e} gamma*S {:e} vega {:e} theta {:e}",
+            worst[0],
+            worst[1],
+            worst[2],
+            worst[3],
+            worst[4]
+        );
         for w in worst {
             assert!(w < 1e-9, "{worst:?}");
         }
@@ -538,16 +646,37 @@ mod tests {
     #[test]
     fn extreme_inputs() {
         // |d| in the thousands
-        let g = greeks(&input(OptionKind::Call, 100.0, 400.0, 0.05, 15.0 / 525600.0, 0.0)).unwrap();
+        let g = greeks(&input(
+            OptionKind::Call,
+            100.0,
+            400.0,
+            0.05,
+            15.0 / 525600.0,
+            0.0,
+        ))
+        .unwrap();
         assert_eq!(g.price, Fixed::ZERO);
         assert_eq!(g.delta, Fixed::ZERO);
         assert_eq!(g.gamma.raw(), 0);
-        let g = greeks(&input(OptionKind::Put, 100.0, 400.0, 0.05, 15.0 / 525600.0, 0.0)).unwrap();
+        let g = greeks(&input(
+            OptionKind::Put,
+            100.0,
+            400.0,
+            0.05,
+            15.0 / 525600.0,
+            0.0,
+        ))
+        .unwrap();
         assert_eq!(g.price, fx(300.0));
         assert_eq!(g.delta, fx(-1.0));
         // huge and tiny raw values must not panic
         for kind in [OptionKind::Call, OptionKind::Put] {
-            for (s, k) in [(1i128, i128::MAX), (i128::MAX, 1), (1, 1), (i128::MAX, i128::MAX)] {
+            for (s, k) in [
+                (1i128, i128::MAX),
+                (i128::MAX, 1),
+                (1, 1),
+                (i128::MAX, i128::MAX),
+            ] {
                 for t in [1i128, FIXED_ONE, i128::MAX] {
                     for v in [1i128, MAX_VOL.raw()] {
                         let inp = BsInput {
@@ -564,9 +693,18 @@ mod tests {
                 }
             }
         }
-        assert_eq!(price(&input(OptionKind::Call, 0.0, 1.0, 0.2, 1.0, 0.0)), Err(RiskError::NonPositivePrice));
-        assert_eq!(price(&input(OptionKind::Call, 1.0, 1.0, 0.0, 1.0, 0.0)), Err(RiskError::InvalidVolatility));
-        assert_eq!(price(&input(OptionKind::Call, 1.0, 1.0, 0.2, 1.0, -0.01)), Err(RiskError::InvalidRate));
+        assert_eq!(
+            price(&input(OptionKind::Call, 0.0, 1.0, 0.2, 1.0, 0.0)),
+            Err(RiskError::NonPositivePrice)
+        );
+        assert_eq!(
+            price(&input(OptionKind::Call, 1.0, 1.0, 0.0, 1.0, 0.0)),
+            Err(RiskError::InvalidVolatility)
+        );
+        assert_eq!(
+            price(&input(OptionKind::Call, 1.0, 1.0, 0.2, 1.0, -0.01)),
+            Err(RiskError::InvalidRate)
+        );
         // expiry
         let g = greeks(&input(OptionKind::Call, 110.0, 100.0, 0.2, 0.0, 0.05)).unwrap();
         assert_eq!(g.price, fx(10.0));

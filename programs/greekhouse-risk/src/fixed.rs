@@ -62,7 +62,16 @@ impl Fixed {
         Fixed(value as i128 * FIXED_ONE)
     }
     /// `numerator / denominator`, rounded as asked.
+    #[inline(always)]
     pub fn from_ratio(numerator: i128, denominator: i128, rounding: Rounding) -> RiskResult<Self> {
+        Fixed::ratio_ref(&(numerator, denominator, rounding))
+    }
+    // sBPF passes at most five arguments in registers (a 128-bit value takes two, a returned
+    // value wider than 64 bits a hidden pointer), and LLVM's argument promotion turns a
+    // reference to one or two scalars back into values: out-of-line bodies take one reference
+    // to three or more values (or at most two 128-bit values).
+    fn ratio_ref(args: &(i128, i128, Rounding)) -> RiskResult<Self> {
+        let (numerator, denominator, rounding) = *args;
         if denominator == 0 {
             return Err(RiskError::DivisionByZero);
         }
@@ -93,26 +102,37 @@ impl Fixed {
         Ok(Fixed(wide::signed(q, negative)?))
     }
     pub fn checked_add(self, other: Self) -> RiskResult<Self> {
-        self.0.checked_add(other.0).map(Fixed).ok_or(RiskError::Overflow)
+        self.0
+            .checked_add(other.0)
+            .map(Fixed)
+            .ok_or(RiskError::Overflow)
     }
     pub fn checked_sub(self, other: Self) -> RiskResult<Self> {
-        self.0.checked_sub(other.0).map(Fixed).ok_or(RiskError::Overflow)
+        self.0
+            .checked_sub(other.0)
+            .map(Fixed)
+            .ok_or(RiskError::Overflow)
     }
     pub fn checked_neg(self) -> RiskResult<Self> {
         self.0.checked_neg().map(Fixed).ok_or(RiskError::Overflow)
     }
     /// `self * other`, rounded as asked.
+    #[inline(always)]
     pub fn checked_mul(self, other: Self, rounding: Rounding) -> RiskResult<Self> {
-        let negative = (self.0 < 0) != (other.0 < 0);
-        let p = wide::mul_128x128(self.0.unsigned_abs(), other.0.unsigned_abs());
+        Fixed::mul_ref(&self, &other, rounding)
+    }
+    fn mul_ref(a: &Fixed, b: &Fixed, rounding: Rounding) -> RiskResult<Self> {
+        let negative = (a.0 < 0) != (b.0 < 0);
+        let p = wide::mul_128x128(a.0.unsigned_abs(), b.0.unsigned_abs());
         let (q, inexact) = wide::div_pow10(&p, FIXED_EXP);
         let q = wide::to_u128(&q).ok_or(RiskError::Overflow)?;
         let q = wide::bump(q, inexact, wide::mag_up(rounding, negative))?;
         Ok(Fixed(wide::signed(q, negative)?))
     }
     /// `self / other`, rounded as asked.
+    #[inline(always)]
     pub fn checked_div(self, other: Self, rounding: Rounding) -> RiskResult<Self> {
-        Fixed::from_ratio(self.0, other.0, rounding)
+        Fixed::ratio_ref(&(self.0, other.0, rounding))
     }
     /// `self * n` for an integer `n` (exact).
     pub fn checked_mul_int(self, n: i128) -> RiskResult<Self> {
@@ -211,7 +231,10 @@ mod tests {
     fn arithmetic_and_rounding() {
         let a = Fixed::from_int(3);
         let b = Fixed::from_int(-2);
-        assert_eq!(a.checked_mul(b, Rounding::Down).unwrap(), Fixed::from_int(-6));
+        assert_eq!(
+            a.checked_mul(b, Rounding::Down).unwrap(),
+            Fixed::from_int(-6)
+        );
         let third_d = Fixed::from_ratio(1, 3, Rounding::Down).unwrap();
         let third_u = Fixed::from_ratio(1, 3, Rounding::Up).unwrap();
         assert_eq!(third_d.raw(), 333_333_333_333);
@@ -220,30 +243,65 @@ mod tests {
         let m_u = Fixed::from_ratio(-1, 3, Rounding::Up).unwrap();
         assert_eq!(m_d.raw(), -333_333_333_334);
         assert_eq!(m_u.raw(), -333_333_333_333);
-        assert_eq!(Fixed::from_ratio(1, 0, Rounding::Up), Err(RiskError::DivisionByZero));
+        assert_eq!(
+            Fixed::from_ratio(1, 0, Rounding::Up),
+            Err(RiskError::DivisionByZero)
+        );
         let x = Fixed::from_raw(1);
         assert_eq!(x.checked_mul(x, Rounding::Down).unwrap().raw(), 0);
         assert_eq!(x.checked_mul(x, Rounding::Up).unwrap().raw(), 1);
-        assert_eq!(x.checked_neg().unwrap().checked_mul(x, Rounding::Down).unwrap().raw(), -1);
-        assert_eq!(x.checked_neg().unwrap().checked_mul(x, Rounding::Up).unwrap().raw(), 0);
         assert_eq!(
-            Fixed::from_int(7).checked_div(Fixed::from_int(-2), Rounding::Down).unwrap().raw(),
+            x.checked_neg()
+                .unwrap()
+                .checked_mul(x, Rounding::Down)
+                .unwrap()
+                .raw(),
+            -1
+        );
+        assert_eq!(
+            x.checked_neg()
+                .unwrap()
+                .checked_mul(x, Rounding::Up)
+                .unwrap()
+                .raw(),
+            0
+        );
+        assert_eq!(
+            Fixed::from_int(7)
+                .checked_div(Fixed::from_int(-2), Rounding::Down)
+                .unwrap()
+                .raw(),
             -3_500_000_000_000
         );
-        assert!(Fixed::from_raw(i128::MAX).checked_mul(Fixed::from_int(2), Rounding::Up).is_err());
-        assert!(Fixed::from_raw(i128::MAX).checked_add(Fixed::from_raw(1)).is_err());
+        assert!(Fixed::from_raw(i128::MAX)
+            .checked_mul(Fixed::from_int(2), Rounding::Up)
+            .is_err());
+        assert!(Fixed::from_raw(i128::MAX)
+            .checked_add(Fixed::from_raw(1))
+            .is_err());
         assert!(Fixed::from_raw(i128::MIN).checked_neg().is_err());
         assert!(Fixed::from_raw(i128::MIN).abs().is_err());
-        assert!(Fixed::from_raw(i128::MAX).checked_div(Fixed::from_raw(1), Rounding::Up).is_err());
-        assert_eq!(Fixed::from_raw(i128::MIN).to_int(Rounding::Up).unwrap(), i128::MIN / FIXED_ONE);
+        assert!(Fixed::from_raw(i128::MAX)
+            .checked_div(Fixed::from_raw(1), Rounding::Up)
+            .is_err());
+        assert_eq!(
+            Fixed::from_raw(i128::MIN).to_int(Rounding::Up).unwrap(),
+            i128::MIN / FIXED_ONE
+        );
     }
 
     #[test]
     fn scaled_and_int() {
-        assert_eq!(Fixed::from_scaled(12345, 2, Rounding::Down).unwrap().raw(), 123_450_000_000_000);
+        assert_eq!(
+            Fixed::from_scaled(12345, 2, Rounding::Down).unwrap().raw(),
+            123_450_000_000_000
+        );
         assert_eq!(Fixed::from_scaled(1, 13, Rounding::Down).unwrap().raw(), 0);
         assert_eq!(Fixed::from_scaled(1, 13, Rounding::Up).unwrap().raw(), 1);
-        assert_eq!(Fixed::from_scaled(-1, 13, Rounding::Down).unwrap().raw(), -1);
+        assert_eq!(
+            Fixed::from_scaled(-1, 13, Rounding::Down).unwrap().raw(),
+            -1
+        );
         assert_eq!(Fixed::from_scaled(-1, 13, Rounding::Up).unwrap().raw(), 0);
         assert_eq!(Fixed::from_scaled(5, 200, Rounding::Up).unwrap().raw(), 1);
         assert_eq!(Fixed::from_scaled(0, 200, Rounding::Up).unwrap().raw(), 0);
@@ -251,7 +309,12 @@ mod tests {
         let v = Fixed::from_raw(-1_500_000_000_000);
         assert_eq!(v.to_int(Rounding::Down).unwrap(), -2);
         assert_eq!(v.to_int(Rounding::Up).unwrap(), -1);
-        assert_eq!(Fixed::from_raw(2_000_000_000_000).to_int(Rounding::Up).unwrap(), 2);
+        assert_eq!(
+            Fixed::from_raw(2_000_000_000_000)
+                .to_int(Rounding::Up)
+                .unwrap(),
+            2
+        );
         let g = Fixed18::from_raw(1_500_001);
         assert_eq!(g.to_fixed(Rounding::Down).unwrap().raw(), 1);
         assert_eq!(g.to_fixed(Rounding::Up).unwrap().raw(), 2);
@@ -260,13 +323,19 @@ mod tests {
 
     #[test]
     fn display() {
-        assert_eq!(format!("{}", Fixed::from_raw(-12_345_000_000_000)), "-12.345000000000");
+        assert_eq!(
+            format!("{}", Fixed::from_raw(-12_345_000_000_000)),
+            "-12.345000000000"
+        );
         assert_eq!(format!("{}", Fixed::from_raw(1)), "0.000000000001");
         assert_eq!(format!("{}", Fixed::ZERO), "0.000000000000");
         assert_eq!(
             format!("{}", Fixed::from_raw(i128::MIN)),
             "-170141183460469231731687303.715884105728"
         );
-        assert_eq!(format!("{}", Fixed18::from_raw(-12)), "-0.000000000000000012");
+        assert_eq!(
+            format!("{}", Fixed18::from_raw(-12)),
+            "-0.000000000000000012"
+        );
     }
 }

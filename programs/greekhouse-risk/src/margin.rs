@@ -18,7 +18,7 @@
 //!   homogeneous of degree one in (positions, collateral amounts, quote balance).
 
 use crate::bin::Bf;
-use crate::bs::{self, Eval};
+use crate::bs::{self, Eval, EvalIn, ShockedVol, SpotShock};
 use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
 use crate::wide::{self, U256};
@@ -131,7 +131,10 @@ pub struct MarginConfig {
 
 impl MarginConfig {
     /// Defaults: collateral at `price - 1 * conf`, end level half-way between MM and IM.
-    pub const DEFAULT: MarginConfig = MarginConfig { conf_multiplier: Fixed::ONE, end_buffer: permille(500) };
+    pub const DEFAULT: MarginConfig = MarginConfig {
+        conf_multiplier: Fixed::ONE,
+        end_buffer: permille(500),
+    };
 
     /// `conf_multiplier` in [0, 10], `end_buffer` in [0, 1].
     pub fn validate(&self) -> RiskResult<()> {
@@ -250,26 +253,41 @@ const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
 /// One full-revaluation scenario, prepared per underlying.
 #[derive(Clone, Copy, Debug)]
 struct Scen {
-    /// Shocked spot, raw (rounded away from the unshocked spot).
-    s_raw: u128,
-    /// `1 / (1 + s)`.
-    inv1s: Bf,
-    /// `ln(1 + s)` at Q55.
-    ln1s: i64,
+    /// The spot shock (shocked spot rounded away from the unshocked spot).
+    shock: SpotShock,
     /// Vol shift (may be negative).
     dv: Fixed,
 }
 
-/// A spot shock: sign and magnitude at Q63 (< 1).
+/// A scenario: spot shock sign and magnitude at Q63 (< 1), vol shift.
+#[inline(always)]
 fn scen(s_raw: u128, up: bool, h_q63: u64, dv: Fixed) -> RiskResult<Scen> {
     if h_q63 == 0 {
-        return Ok(Scen { s_raw, inv1s: Bf::ONE, ln1s: 0, dv });
+        return Ok(Scen {
+            shock: SpotShock {
+                s_raw,
+                inv1s: Bf::ONE,
+                ln1s: 0,
+            },
+            dv,
+        });
     }
-    let mult = if up { ONE_Q63 as u128 + h_q63 as u128 } else { (ONE_Q63 - h_q63) as u128 };
+    let mult = if up {
+        ONE_Q63 as u128 + h_q63 as u128
+    } else {
+        (ONE_Q63 - h_q63) as u128
+    };
     let p = wide::mul_128x128(s_raw, mult);
     let shocked = wide::scale_down(&p, 63, 0, up)?;
     let m = Bf::from_u128(mult).shl(-63);
-    Ok(Scen { s_raw: shocked.max(1), inv1s: m.recip(), ln1s: crate::math::ln_q55(m), dv })
+    Ok(Scen {
+        shock: SpotShock {
+            s_raw: shocked.max(1),
+            inv1s: m.recip(),
+            ln1s: crate::math::ln_q55(m),
+        },
+        dv,
+    })
 }
 
 /// Exact per-underlying sums of (per-unit value raw) x (quantity raw), at 10^-24 (10^-30 for
@@ -315,7 +333,7 @@ fn acc(sum: &mut U256, a: u128, q: u128) -> RiskResult<()> {
     wide::add_assign(sum, &wide::mul_128x128(a, q))
 }
 
-#[inline]
+#[inline(always)]
 fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: u128) -> RiskResult<()> {
     if a >= 0 {
         acc(pos, a as u128, q)
@@ -346,22 +364,42 @@ struct LevelShocks {
 
 fn level_shocks(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<LevelShocks> {
     // h' = h + conf / S, rounded up, capped
-    let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128).to_q128_round(63, true).ok_or(RiskError::Overflow)?;
-    let c = Bf::from_u128(u.conf.raw() as u128).mul(inv_s).to_q128_round(63, true).unwrap_or(u128::MAX);
-    let cap = Bf::from_fixed_raw(MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128).to_q128(63).unwrap_or(0);
+    let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128)
+        .to_q128_round(63, true)
+        .ok_or(RiskError::Overflow)?;
+    let c = Bf::from_u128(u.conf.raw() as u128)
+        .mul(inv_s)
+        .to_q128_round(63, true)
+        .unwrap_or(u128::MAX);
+    let cap = Bf::from_fixed_raw(MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128)
+        .to_q128(63)
+        .unwrap_or(0);
     let h = h.saturating_add(c).min(cap) as u64;
-    let penalty = if u.vol_stale { u.params.stale_vol_penalty } else { Fixed::ZERO };
-    Ok(LevelShocks { h, vol_up: l.vol_up.checked_add(penalty)?, vol_down: l.vol_down, floor_pct: l.floor_pct })
+    let penalty = if u.vol_stale {
+        u.params.stale_vol_penalty
+    } else {
+        Fixed::ZERO
+    };
+    Ok(LevelShocks {
+        h,
+        vol_up: l.vol_up.checked_add(penalty)?,
+        vol_down: l.vol_down,
+        floor_pct: l.floor_pct,
+    })
+}
+
+/// What [`aggregate`] needs about one underlying.
+struct AggCtx<'a> {
+    und: &'a UnderlyingRisk,
+    idx: u8,
+    inv_s: Bf,
+    scens: &'a [Scen],
 }
 
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`.
-fn aggregate(
-    und: &UnderlyingRisk,
-    idx: u8,
-    inv_s: Bf,
-    positions: &[PositionRisk],
-    scens: &[Scen],
-) -> RiskResult<Agg> {
+#[inline(never)]
+fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
+    let (und, idx, inv_s, scens) = (ctx.und, ctx.idx, ctx.inv_s, ctx.scens);
     let s = und.spot.raw() as u128;
     let r_raw = und.rate.raw() as u128;
     let mut a = Agg::new();
@@ -372,7 +410,9 @@ fn aggregate(
         if !p.contract_size.is_positive() {
             return Err(RiskError::InvalidMarginParams);
         }
-        let q = (p.contracts as u128).checked_mul(p.contract_size.raw() as u128).ok_or(RiskError::Overflow)?;
+        let q = (p.contracts as u128)
+            .checked_mul(p.contract_size.raw() as u128)
+            .ok_or(RiskError::Overflow)?;
         if q == 0 {
             continue;
         }
@@ -398,14 +438,27 @@ fn aggregate(
             acc(&mut a.liab, g.price.raw() as u128, q)?;
             acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
             for (j, sc) in scens.iter().enumerate() {
-                let v = if is_put { k.saturating_sub(sc.s_raw) } else { sc.s_raw.saturating_sub(k) };
+                let v = if is_put {
+                    k.saturating_sub(sc.shock.s_raw)
+                } else {
+                    sc.shock.s_raw.saturating_sub(k)
+                };
                 acc(&mut a.reval[j], v, q)?;
             }
             continue;
         }
         let (x, lnx) = bs::moneyness(inv_s, k);
         let vol = und.surface.vol_at_ln(lnx, p.time_years)?;
-        let e: Eval = bs::evaluate_raw(s, k, inv_s, x, lnx, vol.raw() as u128, p.time_years.raw() as u128, r_raw)?;
+        let e: Eval = bs::evaluate_raw(&EvalIn {
+            s,
+            k,
+            inv_s,
+            x,
+            lnx,
+            vol_raw: vol.raw() as u128,
+            t_raw: p.time_years.raw() as u128,
+            r_raw,
+        })?;
         let g = bs::greeks_of(p.kind, &e, r_raw)?;
         acc(&mut a.liab, g.price.raw() as u128, q)?;
         acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
@@ -418,13 +471,23 @@ fn aggregate(
             let sig = match last_dv {
                 Some((dv, sig)) if dv == sc.dv => sig,
                 _ => {
-                    let v = vol.checked_add(sc.dv)?.max_of(und.surface.min_vol).min_of(bs::MAX_VOL);
+                    let v = vol
+                        .checked_add(sc.dv)?
+                        .max_of(und.surface.min_vol)
+                        .min_of(bs::MAX_VOL);
                     let sig = Bf::from_fixed_raw(v.raw() as u128);
                     last_dv = Some((sc.dv, sig));
                     sig
                 }
             };
-            let pr = bs::shocked_price_raw(p.kind, &e, sc.s_raw, sc.inv1s, sc.ln1s, sig)?;
+            let pr = bs::shocked_price_raw(
+                p.kind,
+                &e,
+                &ShockedVol {
+                    shock: sc.shock,
+                    sig,
+                },
+            )?;
             acc(&mut a.reval[j], pr, q)?;
         }
     }
@@ -432,6 +495,7 @@ fn aggregate(
 }
 
 /// Signed `(pos - neg) * mul / 10^pow10`, as (floor, ceil).
+#[inline(always)]
 fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i128, i128)> {
     let (mag, negative) = wide::signed_diff(pos, neg);
     let m = wide::mul_256x128(&mag, mul);
@@ -442,6 +506,7 @@ fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i
 }
 
 /// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
+#[inline(always)]
 fn scaled(a: &U256, mul: u128, pow10: u32, up: bool) -> RiskResult<i128> {
     let m = wide::mul_256x128(a, mul);
     wide::signed(wide::scale_down(&m, 0, pow10, up)?, false)
@@ -473,6 +538,7 @@ struct BookGreeks {
     payoff: Option<i128>,
 }
 
+#[inline(never)]
 fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
     let one = [1u64, 0, 0, 0];
     let liab_raw = scaled(&a.liab, 1, 12, true)?;
@@ -480,20 +546,39 @@ fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
     let delta = signed_scaled(&a.delta_pos, &a.delta_neg, 1, 12)?.1;
     // Gamma S^2: gamma sum is at 10^-30; (sum * S / 10^30) * S / 10^12
     let gs = scaled(&a.gamma, s, 30, true)? as u128;
-    let cgamma = wide::signed(wide::scale_down(&wide::mul_128x128(gs, s), 0, 12, true)?, false)?;
+    let cgamma = wide::signed(
+        wide::scale_down(&wide::mul_128x128(gs, s), 0, 12, true)?,
+        false,
+    )?;
     let vega = scaled(&a.vega, 1, 12, true)?;
     let theta = signed_scaled(&a.theta_pos, &a.theta_neg, 1, 12)?.1;
     let _ = one;
-    let payoff = if a.all_puts { Some(scaled(&a.payoff, 1, 12, true)?) } else { None };
+    let payoff = if a.all_puts {
+        Some(scaled(&a.payoff, 1, 12, true)?)
+    } else {
+        None
+    };
     let liab_raw = match payoff {
         Some(p) => liab_raw.min(p),
         None => liab_raw,
     };
-    Ok(BookGreeks { liab_raw, ds, delta, cgamma, vega, theta, payoff })
+    Ok(BookGreeks {
+        liab_raw,
+        ds,
+        delta,
+        cgamma,
+        vega,
+        theta,
+        payoff,
+    })
 }
 
 /// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
-fn expansion_grid(b: &BookGreeks, sh: &LevelShocks) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
+#[inline(never)]
+fn expansion_grid(
+    b: &BookGreeks,
+    sh: &LevelShocks,
+) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
     let h = sh.h;
     let h2 = (h >> 1) + (h & 1);
     // s^2 / 2 at Q63 for s = h and s = h/2, rounded up
@@ -507,11 +592,16 @@ fn expansion_grid(b: &BookGreeks, sh: &LevelShocks) -> RiskResult<[[i128; VOL_SC
         mul_q63(b.ds.1, h2, true)?,
         mul_q63(b.ds.1, h, true)?,
     ];
-    let g = [mul_q63(b.cgamma, hh, true)?, mul_q63(b.cgamma, hq, true)?, 0];
+    let g = [
+        mul_q63(b.cgamma, hh, true)?,
+        mul_q63(b.cgamma, hq, true)?,
+        0,
+    ];
     let gi = [0usize, 1, 2, 1, 0];
     let v = Fixed::from_raw(b.vega);
     let c = [
-        v.checked_mul(sh.vol_down.checked_neg()?, Rounding::Up)?.raw(),
+        v.checked_mul(sh.vol_down.checked_neg()?, Rounding::Up)?
+            .raw(),
         v.checked_mul(sh.vol_up, Rounding::Up)?.raw(),
     ];
     let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
@@ -533,7 +623,9 @@ fn full_loss(a: &Agg, j: usize) -> RiskResult<i128> {
 
 /// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
 /// floor, the payoff cap.
-fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize, j_up: usize) -> RiskResult<i128> {
+#[inline(never)]
+fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize) -> RiskResult<i128> {
+    let j_up = j_dn + 1;
     let grid = expansion_grid(b, sh)?;
     let mut worst: i128 = 0;
     for row in grid.iter() {
@@ -553,10 +645,11 @@ fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize, j_up: usi
 /// Everything computed for one underlying.
 struct UndResult {
     summary: UnderlyingSummary,
-    liab: i128,
 }
 
-fn underlying_margin(account: &AccountRisk<'_>, idx: u8) -> RiskResult<UndResult> {
+#[inline(never)]
+fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
+    let account = &ctx.account;
     let und = &account.underlyings[idx as usize];
     validate_underlying(und)?;
     let s = und.spot.raw() as u128;
@@ -569,10 +662,18 @@ fn underlying_margin(account: &AccountRisk<'_>, idx: u8) -> RiskResult<UndResult
         scen(s, false, mm.h, mm.vol_up)?,
         scen(s, true, mm.h, mm.vol_up)?,
     ];
-    let a = aggregate(und, idx, inv_s, account.positions, &scens)?;
+    let a = aggregate(
+        &AggCtx {
+            und,
+            idx,
+            inv_s,
+            scens: &scens,
+        },
+        account.positions,
+    )?;
     let b = book_greeks(&a, s)?;
-    let addon_mm = level_addon(&a, &b, &mm, 2, 3)?;
-    let addon_im = level_addon(&a, &b, &im, 0, 1)?.max(addon_mm);
+    let addon_mm = level_addon(&a, &b, &mm, 2)?;
+    let addon_im = level_addon(&a, &b, &im, 0)?.max(addon_mm);
     let neg = |x: i128| x.checked_neg().ok_or(RiskError::Overflow);
     Ok(UndResult {
         summary: UnderlyingSummary {
@@ -585,7 +686,6 @@ fn underlying_margin(account: &AccountRisk<'_>, idx: u8) -> RiskResult<UndResult
             addon_initial: Fixed::from_raw(addon_im),
             addon_maintenance: Fixed::from_raw(addon_mm),
         },
-        liab: b.liab_raw,
     })
 }
 
@@ -613,20 +713,28 @@ fn referenced(account: &AccountRisk<'_>) -> RiskResult<([u8; MAX_UNDERLYINGS], u
 }
 
 /// Collateral values: (weighted at IM, at end, at MM, at the oracle price), raw.
-fn collateral_values(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskResult<[i128; 4]> {
+#[inline(never)]
+fn collateral_values(ctx: &MarginCtx<'_>) -> RiskResult<[i128; 4]> {
+    let (account, config) = (&ctx.account, &ctx.config);
     let mut out = [0i128; 4];
     for c in account.collaterals {
         if c.price.is_negative() {
             return Err(RiskError::NonPositivePrice);
         }
         let w_ok = |w: Fixed| !w.is_negative() && w <= Fixed::ONE;
-        if c.conf.is_negative() || !w_ok(c.init_weight) || !w_ok(c.maint_weight) || c.init_weight > c.maint_weight {
+        if c.conf.is_negative()
+            || !w_ok(c.init_weight)
+            || !w_ok(c.maint_weight)
+            || c.init_weight > c.maint_weight
+        {
             return Err(RiskError::InvalidMarginParams);
         }
         let haircut = config.conf_multiplier.checked_mul(c.conf, Rounding::Up)?;
         let adj = c.price.checked_sub(haircut)?.max_of(Fixed::ZERO);
         let w_end = c.maint_weight.checked_sub(
-            config.end_buffer.checked_mul(c.maint_weight.checked_sub(c.init_weight)?, Rounding::Up)?,
+            config
+                .end_buffer
+                .checked_mul(c.maint_weight.checked_sub(c.init_weight)?, Rounding::Up)?,
         )?;
         let base = wide::mul_128x128(c.amount as u128, adj.raw() as u128);
         for (slot, w) in [c.init_weight, w_end, c.maint_weight].iter().enumerate() {
@@ -634,7 +742,9 @@ fn collateral_values(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskRe
             let v = wide::signed(wide::scale_down(&v, 0, 12, false)?, false)?;
             out[slot] = out[slot].checked_add(v).ok_or(RiskError::Overflow)?;
         }
-        let mark = (c.amount as i128).checked_mul(c.price.raw()).ok_or(RiskError::Overflow)?;
+        let mark = (c.amount as i128)
+            .checked_mul(c.price.raw())
+            .ok_or(RiskError::Overflow)?;
         out[3] = out[3].checked_add(mark).ok_or(RiskError::Overflow)?;
     }
     Ok(out)
@@ -648,41 +758,72 @@ fn collateral_values(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskRe
 /// the extreme spot shocks with vol up, 0), then at least the floor, then capped at the maximum
 /// payoff minus the liability when every position is a put; the IM add-on is at least the MM
 /// add-on. Every sum over positions is exact and rounded once.
-pub fn account_margin(account: &AccountRisk<'_>, config: &MarginConfig) -> RiskResult<MarginSummary> {
+#[inline(always)]
+pub fn account_margin(
+    account: &AccountRisk<'_>,
+    config: &MarginConfig,
+) -> RiskResult<MarginSummary> {
+    account_margin_ctx(&MarginCtx {
+        account: *account,
+        config: *config,
+    })
+}
+
+/// The inputs of [`account_margin`] in one place (sBPF passes at most five arguments in
+/// registers and LLVM's argument promotion would turn `&MarginConfig` into two 128-bit values).
+struct MarginCtx<'a> {
+    account: AccountRisk<'a>,
+    config: MarginConfig,
+}
+
+#[inline(never)]
+fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
+    let (account, config) = (&ctx.account, &ctx.config);
     config.validate()?;
     let (idxs, n) = referenced(account)?;
-    let mut summary = MarginSummary { underlying_count: n as u8, ..MarginSummary::default() };
-    let (mut liab, mut addon_im, mut addon_mm) = (0i128, 0i128, 0i128);
-    let add = |a: i128, b: i128| a.checked_add(b).ok_or(RiskError::Overflow);
+    let mut summary = MarginSummary {
+        underlying_count: n as u8,
+        ..MarginSummary::default()
+    };
+    let (mut liab, mut addon_im, mut addon_mm) = (Fixed::ZERO, Fixed::ZERO, Fixed::ZERO);
     for (slot, &idx) in idxs[..n].iter().enumerate() {
-        let r = underlying_margin(account, idx)?;
-        liab = add(liab, r.liab)?;
-        addon_im = add(addon_im, r.summary.addon_initial.raw())?;
-        addon_mm = add(addon_mm, r.summary.addon_maintenance.raw())?;
+        let r = underlying_margin(ctx, idx)?;
+        liab = liab.checked_add(r.summary.liability)?;
+        addon_im = addon_im.checked_add(r.summary.addon_initial)?;
+        addon_mm = addon_mm.checked_add(r.summary.addon_maintenance)?;
         summary.underlyings[slot] = r.summary;
     }
-    let addon_end = add(
-        addon_mm,
-        config.end_buffer.checked_mul(Fixed::from_raw(addon_im - addon_mm), Rounding::Up)?.raw(),
+    let addon_end = addon_mm.checked_add(
+        config
+            .end_buffer
+            .checked_mul(addon_im.checked_sub(addon_mm)?, Rounding::Up)?,
     )?;
-    let coll = collateral_values(account, config)?;
-    let quote = account.quote_balance.checked_mul(FIXED_ONE).ok_or(RiskError::Overflow)?;
-    let level = |coll_raw: i128, addon: i128| -> RiskResult<LevelRisk> {
-        let requirement = add(liab, addon)?;
-        let collateral_value = add(coll_raw, quote)?;
-        Ok(LevelRisk {
-            addon: Fixed::from_raw(addon),
-            requirement: Fixed::from_raw(requirement),
-            collateral_value: Fixed::from_raw(collateral_value),
-            equity: Fixed::from_raw(collateral_value.checked_sub(requirement).ok_or(RiskError::Overflow)?),
-        })
-    };
-    summary.liability = Fixed::from_raw(liab);
-    summary.initial = level(coll[0], addon_im)?;
-    summary.end = level(coll[1], addon_end)?;
-    summary.maintenance = level(coll[2], addon_mm)?;
-    summary.mark_to_market =
-        Fixed::from_raw(add(coll[3], quote)?.checked_sub(liab).ok_or(RiskError::Overflow)?);
+    let coll = collateral_values(ctx)?;
+    let quote = Fixed::from_raw(
+        account
+            .quote_balance
+            .checked_mul(FIXED_ONE)
+            .ok_or(RiskError::Overflow)?,
+    );
+    let addons = [addon_im, addon_end, addon_mm];
+    let mut levels = [LevelRisk::default(); 3];
+    for i in 0..3 {
+        let requirement = liab.checked_add(addons[i])?;
+        let collateral_value = Fixed::from_raw(coll[i]).checked_add(quote)?;
+        levels[i] = LevelRisk {
+            addon: addons[i],
+            requirement,
+            collateral_value,
+            equity: collateral_value.checked_sub(requirement)?,
+        };
+    }
+    summary.liability = liab;
+    summary.initial = levels[0];
+    summary.end = levels[1];
+    summary.maintenance = levels[2];
+    summary.mark_to_market = Fixed::from_raw(coll[3])
+        .checked_add(quote)?
+        .checked_sub(liab)?;
     Ok(summary)
 }
 
@@ -709,7 +850,10 @@ pub fn expansion_gap(
     underlying: u8,
     level: &LevelParams,
 ) -> RiskResult<ExpansionGap> {
-    let und = account.underlyings.get(underlying as usize).ok_or(RiskError::UnknownUnderlying)?;
+    let und = account
+        .underlyings
+        .get(underlying as usize)
+        .ok_or(RiskError::UnknownUnderlying)?;
     validate_underlying(und)?;
     if !level.in_bounds() {
         return Err(RiskError::InvalidMarginParams);
@@ -718,15 +862,36 @@ pub fn expansion_gap(
     let inv_s = Bf::from_u128(s).recip();
     let sh = level_shocks(und, inv_s, level)?;
     let h2 = (sh.h >> 1) + (sh.h & 1);
-    let spot = [(false, sh.h), (false, h2), (false, 0), (true, h2), (true, sh.h)];
+    let spot = [
+        (false, sh.h),
+        (false, h2),
+        (false, 0),
+        (true, h2),
+        (true, sh.h),
+    ];
     let dvs = [sh.vol_down.checked_neg()?, sh.vol_up];
-    let mut scens = [Scen { s_raw: s, inv1s: Bf::ONE, ln1s: 0, dv: Fixed::ZERO }; MAX_SCEN];
+    let mut scens = [Scen {
+        shock: SpotShock {
+            s_raw: s,
+            inv1s: Bf::ONE,
+            ln1s: 0,
+        },
+        dv: Fixed::ZERO,
+    }; MAX_SCEN];
     for (j, dv) in dvs.iter().enumerate() {
         for (i, &(up, h)) in spot.iter().enumerate() {
             scens[j * SPOT_SCENARIOS + i] = scen(s, up, h, *dv)?;
         }
     }
-    let a = aggregate(und, underlying, inv_s, account.positions, &scens)?;
+    let a = aggregate(
+        &AggCtx {
+            und,
+            idx: underlying,
+            inv_s,
+            scens: &scens,
+        },
+        account.positions,
+    )?;
     let b = book_greeks(&a, s)?;
     let grid = expansion_grid(&b, &sh)?;
     let mut out = ExpansionGap::default();

@@ -16,10 +16,10 @@
 
 use crate::bin::{isqrt_u128, Bf};
 use crate::tables::{
-    EXP2_T1, EXP2_T2, INV_SQRT_2PI_Q64, LN2_Q64, LN_1E12_Q55, LN_NL1, LN_NL2, LN_RC1, LN_RC2, LOG2E_Q62,
-    MILLS_ASYM, MILLS_C, MILLS_IDX,
+    EXP2_T1, EXP2_T2, INV_SQRT_2PI_Q64, LN2_Q64, LN_1E12_Q55, LN_NL1, LN_NL2, LN_RC1, LN_RC2,
+    LOG2E_Q62, MILLS_ASYM, MILLS_C, MILLS_IDX,
 };
-use crate::wide::{self, mulhi};
+use crate::wide::{self, mulhi, wmul};
 use crate::{Fixed, RiskError, RiskResult};
 
 /// Binary scale of log-space quantities (ln x, r T): Q55, `2^-55 = 2.8e-17`, range +-256.
@@ -56,15 +56,24 @@ pub(crate) fn exp2_frac(f: u64) -> u64 {
 #[inline]
 pub(crate) fn exp_q55(x: i64) -> Bf {
     let ax = x.unsigned_abs();
-    let prod = (ax as u128) * (LOG2E_Q62 as u128); // x log2(e) at Q117
-    let n = (prod >> 117) as i32;
-    let f = (prod >> 53) as u64; // fractional part at Q64
+    let (ph, pl) = wmul(ax, LOG2E_Q62); // x log2(e) at Q117
+    let n = (ph >> 53) as i32;
+    let f = (ph << 11) | (pl >> 53); // fractional part at Q64
     if x >= 0 {
-        Bf { m: exp2_frac(f), e: n - 63 }
+        Bf {
+            m: exp2_frac(f),
+            e: n - 63,
+        }
     } else if f == 0 {
-        Bf { m: ONE_Q63, e: -n - 63 }
+        Bf {
+            m: ONE_Q63,
+            e: -n - 63,
+        }
     } else {
-        Bf { m: exp2_frac(f.wrapping_neg()), e: -n - 1 - 63 }
+        Bf {
+            m: exp2_frac(f.wrapping_neg()),
+            e: -n - 1 - 63,
+        }
     }
 }
 
@@ -83,10 +92,18 @@ pub(crate) fn ln_q55(x: Bf) -> i64 {
     let t3 = mulhi(t2, t) << 1;
     let t4 = mulhi(t3, t) << 1;
     let l = t - (t2 >> 1) + t3 / 3 - (t4 >> 2); // ln(1+t) at Q63, error t^5/5 < 2^-64
-    let lnm = ((l as u128) << 1) + LN_NL1[j] as u128 + LN_NL2[k] as u128; // ln(m / 2^63) at Q64
-    let ex = (x.e + 63) as i128;
-    let total = ex * LN2_Q64 as i128 + lnm as i128; // Q64
-    ((total + (1 << 8)) >> 9) as i64 // Q55, rounded to nearest
+                                                // ln(m / 2^63) at Q64 (below ln 2), then at Q55 rounded to nearest
+    let lnm = (l << 1).wrapping_add(LN_NL1[j]).wrapping_add(LN_NL2[k]);
+    let lnm55 = ((lnm >> 9) + ((lnm >> 8) & 1)) as i64;
+    // (e + 63) ln 2 at Q55 from the 32-bit halves of ln 2 at Q64 (|e + 63| < 2^9)
+    let ex = (x.e + 63) as i64;
+    let ea = ex.unsigned_abs();
+    let e_ln2 = ((ea * (LN2_Q64 >> 32)) << 23) + ((ea * (LN2_Q64 & 0xFFFF_FFFF)) >> 9);
+    if ex >= 0 {
+        e_ln2 as i64 + lnm55
+    } else {
+        lnm55 - e_ln2 as i64
+    }
 }
 
 /// `phi(d) = e^(-d^2/2) / sqrt(2 pi)` at Q64, `d` at Q52.
@@ -96,12 +113,16 @@ pub(crate) fn phi_q64(d: i64) -> u64 {
     if ad >= PHI_CUTOFF_Q52 {
         return 0;
     }
-    let d2 = (ad as u128) * (ad as u128); // d^2 at Q104, below 2^111
-    let y = (d2 >> 47) as u64; // d^2/2 at Q58, below 2^64
-    let prod = (y as u128) * (LOG2E_Q62 as u128); // y log2(e) at Q120
-    let n = (prod >> 120) as u32;
-    let f = (prod >> 56) as u64;
-    let (mant, sh) = if f == 0 { (ONE_Q63, n) } else { (exp2_frac(f.wrapping_neg()), n + 1) };
+    let (dh, dl) = wmul(ad, ad); // d^2 at Q104, below 2^111
+    let y = (dh << 17) | (dl >> 47); // d^2/2 at Q58, below 2^64
+    let (ph, pl) = wmul(y, LOG2E_Q62); // y log2(e) at Q120
+    let n = (ph >> 56) as u32;
+    let f = (ph << 8) | (pl >> 56);
+    let (mant, sh) = if f == 0 {
+        (ONE_Q63, n)
+    } else {
+        (exp2_frac(f.wrapping_neg()), n + 1)
+    };
     // e^-y = mant 2^-63 2^-sh ; phi at Q63 before the shift:
     let p = mulhi(mant, INV_SQRT_2PI_Q64);
     if sh == 0 {
@@ -132,7 +153,10 @@ pub(crate) fn mills_q63(t: u64) -> u64 {
         p
     } else {
         // R(t) = g(y)/t, y = (16/t)^2
-        let r = Bf::from_q(t, DQ as i32).recip().shl(4).to_q64_sat(63, ONE_Q63); // 16/t at Q63
+        let r = Bf::from_q(t, DQ as i32)
+            .recip()
+            .shl(4)
+            .to_q64_sat(63, ONE_Q63); // 16/t at Q63
         let y = mulhi(r, r) << 1; // Q63
         let n = MILLS_ASYM.len();
         let mut p: i128 = MILLS_ASYM[n - 1] as i128;
@@ -170,55 +194,26 @@ pub(crate) fn cdf_q63(d: i64) -> u64 {
 // ------------------------------------------------------------------------------------------
 // Conversions between decimal `Fixed` and the binary scales.
 
-/// `floor(raw * 2^q / 10^12)` for a signed raw value, `None` when `|result| >= 2^63`.
+/// `raw * 2^q / 10^12` for a signed raw value, through a binary float (relative error below
+/// 2^-62, i.e. within two units of the last place), magnitude truncated; `None` when
+/// `|result| >= 2^63`.
 pub(crate) fn fixed_to_q(raw: i128, q: u32) -> Option<i64> {
-    let mag = raw.unsigned_abs();
-    let x: [u64; 4] = wide::from_u128(mag);
-    let x = wide::shl(&x, q)?;
-    let (v, inexact) = wide::div_pow10(&x, 12);
-    let v = wide::to_u128(&v)?;
-    if raw >= 0 {
-        if v > i64::MAX as u128 {
-            None
-        } else {
-            Some(v as i64)
-        }
-    } else {
-        let v = v + inexact as u128; // floor toward -inf
-        if v > 1u128 << 63 {
-            None
-        } else {
-            Some((v as i64).wrapping_neg())
-        }
+    let v = Bf::from_fixed_raw(raw.unsigned_abs()).to_q128(q as i32)?;
+    if v > i64::MAX as u128 {
+        return None;
     }
+    Some(if raw < 0 { -(v as i64) } else { v as i64 })
 }
 
-/// `round(x / 2^q * 10^12)` to the nearest raw unit, for a signed binary value.
+/// `round(x / 2^q * 10^12)` to the nearest raw unit, for `|x| < 2^64` and `1 <= q <= 64`.
 pub(crate) fn q_to_fixed_raw(x: i128, q: u32) -> RiskResult<i128> {
     let mag = x.unsigned_abs();
-    let w: [u64; 4] = wide::from_u128(mag);
-    let w = wide::mul_pow10(&w, 12).ok_or(RiskError::Overflow)?;
-    let w = wide::mul_small(&w, 2).ok_or(RiskError::Overflow)?; // nearest: floor((2v + 1)/2)
-    let mut one = [0u64; 4];
-    one[0] = 1;
-    let (w, _) = shr_add_one(&w, q, &one)?;
-    let v = wide::to_u128(&w).ok_or(RiskError::Overflow)?;
+    if mag >> 64 != 0 || q == 0 || q > 64 {
+        return Err(RiskError::Overflow);
+    }
+    let p = wide::mul64(mag as u64, crate::fixed::FIXED_ONE as u64); // below 2^104
+    let v = (p + (1u128 << (q - 1))) >> q;
     wide::signed(v, x < 0)
-}
-
-fn shr_add_one(w: &[u64; 4], q: u32, one: &[u64; 4]) -> RiskResult<([u64; 4], bool)> {
-    // floor((w / 2^q + 1) / 2) = floor((w + 2^q) / 2^(q+1))
-    let mut a = *w;
-    let add = wide::shl(one, q).ok_or(RiskError::Overflow)?;
-    wide::add_assign(&mut a, &add)?;
-    Ok(wide::shr_sticky(&a, q + 1))
-}
-
-/// A `Bf` value to a decimal raw value (`value * 10^12`), rounded as asked.
-pub(crate) fn bf_to_fixed_raw(x: Bf, up: bool) -> RiskResult<u128> {
-    x.mul(Bf::from_const(crate::tables::F_TEN_P12))
-        .to_q128_round(0, up)
-        .ok_or(RiskError::Overflow)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -339,7 +334,12 @@ mod tests {
     #[test]
     fn ln_const() {
         let want = 12.0 * core::f64::consts::LN_10 * 2f64.powi(55);
-        assert!((LN_1E12_Q55 as f64 - want).abs() < 2048.0, "{} {}", LN_1E12_Q55, want);
+        assert!(
+            (LN_1E12_Q55 as f64 - want).abs() < 2048.0,
+            "{} {}",
+            LN_1E12_Q55,
+            want
+        );
     }
 
     #[test]
@@ -403,7 +403,10 @@ mod tests {
             let got = ln_q55(x) as f64 / 2f64.powi(55);
             let want = libm::log1p((m - (1u64 << 63)) as f64 / 2f64.powi(63));
             worst = worst.max((got - want).abs());
-            let x = Bf { m: m.wrapping_neg() | (1 << 63), e: -64 };
+            let x = Bf {
+                m: m.wrapping_neg() | (1 << 63),
+                e: -64,
+            };
             let got = ln_q55(x) as f64 / 2f64.powi(55);
             let want = libm::log(x.m as f64 / 2f64.powi(64));
             worst = worst.max((got - want).abs());

@@ -9,7 +9,7 @@
 
 use crate::bin::Bf;
 use crate::fixed::FIXED_ONE;
-use crate::math::{fixed_to_q, ln_q55, LNQ};
+use crate::math::{ln_q55, LNQ};
 use crate::wide;
 use crate::{Fixed, RiskError, RiskResult};
 
@@ -90,7 +90,16 @@ impl VolSurface {
     }
 
     /// sigma(K, T) at spot S.
+    #[inline(always)]
     pub fn vol(&self, strike: Fixed, spot: Fixed, time_years: Fixed) -> RiskResult<Fixed> {
+        self.vol_ref(&[strike, spot, time_years])
+    }
+
+    // sBPF passes at most five arguments in registers (a 128-bit value takes two) and LLVM's
+    // argument promotion turns a reference to one or two scalars back into values: out-of-line
+    // bodies take one reference to three or more values.
+    fn vol_ref(&self, args: &[Fixed; 3]) -> RiskResult<Fixed> {
+        let [strike, spot, time_years] = *args;
         if strike.raw() <= 0 || spot.raw() <= 0 {
             return Err(RiskError::NonPositivePrice);
         }
@@ -116,23 +125,36 @@ impl VolSurface {
             return Ok(false);
         }
         let mc = max_change.raw().unsigned_abs();
-        // |new - old| * 10^12 <= mc * base, exact in 256 bits
-        let within = |old: Fixed, new: Fixed, base: u128| -> bool {
-            let d = (new.raw() - old.raw()).unsigned_abs();
-            let lhs = wide::mul_128x128(d, FIXED_ONE as u128);
-            let rhs = wide::mul_128x128(mc, base);
-            wide::checked_sub(&rhs, &lhs).is_some()
-        };
         for i in 0..n {
             let (a, b) = (self.tenors[i], new.tenors[i]);
-            if a.seconds != b.seconds || !within(a.atm_vol, b.atm_vol, a.atm_vol.raw() as u128) {
+            if a.seconds != b.seconds
+                || !within(&[
+                    a.atm_vol.raw(),
+                    b.atm_vol.raw(),
+                    a.atm_vol.raw(),
+                    mc as i128,
+                ])
+            {
                 return Ok(false);
             }
         }
         let unit = |v: Fixed| v.raw().unsigned_abs().max(SKEW_SMILE_CHANGE_UNIT as u128);
-        Ok(within(self.min_vol, new.min_vol, self.min_vol.raw() as u128)
-            && within(self.skew, new.skew, unit(self.skew))
-            && within(self.smile, new.smile, unit(self.smile)))
+        Ok(within(&[
+            self.min_vol.raw(),
+            new.min_vol.raw(),
+            self.min_vol.raw(),
+            mc as i128,
+        ]) && within(&[
+            self.skew.raw(),
+            new.skew.raw(),
+            unit(self.skew) as i128,
+            mc as i128,
+        ]) && within(&[
+            self.smile.raw(),
+            new.smile.raw(),
+            unit(self.smile) as i128,
+            mc as i128,
+        ]))
     }
 
     /// ATM vol in raw units as a binary number, and the exact `Fixed` when `T` is at or outside
@@ -144,9 +166,14 @@ impl VolSurface {
         if time_years.raw() <= 0 {
             return exact(pts[0].atm_vol);
         }
-        // time in seconds at 10^12 (exact integer)
-        let tau = time_years.raw().checked_mul(YEAR_SECS).ok_or(RiskError::Overflow)?;
-        let sec = |i: usize| pts[i].seconds as i128 * FIXED_ONE;
+        // time in seconds at 10^12 (exact integer); beyond 2^64 raw (18 million years) the
+        // time is past every tenor
+        let t_raw = time_years.raw() as u128;
+        if t_raw >> 64 != 0 {
+            return exact(pts[n - 1].atm_vol);
+        }
+        let tau = wide::mul64(t_raw as u64, YEAR_SECS as u64);
+        let sec = |i: usize| wide::mul64(pts[i].seconds as u64, FIXED_ONE as u64);
         if tau <= sec(0) {
             return exact(pts[0].atm_vol);
         }
@@ -164,12 +191,14 @@ impl VolSurface {
         let (p0, p1) = (pts[i], pts[i + 1]);
         let a0 = Bf::from_u128(p0.atm_vol.raw() as u128);
         let a1 = Bf::from_u128(p1.atm_vol.raw() as u128);
-        let d1 = Bf::from_u128((sec(i + 1) - tau) as u128);
-        let d2 = Bf::from_u128((tau - sec(i)) as u128);
-        let num = a0.mul(a0).mul(Bf::from_u64(p0.seconds as u64)).mul(d1).add(
-            a1.mul(a1).mul(Bf::from_u64(p1.seconds as u64)).mul(d2),
-        );
-        let den = Bf::from_u128(((p1.seconds - p0.seconds) as u128) * tau as u128);
+        let d1 = Bf::from_u128(sec(i + 1) - tau);
+        let d2 = Bf::from_u128(tau - sec(i));
+        let num = a0
+            .mul(a0)
+            .mul(Bf::from_u64(p0.seconds as u64))
+            .mul(d1)
+            .add(a1.mul(a1).mul(Bf::from_u64(p1.seconds as u64)).mul(d2));
+        let den = Bf::from_u64((p1.seconds - p0.seconds) as u64).mul(Bf::from_u128(tau));
         Ok((num.mul(den.recip()).sqrt(), None))
     }
 
@@ -177,18 +206,47 @@ impl VolSurface {
     pub(crate) fn vol_at_ln(&self, lnx_q55: i64, time_years: Fixed) -> RiskResult<Fixed> {
         let (atm, _) = self.atm_raw(time_years)?;
         let q = LNQ;
-        let skew = fixed_to_q(self.skew.raw(), q).ok_or(RiskError::InvalidSurface)? as i128;
-        let smile = fixed_to_q(self.smile.raw(), q).ok_or(RiskError::InvalidSurface)? as i128;
-        let l = lnx_q55 as i128;
-        let l2 = (l * l) >> q;
-        let factor = (1i128 << q) + ((skew * l) >> q) + ((smile * l2) >> q);
+        // factor = 1 + skew l + smile l^2 at Q55, terms through binary floats (no 128-bit
+        // multiplication); |l| < 256, |skew| <= 5, |smile| <= 10 keep every term below 2^73
+        let l = Bf::from_q(lnx_q55.unsigned_abs(), q as i32);
+        let a = signed_term(self.skew, l);
+        let a = if lnx_q55 < 0 { -a } else { a };
+        let factor = (1i128 << q) + a + signed_term(self.smile, l.mul(l));
         let raw = if factor <= 0 {
             0
         } else {
             let f = Bf::from_u128(factor as u128).shl(-(q as i32));
-            raw_up(atm.mul(f)).unwrap_or(MAX_VOL_RAW as u128).min(MAX_VOL_RAW as u128) as i128
+            raw_up(atm.mul(f))
+                .unwrap_or(MAX_VOL_RAW as u128)
+                .min(MAX_VOL_RAW as u128) as i128
         };
-        Ok(Fixed::from_raw(raw.max(self.min_vol.raw()).min(MAX_VOL_RAW)))
+        Ok(Fixed::from_raw(
+            raw.max(self.min_vol.raw()).min(MAX_VOL_RAW),
+        ))
+    }
+}
+
+/// `|new - old| <= mc * base / 10^12` for raw `[old, new, base, mc]` (base, mc >= 0), exact in
+/// 256 bits.
+fn within(a: &[i128; 4]) -> bool {
+    let [old, new, base, mc] = *a;
+    let d = new.abs_diff(old);
+    let lhs = wide::mul_128x128(d, FIXED_ONE as u128);
+    let rhs = wide::mul_128x128(mc as u128, base as u128);
+    wide::checked_sub(&rhs, &lhs).is_some()
+}
+
+/// `coef * x` at Q55 for a signed decimal `coef` and `0 <= x < 2^18`.
+#[inline(always)]
+fn signed_term(coef: Fixed, x: Bf) -> i128 {
+    let v = Bf::from_fixed_raw(coef.raw().unsigned_abs())
+        .mul(x)
+        .to_q128(LNQ as i32)
+        .unwrap_or(0) as i128;
+    if coef.is_negative() {
+        -v
+    } else {
+        v
     }
 }
 
@@ -208,10 +266,22 @@ mod tests {
 
     fn surf() -> VolSurface {
         let mut tenors = [TenorPoint::default(); MAX_TENORS];
-        for (i, (d, v)) in [(1u32, 0.9), (7, 0.7), (30, 0.55), (365, 0.6)].iter().enumerate() {
-            tenors[i] = TenorPoint { seconds: d * 86_400, atm_vol: fx(*v) };
+        for (i, (d, v)) in [(1u32, 0.9), (7, 0.7), (30, 0.55), (365, 0.6)]
+            .iter()
+            .enumerate()
+        {
+            tenors[i] = TenorPoint {
+                seconds: d * 86_400,
+                atm_vol: fx(*v),
+            };
         }
-        VolSurface { tenors, tenor_count: 4, skew: fx(-0.1), smile: fx(0.2), min_vol: fx(0.1) }
+        VolSurface {
+            tenors,
+            tenor_count: 4,
+            skew: fx(-0.1),
+            smile: fx(0.2),
+            min_vol: fx(0.1),
+        }
     }
 
     #[test]
@@ -228,7 +298,10 @@ mod tests {
         let got = s.atm_vol(fx(t)).unwrap().raw() as f64 / 1e12;
         assert!((got - want).abs() < 1e-11, "{got} {want}");
         // ATM vol(K = S) equals the ATM vol
-        assert_eq!(s.vol(fx(100.0), fx(100.0), fx(t)).unwrap(), s.atm_vol(fx(t)).unwrap());
+        assert_eq!(
+            s.vol(fx(100.0), fx(100.0), fx(t)).unwrap(),
+            s.atm_vol(fx(t)).unwrap()
+        );
         assert_eq!(s.vol(fx(100.0), fx(100.0), fx(2.0)).unwrap(), fx(0.6));
         // floor
         let mut steep = s;
@@ -238,7 +311,10 @@ mod tests {
         // cap
         let mut wild = s;
         wild.smile = fx(10.0);
-        assert_eq!(wild.vol(fx(1e6), fx(1.0), fx(t)).unwrap().raw(), MAX_VOL_RAW);
+        assert_eq!(
+            wild.vol(fx(1e6), fx(1.0), fx(t)).unwrap().raw(),
+            MAX_VOL_RAW
+        );
     }
 
     #[test]

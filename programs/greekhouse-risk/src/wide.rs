@@ -13,11 +13,24 @@ pub(crate) type U256 = [u64; 4];
 /// 384-bit unsigned integer, least significant limb first.
 pub(crate) type U384 = [u64; 6];
 
-/// Full 64x64 -> 128 product as `(hi, lo)`.
+const LO32: u64 = 0xFFFF_FFFF;
+
+/// Full 64x64 -> 128 product as `(hi, lo)`, from four 32x32 -> 64 products. sBPF has only
+/// 64-bit multiplication; a `u128` product would call the `__multi3` routine (several times
+/// the cost).
 #[inline(always)]
 pub(crate) fn wmul(a: u64, b: u64) -> (u64, u64) {
-    let p = (a as u128) * (b as u128);
-    ((p >> 64) as u64, p as u64)
+    let (a1, a0) = (a >> 32, a & LO32);
+    let (b1, b0) = (b >> 32, b & LO32);
+    let p00 = a0 * b0;
+    let p01 = a0 * b1;
+    let p10 = a1 * b0;
+    let p11 = a1 * b1;
+    let mid = (p00 >> 32) + (p01 & LO32) + (p10 & LO32); // below 3 * 2^32
+    (
+        p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32),
+        (mid << 32) | (p00 & LO32),
+    )
 }
 
 /// High 64 bits of the 128-bit product (floor of `a * b / 2^64`).
@@ -26,18 +39,11 @@ pub(crate) fn mulhi(a: u64, b: u64) -> u64 {
     wmul(a, b).0
 }
 
-/// `a * b / 2^63`, floor, saturating at `u128::MAX` never needed: `b < 2^64` so the result is
-/// below `a * 2`. Returns `None` if it does not fit 128 bits.
-#[inline]
-pub(crate) fn mul_u128_q63(a: u128, b: u64, up: bool) -> Option<u128> {
-    let p = mul_128x128(a, b as u128);
-    let (q, sticky) = shr_sticky(&p, 63);
-    let r = to_u128(&q)?;
-    if up && sticky {
-        r.checked_add(1)
-    } else {
-        Some(r)
-    }
+/// `a * b` as `u128`, through [`wmul`].
+#[inline(always)]
+pub(crate) fn mul64(a: u64, b: u64) -> u128 {
+    let (h, l) = wmul(a, b);
+    ((h as u128) << 64) | l as u128
 }
 
 #[inline(always)]
@@ -53,18 +59,22 @@ pub(crate) const fn from_u128<const N: usize>(x: u128) -> [u64; N] {
 pub(crate) fn mul_128x128(a: u128, b: u128) -> U256 {
     let (a0, a1) = (a as u64, (a >> 64) as u64);
     let (b0, b1) = (b as u64, (b >> 64) as u64);
-    let p00 = (a0 as u128) * (b0 as u128);
+    let (h00, l00) = wmul(a0, b0);
     if a1 == 0 && b1 == 0 {
-        return [p00 as u64, (p00 >> 64) as u64, 0, 0];
+        return [l00, h00, 0, 0];
     }
-    let p01 = (a0 as u128) * (b1 as u128);
-    let p10 = (a1 as u128) * (b0 as u128);
-    let p11 = (a1 as u128) * (b1 as u128);
-    // Each partial sum below stays under 2^66, so no u128 overflow.
-    let s1 = (p00 >> 64) + (p01 as u64 as u128) + (p10 as u64 as u128);
-    let s2 = (s1 >> 64) + (p01 >> 64) + (p10 >> 64) + (p11 as u64 as u128);
-    let s3 = (s2 >> 64) + (p11 >> 64);
-    [p00 as u64, s1 as u64, s2 as u64, s3 as u64]
+    let (h01, l01) = wmul(a0, b1);
+    let (h10, l10) = wmul(a1, b0);
+    let (h11, l11) = wmul(a1, b1);
+    // limb 1 = h00 + l01 + l10, limb 2 = h01 + h10 + l11 + carries, limb 3 = h11 + carries
+    let (s1, c1) = h00.overflowing_add(l01);
+    let (s1, c2) = s1.overflowing_add(l10);
+    let carry1 = c1 as u64 + c2 as u64;
+    let (s2, c3) = h01.overflowing_add(h10);
+    let (s2, c4) = s2.overflowing_add(l11);
+    let (s2, c5) = s2.overflowing_add(carry1);
+    let s3 = h11 + c3 as u64 + c4 as u64 + c5 as u64; // the product fits 256 bits
+    [l00, s1, s2, s3]
 }
 
 /// Exact `a * b` for a 256-bit `a`.
@@ -173,13 +183,18 @@ pub(crate) fn shr_sticky<const N: usize>(a: &[u64; N], s: u32) -> ([u64; N], boo
     }
     for i in 0..N - limbs {
         let lo = a[i + limbs] >> bits;
-        let hi = if bits != 0 && i + limbs + 1 < N { a[i + limbs + 1] << (64 - bits) } else { 0 };
+        let hi = if bits != 0 && i + limbs + 1 < N {
+            a[i + limbs + 1] << (64 - bits)
+        } else {
+            0
+        };
         r[i] = lo | hi;
     }
     (r, sticky)
 }
 
 /// `a << s`; `None` if a set bit is shifted out.
+#[cfg(test)]
 pub(crate) fn shl<const N: usize>(a: &[u64; N], s: u32) -> Option<[u64; N]> {
     let limbs = (s / 64) as usize;
     let bits = s % 64;
@@ -196,7 +211,11 @@ pub(crate) fn shl<const N: usize>(a: &[u64; N], s: u32) -> Option<[u64; N]> {
     for i in limbs..N {
         let src = i - limbs;
         let lo = a[src] << bits;
-        let carry = if bits != 0 && src >= 1 { a[src - 1] >> (64 - bits) } else { 0 };
+        let carry = if bits != 0 && src >= 1 {
+            a[src - 1] >> (64 - bits)
+        } else {
+            0
+        };
         r[i] = lo | carry;
     }
     Some(r)
@@ -297,7 +316,10 @@ pub(crate) fn bump(q: u128, inexact: bool, up: bool) -> RiskResult<u128> {
 /// (Down = toward negative infinity, Up = toward positive infinity).
 #[inline(always)]
 pub(crate) fn mag_up(rounding: Rounding, negative: bool) -> bool {
-    matches!((rounding, negative), (Rounding::Up, false) | (Rounding::Down, true))
+    matches!(
+        (rounding, negative),
+        (Rounding::Up, false) | (Rounding::Down, true)
+    )
 }
 
 /// `round(a / 2^shift / 10^pow10)` for a non-negative wide value, as `u128`.
