@@ -18,6 +18,7 @@ use crate::fixture::{self, COLLATERALS, CONFIG, OPTION, POSITIONS, UNDERLYINGS};
 use greekhouse_risk::{
     bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, RiskResult, Rounding, UnderlyingRisk,
 };
+use greekhouse_risk::margin::ExpansionGap;
 
 pub const CASE_EMPTY: u8 = 0;
 pub const CASE_GREEKS: u8 = 1;
@@ -30,11 +31,17 @@ pub const CASE_POSITION_GREEKS: u8 = 5;
 pub const CASE_VOL16: u8 = 6;
 /// 16 x `bs::greeks` with the surface vols computed outside the bracket, one bracket.
 pub const CASE_GREEKS16: u8 = 7;
+/// `account_margin` over the first `arg` positions of the fixture (0..=16; the first 8 are
+/// SOL, the last 8 BTC): how the cost scales.
+pub const CASE_MARGIN_N: u8 = 8;
+/// `margin::expansion_gap` (full revaluation at all 10 grid points) for SOL at the
+/// maintenance level over the first `arg` (1..=8) positions.
+pub const CASE_GAP_N: u8 = 9;
 /// 128-bit integer arithmetic only: checks the toolchain route without the risk crate.
 pub const CASE_SELFTEST: u8 = 255;
 
 /// The sections of [`CASE_BREAKDOWN`], in bracket order.
-pub const BREAKDOWN_LABELS: [&str; 16] = [
+pub const BREAKDOWN_LABELS: [&str; 18] = [
     "Fixed::checked_mul (Rounding::Up)",
     "Fixed::checked_div (Rounding::Down)",
     "math::exp(-0.00411)  [e^(-rT)]",
@@ -47,7 +54,9 @@ pub const BREAKDOWN_LABELS: [&str; 16] = [
     "math::norm_cdf(-0.05)",
     "math::norm_cdf(1.3)",
     "math::norm_cdf(-2.8)",
+    "VolSurface::validate (SOL)",
     "VolSurface::vol (SOL, K=165, 30 d)",
+    "VolSurface::atm_vol (SOL, 30 d)",
     "bs::price (case a option)",
     "bs::greeks (case a option)",
     "margin::account_margin (16 positions)",
@@ -205,6 +214,8 @@ pub fn run(case: u8, arg: u8, m: &impl Meter, out: &mut Out) -> bool {
         CASE_POSITION_GREEKS => case_position_greeks(arg, m, out),
         CASE_VOL16 => case_vol16(m, out),
         CASE_GREEKS16 => case_greeks16(m, out),
+        CASE_MARGIN_N => case_margin_n(arg, m, out),
+        CASE_GAP_N => case_gap_n(arg, m, out),
         CASE_SELFTEST => case_selftest(arg, m, out),
         _ => return false,
     }
@@ -240,6 +251,53 @@ fn case_margin16(m: &impl Meter, out: &mut Out) {
     sink_summary(&r);
     m.mark();
     out.summary(&r);
+}
+
+#[inline(never)]
+fn case_margin_n(arg: u8, m: &impl Meter, out: &mut Out) {
+    let n = (arg as usize).min(POSITIONS.len());
+    m.mark();
+    let account = fixture::account(&opaque(&POSITIONS)[..n], opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let config = vread(&CONFIG);
+    let r = margin::account_margin(&account, &config);
+    sink_summary(&r);
+    m.mark();
+    out.summary(&r);
+}
+
+#[inline(always)]
+fn sink_gap(r: &RiskResult<ExpansionGap>) {
+    let mut slot = 0i128;
+    if let Ok(g) = r {
+        vsink(&mut slot, g.worst_understatement.raw());
+        for (e, f) in g.expansion_loss.iter().zip(g.full_loss.iter()) {
+            for (a, b) in e.iter().zip(f.iter()) {
+                vsink(&mut slot, a.raw());
+                vsink(&mut slot, b.raw());
+            }
+        }
+    } else {
+        vsink(&mut slot, 0);
+    }
+}
+
+#[inline(never)]
+fn case_gap_n(arg: u8, m: &impl Meter, out: &mut Out) {
+    let n = (arg as usize).clamp(1, 8);
+    m.mark();
+    let account = fixture::account(&opaque(&POSITIONS)[..n], opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let level = vread(&fixture::PARAMS.maintenance);
+    let r = margin::expansion_gap(&account, 0, &level);
+    sink_gap(&r);
+    m.mark();
+    out.result(&r, |o, g| {
+        o.fixed(g.worst_understatement);
+        for row in g.full_loss.iter() {
+            for v in row {
+                o.fixed(*v);
+            }
+        }
+    });
 }
 
 /// The Black-Scholes input of position `i`, vol from its underlying's surface.
@@ -335,10 +393,12 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
     section!(math::norm_cdf(vread(&f(-5, 2))));
     section!(math::norm_cdf(vread(&f(13, 1))));
     section!(math::norm_cdf(vread(&f(-28, 1))));
+    section!(opaque(&UNDERLYINGS[0]).surface.validate().map(|_| Fixed::ZERO));
     section!({
         let u = opaque(&UNDERLYINGS[0]);
         u.surface.vol(vread(&f(165_000_000, 0)), u.spot, vread(&fixture::years(30)))
     });
+    section!(opaque(&UNDERLYINGS[0]).surface.atm_vol(vread(&fixture::years(30))));
     section!(bs::price(&vread(&OPTION)));
     {
         let r = bs::greeks(&vread(&OPTION));

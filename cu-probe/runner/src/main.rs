@@ -296,6 +296,33 @@ fn main() {
         );
     }
 
+    // How the margin scales: positions are a prefix of the fixture (1..8 on SOL, 9..16 add BTC).
+    let margin_n = |n: u8| measure(&probe, f, &format!("margin over {n} positions"), cases::CASE_MARGIN_N, n, &empty, calib).bracket;
+    let gap_n = |n: u8| measure(&probe, f, &format!("expansion_gap over {n} positions"), cases::CASE_GAP_N, n, &empty, calib).bracket;
+    let ns = [0u8, 1, 2, 4, 8, 9, 12, 16];
+    let ms: Vec<Option<u64>> = ns.iter().map(|&n| margin_n(n)).collect();
+    if ms.iter().all(Option::is_some) {
+        let m: Vec<i64> = ms.iter().map(|v| v.unwrap() as i64).collect();
+        println!();
+        println!("margin scaling (account_margin over the first N fixture positions):");
+        println!(
+            "  {}",
+            ns.iter().zip(&m).map(|(n, c)| format!("N={n}: {c}")).collect::<Vec<_>>().join(", ")
+        );
+        let slope = (m[4] - m[1]) as f64 / 7.0;
+        let und = m[1] as f64 - m[0] as f64 - slope;
+        println!("  account overhead (config, collateral, levels; N=0): {} CU", m[0]);
+        println!("  per position (SOL, N=1..8 slope): {slope:.0} CU");
+        println!("  per underlying (N=1 minus N=0 minus one position): {und:.0} CU");
+        if let (Some(g1), Some(g8)) = (gap_n(1), gap_n(8)) {
+            let gslope = (g8 as f64 - g1 as f64) / 7.0;
+            println!(
+                "  expansion_gap per position (10 full revaluations): {gslope:.0} CU; so one shocked revaluation + its accumulation ~ {:.0} CU (the margin does 4 per position)",
+                (gslope - slope) / 6.0
+            );
+        }
+    }
+
     // Per-function breakdown.
     let bd = probe.run(cases::CASE_BREAKDOWN, 0);
     let bd_ok = match check("breakdown", &bd, &native(cases::CASE_BREAKDOWN, 0)) {
