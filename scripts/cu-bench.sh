@@ -5,10 +5,11 @@
 # pinned nightly + sbpf-linker, loads it into LiteSVM (cu-probe/runner/, stable toolchain) and
 # reports compute units per case. See docs/performance.md for the method.
 #
-# Usage: scripts/cu-bench.sh [-v] [--stack-gaps]
-#   -v            show the build output
-#   --stack-gaps  run with mainnet's stack-frame gaps (see docs/performance.md: the probe then
-#                 faults wherever LLVM passes arguments on the stack)
+# Usage: scripts/cu-bench.sh [-v] [--no-stack-gaps]
+#   -v               show the build output
+#   --no-stack-gaps  run with contiguous stack frames instead of mainnet's SBPFv0 frame gaps (the
+#                    runner falls back to this by itself, with a warning, when the probe faults
+#                    in a gap; see docs/performance.md)
 # The LAST line is machine-readable:  cu option=<units> margin16=<units>
 # (`NA` for a case that could not be measured). Exit status: 0 when both were measured,
 # 1 when the risk crate does not run yet or a case failed, 2 when a setup/build step failed.
@@ -27,8 +28,8 @@ RUNNER_ARGS=()
 for a in "$@"; do
     case $a in
     -v) VERBOSE=1 ;;
-    --stack-gaps) RUNNER_ARGS+=(--stack-gaps) ;;
-    *) echo "usage: $0 [-v] [--stack-gaps]" >&2; exit 2 ;;
+    --no-stack-gaps) RUNNER_ARGS+=(--no-stack-gaps) ;;
+    *) echo "usage: $0 [-v] [--no-stack-gaps]" >&2; exit 2 ;;
     esac
 done
 

@@ -1,7 +1,7 @@
 //! Host side of the compute-unit probe: loads the sBPF probe into LiteSVM, runs every case,
 //! checks the probe's return data against the same code run natively, and prints compute units.
 //!
-//! Usage: greekhouse-cu-runner [--stack-gaps] [PATH_TO_PROBE_SO]
+//! Usage: greekhouse-cu-runner [--no-stack-gaps] [PATH_TO_PROBE_SO]
 //! The last line printed is machine-readable: `cu option=<units> margin16=<units>`
 //! (`NA` where a case could not be measured).
 
@@ -57,10 +57,11 @@ struct Probe {
 
 impl Probe {
     /// `stack_gaps`: keep the 4 KiB gaps between stack frames that mainnet still has for
-    /// SBPFv0 programs. The upstream-LLVM route passes arguments beyond the fifth register just
-    /// above the caller's frame pointer, which lands in such a gap, so by default the runner
-    /// activates `virtual_address_space_adjustments` (contiguous frames). The compute-unit
-    /// meter counts instructions and syscalls only, so this does not change any figure.
+    /// SBPFv0 programs (the default). The upstream-LLVM route passes arguments beyond the fifth
+    /// register just above the caller's frame pointer, which lands in such a gap; for a probe
+    /// that does so the runner falls back to `virtual_address_space_adjustments` (contiguous
+    /// frames). The compute-unit meter counts instructions and syscalls only, so the choice
+    /// does not change any figure.
     fn new(so: &str, stack_gaps: bool) -> Result<Self, String> {
         let budget = ComputeBudget { compute_unit_limit: 1_400_000, ..ComputeBudget::new_with_defaults(false) };
         let mut features = LiteSVM::mainnet_feature_set();
@@ -206,11 +207,11 @@ fn verdict(v: Option<u64>, bar: u64) -> &'static str {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let stack_gaps = args.iter().any(|a| a == "--stack-gaps");
+    let mut stack_gaps = !args.iter().any(|a| a == "--no-stack-gaps");
     let so = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_else(|| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bpfel-unknown-none/release/libgreekhouse_cu_probe.so").into()
     });
-    let probe = match Probe::new(&so, stack_gaps) {
+    let load = |gaps: bool| match Probe::new(&so, gaps) {
         Ok(p) => p,
         Err(e) => {
             println!("runner: {e}");
@@ -218,6 +219,29 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let mut probe = load(stack_gaps);
+    if stack_gaps {
+        let faulting: Vec<&str> = [
+            ("greeks", cases::CASE_GREEKS),
+            ("margin16", cases::CASE_MARGIN16),
+            ("vol16", cases::CASE_VOL16),
+            ("breakdown", cases::CASE_BREAKDOWN),
+        ]
+        .into_iter()
+        .filter(|&(_, c)| probe.run(c, 0).logs.iter().any(|l| l.contains("Access violation in stack frame")))
+        .map(|(name, _)| name)
+        .collect();
+        if !faulting.is_empty() {
+            println!(
+                "WARNING: under mainnet's stack-frame gaps the probe faults in: {}. Some call passes more than \
+                 5 registers of arguments (an i128 takes 2), which this compiler route puts on the stack \
+                 above the frame. Measuring with contiguous frames instead (same CU).",
+                faulting.join(", ")
+            );
+            stack_gaps = false;
+            probe = load(false);
+        }
+    }
 
     // Baseline: entrypoint, dispatch, two back-to-back marks, empty return data.
     let empty = probe.run(cases::CASE_EMPTY, 0);
@@ -230,7 +254,7 @@ fn main() {
     println!("probe: {so}");
     println!(
         "VM: LiteSVM 0.16.0, mainnet feature set{}, compute_unit_limit 1,400,000",
-        if stack_gaps { " (stack-frame gaps kept: --stack-gaps)" } else { " + virtual_address_space_adjustments (no stack-frame gaps)" }
+        if stack_gaps { " (SBPFv0 stack-frame gaps, as on mainnet)" } else { " + virtual_address_space_adjustments (contiguous stack frames)" }
     );
     println!(
         "empty invocation: {} CU in all (entrypoint + dispatch + 2 x sol_log_compute_units + return data); empty bracket: {} CU",
