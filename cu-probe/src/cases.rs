@@ -41,7 +41,11 @@ pub const CASE_GAP_N: u8 = 9;
 pub const CASE_SELFTEST: u8 = 255;
 
 /// The sections of [`CASE_BREAKDOWN`], in bracket order.
-pub const BREAKDOWN_LABELS: [&str; 18] = [
+pub const BREAKDOWN_LABELS: [&str; 22] = [
+    "builtin: u128 * u128 (wrapping, __multi3)",
+    "builtin: i128 checked_mul",
+    "builtin: u128 / 10^12 (__udivti3)",
+    "builtin: i128 / 10^12 (__divti3)",
     "Fixed::checked_mul (Rounding::Up)",
     "Fixed::checked_div (Rounding::Down)",
     "math::exp(-0.00411)  [e^(-rT)]",
@@ -381,6 +385,19 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
             out.result(&r, |o, v| o.fixed(*v));
         }};
     }
+    section!(Ok::<Fixed, greekhouse_risk::RiskError>(Fixed::from_raw(
+        vread(&123_456_789_012_345_678_901u128).wrapping_mul(vread(&98_765_432_109_876u128)) as i128
+    )));
+    section!(vread(&123_456_789_012_345_678_901i128)
+        .checked_mul(vread(&-98_765_432_109_876i128))
+        .map(Fixed::from_raw)
+        .ok_or(greekhouse_risk::RiskError::Overflow));
+    section!(Ok::<Fixed, greekhouse_risk::RiskError>(Fixed::from_raw(
+        (vread(&123_456_789_012_345_678_901_234_567u128) / vread(&1_000_000_000_000u128)) as i128
+    )));
+    section!(Ok::<Fixed, greekhouse_risk::RiskError>(Fixed::from_raw(
+        vread(&-123_456_789_012_345_678_901_234_567i128) / vread(&1_000_000_000_000i128)
+    )));
     section!(vread(&f(1_234_567, 3)).checked_mul(vread(&f(-8_765_432_1, 4)), Rounding::Up));
     section!(vread(&f(1_234_567, 3)).checked_div(vread(&f(7_654_321, 4)), Rounding::Down));
     section!(math::exp(vread(&f(-4_109_589_041, 12))));
