@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod decimal;
+mod demo;
 mod fmt;
 mod margin;
 mod portfolio;
@@ -19,7 +20,7 @@ mod quote;
 #[command(
     name = "greekhouse",
     version,
-    about = "Greekhouse options clearing house: quotes, portfolio margin"
+    about = "Greekhouse options clearing house: quotes, portfolio margin, the embedded-bank demo"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,12 +33,15 @@ enum Command {
     Quote(quote::QuoteArgs),
     /// Portfolio margin of a writer account described in a JSON file.
     Margin(margin::MarginArgs),
+    /// The writer flow on an embedded Solana bank running the real program.
+    Demo(demo::DemoArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Quote(args) => quote::run(args),
         Command::Margin(args) => margin::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }
 

@@ -33,6 +33,50 @@ pub struct BankChain {
     context: ProgramTestContext,
     payer: Keypair,
     now: i64,
+    quiet: bool,
+}
+
+/// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
+/// the process's stdout; the same logs come back in [`TxOutcome::logs`], so a tool that owns its
+/// stdout (the CLI's `--json`, the simulator) silences them.
+struct SilencedStdout {
+    saved: i32,
+}
+
+impl SilencedStdout {
+    fn new() -> Option<Self> {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: plain descriptor calls; every failure is checked and leaves fd 1 as it was.
+        unsafe {
+            let saved = libc::dup(1);
+            if saved < 0 {
+                return None;
+            }
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if null < 0 || libc::dup2(null, 1) < 0 {
+                libc::close(saved);
+                if null >= 0 {
+                    libc::close(null);
+                }
+                return None;
+            }
+            libc::close(null);
+            Some(Self { saved })
+        }
+    }
+}
+
+impl Drop for SilencedStdout {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: restores the descriptor saved in `new`.
+        unsafe {
+            libc::dup2(self.saved, 1);
+            libc::close(self.saved);
+        }
+    }
 }
 
 fn backend<E: std::fmt::Display>(e: E) -> ChainError {
@@ -58,9 +102,16 @@ impl BankChain {
             context,
             payer,
             now: GENESIS_UNIX_TIMESTAMP,
+            quiet: false,
         };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
+    }
+
+    /// Silence what the natively running program prints to stdout during transactions (its
+    /// logs are still returned in [`TxOutcome::logs`] and in [`ChainError::Transaction`]).
+    pub fn set_quiet(&mut self, quiet: bool) {
+        self.quiet = quiet;
     }
 
     /// Set the cluster clock (kept across the slot advances of later transactions).
@@ -247,6 +298,11 @@ impl Chain for BankChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<TxOutcome, ChainError> {
+        let _silenced = if self.quiet {
+            SilencedStdout::new()
+        } else {
+            None
+        };
         self.next_slot()?;
         let blockhash = self
             .runtime

@@ -20,8 +20,18 @@ pub mod pause {
 }
 
 /// Clearing-house-wide parameters. Amounts in bps are at exponent 4 (10_000 = 1).
-#[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct GlobalParams {
     /// k in `collateral price - k * conf` (bps).
     pub conf_multiplier_bps: u32,

@@ -28,8 +28,18 @@ impl OracleKind {
 }
 
 /// Oracle configuration of an underlying.
-#[zero_copy]
-#[derive(Debug, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct OracleConfig {
     /// Program that must own the oracle account (Pyth receiver or legacy Pyth oracle program).
     pub oracle_program: Pubkey,
@@ -61,8 +71,19 @@ impl OracleConfig {
 }
 
 /// Vol surface as stored: vols, skew and smile in bps (exponent 4).
-#[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct StoredVolSurface {
     /// Tenor points' times to expiry (seconds), strictly increasing; first `tenor_count` used.
     pub tenor_secs: [u32; 4],
@@ -79,8 +100,19 @@ pub struct StoredVolSurface {
 }
 
 /// One margin level's shocks as stored (bps).
-#[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct StoredLevel {
     pub spot_shock_bps: u32,
     pub vol_up_bps: u32,
@@ -106,8 +138,19 @@ impl StoredLevel {
 }
 
 /// Margin parameters of an underlying as stored.
-#[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct StoredMarginParams {
     pub initial: StoredLevel,
     pub maintenance: StoredLevel,
@@ -132,8 +175,19 @@ impl StoredMarginParams {
 }
 
 /// Rules that keep the set of series sane.
-#[zero_copy]
-#[derive(Debug, Default, PartialEq, Eq, AnchorSerialize, AnchorDeserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
 pub struct SeriesRules {
     /// Expiries must satisfy `(expiry - expiry_offset_secs) % expiry_interval_secs == 0`.
     pub expiry_interval_secs: u32,
