@@ -398,7 +398,7 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
     section!(Ok::<Fixed, greekhouse_risk::RiskError>(Fixed::from_raw(
         vread(&-123_456_789_012_345_678_901_234_567i128) / vread(&1_000_000_000_000i128)
     )));
-    section!(vread(&f(1_234_567, 3)).checked_mul(vread(&f(-8_765_432_1, 4)), Rounding::Up));
+    section!(vread(&f(1_234_567, 3)).checked_mul(vread(&f(-87_654_321, 4)), Rounding::Up));
     section!(vread(&f(1_234_567, 3)).checked_div(vread(&f(7_654_321, 4)), Rounding::Down));
     section!(math::exp(vread(&f(-4_109_589_041, 12))));
     section!(math::exp(vread(&f(-15, 1))));

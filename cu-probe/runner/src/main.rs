@@ -45,7 +45,7 @@ struct Run {
 impl Run {
     /// Consumption between marks `i` and `i + 1`.
     fn span(&self, i: usize) -> Option<u64> {
-        Some(self.marks.get(i)?.checked_sub(*self.marks.get(i + 1)?)?)
+        self.marks.get(i)?.checked_sub(*self.marks.get(i + 1)?)
     }
 }
 
@@ -169,7 +169,7 @@ impl Failures {
     fn note(&self, msg: String) {
         let key: String = msg.lines().skip(1).collect();
         let mut seen = self.0.borrow_mut();
-        if key.is_empty() || !seen.iter().any(|s| *s == key) {
+        if key.is_empty() || !seen.contains(&key) {
             println!("  {msg}");
             seen.push(key);
         } else {
