@@ -2,9 +2,14 @@
 //! mint's decimals are confirmed on every move).
 
 use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::extension::{
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
+use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
 use crate::constants::CLEARINGHOUSE_SEED;
+use crate::errors::GreekhouseError;
 
 /// Move `amount` from a user's token account into a vault; `authority` signs.
 pub fn transfer_in<'info>(
@@ -70,3 +75,41 @@ pub fn transfer_out<'info>(
         mint.decimals,
     )
 }
+
+/// Refuse Token-2022 mints whose extensions the ledger does not handle: a transfer fee (the
+/// vault would receive less than the ledger credits), a transfer hook (arbitrary code on every
+/// move; a failing hook could block liquidations), confidential transfers (balances the ledger
+/// cannot see), non-transferable tokens, a permanent delegate (could drain a vault), a
+/// default-frozen account state, pausable mints (transfers could stop) and a mint close
+/// authority (the mint could be re-created with other decimals). Metadata, pointers,
+/// interest-bearing and scaled-UI-amount extensions only change display and are accepted.
+/// Applied to the quote mint and to every collateral mint.
+pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
+    if *mint.owner != anchor_spl::token_2022::ID {
+        return Ok(());
+    }
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<MintState>::unpack(&data)
+        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
+    let extensions = state
+        .get_extension_types()
+        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
+    for ext in extensions {
+        match ext {
+            ExtensionType::DefaultAccountState => return err!(GreekhouseError::DefaultFrozenMint),
+            ExtensionType::TransferFeeConfig
+            | ExtensionType::TransferHook
+            | ExtensionType::ConfidentialTransferMint
+            | ExtensionType::ConfidentialTransferFeeConfig
+            | ExtensionType::NonTransferable
+            | ExtensionType::PermanentDelegate
+            | ExtensionType::Pausable
+            | ExtensionType::MintCloseAuthority => {
+                return err!(GreekhouseError::UnsupportedMintExtension)
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+

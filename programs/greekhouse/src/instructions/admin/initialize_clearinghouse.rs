@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{ACCOUNT_VERSION, CLEARINGHOUSE_SEED, QUOTE_VAULT_SEED};
+use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::ClearinghouseInitialized;
 use crate::state::{Clearinghouse, GlobalParams};
@@ -54,7 +55,7 @@ impl InitializeClearinghouse<'_> {
             args.guardian != Pubkey::default(),
             GreekhouseError::NotGuardian
         );
-        Ok(())
+        check_mint_extensions(&self.quote_mint.to_account_info())
     }
 }
 

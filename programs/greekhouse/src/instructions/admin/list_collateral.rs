@@ -1,22 +1,13 @@
 //! List a collateral asset (SPL Token or Token-2022 mint) with its vault, price source,
 //! weights and deposit cap.
 //!
-//! Token-2022 extensions that would break the ledger are refused: a transfer fee (the vault
-//! would receive less than the ledger credits), a transfer hook (arbitrary code on every
-//! move, and a failure could block liquidations), confidential transfers (balances the
-//! ledger cannot see), non-transferable tokens, a permanent delegate (could drain the vault),
-//! a default-frozen account state, pausable mints (transfers could be stopped) and a mint
-//! close authority (the mint could be re-created with other decimals). Metadata, pointers,
-//! interest-bearing and scaled-UI-amount extensions only change display and are accepted.
+//! Token-2022 mints are screened by `engine::tokens::check_mint_extensions`.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_2022::spl_token_2022::extension::{
-    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
-};
-use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED};
+use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::CollateralListed;
 use crate::state::{Clearinghouse, CollateralAsset, Underlying};
@@ -94,36 +85,6 @@ impl ListCollateral<'_> {
         }
         check_mint_extensions(&self.mint.to_account_info())
     }
-}
-
-/// Refuse Token-2022 mints whose extensions the ledger does not handle (see the module doc).
-pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
-    if *mint.owner != anchor_spl::token_2022::ID {
-        return Ok(());
-    }
-    let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<MintState>::unpack(&data)
-        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
-    let extensions = state
-        .get_extension_types()
-        .map_err(|_| error!(GreekhouseError::UnsupportedMintExtension))?;
-    for ext in extensions {
-        match ext {
-            ExtensionType::DefaultAccountState => return err!(GreekhouseError::DefaultFrozenMint),
-            ExtensionType::TransferFeeConfig
-            | ExtensionType::TransferHook
-            | ExtensionType::ConfidentialTransferMint
-            | ExtensionType::ConfidentialTransferFeeConfig
-            | ExtensionType::NonTransferable
-            | ExtensionType::PermanentDelegate
-            | ExtensionType::Pausable
-            | ExtensionType::MintCloseAuthority => {
-                return err!(GreekhouseError::UnsupportedMintExtension)
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 pub fn list_collateral_handler(
