@@ -24,6 +24,8 @@ pub const ANCHOR_OWNED_BY_WRONG_PROGRAM: u32 = 3007;
 /// `AccountNotInitialized`.
 pub const ANCHOR_NOT_INITIALIZED: u32 = 3012;
 
+// ---------------------------------------------------------------- failures and pre-funding
+
 /// Assert a transaction failed, for any reason; returns the error.
 #[track_caller]
 pub fn expect_tx_failure<T: std::fmt::Debug>(result: Result<T, ChainError>) -> ChainError {
@@ -310,7 +312,7 @@ impl AdminOps for Env {
     }
 }
 
-/// Weights 80 % / 90 %, a large cap, priced by the underlying when one is given.
+/// Collateral arguments with `price_source` as given, weights 80 % / 90 % and a large cap.
 pub fn collateral_args(price_source: u8) -> ListCollateralArgs {
     ListCollateralArgs {
         price_source,
