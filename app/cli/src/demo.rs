@@ -31,6 +31,11 @@ pub struct DemoArgs {
     /// One JSON document instead of tables.
     #[arg(long)]
     json: bool,
+    /// Also save the writer's accounts (clearing house, writer account, collateral asset,
+    /// underlying, oracle) at the end, in the `solana account --output json` format, for
+    /// `greekhouse margin --accounts FILE --writer ADDRESS`.
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<std::path::PathBuf>,
 }
 
 const USDC: u64 = 1_000_000; // quote native units per USDC (6 decimals)
@@ -513,6 +518,21 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             false
         }
     };
+    if let Some(path) = &args.snapshot {
+        let collateral = pda::collateral_asset(&m.ch.clearinghouse, &m.sol_mint);
+        let keys = [
+            m.ch.clearinghouse,
+            w.account,
+            collateral,
+            m.sol,
+            m.sol_oracle,
+        ];
+        let saved = greekhouse_sdk::snapshot::SnapshotChain::capture(&mut m.chain, &keys)
+            .map_err(chain_err("snapshot"))?;
+        std::fs::write(path, serde_json::to_string_pretty(&saved)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        say(&format!("\nsaved the writer's accounts to {} (try: greekhouse margin --accounts {} --writer {})", path.display(), path.display(), w.account));
+    }
     if args.json {
         let out = json!({
             "clearinghouse": m.ch.clearinghouse.to_string(),

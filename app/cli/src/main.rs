@@ -13,6 +13,7 @@ mod decimal;
 mod demo;
 mod fmt;
 mod margin;
+mod onchain;
 mod portfolio;
 mod quote;
 

@@ -20,7 +20,19 @@ use crate::portfolio::Portfolio;
 )]
 pub struct MarginArgs {
     /// Portfolio file (JSON).
-    pub portfolio: PathBuf,
+    #[arg(required_unless_present = "accounts")]
+    pub portfolio: Option<PathBuf>,
+    /// Instead of a portfolio: saved on-chain accounts (a JSON array of `solana account
+    /// --output json` objects) holding the writer account, its clearing house, collateral
+    /// assets, underlyings and oracle accounts.
+    #[arg(long, conflicts_with = "portfolio", requires = "writer")]
+    pub accounts: Option<PathBuf>,
+    /// The writer account's address (with --accounts).
+    #[arg(long, requires = "accounts")]
+    pub writer: Option<String>,
+    /// Unix time to compute at (with --accounts; default: the newest oracle publish time).
+    #[arg(long, requires = "accounts")]
+    pub at: Option<i64>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
@@ -193,10 +205,15 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
 }
 
 pub fn run(args: MarginArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.portfolio)
-        .with_context(|| format!("cannot read {}", args.portfolio.display()))?;
-    let portfolio =
-        Portfolio::parse(&text).map_err(|e| anyhow!("{}: {e}", args.portfolio.display()))?;
+    if let (Some(accounts), Some(writer)) = (&args.accounts, &args.writer) {
+        return crate::onchain::run(accounts, writer, args.at, args.json);
+    }
+    let path = args
+        .portfolio
+        .context("a portfolio file or --accounts is required")?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let portfolio = Portfolio::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let m =
         margin::account_margin(&portfolio.account(), &portfolio.config).map_err(engine_error)?;
     let mut out = std::io::stdout().lock();

@@ -6,6 +6,8 @@
 //! - [`margin`]: a writer account's margin from fetched accounts, through the program's own
 //!   engine and the `greekhouse-risk` crate (the numbers the program computes).
 //! - [`events`]: decoding of the events the program emits through self-CPI.
+//! - [`snapshot`]: a read-only [`chain::Chain`] over saved accounts (the `solana account
+//!   --output json` format), for offline margin of any on-chain account.
 //! - [`chain`]: the [`chain::Chain`] interface the bot, CLI and simulator use; with the
 //!   `bank` feature, [`bank::BankChain`] runs the real program in an in-process bank.
 
@@ -15,6 +17,7 @@ pub mod events;
 pub mod ix;
 pub mod margin;
 pub mod pda;
+pub mod snapshot;
 
 #[cfg(feature = "bank")]
 pub mod bank;
