@@ -1282,3 +1282,169 @@ fn withdraw_into_the_vault_itself_fails() {
         1_000 * USDC as i64
     );
 }
+
+// ================================================================ Anchor's own account checks
+
+/// Anchor's `ConstraintSeeds`.
+const ANCHOR_CONSTRAINT_SEEDS: u32 = 2006;
+/// Anchor's `AccountDiscriminatorMismatch`.
+const ANCHOR_DISCRIMINATOR_MISMATCH: u32 = 3002;
+/// Anchor's `AccountOwnedByWrongProgram`.
+const ANCHOR_OWNED_BY_WRONG_PROGRAM: u32 = 3007;
+
+#[test]
+fn open_at_an_address_of_another_index_fails() {
+    let mut env = Env::new();
+    let owner = new_owner(&mut env);
+    let mut ix =
+        ix::open_writer_account(env.ch.clearinghouse, env.chain.payer(), owner.pubkey(), 0);
+    let index_1 = writer_key(&env, &owner.pubkey(), 1);
+    let slot = ix
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == writer_key(&env, &owner.pubkey(), 0))
+        .unwrap();
+    ix.accounts[slot].pubkey = index_1;
+    expect_anchor_err(send_signed(&mut env, ix, &owner), ANCHOR_CONSTRAINT_SEEDS);
+    assert!(!account_exists(&mut env, &index_1));
+}
+
+#[test]
+fn deposit_into_an_unopened_account_fails() {
+    let mut env = Env::new();
+    let w = env.writer(1_000 * USDC, 0);
+    let unopened = Writer {
+        owner: w.owner.insecure_clone(),
+        account: writer_key(&env, &w.owner.pubkey(), 5),
+        quote_ata: w.quote_ata,
+        sol_ata: w.sol_ata,
+    };
+    // `AccountLoader` checks the owner first: an address without an account belongs to the
+    // system program (Anchor answers AccountOwnedByWrongProgram, not AccountNotInitialized)
+    expect_anchor_err(
+        env.deposit_quote(&unopened, 100 * USDC),
+        ANCHOR_OWNED_BY_WRONG_PROGRAM,
+    );
+}
+
+#[test]
+fn deposit_into_an_account_of_another_program_fails() {
+    let mut env = Env::new();
+    let w = env.writer(1_000 * USDC, 0);
+    // a token account in the writer account's place
+    let fake = Writer {
+        owner: w.owner.insecure_clone(),
+        account: w.sol_ata,
+        quote_ata: w.quote_ata,
+        sol_ata: w.sol_ata,
+    };
+    expect_anchor_err(
+        env.deposit_quote(&fake, 100 * USDC),
+        ANCHOR_OWNED_BY_WRONG_PROGRAM,
+    );
+}
+
+#[test]
+fn deposit_into_another_kind_of_program_account_fails() {
+    let mut env = Env::new();
+    let w = env.writer(1_000 * USDC, 0);
+    // the clearing house account in the writer account's place
+    let fake = Writer {
+        owner: w.owner.insecure_clone(),
+        account: env.ch.clearinghouse,
+        quote_ata: w.quote_ata,
+        sol_ata: w.sol_ata,
+    };
+    expect_anchor_err(
+        env.deposit_quote(&fake, 100 * USDC),
+        ANCHOR_DISCRIMINATOR_MISMATCH,
+    );
+}
+
+#[test]
+fn close_twice_fails() {
+    let mut env = Env::new();
+    let w = env.writer(0, 0);
+    let ix = ix::close_writer_account(w.account, w.owner.pubkey());
+    send_signed(&mut env, ix.clone(), &w.owner).unwrap();
+    // the closed address is the system program's again
+    expect_anchor_err(
+        send_signed(&mut env, ix, &w.owner),
+        ANCHOR_OWNED_BY_WRONG_PROGRAM,
+    );
+}
+
+// ================================================================ collateral prices in margin
+
+#[test]
+fn withdraw_with_shorts_reads_the_collateral_price_oracle_too() {
+    // SOL collateral, BTC short: a bad SOL price blocks the withdrawal although the short is BTC
+    let mut env = Env::new();
+    let w = mixed_writer(&mut env);
+    let q = env.quote_ledger();
+    let now = env.now();
+    env.set_sol_oracle(
+        greekhouse_sdk::pyth::PriceObservation {
+            price: env.sol_price,
+            conf: env.sol_price as u64 / 10, // 10 %
+            expo: PYTH_EXPO,
+            publish_time: now,
+        },
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    expect_err(
+        withdraw_to(&mut env, &w, &q, w.quote_ata, USDC),
+        E::OracleConfidenceTooWide,
+    );
+    env.publish_prices();
+    withdraw_to(&mut env, &w, &q, w.quote_ata, USDC).unwrap();
+}
+
+#[test]
+fn withdraw_collateral_margin_equity_counts_the_collateral_weight() {
+    // with shorts, the SOL collateral counts at price x init weight (80 %) minus conf: taking
+    // out one SOL lowers the initial equity by about 0.8 x $150
+    let mut env = Env::new();
+    let w = mixed_writer(&mut env);
+    let before = sdk_initial_equity(&mut env, &w.account);
+    let s = env.sol_ledger();
+    let out = withdraw_to(&mut env, &w, &s, w.sol_ata, LAMPORTS_PER_SOL).unwrap();
+    let after = ev_withdrawn(&out).initial_equity_after.unwrap();
+    assert_eq!(after, sdk_initial_equity(&mut env, &w.account));
+    let drop = before - after;
+    // $150 - 0.1 % conf, times 0.8 = $119.88
+    assert!(
+        (drop - 119_880_000).abs() <= 2,
+        "equity dropped by {drop} native units"
+    );
+}
+
+#[test]
+fn withdraw_all_of_a_collateral_with_shorts_takes_the_layout_after_the_withdrawal() {
+    // the freed slot's asset is no longer part of the margin accounts
+    let mut env = Env::new();
+    let w = mixed_writer(&mut env);
+    let s = env.sol_ledger();
+    let all = 10 * LAMPORTS_PER_SOL;
+    // the layout of the account before the withdrawal (with the SOL asset) is refused
+    let state = env.writer_state(&w.account);
+    let before_layout = env.margin_accounts(state);
+    let ix = withdraw_ix(&env, &w, &s, w.sol_ata, all, before_layout);
+    expect_err(
+        send_signed(&mut env, ix, &w.owner),
+        E::MarginAccountsMismatch,
+    );
+    // the layout after: BTC only
+    let after = margin_after_withdraw(&mut env, &w, &s, all);
+    let keys: Vec<Pubkey> = after.iter().map(|m| m.pubkey).collect();
+    assert_eq!(keys, vec![env.btc.key, env.btc.oracle]);
+    let out = withdraw_to(&mut env, &w, &s, w.sol_ata, all).unwrap();
+    let ev = ev_withdrawn(&out);
+    assert_eq!(ev.balance_after, 0);
+    assert_eq!(
+        ev.initial_equity_after,
+        Some(sdk_initial_equity(&mut env, &w.account))
+    );
+    assert_eq!(env.writer_state(&w.account).collateral_count(), 0);
+    assert_vaults_match(&mut env);
+}
