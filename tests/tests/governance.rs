@@ -285,11 +285,10 @@ fn nobody_can_initialize_the_clearinghouse_address_of_another_creator() {
 }
 
 /// A quote mint with a Token-2022 extension that `list_collateral` refuses for collateral
-/// (transfer fee, permanent delegate, default-frozen accounts, ...) breaks the quote ledger in
-/// the same way: the vault receives less than credited, can be drained by the delegate, or is
-/// frozen from birth. `initialize_clearinghouse` does not screen the quote mint at all.
+/// (transfer fee, permanent delegate, default-frozen accounts, ...) would break the quote ledger
+/// in the same way: the vault receives less than credited, can be drained by the delegate, or is
+/// frozen from birth. The quote mint goes through the same screen.
 #[test]
-#[ignore = "program bug: initialize_clearinghouse does not refuse Token-2022 quote mints with unsupported extensions"]
 fn initialize_refuses_a_quote_mint_with_an_unsupported_extension() {
     let mut b = Bare::new();
     let creator = b.creator.insecure_clone();
@@ -332,6 +331,29 @@ fn initialize_refuses_a_quote_mint_with_an_unsupported_extension() {
         accepted.is_empty(),
         "quote mints accepted with extensions {accepted:?}"
     );
+}
+
+#[test]
+fn initialize_accepts_a_quote_mint_with_display_only_extensions() {
+    let mut b = Bare::new();
+    let creator = b.creator.insecure_clone();
+    let authority = b.mint_authority.pubkey();
+    for ext in [
+        MintExt::MetadataPointer,
+        MintExt::InterestBearing,
+        MintExt::ScaledUiAmount,
+    ] {
+        let mint = token_2022_mint(&mut b.chain, &authority, 6, &[ext]).unwrap();
+        let ch = ClearinghouseRef::new(mint, creator.pubkey(), TOKEN_2022);
+        let args = b.args();
+        b.initialize_as(&creator, &ch, args)
+            .unwrap_or_else(|e| panic!("{ext:?} refused: {e}"));
+        assert_eq!(b.clearinghouse(&ch.clearinghouse).quote_mint, mint);
+        assert_eq!(
+            token_account_info(&mut b.chain, &ch.quote_vault).owner,
+            ch.clearinghouse
+        );
+    }
 }
 
 // ================================================================ propose_admin / accept_admin
