@@ -30,7 +30,7 @@ pub struct ListCollateral<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ GreekhouseError::NotAdmin)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    #[account(constraint = *mint.to_account_info().owner == token_program.key() @ GreekhouseError::WrongTokenProgram)]
+    /// Its owner must be the token program (the vault `init` below fails otherwise).
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(
         init,

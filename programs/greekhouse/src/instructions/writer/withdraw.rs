@@ -72,12 +72,13 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
         }
         Ledger::Collateral => {
             let loader = asset_loader.ok_or(GreekhouseError::MissingCollateralAsset)?;
+            // the writer's own balance first: over-withdrawing is the writer's error
+            w.debit_collateral(&loader.key(), amount)?;
             let mut asset = loader.load_mut()?;
             asset.total_deposits = asset
                 .total_deposits
                 .checked_sub(amount)
                 .ok_or(GreekhouseError::InvariantViolated)?;
-            w.debit_collateral(&loader.key(), amount)?;
             w.collateral_slot(&loader.key())
                 .map(|i| w.collaterals[i].amount as i64)
                 .unwrap_or(0)
