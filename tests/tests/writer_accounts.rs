@@ -1448,3 +1448,35 @@ fn withdraw_all_of_a_collateral_with_shorts_takes_the_layout_after_the_withdrawa
     assert_eq!(env.writer_state(&w.account).collateral_count(), 0);
     assert_vaults_match(&mut env);
 }
+
+#[test]
+fn a_donation_to_the_vaults_does_not_block_deposits_or_withdrawals() {
+    // docs/deviations.md: the program checks vault >= claims, so unclaimed tokens are harmless
+    let mut env = Env::new();
+    let w = env.writer(1_000 * USDC, LAMPORTS_PER_SOL);
+    env.deposit_quote(&w, 500 * USDC).unwrap();
+    env.deposit_sol(&w, LAMPORTS_PER_SOL / 2).unwrap();
+    let auth = env.mint_authority.insecure_clone();
+    let (quote_mint, sol_mint) = (env.ch.quote_mint, env.sol_mint);
+    let (quote_vault, sol_vault) = (env.ch.quote_vault, env.sol_ledger().vault);
+    env.chain
+        .mint_to(&SPL_TOKEN, &quote_mint, &quote_vault, &auth, 7)
+        .unwrap();
+    env.chain
+        .mint_to(&SPL_TOKEN, &sol_mint, &sol_vault, &auth, 9)
+        .unwrap();
+
+    env.deposit_quote(&w, 100 * USDC).unwrap();
+    env.deposit_sol(&w, 1).unwrap();
+    let (q, s) = (env.quote_ledger(), env.sol_ledger());
+    withdraw_to(&mut env, &w, &q, w.quote_ata, 600 * USDC).unwrap();
+    withdraw_to(&mut env, &w, &s, w.sol_ata, LAMPORTS_PER_SOL / 2 + 1).unwrap();
+    assert!(env.writer_state(&w.account).is_empty());
+    let (qv, sv, qt, st) = ledgers(&mut env);
+    assert_eq!(
+        (qv, qt),
+        (7, 0),
+        "the donation stays in the vault, unclaimed"
+    );
+    assert_eq!((sv, st), (9, 0));
+}
