@@ -78,7 +78,7 @@ fn recipient() -> impl Strategy<Value = Option<usize>> {
 
 /// Opening deposits of each writer (some writers start with nothing).
 fn opening() -> impl Strategy<Value = Vec<Op>> {
-    proptest::collection::vec((0u64..20_000, 0u64..600), WRITERS).prop_map(|v| {
+    proptest::collection::vec((0u64..8_000, 0u64..300), WRITERS).prop_map(|v| {
         let mut ops = Vec::new();
         for (w, (dollars, tenths)) in v.into_iter().enumerate() {
             if dollars > 0 {
@@ -99,7 +99,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (w.clone(), 1u64..400).prop_map(|(w, tenths)| Op::DepositSol { w, tenths }),
         2 => (w.clone(), 1u64..10_500).prop_map(|(w, bps)| Op::WithdrawQuote { w, bps }),
         2 => (w.clone(), 1u64..10_500).prop_map(|(w, bps)| Op::WithdrawSol { w, bps }),
-        5 => (w.clone(), 0..WORLD_SERIES.len(), recipient(), 1u64..30).prop_map(
+        5 => (w.clone(), 0..WORLD_SERIES.len(), recipient(), 1u64..60).prop_map(
             |(w, s, to, contracts)| Op::Write { w, s, to: to.unwrap_or(w), contracts }
         ),
         3 => (w.clone(), 0..WORLD_SERIES.len(), 1u64..12_000)
