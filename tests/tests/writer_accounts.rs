@@ -713,11 +713,9 @@ fn withdraw_collateral_never_deposited_fails() {
 }
 
 #[test]
-#[ignore = "program bug: withdraw checks total_deposits before the writer's balance (InvariantViolated)"]
 fn withdraw_more_collateral_than_the_balance_fails_for_the_only_depositor() {
-    // withdraw.rs debits `asset.total_deposits` (checked_sub -> InvariantViolated) before the
-    // writer's own balance (-> InsufficientCollateral): a user error surfaces as an invariant
-    // violation whenever the amount exceeds every writer's deposits together.
+    // regression (fixed in 7f445e9): withdraw debited `asset.total_deposits` first, so asking
+    // for more than every writer's deposits together surfaced as InvariantViolated
     let mut env = Env::new();
     let w = env.writer(0, 10 * LAMPORTS_PER_SOL);
     env.deposit_sol(&w, LAMPORTS_PER_SOL).unwrap();
