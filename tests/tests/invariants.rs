@@ -562,3 +562,112 @@ fn withdrawing_more_sol_than_held_reports_insufficient_collateral() {
         E::InsufficientCollateral,
     );
 }
+
+// ---------------------------------------------------------------- burning reduces risk
+
+/// One synthetic short: SOL or BTC, call or put, strike as % of spot, days to expiry,
+/// contracts.
+#[derive(Clone, Copy, Debug)]
+struct Short {
+    sol: bool,
+    kind: u8,
+    moneyness_pct: i64,
+    days: i64,
+    contracts: u64,
+}
+
+fn short() -> impl Strategy<Value = Short> {
+    (any::<bool>(), 0u8..2, -40i64..=40, 1i64..150, 1u64..50).prop_map(
+        |(sol, kind, moneyness_pct, days, contracts)| Short {
+            sol,
+            kind,
+            moneyness_pct,
+            days,
+            contracts,
+        },
+    )
+}
+
+/// A writer-account state holding `book`, `quote_usd` and `sol` whole SOL (not on chain: the
+/// SDK prices any state from the fixture's underlyings and oracles).
+fn synthetic_account(
+    env: &mut Env,
+    base: greekhouse::state::WriterAccount,
+    book: &[Short],
+    quote_usd: i64,
+    sol: u64,
+) -> greekhouse::state::WriterAccount {
+    let now = env.now();
+    let mut w = base;
+    w.quote_balance = quote_usd * USDC as i64;
+    if sol > 0 {
+        let asset = greekhouse_sdk::pda::collateral_asset(&env.ch.clearinghouse, &env.sol_mint);
+        w.credit_collateral(&asset, sol * LAMPORTS_PER_SOL).unwrap();
+    }
+    for s in book {
+        let (u, spot, tick, size) = if s.sol {
+            (env.sol.key, 150u64, 1u64, 1_000_000u64)
+        } else {
+            (env.btc.key, 90_000, 100, 10_000)
+        };
+        let raw = spot as i64 * (100 + s.moneyness_pct) / 100;
+        let strike = ((raw as u64 / tick).max(1) * tick) * USDC;
+        let template = greekhouse::state::ShortPosition {
+            series: anchor_lang::prelude::Pubkey::new_unique(),
+            underlying: u,
+            strike,
+            expiry: now + s.days * DAY,
+            contract_size: size,
+            contracts: 0,
+            kind: s.kind,
+            _padding: [0; 7],
+        };
+        w.add_short(&template, s.contracts).unwrap();
+    }
+    w
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        max_shrink_iters: 128,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Burning needs no margin check because it only reduces risk (PROTOCOL 3, 8). So cutting
+    /// any short of any book must never lower equity at IM, at the end level or at MM.
+    #[test]
+    fn reducing_a_short_never_lowers_equity(
+        book in proptest::collection::vec(short(), 1..6),
+        quote_usd in 0i64..20_000,
+        sol in 0u64..100,
+        cut_bps in 1u64..=10_000,
+    ) {
+        let mut world = World::new(1);
+        let base = world.env.writer_state(&world.writers[0].account);
+        let full = synthetic_account(&mut world.env, base, &book, quote_usd, sol);
+        let m0 = world.sdk_margin_of_state(full).expect("SDK margin");
+        for i in 0..full.positions.len() {
+            let p = full.positions[i];
+            if p.contracts == 0 {
+                continue;
+            }
+            let cut = (p.contracts as u128 * cut_bps as u128 / 10_000).max(1) as u64;
+            let mut reduced = full;
+            reduced.reduce_short(&p.series, cut).unwrap();
+            let m1 = world.sdk_margin_of_state(reduced).expect("SDK margin");
+            for (level, before, after) in [
+                ("IM", m0.initial, m1.initial),
+                ("end", m0.end, m1.end),
+                ("MM", m0.maintenance, m1.maintenance),
+            ] {
+                prop_assert!(
+                    after.equity >= before.equity,
+                    "burning {cut} of position {i} ({p:?}) lowers equity at {level}: \
+                     {before:?} -> {after:?}"
+                );
+            }
+        }
+    }
+}
