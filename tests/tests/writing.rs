@@ -409,6 +409,36 @@ fn create_series_with_stale_oracle_fails() {
 }
 
 #[test]
+fn create_series_and_write_with_rolled_back_oracle_fail() {
+    let mut env = Env::new();
+    let sol = env.sol;
+    let expiry = expiry_after(env.now(), 7);
+    let series = env.create_series(sol, 0, usd(150), expiry).unwrap();
+    let w = funded_writer(&mut env, 10_000);
+    env.advance(10);
+    env.publish_prices();
+    env.write(&w, &series, 1).unwrap();
+    // an older (still fresh) price than the one accepted last
+    let now = env.now();
+    env.set_sol_oracle(
+        PriceObservation {
+            price: pyth_usd(140),
+            conf: pyth_usd(140) as u64 / 1_000,
+            expo: PYTH_EXPO,
+            publish_time: now - 5,
+        },
+        VerificationLevel::Full,
+    );
+    expect_err(
+        env.create_series(sol, 0, usd(151), expiry),
+        E::OracleRollback,
+    );
+    expect_err(env.write(&w, &series, 1), E::OracleRollback);
+    // burning needs no price at all
+    env.burn(&w, &series, 1).unwrap();
+}
+
+#[test]
 fn create_series_with_foreign_underlying_fails() {
     let mut env = Env::new();
     let foreign = env.foreign_clearinghouse();
@@ -849,6 +879,52 @@ fn write_expired_series_fails() {
     env.advance(1);
     env.publish_prices();
     expect_err(env.write(&w, &series, 1), E::SeriesExpired);
+}
+
+#[test]
+fn write_across_clearinghouses_fails() {
+    let mut env = Env::new();
+    let series = sol_call(&mut env, 160, 7);
+    let foreign = env.foreign_clearinghouse();
+    // a writer account of the other clearing house
+    let owner = env.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
+    let payer = env.chain.payer();
+    env.send_ix(
+        ix::open_writer_account(foreign.ch.clearinghouse, payer, owner.pubkey(), 0),
+        &[&owner],
+    )
+    .unwrap();
+    let account = pda::writer_account(&foreign.ch.clearinghouse, &owner.pubkey(), 0);
+    let recipient = env.option_ata(&owner.pubkey(), &series);
+    let remaining = quote_only_margin_accounts(&[(env.sol.key, env.sol.oracle)]);
+    for clearinghouse in [env.ch.clearinghouse, foreign.ch.clearinghouse] {
+        let ix = ix::write_options(
+            clearinghouse,
+            account,
+            owner.pubkey(),
+            env.sol.key,
+            series,
+            recipient,
+            1,
+            remaining.clone(),
+        );
+        expect_err(env.send_ix(ix, &[&owner]), E::WrongClearinghouse);
+    }
+    assert_eq!(env.series_supply(&series), 0);
+}
+
+#[test]
+fn write_absurd_contract_count_overflows() {
+    let mut env = Env::new();
+    let series = sol_call(&mut env, 160, 7);
+    let w = funded_writer(&mut env, 10_000);
+    // contracts x contract size does not fit u64
+    expect_err(env.write(&w, &series, u64::MAX), E::MathOverflow);
+    // it fits, but is far beyond the open-interest cap
+    expect_err(
+        env.write(&w, &series, 1_000_000_000_000),
+        E::OpenInterestCapExceeded,
+    );
 }
 
 #[test]
