@@ -254,17 +254,9 @@ fn step(world: &mut World, clock: &mut Clock, op: &Op) -> Option<u32> {
             let acc = world.writers[w].account;
             let state = world.env.writer_state(&acc);
             let held = world.sol_balance(w);
-            let mut amount = (held as u128 * bps as u128 / 10_000).max(1) as u64;
-            // asking for more than every writer's SOL together trips the program's
-            // InvariantViolated instead of InsufficientCollateral (see
-            // `withdrawing_more_sol_than_all_deposits_reports_insufficient_collateral`)
-            let sol_mint = world.env.sol_mint;
-            let total = world.env.collateral_state(&sol_mint).total_deposits;
-            if total == 0 {
-                world.check_ledgers();
-                return Some(code(E::InsufficientCollateral));
-            }
-            amount = amount.min(total);
+            let amount = (held as u128 * bps as u128 / 10_000).max(1) as u64;
+            // asking for more than everyone's SOL together (or when nobody holds any) is
+            // still InsufficientCollateral (see `withdrawing_more_sol_than_all_deposits_...`)
             let asset = world.sol_asset();
             let mut after = state;
             let predicted = if amount > held {
@@ -498,6 +490,7 @@ fn scripted_sequence_hits_every_outcome() {
     #[rustfmt::skip]
     let script = [
         (Op::Burn { w: 0, pick: 0, bps: 5_000 }, err(E::InsufficientShort)), // nothing to burn
+        (Op::WithdrawSol { w: 0, bps: 5_000 }, err(E::InsufficientCollateral)), // nobody holds SOL
         (Op::DepositQuote { w: 0, dollars: 2_000 }, ok),
         (Op::DepositSol { w: 1, tenths: 300 }, ok),
         (Op::WithdrawSol { w: 2, bps: 5_000 }, err(E::InsufficientCollateral)), // holds none
@@ -537,7 +530,6 @@ fn scripted_sequence_hits_every_outcome() {
 /// The owner-facing error for "you hold less SOL than you asked for" should not depend on
 /// how much *other* writers deposited.
 #[test]
-#[ignore = "program bug: withdraw checks total_deposits before the writer's own balance (InvariantViolated instead of InsufficientCollateral)"]
 fn withdrawing_more_sol_than_all_deposits_reports_insufficient_collateral() {
     let mut env = Env::new();
     let w = env.writer(0, 10 * LAMPORTS_PER_SOL);
