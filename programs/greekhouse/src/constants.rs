@@ -39,6 +39,12 @@ pub const CONTRACT_SIZE_ONE: u64 = 1_000_000;
 
 /// Largest accepted oracle exponent magnitude (Pyth uses -5..-10 in practice).
 pub const MAX_ORACLE_EXPONENT: i32 = 18;
+/// How far a publish time may run ahead of the cluster clock (seconds). Pyth's publishers and the
+/// cluster clock drift by a few seconds; a price dated further ahead is refused, because once
+/// accepted it would make every correctly dated later price look like a rollback.
+pub const MAX_ORACLE_CLOCK_SKEW_SECS: i64 = 60;
+/// Largest decimals gap between the quote mint and a collateral mint the pricing supports.
+pub const MAX_DECIMALS_GAP: u8 = 12;
 
 /// Hard bounds of governance parameters. Each parameter is checked against these at
 /// initialisation and on every change; nothing outside them can ever be configured.

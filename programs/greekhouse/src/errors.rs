@@ -161,6 +161,14 @@ pub enum GreekhouseError {
     RiskInvalidAuctionParams,
     #[msg("Risk engine: fraction outside (0, 1]")]
     RiskInvalidFraction,
+
+    // --- added after the first release of the codes; appended to keep codes stable ---
+    #[msg("Oracle publish time is too far ahead of the cluster clock")]
+    OracleFromFuture,
+    #[msg("Oracle feed id or price account is not set")]
+    OracleFeedNotSet,
+    #[msg("Collateral mint decimals are too far from the quote mint's")]
+    DecimalsGapTooLarge,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -9,6 +9,9 @@ use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, 
 #[derive(Debug, Clone)]
 pub struct ClearinghouseInitialized {
     pub clearinghouse: Pubkey,
+    /// Part of the clearing house's address seeds.
+    pub creator: Pubkey,
+    pub quote_token_program: Pubkey,
     pub admin: Pubkey,
     pub guardian: Pubkey,
     pub quote_mint: Pubkey,
@@ -53,6 +56,9 @@ pub struct UnderlyingListed {
     pub series_rules: SeriesRules,
     pub open_interest_cap: u64,
     pub vol_updater: Pubkey,
+    pub surface: StoredVolSurface,
+    pub surface_max_age_secs: u32,
+    pub surface_max_change_bps: u32,
 }
 
 #[event]

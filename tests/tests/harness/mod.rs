@@ -547,6 +547,7 @@ impl Env {
     }
 
     pub fn withdraw_quote(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
+        // the quote balance is not a slot: the layout is the same before and after
         let state = self.writer_state(&w.account);
         let remaining = self.margin_accounts(state);
         let ix = ix::withdraw(
@@ -562,7 +563,10 @@ impl Env {
     }
 
     pub fn withdraw_sol(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        let state = self.writer_state(&w.account);
+        // margin accounts describe the account as it will be (a fully withdrawn slot is gone)
+        let mut state = self.writer_state(&w.account);
+        let asset = pda::collateral_asset(&self.ch.clearinghouse, &self.sol_mint);
+        let _ = state.debit_collateral(&asset, amount);
         let remaining = self.margin_accounts(state);
         let ix = ix::withdraw(
             self.ch.clearinghouse,

@@ -147,7 +147,10 @@ pub fn pegged_price(
 ) -> core::result::Result<Fixed, greekhouse_risk::RiskError> {
     let shift = quote_decimals as i32 - token_decimals as i32;
     if shift >= 0 {
-        Fixed::from_int(1).checked_mul_int(10i128.pow(shift as u32))
+        let factor = 10i128
+            .checked_pow(shift as u32)
+            .ok_or(greekhouse_risk::RiskError::Overflow)?;
+        Fixed::from_int(1).checked_mul_int(factor)
     } else {
         Fixed::from_scaled(1, shift.unsigned_abs(), Rounding::Down)
     }

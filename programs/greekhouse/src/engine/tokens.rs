@@ -112,4 +112,3 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     }
     Ok(())
 }
-

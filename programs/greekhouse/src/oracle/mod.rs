@@ -7,7 +7,7 @@ use anchor_lang::AccountDeserialize;
 use greekhouse_risk::{Fixed, Rounding};
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
-use crate::constants::{BPS_ONE, MAX_ORACLE_EXPONENT};
+use crate::constants::{BPS_ONE, MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_EXPONENT};
 use crate::errors::GreekhouseError;
 use crate::state::{OracleKind, Underlying};
 
@@ -125,7 +125,11 @@ pub fn accept_price(
         PriceUse::RiskIncreasing => underlying.oracle.max_age_secs,
         PriceUse::Liquidation => underlying.oracle.liq_max_age_secs,
     } as i64;
-    // a publish time slightly ahead of the cluster clock counts as age zero
+    // a publish time slightly ahead of the cluster clock counts as age zero; far ahead is refused
+    require!(
+        price.publish_time <= now.saturating_add(MAX_ORACLE_CLOCK_SKEW_SECS),
+        GreekhouseError::OracleFromFuture
+    );
     require!(
         now.saturating_sub(price.publish_time) <= max_age,
         GreekhouseError::OracleStale

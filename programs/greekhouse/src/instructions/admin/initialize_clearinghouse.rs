@@ -79,6 +79,8 @@ pub fn initialize_clearinghouse_handler(
     ch.invariant()?;
     let event = ClearinghouseInitialized {
         clearinghouse: ctx.accounts.clearinghouse.key(),
+        creator: ch.creator,
+        quote_token_program: ch.quote_token_program,
         admin: ch.admin,
         guardian: ch.guardian,
         quote_mint: ch.quote_mint,

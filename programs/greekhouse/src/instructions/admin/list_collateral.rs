@@ -6,7 +6,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED};
+use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED, MAX_DECIMALS_GAP};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::CollateralListed;
@@ -65,6 +65,10 @@ impl ListCollateral<'_> {
             GreekhouseError::QuoteMintIsNotCollateral
         );
         CollateralAsset::validate_weights(args.init_weight_bps, args.maint_weight_bps)?;
+        require!(
+            self.mint.decimals.abs_diff(ch.quote_decimals) <= MAX_DECIMALS_GAP,
+            GreekhouseError::DecimalsGapTooLarge
+        );
         match args.price_source {
             0 => require!(
                 self.price_underlying.is_none(),

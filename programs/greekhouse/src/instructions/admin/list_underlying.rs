@@ -59,6 +59,14 @@ impl ListUnderlying<'_> {
             args.oracle.oracle_program != Pubkey::default(),
             GreekhouseError::OracleWrongOwner
         );
+        require!(
+            args.oracle.feed != [0u8; 32],
+            GreekhouseError::OracleFeedNotSet
+        );
+        require!(
+            args.open_interest_cap > 0,
+            GreekhouseError::ParameterOutOfBounds
+        );
         args.margin.validate()?;
         convert::vol_surface(&args.surface)
             .validate()
@@ -142,6 +150,9 @@ pub fn list_underlying_handler(
         series_rules: args.series_rules,
         open_interest_cap: args.open_interest_cap,
         vol_updater: args.vol_updater,
+        surface: args.surface,
+        surface_max_age_secs: args.surface_max_age_secs,
+        surface_max_change_bps: args.surface_max_change_bps,
     });
     Ok(())
 }

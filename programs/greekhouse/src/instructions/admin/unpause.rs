@@ -15,7 +15,10 @@ pub struct Unpause<'info> {
 }
 
 pub fn unpause_handler(ctx: Context<Unpause>, flags: u32) -> Result<()> {
-    require!(flags & !pause::PAUSABLE == 0, GreekhouseError::NotPausable);
+    require!(
+        flags != 0 && flags & !pause::PAUSABLE == 0,
+        GreekhouseError::NotPausable
+    );
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
     let previous = ch.paused;
     ch.paused &= !flags;

@@ -60,7 +60,8 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
     w.require_active()?;
     let balance_after = match ledger {
         Ledger::Quote => {
-            let delta = i64::try_from(amount).map_err(|_| GreekhouseError::MathOverflow)?;
+            // no balance exceeds i64::MAX, so a larger request is simply more than there is
+            let delta = i64::try_from(amount).map_err(|_| GreekhouseError::InsufficientQuote)?;
             require!(w.quote_balance >= delta, GreekhouseError::InsufficientQuote);
             w.add_quote(-delta)?;
             let mut chm = a.clearinghouse.load_mut()?;
@@ -79,9 +80,11 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
                 .total_deposits
                 .checked_sub(amount)
                 .ok_or(GreekhouseError::InvariantViolated)?;
-            w.collateral_slot(&loader.key())
-                .map(|i| w.collaterals[i].amount as i64)
-                .unwrap_or(0)
+            let left = w
+                .collateral_slot(&loader.key())
+                .map(|i| w.collaterals[i].amount)
+                .unwrap_or(0);
+            i64::try_from(left).map_err(|_| GreekhouseError::MathOverflow)?
         }
     };
     w.invariant()?;
