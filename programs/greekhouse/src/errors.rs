@@ -1,10 +1,12 @@
-//! Every way an instruction can fail, each with its own code and message.
+//! Every way an instruction can fail, each with its own code and message. Codes are Anchor's
+//! `6000 + position`; `idl/greekhouse.json` lists them. New variants are appended at the end so
+//! existing codes never change.
 
 use anchor_lang::prelude::*;
 
 #[error_code]
 pub enum GreekhouseError {
-    // --- authority and accounts (6000..) ---
+    // --- authority and accounts ---
     #[msg("Signer is not the clearing house admin")]
     NotAdmin,
     #[msg("Signer is not the pending admin")]
@@ -36,7 +38,7 @@ pub enum GreekhouseError {
     #[msg("Account invariant violated")]
     InvariantViolated,
 
-    // --- parameters (6015..) ---
+    // --- parameters ---
     #[msg("Parameter outside its hard bounds")]
     ParameterOutOfBounds,
     #[msg("Initial weight must not exceed maintenance weight")]
@@ -60,7 +62,7 @@ pub enum GreekhouseError {
     #[msg("Collateral price source is not a listed underlying")]
     InvalidPriceSource,
 
-    // --- oracle (6026..) ---
+    // --- oracle ---
     #[msg("Oracle account is not owned by the configured Pyth program")]
     OracleWrongOwner,
     #[msg("Oracle account is not the configured one for this underlying")]
@@ -84,7 +86,7 @@ pub enum GreekhouseError {
     #[msg("Oracle exponent is out of range")]
     OracleBadExponent,
 
-    // --- writer accounts and margin (6038..) ---
+    // --- writer accounts and margin ---
     #[msg("Amount must be positive")]
     ZeroAmount,
     #[msg("Arithmetic overflow")]
@@ -110,7 +112,7 @@ pub enum GreekhouseError {
     #[msg("Vol surface is stale")]
     VolSurfaceStale,
 
-    // --- series and writing (6051..) ---
+    // --- series and writing ---
     #[msg("Series expiry is not in the future")]
     ExpiryInPast,
     #[msg("Series expiry is beyond the underlying's horizon")]
@@ -144,7 +146,7 @@ pub enum GreekhouseError {
     #[msg("Option kind must be call (0) or put (1)")]
     InvalidOptionKind,
 
-    // --- risk engine, one per RiskError (6066..) ---
+    // --- risk engine, one per RiskError ---
     #[msg("Risk engine: division by zero")]
     RiskDivisionByZero,
     #[msg("Risk engine: ln or sqrt outside its domain")]
