@@ -31,16 +31,13 @@ impl Bf {
         Bf { m: c.0, e: c.1 }
     }
 
-    #[inline]
+        #[inline]
     pub fn from_u64(x: u64) -> Bf {
         if x == 0 {
             return Bf::ZERO;
         }
-        let z = x.leading_zeros();
-        Bf {
-            m: x << z,
-            e: -(z as i32),
-        }
+        let (m, z) = normalize(x);
+        Bf { m, e: -(z as i32) }
     }
 
     /// Truncates to 64 significant bits.
@@ -50,19 +47,18 @@ impl Bf {
         if hi == 0 {
             return Bf::from_u64(x as u64);
         }
-        let z = hi.leading_zeros();
-        let m = ((x << z) >> 64) as u64;
-        Bf {
-            m,
-            e: 64 - z as i32,
-        }
+        let (m, z) = normalize(hi);
+        // the top `z` bits of the low half fill the mantissa (z < 64)
+        let lo = x as u64;
+        let m = if z == 0 { m } else { m | (lo >> (64 - z)) };
+        Bf { m, e: 64 - z as i32 }
     }
 
     /// `x * 2^-q`.
     #[inline]
     pub fn from_q(x: u64, q: i32) -> Bf {
         let mut b = Bf::from_u64(x);
-        b.e -= q;
+        b.e = b.e.wrapping_sub(q);
         b
     }
 
@@ -77,17 +73,13 @@ impl Bf {
         if self.m == 0 || o.m == 0 {
             return Bf::ZERO;
         }
+                // exponents stay far inside i32 (inputs are at most 128-bit, chains are short)
+        let e = self.e.wrapping_add(o.e);
         let (hi, lo) = wmul(self.m, o.m);
         if hi & TOP != 0 {
-            Bf {
-                m: hi,
-                e: self.e + o.e + 64,
-            }
+            Bf { m: hi, e: e.wrapping_add(64) }
         } else {
-            Bf {
-                m: (hi << 1) | (lo >> 63),
-                e: self.e + o.e + 63,
-            }
+            Bf { m: (hi << 1) | (lo >> 63), e: e.wrapping_add(63) }
         }
     }
 
@@ -97,10 +89,7 @@ impl Bf {
         if self.m == 0 {
             return self;
         }
-        Bf {
-            m: self.m,
-            e: self.e + k,
-        }
+                Bf { m: self.m, e: self.e.wrapping_add(k) }
     }
 
     /// Sum of two non-negative numbers (truncated).
@@ -167,8 +156,42 @@ impl Bf {
         } else {
             (m >> 1, (m & 1) << 63, (self.e - 63) / 2)
         };
-        let s = isqrt_u128(((n_hi as u128) << 64) | n_lo as u128);
-        Bf::from_u64(s).shl(k)
+                // a = floor(sqrt(n_hi)) in [2^31, 2^32): Newton from above with native divisions,
+        // starting on the tangent at 2^64 (above the concave root)
+        let mut a = (1u64 << 31) + (n_hi >> 33);
+        loop {
+            let y = (a + n_hi / a) >> 1;
+            if y >= a {
+                break;
+            }
+            a = y;
+        }
+        // one Newton step in 64-bit precision: s = a 2^32 + (N - a^2 2^64) / (2 a 2^32), at most
+        // a few units above floor(sqrt(N)) (relative error below 2^-62)
+        let r = n_hi - a * a; // <= 2a < 2^33
+        let delta = ((r << 31) | (n_lo >> 33)) / a;
+        let s = (a << 32).saturating_add(delta); // >= 2^63: N >= 2^126
+        Bf { m: s, e: k }
+    }
+
+        /// `floor(self * 2^q)` as `u64`, saturated at `u64::MAX` (cheaper than [`Bf::to_q128`]).
+    #[inline]
+    pub fn to_q64(self, q: i32) -> u64 {
+        if self.m == 0 {
+            return 0;
+        }
+        let s = self.e.wrapping_add(q);
+        if s >= 0 {
+            if s == 0 {
+                self.m
+            } else {
+                u64::MAX
+            }
+        } else if s <= -64 {
+            0
+        } else {
+            self.m >> ((-s) as u32)
+        }
     }
 
     /// `floor(self * 2^q)`; `None` if it needs more than 128 bits.
@@ -216,11 +239,45 @@ impl Bf {
     /// `floor(self * 2^q)` saturated to `max`.
     #[inline]
     pub fn to_q64_sat(self, q: i32, max: u64) -> u64 {
-        match self.to_q128(q) {
-            Some(v) if v <= max as u128 => v as u64,
-            _ => max,
+        let v = self.to_q64(q);
+        if v > max {
+            max
+        } else {
+            v
         }
     }
+}
+
+/// `x << z` with the top bit set and `z`, for `x != 0` (binary search: sBPF has no
+/// count-leading-zeros instruction).
+#[inline(always)]
+pub(crate) fn normalize(mut x: u64) -> (u64, u32) {
+    let mut z = 0;
+    if x >> 32 == 0 {
+        z += 32;
+        x <<= 32;
+    }
+    if x >> 48 == 0 {
+        z += 16;
+        x <<= 16;
+    }
+    if x >> 56 == 0 {
+        z += 8;
+        x <<= 8;
+    }
+    if x >> 60 == 0 {
+        z += 4;
+        x <<= 4;
+    }
+    if x >> 62 == 0 {
+        z += 2;
+        x <<= 2;
+    }
+    if x >> 63 == 0 {
+        z += 1;
+        x <<= 1;
+    }
+    (x, z)
 }
 
 /// `floor(sqrt(n))` of a 64-bit integer, Newton from above with native divisions.

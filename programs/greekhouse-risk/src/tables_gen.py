@@ -28,6 +28,14 @@ w("/// `2^(j/4096)` at scale 2^63 (Q63), j = 0..64, rounded to nearest.")
 w("pub(crate) const EXP2_T2: [u64; 64] = [")
 for j in range(64): w("    %d," % rnd(mp.power(2, mp.mpf(j) / 4096) * Q63))
 w("];")
+w("/// `2^(-j/64) / sqrt(2 pi)` at scale 2^64 (Q64), j = 0..64: the density's first table.")
+w("pub(crate) const PHI_T1: [u64; 64] = [")
+for j in range(64): w("    %d," % rnd(mp.power(2, -mp.mpf(j) / 64) / mp.sqrt(2 * mp.pi) * Q64))
+w("];")
+w("/// `2^(-j/4096)` at scale 2^63 (Q63), j = 0..64.")
+w("pub(crate) const EXP2N_T2: [u64; 64] = [")
+for j in range(64): w("    %d," % rnd(mp.power(2, -mp.mpf(j) / 4096) * Q63))
+w("];")
 # --- ln -------------------------------------------------------------------------------------
 rc1 = [ceil(Q63 / (1 + mp.mpf(j) / 64)) for j in range(64)]
 rc2 = [ceil(Q63 / (1 + mp.mpf(j) / 4096)) for j in range(64)]
@@ -48,9 +56,9 @@ w("pub(crate) const LN_NL2: [u64; 64] = [")
 for v in rc2: w("    %d," % rnd(-mp.log(mp.mpf(v) / Q63) * Q64))
 w("];")
 # --- Mills ratio ----------------------------------------------------------------------------
-TOL = mp.mpf('1.2e-18')
-W = mp.mpf(1) / 8
-NINT = 128
+TOL = mp.mpf('1e-16')
+W = mp.mpf(1) / 32
+NINT = 512
 offs = []; degs = []; coeffs = []
 for j in range(NINT):
     t1 = (j + 1) * W
@@ -61,10 +69,10 @@ for j in range(NINT):
     c = [rnd(a * Q63) for a in reversed(poly)]
     assert all(x >= 0 for x in c)
     offs.append(len(coeffs)); degs.append(n); coeffs.extend(c)
-w("/// Mills ratio `R(t) = (1 - N(t)) / phi(t)` on `[0, 16)`: 128 intervals of width 1/8. Interval")
-w("/// `j` holds a polynomial in `v = ((j+1)/8 - t) * 8` in `[0, 1]` (expansion about the right")
+w("/// Mills ratio `R(t) = (1 - N(t)) / phi(t)` on `[0, 16)`: 512 intervals of width 1/32. Interval")
+w("/// `j` holds a polynomial in `v = ((j+1)/32 - t) * 32` in `[0, 1]` (expansion about the right")
 w("/// end, so every coefficient is non-negative). Coefficients at scale 2^63 (Q63), constant first;")
-w("/// `MILLS_IDX[j] = (offset << 8) | degree`. Chebyshev fit, max fit error 1.2e-18 per interval.")
+w("/// `MILLS_IDX[j] = (offset << 8) | degree`. Chebyshev fit, max fit error 1e-16 per interval.")
 w("pub(crate) const MILLS_IDX: [u32; %d] = [" % NINT)
 for j in range(NINT): w("    %d," % ((offs[j] << 8) | degs[j]))
 w("];")
@@ -90,8 +98,6 @@ w("/// `ln 2` at scale 2^64 (Q64).")
 w("pub(crate) const LN2_Q64: u64 = %d;" % rnd(mp.log(2) * Q64))
 w("/// `ln(10^12)` at scale 2^55 (Q55).")
 w("pub(crate) const LN_1E12_Q55: i64 = %d;" % rnd(12 * mp.log(10) * 2 ** 55))
-w("/// `1 / sqrt(2 pi)` at scale 2^64 (Q64).")
-w("pub(crate) const INV_SQRT_2PI_Q64: u64 = %d;" % rnd(Q64 / mp.sqrt(2 * mp.pi)))
 def fconst(name, x, doc):
     e = int(mp.floor(mp.log(x, 2))) - 63
     m = rnd(x / mp.mpf(2) ** e)

@@ -20,15 +20,24 @@ const LO32: u64 = 0xFFFF_FFFF;
 /// the cost).
 #[inline(always)]
 pub(crate) fn wmul(a: u64, b: u64) -> (u64, u64) {
-    let (a1, a0) = (a >> 32, a & LO32);
+    // `black_box` keeps LLVM from recognising the idiom and folding it back into a 128-bit
+    // multiplication (which sBPF runs as the `__multi3` software routine); it costs one stack
+    // round trip.
+    let a0 = core::hint::black_box(a & LO32);
+    let a1 = a >> 32;
     let (b1, b0) = (b >> 32, b & LO32);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let mid = (p00 >> 32) + (p01 & LO32) + (p10 & LO32); // below 3 * 2^32
+    // every partial product is below 2^64 and every sum below 2^64: wrapping ops are exact
+    let p00 = a0.wrapping_mul(b0);
+    let p01 = a0.wrapping_mul(b1);
+    let p10 = a1.wrapping_mul(b0);
+    let p11 = a1.wrapping_mul(b1);
+    let mid = (p00 >> 32)
+        .wrapping_add(p01 & LO32)
+        .wrapping_add(p10 & LO32); // below 3 * 2^32
     (
-        p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32),
+        p11.wrapping_add(p01 >> 32)
+            .wrapping_add(p10 >> 32)
+            .wrapping_add(mid >> 32),
         (mid << 32) | (p00 & LO32),
     )
 }
@@ -37,6 +46,38 @@ pub(crate) fn wmul(a: u64, b: u64) -> (u64, u64) {
 #[inline(always)]
 pub(crate) fn mulhi(a: u64, b: u64) -> u64 {
     wmul(a, b).0
+}
+
+/// `a * b / 2^64` within two units below the exact floor: three 32x32 products (the low x
+/// low product only feeds a carry). Used where the result is an approximation anyway
+/// (polynomial and series steps), each call adding at most `2 * 2^-64` relative to its scale.
+#[inline(always)]
+pub(crate) fn mulhi_fast(a: u64, b: u64) -> u64 {
+    let (a1, a0) = (a >> 32, a & LO32);
+    let (b1, b0) = (b >> 32, b & LO32);
+    let mid = ((a0.wrapping_mul(b1)) >> 32).wrapping_add((a1.wrapping_mul(b0)) >> 32);
+    a1.wrapping_mul(b1).wrapping_add(mid)
+}
+
+/// A multiplier split once into 32-bit halves, for repeated [`Split::mulhi`] (Horner loops).
+#[derive(Clone, Copy)]
+pub(crate) struct Split {
+    hi: u64,
+    lo: u64,
+}
+
+impl Split {
+    #[inline(always)]
+    pub fn new(b: u64) -> Split {
+        Split { hi: b >> 32, lo: b & LO32 }
+    }
+    /// Same contract as [`mulhi_fast`].
+    #[inline(always)]
+    pub fn mulhi(self, a: u64) -> u64 {
+        let (a1, a0) = (a >> 32, a & LO32);
+        let mid = ((a0.wrapping_mul(self.hi)) >> 32).wrapping_add((a1.wrapping_mul(self.lo)) >> 32);
+        a1.wrapping_mul(self.hi).wrapping_add(mid)
+    }
 }
 
 /// `a * b` as `u128`, through [`wmul`].
