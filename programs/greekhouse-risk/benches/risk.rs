@@ -9,7 +9,9 @@
 //! (b) the margin of a 16-position account over 2 underlyings with 3 collateral assets
 //! (`margin::account_margin`). After the criterion run a summary prints the mean time per call
 //! of every case, the fixed-point / f64 ratio and the derived "option evaluations per second
-//! per core" (goal >= 1,000,000). The fixture is mirrored in `cu-probe/src/fixture.rs` (the
+//! per core" (goal >= 1,000,000). On Linux the times (criterion's too) are the benchmark
+//! thread's CPU time, so a machine shared with other builds inflates them far less than
+//! wall-clock time; the summary shows wall-clock beside them. The fixture is mirrored in `cu-probe/src/fixture.rs` (the
 //! sBPF compute-unit probe); keep the two in step.
 
 use criterion::{Bencher, Criterion};
@@ -409,10 +411,33 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
 // Measurement
 // ------------------------------------------------------------------------------------------
 
-/// Every timed batch of every case (criterion's warm-up included): total time and iterations.
+/// CPU time consumed by the calling thread (`CLOCK_THREAD_CPUTIME_ID`). Unlike wall-clock time
+/// it does not count the time the thread waited for a core, so figures stay meaningful on a
+/// machine shared with other builds.
+#[cfg(target_os = "linux")]
+fn thread_cpu_time() -> Duration {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: libc's clock_gettime (std links libc on Linux) writing into a valid timespec.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Every timed batch of every case (criterion's warm-up included): CPU time, wall time and
+/// iterations.
 struct Totals {
     name: &'static str,
-    time: Duration,
+    cpu: Duration,
+    wall: Duration,
     iters: u64,
 }
 
@@ -420,34 +445,42 @@ thread_local! {
     static TOTALS: RefCell<Vec<Totals>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Times `routine` with criterion and records the totals for the summary.
+/// Times `routine` with criterion and records the totals for the summary. On Linux criterion is
+/// handed the thread's CPU time (so its report is CPU time per call), elsewhere wall time.
 fn timed<O>(b: &mut Bencher<'_>, name: &'static str, mut routine: impl FnMut() -> O) {
     b.iter_custom(|iters| {
+        #[cfg(target_os = "linux")]
+        let cpu0 = thread_cpu_time();
         let start = Instant::now();
         for _ in 0..iters {
             black_box(routine());
         }
-        let elapsed = start.elapsed();
+        let wall = start.elapsed();
+        #[cfg(target_os = "linux")]
+        let cpu = thread_cpu_time() - cpu0;
+        #[cfg(not(target_os = "linux"))]
+        let cpu = wall;
         TOTALS.with(|t| {
             let mut t = t.borrow_mut();
             match t.iter_mut().find(|x| x.name == name) {
                 Some(x) => {
-                    x.time += elapsed;
+                    x.cpu += cpu;
+                    x.wall += wall;
                     x.iters += iters;
                 }
-                None => t.push(Totals { name, time: elapsed, iters }),
+                None => t.push(Totals { name, cpu, wall, iters }),
             }
         });
-        elapsed
+        cpu
     });
 }
 
-fn ns_per_call(name: &str) -> Option<f64> {
+/// (CPU ns, wall ns) per call.
+fn ns_per_call(name: &str) -> Option<(f64, f64)> {
     TOTALS.with(|t| {
-        t.borrow()
-            .iter()
-            .find(|x| x.name == name && x.iters > 0)
-            .map(|x| x.time.as_nanos() as f64 / x.iters as f64)
+        t.borrow().iter().find(|x| x.name == name && x.iters > 0).map(|x| {
+            (x.cpu.as_nanos() as f64 / x.iters as f64, x.wall.as_nanos() as f64 / x.iters as f64)
+        })
     })
 }
 
@@ -514,19 +547,24 @@ fn summary() {
     const GOAL: f64 = 1_000_000.0;
     let row = |what: &str, fixed: &str, base: &str| {
         let (a, b) = (ns_per_call(fixed), ns_per_call(base));
-        let show = |x: Option<f64>| x.map_or("n/a".to_string(), |v| format!("{v:.1} ns"));
+        let show = |x: Option<(f64, f64)>| x.map_or("n/a".to_string(), |v| format!("{:.1} ns", v.0));
+        let wall = |x: Option<(f64, f64)>| x.map_or("n/a".to_string(), |v| format!("{:.1}", v.1));
         let ratio = match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => format!("{:.1}x", a / b),
+            (Some(a), Some(b)) if b.0 > 0.0 => format!("{:.1}x", a.0 / b.0),
             _ => "n/a".into(),
         };
-        println!("  {what:<34} {:>14} {:>14} {:>8}", show(a), show(b), ratio);
+        println!("  {what:<34} {:>14} {:>14} {:>8}   {:>10} / {:<10}", show(a), show(b), ratio, wall(a), wall(b));
     };
-    println!("\n=== summary (mean over all timed batches of this run, one thread) ===");
-    println!("  {:<34} {:>14} {:>14} {:>8}", "case", "fixed-point", "f64 baseline", "ratio");
+    println!("\n=== summary: mean per call over all timed batches of this run, one thread ===");
+    println!(
+        "  {:<34} {:>14} {:>14} {:>8}   {}",
+        "case", "fixed-point", "f64 baseline", "ratio", "wall ns (fixed / f64)"
+    );
     row("(a) price + Greeks, one option", "greeks/fixed", "greeks/f64");
     row("(a') price only, one option", "price/fixed", "price/f64");
     row("(b) margin, 16 positions", "margin16/fixed", "margin16/f64");
-    if let Some(ns) = ns_per_call("greeks/fixed") {
+    println!("  (thread CPU time; wall-clock beside it: they differ when the machine is busy)");
+    if let Some((ns, _)) = ns_per_call("greeks/fixed") {
         let per_sec = 1e9 / ns;
         println!(
             "  option evaluations (price + Greeks) per second per core: {:.0} (goal >= {:.0}: {})",
@@ -535,7 +573,7 @@ fn summary() {
             if per_sec >= GOAL { "met" } else { "NOT met" }
         );
     }
-    if let Some(ns) = ns_per_call("margin16/fixed") {
+    if let Some((ns, _)) = ns_per_call("margin16/fixed") {
         println!("  16-position margins per second per core: {:.0}", 1e9 / ns);
     }
 }
@@ -567,7 +605,7 @@ fn main() {
         println!(
             "  CPU share of this process during the run: {:.0} % of one core{}",
             share * 100.0,
-            if share < 0.9 { " -- the machine was busy: the times above are inflated, re-run when idle" } else { "" }
+            if share < 0.9 { " (busy machine: wall-clock figures are inflated, CPU-time figures much less)" } else { "" }
         );
     }
 }
