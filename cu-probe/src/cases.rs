@@ -37,11 +37,13 @@ pub const CASE_MARGIN_N: u8 = 8;
 /// `margin::expansion_gap` (full revaluation at all 10 grid points) for SOL at the
 /// maintenance level over the first `arg` (1..=8) positions.
 pub const CASE_GAP_N: u8 = 9;
+/// `account_margin` with no position and the first `arg` (0..=3) collaterals.
+pub const CASE_COLLATERAL_N: u8 = 10;
 /// 128-bit integer arithmetic only: checks the toolchain route without the risk crate.
 pub const CASE_SELFTEST: u8 = 255;
 
 /// The sections of [`CASE_BREAKDOWN`], in bracket order.
-pub const BREAKDOWN_LABELS: [&str; 22] = [
+pub const BREAKDOWN_LABELS: [&str; 23] = [
     "builtin: u128 * u128 (wrapping, __multi3)",
     "builtin: i128 checked_mul",
     "builtin: u128 / 10^12 (__udivti3)",
@@ -59,6 +61,7 @@ pub const BREAKDOWN_LABELS: [&str; 22] = [
     "math::norm_cdf(1.3)",
     "math::norm_cdf(-2.8)",
     "VolSurface::validate (SOL)",
+    "MarginParams::validate",
     "VolSurface::vol (SOL, K=165, 30 d)",
     "VolSurface::atm_vol (SOL, 30 d)",
     "bs::price (case a option)",
@@ -220,6 +223,7 @@ pub fn run(case: u8, arg: u8, m: &impl Meter, out: &mut Out) -> bool {
         CASE_GREEKS16 => case_greeks16(m, out),
         CASE_MARGIN_N => case_margin_n(arg, m, out),
         CASE_GAP_N => case_gap_n(arg, m, out),
+        CASE_COLLATERAL_N => case_collateral_n(arg, m, out),
         CASE_SELFTEST => case_selftest(arg, m, out),
         _ => return false,
     }
@@ -262,6 +266,18 @@ fn case_margin_n(arg: u8, m: &impl Meter, out: &mut Out) {
     let n = (arg as usize).min(POSITIONS.len());
     m.mark();
     let account = fixture::account(&opaque(&POSITIONS)[..n], opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let config = vread(&CONFIG);
+    let r = margin::account_margin(&account, &config);
+    sink_summary(&r);
+    m.mark();
+    out.summary(&r);
+}
+
+#[inline(never)]
+fn case_collateral_n(arg: u8, m: &impl Meter, out: &mut Out) {
+    let n = (arg as usize).min(COLLATERALS.len());
+    m.mark();
+    let account = fixture::account(&opaque(&POSITIONS)[..0], opaque(&UNDERLYINGS), &opaque(&COLLATERALS)[..n]);
     let config = vread(&CONFIG);
     let r = margin::account_margin(&account, &config);
     sink_summary(&r);
@@ -411,6 +427,7 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
     section!(math::norm_cdf(vread(&f(13, 1))));
     section!(math::norm_cdf(vread(&f(-28, 1))));
     section!(opaque(&UNDERLYINGS[0]).surface.validate().map(|_| Fixed::ZERO));
+    section!(opaque(&UNDERLYINGS[0]).params.validate().map(|_| Fixed::ZERO));
     section!({
         let u = opaque(&UNDERLYINGS[0]);
         u.surface.vol(vread(&f(165_000_000, 0)), u.spot, vread(&fixture::years(30)))

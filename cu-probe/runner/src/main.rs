@@ -336,6 +336,17 @@ fn main() {
         let slope = (m[4] - m[1]) as f64 / 7.0;
         let und = m[1] as f64 - m[0] as f64 - slope;
         println!("  account overhead (config, collateral, levels; N=0): {} CU", m[0]);
+        let cs: Vec<Option<u64>> = (0..=3u8)
+            .map(|n| measure(&probe, f, &format!("margin with {n} collaterals"), cases::CASE_COLLATERAL_N, n, &empty, calib).bracket)
+            .collect();
+        if let [Some(c0), Some(c1), Some(c2), Some(c3)] = cs[..] {
+            println!(
+                "    of which: no position and no collateral {c0} CU; collaterals 1 / 2 / 3 add {} / {} / {} CU",
+                c1 as i64 - c0 as i64,
+                c2 as i64 - c1 as i64,
+                c3 as i64 - c2 as i64
+            );
+        }
         println!("  per position (SOL, N=1..8 slope): {slope:.0} CU");
         println!("  per underlying (N=1 minus N=0 minus one position): {und:.0} CU");
         if let (Some(g1), Some(g8)) = (gap_n(1), gap_n(8)) {
