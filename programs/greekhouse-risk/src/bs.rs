@@ -201,10 +201,13 @@ pub(crate) fn time_terms(t_raw: u128, r_raw: u128) -> TimeTerms {
     let rt = if r_raw == 0 {
         0
     } else {
-        Bf::from_u128(r_raw)
-            .mul(Bf::from_u128(t_raw))
-            .mul(Bf::TEN_M24)
-            .to_q64_sat(LNQ as i32, RT_SAT_Q55) as i64
+        // r T at 10^-24 exactly when both raw values fit 64 bits (r <= 1 always does)
+        let rtb = if t_raw >> 64 == 0 {
+            Bf::from_u128(wide::mul64(r_raw as u64, t_raw as u64))
+        } else {
+            Bf::from_u128(r_raw).mul(Bf::from_u128(t_raw))
+        };
+        rtb.mul(Bf::TEN_M24).to_q64_sat(LNQ as i32, RT_SAT_Q55) as i64
     };
     let disc = if rt == 0 { Bf::ONE } else { exp_q55(-rt) };
     TimeTerms { sqrt_t, rt, disc }
@@ -284,6 +287,8 @@ fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
 pub(crate) struct Eval {
     pub s: u128,
     pub k: u128,
+    /// `S` (raw) as a binary float.
+    pub s_bf: Bf,
     pub inv_s: Bf,
     pub sig: Bf,
     pub tt: TimeTerms,
@@ -304,6 +309,7 @@ pub(crate) fn moneyness(inv_s: Bf, k: u128) -> (Bf, i64) {
 pub(crate) struct EvalIn {
     pub s: u128,
     pub k: u128,
+    pub s_bf: Bf,
     pub inv_s: Bf,
     pub x: Bf,
     pub lnx: i64,
@@ -321,6 +327,7 @@ pub(crate) fn evaluate_raw(i: &EvalIn) -> RiskResult<Eval> {
     Ok(Eval {
         s: i.s,
         k: i.k,
+        s_bf: i.s_bf,
         inv_s: i.inv_s,
         sig,
         tt,
@@ -333,11 +340,13 @@ pub(crate) fn evaluate_raw(i: &EvalIn) -> RiskResult<Eval> {
 fn evaluate(input: &BsInput) -> RiskResult<Eval> {
     let s = input.spot.raw() as u128;
     let k = input.strike.raw() as u128;
-    let inv_s = Bf::from_u128(s).recip();
+    let s_bf = Bf::from_u128(s);
+    let inv_s = s_bf.recip();
     let (x, lnx) = moneyness(inv_s, k);
     evaluate_raw(&EvalIn {
         s,
         k,
+        s_bf,
         inv_s,
         x,
         lnx,
@@ -345,13 +354,6 @@ fn evaluate(input: &BsInput) -> RiskResult<Eval> {
         t_raw: input.time_years.raw() as u128,
         r_raw: input.rate.raw() as u128,
     })
-}
-
-/// A spot shock and a vol for [`shocked_price_raw`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ShockedVol {
-    pub shock: SpotShock,
-    pub sig: Bf,
 }
 
 /// A spot shock.
@@ -365,18 +367,21 @@ pub(crate) struct SpotShock {
     pub ln1s: i64,
 }
 
-/// Per-unit price, raw, at a shocked spot and a shocked vol `sig`, for the margin's full
-/// revaluation (only `v = sig sqrt T` and `1/v` are recomputed; `k'` and `ln k'` are shifted by
-/// the shock). Same rounding and clamps as [`price`].
+/// Per-unit price, raw, at a shocked spot and a shocked `v = sigma' sqrt T` (with `1/v`), by
+/// the precise core (`k'` and `ln k'` shifted by the shock). Same rounding and clamps as
+/// [`price`]. The margin uses the fast evaluator (`fast.rs`) and falls back to this one.
 #[inline(never)]
-pub(crate) fn shocked_price_raw(kind: OptionKind, e: &Eval, sv: &ShockedVol) -> RiskResult<u128> {
-    let sh = &sv.shock;
-    let v = sv.sig.mul(e.tt.sqrt_t);
+pub(crate) fn shocked_price_precise(
+    kind: OptionKind,
+    e: &Eval,
+    sh: &SpotShock,
+    v_w: &(Bf, Bf),
+) -> RiskResult<u128> {
     let n = Norm {
         kp: e.n.kp.mul(sh.inv1s),
         lnkp: e.n.lnkp.saturating_sub(sh.ln1s),
-        v,
-        w: v.recip(),
+        v: v_w.0,
+        w: v_w.1,
     };
     let c = core(&n)?;
     clamp_price(kind, sh.s_raw, e.k, &e.tt, c.price(kind))
@@ -385,6 +390,11 @@ pub(crate) fn shocked_price_raw(kind: OptionKind, e: &Eval, sv: &ShockedVol) -> 
 /// `ceil(a * b / 2^63)`.
 #[inline]
 pub(crate) fn mul_q63_up(a: u128, b: u128) -> RiskResult<u128> {
+    if (a >> 64) == 0 && (b >> 64) == 0 {
+        let (h, l) = wide::wmul(a as u64, b as u64);
+        let q = ((h as u128) << 1) | (l >> 63) as u128;
+        return Ok(q + ((l << 1) != 0) as u128);
+    }
     let p = wide::mul_128x128(a, b);
     wide::scale_down(&p, 63, 0, true)
 }
@@ -399,7 +409,14 @@ fn clamp_price(
     norm_price: u128,
 ) -> RiskResult<u128> {
     let p = mul_q63_up(s, norm_price)?;
-    Ok(match kind {
+    Ok(clamp_raw(kind, s, k, tt, p))
+}
+
+/// A raw price clamped to the no-arbitrage bounds: calls to `[(S - K)+, S]`, puts to
+/// `[(K e^-rT - S)+, K e^-rT]` with `K e^-rT` rounded down (exactly `K` when `rT = 0`).
+#[inline(always)]
+pub(crate) fn clamp_raw(kind: OptionKind, s: u128, k: u128, tt: &TimeTerms, p: u128) -> u128 {
+    match kind {
         OptionKind::Call => p.min(s).max(s.saturating_sub(k)),
         OptionKind::Put => {
             // K e^(-rT), rounded down (exact K when rT = 0)
@@ -410,7 +427,7 @@ fn clamp_price(
             };
             p.min(kd).max(kd.saturating_sub(s))
         }
-    })
+    }
 }
 
 /// The price in raw units, rounded up, clamped to the no-arbitrage bounds.
@@ -420,6 +437,11 @@ pub(crate) fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
 
 /// `round(x)` for a binary value, to the nearest integer.
 fn nearest(x: Bf) -> RiskResult<i128> {
+    // common case: 1 <= value < 2^63, a 64-bit shift
+    if x.e < 0 && x.e >= -63 {
+        let v = x.m >> ((-1 - x.e) as u32); // value * 2
+        return Ok(((v >> 1) + (v & 1)) as i128);
+    }
     let v = x.to_q128(1).ok_or(RiskError::Overflow)?;
     wide::signed((v >> 1) + (v & 1), false)
 }
@@ -467,7 +489,6 @@ pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
 /// Public-precision Greeks of an evaluation (see [`greeks`] for the rounding).
 #[inline(never)]
 pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<Greeks> {
-    let s = e.s;
     let price = price_raw(kind, e)?;
     // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
     let call_delta = ((wide::mul64(e.c.nd1, FIXED_ONE as u64) + (1u128 << 62)) >> 63) as i128;
@@ -477,7 +498,7 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<G
     };
     let rate = Bf::from_fixed_raw(r_raw);
     let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, rate);
-    let sf = Bf::from_u128(s);
+    let sf = e.s_bf;
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
     let gamma = nearest(
         g.gamma_s

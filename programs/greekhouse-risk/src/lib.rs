@@ -15,6 +15,7 @@ pub mod auction;
 mod bin;
 pub mod bs;
 pub mod error;
+mod fast;
 pub mod fixed;
 pub mod margin;
 pub mod math;

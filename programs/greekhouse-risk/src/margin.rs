@@ -18,7 +18,8 @@
 //!   homogeneous of degree one in (positions, collateral amounts, quote balance).
 
 use crate::bin::Bf;
-use crate::bs::{self, Eval, EvalIn, ShockedVol, SpotShock};
+use crate::bs::{self, Eval, EvalIn, SpotShock};
+use crate::fast::{self, FastVol};
 use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
 use crate::wide::{self, U256};
@@ -401,6 +402,7 @@ struct AggCtx<'a> {
 fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
     let (und, idx, inv_s, scens) = (ctx.und, ctx.idx, ctx.inv_s, ctx.scens);
     let s = und.spot.raw() as u128;
+    let s_bf = Bf::from_u128(s);
     let r_raw = und.rate.raw() as u128;
     let mut a = Agg::new();
     for p in positions.iter().filter(|p| p.underlying == idx) {
@@ -452,6 +454,7 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         let e: Eval = bs::evaluate_raw(&EvalIn {
             s,
             k,
+            s_bf,
             inv_s,
             x,
             lnx,
@@ -465,29 +468,23 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         acc(&mut a.gamma, g.gamma.raw() as u128, q)?;
         acc(&mut a.vega, g.vega.raw() as u128, q)?;
         acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), q)?;
-        // full revaluation (sticky strike: the position's vol plus the scenario's shift)
-        let mut last_dv: Option<(Fixed, Bf)> = None;
+        // full revaluation (sticky strike: the position's vol plus the scenario's shift) by
+        // the fast evaluator, which adds its error allowance
+        let mut last: Option<(Fixed, FastVol)> = None;
         for (j, sc) in scens.iter().enumerate() {
-            let sig = match last_dv {
-                Some((dv, sig)) if dv == sc.dv => sig,
+            let fv = match last {
+                Some((dv, fv)) if dv == sc.dv => fv,
                 _ => {
                     let v = vol
                         .checked_add(sc.dv)?
                         .max_of(und.surface.min_vol)
                         .min_of(bs::MAX_VOL);
-                    let sig = Bf::from_fixed_raw(v.raw() as u128);
-                    last_dv = Some((sc.dv, sig));
-                    sig
+                    let fv = fast::fast_vol(Bf::from_fixed_raw(v.raw() as u128), &e.tt);
+                    last = Some((sc.dv, fv));
+                    fv
                 }
             };
-            let pr = bs::shocked_price_raw(
-                p.kind,
-                &e,
-                &ShockedVol {
-                    shock: sc.shock,
-                    sig,
-                },
-            )?;
+            let pr = fast::shocked_price_fast(p.kind, &e, &sc.shock, &fv)?;
             acc(&mut a.reval[j], pr, q)?;
         }
     }

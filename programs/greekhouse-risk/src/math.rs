@@ -16,8 +16,8 @@
 
 use crate::bin::{isqrt_u128, Bf};
 use crate::tables::{
-    EXP2N_T2, EXP2_T1, EXP2_T2, LN2_Q64, PHI_T1, LN_1E12_Q55, LN_NL1, LN_NL2, LN_RC1, LN_RC2,
-    LOG2E_Q62, MILLS_ASYM, MILLS_C, MILLS_IDX,
+    EXP2N_T2, EXP2_T1, EXP2_T2, LN2_Q64, LN_1E12_Q55, LN_NL1, LN_NL2, LN_RC1, LN_RC2, LOG2E_Q62,
+    MILLS_ASYM, MILLS_C, MILLS_IDX, PHI_T1,
 };
 use crate::wide::{self, mulhi, mulhi_fast, wmul, Split};
 use crate::{Fixed, RiskError, RiskResult};
@@ -38,7 +38,7 @@ const PHI_CUTOFF_Q52: u64 = 19 << 51;
 pub(crate) fn exp2_frac(f: u64) -> u64 {
     let t1 = EXP2_T1[(f >> 58) as usize];
     let t2 = EXP2_T2[((f >> 52) & 63) as usize];
-        let g = f & ((1u64 << 52) - 1); // Q64, < 2^-12
+    let g = f & ((1u64 << 52) - 1); // Q64, < 2^-12
     let z = mulhi_fast(g, LN2_Q64); // Q64, z = g ln 2 < 2^-12
     let sz = Split::new(z);
     let z2 = sz.mulhi(z);
@@ -87,7 +87,7 @@ pub(crate) fn exp_q55(x: i64) -> Bf {
 /// `ln x` at Q55 for `x > 0` (`x` must be non-zero).
 pub(crate) fn ln_q55(x: Bf) -> i64 {
     let m = x.m;
-        let j = ((m >> 57) & 63) as usize;
+    let j = ((m >> 57) & 63) as usize;
     // reductions: exact products floor(m RC / 2^64) >= 2^62 because RC is rounded up
     let u1 = mulhi(m, LN_RC1[j]) << 1; // Q63 in [1, 1 + 2^-6]
     let mut k = (u1.wrapping_sub(ONE_Q63) >> 51) as usize;
@@ -105,13 +105,13 @@ pub(crate) fn ln_q55(x: Bf) -> i64 {
         .wrapping_sub(t2 >> 1)
         .wrapping_add(t3 / 3)
         .wrapping_sub(t4 >> 2);
-                                                // ln(m / 2^63) at Q64 (below ln 2), then at Q55 rounded to nearest
+    // ln(m / 2^63) at Q64 (below ln 2), then at Q55 rounded to nearest
     let lnm = (l << 1).wrapping_add(LN_NL1[j]).wrapping_add(LN_NL2[k]);
     let lnm55 = ((lnm >> 9) + ((lnm >> 8) & 1)) as i64;
     // (e + 63) ln 2 at Q55 from the 32-bit halves of ln 2 at Q64 (|e + 63| < 2^9)
     let ex = (x.e + 63) as i64;
     let ea = ex.unsigned_abs();
-        let e_ln2 = (ea.wrapping_mul(LN2_Q64 >> 32) << 23)
+    let e_ln2 = (ea.wrapping_mul(LN2_Q64 >> 32) << 23)
         .wrapping_add(ea.wrapping_mul(LN2_Q64 & 0xFFFF_FFFF) >> 9);
     if ex >= 0 {
         (e_ln2 as i64).wrapping_add(lnm55)
@@ -143,7 +143,10 @@ pub(crate) fn phi_q64(d: i64) -> u64 {
     let z3 = sz.mulhi(z2);
     // e^-z = 1 - (z - z^2/2 + z^3/6) at Q63 (the bracket is below 2^52 at Q64)
     let e = ONE_Q63 - (z.wrapping_sub(z2 >> 1).wrapping_add(z3 / 6) >> 1);
-    let a = mulhi_fast(PHI_T1[(f >> 58) as usize], EXP2N_T2[((f >> 52) & 63) as usize]); // Q63
+    let a = mulhi_fast(
+        PHI_T1[(f >> 58) as usize],
+        EXP2N_T2[((f >> 52) & 63) as usize],
+    ); // Q63
     let b = mulhi_fast(a, e); // phi 2^n at Q62
     if n <= 2 {
         b << (2 - n)
@@ -157,12 +160,12 @@ pub(crate) fn phi_q64(d: i64) -> u64 {
 /// Mills ratio `R(t) = (1 - N(t)) / phi(t)` at Q63 for `t >= 0` at Q52.
 #[inline]
 pub(crate) fn mills_q63(t: u64) -> u64 {
-        let j = (t >> MILLS_SHIFT) as usize;
+    let j = (t >> MILLS_SHIFT) as usize;
     if j < MILLS_IDX.len() {
         let idx = MILLS_IDX[j];
         let off = (idx >> 8) as usize;
         let deg = (idx & 0xff) as usize;
-                        let v = Split::new(!((t & ((1u64 << MILLS_SHIFT) - 1)) << (64 - MILLS_SHIFT))); // 1 - u at Q64
+        let v = Split::new(!((t & ((1u64 << MILLS_SHIFT) - 1)) << (64 - MILLS_SHIFT))); // 1 - u at Q64
         let c = &MILLS_C[off..=off + deg];
         let mut p = c[deg];
         let mut i = deg;
@@ -178,7 +181,7 @@ pub(crate) fn mills_q63(t: u64) -> u64 {
             .recip()
             .shl(4)
             .to_q64_sat(63, ONE_Q63); // 16/t at Q63
-                let r2 = mulhi(r, r); // y at Q62, at most 2^62
+        let r2 = mulhi(r, r); // y at Q62, at most 2^62
         let sy = Split::new(if r2 >= 1 << 62 { u64::MAX } else { r2 << 2 }); // y at Q64
         let n = MILLS_ASYM.len();
         let mut p: i64 = MILLS_ASYM[n - 1];

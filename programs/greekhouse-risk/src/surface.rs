@@ -46,8 +46,9 @@ pub const MAX_VOL_BPS: i64 = 50_000; // 500 %
 pub const MAX_ABS_SKEW: Fixed = Fixed::from_raw(5 * FIXED_ONE);
 /// Hard bound on `|smile|`: 10.0.
 pub const MAX_ABS_SMILE: Fixed = Fixed::from_raw(10 * FIXED_ONE);
-/// Seconds in a year of 365 days (tenor seconds to `Fixed` years).
-const YEAR_SECS: i128 = 31_536_000;
+/// Seconds in a year of 365 days over 1,000: `T` raw (10^-12 years) times this is `T` in
+/// units of 10^-9 seconds.
+const YEAR_SECS_MILLI: u64 = 31_536;
 /// Smallest absolute change bound for skew and smile in [`VolSurface::within_relative_change`]:
 /// their relative change is measured against `max(|old|, 1)`.
 const SKEW_SMILE_CHANGE_UNIT: i128 = FIXED_ONE;
@@ -159,70 +160,119 @@ impl VolSurface {
 
     /// ATM vol in raw units as a binary number, and the exact `Fixed` when `T` is at or outside
     /// the tenor points. The surface must be valid.
+    ///
+    /// Times are compared in units of 10^-9 s, exactly and in 64 bits: `T` raw (10^-12 years)
+    /// times 31,536 against `seconds * 10^9`.
     pub(crate) fn atm_raw(&self, time_years: Fixed) -> RiskResult<(Bf, Option<Fixed>)> {
         let n = self.tenor_count as usize;
         let pts = &self.tenors[..n];
-        let exact = |v: Fixed| Ok((Bf::from_u128(v.raw() as u128), Some(v)));
-        if time_years.raw() <= 0 {
-            return exact(pts[0].atm_vol);
+        let t_raw = time_years.raw();
+        if t_raw <= 0 {
+            return Ok(exact(pts[0].atm_vol));
         }
-        // time in seconds at 10^12 (exact integer); beyond 2^64 raw (18 million years) the
-        // time is past every tenor
-        let t_raw = time_years.raw() as u128;
-        if t_raw >> 64 != 0 {
-            return exact(pts[n - 1].atm_vol);
+        // beyond 2^64 / 31,536 raw (585 years) the time is past every tenor
+        if t_raw >= (u64::MAX / YEAR_SECS_MILLI) as i128 {
+            return Ok(exact(pts[n - 1].atm_vol));
         }
-        let tau = wide::mul64(t_raw as u64, YEAR_SECS as u64);
-        let sec = |i: usize| wide::mul64(pts[i].seconds as u64, FIXED_ONE as u64);
+        let tau = t_raw as u64 * YEAR_SECS_MILLI; // seconds * 10^9
+        let sec = |i: usize| pts[i].seconds as u64 * 1_000_000_000;
         if tau <= sec(0) {
-            return exact(pts[0].atm_vol);
+            return Ok(exact(pts[0].atm_vol));
         }
         if tau >= sec(n - 1) {
-            return exact(pts[n - 1].atm_vol);
+            return Ok(exact(pts[n - 1].atm_vol));
         }
         let mut i = 0;
         while i + 1 < n && tau >= sec(i + 1) {
             i += 1;
         }
         if tau == sec(i) {
-            return exact(pts[i].atm_vol);
+            return Ok(exact(pts[i].atm_vol));
         }
-        // sigma^2 = [a_i^2 s_i (s_{i+1} - tau) + a_j^2 s_j (tau - s_i)] / ((s_j - s_i) tau)
+        // sigma^2 = [w_i (s_{i+1} - tau) + w_{i+1} (tau - s_i)] / ((s_{i+1} - s_i) tau) with the
+        // total variances w = atm^2 * seconds (raw units)
         let (p0, p1) = (pts[i], pts[i + 1]);
-        let a0 = Bf::from_u128(p0.atm_vol.raw() as u128);
-        let a1 = Bf::from_u128(p1.atm_vol.raw() as u128);
-        let d1 = Bf::from_u128(sec(i + 1) - tau);
-        let d2 = Bf::from_u128(tau - sec(i));
-        let num = a0
-            .mul(a0)
-            .mul(Bf::from_u64(p0.seconds as u64))
-            .mul(d1)
-            .add(a1.mul(a1).mul(Bf::from_u64(p1.seconds as u64)).mul(d2));
-        let den = Bf::from_u64((p1.seconds - p0.seconds) as u64).mul(Bf::from_u128(tau));
+        let num = total_variance(&p0)
+            .mul(Bf::from_u64(sec(i + 1) - tau))
+            .add(total_variance(&p1).mul(Bf::from_u64(tau - sec(i))));
+        let den = Bf::from_u64((p1.seconds - p0.seconds) as u64).mul(Bf::from_u64(tau));
         Ok((num.mul(den.recip()).sqrt(), None))
     }
 
     /// sigma at log-moneyness `ln(K/S)` (Q55) and time `T`; the surface must be valid.
     pub(crate) fn vol_at_ln(&self, lnx_q55: i64, time_years: Fixed) -> RiskResult<Fixed> {
         let (atm, _) = self.atm_raw(time_years)?;
-        let q = LNQ;
-        // factor = 1 + skew l + smile l^2 at Q55, terms through binary floats (no 128-bit
-        // multiplication); |l| < 256, |skew| <= 5, |smile| <= 10 keep every term below 2^73
-        let l = Bf::from_q(lnx_q55.unsigned_abs(), q as i32);
-        let a = signed_term(self.skew, l);
-        let a = if lnx_q55 < 0 { -a } else { a };
-        let factor = (1i128 << q) + a + signed_term(self.smile, l.mul(l));
+        Ok(SmilePrep::new(self).vol(lnx_q55, atm))
+    }
+}
+
+/// `c * x` at Q55, negated when `neg`.
+#[inline(always)]
+fn term(c: Bf, x: Bf, neg: bool) -> i128 {
+    let v = c.mul(x).to_q128(LNQ as i32).unwrap_or(0) as i128;
+    if neg {
+        -v
+    } else {
+        v
+    }
+}
+
+/// `atm^2 * seconds` of a tenor point, raw units.
+#[inline(always)]
+fn total_variance(p: &TenorPoint) -> Bf {
+    let a = Bf::from_u128(p.atm_vol.raw() as u128);
+    a.mul(a).mul(Bf::from_u64(p.seconds as u64))
+}
+
+/// An exact tenor vol.
+#[inline(always)]
+fn exact(v: Fixed) -> (Bf, Option<Fixed>) {
+    (Bf::from_u128(v.raw() as u128), Some(v))
+}
+
+/// The smile of a (valid) surface as binary coefficients, computed once per surface.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SmilePrep {
+    skew: Bf,
+    smile: Bf,
+    skew_neg: bool,
+    smile_neg: bool,
+    min_vol_raw: i128,
+}
+
+impl SmilePrep {
+    pub(crate) fn new(s: &VolSurface) -> SmilePrep {
+        SmilePrep {
+            skew: Bf::from_fixed_raw(s.skew.raw().unsigned_abs()),
+            smile: Bf::from_fixed_raw(s.smile.raw().unsigned_abs()),
+            skew_neg: s.skew.is_negative(),
+            smile_neg: s.smile.is_negative(),
+            min_vol_raw: s.min_vol.raw(),
+        }
+    }
+
+    /// `atm * (1 + skew l + smile l^2)` for `l = ln(K/S)` at Q55, rounded up to `Fixed`,
+    /// clamped to `[min_vol, MAX_VOL]`.
+    pub(crate) fn vol(&self, lnx_q55: i64, atm: Bf) -> Fixed {
+        let q = LNQ as i32;
+        // factor at Q55; |l| < 256, |skew| <= 5, |smile| <= 10 keep every term below 2^73
+        let l = Bf::from_q(lnx_q55.unsigned_abs(), q);
+        let factor = (1i128 << q)
+            + term(self.skew, l, self.skew_neg != (lnx_q55 < 0))
+            + term(self.smile, l.mul(l), self.smile_neg);
         let raw = if factor <= 0 {
             0
+        } else if factor == 1i128 << q {
+            raw_up(atm)
+                .unwrap_or(MAX_VOL_RAW as u128)
+                .min(MAX_VOL_RAW as u128) as i128
         } else {
-            let f = Bf::from_u128(factor as u128).shl(-(q as i32));
+            let f = Bf::from_u128(factor as u128).shl(-q);
             raw_up(atm.mul(f))
                 .unwrap_or(MAX_VOL_RAW as u128)
                 .min(MAX_VOL_RAW as u128) as i128
         };
-        Ok(Fixed::from_raw(
-            raw.max(self.min_vol.raw()).min(MAX_VOL_RAW),
-        ))
+        Fixed::from_raw(raw.max(self.min_vol_raw).min(MAX_VOL_RAW))
     }
 }
 
@@ -234,20 +284,6 @@ fn within(a: &[i128; 4]) -> bool {
     let lhs = wide::mul_128x128(d, FIXED_ONE as u128);
     let rhs = wide::mul_128x128(mc as u128, base as u128);
     wide::checked_sub(&rhs, &lhs).is_some()
-}
-
-/// `coef * x` at Q55 for a signed decimal `coef` and `0 <= x < 2^18`.
-#[inline(always)]
-fn signed_term(coef: Fixed, x: Bf) -> i128 {
-    let v = Bf::from_fixed_raw(coef.raw().unsigned_abs())
-        .mul(x)
-        .to_q128(LNQ as i32)
-        .unwrap_or(0) as i128;
-    if coef.is_negative() {
-        -v
-    } else {
-        v
-    }
 }
 
 /// A binary raw-unit value rounded up to an integer number of raw units.

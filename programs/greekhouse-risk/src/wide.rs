@@ -69,7 +69,10 @@ pub(crate) struct Split {
 impl Split {
     #[inline(always)]
     pub fn new(b: u64) -> Split {
-        Split { hi: b >> 32, lo: b & LO32 }
+        Split {
+            hi: b >> 32,
+            lo: b & LO32,
+        }
     }
     /// Same contract as [`mulhi_fast`].
     #[inline(always)]
