@@ -285,15 +285,45 @@ fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
 /// Everything an evaluation computes before the outputs.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Eval {
-    pub s: u128,
+    pub sp: SpotPrep,
     pub k: u128,
-    /// `S` (raw) as a binary float.
-    pub s_bf: Bf,
-    pub inv_s: Bf,
     pub sig: Bf,
     pub tt: TimeTerms,
     pub n: Norm,
     pub c: CoreOut,
+}
+
+/// What depends only on the spot and the rate (once per underlying in the margin).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpotPrep {
+    /// Spot, raw.
+    pub s: u128,
+    /// Spot (raw) as a binary float.
+    pub s_bf: Bf,
+    /// `1 / S_raw`.
+    pub inv_s: Bf,
+    /// `10^30 / S_raw`: turns `Gamma S` into gamma at 10^18 per price unit.
+    pub g_scale: Bf,
+    /// Rate, raw.
+    pub r_raw: u128,
+    /// Rate as a binary float.
+    pub r_bf: Bf,
+}
+
+impl SpotPrep {
+    #[inline(never)]
+    pub(crate) fn new(s: u128, r_raw: u128) -> SpotPrep {
+        let s_bf = Bf::from_u128(s);
+        let inv_s = s_bf.recip();
+        SpotPrep {
+            s,
+            s_bf,
+            inv_s,
+            g_scale: inv_s.mul(Bf::from_const(crate::tables::F_TEN_P30)),
+            r_raw,
+            r_bf: Bf::from_fixed_raw(r_raw),
+        }
+    }
 }
 
 /// `x = K/S` and `ln x` (Q55) from `1/S`: the one place moneyness is computed, shared by the
@@ -306,29 +336,25 @@ pub(crate) fn moneyness(inv_s: Bf, k: u128) -> (Bf, i64) {
 
 /// Inputs of one evaluation: validated raw values with `T > 0`, moneyness precomputed.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct EvalIn {
-    pub s: u128,
+pub(crate) struct EvalIn<'a> {
+    pub sp: &'a SpotPrep,
     pub k: u128,
-    pub s_bf: Bf,
-    pub inv_s: Bf,
     pub x: Bf,
     pub lnx: i64,
     pub vol_raw: u128,
-    pub t_raw: u128,
-    pub r_raw: u128,
+    /// `time_terms(T, r)`.
+    pub tt: TimeTerms,
 }
 
 #[inline(never)]
-pub(crate) fn evaluate_raw(i: &EvalIn) -> RiskResult<Eval> {
+pub(crate) fn evaluate_raw(i: &EvalIn<'_>) -> RiskResult<Eval> {
     let sig = Bf::from_fixed_raw(i.vol_raw);
-    let tt = time_terms(i.t_raw, i.r_raw);
+    let tt = i.tt;
     let n = norm(i.x, i.lnx, sig, &tt);
     let c = core(&n)?;
     Ok(Eval {
-        s: i.s,
+        sp: *i.sp,
         k: i.k,
-        s_bf: i.s_bf,
-        inv_s: i.inv_s,
         sig,
         tt,
         n,
@@ -338,21 +364,17 @@ pub(crate) fn evaluate_raw(i: &EvalIn) -> RiskResult<Eval> {
 
 /// Evaluation of a validated input with `T > 0`.
 fn evaluate(input: &BsInput) -> RiskResult<Eval> {
-    let s = input.spot.raw() as u128;
     let k = input.strike.raw() as u128;
-    let s_bf = Bf::from_u128(s);
-    let inv_s = s_bf.recip();
-    let (x, lnx) = moneyness(inv_s, k);
+    let r_raw = input.rate.raw() as u128;
+    let sp = SpotPrep::new(input.spot.raw() as u128, r_raw);
+    let (x, lnx) = moneyness(sp.inv_s, k);
     evaluate_raw(&EvalIn {
-        s,
+        sp: &sp,
         k,
-        s_bf,
-        inv_s,
         x,
         lnx,
         vol_raw: input.vol.raw() as u128,
-        t_raw: input.time_years.raw() as u128,
-        r_raw: input.rate.raw() as u128,
+        tt: time_terms(input.time_years.raw() as u128, r_raw),
     })
 }
 
@@ -390,10 +412,8 @@ pub(crate) fn shocked_price_precise(
 /// `ceil(a * b / 2^63)`.
 #[inline]
 pub(crate) fn mul_q63_up(a: u128, b: u128) -> RiskResult<u128> {
-    if (a >> 64) == 0 && (b >> 64) == 0 {
-        let (h, l) = wide::wmul(a as u64, b as u64);
-        let q = ((h as u128) << 1) | (l >> 63) as u128;
-        return Ok(q + ((l << 1) != 0) as u128);
+    if (b >> 64) == 0 {
+        return wide::mul_u128_u64_shr(a, b as u64, 63, true).ok_or(RiskError::Overflow);
     }
     let p = wide::mul_128x128(a, b);
     wide::scale_down(&p, 63, 0, true)
@@ -432,7 +452,10 @@ pub(crate) fn clamp_raw(kind: OptionKind, s: u128, k: u128, tt: &TimeTerms, p: u
 
 /// The price in raw units, rounded up, clamped to the no-arbitrage bounds.
 pub(crate) fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
-    wide::signed(clamp_price(kind, e.s, e.k, &e.tt, e.c.price(kind))?, false)
+    wide::signed(
+        clamp_price(kind, e.sp.s, e.k, &e.tt, e.c.price(kind))?,
+        false,
+    )
 }
 
 /// `round(x)` for a binary value, to the nearest integer.
@@ -483,12 +506,12 @@ pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
         });
     }
     let e = evaluate(input)?;
-    greeks_of(input.kind, &e, input.rate.raw() as u128)
+    greeks_of(input.kind, &e)
 }
 
 /// Public-precision Greeks of an evaluation (see [`greeks`] for the rounding).
 #[inline(never)]
-pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<Greeks> {
+pub(crate) fn greeks_of(kind: OptionKind, e: &Eval) -> RiskResult<Greeks> {
     let price = price_raw(kind, e)?;
     // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
     let call_delta = ((wide::mul64(e.c.nd1, FIXED_ONE as u64) + (1u128 << 62)) >> 63) as i128;
@@ -496,15 +519,10 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval, r_raw: u128) -> RiskResult<G
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
     };
-    let rate = Bf::from_fixed_raw(r_raw);
-    let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, rate);
-    let sf = e.s_bf;
+    let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, e.sp.r_bf);
+    let sf = e.sp.s_bf;
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
-    let gamma = nearest(
-        g.gamma_s
-            .mul(e.inv_s)
-            .mul(Bf::from_const(crate::tables::F_TEN_P30)),
-    )?;
+    let gamma = nearest(g.gamma_s.mul(e.sp.g_scale))?;
     let vega = nearest(g.vega.mul(sf))?;
     let decay = nearest(g.decay.mul(sf))?;
     let carry = nearest(g.carry.mul(sf))?;

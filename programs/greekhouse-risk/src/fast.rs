@@ -99,15 +99,10 @@ pub(crate) fn fast_vol(sig: Bf, tt: &TimeTerms) -> FastVol {
     }
 }
 
-/// Normalised price (price / shocked spot) at Q32, plus the allowance; `None` when `k'` is
-/// out of the Q32 range.
-#[inline(always)]
-pub(crate) fn fast_norm_price(
-    kind: OptionKind,
-    e: &Eval,
-    sh: &SpotShock,
-    fv: &FastVol,
-) -> Option<u64> {
+/// Normalised call and put prices (price / shocked spot) at Q32, each plus the allowance;
+/// `None` when `k'` is out of the Q32 range.
+#[inline(never)]
+pub(crate) fn fast_norm_prices(e: &Eval, sh: &SpotShock, fv: &FastVol) -> Option<(u64, u64)> {
     let lnkp = e.n.lnkp.saturating_sub(sh.ln1s);
     let m = Bf::from_q(lnkp.unsigned_abs(), LNQ as i32)
         .mul(fv.w)
@@ -135,36 +130,22 @@ pub(crate) fn fast_norm_price(
     } else {
         t1.saturating_sub(t2)
     };
-    let tv = tv.min(cap);
-    let c = match kind {
-        OptionKind::Call => ONE32.saturating_sub(kq) + tv,
-        OptionKind::Put => kq.saturating_sub(ONE32) + tv,
-    };
-    Some(c + FAST_ALLOWANCE_Q32)
+    let tv = tv.min(cap) + FAST_ALLOWANCE_Q32;
+    Some((ONE32.saturating_sub(kq) + tv, kq.saturating_sub(ONE32) + tv))
 }
 
-/// Per-unit price, raw, at a shocked spot and vol: `ceil(S' c / 2^32)` with the allowance,
-/// clamped to the no-arbitrage bounds (call <= S', put <= K e^-rT). Falls back to the precise
-/// evaluator when `k'` leaves the Q32 range.
+/// Per-unit price, raw, at a shocked spot: `ceil(S' c / 2^32)` for a normalised price `c` from
+/// [`fast_norm_prices`] (allowance included), clamped to the no-arbitrage bounds (call <= S',
+/// put <= K e^-rT).
 #[inline(never)]
-pub(crate) fn shocked_price_fast(
+pub(crate) fn price_from_norm(
     kind: OptionKind,
     e: &Eval,
     sh: &SpotShock,
-    fv: &FastVol,
+    c: u64,
 ) -> RiskResult<u128> {
-    let c = match fast_norm_price(kind, e, sh, fv) {
-        Some(c) => c,
-        None => return crate::bs::shocked_price_precise(kind, e, sh, &(fv.v, fv.w)),
-    };
     let s = sh.s_raw;
-    let p = if s >> 64 == 0 {
-        let (h, l) = wide::wmul(s as u64, c);
-        (((h as u128) << 32) | (l >> 32) as u128) + ((l << 32) != 0) as u128
-    } else {
-        let prod = wide::mul_128x128(s, c as u128);
-        wide::scale_down(&prod, 32, 0, true)?
-    };
+    let p = wide::mul_u128_u64_shr(s, c, 32, true).ok_or(crate::RiskError::Overflow)?;
     Ok(crate::bs::clamp_raw(kind, s, e.k, &e.tt, p))
 }
 
@@ -200,19 +181,16 @@ mod tests {
             let t = (rng.log_uniform(1.0 / 525_600.0, 5.0) * 1e12) as u128;
             let vol = (rng.log_uniform(0.01, 10.0) * 1e12) as u128;
             let r = (rng.next() * 0.2 * 1e12) as u128;
-            let s_bf = Bf::from_u128(s);
-            let inv_s = s_bf.recip();
-            let (x, lnx) = moneyness(inv_s, k);
+            let sp = crate::bs::SpotPrep::new(s, r);
+            let (x, lnx) = moneyness(sp.inv_s, k);
+            let tt = crate::bs::time_terms(t, r);
             let e = evaluate_raw(&EvalIn {
-                s,
+                sp: &sp,
                 k,
-                s_bf,
-                inv_s,
                 x,
                 lnx,
                 vol_raw: vol,
-                t_raw: t,
-                r_raw: r,
+                tt,
             })
             .unwrap();
             let h = rng.next() * 0.99;
@@ -226,10 +204,11 @@ mod tests {
             };
             let sig = Bf::from_fixed_raw(vol + (rng.next() * 0.5e12) as u128);
             let fv = fast_vol(sig, &e.tt);
+            let Some((fc, fp)) = fast_norm_prices(&e, &sh, &fv) else {
+                continue;
+            };
             for kind in [OptionKind::Call, OptionKind::Put] {
-                let Some(fast) = fast_norm_price(kind, &e, &sh, &fv) else {
-                    continue;
-                };
+                let fast = if kind == OptionKind::Call { fc } else { fp };
                 let v = sig.mul(e.tt.sqrt_t);
                 let n = crate::bs::Norm {
                     kp: e.n.kp.mul(sh.inv1s),

@@ -18,10 +18,11 @@
 //!   homogeneous of degree one in (positions, collateral amounts, quote balance).
 
 use crate::bin::Bf;
-use crate::bs::{self, Eval, EvalIn, SpotShock};
+use crate::bs::{self, Eval, EvalIn, SpotPrep, SpotShock};
 use crate::fast::{self, FastVol};
 use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
+use crate::surface::SmilePrep;
 use crate::wide::{self, U256};
 use crate::{BsInput, Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
 
@@ -393,17 +394,87 @@ fn level_shocks(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<Le
 struct AggCtx<'a> {
     und: &'a UnderlyingRisk,
     idx: u8,
-    inv_s: Bf,
+    sp: &'a SpotPrep,
     scens: &'a [Scen],
+}
+
+/// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
+const T_MEMO: usize = 4;
+
+/// One expiry's time terms and ATM vol.
+#[derive(Clone, Copy)]
+struct TEntry {
+    t: i128,
+    tt: bs::TimeTerms,
+    atm: Bf,
+}
+
+/// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
+struct Cur {
+    k: u128,
+    t: i128,
+    e: Eval,
+    /// Shocked normalised (call, put) prices per scenario; `None` when out of the fast range.
+    shocked: [Option<(u64, u64)>; MAX_SCEN],
+    /// `(v, 1/v)` per scenario, for the precise fallback.
+    vols: [(Bf, Bf); MAX_SCEN],
+}
+
+/// Evaluate one (strike, expiry) at the surface vol, and its shocked normalised prices.
+#[inline(never)]
+fn evaluate_leg(ctx: &AggCtx<'_>, kt: &(u128, i128, TEntry, SmilePrep)) -> RiskResult<Cur> {
+    let (k, t, te, smile) = kt;
+    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
+    let vol = smile.vol(lnx, te.atm);
+    let e = bs::evaluate_raw(&EvalIn {
+        sp: ctx.sp,
+        k: *k,
+        x,
+        lnx,
+        vol_raw: vol.raw() as u128,
+        tt: te.tt,
+    })?;
+    let mut cur = Cur {
+        k: *k,
+        t: *t,
+        e,
+        shocked: [None; MAX_SCEN],
+        vols: [(Bf::ZERO, Bf::ZERO); MAX_SCEN],
+    };
+    // full revaluation (sticky strike: the leg's vol plus the scenario's shift)
+    let mut last: Option<(Fixed, FastVol)> = None;
+    for (j, sc) in ctx.scens.iter().enumerate() {
+        let fv = match last {
+            Some((dv, fv)) if dv == sc.dv => fv,
+            _ => {
+                let v = vol
+                    .checked_add(sc.dv)?
+                    .max_of(ctx.und.surface.min_vol)
+                    .min_of(bs::MAX_VOL);
+                let fv = fast::fast_vol(Bf::from_fixed_raw(v.raw() as u128), &cur.e.tt);
+                last = Some((sc.dv, fv));
+                fv
+            }
+        };
+        cur.shocked[j] = fast::fast_norm_prices(&cur.e, &sc.shock, &fv);
+        cur.vols[j] = (fv.v, fv.w);
+    }
+    Ok(cur)
 }
 
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`.
 #[inline(never)]
 fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
-    let (und, idx, inv_s, scens) = (ctx.und, ctx.idx, ctx.inv_s, ctx.scens);
-    let s = und.spot.raw() as u128;
-    let s_bf = Bf::from_u128(s);
-    let r_raw = und.rate.raw() as u128;
+    let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
+    let s = ctx.sp.s;
+    let smile = SmilePrep::new(&und.surface);
+    let mut memo = [TEntry {
+        t: 0,
+        tt: bs::time_terms(1, 0),
+        atm: Bf::ZERO,
+    }; T_MEMO];
+    let mut n_memo = 0usize;
+    let mut cur: Option<Cur> = None;
     let mut a = Agg::new();
     for p in positions.iter().filter(|p| p.underlying == idx) {
         if !p.strike.is_positive() {
@@ -427,7 +498,8 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         } else {
             a.all_puts = false;
         }
-        if !p.time_years.is_positive() {
+        let t = p.time_years.raw();
+        if t <= 0 {
             // expired, not yet settled: intrinsic value, step delta, no other Greek
             let g = bs::greeks(&BsInput {
                 kind: p.kind,
@@ -449,42 +521,45 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
             }
             continue;
         }
-        let (x, lnx) = bs::moneyness(inv_s, k);
-        let vol = und.surface.vol_at_ln(lnx, p.time_years)?;
-        let e: Eval = bs::evaluate_raw(&EvalIn {
-            s,
-            k,
-            s_bf,
-            inv_s,
-            x,
-            lnx,
-            vol_raw: vol.raw() as u128,
-            t_raw: p.time_years.raw() as u128,
-            r_raw,
-        })?;
-        let g = bs::greeks_of(p.kind, &e, r_raw)?;
+        let same = matches!(&cur, Some(c) if c.k == k && c.t == t);
+        if !same {
+            // time terms and ATM vol per expiry
+            let mut te = None;
+            for m in memo[..n_memo].iter() {
+                if m.t == t {
+                    te = Some(*m);
+                }
+            }
+            let te = match te {
+                Some(te) => te,
+                None => {
+                    let (atm, _) = und.surface.atm_raw(p.time_years)?;
+                    let te = TEntry {
+                        t,
+                        tt: bs::time_terms(t as u128, ctx.sp.r_raw),
+                        atm,
+                    };
+                    memo[n_memo % T_MEMO] = te;
+                    n_memo = (n_memo + 1).min(T_MEMO);
+                    te
+                }
+            };
+            cur = Some(evaluate_leg(ctx, &(k, t, te, smile))?);
+        }
+        let Some(c) = cur.as_ref() else { continue };
+        let g = bs::greeks_of(p.kind, &c.e)?;
         acc(&mut a.liab, g.price.raw() as u128, q)?;
         acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
         acc(&mut a.gamma, g.gamma.raw() as u128, q)?;
         acc(&mut a.vega, g.vega.raw() as u128, q)?;
         acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), q)?;
-        // full revaluation (sticky strike: the position's vol plus the scenario's shift) by
-        // the fast evaluator, which adds its error allowance
-        let mut last: Option<(Fixed, FastVol)> = None;
         for (j, sc) in scens.iter().enumerate() {
-            let fv = match last {
-                Some((dv, fv)) if dv == sc.dv => fv,
-                _ => {
-                    let v = vol
-                        .checked_add(sc.dv)?
-                        .max_of(und.surface.min_vol)
-                        .min_of(bs::MAX_VOL);
-                    let fv = fast::fast_vol(Bf::from_fixed_raw(v.raw() as u128), &e.tt);
-                    last = Some((sc.dv, fv));
-                    fv
+            let pr = match c.shocked[j] {
+                Some((cn, pn)) => {
+                    fast::price_from_norm(p.kind, &c.e, &sc.shock, if is_put { pn } else { cn })?
                 }
+                None => bs::shocked_price_precise(p.kind, &c.e, &sc.shock, &c.vols[j])?,
             };
-            let pr = fast::shocked_price_fast(p.kind, &e, &sc.shock, &fv)?;
             acc(&mut a.reval[j], pr, q)?;
         }
     }
@@ -650,9 +725,9 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
     let und = &account.underlyings[idx as usize];
     validate_underlying(und)?;
     let s = und.spot.raw() as u128;
-    let inv_s = Bf::from_u128(s).recip();
-    let im = level_shocks(und, inv_s, &und.params.initial)?;
-    let mm = level_shocks(und, inv_s, &und.params.maintenance)?;
+    let sp = SpotPrep::new(s, und.rate.raw() as u128);
+    let im = level_shocks(und, sp.inv_s, &und.params.initial)?;
+    let mm = level_shocks(und, sp.inv_s, &und.params.maintenance)?;
     let scens = [
         scen(s, false, im.h, im.vol_up)?,
         scen(s, true, im.h, im.vol_up)?,
@@ -663,7 +738,7 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
         &AggCtx {
             und,
             idx,
-            inv_s,
+            sp: &sp,
             scens: &scens,
         },
         account.positions,
@@ -856,8 +931,8 @@ pub fn expansion_gap(
         return Err(RiskError::InvalidMarginParams);
     }
     let s = und.spot.raw() as u128;
-    let inv_s = Bf::from_u128(s).recip();
-    let sh = level_shocks(und, inv_s, level)?;
+    let sp = SpotPrep::new(s, und.rate.raw() as u128);
+    let sh = level_shocks(und, sp.inv_s, level)?;
     let h2 = (sh.h >> 1) + (sh.h & 1);
     let spot = [
         (false, sh.h),
@@ -884,7 +959,7 @@ pub fn expansion_gap(
         &AggCtx {
             und,
             idx: underlying,
-            inv_s,
+            sp: &sp,
             scens: &scens,
         },
         account.positions,

@@ -9,8 +9,8 @@
 
 use crate::bin::Bf;
 use crate::fixed::FIXED_ONE;
-use crate::math::{ln_q55, LNQ};
-use crate::wide;
+use crate::math::ln_q55;
+use crate::wide::{self, mulhi_fast};
 use crate::{Fixed, RiskError, RiskResult};
 
 /// Most tenor points a surface holds.
@@ -206,17 +206,6 @@ impl VolSurface {
     }
 }
 
-/// `c * x` at Q55, negated when `neg`.
-#[inline(always)]
-fn term(c: Bf, x: Bf, neg: bool) -> i128 {
-    let v = c.mul(x).to_q128(LNQ as i32).unwrap_or(0) as i128;
-    if neg {
-        -v
-    } else {
-        v
-    }
-}
-
 /// `atm^2 * seconds` of a tenor point, raw units.
 #[inline(always)]
 fn total_variance(p: &TenorPoint) -> Bf {
@@ -230,21 +219,25 @@ fn exact(v: Fixed) -> (Bf, Option<Fixed>) {
     (Bf::from_u128(v.raw() as u128), Some(v))
 }
 
-/// The smile of a (valid) surface as binary coefficients, computed once per surface.
+/// The smile of a (valid) surface as binary coefficients, computed once per surface:
+/// `|skew|` at Q60 and `|smile|` at Q59 (both below 2^63 within the hard bounds).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SmilePrep {
-    skew: Bf,
-    smile: Bf,
+    skew_q60: u64,
+    smile_q59: u64,
     skew_neg: bool,
     smile_neg: bool,
     min_vol_raw: i128,
 }
 
+/// Binary scale of the smile factor: Q41 (resolution 4.5e-13, range +-2^22).
+const FACTOR_Q: u32 = 41;
+
 impl SmilePrep {
     pub(crate) fn new(s: &VolSurface) -> SmilePrep {
         SmilePrep {
-            skew: Bf::from_fixed_raw(s.skew.raw().unsigned_abs()),
-            smile: Bf::from_fixed_raw(s.smile.raw().unsigned_abs()),
+            skew_q60: Bf::from_fixed_raw(s.skew.raw().unsigned_abs()).to_q64(60),
+            smile_q59: Bf::from_fixed_raw(s.smile.raw().unsigned_abs()).to_q64(59),
             skew_neg: s.skew.is_negative(),
             smile_neg: s.smile.is_negative(),
             min_vol_raw: s.min_vol.raw(),
@@ -254,21 +247,27 @@ impl SmilePrep {
     /// `atm * (1 + skew l + smile l^2)` for `l = ln(K/S)` at Q55, rounded up to `Fixed`,
     /// clamped to `[min_vol, MAX_VOL]`.
     pub(crate) fn vol(&self, lnx_q55: i64, atm: Bf) -> Fixed {
-        let q = LNQ as i32;
-        // factor at Q55; |l| < 256, |skew| <= 5, |smile| <= 10 keep every term below 2^73
-        let l = Bf::from_q(lnx_q55.unsigned_abs(), q);
-        let factor = (1i128 << q)
-            + term(self.skew, l, self.skew_neg != (lnx_q55 < 0))
-            + term(self.smile, l.mul(l), self.smile_neg);
+        // |l| < 256 at Q55; skew l at Q51 (|.| <= 1280), l^2 at Q46 (<= 65536), smile l^2 at
+        // Q41 (<= 655360): every product below 2^63
+        let l = lnx_q55.unsigned_abs();
+        let t1 = (mulhi_fast(self.skew_q60, l) >> 10) as i64; // Q41
+        let t2 = mulhi_fast(self.smile_q59, mulhi_fast(l, l)) as i64; // Q41
+        let t1 = if self.skew_neg != (lnx_q55 < 0) {
+            -t1
+        } else {
+            t1
+        };
+        let t2 = if self.smile_neg { -t2 } else { t2 };
+        let factor = (1i64 << FACTOR_Q) + t1 + t2;
         let raw = if factor <= 0 {
             0
-        } else if factor == 1i128 << q {
-            raw_up(atm)
-                .unwrap_or(MAX_VOL_RAW as u128)
-                .min(MAX_VOL_RAW as u128) as i128
         } else {
-            let f = Bf::from_u128(factor as u128).shl(-q);
-            raw_up(atm.mul(f))
+            let v = if factor == 1i64 << FACTOR_Q {
+                atm
+            } else {
+                atm.mul(Bf::from_q(factor as u64, FACTOR_Q as i32))
+            };
+            raw_up(v)
                 .unwrap_or(MAX_VOL_RAW as u128)
                 .min(MAX_VOL_RAW as u128) as i128
         };

@@ -98,6 +98,33 @@ pub(crate) const fn from_u128<const N: usize>(x: u128) -> [u64; N] {
     r
 }
 
+/// `a * b / 2^shift` for `a < 2^128`, `b < 2^64`, `0 < shift < 64`, rounded down or up;
+/// `None` when the result needs more than 128 bits. Two 64x64 products, no multi-limb loop.
+#[inline]
+pub(crate) fn mul_u128_u64_shr(a: u128, b: u64, shift: u32, up: bool) -> Option<u128> {
+    let (a1, a0) = ((a >> 64) as u64, a as u64);
+    let (h0, l0) = wmul(a0, b);
+    let (r1, r2) = if a1 == 0 {
+        (h0, 0)
+    } else {
+        let (h1, l1) = wmul(a1, b);
+        let (r1, c) = h0.overflowing_add(l1);
+        (r1, h1.wrapping_add(c as u64)) // a b < 2^192: no carry out of r2
+    };
+    // (r2:r1:l0) >> shift
+    if r2 >> shift != 0 {
+        return None;
+    }
+    let lo = (r1 << (64 - shift)) | (l0 >> shift);
+    let hi = (r2 << (64 - shift)) | (r1 >> shift);
+    let q = ((hi as u128) << 64) | lo as u128;
+    if up && (l0 << (64 - shift)) != 0 {
+        q.checked_add(1)
+    } else {
+        Some(q)
+    }
+}
+
 /// Exact `a * b`.
 #[inline]
 pub(crate) fn mul_128x128(a: u128, b: u128) -> U256 {
@@ -456,6 +483,25 @@ mod tests {
         assert_eq!(&x[..4], &p[..]);
         let (_, inexact) = div_pow10(&[7u64, 0, 0, 0], 1);
         assert!(inexact);
+    }
+
+    #[test]
+    fn mul_shr() {
+        let mut x: u128 = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321;
+        for i in 0..2000u32 {
+            x = x
+                .wrapping_mul(0x2545F4914F6CDD1D_2545F4914F6CDD1D)
+                .wrapping_add(77);
+            let a = x >> (i % 100);
+            let b = (x as u64) >> (i % 60);
+            for shift in [1u32, 32, 63] {
+                for up in [false, true] {
+                    let p = mul_128x128(a, b as u128);
+                    let want = scale_down(&p, shift, 0, up).ok();
+                    assert_eq!(mul_u128_u64_shr(a, b, shift, up), want, "{a} {b} {shift}");
+                }
+            }
+        }
     }
 
     #[test]
