@@ -18,7 +18,7 @@ use greekhouse_sdk::chain::{Chain, ChainError};
 use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
 use greekhouse_sdk::margin::{with_added_short, MarginInputs};
 use greekhouse_sdk::pyth::{self, PriceObservation};
-use greekhouse_sdk::{accounts, pda, Pubkey};
+use greekhouse_sdk::{accounts, fixtures, pda, Pubkey};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
@@ -102,62 +102,17 @@ impl Market {
             .map_err(chain_err("initialize_clearinghouse"))?;
 
         let sol = pda::underlying(&ch.clearinghouse, 0);
-        let mut symbol = [0u8; 16];
-        symbol[..3].copy_from_slice(b"SOL");
+        // one SOL per contract, $1 strike tick; the surface stays fresh for a day of demo time
         let list = ListUnderlyingArgs {
-            id: 0,
-            symbol,
-            oracle: OracleConfig {
-                oracle_program: pyth_solana_receiver_sdk::ID,
-                feed: FEED_ID,
-                max_age_secs: 30,
-                liq_max_age_secs: 120,
-                max_conf_bps: 200,
-                kind: OracleKind::PullV2 as u8,
-                _padding: [0; 3],
-            },
-            vol_updater: vol_updater.pubkey(),
-            surface: StoredVolSurface {
-                tenor_secs: [
-                    7 * DAY as u32,
-                    30 * DAY as u32,
-                    90 * DAY as u32,
-                    180 * DAY as u32,
-                ],
-                atm_vol_bps: [8_000, 7_500, 7_000, 6_800],
-                skew_bps: -1_000,
-                smile_bps: 2_000,
-                min_vol_bps: 2_000,
-                tenor_count: 4,
-                _padding: [0; 3],
-            },
             surface_max_age_secs: 86_400,
-            surface_max_change_bps: 5_000,
-            margin: StoredMarginParams {
-                initial: StoredLevel {
-                    spot_shock_bps: 2_000,
-                    vol_up_bps: 3_000,
-                    vol_down_bps: 2_000,
-                    floor_bps: 500,
-                },
-                maintenance: StoredLevel {
-                    spot_shock_bps: 1_200,
-                    vol_up_bps: 2_000,
-                    vol_down_bps: 1_500,
-                    floor_bps: 300,
-                },
-                stale_vol_penalty_bps: 1_000,
-                rate_bps: 0,
-            },
-            series_rules: SeriesRules {
-                expiry_interval_secs: DAY as u32,
-                expiry_offset_secs: 8 * 3_600,
-                max_horizon_secs: 180 * DAY as u32,
-                strike_band_bps: 5_000,
-                strike_tick: USDC,
-                contract_size: 1_000_000, // one SOL per contract
-            },
-            open_interest_cap: 1_000_000 * 1_000_000,
+            ..fixtures::underlying_args(
+                0,
+                "SOL",
+                fixtures::pull_oracle(FEED_ID),
+                vol_updater.pubkey(),
+                USDC,
+                1_000_000,
+            )
         };
         chain
             .send(

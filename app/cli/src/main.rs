@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod decimal;
+#[cfg(feature = "demo")]
 mod demo;
 mod fmt;
 mod margin;
@@ -35,6 +36,7 @@ enum Command {
     /// Portfolio margin of a writer account described in a JSON file.
     Margin(margin::MarginArgs),
     /// The writer flow on an embedded Solana bank running the real program.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
 }
 
@@ -42,6 +44,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Quote(args) => quote::run(args),
         Command::Margin(args) => margin::run(args),
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
     }
 }

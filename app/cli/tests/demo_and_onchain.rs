@@ -1,6 +1,8 @@
 //! The demo runs on the embedded bank, refuses the IM-breaking withdrawal, and its saved
 //! accounts give `greekhouse margin --accounts` the same margin the bank run computed.
 
+#![cfg(feature = "demo")]
+
 use std::process::Command;
 
 use serde_json::Value;

@@ -337,6 +337,7 @@ pub fn create_series(
 }
 
 /// `margin_accounts` for the account *after* the write (it includes the series' underlying).
+#[allow(clippy::too_many_arguments)] // one argument per account the caller chooses
 pub fn write_options(
     clearinghouse: Pubkey,
     writer_account: Pubkey,

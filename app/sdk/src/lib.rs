@@ -22,6 +22,8 @@ pub mod snapshot;
 #[cfg(feature = "bank")]
 pub mod bank;
 #[cfg(feature = "bank")]
+pub mod fixtures;
+#[cfg(feature = "bank")]
 pub mod pyth;
 
 pub use anchor_lang::prelude::Pubkey;

@@ -69,8 +69,8 @@ pub mod bounds {
     pub const FLOOR_BPS: (u32, u32) = (0, 10_000);
     /// Stale-surface vol penalty: 0 to 500 vol points.
     pub const STALE_VOL_PENALTY_BPS: (u32, u32) = (0, 50_000);
-    /// Rate: -5 % to +50 %.
-    pub const RATE_BPS: (i32, i32) = (-500, 5_000);
+    /// Rate: 0 to +50 % (the risk engine prices with non-negative rates only).
+    pub const RATE_BPS: (i32, i32) = (0, 5_000);
     /// Vol-surface max age: 1 min to 7 days.
     pub const SURFACE_MAX_AGE_SECS: (u32, u32) = (60, 604_800);
     /// Largest relative change of one surface update: 1 % to 100 %.

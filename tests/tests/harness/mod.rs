@@ -20,7 +20,7 @@ use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
 use greekhouse_sdk::margin::MarginInputs;
 use greekhouse_sdk::pyth::{self, PriceObservation};
-use greekhouse_sdk::{accounts, pda};
+use greekhouse_sdk::{accounts, fixtures, pda};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -80,95 +80,14 @@ pub fn default_params() -> GlobalParams {
 }
 
 pub fn default_surface() -> StoredVolSurface {
-    StoredVolSurface {
-        tenor_secs: [
-            7 * DAY as u32,
-            30 * DAY as u32,
-            90 * DAY as u32,
-            180 * DAY as u32,
-        ],
-        atm_vol_bps: [8_000, 7_500, 7_000, 6_800],
-        skew_bps: -1_000,
-        smile_bps: 2_000,
-        min_vol_bps: 2_000,
-        tenor_count: 4,
-        _padding: [0; 3],
-    }
+    fixtures::surface()
 }
 
 pub fn default_margin() -> StoredMarginParams {
-    StoredMarginParams {
-        initial: StoredLevel {
-            spot_shock_bps: 2_000,
-            vol_up_bps: 3_000,
-            vol_down_bps: 2_000,
-            floor_bps: 500,
-        },
-        maintenance: StoredLevel {
-            spot_shock_bps: 1_200,
-            vol_up_bps: 2_000,
-            vol_down_bps: 1_500,
-            floor_bps: 300,
-        },
-        stale_vol_penalty_bps: 1_000,
-        rate_bps: 0,
-    }
+    fixtures::margin()
 }
 
-pub fn underlying_args(
-    id: u16,
-    symbol: &str,
-    oracle: OracleConfig,
-    vol_updater: Pubkey,
-    strike_tick: u64,
-    contract_size: u64,
-) -> ListUnderlyingArgs {
-    let mut sym = [0u8; 16];
-    sym[..symbol.len()].copy_from_slice(symbol.as_bytes());
-    ListUnderlyingArgs {
-        id,
-        symbol: sym,
-        oracle,
-        vol_updater,
-        surface: default_surface(),
-        surface_max_age_secs: 3_600,
-        surface_max_change_bps: 5_000,
-        margin: default_margin(),
-        series_rules: SeriesRules {
-            expiry_interval_secs: DAY as u32,
-            expiry_offset_secs: EXPIRY_OFFSET as u32,
-            max_horizon_secs: 180 * DAY as u32,
-            strike_band_bps: 5_000,
-            strike_tick,
-            contract_size,
-        },
-        open_interest_cap: 1_000_000 * 1_000_000,
-    }
-}
-
-pub fn pull_oracle(feed_id: [u8; 32]) -> OracleConfig {
-    OracleConfig {
-        oracle_program: pyth_solana_receiver_sdk::ID,
-        feed: feed_id,
-        max_age_secs: 30,
-        liq_max_age_secs: 120,
-        max_conf_bps: 200,
-        kind: OracleKind::PullV2 as u8,
-        _padding: [0; 3],
-    }
-}
-
-pub fn legacy_oracle(program: Pubkey, account: Pubkey) -> OracleConfig {
-    OracleConfig {
-        oracle_program: program,
-        feed: account.to_bytes(),
-        max_age_secs: 30,
-        liq_max_age_secs: 120,
-        max_conf_bps: 200,
-        kind: OracleKind::Legacy as u8,
-        _padding: [0; 3],
-    }
-}
+pub use greekhouse_sdk::fixtures::{legacy_oracle, pull_oracle, underlying_args};
 
 /// The program error code Anchor returns for `e`.
 pub fn code(e: GreekhouseError) -> u32 {

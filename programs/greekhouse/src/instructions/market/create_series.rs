@@ -70,7 +70,7 @@ impl CreateSeries<'_> {
         require!(args.kind <= 1, GreekhouseError::InvalidOptionKind);
         require!(args.strike > 0, GreekhouseError::ZeroStrike);
         require!(
-            args.strike % rules.strike_tick == 0,
+            args.strike.is_multiple_of(rules.strike_tick),
             GreekhouseError::StrikeOffTick
         );
         require!(args.expiry > now, GreekhouseError::ExpiryInPast);

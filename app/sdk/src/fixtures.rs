@@ -1,0 +1,115 @@
+//! Market parameters for local markets on the embedded bank (demo, tests, simulator): a crypto
+//! underlying with a daily 08:00-UTC expiry grid, a four-tenor surface around 70-80 % vol, and
+//! the margin defaults of PROTOCOL.md (IM 20 % / MM 12 % spot shocks). Not advice for mainnet
+//! listings; governance chooses those.
+
+use anchor_lang::prelude::Pubkey;
+use greekhouse::instructions::ListUnderlyingArgs;
+use greekhouse::state::{
+    OracleConfig, OracleKind, SeriesRules, StoredLevel, StoredMarginParams, StoredVolSurface,
+};
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+/// Expiries fall on a daily grid at 08:00 UTC.
+pub const EXPIRY_OFFSET_SECS: i64 = 8 * 3_600;
+
+/// Four tenors (7, 30, 90, 180 days) at 80/75/70/68 % ATM vol, put skew, mild smile, 20 % floor.
+pub fn surface() -> StoredVolSurface {
+    StoredVolSurface {
+        tenor_secs: [
+            7 * DAY as u32,
+            30 * DAY as u32,
+            90 * DAY as u32,
+            180 * DAY as u32,
+        ],
+        atm_vol_bps: [8_000, 7_500, 7_000, 6_800],
+        skew_bps: -1_000,
+        smile_bps: 2_000,
+        min_vol_bps: 2_000,
+        tenor_count: 4,
+        _padding: [0; 3],
+    }
+}
+
+/// IM: 20 % spot, +30/-20 vol points, 5 % floor; MM: 12 %, +20/-15, 3 %; 10 vol points stale penalty.
+pub fn margin() -> StoredMarginParams {
+    StoredMarginParams {
+        initial: StoredLevel {
+            spot_shock_bps: 2_000,
+            vol_up_bps: 3_000,
+            vol_down_bps: 2_000,
+            floor_bps: 500,
+        },
+        maintenance: StoredLevel {
+            spot_shock_bps: 1_200,
+            vol_up_bps: 2_000,
+            vol_down_bps: 1_500,
+            floor_bps: 300,
+        },
+        stale_vol_penalty_bps: 1_000,
+        rate_bps: 0,
+    }
+}
+
+/// Daily expiries up to 180 days, strikes within +-50 % of spot on `strike_tick`.
+pub fn series_rules(strike_tick: u64, contract_size: u64) -> SeriesRules {
+    SeriesRules {
+        expiry_interval_secs: DAY as u32,
+        expiry_offset_secs: EXPIRY_OFFSET_SECS as u32,
+        max_horizon_secs: 180 * DAY as u32,
+        strike_band_bps: 5_000,
+        strike_tick,
+        contract_size,
+    }
+}
+
+/// A Pyth pull feed: 30 s for writes, 120 s for liquidations, 2 % max confidence.
+pub fn pull_oracle(feed_id: [u8; 32]) -> OracleConfig {
+    OracleConfig {
+        oracle_program: pyth_solana_receiver_sdk::ID,
+        feed: feed_id,
+        max_age_secs: 30,
+        liq_max_age_secs: 120,
+        max_conf_bps: 200,
+        kind: OracleKind::PullV2 as u8,
+        _padding: [0; 3],
+    }
+}
+
+/// A legacy Pyth price account owned by `program`, with the pull feed's limits.
+pub fn legacy_oracle(program: Pubkey, account: Pubkey) -> OracleConfig {
+    OracleConfig {
+        oracle_program: program,
+        feed: account.to_bytes(),
+        kind: OracleKind::Legacy as u8,
+        ..pull_oracle([0; 32])
+    }
+}
+
+/// `list_underlying` arguments with the defaults above, an hour's surface max age, 50 % max
+/// surface step and an open-interest cap of one million underlying units.
+pub fn underlying_args(
+    id: u16,
+    symbol: &str,
+    oracle: OracleConfig,
+    vol_updater: Pubkey,
+    strike_tick: u64,
+    contract_size: u64,
+) -> ListUnderlyingArgs {
+    let mut sym = [0u8; 16];
+    let len = symbol.len().min(16);
+    sym[..len].copy_from_slice(&symbol.as_bytes()[..len]);
+    ListUnderlyingArgs {
+        id,
+        symbol: sym,
+        oracle,
+        vol_updater,
+        surface: surface(),
+        surface_max_age_secs: 3_600,
+        surface_max_change_bps: 5_000,
+        margin: margin(),
+        series_rules: series_rules(strike_tick, contract_size),
+        open_interest_cap: 1_000_000 * 1_000_000,
+    }
+}
