@@ -21,7 +21,7 @@
 use crate::bin::Bf;
 use crate::fixed::FIXED_ONE;
 use crate::math::{exp_q55, ln_q55, mills_q63, tail_q63, DQ, LNQ, ONE_Q63};
-use crate::wide::{self, mulhi};
+use crate::wide::{self, mulhi, mulhi_fast};
 use crate::{Fixed, Fixed18, RiskError, RiskResult};
 
 /// Seconds in a day.
@@ -140,9 +140,22 @@ const HV_SAT_Q52: u64 = 1 << 61;
 
 /// Black-Scholes in normalised form.
 pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
-    let m_mag = Bf::from_q(n.lnkp.unsigned_abs(), LNQ as i32)
-        .mul(n.w)
-        .to_q64_sat(DQ as i32, M_SAT_Q52);
+    // |ln k'| w at Q52: mulhi(|ln k'| at Q55, mantissa of w) * 2^(61 + e_w), saturated
+    let m_mag = {
+        let mh = mulhi_fast(n.lnkp.unsigned_abs(), n.w.m);
+        let sh = 61i32.wrapping_add(n.w.e);
+        if sh >= 0 {
+            if sh >= 62 || mh >= (M_SAT_Q52 >> sh) {
+                M_SAT_Q52
+            } else {
+                mh << sh
+            }
+        } else if sh <= -64 {
+            0
+        } else {
+            mh >> ((-sh) as u32)
+        }
+    };
     let m = if n.lnkp > 0 {
         -(m_mag as i64)
     } else {
@@ -151,7 +164,12 @@ pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
     let hv = n.v.to_q64_sat(DQ as i32 - 1, HV_SAT_Q52) as i64; // v/2 at Q52
     let d1 = m + hv;
     let d2 = m - hv;
-    let kq = n.kp.to_q128(63).ok_or(RiskError::Overflow)?;
+    // k' at Q63: a 64-bit shift when k' < 2 (the usual case)
+    let kq = if n.kp.e <= -63 {
+        n.kp.to_q64(63) as u128
+    } else {
+        n.kp.to_q128(63).ok_or(RiskError::Overflow)?
+    };
     let (t1, phi) = tail_q63(d1.unsigned_abs());
     let t2 = if phi == 0 {
         0
@@ -222,46 +240,6 @@ pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
         lnkp: lnx.saturating_sub(tt.rt),
         v,
         w: v.recip(),
-    }
-}
-
-/// Normalised Greeks of a long unit beyond price and delta (all >= 0 except as noted).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct NormGreeks {
-    /// `Gamma * S = phi(d1) / v`.
-    pub gamma_s: Bf,
-    /// `vega / S = phi(d1) sqrt(T)`.
-    pub vega: Bf,
-    /// Time-decay part of theta / S: `phi(d1) sigma / (2 sqrt T)` (theta contribution negative).
-    pub decay: Bf,
-    /// Carry part of theta / S: `r k' N(d2)` for a call (negative contribution), `r k' N(-d2)`
-    /// for a put (positive contribution).
-    pub carry: Bf,
-}
-
-#[inline(always)]
-pub(crate) fn norm_greeks(
-    kind: OptionKind,
-    c: &CoreOut,
-    n: &Norm,
-    sig: Bf,
-    tt: &TimeTerms,
-    rate: Bf,
-) -> NormGreeks {
-    let phi = Bf::from_q(c.phi, 64);
-    let gamma_s = phi.mul(n.w);
-    let vega = phi.mul(tt.sqrt_t);
-    let decay = gamma_s.mul(sig).mul(sig).shl(-1);
-    let kn = match kind {
-        OptionKind::Call => c.knd2,
-        OptionKind::Put => c.kn_d2,
-    };
-    let carry = Bf::from_u128(kn).shl(-63).mul(rate);
-    NormGreeks {
-        gamma_s,
-        vega,
-        decay,
-        carry,
     }
 }
 
@@ -459,6 +437,7 @@ pub(crate) fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
 }
 
 /// `round(x)` for a binary value, to the nearest integer.
+#[inline(always)]
 fn nearest(x: Bf) -> RiskResult<i128> {
     // common case: 1 <= value < 2^63, a 64-bit shift
     if x.e < 0 && x.e >= -63 {
@@ -519,13 +498,30 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval) -> RiskResult<Greeks> {
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
     };
-    let g = norm_greeks(kind, &e.c, &e.n, e.sig, &e.tt, e.sp.r_bf);
-    let sf = e.sp.s_bf;
-    // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = gamma_s * 10^30 / S_raw
-    let gamma = nearest(g.gamma_s.mul(e.sp.g_scale))?;
-    let vega = nearest(g.vega.mul(sf))?;
-    let decay = nearest(g.decay.mul(sf))?;
-    let carry = nearest(g.carry.mul(sf))?;
+    // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma
+    // phi(d1) at Q64 as is (not normalised: products keep its significant bits)
+    let phi = Bf { m: e.c.phi, e: -64 };
+    let phi_s = phi.mul(e.sp.s_bf);
+    let phi_w = phi.mul(e.n.w);
+    // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = phi / v * 10^30 / S_raw
+    let gamma = nearest(phi_w.mul(e.sp.g_scale))?;
+    let vega = nearest(phi_s.mul(e.tt.sqrt_t))?;
+    // decay = phi S sigma / (2 sqrt T) = phi S sigma^2 / (2 v)
+    let decay = nearest(phi_s.mul(e.n.w).mul(e.sig).mul(e.sig).shl(-1))?;
+    let kn = match kind {
+        OptionKind::Call => e.c.knd2,
+        OptionKind::Put => e.c.kn_d2,
+    };
+    // carry = r k' N(+-d2) S
+    let kn = if kn >> 64 == 0 {
+        Bf {
+            m: kn as u64,
+            e: -63,
+        }
+    } else {
+        Bf::from_u128(kn).shl(-63)
+    };
+    let carry = nearest(kn.mul(e.sp.r_bf).mul(e.sp.s_bf))?;
     let theta = match kind {
         OptionKind::Call => -decay - carry,
         OptionKind::Put => carry - decay,

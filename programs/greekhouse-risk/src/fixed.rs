@@ -124,8 +124,7 @@ impl Fixed {
     fn mul_ref(a: &Fixed, b: &Fixed, rounding: Rounding) -> RiskResult<Self> {
         let negative = (a.0 < 0) != (b.0 < 0);
         let p = wide::mul_128x128(a.0.unsigned_abs(), b.0.unsigned_abs());
-        let (q, inexact) = wide::div_pow10(&p, FIXED_EXP);
-        let q = wide::to_u128(&q).ok_or(RiskError::Overflow)?;
+        let (q, inexact) = wide::scale_down_floor(&p, 0, FIXED_EXP)?;
         let q = wide::bump(q, inexact, wide::mag_up(rounding, negative))?;
         Ok(Fixed(wide::signed(q, negative)?))
     }

@@ -19,7 +19,7 @@
 
 use crate::bin::Bf;
 use crate::bs::{self, Eval, EvalIn, SpotPrep, SpotShock};
-use crate::fast::{self, FastVol};
+use crate::fast::{self, FastScen, LegShocks};
 use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
 use crate::surface::SmilePrep;
@@ -257,13 +257,13 @@ const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
 struct Scen {
     /// The spot shock (shocked spot rounded away from the unshocked spot).
     shock: SpotShock,
-    /// Vol shift (may be negative).
-    dv: Fixed,
+    /// The same for the fast evaluator, with the index of the scenario's vol shift.
+    fast: FastScen,
 }
 
 /// A scenario: spot shock sign and magnitude at Q63 (< 1), vol shift.
 #[inline(always)]
-fn scen(s_raw: u128, up: bool, h_q63: u64, dv: Fixed) -> RiskResult<Scen> {
+fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult<Scen> {
     if h_q63 == 0 {
         return Ok(Scen {
             shock: SpotShock {
@@ -271,24 +271,30 @@ fn scen(s_raw: u128, up: bool, h_q63: u64, dv: Fixed) -> RiskResult<Scen> {
                 inv1s: Bf::ONE,
                 ln1s: 0,
             },
-            dv,
+            fast: FastScen {
+                ln1s: 0,
+                inv1s_q56: 1 << 56,
+                vol_idx,
+            },
         });
     }
-    let mult = if up {
-        ONE_Q63 as u128 + h_q63 as u128
-    } else {
-        (ONE_Q63 - h_q63) as u128
-    };
-    let p = wide::mul_128x128(s_raw, mult);
-    let shocked = wide::scale_down(&p, 63, 0, up)?;
-    let m = Bf::from_u128(mult).shl(-63);
+    // 1 + s at Q63 (below 2^64: h < 1)
+    let mult = if up { ONE_Q63 + h_q63 } else { ONE_Q63 - h_q63 };
+    let shocked = wide::mul_u128_u64_shr(s_raw, mult, 63, up).ok_or(RiskError::Overflow)?;
+    let m = Bf::from_u64(mult).shl(-63);
+    let inv1s = m.recip();
+    let ln1s = crate::math::ln_q55(m);
     Ok(Scen {
         shock: SpotShock {
             s_raw: shocked.max(1),
-            inv1s: m.recip(),
-            ln1s: crate::math::ln_q55(m),
+            inv1s,
+            ln1s,
         },
-        dv,
+        fast: FastScen {
+            ln1s,
+            inv1s_q56: inv1s.to_q64(56),
+            vol_idx,
+        },
     })
 }
 
@@ -303,13 +309,21 @@ struct Agg {
     vega: U256,
     theta_pos: U256,
     theta_neg: U256,
-    /// sum of S (calls) or min(S, K) (puts) times quantity
-    floor_base: U256,
+    /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
+    qsum_spot: u128,
+    /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
+    floor_k: U256,
     /// sum of K times quantity over puts
     payoff: U256,
     all_puts: bool,
-    /// sum of shocked prices times quantity, per scenario
-    reval: [U256; MAX_SCEN],
+    /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
+    /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
+    /// expired positions)
+    reval_n: [U256; MAX_SCEN],
+    reval_r: [U256; MAX_SCEN],
+    /// spot (raw) and shocked spots per scenario
+    s: u128,
+    s_scen: [u128; MAX_SCEN],
 }
 
 impl Agg {
@@ -322,16 +336,37 @@ impl Agg {
             vega: [0; 4],
             theta_pos: [0; 4],
             theta_neg: [0; 4],
-            floor_base: [0; 4],
+            qsum_spot: 0,
+            floor_k: [0; 4],
             payoff: [0; 4],
             all_puts: true,
-            reval: [[0; 4]; MAX_SCEN],
+            reval_n: [[0; 4]; MAX_SCEN],
+            reval_r: [[0; 4]; MAX_SCEN],
+            s: 0,
+            s_scen: [0; MAX_SCEN],
         }
     }
 }
 
 #[inline]
 fn acc(sum: &mut U256, a: u128, q: u128) -> RiskResult<()> {
+    // common case: the product fits 128 bits; add it to the low half with a carry
+    if q >> 64 == 0 {
+        if let Some(p) = wide::mul_u128_u64(a, q as u64) {
+            let lo = ((sum[1] as u128) << 64) | sum[0] as u128;
+            let (lo, c) = lo.overflowing_add(p);
+            sum[0] = lo as u64;
+            sum[1] = (lo >> 64) as u64;
+            if c {
+                let (s2, c2) = sum[2].overflowing_add(1);
+                sum[2] = s2;
+                if c2 {
+                    sum[3] = sum[3].checked_add(1).ok_or(RiskError::Overflow)?;
+                }
+            }
+            return Ok(());
+        }
+    }
     wide::add_assign(sum, &wide::mul_128x128(a, q))
 }
 
@@ -396,6 +431,10 @@ struct AggCtx<'a> {
     idx: u8,
     sp: &'a SpotPrep,
     scens: &'a [Scen],
+    /// The scenarios for the fast evaluator (same order).
+    fast: &'a [FastScen],
+    /// The two vol shifts the scenarios use (index `FastScen::vol_idx`).
+    dvs: [Fixed; 2],
 }
 
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
@@ -414,10 +453,9 @@ struct Cur {
     k: u128,
     t: i128,
     e: Eval,
-    /// Shocked normalised (call, put) prices per scenario; `None` when out of the fast range.
-    shocked: [Option<(u64, u64)>; MAX_SCEN],
-    /// `(v, 1/v)` per scenario, for the precise fallback.
-    vols: [(Bf, Bf); MAX_SCEN],
+    /// Shocked normalised (call, put) prices per scenario (`None` when out of the fast range)
+    /// and the shocked `(v, 1/v)` per vol shift for the precise fallback.
+    shocked: LegShocks,
 }
 
 /// Evaluate one (strike, expiry) at the surface vol, and its shocked normalised prices.
@@ -434,31 +472,28 @@ fn evaluate_leg(ctx: &AggCtx<'_>, kt: &(u128, i128, TEntry, SmilePrep)) -> RiskR
         vol_raw: vol.raw() as u128,
         tt: te.tt,
     })?;
-    let mut cur = Cur {
+    // full revaluation (sticky strike: the leg's vol plus the scenario's shift); sigma + dv is
+    // a binary add for an upward shift, which stays inside [min_vol, MAX_VOL] (surface vols
+    // <= 5, shocks and penalty <= 5 each); a downward one is floored at the surface's min vol
+    let mut sigs = [Bf::ZERO; 2];
+    for (i, dv) in ctx.dvs.iter().enumerate() {
+        sigs[i] = if !dv.is_negative() {
+            e.sig.add(Bf::from_fixed_raw(dv.raw() as u128))
+        } else {
+            let v = vol
+                .checked_add(*dv)?
+                .max_of(ctx.und.surface.min_vol)
+                .min_of(bs::MAX_VOL);
+            Bf::from_fixed_raw(v.raw() as u128)
+        };
+    }
+    let shocked = fast::shocked_leg(&e, &sigs, ctx.fast);
+    let cur = Cur {
         k: *k,
         t: *t,
         e,
-        shocked: [None; MAX_SCEN],
-        vols: [(Bf::ZERO, Bf::ZERO); MAX_SCEN],
+        shocked,
     };
-    // full revaluation (sticky strike: the leg's vol plus the scenario's shift)
-    let mut last: Option<(Fixed, FastVol)> = None;
-    for (j, sc) in ctx.scens.iter().enumerate() {
-        let fv = match last {
-            Some((dv, fv)) if dv == sc.dv => fv,
-            _ => {
-                let v = vol
-                    .checked_add(sc.dv)?
-                    .max_of(ctx.und.surface.min_vol)
-                    .min_of(bs::MAX_VOL);
-                let fv = fast::fast_vol(Bf::from_fixed_raw(v.raw() as u128), &cur.e.tt);
-                last = Some((sc.dv, fv));
-                fv
-            }
-        };
-        cur.shocked[j] = fast::fast_norm_prices(&cur.e, &sc.shock, &fv);
-        cur.vols[j] = (fv.v, fv.w);
-    }
     Ok(cur)
 }
 
@@ -468,6 +503,13 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
     let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
     let s = ctx.sp.s;
     let smile = SmilePrep::new(&und.surface);
+    let mut tvs = [Bf::ZERO; crate::surface::MAX_TENORS];
+    for (i, t) in und.surface.tenors[..und.surface.tenor_count as usize]
+        .iter()
+        .enumerate()
+    {
+        tvs[i] = crate::surface::total_variance(t);
+    }
     let mut memo = [TEntry {
         t: 0,
         tt: bs::time_terms(1, 0),
@@ -476,6 +518,10 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
     let mut n_memo = 0usize;
     let mut cur: Option<Cur> = None;
     let mut a = Agg::new();
+    a.s = s;
+    for (j, sc) in scens.iter().enumerate() {
+        a.s_scen[j] = sc.shock.s_raw;
+    }
     for p in positions.iter().filter(|p| p.underlying == idx) {
         if !p.strike.is_positive() {
             return Err(RiskError::NonPositivePrice);
@@ -491,12 +537,17 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         }
         let k = p.strike.raw() as u128;
         let is_put = p.kind == OptionKind::Put;
-        let base = if is_put { s.min(k) } else { s };
-        acc(&mut a.floor_base, base, q)?;
         if is_put {
-            acc(&mut a.payoff, k, q)?;
+            let kq = wide::mul_128x128(k, q);
+            wide::add_assign(&mut a.payoff, &kq)?;
+            if k < s {
+                wide::add_assign(&mut a.floor_k, &kq)?;
+            } else {
+                a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
+            }
         } else {
             a.all_puts = false;
+            a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
         }
         let t = p.time_years.raw();
         if t <= 0 {
@@ -517,7 +568,7 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
                 } else {
                     sc.shock.s_raw.saturating_sub(k)
                 };
-                acc(&mut a.reval[j], v, q)?;
+                acc(&mut a.reval_r[j], v, q)?;
             }
             continue;
         }
@@ -533,7 +584,7 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
             let te = match te {
                 Some(te) => te,
                 None => {
-                    let (atm, _) = und.surface.atm_raw(p.time_years)?;
+                    let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let te = TEntry {
                         t,
                         tt: bs::time_terms(t as u128, ctx.sp.r_raw),
@@ -554,13 +605,14 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         acc(&mut a.vega, g.vega.raw() as u128, q)?;
         acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), q)?;
         for (j, sc) in scens.iter().enumerate() {
-            let pr = match c.shocked[j] {
-                Some((cn, pn)) => {
-                    fast::price_from_norm(p.kind, &c.e, &sc.shock, if is_put { pn } else { cn })?
+            match c.shocked.vals[j] {
+                Some((cn, pn)) => acc(&mut a.reval_n[j], q, if is_put { pn } else { cn } as u128)?,
+                None => {
+                    let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
+                    let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
+                    acc(&mut a.reval_r[j], pr, q)?;
                 }
-                None => bs::shocked_price_precise(p.kind, &c.e, &sc.shock, &c.vols[j])?,
-            };
-            acc(&mut a.reval[j], pr, q)?;
+            }
         }
     }
     Ok(a)
@@ -570,8 +622,11 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
 #[inline(always)]
 fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i128, i128)> {
     let (mag, negative) = wide::signed_diff(pos, neg);
-    let m = wide::mul_256x128(&mag, mul);
-    let (f, inexact) = wide::scale_down_floor(&m, 0, pow10)?;
+    let (f, inexact) = if mul == 1 {
+        wide::scale_down_floor(&mag, 0, pow10)?
+    } else {
+        wide::scale_down_floor(&wide::mul_256x128(&mag, mul), 0, pow10)?
+    };
     let lo = wide::signed(f + (negative && inexact) as u128, negative)?;
     let hi = wide::signed(f + (!negative && inexact) as u128, negative)?;
     Ok((lo, hi))
@@ -580,16 +635,21 @@ fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i
 /// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
 #[inline(always)]
 fn scaled(a: &U256, mul: u128, pow10: u32, up: bool) -> RiskResult<i128> {
-    let m = wide::mul_256x128(a, mul);
-    wide::signed(wide::scale_down(&m, 0, pow10, up)?, false)
+    let v = if mul == 1 {
+        wide::scale_down(a, 0, pow10, up)?
+    } else {
+        wide::scale_down(&wide::mul_256x128(a, mul), 0, pow10, up)?
+    };
+    wide::signed(v, false)
 }
 
 /// `x * q / 2^63` for a signed raw `x` and `q < 2^64`, rounded toward +inf (`up`) or -inf.
 fn mul_q63(x: i128, q: u64, up: bool) -> RiskResult<i128> {
     let neg = x < 0;
-    let p = wide::mul_128x128(x.unsigned_abs(), q as u128);
-    let (f, inexact) = wide::scale_down_floor(&p, 63, 0)?;
-    let m = f + (inexact && (up != neg)) as u128;
+    // magnitude rounded away from zero when the signed result must round toward +inf (up,
+    // positive) or -inf (down, negative)
+    let m =
+        wide::mul_u128_u64_shr(x.unsigned_abs(), q, 63, up != neg).ok_or(RiskError::Overflow)?;
     wide::signed(m, neg)
 }
 
@@ -608,12 +668,18 @@ struct BookGreeks {
     /// theta of the long book, rounded up
     theta: i128,
     payoff: Option<i128>,
+    /// liability rounded down (the full-revaluation losses subtract it)
+    liab_floor: i128,
+    /// sum of the floor bases (S or min(S, K)) times quantity, rounded up
+    floor_money: Fixed,
 }
 
 #[inline(never)]
 fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
-    let one = [1u64, 0, 0, 0];
-    let liab_raw = scaled(&a.liab, 1, 12, true)?;
+    // s is the spot (raw)
+    let (lf, inexact) = wide::scale_down_floor(&a.liab, 0, 12)?;
+    let liab_floor = wide::signed(lf, false)?;
+    let liab_raw = liab_floor + inexact as i128;
     let ds = signed_scaled(&a.delta_pos, &a.delta_neg, s, 24)?;
     let delta = signed_scaled(&a.delta_pos, &a.delta_neg, 1, 12)?.1;
     // Gamma S^2: gamma sum is at 10^-30; (sum * S / 10^30) * S / 10^12
@@ -624,7 +690,9 @@ fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
     )?;
     let vega = scaled(&a.vega, 1, 12, true)?;
     let theta = signed_scaled(&a.theta_pos, &a.theta_neg, 1, 12)?.1;
-    let _ = one;
+    let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
+    wide::add_assign(&mut floor_base, &a.floor_k)?;
+    let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
     let payoff = if a.all_puts {
         Some(scaled(&a.payoff, 1, 12, true)?)
     } else {
@@ -642,6 +710,8 @@ fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
         vega,
         theta,
         payoff,
+        liab_floor,
+        floor_money,
     })
 }
 
@@ -689,8 +759,18 @@ fn expansion_grid(
 }
 
 /// Full-revaluation loss of scenario `j`, rounded up.
-fn full_loss(a: &Agg, j: usize) -> RiskResult<i128> {
-    Ok(signed_scaled(&a.reval[j], &a.liab, 1, 12)?.1)
+fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
+    // book value at the scenario (rounded up) minus the liability (rounded down)
+    let n = wide::mul_256x128(&a.reval_n[j], a.s_scen[j]);
+    let mut v = wide::scale_down(&n, 32, 12, true)?;
+    if !wide::is_zero(&a.reval_r[j]) {
+        v = v
+            .checked_add(wide::scale_down(&a.reval_r[j], 0, 12, true)?)
+            .ok_or(RiskError::Overflow)?;
+    }
+    wide::signed(v, false)?
+        .checked_sub(b.liab_floor)
+        .ok_or(RiskError::Overflow)
 }
 
 /// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
@@ -705,8 +785,10 @@ fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize) -> RiskRe
             worst = worst.max(l);
         }
     }
-    worst = worst.max(full_loss(a, j_dn)?).max(full_loss(a, j_up)?);
-    let floor = scaled(&a.floor_base, sh.floor_pct.raw() as u128, 24, true)?;
+    worst = worst
+        .max(full_loss(a, b, j_dn)?)
+        .max(full_loss(a, b, j_up)?);
+    let floor = b.floor_money.checked_mul(sh.floor_pct, Rounding::Up)?.raw();
     worst = worst.max(floor);
     if let Some(p) = b.payoff {
         worst = worst.min((p - b.liab_raw).max(0));
@@ -729,17 +811,20 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
     let im = level_shocks(und, sp.inv_s, &und.params.initial)?;
     let mm = level_shocks(und, sp.inv_s, &und.params.maintenance)?;
     let scens = [
-        scen(s, false, im.h, im.vol_up)?,
-        scen(s, true, im.h, im.vol_up)?,
-        scen(s, false, mm.h, mm.vol_up)?,
-        scen(s, true, mm.h, mm.vol_up)?,
+        scen(s, false, im.h, 0)?,
+        scen(s, true, im.h, 0)?,
+        scen(s, false, mm.h, 1)?,
+        scen(s, true, mm.h, 1)?,
     ];
+    let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
     let a = aggregate(
         &AggCtx {
             und,
             idx,
             sp: &sp,
             scens: &scens,
+            fast: &fast_scens,
+            dvs: [im.vol_up, mm.vol_up],
         },
         account.positions,
     )?;
@@ -808,16 +893,20 @@ fn collateral_values(ctx: &MarginCtx<'_>) -> RiskResult<[i128; 4]> {
                 .end_buffer
                 .checked_mul(c.maint_weight.checked_sub(c.init_weight)?, Rounding::Up)?,
         )?;
-        let base = wide::mul_128x128(c.amount as u128, adj.raw() as u128);
+        // amount x (weighted, conf-adjusted price rounded down): exact in the amount, so the
+        // value scales exactly with it
         for (slot, w) in [c.init_weight, w_end, c.maint_weight].iter().enumerate() {
-            let v = wide::mul_256x128(&base, w.raw() as u128);
-            let v = wide::signed(wide::scale_down(&v, 0, 12, false)?, false)?;
-            out[slot] = out[slot].checked_add(v).ok_or(RiskError::Overflow)?;
+            let unit = adj.checked_mul(*w, Rounding::Down)?.raw() as u128;
+            let v = wide::mul_u128_u64(unit, c.amount).ok_or(RiskError::Overflow)?;
+            out[slot] = out[slot]
+                .checked_add(wide::signed(v, false)?)
+                .ok_or(RiskError::Overflow)?;
         }
-        let mark = (c.amount as i128)
-            .checked_mul(c.price.raw())
+        let mark =
+            wide::mul_u128_u64(c.price.raw() as u128, c.amount).ok_or(RiskError::Overflow)?;
+        out[3] = out[3]
+            .checked_add(wide::signed(mark, false)?)
             .ok_or(RiskError::Overflow)?;
-        out[3] = out[3].checked_add(mark).ok_or(RiskError::Overflow)?;
     }
     Ok(out)
 }
@@ -917,6 +1006,7 @@ pub struct ExpansionGap {
 /// the upward vol shock) and full Black-Scholes revaluation at all ten grid points (sticky
 /// strike; a downward-shocked vol is floored at the surface's `min_vol`). Grid order: spot
 /// `{-h, -h/2, 0, +h/2, +h}` x vol `{-v_dn, +v_up}`.
+#[inline(never)]
 pub fn expansion_gap(
     account: &AccountRisk<'_>,
     underlying: u8,
@@ -942,18 +1032,15 @@ pub fn expansion_gap(
         (true, sh.h),
     ];
     let dvs = [sh.vol_down.checked_neg()?, sh.vol_up];
-    let mut scens = [Scen {
-        shock: SpotShock {
-            s_raw: s,
-            inv1s: Bf::ONE,
-            ln1s: 0,
-        },
-        dv: Fixed::ZERO,
-    }; MAX_SCEN];
-    for (j, dv) in dvs.iter().enumerate() {
+    let mut scens = [scen(s, false, 0, 0)?; MAX_SCEN];
+    for j in 0..VOL_SCENARIOS {
         for (i, &(up, h)) in spot.iter().enumerate() {
-            scens[j * SPOT_SCENARIOS + i] = scen(s, up, h, *dv)?;
+            scens[j * SPOT_SCENARIOS + i] = scen(s, up, h, j as u8)?;
         }
+    }
+    let mut fast_scens = [scens[0].fast; MAX_SCEN];
+    for (f, sc) in fast_scens.iter_mut().zip(scens.iter()) {
+        *f = sc.fast;
     }
     let a = aggregate(
         &AggCtx {
@@ -961,6 +1048,8 @@ pub fn expansion_gap(
             idx: underlying,
             sp: &sp,
             scens: &scens,
+            fast: &fast_scens,
+            dvs,
         },
         account.positions,
     )?;
@@ -970,7 +1059,7 @@ pub fn expansion_gap(
     let mut worst = i128::MIN;
     for i in 0..SPOT_SCENARIOS {
         for j in 0..VOL_SCENARIOS {
-            let full = full_loss(&a, j * SPOT_SCENARIOS + i)?;
+            let full = full_loss(&a, &b, j * SPOT_SCENARIOS + i)?;
             out.expansion_loss[i][j] = Fixed::from_raw(grid[i][j]);
             out.full_loss[i][j] = Fixed::from_raw(full);
             worst = worst.max(full - grid[i][j]);

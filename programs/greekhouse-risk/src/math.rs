@@ -17,7 +17,7 @@
 use crate::bin::{isqrt_u128, Bf};
 use crate::tables::{
     EXP2N_T2, EXP2_T1, EXP2_T2, LN2_Q64, LN_1E12_Q55, LN_NL1, LN_NL2, LN_RC1, LN_RC2, LOG2E_Q62,
-    MILLS_ASYM, MILLS_C, MILLS_IDX, PHI_T1,
+    MILLS_ASYM, MILLS_C, MILLS_DEG, PHI_T1,
 };
 use crate::wide::{self, mulhi, mulhi_fast, wmul, Split};
 use crate::{Fixed, RiskError, RiskResult};
@@ -161,17 +161,13 @@ pub(crate) fn phi_q64(d: i64) -> u64 {
 #[inline]
 pub(crate) fn mills_q63(t: u64) -> u64 {
     let j = (t >> MILLS_SHIFT) as usize;
-    if j < MILLS_IDX.len() {
-        let idx = MILLS_IDX[j];
-        let off = (idx >> 8) as usize;
-        let deg = (idx & 0xff) as usize;
+    if j < MILLS_C.len() {
         let v = Split::new(!((t & ((1u64 << MILLS_SHIFT) - 1)) << (64 - MILLS_SHIFT))); // 1 - u at Q64
-        let c = &MILLS_C[off..=off + deg];
-        let mut p = c[deg];
-        let mut i = deg;
-        // non-negative coefficients: every partial sum is below the value at v = 1, R(t_j) < 2
-        while i > 0 {
-            i -= 1;
+        let c = &MILLS_C[j];
+        let mut p = c[MILLS_DEG];
+        // non-negative coefficients: every partial sum is below the value at v = 1, R(t_j) < 2;
+        // constant trip count: unrolled
+        for i in (0..MILLS_DEG).rev() {
             p = c[i].wrapping_add(v.mulhi(p));
         }
         p

@@ -164,6 +164,17 @@ impl VolSurface {
     /// Times are compared in units of 10^-9 s, exactly and in 64 bits: `T` raw (10^-12 years)
     /// times 31,536 against `seconds * 10^9`.
     pub(crate) fn atm_raw(&self, time_years: Fixed) -> RiskResult<(Bf, Option<Fixed>)> {
+        self.atm_with(time_years, |i| total_variance(&self.tenors[i]))
+    }
+
+    /// [`VolSurface::atm_raw`] with the tenor total variances from `tv` (the margin caches
+    /// them per underlying; same values either way).
+    #[inline(always)]
+    pub(crate) fn atm_with(
+        &self,
+        time_years: Fixed,
+        tv: impl Fn(usize) -> Bf,
+    ) -> RiskResult<(Bf, Option<Fixed>)> {
         let n = self.tenor_count as usize;
         let pts = &self.tenors[..n];
         let t_raw = time_years.raw();
@@ -192,9 +203,9 @@ impl VolSurface {
         // sigma^2 = [w_i (s_{i+1} - tau) + w_{i+1} (tau - s_i)] / ((s_{i+1} - s_i) tau) with the
         // total variances w = atm^2 * seconds (raw units)
         let (p0, p1) = (pts[i], pts[i + 1]);
-        let num = total_variance(&p0)
+        let num = tv(i)
             .mul(Bf::from_u64(sec(i + 1) - tau))
-            .add(total_variance(&p1).mul(Bf::from_u64(tau - sec(i))));
+            .add(tv(i + 1).mul(Bf::from_u64(tau - sec(i))));
         let den = Bf::from_u64((p1.seconds - p0.seconds) as u64).mul(Bf::from_u64(tau));
         Ok((num.mul(den.recip()).sqrt(), None))
     }
@@ -208,7 +219,7 @@ impl VolSurface {
 
 /// `atm^2 * seconds` of a tenor point, raw units.
 #[inline(always)]
-fn total_variance(p: &TenorPoint) -> Bf {
+pub(crate) fn total_variance(p: &TenorPoint) -> Bf {
     let a = Bf::from_u128(p.atm_vol.raw() as u128);
     a.mul(a).mul(Bf::from_u64(p.seconds as u64))
 }

@@ -59,7 +59,7 @@ w("];")
 TOL = mp.mpf('1e-16')
 W = mp.mpf(1) / 32
 NINT = 512
-offs = []; degs = []; coeffs = []
+degs = []; polys = []
 for j in range(NINT):
     t1 = (j + 1) * W
     f = lambda v: R(t1 - W * v)
@@ -68,17 +68,18 @@ for j in range(NINT):
         if err < TOL: break
     c = [rnd(a * Q63) for a in reversed(poly)]
     assert all(x >= 0 for x in c)
-    offs.append(len(coeffs)); degs.append(n); coeffs.extend(c)
+    degs.append(n); polys.append(c)
+MDEG = max(degs)
 w("/// Mills ratio `R(t) = (1 - N(t)) / phi(t)` on `[0, 16)`: 512 intervals of width 1/32. Interval")
 w("/// `j` holds a polynomial in `v = ((j+1)/32 - t) * 32` in `[0, 1]` (expansion about the right")
-w("/// end, so every coefficient is non-negative). Coefficients at scale 2^63 (Q63), constant first;")
-w("/// `MILLS_IDX[j] = (offset << 8) | degree`. Chebyshev fit, max fit error 1e-16 per interval.")
-w("pub(crate) static MILLS_IDX: [u32; %d] = [" % NINT)
-for j in range(NINT): w("    %d," % ((offs[j] << 8) | degs[j]))
-w("];")
-w("/// Coefficients of the Mills-ratio polynomials (Q63).")
-w("pub(crate) static MILLS_C: [u64; %d] = [" % len(coeffs))
-for c in coeffs: w("    %d," % c)
+w("/// end, so every coefficient is non-negative), coefficients at scale 2^63 (Q63), constant")
+w("/// first, padded with zeros to degree %d so the evaluation is one unrolled Horner scheme." % MDEG)
+w("/// Chebyshev fit, max fit error 1e-16 per interval.")
+w("pub(crate) const MILLS_DEG: usize = %d;" % MDEG)
+w("pub(crate) static MILLS_C: [[u64; %d]; %d] = [" % (MDEG + 1, NINT))
+for c in polys:
+    c = c + [0] * (MDEG + 1 - len(c))
+    w("    [%s]," % ", ".join(str(x) for x in c))
 w("];")
 def g(y):
     if y == 0: return mp.mpf(1)
@@ -101,7 +102,7 @@ w("pub(crate) static FAST_EXP2N_T2: [u64; 64] = [")
 for j in range(64): w("    %d," % rnd(mp.power(2, -mp.mpf(j) / 4096) * 2**32))
 w("];")
 FTOL = mp.mpf('1e-10'); FW = mp.mpf(1) / 8
-foffs = []; fdegs = []; fco = []
+fdegs = []; fpolys = []
 for j in range(128):
     t1 = (j + 1) * FW
     f = lambda v: R(t1 - FW * v)
@@ -110,16 +111,16 @@ for j in range(128):
         if err < FTOL: break
     c = [rnd(a * 2**31) for a in reversed(poly)]
     assert all(x >= 0 for x in c)
-    foffs.append(len(fco)); fdegs.append(n); fco.extend(c)
+    fdegs.append(n); fpolys.append(c)
+FDEG = max(fdegs)
 w("/// Fast evaluator: Mills ratio on `[0, 16)` in 128 intervals of width 1/8, polynomial in")
-w("/// `v = ((j+1)/8 - t) * 8` (non-negative coefficients at scale 2^31, constant first); fit error")
-w("/// below 1e-10. `FAST_MILLS_IDX[j] = (offset << 3) | degree`.")
-w("pub(crate) static FAST_MILLS_IDX: [u16; 128] = [")
-for j in range(128): w("    %d," % ((foffs[j] << 3) | fdegs[j]))
-w("];")
-w("/// Fast evaluator: Mills-ratio coefficients (Q31).")
-w("pub(crate) static FAST_MILLS_C: [u32; %d] = [" % len(fco))
-for c in fco: w("    %d," % c)
+w("/// `v = ((j+1)/8 - t) * 8` (non-negative coefficients at scale 2^31, constant first, padded to")
+w("/// degree %d); fit error below 1e-10." % FDEG)
+w("pub(crate) const FAST_MILLS_DEG: usize = %d;" % FDEG)
+w("pub(crate) static FAST_MILLS_C: [[u32; %d]; 128] = [" % (FDEG + 1))
+for c in fpolys:
+    c = c + [0] * (FDEG + 1 - len(c))
+    w("    [%s]," % ", ".join(str(x) for x in c))
 w("];")
 w("/// `log2(e)` at scale 2^25 (Q25).")
 w("pub(crate) const LOG2E_Q25: u64 = %d;" % rnd(1 / mp.log(2) * 2 ** 25))

@@ -125,6 +125,22 @@ pub(crate) fn mul_u128_u64_shr(a: u128, b: u64, shift: u32, up: bool) -> Option<
     }
 }
 
+/// Exact `a * b` for `a < 2^128`, `b < 2^64`; `None` when it needs more than 128 bits.
+#[inline]
+pub(crate) fn mul_u128_u64(a: u128, b: u64) -> Option<u128> {
+    let (a1, a0) = ((a >> 64) as u64, a as u64);
+    let (h0, l0) = wmul(a0, b);
+    if a1 == 0 {
+        return Some(((h0 as u128) << 64) | l0 as u128);
+    }
+    let (h1, l1) = wmul(a1, b);
+    let (r1, c) = h0.overflowing_add(l1);
+    if h1 != 0 || c {
+        return None;
+    }
+    Some(((r1 as u128) << 64) | l0 as u128)
+}
+
 /// Exact `a * b`.
 #[inline]
 pub(crate) fn mul_128x128(a: u128, b: u128) -> U256 {
@@ -134,9 +150,14 @@ pub(crate) fn mul_128x128(a: u128, b: u128) -> U256 {
     if a1 == 0 && b1 == 0 {
         return [l00, h00, 0, 0];
     }
-    let (h01, l01) = wmul(a0, b1);
-    let (h10, l10) = wmul(a1, b0);
-    let (h11, l11) = wmul(a1, b1);
+    // skip the partial products of zero halves (typical: one operand below 2^64)
+    let (h01, l01) = if b1 == 0 { (0, 0) } else { wmul(a0, b1) };
+    let (h10, l10) = if a1 == 0 { (0, 0) } else { wmul(a1, b0) };
+    let (h11, l11) = if a1 == 0 || b1 == 0 {
+        (0, 0)
+    } else {
+        wmul(a1, b1)
+    };
     // limb 1 = h00 + l01 + l10, limb 2 = h01 + h10 + l11 + carries, limb 3 = h11 + carries
     let (s1, c1) = h00.overflowing_add(l01);
     let (s1, c2) = s1.overflowing_add(l10);
@@ -400,6 +421,37 @@ pub(crate) fn scale_down<const N: usize>(
     pow10: u32,
     up: bool,
 ) -> RiskResult<u128> {
+    let (v, inexact) = scale_down_floor(a, shift, pow10)?;
+    bump(v, inexact, up)
+}
+
+/// `floor(x / 10^k)` and the inexact flag for `k <= 13`: a shift by `k` and a division by
+/// `5^k < 2^31` in 32-bit digits (native 64-bit divisions; no 128-bit division routine).
+#[inline]
+pub(crate) fn div_pow10_u128(x: u128, k: u32) -> (u128, bool) {
+    if k == 0 {
+        return (x, false);
+    }
+    let sticky = x & ((1u128 << k) - 1) != 0;
+    let y = x >> k;
+    let d = POW5[k as usize] as u64;
+    let (hi, lo) = ((y >> 64) as u64, y as u64);
+    let (q1, r1) = if hi == 0 { (0, 0) } else { (hi / d, hi % d) };
+    let t = (r1 << 32) | (lo >> 32);
+    let (q2, r2) = (t / d, t % d);
+    let t = (r2 << 32) | (lo & LO32);
+    let (q3, r3) = (t / d, t % d);
+    let q = ((q1 as u128) << 64) | ((q2 as u128) << 32) | q3 as u128;
+    (q, sticky | (r3 != 0))
+}
+
+#[allow(dead_code)]
+fn scale_down_generic<const N: usize>(
+    a: &[u64; N],
+    shift: u32,
+    pow10: u32,
+    up: bool,
+) -> RiskResult<u128> {
     let (q, s1) = shr_sticky(a, shift);
     let (q, s2) = div_pow10(&q, pow10);
     let v = to_u128(&q).ok_or(RiskError::Overflow)?;
@@ -412,6 +464,13 @@ pub(crate) fn scale_down_floor<const N: usize>(
     shift: u32,
     pow10: u32,
 ) -> RiskResult<(u128, bool)> {
+    // fast path: the value fits 128 bits (the common case), at most one decimal step
+    if a[2..].iter().all(|&x| x == 0) && shift < 128 && pow10 <= 13 {
+        let x = ((a[1] as u128) << 64) | a[0] as u128;
+        let s1 = shift > 0 && x & ((1u128 << shift) - 1) != 0;
+        let (q, s2) = div_pow10_u128(x >> shift, pow10);
+        return Ok((q, s1 | s2));
+    }
     let (q, s1) = shr_sticky(a, shift);
     let (q, s2) = div_pow10(&q, pow10);
     let v = to_u128(&q).ok_or(RiskError::Overflow)?;
@@ -483,6 +542,28 @@ mod tests {
         assert_eq!(&x[..4], &p[..]);
         let (_, inexact) = div_pow10(&[7u64, 0, 0, 0], 1);
         assert!(inexact);
+    }
+
+    #[test]
+    fn pow10_u128() {
+        let mut x: u128 = 0x1234_5678_9abc_def0_0fed_cba9_8765_4321;
+        for i in 0..3000u32 {
+            x = x
+                .wrapping_mul(0x2545F4914F6CDD1D_2545F4914F6CDD1D)
+                .wrapping_add(77);
+            let v = x >> (i % 128);
+            for k in 0..=13u32 {
+                let (q, ie) = div_pow10_u128(v, k);
+                let d = 10u128.pow(k);
+                assert_eq!(q, v / d);
+                assert_eq!(ie, v % d != 0);
+                let a: U384 = from_u128(v);
+                assert_eq!(
+                    scale_down_generic(&a, 3, k, true).unwrap(),
+                    scale_down(&a, 3, k, true).unwrap()
+                );
+            }
+        }
     }
 
     #[test]
