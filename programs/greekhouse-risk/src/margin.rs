@@ -348,11 +348,23 @@ impl Agg {
     }
 }
 
-#[inline]
-fn acc(sum: &mut U256, a: u128, q: u128) -> RiskResult<()> {
+/// A position's quantity.
+struct Qty {
+    q: u128,
+}
+
+impl Qty {
+    fn new(q: u128) -> Qty {
+        Qty { q }
+    }
+}
+
+/// `sum += a * q`, exactly.
+#[inline(never)]
+fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
     // common case: the product fits 128 bits; add it to the low half with a carry
-    if q >> 64 == 0 {
-        if let Some(p) = wide::mul_u128_u64(a, q as u64) {
+    if q.q >> 64 == 0 {
+        if let Some(p) = wide::mul_u128_u64(a, q.q as u64) {
             let lo = ((sum[1] as u128) << 64) | sum[0] as u128;
             let (lo, c) = lo.overflowing_add(p);
             sum[0] = lo as u64;
@@ -367,11 +379,11 @@ fn acc(sum: &mut U256, a: u128, q: u128) -> RiskResult<()> {
             return Ok(());
         }
     }
-    wide::add_assign(sum, &wide::mul_128x128(a, q))
+    wide::add_assign(sum, &wide::mul_128x128(a, q.q))
 }
 
 #[inline(always)]
-fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: u128) -> RiskResult<()> {
+fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: &Qty) -> RiskResult<()> {
     if a >= 0 {
         acc(pos, a as u128, q)
     } else {
@@ -535,6 +547,7 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         if q == 0 {
             continue;
         }
+        let qty = Qty::new(q);
         let k = p.strike.raw() as u128;
         let is_put = p.kind == OptionKind::Put;
         if is_put {
@@ -560,15 +573,15 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
                 time_years: Fixed::ZERO,
                 rate: Fixed::ZERO,
             })?;
-            acc(&mut a.liab, g.price.raw() as u128, q)?;
-            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
+            acc(&mut a.liab, g.price.raw() as u128, &qty)?;
+            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
             for (j, sc) in scens.iter().enumerate() {
                 let v = if is_put {
                     k.saturating_sub(sc.shock.s_raw)
                 } else {
                     sc.shock.s_raw.saturating_sub(k)
                 };
-                acc(&mut a.reval_r[j], v, q)?;
+                acc(&mut a.reval_r[j], v, &qty)?;
             }
             continue;
         }
@@ -599,18 +612,22 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         }
         let Some(c) = cur.as_ref() else { continue };
         let g = bs::greeks_of(p.kind, &c.e)?;
-        acc(&mut a.liab, g.price.raw() as u128, q)?;
-        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), q)?;
-        acc(&mut a.gamma, g.gamma.raw() as u128, q)?;
-        acc(&mut a.vega, g.vega.raw() as u128, q)?;
-        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), q)?;
+        acc(&mut a.liab, g.price.raw() as u128, &qty)?;
+        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
+        acc(&mut a.gamma, g.gamma.raw() as u128, &qty)?;
+        acc(&mut a.vega, g.vega.raw() as u128, &qty)?;
+        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), &qty)?;
         for (j, sc) in scens.iter().enumerate() {
             match c.shocked.vals[j] {
-                Some((cn, pn)) => acc(&mut a.reval_n[j], q, if is_put { pn } else { cn } as u128)?,
+                Some((cn, pn)) => acc(
+                    &mut a.reval_n[j],
+                    if is_put { pn } else { cn } as u128,
+                    &qty,
+                )?,
                 None => {
                     let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
                     let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
-                    acc(&mut a.reval_r[j], pr, q)?;
+                    acc(&mut a.reval_r[j], pr, &qty)?;
                 }
             }
         }
@@ -618,15 +635,24 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
     Ok(a)
 }
 
+/// `floor(a * mul / 10^pow10)` and the inexact flag: 256-bit intermediates when `a` fits
+/// 128 bits (the usual case), 384-bit otherwise.
+#[inline(never)]
+fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u128, bool)> {
+    if mul == 1 {
+        return wide::scale_down_floor(a, 0, pow10);
+    }
+    match wide::to_u128(a) {
+        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), 0, pow10),
+        None => wide::scale_down_floor(&wide::mul_256x128(a, mul), 0, pow10),
+    }
+}
+
 /// Signed `(pos - neg) * mul / 10^pow10`, as (floor, ceil).
 #[inline(always)]
 fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i128, i128)> {
     let (mag, negative) = wide::signed_diff(pos, neg);
-    let (f, inexact) = if mul == 1 {
-        wide::scale_down_floor(&mag, 0, pow10)?
-    } else {
-        wide::scale_down_floor(&wide::mul_256x128(&mag, mul), 0, pow10)?
-    };
+    let (f, inexact) = mul_scale_floor(&mag, mul, pow10)?;
     let lo = wide::signed(f + (negative && inexact) as u128, negative)?;
     let hi = wide::signed(f + (!negative && inexact) as u128, negative)?;
     Ok((lo, hi))
@@ -635,12 +661,8 @@ fn signed_scaled(pos: &U256, neg: &U256, mul: u128, pow10: u32) -> RiskResult<(i
 /// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
 #[inline(always)]
 fn scaled(a: &U256, mul: u128, pow10: u32, up: bool) -> RiskResult<i128> {
-    let v = if mul == 1 {
-        wide::scale_down(a, 0, pow10, up)?
-    } else {
-        wide::scale_down(&wide::mul_256x128(a, mul), 0, pow10, up)?
-    };
-    wide::signed(v, false)
+    let (f, inexact) = mul_scale_floor(a, mul, pow10)?;
+    wide::signed(wide::bump(f, inexact, up)?, false)
 }
 
 /// `x * q / 2^63` for a signed raw `x` and `q < 2^64`, rounded toward +inf (`up`) or -inf.
@@ -722,35 +744,35 @@ fn expansion_grid(
     sh: &LevelShocks,
 ) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
     let h = sh.h;
-    let h2 = (h >> 1) + (h & 1);
-    // s^2 / 2 at Q63 for s = h and s = h/2, rounded up
-    let hh = wide::mulhi(h, h) + 1;
-    let hq = (hh >> 2) + 1;
-    // delta term D S s (long book), rounded up
-    let a = [
-        -mul_q63(b.ds.0, h, false)?,
-        -mul_q63(b.ds.0, h2, false)?,
-        0,
-        mul_q63(b.ds.1, h2, true)?,
-        mul_q63(b.ds.1, h, true)?,
-    ];
+    // delta term D S s of the long book at s = -h, +h, rounded up; at +-h/2 half of it, rounded
+    // up (an upper bound of an upper bound)
+    let a_dn = mul_q63(b.ds.0, h, false)?
+        .checked_neg()
+        .ok_or(RiskError::Overflow)?;
+    let a_up = mul_q63(b.ds.1, h, true)?;
+    let half = |x: i128| (x >> 1) + (x & 1); // ceil(x / 2), also for negative x
+    let a = [a_dn, half(a_dn), 0, half(a_up), a_up];
+    // gamma term CG s^2 / 2 at s = h (h^2 / 2 at Q63, rounded up) and a quarter of it at h/2
+    let g_h = mul_q63(b.cgamma, wide::mulhi(h, h) + 1, true)?;
     let g = [
-        mul_q63(b.cgamma, hh, true)?,
-        mul_q63(b.cgamma, hq, true)?,
+        g_h,
+        (g_h >> 2) + (g_h & 3 != 0) as i128,
         0,
+        (g_h >> 2) + (g_h & 3 != 0) as i128,
+        g_h,
     ];
-    let gi = [0usize, 1, 2, 1, 0];
-    let v = Fixed::from_raw(b.vega);
+    // vega term V dv, rounded up (V >= 0)
     let c = [
-        v.checked_mul(sh.vol_down.checked_neg()?, Rounding::Up)?
-            .raw(),
-        v.checked_mul(sh.vol_up, Rounding::Up)?.raw(),
+        vega_term(b.vega, sh.vol_down, false)?
+            .checked_neg()
+            .ok_or(RiskError::Overflow)?,
+        vega_term(b.vega, sh.vol_up, true)?,
     ];
     let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
     for i in 0..SPOT_SCENARIOS {
         for j in 0..VOL_SCENARIOS {
             out[i][j] = a[i]
-                .checked_add(g[gi[i]])
+                .checked_add(g[i])
                 .and_then(|x| x.checked_add(c[j]))
                 .ok_or(RiskError::Overflow)?;
         }
@@ -758,11 +780,29 @@ fn expansion_grid(
     Ok(out)
 }
 
+/// `V * dv` for `V >= 0` (raw) and `dv >= 0` (`Fixed`), rounded up or down.
+#[inline(always)]
+fn vega_term(v: i128, dv: Fixed, up: bool) -> RiskResult<i128> {
+    let (v, dv) = (v.unsigned_abs(), dv.raw().unsigned_abs());
+    if dv >> 64 == 0 {
+        if let Some(p) = wide::mul_u128_u64(v, dv as u64) {
+            let (q, inexact) = wide::div_pow10_u128(p, 12);
+            return wide::signed(wide::bump(q, inexact, up)?, false);
+        }
+    }
+    let r = if up { Rounding::Up } else { Rounding::Down };
+    Ok(Fixed::from_raw(v as i128)
+        .checked_mul(Fixed::from_raw(dv as i128), r)?
+        .raw())
+}
+
 /// Full-revaluation loss of scenario `j`, rounded up.
 fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
-    let n = wide::mul_256x128(&a.reval_n[j], a.s_scen[j]);
-    let mut v = wide::scale_down(&n, 32, 12, true)?;
+    let mut v = match wide::to_u128(&a.reval_n[j]) {
+        Some(x) => wide::scale_down(&wide::mul_128x128(x, a.s_scen[j]), 32, 12, true)?,
+        None => wide::scale_down(&wide::mul_256x128(&a.reval_n[j], a.s_scen[j]), 32, 12, true)?,
+    };
     if !wide::is_zero(&a.reval_r[j]) {
         v = v
             .checked_add(wide::scale_down(&a.reval_r[j], 0, 12, true)?)
@@ -848,23 +888,36 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
 
 /// Indices of the underlyings referenced by the positions, ascending.
 fn referenced(account: &AccountRisk<'_>) -> RiskResult<([u8; MAX_UNDERLYINGS], usize)> {
-    let mut seen = [false; 256];
-    for p in account.positions {
-        if p.underlying as usize >= account.underlyings.len() {
-            return Err(RiskError::UnknownUnderlying);
-        }
-        seen[p.underlying as usize] = true;
+    let len = account.underlyings.len();
+    if account
+        .positions
+        .iter()
+        .any(|p| p.underlying as usize >= len)
+    {
+        return Err(RiskError::UnknownUnderlying);
     }
+    // distinct indices, kept sorted by insertion
     let mut out = [0u8; MAX_UNDERLYINGS];
     let mut n = 0;
-    for (i, &f) in seen.iter().enumerate() {
-        if f {
-            if n == MAX_UNDERLYINGS {
-                return Err(RiskError::TooManyUnderlyings);
-            }
-            out[n] = i as u8;
-            n += 1;
+    for p in account.positions {
+        let u = p.underlying;
+        let mut i = 0;
+        while i < n && out[i] < u {
+            i += 1;
         }
+        if i < n && out[i] == u {
+            continue;
+        }
+        if n == MAX_UNDERLYINGS {
+            return Err(RiskError::TooManyUnderlyings);
+        }
+        let mut k = n;
+        while k > i {
+            out[k] = out[k - 1];
+            k -= 1;
+        }
+        out[i] = u;
+        n += 1;
     }
     Ok((out, n))
 }
