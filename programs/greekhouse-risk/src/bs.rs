@@ -262,8 +262,8 @@ fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
 
 /// Everything an evaluation computes before the outputs.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Eval {
-    pub sp: SpotPrep,
+pub(crate) struct Eval<'a> {
+    pub sp: &'a SpotPrep,
     pub k: u128,
     pub sig: Bf,
     pub tt: TimeTerms,
@@ -324,36 +324,63 @@ pub(crate) struct EvalIn<'a> {
     pub tt: TimeTerms,
 }
 
-#[inline(never)]
-pub(crate) fn evaluate_raw(i: &EvalIn<'_>) -> RiskResult<Eval> {
-    let sig = Bf::from_fixed_raw(i.vol_raw);
-    let tt = i.tt;
-    let n = norm(i.x, i.lnx, sig, &tt);
-    let c = core(&n)?;
-    Ok(Eval {
-        sp: *i.sp,
-        k: i.k,
-        sig,
-        tt,
-        n,
-        c,
-    })
+#[cfg(test)]
+pub(crate) fn evaluate_raw<'a>(i: &EvalIn<'a>) -> RiskResult<Eval<'a>> {
+    let mut e = Eval::blank(i.sp);
+    evaluate_into(i, &mut e)?;
+    Ok(e)
 }
 
-/// Evaluation of a validated input with `T > 0`.
-fn evaluate(input: &BsInput) -> RiskResult<Eval> {
+/// [`evaluate_raw`] into an existing `Eval` (no copy of the ~300-byte result).
+#[inline(never)]
+pub(crate) fn evaluate_into<'a>(i: &EvalIn<'a>, e: &mut Eval<'a>) -> RiskResult<()> {
+    e.sp = i.sp;
+    e.k = i.k;
+    e.sig = Bf::from_fixed_raw(i.vol_raw);
+    e.tt = i.tt;
+    e.n = norm(i.x, i.lnx, e.sig, &i.tt);
+    e.c = core(&e.n)?;
+    Ok(())
+}
+
+impl<'a> Eval<'a> {
+    /// A placeholder to be filled by [`evaluate_into`].
+    pub(crate) fn blank(sp: &'a SpotPrep) -> Eval<'a> {
+        Eval {
+            sp,
+            k: 0,
+            sig: Bf::ZERO,
+            tt: TimeTerms {
+                sqrt_t: Bf::ONE,
+                rt: 0,
+                disc: Bf::ONE,
+            },
+            n: Norm {
+                kp: Bf::ZERO,
+                lnkp: 0,
+                v: Bf::ZERO,
+                w: Bf::ZERO,
+            },
+            c: CoreOut::default(),
+        }
+    }
+}
+
+/// Evaluation of a validated input with `T > 0`, into `e` (whose spot prep is replaced).
+fn evaluate<'a>(input: &BsInput, sp: &'a SpotPrep, e: &mut Eval<'a>) -> RiskResult<()> {
     let k = input.strike.raw() as u128;
-    let r_raw = input.rate.raw() as u128;
-    let sp = SpotPrep::new(input.spot.raw() as u128, r_raw);
     let (x, lnx) = moneyness(sp.inv_s, k);
-    evaluate_raw(&EvalIn {
-        sp: &sp,
-        k,
-        x,
-        lnx,
-        vol_raw: input.vol.raw() as u128,
-        tt: time_terms(input.time_years.raw() as u128, r_raw),
-    })
+    evaluate_into(
+        &EvalIn {
+            sp,
+            k,
+            x,
+            lnx,
+            vol_raw: input.vol.raw() as u128,
+            tt: time_terms(input.time_years.raw() as u128, sp.r_raw),
+        },
+        e,
+    )
 }
 
 /// A spot shock.
@@ -429,7 +456,7 @@ pub(crate) fn clamp_raw(kind: OptionKind, s: u128, k: u128, tt: &TimeTerms, p: u
 }
 
 /// The price in raw units, rounded up, clamped to the no-arbitrage bounds.
-pub(crate) fn price_raw(kind: OptionKind, e: &Eval) -> RiskResult<i128> {
+pub(crate) fn price_raw(kind: OptionKind, e: &Eval<'_>) -> RiskResult<i128> {
     wide::signed(
         clamp_price(kind, e.sp.s, e.k, &e.tt, e.c.price(kind))?,
         false,
@@ -456,7 +483,9 @@ pub fn price(input: &BsInput) -> RiskResult<Fixed> {
     if input.time_years.raw() <= 0 {
         return intrinsic(input.kind, input.spot, input.strike);
     }
-    let e = evaluate(input)?;
+    let sp = SpotPrep::new(input.spot.raw() as u128, input.rate.raw() as u128);
+    let mut e = Eval::blank(&sp);
+    evaluate(input, &sp, &mut e)?;
     Ok(Fixed::from_raw(price_raw(input.kind, &e)?))
 }
 
@@ -484,13 +513,15 @@ pub fn greeks(input: &BsInput) -> RiskResult<Greeks> {
             ..Greeks::default()
         });
     }
-    let e = evaluate(input)?;
+    let sp = SpotPrep::new(input.spot.raw() as u128, input.rate.raw() as u128);
+    let mut e = Eval::blank(&sp);
+    evaluate(input, &sp, &mut e)?;
     greeks_of(input.kind, &e)
 }
 
 /// Public-precision Greeks of an evaluation (see [`greeks`] for the rounding).
 #[inline(never)]
-pub(crate) fn greeks_of(kind: OptionKind, e: &Eval) -> RiskResult<Greeks> {
+pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
     let price = price_raw(kind, e)?;
     // N(d1) to the nearest raw unit; the put delta is N(d1) - 1 exactly in raw units.
     let call_delta = ((wide::mul64(e.c.nd1, FIXED_ONE as u64) + (1u128 << 62)) >> 63) as i128;

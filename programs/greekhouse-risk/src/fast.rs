@@ -99,7 +99,7 @@ pub(crate) struct LegShocks {
 /// `sigs` (sigma' per vol index). One reciprocal per vol index; per scenario one product for
 /// `m`, one for `k'`, phi and two Mills ratios at Q32.
 #[inline(never)]
-pub(crate) fn shocked_leg(e: &Eval, sigs: &[Bf; 2], scens: &[FastScen]) -> LegShocks {
+pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf; 2], scens: &[FastScen]) -> LegShocks {
     let mut out = LegShocks {
         vals: [None; MAX_FAST_SCEN],
         vw: [(Bf::ZERO, Bf::ZERO); 2],

@@ -461,10 +461,10 @@ struct TEntry {
 }
 
 /// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
-struct Cur {
+struct Cur<'a> {
     k: u128,
     t: i128,
-    e: Eval,
+    e: Eval<'a>,
     /// Shocked normalised (call, put) prices per scenario (`None` when out of the fast range)
     /// and the shocked `(v, 1/v)` per vol shift for the precise fallback.
     shocked: LegShocks,
@@ -472,25 +472,34 @@ struct Cur {
 
 /// Evaluate one (strike, expiry) at the surface vol, and its shocked normalised prices.
 #[inline(never)]
-fn evaluate_leg(ctx: &AggCtx<'_>, kt: &(u128, i128, TEntry, SmilePrep)) -> RiskResult<Cur> {
+fn evaluate_leg<'a>(
+    ctx: &AggCtx<'a>,
+    kt: &(u128, i128, TEntry, SmilePrep),
+    cur: &mut Cur<'a>,
+) -> RiskResult<()> {
     let (k, t, te, smile) = kt;
     let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
     let vol = smile.vol(lnx, te.atm);
-    let e = bs::evaluate_raw(&EvalIn {
-        sp: ctx.sp,
-        k: *k,
-        x,
-        lnx,
-        vol_raw: vol.raw() as u128,
-        tt: te.tt,
-    })?;
+    cur.k = *k;
+    cur.t = *t;
+    bs::evaluate_into(
+        &EvalIn {
+            sp: ctx.sp,
+            k: *k,
+            x,
+            lnx,
+            vol_raw: vol.raw() as u128,
+            tt: te.tt,
+        },
+        &mut cur.e,
+    )?;
     // full revaluation (sticky strike: the leg's vol plus the scenario's shift); sigma + dv is
     // a binary add for an upward shift, which stays inside [min_vol, MAX_VOL] (surface vols
     // <= 5, shocks and penalty <= 5 each); a downward one is floored at the surface's min vol
     let mut sigs = [Bf::ZERO; 2];
     for (i, dv) in ctx.dvs.iter().enumerate() {
         sigs[i] = if !dv.is_negative() {
-            e.sig.add(Bf::from_fixed_raw(dv.raw() as u128))
+            cur.e.sig.add(Bf::from_fixed_raw(dv.raw() as u128))
         } else {
             let v = vol
                 .checked_add(*dv)?
@@ -499,19 +508,13 @@ fn evaluate_leg(ctx: &AggCtx<'_>, kt: &(u128, i128, TEntry, SmilePrep)) -> RiskR
             Bf::from_fixed_raw(v.raw() as u128)
         };
     }
-    let shocked = fast::shocked_leg(&e, &sigs, ctx.fast);
-    let cur = Cur {
-        k: *k,
-        t: *t,
-        e,
-        shocked,
-    };
-    Ok(cur)
+    cur.shocked = fast::shocked_leg(&cur.e, &sigs, ctx.fast);
+    Ok(())
 }
 
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`.
 #[inline(never)]
-fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
+fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg> {
     let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
     let s = ctx.sp.s;
     let smile = SmilePrep::new(&und.surface);
@@ -528,7 +531,16 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
         atm: Bf::ZERO,
     }; T_MEMO];
     let mut n_memo = 0usize;
-    let mut cur: Option<Cur> = None;
+    let mut cur = Cur {
+        k: 0,
+        t: 0,
+        e: Eval::blank(ctx.sp),
+        shocked: LegShocks {
+            vals: [None; fast::MAX_FAST_SCEN],
+            vw: [(Bf::ZERO, Bf::ZERO); 2],
+        },
+    };
+    let mut have_cur = false;
     let mut a = Agg::new();
     a.s = s;
     for (j, sc) in scens.iter().enumerate() {
@@ -585,7 +597,7 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
             }
             continue;
         }
-        let same = matches!(&cur, Some(c) if c.k == k && c.t == t);
+        let same = have_cur && cur.k == k && cur.t == t;
         if !same {
             // time terms and ATM vol per expiry
             let mut te = None;
@@ -608,9 +620,10 @@ fn aggregate(ctx: &AggCtx<'_>, positions: &[PositionRisk]) -> RiskResult<Agg> {
                     te
                 }
             };
-            cur = Some(evaluate_leg(ctx, &(k, t, te, smile))?);
+            evaluate_leg(ctx, &(k, t, te, smile), &mut cur)?;
+            have_cur = true;
         }
-        let Some(c) = cur.as_ref() else { continue };
+        let c = &cur;
         let g = bs::greeks_of(p.kind, &c.e)?;
         acc(&mut a.liab, g.price.raw() as u128, &qty)?;
         acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
