@@ -7,7 +7,8 @@
 //! - `ln`: exponent times `ln 2` plus two table reductions of the mantissa (by `~1/(1+j/64)`
 //!   and `~1/(1+k/4096)`) and a degree-4 series of `ln(1+t)`, `t < 2^-12`.
 //! - `phi(d) = e^(-d^2/2) / sqrt(2 pi)` and the tail `1 - N(t) = phi(t) R(t)` with the Mills
-//!   ratio `R` from piecewise polynomials (128 intervals on `[0, 16)`, asymptotic beyond).
+//!   ratio `R` from piecewise polynomials (512 intervals of width 1/32 on `[0, 16)`, degree 6,
+//!   asymptotic expansion in `(16/t)^2` beyond).
 //! - `sqrt`: exact integer square root.
 //!
 //! Measured absolute errors of the public functions (unit tests against f64/libm over the
@@ -376,6 +377,7 @@ mod tests {
             worst = worst.max(err);
             x += 0.0137;
         }
+        std::println!("measured exp abs err: {worst:e}");
         assert!(worst < 2e-15, "worst {worst}");
         assert_eq!(exp(Fixed::ZERO).unwrap(), Fixed::ONE);
         assert_eq!(exp(fx(-300.0)).unwrap(), Fixed::ZERO);
@@ -393,6 +395,7 @@ mod tests {
             let want = libm::exp(q as f64 / 2f64.powi(55));
             worst = worst.max((got / want - 1.0).abs());
         }
+        std::println!("measured exp kernel rel err: {worst:e}");
         assert!(worst < 5e-16, "worst {worst}");
     }
 
@@ -406,6 +409,7 @@ mod tests {
             worst = worst.max((got - want).abs());
             x *= 1.0173;
         }
+        std::println!("measured ln abs err: {worst:e}");
         assert!(worst < 2e-12, "worst {worst}");
         assert_eq!(ln(Fixed::ONE).unwrap(), Fixed::ZERO);
         assert!(ln(Fixed::ZERO).is_err());
@@ -433,6 +437,7 @@ mod tests {
             let want = libm::log(x.m as f64 / 2f64.powi(64));
             worst = worst.max((got - want).abs());
         }
+        std::println!("measured ln kernel err near 1: {worst:e}");
         assert!(worst < 1e-16, "worst {worst}");
     }
 
@@ -468,6 +473,7 @@ mod tests {
             wc = wc.max((c - cdf_ref(xf)).abs());
             x += 0.00731;
         }
+        std::println!("measured pdf abs err {wp:e}, cdf abs err {wc:e}");
         assert!(wp < 1e-12, "pdf {wp}");
         assert!(wc < 1e-12, "cdf {wc}");
         assert_eq!(norm_cdf(fx(50.0)).unwrap(), Fixed::ONE);
@@ -491,6 +497,7 @@ mod tests {
             worst = worst.max(err / want.max(1e-300).min(1.0).max(1e-3));
             t += 0.0011;
         }
+        std::println!("measured tail rel err: {worst:e}");
         assert!(worst < 1e-14, "worst {worst}");
     }
 
