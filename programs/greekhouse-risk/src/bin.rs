@@ -179,7 +179,7 @@ impl Bf {
         }
         // one Newton step in 64-bit precision: s = a 2^32 + (N - a^2 2^64) / (2 a 2^32), at most
         // a few units above floor(sqrt(N)) (relative error below 2^-62)
-        let r = n_hi - a * a; // <= 2a < 2^33
+        let r = n_hi - a.wrapping_mul(a); // <= 2a < 2^33 (a < 2^32: the product fits)
         let delta = ((r << 31) | (n_lo >> 33)) / a;
         let s = (a << 32).saturating_add(delta); // >= 2^63: N >= 2^126
         Bf { m: s, e: k }

@@ -212,6 +212,15 @@ pub(crate) struct TimeTerms {
     pub disc: Bf,
 }
 
+impl TimeTerms {
+    /// A placeholder (the terms of `T = 1`, `r = 0`) for slots filled later.
+    pub(crate) const PLACEHOLDER: TimeTerms = TimeTerms {
+        sqrt_t: Bf::ONE,
+        rt: 0,
+        disc: Bf::ONE,
+    };
+}
+
 /// `sqrt(T)`, `rT`, `e^(-rT)` for validated `T > 0`, `0 <= r`.
 pub(crate) fn time_terms(t_raw: u128, r_raw: u128) -> TimeTerms {
     let tf = Bf::from_fixed_raw(t_raw);
@@ -350,11 +359,7 @@ impl<'a> Eval<'a> {
             sp,
             k: 0,
             sig: Bf::ZERO,
-            tt: TimeTerms {
-                sqrt_t: Bf::ONE,
-                rt: 0,
-                disc: Bf::ONE,
-            },
+            tt: TimeTerms::PLACEHOLDER,
             n: Norm {
                 kp: Bf::ZERO,
                 lnkp: 0,

@@ -348,33 +348,63 @@ impl Agg {
     }
 }
 
-/// A position's quantity.
+/// A position's quantity, with its low 64 bits split for the inline multiply.
 struct Qty {
     q: u128,
+    /// `q` fits 64 bits.
+    small: bool,
 }
 
 impl Qty {
     fn new(q: u128) -> Qty {
-        Qty { q }
+        Qty {
+            q,
+            small: q >> 64 == 0,
+        }
     }
 }
 
-/// `sum += a * q`, exactly.
-#[inline(never)]
+/// `sum += a * q`, exactly. Inline fast path for `a, q < 2^64` (one 64x64 product, a two-limb
+/// add); the rest out of line.
+#[inline(always)]
 fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
-    // common case: the product fits 128 bits; add it to the low half with a carry
-    if q.q >> 64 == 0 {
+    if q.small && a >> 64 == 0 {
+        let (h, l) = wide::wmul(a as u64, q.q as u64);
+        let (s0, c0) = sum[0].overflowing_add(l);
+        // h <= 2^64 - 2 (a product of two 64-bit values): h + c0 cannot wrap
+        let (s1, c1) = sum[1].overflowing_add(h + c0 as u64);
+        sum[0] = s0;
+        sum[1] = s1;
+        if c1 {
+            return carry2(sum);
+        }
+        return Ok(());
+    }
+    acc_wide(sum, a, q)
+}
+
+/// A carry into limb 2 of `sum`.
+#[inline(never)]
+fn carry2(sum: &mut U256) -> RiskResult<()> {
+    let (s2, c2) = sum[2].overflowing_add(1);
+    sum[2] = s2;
+    if c2 {
+        sum[3] = sum[3].checked_add(1).ok_or(RiskError::Overflow)?;
+    }
+    Ok(())
+}
+
+/// `sum += a * q` for any `a`, `q`.
+#[inline(never)]
+fn acc_wide(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
+    if q.small {
         if let Some(p) = wide::mul_u128_u64(a, q.q as u64) {
             let lo = ((sum[1] as u128) << 64) | sum[0] as u128;
             let (lo, c) = lo.overflowing_add(p);
             sum[0] = lo as u64;
             sum[1] = (lo >> 64) as u64;
             if c {
-                let (s2, c2) = sum[2].overflowing_add(1);
-                sum[2] = s2;
-                if c2 {
-                    sum[3] = sum[3].checked_add(1).ok_or(RiskError::Overflow)?;
-                }
+                return carry2(sum);
             }
             return Ok(());
         }
@@ -527,7 +557,7 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg
     }
     let mut memo = [TEntry {
         t: 0,
-        tt: bs::time_terms(1, 0),
+        tt: bs::TimeTerms::PLACEHOLDER,
         atm: Bf::ZERO,
     }; T_MEMO];
     let mut n_memo = 0usize;
@@ -553,8 +583,9 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg
         if !p.contract_size.is_positive() {
             return Err(RiskError::InvalidMarginParams);
         }
-        let q = (p.contracts as u128)
-            .checked_mul(p.contract_size.raw() as u128)
+        // contracts (u64) x size (raw, positive): 64-bit limb products (a checked u128 product
+        // calls a software routine on sBPF)
+        let q = wide::mul_u128_u64(p.contract_size.raw() as u128, p.contracts)
             .ok_or(RiskError::Overflow)?;
         if q == 0 {
             continue;
@@ -750,13 +781,10 @@ fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
     })
 }
 
-/// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
-#[inline(never)]
-fn expansion_grid(
-    b: &BookGreeks,
-    sh: &LevelShocks,
-) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
-    let h = sh.h;
+/// The spot part `D S s + CG s^2 / 2` of the expansion loss at `s = -h, -h/2, 0, +h/2, +h`
+/// (`h` at Q63), each term rounded up.
+#[inline(always)]
+fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENARIOS]> {
     // delta term D S s of the long book at s = -h, +h, rounded up; at +-h/2 half of it, rounded
     // up (an upper bound of an upper bound)
     let a_dn = mul_q63(b.ds.0, h, false)?
@@ -764,16 +792,26 @@ fn expansion_grid(
         .ok_or(RiskError::Overflow)?;
     let a_up = mul_q63(b.ds.1, h, true)?;
     let half = |x: i128| (x >> 1) + (x & 1); // ceil(x / 2), also for negative x
-    let a = [a_dn, half(a_dn), 0, half(a_up), a_up];
-    // gamma term CG s^2 / 2 at s = h (h^2 / 2 at Q63, rounded up) and a quarter of it at h/2
+                                             // gamma term CG s^2 / 2 at s = h (h^2 / 2 at Q63, rounded up) and a quarter of it at h/2
     let g_h = mul_q63(b.cgamma, wide::mulhi(h, h) + 1, true)?;
-    let g = [
-        g_h,
-        (g_h >> 2) + (g_h & 3 != 0) as i128,
+    let g_q = (g_h >> 2) + (g_h & 3 != 0) as i128;
+    let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
+    Ok([
+        add(a_dn, g_h)?,
+        add(half(a_dn), g_q)?,
         0,
-        (g_h >> 2) + (g_h & 3 != 0) as i128,
-        g_h,
-    ];
+        add(half(a_up), g_q)?,
+        add(a_up, g_h)?,
+    ])
+}
+
+/// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
+#[inline(never)]
+fn expansion_grid(
+    b: &BookGreeks,
+    sh: &LevelShocks,
+) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
+    let sp = spot_terms(b, sh.h)?;
     // vega term V dv, rounded up (V >= 0)
     let c = [
         vega_term(b.vega, sh.vol_down, false)?
@@ -784,10 +822,7 @@ fn expansion_grid(
     let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
     for i in 0..SPOT_SCENARIOS {
         for j in 0..VOL_SCENARIOS {
-            out[i][j] = a[i]
-                .checked_add(g[i])
-                .and_then(|x| x.checked_add(c[j]))
-                .ok_or(RiskError::Overflow)?;
+            out[i][j] = sp[i].checked_add(c[j]).ok_or(RiskError::Overflow)?;
         }
     }
     Ok(out)
@@ -831,17 +866,31 @@ fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
 #[inline(never)]
 fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize) -> RiskResult<i128> {
     let j_up = j_dn + 1;
-    let grid = expansion_grid(b, sh)?;
-    let mut worst: i128 = 0;
-    for row in grid.iter() {
-        for &l in row.iter() {
-            worst = worst.max(l);
-        }
+    // the grid's worst loss: the vega term is V dv with V >= 0 (a long book), so the upward
+    // vol shock is the worse of the two at every spot shock; the spot terms as in
+    // `expansion_grid` (same rounding, same values)
+    let sp = spot_terms(b, sh.h)?;
+    let mut worst_spot: i128 = 0;
+    for x in sp {
+        worst_spot = worst_spot.max(x);
     }
+    let mut worst = worst_spot
+        .checked_add(vega_term(b.vega, sh.vol_up, true)?)
+        .ok_or(RiskError::Overflow)?
+        .max(0);
     worst = worst
         .max(full_loss(a, b, j_dn)?)
         .max(full_loss(a, b, j_up)?);
-    let floor = b.floor_money.checked_mul(sh.floor_pct, Rounding::Up)?.raw();
+    // floor: floor_pct (raw <= 10^12) times the floor base, rounded up
+    let fm = b.floor_money.raw() as u128;
+    let fp = sh.floor_pct.raw() as u64;
+    let floor = match wide::mul_u128_u64(fm, fp) {
+        Some(p) => {
+            let (q, inexact) = wide::div_pow10_u128(p, 12);
+            wide::signed(wide::bump(q, inexact, true)?, false)?
+        }
+        None => b.floor_money.checked_mul(sh.floor_pct, Rounding::Up)?.raw(),
+    };
     worst = worst.max(floor);
     if let Some(p) = b.payoff {
         worst = worst.min((p - b.liab_raw).max(0));
@@ -1026,12 +1075,11 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
             .checked_mul(addon_im.checked_sub(addon_mm)?, Rounding::Up)?,
     )?;
     let coll = collateral_values(ctx)?;
-    let quote = Fixed::from_raw(
-        account
-            .quote_balance
-            .checked_mul(FIXED_ONE)
+    let quote = Fixed::from_raw(wide::signed(
+        wide::mul_u128_u64(account.quote_balance.unsigned_abs(), FIXED_ONE as u64)
             .ok_or(RiskError::Overflow)?,
-    );
+        account.quote_balance < 0,
+    )?);
     let addons = [addon_im, addon_end, addon_mm];
     let mut levels = [LevelRisk::default(); 3];
     for i in 0..3 {

@@ -185,7 +185,8 @@ impl VolSurface {
         if t_raw >= (u64::MAX / YEAR_SECS_MILLI) as i128 {
             return Ok(exact(pts[n - 1].atm_vol));
         }
-        let tau = t_raw as u64 * YEAR_SECS_MILLI; // seconds * 10^9
+        // below 2^64 (checked above); a checked 64-bit product would call a 128-bit routine on sBPF
+        let tau = (t_raw as u64).wrapping_mul(YEAR_SECS_MILLI); // seconds * 10^9
         let sec = |i: usize| pts[i].seconds as u64 * 1_000_000_000;
         if tau <= sec(0) {
             return Ok(exact(pts[0].atm_vol));
