@@ -534,9 +534,9 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
     };
-    // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma
-    // phi(d1) at Q64 as is (not normalised: products keep its significant bits)
-    let phi = Bf { m: e.c.phi, e: -64 };
+    // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma; phi(d1) (Q64) normalised
+    // first, so that a small phi keeps all its bits through the truncating products
+    let phi = Bf::from_q(e.c.phi, 64);
     let phi_s = phi.mul(e.sp.s_bf);
     let phi_w = phi.mul(e.n.w);
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = phi / v * 10^30 / S_raw
@@ -550,10 +550,7 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
     };
     // carry = r k' N(+-d2) S
     let kn = if kn >> 64 == 0 {
-        Bf {
-            m: kn as u64,
-            e: -63,
-        }
+        Bf::from_q(kn as u64, 63)
     } else {
         Bf::from_u128(kn).shl(-63)
     };
