@@ -106,7 +106,6 @@ impl Bf {
     }
 
     /// Sum of two non-negative numbers (truncated).
-    #[inline]
     pub fn add(self, o: Bf) -> Bf {
         if self.m == 0 {
             return o;

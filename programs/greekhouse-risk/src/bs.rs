@@ -468,6 +468,20 @@ pub(crate) fn price_raw(kind: OptionKind, e: &Eval<'_>) -> RiskResult<i128> {
     )
 }
 
+/// `m * 2^e` as a `Bf` whose mantissa has at least 32 significant bits (one shift instead of a
+/// full normalisation; `Bf::mul` accepts such operands at a relative precision of `2^-31`).
+#[inline(always)]
+fn half_norm(m: u64, e: i32) -> Bf {
+    if m >> 32 == 0 {
+        Bf {
+            m: m << 32,
+            e: e - 32,
+        }
+    } else {
+        Bf { m, e }
+    }
+}
+
 /// `round(x)` for a binary value, to the nearest integer.
 #[inline(always)]
 fn nearest(x: Bf) -> RiskResult<i128> {
@@ -534,9 +548,10 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
         OptionKind::Call => call_delta,
         OptionKind::Put => call_delta - FIXED_ONE,
     };
-    // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma; phi(d1) (Q64) normalised
-    // first, so that a small phi keeps all its bits through the truncating products
-    let phi = Bf::from_q(e.c.phi, 64);
+    // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma; phi(d1) (Q64) is
+    // half-normalised (at least 32 significant bits) so that a small phi keeps its precision
+    // through the truncating products
+    let phi = half_norm(e.c.phi, -64);
     let phi_s = phi.mul(e.sp.s_bf);
     let phi_w = phi.mul(e.n.w);
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = phi / v * 10^30 / S_raw
@@ -550,7 +565,7 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
     };
     // carry = r k' N(+-d2) S
     let kn = if kn >> 64 == 0 {
-        Bf::from_q(kn as u64, 63)
+        half_norm(kn as u64, -63)
     } else {
         Bf::from_u128(kn).shl(-63)
     };
