@@ -99,13 +99,13 @@ pub(crate) struct LegShocks {
 /// `sigs` (sigma' per vol index). One reciprocal per vol index; per scenario one product for
 /// `m`, one for `k'`, phi and two Mills ratios at Q32.
 #[inline(never)]
-pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf; 2], scens: &[FastScen]) -> LegShocks {
+pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf], scens: &[FastScen]) -> LegShocks {
     let mut out = LegShocks {
         vals: [None; MAX_FAST_SCEN],
         vw: [(Bf::ZERO, Bf::ZERO); 2],
     };
     let mut lv = [(0u64, 0i32, 0u64); 2];
-    for (i, sig) in sigs.iter().enumerate() {
+    for (i, sig) in sigs.iter().take(2).enumerate() {
         let v = sig.mul(e.tt.sqrt_t);
         let w = v.recip();
         out.vw[i] = (v, w);

@@ -475,9 +475,15 @@ struct AggCtx<'a> {
     scens: &'a [Scen],
     /// The scenarios for the fast evaluator (same order).
     fast: &'a [FastScen],
-    /// The two vol shifts the scenarios use (index `FastScen::vol_idx`).
-    dvs: [Fixed; 2],
+    /// The vol shifts the scenarios use (index `FastScen::vol_idx`; one or two).
+    dvs: &'a [Fixed],
 }
+
+/// Whether the full-revaluation safeguard also runs at the MM level (four revaluations per
+/// (strike, expiry) instead of two). Off: it costs about 900 compute units per position on
+/// sBPF, and the 16-position margin must stay below 100,000; the MM add-on is then the
+/// expansion's worst grid loss and the floor (see `docs/risk-model.md`, 6.3).
+pub const MM_FULL_REVALUATION: bool = false;
 
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
 const T_MEMO: usize = 4;
@@ -527,7 +533,8 @@ fn evaluate_leg<'a>(
     // a binary add for an upward shift, which stays inside [min_vol, MAX_VOL] (surface vols
     // <= 5, shocks and penalty <= 5 each); a downward one is floored at the surface's min vol
     let mut sigs = [Bf::ZERO; 2];
-    for (i, dv) in ctx.dvs.iter().enumerate() {
+    let n_vol = ctx.dvs.len().min(2);
+    for (i, dv) in ctx.dvs.iter().take(2).enumerate() {
         sigs[i] = if !dv.is_negative() {
             cur.e.sig.add(Bf::from_fixed_raw(dv.raw() as u128))
         } else {
@@ -538,7 +545,7 @@ fn evaluate_leg<'a>(
             Bf::from_fixed_raw(v.raw() as u128)
         };
     }
-    cur.shocked = fast::shocked_leg(&cur.e, &sigs, ctx.fast);
+    cur.shocked = fast::shocked_leg(&cur.e, &sigs[..n_vol], ctx.fast);
     Ok(())
 }
 
@@ -864,8 +871,7 @@ fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
 /// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
 /// floor, the payoff cap.
 #[inline(never)]
-fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize) -> RiskResult<i128> {
-    let j_up = j_dn + 1;
+fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: Option<usize>) -> RiskResult<i128> {
     // the grid's worst loss: the vega term is V dv with V >= 0 (a long book), so the upward
     // vol shock is the worse of the two at every spot shock; the spot terms as in
     // `expansion_grid` (same rounding, same values)
@@ -878,9 +884,9 @@ fn level_addon(a: &Agg, b: &BookGreeks, sh: &LevelShocks, j_dn: usize) -> RiskRe
         .checked_add(vega_term(b.vega, sh.vol_up, true)?)
         .ok_or(RiskError::Overflow)?
         .max(0);
-    worst = worst
-        .max(full_loss(a, b, j_dn)?)
-        .max(full_loss(a, b, j_up)?);
+    if let Some(j) = j_dn {
+        worst = worst.max(full_loss(a, b, j)?).max(full_loss(a, b, j + 1)?);
+    }
     // floor: floor_pct (raw <= 10^12) times the floor base, rounded up
     let fm = b.floor_money.raw() as u128;
     let fp = sh.floor_pct.raw() as u64;
@@ -912,27 +918,31 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
     let im = level_shocks(und, sp.inv_s, &und.params.initial)?;
     let mm = level_shocks(und, sp.inv_s, &und.params.maintenance)?;
-    let scens = [
-        scen(s, false, im.h, 0)?,
-        scen(s, true, im.h, 0)?,
-        scen(s, false, mm.h, 1)?,
-        scen(s, true, mm.h, 1)?,
-    ];
+    // full-revaluation scenarios: IM at -h and +h with vol up, and the same at MM when
+    // `MM_FULL_REVALUATION` (see there)
+    let n_scen = if MM_FULL_REVALUATION { 4 } else { 2 };
+    let mut scens = [scen(s, false, im.h, 0)?; 4];
+    scens[1] = scen(s, true, im.h, 0)?;
+    if MM_FULL_REVALUATION {
+        scens[2] = scen(s, false, mm.h, 1)?;
+        scens[3] = scen(s, true, mm.h, 1)?;
+    }
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
+    let dvs = [im.vol_up, mm.vol_up];
     let a = aggregate(
         &AggCtx {
             und,
             idx,
             sp: &sp,
-            scens: &scens,
-            fast: &fast_scens,
-            dvs: [im.vol_up, mm.vol_up],
+            scens: &scens[..n_scen],
+            fast: &fast_scens[..n_scen],
+            dvs: &dvs[..n_scen / 2],
         },
         account.positions,
     )?;
     let b = book_greeks(&a, s)?;
-    let addon_mm = level_addon(&a, &b, &mm, 2)?;
-    let addon_im = level_addon(&a, &b, &im, 0)?.max(addon_mm);
+    let addon_mm = level_addon(&a, &b, &mm, MM_FULL_REVALUATION.then_some(2))?;
+    let addon_im = level_addon(&a, &b, &im, Some(0))?.max(addon_mm);
     let neg = |x: i128| x.checked_neg().ok_or(RiskError::Overflow);
     Ok(UndResult {
         summary: UnderlyingSummary {
@@ -1137,6 +1147,30 @@ pub fn expansion_gap(
     let s = und.spot.raw() as u128;
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
     let sh = level_shocks(und, sp.inv_s, level)?;
+    let a = gap_aggregate(&GapCtx {
+        account,
+        underlying,
+        sp: &sp,
+        sh: &sh,
+    })?;
+    let b = book_greeks(&a, s)?;
+    gap_grid(&a, &b, &sh)
+}
+
+/// The inputs of [`gap_aggregate`] (one argument: sBPF's five argument registers).
+struct GapCtx<'a, 'b> {
+    account: &'a AccountRisk<'b>,
+    underlying: u8,
+    sp: &'a SpotPrep,
+    sh: &'a LevelShocks,
+}
+
+/// The ten grid scenarios of [`expansion_gap`] and the aggregation over them (a separate frame:
+/// sBPF stack frames hold at most 4 KB).
+#[inline(never)]
+fn gap_aggregate(g: &GapCtx<'_, '_>) -> RiskResult<Agg> {
+    let (sh, s) = (g.sh, g.sp.s);
+    let und = &g.account.underlyings[g.underlying as usize];
     let h2 = (sh.h >> 1) + (sh.h & 1);
     let spot = [
         (false, sh.h),
@@ -1156,24 +1190,28 @@ pub fn expansion_gap(
     for (f, sc) in fast_scens.iter_mut().zip(scens.iter()) {
         *f = sc.fast;
     }
-    let a = aggregate(
+    aggregate(
         &AggCtx {
             und,
-            idx: underlying,
-            sp: &sp,
+            idx: g.underlying,
+            sp: g.sp,
             scens: &scens,
             fast: &fast_scens,
-            dvs,
+            dvs: &dvs,
         },
-        account.positions,
-    )?;
-    let b = book_greeks(&a, s)?;
-    let grid = expansion_grid(&b, &sh)?;
+        g.account.positions,
+    )
+}
+
+/// Both grids of [`expansion_gap`] from the aggregate.
+#[inline(never)]
+fn gap_grid(a: &Agg, b: &BookGreeks, sh: &LevelShocks) -> RiskResult<ExpansionGap> {
+    let grid = expansion_grid(b, sh)?;
     let mut out = ExpansionGap::default();
     let mut worst = i128::MIN;
     for i in 0..SPOT_SCENARIOS {
         for j in 0..VOL_SCENARIOS {
-            let full = full_loss(&a, &b, j * SPOT_SCENARIOS + i)?;
+            let full = full_loss(a, b, j * SPOT_SCENARIOS + i)?;
             out.expansion_loss[i][j] = Fixed::from_raw(grid[i][j]);
             out.full_loss[i][j] = Fixed::from_raw(full);
             worst = worst.max(full - grid[i][j]);
