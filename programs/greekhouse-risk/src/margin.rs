@@ -994,6 +994,21 @@ fn referenced(account: &AccountRisk<'_>) -> RiskResult<([u8; MAX_UNDERLYINGS], u
     Ok((out, n))
 }
 
+/// `x * f` for `x >= 0` and a validated `0 <= f <= 10` (raw below 2^64), rounded up or down:
+/// one 128x64 product and a division by 10^12 in 32-bit digits.
+#[inline(always)]
+fn mul_small(x: Fixed, f: Fixed, up: bool) -> RiskResult<Fixed> {
+    if let Some(p) = wide::mul_u128_u64(x.raw() as u128, f.raw() as u64) {
+        let (q, inexact) = wide::div_pow10_u128(p, 12);
+        return Ok(Fixed::from_raw(wide::signed(
+            wide::bump(q, inexact, up)?,
+            false,
+        )?));
+    }
+    let r = if up { Rounding::Up } else { Rounding::Down };
+    x.checked_mul(f, r)
+}
+
 /// Collateral values: (weighted at IM, at end, at MM, at the oracle price), raw.
 #[inline(never)]
 fn collateral_values(ctx: &MarginCtx<'_>) -> RiskResult<[i128; 4]> {
@@ -1011,17 +1026,17 @@ fn collateral_values(ctx: &MarginCtx<'_>) -> RiskResult<[i128; 4]> {
         {
             return Err(RiskError::InvalidMarginParams);
         }
-        let haircut = config.conf_multiplier.checked_mul(c.conf, Rounding::Up)?;
+        let haircut = mul_small(c.conf, config.conf_multiplier, true)?;
         let adj = c.price.checked_sub(haircut)?.max_of(Fixed::ZERO);
-        let w_end = c.maint_weight.checked_sub(
-            config
-                .end_buffer
-                .checked_mul(c.maint_weight.checked_sub(c.init_weight)?, Rounding::Up)?,
-        )?;
+        let w_end = c.maint_weight.checked_sub(mul_small(
+            c.maint_weight.checked_sub(c.init_weight)?,
+            config.end_buffer,
+            true,
+        )?)?;
         // amount x (weighted, conf-adjusted price rounded down): exact in the amount, so the
         // value scales exactly with it
         for (slot, w) in [c.init_weight, w_end, c.maint_weight].iter().enumerate() {
-            let unit = adj.checked_mul(*w, Rounding::Down)?.raw() as u128;
+            let unit = mul_small(adj, *w, false)?.raw() as u128;
             let v = wide::mul_u128_u64(unit, c.amount).ok_or(RiskError::Overflow)?;
             out[slot] = out[slot]
                 .checked_add(wide::signed(v, false)?)
