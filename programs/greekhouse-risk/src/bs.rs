@@ -293,8 +293,8 @@ pub(crate) struct SpotPrep {
     pub g_scale: Bf,
     /// Rate, raw.
     pub r_raw: u128,
-    /// Rate as a binary float.
-    pub r_bf: Bf,
+    /// `r * S_raw` as a binary float (theta's carry term).
+    pub rs_bf: Bf,
 }
 
 impl SpotPrep {
@@ -308,7 +308,7 @@ impl SpotPrep {
             inv_s,
             g_scale: inv_s.mul(Bf::from_const(crate::tables::F_TEN_P30)),
             r_raw,
-            r_bf: Bf::from_fixed_raw(r_raw),
+            rs_bf: Bf::from_fixed_raw(r_raw).mul(s_bf),
         }
     }
 }
@@ -569,7 +569,7 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
     } else {
         Bf::from_u128(kn).shl(-63)
     };
-    let carry = nearest(kn.mul(e.sp.r_bf).mul(e.sp.s_bf))?;
+    let carry = nearest(kn.mul(e.sp.rs_bf))?;
     let theta = match kind {
         OptionKind::Call => -decay - carry,
         OptionKind::Put => carry - decay,

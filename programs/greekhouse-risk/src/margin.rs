@@ -549,9 +549,10 @@ fn evaluate_leg<'a>(
     Ok(())
 }
 
-/// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`.
+/// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
+/// into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
 #[inline(never)]
-fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg> {
+fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk], a: &mut Agg) -> RiskResult<()> {
     let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
     let s = ctx.sp.s;
     let smile = SmilePrep::new(&und.surface);
@@ -578,7 +579,6 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg
         },
     };
     let mut have_cur = false;
-    let mut a = Agg::new();
     a.s = s;
     for (j, sc) in scens.iter().enumerate() {
         a.s_scen[j] = sc.shock.s_raw;
@@ -683,7 +683,7 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk]) -> RiskResult<Agg
             }
         }
     }
-    Ok(a)
+    Ok(())
 }
 
 /// `floor(a * mul / 10^pow10)` and the inexact flag: 256-bit intermediates when `a` fits
@@ -929,7 +929,8 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
     }
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
     let dvs = [im.vol_up, mm.vol_up];
-    let a = aggregate(
+    let mut a = Agg::new();
+    aggregate(
         &AggCtx {
             und,
             idx,
@@ -939,6 +940,7 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
             dvs: &dvs[..n_scen / 2],
         },
         account.positions,
+        &mut a,
     )?;
     let b = book_greeks(&a, s)?;
     let addon_mm = level_addon(&a, &b, &mm, MM_FULL_REVALUATION.then_some(2))?;
@@ -1162,12 +1164,16 @@ pub fn expansion_gap(
     let s = und.spot.raw() as u128;
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
     let sh = level_shocks(und, sp.inv_s, level)?;
-    let a = gap_aggregate(&GapCtx {
-        account,
-        underlying,
-        sp: &sp,
-        sh: &sh,
-    })?;
+    let mut a = Agg::new();
+    gap_aggregate(
+        &GapCtx {
+            account,
+            underlying,
+            sp: &sp,
+            sh: &sh,
+        },
+        &mut a,
+    )?;
     let b = book_greeks(&a, s)?;
     gap_grid(&a, &b, &sh)
 }
@@ -1183,7 +1189,7 @@ struct GapCtx<'a, 'b> {
 /// The ten grid scenarios of [`expansion_gap`] and the aggregation over them (a separate frame:
 /// sBPF stack frames hold at most 4 KB).
 #[inline(never)]
-fn gap_aggregate(g: &GapCtx<'_, '_>) -> RiskResult<Agg> {
+fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
     let (sh, s) = (g.sh, g.sp.s);
     let und = &g.account.underlyings[g.underlying as usize];
     let h2 = (sh.h >> 1) + (sh.h & 1);
@@ -1215,6 +1221,7 @@ fn gap_aggregate(g: &GapCtx<'_, '_>) -> RiskResult<Agg> {
             dvs: &dvs,
         },
         g.account.positions,
+        a,
     )
 }
 
