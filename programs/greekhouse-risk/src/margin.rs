@@ -1134,7 +1134,7 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
 /// account, at every grid point of one level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ExpansionGap {
-    /// Loss predicted by the expansion at [spot][vol] (positive = loss).
+    /// Loss predicted by the expansion at `[spot][vol]` (positive = loss).
     pub expansion_loss: [[Fixed; VOL_SCENARIOS]; SPOT_SCENARIOS],
     /// Loss by full Black-Scholes revaluation at the same shocks.
     pub full_loss: [[Fixed; VOL_SCENARIOS]; SPOT_SCENARIOS],
@@ -1228,6 +1228,7 @@ fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
 
 /// Both grids of [`expansion_gap`] from the aggregate.
 #[inline(never)]
+#[allow(clippy::needless_range_loop)] // (i, j) index three grids at once
 fn gap_grid(a: &Agg, b: &BookGreeks, sh: &LevelShocks) -> RiskResult<ExpansionGap> {
     let grid = expansion_grid(b, sh)?;
     let mut out = ExpansionGap::default();
