@@ -95,15 +95,22 @@ pub(crate) struct LegShocks {
     pub vw: [(Bf, Bf); 2],
 }
 
+/// What [`shocked_leg`] revalues.
+pub(crate) struct LegIn<'a, 'b> {
+    /// The leg, evaluated at the surface vol.
+    pub e: &'a Eval<'b>,
+    /// The shocked vols `sigma'` per vol index (one or two).
+    pub sigs: &'a [Bf],
+    pub scens: &'a [FastScen],
+}
+
 /// Revalue one leg (evaluated at the surface vol) at every scenario, with the shocked vols
-/// `sigs` (sigma' per vol index). One reciprocal per vol index; per scenario one product for
-/// `m`, one for `k'`, phi and two Mills ratios at Q32.
+/// `sigs` (sigma' per vol index), into `out` (its first `scens.len()` values and the `vw` of
+/// the vol indices used are written). One reciprocal per vol index; per scenario one product
+/// for `m`, one for `k'`, phi and two Mills ratios at Q32.
 #[inline(never)]
-pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf], scens: &[FastScen]) -> LegShocks {
-    let mut out = LegShocks {
-        vals: [None; MAX_FAST_SCEN],
-        vw: [(Bf::ZERO, Bf::ZERO); 2],
-    };
+pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
+    let (e, sigs, scens) = (i.e, i.sigs, i.scens);
     let mut lv = [(0u64, 0i32, 0u64); 2];
     for (i, sig) in sigs.iter().take(2).enumerate() {
         let v = sig.mul(e.tt.sqrt_t);
@@ -114,7 +121,10 @@ pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf], scens: &[FastScen]) -> LegS
     // k' at Q40; beyond 2^22 the fast range does not hold (precise fallback)
     let kq40 = e.n.kp.to_q64(40);
     if kq40 >= 1 << 62 {
-        return out;
+        for v in out.vals.iter_mut().take(scens.len()) {
+            *v = None;
+        }
+        return;
     }
     for (j, sc) in scens.iter().enumerate().take(MAX_FAST_SCEN) {
         let (wm, sh, hv) = lv[(sc.vol_idx & 1) as usize];
@@ -136,7 +146,6 @@ pub(crate) fn shocked_leg(e: &Eval<'_>, sigs: &[Bf], scens: &[FastScen]) -> LegS
         let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
         out.vals[j] = Some(combine(kq, d1, d2));
     }
-    out
 }
 
 /// Normalised (call, put) at Q32 from `k'` at Q32 and `d1, d2` at Q32, each plus the allowance
@@ -226,7 +235,18 @@ mod tests {
                 inv1s_q56: sh.inv1s.to_q64(56),
                 vol_idx: 1,
             };
-            let legs = shocked_leg(&e, &[Bf::ONE, sig], &[fs]);
+            let mut legs = LegShocks {
+                vals: [None; MAX_FAST_SCEN],
+                vw: [(Bf::ZERO, Bf::ZERO); 2],
+            };
+            shocked_leg(
+                &LegIn {
+                    e: &e,
+                    sigs: &[Bf::ONE, sig],
+                    scens: &[fs],
+                },
+                &mut legs,
+            );
             let Some((fc, fp)) = legs.vals[0] else {
                 continue;
             };

@@ -477,6 +477,8 @@ struct AggCtx<'a> {
     fast: &'a [FastScen],
     /// The vol shifts the scenarios use (index `FastScen::vol_idx`; one or two).
     dvs: &'a [Fixed],
+    /// The same as binary values (the non-negative ones).
+    dvs_bf: [Bf; 2],
 }
 
 /// Whether the full-revaluation safeguard also runs at the MM level (four revaluations per
@@ -537,7 +539,7 @@ fn evaluate_leg<'a>(
     let n_vol = ctx.dvs.len().min(2);
     for (i, dv) in ctx.dvs.iter().take(2).enumerate() {
         sigs[i] = if !dv.is_negative() {
-            cur.e.sig.add(Bf::from_fixed_raw(dv.raw() as u128))
+            cur.e.sig.add(ctx.dvs_bf[i])
         } else {
             let v = vol
                 .checked_add(*dv)?
@@ -546,8 +548,21 @@ fn evaluate_leg<'a>(
             Bf::from_fixed_raw(v.raw() as u128)
         };
     }
-    cur.shocked = fast::shocked_leg(&cur.e, &sigs[..n_vol], ctx.fast);
+    fast::shocked_leg(
+        &fast::LegIn {
+            e: &cur.e,
+            sigs: &sigs[..n_vol],
+            scens: ctx.fast,
+        },
+        &mut cur.shocked,
+    );
     Ok(())
+}
+
+/// Non-negative vol shifts as binary values (negative ones as zero: they are not added).
+fn dvs_bf(dvs: &[Fixed; 2]) -> [Bf; 2] {
+    let b = |d: Fixed| Bf::from_fixed_raw(d.raw().max(0) as u128);
+    [b(dvs[0]), b(dvs[1])]
 }
 
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
@@ -939,6 +954,7 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
             scens: &scens[..n_scen],
             fast: &fast_scens[..n_scen],
             dvs: &dvs[..n_scen / 2],
+            dvs_bf: dvs_bf(&dvs),
         },
         account.positions,
         &mut a,
@@ -1220,6 +1236,7 @@ fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             scens: &scens,
             fast: &fast_scens,
             dvs: &dvs,
+            dvs_bf: dvs_bf(&dvs),
         },
         g.account.positions,
         a,
