@@ -390,7 +390,7 @@ mod tests {
         ] {
             let s = isqrt_u128(n) as u128;
             assert!(s * s <= n);
-            assert!((s + 1).checked_mul(s + 1).map_or(true, |v| v > n));
+            assert!((s + 1).checked_mul(s + 1).is_none_or(|v| v > n));
         }
         let mut x: u128 = 12345;
         for _ in 0..20000 {
@@ -400,7 +400,7 @@ mod tests {
             let n = x >> (x as u32 % 64);
             let s = isqrt_u128(n) as u128;
             assert!(s * s <= n);
-            assert!((s + 1).checked_mul(s + 1).map_or(true, |v| v > n));
+            assert!((s + 1).checked_mul(s + 1).is_none_or(|v| v > n));
         }
         let b = Bf::from_u64(2).sqrt();
         assert!((val(b) - 2f64.sqrt()).abs() < 1e-15);

@@ -1394,7 +1394,7 @@ mod tests {
         }
         /// `normal` most of the time, one of `EXTREMES` one time in eight.
         fn mostly(&mut self, normal: &[i128]) -> i128 {
-            if self.next() % 8 == 0 {
+            if self.next().is_multiple_of(8) {
                 self.pick(&EXTREMES)
             } else {
                 self.pick(normal)
@@ -1426,15 +1426,15 @@ mod tests {
                 underlying(rng.mostly(&[ONE / 10, 150 * ONE, 95_000 * ONE, 95_000_000_000 * ONE]));
             u.conf = Fixed::from_raw(rng.mostly(&[0, ONE / 100]));
             u.rate = Fixed::from_raw(rng.mostly(&[0, ONE / 20, ONE]));
-            u.vol_stale = rng.next() % 2 == 0;
-            if rng.next() % 4 == 0 {
+            u.vol_stale = rng.next().is_multiple_of(2);
+            if rng.next().is_multiple_of(4) {
                 u.surface.tenors[0].atm_vol = Fixed::from_raw(rng.mostly(&[ONE / 100, 5 * ONE]));
             }
             let mut ps = [put(0, 0, 0); 4];
             for p in ps.iter_mut() {
                 *p = PositionRisk {
                     underlying: (rng.next() % 3) as u8 % 2,
-                    kind: if rng.next() % 2 == 0 {
+                    kind: if rng.next().is_multiple_of(2) {
                         OptionKind::Call
                     } else {
                         OptionKind::Put

@@ -287,6 +287,7 @@ pub(crate) fn shr_sticky<const N: usize>(a: &[u64; N], s: u32) -> ([u64; N], boo
 
 /// `a << s`; `None` if a set bit is shifted out.
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn shl<const N: usize>(a: &[u64; N], s: u32) -> Option<[u64; N]> {
     let limbs = (s / 64) as usize;
     let bits = s % 64;
@@ -556,7 +557,7 @@ mod tests {
                 let (q, ie) = div_pow10_u128(v, k);
                 let d = 10u128.pow(k);
                 assert_eq!(q, v / d);
-                assert_eq!(ie, v % d != 0);
+                assert_eq!(ie, !v.is_multiple_of(d));
                 let a: U384 = from_u128(v);
                 assert_eq!(
                     scale_down_generic(&a, 3, k, true).unwrap(),
@@ -595,7 +596,7 @@ mod tests {
                 assert!(!st);
             }
         }
-        assert_eq!(shr_sticky(&a, 1).1, true);
+        assert!(shr_sticky(&a, 1).1);
         assert_eq!(shr_sticky(&[2u64, 0, 0, 0], 1), ([1, 0, 0, 0], false));
     }
 
