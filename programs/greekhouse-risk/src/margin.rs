@@ -368,25 +368,34 @@ impl Qty {
 /// add); the rest out of line.
 #[inline(always)]
 fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
-    if q.small && a >> 64 == 0 {
+    let a1 = (a >> 64) as u64;
+    if q.small && a1 >> 32 == 0 {
+        // a = a1 2^64 + a0 with a1 < 2^32: a q = a0 q + (a1 q) 2^64, three limbs
         let (h, l) = wide::wmul(a as u64, q.q as u64);
         let (s0, c0) = sum[0].overflowing_add(l);
         // h <= 2^64 - 2 (a product of two 64-bit values): h + c0 cannot wrap
         let (s1, c1) = sum[1].overflowing_add(h + c0 as u64);
         sum[0] = s0;
         sum[1] = s1;
-        if c1 {
-            return carry2(sum);
+        let mut carry = c1 as u64;
+        if a1 != 0 {
+            let (h1, l1) = wide::wmul(a1, q.q as u64); // h1 < 2^32
+            let (s1, c2) = sum[1].overflowing_add(l1);
+            sum[1] = s1;
+            carry += h1 + c2 as u64;
+        }
+        if carry != 0 {
+            return carry_in(sum, carry);
         }
         return Ok(());
     }
     acc_wide(sum, a, q)
 }
 
-/// A carry into limb 2 of `sum`.
+/// Add `c` into limb 2 of `sum` (carrying into limb 3).
 #[inline(never)]
-fn carry2(sum: &mut U256) -> RiskResult<()> {
-    let (s2, c2) = sum[2].overflowing_add(1);
+fn carry_in(sum: &mut U256, c: u64) -> RiskResult<()> {
+    let (s2, c2) = sum[2].overflowing_add(c);
     sum[2] = s2;
     if c2 {
         sum[3] = sum[3].checked_add(1).ok_or(RiskError::Overflow)?;
@@ -404,7 +413,7 @@ fn acc_wide(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
             sum[0] = lo as u64;
             sum[1] = (lo >> 64) as u64;
             if c {
-                return carry2(sum);
+                return carry_in(sum, 1);
             }
             return Ok(());
         }
@@ -1415,6 +1424,39 @@ mod tests {
         i128::MAX / ONE,
         i128::MAX,
     ];
+
+    /// The inline accumulation paths against the generic 256-bit product.
+    #[test]
+    fn acc_matches_wide_products() {
+        let mut rng = Lcg(77);
+        let mut sum: U256 = [0; 4];
+        let mut want: U256 = [0; 4];
+        let wide_val = |r: &mut Lcg| {
+            let bits = r.next() % 128;
+            ((r.next() as u128) << 64 | r.next() as u128) >> (127 - bits)
+        };
+        for i in 0..20_000 {
+            let a = wide_val(&mut rng);
+            let q = if i % 5 == 0 {
+                wide_val(&mut rng) >> 28
+            } else {
+                wide_val(&mut rng) >> 64
+            };
+            acc(&mut sum, a, &Qty::new(q)).unwrap();
+            wide::add_assign(&mut want, &wide::mul_128x128(a, q)).unwrap();
+            assert_eq!(sum, want, "{a} {q}");
+        }
+        // carries through every limb
+        let mut s: U256 = [u64::MAX, u64::MAX, u64::MAX, 0];
+        acc(&mut s, (1u128 << 95) + 3, &Qty::new(u64::MAX as u128)).unwrap();
+        let mut w: U256 = [u64::MAX, u64::MAX, u64::MAX, 0];
+        wide::add_assign(
+            &mut w,
+            &wide::mul_128x128((1u128 << 95) + 3, u64::MAX as u128),
+        )
+        .unwrap();
+        assert_eq!(s, w);
+    }
 
     /// Garbage and extreme inputs return a value or an error, never panic.
     #[test]
