@@ -59,6 +59,10 @@ pub struct MarginParams {
 pub const MAX_SPOT_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE - 1);
 /// The widened spot shock `h + conf/spot` is capped here (the shocked spot stays positive).
 pub const MAX_EFFECTIVE_SPOT_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE / 100 * 99);
+/// [`MAX_EFFECTIVE_SPOT_SHOCK`] at Q63 (scale 2^63), rounded down.
+const MAX_EFFECTIVE_SPOT_SHOCK_Q63: u128 =
+    (MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128) * (1u128 << 63) / (FIXED_ONE as u128);
+
 /// Hard bound on vol shocks and the stale penalty: 5.0 (500 vol points).
 pub const MAX_VOL_SHOCK: Fixed = Fixed::from_raw(5 * FIXED_ONE);
 /// Hard bound on the collateral confidence multiplier.
@@ -459,10 +463,7 @@ fn level_shocks(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<Le
         .mul(inv_s)
         .to_q128_round(63, true)
         .unwrap_or(u128::MAX);
-    let cap = Bf::from_fixed_raw(MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128)
-        .to_q128(63)
-        .unwrap_or(0);
-    let h = h.saturating_add(c).min(cap) as u64;
+    let h = h.saturating_add(c).min(MAX_EFFECTIVE_SPOT_SHOCK_Q63) as u64;
     let penalty = if u.vol_stale {
         u.params.stale_vol_penalty
     } else {
