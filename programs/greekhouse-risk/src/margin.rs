@@ -501,6 +501,41 @@ pub const MM_FULL_REVALUATION: bool = false;
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
 const T_MEMO: usize = 4;
 
+/// Distinct (expiry, rate) pairs whose time terms are remembered across the underlyings of
+/// an account (underlyings usually share the rate, and often the expiry grid).
+const TT_MEMO: usize = 8;
+
+/// Time terms per (expiry, rate).
+struct TimeMemo {
+    e: [(i128, u128, bs::TimeTerms); TT_MEMO],
+    n: usize,
+    next: usize,
+}
+
+impl TimeMemo {
+    const fn new() -> TimeMemo {
+        TimeMemo {
+            e: [(0, 0, bs::TimeTerms::PLACEHOLDER); TT_MEMO],
+            n: 0,
+            next: 0,
+        }
+    }
+
+    /// `time_terms(T, r)` for validated `T > 0`, `r >= 0` (raw), remembered.
+    fn get(&mut self, t: i128, r: u128) -> bs::TimeTerms {
+        for x in self.e[..self.n].iter() {
+            if x.0 == t && x.1 == r {
+                return x.2;
+            }
+        }
+        let tt = bs::time_terms(t as u128, r);
+        self.e[self.next] = (t, r, tt);
+        self.next = (self.next + 1) % TT_MEMO;
+        self.n = (self.n + 1).min(TT_MEMO);
+        tt
+    }
+}
+
 /// One expiry's time terms and ATM vol.
 #[derive(Clone, Copy)]
 struct TEntry {
@@ -578,7 +613,12 @@ fn dvs_bf(dvs: &[Fixed; 2]) -> [Bf; 2] {
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
 /// into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
 #[inline(never)]
-fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk], a: &mut Agg) -> RiskResult<()> {
+fn aggregate<'a>(
+    ctx: &AggCtx<'a>,
+    positions: &[PositionRisk],
+    a: &mut Agg,
+    tm: &mut TimeMemo,
+) -> RiskResult<()> {
     let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
     let s = ctx.sp.s;
     let smile = SmilePrep::new(&und.surface);
@@ -594,7 +634,7 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk], a: &mut Agg) -> R
         tt: bs::TimeTerms::PLACEHOLDER,
         atm: Bf::ZERO,
     }; T_MEMO];
-    let mut n_memo = 0usize;
+    let (mut n_memo, mut next_memo) = (0usize, 0usize);
     let mut cur = Cur {
         k: 0,
         t: 0,
@@ -676,10 +716,11 @@ fn aggregate<'a>(ctx: &AggCtx<'a>, positions: &[PositionRisk], a: &mut Agg) -> R
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let te = TEntry {
                         t,
-                        tt: bs::time_terms(t as u128, ctx.sp.r_raw),
+                        tt: tm.get(t, ctx.sp.r_raw),
                         atm,
                     };
-                    memo[n_memo % T_MEMO] = te;
+                    memo[next_memo] = te;
+                    next_memo = (next_memo + 1) % T_MEMO;
                     n_memo = (n_memo + 1).min(T_MEMO);
                     te
                 }
@@ -936,7 +977,7 @@ struct UndResult {
 }
 
 #[inline(never)]
-fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
+fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8, tm: &mut TimeMemo) -> RiskResult<UndResult> {
     let account = &ctx.account;
     let und = &account.underlyings[idx as usize];
     validate_underlying(und)?;
@@ -968,6 +1009,7 @@ fn underlying_margin(ctx: &MarginCtx<'_>, idx: u8) -> RiskResult<UndResult> {
         },
         account.positions,
         &mut a,
+        tm,
     )?;
     let b = book_greeks(&a, s)?;
     let addon_mm = level_addon(&a, &b, &mm, MM_FULL_REVALUATION.then_some(2))?;
@@ -1116,8 +1158,9 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
         ..MarginSummary::default()
     };
     let (mut liab, mut addon_im, mut addon_mm) = (Fixed::ZERO, Fixed::ZERO, Fixed::ZERO);
+    let mut tm = TimeMemo::new();
     for (slot, &idx) in idxs[..n].iter().enumerate() {
-        let r = underlying_margin(ctx, idx)?;
+        let r = underlying_margin(ctx, idx, &mut tm)?;
         liab = liab.checked_add(r.summary.liability)?;
         addon_im = addon_im.checked_add(r.summary.addon_initial)?;
         addon_mm = addon_mm.checked_add(r.summary.addon_maintenance)?;
@@ -1250,6 +1293,7 @@ fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
         },
         g.account.positions,
         a,
+        &mut TimeMemo::new(),
     )
 }
 
