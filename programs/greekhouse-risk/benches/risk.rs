@@ -61,9 +61,18 @@ fn option_fixture() -> BsInput {
 }
 
 fn surface(tenors: &[(u32, i128)], skew: Fixed, smile: Fixed, min_vol: Fixed) -> VolSurface {
-    let mut s = VolSurface { tenor_count: tenors.len() as u8, skew, smile, min_vol, ..VolSurface::default() };
+    let mut s = VolSurface {
+        tenor_count: tenors.len() as u8,
+        skew,
+        smile,
+        min_vol,
+        ..VolSurface::default()
+    };
     for (slot, &(seconds, vol_pct)) in s.tenors.iter_mut().zip(tenors) {
-        *slot = TenorPoint { seconds, atm_vol: fx(vol_pct, 2) };
+        *slot = TenorPoint {
+            seconds,
+            atm_vol: fx(vol_pct, 2),
+        };
     }
     s
 }
@@ -144,7 +153,12 @@ fn account_fixture() -> AccountFixture {
             UnderlyingRisk {
                 spot: sol_spot(),
                 conf: fx(50_000, 0),
-                surface: surface(&[(7 * DAY, 75), (30 * DAY, 70), (90 * DAY, 65)], fx(-10, 2), fx(50, 2), fx(20, 2)),
+                surface: surface(
+                    &[(7 * DAY, 75), (30 * DAY, 70), (90 * DAY, 65)],
+                    fx(-10, 2),
+                    fx(50, 2),
+                    fx(20, 2),
+                ),
                 vol_stale: false,
                 rate: fx(5, 2),
                 params: margin_params(),
@@ -153,7 +167,12 @@ fn account_fixture() -> AccountFixture {
                 spot: btc_spot(),
                 conf: fx(20_000_000, 0),
                 surface: surface(
-                    &[(7 * DAY, 55), (30 * DAY, 52), (90 * DAY, 50), (180 * DAY, 50)],
+                    &[
+                        (7 * DAY, 55),
+                        (30 * DAY, 52),
+                        (90 * DAY, 50),
+                        (180 * DAY, 50),
+                    ],
                     fx(-5, 2),
                     fx(30, 2),
                     fx(15, 2),
@@ -165,14 +184,35 @@ fn account_fixture() -> AccountFixture {
         ],
         collaterals: [
             // USDC, 6 decimals: 60,000 USDC
-            CollateralRisk { amount: 60_000_000_000, price: fx(1, 0), conf: fx(1, 4), init_weight: fx(1, 0), maint_weight: fx(1, 0) },
+            CollateralRisk {
+                amount: 60_000_000_000,
+                price: fx(1, 0),
+                conf: fx(1, 4),
+                init_weight: fx(1, 0),
+                maint_weight: fx(1, 0),
+            },
             // SOL, 9 decimals: 300 SOL at 150e6 / 1e9 quote units per lamport
-            CollateralRisk { amount: 300_000_000_000, price: fx(15, 2), conf: fx(5, 5), init_weight: fx(80, 2), maint_weight: fx(90, 2) },
+            CollateralRisk {
+                amount: 300_000_000_000,
+                price: fx(15, 2),
+                conf: fx(5, 5),
+                init_weight: fx(80, 2),
+                maint_weight: fx(90, 2),
+            },
             // wBTC, 8 decimals: 0.5 BTC at 95,000e6 / 1e8 quote units per satoshi
-            CollateralRisk { amount: 50_000_000, price: fx(950, 0), conf: fx(2, 1), init_weight: fx(85, 2), maint_weight: fx(92, 2) },
+            CollateralRisk {
+                amount: 50_000_000,
+                price: fx(950, 0),
+                conf: fx(2, 1),
+                init_weight: fx(85, 2),
+                maint_weight: fx(92, 2),
+            },
         ],
         quote_balance: -2_500_000_000,
-        config: MarginConfig { conf_multiplier: fx(2, 0), end_buffer: fx(50, 2) },
+        config: MarginConfig {
+            conf_multiplier: fx(2, 0),
+            end_buffer: fx(50, 2),
+        },
     }
 }
 
@@ -205,7 +245,14 @@ struct BsF64 {
 
 impl From<&BsInput> for BsF64 {
     fn from(i: &BsInput) -> Self {
-        BsF64 { put: i.kind == OptionKind::Put, s: f(i.spot), k: f(i.strike), vol: f(i.vol), t: f(i.time_years), r: f(i.rate) }
+        BsF64 {
+            put: i.kind == OptionKind::Put,
+            s: f(i.spot),
+            k: f(i.strike),
+            vol: f(i.vol),
+            t: f(i.time_years),
+            r: f(i.rate),
+        }
     }
 }
 
@@ -223,7 +270,11 @@ fn n_pdf(x: f64) -> f64 {
 
 fn bs_price_f64(o: &BsF64) -> f64 {
     if o.t <= 0.0 {
-        return if o.put { (o.k - o.s).max(0.0) } else { (o.s - o.k).max(0.0) };
+        return if o.put {
+            (o.k - o.s).max(0.0)
+        } else {
+            (o.s - o.k).max(0.0)
+        };
     }
     let sd = o.vol * libm::sqrt(o.t);
     let d1 = (libm::log(o.s / o.k) + (o.r + 0.5 * o.vol * o.vol) * o.t) / sd;
@@ -244,7 +295,11 @@ fn bs_greeks_f64(o: &BsF64) -> GreeksF64 {
             (true, false) => 1.0,
             (true, true) => -1.0,
         };
-        return GreeksF64 { price: bs_price_f64(o), delta, ..GreeksF64::default() };
+        return GreeksF64 {
+            price: bs_price_f64(o),
+            delta,
+            ..GreeksF64::default()
+        };
     }
     let sqrt_t = libm::sqrt(o.t);
     let sd = o.vol * sqrt_t;
@@ -265,7 +320,13 @@ fn bs_greeks_f64(o: &BsF64) -> GreeksF64 {
             theta: decay + o.r * df_k * (1.0 - nd2),
         }
     } else {
-        GreeksF64 { price: o.s * nd1 - df_k * nd2, delta: nd1, gamma, vega, theta: decay - o.r * df_k * nd2 }
+        GreeksF64 {
+            price: o.s * nd1 - df_k * nd2,
+            delta: nd1,
+            gamma,
+            vega,
+            theta: decay - o.r * df_k * nd2,
+        }
     }
 }
 
@@ -273,7 +334,12 @@ fn bs_greeks_f64(o: &BsF64) -> GreeksF64 {
 /// times (1 + skew ln(K/S) + smile ln(K/S)^2), floored at min_vol.
 fn surface_vol_f64(s: &VolSurface, k: f64, spot: f64, t: f64) -> f64 {
     let n = s.tenor_count as usize;
-    let tenor = |i: usize| (s.tenors[i].seconds as f64 / 31_536_000.0, f(s.tenors[i].atm_vol));
+    let tenor = |i: usize| {
+        (
+            s.tenors[i].seconds as f64 / 31_536_000.0,
+            f(s.tenors[i].atm_vol),
+        )
+    };
     let (t0, v0) = tenor(0);
     let (tn, vn) = tenor(n - 1);
     let atm = if t <= t0 {
@@ -323,13 +389,24 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
     for (idx, u) in a.underlyings.iter().enumerate() {
         let s = f(u.spot);
         let r = f(u.rate);
-        let penalty = if u.vol_stale { f(u.params.stale_vol_penalty) } else { 0.0 };
-        let shocks = |l: &LevelParams| ((f(l.spot_shock) + f(u.conf) / s).min(0.99), f(l.vol_up) + penalty, f(l.vol_down));
+        let penalty = if u.vol_stale {
+            f(u.params.stale_vol_penalty)
+        } else {
+            0.0
+        };
+        let shocks = |l: &LevelParams| {
+            (
+                (f(l.spot_shock) + f(u.conf) / s).min(0.99),
+                f(l.vol_up) + penalty,
+                f(l.vol_down),
+            )
+        };
         let (h_im, up_im, dn_im) = shocks(&u.params.initial);
         let (h_mm, up_mm, dn_mm) = shocks(&u.params.maintenance);
         // full-revaluation scenarios: (relative spot move, vol shift)
         let scen = [(-h_im, up_im), (h_im, up_im), (-h_mm, up_mm), (h_mm, up_mm)];
-        let (mut l, mut delta, mut gamma, mut vega, mut floor_base, mut payoff) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut l, mut delta, mut gamma, mut vega, mut floor_base, mut payoff) =
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         let mut reval = [0.0f64; 4];
         let mut all_puts = true;
         let mut any = false;
@@ -340,7 +417,14 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
             let t = f(p.time_years);
             let put = p.kind == OptionKind::Put;
             let vol = surface_vol_f64(&u.surface, k, s, t);
-            let g = bs_greeks_f64(&BsF64 { put, s, k, vol, t, r });
+            let g = bs_greeks_f64(&BsF64 {
+                put,
+                s,
+                k,
+                vol,
+                t,
+                r,
+            });
             l += g.price * q;
             delta += g.delta * q;
             gamma += g.gamma * q;
@@ -353,7 +437,14 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
             }
             for (j, &(ds, dv)) in scen.iter().enumerate() {
                 let v = (vol + dv).clamp(f(u.surface.min_vol), 20.0);
-                reval[j] += bs_price_f64(&BsF64 { put, s: s * (1.0 + ds), k, vol: v, t, r }) * q;
+                reval[j] += bs_price_f64(&BsF64 {
+                    put,
+                    s: s * (1.0 + ds),
+                    k,
+                    vol: v,
+                    t,
+                    r,
+                }) * q;
             }
         }
         if !any {
@@ -397,7 +488,12 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
     let lvl = |addon: f64, cv: f64| {
         let requirement = liab + addon;
         let collateral_value = cv + quote;
-        LevelF64 { addon, requirement, collateral_value, equity: collateral_value - requirement }
+        LevelF64 {
+            addon,
+            requirement,
+            collateral_value,
+            equity: collateral_value - requirement,
+        }
     };
     MarginF64 {
         liability: liab,
@@ -425,7 +521,10 @@ fn thread_cpu_time() -> Duration {
         fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
     }
     const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: libc's clock_gettime (std links libc on Linux) writing into a valid timespec.
     let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
@@ -468,7 +567,12 @@ fn timed<O>(b: &mut Bencher<'_>, name: &'static str, mut routine: impl FnMut() -
                     x.wall += wall;
                     x.iters += iters;
                 }
-                None => t.push(Totals { name, cpu, wall, iters }),
+                None => t.push(Totals {
+                    name,
+                    cpu,
+                    wall,
+                    iters,
+                }),
             }
         });
         cpu
@@ -478,9 +582,15 @@ fn timed<O>(b: &mut Bencher<'_>, name: &'static str, mut routine: impl FnMut() -
 /// (CPU ns, wall ns) per call.
 fn ns_per_call(name: &str) -> Option<(f64, f64)> {
     TOTALS.with(|t| {
-        t.borrow().iter().find(|x| x.name == name && x.iters > 0).map(|x| {
-            (x.cpu.as_nanos() as f64 / x.iters as f64, x.wall.as_nanos() as f64 / x.iters as f64)
-        })
+        t.borrow()
+            .iter()
+            .find(|x| x.name == name && x.iters > 0)
+            .map(|x| {
+                (
+                    x.cpu.as_nanos() as f64 / x.iters as f64,
+                    x.wall.as_nanos() as f64 / x.iters as f64,
+                )
+            })
     })
 }
 
@@ -488,10 +598,18 @@ fn bench_option(c: &mut Criterion) {
     let input = option_fixture();
     let input64 = BsF64::from(&input);
     let mut g = c.benchmark_group("option");
-    g.bench_function("greeks/fixed", |b| timed(b, "greeks/fixed", || bs::greeks(black_box(&input))));
-    g.bench_function("greeks/f64", |b| timed(b, "greeks/f64", || bs_greeks_f64(black_box(&input64))));
-    g.bench_function("price/fixed", |b| timed(b, "price/fixed", || bs::price(black_box(&input))));
-    g.bench_function("price/f64", |b| timed(b, "price/f64", || bs_price_f64(black_box(&input64))));
+    g.bench_function("greeks/fixed", |b| {
+        timed(b, "greeks/fixed", || bs::greeks(black_box(&input)))
+    });
+    g.bench_function("greeks/f64", |b| {
+        timed(b, "greeks/f64", || bs_greeks_f64(black_box(&input64)))
+    });
+    g.bench_function("price/fixed", |b| {
+        timed(b, "price/fixed", || bs::price(black_box(&input)))
+    });
+    g.bench_function("price/f64", |b| {
+        timed(b, "price/f64", || bs_price_f64(black_box(&input64)))
+    });
     g.finish();
 }
 
@@ -501,9 +619,15 @@ fn bench_margin(c: &mut Criterion) {
     let config = fixture.config;
     let mut g = c.benchmark_group("margin16");
     g.bench_function("fixed", |b| {
-        timed(b, "margin16/fixed", || margin::account_margin(black_box(&account), black_box(&config)))
+        timed(b, "margin16/fixed", || {
+            margin::account_margin(black_box(&account), black_box(&config))
+        })
     });
-    g.bench_function("f64", |b| timed(b, "margin16/f64", || margin_f64(black_box(&account), black_box(&config))));
+    g.bench_function("f64", |b| {
+        timed(b, "margin16/f64", || {
+            margin_f64(black_box(&account), black_box(&config))
+        })
+    });
     g.finish();
 }
 
@@ -518,7 +642,11 @@ fn print_agreement() {
         Ok(g) => {
             println!("  price {:>22} vs {:.6}", g.price.to_string(), g64.price);
             println!("  delta {:>22} vs {:.9}", g.delta.to_string(), g64.delta);
-            println!("  gamma {:>22.6e} vs {:.6e}", g.gamma.raw() as f64 * 1e-18, g64.gamma);
+            println!(
+                "  gamma {:>22.6e} vs {:.6e}",
+                g.gamma.raw() as f64 * 1e-18,
+                g64.gamma
+            );
             println!("  vega  {:>22} vs {:.6}", g.vega.to_string(), g64.vega);
             println!("  theta {:>22} vs {:.6}", g.theta.to_string(), g64.theta);
         }
@@ -531,12 +659,36 @@ fn print_agreement() {
     match m {
         Ok(m) => {
             let usdc = |x: Fixed| x.raw() as f64 * 1e-12;
-            println!("  liability          {:>20.0} vs {:.0}", usdc(m.liability), m64.liability);
-            for (name, l, l64) in [("IM", m.initial, m64.initial), ("end", m.end, m64.end), ("MM", m.maintenance, m64.maintenance)] {
-                println!("  {name:<3} add-on         {:>20.0} vs {:.0}", usdc(l.addon), l64.addon);
-                println!("  {name:<3} requirement    {:>20.0} vs {:.0}", usdc(l.requirement), l64.requirement);
-                println!("  {name:<3} collateral     {:>20.0} vs {:.0}", usdc(l.collateral_value), l64.collateral_value);
-                println!("  {name:<3} equity         {:>20.0} vs {:.0}", usdc(l.equity), l64.equity);
+            println!(
+                "  liability          {:>20.0} vs {:.0}",
+                usdc(m.liability),
+                m64.liability
+            );
+            for (name, l, l64) in [
+                ("IM", m.initial, m64.initial),
+                ("end", m.end, m64.end),
+                ("MM", m.maintenance, m64.maintenance),
+            ] {
+                println!(
+                    "  {name:<3} add-on         {:>20.0} vs {:.0}",
+                    usdc(l.addon),
+                    l64.addon
+                );
+                println!(
+                    "  {name:<3} requirement    {:>20.0} vs {:.0}",
+                    usdc(l.requirement),
+                    l64.requirement
+                );
+                println!(
+                    "  {name:<3} collateral     {:>20.0} vs {:.0}",
+                    usdc(l.collateral_value),
+                    l64.collateral_value
+                );
+                println!(
+                    "  {name:<3} equity         {:>20.0} vs {:.0}",
+                    usdc(l.equity),
+                    l64.equity
+                );
             }
         }
         Err(e) => println!("  account_margin failed: {e:?}"),
@@ -547,20 +699,32 @@ fn summary() {
     const GOAL: f64 = 1_000_000.0;
     let row = |what: &str, fixed: &str, base: &str| {
         let (a, b) = (ns_per_call(fixed), ns_per_call(base));
-        let show = |x: Option<(f64, f64)>| x.map_or("n/a".to_string(), |v| format!("{:.1} ns", v.0));
+        let show =
+            |x: Option<(f64, f64)>| x.map_or("n/a".to_string(), |v| format!("{:.1} ns", v.0));
         let wall = |x: Option<(f64, f64)>| x.map_or("n/a".to_string(), |v| format!("{:.1}", v.1));
         let ratio = match (a, b) {
             (Some(a), Some(b)) if b.0 > 0.0 => format!("{:.1}x", a.0 / b.0),
             _ => "n/a".into(),
         };
-        println!("  {what:<34} {:>14} {:>14} {:>8}   {:>10} / {:<10}", show(a), show(b), ratio, wall(a), wall(b));
+        println!(
+            "  {what:<34} {:>14} {:>14} {:>8}   {:>10} / {:<10}",
+            show(a),
+            show(b),
+            ratio,
+            wall(a),
+            wall(b)
+        );
     };
     println!("\n=== summary: mean per call over all timed batches of this run, one thread ===");
     println!(
         "  {:<34} {:>14} {:>14} {:>8}   wall ns (fixed / f64)",
         "case", "fixed-point", "f64 baseline", "ratio"
     );
-    row("(a) price + Greeks, one option", "greeks/fixed", "greeks/f64");
+    row(
+        "(a) price + Greeks, one option",
+        "greeks/fixed",
+        "greeks/f64",
+    );
     row("(a') price only, one option", "price/fixed", "price/f64");
     row("(b) margin, 16 positions", "margin16/fixed", "margin16/f64");
     println!("  (thread CPU time; wall-clock beside it: they differ when the machine is busy)");
@@ -605,7 +769,11 @@ fn main() {
         println!(
             "  CPU share of this process during the run: {:.0} % of one core{}",
             share * 100.0,
-            if share < 0.9 { " (busy machine: wall-clock figures are inflated, CPU-time figures much less)" } else { "" }
+            if share < 0.9 {
+                " (busy machine: wall-clock figures are inflated, CPU-time figures much less)"
+            } else {
+                ""
+            }
         );
     }
 }
