@@ -380,10 +380,15 @@ struct MarginF64 {
     maintenance: LevelF64,
 }
 
+/// Whether the engine's full-revaluation safeguard also runs at the MM level (the baseline
+/// follows it so both do the same work).
+const MM_SAFEGUARD: bool = margin::MM_FULL_REVALUATION;
+
 /// The margin model of `margin::account_margin` in f64: per underlying the short book's
 /// liability and Greeks, the worst loss of the delta-gamma-vega expansion over the 5 x 2 grid
 /// (spot +-h, +-h/2, 0; vol -down, +up) with full revaluation at the extreme spot shocks (vol
-/// up), the per-contract floor and the all-puts payoff cap; then weighted collateral.
+/// up; IM, and MM when [`MM_SAFEGUARD`]), the per-contract floor and the all-puts payoff cap;
+/// then weighted collateral.
 fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
     let (mut liab, mut addon_im, mut addon_mm) = (0.0, 0.0, 0.0);
     for (idx, u) in a.underlyings.iter().enumerate() {
@@ -403,8 +408,10 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
         };
         let (h_im, up_im, dn_im) = shocks(&u.params.initial);
         let (h_mm, up_mm, dn_mm) = shocks(&u.params.maintenance);
-        // full-revaluation scenarios: (relative spot move, vol shift)
+        // full-revaluation scenarios: (relative spot move, vol shift); the MM pair only when the
+        // engine runs its safeguard at MM too
         let scen = [(-h_im, up_im), (h_im, up_im), (-h_mm, up_mm), (h_mm, up_mm)];
+        let scen = &scen[..if MM_SAFEGUARD { 4 } else { 2 }];
         let (mut l, mut delta, mut gamma, mut vega, mut floor_base, mut payoff) =
             (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         let mut reval = [0.0f64; 4];
@@ -451,7 +458,7 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
             continue;
         }
         let cgamma = gamma * s * s;
-        let level = |h: f64, up: f64, dn: f64, floor_pct: f64, j_dn: usize| {
+        let level = |h: f64, up: f64, dn: f64, floor_pct: f64, j_dn: Option<usize>| {
             let mut worst: f64 = 0.0;
             for m in [-1.0, -0.5, 0.0, 0.5, 1.0] {
                 let x = m * h;
@@ -460,15 +467,17 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
                     worst = worst.max(delta * s * x + 0.5 * cgamma * x * x + vega * dv);
                 }
             }
-            worst = worst.max(reval[j_dn] - l).max(reval[j_dn + 1] - l);
+            if let Some(j_dn) = j_dn {
+                worst = worst.max(reval[j_dn] - l).max(reval[j_dn + 1] - l);
+            }
             worst = worst.max(floor_pct * floor_base);
             if all_puts {
                 worst = worst.min((payoff - l).max(0.0));
             }
             worst
         };
-        let mm = level(h_mm, up_mm, dn_mm, f(u.params.maintenance.floor_pct), 2);
-        let im = level(h_im, up_im, dn_im, f(u.params.initial.floor_pct), 0).max(mm);
+        let mm = level(h_mm, up_mm, dn_mm, f(u.params.maintenance.floor_pct), MM_SAFEGUARD.then_some(2));
+        let im = level(h_im, up_im, dn_im, f(u.params.initial.floor_pct), Some(0)).max(mm);
         liab += l;
         addon_im += im;
         addon_mm += mm;
