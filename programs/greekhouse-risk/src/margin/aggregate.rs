@@ -1,0 +1,508 @@
+//! Per-underlying aggregation of an account's short book: one Black-Scholes evaluation per
+//! position (with Greeks) and the full revaluations of the safeguard, summed exactly.
+
+use super::*;
+
+/// Most scenarios one aggregation revalues (the expansion-gap grid).
+pub(super) const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
+
+/// One full-revaluation scenario, prepared per underlying.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Scen {
+    /// The spot shock (shocked spot rounded away from the unshocked spot).
+    pub(super) shock: SpotShock,
+    /// The same for the fast evaluator, with the index of the scenario's vol shift.
+    pub(super) fast: FastScen,
+}
+
+/// A scenario: spot shock sign and magnitude at Q63 (< 1), vol shift.
+#[inline(always)]
+pub(super) fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult<Scen> {
+    if h_q63 == 0 {
+        return Ok(Scen {
+            shock: SpotShock {
+                s_raw,
+                inv1s: Bf::ONE,
+                ln1s: 0,
+            },
+            fast: FastScen {
+                ln1s: 0,
+                inv1s_q56: 1 << 56,
+                vol_idx,
+            },
+        });
+    }
+    // 1 + s at Q63 (below 2^64: h < 1)
+    let mult = if up { ONE_Q63 + h_q63 } else { ONE_Q63 - h_q63 };
+    let shocked = wide::mul_u128_u64_shr(s_raw, mult, 63, up).ok_or(RiskError::Overflow)?;
+    let m = Bf::from_u64(mult).shl(-63);
+    let inv1s = m.recip();
+    let ln1s = crate::math::ln_q55(m);
+    Ok(Scen {
+        shock: SpotShock {
+            s_raw: shocked.max(1),
+            inv1s,
+            ln1s,
+        },
+        fast: FastScen {
+            ln1s,
+            inv1s_q56: inv1s.to_q64(56),
+            vol_idx,
+        },
+    })
+}
+
+/// Exact per-underlying sums of (per-unit value raw) x (quantity raw), at 10^-24 (10^-30 for
+/// gamma), split by sign where needed. Rounded once at the end.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Agg {
+    pub(super) liab: U256,
+    pub(super) delta_pos: U256,
+    pub(super) delta_neg: U256,
+    pub(super) gamma: U256,
+    pub(super) vega: U256,
+    pub(super) theta_pos: U256,
+    pub(super) theta_neg: U256,
+    /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
+    pub(super) qsum_spot: u128,
+    /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
+    pub(super) floor_k: U256,
+    /// sum of K times quantity over puts
+    pub(super) payoff: U256,
+    pub(super) all_puts: bool,
+    /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
+    /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
+    /// expired positions)
+    pub(super) reval_n: [U256; MAX_SCEN],
+    pub(super) reval_r: [U256; MAX_SCEN],
+    /// spot (raw) and shocked spots per scenario
+    pub(super) s: u128,
+    pub(super) s_scen: [u128; MAX_SCEN],
+}
+
+impl Agg {
+    pub(super) const fn new() -> Agg {
+        Agg {
+            liab: [0; 4],
+            delta_pos: [0; 4],
+            delta_neg: [0; 4],
+            gamma: [0; 4],
+            vega: [0; 4],
+            theta_pos: [0; 4],
+            theta_neg: [0; 4],
+            qsum_spot: 0,
+            floor_k: [0; 4],
+            payoff: [0; 4],
+            all_puts: true,
+            reval_n: [[0; 4]; MAX_SCEN],
+            reval_r: [[0; 4]; MAX_SCEN],
+            s: 0,
+            s_scen: [0; MAX_SCEN],
+        }
+    }
+}
+
+/// A position's quantity, with its low 64 bits split for the inline multiply.
+pub(super) struct Qty {
+    pub(super) q: u128,
+    /// `q` fits 64 bits.
+    pub(super) small: bool,
+}
+
+impl Qty {
+    pub(super) fn new(q: u128) -> Qty {
+        Qty {
+            q,
+            small: q >> 64 == 0,
+        }
+    }
+}
+
+/// `sum += a * q`, exactly. Inline fast path for `a, q < 2^64` (one 64x64 product, a two-limb
+/// add); the rest out of line.
+#[inline(always)]
+pub(super) fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
+    let a1 = (a >> 64) as u64;
+    if q.small && a1 >> 32 == 0 {
+        // a = a1 2^64 + a0 with a1 < 2^32: a q = a0 q + (a1 q) 2^64, three limbs
+        let (h, l) = wide::wmul(a as u64, q.q as u64);
+        let (s0, c0) = sum[0].overflowing_add(l);
+        // h <= 2^64 - 2 (a product of two 64-bit values): h + c0 cannot wrap
+        let (s1, c1) = sum[1].overflowing_add(h + c0 as u64);
+        sum[0] = s0;
+        sum[1] = s1;
+        let mut carry = c1 as u64;
+        if a1 != 0 {
+            let (h1, l1) = wide::wmul(a1, q.q as u64); // h1 < 2^32
+            let (s1, c2) = sum[1].overflowing_add(l1);
+            sum[1] = s1;
+            carry += h1 + c2 as u64;
+        }
+        if carry != 0 {
+            return carry_in(sum, carry);
+        }
+        return Ok(());
+    }
+    acc_wide(sum, a, q)
+}
+
+/// Add `c` into limb 2 of `sum` (carrying into limb 3).
+#[inline(never)]
+pub(super) fn carry_in(sum: &mut U256, c: u64) -> RiskResult<()> {
+    let (s2, c2) = sum[2].overflowing_add(c);
+    sum[2] = s2;
+    if c2 {
+        sum[3] = sum[3].checked_add(1).ok_or(RiskError::Overflow)?;
+    }
+    Ok(())
+}
+
+/// `sum += a * q` for any `a`, `q`.
+#[inline(never)]
+pub(super) fn acc_wide(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
+    if q.small {
+        if let Some(p) = wide::mul_u128_u64(a, q.q as u64) {
+            let lo = ((sum[1] as u128) << 64) | sum[0] as u128;
+            let (lo, c) = lo.overflowing_add(p);
+            sum[0] = lo as u64;
+            sum[1] = (lo >> 64) as u64;
+            if c {
+                return carry_in(sum, 1);
+            }
+            return Ok(());
+        }
+    }
+    wide::add_assign(sum, &wide::mul_128x128(a, q.q))
+}
+
+#[inline(always)]
+pub(super) fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: &Qty) -> RiskResult<()> {
+    if a >= 0 {
+        acc(pos, a as u128, q)
+    } else {
+        acc(neg, a.unsigned_abs(), q)
+    }
+}
+
+pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
+    if !u.spot.is_positive() || u.conf.is_negative() {
+        return Err(RiskError::NonPositivePrice);
+    }
+    if u.rate.is_negative() || u.rate > bs::MAX_RATE {
+        return Err(RiskError::InvalidRate);
+    }
+    u.surface.validate()?;
+    u.params.validate()
+}
+
+/// Shocks of one level as applied: widened spot shock at Q63 and the vol shifts.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LevelShocks {
+    pub(super) h: u64,
+    pub(super) vol_up: Fixed,
+    pub(super) vol_down: Fixed,
+    pub(super) floor_pct: Fixed,
+}
+
+pub(super) fn level_shocks(
+    u: &UnderlyingRisk,
+    inv_s: Bf,
+    l: &LevelParams,
+) -> RiskResult<LevelShocks> {
+    // h' = h + conf / S, rounded up, capped
+    let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128)
+        .to_q128_round(63, true)
+        .ok_or(RiskError::Overflow)?;
+    let c = Bf::from_u128(u.conf.raw() as u128)
+        .mul(inv_s)
+        .to_q128_round(63, true)
+        .unwrap_or(u128::MAX);
+    let h = h.saturating_add(c).min(MAX_EFFECTIVE_SPOT_SHOCK_Q63) as u64;
+    let penalty = if u.vol_stale {
+        u.params.stale_vol_penalty
+    } else {
+        Fixed::ZERO
+    };
+    Ok(LevelShocks {
+        h,
+        vol_up: l.vol_up.checked_add(penalty)?,
+        vol_down: l.vol_down,
+        floor_pct: l.floor_pct,
+    })
+}
+
+/// What [`aggregate`] needs about one underlying.
+pub(super) struct AggCtx<'a> {
+    pub(super) und: &'a UnderlyingRisk,
+    pub(super) idx: u8,
+    pub(super) sp: &'a SpotPrep,
+    pub(super) scens: &'a [Scen],
+    /// The scenarios for the fast evaluator (same order).
+    pub(super) fast: &'a [FastScen],
+    /// The vol shifts the scenarios use (index `FastScen::vol_idx`; one or two).
+    pub(super) dvs: &'a [Fixed],
+    /// The same as binary values (the non-negative ones).
+    pub(super) dvs_bf: [Bf; 2],
+}
+
+/// Whether the full-revaluation safeguard also runs at the MM level (four revaluations per
+/// (strike, expiry) instead of two). Off: it costs about 1,100 compute units per position on
+/// sBPF (115,670 instead of 97,796 for the 16-position fixture, whose bar is 100,000); the MM
+/// add-on is then the expansion's worst grid loss and the floor (see `docs/risk-model.md`,
+/// 6.3). `expansion_gap` measures the expansion at any level.
+pub const MM_FULL_REVALUATION: bool = false;
+
+/// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
+pub(super) const T_MEMO: usize = 4;
+
+/// Distinct (expiry, rate) pairs whose time terms are remembered across the underlyings of
+/// an account (underlyings usually share the rate, and often the expiry grid).
+pub(super) const TT_MEMO: usize = 8;
+
+/// Time terms per (expiry, rate).
+pub(super) struct TimeMemo {
+    pub(super) e: [(i128, u128, bs::TimeTerms); TT_MEMO],
+    pub(super) n: usize,
+    pub(super) next: usize,
+}
+
+impl TimeMemo {
+    pub(super) const fn new() -> TimeMemo {
+        TimeMemo {
+            e: [(0, 0, bs::TimeTerms::PLACEHOLDER); TT_MEMO],
+            n: 0,
+            next: 0,
+        }
+    }
+
+    /// `time_terms(T, r)` for validated `T > 0`, `r >= 0` (raw), remembered.
+    pub(super) fn get(&mut self, t: i128, r: u128) -> bs::TimeTerms {
+        for x in self.e[..self.n].iter() {
+            if x.0 == t && x.1 == r {
+                return x.2;
+            }
+        }
+        let tt = bs::time_terms(t as u128, r);
+        self.e[self.next] = (t, r, tt);
+        self.next = (self.next + 1) % TT_MEMO;
+        self.n = (self.n + 1).min(TT_MEMO);
+        tt
+    }
+}
+
+/// One expiry's time terms and ATM vol.
+#[derive(Clone, Copy)]
+pub(super) struct TEntry {
+    pub(super) t: i128,
+    pub(super) tt: bs::TimeTerms,
+    pub(super) atm: Bf,
+}
+
+/// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
+pub(super) struct Cur<'a> {
+    pub(super) k: u128,
+    pub(super) t: i128,
+    pub(super) e: Eval<'a>,
+    /// Shocked normalised (call, put) prices per scenario (`None` when out of the fast range)
+    /// and the shocked `(v, 1/v)` per vol shift for the precise fallback.
+    pub(super) shocked: LegShocks,
+}
+
+/// Evaluate one (strike, expiry) at the surface vol, and its shocked normalised prices.
+#[inline(never)]
+pub(super) fn evaluate_leg<'a>(
+    ctx: &AggCtx<'a>,
+    kt: &(u128, i128, TEntry, SmilePrep),
+    cur: &mut Cur<'a>,
+) -> RiskResult<()> {
+    let (k, t, te, smile) = kt;
+    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
+    let vol = smile.vol(lnx, te.atm);
+    cur.k = *k;
+    cur.t = *t;
+    bs::evaluate_into(
+        &EvalIn {
+            sp: ctx.sp,
+            k: *k,
+            x,
+            lnx,
+            vol_raw: vol.raw() as u128,
+            tt: te.tt,
+        },
+        &mut cur.e,
+    )?;
+    // full revaluation (sticky strike: the leg's vol plus the scenario's shift); sigma + dv is
+    // a binary add for an upward shift, which stays inside [min_vol, MAX_VOL] (surface vols
+    // <= 5, shocks and penalty <= 5 each); a downward one is floored at the surface's min vol
+    let mut sigs = [Bf::ZERO; 2];
+    let n_vol = ctx.dvs.len().min(2);
+    for (i, dv) in ctx.dvs.iter().take(2).enumerate() {
+        sigs[i] = if !dv.is_negative() {
+            cur.e.sig.add(ctx.dvs_bf[i])
+        } else {
+            let v = vol
+                .checked_add(*dv)?
+                .max_of(ctx.und.surface.min_vol)
+                .min_of(bs::MAX_VOL);
+            Bf::from_fixed_raw(v.raw() as u128)
+        };
+    }
+    fast::shocked_leg(
+        &fast::LegIn {
+            e: &cur.e,
+            sigs: &sigs[..n_vol],
+            scens: ctx.fast,
+        },
+        &mut cur.shocked,
+    );
+    Ok(())
+}
+
+/// Non-negative vol shifts as binary values (negative ones as zero: they are not added).
+pub(super) fn dvs_bf(dvs: &[Fixed; 2]) -> [Bf; 2] {
+    let b = |d: Fixed| Bf::from_fixed_raw(d.raw().max(0) as u128);
+    [b(dvs[0]), b(dvs[1])]
+}
+
+/// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
+/// into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
+#[inline(never)]
+pub(super) fn aggregate<'a>(
+    ctx: &AggCtx<'a>,
+    positions: &[PositionRisk],
+    a: &mut Agg,
+    tm: &mut TimeMemo,
+) -> RiskResult<()> {
+    let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
+    let s = ctx.sp.s;
+    let smile = SmilePrep::new(&und.surface);
+    let mut tvs = [Bf::ZERO; crate::surface::MAX_TENORS];
+    for (i, t) in und.surface.tenors[..und.surface.tenor_count as usize]
+        .iter()
+        .enumerate()
+    {
+        tvs[i] = crate::surface::total_variance(t);
+    }
+    let mut memo = [TEntry {
+        t: 0,
+        tt: bs::TimeTerms::PLACEHOLDER,
+        atm: Bf::ZERO,
+    }; T_MEMO];
+    let (mut n_memo, mut next_memo) = (0usize, 0usize);
+    let mut cur = Cur {
+        k: 0,
+        t: 0,
+        e: Eval::blank(ctx.sp),
+        shocked: LegShocks {
+            vals: [None; fast::MAX_FAST_SCEN],
+            vw: [(Bf::ZERO, Bf::ZERO); 2],
+        },
+    };
+    let mut have_cur = false;
+    a.s = s;
+    for (j, sc) in scens.iter().enumerate() {
+        a.s_scen[j] = sc.shock.s_raw;
+    }
+    for p in positions.iter().filter(|p| p.underlying == idx) {
+        if !p.strike.is_positive() {
+            return Err(RiskError::NonPositivePrice);
+        }
+        if !p.contract_size.is_positive() {
+            return Err(RiskError::InvalidMarginParams);
+        }
+        // contracts (u64) x size (raw, positive): 64-bit limb products (a checked u128 product
+        // calls a software routine on sBPF)
+        let q = wide::mul_u128_u64(p.contract_size.raw() as u128, p.contracts)
+            .ok_or(RiskError::Overflow)?;
+        if q == 0 {
+            continue;
+        }
+        let qty = Qty::new(q);
+        let k = p.strike.raw() as u128;
+        let is_put = p.kind == OptionKind::Put;
+        if is_put {
+            let kq = wide::mul_128x128(k, q);
+            wide::add_assign(&mut a.payoff, &kq)?;
+            if k < s {
+                wide::add_assign(&mut a.floor_k, &kq)?;
+            } else {
+                a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
+            }
+        } else {
+            a.all_puts = false;
+            a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
+        }
+        let t = p.time_years.raw();
+        if t <= 0 {
+            // expired, not yet settled: intrinsic value, step delta, no other Greek
+            let g = bs::greeks(&BsInput {
+                kind: p.kind,
+                spot: und.spot,
+                strike: p.strike,
+                vol: Fixed::ONE,
+                time_years: Fixed::ZERO,
+                rate: Fixed::ZERO,
+            })?;
+            acc(&mut a.liab, g.price.raw() as u128, &qty)?;
+            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
+            for (j, sc) in scens.iter().enumerate() {
+                let v = if is_put {
+                    k.saturating_sub(sc.shock.s_raw)
+                } else {
+                    sc.shock.s_raw.saturating_sub(k)
+                };
+                acc(&mut a.reval_r[j], v, &qty)?;
+            }
+            continue;
+        }
+        let same = have_cur && cur.k == k && cur.t == t;
+        if !same {
+            // time terms and ATM vol per expiry
+            let mut te = None;
+            for m in memo[..n_memo].iter() {
+                if m.t == t {
+                    te = Some(*m);
+                }
+            }
+            let te = match te {
+                Some(te) => te,
+                None => {
+                    let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
+                    let te = TEntry {
+                        t,
+                        tt: tm.get(t, ctx.sp.r_raw),
+                        atm,
+                    };
+                    memo[next_memo] = te;
+                    next_memo = (next_memo + 1) % T_MEMO;
+                    n_memo = (n_memo + 1).min(T_MEMO);
+                    te
+                }
+            };
+            evaluate_leg(ctx, &(k, t, te, smile), &mut cur)?;
+            have_cur = true;
+        }
+        let c = &cur;
+        let g = bs::greeks_of(p.kind, &c.e)?;
+        acc(&mut a.liab, g.price.raw() as u128, &qty)?;
+        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
+        acc(&mut a.gamma, g.gamma.raw() as u128, &qty)?;
+        acc(&mut a.vega, g.vega.raw() as u128, &qty)?;
+        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), &qty)?;
+        for (j, sc) in scens.iter().enumerate() {
+            match c.shocked.vals[j] {
+                Some((cn, pn)) => acc(
+                    &mut a.reval_n[j],
+                    if is_put { pn } else { cn } as u128,
+                    &qty,
+                )?,
+                None => {
+                    let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
+                    let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
+                    acc(&mut a.reval_r[j], pr, &qty)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
