@@ -476,7 +476,13 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
             }
             worst
         };
-        let mm = level(h_mm, up_mm, dn_mm, f(u.params.maintenance.floor_pct), MM_SAFEGUARD.then_some(2));
+        let mm = level(
+            h_mm,
+            up_mm,
+            dn_mm,
+            f(u.params.maintenance.floor_pct),
+            MM_SAFEGUARD.then_some(2),
+        );
         let im = level(h_im, up_im, dn_im, f(u.params.initial.floor_pct), Some(0)).max(mm);
         liab += l;
         addon_im += im;
