@@ -15,10 +15,10 @@
 //! bracket measured the same way.
 
 use crate::fixture::{self, COLLATERALS, CONFIG, OPTION, POSITIONS, UNDERLYINGS};
+use greekhouse_risk::margin::ExpansionGap;
 use greekhouse_risk::{
     bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, RiskResult, Rounding, UnderlyingRisk,
 };
-use greekhouse_risk::margin::ExpansionGap;
 
 pub const CASE_EMPTY: u8 = 0;
 pub const CASE_GREEKS: u8 = 1;
@@ -82,7 +82,10 @@ pub struct Out {
 
 impl Out {
     pub const fn new() -> Self {
-        Out { buf: [0; 512], len: 0 }
+        Out {
+            buf: [0; 512],
+            len: 0,
+        }
     }
     fn push_u8(&mut self, v: u8) {
         if self.len < self.buf.len() {
@@ -166,10 +169,13 @@ fn vsink<T: Copy>(slot: &mut T, v: T) {
 #[inline(always)]
 fn sink_fixed(r: &RiskResult<Fixed>) {
     let mut slot = 0i128;
-    vsink(&mut slot, match r {
-        Ok(v) => v.raw(),
-        Err(e) => *e as i128,
-    });
+    vsink(
+        &mut slot,
+        match r {
+            Ok(v) => v.raw(),
+            Err(e) => *e as i128,
+        },
+    );
 }
 
 #[inline(always)]
@@ -253,7 +259,11 @@ fn case_price(m: &impl Meter, out: &mut Out) {
 #[inline(never)]
 fn case_margin16(m: &impl Meter, out: &mut Out) {
     m.mark();
-    let account = fixture::account(opaque(&POSITIONS), opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let account = fixture::account(
+        opaque(&POSITIONS),
+        opaque(&UNDERLYINGS),
+        opaque(&COLLATERALS),
+    );
     let config = vread(&CONFIG);
     let r = margin::account_margin(&account, &config);
     sink_summary(&r);
@@ -265,7 +275,11 @@ fn case_margin16(m: &impl Meter, out: &mut Out) {
 fn case_margin_n(arg: u8, m: &impl Meter, out: &mut Out) {
     let n = (arg as usize).min(POSITIONS.len());
     m.mark();
-    let account = fixture::account(&opaque(&POSITIONS)[..n], opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let account = fixture::account(
+        &opaque(&POSITIONS)[..n],
+        opaque(&UNDERLYINGS),
+        opaque(&COLLATERALS),
+    );
     let config = vread(&CONFIG);
     let r = margin::account_margin(&account, &config);
     sink_summary(&r);
@@ -277,7 +291,11 @@ fn case_margin_n(arg: u8, m: &impl Meter, out: &mut Out) {
 fn case_collateral_n(arg: u8, m: &impl Meter, out: &mut Out) {
     let n = (arg as usize).min(COLLATERALS.len());
     m.mark();
-    let account = fixture::account(&opaque(&POSITIONS)[..0], opaque(&UNDERLYINGS), &opaque(&COLLATERALS)[..n]);
+    let account = fixture::account(
+        &opaque(&POSITIONS)[..0],
+        opaque(&UNDERLYINGS),
+        &opaque(&COLLATERALS)[..n],
+    );
     let config = vread(&CONFIG);
     let r = margin::account_margin(&account, &config);
     sink_summary(&r);
@@ -305,7 +323,11 @@ fn sink_gap(r: &RiskResult<ExpansionGap>) {
 fn case_gap_n(arg: u8, m: &impl Meter, out: &mut Out) {
     let n = (arg as usize).clamp(1, 8);
     m.mark();
-    let account = fixture::account(&opaque(&POSITIONS)[..n], opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+    let account = fixture::account(
+        &opaque(&POSITIONS)[..n],
+        opaque(&UNDERLYINGS),
+        opaque(&COLLATERALS),
+    );
     let level = vread(&fixture::PARAMS.maintenance);
     let r = margin::expansion_gap(&account, 0, &level);
     sink_gap(&r);
@@ -326,7 +348,14 @@ pub fn position_input(i: usize) -> RiskResult<BsInput> {
     let p = &opaque(&POSITIONS)[i];
     let u: &UnderlyingRisk = &opaque(&UNDERLYINGS)[p.underlying as usize];
     let vol = u.surface.vol(p.strike, u.spot, p.time_years)?;
-    Ok(BsInput { kind: p.kind, spot: u.spot, strike: p.strike, vol, time_years: p.time_years, rate: u.rate })
+    Ok(BsInput {
+        kind: p.kind,
+        spot: u.spot,
+        strike: p.strike,
+        vol,
+        time_years: p.time_years,
+        rate: u.rate,
+    })
 }
 
 #[inline(never)]
@@ -402,7 +431,8 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
         }};
     }
     section!(Ok::<Fixed, greekhouse_risk::RiskError>(Fixed::from_raw(
-        vread(&123_456_789_012_345_678_901u128).wrapping_mul(vread(&98_765_432_109_876u128)) as i128
+        vread(&123_456_789_012_345_678_901u128).wrapping_mul(vread(&98_765_432_109_876u128))
+            as i128
     )));
     section!(vread(&123_456_789_012_345_678_901i128)
         .checked_mul(vread(&-98_765_432_109_876i128))
@@ -426,13 +456,25 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
     section!(math::norm_cdf(vread(&f(-5, 2))));
     section!(math::norm_cdf(vread(&f(13, 1))));
     section!(math::norm_cdf(vread(&f(-28, 1))));
-    section!(opaque(&UNDERLYINGS[0]).surface.validate().map(|_| Fixed::ZERO));
-    section!(opaque(&UNDERLYINGS[0]).params.validate().map(|_| Fixed::ZERO));
+    section!(opaque(&UNDERLYINGS[0])
+        .surface
+        .validate()
+        .map(|_| Fixed::ZERO));
+    section!(opaque(&UNDERLYINGS[0])
+        .params
+        .validate()
+        .map(|_| Fixed::ZERO));
     section!({
         let u = opaque(&UNDERLYINGS[0]);
-        u.surface.vol(vread(&f(165_000_000, 0)), u.spot, vread(&fixture::years(30)))
+        u.surface.vol(
+            vread(&f(165_000_000, 0)),
+            u.spot,
+            vread(&fixture::years(30)),
+        )
     });
-    section!(opaque(&UNDERLYINGS[0]).surface.atm_vol(vread(&fixture::years(30))));
+    section!(opaque(&UNDERLYINGS[0])
+        .surface
+        .atm_vol(vread(&fixture::years(30))));
     section!(bs::price(&vread(&OPTION)));
     {
         let r = bs::greeks(&vread(&OPTION));
@@ -441,8 +483,11 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
         out.greeks(&r);
     }
     {
-        let account =
-            fixture::account(opaque(&POSITIONS), opaque(&UNDERLYINGS), opaque(&COLLATERALS));
+        let account = fixture::account(
+            opaque(&POSITIONS),
+            opaque(&UNDERLYINGS),
+            opaque(&COLLATERALS),
+        );
         let r = margin::account_margin(&account, &vread(&CONFIG));
         sink_summary(&r);
         m.mark();

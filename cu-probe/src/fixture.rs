@@ -38,13 +38,31 @@ pub const OPTION: BsInput = BsInput {
     rate: fx(5, 2),
 };
 
-const fn surface(t: [(u32, i128); 4], n: u8, skew: Fixed, smile: Fixed, min_vol: Fixed) -> VolSurface {
+const fn surface(
+    t: [(u32, i128); 4],
+    n: u8,
+    skew: Fixed,
+    smile: Fixed,
+    min_vol: Fixed,
+) -> VolSurface {
     VolSurface {
         tenors: [
-            TenorPoint { seconds: t[0].0, atm_vol: fx(t[0].1, 2) },
-            TenorPoint { seconds: t[1].0, atm_vol: fx(t[1].1, 2) },
-            TenorPoint { seconds: t[2].0, atm_vol: fx(t[2].1, 2) },
-            TenorPoint { seconds: t[3].0, atm_vol: fx(t[3].1, 2) },
+            TenorPoint {
+                seconds: t[0].0,
+                atm_vol: fx(t[0].1, 2),
+            },
+            TenorPoint {
+                seconds: t[1].0,
+                atm_vol: fx(t[1].1, 2),
+            },
+            TenorPoint {
+                seconds: t[2].0,
+                atm_vol: fx(t[2].1, 2),
+            },
+            TenorPoint {
+                seconds: t[3].0,
+                atm_vol: fx(t[3].1, 2),
+            },
         ],
         tenor_count: n,
         skew,
@@ -88,7 +106,12 @@ pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
         spot: BTC_SPOT,
         conf: fx(20_000_000, 0),
         surface: surface(
-            [(7 * DAY, 55), (30 * DAY, 52), (90 * DAY, 50), (180 * DAY, 50)],
+            [
+                (7 * DAY, 55),
+                (30 * DAY, 52),
+                (90 * DAY, 50),
+                (180 * DAY, 50),
+            ],
             4,
             fx(-5, 2),
             fx(30, 2),
@@ -100,7 +123,14 @@ pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
     },
 ];
 
-const fn pos(u: u8, kind: OptionKind, strike: i128, days: i128, contracts: u64, size: Fixed) -> PositionRisk {
+const fn pos(
+    u: u8,
+    kind: OptionKind,
+    strike: i128,
+    days: i128,
+    contracts: u64,
+    size: Fixed,
+) -> PositionRisk {
     PositionRisk {
         underlying: u,
         kind,
@@ -176,5 +206,10 @@ pub fn account<'a>(
     underlyings: &'a [UnderlyingRisk],
     collaterals: &'a [CollateralRisk],
 ) -> AccountRisk<'a> {
-    AccountRisk { quote_balance: QUOTE_BALANCE, collaterals, positions, underlyings }
+    AccountRisk {
+        quote_balance: QUOTE_BALANCE,
+        collaterals,
+        positions,
+        underlyings,
+    }
 }

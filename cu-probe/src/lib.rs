@@ -48,15 +48,25 @@ mod program {
     #[unsafe(no_mangle)]
     pub unsafe fn __divti3(a: i128, b: i128) -> i128 {
         // SAFETY: the unsigned builtin; a zero divisor never reaches it from safe Rust.
-        let q = unsafe { solana_compiler_builtins::__udivti3(a.unsigned_abs(), b.unsigned_abs()) } as i128;
-        if (a < 0) != (b < 0) { q.wrapping_neg() } else { q }
+        let q = unsafe { solana_compiler_builtins::__udivti3(a.unsigned_abs(), b.unsigned_abs()) }
+            as i128;
+        if (a < 0) != (b < 0) {
+            q.wrapping_neg()
+        } else {
+            q
+        }
     }
 
     /// Signed 128-bit remainder (sign of the dividend, like Rust's `%`).
     #[unsafe(no_mangle)]
     pub unsafe fn __modti3(a: i128, b: i128) -> i128 {
         // SAFETY: as above.
-        let r = unsafe { solana_compiler_builtins::__umodti3(a.unsigned_abs(), b.unsigned_abs()) } as i128;
-        if a < 0 { r.wrapping_neg() } else { r }
+        let r = unsafe { solana_compiler_builtins::__umodti3(a.unsigned_abs(), b.unsigned_abs()) }
+            as i128;
+        if a < 0 {
+            r.wrapping_neg()
+        } else {
+            r
+        }
     }
 }

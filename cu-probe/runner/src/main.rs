@@ -63,10 +63,16 @@ impl Probe {
     /// frames). The compute-unit meter counts instructions and syscalls only, so the choice
     /// does not change any figure.
     fn new(so: &str, stack_gaps: bool) -> Result<Self, String> {
-        let budget = ComputeBudget { compute_unit_limit: 1_400_000, ..ComputeBudget::new_with_defaults(false) };
+        let budget = ComputeBudget {
+            compute_unit_limit: 1_400_000,
+            ..ComputeBudget::new_with_defaults(false)
+        };
         let mut features = LiteSVM::mainnet_feature_set();
         if !stack_gaps {
-            features.activate(&agave_feature_set::virtual_address_space_adjustments::id(), 0);
+            features.activate(
+                &agave_feature_set::virtual_address_space_adjustments::id(),
+                0,
+            );
         }
         let mut svm = LiteSVM::default()
             .with_feature_set(features)
@@ -77,14 +83,24 @@ impl Probe {
             .with_compute_budget(budget);
         let program = Address::new_from_array([7; 32]);
         let bytes = std::fs::read(so).map_err(|e| format!("cannot read {so}: {e}"))?;
-        svm.add_program(program, &bytes).map_err(|e| format!("LiteSVM rejected {so}: {e:?}"))?;
+        svm.add_program(program, &bytes)
+            .map_err(|e| format!("LiteSVM rejected {so}: {e:?}"))?;
         let payer = Keypair::new();
-        svm.airdrop(&payer.pubkey(), 1_000_000_000).map_err(|e| format!("airdrop: {e:?}"))?;
-        Ok(Probe { svm, program, payer })
+        svm.airdrop(&payer.pubkey(), 1_000_000_000)
+            .map_err(|e| format!("airdrop: {e:?}"))?;
+        Ok(Probe {
+            svm,
+            program,
+            payer,
+        })
     }
 
     fn run(&self, case: u8, arg: u8) -> Run {
-        let ix = Instruction { program_id: self.program, accounts: vec![], data: vec![case, arg] };
+        let ix = Instruction {
+            program_id: self.program,
+            accounts: vec![],
+            data: vec![case, arg],
+        };
         let tx = Transaction::new(
             &[&self.payer],
             Message::new(&[ix], Some(&self.payer.pubkey())),
@@ -145,7 +161,11 @@ struct Measured {
 fn check(what: &str, run: &Run, native: &Result<Vec<u8>, String>) -> Result<(), String> {
     if let Some(e) = &run.error {
         let mut msg = format!("{what}: the probe failed: {e}");
-        for l in run.logs.iter().filter(|l| l.contains("failed") || l.contains("anicked")) {
+        for l in run
+            .logs
+            .iter()
+            .filter(|l| l.contains("failed") || l.contains("anicked"))
+        {
             msg += &format!("\n    | {l}");
         }
         if let Err(p) = native {
@@ -173,12 +193,23 @@ impl Failures {
             println!("  {msg}");
             seen.push(key);
         } else {
-            println!("  {} (same failure as above)", msg.lines().next().unwrap_or(""));
+            println!(
+                "  {} (same failure as above)",
+                msg.lines().next().unwrap_or("")
+            );
         }
     }
 }
 
-fn measure(p: &Probe, f: &Failures, what: &str, case: u8, arg: u8, empty: &Run, calib: u64) -> Measured {
+fn measure(
+    p: &Probe,
+    f: &Failures,
+    what: &str,
+    case: u8,
+    arg: u8,
+    empty: &Run,
+    calib: u64,
+) -> Measured {
     let run = p.run(case, arg);
     let checked = check(what, &run, &native(case, arg));
     let ok = checked.is_ok();
@@ -186,7 +217,11 @@ fn measure(p: &Probe, f: &Failures, what: &str, case: u8, arg: u8, empty: &Run, 
         f.note(msg);
     }
     Measured {
-        bracket: if ok { run.span(0).map(|s| s.saturating_sub(calib)) } else { None },
+        bracket: if ok {
+            run.span(0).map(|s| s.saturating_sub(calib))
+        } else {
+            None
+        },
         whole: run.total.saturating_sub(empty.total),
         ok,
     }
@@ -208,9 +243,17 @@ fn verdict(v: Option<u64>, bar: u64) -> &'static str {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut stack_gaps = !args.iter().any(|a| a == "--no-stack-gaps");
-    let so = args.iter().find(|a| !a.starts_with("--")).cloned().unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bpfel-unknown-none/release/libgreekhouse_cu_probe.so").into()
-    });
+    let so = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/bpfel-unknown-none/release/libgreekhouse_cu_probe.so"
+            )
+            .into()
+        });
     let load = |gaps: bool| match Probe::new(&so, gaps) {
         Ok(p) => p,
         Err(e) => {
@@ -228,7 +271,13 @@ fn main() {
             ("breakdown", cases::CASE_BREAKDOWN),
         ]
         .into_iter()
-        .filter(|&(_, c)| probe.run(c, 0).logs.iter().any(|l| l.contains("Access violation in stack frame")))
+        .filter(|&(_, c)| {
+            probe
+                .run(c, 0)
+                .logs
+                .iter()
+                .any(|l| l.contains("Access violation in stack frame"))
+        })
         .map(|(name, _)| name)
         .collect();
         if !faulting.is_empty() {
@@ -246,7 +295,10 @@ fn main() {
     // Baseline: entrypoint, dispatch, two back-to-back marks, empty return data.
     let empty = probe.run(cases::CASE_EMPTY, 0);
     if let Some(e) = &empty.error {
-        println!("runner: the empty invocation fails: {e}\n{}", empty.logs.join("\n"));
+        println!(
+            "runner: the empty invocation fails: {e}\n{}",
+            empty.logs.join("\n")
+        );
         println!("cu option=NA margin16=NA");
         std::process::exit(2);
     }
@@ -254,7 +306,11 @@ fn main() {
     println!("probe: {so}");
     println!(
         "VM: LiteSVM 0.16.0, mainnet feature set{}, compute_unit_limit 1,400,000",
-        if stack_gaps { " (SBPFv0 stack-frame gaps, as on mainnet)" } else { " + virtual_address_space_adjustments (contiguous stack frames)" }
+        if stack_gaps {
+            " (SBPFv0 stack-frame gaps, as on mainnet)"
+        } else {
+            " + virtual_address_space_adjustments (contiguous stack frames)"
+        }
     );
     println!(
         "empty invocation: {} CU in all (entrypoint + dispatch + 2 x sol_log_compute_units + return data); empty bracket: {} CU",
@@ -264,7 +320,15 @@ fn main() {
     // Route self-test (128-bit integer builtins), independent of the risk crate.
     let failures = Failures::default();
     let f = &failures;
-    let st = measure(&probe, f, "selftest", cases::CASE_SELFTEST, 3, &empty, calib);
+    let st = measure(
+        &probe,
+        f,
+        "selftest",
+        cases::CASE_SELFTEST,
+        3,
+        &empty,
+        calib,
+    );
     println!(
         "route self-test (i128 / % checked_mul on sBPF vs native): {}{}",
         if st.ok { "ok" } else { "FAILED" },
@@ -273,10 +337,21 @@ fn main() {
 
     let greeks = measure(&probe, f, "greeks", cases::CASE_GREEKS, 0, &empty, calib);
     let price = measure(&probe, f, "price", cases::CASE_PRICE, 0, &empty, calib);
-    let margin = measure(&probe, f, "margin16", cases::CASE_MARGIN16, 0, &empty, calib);
+    let margin = measure(
+        &probe,
+        f,
+        "margin16",
+        cases::CASE_MARGIN16,
+        0,
+        &empty,
+        calib,
+    );
 
     println!();
-    println!("{:<44} {:>10} {:>14} {:>9}  verdict", "case", "CU", "whole-empty", "bar");
+    println!(
+        "{:<44} {:>10} {:>14} {:>9}  verdict",
+        "case", "CU", "whole-empty", "bar"
+    );
     let row = |name: &str, m: &Measured, bar: Option<u64>| {
         println!(
             "{:<44} {:>10} {:>14} {:>9}  {}",
@@ -289,12 +364,24 @@ fn main() {
     };
     row("(a) bs::greeks, one option", &greeks, Some(OPTION_BAR));
     row("(a') bs::price, one option", &price, Some(OPTION_BAR));
-    row("(b) margin::account_margin, 16 positions", &margin, Some(MARGIN_BAR));
+    row(
+        "(b) margin::account_margin, 16 positions",
+        &margin,
+        Some(MARGIN_BAR),
+    );
 
     // Spread over the 16 fixture options (vol from the surface, outside the bracket).
     let mut per: Vec<u64> = Vec::new();
     for i in 0..16u8 {
-        let m = measure(&probe, f, &format!("position {i} greeks"), cases::CASE_POSITION_GREEKS, i, &empty, calib);
+        let m = measure(
+            &probe,
+            f,
+            &format!("position {i} greeks"),
+            cases::CASE_POSITION_GREEKS,
+            i,
+            &empty,
+            calib,
+        );
         if let Some(b) = m.bracket {
             per.push(b);
         }
@@ -309,7 +396,15 @@ fn main() {
         );
     }
     let vol16 = measure(&probe, f, "vol16", cases::CASE_VOL16, 0, &empty, calib);
-    let greeks16 = measure(&probe, f, "greeks16", cases::CASE_GREEKS16, 0, &empty, calib);
+    let greeks16 = measure(
+        &probe,
+        f,
+        "greeks16",
+        cases::CASE_GREEKS16,
+        0,
+        &empty,
+        calib,
+    );
     if let (Some(v), Some(g), Some(m)) = (vol16.bracket, greeks16.bracket, margin.bracket) {
         println!(
             "for comparison: 16 x VolSurface::vol {} CU + 16 x bs::greeks {} CU = {} CU through the public API, against {} CU for the whole margin (which uses internal entry points and shares work between positions)",
@@ -321,8 +416,30 @@ fn main() {
     }
 
     // How the margin scales: positions are a prefix of the fixture (1..8 on SOL, 9..16 add BTC).
-    let margin_n = |n: u8| measure(&probe, f, &format!("margin over {n} positions"), cases::CASE_MARGIN_N, n, &empty, calib).bracket;
-    let gap_n = |n: u8| measure(&probe, f, &format!("expansion_gap over {n} positions"), cases::CASE_GAP_N, n, &empty, calib).bracket;
+    let margin_n = |n: u8| {
+        measure(
+            &probe,
+            f,
+            &format!("margin over {n} positions"),
+            cases::CASE_MARGIN_N,
+            n,
+            &empty,
+            calib,
+        )
+        .bracket
+    };
+    let gap_n = |n: u8| {
+        measure(
+            &probe,
+            f,
+            &format!("expansion_gap over {n} positions"),
+            cases::CASE_GAP_N,
+            n,
+            &empty,
+            calib,
+        )
+        .bracket
+    };
     let ns = [0u8, 1, 2, 4, 8, 9, 12, 16];
     let ms: Vec<Option<u64>> = ns.iter().map(|&n| margin_n(n)).collect();
     if ms.iter().all(Option::is_some) {
@@ -331,13 +448,31 @@ fn main() {
         println!("margin scaling (account_margin over the first N fixture positions):");
         println!(
             "  {}",
-            ns.iter().zip(&m).map(|(n, c)| format!("N={n}: {c}")).collect::<Vec<_>>().join(", ")
+            ns.iter()
+                .zip(&m)
+                .map(|(n, c)| format!("N={n}: {c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let slope = (m[4] - m[1]) as f64 / 7.0;
         let und = m[1] as f64 - m[0] as f64 - slope;
-        println!("  account overhead (config, collateral, levels; N=0): {} CU", m[0]);
+        println!(
+            "  account overhead (config, collateral, levels; N=0): {} CU",
+            m[0]
+        );
         let cs: Vec<Option<u64>> = (0..=3u8)
-            .map(|n| measure(&probe, f, &format!("margin with {n} collaterals"), cases::CASE_COLLATERAL_N, n, &empty, calib).bracket)
+            .map(|n| {
+                measure(
+                    &probe,
+                    f,
+                    &format!("margin with {n} collaterals"),
+                    cases::CASE_COLLATERAL_N,
+                    n,
+                    &empty,
+                    calib,
+                )
+                .bracket
+            })
             .collect();
         if let [Some(c0), Some(c1), Some(c2), Some(c3)] = cs[..] {
             println!(
@@ -373,13 +508,21 @@ fn main() {
         println!();
         println!("per-function breakdown (one call each, sol_log_compute_units brackets, {cal} CU bracket overhead subtracted):");
         for (i, label) in cases::BREAKDOWN_LABELS.iter().enumerate() {
-            println!("  {:<44} {:>8} CU", label, fmt(bd.span(i + 1).map(|s| s.saturating_sub(cal))));
+            println!(
+                "  {:<44} {:>8} CU",
+                label,
+                fmt(bd.span(i + 1).map(|s| s.saturating_sub(cal)))
+            );
         }
     } else if !bd_ok {
         println!("per-function breakdown: not available");
     }
 
     println!();
-    println!("cu option={} margin16={}", fmt(greeks.bracket), fmt(margin.bracket));
+    println!(
+        "cu option={} margin16={}",
+        fmt(greeks.bracket),
+        fmt(margin.bracket)
+    );
     let _ = price;
 }
