@@ -50,7 +50,9 @@ fail() { # fail <step> <message>
     say "step '$1' FAILED: $2"
     if [[ -s $LOG ]]; then
         say "last lines of $LOG (kept):"
-        grep -v 'unable to open LLVM shared lib' "$LOG" | tail -n 25 | sed 's/^/    /' >&2
+        # without backtrace frames (RUST_BACKTRACE may be set) and a known harmless linker warning
+        grep -Ev 'unable to open LLVM shared lib|^ *[0-9]+: |^ +at |^Stack backtrace:' "$LOG" |
+            tail -n 25 | sed 's/^/    /' >&2
     fi
     echo "cu option=NA margin16=NA"
     exit 2
