@@ -246,8 +246,9 @@ pub(super) struct AggCtx<'a> {
 }
 
 /// Whether the full-revaluation safeguard also runs at the MM level (four revaluations per
-/// (strike, expiry) instead of two). Off: it costs about 1,100 compute units per position on
-/// sBPF (115,670 instead of 97,796 for the 16-position fixture, whose bar is 100,000); the MM
+/// (strike, expiry) instead of two). Off: it costs about 1,000 compute units per position on
+/// sBPF (110,591 instead of 93,820 for the 16-position fixture at 563ca19, whose bar is
+/// 100,000); the MM
 /// add-on is then the expansion's worst grid loss and the floor (see `docs/risk-model.md`,
 /// 6.3). `expansion_gap` measures the expansion at any level.
 pub const MM_FULL_REVALUATION: bool = false;
