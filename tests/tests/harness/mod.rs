@@ -418,43 +418,31 @@ impl Env {
         self.chain.send(&[ix], &[&w.owner])
     }
 
-    /// The margin remaining accounts of `writer` as it is now (or as `state` if given).
+    /// Everything the margin of `state` depends on, fetched through the SDK.
+    pub fn margin_inputs(&mut self, state: WriterAccount) -> MarginInputs {
+        let (sol, btc) = (self.sol, self.btc);
+        let oracle_for = move |k: &Pubkey| {
+            [sol, btc]
+                .into_iter()
+                .find(|u| u.key == *k)
+                .map(|u| u.oracle)
+        };
+        MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
+            .expect("margin inputs")
+    }
+
+    /// The margin remaining accounts of an account in the given `state`.
     pub fn margin_accounts(
         &mut self,
         state: WriterAccount,
     ) -> Vec<anchor_lang::solana_program::instruction::AccountMeta> {
-        let (sol, btc) = (self.sol, self.btc);
-        let oracle_for = move |k: &Pubkey| {
-            if *k == sol.key {
-                Some(sol.oracle)
-            } else if *k == btc.key {
-                Some(btc.oracle)
-            } else {
-                None
-            }
-        };
-        let inputs =
-            MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
-                .expect("margin inputs");
-        inputs.remaining_accounts()
+        self.margin_inputs(state).remaining_accounts()
     }
 
     /// The margin the program computes for `writer` now, through the SDK.
     pub fn margin_of(&mut self, account: &Pubkey) -> greekhouse_risk::MarginSummary {
         let state = self.writer_state(account);
-        let (sol, btc) = (self.sol, self.btc);
-        let oracle_for = move |k: &Pubkey| {
-            if *k == sol.key {
-                Some(sol.oracle)
-            } else if *k == btc.key {
-                Some(btc.oracle)
-            } else {
-                None
-            }
-        };
-        let inputs =
-            MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
-                .expect("margin inputs");
+        let inputs = self.margin_inputs(state);
         let now = self.now();
         inputs
             .compute(
