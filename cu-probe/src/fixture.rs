@@ -1,8 +1,8 @@
 //! The measured inputs, as `const` data so the sBPF probe keeps them in .rodata.
 //!
-//! Mirror of the fixture in `programs/greekhouse-risk/benches/risk.rs`: same option, same
-//! 16-position account (8 positions on SOL, 8 on BTC, 3 collateral assets). Keep both in step.
-//! The host-side runner includes this file too, to compute the expected results natively.
+//! The one fixture of every risk-engine measurement: the single option and the 16-position
+//! account (8 positions on SOL, 8 on BTC, 3 collateral assets). The host-side runner and the
+//! criterion bench (`programs/greekhouse-risk/benches/risk.rs`) include this file by path.
 //!
 //! Units are the on-chain ones: quote = USDC in native micro-units, so SOL spot 150 USDC is
 //! 150_000_000 quote native units per whole SOL.

@@ -11,210 +11,22 @@
 //! of every case, the fixed-point / f64 ratio and the derived "option evaluations per second
 //! per core" (goal >= 1,000,000). On Linux the times (criterion's too) are the benchmark
 //! thread's CPU time, so a machine shared with other builds inflates them far less than
-//! wall-clock time; the summary shows wall-clock beside them. The fixture is mirrored in `cu-probe/src/fixture.rs` (the
-//! sBPF compute-unit probe); keep the two in step.
+//! wall-clock time; the summary shows wall-clock beside them. The fixture is the sBPF compute-unit probe's own
+//! `cu-probe/src/fixture.rs`, included by path, so both measure the same inputs.
 
 use criterion::{Bencher, Criterion};
 use greekhouse_risk::{
-    bs, margin, AccountRisk, BsInput, CollateralRisk, Fixed, Greeks, LevelParams, MarginConfig,
-    MarginParams, MarginSummary, OptionKind, PositionRisk, TenorPoint, UnderlyingRisk, VolSurface,
+    bs, margin, AccountRisk, BsInput, Fixed, Greeks, LevelParams, MarginConfig, MarginSummary,
+    OptionKind, VolSurface,
 };
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-// ------------------------------------------------------------------------------------------
-// Fixture (mirror of cu-probe/src/fixture.rs). On-chain units: quote = USDC in micro-units,
-// spot and strike in quote native units per whole underlying unit.
-// ------------------------------------------------------------------------------------------
-
-/// `v * 10^-decimals` as a [`Fixed`].
-fn fx(v: i128, decimals: u32) -> Fixed {
-    Fixed::from_raw(v * 10i128.pow(12 - decimals))
-}
-
-/// `days / 365` years.
-fn years(days: i128) -> Fixed {
-    Fixed::from_raw(days * 1_000_000_000_000 / 365)
-}
-
-const DAY: u32 = 86_400;
-
-fn sol_spot() -> Fixed {
-    fx(150_000_000, 0)
-}
-
-fn btc_spot() -> Fixed {
-    fx(95_000_000_000, 0)
-}
-
-/// Case (a): 30-day SOL call, spot 150, strike 160, vol 70 %, r 5 %.
-fn option_fixture() -> BsInput {
-    BsInput {
-        kind: OptionKind::Call,
-        spot: sol_spot(),
-        strike: fx(160_000_000, 0),
-        vol: fx(70, 2),
-        time_years: years(30),
-        rate: fx(5, 2),
-    }
-}
-
-fn surface(tenors: &[(u32, i128)], skew: Fixed, smile: Fixed, min_vol: Fixed) -> VolSurface {
-    let mut s = VolSurface {
-        tenor_count: tenors.len() as u8,
-        skew,
-        smile,
-        min_vol,
-        ..VolSurface::default()
-    };
-    for (slot, &(seconds, vol_pct)) in s.tenors.iter_mut().zip(tenors) {
-        *slot = TenorPoint {
-            seconds,
-            atm_vol: fx(vol_pct, 2),
-        };
-    }
-    s
-}
-
-fn margin_params() -> MarginParams {
-    MarginParams {
-        initial: LevelParams {
-            spot_shock: fx(20, 2),
-            vol_up: fx(15, 2),
-            vol_down: fx(10, 2),
-            floor_pct: fx(10, 3),
-        },
-        maintenance: LevelParams {
-            spot_shock: fx(15, 2),
-            vol_up: fx(10, 2),
-            vol_down: fx(75, 3),
-            floor_pct: fx(75, 4),
-        },
-        stale_vol_penalty: fx(5, 2),
-    }
-}
-
-/// The 16-position account of case (b), owning its slices; [`AccountFixture::account`] borrows
-/// them as an [`AccountRisk`].
-struct AccountFixture {
-    positions: [PositionRisk; 16],
-    underlyings: [UnderlyingRisk; 2],
-    collaterals: [CollateralRisk; 3],
-    quote_balance: i128,
-    config: MarginConfig,
-}
-
-impl AccountFixture {
-    fn account(&self) -> AccountRisk<'_> {
-        AccountRisk {
-            quote_balance: self.quote_balance,
-            collaterals: &self.collaterals,
-            positions: &self.positions,
-            underlyings: &self.underlyings,
-        }
-    }
-}
-
-/// 8 short positions on SOL and 8 on BTC (strikes 75 %..125 % of spot, 3..120 days, calls and
-/// puts), USDC + SOL + wBTC collateral, 2,500 USDC of quote debt.
-fn account_fixture() -> AccountFixture {
-    use OptionKind::{Call as C, Put as P};
-    let sol = fx(1, 0); // 1 SOL per contract
-    let btc = fx(1, 2); // 0.01 BTC per contract
-    let pos = |u: u8, kind, strike: i128, days: i128, contracts: u64, size: Fixed| PositionRisk {
-        underlying: u,
-        kind,
-        strike: fx(strike, 0),
-        time_years: years(days),
-        contracts,
-        contract_size: size,
-    };
-    AccountFixture {
-        positions: [
-            pos(0, C, 150_000_000, 7, 20, sol),
-            pos(0, P, 150_000_000, 7, 20, sol),
-            pos(0, C, 165_000_000, 30, 50, sol),
-            pos(0, P, 135_000_000, 30, 50, sol),
-            pos(0, C, 187_500_000, 90, 10, sol),
-            pos(0, P, 112_500_000, 90, 10, sol),
-            pos(0, C, 155_000_000, 3, 40, sol),
-            pos(0, P, 140_000_000, 120, 5, sol),
-            pos(1, C, 95_000_000_000, 7, 30, btc),
-            pos(1, P, 95_000_000_000, 7, 30, btc),
-            pos(1, C, 105_000_000_000, 30, 20, btc),
-            pos(1, P, 85_000_000_000, 30, 20, btc),
-            pos(1, C, 118_750_000_000, 120, 8, btc),
-            pos(1, P, 71_250_000_000, 120, 8, btc),
-            pos(1, C, 100_000_000_000, 14, 12, btc),
-            pos(1, P, 90_000_000_000, 60, 12, btc),
-        ],
-        underlyings: [
-            UnderlyingRisk {
-                spot: sol_spot(),
-                conf: fx(50_000, 0),
-                surface: surface(
-                    &[(7 * DAY, 75), (30 * DAY, 70), (90 * DAY, 65)],
-                    fx(-10, 2),
-                    fx(50, 2),
-                    fx(20, 2),
-                ),
-                vol_stale: false,
-                rate: fx(5, 2),
-                params: margin_params(),
-            },
-            UnderlyingRisk {
-                spot: btc_spot(),
-                conf: fx(20_000_000, 0),
-                surface: surface(
-                    &[
-                        (7 * DAY, 55),
-                        (30 * DAY, 52),
-                        (90 * DAY, 50),
-                        (180 * DAY, 50),
-                    ],
-                    fx(-5, 2),
-                    fx(30, 2),
-                    fx(15, 2),
-                ),
-                vol_stale: false,
-                rate: fx(5, 2),
-                params: margin_params(),
-            },
-        ],
-        collaterals: [
-            // USDC, 6 decimals: 60,000 USDC
-            CollateralRisk {
-                amount: 60_000_000_000,
-                price: fx(1, 0),
-                conf: fx(1, 4),
-                init_weight: fx(1, 0),
-                maint_weight: fx(1, 0),
-            },
-            // SOL, 9 decimals: 300 SOL at 150e6 / 1e9 quote units per lamport
-            CollateralRisk {
-                amount: 300_000_000_000,
-                price: fx(15, 2),
-                conf: fx(5, 5),
-                init_weight: fx(80, 2),
-                maint_weight: fx(90, 2),
-            },
-            // wBTC, 8 decimals: 0.5 BTC at 95,000e6 / 1e8 quote units per satoshi
-            CollateralRisk {
-                amount: 50_000_000,
-                price: fx(950, 0),
-                conf: fx(2, 1),
-                init_weight: fx(85, 2),
-                maint_weight: fx(92, 2),
-            },
-        ],
-        quote_balance: -2_500_000_000,
-        config: MarginConfig {
-            conf_multiplier: fx(2, 0),
-            end_buffer: fx(50, 2),
-        },
-    }
-}
+// The fixture is the CU probe's own file, so both measure exactly the same inputs. On-chain
+// units: quote = USDC in micro-units, spot and strike in quote native units per whole unit.
+#[path = "../../../cu-probe/src/fixture.rs"]
+mod fixture;
 
 // ------------------------------------------------------------------------------------------
 // f64 baseline: closed-form Black-Scholes with libm, and the same margin model in f64.
@@ -610,7 +422,7 @@ fn ns_per_call(name: &str) -> Option<(f64, f64)> {
 }
 
 fn bench_option(c: &mut Criterion) {
-    let input = option_fixture();
+    let input = fixture::OPTION;
     let input64 = BsF64::from(&input);
     let mut g = c.benchmark_group("option");
     g.bench_function("greeks/fixed", |b| {
@@ -629,9 +441,12 @@ fn bench_option(c: &mut Criterion) {
 }
 
 fn bench_margin(c: &mut Criterion) {
-    let fixture = account_fixture();
-    let account = fixture.account();
-    let config = fixture.config;
+    let account = fixture::account(
+        &fixture::POSITIONS,
+        &fixture::UNDERLYINGS,
+        &fixture::COLLATERALS,
+    );
+    let config = fixture::CONFIG;
     let mut g = c.benchmark_group("margin16");
     g.bench_function("fixed", |b| {
         timed(b, "margin16/fixed", || {
@@ -649,7 +464,7 @@ fn bench_margin(c: &mut Criterion) {
 /// Both implementations on the fixture, side by side, so the baseline is seen to compute the
 /// same thing (f64 rounding and the fixed-point engine's conservative rounding differ slightly).
 fn print_agreement() {
-    let input = option_fixture();
+    let input = fixture::OPTION;
     let g: Result<Greeks, _> = bs::greeks(&input);
     let g64 = bs_greeks_f64(&BsF64::from(&input));
     println!("\nfixture check, option (a): fixed vs f64");
@@ -667,9 +482,13 @@ fn print_agreement() {
         }
         Err(e) => println!("  bs::greeks failed: {e:?}"),
     }
-    let fixture = account_fixture();
-    let m: Result<MarginSummary, _> = margin::account_margin(&fixture.account(), &fixture.config);
-    let m64 = margin_f64(&fixture.account(), &fixture.config);
+    let account = fixture::account(
+        &fixture::POSITIONS,
+        &fixture::UNDERLYINGS,
+        &fixture::COLLATERALS,
+    );
+    let m: Result<MarginSummary, _> = margin::account_margin(&account, &fixture::CONFIG);
+    let m64 = margin_f64(&account, &fixture::CONFIG);
     println!("fixture check, margin (b), quote native units: fixed vs f64");
     match m {
         Ok(m) => {

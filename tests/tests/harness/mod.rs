@@ -454,33 +454,37 @@ impl Env {
     }
 
     pub fn withdraw_quote(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        // the quote balance is not a slot: the layout is the same before and after
-        let state = self.writer_state(&w.account);
-        let remaining = self.margin_accounts(state);
-        let ix = ix::withdraw(
-            self.ch.clearinghouse,
-            w.account,
-            w.owner.pubkey(),
-            &self.quote_ledger(),
-            w.quote_ata,
-            amount,
-            remaining,
-        );
-        self.chain.send(&[ix], &[&w.owner])
+        let ledger = self.quote_ledger();
+        self.withdraw(w, &ledger, w.quote_ata, amount)
     }
 
     pub fn withdraw_sol(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        // margin accounts describe the account as it will be (a fully withdrawn slot is gone)
+        let ledger = self.sol_ledger();
+        self.withdraw(w, &ledger, w.sol_ata, amount)
+    }
+
+    /// Withdraw from `ledger` to `destination`. The margin accounts describe the account as it
+    /// will be: a collateral slot that the withdrawal empties is gone (the quote balance is not
+    /// a slot, so a quote withdrawal keeps the layout).
+    pub fn withdraw(
+        &mut self,
+        w: &Writer,
+        ledger: &TokenLedger,
+        destination: Pubkey,
+        amount: u64,
+    ) -> Result<TxOutcome, ChainError> {
         let mut state = self.writer_state(&w.account);
-        let asset = pda::collateral_asset(&self.ch.clearinghouse, &self.sol_mint);
-        let _ = state.debit_collateral(&asset, amount);
+        if let Some(asset) = ledger.collateral_asset {
+            // an over-ask is left for the program to refuse
+            let _ = state.debit_collateral(&asset, amount);
+        }
         let remaining = self.margin_accounts(state);
         let ix = ix::withdraw(
             self.ch.clearinghouse,
             w.account,
             w.owner.pubkey(),
-            &self.sol_ledger(),
-            w.sol_ata,
+            ledger,
+            destination,
             amount,
             remaining,
         );
