@@ -19,9 +19,9 @@ use serde_json::value::RawValue;
 
 use crate::decimal::{self, Decimal};
 
-/// Positions one writer account holds on chain (PROTOCOL 2).
+/// Positions one writer account holds on chain (docs/protocol.md §3).
 pub const MAX_POSITIONS: usize = 16;
-/// Collateral balances one writer account holds on chain (PROTOCOL 2).
+/// Collateral balances one writer account holds on chain (docs/protocol.md §3).
 pub const MAX_COLLATERALS: usize = 4;
 
 /// Defaults used when the file leaves a parameter out. Margin parameters and config default to

@@ -1,7 +1,10 @@
 //! Decoding of the program's zero-copy accounts from raw account data.
 
 use anchor_lang::{Discriminator, ZeroCopy};
-use greekhouse::state::{Clearinghouse, CollateralAsset, OptionSeries, Underlying, WriterAccount};
+use greekhouse::state::{
+    Clearinghouse, CollateralAsset, InsuranceFund, OptionSeries, Underlying, UnderlyingLedger,
+    WriterAccount,
+};
 
 /// Why account data did not decode.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -40,5 +43,11 @@ pub fn writer_account(data: &[u8]) -> Result<WriterAccount, DecodeError> {
     decode(data)
 }
 pub fn option_series(data: &[u8]) -> Result<OptionSeries, DecodeError> {
+    decode(data)
+}
+pub fn underlying_ledger(data: &[u8]) -> Result<UnderlyingLedger, DecodeError> {
+    decode(data)
+}
+pub fn insurance_fund(data: &[u8]) -> Result<InsuranceFund, DecodeError> {
     decode(data)
 }

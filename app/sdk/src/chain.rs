@@ -7,7 +7,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use solana_account::Account;
 use solana_keypair::Keypair;
 
-use crate::events::GreekhouseEvent;
+use crate::events::{GreekhouseEvent, ProgramEvent};
 
 /// What a landed transaction produced.
 #[derive(Debug, Clone, Default)]
@@ -16,6 +16,28 @@ pub struct TxOutcome {
     pub events: Vec<GreekhouseEvent>,
     pub logs: Vec<String>,
     pub compute_units: u64,
+}
+
+impl TxOutcome {
+    /// Every event of type `T`, in order.
+    pub fn events_of<T: ProgramEvent>(&self) -> Vec<T> {
+        self.events
+            .iter()
+            .filter_map(T::from_event)
+            .cloned()
+            .collect()
+    }
+
+    /// The one event of type `T`; `None` when there is none or more than one.
+    pub fn event<T: ProgramEvent>(&self) -> Option<T> {
+        let mut all = self.events_of::<T>();
+        (all.len() == 1).then(|| all.remove(0))
+    }
+
+    /// Names of the events, in order.
+    pub fn event_names(&self) -> Vec<&'static str> {
+        self.events.iter().map(GreekhouseEvent::name).collect()
+    }
 }
 
 /// Why a transaction did not land.

@@ -33,7 +33,24 @@ macro_rules! events {
                 }
             }
         }
+
+        $(
+            impl ProgramEvent for $name {
+                fn from_event(event: &GreekhouseEvent) -> Option<&Self> {
+                    match event {
+                        GreekhouseEvent::$name(e) => Some(e),
+                        _ => None,
+                    }
+                }
+            }
+        )*
     };
+}
+
+/// One event type of the program, to pick out of a transaction's events
+/// ([`crate::chain::TxOutcome::event`]).
+pub trait ProgramEvent: Sized + Clone {
+    fn from_event(event: &GreekhouseEvent) -> Option<&Self>;
 }
 
 events!(
@@ -52,4 +69,5 @@ events!(
     SeriesCreated,
     OptionsWritten,
     OptionsBurned,
+    FeesSwept,
 );

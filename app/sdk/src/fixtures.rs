@@ -1,6 +1,6 @@
 //! Market parameters for local markets on the embedded bank (demo, tests, simulator): a crypto
 //! underlying with a daily 08:00-UTC expiry grid, a four-tenor surface around 70-80 % vol, and
-//! the margin defaults of PROTOCOL.md (IM 20 % / MM 12 % spot shocks). Not advice for mainnet
+//! the margin defaults of docs/protocol.md (IM 20 % / MM 12 % spot shocks). Not advice for mainnet
 //! listings; governance chooses those.
 
 use anchor_lang::prelude::Pubkey;

@@ -62,6 +62,8 @@ pub fn initialize_clearinghouse(
             clearinghouse: ch.clearinghouse,
             quote_mint: ch.quote_mint,
             quote_vault: ch.quote_vault,
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
             quote_token_program: ch.quote_token_program,
             system_program: system(),
             event_authority: pda::event_authority(),
@@ -137,6 +139,7 @@ pub fn list_underlying(
             admin,
             clearinghouse,
             underlying,
+            underlying_ledger: pda::underlying_ledger(&underlying),
             system_program: system(),
             event_authority: pda::event_authority(),
             program: greekhouse::ID,
@@ -323,6 +326,7 @@ pub fn create_series(
             payer,
             clearinghouse,
             underlying,
+            underlying_ledger: pda::underlying_ledger(&underlying),
             oracle,
             series,
             option_mint: pda::option_mint(&series),
@@ -354,6 +358,7 @@ pub fn write_options(
             clearinghouse,
             writer_account,
             underlying,
+            underlying_ledger: pda::underlying_ledger(&underlying),
             series,
             option_mint: pda::option_mint(&series),
             recipient,
@@ -378,7 +383,7 @@ pub fn burn_options(
         acc::BurnOptions {
             owner,
             writer_account,
-            underlying,
+            underlying_ledger: pda::underlying_ledger(&underlying),
             series,
             option_mint: pda::option_mint(&series),
             owner_token_account,
@@ -387,6 +392,39 @@ pub fn burn_options(
             program: greekhouse::ID,
         },
         data::BurnOptions { contracts },
+        vec![],
+    )
+}
+
+/// Sweep an underlying's accrued writing fees into the insurance fund (anyone).
+pub fn sweep_fees(ch: &ClearinghouseRef, underlying: Pubkey) -> Instruction {
+    build(
+        acc::SweepFees {
+            clearinghouse: ch.clearinghouse,
+            underlying_ledger: pda::underlying_ledger(&underlying),
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::SweepFees {},
+        vec![],
+    )
+}
+
+/// Record an underlying's newest oracle price (anyone).
+pub fn record_price(underlying: Pubkey, oracle: Pubkey) -> Instruction {
+    build(
+        acc::RecordPrice {
+            underlying,
+            oracle,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::RecordPrice {},
         vec![],
     )
 }

@@ -1,19 +1,24 @@
 //! Greekhouse client SDK.
 //!
 //! - [`pda`]: every program-derived address.
-//! - [`ix`]: one builder per instruction, including the margin remaining accounts.
+//! - [`ix`]: one builder per instruction.
+//! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
+//!   projection of their outcome, fee included; remaining accounts from the program's layout.
 //! - [`accounts`]: decoding of the program's zero-copy accounts.
 //! - [`margin`]: a writer account's margin from fetched accounts, through the program's own
 //!   engine and the `greekhouse-risk` crate (the numbers the program computes).
 //! - [`events`]: decoding of the events the program emits through self-CPI.
 //! - [`snapshot`]: a read-only [`chain::Chain`] over saved accounts (the `solana account
 //!   --output json` format), for offline margin of any on-chain account.
+//! - [`scenario`] (feature `bank`): the scenario kit, one world on the in-process bank shared
+//!   by the integration tests, the demo, the bot and the simulator.
 //! - [`chain`]: the [`chain::Chain`] interface the bot, CLI and simulator use; with the
 //!   `bank` feature, [`bank::BankChain`] runs the real program in an in-process bank.
 
 pub mod accounts;
 pub mod chain;
 pub mod events;
+pub mod flows;
 pub mod ix;
 pub mod margin;
 pub mod pda;
@@ -25,6 +30,8 @@ pub mod bank;
 pub mod fixtures;
 #[cfg(feature = "bank")]
 pub mod pyth;
+#[cfg(feature = "bank")]
+pub mod scenario;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;

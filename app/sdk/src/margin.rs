@@ -4,8 +4,9 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::AccountMeta;
-use greekhouse::engine::margin::{compute_margin, required_underlyings, PricedUnderlying};
-use greekhouse::oracle::{accept_price, parse_oracle_account, PriceUse};
+use greekhouse::engine::layout;
+use greekhouse::engine::margin::{compute_margin, PricedUnderlying};
+use greekhouse::oracle::{check_price, parse_oracle_account, PriceUse};
 use greekhouse::state::{Clearinghouse, CollateralAsset, ShortPosition, Underlying, WriterAccount};
 use greekhouse_risk::MarginSummary;
 
@@ -34,42 +35,54 @@ fn fetch<C: Chain + ?Sized>(
     chain.account(key)?.ok_or(MarginError::MissingAccount(*key))
 }
 
-/// Everything one writer account's margin depends on, as fetched.
+/// Everything the margin of one writer account (and optionally more, e.g. a liquidation
+/// bidder, in `others`) depends on, as fetched, in the program's margin-account layout
+/// (`greekhouse::engine::layout`, the same function the program checks against).
 pub struct MarginInputs {
     pub clearinghouse: Clearinghouse,
     pub writer: WriterAccount,
+    /// Further writer accounts sharing the same instruction's margin accounts.
+    pub others: Vec<WriterAccount>,
     pub assets: Vec<(Pubkey, CollateralAsset)>,
-    /// Underlyings in the program's canonical order, each with its oracle account key.
+    /// Underlyings in the layout's order, each with its oracle account key.
     pub underlyings: Vec<(Pubkey, Underlying, Pubkey)>,
 }
 
 impl MarginInputs {
-    /// Fetch the clearing house, the writer account, its collateral assets and the underlyings
-    /// its margin needs. `oracle_for` names the oracle account of an underlying (the legacy
-    /// price account, or the `PriceUpdateV2` account to use).
+    /// Fetch the clearing house, the writer account's collateral assets and the underlyings its
+    /// margin needs. `oracle_for` names the oracle account of an underlying (the legacy price
+    /// account, or the `PriceUpdateV2` account to use).
     pub fn fetch<C: Chain + ?Sized>(
         chain: &mut C,
         clearinghouse: &Pubkey,
         writer: WriterAccount,
         oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
     ) -> Result<Self, MarginError> {
+        Self::fetch_many(chain, clearinghouse, writer, Vec::new(), oracle_for)
+    }
+
+    /// Like [`MarginInputs::fetch`], for `writer` and `others` in one shared layout.
+    pub fn fetch_many<C: Chain + ?Sized>(
+        chain: &mut C,
+        clearinghouse: &Pubkey,
+        writer: WriterAccount,
+        others: Vec<WriterAccount>,
+        oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
+    ) -> Result<Self, MarginError> {
         let ch_data = fetch(chain, clearinghouse)?;
         let clearinghouse_state = accounts::clearinghouse(&ch_data.data)
             .map_err(|e| MarginError::Decode(*clearinghouse, e))?;
+        let mut all: Vec<&WriterAccount> = vec![&writer];
+        all.extend(others.iter());
         let mut assets = Vec::new();
-        for slot in writer
-            .collaterals
-            .iter()
-            .filter(|c| c.asset != Pubkey::default())
-        {
-            let data = fetch(chain, &slot.asset)?;
-            let asset = accounts::collateral_asset(&data.data)
-                .map_err(|e| MarginError::Decode(slot.asset, e))?;
-            assets.push((slot.asset, asset));
+        for key in layout::collateral_assets(&all) {
+            let data = fetch(chain, &key)?;
+            let asset =
+                accounts::collateral_asset(&data.data).map_err(|e| MarginError::Decode(key, e))?;
+            assets.push((key, asset));
         }
-        let plain: Vec<CollateralAsset> = assets.iter().map(|(_, a)| *a).collect();
         let mut underlyings = Vec::new();
-        for key in required_underlyings(&writer, &plain) {
+        for key in layout::underlyings(&all, &assets) {
             let data = fetch(chain, &key)?;
             let u = accounts::underlying(&data.data).map_err(|e| MarginError::Decode(key, e))?;
             let oracle = oracle_for(&key).ok_or(MarginError::NoOracle(key))?;
@@ -78,12 +91,14 @@ impl MarginInputs {
         Ok(Self {
             clearinghouse: clearinghouse_state,
             writer,
+            others,
             assets,
             underlyings,
         })
     }
 
-    /// The remaining accounts of a margin-checked instruction, in the program's layout.
+    /// The remaining accounts of a margin-checked instruction, in the program's layout. All
+    /// read-only: margin checks never write-lock what they read.
     pub fn remaining_accounts(&self) -> Vec<AccountMeta> {
         let mut metas: Vec<AccountMeta> = self
             .assets
@@ -91,41 +106,61 @@ impl MarginInputs {
             .map(|(k, _)| AccountMeta::new_readonly(*k, false))
             .collect();
         for (key, _, oracle) in &self.underlyings {
-            metas.push(AccountMeta::new(*key, false));
+            metas.push(AccountMeta::new_readonly(*key, false));
             metas.push(AccountMeta::new_readonly(*oracle, false));
         }
         metas
     }
 
-    /// The margin the program would compute at `now`, reading the oracle accounts through the
-    /// program's own parser and checks (for `price_use`).
+    /// The underlyings with their prices read and checked through the program's own parser
+    /// and checks (for `price_use`).
+    pub fn priced<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        now: i64,
+        price_use: PriceUse,
+    ) -> Result<Vec<PricedUnderlying>, MarginError> {
+        let mut priced = Vec::with_capacity(self.underlyings.len());
+        for (key, underlying, oracle) in &self.underlyings {
+            let data = fetch(chain, oracle)?;
+            let price = parse_oracle_account(underlying, oracle, &data.owner, &data.data)
+                .map_err(|e| MarginError::Program(e.to_string()))?;
+            check_price(underlying, &price, now, price_use)
+                .map_err(|e| MarginError::Program(e.to_string()))?;
+            priced.push(PricedUnderlying {
+                key: *key,
+                underlying: *underlying,
+                price,
+            });
+        }
+        Ok(priced)
+    }
+
+    /// The margin the program would compute for `writer` at `now`.
     pub fn compute<C: Chain + ?Sized>(
         &self,
         chain: &mut C,
         now: i64,
         price_use: PriceUse,
     ) -> Result<MarginSummary, MarginError> {
-        let mut priced = Vec::with_capacity(self.underlyings.len());
-        for (key, underlying, oracle) in &self.underlyings {
-            let data = fetch(chain, oracle)?;
-            let mut u = *underlying;
-            let price = parse_oracle_account(&u, oracle, &data.owner, &data.data)
-                .map_err(|e| MarginError::Program(e.to_string()))?;
-            accept_price(&mut u, &price, now, price_use)
-                .map_err(|e| MarginError::Program(e.to_string()))?;
-            priced.push(PricedUnderlying {
-                key: *key,
-                underlying: u,
-                price,
-            });
-        }
-        let assets: Vec<CollateralAsset> = self.assets.iter().map(|(_, a)| *a).collect();
+        let priced = self.priced(chain, now, price_use)?;
+        self.compute_with(&self.writer, &priced, now)
+    }
+
+    /// The margin of `account` (the writer, one of `others`, or either as an action would
+    /// leave it) from already priced underlyings.
+    pub fn compute_with(
+        &self,
+        account: &WriterAccount,
+        priced: &[PricedUnderlying],
+        now: i64,
+    ) -> Result<MarginSummary, MarginError> {
         compute_margin(
             &self.clearinghouse.params,
             self.clearinghouse.quote_decimals,
-            &self.writer,
-            &assets,
-            &priced,
+            account,
+            &self.assets,
+            priced,
             now,
         )
         .map_err(|e| MarginError::Program(e.to_string()))

@@ -19,6 +19,18 @@ pub fn underlying(clearinghouse: &Pubkey, id: u16) -> Pubkey {
     find(&[UNDERLYING_SEED, clearinghouse.as_ref(), &id.to_le_bytes()])
 }
 
+pub fn underlying_ledger(underlying: &Pubkey) -> Pubkey {
+    find(&[UNDERLYING_LEDGER_SEED, underlying.as_ref()])
+}
+
+pub fn insurance_fund(clearinghouse: &Pubkey) -> Pubkey {
+    find(&[INSURANCE_FUND_SEED, clearinghouse.as_ref()])
+}
+
+pub fn insurance_vault(clearinghouse: &Pubkey) -> Pubkey {
+    find(&[INSURANCE_VAULT_SEED, clearinghouse.as_ref()])
+}
+
 pub fn collateral_asset(clearinghouse: &Pubkey, mint: &Pubkey) -> Pubkey {
     find(&[COLLATERAL_SEED, clearinghouse.as_ref(), mint.as_ref()])
 }

@@ -8,6 +8,12 @@ pub const CLEARINGHOUSE_SEED: &[u8] = b"clearinghouse";
 pub const QUOTE_VAULT_SEED: &[u8] = b"quote_vault";
 /// PDA seed of an [`crate::state::Underlying`].
 pub const UNDERLYING_SEED: &[u8] = b"underlying";
+/// PDA seed of an [`crate::state::UnderlyingLedger`].
+pub const UNDERLYING_LEDGER_SEED: &[u8] = b"underlying_ledger";
+/// PDA seed of the [`crate::state::InsuranceFund`].
+pub const INSURANCE_FUND_SEED: &[u8] = b"insurance_fund";
+/// PDA seed of the insurance fund's quote vault.
+pub const INSURANCE_VAULT_SEED: &[u8] = b"insurance_vault";
 /// PDA seed of a [`crate::state::CollateralAsset`].
 pub const COLLATERAL_SEED: &[u8] = b"collateral";
 /// PDA seed of a collateral asset's vault.

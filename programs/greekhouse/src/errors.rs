@@ -171,6 +171,20 @@ pub enum GreekhouseError {
     OracleFeedNotSet,
     #[msg("Collateral mint decimals are too far from the quote mint's")]
     DecimalsGapTooLarge,
+    #[msg("Account address already holds data or belongs to another program")]
+    AccountAddressInUse,
+    #[msg("Vault balance changed by a different amount than the ledger moved")]
+    VaultDeltaMismatch,
+    #[msg("Underlying ledger does not belong to this underlying")]
+    WrongUnderlyingLedger,
+    #[msg("Insurance fund does not belong to this clearing house")]
+    WrongInsuranceFund,
+    #[msg("No accrued fees to sweep")]
+    NothingToSweep,
+    #[msg("Mint's UI amount drifts from its raw amount (scaled UI amount or interest-bearing)")]
+    DriftingUiAmountMint,
+    #[msg("Price is not newer than the one already recorded")]
+    PriceAlreadyRecorded,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -16,6 +16,8 @@ pub struct ClearinghouseInitialized {
     pub guardian: Pubkey,
     pub quote_mint: Pubkey,
     pub quote_vault: Pubkey,
+    pub insurance_fund: Pubkey,
+    pub insurance_vault: Pubkey,
     pub params: GlobalParams,
 }
 
@@ -49,6 +51,7 @@ pub struct PauseFlagsChanged {
 pub struct UnderlyingListed {
     pub clearinghouse: Pubkey,
     pub underlying: Pubkey,
+    pub underlying_ledger: Pubkey,
     pub id: u16,
     pub symbol: [u8; 16],
     pub oracle: OracleConfig,
@@ -163,4 +166,14 @@ pub struct OptionsBurned {
     pub series: Pubkey,
     pub contracts: u64,
     pub short_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct FeesSwept {
+    pub underlying: Pubkey,
+    /// Quote native units moved from the quote vault into the insurance fund's vault.
+    pub amount: u64,
+    /// The insurance fund's balance afterwards.
+    pub fund_balance_after: u64,
 }

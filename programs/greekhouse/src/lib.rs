@@ -1,10 +1,11 @@
 //! Greekhouse: an on-chain clearing house for European, cash-settled options.
 //!
 //! Writers post collateral into margin accounts and write options (SPL tokens); margin is
-//! Greek-based, computed by the `greekhouse-risk` crate against Pyth prices. See
-//! `docs/architecture.md` and `../shared/PROTOCOL.md`.
+//! Greek-based, computed by the `greekhouse-risk` crate against Pyth prices. The mechanism is
+//! stated in `docs/protocol.md`; the layers in `docs/architecture.md`.
 //!
-//! Every instruction below is one line; its accounts, checks and handler live in
+//! Every instruction below is one line; its accounts, checks (`validate`, run through
+//! `#[access_control]` so no handler can skip it) and handler live in
 //! `instructions/<role>/<name>.rs`.
 #![allow(unexpected_cfgs)]
 // Anchor's generated code and handler signatures trip these.
@@ -31,7 +32,8 @@ pub mod greekhouse {
 
     // ---- admin (a multisig vault in production) ----
 
-    /// Create the clearing house for a quote mint, with its governance keys, parameters and vault.
+    /// Create the clearing house for a quote mint: governance keys, parameters, quote vault, insurance fund.
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn initialize_clearinghouse(
         ctx: Context<InitializeClearinghouse>,
         args: InitializeClearinghouseArgs,
@@ -45,6 +47,7 @@ pub mod greekhouse {
     }
 
     /// Accept the admin role (step two, signed by the proposed key).
+    #[access_control(ctx.accounts.validate())]
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
         accept_admin_handler(ctx)
     }
@@ -55,11 +58,13 @@ pub mod greekhouse {
     }
 
     /// List an underlying with its Pyth oracle, vol surface, margin parameters and series rules.
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn list_underlying(ctx: Context<ListUnderlying>, args: ListUnderlyingArgs) -> Result<()> {
         list_underlying_handler(ctx, args)
     }
 
     /// List a collateral asset (SPL Token or Token-2022) with weights, cap and price source.
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn list_collateral(ctx: Context<ListCollateral>, args: ListCollateralArgs) -> Result<()> {
         list_collateral_handler(ctx, args)
     }
@@ -67,6 +72,7 @@ pub mod greekhouse {
     // ---- guardian ----
 
     /// Pause risk-increasing actions (guardian or admin).
+    #[access_control(ctx.accounts.validate(flags))]
     pub fn pause(ctx: Context<Pause>, flags: u32) -> Result<()> {
         pause_handler(ctx, flags)
     }
@@ -74,6 +80,7 @@ pub mod greekhouse {
     // ---- vol updater ----
 
     /// Set an underlying's vol surface, bounded in relative change.
+    #[access_control(ctx.accounts.validate(&surface))]
     pub fn set_vol_surface(ctx: Context<SetVolSurface>, surface: StoredVolSurface) -> Result<()> {
         set_vol_surface_handler(ctx, surface)
     }
@@ -81,8 +88,20 @@ pub mod greekhouse {
     // ---- anyone ----
 
     /// Create an option series on a listed underlying (expiry grid, strike tick and band).
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn create_series(ctx: Context<CreateSeries>, args: CreateSeriesArgs) -> Result<()> {
         create_series_handler(ctx, args)
+    }
+
+    /// Move an underlying's accrued writing fees into the insurance fund (anyone).
+    #[access_control(ctx.accounts.validate())]
+    pub fn sweep_fees(ctx: Context<SweepFees>) -> Result<()> {
+        sweep_fees_handler(ctx)
+    }
+
+    /// Record an underlying's newest oracle price, the floor below which no price is accepted (anyone).
+    pub fn record_price(ctx: Context<RecordPrice>) -> Result<()> {
+        record_price_handler(ctx)
     }
 
     // ---- writers ----
@@ -93,16 +112,19 @@ pub mod greekhouse {
     }
 
     /// Deposit quote or a listed collateral asset (never paused, never needs a price).
+    #[access_control(ctx.accounts.validate(amount))]
     pub fn deposit(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         deposit_handler(ctx, amount)
     }
 
-    /// Withdraw quote or collateral; equity at IM must stay >= 0 with fresh prices.
+    /// Withdraw quote or collateral; with shorts or debt, equity at IM must stay >= 0 with fresh prices.
+    #[access_control(ctx.accounts.validate(amount))]
     pub fn withdraw<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
         withdraw_handler(ctx, amount)
     }
 
     /// Write options into any token account; equity at IM must stay >= 0 with fresh prices.
+    #[access_control(ctx.accounts.validate(contracts))]
     pub fn write_options<'info>(
         ctx: Context<'info, WriteOptions<'info>>,
         contracts: u64,
@@ -111,11 +133,13 @@ pub mod greekhouse {
     }
 
     /// Burn held option tokens to reduce the writer's own short (never paused, no price).
+    #[access_control(ctx.accounts.validate(contracts))]
     pub fn burn_options(ctx: Context<BurnOptions>, contracts: u64) -> Result<()> {
         burn_options_handler(ctx, contracts)
     }
 
     /// Close an empty writer account, returning its rent to the owner.
+    #[access_control(ctx.accounts.validate())]
     pub fn close_writer_account(ctx: Context<CloseWriterAccount>) -> Result<()> {
         close_writer_account_handler(ctx)
     }

@@ -3,19 +3,19 @@
 //! the SDK, bot and simulator call it with the accounts they fetched and get the program's
 //! numbers exactly.
 //!
-//! Remaining-accounts layout of every margin-checked instruction ([`load_margin_accounts`]):
-//! 1. one `CollateralAsset` per non-empty collateral slot, in slot order;
-//! 2. for each underlying in [`required_underlyings`] order: the `Underlying` (writable, so the
-//!    newest accepted price is recorded) followed by its oracle account.
+//! Remaining accounts: the layout of [`super::layout`], for one or several writer accounts.
+//! Every account in it is read-only: a margin check refuses a price older than the
+//! underlying's last recorded one (no rollback) but does not record it, so margin checks of
+//! different writers never contend on an underlying (`docs/accounts.md`).
 
 use anchor_lang::prelude::*;
 use greekhouse_risk::{
     margin, AccountRisk, CollateralRisk, Fixed, MarginSummary, Rounding, UnderlyingRisk,
 };
 
-use crate::engine::convert;
+use crate::engine::{convert, layout};
 use crate::errors::GreekhouseError;
-use crate::oracle::{read_price, OraclePrice, PriceUse};
+use crate::oracle::{check_price, parse_oracle_account, OraclePrice, PriceUse};
 use crate::state::{CollateralAsset, GlobalParams, PriceSource, Underlying, WriterAccount};
 
 /// An underlying with the oracle price the margin check uses.
@@ -26,55 +26,53 @@ pub struct PricedUnderlying {
     pub price: OraclePrice,
 }
 
-/// Underlyings the account's margin depends on, in canonical order: price underlyings of the
-/// collateral slots (slot order), then underlyings of the positions (slot order), deduplicated.
-pub fn required_underlyings(writer: &WriterAccount, assets: &[CollateralAsset]) -> Vec<Pubkey> {
-    let mut keys: Vec<Pubkey> = Vec::with_capacity(assets.len() + writer.positions.len());
-    let collateral_keys = assets
-        .iter()
-        .filter(|a| a.price_source == PriceSource::Underlying as u8)
-        .map(|a| a.price_underlying);
-    let position_keys = writer
-        .positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .map(|p| p.underlying);
-    for key in collateral_keys.chain(position_keys) {
-        if !keys.contains(&key) {
-            keys.push(key);
-        }
-    }
-    keys
-}
-
-/// Whether the account's margin can be negative at all: without shorts and without debt every
-/// level's equity is a sum of non-negative terms, so no price is needed (PROTOCOL 3: no oracle
-/// failure may block a harmless withdrawal).
+/// Whether the account's margin can be negative at all (see
+/// [`WriterAccount::has_liabilities`]): without shorts and debt no price is needed (docs/protocol.md §4:
+/// no oracle failure may block a harmless withdrawal).
 pub fn needs_margin_check(writer: &WriterAccount) -> bool {
-    writer.position_count() > 0 || writer.quote_balance < 0
+    writer.has_liabilities()
 }
 
-/// The account's margin from decoded accounts. `assets` has one entry per non-empty collateral
-/// slot in slot order; `underlyings` every key of [`required_underlyings`] in that order.
+/// The account's margin from decoded accounts. `assets` and `underlyings` may hold more than
+/// this writer needs (the layout of several writers); each is found by key, and only the
+/// underlyings of this writer's own layout enter its margin.
 pub fn compute_margin(
     params: &GlobalParams,
     quote_decimals: u8,
     writer: &WriterAccount,
-    assets: &[CollateralAsset],
-    underlyings: &[PricedUnderlying],
+    assets: &[(Pubkey, CollateralAsset)],
+    all_underlyings: &[PricedUnderlying],
     now: i64,
 ) -> Result<MarginSummary> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+    let mismatch = || error!(GreekhouseError::MarginAccountsMismatch);
+    let mut own_assets: Vec<(Pubkey, CollateralAsset)> = Vec::with_capacity(assets.len());
+    for key in layout::collateral_assets(&[writer]) {
+        let found = assets
+            .iter()
+            .find(|(k, _)| *k == key)
+            .ok_or_else(mismatch)?;
+        own_assets.push(*found);
+    }
+    let mut underlyings: Vec<&PricedUnderlying> = Vec::new();
+    for key in layout::underlyings(&[writer], &own_assets) {
+        underlyings.push(
+            all_underlyings
+                .iter()
+                .find(|u| u.key == key)
+                .ok_or_else(mismatch)?,
+        );
+    }
     let index_of = |key: &Pubkey| -> Result<u8> {
         underlyings
             .iter()
             .position(|u| u.key == *key)
             .map(|i| i as u8)
-            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))
+            .ok_or_else(mismatch)
     };
 
     let mut underlying_risks: Vec<UnderlyingRisk> = Vec::with_capacity(underlyings.len());
-    for u in underlyings {
+    for u in &underlyings {
         let (spot, conf) = u.price.spot_in_quote(quote_decimals)?;
         underlying_risks.push(UnderlyingRisk {
             spot,
@@ -86,15 +84,9 @@ pub fn compute_margin(
         });
     }
 
-    let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(assets.len());
-    let mut slots = writer
-        .collaterals
-        .iter()
-        .filter(|c| c.asset != Pubkey::default());
-    for asset in assets {
-        let slot = slots
-            .next()
-            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))?;
+    let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(own_assets.len());
+    for (key, asset) in &own_assets {
+        let amount = writer.collateral_amount(key);
         let (price, conf) = match asset.source()? {
             PriceSource::Pegged => {
                 let p = pegged_price(quote_decimals, asset.decimals).map_err(risk)?;
@@ -108,18 +100,13 @@ pub fn compute_margin(
             }
         };
         collaterals.push(CollateralRisk {
-            amount: slot.amount,
+            amount,
             price,
             conf,
             init_weight: Fixed::from_bps(asset.init_weight_bps as i64),
             maint_weight: Fixed::from_bps(asset.maint_weight_bps as i64),
         });
     }
-    require!(
-        slots.next().is_none(),
-        GreekhouseError::MarginAccountsMismatch
-    );
-
     let mut positions = Vec::with_capacity(writer.position_count());
     for p in writer.positions.iter().filter(|p| p.contracts > 0) {
         let i = index_of(&p.underlying)?;
@@ -156,18 +143,28 @@ pub fn pegged_price(
     }
 }
 
-/// Accounts loaded for a margin check, plus the prices that were newer than the last accepted
-/// ones (for events).
+/// Accounts loaded for a margin check of one or several writer accounts.
 pub struct LoadedMargin {
-    pub assets: Vec<CollateralAsset>,
+    pub assets: Vec<(Pubkey, CollateralAsset)>,
     pub underlyings: Vec<PricedUnderlying>,
-    pub new_prices: Vec<(Pubkey, OraclePrice)>,
 }
 
-/// Load and check the margin accounts of `writer` from `remaining` (layout in the module doc).
+impl LoadedMargin {
+    /// The loaded underlying `key` with its checked price.
+    pub fn underlying(&self, key: &Pubkey) -> Result<&PricedUnderlying> {
+        self.underlyings
+            .iter()
+            .find(|u| u.key == *key)
+            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))
+    }
+}
+
+/// Load and check, read-only, the margin accounts of `writers` from `remaining` (the layout of
+/// [`super::layout`]): each account must be the expected key, belong to `clearinghouse`, and
+/// each oracle must pass the checks for `price_use`. Extra accounts are refused.
 pub fn load_margin_accounts<'info>(
     clearinghouse: &Pubkey,
-    writer: &WriterAccount,
+    writers: &[&WriterAccount],
     remaining: &'info [AccountInfo<'info>],
     now: i64,
     price_use: PriceUse,
@@ -178,59 +175,50 @@ pub fn load_margin_accounts<'info>(
             .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))
     };
 
-    let mut assets = Vec::with_capacity(writer.collateral_count());
-    for slot in writer
-        .collaterals
-        .iter()
-        .filter(|c| c.asset != Pubkey::default())
-    {
+    let asset_keys = layout::collateral_assets(writers);
+    let mut assets = Vec::with_capacity(asset_keys.len());
+    for key in asset_keys {
         let info = take()?;
-        require_keys_eq!(
-            *info.key,
-            slot.asset,
-            GreekhouseError::MarginAccountsMismatch
-        );
-        let loader = AccountLoader::<CollateralAsset>::try_from(info)?;
-        let asset = *loader.load()?;
+        require_keys_eq!(*info.key, key, GreekhouseError::MarginAccountsMismatch);
+        let asset = *AccountLoader::<CollateralAsset>::try_from(info)?.load()?;
         require_keys_eq!(
             asset.clearinghouse,
             *clearinghouse,
             GreekhouseError::WrongClearinghouse
         );
-        assets.push(asset);
+        assets.push((key, asset));
     }
 
-    let keys = required_underlyings(writer, &assets);
+    let keys = layout::underlyings(writers, &assets);
     let mut underlyings = Vec::with_capacity(keys.len());
-    let mut new_prices = Vec::new();
     for key in keys {
         let info = take()?;
         require_keys_eq!(*info.key, key, GreekhouseError::MarginAccountsMismatch);
-        require!(info.is_writable, GreekhouseError::MarginAccountsMismatch);
         let oracle = take()?;
-        let loader = AccountLoader::<Underlying>::try_from(info)?;
-        let mut underlying = loader.load_mut()?;
+        let underlying = *AccountLoader::<Underlying>::try_from(info)?.load()?;
         require_keys_eq!(
             underlying.clearinghouse,
             *clearinghouse,
             GreekhouseError::WrongClearinghouse
         );
-        let before = underlying.last_publish_time;
-        let price = read_price(&mut underlying, oracle, now, price_use)?;
-        if price.publish_time > before {
-            new_prices.push((key, price));
-        }
-        underlying.invariant()?;
+        let price = {
+            let data = oracle.try_borrow_data()?;
+            parse_oracle_account(&underlying, oracle.key, oracle.owner, &data)?
+        };
+        check_price(&underlying, &price, now, price_use)?;
         underlyings.push(PricedUnderlying {
             key,
-            underlying: *underlying,
+            underlying,
             price,
         });
     }
+    require!(
+        next.next().is_none(),
+        GreekhouseError::MarginAccountsMismatch
+    );
     Ok(LoadedMargin {
         assets,
         underlyings,
-        new_prices,
     })
 }
 

@@ -1,7 +1,17 @@
-//! The engine layer: handlers call these to change state; these call the pure risk math in
-//! `greekhouse-risk`.
+//! The engine layer. Handlers call it; it calls the pure risk math in `greekhouse-risk`.
+//!
+//! - [`ledger`]: every money or risk movement between two ledgers, as one checked function.
+//! - [`layout`]: which accounts a margin check of one or several writer accounts takes.
+//! - [`margin`]: loading those accounts read-only and computing the margin.
+//! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
+//! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
+//! - [`safe_math`]: checked arithmetic that logs where it failed.
 
 pub mod convert;
+pub mod create;
+pub mod layout;
+pub mod ledger;
 pub mod margin;
 pub mod pricing;
+pub mod safe_math;
 pub mod tokens;

@@ -80,10 +80,12 @@ pub fn transfer_out<'info>(
 /// vault would receive less than the ledger credits), a transfer hook (arbitrary code on every
 /// move; a failing hook could block liquidations), confidential transfers (balances the ledger
 /// cannot see), non-transferable tokens, a permanent delegate (could drain a vault), a
-/// default-frozen account state, pausable mints (transfers could stop) and a mint close
-/// authority (the mint could be re-created with other decimals). Metadata, pointers,
-/// interest-bearing and scaled-UI-amount extensions only change display and are accepted.
-/// Applied to the quote mint and to every collateral mint.
+/// default-frozen account state, pausable mints (transfers could stop), a mint close authority
+/// (the mint could be re-created with other decimals), and mints whose UI amount drifts away
+/// from the raw amount the ledger counts: scaled UI amount (a multiplier the issuer changes at
+/// will; a reverse split to 0.5 would otherwise be valued at the raw amount, twice its worth)
+/// and interest-bearing mints (the same drift through a rate). Metadata and pointers only change
+/// display and are accepted. Applied to the quote mint and to every collateral mint.
 pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     if *mint.owner != anchor_spl::token_2022::ID {
         return Ok(());
@@ -97,6 +99,9 @@ pub fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
     for ext in extensions {
         match ext {
             ExtensionType::DefaultAccountState => return err!(GreekhouseError::DefaultFrozenMint),
+            ExtensionType::ScaledUiAmount | ExtensionType::InterestBearingConfig => {
+                return err!(GreekhouseError::DriftingUiAmountMint)
+            }
             ExtensionType::TransferFeeConfig
             | ExtensionType::TransferHook
             | ExtensionType::ConfidentialTransferMint

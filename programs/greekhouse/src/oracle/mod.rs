@@ -1,4 +1,4 @@
-//! Pyth oracle adapter (PROTOCOL 3) for pull `PriceUpdateV2` accounts and legacy push price
+//! Pyth oracle adapter (docs/protocol.md §4) for pull `PriceUpdateV2` accounts and legacy push price
 //! accounts: owner, account and feed checks, full verification, trading status, staleness,
 //! confidence, positive price, exponent range, and no rollback to an older publish time.
 
@@ -11,7 +11,7 @@ use crate::constants::{BPS_ONE, MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_EXPONENT}
 use crate::errors::GreekhouseError;
 use crate::state::{OracleKind, Underlying};
 
-/// What a price is for; each use has its own age limit (PROTOCOL 3's action matrix).
+/// What a price is for; each use has its own age limit (docs/protocol.md §4's action matrix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceUse {
     /// Withdraw and write: `max_age`.
@@ -69,8 +69,10 @@ fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
 }
 
 /// Read and check the oracle of `underlying` from `oracle_account`, and record it as the newest
-/// accepted price when it is newer. `now` is the cluster's unix time.
-pub fn read_price(
+/// accepted price when it is newer. Only instructions that write-lock the underlying anyway
+/// record (`record_price`, and later liquidation and settlement); margin checks call
+/// [`check_price`] read-only. `now` is the cluster's unix time.
+pub fn read_and_record_price(
     underlying: &mut Underlying,
     oracle_account: &AccountInfo,
     now: i64,
@@ -79,8 +81,21 @@ pub fn read_price(
     let data = oracle_account.try_borrow_data()?;
     let price = parse_oracle_account(underlying, oracle_account.key, oracle_account.owner, &data)?;
     drop(data);
-    accept_price(underlying, &price, now, price_use)?;
+    check_price(underlying, &price, now, price_use)?;
+    record_price(underlying, &price);
     Ok(price)
+}
+
+/// Record `price` as the newest accepted one when it is newer than the last recorded.
+pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> bool {
+    if price.publish_time <= underlying.last_publish_time {
+        return false;
+    }
+    underlying.last_publish_time = price.publish_time;
+    underlying.last_price = price.price;
+    underlying.last_conf = price.conf;
+    underlying.last_expo = price.expo;
+    true
 }
 
 /// Parse an oracle account of `underlying` (owner, account or feed id, verification, trading
@@ -108,10 +123,11 @@ pub fn parse_oracle_account(
     }
 }
 
-/// Check a parsed price against the underlying's limits for `price_use` (positive, exponent,
-/// age, confidence, no rollback) and record it when newer than the last accepted one.
-pub fn accept_price(
-    underlying: &mut Underlying,
+/// Check a parsed price against the underlying's limits for `price_use`: positive, exponent,
+/// not from the future, age, confidence, and no rollback behind the last recorded publish time.
+/// Read-only; the SDK calls it on fetched accounts.
+pub fn check_price(
+    underlying: &Underlying,
     price: &OraclePrice,
     now: i64,
     price_use: PriceUse,
@@ -145,12 +161,6 @@ pub fn accept_price(
         price.publish_time >= underlying.last_publish_time,
         GreekhouseError::OracleRollback
     );
-    if price.publish_time > underlying.last_publish_time {
-        underlying.last_publish_time = price.publish_time;
-        underlying.last_price = price.price;
-        underlying.last_conf = price.conf;
-        underlying.last_expo = price.expo;
-    }
     Ok(())
 }
 

@@ -1,5 +1,8 @@
-//! The clearing house: governance keys, quote mint and vault, parameters, pause flags and the
-//! quote ledger totals that the vault must always match.
+//! The clearing house: governance keys, quote mint and vault, parameters and pause flags.
+//!
+//! Configuration only: no hot-path instruction (deposit, withdraw, open, write, burn) writes
+//! it, so those run in parallel across writers (`docs/accounts.md`, write-lock table). Money
+//! lives in writer accounts, underlying ledgers, the insurance fund and the vaults.
 
 use anchor_lang::prelude::*;
 
@@ -30,24 +33,18 @@ pub struct Clearinghouse {
     pub quote_vault: Pubkey,
     /// SPL Token or Token-2022 program of the quote mint.
     pub quote_token_program: Pubkey,
+    /// The [`InsuranceFund`](super::InsuranceFund) PDA.
+    pub insurance_fund: Pubkey,
     pub params: GlobalParams,
-    /// Sum of all writer accounts' quote balances (signed: debts count negative).
-    pub writer_quote_total: i64,
-    /// Quote the insurance fund owns (fees, liquidation penalties, stakes).
-    pub insurance_fund: u64,
     /// Number of underlyings listed (the next underlying id).
     pub underlying_count: u16,
     /// Number of collateral assets listed.
     pub collateral_count: u16,
     pub _padding: [u8; 4],
-    /// Writer accounts opened, ever.
-    pub writer_accounts_opened: u64,
-    /// Series created, ever.
-    pub series_created: u64,
     pub reserved: [u8; 256],
 }
 
-const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 7 + 24 + 16 + 8 + 16 + 256);
+const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 24 + 8 + 256);
 
 impl Clearinghouse {
     /// Account size including Anchor's 8-byte discriminator.
@@ -67,13 +64,6 @@ impl Clearinghouse {
         self.paused & flag != 0
     }
 
-    /// Quote tokens the vault must hold: every ledger claim on it.
-    pub fn quote_claims(&self) -> Result<i128> {
-        (self.writer_quote_total as i128)
-            .checked_add(self.insurance_fund as i128)
-            .ok_or_else(|| GreekhouseError::MathOverflow.into())
-    }
-
     /// Structural invariants; called by every instruction that mutates the clearing house.
     pub fn invariant(&self) -> Result<()> {
         require!(
@@ -85,21 +75,6 @@ impl Clearinghouse {
             GreekhouseError::InvariantViolated
         );
         self.params.validate()?;
-        require!(
-            self.quote_claims()? >= 0,
-            GreekhouseError::InvariantViolated
-        );
-        Ok(())
-    }
-
-    /// Invariant plus the ledger check against the vault's actual token balance. The vault may
-    /// hold more than the claims (anyone can send tokens to it), never less.
-    pub fn invariant_with_vault(&self, vault_amount: u64) -> Result<()> {
-        self.invariant()?;
-        require!(
-            self.quote_claims()? <= vault_amount as i128,
-            GreekhouseError::InvariantViolated
-        );
         Ok(())
     }
 }

@@ -39,11 +39,11 @@ pub struct CollateralAsset {
     pub vault: Pubkey,
     /// The underlying whose oracle prices this asset (default when pegged).
     pub price_underlying: Pubkey,
-    /// Largest total deposit (native units).
+    /// Largest amount the vault may hold after a deposit (native units). Checked against the
+    /// vault's own token balance, so deposits never write this account (it stays read-only for
+    /// deposits and margin checks; `docs/accounts.md`).
     pub deposit_cap: u64,
-    /// Sum of all writer accounts' balances of this asset (native units); the vault holds at
-    /// least this much.
-    pub total_deposits: u64,
+    pub _reserved_total: u64,
     pub reserved: [u8; 128],
 }
 
@@ -78,17 +78,6 @@ impl CollateralAsset {
         );
         self.source()?;
         Self::validate_weights(self.init_weight_bps, self.maint_weight_bps)?;
-        Ok(())
-    }
-
-    /// Invariant plus the ledger check against the vault's token balance (the vault may hold
-    /// more than the ledger claims, never less).
-    pub fn invariant_with_vault(&self, vault_amount: u64) -> Result<()> {
-        self.invariant()?;
-        require!(
-            self.total_deposits <= vault_amount,
-            GreekhouseError::InvariantViolated
-        );
         Ok(())
     }
 }

@@ -4,14 +4,18 @@
 
 pub mod clearinghouse;
 pub mod collateral_asset;
+pub mod insurance_fund;
 pub mod option_series;
 pub mod params;
 pub mod underlying;
+pub mod underlying_ledger;
 pub mod writer_account;
 
 pub use clearinghouse::*;
 pub use collateral_asset::*;
+pub use insurance_fund::*;
 pub use option_series::*;
 pub use params::*;
 pub use underlying::*;
+pub use underlying_ledger::*;
 pub use writer_account::*;

@@ -2,8 +2,9 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::ACCOUNT_VERSION;
+use crate::constants::{ACCOUNT_VERSION, SERIES_SEED};
 use crate::errors::GreekhouseError;
+use crate::state::ShortPosition;
 
 /// Lifecycle of a series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,8 +59,62 @@ pub struct OptionSeries {
 
 const _: () = assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 128);
 
+/// Signer seeds of a series PDA (the mint authority of its option tokens).
+pub struct SeriesSigner {
+    underlying: Pubkey,
+    expiry: [u8; 8],
+    strike: [u8; 8],
+    kind: [u8; 1],
+    bump: [u8; 1],
+}
+
+impl SeriesSigner {
+    pub fn seeds(&self) -> [&[u8]; 6] {
+        [
+            SERIES_SEED,
+            self.underlying.as_ref(),
+            &self.expiry,
+            &self.strike,
+            &self.kind,
+            &self.bump,
+        ]
+    }
+}
+
 impl OptionSeries {
     pub const SPACE: usize = 8 + core::mem::size_of::<OptionSeries>();
+
+    /// The short position a writer account records for this series (`series_key` is this
+    /// account's address), with no contracts yet: the series' immutable terms.
+    pub fn short_template(&self, series_key: Pubkey) -> ShortPosition {
+        ShortPosition {
+            series: series_key,
+            underlying: self.underlying,
+            strike: self.strike,
+            expiry: self.expiry,
+            contract_size: self.contract_size,
+            contracts: 0,
+            kind: self.kind,
+            _padding: [0; 7],
+        }
+    }
+
+    /// Seeds to sign as this series (minting its option tokens).
+    pub fn signer(&self) -> SeriesSigner {
+        SeriesSigner {
+            underlying: self.underlying,
+            expiry: self.expiry.to_le_bytes(),
+            strike: self.strike.to_le_bytes(),
+            kind: [self.kind],
+            bump: [self.bump],
+        }
+    }
+
+    /// Underlying units (exponent 6) of `contracts` contracts.
+    pub fn units(&self, contracts: u64) -> Result<u64> {
+        use crate::engine::safe_math::SafeMath;
+        contracts.safe_mul(self.contract_size)
+    }
 
     pub fn invariant(&self) -> Result<()> {
         require!(
@@ -78,7 +133,7 @@ impl OptionSeries {
         Ok(())
     }
 
-    /// Invariant plus PROTOCOL 9: before settlement, open interest equals the mint's supply.
+    /// Invariant plus docs/protocol.md §12: before settlement, open interest equals the mint's supply.
     pub fn invariant_with_supply(&self, mint_supply: u64) -> Result<()> {
         self.invariant()?;
         if self.status == SeriesStatus::Active as u8 {

@@ -47,7 +47,7 @@ pub struct GlobalParams {
 }
 
 impl GlobalParams {
-    /// Defaults of PROTOCOL.md, each inside its bounds.
+    /// Defaults of docs/protocol.md, each inside its bounds.
     pub const DEFAULT: GlobalParams = GlobalParams {
         conf_multiplier_bps: 10_000, // 1 conf below the price
         end_buffer_bps: 5_000,       // halfway between MM and IM

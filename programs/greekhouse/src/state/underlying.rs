@@ -1,4 +1,8 @@
 //! An underlying: its Pyth oracle, vol surface, margin parameters and series rules.
+//!
+//! Configuration read by every margin check that touches the underlying, so hot-path
+//! instructions only read it; the counters writes change live in its
+//! [`UnderlyingLedger`](super::UnderlyingLedger).
 
 use anchor_lang::prelude::*;
 
@@ -232,10 +236,10 @@ pub struct Underlying {
     pub _padding1: u32,
     pub margin: StoredMarginParams,
     pub series_rules: SeriesRules,
-    /// Cap on open interest, in underlying units at exponent 6.
+    /// Cap on open interest, in underlying units at exponent 6 (the open interest itself is in
+    /// the [`UnderlyingLedger`](super::UnderlyingLedger), so writes never lock this account).
     pub open_interest_cap: u64,
-    /// Open interest of all series on this underlying, underlying units at exponent 6.
-    pub open_interest: u64,
+    pub _reserved_open_interest: u64,
     pub reserved: [u8; 256],
 }
 

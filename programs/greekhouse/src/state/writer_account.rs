@@ -110,6 +110,27 @@ impl WriterAccount {
             .position(|c| c.asset == *asset && *asset != Pubkey::default())
     }
 
+    /// Balance of `asset` (zero when the account holds none).
+    pub fn collateral_amount(&self, asset: &Pubkey) -> u64 {
+        self.collateral_slot(asset)
+            .map(|i| self.collaterals[i].amount)
+            .unwrap_or(0)
+    }
+
+    /// Short contracts in `series` (zero when none).
+    pub fn short_contracts(&self, series: &Pubkey) -> u64 {
+        self.position_slot(series)
+            .map(|i| self.positions[i].contracts)
+            .unwrap_or(0)
+    }
+
+    /// True when the account has something the clearing house could lose on: a short or a
+    /// debt. Without either, every level's equity is a sum of non-negative collateral values,
+    /// so no price is needed and no pause applies to its withdrawals.
+    pub fn has_liabilities(&self) -> bool {
+        self.position_count() > 0 || self.quote_balance < 0
+    }
+
     /// Add `amount` of `asset`, taking a free slot if needed.
     pub fn credit_collateral(&mut self, asset: &Pubkey, amount: u64) -> Result<()> {
         let slot = match self.collateral_slot(asset) {

@@ -31,7 +31,6 @@ impl AcceptAdmin<'_> {
 }
 
 pub fn accept_admin_handler(ctx: Context<AcceptAdmin>) -> Result<()> {
-    ctx.accounts.validate()?;
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
     let previous_admin = ch.admin;
     ch.admin = ch.pending_admin;

@@ -1,13 +1,19 @@
-//! Create the clearing house for one quote mint: governance keys, parameters, quote vault.
+//! Create the clearing house for one quote mint: governance keys, parameters, the quote vault,
+//! and the insurance fund with its own quote vault. Every account is created so that lamports
+//! sent to its address beforehand cannot block it (`engine::create`).
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
-use crate::constants::{ACCOUNT_VERSION, CLEARINGHOUSE_SEED, QUOTE_VAULT_SEED};
+use crate::constants::{
+    ACCOUNT_VERSION, CLEARINGHOUSE_SEED, INSURANCE_FUND_SEED, INSURANCE_VAULT_SEED,
+    QUOTE_VAULT_SEED,
+};
+use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::ClearinghouseInitialized;
-use crate::state::{Clearinghouse, GlobalParams};
+use crate::state::{Clearinghouse, GlobalParams, InsuranceFund};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct InitializeClearinghouseArgs {
@@ -23,26 +29,20 @@ pub struct InitializeClearinghouseArgs {
 pub struct InitializeClearinghouse<'info> {
     #[account(mut)]
     pub creator: Signer<'info>,
-    #[account(
-        init,
-        payer = creator,
-        space = Clearinghouse::SPACE,
-        seeds = [CLEARINGHOUSE_SEED, quote_mint.key().as_ref(), creator.key().as_ref()],
-        bump,
-    )]
-    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    /// Its owner must be the token program (the vault `init` below fails otherwise).
+    /// CHECK: created here (empty or pre-funded system account at the PDA address).
+    #[account(mut, seeds = [CLEARINGHOUSE_SEED, quote_mint.key().as_ref(), creator.key().as_ref()], bump)]
+    pub clearinghouse: UncheckedAccount<'info>,
+    #[account(constraint = *quote_mint.to_account_info().owner == quote_token_program.key() @ GreekhouseError::WrongTokenProgram)]
     pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        init,
-        payer = creator,
-        seeds = [QUOTE_VAULT_SEED, clearinghouse.key().as_ref()],
-        bump,
-        token::mint = quote_mint,
-        token::authority = clearinghouse,
-        token::token_program = quote_token_program,
-    )]
-    pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: created here as the quote token account owned by the clearing house.
+    #[account(mut, seeds = [QUOTE_VAULT_SEED, clearinghouse.key().as_ref()], bump)]
+    pub quote_vault: UncheckedAccount<'info>,
+    /// CHECK: created here.
+    #[account(mut, seeds = [INSURANCE_FUND_SEED, clearinghouse.key().as_ref()], bump)]
+    pub insurance_fund: UncheckedAccount<'info>,
+    /// CHECK: created here as the insurance fund's quote token account.
+    #[account(mut, seeds = [INSURANCE_VAULT_SEED, clearinghouse.key().as_ref()], bump)]
+    pub insurance_vault: UncheckedAccount<'info>,
     pub quote_token_program: Interface<'info, TokenInterface>,
     pub system_program: Program<'info, System>,
 }
@@ -63,28 +63,91 @@ pub fn initialize_clearinghouse_handler(
     ctx: Context<InitializeClearinghouse>,
     args: InitializeClearinghouseArgs,
 ) -> Result<()> {
-    ctx.accounts.validate(&args)?;
-    let mut ch = ctx.accounts.clearinghouse.load_init()?;
+    let a = &ctx.accounts;
+    let b = &ctx.bumps;
+    let creator = Creator {
+        payer: &a.creator.to_account_info(),
+        system_program: &a.system_program.to_account_info(),
+    };
+    let quote_mint_key = a.quote_mint.key();
+    let creator_key = a.creator.key();
+    let clearinghouse_key = a.clearinghouse.key();
+    let mint_info = a.quote_mint.to_account_info();
+    let token_program = a.quote_token_program.to_account_info();
+
+    creator.create_zero_copy::<Clearinghouse>(
+        &a.clearinghouse,
+        &[
+            CLEARINGHOUSE_SEED,
+            quote_mint_key.as_ref(),
+            creator_key.as_ref(),
+            &[b.clearinghouse],
+        ],
+    )?;
+    creator.create_token_account(
+        &a.quote_vault,
+        &mint_info,
+        &a.clearinghouse,
+        &token_program,
+        &[
+            QUOTE_VAULT_SEED,
+            clearinghouse_key.as_ref(),
+            &[b.quote_vault],
+        ],
+    )?;
+    creator.create_zero_copy::<InsuranceFund>(
+        &a.insurance_fund,
+        &[
+            INSURANCE_FUND_SEED,
+            clearinghouse_key.as_ref(),
+            &[b.insurance_fund],
+        ],
+    )?;
+    creator.create_token_account(
+        &a.insurance_vault,
+        &mint_info,
+        &a.clearinghouse,
+        &token_program,
+        &[
+            INSURANCE_VAULT_SEED,
+            clearinghouse_key.as_ref(),
+            &[b.insurance_vault],
+        ],
+    )?;
+
+    let mut fund = load_new::<InsuranceFund>(&a.insurance_fund)?;
+    fund.version = ACCOUNT_VERSION;
+    fund.bump = b.insurance_fund;
+    fund.vault_bump = b.insurance_vault;
+    fund.clearinghouse = clearinghouse_key;
+    fund.vault = a.insurance_vault.key();
+    fund.invariant()?;
+    drop(fund);
+
+    let mut ch = load_new::<Clearinghouse>(&a.clearinghouse)?;
     ch.version = ACCOUNT_VERSION;
-    ch.bump = ctx.bumps.clearinghouse;
-    ch.quote_vault_bump = ctx.bumps.quote_vault;
-    ch.quote_decimals = ctx.accounts.quote_mint.decimals;
-    ch.creator = ctx.accounts.creator.key();
+    ch.bump = b.clearinghouse;
+    ch.quote_vault_bump = b.quote_vault;
+    ch.quote_decimals = a.quote_mint.decimals;
+    ch.creator = creator_key;
     ch.admin = args.admin;
     ch.guardian = args.guardian;
-    ch.quote_mint = ctx.accounts.quote_mint.key();
-    ch.quote_vault = ctx.accounts.quote_vault.key();
-    ch.quote_token_program = ctx.accounts.quote_token_program.key();
+    ch.quote_mint = quote_mint_key;
+    ch.quote_vault = a.quote_vault.key();
+    ch.quote_token_program = a.quote_token_program.key();
+    ch.insurance_fund = a.insurance_fund.key();
     ch.params = args.params;
     ch.invariant()?;
     let event = ClearinghouseInitialized {
-        clearinghouse: ctx.accounts.clearinghouse.key(),
+        clearinghouse: clearinghouse_key,
         creator: ch.creator,
         quote_token_program: ch.quote_token_program,
         admin: ch.admin,
         guardian: ch.guardian,
         quote_mint: ch.quote_mint,
         quote_vault: ch.quote_vault,
+        insurance_fund: ch.insurance_fund,
+        insurance_vault: a.insurance_vault.key(),
         params: ch.params,
     };
     drop(ch);

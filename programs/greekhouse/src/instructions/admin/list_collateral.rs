@@ -4,9 +4,10 @@
 //! Token-2022 mints are screened by `engine::tokens::check_mint_extensions`.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED, MAX_DECIMALS_GAP};
+use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::CollateralListed;
@@ -30,26 +31,14 @@ pub struct ListCollateral<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ GreekhouseError::NotAdmin)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    /// Its owner must be the token program (the vault `init` below fails otherwise).
+    #[account(constraint = *mint.to_account_info().owner == token_program.key() @ GreekhouseError::WrongTokenProgram)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    #[account(
-        init,
-        payer = payer,
-        space = CollateralAsset::SPACE,
-        seeds = [COLLATERAL_SEED, clearinghouse.key().as_ref(), mint.key().as_ref()],
-        bump,
-    )]
-    pub collateral_asset: AccountLoader<'info, CollateralAsset>,
-    #[account(
-        init,
-        payer = payer,
-        seeds = [COLLATERAL_VAULT_SEED, collateral_asset.key().as_ref()],
-        bump,
-        token::mint = mint,
-        token::authority = clearinghouse,
-        token::token_program = token_program,
-    )]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    /// CHECK: created here (empty or pre-funded system account at the PDA address).
+    #[account(mut, seeds = [COLLATERAL_SEED, clearinghouse.key().as_ref(), mint.key().as_ref()], bump)]
+    pub collateral_asset: UncheckedAccount<'info>,
+    /// CHECK: created here as the asset's token account owned by the clearing house.
+    #[account(mut, seeds = [COLLATERAL_VAULT_SEED, collateral_asset.key().as_ref()], bump)]
+    pub vault: UncheckedAccount<'info>,
     /// The underlying whose oracle prices the asset; required when `price_source` is 1.
     pub price_underlying: Option<AccountLoader<'info, Underlying>>,
     pub token_program: Interface<'info, TokenInterface>,
@@ -95,7 +84,6 @@ pub fn list_collateral_handler(
     ctx: Context<ListCollateral>,
     args: ListCollateralArgs,
 ) -> Result<()> {
-    ctx.accounts.validate(&args)?;
     let clearinghouse_key = ctx.accounts.clearinghouse.key();
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
     ch.collateral_count = ch
@@ -111,7 +99,34 @@ pub fn list_collateral_handler(
         .as_ref()
         .map(|u| u.key())
         .unwrap_or_default();
-    let mut asset = ctx.accounts.collateral_asset.load_init()?;
+    let a = &ctx.accounts;
+    let creator = Creator {
+        payer: &a.payer.to_account_info(),
+        system_program: &a.system_program.to_account_info(),
+    };
+    let mint_key = a.mint.key();
+    let asset_key = a.collateral_asset.key();
+    creator.create_zero_copy::<CollateralAsset>(
+        &a.collateral_asset,
+        &[
+            COLLATERAL_SEED,
+            clearinghouse_key.as_ref(),
+            mint_key.as_ref(),
+            &[ctx.bumps.collateral_asset],
+        ],
+    )?;
+    creator.create_token_account(
+        &a.vault,
+        &a.mint.to_account_info(),
+        &a.clearinghouse.to_account_info(),
+        &a.token_program.to_account_info(),
+        &[
+            COLLATERAL_VAULT_SEED,
+            asset_key.as_ref(),
+            &[ctx.bumps.vault],
+        ],
+    )?;
+    let mut asset = load_new::<CollateralAsset>(&a.collateral_asset)?;
     asset.version = ACCOUNT_VERSION;
     asset.bump = ctx.bumps.collateral_asset;
     asset.vault_bump = ctx.bumps.vault;
@@ -126,7 +141,7 @@ pub fn list_collateral_handler(
     asset.vault = ctx.accounts.vault.key();
     asset.price_underlying = price_underlying;
     asset.deposit_cap = args.deposit_cap;
-    asset.invariant_with_vault(ctx.accounts.vault.amount)?;
+    asset.invariant()?;
     drop(asset);
 
     emit_cpi!(CollateralListed {

@@ -2,13 +2,14 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{bounds, ACCOUNT_VERSION, UNDERLYING_SEED};
+use crate::constants::{bounds, ACCOUNT_VERSION, UNDERLYING_LEDGER_SEED, UNDERLYING_SEED};
 use crate::engine::convert;
+use crate::engine::create::{load_new, Creator};
 use crate::errors::GreekhouseError;
 use crate::events::UnderlyingListed;
 use crate::state::{
     in_bounds, Clearinghouse, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface,
-    Underlying,
+    Underlying, UnderlyingLedger,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -36,14 +37,12 @@ pub struct ListUnderlying<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ GreekhouseError::NotAdmin)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    #[account(
-        init,
-        payer = payer,
-        space = Underlying::SPACE,
-        seeds = [UNDERLYING_SEED, clearinghouse.key().as_ref(), &args.id.to_le_bytes()],
-        bump,
-    )]
-    pub underlying: AccountLoader<'info, Underlying>,
+    /// CHECK: created here (empty or pre-funded system account at the PDA address).
+    #[account(mut, seeds = [UNDERLYING_SEED, clearinghouse.key().as_ref(), &args.id.to_le_bytes()], bump)]
+    pub underlying: UncheckedAccount<'info>,
+    /// CHECK: created here; the underlying's hot counters (open interest, fees).
+    #[account(mut, seeds = [UNDERLYING_LEDGER_SEED, underlying.key().as_ref()], bump)]
+    pub underlying_ledger: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -111,7 +110,6 @@ pub fn list_underlying_handler(
     ctx: Context<ListUnderlying>,
     args: ListUnderlyingArgs,
 ) -> Result<()> {
-    ctx.accounts.validate(&args)?;
     let now = Clock::get()?.unix_timestamp;
     let clearinghouse_key = ctx.accounts.clearinghouse.key();
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
@@ -122,7 +120,39 @@ pub fn list_underlying_handler(
     ch.invariant()?;
     drop(ch);
 
-    let mut u = ctx.accounts.underlying.load_init()?;
+    let a = &ctx.accounts;
+    let creator = Creator {
+        payer: &a.payer.to_account_info(),
+        system_program: &a.system_program.to_account_info(),
+    };
+    let id_bytes = args.id.to_le_bytes();
+    let underlying_key = a.underlying.key();
+    creator.create_zero_copy::<Underlying>(
+        &a.underlying,
+        &[
+            UNDERLYING_SEED,
+            clearinghouse_key.as_ref(),
+            &id_bytes,
+            &[ctx.bumps.underlying],
+        ],
+    )?;
+    creator.create_zero_copy::<UnderlyingLedger>(
+        &a.underlying_ledger,
+        &[
+            UNDERLYING_LEDGER_SEED,
+            underlying_key.as_ref(),
+            &[ctx.bumps.underlying_ledger],
+        ],
+    )?;
+    let mut ledger = load_new::<UnderlyingLedger>(&a.underlying_ledger)?;
+    ledger.version = ACCOUNT_VERSION;
+    ledger.bump = ctx.bumps.underlying_ledger;
+    ledger.clearinghouse = clearinghouse_key;
+    ledger.underlying = underlying_key;
+    ledger.invariant()?;
+    drop(ledger);
+
+    let mut u = load_new::<Underlying>(&a.underlying)?;
     u.version = ACCOUNT_VERSION;
     u.bump = ctx.bumps.underlying;
     u.id = args.id;
@@ -142,7 +172,8 @@ pub fn list_underlying_handler(
 
     emit_cpi!(UnderlyingListed {
         clearinghouse: clearinghouse_key,
-        underlying: ctx.accounts.underlying.key(),
+        underlying: underlying_key,
+        underlying_ledger: ctx.accounts.underlying_ledger.key(),
         id: args.id,
         symbol: args.symbol,
         oracle: args.oracle,

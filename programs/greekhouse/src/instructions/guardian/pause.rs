@@ -33,7 +33,6 @@ impl Pause<'_> {
 }
 
 pub fn pause_handler(ctx: Context<Pause>, flags: u32) -> Result<()> {
-    ctx.accounts.validate(flags)?;
     let mut ch = ctx.accounts.clearinghouse.load_mut()?;
     let previous = ch.paused;
     ch.paused |= flags;

@@ -4,13 +4,17 @@
 //! PDA seeds make duplicates impossible.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token};
+use anchor_spl::token::Token;
 
 use crate::constants::{ACCOUNT_VERSION, BPS_ONE, OPTION_MINT_SEED, SERIES_SEED};
+use crate::engine::create::{load_new, Creator};
+use crate::engine::safe_math::SafeMath;
 use crate::errors::GreekhouseError;
-use crate::events::{OraclePriceAccepted, SeriesCreated};
-use crate::oracle::{read_price, PriceUse};
-use crate::state::{pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying};
+use crate::events::SeriesCreated;
+use crate::oracle::{check_price, parse_oracle_account, PriceUse};
+use crate::state::{
+    pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger,
+};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreateSeriesArgs {
@@ -27,16 +31,16 @@ pub struct CreateSeriesArgs {
 pub struct CreateSeries<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(mut)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    #[account(has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
     pub underlying: AccountLoader<'info, Underlying>,
+    #[account(mut, has_one = underlying @ GreekhouseError::WrongUnderlyingLedger)]
+    pub underlying_ledger: AccountLoader<'info, UnderlyingLedger>,
     /// CHECK: checked by the oracle adapter against the underlying's configuration.
     pub oracle: UncheckedAccount<'info>,
+    /// CHECK: created here (empty or pre-funded system account at the PDA address).
     #[account(
-        init,
-        payer = payer,
-        space = OptionSeries::SPACE,
+        mut,
         seeds = [
             SERIES_SEED,
             underlying.key().as_ref(),
@@ -46,23 +50,17 @@ pub struct CreateSeries<'info> {
         ],
         bump,
     )]
-    pub series: AccountLoader<'info, OptionSeries>,
-    #[account(
-        init,
-        payer = payer,
-        seeds = [OPTION_MINT_SEED, series.key().as_ref()],
-        bump,
-        mint::decimals = 0,
-        mint::authority = series,
-        mint::token_program = token_program,
-    )]
-    pub option_mint: Box<Account<'info, Mint>>,
+    pub series: UncheckedAccount<'info>,
+    /// CHECK: created here as the series' SPL Token mint (0 decimals, the series mints).
+    #[account(mut, seeds = [OPTION_MINT_SEED, series.key().as_ref()], bump)]
+    pub option_mint: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
 impl CreateSeries<'_> {
-    pub fn validate(&self, args: &CreateSeriesArgs, now: i64) -> Result<()> {
+    pub fn validate(&self, args: &CreateSeriesArgs) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let ch = self.clearinghouse.load()?;
         require!(!ch.is_paused(pause::CREATE_SERIES), GreekhouseError::Paused);
         let u = self.underlying.load()?;
@@ -96,20 +94,18 @@ pub fn strike_in_band(strike: u64, spot: u64, band_bps: u32) -> bool {
 
 pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    ctx.accounts.validate(&args, now)?;
-    let (quote_decimals, clearinghouse_key) = {
-        let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-        ch.series_created = ch
-            .series_created
-            .checked_add(1)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        ch.invariant()?;
-        (ch.quote_decimals, ctx.accounts.clearinghouse.key())
-    };
+    let a = &ctx.accounts;
+    let quote_decimals = a.clearinghouse.load()?.quote_decimals;
+    let clearinghouse_key = a.clearinghouse.key();
+    let underlying_key = a.underlying.key();
 
-    let mut u = ctx.accounts.underlying.load_mut()?;
-    let before = u.last_publish_time;
-    let price = read_price(&mut u, &ctx.accounts.oracle, now, PriceUse::RiskIncreasing)?;
+    // the strike band is measured against a fresh price (checked, not recorded)
+    let u = *a.underlying.load()?;
+    let price = {
+        let data = a.oracle.try_borrow_data()?;
+        parse_oracle_account(&u, a.oracle.key, a.oracle.owner, &data)?
+    };
+    check_price(&u, &price, now, PriceUse::RiskIncreasing)?;
     let (spot, _) = price.spot_in_quote(quote_decimals)?;
     let spot_native = spot
         .to_int(greekhouse_risk::Rounding::Down)
@@ -120,11 +116,38 @@ pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs)
         GreekhouseError::StrikeOutsideBand
     );
     let contract_size = u.series_rules.contract_size;
-    let underlying_key = ctx.accounts.underlying.key();
-    u.invariant()?;
-    drop(u);
 
-    let mut s = ctx.accounts.series.load_init()?;
+    let expiry_bytes = args.expiry.to_le_bytes();
+    let strike_bytes = args.strike.to_le_bytes();
+    let series_key = a.series.key();
+    let creator = Creator {
+        payer: &a.payer.to_account_info(),
+        system_program: &a.system_program.to_account_info(),
+    };
+    creator.create_zero_copy::<OptionSeries>(
+        &a.series,
+        &[
+            SERIES_SEED,
+            underlying_key.as_ref(),
+            &expiry_bytes,
+            &strike_bytes,
+            &[args.kind],
+            &[ctx.bumps.series],
+        ],
+    )?;
+    creator.create_mint(
+        &a.option_mint,
+        &series_key,
+        0,
+        &a.token_program.to_account_info(),
+        &[
+            OPTION_MINT_SEED,
+            series_key.as_ref(),
+            &[ctx.bumps.option_mint],
+        ],
+    )?;
+
+    let mut s = load_new::<OptionSeries>(&a.series)?;
     s.version = ACCOUNT_VERSION;
     s.bump = ctx.bumps.series;
     s.mint_bump = ctx.bumps.option_mint;
@@ -132,24 +155,21 @@ pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs)
     s.status = SeriesStatus::Active as u8;
     s.clearinghouse = clearinghouse_key;
     s.underlying = underlying_key;
-    s.option_mint = ctx.accounts.option_mint.key();
+    s.option_mint = a.option_mint.key();
     s.strike = args.strike;
     s.expiry = args.expiry;
     s.contract_size = contract_size;
-    s.invariant_with_supply(ctx.accounts.option_mint.supply)?;
+    s.invariant_with_supply(0)?;
     drop(s);
 
-    if price.publish_time > before {
-        emit_cpi!(OraclePriceAccepted {
-            underlying: underlying_key,
-            price: price.price,
-            conf: price.conf,
-            expo: price.expo,
-            publish_time: price.publish_time,
-        });
+    {
+        let mut ledger = a.underlying_ledger.load_mut()?;
+        ledger.series_count = ledger.series_count.safe_add(1)?;
+        ledger.invariant()?;
     }
+
     emit_cpi!(SeriesCreated {
-        series: ctx.accounts.series.key(),
+        series: series_key,
         underlying: underlying_key,
         option_mint: ctx.accounts.option_mint.key(),
         kind: args.kind,

@@ -37,7 +37,6 @@ pub fn set_vol_surface_handler(
     ctx: Context<SetVolSurface>,
     surface: StoredVolSurface,
 ) -> Result<()> {
-    ctx.accounts.validate(&surface)?;
     let now = Clock::get()?.unix_timestamp;
     let mut u = ctx.accounts.underlying.load_mut()?;
     u.surface = surface;

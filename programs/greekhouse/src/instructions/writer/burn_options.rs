@@ -4,9 +4,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount};
 
+use crate::engine::ledger;
 use crate::errors::GreekhouseError;
 use crate::events::OptionsBurned;
-use crate::state::{OptionSeries, SeriesStatus, Underlying, WriterAccount, WriterStatus};
+use crate::state::{OptionSeries, SeriesStatus, UnderlyingLedger, WriterAccount, WriterStatus};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -14,13 +15,13 @@ pub struct BurnOptions<'info> {
     pub owner: Signer<'info>,
     #[account(mut, has_one = owner @ GreekhouseError::NotWriterOwner)]
     pub writer_account: AccountLoader<'info, WriterAccount>,
-    #[account(mut, constraint = underlying.load()?.clearinghouse == writer_account.load()?.clearinghouse @ GreekhouseError::WrongClearinghouse)]
-    pub underlying: AccountLoader<'info, Underlying>,
     #[account(
         mut,
-        has_one = underlying @ GreekhouseError::WrongUnderlying,
-        has_one = option_mint @ GreekhouseError::WrongOptionMint,
+        constraint = underlying_ledger.load()?.clearinghouse == writer_account.load()?.clearinghouse @ GreekhouseError::WrongClearinghouse,
+        constraint = underlying_ledger.load()?.underlying == series.load()?.underlying @ GreekhouseError::WrongUnderlyingLedger,
     )]
+    pub underlying_ledger: AccountLoader<'info, UnderlyingLedger>,
+    #[account(mut, has_one = option_mint @ GreekhouseError::WrongOptionMint)]
     pub series: AccountLoader<'info, OptionSeries>,
     #[account(mut)]
     pub option_mint: Box<Account<'info, Mint>>,
@@ -42,11 +43,8 @@ impl BurnOptions<'_> {
             w.status()? != WriterStatus::Bankrupt,
             GreekhouseError::AccountNotActive
         );
-        let slot = w
-            .position_slot(&self.series.key())
-            .ok_or(GreekhouseError::InsufficientShort)?;
         require!(
-            w.positions[slot].contracts >= contracts,
+            w.short_contracts(&self.series.key()) >= contracts,
             GreekhouseError::InsufficientShort
         );
         // after settlement the short is an obligation in the series ledger, not a token to burn
@@ -59,7 +57,6 @@ impl BurnOptions<'_> {
 }
 
 pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result<()> {
-    ctx.accounts.validate(contracts)?;
     let a = &ctx.accounts;
     token::burn(
         CpiContext::new(
@@ -74,33 +71,12 @@ pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result
     )?;
 
     let series_key = a.series.key();
-    let mut w = a.writer_account.load_mut()?;
-    w.reduce_short(&series_key, contracts)?;
-    w.invariant()?;
-    let short_after = w
-        .position_slot(&series_key)
-        .map(|i| w.positions[i].contracts)
-        .unwrap_or(0);
-    drop(w);
-
-    let units = {
-        let mut s = a.series.load_mut()?;
-        s.open_interest = s
-            .open_interest
-            .checked_sub(contracts)
-            .ok_or(GreekhouseError::InvariantViolated)?;
-        contracts
-            .checked_mul(s.contract_size)
-            .ok_or(GreekhouseError::MathOverflow)?
+    let change = {
+        let mut w = a.writer_account.load_mut()?;
+        let mut series = a.series.load_mut()?;
+        let mut book = a.underlying_ledger.load_mut()?;
+        ledger::close_short(&mut w, series_key, &mut series, &mut book, contracts)?
     };
-    {
-        let mut u = a.underlying.load_mut()?;
-        u.open_interest = u
-            .open_interest
-            .checked_sub(units)
-            .ok_or(GreekhouseError::InvariantViolated)?;
-        u.invariant()?;
-    }
     ctx.accounts.option_mint.reload()?;
     ctx.accounts
         .series
@@ -111,7 +87,7 @@ pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result
         writer_account: ctx.accounts.writer_account.key(),
         series: series_key,
         contracts,
-        short_after,
+        short_after: change.short_after,
     });
     Ok(())
 }

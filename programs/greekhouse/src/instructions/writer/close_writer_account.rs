@@ -26,7 +26,6 @@ impl CloseWriterAccount<'_> {
 }
 
 pub fn close_writer_account_handler(ctx: Context<CloseWriterAccount>) -> Result<()> {
-    ctx.accounts.validate()?;
     emit_cpi!(WriterAccountClosed {
         writer_account: ctx.accounts.writer_account.key(),
         owner: ctx.accounts.owner.key(),

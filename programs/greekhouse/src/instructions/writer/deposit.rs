@@ -1,10 +1,12 @@
 //! Deposit quote (into the signed quote balance) or a listed collateral asset. Never needs a
-//! price and is never paused: it only reduces risk.
+//! price and is never paused: it only reduces risk. Locks only the writer account, the vault
+//! and the owner's token account, so deposits of different writers run in parallel; the
+//! account credits what the vault actually received.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::tokens;
+use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Deposited;
 use crate::state::{Clearinghouse, CollateralAsset, WriterAccount};
@@ -13,7 +15,6 @@ use crate::state::{Clearinghouse, CollateralAsset, WriterAccount};
 #[derive(Accounts)]
 pub struct Deposit<'info> {
     pub owner: Signer<'info>,
-    #[account(mut)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
     #[account(
         mut,
@@ -32,8 +33,8 @@ pub struct Deposit<'info> {
         constraint = owner_token_account.owner == owner.key() @ GreekhouseError::WrongTokenOwner,
     )]
     pub owner_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// Absent for quote deposits.
-    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    /// Absent for quote deposits. Read-only: the cap is checked against the vault itself.
+    #[account(has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
     pub collateral_asset: Option<AccountLoader<'info, CollateralAsset>>,
     pub token_program: Interface<'info, TokenInterface>,
 }
@@ -41,7 +42,11 @@ pub struct Deposit<'info> {
 /// Which ledger a deposit or withdrawal touches, after checking the accounts agree.
 pub enum Ledger {
     Quote,
-    Collateral,
+    /// A collateral asset, with its deposit cap.
+    Collateral {
+        asset: Pubkey,
+        deposit_cap: u64,
+    },
 }
 
 /// Shared account checks of deposit and withdraw: the mint selects the quote balance or a
@@ -51,7 +56,7 @@ pub fn resolve_ledger(
     mint: &Pubkey,
     vault: &Pubkey,
     token_program: &Pubkey,
-    asset: Option<&CollateralAsset>,
+    asset: Option<(Pubkey, &CollateralAsset)>,
 ) -> Result<Ledger> {
     if *mint == ch.quote_mint {
         require!(asset.is_none(), GreekhouseError::UnexpectedCollateralAsset);
@@ -63,7 +68,7 @@ pub fn resolve_ledger(
         );
         Ok(Ledger::Quote)
     } else {
-        let asset = asset.ok_or(GreekhouseError::MissingCollateralAsset)?;
+        let (key, asset) = asset.ok_or(GreekhouseError::MissingCollateralAsset)?;
         require_keys_eq!(asset.mint, *mint, GreekhouseError::WrongCollateralAsset);
         require_keys_eq!(*vault, asset.vault, GreekhouseError::WrongVault);
         require_keys_eq!(
@@ -71,24 +76,41 @@ pub fn resolve_ledger(
             asset.token_program,
             GreekhouseError::WrongTokenProgram
         );
-        Ok(Ledger::Collateral)
+        Ok(Ledger::Collateral {
+            asset: key,
+            deposit_cap: asset.deposit_cap,
+        })
+    }
+}
+
+impl Deposit<'_> {
+    /// Every check that needs no price (run by `#[access_control]`).
+    pub fn validate(&self, amount: u64) -> Result<()> {
+        self.ledger(amount).map(|_| ())
+    }
+
+    /// The checked accounts' ledger.
+    pub fn ledger(&self, amount: u64) -> Result<Ledger> {
+        require!(amount > 0, GreekhouseError::ZeroAmount);
+        let ch = self.clearinghouse.load()?;
+        let asset = self
+            .collateral_asset
+            .as_ref()
+            .map(|l| l.load().map(|a| (l.key(), *a)))
+            .transpose()?;
+        resolve_ledger(
+            &ch,
+            &self.mint.key(),
+            &self.vault.key(),
+            &self.token_program.key(),
+            asset.as_ref().map(|(k, a)| (*k, a)),
+        )
     }
 }
 
 pub fn deposit_handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
-    require!(amount > 0, GreekhouseError::ZeroAmount);
-    let ledger = {
-        let a = &ctx.accounts;
-        let ch = a.clearinghouse.load()?;
-        let asset = a.collateral_asset.as_ref().map(|l| l.load()).transpose()?;
-        resolve_ledger(
-            &ch,
-            &a.mint.key(),
-            &a.vault.key(),
-            &a.token_program.key(),
-            asset.as_deref(),
-        )?
-    };
+    let which = ctx.accounts.ledger(amount)?;
+    let before = ctx.accounts.vault.amount;
     {
         let a = &ctx.accounts;
         tokens::transfer_in(
@@ -101,44 +123,20 @@ pub fn deposit_handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         )?;
     }
     ctx.accounts.vault.reload()?;
-    let a = &ctx.accounts;
-    let asset_loader = a.collateral_asset.as_ref();
-    let vault_amount = a.vault.amount;
+    let after = ctx.accounts.vault.amount;
+    // credit what arrived; the screened mints deliver exactly `amount`, and anything else is a
+    // bug to stop on rather than a balance to guess
+    ledger::require_vault_delta(before, after, amount, true)?;
 
-    let mut w = a.writer_account.load_mut()?;
-    let balance_after = match ledger {
-        Ledger::Quote => {
-            let delta = i64::try_from(amount).map_err(|_| GreekhouseError::MathOverflow)?;
-            w.add_quote(delta)?;
-            let mut ch = a.clearinghouse.load_mut()?;
-            ch.writer_quote_total = ch
-                .writer_quote_total
-                .checked_add(delta)
-                .ok_or(GreekhouseError::MathOverflow)?;
-            ch.invariant_with_vault(vault_amount)?;
-            w.quote_balance
-        }
-        Ledger::Collateral => {
-            let loader = asset_loader.ok_or(GreekhouseError::MissingCollateralAsset)?;
-            let mut asset = loader.load_mut()?;
-            let total = asset
-                .total_deposits
-                .checked_add(amount)
-                .ok_or(GreekhouseError::MathOverflow)?;
-            require!(
-                total <= asset.deposit_cap,
-                GreekhouseError::DepositCapExceeded
-            );
-            asset.total_deposits = total;
-            asset.invariant_with_vault(vault_amount)?;
-            w.credit_collateral(&loader.key(), amount)?;
-            let slot = w
-                .collateral_slot(&loader.key())
-                .ok_or(GreekhouseError::InvariantViolated)?;
-            i64::try_from(w.collaterals[slot].amount).map_err(|_| GreekhouseError::MathOverflow)?
+    let mut w = ctx.accounts.writer_account.load_mut()?;
+    let balance_after = match which {
+        Ledger::Quote => ledger::credit_quote(&mut w, amount)?,
+        Ledger::Collateral { asset, deposit_cap } => {
+            require!(after <= deposit_cap, GreekhouseError::DepositCapExceeded);
+            let held = ledger::credit_collateral(&mut w, &asset, amount)?;
+            i64::try_from(held).map_err(|_| GreekhouseError::MathOverflow)?
         }
     };
-    w.invariant()?;
     drop(w);
 
     emit_cpi!(Deposited {

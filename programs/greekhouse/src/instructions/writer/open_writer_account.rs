@@ -1,9 +1,10 @@
-//! Open a writer (margin) account. An owner may hold several, told apart by `index`.
+//! Open a writer (margin) account. An owner may hold several, told apart by `index`. Reads the
+//! clearing house without locking it, so account openings run in parallel.
 
 use anchor_lang::prelude::*;
 
 use crate::constants::{ACCOUNT_VERSION, WRITER_SEED};
-use crate::errors::GreekhouseError;
+use crate::engine::create::{load_new, Creator};
 use crate::events::WriterAccountOpened;
 use crate::state::{Clearinghouse, WriterAccount, WriterStatus};
 
@@ -14,43 +15,51 @@ pub struct OpenWriterAccount<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     pub owner: Signer<'info>,
-    #[account(mut)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    /// CHECK: created here (empty or pre-funded system account at the PDA address).
     #[account(
-        init,
-        payer = payer,
-        space = WriterAccount::SPACE,
+        mut,
         seeds = [WRITER_SEED, clearinghouse.key().as_ref(), owner.key().as_ref(), &index.to_le_bytes()],
         bump,
     )]
-    pub writer_account: AccountLoader<'info, WriterAccount>,
+    pub writer_account: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn open_writer_account_handler(ctx: Context<OpenWriterAccount>, index: u32) -> Result<()> {
-    let clearinghouse_key = ctx.accounts.clearinghouse.key();
-    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    ch.writer_accounts_opened = ch
-        .writer_accounts_opened
-        .checked_add(1)
-        .ok_or(GreekhouseError::MathOverflow)?;
-    ch.invariant()?;
-    drop(ch);
+    let a = &ctx.accounts;
+    let clearinghouse_key = a.clearinghouse.key();
+    let owner_key = a.owner.key();
+    let index_bytes = index.to_le_bytes();
+    Creator {
+        payer: &a.payer.to_account_info(),
+        system_program: &a.system_program.to_account_info(),
+    }
+    .create_zero_copy::<WriterAccount>(
+        &a.writer_account,
+        &[
+            WRITER_SEED,
+            clearinghouse_key.as_ref(),
+            owner_key.as_ref(),
+            &index_bytes,
+            &[ctx.bumps.writer_account],
+        ],
+    )?;
 
-    let mut w = ctx.accounts.writer_account.load_init()?;
+    let mut w = load_new::<WriterAccount>(&a.writer_account)?;
     w.version = ACCOUNT_VERSION;
     w.bump = ctx.bumps.writer_account;
     w.status = WriterStatus::Active as u8;
     w.index = index;
     w.clearinghouse = clearinghouse_key;
-    w.owner = ctx.accounts.owner.key();
+    w.owner = owner_key;
     w.invariant()?;
     drop(w);
 
     emit_cpi!(WriterAccountOpened {
         clearinghouse: clearinghouse_key,
         writer_account: ctx.accounts.writer_account.key(),
-        owner: ctx.accounts.owner.key(),
+        owner: owner_key,
         index,
     });
     Ok(())

@@ -1,13 +1,15 @@
-//! Withdraw quote or collateral. The account must stand at IM >= 0 afterwards, checked with
-//! fresh oracle prices (remaining accounts: see `engine::margin`). An account without shorts and
-//! without debt needs no price. Pausable by the guardian; refused while liquidating.
+//! Withdraw quote or collateral. An account with shorts or debt must stand at IM >= 0
+//! afterwards, checked read-only with fresh oracle prices (remaining accounts: the layout of
+//! `engine::layout`). An account without shorts and without debt needs no price and is not
+//! stopped by the guardian's WITHDRAW pause: its withdrawal cannot hurt the clearing house.
+//! Refused while liquidating.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::{margin, tokens};
+use crate::engine::{ledger, margin, tokens};
 use crate::errors::GreekhouseError;
-use crate::events::{OraclePriceAccepted, Withdrawn};
+use crate::events::Withdrawn;
 use crate::instructions::writer::deposit::{resolve_ledger, Ledger};
 use crate::oracle::PriceUse;
 use crate::state::{pause, Clearinghouse, CollateralAsset, WriterAccount};
@@ -16,7 +18,6 @@ use crate::state::{pause, Clearinghouse, CollateralAsset, WriterAccount};
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     pub owner: Signer<'info>,
-    #[account(mut)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
     #[account(
         mut,
@@ -31,69 +32,63 @@ pub struct Withdraw<'info> {
     /// Any token account of the mint; the owner chooses where the tokens go.
     #[account(mut, constraint = destination.mint == mint.key() @ GreekhouseError::WrongTokenMint)]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
-    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    #[account(has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
     pub collateral_asset: Option<AccountLoader<'info, CollateralAsset>>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
+impl Withdraw<'_> {
+    /// Every check that needs no price (run by `#[access_control]`).
+    pub fn validate(&self, amount: u64) -> Result<()> {
+        self.ledger(amount).map(|_| ())
+    }
+
+    /// The checked accounts' ledger.
+    pub fn ledger(&self, amount: u64) -> Result<Ledger> {
+        require!(amount > 0, GreekhouseError::ZeroAmount);
+        let ch = self.clearinghouse.load()?;
+        let w = self.writer_account.load()?;
+        w.require_active()?;
+        // the pause is for risk-increasing withdrawals only
+        require!(
+            !(ch.is_paused(pause::WITHDRAW) && w.has_liabilities()),
+            GreekhouseError::Paused
+        );
+        let asset = self
+            .collateral_asset
+            .as_ref()
+            .map(|l| l.load().map(|a| (l.key(), *a)))
+            .transpose()?;
+        resolve_ledger(
+            &ch,
+            &self.mint.key(),
+            &self.vault.key(),
+            &self.token_program.key(),
+            asset.as_ref().map(|(k, a)| (*k, a)),
+        )
+    }
+}
+
 pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
-    require!(amount > 0, GreekhouseError::ZeroAmount);
+    let which = ctx.accounts.ledger(amount)?;
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let clearinghouse_key = a.clearinghouse.key();
     let ch = *a.clearinghouse.load()?;
-    require!(!ch.is_paused(pause::WITHDRAW), GreekhouseError::Paused);
-    let asset_loader = a.collateral_asset.as_ref();
-    let ledger = {
-        let asset = asset_loader.map(|l| l.load()).transpose()?;
-        resolve_ledger(
-            &ch,
-            &a.mint.key(),
-            &a.vault.key(),
-            &a.token_program.key(),
-            asset.as_deref(),
-        )?
-    };
 
     // ledger first, then the margin check on the account as it will be
     let mut w = a.writer_account.load_mut()?;
-    w.require_active()?;
-    let balance_after = match ledger {
-        Ledger::Quote => {
-            // no balance exceeds i64::MAX, so a larger request is simply more than there is
-            let delta = i64::try_from(amount).map_err(|_| GreekhouseError::InsufficientQuote)?;
-            require!(w.quote_balance >= delta, GreekhouseError::InsufficientQuote);
-            w.add_quote(-delta)?;
-            let mut chm = a.clearinghouse.load_mut()?;
-            chm.writer_quote_total = chm
-                .writer_quote_total
-                .checked_sub(delta)
-                .ok_or(GreekhouseError::MathOverflow)?;
-            w.quote_balance
-        }
-        Ledger::Collateral => {
-            let loader = asset_loader.ok_or(GreekhouseError::MissingCollateralAsset)?;
-            // the writer's own balance first: over-withdrawing is the writer's error
-            w.debit_collateral(&loader.key(), amount)?;
-            let mut asset = loader.load_mut()?;
-            asset.total_deposits = asset
-                .total_deposits
-                .checked_sub(amount)
-                .ok_or(GreekhouseError::InvariantViolated)?;
-            let left = w
-                .collateral_slot(&loader.key())
-                .map(|i| w.collaterals[i].amount)
-                .unwrap_or(0);
+    let balance_after = match which {
+        Ledger::Quote => ledger::debit_quote(&mut w, amount)?,
+        Ledger::Collateral { asset, .. } => {
+            let left = ledger::debit_collateral(&mut w, &asset, amount)?;
             i64::try_from(left).map_err(|_| GreekhouseError::MathOverflow)?
         }
     };
-    w.invariant()?;
-
-    let mut new_prices = Vec::new();
     let initial_equity_after = if margin::needs_margin_check(&w) {
         let loaded = margin::load_margin_accounts(
             &clearinghouse_key,
-            &w,
+            &[&w],
             ctx.remaining_accounts,
             now,
             PriceUse::RiskIncreasing,
@@ -106,7 +101,6 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
             &loaded.underlyings,
             now,
         )?;
-        new_prices = loaded.new_prices;
         Some(margin::require_initial_margin(&summary)?)
     } else {
         // no shorts, no debt: every level's equity is the (non-negative) collateral value
@@ -114,43 +108,19 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
     };
     drop(w);
 
-    let signer = ch.signer();
+    let before = a.vault.amount;
     tokens::transfer_out(
         &a.token_program,
         &a.vault,
         &a.destination,
         &a.mint,
         &a.clearinghouse.to_account_info(),
-        &signer,
+        &ch.signer(),
         amount,
     )?;
     ctx.accounts.vault.reload()?;
-    let vault_amount = ctx.accounts.vault.amount;
-    match ledger {
-        Ledger::Quote => ctx
-            .accounts
-            .clearinghouse
-            .load()?
-            .invariant_with_vault(vault_amount)?,
-        Ledger::Collateral => {
-            let loader = ctx
-                .accounts
-                .collateral_asset
-                .as_ref()
-                .ok_or(GreekhouseError::MissingCollateralAsset)?;
-            loader.load()?.invariant_with_vault(vault_amount)?
-        }
-    }
+    ledger::require_vault_delta(before, ctx.accounts.vault.amount, amount, false)?;
 
-    for (underlying, p) in new_prices {
-        emit_cpi!(OraclePriceAccepted {
-            underlying,
-            price: p.price,
-            conf: p.conf,
-            expo: p.expo,
-            publish_time: p.publish_time,
-        });
-    }
     emit_cpi!(Withdrawn {
         writer_account: ctx.accounts.writer_account.key(),
         mint: ctx.accounts.mint.key(),

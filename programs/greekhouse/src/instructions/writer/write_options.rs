@@ -1,26 +1,29 @@
 //! Write options: mint option tokens to any token account the writer names, record the short,
-//! charge the writing fee into the insurance fund, respect the open-interest cap, and require
-//! equity at IM >= 0 afterwards with fresh oracle prices and a fresh vol surface.
-//! Remaining accounts: the margin accounts of the account *after* the write (see
-//! `engine::margin`), which therefore include the series' underlying and its oracle.
+//! charge the writing fee (into the underlying's accrued fees, swept to the insurance fund by
+//! `sweep_fees`), respect the open-interest cap, and require equity at IM >= 0 afterwards with
+//! fresh oracle prices and a fresh vol surface.
+//!
+//! Write locks: the writer account, the series, its option mint, the recipient and the
+//! underlying's ledger. The clearing house, the underlying's configuration and every margin
+//! account are read-only, so writes on different underlyings never contend.
+//! Remaining accounts: the margin layout (`engine::layout`) of the account *after* the write,
+//! which therefore includes the series' underlying and its oracle.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
 
-use crate::constants::SERIES_SEED;
-use crate::engine::{margin, pricing};
+use crate::engine::{ledger, margin, pricing};
 use crate::errors::GreekhouseError;
-use crate::events::{OptionsWritten, OraclePriceAccepted};
+use crate::events::OptionsWritten;
 use crate::oracle::PriceUse;
 use crate::state::{
-    pause, Clearinghouse, OptionSeries, SeriesStatus, ShortPosition, Underlying, WriterAccount,
+    pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger, WriterAccount,
 };
 
 #[event_cpi]
 #[derive(Accounts)]
 pub struct WriteOptions<'info> {
     pub owner: Signer<'info>,
-    #[account(mut)]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
     #[account(
         mut,
@@ -28,8 +31,10 @@ pub struct WriteOptions<'info> {
         has_one = clearinghouse @ GreekhouseError::WrongClearinghouse,
     )]
     pub writer_account: AccountLoader<'info, WriterAccount>,
-    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    #[account(has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
     pub underlying: AccountLoader<'info, Underlying>,
+    #[account(mut, has_one = underlying @ GreekhouseError::WrongUnderlyingLedger)]
+    pub underlying_ledger: AccountLoader<'info, UnderlyingLedger>,
     #[account(
         mut,
         has_one = underlying @ GreekhouseError::WrongUnderlying,
@@ -45,8 +50,9 @@ pub struct WriteOptions<'info> {
 }
 
 impl WriteOptions<'_> {
-    /// Checks that need no price; returns the short's template and its size in underlying units.
-    pub fn validate(&self, contracts: u64, now: i64) -> Result<(ShortPosition, u64)> {
+    /// Checks that need no price.
+    pub fn validate(&self, contracts: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         require!(contracts > 0, GreekhouseError::ZeroAmount);
         let ch = self.clearinghouse.load()?;
         require!(!ch.is_paused(pause::WRITE), GreekhouseError::Paused);
@@ -59,28 +65,7 @@ impl WriteOptions<'_> {
         require!(now < s.expiry, GreekhouseError::SeriesExpired);
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
-        let units = contracts
-            .checked_mul(s.contract_size)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        let oi = u
-            .open_interest
-            .checked_add(units)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        require!(
-            oi <= u.open_interest_cap,
-            GreekhouseError::OpenInterestCapExceeded
-        );
-        let template = ShortPosition {
-            series: self.series.key(),
-            underlying: s.underlying,
-            strike: s.strike,
-            expiry: s.expiry,
-            contract_size: s.contract_size,
-            contracts: 0,
-            kind: s.kind,
-            _padding: [0; 7],
-        };
-        Ok((template, units))
+        Ok(())
     }
 }
 
@@ -89,28 +74,34 @@ pub fn write_options_handler<'info>(
     contracts: u64,
 ) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let (template, units) = ctx.accounts.validate(contracts, now)?;
     let a = &ctx.accounts;
     let clearinghouse_key = a.clearinghouse.key();
+    let series_key = a.series.key();
     let ch = *a.clearinghouse.load()?;
+    let open_interest_cap = a.underlying.load()?.open_interest_cap;
 
     // the account as it will be: short added, fee charged; then the margin check
     let mut w = a.writer_account.load_mut()?;
-    w.add_short(&template, contracts)?;
+    let mut series = a.series.load_mut()?;
+    let mut book = a.underlying_ledger.load_mut()?;
+    let change = ledger::open_short(
+        &mut w,
+        series_key,
+        &mut series,
+        &mut book,
+        open_interest_cap,
+        contracts,
+    )?;
     let loaded = margin::load_margin_accounts(
         &clearinghouse_key,
-        &w,
+        &[&w],
         ctx.remaining_accounts,
         now,
         PriceUse::RiskIncreasing,
     )?;
-    let priced = loaded
-        .underlyings
-        .iter()
-        .find(|u| u.key == template.underlying)
-        .ok_or(GreekhouseError::MarginAccountsMismatch)?;
+    let template = series.short_template(series_key);
     let premium = pricing::premium(
-        priced,
+        loaded.underlying(&template.underlying)?,
         &template,
         contracts,
         now,
@@ -118,8 +109,7 @@ pub fn write_options_handler<'info>(
         ch.quote_decimals,
     )?;
     let fee = pricing::fee_native(premium, ch.params.write_fee_bps)?;
-    let fee_signed = i64::try_from(fee).map_err(|_| GreekhouseError::MathOverflow)?;
-    w.add_quote(-fee_signed)?;
+    ledger::charge_fee(&mut w, &mut book, fee)?;
     let summary = margin::compute_margin(
         &ch.params,
         ch.quote_decimals,
@@ -129,55 +119,10 @@ pub fn write_options_handler<'info>(
         now,
     )?;
     let initial_equity_after = margin::require_initial_margin(&summary)?;
-    w.invariant()?;
-    let short_after = w.positions[w
-        .position_slot(&template.series)
-        .ok_or(GreekhouseError::InvariantViolated)?]
-    .contracts;
-    drop(w);
+    let signer = series.signer();
+    drop((w, series, book));
 
-    {
-        let mut chm = a.clearinghouse.load_mut()?;
-        chm.writer_quote_total = chm
-            .writer_quote_total
-            .checked_sub(fee_signed)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        chm.insurance_fund = chm
-            .insurance_fund
-            .checked_add(fee)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        chm.invariant()?;
-    }
-    {
-        let mut u = a.underlying.load_mut()?;
-        u.open_interest = u
-            .open_interest
-            .checked_add(units)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        u.invariant()?;
-    }
-    let (underlying_key, expiry, strike, kind, bump) = {
-        let mut s = a.series.load_mut()?;
-        s.open_interest = s
-            .open_interest
-            .checked_add(contracts)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        (s.underlying, s.expiry, s.strike, s.kind, s.bump)
-    };
-
-    let expiry_bytes = expiry.to_le_bytes();
-    let strike_bytes = strike.to_le_bytes();
-    let kind_bytes = [kind];
-    let bump_bytes = [bump];
-    let seeds: &[&[u8]] = &[
-        SERIES_SEED,
-        underlying_key.as_ref(),
-        &expiry_bytes,
-        &strike_bytes,
-        &kind_bytes,
-        &bump_bytes,
-    ];
-    let signer: &[&[&[u8]]] = &[seeds];
+    let seeds = signer.seeds();
     token::mint_to(
         CpiContext::new_with_signer(
             a.token_program.key(),
@@ -186,7 +131,7 @@ pub fn write_options_handler<'info>(
                 to: a.recipient.to_account_info(),
                 authority: a.series.to_account_info(),
             },
-            signer,
+            &[&seeds],
         ),
         contracts,
     )?;
@@ -196,22 +141,13 @@ pub fn write_options_handler<'info>(
         .load()?
         .invariant_with_supply(ctx.accounts.option_mint.supply)?;
 
-    for (underlying, p) in loaded.new_prices {
-        emit_cpi!(OraclePriceAccepted {
-            underlying,
-            price: p.price,
-            conf: p.conf,
-            expo: p.expo,
-            publish_time: p.publish_time,
-        });
-    }
     emit_cpi!(OptionsWritten {
         writer_account: ctx.accounts.writer_account.key(),
-        series: ctx.accounts.series.key(),
+        series: series_key,
         contracts,
         recipient: ctx.accounts.recipient.key(),
         fee,
-        short_after,
+        short_after: change.short_after,
         initial_equity_after,
     });
     Ok(())

@@ -1,29 +1,26 @@
-//! The shared fixture of every integration test: a clearing house on the in-process bank with
-//! USDC as quote, SOL priced by a Pyth pull feed (`PriceUpdateV2`), BTC priced by a legacy Pyth
-//! price account, and SOL listed as collateral. Helpers send real transactions through the SDK.
-#![allow(dead_code)]
-
-pub mod ext_admin;
-pub mod ext_market;
-pub mod ext_props;
-pub mod ext_writer;
+//! The scenario kit: one world on the in-process bank for the integration tests, the demo,
+//! the liquidator bot and the simulator. A clearing house with USDC as quote, SOL priced by a
+//! Pyth pull feed (`PriceUpdateV2`), BTC by a legacy Pyth price account, SOL listed as
+//! collateral; funded writers; a clock; and one helper per action, each a real transaction of
+//! the program built through the SDK (margin accounts from the program's own layout).
+//!
+//! Setup and reads panic with a message (on the embedded bank a failure there is a bug, not a
+//! state to handle); every action returns the transaction's `Result`, so callers assert on the
+//! program's refusals.
 
 use anchor_lang::prelude::Pubkey;
-use greekhouse::errors::GreekhouseError;
-use greekhouse::instructions::{
-    CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
-};
+use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs};
 use greekhouse::state::*;
-use greekhouse_sdk::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
-use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
-use greekhouse_sdk::events::GreekhouseEvent;
-use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
-use greekhouse_sdk::margin::MarginInputs;
-use greekhouse_sdk::pyth::{self, PriceObservation};
-use greekhouse_sdk::{accounts, fixtures, pda};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+
+use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
+use crate::chain::{Chain, ChainError, TxOutcome};
+use crate::ix::{self, ClearinghouseRef, TokenLedger};
+use crate::margin::MarginInputs;
+use crate::pyth::{self, PriceObservation};
+use crate::{accounts, fixtures, pda};
 
 pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
@@ -33,14 +30,14 @@ pub const USDC: u64 = 1_000_000;
 /// SOL collateral mint: 9 decimals.
 pub const SOL_DECIMALS: u8 = 9;
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
-/// Pyth prices in the fixture use exponent -8.
+/// Pyth prices in the scenario use exponent -8.
 pub const PYTH_EXPO: i32 = -8;
 pub const SOL_FEED_ID: [u8; 32] = [7u8; 32];
 /// Expiries are on a daily grid at 08:00 UTC.
-pub const EXPIRY_OFFSET: i64 = 8 * 3_600;
-pub const DAY: i64 = 86_400;
+pub const EXPIRY_OFFSET: i64 = fixtures::EXPIRY_OFFSET_SECS;
+pub const DAY: i64 = fixtures::DAY;
 
-/// An underlying of the fixture and the account its oracle lives in.
+/// An underlying of the scenario and the account its oracle lives in.
 #[derive(Clone, Copy, Debug)]
 pub struct UnderlyingFixture {
     pub key: Pubkey,
@@ -73,6 +70,8 @@ pub struct Env {
     /// Current SOL and BTC prices (Pyth units, exponent -8) and publish time.
     pub sol_price: i64,
     pub btc_price: i64,
+    /// Every writer account the scenario opened (for reconciling ledgers with vaults).
+    pub writer_accounts: Vec<Pubkey>,
 }
 
 pub fn default_params() -> GlobalParams {
@@ -87,44 +86,7 @@ pub fn default_margin() -> StoredMarginParams {
     fixtures::margin()
 }
 
-pub use greekhouse_sdk::fixtures::{legacy_oracle, pull_oracle, underlying_args};
-
-/// The program error code Anchor returns for `e`.
-pub fn code(e: GreekhouseError) -> u32 {
-    6000 + e as u32
-}
-
-/// Assert a transaction failed with the program error `e`.
-#[track_caller]
-pub fn expect_err<T: std::fmt::Debug>(result: Result<T, ChainError>, e: GreekhouseError) {
-    match result {
-        Err(err) => assert_eq!(
-            err.custom_code(),
-            Some(code(e)),
-            "expected {e:?}, got {err}"
-        ),
-        Ok(v) => panic!("expected {e:?}, transaction succeeded: {v:?}"),
-    }
-}
-
-/// Assert a transaction failed with any of Anchor's own account-validation codes (2000..4000),
-/// or the token program's, when the failure is caught before the program's own checks.
-#[track_caller]
-pub fn expect_anchor_err<T: std::fmt::Debug>(result: Result<T, ChainError>, anchor_code: u32) {
-    match result {
-        Err(err) => assert_eq!(
-            err.custom_code(),
-            Some(anchor_code),
-            "expected anchor code {anchor_code}, got {err}"
-        ),
-        Ok(v) => panic!("expected anchor code {anchor_code}, transaction succeeded: {v:?}"),
-    }
-}
-
-/// Names of the events of an outcome.
-pub fn event_names(outcome: &TxOutcome) -> Vec<&'static str> {
-    outcome.events.iter().map(GreekhouseEvent::name).collect()
-}
+pub use crate::fixtures::{legacy_oracle, pull_oracle, underlying_args};
 
 /// Next expiry on the grid at least `days` days after `now`.
 pub fn expiry_after(now: i64, days: i64) -> i64 {
@@ -133,21 +95,36 @@ pub fn expiry_after(now: i64, days: i64) -> i64 {
     k * DAY + EXPIRY_OFFSET
 }
 
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Env {
     /// Clearing house, SOL (pull oracle) and BTC (legacy oracle) underlyings, SOL collateral.
+    /// Panics when the bank cannot start or the fixed setup fails: both are bugs, not states.
     pub fn new() -> Self {
         let mut chain = BankChain::start().expect("bank starts");
-        let creator = chain.funded_keypair(100 * LAMPORTS_PER_SOL).unwrap();
-        let admin = chain.funded_keypair(10 * LAMPORTS_PER_SOL).unwrap();
-        let guardian = chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
-        let vol_updater = chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
+        let creator = chain
+            .funded_keypair(100 * LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
+        let admin = chain
+            .funded_keypair(10 * LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
+        let guardian = chain
+            .funded_keypair(LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
+        let vol_updater = chain
+            .funded_keypair(LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
         let mint_authority = Keypair::new();
         let quote_mint = chain
             .create_mint(&SPL_TOKEN, QUOTE_DECIMALS, &mint_authority.pubkey())
-            .unwrap();
+            .expect("scenario: bank call");
         let sol_mint = chain
             .create_mint(&SPL_TOKEN, SOL_DECIMALS, &mint_authority.pubkey())
-            .unwrap();
+            .expect("scenario: bank call");
         let ch = ClearinghouseRef::new(quote_mint, creator.pubkey(), SPL_TOKEN);
         chain
             .send(
@@ -194,6 +171,7 @@ impl Env {
             legacy_oracle_program,
             sol_price: 150 * 100_000_000,
             btc_price: 90_000 * 100_000_000,
+            writer_accounts: Vec::new(),
         };
         env.list_default_underlyings();
         env.publish_prices();
@@ -257,11 +235,11 @@ impl Env {
     }
 
     pub fn now(&mut self) -> i64 {
-        self.chain.unix_timestamp().unwrap()
+        self.chain.unix_timestamp().expect("scenario: bank call")
     }
 
     pub fn advance(&mut self, secs: i64) {
-        self.chain.advance(secs).unwrap();
+        self.chain.advance(secs).expect("scenario: bank call");
     }
 
     /// Publish the current SOL and BTC prices with publish time = now and 0.1 % confidence.
@@ -319,34 +297,57 @@ impl Env {
     }
 
     pub fn clearinghouse(&mut self) -> Clearinghouse {
-        let a = self.chain.account(&self.ch.clearinghouse).unwrap().unwrap();
-        accounts::clearinghouse(&a.data).unwrap()
+        let a = self
+            .chain
+            .account(&self.ch.clearinghouse)
+            .expect("scenario: bank call")
+            .expect("scenario: bank call");
+        accounts::clearinghouse(&a.data).expect("scenario: bank call")
     }
 
     pub fn underlying(&mut self, key: &Pubkey) -> Underlying {
-        let a = self.chain.account(key).unwrap().unwrap();
-        accounts::underlying(&a.data).unwrap()
+        let a = self
+            .chain
+            .account(key)
+            .expect("scenario: bank call")
+            .expect("scenario: bank call");
+        accounts::underlying(&a.data).expect("scenario: bank call")
     }
 
     pub fn writer_state(&mut self, key: &Pubkey) -> WriterAccount {
-        let a = self.chain.account(key).unwrap().unwrap();
-        accounts::writer_account(&a.data).unwrap()
+        let a = self
+            .chain
+            .account(key)
+            .expect("scenario: bank call")
+            .expect("scenario: bank call");
+        accounts::writer_account(&a.data).expect("scenario: bank call")
     }
 
     pub fn series_state(&mut self, key: &Pubkey) -> OptionSeries {
-        let a = self.chain.account(key).unwrap().unwrap();
-        accounts::option_series(&a.data).unwrap()
+        let a = self
+            .chain
+            .account(key)
+            .expect("scenario: bank call")
+            .expect("scenario: bank call");
+        accounts::option_series(&a.data).expect("scenario: bank call")
     }
 
     pub fn collateral_state(&mut self, mint: &Pubkey) -> CollateralAsset {
         let key = pda::collateral_asset(&self.ch.clearinghouse, mint);
-        let a = self.chain.account(&key).unwrap().unwrap();
-        accounts::collateral_asset(&a.data).unwrap()
+        let a = self
+            .chain
+            .account(&key)
+            .expect("scenario: bank call")
+            .expect("scenario: bank call");
+        accounts::collateral_asset(&a.data).expect("scenario: bank call")
     }
 
     /// A writer with an open account, `quote` USDC native and `sol` lamports in its wallets.
     pub fn writer(&mut self, quote: u64, sol: u64) -> Writer {
-        let owner = self.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
+        let owner = self
+            .chain
+            .funded_keypair(LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
         let account = pda::writer_account(&self.ch.clearinghouse, &owner.pubkey(), 0);
         self.chain
             .send(
@@ -362,28 +363,107 @@ impl Env {
         let quote_ata = self
             .chain
             .token_account(&owner.pubkey(), &self.ch.quote_mint, &SPL_TOKEN)
-            .unwrap();
+            .expect("scenario: bank call");
         let sol_ata = self
             .chain
             .token_account(&owner.pubkey(), &self.sol_mint, &SPL_TOKEN)
-            .unwrap();
+            .expect("scenario: bank call");
         let auth = self.mint_authority.insecure_clone();
         if quote > 0 {
             self.chain
                 .mint_to(&SPL_TOKEN, &self.ch.quote_mint, &quote_ata, &auth, quote)
-                .unwrap();
+                .expect("scenario: bank call");
         }
         if sol > 0 {
             self.chain
                 .mint_to(&SPL_TOKEN, &self.sol_mint, &sol_ata, &auth, sol)
-                .unwrap();
+                .expect("scenario: bank call");
         }
+        self.writer_accounts.push(account);
         Writer {
             owner,
             account,
             quote_ata,
             sol_ata,
         }
+    }
+
+    /// The hot ledger of an underlying (open interest, accrued fees).
+    pub fn underlying_ledger(&mut self, underlying: &Pubkey) -> UnderlyingLedger {
+        let key = pda::underlying_ledger(underlying);
+        let a = self
+            .chain
+            .account(&key)
+            .expect("scenario: bank call")
+            .expect("ledger exists");
+        accounts::underlying_ledger(&a.data).expect("decodes")
+    }
+
+    /// The vol updater re-sets an underlying's current surface, so it is fresh again.
+    pub fn refresh_surface(&mut self, underlying: &Pubkey) {
+        let surface = self.underlying(underlying).surface;
+        let updater = self.vol_updater.insecure_clone();
+        self.chain
+            .send(
+                &[ix::set_vol_surface(*underlying, updater.pubkey(), surface)],
+                &[&updater],
+            )
+            .expect("scenario: refresh the vol surface");
+    }
+
+    /// Fees accrued on SOL and BTC and not yet swept.
+    pub fn fees_accrued_total(&mut self) -> u64 {
+        let (sol, btc) = (self.sol.key, self.btc.key);
+        self.underlying_ledger(&sol).fees_accrued + self.underlying_ledger(&btc).fees_accrued
+    }
+
+    /// The insurance fund.
+    pub fn insurance_fund(&mut self) -> InsuranceFund {
+        let key = pda::insurance_fund(&self.ch.clearinghouse);
+        let a = self
+            .chain
+            .account(&key)
+            .expect("scenario: bank call")
+            .expect("fund exists");
+        accounts::insurance_fund(&a.data).expect("decodes")
+    }
+
+    /// Insurance vault balance.
+    pub fn insurance_vault_balance(&mut self) -> u64 {
+        let v = pda::insurance_vault(&self.ch.clearinghouse);
+        self.chain.token_balance(&v).expect("scenario: bank call")
+    }
+
+    /// Every ledger claim on the quote vault: the scenario's writers' quote balances plus the
+    /// writing fees accrued on SOL and BTC and not yet swept.
+    pub fn quote_claims(&mut self) -> i128 {
+        let writers = self.writer_accounts.clone();
+        let underlyings = [self.sol.key, self.btc.key];
+        crate::flows::quote_claims(&mut self.chain, &writers, &underlyings).expect("claims")
+    }
+
+    /// Every writer's SOL collateral balance, summed (the SOL vault's claims).
+    pub fn sol_claims(&mut self) -> u128 {
+        let asset = pda::collateral_asset(&self.ch.clearinghouse, &self.sol_mint);
+        let writers = self.writer_accounts.clone();
+        writers
+            .iter()
+            .map(|w| self.writer_state(w).collateral_amount(&asset) as u128)
+            .sum()
+    }
+
+    /// SOL collateral vault balance.
+    pub fn sol_vault_balance(&mut self) -> u64 {
+        let asset = pda::collateral_asset(&self.ch.clearinghouse, &self.sol_mint);
+        self.chain
+            .token_balance(&pda::collateral_vault(&asset))
+            .expect("scenario: bank call")
+    }
+
+    /// Sweep an underlying's accrued fees into the insurance fund.
+    pub fn sweep_fees(&mut self, underlying: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let ix = ix::sweep_fees(&self.ch, *underlying);
+        self.chain.send(&[ix], &[])
     }
 
     pub fn quote_ledger(&self) -> TokenLedger {
@@ -526,7 +606,7 @@ impl Env {
         let recipient = self
             .chain
             .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .unwrap();
+            .expect("scenario: bank call");
         self.write_to(w, series, contracts, recipient)
     }
 
@@ -539,18 +619,8 @@ impl Env {
     ) -> Result<TxOutcome, ChainError> {
         let s = self.series_state(series);
         let state = self.writer_state(&w.account);
-        let template = ShortPosition {
-            series: *series,
-            underlying: s.underlying,
-            strike: s.strike,
-            expiry: s.expiry,
-            contract_size: s.contract_size,
-            contracts: 0,
-            kind: s.kind,
-            _padding: [0; 7],
-        };
-        let after =
-            greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
+        let template = s.short_template(*series);
+        let after = crate::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
         let remaining = self.margin_accounts(after);
         let ix = ix::write_options(
             self.ch.clearinghouse,
@@ -575,7 +645,7 @@ impl Env {
         let ata = self
             .chain
             .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .unwrap();
+            .expect("scenario: bank call");
         let ix = ix::burn_options(
             w.account,
             w.owner.pubkey(),
@@ -590,7 +660,7 @@ impl Env {
     /// Quote vault balance.
     pub fn quote_vault_balance(&mut self) -> u64 {
         let v = self.ch.quote_vault;
-        self.chain.token_balance(&v).unwrap()
+        self.chain.token_balance(&v).expect("scenario: bank call")
     }
 
     pub fn genesis() -> i64 {

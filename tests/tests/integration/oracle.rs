@@ -1,10 +1,11 @@
 //! The Pyth adapter through real instructions: `create_series` (reads the underlying's oracle
-//! for a risk-increasing action) and a margin-checked `withdraw` (a writer short on the
-//! underlying), for both oracle kinds: SOL is priced by a pull `PriceUpdateV2`, BTC by a legacy
+//! for a risk-increasing action), a margin-checked `withdraw` (a writer short on the
+//! underlying), both of which check the price without recording it, and `record_price`, which
+//! records it; for both oracle kinds: SOL is priced by a pull `PriceUpdateV2`, BTC by a legacy
 //! push price account.
 //!
 //! Each case runs for every (kind, probe) pair it applies to, each on a fresh environment.
-mod harness;
+use crate::harness;
 use harness::ext_writer::*;
 use harness::*;
 
@@ -42,8 +43,26 @@ fn assert_probe_succeeded(b: &OracleBench, out: &TxOutcome) {
         Probe::CreateSeries => assert_eq!(names.last(), Some(&"SeriesCreated"), "{names:?}"),
         Probe::Withdraw => {
             assert_eq!(names.last(), Some(&"Withdrawn"), "{names:?}");
-            assert!(ev_withdrawn(out).initial_equity_after.is_some());
+            assert!(event::<Withdrawn>(out).initial_equity_after.is_some());
         }
+        Probe::RecordPrice => assert_eq!(names, vec!["OraclePriceAccepted"]),
+    }
+    if !b.records() {
+        assert!(
+            ev_prices(out).is_empty(),
+            "only record_price announces: {names:?}"
+        );
+    }
+}
+
+/// Run the probe again on a price it already accepted: checking probes accept it again,
+/// `record_price` refuses it (nothing new to record).
+#[track_caller]
+fn expect_accepted_again(b: &mut OracleBench) {
+    if b.records() {
+        expect_refused(b, E::PriceAlreadyRecorded);
+    } else {
+        expect_accepted(b);
     }
 }
 
@@ -87,44 +106,42 @@ fn legacy(b: &OracleBench, obs: PriceObservation, status: PriceStatus) -> solana
 // ================================================================ success
 
 #[test]
-fn a_new_price_is_accepted_recorded_and_announced() {
+fn a_new_price_is_accepted_and_only_record_price_records_and_announces_it() {
     each(&BOTH, |b| {
         b.env.advance(10);
+        let recorded0 = b.underlying_state();
         let mut obs = b.fresh();
         obs.price += obs.price / 100; // +1 %
         obs.conf = obs.price as u64 / 500; // 0.2 %
         b.set(obs);
 
         let out = expect_accepted(b);
-        let names = event_names(&out);
-        assert_eq!(names.first(), Some(&"OraclePriceAccepted"), "{names:?}");
-        let prices = ev_prices(&out);
-        assert_eq!(prices.len(), 1);
-        let p = &prices[0];
-        assert_eq!(p.underlying, b.u.key);
-        assert_eq!(p.price, obs.price);
-        assert_eq!(p.conf, obs.conf);
-        assert_eq!(p.expo, obs.expo);
-        assert_eq!(p.publish_time, obs.publish_time);
-
         let u = b.underlying_state();
-        assert_eq!(u.last_publish_time, obs.publish_time);
-        assert_eq!(u.last_price, obs.price);
-        assert_eq!(u.last_conf, obs.conf);
-        assert_eq!(u.last_expo, obs.expo);
-
-        // the same price again: accepted, but nothing new to record or announce
-        let out = expect_accepted(b);
-        assert!(ev_prices(&out).is_empty(), "{:?}", event_names(&out));
-        assert_eq!(b.underlying_state().last_publish_time, obs.publish_time);
+        if b.records() {
+            let p = event::<OraclePriceAccepted>(&out);
+            assert_eq!(p.underlying, b.u.key);
+            assert_eq!(p.price, obs.price);
+            assert_eq!(p.conf, obs.conf);
+            assert_eq!(p.expo, obs.expo);
+            assert_eq!(p.publish_time, obs.publish_time);
+            assert_eq!(u.last_publish_time, obs.publish_time);
+            assert_eq!(u.last_price, obs.price);
+            assert_eq!(u.last_conf, obs.conf);
+            assert_eq!(u.last_expo, obs.expo);
+        } else {
+            // a check reads the underlying without locking it, so it records nothing
+            assert_eq!(u.last_publish_time, recorded0.last_publish_time);
+            assert_eq!(u.last_price, recorded0.last_price);
+        }
+        // the same price again
+        expect_accepted_again(b);
     });
 }
 
 #[test]
-fn the_first_read_of_an_underlying_is_announced() {
-    // no instruction has read the create_series bench's oracle yet
+fn the_first_recording_of_an_underlying_is_announced() {
     for sol in BOTH {
-        let mut b = OracleBench::new(sol, Probe::CreateSeries);
+        let mut b = OracleBench::new(sol, Probe::RecordPrice);
         assert_eq!(b.underlying_state().last_publish_time, 0);
         let out = expect_accepted(&mut b);
         let prices = ev_prices(&out);
@@ -147,7 +164,9 @@ fn a_pull_update_in_any_receiver_account_with_the_feed_id_is_accepted() {
             .run_with_oracle(elsewhere)
             .expect("any PriceUpdateV2 account");
         assert_probe_succeeded(b, &out);
-        assert_eq!(ev_prices(&out)[0].publish_time, obs.publish_time);
+        if b.records() {
+            assert_eq!(ev_prices(&out)[0].publish_time, obs.publish_time);
+        }
     });
 }
 
@@ -304,7 +323,9 @@ fn a_price_older_than_max_age_is_stale_and_exactly_max_age_passes() {
         let fresh = b.fresh();
         b.set(fresh);
         expect_accepted(b);
-        assert_eq!(b.underlying_state().last_publish_time, fresh.publish_time);
+        if b.records() {
+            assert_eq!(b.underlying_state().last_publish_time, fresh.publish_time);
+        }
     });
 }
 
@@ -359,7 +380,9 @@ fn exponents_zero_and_minus_ten_are_accepted() {
         obs.expo = 0;
         b.set(obs);
         let out = expect_accepted(b);
-        assert_eq!(ev_prices(&out)[0].expo, 0);
+        if b.records() {
+            assert_eq!(ev_prices(&out)[0].expo, 0);
+        }
 
         b.env.advance(1);
         let mut obs = b.fresh();
@@ -368,8 +391,10 @@ fn exponents_zero_and_minus_ten_are_accepted() {
         obs.expo = -10;
         b.set(obs);
         let out = expect_accepted(b);
-        assert_eq!(ev_prices(&out)[0].expo, -10);
-        assert_eq!(b.underlying_state().last_expo, -10);
+        if b.records() {
+            assert_eq!(ev_prices(&out)[0].expo, -10);
+            assert_eq!(b.underlying_state().last_expo, -10);
+        }
     });
 }
 
@@ -379,7 +404,7 @@ fn an_older_publish_time_than_the_last_accepted_is_a_rollback() {
         b.env.advance(10);
         let t = b.fresh();
         b.set(t);
-        expect_accepted(b);
+        b.record();
         assert_eq!(b.underlying_state().last_publish_time, t.publish_time);
 
         // a valid, fresh-enough (11 s old) price published one second earlier
@@ -389,10 +414,9 @@ fn an_older_publish_time_than_the_last_accepted_is_a_rollback() {
         b.set(older);
         expect_refused(b, E::OracleRollback);
 
-        // the same publish time passes, without a new announcement
+        // the same publish time passes a check; there is nothing new to record
         b.set(t);
-        let out = expect_accepted(b);
-        assert!(ev_prices(&out).is_empty());
+        expect_accepted_again(b);
         assert_eq!(b.underlying_state().last_price, t.price);
     });
 }
@@ -406,11 +430,13 @@ fn a_publish_time_slightly_in_the_future_counts_as_fresh() {
         ahead.publish_time += skew;
         b.set(ahead);
         let out = expect_accepted(b);
-        assert_eq!(ev_prices(&out)[0].publish_time, ahead.publish_time);
-        assert_eq!(b.underlying_state().last_publish_time, ahead.publish_time);
+        if b.records() {
+            assert_eq!(ev_prices(&out)[0].publish_time, ahead.publish_time);
+            assert_eq!(b.underlying_state().last_publish_time, ahead.publish_time);
+        }
         // it stays fresh until max_age after its publish time
         b.env.advance(skew + 30);
-        expect_accepted(b);
+        expect_accepted_again(b);
         b.env.advance(1);
         expect_refused(b, E::OracleStale);
     });
@@ -473,7 +499,7 @@ fn a_refused_price_leaves_the_probe_without_effect() {
     each(&BOTH, |b| {
         let (oi, quote_before) = {
             let key = b.u.key;
-            let u = b.env.underlying(&key);
+            let u = b.env.underlying_ledger(&key);
             let q = b
                 .writer
                 .as_ref()
@@ -481,14 +507,14 @@ fn a_refused_price_leaves_the_probe_without_effect() {
                 .map(|k| b.env.writer_state(&k).quote_balance);
             (u.open_interest, q)
         };
-        let series_before = b.env.clearinghouse().series_created;
+        let series_before = b.env.underlying_ledger(&{ b.u.key }).series_count;
         let mut obs = b.fresh();
         obs.price = -5;
         b.set(obs);
         expect_refused(b, E::OracleNonPositivePrice);
-        assert_eq!(b.env.clearinghouse().series_created, series_before);
         let key = b.u.key;
-        assert_eq!(b.env.underlying(&key).open_interest, oi);
+        assert_eq!(b.env.underlying_ledger(&key).series_count, series_before);
+        assert_eq!(b.env.underlying_ledger(&key).open_interest, oi);
         if let Some(k) = b.writer.as_ref().map(|w| w.account) {
             assert_eq!(Some(b.env.writer_state(&k).quote_balance), quote_before);
         }

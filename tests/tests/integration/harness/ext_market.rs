@@ -7,7 +7,6 @@ use super::*;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use greekhouse::engine::margin::{equity_native, PricedUnderlying};
 use greekhouse::engine::pricing;
-use greekhouse::events::{OptionsBurned, OptionsWritten, SeriesCreated};
 use greekhouse::oracle::parse_oracle_account;
 
 /// A mint as decoded from its raw SPL Token layout.
@@ -47,66 +46,6 @@ pub fn template_of(series: &Pubkey, s: &OptionSeries) -> ShortPosition {
     }
 }
 
-/// The one `OptionsWritten` event of an outcome.
-#[track_caller]
-pub fn written_event(out: &TxOutcome) -> OptionsWritten {
-    let found: Vec<_> = out
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            GreekhouseEvent::OptionsWritten(w) => Some(w.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one OptionsWritten in {:?}",
-        event_names(out)
-    );
-    found[0].clone()
-}
-
-/// The one `OptionsBurned` event of an outcome.
-#[track_caller]
-pub fn burned_event(out: &TxOutcome) -> OptionsBurned {
-    let found: Vec<_> = out
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            GreekhouseEvent::OptionsBurned(b) => Some(b.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one OptionsBurned in {:?}",
-        event_names(out)
-    );
-    found[0].clone()
-}
-
-/// The one `SeriesCreated` event of an outcome.
-#[track_caller]
-pub fn series_created_event(out: &TxOutcome) -> SeriesCreated {
-    let found: Vec<_> = out
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            GreekhouseEvent::SeriesCreated(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one SeriesCreated in {:?}",
-        event_names(out)
-    );
-    found[0].clone()
-}
-
 /// An extra underlying listed by a test, with its own pull feed.
 #[derive(Clone, Copy, Debug)]
 pub struct ExtraUnderlying {
@@ -122,18 +61,85 @@ pub struct ForeignClearinghouse {
     pub underlying: UnderlyingFixture,
 }
 
-impl Env {
+/// Market helpers of the tests on the scenario kit's world.
+pub trait MarketOps {
     /// Send one instruction signed by `signers` (besides the payer).
-    pub fn send_ix(
+    fn send_ix(&mut self, ix: Instruction, signers: &[&Keypair]) -> Result<TxOutcome, ChainError>;
+    /// Raw decoding of a mint account.
+    fn mint_view(&mut self, mint: &Pubkey) -> MintView;
+    /// Raw decoding of a token account.
+    fn token_view(&mut self, account: &Pubkey) -> TokenAccountView;
+    /// Option mint supply of a series.
+    fn series_supply(&mut self, series: &Pubkey) -> u64;
+    /// The owner's associated token account of a series' option mint (created if missing).
+    fn option_ata(&mut self, owner: &Pubkey, series: &Pubkey) -> Pubkey;
+    /// Short contracts of `account` in `series` (0 when none).
+    fn short_of(&mut self, account: &Pubkey, series: &Pubkey) -> u64;
+    /// The writing fee the program charges for `contracts` of `series` at the current oracle
+    /// price, computed with the program's own pricing code (premium rounded up, fee rounded up).
+    fn expected_write_fee(&mut self, series: &Pubkey, contracts: u64) -> u64;
+    /// As [`Env::expected_write_fee`], naming the oracle account.
+    fn expected_write_fee_with(
         &mut self,
-        ix: Instruction,
-        signers: &[&Keypair],
-    ) -> Result<TxOutcome, ChainError> {
+        series: &Pubkey,
+        contracts: u64,
+        s: &OptionSeries,
+        u: Underlying,
+        oracle: Pubkey,
+    ) -> u64;
+    /// The SDK's equity at IM of `account`, in quote native units rounded down (as the
+    /// program reports it in events).
+    fn initial_equity_native(&mut self, account: &Pubkey) -> i64;
+    /// The write instruction exactly as [`Env::write_to`] builds it (margin accounts of the
+    /// account after the write), for tests that tamper with it.
+    fn write_ix(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+        recipient: Pubkey,
+    ) -> Instruction;
+    /// Pause `flags` with the guardian key.
+    fn pause(&mut self, flags: u32);
+    /// Lift `flags` with the admin key.
+    fn unpause(&mut self, flags: u32);
+    /// Re-set an underlying's current surface (unchanged values, fresh timestamp).
+    fn refresh_surface(&mut self, underlying: &Pubkey);
+    /// List another underlying priced by a pull feed `feed` at `price` (exponent -8),
+    /// with SOL-like series rules ($1 tick, 1 unit per contract) and `open_interest_cap`.
+    fn list_pull_underlying(
+        &mut self,
+        symbol: &str,
+        feed: [u8; 32],
+        price: i64,
+        open_interest_cap: u64,
+    ) -> ExtraUnderlying;
+    /// Publish `price` (exponent -8, 0.1 % conf, publish time now) for an extra underlying.
+    fn publish_extra(&mut self, extra: &ExtraUnderlying, price: i64);
+    /// A second clearing house on the same quote mint, created by another key, with one
+    /// underlying (id 0) priced by the fixture's SOL oracle account.
+    fn foreign_clearinghouse(&mut self) -> ForeignClearinghouse;
+    /// Create a series and return its key with the transaction's outcome.
+    fn create_series_out(
+        &mut self,
+        u: UnderlyingFixture,
+        kind: u8,
+        strike: u64,
+        expiry: i64,
+    ) -> Result<(Pubkey, TxOutcome), ChainError>;
+    /// Raw data of every account in `keys` (None when missing), to show a failed transaction
+    /// changed nothing.
+    fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>>;
+}
+
+impl MarketOps for Env {
+    /// Send one instruction signed by `signers` (besides the payer).
+    fn send_ix(&mut self, ix: Instruction, signers: &[&Keypair]) -> Result<TxOutcome, ChainError> {
         self.chain.send(&[ix], signers)
     }
 
     /// Raw decoding of a mint account.
-    pub fn mint_view(&mut self, mint: &Pubkey) -> MintView {
+    fn mint_view(&mut self, mint: &Pubkey) -> MintView {
         let a = self.chain.account(mint).unwrap().expect("mint exists");
         assert_eq!(a.owner, SPL_TOKEN, "mint owned by SPL Token");
         let d = &a.data;
@@ -148,7 +154,7 @@ impl Env {
     }
 
     /// Raw decoding of a token account.
-    pub fn token_view(&mut self, account: &Pubkey) -> TokenAccountView {
+    fn token_view(&mut self, account: &Pubkey) -> TokenAccountView {
         let a = self
             .chain
             .account(account)
@@ -163,13 +169,13 @@ impl Env {
     }
 
     /// Option mint supply of a series.
-    pub fn series_supply(&mut self, series: &Pubkey) -> u64 {
+    fn series_supply(&mut self, series: &Pubkey) -> u64 {
         let s = self.series_state(series);
         self.chain.mint_supply(&s.option_mint).unwrap()
     }
 
     /// The owner's associated token account of a series' option mint (created if missing).
-    pub fn option_ata(&mut self, owner: &Pubkey, series: &Pubkey) -> Pubkey {
+    fn option_ata(&mut self, owner: &Pubkey, series: &Pubkey) -> Pubkey {
         let s = self.series_state(series);
         self.chain
             .token_account(owner, &s.option_mint, &SPL_TOKEN)
@@ -177,7 +183,7 @@ impl Env {
     }
 
     /// Short contracts of `account` in `series` (0 when none).
-    pub fn short_of(&mut self, account: &Pubkey, series: &Pubkey) -> u64 {
+    fn short_of(&mut self, account: &Pubkey, series: &Pubkey) -> u64 {
         let w = self.writer_state(account);
         w.position_slot(series)
             .map(|i| w.positions[i].contracts)
@@ -186,7 +192,7 @@ impl Env {
 
     /// The writing fee the program charges for `contracts` of `series` at the current oracle
     /// price, computed with the program's own pricing code (premium rounded up, fee rounded up).
-    pub fn expected_write_fee(&mut self, series: &Pubkey, contracts: u64) -> u64 {
+    fn expected_write_fee(&mut self, series: &Pubkey, contracts: u64) -> u64 {
         let s = self.series_state(series);
         let u = self.underlying(&s.underlying);
         let oracle = self.oracle_for(&s.underlying).expect("fixture underlying");
@@ -194,7 +200,7 @@ impl Env {
     }
 
     /// As [`Env::expected_write_fee`], naming the oracle account.
-    pub fn expected_write_fee_with(
+    fn expected_write_fee_with(
         &mut self,
         series: &Pubkey,
         contracts: u64,
@@ -230,14 +236,14 @@ impl Env {
 
     /// The SDK's equity at IM of `account`, in quote native units rounded down (as the
     /// program reports it in events).
-    pub fn initial_equity_native(&mut self, account: &Pubkey) -> i64 {
+    fn initial_equity_native(&mut self, account: &Pubkey) -> i64 {
         let m = self.margin_of(account);
         equity_native(m.initial.equity).expect("equity fits")
     }
 
     /// The write instruction exactly as [`Env::write_to`] builds it (margin accounts of the
     /// account after the write), for tests that tamper with it.
-    pub fn write_ix(
+    fn write_ix(
         &mut self,
         w: &Writer,
         series: &Pubkey,
@@ -263,7 +269,7 @@ impl Env {
     }
 
     /// Pause `flags` with the guardian key.
-    pub fn pause(&mut self, flags: u32) {
+    fn pause(&mut self, flags: u32) {
         let guardian = self.guardian.insecure_clone();
         self.chain
             .send(
@@ -274,7 +280,7 @@ impl Env {
     }
 
     /// Lift `flags` with the admin key.
-    pub fn unpause(&mut self, flags: u32) {
+    fn unpause(&mut self, flags: u32) {
         self.send_admin(ix::unpause(
             self.ch.clearinghouse,
             self.admin.pubkey(),
@@ -284,7 +290,7 @@ impl Env {
     }
 
     /// Re-set an underlying's current surface (unchanged values, fresh timestamp).
-    pub fn refresh_surface(&mut self, underlying: &Pubkey) {
+    fn refresh_surface(&mut self, underlying: &Pubkey) {
         let u = self.underlying(underlying);
         let updater = self.vol_updater.insecure_clone();
         self.chain
@@ -301,7 +307,7 @@ impl Env {
 
     /// List another underlying priced by a pull feed `feed` at `price` (exponent -8),
     /// with SOL-like series rules ($1 tick, 1 unit per contract) and `open_interest_cap`.
-    pub fn list_pull_underlying(
+    fn list_pull_underlying(
         &mut self,
         symbol: &str,
         feed: [u8; 32],
@@ -338,7 +344,7 @@ impl Env {
     }
 
     /// Publish `price` (exponent -8, 0.1 % conf, publish time now) for an extra underlying.
-    pub fn publish_extra(&mut self, extra: &ExtraUnderlying, price: i64) {
+    fn publish_extra(&mut self, extra: &ExtraUnderlying, price: i64) {
         let now = self.now();
         let account = pyth::price_update_v2(
             extra.feed,
@@ -355,7 +361,7 @@ impl Env {
 
     /// A second clearing house on the same quote mint, created by another key, with one
     /// underlying (id 0) priced by the fixture's SOL oracle account.
-    pub fn foreign_clearinghouse(&mut self) -> ForeignClearinghouse {
+    fn foreign_clearinghouse(&mut self) -> ForeignClearinghouse {
         let creator = self.chain.funded_keypair(10 * LAMPORTS_PER_SOL).unwrap();
         let admin = self.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
         let ch = ClearinghouseRef::new(self.ch.quote_mint, creator.pubkey(), SPL_TOKEN);
@@ -409,7 +415,7 @@ impl Env {
     }
 
     /// Create a series and return its key with the transaction's outcome.
-    pub fn create_series_out(
+    fn create_series_out(
         &mut self,
         u: UnderlyingFixture,
         kind: u8,
@@ -434,7 +440,7 @@ impl Env {
 
     /// Raw data of every account in `keys` (None when missing), to show a failed transaction
     /// changed nothing.
-    pub fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
+    fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
         keys.iter()
             .map(|k| self.chain.account(k).unwrap().map(|a| a.data))
             .collect()

@@ -7,10 +7,6 @@ use super::*;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token_2022::spl_token_2022;
-use greekhouse::events::{
-    AdminAccepted, AdminProposed, ClearinghouseInitialized, CollateralListed, PauseFlagsChanged,
-    UnderlyingListed, VolSurfaceSet,
-};
 use spl_token_2022::extension::ExtensionType;
 
 // ---------------------------------------------------------------- Anchor's own error codes
@@ -489,72 +485,3 @@ pub fn token_2022_mint(
 }
 
 // ---------------------------------------------------------------- events
-
-/// The one event of `out` picked by `pick` (panics when there is none or more than one).
-#[track_caller]
-fn one<T: Clone>(out: &TxOutcome, pick: impl Fn(&GreekhouseEvent) -> Option<&T>) -> T {
-    let found: Vec<T> = out.events.iter().filter_map(|e| pick(e).cloned()).collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected exactly one such event, got {:?}",
-        event_names(out)
-    );
-    found.into_iter().next().unwrap()
-}
-
-#[track_caller]
-pub fn ev_initialized(out: &TxOutcome) -> ClearinghouseInitialized {
-    one(out, |e| match e {
-        GreekhouseEvent::ClearinghouseInitialized(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_admin_proposed(out: &TxOutcome) -> AdminProposed {
-    one(out, |e| match e {
-        GreekhouseEvent::AdminProposed(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_admin_accepted(out: &TxOutcome) -> AdminAccepted {
-    one(out, |e| match e {
-        GreekhouseEvent::AdminAccepted(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_pause_flags(out: &TxOutcome) -> PauseFlagsChanged {
-    one(out, |e| match e {
-        GreekhouseEvent::PauseFlagsChanged(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_underlying_listed(out: &TxOutcome) -> UnderlyingListed {
-    one(out, |e| match e {
-        GreekhouseEvent::UnderlyingListed(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_collateral_listed(out: &TxOutcome) -> CollateralListed {
-    one(out, |e| match e {
-        GreekhouseEvent::CollateralListed(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_vol_surface_set(out: &TxOutcome) -> VolSurfaceSet {
-    one(out, |e| match e {
-        GreekhouseEvent::VolSurfaceSet(x) => Some(x),
-        _ => None,
-    })
-}

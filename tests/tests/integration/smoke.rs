@@ -1,5 +1,5 @@
 //! The fixture comes up: clearing house, underlyings, collateral, a writer deposits.
-mod harness;
+use crate::harness;
 use harness::*;
 
 #[test]

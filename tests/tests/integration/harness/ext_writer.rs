@@ -5,9 +5,7 @@
 use super::*;
 
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use greekhouse::events::{
-    Deposited, OraclePriceAccepted, Withdrawn, WriterAccountClosed, WriterAccountOpened,
-};
+use greekhouse::events::OraclePriceAccepted;
 
 /// SOL call strike used for shorts (on the $1 tick, within the ±50 % band around $150).
 pub const SOL_STRIKE: u64 = 160 * USDC;
@@ -29,47 +27,9 @@ fn only<T: Clone>(out: &TxOutcome, pick: impl Fn(&GreekhouseEvent) -> Option<&T>
     found.into_iter().next().unwrap()
 }
 
-#[track_caller]
-pub fn ev_opened(out: &TxOutcome) -> WriterAccountOpened {
-    only(out, |e| match e {
-        GreekhouseEvent::WriterAccountOpened(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_closed(out: &TxOutcome) -> WriterAccountClosed {
-    only(out, |e| match e {
-        GreekhouseEvent::WriterAccountClosed(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_deposited(out: &TxOutcome) -> Deposited {
-    only(out, |e| match e {
-        GreekhouseEvent::Deposited(x) => Some(x),
-        _ => None,
-    })
-}
-
-#[track_caller]
-pub fn ev_withdrawn(out: &TxOutcome) -> Withdrawn {
-    only(out, |e| match e {
-        GreekhouseEvent::Withdrawn(x) => Some(x),
-        _ => None,
-    })
-}
-
 /// Every `OraclePriceAccepted` of `out`, in order.
 pub fn ev_prices(out: &TxOutcome) -> Vec<OraclePriceAccepted> {
-    out.events
-        .iter()
-        .filter_map(|e| match e {
-            GreekhouseEvent::OraclePriceAccepted(x) => Some(x.clone()),
-            _ => None,
-        })
-        .collect()
+    out.events_of::<OraclePriceAccepted>()
 }
 
 /// Assert a transaction failed (any reason); returns the error for further checks.
@@ -158,7 +118,10 @@ pub fn open_account(env: &mut Env, owner: &Keypair, index: u32) -> Result<TxOutc
         owner.pubkey(),
         index,
     );
-    env.chain.send(&[ix], &[owner])
+    let out = env.chain.send(&[ix], &[owner])?;
+    let key = writer_key(env, &owner.pubkey(), index);
+    env.writer_accounts.push(key);
+    Ok(out)
 }
 
 pub fn writer_key(env: &Env, owner: &Pubkey, index: u32) -> Pubkey {
@@ -344,9 +307,11 @@ pub enum Probe {
     CreateSeries,
     /// A 1-unit quote withdrawal from a writer short on the underlying (margin-checked).
     Withdraw,
+    /// `record_price` (the only probe that records the price and announces it).
+    RecordPrice,
 }
 
-pub const PROBES: [Probe; 2] = [Probe::CreateSeries, Probe::Withdraw];
+pub const PROBES: [Probe; 3] = [Probe::CreateSeries, Probe::Withdraw, Probe::RecordPrice];
 
 /// An environment plus what a probe needs.
 pub struct OracleBench {
@@ -365,7 +330,7 @@ impl OracleBench {
         let mut env = Env::new();
         let u = if sol { env.sol } else { env.btc };
         let writer = match probe {
-            Probe::CreateSeries => None,
+            Probe::CreateSeries | Probe::RecordPrice => None,
             Probe::Withdraw => Some(short_writer(&mut env, u, 50_000 * USDC, 1).0),
         };
         OracleBench {
@@ -430,7 +395,22 @@ impl OracleBench {
                 let ix = withdraw_ix(&self.env, w, &ledger, w.quote_ata, 1, remaining);
                 self.env.chain.send(&[ix], &[&w.owner])
             }
+            Probe::RecordPrice => {
+                let ix = ix::record_price(self.u.key, oracle);
+                self.env.chain.send(&[ix], &[])
+            }
         }
+    }
+
+    /// Whether the probe records (and announces) a newer price.
+    pub fn records(&self) -> bool {
+        self.probe == Probe::RecordPrice
+    }
+
+    /// Record the current oracle price with `record_price` (whatever the probe).
+    pub fn record(&mut self) -> TxOutcome {
+        let ix = ix::record_price(self.u.key, self.u.oracle);
+        self.env.chain.send(&[ix], &[]).expect("record_price")
     }
 
     /// A fresh observation at the current spot: publish time now, 0.1 % confidence.

@@ -1,5 +1,5 @@
 //! Harness extensions for the ext_props test files (owned by their author): a small world of
-//! writers and series for random operation sequences, and the PROTOCOL 9 ledger invariants
+//! writers and series for random operation sequences, and the docs/protocol.md §12 ledger invariants
 //! checked against decoded accounts after every step.
 #![allow(dead_code)]
 use super::*;
@@ -115,14 +115,13 @@ impl World {
         self.env.snapshot(&keys)
     }
 
-    /// PROTOCOL 9's ledger invariants, checked exactly (nobody donates to the vaults here):
-    /// 1. quote vault == writer_quote_total + insurance_fund, writer_quote_total == sum of the
-    ///    writers' quote balances; SOL vault == total_deposits == sum of the writers' SOL;
+    /// docs/protocol.md §12's ledger invariants, checked exactly (nobody donates to the vaults here):
+    /// 1. quote vault == sum of the writers' quote balances + fees accrued on the underlyings;
+    ///    insurance vault == the fund's balance; SOL vault == sum of the writers' SOL;
     /// 2. every series' open interest == its mint's supply == sum of the writers' shorts (+
     ///    unbacked); every underlying's open interest == sum over its series of OI x size.
     pub fn check_ledgers(&mut self) {
         let env = &mut self.env;
-        let ch = env.clearinghouse();
         let vault = env.quote_vault_balance();
         let states: Vec<WriterAccount> = self
             .writers
@@ -130,14 +129,20 @@ impl World {
             .map(|w| env.writer_state(&w.account))
             .collect();
         let quote_sum: i128 = states.iter().map(|w| w.quote_balance as i128).sum();
-        assert_eq!(
-            ch.writer_quote_total as i128, quote_sum,
-            "writer_quote_total == sum of quote balances"
-        );
+        let fees: i128 = [env.sol.key, env.btc.key]
+            .iter()
+            .map(|u| env.underlying_ledger(u).fees_accrued as i128)
+            .sum();
         assert_eq!(
             vault as i128,
-            ch.writer_quote_total as i128 + ch.insurance_fund as i128,
-            "quote vault == writers + insurance"
+            quote_sum + fees,
+            "quote vault == writers' quote + accrued fees"
+        );
+        let fund = env.insurance_fund();
+        assert_eq!(
+            env.insurance_vault_balance(),
+            fund.balance,
+            "insurance vault == fund balance"
         );
 
         let asset_key = pda::collateral_asset(&env.ch.clearinghouse, &env.sol_mint);
@@ -151,12 +156,8 @@ impl World {
             .map(|c| c.amount as u128)
             .sum();
         assert_eq!(
-            sol_vault, asset.total_deposits,
-            "SOL vault == total_deposits"
-        );
-        assert_eq!(
-            asset.total_deposits as u128, sol_sum,
-            "total_deposits == sum of SOL balances"
+            sol_vault as u128, sol_sum,
+            "SOL vault == sum of SOL balances"
         );
         for w in &states {
             assert!(
@@ -199,7 +200,7 @@ impl World {
                 .map(|(_, v)| *v)
                 .unwrap_or(0);
             assert_eq!(
-                env.underlying(&u).open_interest as u128,
+                env.underlying_ledger(&u).open_interest as u128,
                 expected,
                 "underlying OI == sum of series OI x contract size"
             );

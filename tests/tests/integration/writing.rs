@@ -1,6 +1,6 @@
 //! Series creation, writing and burning: decoded state and events on success, one test per
 //! refusal with its exact error, and agreement of the program's margin with the SDK's.
-mod harness;
+use crate::harness;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
@@ -81,26 +81,14 @@ fn create_call_series_records_terms_mint_and_event() {
     env.publish_prices();
     let now = env.now();
     let expiry = expiry_after(now, 7);
-    let created_before = env.clearinghouse().series_created;
+    let created_before = env.underlying_ledger(&{ env.sol.key }).series_count;
 
     let (series, out) = env.create_series_out(sol, 0, usd(160), expiry).unwrap();
 
-    // a newer price was read, so it is announced before the series
-    assert_eq!(
-        event_names(&out),
-        vec!["OraclePriceAccepted", "SeriesCreated"]
-    );
-    match &out.events[0] {
-        GreekhouseEvent::OraclePriceAccepted(p) => {
-            assert_eq!(p.underlying, sol.key);
-            assert_eq!(p.price, env.sol_price);
-            assert_eq!(p.conf, env.sol_price as u64 / 1_000);
-            assert_eq!(p.expo, PYTH_EXPO);
-            assert_eq!(p.publish_time, now);
-        }
-        e => panic!("unexpected {e:?}"),
-    }
-    let ev = series_created_event(&out);
+    let recorded0 = env.underlying(&sol.key).last_publish_time;
+    // the price is checked (strike band), not recorded: the underlying is not write-locked
+    assert_eq!(event_names(&out), vec!["SeriesCreated"]);
+    let ev = event::<SeriesCreated>(&out);
     let mint = pda::option_mint(&series);
     assert_eq!(ev.series, series);
     assert_eq!(ev.underlying, sol.key);
@@ -149,11 +137,14 @@ fn create_call_series_records_terms_mint_and_event() {
     assert_eq!(m.decimals, 0);
     assert_eq!(m.supply, 0);
 
-    assert_eq!(env.clearinghouse().series_created, created_before + 1);
+    assert_eq!(
+        env.underlying_ledger(&{ env.sol.key }).series_count,
+        created_before + 1
+    );
     let u = env.underlying(&sol.key);
-    assert_eq!(u.last_publish_time, now);
-    assert_eq!(u.last_price, env.sol_price);
-    assert_eq!(u.open_interest, 0);
+    assert_eq!(u.last_publish_time, recorded0);
+    assert!(now > recorded0);
+    assert_eq!(env.underlying_ledger(&sol.key).open_interest, 0);
 }
 
 #[test]
@@ -169,7 +160,7 @@ fn create_put_series_on_legacy_oracle_underlying() {
         "{:?}",
         event_names(&out)
     );
-    let ev = series_created_event(&out);
+    let ev = event::<SeriesCreated>(&out);
     assert_eq!(ev.series, series);
     assert_eq!(ev.underlying, btc.key);
     assert_eq!(ev.kind, 1);
@@ -225,30 +216,18 @@ fn create_series_twice_fails() {
     let sol = env.sol;
     let expiry = expiry_after(env.now(), 7);
     let series = env.create_series(sol, 0, usd(160), expiry).unwrap();
-    let created = env.clearinghouse().series_created;
+    let created = env.underlying_ledger(&{ env.sol.key }).series_count;
     let before = env.snapshot(&[series, pda::option_mint(&series)]);
-    // the same (underlying, expiry, strike, kind) is the same PDA: `init` refuses it. The
-    // existing account holds lamports, so Anchor 1.2 takes its prefunded path
-    // (`CreateAccountAllowPrefund`), which this bank's system program rejects as invalid
-    // instruction data; a system program that knows the instruction answers
-    // `AccountAlreadyInUse` (custom 0). Either way nothing changes.
-    let err = env
-        .create_series(sol, 0, usd(160), expiry)
-        .expect_err("duplicate series");
-    let ChainError::Transaction {
-        message,
-        custom_code,
-        ..
-    } = &err
-    else {
-        panic!("not a transaction error: {err}")
-    };
-    assert!(
-        message == "InstructionError(0, InvalidInstructionData)"
-            || *custom_code == Some(SYSTEM_ACCOUNT_ALREADY_IN_USE),
-        "{err}"
+    // the same (underlying, expiry, strike, kind) is the same PDA: the address holds an
+    // account already, so creation refuses it and nothing changes
+    expect_err(
+        env.create_series(sol, 0, usd(160), expiry),
+        E::AccountAddressInUse,
     );
-    assert_eq!(env.clearinghouse().series_created, created);
+    assert_eq!(
+        env.underlying_ledger(&{ env.sol.key }).series_count,
+        created
+    );
     assert_eq!(env.snapshot(&[series, pda::option_mint(&series)]), before);
     // another kind at the same terms is another series
     env.create_series(sol, 1, usd(160), expiry).unwrap();
@@ -257,7 +236,6 @@ fn create_series_twice_fails() {
 /// Anyone can send lamports to a series' future address (it is derivable from its terms).
 /// Creation must still work, or one transfer blocks a strike forever.
 #[test]
-#[ignore = "runtime: this bank's system program rejects Anchor 1.2's CreateAccountAllowPrefund (InvalidInstructionData), so a prefunded series PDA cannot be created"]
 fn create_series_on_a_prefunded_address_works() {
     let mut env = Env::new();
     let sol = env.sol;
@@ -418,7 +396,10 @@ fn create_series_and_write_with_rolled_back_oracle_fail() {
     env.advance(10);
     env.publish_prices();
     env.write(&w, &series, 1).unwrap();
-    // an older (still fresh) price than the one accepted last
+    // a keeper records the newest price: the floor below which no price is accepted
+    env.send_ix(ix::record_price(sol.key, sol.oracle), &[])
+        .unwrap();
+    // an older (still fresh) price than the one recorded last
     let now = env.now();
     env.set_sol_oracle(
         PriceObservation {
@@ -490,25 +471,16 @@ fn write_mints_records_short_and_charges_fee() {
     let now = env.now();
     let fee = env.expected_write_fee(&series, 10);
     assert!(fee > 0, "a 7-day call has a premium, so a fee");
-    let ch0 = env.clearinghouse();
+    let fees0 = env.underlying_ledger(&sol.key).fees_accrued;
+    let recorded0 = env.underlying(&sol.key).last_publish_time;
     let s0 = env.series_state(&series);
 
     let out = env.write(&w, &series, 10).unwrap();
 
-    assert_eq!(
-        event_names(&out),
-        vec!["OraclePriceAccepted", "OptionsWritten"]
-    );
-    match &out.events[0] {
-        GreekhouseEvent::OraclePriceAccepted(p) => {
-            assert_eq!(p.underlying, sol.key);
-            assert_eq!(p.price, env.sol_price);
-            assert_eq!(p.publish_time, now);
-        }
-        e => panic!("unexpected {e:?}"),
-    }
+    // the margin check reads the price without recording it (no write lock on the underlying)
+    assert_eq!(event_names(&out), vec!["OptionsWritten"]);
     let recipient = env.option_ata(&w.owner.pubkey(), &series);
-    let ev = written_event(&out);
+    let ev = event::<OptionsWritten>(&out);
     assert_eq!(ev.writer_account, w.account);
     assert_eq!(ev.series, series);
     assert_eq!(ev.contracts, 10);
@@ -532,22 +504,24 @@ fn write_mints_records_short_and_charges_fee() {
     );
     assert_eq!(ws.quote_balance, usd(10_000) as i64 - fee as i64);
 
-    // clearing house: fee moved from the writers' ledger to the insurance fund
-    let ch = env.clearinghouse();
-    assert_eq!(ch.insurance_fund, ch0.insurance_fund + fee);
-    assert_eq!(ch.writer_quote_total, ch0.writer_quote_total - fee as i64);
-    assert_eq!(
-        env.quote_vault_balance() as i128,
-        ch.writer_quote_total as i128 + ch.insurance_fund as i128
-    );
+    // the fee moved from the writer's quote balance into the underlying's accrued fees
+    assert_eq!(env.underlying_ledger(&sol.key).fees_accrued, fees0 + fee);
+    assert_eq!(env.quote_vault_balance() as i128, env.quote_claims());
     assert_eq!(env.quote_vault_balance(), usd(10_000));
 
     // open interest, supply, tokens
     let s = env.series_state(&series);
     assert_eq!(s.open_interest, 10);
+    assert_eq!(
+        env.underlying_ledger(&sol.key).open_interest,
+        10 * 1_000_000
+    );
     let u = env.underlying(&sol.key);
-    assert_eq!(u.open_interest, 10 * 1_000_000);
-    assert_eq!(u.last_publish_time, now, "the newer price is recorded");
+    assert_eq!(
+        u.last_publish_time, recorded0,
+        "a write does not record the price"
+    );
+    assert!(now > recorded0);
     assert_eq!(env.mint_view(&s.option_mint).supply, 10);
     let t = env.token_view(&recipient);
     assert_eq!(t.amount, 10);
@@ -566,7 +540,7 @@ fn write_to_a_third_partys_token_account() {
 
     let out = env.write_to(&w, &series, 7, buyer_ata).unwrap();
 
-    let ev = written_event(&out);
+    let ev = event::<OptionsWritten>(&out);
     assert_eq!(ev.recipient, buyer_ata);
     assert_eq!(ev.contracts, 7);
     assert_eq!(ev.short_after, 7);
@@ -582,8 +556,11 @@ fn write_to_a_third_partys_token_account() {
     assert_eq!(env.short_of(&w.account, &series), 7);
     assert_eq!(env.series_state(&series).open_interest, 7);
     assert_eq!(env.series_supply(&series), 7);
-    assert_eq!(env.underlying(&{ env.sol.key }).open_interest, 7_000_000);
-    assert_eq!(env.clearinghouse().insurance_fund, fee);
+    assert_eq!(
+        env.underlying_ledger(&{ env.sol.key }).open_interest,
+        7_000_000
+    );
+    assert_eq!(env.fees_accrued_total(), fee);
 }
 
 #[test]
@@ -593,11 +570,11 @@ fn writing_the_same_series_twice_accumulates_one_position() {
     let w = funded_writer(&mut env, 10_000);
     let fee1 = env.expected_write_fee(&series, 3);
     let out1 = env.write(&w, &series, 3).unwrap();
-    assert_eq!(written_event(&out1).fee, fee1);
-    assert_eq!(written_event(&out1).short_after, 3);
+    assert_eq!(event::<OptionsWritten>(&out1).fee, fee1);
+    assert_eq!(event::<OptionsWritten>(&out1).short_after, 3);
     let fee2 = env.expected_write_fee(&series, 4);
     let out2 = env.write(&w, &series, 4).unwrap();
-    let ev2 = written_event(&out2);
+    let ev2 = event::<OptionsWritten>(&out2);
     assert_eq!(ev2.fee, fee2);
     assert_eq!(ev2.contracts, 4);
     assert_eq!(ev2.short_after, 7);
@@ -617,8 +594,11 @@ fn writing_the_same_series_twice_accumulates_one_position() {
     assert_eq!(ws.quote_balance, (usd(10_000) - fee1 - fee2) as i64);
     assert_eq!(env.series_state(&series).open_interest, 7);
     assert_eq!(env.series_supply(&series), 7);
-    assert_eq!(env.underlying(&{ env.sol.key }).open_interest, 7_000_000);
-    assert_eq!(env.clearinghouse().insurance_fund, fee1 + fee2);
+    assert_eq!(
+        env.underlying_ledger(&{ env.sol.key }).open_interest,
+        7_000_000
+    );
+    assert_eq!(env.fees_accrued_total(), fee1 + fee2);
     let ata = env.option_ata(&w.owner.pubkey(), &series);
     assert_eq!(env.token_view(&ata).amount, 7);
 }
@@ -662,17 +642,29 @@ fn write_series_of_another_underlying_fails() {
     let w = funded_writer(&mut env, 10_000);
     let recipient = env.option_ata(&w.owner.pubkey(), &series);
     let mut ix = env.write_ix(&w, &series, 1, recipient);
-    // the `underlying` account: BTC's instead of the series' (SOL)
-    let sol_key = env.sol.key;
-    let meta = ix
-        .accounts
-        .iter_mut()
-        .find(|m| m.pubkey == sol_key)
-        .unwrap();
-    meta.pubkey = env.btc.key;
+    // the `underlying` account and its ledger: BTC's instead of the series' (SOL)
+    let (sol_key, btc_key) = (env.sol.key, env.btc.key);
+    let mut ledger_only = ix.clone();
+    for m in ix.accounts.iter_mut() {
+        if m.pubkey == sol_key {
+            m.pubkey = btc_key;
+        } else if m.pubkey == pda::underlying_ledger(&sol_key) {
+            m.pubkey = pda::underlying_ledger(&btc_key);
+        }
+    }
     expect_err(env.send_ix(ix, &[&w.owner]), E::WrongUnderlying);
+    // the SOL underlying with BTC's ledger
+    for m in ledger_only.accounts.iter_mut() {
+        if m.pubkey == pda::underlying_ledger(&sol_key) {
+            m.pubkey = pda::underlying_ledger(&btc_key);
+        }
+    }
+    expect_err(
+        env.send_ix(ledger_only, &[&w.owner]),
+        E::WrongUnderlyingLedger,
+    );
     // built directly through the SDK with the BTC underlying
-    let remaining = env.write_ix(&w, &series, 1, recipient).accounts[10..].to_vec();
+    let remaining = env.write_ix(&w, &series, 1, recipient).accounts[11..].to_vec();
     let ix = ix::write_options(
         env.ch.clearinghouse,
         w.account,
@@ -834,7 +826,10 @@ fn write_beyond_open_interest_cap_fails() {
     env.send_ix(ix3, &[&w.owner]).unwrap();
     // up to the cap exactly
     env.send_ix(ix2, &[&w.owner]).unwrap();
-    assert_eq!(env.underlying(&eth.fixture.key).open_interest, 5_000_000);
+    assert_eq!(
+        env.underlying_ledger(&eth.fixture.key).open_interest,
+        5_000_000
+    );
     expect_err(env.send_ix(ix1, &[&w.owner]), E::OpenInterestCapExceeded);
     assert_eq!(env.series_state(&series).open_interest, 5);
     assert_eq!(env.series_supply(&series), 5);
@@ -855,7 +850,7 @@ fn write_seventeenth_series_fails_when_positions_are_full() {
     expect_err(env.write(&w, &series[16], 1), E::PositionSlotsFull);
     // adding to a held series still works
     let out = env.write(&w, &series[0], 1).unwrap();
-    assert_eq!(written_event(&out).short_after, 2);
+    assert_eq!(event::<OptionsWritten>(&out).short_after, 2);
     // burning one position frees a slot
     env.burn(&w, &series[5], 1).unwrap();
     env.write(&w, &series[16], 1).unwrap();
@@ -963,11 +958,11 @@ fn write_without_margin_accounts_fails() {
     let w = funded_writer(&mut env, 10_000);
     let recipient = env.option_ata(&w.owner.pubkey(), &series);
     let mut ix = env.write_ix(&w, &series, 1, recipient);
-    ix.accounts.truncate(10);
+    ix.accounts.truncate(11);
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
     // the series' underlying without its oracle
     let mut ix = env.write_ix(&w, &series, 1, recipient);
-    ix.accounts.truncate(11);
+    ix.accounts.truncate(12);
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
 }
 
@@ -1000,13 +995,13 @@ fn write_with_margin_accounts_out_of_order_fails() {
     let recipient = env.option_ata(&w.owner.pubkey(), &btc);
     let good = env.write_ix(&w, &btc, 1, recipient);
     // [asset, SOL, SOL oracle, BTC, BTC oracle]
-    let rem = good.accounts[10..].to_vec();
+    let rem = good.accounts[11..].to_vec();
     assert_eq!(rem.len(), 5);
     assert_eq!(rem[1].pubkey, env.sol.key);
     assert_eq!(rem[3].pubkey, env.btc.key);
     // underlyings swapped
     let mut ix = good.clone();
-    ix.accounts.truncate(10);
+    ix.accounts.truncate(11);
     ix.accounts.extend([
         rem[0].clone(),
         rem[3].clone(),
@@ -1017,7 +1012,7 @@ fn write_with_margin_accounts_out_of_order_fails() {
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
     // collateral asset after the underlyings
     let mut ix = good.clone();
-    ix.accounts.truncate(10);
+    ix.accounts.truncate(11);
     ix.accounts.extend([
         rem[1].clone(),
         rem[2].clone(),
@@ -1028,14 +1023,14 @@ fn write_with_margin_accounts_out_of_order_fails() {
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
     // an oracle in place of the collateral asset
     let mut ix = good.clone();
-    ix.accounts[10] = AccountMeta::new_readonly(env.sol.oracle, false);
+    ix.accounts[11] = AccountMeta::new_readonly(env.sol.oracle, false);
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
-    // the SOL underlying passed read-only (its newest price could not be recorded); BTC is
-    // also the instruction's own writable `underlying`, so only SOL can be made read-only
+    // a trailing extra account
     let mut ix = good.clone();
-    ix.accounts[11].is_writable = false;
+    ix.accounts.push(rem[1].clone());
     expect_err(env.send_ix(ix, &[&w.owner]), E::MarginAccountsMismatch);
-    // the good list works
+    // the margin accounts are all read-only, and the good list works
+    assert!(rem.iter().all(|m| !m.is_writable));
     env.send_ix(good, &[&w.owner]).unwrap();
 }
 
@@ -1047,12 +1042,12 @@ fn burn_reduces_short_open_interest_and_supply() {
     let series = sol_call(&mut env, 160, 7);
     let w = funded_writer(&mut env, 10_000);
     env.write(&w, &series, 10).unwrap();
-    let ch0 = env.clearinghouse();
+    let fees0 = env.fees_accrued_total();
     let quote0 = env.writer_state(&w.account).quote_balance;
 
     let out = env.burn(&w, &series, 4).unwrap();
     assert_eq!(event_names(&out), vec!["OptionsBurned"]);
-    let ev = burned_event(&out);
+    let ev = event::<OptionsBurned>(&out);
     assert_eq!(ev.writer_account, w.account);
     assert_eq!(ev.series, series);
     assert_eq!(ev.contracts, 4);
@@ -1060,24 +1055,25 @@ fn burn_reduces_short_open_interest_and_supply() {
     assert_eq!(env.short_of(&w.account, &series), 6);
     assert_eq!(env.series_state(&series).open_interest, 6);
     assert_eq!(env.series_supply(&series), 6);
-    assert_eq!(env.underlying(&{ env.sol.key }).open_interest, 6_000_000);
+    assert_eq!(
+        env.underlying_ledger(&{ env.sol.key }).open_interest,
+        6_000_000
+    );
     let ata = env.option_ata(&w.owner.pubkey(), &series);
     assert_eq!(env.token_view(&ata).amount, 6);
     // no fee, no refund: quote ledgers untouched
     assert_eq!(env.writer_state(&w.account).quote_balance, quote0);
-    let ch = env.clearinghouse();
-    assert_eq!(ch.insurance_fund, ch0.insurance_fund);
-    assert_eq!(ch.writer_quote_total, ch0.writer_quote_total);
+    assert_eq!(env.fees_accrued_total(), fees0);
 
     // burning the rest frees the slot
     let out = env.burn(&w, &series, 6).unwrap();
-    assert_eq!(burned_event(&out).short_after, 0);
+    assert_eq!(event::<OptionsBurned>(&out).short_after, 0);
     let ws = env.writer_state(&w.account);
     assert_eq!(ws.position_count(), 0);
     assert!(ws.positions.iter().all(|p| *p == ShortPosition::default()));
     assert_eq!(env.series_state(&series).open_interest, 0);
     assert_eq!(env.series_supply(&series), 0);
-    assert_eq!(env.underlying(&{ env.sol.key }).open_interest, 0);
+    assert_eq!(env.underlying_ledger(&{ env.sol.key }).open_interest, 0);
     // with no shorts and no debt, the whole quote balance can leave
     env.withdraw_quote(&w, quote0 as u64).unwrap();
 }
@@ -1093,7 +1089,7 @@ fn burn_works_while_paused_and_with_stale_oracle_and_surface() {
     env.advance(2 * 3_600);
     expect_err(env.write(&w, &series, 1), E::Paused);
     let out = env.burn(&w, &series, 2).unwrap();
-    assert_eq!(burned_event(&out).short_after, 3);
+    assert_eq!(event::<OptionsBurned>(&out).short_after, 3);
     // a non-positive, unverified oracle makes no difference either
     let now = env.now();
     env.set_sol_oracle(
@@ -1108,7 +1104,7 @@ fn burn_works_while_paused_and_with_stale_oracle_and_surface() {
     env.burn(&w, &series, 3).unwrap();
     assert_eq!(env.short_of(&w.account, &series), 0);
     assert_eq!(env.series_supply(&series), 0);
-    assert_eq!(env.underlying(&{ env.sol.key }).open_interest, 0);
+    assert_eq!(env.underlying_ledger(&{ env.sol.key }).open_interest, 0);
 }
 
 #[test]
@@ -1223,7 +1219,7 @@ fn program_margin_equals_sdk_margin_for_a_sol_and_btc_book() {
     for (series, n) in &book {
         let fee = env.expected_write_fee(series, *n);
         let out = env.write(&w, series, *n).unwrap();
-        let ev = written_event(&out);
+        let ev = event::<OptionsWritten>(&out);
         assert_eq!(ev.fee, fee);
         fees += fee;
         assert_eq!(

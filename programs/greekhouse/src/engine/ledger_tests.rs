@@ -1,0 +1,142 @@
+//! Unit tests of the ledger layer: each movement changes both sides by the same amount, and a
+//! liquidation slice written as a few moves conserves every total.
+
+use super::*;
+use crate::constants::ACCOUNT_VERSION;
+use crate::state::{SeriesStatus, WriterStatus};
+
+fn writer(quote: i64) -> WriterAccount {
+    let mut w: WriterAccount = bytemuck::Zeroable::zeroed();
+    w.version = ACCOUNT_VERSION;
+    w.status = WriterStatus::Active as u8;
+    w.quote_balance = quote;
+    w
+}
+
+fn series() -> OptionSeries {
+    let mut s: OptionSeries = bytemuck::Zeroable::zeroed();
+    s.version = ACCOUNT_VERSION;
+    s.status = SeriesStatus::Active as u8;
+    s.strike = 150_000_000;
+    s.expiry = 1_000;
+    s.contract_size = 1_000_000;
+    s.underlying = Pubkey::new_unique();
+    s
+}
+
+fn ledger() -> UnderlyingLedger {
+    let mut l: UnderlyingLedger = bytemuck::Zeroable::zeroed();
+    l.version = ACCOUNT_VERSION;
+    l
+}
+
+#[test]
+fn open_and_close_short_move_three_ledgers_together() {
+    let (mut w, mut s, mut l) = (writer(0), series(), ledger());
+    let key = Pubkey::new_unique();
+    let opened = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7).unwrap();
+    assert_eq!((opened.units, opened.short_after), (7_000_000, 7));
+    assert_eq!((s.open_interest, l.open_interest), (7, 7_000_000));
+    let closed = close_short(&mut w, key, &mut s, &mut l, 3).unwrap();
+    assert_eq!((closed.units, closed.short_after), (3_000_000, 4));
+    assert_eq!((s.open_interest, l.open_interest), (4, 4_000_000));
+    // over the cap: nothing changes
+    let err = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7).unwrap_err();
+    assert_eq!(err, GreekhouseError::OpenInterestCapExceeded.into());
+    assert_eq!(
+        (s.open_interest, l.open_interest, w.short_contracts(&key)),
+        (4, 4_000_000, 4)
+    );
+    // closing more than the writer holds
+    let err = close_short(&mut w, key, &mut s, &mut l, 5).unwrap_err();
+    assert_eq!(err, GreekhouseError::InsufficientShort.into());
+}
+
+#[test]
+fn fees_and_sweep_conserve_quote() {
+    let (mut w, mut l) = (writer(1_000), ledger());
+    let mut fund: InsuranceFund = bytemuck::Zeroable::zeroed();
+    fund.version = ACCOUNT_VERSION;
+    charge_fee(&mut w, &mut l, 30).unwrap();
+    charge_fee(&mut w, &mut l, 12).unwrap();
+    assert_eq!(w.quote_balance + l.fees_accrued as i64, 1_000);
+    let swept = sweep_fees(&mut l, &mut fund).unwrap();
+    assert_eq!(
+        (swept, l.fees_accrued, fund.balance, l.fees_swept_total),
+        (42, 0, 42, 42)
+    );
+    assert_eq!(
+        sweep_fees(&mut l, &mut fund).unwrap_err(),
+        GreekhouseError::NothingToSweep.into()
+    );
+}
+
+#[test]
+fn quote_and_collateral_credits_and_debits() {
+    let mut w = writer(0);
+    assert_eq!(credit_quote(&mut w, 500).unwrap(), 500);
+    assert_eq!(
+        debit_quote(&mut w, 501).unwrap_err(),
+        GreekhouseError::InsufficientQuote.into()
+    );
+    assert_eq!(
+        debit_quote(&mut w, u64::MAX).unwrap_err(),
+        GreekhouseError::InsufficientQuote.into()
+    );
+    assert_eq!(debit_quote(&mut w, 500).unwrap(), 0);
+    let asset = Pubkey::new_unique();
+    assert_eq!(credit_collateral(&mut w, &asset, 9).unwrap(), 9);
+    assert_eq!(debit_collateral(&mut w, &asset, 9).unwrap(), 0);
+    assert_eq!(w.collateral_count(), 0, "an emptied slot is freed");
+}
+
+#[test]
+fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
+    let (mut s, mut l) = (series(), ledger());
+    let key = Pubkey::new_unique();
+    let asset = Pubkey::new_unique();
+    let mut liquidated = writer(-40);
+    credit_collateral(&mut liquidated, &asset, 1_000).unwrap();
+    open_short(&mut liquidated, key, &mut s, &mut l, u64::MAX, 10).unwrap();
+    let mut bidder = writer(5_000);
+
+    // a 30 % slice: shorts round up, collateral and quote round down (the caller's job)
+    let template = s.short_template(key);
+    move_short(&mut liquidated, &mut bidder, &template, 3).unwrap();
+    move_collateral(&mut liquidated, &mut bidder, &asset, 300).unwrap();
+    move_quote(&mut liquidated, &mut bidder, -12).unwrap();
+
+    assert_eq!(
+        liquidated.short_contracts(&key) + bidder.short_contracts(&key),
+        10
+    );
+    assert_eq!(
+        s.open_interest, 10,
+        "moving a short leaves open interest alone"
+    );
+    assert_eq!(
+        liquidated.collateral_amount(&asset) + bidder.collateral_amount(&asset),
+        1_000
+    );
+    assert_eq!(liquidated.quote_balance + bidder.quote_balance, 4_960);
+    assert_eq!(
+        (liquidated.quote_balance, bidder.quote_balance),
+        (-28, 4_988)
+    );
+}
+
+#[test]
+fn vault_delta_must_match_the_ledger() {
+    require_vault_delta(100, 150, 50, true).unwrap();
+    require_vault_delta(150, 100, 50, false).unwrap();
+    for (before, after, amount, inflow) in [
+        (100, 149, 50, true),
+        (100, 90, 5, true),
+        (150, 101, 50, false),
+    ] {
+        assert_eq!(
+            require_vault_delta(before, after, amount, inflow).unwrap_err(),
+            GreekhouseError::VaultDeltaMismatch.into()
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! Checked integer arithmetic that says where it failed. Every ledger movement goes through
+//! these: an overflow or underflow logs the caller's file and line (`#[track_caller]`) and
+//! returns [`GreekhouseError::MathOverflow`], so a failing transaction's logs name the exact
+//! step instead of one of twenty call sites.
+
+use anchor_lang::prelude::*;
+
+use crate::errors::GreekhouseError;
+
+/// Checked `+`, `-`, `*` with the caller's location in the log on failure.
+pub trait SafeMath: Sized + Copy {
+    fn safe_add(self, rhs: Self) -> Result<Self>;
+    fn safe_sub(self, rhs: Self) -> Result<Self>;
+    fn safe_mul(self, rhs: Self) -> Result<Self>;
+}
+
+#[cold]
+#[track_caller]
+fn overflow(op: &str) -> Error {
+    let at = core::panic::Location::caller();
+    msg!("math overflow in {} at {}:{}", op, at.file(), at.line());
+    error!(GreekhouseError::MathOverflow)
+}
+
+macro_rules! impl_safe_math {
+    ($($t:ty),*) => {$(
+        impl SafeMath for $t {
+            #[inline]
+            #[track_caller]
+            fn safe_add(self, rhs: Self) -> Result<Self> {
+                match self.checked_add(rhs) {
+                    Some(v) => Ok(v),
+                    None => Err(overflow("add")),
+                }
+            }
+            #[inline]
+            #[track_caller]
+            fn safe_sub(self, rhs: Self) -> Result<Self> {
+                match self.checked_sub(rhs) {
+                    Some(v) => Ok(v),
+                    None => Err(overflow("sub")),
+                }
+            }
+            #[inline]
+            #[track_caller]
+            fn safe_mul(self, rhs: Self) -> Result<Self> {
+                match self.checked_mul(rhs) {
+                    Some(v) => Ok(v),
+                    None => Err(overflow("mul")),
+                }
+            }
+        }
+    )*};
+}
+
+impl_safe_math!(u64, i64, u128, i128);
+
+/// `u64` as `i64`, failing with the caller's location when it does not fit.
+#[inline]
+#[track_caller]
+pub fn to_signed(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| overflow("u64 -> i64"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_ops_succeed_and_fail() {
+        assert_eq!(2u64.safe_add(3).unwrap(), 5);
+        assert_eq!(5i64.safe_sub(7).unwrap(), -2);
+        assert_eq!(6u128.safe_mul(7).unwrap(), 42);
+        assert!(u64::MAX.safe_add(1).is_err());
+        assert!(0u64.safe_sub(1).is_err());
+        assert!(i64::MIN.safe_sub(1).is_err());
+        assert!(u64::MAX.safe_mul(2).is_err());
+        assert!(to_signed(u64::MAX).is_err());
+        assert_eq!(to_signed(7).unwrap(), 7);
+    }
+}

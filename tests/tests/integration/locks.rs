@@ -1,0 +1,145 @@
+//! The write-lock table of `docs/accounts.md`, checked against the instructions the SDK builds
+//! (which carry the program's own `mut` declarations): hot-path instructions never write the
+//! clearing house, an underlying's configuration, a collateral asset or any margin account.
+use crate::harness;
+use harness::*;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use greekhouse::instructions::CreateSeriesArgs;
+use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
+use greekhouse_sdk::pda;
+
+struct Keys {
+    ch: ClearinghouseRef,
+    owner: Pubkey,
+    writer: Pubkey,
+    underlying: Pubkey,
+    series: Pubkey,
+    sol_mint: Pubkey,
+}
+
+fn keys() -> Keys {
+    let ch = ClearinghouseRef::new(Pubkey::new_unique(), Pubkey::new_unique(), SPL_TOKEN);
+    let owner = Pubkey::new_unique();
+    let underlying = pda::underlying(&ch.clearinghouse, 0);
+    Keys {
+        writer: pda::writer_account(&ch.clearinghouse, &owner, 0),
+        series: pda::series(&underlying, 1_000, 5, 0),
+        ch,
+        owner,
+        underlying,
+        sol_mint: Pubkey::new_unique(),
+    }
+}
+
+/// Writable accounts of `ix`, except the event authority's CPI (never writable anyway).
+fn writable(ix: &Instruction) -> Vec<Pubkey> {
+    ix.accounts
+        .iter()
+        .filter(|m| m.is_writable)
+        .map(|m| m.pubkey)
+        .collect()
+}
+
+fn margin_accounts(k: &Keys) -> Vec<AccountMeta> {
+    // what the SDK's layout produces: all read-only
+    vec![
+        AccountMeta::new_readonly(
+            pda::collateral_asset(&k.ch.clearinghouse, &k.sol_mint),
+            false,
+        ),
+        AccountMeta::new_readonly(k.underlying, false),
+        AccountMeta::new_readonly(Pubkey::new_unique(), false),
+    ]
+}
+
+#[test]
+fn deposit_and_withdraw_write_only_the_writer_and_token_accounts() {
+    let k = keys();
+    let sol = TokenLedger::collateral(&k.ch.clearinghouse, k.sol_mint, SPL_TOKEN);
+    let src = Pubkey::new_unique();
+    for ledger in [TokenLedger::quote(&k.ch), sol] {
+        let dep = ix::deposit(k.ch.clearinghouse, k.writer, k.owner, &ledger, src, 1);
+        assert_eq!(writable(&dep), vec![k.writer, ledger.vault, src]);
+        let wd = ix::withdraw(
+            k.ch.clearinghouse,
+            k.writer,
+            k.owner,
+            &ledger,
+            src,
+            1,
+            margin_accounts(&k),
+        );
+        assert_eq!(writable(&wd), vec![k.writer, ledger.vault, src]);
+    }
+}
+
+#[test]
+fn writes_and_burns_lock_their_series_and_underlying_ledger_only() {
+    let k = keys();
+    let recipient = Pubkey::new_unique();
+    let mint = pda::option_mint(&k.series);
+    let ledger = pda::underlying_ledger(&k.underlying);
+    let write = ix::write_options(
+        k.ch.clearinghouse,
+        k.writer,
+        k.owner,
+        k.underlying,
+        k.series,
+        recipient,
+        1,
+        margin_accounts(&k),
+    );
+    assert_eq!(
+        writable(&write),
+        vec![k.writer, ledger, k.series, mint, recipient]
+    );
+    let burn = ix::burn_options(k.writer, k.owner, k.underlying, k.series, recipient, 1);
+    assert_eq!(
+        writable(&burn),
+        vec![k.writer, ledger, k.series, mint, recipient]
+    );
+}
+
+#[test]
+fn opening_an_account_and_creating_a_series_leave_the_clearing_house_unlocked() {
+    let k = keys();
+    let payer = Pubkey::new_unique();
+    let open = ix::open_writer_account(k.ch.clearinghouse, payer, k.owner, 0);
+    assert_eq!(writable(&open), vec![payer, k.writer]);
+    let args = CreateSeriesArgs {
+        kind: 0,
+        strike: 5,
+        expiry: 1_000,
+    };
+    let create = ix::create_series(
+        k.ch.clearinghouse,
+        payer,
+        k.underlying,
+        Pubkey::new_unique(),
+        args,
+    );
+    let ledger = pda::underlying_ledger(&k.underlying);
+    assert_eq!(
+        writable(&create),
+        vec![payer, ledger, k.series, pda::option_mint(&k.series)]
+    );
+}
+
+#[test]
+fn keeper_instructions_lock_what_they_move() {
+    let k = keys();
+    let sweep = ix::sweep_fees(&k.ch, k.underlying);
+    assert_eq!(
+        writable(&sweep),
+        vec![
+            pda::underlying_ledger(&k.underlying),
+            pda::insurance_fund(&k.ch.clearinghouse),
+            pda::insurance_vault(&k.ch.clearinghouse),
+            k.ch.quote_vault,
+        ]
+    );
+    let record = ix::record_price(k.underlying, Pubkey::new_unique());
+    assert_eq!(writable(&record), vec![k.underlying]);
+}

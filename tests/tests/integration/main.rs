@@ -1,0 +1,15 @@
+//! Every integration test in one binary: linking the Solana runtime dominates build time, so
+//! one test binary instead of one per capability. Modules by capability; `harness` is the
+//! shared world (built on the SDK's scenario kit).
+
+mod harness;
+
+mod governance;
+mod invariants;
+mod keeper;
+mod listing;
+mod locks;
+mod oracle;
+mod smoke;
+mod writer_accounts;
+mod writing;
