@@ -291,15 +291,6 @@ fn greeks_table(req: &QuoteRequest, g: &Greeks) -> String {
     format!("{header}{}", fmt::table_with(&rows, true))
 }
 
-/// "1.500000" -> "1.5", "2.000" -> "2".
-fn trim(s: String) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 pub fn run(args: QuoteArgs) -> Result<ExitCode> {
     if args.batch {
         let stdin = std::io::stdin();

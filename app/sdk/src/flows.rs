@@ -134,12 +134,14 @@ pub fn withdraw<C: Chain + ?Sized>(
     let now = chain.unix_timestamp()?;
     let mut after = fetch_writer(chain, &writer_account)?;
     let program = |e: anchor_lang::error::Error| MarginError::Program(e.to_string());
+    // the program's own ledger step, so an over-ask fails here as it would on chain
     match ledger.collateral_asset {
-        None => after
-            .add_quote(-(i64::try_from(amount).unwrap_or(i64::MAX)))
-            .map_err(program)?,
-        Some(asset) => after.debit_collateral(&asset, amount).map_err(program)?,
+        None => greekhouse::engine::ledger::debit_quote(&mut after, amount).map(|_| ()),
+        Some(asset) => {
+            greekhouse::engine::ledger::debit_collateral(&mut after, &asset, amount).map(|_| ())
+        }
     }
+    .map_err(program)?;
     let (remaining, margin_after) = if after.has_liabilities() {
         let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, after, cx.oracle_for)?;
         let margin = inputs.compute(chain, now, PriceUse::RiskIncreasing)?;

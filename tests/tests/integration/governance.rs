@@ -328,7 +328,8 @@ fn initialize_accepts_a_quote_mint_with_display_only_extensions() {
     let mut b = Bare::new();
     let creator = b.creator.insecure_clone();
     let authority = b.mint_authority.pubkey();
-    for ext in [MintExt::MetadataPointer] {
+    {
+        let ext = MintExt::MetadataPointer;
         let mint = token_2022_mint(&mut b.chain, &authority, 6, &[ext]).unwrap();
         let ch = ClearinghouseRef::new(mint, creator.pubkey(), TOKEN_2022);
         let args = b.args();

@@ -18,6 +18,9 @@ use greekhouse_sdk::pda;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+/// A named change to a parameter struct, for tables of refused values.
+type Mutation<T> = (&'static str, Box<dyn Fn(&mut T)>);
+
 // ================================================================ helpers
 
 /// List `args` and expect `e`; the underlying count is unchanged afterwards.
@@ -331,7 +334,7 @@ fn list_underlying_refuses_shocks_and_floors_out_of_bounds() {
     let (spot_lo, spot_hi) = bounds::SPOT_SHOCK_BPS;
     let vol_hi = bounds::VOL_SHOCK_BPS.1;
     let floor_hi = bounds::FLOOR_BPS.1;
-    let cases: Vec<(&str, Box<dyn Fn(&mut StoredMarginParams)>)> = vec![
+    let cases: Vec<Mutation<StoredMarginParams>> = vec![
         (
             "IM spot above",
             Box::new(move |m| m.initial.spot_shock_bps = spot_hi + 1),
@@ -434,8 +437,10 @@ fn list_underlying_refuses_an_invalid_vol_surface() {
     }
     assert_eq!(env.clearinghouse().underlying_count, 2);
     // a single tenor point with the extreme vols is valid
-    let mut s = StoredVolSurface::default();
-    s.tenor_count = 1;
+    let mut s = StoredVolSurface {
+        tenor_count: 1,
+        ..StoredVolSurface::default()
+    };
     s.tenor_secs[0] = 1;
     s.atm_vol_bps[0] = 50_000;
     s.min_vol_bps = 100;
@@ -469,7 +474,7 @@ fn list_underlying_refuses_surface_max_change_out_of_bounds() {
 fn list_underlying_refuses_unusable_series_rules() {
     let mut env = Env::new();
     const HOUR: u32 = 3_600;
-    let cases: Vec<(&str, Box<dyn Fn(&mut SeriesRules)>)> = vec![
+    let cases: Vec<Mutation<SeriesRules>> = vec![
         (
             "interval under an hour",
             Box::new(|r| r.expiry_interval_secs = HOUR - 1),

@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod flows;
 mod governance;
 mod invariants;
 mod keeper;

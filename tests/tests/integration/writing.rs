@@ -7,7 +7,7 @@ use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use greekhouse::errors::GreekhouseError as E;
 use greekhouse::instructions::CreateSeriesArgs;
 use greekhouse::state::{pause, SeriesStatus, ShortPosition};
-use greekhouse_sdk::chain::{Chain, ChainError};
+use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::pyth::{self, PriceObservation};
 use greekhouse_sdk::{ix, pda};
@@ -18,8 +18,6 @@ use solana_signer::Signer;
 
 /// SPL Token's `InsufficientFunds`.
 const TOKEN_INSUFFICIENT_FUNDS: u32 = 1;
-/// The system program's `AccountAlreadyInUse` (an `init` of an existing account).
-const SYSTEM_ACCOUNT_ALREADY_IN_USE: u32 = 0;
 
 fn sol_call(env: &mut Env, strike_usd: u64, days: i64) -> Pubkey {
     let (sol, now) = (env.sol, env.now());

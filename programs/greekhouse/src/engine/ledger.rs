@@ -193,7 +193,3 @@ pub fn require_vault_delta(before: u64, after: u64, amount: u64, inflow: bool) -
     require!(moved == Some(amount), GreekhouseError::VaultDeltaMismatch);
     Ok(())
 }
-
-#[cfg(test)]
-#[path = "ledger_tests.rs"]
-mod tests;

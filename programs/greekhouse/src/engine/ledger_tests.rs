@@ -1,8 +1,12 @@
 //! Unit tests of the ledger layer: each movement changes both sides by the same amount, and a
 //! liquidation slice written as a few moves conserves every total.
 
-use super::*;
+use anchor_lang::prelude::*;
+
 use crate::constants::ACCOUNT_VERSION;
+use crate::engine::ledger::*;
+use crate::errors::GreekhouseError;
+use crate::state::{InsuranceFund, OptionSeries, UnderlyingLedger, WriterAccount};
 use crate::state::{SeriesStatus, WriterStatus};
 
 fn writer(quote: i64) -> WriterAccount {

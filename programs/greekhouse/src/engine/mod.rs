@@ -11,6 +11,8 @@ pub mod convert;
 pub mod create;
 pub mod layout;
 pub mod ledger;
+#[cfg(test)]
+mod ledger_tests;
 pub mod margin;
 pub mod pricing;
 pub mod safe_math;

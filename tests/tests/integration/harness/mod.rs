@@ -25,7 +25,6 @@ use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-pub use ext_admin::AdminOps;
 pub use ext_market::MarketOps;
 pub use greekhouse::events::*;
 pub use greekhouse_sdk::events::ProgramEvent;
