@@ -31,8 +31,9 @@ pub use bs::{BsInput, Greeks, OptionKind};
 pub use error::RiskError;
 pub use fixed::{Fixed, Fixed18, Rounding};
 pub use margin::{
-    AccountRisk, CollateralRisk, LevelParams, LevelRisk, MarginConfig, MarginParams, MarginSummary,
-    PositionRisk, UnderlyingRisk, UnderlyingSummary,
+    validate_collateral_weights, AccountRisk, CollateralClass, CollateralRisk, Level, LevelParams,
+    LevelRisk, MarginConfig, MarginParams, MarginSummary, PositionRisk, UnderlyingRisk,
+    UnderlyingSummary,
 };
 pub use surface::{TenorPoint, VolSurface};
 

@@ -1,5 +1,6 @@
-//! From the aggregated book to add-ons: the book's Greeks, the delta-gamma-vega grid, the
-//! full-revaluation safeguard, floors and the payoff cap, per underlying.
+//! From the aggregated book to add-ons, per underlying: the book's Greeks (reported), the
+//! worst full-revaluation loss over each level's box with the linked collateral, floors and
+//! the cap.
 
 use super::*;
 
@@ -62,7 +63,8 @@ pub(super) struct BookGreeks {
     pub(super) vega: i128,
     /// theta of the long book, rounded up
     pub(super) theta: i128,
-    pub(super) payoff: Option<i128>,
+    /// sum of K q over the puts, rounded down
+    pub(super) payoff_puts: i128,
     /// liability rounded down (the full-revaluation losses subtract it)
     pub(super) liab_floor: i128,
     /// sum of the floor bases (S or min(S, K)) times quantity, rounded up
@@ -88,15 +90,7 @@ pub(super) fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
-    let payoff = if a.all_puts {
-        Some(scaled(&a.payoff, 1, 12, true)?)
-    } else {
-        None
-    };
-    let liab_raw = match payoff {
-        Some(p) => liab_raw.min(p),
-        None => liab_raw,
-    };
+    let payoff_puts = scaled(&a.payoff, 1, 12, false)?;
     Ok(BookGreeks {
         liab_raw,
         ds,
@@ -104,7 +98,7 @@ pub(super) fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
         cgamma,
         vega,
         theta,
-        payoff,
+        payoff_puts,
         liab_floor,
         floor_money,
     })
@@ -134,45 +128,6 @@ pub(super) fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENA
     ])
 }
 
-/// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
-#[inline(never)]
-pub(super) fn expansion_grid(
-    b: &BookGreeks,
-    sh: &LevelShocks,
-) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
-    let sp = spot_terms(b, sh.h)?;
-    // vega term V dv, rounded up (V >= 0)
-    let c = [
-        vega_term(b.vega, sh.vol_down, false)?
-            .checked_neg()
-            .ok_or(RiskError::Overflow)?,
-        vega_term(b.vega, sh.vol_up, true)?,
-    ];
-    let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
-    for i in 0..SPOT_SCENARIOS {
-        for j in 0..VOL_SCENARIOS {
-            out[i][j] = sp[i].checked_add(c[j]).ok_or(RiskError::Overflow)?;
-        }
-    }
-    Ok(out)
-}
-
-/// `V * dv` for `V >= 0` (raw) and `dv >= 0` (`Fixed`), rounded up or down.
-#[inline(always)]
-pub(super) fn vega_term(v: i128, dv: Fixed, up: bool) -> RiskResult<i128> {
-    let (v, dv) = (v.unsigned_abs(), dv.raw().unsigned_abs());
-    if dv >> 64 == 0 {
-        if let Some(p) = wide::mul_u128_u64(v, dv as u64) {
-            let (q, inexact) = wide::div_pow10_u128(p, 12);
-            return wide::signed(wide::bump(q, inexact, up)?, false);
-        }
-    }
-    let r = if up { Rounding::Up } else { Rounding::Down };
-    Ok(Fixed::from_raw(v as i128)
-        .checked_mul(Fixed::from_raw(dv as i128), r)?
-        .raw())
-}
-
 /// Full-revaluation loss of scenario `j`, rounded up.
 pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
@@ -190,105 +145,128 @@ pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
         .ok_or(RiskError::Overflow)
 }
 
-/// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
-/// floor, the payoff cap.
+/// What one level's add-on needs besides the aggregate.
+pub(super) struct LevelIn {
+    /// widened spot shock at Q63
+    pub(super) h: u64,
+    pub(super) floor_pct: Fixed,
+    /// credit of the linked collateral at this level, raw (>= 0)
+    pub(super) credit: i128,
+    /// index of the level's `-h'` scenario (`+h'` is the next one)
+    pub(super) j: usize,
+}
+
+/// The add-on of one level before the cap: the worst loss of the shorts plus the linked
+/// collateral over the box (at `-h'` and `+h'`, vols shocked up: exact, see
+/// `docs/risk-model.md` 6.3), never below 0 (the box contains the unshocked point, whose loss
+/// is `>= 0`), then at least the floor.
 #[inline(never)]
-pub(super) fn level_addon(
-    a: &Agg,
-    b: &BookGreeks,
-    sh: &LevelShocks,
-    j_dn: Option<usize>,
-) -> RiskResult<i128> {
-    // the grid's worst loss: the vega term is V dv with V >= 0 (a long book), so the upward
-    // vol shock is the worse of the two at every spot shock; the spot terms as in
-    // `expansion_grid` (same rounding, same values)
-    let sp = spot_terms(b, sh.h)?;
-    let mut worst_spot: i128 = 0;
-    for x in sp {
-        worst_spot = worst_spot.max(x);
-    }
-    let mut worst = worst_spot
-        .checked_add(vega_term(b.vega, sh.vol_up, true)?)
-        .ok_or(RiskError::Overflow)?
-        .max(0);
-    if let Some(j) = j_dn {
-        worst = worst.max(full_loss(a, b, j)?).max(full_loss(a, b, j + 1)?);
-    }
+pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i128> {
+    // collateral: loses credit * h' at -h' (rounded up), gains it at +h' (rounded down)
+    let c_dn = mul_q63(l.credit, l.h, true)?;
+    let c_up = mul_q63(l.credit, l.h, false)?;
+    let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
+    let dn = add(full_loss(a, b, l.j)?, c_dn)?;
+    let up = add(full_loss(a, b, l.j + 1)?, -c_up)?;
+    let worst = dn.max(up).max(0);
     // floor: floor_pct (raw <= 10^12) times the floor base, rounded up
     let fm = b.floor_money.raw() as u128;
-    let fp = sh.floor_pct.raw() as u64;
+    let fp = l.floor_pct.raw() as u64;
     let floor = match wide::mul_u128_u64(fm, fp) {
         Some(p) => {
             let (q, inexact) = wide::div_pow10_u128(p, 12);
             wide::signed(wide::bump(q, inexact, true)?, false)?
         }
-        None => b.floor_money.checked_mul(sh.floor_pct, Rounding::Up)?.raw(),
+        None => b.floor_money.checked_mul(l.floor_pct, Rounding::Up)?.raw(),
     };
-    worst = worst.max(floor);
-    if let Some(p) = b.payoff {
-        worst = worst.min((p - b.liab_raw).max(0));
-    }
-    Ok(worst)
+    Ok(worst.max(floor))
 }
 
-/// Everything computed for one underlying.
-pub(super) struct UndResult {
-    pub(super) summary: UnderlyingSummary,
-}
-
+/// The underlying's summary: liability, Greeks, add-ons.
 #[inline(never)]
 pub(super) fn underlying_margin(
     ctx: &MarginCtx<'_>,
     idx: u8,
+    linked: &Linked,
     tm: &mut TimeMemo,
-) -> RiskResult<UndResult> {
+) -> RiskResult<UnderlyingSummary> {
     let account = &ctx.account;
     let und = &account.underlyings[idx as usize];
     validate_underlying(und)?;
     let s = und.spot.raw() as u128;
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
-    let im = level_shocks(und, sp.inv_s, &und.params.initial)?;
-    let mm = level_shocks(und, sp.inv_s, &und.params.maintenance)?;
-    // full-revaluation scenarios: IM at -h and +h with vol up, and the same at MM when
-    // `MM_FULL_REVALUATION` (see there)
-    let n_scen = if MM_FULL_REVALUATION { 4 } else { 2 };
-    let mut scens = [scen(s, false, im.h, 0)?; 4];
-    scens[1] = scen(s, true, im.h, 0)?;
-    if MM_FULL_REVALUATION {
-        scens[2] = scen(s, false, mm.h, 1)?;
-        scens[3] = scen(s, true, mm.h, 1)?;
-    }
+    let p = &und.params;
+    let h_im = widened_shock(und, sp.inv_s, &p.initial)?;
+    let h_mm = widened_shock(und, sp.inv_s, &p.maintenance)?;
+    // the box ends: IM at -h and +h with IM's vols, MM likewise with MM's
+    let scens = [
+        scen(s, false, h_im, 0)?,
+        scen(s, true, h_im, 0)?,
+        scen(s, false, h_mm, 1)?,
+        scen(s, true, h_mm, 1)?,
+    ];
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
-    let dvs = [im.vol_up, mm.vol_up];
+    let vp = VolPrep::new(und);
     let mut a = Agg::new();
     aggregate(
         &AggCtx {
             und,
             idx,
             sp: &sp,
-            scens: &scens[..n_scen],
-            fast: &fast_scens[..n_scen],
-            dvs: &dvs[..n_scen / 2],
-            dvs_bf: dvs_bf(&dvs),
+            scens: &scens,
+            fast: &fast_scens,
+            mode: VolMode::Margin,
+            vp: &vp,
         },
         account.positions,
         &mut a,
         tm,
     )?;
     let b = book_greeks(&a, s)?;
-    let addon_mm = level_addon(&a, &b, &mm, MM_FULL_REVALUATION.then_some(2))?;
-    let addon_im = level_addon(&a, &b, &im, Some(0))?.max(addon_mm);
+    let level = |h: u64, lp: &LevelParams, credit: i128, j: usize| LevelIn {
+        h,
+        floor_pct: lp.floor_pct,
+        credit,
+        j,
+    };
+    let addon_mm = level_addon(&a, &b, &level(h_mm, &p.maintenance, linked.credit[1], 2))?;
+    let addon_im = level_addon(&a, &b, &level(h_im, &p.initial, linked.credit[0], 0))?;
+    // cap: the puts' strikes, plus the linked collateral's MM credit when it covers every
+    // call (call quantity x S <= its oracle value); no cap with an uncovered call
+    let covered = calls_covered(&a, s, linked.oracle)?;
+    let mut liab = b.liab_raw;
+    let (mut addon_im, mut addon_mm) = (addon_im.max(addon_mm), addon_mm);
+    if covered {
+        let cap = b
+            .payoff_puts
+            .checked_add(linked.credit[1])
+            .ok_or(RiskError::Overflow)?;
+        liab = liab.min(cap);
+        let room = cap.checked_sub(liab).ok_or(RiskError::Overflow)?;
+        addon_im = addon_im.min(room);
+        addon_mm = addon_mm.min(room);
+    }
     let neg = |x: i128| x.checked_neg().ok_or(RiskError::Overflow);
-    Ok(UndResult {
-        summary: UnderlyingSummary {
-            underlying: idx,
-            liability: Fixed::from_raw(b.liab_raw),
-            delta: Fixed::from_raw(neg(b.delta)?),
-            cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
-            vega: Fixed::from_raw(neg(b.vega)?),
-            theta: Fixed::from_raw(neg(b.theta)?),
-            addon_initial: Fixed::from_raw(addon_im),
-            addon_maintenance: Fixed::from_raw(addon_mm),
-        },
+    Ok(UnderlyingSummary {
+        underlying: idx,
+        liability: Fixed::from_raw(liab),
+        delta: Fixed::from_raw(neg(b.delta)?),
+        cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
+        vega: Fixed::from_raw(neg(b.vega)?),
+        theta: Fixed::from_raw(neg(b.theta)?),
+        addon_initial: Fixed::from_raw(addon_im),
+        addon_maintenance: Fixed::from_raw(addon_mm),
+        linked_collateral: Fixed::from_raw(linked.credit[1]),
+        calls_covered: covered && a.call_q != 0,
     })
+}
+
+/// `call quantity x S <= oracle value of the linked collateral` (both exact at 10^-24).
+fn calls_covered(a: &Agg, s: u128, oracle: i128) -> RiskResult<bool> {
+    if a.call_q == 0 {
+        return Ok(true);
+    }
+    let need = wide::mul_128x128(a.call_q, s);
+    let have = wide::mul_128x128(oracle.max(0) as u128, FIXED_ONE as u128);
+    Ok(wide::checked_sub(&have, &need).is_some())
 }
