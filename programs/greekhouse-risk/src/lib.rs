@@ -19,6 +19,7 @@ mod fast;
 pub mod fixed;
 pub mod margin;
 pub mod math;
+pub mod peers;
 pub mod surface;
 mod tables;
 mod wide;

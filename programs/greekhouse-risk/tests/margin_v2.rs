@@ -9,7 +9,7 @@ mod common;
 use common::*;
 use greekhouse_risk::margin::{self, Level, MarginParams, MarginSummary};
 use greekhouse_risk::{
-    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, UnderlyingRisk, VolSurface,
+    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, UnderlyingRisk,
 };
 use proptest::prelude::*;
 
@@ -510,5 +510,111 @@ fn collateral_weight_validation() {
     assert_eq!(v(fx(0.5), fx(1.1), C::Pegged, &p, conf), bad);
 }
 
-#[allow(dead_code)]
-fn _unused(_: VolSurface) {}
+/// The capital-efficiency table of `docs/risk-model.md` (section 11): Greekhouse IM and MM
+/// against Opyn Gamma's naked margin and a Zeta-style percentage-of-spot margin, S = 100,
+/// flat 80 % vol, r = 0. Prints the table; checks the peer formulas against f64.
+#[test]
+fn capital_efficiency_table() {
+    use greekhouse_risk::peers::{opyn_naked_margin, zeta_short_margin, OpynParams, ZetaParams};
+    let s = 100.0;
+    let vol = 0.8;
+    let day = 86_400;
+    let opyn = |t: f64| OpynParams {
+        spot_shock: fx(0.2),
+        upper_bound: fx((0.4 * t.sqrt()).min(1.0)),
+    };
+    let zeta_im = ZetaParams {
+        dynamic_pct: fx(0.25),
+        spot_pct: fx(0.10),
+        put_cap_pct: fx(1.0),
+    };
+    let zeta_mm = ZetaParams {
+        dynamic_pct: fx(0.125),
+        spot_pct: fx(0.05),
+        put_cap_pct: fx(1.0),
+    };
+    let t30 = 30.0 / 365.0;
+    let k_call25 = strike_for_delta(OptionKind::Call, s, vol, t30, 0.25);
+    let k_put25 = strike_for_delta(OptionKind::Put, s, vol, t30, 0.25);
+    let k_put5 = strike_for_delta(OptionKind::Put, s, vol, 1.0 / 365.0, 0.05);
+    type Row = (&'static str, Vec<(OptionKind, f64, i64)>, bool);
+    let rows: Vec<Row> = vec![
+        (
+            "30-day ATM call",
+            vec![(OptionKind::Call, 100.0, 30 * day)],
+            false,
+        ),
+        (
+            "30-day 25-delta put",
+            vec![(OptionKind::Put, k_put25, 30 * day)],
+            false,
+        ),
+        (
+            "30-day ATM straddle",
+            vec![
+                (OptionKind::Call, 100.0, 30 * day),
+                (OptionKind::Put, 100.0, 30 * day),
+            ],
+            false,
+        ),
+        (
+            "30-day 25-delta covered call",
+            vec![(OptionKind::Call, k_call25, 30 * day)],
+            true,
+        ),
+        (
+            "1-day 5-delta put",
+            vec![(OptionKind::Put, k_put5, day)],
+            false,
+        ),
+    ];
+    println!("| book (1 unit, S = 100, 80 % vol) | mark | GH IM | GH MM | Opyn naked | Zeta IM | Zeta MM |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, legs, covered) in rows {
+        let unds = [flat(s, vol, 0.0)];
+        let ps: Vec<PositionRisk> = legs.iter().map(|&(k, x, t)| short(k, x, t, 1.0)).collect();
+        let cs = if covered {
+            vec![linked(1.0, s, 0.0, 0.9, 0.95)]
+        } else {
+            vec![]
+        };
+        let m = margin_of(&account(&unds, &ps, &cs, 0));
+        let mark = ff(m.liability);
+        let (mut op, mut zi, mut zm) = (0.0, 0.0, 0.0);
+        for p in &ps {
+            let (k, t) = (ff(p.strike), ff(p.time_years));
+            let q = fx(1.0);
+            let o = ff(opyn_naked_margin(p.kind, fx(s), p.strike, q, &opyn(t)).unwrap());
+            // f64 check of the formula
+            let ub = (0.4 * t.sqrt()).min(1.0);
+            let want = match p.kind {
+                OptionKind::Put => ub * k.min(0.8 * s) + (k - 0.8 * s).max(0.0),
+                OptionKind::Call => {
+                    let r = k / (1.2 * s);
+                    (ub * r.min(1.0) + (1.0 - r).max(0.0)) * s
+                }
+            };
+            assert!((o - want).abs() < 1e-9, "{o} vs {want}");
+            op += o;
+            let price = bs_ref(p.kind, s, k, vol, t, 0.0).price;
+            zi += price + ff(zeta_short_margin(p.kind, fx(s), p.strike, q, &zeta_im).unwrap());
+            zm += price + ff(zeta_short_margin(p.kind, fx(s), p.strike, q, &zeta_mm).unwrap());
+        }
+        let (gi, gm, opyn_s) = if covered {
+            // quote needed beside the unit: GH the shortfall of equity, Opyn none (the unit
+            // fully collateralises the call), Zeta the whole margin (USDC-only account)
+            (
+                (-ff(m.initial.equity)).max(0.0),
+                (-ff(m.maintenance.equity)).max(0.0),
+                "0 (the unit)".to_string(),
+            )
+        } else {
+            (
+                ff(m.initial.requirement),
+                ff(m.maintenance.requirement),
+                format!("{op:.2}"),
+            )
+        };
+        println!("| {name} | {mark:.2} | {gi:.2} | {gm:.2} | {opyn_s} | {zi:.2} | {zm:.2} |");
+    }
+}

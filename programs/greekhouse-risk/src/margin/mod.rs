@@ -465,5 +465,6 @@ impl Default for MarginConfig {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_arithmetic)]
 #[path = "../tests/margin.rs"]
 mod tests;
