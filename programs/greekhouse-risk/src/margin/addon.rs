@@ -17,19 +17,34 @@ pub(super) fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u1
     }
 }
 
-/// Signed `(pos - neg) * mul / 10^pow10`, as (floor, ceil).
-#[inline(always)]
-pub(super) fn signed_scaled(
-    pos: &U256,
-    neg: &U256,
+/// `floor(a * mul / 2^shift / 10^pow10)` and the inexact flag.
+#[inline(never)]
+pub(super) fn mul_shift_floor(
+    a: &U256,
     mul: u128,
+    shift: u32,
     pow10: u32,
-) -> RiskResult<(i128, i128)> {
-    let (mag, negative) = wide::signed_diff(pos, neg);
-    let (f, inexact) = mul_scale_floor(&mag, mul, pow10)?;
-    let lo = wide::signed(f + (negative && inexact) as u128, negative)?;
-    let hi = wide::signed(f + (!negative && inexact) as u128, negative)?;
-    Ok((lo, hi))
+) -> RiskResult<(u128, bool)> {
+    if wide::is_zero(a) {
+        return Ok((0, false));
+    }
+    match wide::to_u128(a) {
+        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), shift, pow10),
+        None => wide::scale_down_floor(&wide::mul_256x128(a, mul), shift, pow10),
+    }
+}
+
+/// Non-negative `a * mul / 2^shift / 10^pow10` rounded as asked, raw.
+#[inline(always)]
+pub(super) fn shift_scaled(
+    a: &U256,
+    mul: u128,
+    shift: u32,
+    pow10: u32,
+    up: bool,
+) -> RiskResult<i128> {
+    let (f, inexact) = mul_shift_floor(a, mul, shift, pow10)?;
+    wide::signed(wide::bump(f, inexact, up)?, false)
 }
 
 /// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
@@ -53,7 +68,8 @@ pub(super) fn mul_q63(x: i128, q: u64, up: bool) -> RiskResult<i128> {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct BookGreeks {
     pub(super) liab_raw: i128,
-    /// delta * S of the long book, (rounded down, rounded up)
+    /// delta * S of the long book, (rounded down, rounded up): only the gap report fills it
+    /// ([`book_ds`])
     pub(super) ds: (i128, i128),
     /// delta (units), rounded up
     pub(super) delta: i128,
@@ -72,28 +88,41 @@ pub(super) struct BookGreeks {
 }
 
 #[inline(never)]
-pub(super) fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
+pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     // s is the spot (raw)
     let (lf, inexact) = wide::scale_down_floor(&a.liab, 0, 12)?;
     let liab_floor = wide::signed(lf, false)?;
     let liab_raw = liab_floor + inexact as i128;
-    let ds = signed_scaled(&a.delta_pos, &a.delta_neg, s, 24)?;
-    let delta = signed_scaled(&a.delta_pos, &a.delta_neg, 1, 12)?.1;
-    // Gamma S^2: gamma sum is at 10^-30; (sum * S / 10^30) * S / 10^12
-    let gs = scaled(&a.gamma, s, 30, true)? as u128;
-    let cgamma = wide::signed(
-        wide::scale_down(&wide::mul_128x128(gs, s), 0, 12, true)?,
-        false,
-    )?;
-    let vega = scaled(&a.vega, 1, 12, true)?;
-    let theta = signed_scaled(&a.theta_pos, &a.theta_neg, 1, 12)?.1;
+    // delta (raw) = sum(q N(d1)) / 2^63 - sum(put q), rounded up: a shift, no decimal step
+    let (dq, inexact) = wide::shr_sticky(&a.dsum, 63);
+    let dq = wide::to_u128(&dq).ok_or(RiskError::Overflow)?;
+    let delta = wide::signed(wide::bump(dq, inexact, true)?, false)?
+        .checked_sub(wide::signed(a.put_q, false)?)
+        .ok_or(RiskError::Overflow)?;
+    // cash gamma, vega and decay: S (raw) times the sums (at 2^-gq) of q (raw, 10^-12) times the
+    // factor, each rounded once
+    let cgamma = shift_scaled(&a.gamma, s, a.gq as u32, 12, true)?;
+    let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
+    // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
+    let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
+    let carry = if wide::is_zero(&a.carry_c) && wide::is_zero(&a.carry_p) {
+        0
+    } else {
+        // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
+        let (mag, negative) = wide::signed_diff(&a.carry_p, &a.carry_c);
+        let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
+        let m1 = wide::bump(f, inexact, !negative)?;
+        let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
+        wide::signed(wide::bump(f, inexact, !negative)?, negative)?
+    };
+    let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
     let payoff_puts = scaled(&a.payoff, 1, 12, false)?;
     Ok(BookGreeks {
         liab_raw,
-        ds,
+        ds: (0, 0),
         delta,
         cgamma,
         vega,
@@ -102,6 +131,17 @@ pub(super) fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
         liab_floor,
         floor_money,
     })
+}
+
+/// `delta * S` of the long book (raw), as (floor, ceil) bounds:
+/// `sum(q N(d1)) S / 2^63 / 10^12 - sum(put q) S / 10^12` (each part floored or ceiled; the
+/// gap report's delta term).
+pub(super) fn book_ds(a: &Agg, s: u128) -> RiskResult<(i128, i128)> {
+    let (c, ci) = mul_shift_floor(&a.dsum, s, 63, 12)?;
+    let (p, pi) = wide::scale_down_floor(&wide::mul_128x128(a.put_q, s), 0, 12)?;
+    let (c, p) = (wide::signed(c, false)?, wide::signed(p, false)?);
+    let sub = |x: i128, y: i128| x.checked_sub(y).ok_or(RiskError::Overflow);
+    Ok((sub(c, p + pi as i128)?, sub(c + ci as i128, p)?))
 }
 
 /// The spot part `D S s + CG s^2 / 2` of the expansion loss at `s = -h, -h/2, 0, +h/2, +h`
@@ -217,12 +257,13 @@ pub(super) fn underlying_margin(
             fast: &fast_scens,
             mode: VolMode::Margin,
             vp: &vp,
+            gq: bs::greek_q(&sp),
         },
         account.positions,
         &mut a,
         tm,
     )?;
-    let b = book_greeks(&a, s)?;
+    let b = book_greeks(&a, s, sp.r_raw)?;
     let level = |h: u64, lp: &LevelParams, credit: i128, j: usize| LevelIn {
         h,
         floor_pct: lp.floor_pct,

@@ -57,12 +57,22 @@ pub(super) fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Agg {
     pub(super) liab: U256,
-    pub(super) delta_pos: U256,
-    pub(super) delta_neg: U256,
+    /// sum of quantity times the call delta `N(d1)` at Q63 (puts too: a put's delta is
+    /// `N(d1) - 1`; expired: the step, 0 or 1)
+    pub(super) dsum: U256,
+    /// sum of put quantities (the `- 1` of the put deltas)
+    pub(super) put_q: u128,
+    /// binary scale of the Greek factors ([`bs::greek_q`])
+    pub(super) gq: i32,
+    /// sums of quantity times the [`bs::GreekFactors`] at `Q = gq`: `phi/v`, `phi sqrt T`,
+    /// `phi sigma / (2 sqrt T)` (cash gamma, vega and decay are `S` times them)
     pub(super) gamma: U256,
     pub(super) vega: U256,
-    pub(super) theta_pos: U256,
-    pub(super) theta_neg: U256,
+    pub(super) decay: U256,
+    /// sums of quantity times `k' N(d2)` over calls and `k' N(-d2)` over puts, at Q63 (theta's
+    /// carry terms are `r S` times them)
+    pub(super) carry_c: U256,
+    pub(super) carry_p: U256,
     /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
     pub(super) qsum_spot: u128,
     /// sum of call quantities (covered-call test)
@@ -87,12 +97,14 @@ impl Agg {
     pub(super) const fn new() -> Agg {
         Agg {
             liab: [0; 4],
-            delta_pos: [0; 4],
-            delta_neg: [0; 4],
+            dsum: [0; 4],
+            put_q: 0,
+            gq: 64,
             gamma: [0; 4],
             vega: [0; 4],
-            theta_pos: [0; 4],
-            theta_neg: [0; 4],
+            decay: [0; 4],
+            carry_c: [0; 4],
+            carry_p: [0; 4],
             qsum_spot: 0,
             call_q: 0,
             vega_dv: [0; 4],
@@ -179,15 +191,6 @@ pub(super) fn acc_wide(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
     wide::add_assign(sum, &wide::mul_128x128(a, q.q))
 }
 
-#[inline(always)]
-pub(super) fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: &Qty) -> RiskResult<()> {
-    if a >= 0 {
-        acc(pos, a as u128, q)
-    } else {
-        acc(neg, a.unsigned_abs(), q)
-    }
-}
-
 pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
     if !u.spot.is_positive() || u.conf.is_negative() {
         return Err(RiskError::NonPositivePrice);
@@ -231,6 +234,8 @@ pub(super) struct AggCtx<'a> {
     pub(super) fast: &'a [FastScen],
     pub(super) mode: VolMode,
     pub(super) vp: &'a VolPrep,
+    /// [`bs::greek_q`] of the spot
+    pub(super) gq: i32,
 }
 
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
@@ -286,6 +291,8 @@ pub(super) struct Cur<'a> {
     pub(super) k: u128,
     pub(super) t: i128,
     pub(super) e: Eval<'a>,
+    /// The leg's per-unit Greek factors (shared by both legs of a straddle).
+    pub(super) gf: bs::GreekFactors,
     /// Shocked normalised (call, put) prices per scenario (`None` when out of the fast range)
     /// and the shocked `(v, 1/v)` per vol shift for the precise fallback.
     pub(super) shocked: LegShocks,
@@ -314,6 +321,7 @@ pub(super) fn evaluate_leg<'a>(
         },
         &mut cur.e,
     )?;
+    cur.gf = bs::greek_factors(&cur.e, ctx.gq)?;
     // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1)
     let sig = cur.e.sig;
     let sigs = match ctx.mode {
@@ -361,6 +369,7 @@ pub(super) fn aggregate<'a>(
         k: 0,
         t: 0,
         e: Eval::blank(ctx.sp),
+        gf: bs::GreekFactors::default(),
         shocked: LegShocks {
             vals: [None; fast::MAX_FAST_SCEN],
             vw: [(Bf::ZERO, Bf::ZERO); 2],
@@ -368,6 +377,7 @@ pub(super) fn aggregate<'a>(
     };
     let mut have_cur = false;
     a.s = s;
+    a.gq = ctx.gq;
     for (j, sc) in scens.iter().enumerate() {
         a.s_scen[j] = sc.shock.s_raw;
     }
@@ -389,10 +399,10 @@ pub(super) fn aggregate<'a>(
         let k = p.strike.raw() as u128;
         let is_put = p.kind == OptionKind::Put;
         if is_put {
-            let kq = wide::mul_128x128(k, q);
-            wide::add_assign(&mut a.payoff, &kq)?;
+            a.put_q = a.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
+            acc(&mut a.payoff, k, &qty)?;
             if k < s {
-                wide::add_assign(&mut a.floor_k, &kq)?;
+                acc(&mut a.floor_k, k, &qty)?;
             } else {
                 a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
             }
@@ -402,17 +412,17 @@ pub(super) fn aggregate<'a>(
         }
         let t = p.time_years.raw();
         if t <= 0 {
-            // expired, not yet settled: intrinsic value, step delta, no other Greek
-            let g = bs::greeks(&BsInput {
-                kind: p.kind,
-                spot: und.spot,
-                strike: p.strike,
-                vol: Fixed::ONE,
-                time_years: Fixed::ZERO,
-                rate: Fixed::ZERO,
-            })?;
-            acc(&mut a.liab, g.price.raw() as u128, &qty)?;
-            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
+            // expired, not yet settled: intrinsic value, step delta (call delta 1 in the
+            // money, put delta -1 in the money: call delta 0), no other Greek
+            let (price, itm_call) = if is_put {
+                (k.saturating_sub(s), s >= k)
+            } else {
+                (s.saturating_sub(k), s > k)
+            };
+            acc(&mut a.liab, price, &qty)?;
+            if itm_call {
+                acc(&mut a.dsum, ONE_Q63 as u128, &qty)?;
+            }
             for (j, sc) in scens.iter().enumerate() {
                 let v = if is_put {
                     k.saturating_sub(sc.shock.s_raw)
@@ -453,13 +463,20 @@ pub(super) fn aggregate<'a>(
             have_cur = true;
         }
         let c = &cur;
-        let g = bs::greeks_of(p.kind, &c.e)?;
-        acc(&mut a.liab, g.price.raw() as u128, &qty)?;
-        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
-        acc(&mut a.gamma, g.gamma.raw() as u128, &qty)?;
-        acc(&mut a.vega, g.vega.raw() as u128, &qty)?;
-        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), &qty)?;
+        acc(&mut a.liab, bs::price_raw(p.kind, &c.e)? as u128, &qty)?;
+        acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
+        acc(&mut a.gamma, c.gf.pw, &qty)?;
+        acc(&mut a.vega, c.gf.ps, &qty)?;
+        acc(&mut a.decay, c.gf.dc, &qty)?;
+        if ctx.sp.r_raw != 0 {
+            if is_put {
+                acc(&mut a.carry_p, c.e.c.kn_d2, &qty)?;
+            } else {
+                acc(&mut a.carry_c, c.e.c.knd2, &qty)?;
+            }
+        }
         if let VolMode::Gap(_) = ctx.mode {
+            let g = bs::greeks_of(p.kind, &c.e)?;
             acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
         }
         for (j, sc) in scens.iter().enumerate() {

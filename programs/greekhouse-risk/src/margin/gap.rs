@@ -41,6 +41,7 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             fast: &fast_scens,
             mode: VolMode::Gap(g.level),
             vp: &vp,
+            gq: bs::greek_q(g.sp),
         },
         g.account.positions,
         a,

@@ -27,7 +27,7 @@ use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
 use crate::surface::SmilePrep;
 use crate::wide::{self, U256};
-use crate::{BsInput, Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
+use crate::{Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
 
 /// Most distinct underlyings one account's positions and linked collateral may span.
 pub const MAX_UNDERLYINGS: usize = 8;
@@ -444,7 +444,8 @@ pub fn expansion_gap(
         },
         &mut a,
     )?;
-    let b = book_greeks(&a, s)?;
+    let mut b = book_greeks(&a, s, sp.r_raw)?;
+    b.ds = book_ds(&a, s)?;
     gap_grid(&a, &b, h)
 }
 
