@@ -90,9 +90,16 @@ pub(super) struct BookGreeks {
 #[inline(never)]
 pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     // s is the spot (raw)
-    let (lf, inexact) = wide::scale_down_floor(&a.liab, 0, 12)?;
-    let liab_floor = wide::signed(lf, false)?;
-    let liab_raw = liab_floor + inexact as i128;
+    // liability = the expired positions' intrinsic values plus S times the live ones'
+    // normalised marks, each part exact and rounded once
+    let (lr, inexact_r) = wide::scale_down_floor(&a.liab, 0, 12)?;
+    let (ln, inexact_n) = mul_shift_floor(&a.liab_n, s, 63, 12)?;
+    let liab_floor = wide::signed(lr, false)?
+        .checked_add(wide::signed(ln, false)?)
+        .ok_or(RiskError::Overflow)?;
+    let liab_raw = liab_floor
+        .checked_add(inexact_r as i128 + inexact_n as i128)
+        .ok_or(RiskError::Overflow)?;
     // delta (raw) = sum(q N(d1)) / 2^63 - sum(put q), rounded up: a shift, no decimal step
     let (dq, inexact) = wide::shr_sticky(&a.dsum, 63);
     let dq = wide::to_u128(&dq).ok_or(RiskError::Overflow)?;

@@ -56,7 +56,11 @@ pub(super) fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult
 /// gamma), split by sign where needed. Rounded once at the end.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Agg {
+    /// sum of quantity times the intrinsic value (raw) of the expired positions
     pub(super) liab: U256,
+    /// sum of quantity times the normalised mark price (price / S at Q63) of the live ones:
+    /// the liability is `S` times it, rounded once per underlying
+    pub(super) liab_n: U256,
     /// sum of quantity times the call delta `N(d1)` at Q63 (puts too: a put's delta is
     /// `N(d1) - 1`; expired: the step, 0 or 1)
     pub(super) dsum: U256,
@@ -97,6 +101,7 @@ impl Agg {
     pub(super) const fn new() -> Agg {
         Agg {
             liab: [0; 4],
+            liab_n: [0; 4],
             dsum: [0; 4],
             put_q: 0,
             gq: 64,
@@ -463,7 +468,7 @@ pub(super) fn aggregate<'a>(
             have_cur = true;
         }
         let c = &cur;
-        acc(&mut a.liab, bs::price_raw(p.kind, &c.e)? as u128, &qty)?;
+        acc(&mut a.liab_n, c.e.c.price(p.kind), &qty)?;
         acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
         acc(&mut a.gamma, c.gf.pw, &qty)?;
         acc(&mut a.vega, c.gf.ps, &qty)?;

@@ -35,6 +35,13 @@ pub(super) fn nudge_up(x: Bf) -> Bf {
     }
 }
 
+/// `ceil(p * 2^32)` for a validated `0 <= p <= 1` (raw `<= 10^12`): a shift and a division by
+/// `10^12` in 32-bit digits (no 128-bit division routine on sBPF).
+fn p_q32(p: Fixed) -> u64 {
+    let (q, inexact) = wide::div_pow10_u128((p.raw().max(0) as u128) << 32, 12);
+    (q + inexact as u128) as u64
+}
+
 /// Per-underlying constants of the vol shocks.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct VolPrep {
@@ -50,8 +57,6 @@ pub(super) struct VolPrep {
     /// The cap as a binary value and at Q40.
     cap: Bf,
     cap_q40: u64,
-    /// `ln(cap)` at Q55.
-    ln_cap: i64,
 }
 
 impl VolPrep {
@@ -72,11 +77,9 @@ impl VolPrep {
             ],
             t_ref,
             sqrt_t_ref: t_ref.sqrt(),
-            // p raw <= 10^12: p * 2^32 / 10^12 fits 64 bits
-            p_q32: ((p.vol_power.raw() as u128) << 32).div_ceil(FIXED_ONE as u128) as u64,
+            p_q32: p_q32(p.vol_power),
             cap,
             cap_q40: cap.to_q64(40),
-            ln_cap: ln_q55(cap),
         }
     }
 
@@ -95,7 +98,8 @@ impl VolPrep {
             // exp(p ln(T_ref / T)), capped before the exp
             let l = ln_q55(self.t_ref.mul(Bf::from_fixed_raw(t_raw).recip())) as i128;
             let x = (l * self.p_q32 as i128) >> 32;
-            if x >= self.ln_cap as i128 {
+            // ln(cap) only on this general-p path (per expiry; p = 1/2, 0, 1 never need it)
+            if x >= ln_q55(self.cap) as i128 {
                 return self.cap;
             }
             // below -128 the factor is below 2^-184: zero for every purpose
