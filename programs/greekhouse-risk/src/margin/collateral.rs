@@ -95,16 +95,26 @@ pub(super) fn collateral_values(ctx: &MarginCtx<'_>, idxs: &[u8]) -> RiskResult<
         }
         let haircut = mul_small(c.conf, config.conf_multiplier, true)?;
         let adj = c.price.checked_sub(haircut)?.max_of(Fixed::ZERO);
-        let w_end = c.maint_weight.checked_sub(mul_small(
-            c.maint_weight.checked_sub(c.init_weight)?,
-            config.end_buffer,
-            true,
-        )?)?;
+        // equal weights: the end weight is the same (b (maint - init) = 0), exactly
+        let w_end = if c.init_weight == c.maint_weight {
+            c.maint_weight
+        } else {
+            c.maint_weight.checked_sub(mul_small(
+                c.maint_weight.checked_sub(c.init_weight)?,
+                config.end_buffer,
+                true,
+            )?)?
+        };
         // amount x (weighted, conf-adjusted price rounded down): exact in the amount, so the
         // value scales exactly with it
         let mut v = [0i128; 4];
         for (slot, w) in [c.init_weight, w_end, c.maint_weight].iter().enumerate() {
-            let unit = mul_small(adj, *w, false)?.raw() as u128;
+            // a weight of one keeps the price exactly (no product)
+            let unit = if *w == Fixed::ONE {
+                adj.raw() as u128
+            } else {
+                mul_small(adj, *w, false)?.raw() as u128
+            };
             v[slot] = wide::signed(
                 wide::mul_u128_u64(unit, c.amount).ok_or(RiskError::Overflow)?,
                 false,
