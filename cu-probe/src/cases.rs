@@ -328,8 +328,8 @@ fn case_gap_n(arg: u8, m: &impl Meter, out: &mut Out) {
         opaque(&UNDERLYINGS),
         opaque(&COLLATERALS),
     );
-    let level = vread(&fixture::PARAMS.maintenance);
-    let r = margin::expansion_gap(&account, 0, &level);
+    let level = vread(&margin::Level::Maintenance);
+    let r = margin::expansion_gap(&account, 0, level);
     sink_gap(&r);
     m.mark();
     out.result(&r, |o, g| {

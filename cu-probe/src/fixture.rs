@@ -1,7 +1,8 @@
 //! The measured inputs, as `const` data so the sBPF probe keeps them in .rodata.
 //!
 //! The one fixture of every risk-engine measurement: the single option and the 16-position
-//! account (8 positions on SOL, 8 on BTC, 3 collateral assets). The host-side runner and the
+//! account (8 positions on SOL, 8 on BTC, 3 collateral assets, SOL and wBTC linked to their
+//! underlyings). The host-side runner and the
 //! criterion bench (`programs/greekhouse-risk/benches/risk.rs`) include this file by path.
 //!
 //! Units are the on-chain ones: quote = USDC in native micro-units, so SOL spot 150 USDC is
@@ -74,17 +75,19 @@ const fn surface(
 pub const PARAMS: MarginParams = MarginParams {
     initial: LevelParams {
         spot_shock: fx(20, 2),
-        vol_up: fx(15, 2),
-        vol_down: fx(10, 2),
+        vol_shock: fx(40, 2),
         floor_pct: fx(10, 3),
     },
     maintenance: LevelParams {
         spot_shock: fx(15, 2),
-        vol_up: fx(10, 2),
-        vol_down: fx(75, 3),
+        vol_shock: fx(30, 2),
         floor_pct: fx(75, 4),
     },
-    stale_vol_penalty: fx(5, 2),
+    vol_ref_secs: 30 * DAY,
+    vol_power: fx(5, 1),
+    vol_term_cap: fx(4, 0),
+    stale_vol_per_hour: fx(5, 2),
+    stale_vol_cap: fx(5, 1),
 };
 
 pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
@@ -98,7 +101,7 @@ pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
             fx(50, 2),
             fx(20, 2),
         ),
-        vol_stale: false,
+        surface_stale_secs: 0,
         rate: fx(5, 2),
         params: PARAMS,
     },
@@ -117,7 +120,7 @@ pub static UNDERLYINGS: [UnderlyingRisk; 2] = [
             fx(30, 2),
             fx(15, 2),
         ),
-        vol_stale: false,
+        surface_stale_secs: 0,
         rate: fx(5, 2),
         params: PARAMS,
     },
@@ -175,6 +178,7 @@ pub static COLLATERALS: [CollateralRisk; 3] = [
         conf: fx(1, 4),
         init_weight: fx(1, 0),
         maint_weight: fx(1, 0),
+        linked_underlying: None,
     },
     CollateralRisk {
         amount: 300_000_000_000, // 300 SOL
@@ -182,6 +186,7 @@ pub static COLLATERALS: [CollateralRisk; 3] = [
         conf: fx(5, 5),
         init_weight: fx(80, 2),
         maint_weight: fx(90, 2),
+        linked_underlying: Some(0), // priced by the SOL feed: shocked with the SOL options
     },
     CollateralRisk {
         amount: 50_000_000, // 0.5 BTC
@@ -189,6 +194,7 @@ pub static COLLATERALS: [CollateralRisk; 3] = [
         conf: fx(2, 1),
         init_weight: fx(85, 2),
         maint_weight: fx(92, 2),
+        linked_underlying: Some(1), // priced by the BTC feed
     },
 ];
 

@@ -487,8 +487,7 @@ fn main() {
         if let (Some(g1), Some(g8)) = (gap_n(1), gap_n(8)) {
             let gslope = (g8 as f64 - g1 as f64) / 7.0;
             println!(
-                "  expansion_gap per position (10 full revaluations): {gslope:.0} CU; so one more revaluation + its accumulation ~ {:.0} CU if the margin revalues 2 scenarios per position (safeguard at IM only), ~ {:.0} CU if 4 (IM and MM)",
-                (gslope - slope) / 8.0,
+                "  expansion_gap per position (10 full revaluations): {gslope:.0} CU; the margin revalues 4 (IM and MM, each at -h' and +h' with the vols shocked up), so one more revaluation + its accumulation ~ {:.0} CU",
                 (gslope - slope) / 6.0
             );
         }

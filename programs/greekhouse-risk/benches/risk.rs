@@ -16,8 +16,8 @@
 
 use criterion::{Bencher, Criterion};
 use greekhouse_risk::{
-    bs, margin, AccountRisk, BsInput, Fixed, Greeks, LevelParams, MarginConfig, MarginSummary,
-    OptionKind, VolSurface,
+    bs, margin, AccountRisk, BsInput, Fixed, Greeks, MarginConfig, MarginSummary, OptionKind,
+    VolSurface,
 };
 use std::cell::RefCell;
 use std::hint::black_box;
@@ -192,75 +192,84 @@ struct MarginF64 {
     maintenance: LevelF64,
 }
 
-/// Whether the engine's full-revaluation safeguard also runs at the MM level (the baseline
-/// follows it so both do the same work).
-const MM_SAFEGUARD: bool = margin::MM_FULL_REVALUATION;
-
 /// The margin model of `margin::account_margin` in f64: per underlying the short book's
-/// liability and Greeks, the worst loss of the delta-gamma-vega expansion over the 5 x 2 grid
-/// (spot +-h, +-h/2, 0; vol -down, +up) with full revaluation at the extreme spot shocks (vol
-/// up; IM, and MM when [`MM_SAFEGUARD`]), the per-contract floor and the all-puts payoff cap;
-/// then weighted collateral.
+/// liability and Greeks; per level (IM, MM) full revaluation at the two ends of the spot box
+/// with every vol shocked up (relative, term-scaled), together with the linked collateral;
+/// the per-contract floor; the cap (puts' strikes plus the linked collateral's MM credit when
+/// it covers every call); then weighted collateral.
 fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
     let (mut liab, mut addon_im, mut addon_mm) = (0.0, 0.0, 0.0);
+    let buffer_ = f(cfg.end_buffer);
     for (idx, u) in a.underlyings.iter().enumerate() {
         let s = f(u.spot);
         let r = f(u.rate);
-        let penalty = if u.vol_stale {
-            f(u.params.stale_vol_penalty)
-        } else {
-            0.0
-        };
-        let shocks = |l: &LevelParams| {
-            (
-                (f(l.spot_shock) + f(u.conf) / s).min(0.99),
-                f(l.vol_up) + penalty,
-                f(l.vol_down),
-            )
-        };
-        let (h_im, up_im, dn_im) = shocks(&u.params.initial);
-        let (h_mm, up_mm, dn_mm) = shocks(&u.params.maintenance);
-        // full-revaluation scenarios: (relative spot move, vol shift); the MM pair only when the
-        // engine runs its safeguard at MM too
-        let scen = [(-h_im, up_im), (h_im, up_im), (-h_mm, up_mm), (h_mm, up_mm)];
-        let scen = &scen[..if MM_SAFEGUARD { 4 } else { 2 }];
-        let (mut l, mut delta, mut gamma, mut vega, mut floor_base, mut payoff) =
-            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let pm = &u.params;
+        let stale = (f(pm.stale_vol_per_hour) * u.surface_stale_secs as f64 / 3600.0)
+            .min(f(pm.stale_vol_cap));
+        let t_ref = pm.vol_ref_secs as f64 / 31_536_000.0;
+        let mult =
+            |v: f64, t: f64| 1.0 + v * (t_ref / t).powf(f(pm.vol_power)).min(f(pm.vol_term_cap));
+        let h_im = (f(pm.initial.spot_shock) + f(u.conf) / s).min(0.99);
+        let h_mm = (f(pm.maintenance.spot_shock) + f(u.conf) / s).min(0.99);
+        let (v_im, v_mm) = (f(pm.initial.vol_shock), f(pm.maintenance.vol_shock));
+        // linked collateral: credit at IM and MM, oracle value
+        let (mut c_im, mut c_mm, mut c_or) = (0.0, 0.0, 0.0);
+        for c in a
+            .collaterals
+            .iter()
+            .filter(|c| c.linked_underlying == Some(idx as u8))
+        {
+            let adj = (f(c.price) - f(cfg.conf_multiplier) * f(c.conf)).max(0.0) * c.amount as f64;
+            c_im += adj * f(c.init_weight);
+            c_mm += adj * f(c.maint_weight);
+            c_or += f(c.price) * c.amount as f64;
+        }
+        let (mut l, mut floor_base, mut payoff, mut call_q) = (0.0, 0.0, 0.0, 0.0);
         let mut reval = [0.0f64; 4];
-        let mut all_puts = true;
-        let mut any = false;
+        let mut any = c_or > 0.0;
         for p in a.positions.iter().filter(|p| p.underlying as usize == idx) {
             any = true;
             let q = p.contracts as f64 * f(p.contract_size);
             let k = f(p.strike);
             let t = f(p.time_years);
             let put = p.kind == OptionKind::Put;
-            let vol = surface_vol_f64(&u.surface, k, s, t);
-            let g = bs_greeks_f64(&BsF64 {
+            floor_base += if put { s.min(k) } else { s } * q;
+            if put {
+                payoff += k * q;
+            } else {
+                call_q += q;
+            }
+            let scen = [(-h_im, v_im), (h_im, v_im), (-h_mm, v_mm), (h_mm, v_mm)];
+            if t <= 0.0 {
+                let iv = |x: f64| {
+                    if put {
+                        (k - x).max(0.0)
+                    } else {
+                        (x - k).max(0.0)
+                    }
+                };
+                l += iv(s) * q;
+                for (j, &(ds, _)) in scen.iter().enumerate() {
+                    reval[j] += iv(s * (1.0 + ds)) * q;
+                }
+                continue;
+            }
+            let vol = surface_vol_f64(&u.surface, k, s, t) * (1.0 + stale);
+            l += bs_price_f64(&BsF64 {
                 put,
                 s,
                 k,
                 vol,
                 t,
                 r,
-            });
-            l += g.price * q;
-            delta += g.delta * q;
-            gamma += g.gamma * q;
-            vega += g.vega * q;
-            floor_base += if put { s.min(k) } else { s } * q;
-            if put {
-                payoff += k * q;
-            } else {
-                all_puts = false;
-            }
-            for (j, &(ds, dv)) in scen.iter().enumerate() {
-                let v = (vol + dv).clamp(f(u.surface.min_vol), 20.0);
+            }) * q;
+            for (j, &(ds, v)) in scen.iter().enumerate() {
+                let vol = vol * mult(v, t);
                 reval[j] += bs_price_f64(&BsF64 {
                     put,
                     s: s * (1.0 + ds),
                     k,
-                    vol: v,
+                    vol,
                     t,
                     r,
                 }) * q;
@@ -269,37 +278,24 @@ fn margin_f64(a: &AccountRisk<'_>, cfg: &MarginConfig) -> MarginF64 {
         if !any {
             continue;
         }
-        let cgamma = gamma * s * s;
-        let level = |h: f64, up: f64, dn: f64, floor_pct: f64, j_dn: Option<usize>| {
-            let mut worst: f64 = 0.0;
-            for m in [-1.0, -0.5, 0.0, 0.5, 1.0] {
-                let x = m * h;
-                for dv in [-dn, up] {
-                    // the long book's gain is the short account's loss
-                    worst = worst.max(delta * s * x + 0.5 * cgamma * x * x + vega * dv);
-                }
-            }
-            if let Some(j_dn) = j_dn {
-                worst = worst.max(reval[j_dn] - l).max(reval[j_dn + 1] - l);
-            }
-            worst = worst.max(floor_pct * floor_base);
-            if all_puts {
-                worst = worst.min((payoff - l).max(0.0));
-            }
-            worst
+        let level = |h: f64, credit: f64, floor_pct: f64, j: usize| {
+            let dn = reval[j] - l + credit * h;
+            let up = reval[j + 1] - l - credit * h;
+            dn.max(up).max(0.0).max(floor_pct * floor_base)
         };
-        let mm = level(
-            h_mm,
-            up_mm,
-            dn_mm,
-            f(u.params.maintenance.floor_pct),
-            MM_SAFEGUARD.then_some(2),
-        );
-        let im = level(h_im, up_im, dn_im, f(u.params.initial.floor_pct), Some(0)).max(mm);
+        let mut mm = level(h_mm, c_mm, f(pm.maintenance.floor_pct), 2);
+        let mut im = level(h_im, c_im, f(pm.initial.floor_pct), 0).max(mm);
+        if call_q * s <= c_or {
+            let cap = payoff + c_mm;
+            l = l.min(cap);
+            im = im.min(cap - l);
+            mm = mm.min(cap - l);
+        }
         liab += l;
         addon_im += im;
         addon_mm += mm;
     }
+    let _ = buffer_;
     let buffer = f(cfg.end_buffer);
     let addon_end = addon_mm + buffer * (addon_im - addon_mm);
     let mut coll = [0.0f64; 3];

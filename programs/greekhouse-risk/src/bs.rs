@@ -468,20 +468,6 @@ pub(crate) fn price_raw(kind: OptionKind, e: &Eval<'_>) -> RiskResult<i128> {
     )
 }
 
-/// `m * 2^e` as a `Bf` whose mantissa has at least 32 significant bits (one shift instead of a
-/// full normalisation; `Bf::mul` accepts such operands at a relative precision of `2^-31`).
-#[inline(always)]
-fn half_norm(m: u64, e: i32) -> Bf {
-    if m >> 32 == 0 {
-        Bf {
-            m: m << 32,
-            e: e - 32,
-        }
-    } else {
-        Bf { m, e }
-    }
-}
-
 /// `round(x)` for a binary value, to the nearest integer.
 #[inline(always)]
 fn nearest(x: Bf) -> RiskResult<i128> {
@@ -549,9 +535,9 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
         OptionKind::Put => call_delta - FIXED_ONE,
     };
     // phi(d1) S and phi(d1) / v are shared by vega, theta and gamma; phi(d1) (Q64) is
-    // half-normalised (at least 32 significant bits) so that a small phi keeps its precision
-    // through the truncating products
-    let phi = half_norm(e.c.phi, -64);
+    // normalised so that a small phi keeps its full precision through the truncating
+    // products (the margin's Greek factors start from the same value)
+    let phi = Bf::from_u64(e.c.phi).shl(-64);
     let phi_s = phi.mul(e.sp.s_bf);
     let phi_w = phi.mul(e.n.w);
     // gamma = (Gamma S) / S, at 10^18 per price unit: raw18 = phi / v * 10^30 / S_raw
@@ -564,11 +550,7 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
         OptionKind::Put => e.c.kn_d2,
     };
     // carry = r k' N(+-d2) S
-    let kn = if kn >> 64 == 0 {
-        half_norm(kn as u64, -63)
-    } else {
-        Bf::from_u128(kn).shl(-63)
-    };
+    let kn = Bf::from_u128(kn).shl(-63);
     let carry = nearest(kn.mul(e.sp.rs_bf))?;
     let theta = match kind {
         OptionKind::Call => -decay - carry,
@@ -580,6 +562,46 @@ pub(crate) fn greeks_of(kind: OptionKind, e: &Eval<'_>) -> RiskResult<Greeks> {
         gamma: Fixed18::from_raw(gamma),
         vega: Fixed::from_raw(vega),
         theta: Fixed::from_raw(theta),
+    })
+}
+
+/// Per-unit Greek factors of an evaluation, dimensionless at `Q = gq` (truncated; see
+/// [`greek_q`]): the inputs of the margin's exact per-underlying Greek sums, which multiply by
+/// the spot once per underlying instead of converting every position's Greeks to `Fixed`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct GreekFactors {
+    /// `phi(d1) / v` (cash gamma `Gamma S^2` per unit = `S` times it).
+    pub pw: u128,
+    /// `phi(d1) sqrt T` (vega per unit = `S` times it).
+    pub ps: u128,
+    /// `phi(d1) sigma / (2 sqrt T) = phi(d1) sigma^2 / (2 v)` (the decay part of theta per unit
+    /// = `-S` times it).
+    pub dc: u128,
+}
+
+/// The binary scale of the [`GreekFactors`] for a spot `S_raw`: `Q = bits(S_raw) + 4` within
+/// `[64, 84]`, so one factor's truncation costs at most `S_raw 2^-Q <= 1/16` of a raw unit of
+/// the per-unit Greek (for spots below `2^80` raw), like the public Greeks' own last place.
+pub(crate) fn greek_q(sp: &SpotPrep) -> i32 {
+    // s_bf = m 2^e with m in [2^63, 2^64): S_raw has e + 64 bits
+    sp.s_bf.e.wrapping_add(68).clamp(64, 84)
+}
+
+/// The [`GreekFactors`] of an evaluation at scale `2^gq` (`gq <= 84`). Bounds for validated
+/// inputs (`v >= 1e-8`, `sigma <= 20`, `T < 2^87`): `pw < 2^26`, `dc < 2^23`, `ps < 2^43`, so
+/// every factor fits 128 bits.
+#[inline(never)]
+pub(crate) fn greek_factors(e: &Eval<'_>, gq: i32) -> RiskResult<GreekFactors> {
+    if e.c.phi == 0 {
+        return Ok(GreekFactors::default());
+    }
+    let phi = Bf::from_u64(e.c.phi).shl(-64);
+    let pw = phi.mul(e.n.w);
+    let q = |x: Bf| x.to_q128(gq).ok_or(RiskError::Overflow);
+    Ok(GreekFactors {
+        pw: q(pw)?,
+        ps: q(phi.mul(e.tt.sqrt_t))?,
+        dc: q(pw.mul(e.sig).mul(e.sig).shl(-1))?,
     })
 }
 

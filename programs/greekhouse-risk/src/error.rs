@@ -29,4 +29,8 @@ pub enum RiskError {
     InvalidAuctionParams = 10,
     /// A fraction outside (0, 1].
     InvalidFraction = 11,
+    /// Collateral weights fail [`crate::margin::validate_collateral_weights`] (outside [0, 1],
+    /// init above maint, or the haircut of an unshocked volatile asset below the spot shock
+    /// plus its confidence).
+    InvalidCollateralWeight = 12,
 }

@@ -19,6 +19,7 @@ mod fast;
 pub mod fixed;
 pub mod margin;
 pub mod math;
+pub mod peers;
 pub mod surface;
 mod tables;
 mod wide;
@@ -31,8 +32,9 @@ pub use bs::{BsInput, Greeks, OptionKind};
 pub use error::RiskError;
 pub use fixed::{Fixed, Fixed18, Rounding};
 pub use margin::{
-    AccountRisk, CollateralRisk, LevelParams, LevelRisk, MarginConfig, MarginParams, MarginSummary,
-    PositionRisk, UnderlyingRisk, UnderlyingSummary,
+    validate_collateral_weights, AccountRisk, CollateralClass, CollateralRisk, Level, LevelParams,
+    LevelRisk, MarginConfig, MarginParams, MarginSummary, PositionRisk, UnderlyingRisk,
+    UnderlyingSummary,
 };
 pub use surface::{TenorPoint, VolSurface};
 

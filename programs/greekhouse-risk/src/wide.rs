@@ -473,6 +473,13 @@ pub(crate) fn scale_down_floor<const N: usize>(
         return Ok((q, s1 | s2));
     }
     let (q, s1) = shr_sticky(a, shift);
+    // second fast path: the shifted value fits 128 bits (a wide product scaled back down)
+    if pow10 <= 13 {
+        if let Some(x) = to_u128(&q) {
+            let (q, s2) = div_pow10_u128(x, pow10);
+            return Ok((q, s1 | s2));
+        }
+    }
     let (q, s2) = div_pow10(&q, pow10);
     let v = to_u128(&q).ok_or(RiskError::Overflow)?;
     Ok((v, s1 | s2))

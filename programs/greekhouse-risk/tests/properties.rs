@@ -240,25 +240,30 @@ impl Book {
 prop_compose! {
     fn level_pair()(
         mm_h in 0.05f64..0.15, dh in 0.0f64..0.10,
-        mm_up in 0.02f64..0.10, dup in 0.0f64..0.05,
-        mm_dn in 0.02f64..0.10, ddn in 0.0f64..0.05,
+        mm_v in 0.0f64..0.5, dv in 0.0f64..0.5,
         mm_floor in 0.002f64..0.015, dfloor in 0.0f64..0.01,
-        penalty in 0.0f64..0.10,
+        ref_days in 1u32..=90,
+        power in prop_oneof![Just(0.5f64), Just(0.0), Just(1.0), 0.0f64..=1.0],
+        cap in 1.0f64..6.0,
+        per_hour in 0.0f64..0.2,
+        stale_cap in 0.0f64..0.6,
     ) -> MarginParams {
         MarginParams {
             initial: LevelParams {
                 spot_shock: fx(mm_h + dh),
-                vol_up: fx(mm_up + dup),
-                vol_down: fx(mm_dn + ddn),
+                vol_shock: fx(mm_v + dv),
                 floor_pct: fx(mm_floor + dfloor),
             },
             maintenance: LevelParams {
                 spot_shock: fx(mm_h),
-                vol_up: fx(mm_up),
-                vol_down: fx(mm_dn),
+                vol_shock: fx(mm_v),
                 floor_pct: fx(mm_floor),
             },
-            stale_vol_penalty: fx(penalty),
+            vol_ref_secs: ref_days * DAY,
+            vol_power: fx(power),
+            vol_term_cap: fx(cap),
+            stale_vol_per_hour: fx(per_hour),
+            stale_vol_cap: fx(stale_cap),
         }
     }
 }
@@ -273,7 +278,7 @@ prop_compose! {
         skew in -0.3f64..0.3,
         smile in 0.0f64..0.5,
         min_vol in 0.05f64..0.15,
-        vol_stale in any::<bool>(),
+        stale_secs in prop_oneof![Just(0u64), 0u64..100_000],
         params in level_pair(),
     ) -> UnderlyingRisk {
         let spot = 10f64.powf(log10_spot).round();
@@ -283,7 +288,7 @@ prop_compose! {
             spot: fx(spot),
             conf: fx((spot * conf_frac).round()),
             surface: surface(&tenors, skew, smile, min_vol),
-            vol_stale,
+            surface_stale_secs: stale_secs,
             rate: fx(rate),
             params,
         }
@@ -346,6 +351,7 @@ prop_compose! {
             conf: fx(price * conf_frac),
             init_weight: fx(init_weight),
             maint_weight: fx(init_weight + (1.0 - init_weight) * extra),
+            linked_underlying: None,
         }
     }
 }
@@ -355,13 +361,28 @@ fn books(max_underlyings: usize, max_positions: usize) -> impl Strategy<Value = 
         (
             Just(unds),
             proptest::collection::vec(raw_position(), 1..=max_positions),
-            proptest::collection::vec(collateral(), 0..=4),
+            proptest::collection::vec((collateral(), any::<Option<Index>>()), 0..=4),
             -1_000_000i128..=1_000_000,
         )
-            .prop_map(|(unds, raws, collaterals, quote_lots)| Book {
+            .prop_map(|(unds, raws, colls, quote_lots)| Book {
                 positions: raws.iter().map(|r| make_position(&unds, r)).collect(),
+                collaterals: colls
+                    .into_iter()
+                    .map(|(mut c, link)| {
+                        // linked collateral is priced by its underlying's feed
+                        if let Some(i) = link {
+                            let i = i.index(unds.len());
+                            c.linked_underlying = Some(i as u8);
+                            // sized like the positions (a few thousand lots at most)
+                            c.amount = c.amount / LOT % 2_000 * LOT;
+                            let units = 10f64.powi(lot_exponent(ff(unds[i].spot)) - 6);
+                            c.price = fx(ff(unds[i].spot) * units);
+                            c.conf = fx(ff(unds[i].conf) * units);
+                        }
+                        c
+                    })
+                    .collect(),
                 underlyings: unds,
-                collaterals,
                 quote_balance: quote_lots * LOT as i128,
             })
     })
@@ -375,6 +396,16 @@ fn put_books() -> impl Strategy<Value = Book> {
         }
         b
     })
+}
+
+/// The engine's mark vol: the surface vol times `1 + stale penalty`, both rounded up.
+fn mark_vol(und: &UnderlyingRisk, vol: Fixed) -> Fixed {
+    let pm = &und.params;
+    let pen = (pm.stale_vol_per_hour.raw() as u128 * und.surface_stale_secs as u128).div_ceil(3600);
+    let pen = Fixed::from_raw(pen.min(pm.stale_vol_cap.raw() as u128) as i128);
+    vol.checked_mul(Fixed::ONE.checked_add(pen).unwrap(), Rounding::Up)
+        .unwrap()
+        .min_of(fx(20.0))
 }
 
 fn level_list(m: &MarginSummary) -> [(&'static str, margin::LevelRisk); 3] {
@@ -450,6 +481,8 @@ proptest! {
             assert_eq!((p.strike.raw() * (qty_raw / 1_000_000)) % (FIXED_ONE / 1_000_000), 0);
             p.strike.raw() * (qty_raw / 1_000_000) / (FIXED_ONE / 1_000_000)
         }).sum();
+        // plus the credit of linked collateral, which the box shocks with the puts
+        let max_payoff = max_payoff + m.underlyings[0].linked_collateral.raw();
         for (name, l) in level_list(&m) {
             prop_assert!(
                 l.requirement.raw() <= max_payoff,
@@ -501,7 +534,7 @@ proptest! {
             let mut any = false;
             for p in book.positions.iter().filter(|p| p.underlying as usize == ui) {
                 any = true;
-                let vol = und.surface.vol(p.strike, und.spot, p.time_years).unwrap();
+                let vol = mark_vol(und, und.surface.vol(p.strike, und.spot, p.time_years).unwrap());
                 let g = bs::greeks(&BsInput {
                     kind: p.kind, spot: und.spot, strike: p.strike, vol,
                     time_years: p.time_years, rate: und.rate,
@@ -548,13 +581,12 @@ proptest! {
         }
     }
 
-    /// The add-on is at least the worst loss of the delta-gamma-vega expansion over the grid and
-    /// at least the sum of per-contract floors, unless capped at the maximum payoff (all puts).
-    /// The lower bound uses the plain shocks: widening by conf/spot and the stale penalty only
-    /// make a short book's worst loss larger (its loss is convex in the spot move and increasing
-    /// in the vol move).
+    /// The add-on is at least the sum of per-contract floors, unless the cap binds (every
+    /// call covered by linked collateral: the requirement is at most the puts' strikes plus
+    /// the linked collateral's MM credit). Full revaluation itself is checked on a fine grid
+    /// by `tests/margin_v2.rs`.
     #[test]
-    fn addon_covers_expansion_and_floors(book in books(2, 10)) {
+    fn addon_covers_floors_unless_capped(book in books(2, 10)) {
         let m = book.margin();
         let n = m.underlying_count as usize;
         for u in &m.underlyings[..n] {
@@ -562,28 +594,26 @@ proptest! {
             let s = ff(und.spot);
             let positions: Vec<&PositionRisk> =
                 book.positions.iter().filter(|p| p.underlying == u.underlying).collect();
-            let all_puts = positions.iter().all(|p| p.kind == OptionKind::Put);
+            let call_q: f64 = positions.iter().filter(|p| p.kind == OptionKind::Call)
+                .map(|p| p.contracts as f64 * ff(p.contract_size)).sum();
+            let linked: f64 = book.collaterals.iter().filter(|c| c.linked_underlying == Some(u.underlying))
+                .map(|c| ff(c.price) * c.amount as f64).sum();
+            // an engine-reported cover needs the linked value to cover the calls
+            prop_assert!(!u.calls_covered || call_q * s <= linked * (1.0 + 1e-9));
             for (level, addon) in [(&und.params.initial, u.addon_initial), (&und.params.maintenance, u.addon_maintenance)] {
-                let h = ff(level.spot_shock);
-                let mut worst: f64 = 0.0;
-                for shock in [-h, -h / 2.0, 0.0, h / 2.0, h] {
-                    for dv in [-ff(level.vol_down), ff(level.vol_up)] {
-                        let pnl = ff(u.delta) * s * shock + ff(u.cash_gamma) * shock * shock / 2.0 + ff(u.vega) * dv;
-                        worst = worst.max(-pnl);
-                    }
-                }
                 let floors: f64 = positions.iter().map(|p| {
                     let qty = p.contracts as f64 * ff(p.contract_size);
                     let base = match p.kind { OptionKind::Call => s, OptionKind::Put => s.min(ff(p.strike)) };
                     ff(level.floor_pct) * base * qty
                 }).sum();
-                let mut bound = worst.max(floors);
-                if all_puts {
-                    let payoff: f64 = positions.iter().map(|p| ff(p.strike) * p.contracts as f64 * ff(p.contract_size)).sum();
-                    bound = bound.min(payoff - ff(u.liability));
+                let mut bound = floors;
+                if u.calls_covered || call_q == 0.0 {
+                    let payoff: f64 = positions.iter().filter(|p| p.kind == OptionKind::Put)
+                        .map(|p| ff(p.strike) * p.contracts as f64 * ff(p.contract_size)).sum();
+                    bound = bound.min(payoff + ff(u.linked_collateral) - ff(u.liability));
                 }
                 let tol = 1e-9 * bound.abs() + book.rounding_tol() as f64 / 1e12;
-                prop_assert!(ff(addon) >= bound - tol, "add-on {} below max(expansion {}, floors {}) (capped {})", ff(addon), worst, floors, bound);
+                prop_assert!(ff(addon) >= bound - tol, "add-on {} below floors {} (capped {})", ff(addon), floors, bound);
             }
         }
     }
@@ -593,39 +623,54 @@ proptest! {
     #![proptest_config(pt_config(128))]
 
     /// `expansion_gap` against an independent computation: the expansion from the summary's
-    /// Greeks, and the full revaluation with the f64 reference (sticky strike: each position's
-    /// surface vol plus the scenario's shift, floored at the surface's min vol), on the grid
-    /// {-h', -h'/2, 0, +h'/2, +h'} x {-v_dn, +v_up} with h' = h + conf/spot and the stale penalty
-    /// on v_up.
+    /// Greeks plus `sum_i V_i dsigma_i` from the engine's per-unit vegas, and the full
+    /// revaluation with the f64 reference (sticky strike: each position's stale-adjusted mark
+    /// vol, times the level's multiplier `1 + v min(cap, (T_ref/T)^p)` at the shocked vol
+    /// state), on the grid {-h', -h'/2, 0, +h'/2, +h'} x {mark, shocked}, h' = h + conf/spot.
     #[test]
     fn expansion_gap_matches_independent_revaluation(book in books(1, 8)) {
         let m = book.margin();
-        prop_assert_eq!(m.underlying_count, 1);
+        prop_assert!(m.underlying_count >= 1);
         let (und, u) = (&book.underlyings[0], &m.underlyings[0]);
+        prop_assert_eq!(u.underlying, 0);
         let s = ff(und.spot);
+        let pm = &und.params;
         let qty_sum: f64 = book.positions.iter().map(|p| p.contracts as f64 * ff(p.contract_size)).sum();
-        for level in [&und.params.initial, &und.params.maintenance] {
-            let gap = margin::expansion_gap(&book.account(), 0, level).unwrap();
+        for (lv, level) in [(margin::Level::Initial, &pm.initial), (margin::Level::Maintenance, &pm.maintenance)] {
+            let gap = margin::expansion_gap(&book.account(), 0, lv).unwrap();
             let h = (ff(level.spot_shock) + ff(und.conf) / s).min(0.99);
-            let penalty = if und.vol_stale { ff(und.params.stale_vol_penalty) } else { 0.0 };
-            let dvs = [-ff(level.vol_down), ff(level.vol_up) + penalty];
             let shocks = [-h, -h / 2.0, 0.0, h / 2.0, h];
+            let mult = |t: f64| 1.0 + ff(level.vol_shock)
+                * ((pm.vol_ref_secs as f64 / YEAR_SECS) / t).powf(ff(pm.vol_power)).min(ff(pm.vol_term_cap));
+            // sum_i V_i dsigma_i of the long book, and its gross size
+            let (mut vdv, mut g_vdv) = (0.0, 0.0);
+            for p in book.positions.iter().filter(|p| p.time_years.is_positive()) {
+                let volf = mark_vol(und, und.surface.vol(p.strike, und.spot, p.time_years).unwrap());
+                let vol = ff(volf);
+                let g = bs::greeks(&BsInput { kind: p.kind, spot: und.spot, strike: p.strike,
+                    vol: volf, time_years: p.time_years, rate: und.rate }).unwrap();
+                let q = p.contracts as f64 * ff(p.contract_size);
+                let x = ff(g.vega) * vol * (mult(ff(p.time_years)) - 1.0) * q;
+                vdv += x;
+                // the engine's vol difference is exact to about 1e-15 absolute per unit
+                g_vdv += x.abs() + 1e-7 * ff(g.vega) * q;
+            }
             let mut worst = i128::MIN;
             for (i, &sh) in shocks.iter().enumerate() {
-                for (j, &dv) in dvs.iter().enumerate() {
-                    let terms = [ff(u.delta) * s * sh, ff(u.cash_gamma) * sh * sh / 2.0, ff(u.vega) * dv];
-                    let expansion = -terms.iter().sum::<f64>();
-                    let gross: f64 = terms.iter().map(|t| t.abs()).sum();
+                for j in 0..2 {
+                    let terms = [ff(u.delta) * s * sh, ff(u.cash_gamma) * sh * sh / 2.0];
+                    let expansion = -terms.iter().sum::<f64>() + if j == 1 { vdv } else { 0.0 };
+                    let gross: f64 = terms.iter().map(|t| t.abs()).sum::<f64>() + g_vdv;
                     let got = ff(gap.expansion_loss[i][j]);
                     prop_assert!(
-                        (got - expansion).abs() <= 1e-9 * gross + book.rounding_tol() as f64 / 1e12,
+                        (got - expansion).abs() <= 1e-8 * gross + book.rounding_tol() as f64 / 1e12,
                         "expansion loss [{}][{}] = {} vs {}", i, j, got, expansion
                     );
                     let mut full = 0.0;
                     for p in &book.positions {
-                        let vol = ff(und.surface.vol(p.strike, und.spot, p.time_years).unwrap());
-                        let shocked_vol = (vol + dv).max(ff(und.surface.min_vol));
                         let (k, t, r) = (ff(p.strike), ff(p.time_years), ff(und.rate));
+                        let vol = ff(mark_vol(und, und.surface.vol(p.strike, und.spot, p.time_years).unwrap()));
+                        let shocked_vol = if j == 1 { vol * mult(t) } else { vol };
                         let p0 = bs_ref(p.kind, s, k, vol, t, r).price;
                         let p1 = bs_ref(p.kind, s * (1.0 + sh), k, shocked_vol, t, r).price;
                         full += (p1 - p0) * p.contracts as f64 * ff(p.contract_size);
@@ -671,6 +716,26 @@ fn default_params_validate() {
     let mut bad = default_margin_params();
     bad.maintenance.spot_shock = fx(-0.1);
     assert_eq!(bad.validate(), Err(RiskError::InvalidMarginParams));
+    let mut bad = default_margin_params();
+    bad.initial.vol_shock = fx(0.1); // below MM's
+    assert_eq!(bad.validate(), Err(RiskError::InvalidMarginParams));
+    for f in [
+        |p: &mut MarginParams| p.vol_ref_secs = 60,
+        |p: &mut MarginParams| p.vol_power = fx(1.5),
+        |p: &mut MarginParams| p.vol_term_cap = fx(0.5),
+        |p: &mut MarginParams| p.vol_term_cap = fx(11.0),
+        |p: &mut MarginParams| p.stale_vol_per_hour = fx(-0.1),
+        |p: &mut MarginParams| p.stale_vol_cap = fx(1.5),
+        |p: &mut MarginParams| p.maintenance.vol_shock = fx(2.5),
+    ] {
+        let mut bad = default_margin_params();
+        f(&mut bad);
+        assert_eq!(
+            bad.validate(),
+            Err(RiskError::InvalidMarginParams),
+            "{bad:?}"
+        );
+    }
 }
 
 fn plain_underlying(spot: f64) -> UnderlyingRisk {
@@ -678,7 +743,7 @@ fn plain_underlying(spot: f64) -> UnderlyingRisk {
         spot: fx(spot),
         conf: Fixed::ZERO,
         surface: surface(&[(30 * DAY, 0.6)], 0.0, 0.0, 0.05),
-        vol_stale: false,
+        surface_stale_secs: 0,
         rate: fx(0.03),
         params: default_margin_params(),
     }
@@ -746,6 +811,7 @@ fn margin_errors_and_empty_account() {
         conf: Fixed::ZERO,
         init_weight: fx(0.8),
         maint_weight: fx(0.9),
+        linked_underlying: None,
     }];
     let acct = AccountRisk {
         quote_balance: -5_000_000,
@@ -787,9 +853,9 @@ fn margin_errors_and_empty_account() {
 }
 
 #[test]
-fn short_dated_atm_puts_hit_the_payoff_cap() {
+fn short_dated_atm_puts_stay_within_the_payoff_cap() {
     // 15 minutes to expiry, 5 % vol, at the money: the gamma term of the expansion alone is
-    // about 30 x spot per unit, far above the maximum payoff K; the cap must bind exactly.
+    // about 30 x spot per unit, far above the maximum payoff K; the revaluation is not.
     let mut und = plain_underlying(150e6);
     und.surface = surface(&[(30 * DAY, 0.05)], 0.0, 0.0, 0.05);
     und.rate = Fixed::ZERO;
@@ -816,9 +882,12 @@ fn short_dated_atm_puts_hit_the_payoff_cap() {
             l.requirement
         );
     }
-    assert_eq!(
-        m.initial.requirement, max_payoff,
-        "the cap should bind at IM"
+    // full revaluation at IM's -h' = -20 %: the put is then 20 % in the money, about
+    // 0.2 S per unit (the old expansion needed the cap here; revaluation does not)
+    let per_unit = ff(m.initial.addon) / 10.0;
+    assert!(
+        per_unit > 0.19 * 150e6 && per_unit < 0.21 * 150e6,
+        "{per_unit}"
     );
 }
 

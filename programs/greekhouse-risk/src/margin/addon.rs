@@ -1,5 +1,6 @@
-//! From the aggregated book to add-ons: the book's Greeks, the delta-gamma-vega grid, the
-//! full-revaluation safeguard, floors and the payoff cap, per underlying.
+//! From the aggregated book to add-ons, per underlying: the book's Greeks (reported), the
+//! worst full-revaluation loss over each level's box with the linked collateral, floors and
+//! the cap.
 
 use super::*;
 
@@ -16,19 +17,34 @@ pub(super) fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u1
     }
 }
 
-/// Signed `(pos - neg) * mul / 10^pow10`, as (floor, ceil).
-#[inline(always)]
-pub(super) fn signed_scaled(
-    pos: &U256,
-    neg: &U256,
+/// `floor(a * mul / 2^shift / 10^pow10)` and the inexact flag.
+#[inline(never)]
+pub(super) fn mul_shift_floor(
+    a: &U256,
     mul: u128,
+    shift: u32,
     pow10: u32,
-) -> RiskResult<(i128, i128)> {
-    let (mag, negative) = wide::signed_diff(pos, neg);
-    let (f, inexact) = mul_scale_floor(&mag, mul, pow10)?;
-    let lo = wide::signed(f + (negative && inexact) as u128, negative)?;
-    let hi = wide::signed(f + (!negative && inexact) as u128, negative)?;
-    Ok((lo, hi))
+) -> RiskResult<(u128, bool)> {
+    if wide::is_zero(a) {
+        return Ok((0, false));
+    }
+    match wide::to_u128(a) {
+        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), shift, pow10),
+        None => wide::scale_down_floor(&wide::mul_256x128(a, mul), shift, pow10),
+    }
+}
+
+/// Non-negative `a * mul / 2^shift / 10^pow10` rounded as asked, raw.
+#[inline(always)]
+pub(super) fn shift_scaled(
+    a: &U256,
+    mul: u128,
+    shift: u32,
+    pow10: u32,
+    up: bool,
+) -> RiskResult<i128> {
+    let (f, inexact) = mul_shift_floor(a, mul, shift, pow10)?;
+    wide::signed(wide::bump(f, inexact, up)?, false)
 }
 
 /// Non-negative `a * mul / 10^pow10` rounded as asked, raw.
@@ -52,7 +68,8 @@ pub(super) fn mul_q63(x: i128, q: u64, up: bool) -> RiskResult<i128> {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct BookGreeks {
     pub(super) liab_raw: i128,
-    /// delta * S of the long book, (rounded down, rounded up)
+    /// delta * S of the long book, (rounded down, rounded up): only the gap report fills it
+    /// ([`book_ds`])
     pub(super) ds: (i128, i128),
     /// delta (units), rounded up
     pub(super) delta: i128,
@@ -62,7 +79,8 @@ pub(super) struct BookGreeks {
     pub(super) vega: i128,
     /// theta of the long book, rounded up
     pub(super) theta: i128,
-    pub(super) payoff: Option<i128>,
+    /// sum of K q over the puts, rounded down
+    pub(super) payoff_puts: i128,
     /// liability rounded down (the full-revaluation losses subtract it)
     pub(super) liab_floor: i128,
     /// sum of the floor bases (S or min(S, K)) times quantity, rounded up
@@ -70,44 +88,67 @@ pub(super) struct BookGreeks {
 }
 
 #[inline(never)]
-pub(super) fn book_greeks(a: &Agg, s: u128) -> RiskResult<BookGreeks> {
+pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     // s is the spot (raw)
-    let (lf, inexact) = wide::scale_down_floor(&a.liab, 0, 12)?;
-    let liab_floor = wide::signed(lf, false)?;
-    let liab_raw = liab_floor + inexact as i128;
-    let ds = signed_scaled(&a.delta_pos, &a.delta_neg, s, 24)?;
-    let delta = signed_scaled(&a.delta_pos, &a.delta_neg, 1, 12)?.1;
-    // Gamma S^2: gamma sum is at 10^-30; (sum * S / 10^30) * S / 10^12
-    let gs = scaled(&a.gamma, s, 30, true)? as u128;
-    let cgamma = wide::signed(
-        wide::scale_down(&wide::mul_128x128(gs, s), 0, 12, true)?,
-        false,
-    )?;
-    let vega = scaled(&a.vega, 1, 12, true)?;
-    let theta = signed_scaled(&a.theta_pos, &a.theta_neg, 1, 12)?.1;
+    // liability = the expired positions' intrinsic values plus S times the live ones'
+    // normalised marks, each part exact and rounded once
+    let (lr, inexact_r) = wide::scale_down_floor(&a.liab, 0, 12)?;
+    let (ln, inexact_n) = mul_shift_floor(&a.liab_n, s, 63, 12)?;
+    let liab_floor = wide::signed(lr, false)?
+        .checked_add(wide::signed(ln, false)?)
+        .ok_or(RiskError::Overflow)?;
+    let liab_raw = liab_floor
+        .checked_add(inexact_r as i128 + inexact_n as i128)
+        .ok_or(RiskError::Overflow)?;
+    // delta (raw) = sum(q N(d1)) / 2^63 - sum(put q), rounded up: a shift, no decimal step
+    let (dq, inexact) = wide::shr_sticky(&a.dsum, 63);
+    let dq = wide::to_u128(&dq).ok_or(RiskError::Overflow)?;
+    let delta = wide::signed(wide::bump(dq, inexact, true)?, false)?
+        .checked_sub(wide::signed(a.put_q, false)?)
+        .ok_or(RiskError::Overflow)?;
+    // cash gamma, vega and decay: S (raw) times the sums (at 2^-gq) of q (raw, 10^-12) times the
+    // factor, each rounded once
+    let cgamma = shift_scaled(&a.gamma, s, a.gq as u32, 12, true)?;
+    let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
+    // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
+    let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
+    let carry = if wide::is_zero(&a.carry_c) && wide::is_zero(&a.carry_p) {
+        0
+    } else {
+        // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
+        let (mag, negative) = wide::signed_diff(&a.carry_p, &a.carry_c);
+        let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
+        let m1 = wide::bump(f, inexact, !negative)?;
+        let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
+        wide::signed(wide::bump(f, inexact, !negative)?, negative)?
+    };
+    let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
-    let payoff = if a.all_puts {
-        Some(scaled(&a.payoff, 1, 12, true)?)
-    } else {
-        None
-    };
-    let liab_raw = match payoff {
-        Some(p) => liab_raw.min(p),
-        None => liab_raw,
-    };
+    let payoff_puts = scaled(&a.payoff, 1, 12, false)?;
     Ok(BookGreeks {
         liab_raw,
-        ds,
+        ds: (0, 0),
         delta,
         cgamma,
         vega,
         theta,
-        payoff,
+        payoff_puts,
         liab_floor,
         floor_money,
     })
+}
+
+/// `delta * S` of the long book (raw), as (floor, ceil) bounds:
+/// `sum(q N(d1)) S / 2^63 / 10^12 - sum(put q) S / 10^12` (each part floored or ceiled; the
+/// gap report's delta term).
+pub(super) fn book_ds(a: &Agg, s: u128) -> RiskResult<(i128, i128)> {
+    let (c, ci) = mul_shift_floor(&a.dsum, s, 63, 12)?;
+    let (p, pi) = wide::scale_down_floor(&wide::mul_128x128(a.put_q, s), 0, 12)?;
+    let (c, p) = (wide::signed(c, false)?, wide::signed(p, false)?);
+    let sub = |x: i128, y: i128| x.checked_sub(y).ok_or(RiskError::Overflow);
+    Ok((sub(c, p + pi as i128)?, sub(c + ci as i128, p)?))
 }
 
 /// The spot part `D S s + CG s^2 / 2` of the expansion loss at `s = -h, -h/2, 0, +h/2, +h`
@@ -134,45 +175,6 @@ pub(super) fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENA
     ])
 }
 
-/// Expansion losses (positive = loss to the account) on the grid spot x vol, rounded up.
-#[inline(never)]
-pub(super) fn expansion_grid(
-    b: &BookGreeks,
-    sh: &LevelShocks,
-) -> RiskResult<[[i128; VOL_SCENARIOS]; SPOT_SCENARIOS]> {
-    let sp = spot_terms(b, sh.h)?;
-    // vega term V dv, rounded up (V >= 0)
-    let c = [
-        vega_term(b.vega, sh.vol_down, false)?
-            .checked_neg()
-            .ok_or(RiskError::Overflow)?,
-        vega_term(b.vega, sh.vol_up, true)?,
-    ];
-    let mut out = [[0i128; VOL_SCENARIOS]; SPOT_SCENARIOS];
-    for i in 0..SPOT_SCENARIOS {
-        for j in 0..VOL_SCENARIOS {
-            out[i][j] = sp[i].checked_add(c[j]).ok_or(RiskError::Overflow)?;
-        }
-    }
-    Ok(out)
-}
-
-/// `V * dv` for `V >= 0` (raw) and `dv >= 0` (`Fixed`), rounded up or down.
-#[inline(always)]
-pub(super) fn vega_term(v: i128, dv: Fixed, up: bool) -> RiskResult<i128> {
-    let (v, dv) = (v.unsigned_abs(), dv.raw().unsigned_abs());
-    if dv >> 64 == 0 {
-        if let Some(p) = wide::mul_u128_u64(v, dv as u64) {
-            let (q, inexact) = wide::div_pow10_u128(p, 12);
-            return wide::signed(wide::bump(q, inexact, up)?, false);
-        }
-    }
-    let r = if up { Rounding::Up } else { Rounding::Down };
-    Ok(Fixed::from_raw(v as i128)
-        .checked_mul(Fixed::from_raw(dv as i128), r)?
-        .raw())
-}
-
 /// Full-revaluation loss of scenario `j`, rounded up.
 pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
@@ -190,105 +192,129 @@ pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
         .ok_or(RiskError::Overflow)
 }
 
-/// The add-on of one level: max(expansion, full revaluation at the extreme shocks, 0), the
-/// floor, the payoff cap.
+/// What one level's add-on needs besides the aggregate.
+pub(super) struct LevelIn {
+    /// widened spot shock at Q63
+    pub(super) h: u64,
+    pub(super) floor_pct: Fixed,
+    /// credit of the linked collateral at this level, raw (>= 0)
+    pub(super) credit: i128,
+    /// index of the level's `-h'` scenario (`+h'` is the next one)
+    pub(super) j: usize,
+}
+
+/// The add-on of one level before the cap: the worst loss of the shorts plus the linked
+/// collateral over the box (at `-h'` and `+h'`, vols shocked up: exact, see
+/// `docs/risk-model.md` 6.3), never below 0 (the box contains the unshocked point, whose loss
+/// is `>= 0`), then at least the floor.
 #[inline(never)]
-pub(super) fn level_addon(
-    a: &Agg,
-    b: &BookGreeks,
-    sh: &LevelShocks,
-    j_dn: Option<usize>,
-) -> RiskResult<i128> {
-    // the grid's worst loss: the vega term is V dv with V >= 0 (a long book), so the upward
-    // vol shock is the worse of the two at every spot shock; the spot terms as in
-    // `expansion_grid` (same rounding, same values)
-    let sp = spot_terms(b, sh.h)?;
-    let mut worst_spot: i128 = 0;
-    for x in sp {
-        worst_spot = worst_spot.max(x);
-    }
-    let mut worst = worst_spot
-        .checked_add(vega_term(b.vega, sh.vol_up, true)?)
-        .ok_or(RiskError::Overflow)?
-        .max(0);
-    if let Some(j) = j_dn {
-        worst = worst.max(full_loss(a, b, j)?).max(full_loss(a, b, j + 1)?);
-    }
+pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i128> {
+    // collateral: loses credit * h' at -h' (rounded up), gains it at +h' (rounded down)
+    let c_dn = mul_q63(l.credit, l.h, true)?;
+    let c_up = mul_q63(l.credit, l.h, false)?;
+    let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
+    let dn = add(full_loss(a, b, l.j)?, c_dn)?;
+    let up = add(full_loss(a, b, l.j + 1)?, -c_up)?;
+    let worst = dn.max(up).max(0);
     // floor: floor_pct (raw <= 10^12) times the floor base, rounded up
     let fm = b.floor_money.raw() as u128;
-    let fp = sh.floor_pct.raw() as u64;
+    let fp = l.floor_pct.raw() as u64;
     let floor = match wide::mul_u128_u64(fm, fp) {
         Some(p) => {
             let (q, inexact) = wide::div_pow10_u128(p, 12);
             wide::signed(wide::bump(q, inexact, true)?, false)?
         }
-        None => b.floor_money.checked_mul(sh.floor_pct, Rounding::Up)?.raw(),
+        None => b.floor_money.checked_mul(l.floor_pct, Rounding::Up)?.raw(),
     };
-    worst = worst.max(floor);
-    if let Some(p) = b.payoff {
-        worst = worst.min((p - b.liab_raw).max(0));
-    }
-    Ok(worst)
+    Ok(worst.max(floor))
 }
 
-/// Everything computed for one underlying.
-pub(super) struct UndResult {
-    pub(super) summary: UnderlyingSummary,
-}
-
+/// The underlying's summary: liability, Greeks, add-ons.
 #[inline(never)]
 pub(super) fn underlying_margin(
     ctx: &MarginCtx<'_>,
     idx: u8,
+    linked: &Linked,
     tm: &mut TimeMemo,
-) -> RiskResult<UndResult> {
+) -> RiskResult<UnderlyingSummary> {
     let account = &ctx.account;
     let und = &account.underlyings[idx as usize];
     validate_underlying(und)?;
     let s = und.spot.raw() as u128;
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
-    let im = level_shocks(und, sp.inv_s, &und.params.initial)?;
-    let mm = level_shocks(und, sp.inv_s, &und.params.maintenance)?;
-    // full-revaluation scenarios: IM at -h and +h with vol up, and the same at MM when
-    // `MM_FULL_REVALUATION` (see there)
-    let n_scen = if MM_FULL_REVALUATION { 4 } else { 2 };
-    let mut scens = [scen(s, false, im.h, 0)?; 4];
-    scens[1] = scen(s, true, im.h, 0)?;
-    if MM_FULL_REVALUATION {
-        scens[2] = scen(s, false, mm.h, 1)?;
-        scens[3] = scen(s, true, mm.h, 1)?;
-    }
+    let p = &und.params;
+    let h_im = widened_shock(und, sp.inv_s, &p.initial)?;
+    let h_mm = widened_shock(und, sp.inv_s, &p.maintenance)?;
+    // the box ends: IM at -h and +h with IM's vols, MM likewise with MM's
+    let scens = [
+        scen(s, false, h_im, 0)?,
+        scen(s, true, h_im, 0)?,
+        scen(s, false, h_mm, 1)?,
+        scen(s, true, h_mm, 1)?,
+    ];
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
-    let dvs = [im.vol_up, mm.vol_up];
+    let vp = VolPrep::new(und);
     let mut a = Agg::new();
     aggregate(
         &AggCtx {
             und,
             idx,
             sp: &sp,
-            scens: &scens[..n_scen],
-            fast: &fast_scens[..n_scen],
-            dvs: &dvs[..n_scen / 2],
-            dvs_bf: dvs_bf(&dvs),
+            scens: &scens,
+            fast: &fast_scens,
+            mode: VolMode::Margin,
+            vp: &vp,
+            gq: bs::greek_q(&sp),
         },
         account.positions,
         &mut a,
         tm,
     )?;
-    let b = book_greeks(&a, s)?;
-    let addon_mm = level_addon(&a, &b, &mm, MM_FULL_REVALUATION.then_some(2))?;
-    let addon_im = level_addon(&a, &b, &im, Some(0))?.max(addon_mm);
+    let b = book_greeks(&a, s, sp.r_raw)?;
+    let level = |h: u64, lp: &LevelParams, credit: i128, j: usize| LevelIn {
+        h,
+        floor_pct: lp.floor_pct,
+        credit,
+        j,
+    };
+    let addon_mm = level_addon(&a, &b, &level(h_mm, &p.maintenance, linked.credit[1], 2))?;
+    let addon_im = level_addon(&a, &b, &level(h_im, &p.initial, linked.credit[0], 0))?;
+    // cap: the puts' strikes, plus the linked collateral's MM credit when it covers every
+    // call (call quantity x S <= its oracle value); no cap with an uncovered call
+    let covered = calls_covered(&a, s, linked.oracle)?;
+    let mut liab = b.liab_raw;
+    let (mut addon_im, mut addon_mm) = (addon_im.max(addon_mm), addon_mm);
+    if covered {
+        let cap = b
+            .payoff_puts
+            .checked_add(linked.credit[1])
+            .ok_or(RiskError::Overflow)?;
+        liab = liab.min(cap);
+        let room = cap.checked_sub(liab).ok_or(RiskError::Overflow)?;
+        addon_im = addon_im.min(room);
+        addon_mm = addon_mm.min(room);
+    }
     let neg = |x: i128| x.checked_neg().ok_or(RiskError::Overflow);
-    Ok(UndResult {
-        summary: UnderlyingSummary {
-            underlying: idx,
-            liability: Fixed::from_raw(b.liab_raw),
-            delta: Fixed::from_raw(neg(b.delta)?),
-            cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
-            vega: Fixed::from_raw(neg(b.vega)?),
-            theta: Fixed::from_raw(neg(b.theta)?),
-            addon_initial: Fixed::from_raw(addon_im),
-            addon_maintenance: Fixed::from_raw(addon_mm),
-        },
+    Ok(UnderlyingSummary {
+        underlying: idx,
+        liability: Fixed::from_raw(liab),
+        delta: Fixed::from_raw(neg(b.delta)?),
+        cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
+        vega: Fixed::from_raw(neg(b.vega)?),
+        theta: Fixed::from_raw(neg(b.theta)?),
+        addon_initial: Fixed::from_raw(addon_im),
+        addon_maintenance: Fixed::from_raw(addon_mm),
+        linked_collateral: Fixed::from_raw(linked.credit[1]),
+        calls_covered: covered && a.call_q != 0,
     })
+}
+
+/// `call quantity x S <= oracle value of the linked collateral` (both exact at 10^-24).
+fn calls_covered(a: &Agg, s: u128, oracle: i128) -> RiskResult<bool> {
+    if a.call_q == 0 {
+        return Ok(true);
+    }
+    let need = wide::mul_128x128(a.call_q, s);
+    let have = wide::mul_128x128(oracle.max(0) as u128, FIXED_ONE as u128);
+    Ok(wide::checked_sub(&have, &need).is_some())
 }

@@ -1,9 +1,9 @@
 //! Per-underlying aggregation of an account's short book: one Black-Scholes evaluation per
-//! position (with Greeks) and the full revaluations of the safeguard, summed exactly.
+//! position (mark and Greeks) and its full revaluations at the scenarios, summed exactly.
 
 use super::*;
 
-/// Most scenarios one aggregation revalues (the expansion-gap grid).
+/// Most scenarios one aggregation revalues (the expansion-gap grid; the margin uses 4).
 pub(super) const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
 
 /// One full-revaluation scenario, prepared per underlying.
@@ -56,20 +56,37 @@ pub(super) fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult
 /// gamma), split by sign where needed. Rounded once at the end.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Agg {
+    /// sum of quantity times the intrinsic value (raw) of the expired positions
     pub(super) liab: U256,
-    pub(super) delta_pos: U256,
-    pub(super) delta_neg: U256,
+    /// sum of quantity times the normalised mark price (price / S at Q63) of the live ones:
+    /// the liability is `S` times it, rounded once per underlying
+    pub(super) liab_n: U256,
+    /// sum of quantity times the call delta `N(d1)` at Q63 (puts too: a put's delta is
+    /// `N(d1) - 1`; expired: the step, 0 or 1)
+    pub(super) dsum: U256,
+    /// sum of put quantities (the `- 1` of the put deltas)
+    pub(super) put_q: u128,
+    /// binary scale of the Greek factors ([`bs::greek_q`])
+    pub(super) gq: i32,
+    /// sums of quantity times the [`bs::GreekFactors`] at `Q = gq`: `phi/v`, `phi sqrt T`,
+    /// `phi sigma / (2 sqrt T)` (cash gamma, vega and decay are `S` times them)
     pub(super) gamma: U256,
     pub(super) vega: U256,
-    pub(super) theta_pos: U256,
-    pub(super) theta_neg: U256,
+    pub(super) decay: U256,
+    /// sums of quantity times `k' N(d2)` over calls and `k' N(-d2)` over puts, at Q63 (theta's
+    /// carry terms are `r S` times them)
+    pub(super) carry_c: U256,
+    pub(super) carry_p: U256,
     /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
     pub(super) qsum_spot: u128,
+    /// sum of call quantities (covered-call test)
+    pub(super) call_q: u128,
+    /// sum of quantity times vega times the vol shift (per unit rounded up; gap report only)
+    pub(super) vega_dv: U256,
     /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
     pub(super) floor_k: U256,
     /// sum of K times quantity over puts
     pub(super) payoff: U256,
-    pub(super) all_puts: bool,
     /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
     /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
     /// expired positions)
@@ -84,16 +101,20 @@ impl Agg {
     pub(super) const fn new() -> Agg {
         Agg {
             liab: [0; 4],
-            delta_pos: [0; 4],
-            delta_neg: [0; 4],
+            liab_n: [0; 4],
+            dsum: [0; 4],
+            put_q: 0,
+            gq: 64,
             gamma: [0; 4],
             vega: [0; 4],
-            theta_pos: [0; 4],
-            theta_neg: [0; 4],
+            decay: [0; 4],
+            carry_c: [0; 4],
+            carry_p: [0; 4],
             qsum_spot: 0,
+            call_q: 0,
+            vega_dv: [0; 4],
             floor_k: [0; 4],
             payoff: [0; 4],
-            all_puts: true,
             reval_n: [[0; 4]; MAX_SCEN],
             reval_r: [[0; 4]; MAX_SCEN],
             s: 0,
@@ -175,15 +196,6 @@ pub(super) fn acc_wide(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
     wide::add_assign(sum, &wide::mul_128x128(a, q.q))
 }
 
-#[inline(always)]
-pub(super) fn acc_signed(pos: &mut U256, neg: &mut U256, a: i128, q: &Qty) -> RiskResult<()> {
-    if a >= 0 {
-        acc(pos, a as u128, q)
-    } else {
-        acc(neg, a.unsigned_abs(), q)
-    }
-}
-
 pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
     if !u.spot.is_positive() || u.conf.is_negative() {
         return Err(RiskError::NonPositivePrice);
@@ -195,21 +207,9 @@ pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
     u.params.validate()
 }
 
-/// Shocks of one level as applied: widened spot shock at Q63 and the vol shifts.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct LevelShocks {
-    pub(super) h: u64,
-    pub(super) vol_up: Fixed,
-    pub(super) vol_down: Fixed,
-    pub(super) floor_pct: Fixed,
-}
-
-pub(super) fn level_shocks(
-    u: &UnderlyingRisk,
-    inv_s: Bf,
-    l: &LevelParams,
-) -> RiskResult<LevelShocks> {
-    // h' = h + conf / S, rounded up, capped
+/// The widened spot shock `h' = h + conf / S` of a level at Q63, rounded up, capped at
+/// [`MAX_EFFECTIVE_SPOT_SHOCK`].
+pub(super) fn widened_shock(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<u64> {
     let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128)
         .to_q128_round(63, true)
         .ok_or(RiskError::Overflow)?;
@@ -217,18 +217,16 @@ pub(super) fn level_shocks(
         .mul(inv_s)
         .to_q128_round(63, true)
         .unwrap_or(u128::MAX);
-    let h = h.saturating_add(c).min(MAX_EFFECTIVE_SPOT_SHOCK_Q63) as u64;
-    let penalty = if u.vol_stale {
-        u.params.stale_vol_penalty
-    } else {
-        Fixed::ZERO
-    };
-    Ok(LevelShocks {
-        h,
-        vol_up: l.vol_up.checked_add(penalty)?,
-        vol_down: l.vol_down,
-        floor_pct: l.floor_pct,
-    })
+    Ok(h.saturating_add(c).min(MAX_EFFECTIVE_SPOT_SHOCK_Q63) as u64)
+}
+
+/// Which shocked vols the scenarios use (vol index 0 and 1 of [`FastScen::vol_idx`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum VolMode {
+    /// The margin: index 0 = IM's shocked vol, 1 = MM's.
+    Margin,
+    /// The gap report at a level: index 0 = the mark vol, 1 = the level's shocked vol.
+    Gap(Level),
 }
 
 /// What [`aggregate`] needs about one underlying.
@@ -239,19 +237,11 @@ pub(super) struct AggCtx<'a> {
     pub(super) scens: &'a [Scen],
     /// The scenarios for the fast evaluator (same order).
     pub(super) fast: &'a [FastScen],
-    /// The vol shifts the scenarios use (index `FastScen::vol_idx`; one or two).
-    pub(super) dvs: &'a [Fixed],
-    /// The same as binary values (the non-negative ones).
-    pub(super) dvs_bf: [Bf; 2],
+    pub(super) mode: VolMode,
+    pub(super) vp: &'a VolPrep,
+    /// [`bs::greek_q`] of the spot
+    pub(super) gq: i32,
 }
-
-/// Whether the full-revaluation safeguard also runs at the MM level (four revaluations per
-/// (strike, expiry) instead of two). Off: it costs about 1,000 compute units per position on
-/// sBPF (110,591 instead of 93,820 for the 16-position fixture at 563ca19, whose bar is
-/// 100,000); the MM
-/// add-on is then the expansion's worst grid loss and the floor (see `docs/risk-model.md`,
-/// 6.3). `expansion_gap` measures the expansion at any level.
-pub const MM_FULL_REVALUATION: bool = false;
 
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
 pub(super) const T_MEMO: usize = 4;
@@ -297,6 +287,8 @@ pub(super) struct TEntry {
     pub(super) t: i128,
     pub(super) tt: bs::TimeTerms,
     pub(super) atm: Bf,
+    /// vol multipliers `1 + v_L * factor(T)` of (IM, MM)
+    pub(super) mult: [Bf; 2],
 }
 
 /// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
@@ -304,12 +296,14 @@ pub(super) struct Cur<'a> {
     pub(super) k: u128,
     pub(super) t: i128,
     pub(super) e: Eval<'a>,
+    /// The leg's per-unit Greek factors (shared by both legs of a straddle).
+    pub(super) gf: bs::GreekFactors,
     /// Shocked normalised (call, put) prices per scenario (`None` when out of the fast range)
     /// and the shocked `(v, 1/v)` per vol shift for the precise fallback.
     pub(super) shocked: LegShocks,
 }
 
-/// Evaluate one (strike, expiry) at the surface vol, and its shocked normalised prices.
+/// Evaluate one (strike, expiry) at the mark vol, and its shocked normalised prices.
 #[inline(never)]
 pub(super) fn evaluate_leg<'a>(
     ctx: &AggCtx<'a>,
@@ -318,7 +312,7 @@ pub(super) fn evaluate_leg<'a>(
 ) -> RiskResult<()> {
     let (k, t, te, smile) = kt;
     let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
-    let vol = smile.vol(lnx, te.atm);
+    let vol = ctx.vp.mark_vol(smile.vol(lnx, te.atm))?;
     cur.k = *k;
     cur.t = *t;
     bs::evaluate_into(
@@ -332,37 +326,22 @@ pub(super) fn evaluate_leg<'a>(
         },
         &mut cur.e,
     )?;
-    // full revaluation (sticky strike: the leg's vol plus the scenario's shift); sigma + dv is
-    // a binary add for an upward shift, which stays inside [min_vol, MAX_VOL] (surface vols
-    // <= 5, shocks and penalty <= 5 each); a downward one is floored at the surface's min vol
-    let mut sigs = [Bf::ZERO; 2];
-    let n_vol = ctx.dvs.len().min(2);
-    for (i, dv) in ctx.dvs.iter().take(2).enumerate() {
-        sigs[i] = if !dv.is_negative() {
-            cur.e.sig.add(ctx.dvs_bf[i])
-        } else {
-            let v = vol
-                .checked_add(*dv)?
-                .max_of(ctx.und.surface.min_vol)
-                .min_of(bs::MAX_VOL);
-            Bf::from_fixed_raw(v.raw() as u128)
-        };
-    }
+    cur.gf = bs::greek_factors(&cur.e, ctx.gq)?;
+    // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1)
+    let sig = cur.e.sig;
+    let sigs = match ctx.mode {
+        VolMode::Margin => [nudge_up(sig.mul(te.mult[0])), nudge_up(sig.mul(te.mult[1]))],
+        VolMode::Gap(l) => [sig, nudge_up(sig.mul(te.mult[l as usize]))],
+    };
     fast::shocked_leg(
         &fast::LegIn {
             e: &cur.e,
-            sigs: &sigs[..n_vol],
+            sigs: &sigs,
             scens: ctx.fast,
         },
         &mut cur.shocked,
     );
     Ok(())
-}
-
-/// Non-negative vol shifts as binary values (negative ones as zero: they are not added).
-pub(super) fn dvs_bf(dvs: &[Fixed; 2]) -> [Bf; 2] {
-    let b = |d: Fixed| Bf::from_fixed_raw(d.raw().max(0) as u128);
-    [b(dvs[0]), b(dvs[1])]
 }
 
 /// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
@@ -388,12 +367,14 @@ pub(super) fn aggregate<'a>(
         t: 0,
         tt: bs::TimeTerms::PLACEHOLDER,
         atm: Bf::ZERO,
+        mult: [Bf::ONE; 2],
     }; T_MEMO];
     let (mut n_memo, mut next_memo) = (0usize, 0usize);
     let mut cur = Cur {
         k: 0,
         t: 0,
         e: Eval::blank(ctx.sp),
+        gf: bs::GreekFactors::default(),
         shocked: LegShocks {
             vals: [None; fast::MAX_FAST_SCEN],
             vw: [(Bf::ZERO, Bf::ZERO); 2],
@@ -401,6 +382,7 @@ pub(super) fn aggregate<'a>(
     };
     let mut have_cur = false;
     a.s = s;
+    a.gq = ctx.gq;
     for (j, sc) in scens.iter().enumerate() {
         a.s_scen[j] = sc.shock.s_raw;
     }
@@ -422,30 +404,30 @@ pub(super) fn aggregate<'a>(
         let k = p.strike.raw() as u128;
         let is_put = p.kind == OptionKind::Put;
         if is_put {
-            let kq = wide::mul_128x128(k, q);
-            wide::add_assign(&mut a.payoff, &kq)?;
+            a.put_q = a.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
+            acc(&mut a.payoff, k, &qty)?;
             if k < s {
-                wide::add_assign(&mut a.floor_k, &kq)?;
+                acc(&mut a.floor_k, k, &qty)?;
             } else {
                 a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
             }
         } else {
-            a.all_puts = false;
+            a.call_q = a.call_q.checked_add(q).ok_or(RiskError::Overflow)?;
             a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
         }
         let t = p.time_years.raw();
         if t <= 0 {
-            // expired, not yet settled: intrinsic value, step delta, no other Greek
-            let g = bs::greeks(&BsInput {
-                kind: p.kind,
-                spot: und.spot,
-                strike: p.strike,
-                vol: Fixed::ONE,
-                time_years: Fixed::ZERO,
-                rate: Fixed::ZERO,
-            })?;
-            acc(&mut a.liab, g.price.raw() as u128, &qty)?;
-            acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
+            // expired, not yet settled: intrinsic value, step delta (call delta 1 in the
+            // money, put delta -1 in the money: call delta 0), no other Greek
+            let (price, itm_call) = if is_put {
+                (k.saturating_sub(s), s >= k)
+            } else {
+                (s.saturating_sub(k), s > k)
+            };
+            acc(&mut a.liab, price, &qty)?;
+            if itm_call {
+                acc(&mut a.dsum, ONE_Q63 as u128, &qty)?;
+            }
             for (j, sc) in scens.iter().enumerate() {
                 let v = if is_put {
                     k.saturating_sub(sc.shock.s_raw)
@@ -469,10 +451,12 @@ pub(super) fn aggregate<'a>(
                 Some(te) => te,
                 None => {
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
+                    let tt = tm.get(t, ctx.sp.r_raw);
                     let te = TEntry {
                         t,
-                        tt: tm.get(t, ctx.sp.r_raw),
+                        tt,
                         atm,
+                        mult: ctx.vp.multipliers(t as u128, tt.sqrt_t),
                     };
                     memo[next_memo] = te;
                     next_memo = (next_memo + 1) % T_MEMO;
@@ -484,12 +468,22 @@ pub(super) fn aggregate<'a>(
             have_cur = true;
         }
         let c = &cur;
-        let g = bs::greeks_of(p.kind, &c.e)?;
-        acc(&mut a.liab, g.price.raw() as u128, &qty)?;
-        acc_signed(&mut a.delta_pos, &mut a.delta_neg, g.delta.raw(), &qty)?;
-        acc(&mut a.gamma, g.gamma.raw() as u128, &qty)?;
-        acc(&mut a.vega, g.vega.raw() as u128, &qty)?;
-        acc_signed(&mut a.theta_pos, &mut a.theta_neg, g.theta.raw(), &qty)?;
+        acc(&mut a.liab_n, c.e.c.price(p.kind), &qty)?;
+        acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
+        acc(&mut a.gamma, c.gf.pw, &qty)?;
+        acc(&mut a.vega, c.gf.ps, &qty)?;
+        acc(&mut a.decay, c.gf.dc, &qty)?;
+        if ctx.sp.r_raw != 0 {
+            if is_put {
+                acc(&mut a.carry_p, c.e.c.kn_d2, &qty)?;
+            } else {
+                acc(&mut a.carry_c, c.e.c.knd2, &qty)?;
+            }
+        }
+        if let VolMode::Gap(_) = ctx.mode {
+            let g = bs::greeks_of(p.kind, &c.e)?;
+            acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
+        }
         for (j, sc) in scens.iter().enumerate() {
             match c.shocked.vals[j] {
                 Some((cn, pn)) => acc(
@@ -506,4 +500,24 @@ pub(super) fn aggregate<'a>(
         }
     }
     Ok(())
+}
+
+/// Per-unit `vega * (sigma' - sigma)` of the gap report's shocked vol, raw, rounded up.
+#[inline(never)]
+fn vega_dv(vega: Fixed, c: &Cur<'_>) -> RiskResult<u128> {
+    // sigma' - sigma = sigma (m - 1): v' / sqrt(T) - v / sqrt(T), from the shocked v of index 1
+    let up = c.shocked.vw[1].0;
+    let dn = c.e.n.v;
+    let inv_sqrt_t = c.e.tt.sqrt_t.recip();
+    // at Q52 (shocked vols stay below 2^11), plus two units for the products' truncation
+    let dv_hi = up
+        .mul(inv_sqrt_t)
+        .to_q128_round(52, true)
+        .unwrap_or(u128::MAX);
+    let dv_lo = dn.mul(inv_sqrt_t).to_q128(52).unwrap_or(0);
+    let dv_q52 = dv_hi.saturating_sub(dv_lo).saturating_add(2);
+    // vega raw (10^-12 per 1.00 of vol) times dv at Q52, rounded up
+    let v = vega.raw().max(0) as u128;
+    wide::mul_u128_u64_shr(v, dv_q52.min(u64::MAX as u128) as u64, 52, true)
+        .ok_or(RiskError::Overflow)
 }

@@ -1,5 +1,5 @@
 //! The aggregation and grid behind [`super::expansion_gap`]: full revaluation at all ten grid
-//! points beside the expansion.
+//! points beside the delta-gamma-vega expansion (a report; no requirement uses it).
 
 use super::*;
 
@@ -8,34 +8,30 @@ pub(super) struct GapCtx<'a, 'b> {
     pub(super) account: &'a AccountRisk<'b>,
     pub(super) underlying: u8,
     pub(super) sp: &'a SpotPrep,
-    pub(super) sh: &'a LevelShocks,
+    /// widened spot shock at Q63
+    pub(super) h: u64,
+    pub(super) level: Level,
 }
 
 /// The ten grid scenarios of [`expansion_gap`] and the aggregation over them (a separate frame:
 /// sBPF stack frames hold at most 4 KB).
 #[inline(never)]
 pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
-    let (sh, s) = (g.sh, g.sp.s);
+    let (h, s) = (g.h, g.sp.s);
     let und = &g.account.underlyings[g.underlying as usize];
-    let h2 = (sh.h >> 1) + (sh.h & 1);
-    let spot = [
-        (false, sh.h),
-        (false, h2),
-        (false, 0),
-        (true, h2),
-        (true, sh.h),
-    ];
-    let dvs = [sh.vol_down.checked_neg()?, sh.vol_up];
+    let h2 = (h >> 1) + (h & 1);
+    let spot = [(false, h), (false, h2), (false, 0), (true, h2), (true, h)];
     let mut scens = [scen(s, false, 0, 0)?; MAX_SCEN];
     for j in 0..VOL_SCENARIOS {
-        for (i, &(up, h)) in spot.iter().enumerate() {
-            scens[j * SPOT_SCENARIOS + i] = scen(s, up, h, j as u8)?;
+        for (i, &(up, hh)) in spot.iter().enumerate() {
+            scens[j * SPOT_SCENARIOS + i] = scen(s, up, hh, j as u8)?;
         }
     }
     let mut fast_scens = [scens[0].fast; MAX_SCEN];
     for (f, sc) in fast_scens.iter_mut().zip(scens.iter()) {
         *f = sc.fast;
     }
+    let vp = VolPrep::new(und);
     aggregate(
         &AggCtx {
             und,
@@ -43,8 +39,9 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             sp: g.sp,
             scens: &scens,
             fast: &fast_scens,
-            dvs: &dvs,
-            dvs_bf: dvs_bf(&dvs),
+            mode: VolMode::Gap(g.level),
+            vp: &vp,
+            gq: bs::greek_q(g.sp),
         },
         g.account.positions,
         a,
@@ -55,16 +52,23 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
 /// Both grids of [`expansion_gap`] from the aggregate.
 #[inline(never)]
 #[allow(clippy::needless_range_loop)] // (i, j) index three grids at once
-pub(super) fn gap_grid(a: &Agg, b: &BookGreeks, sh: &LevelShocks) -> RiskResult<ExpansionGap> {
-    let grid = expansion_grid(b, sh)?;
+pub(super) fn gap_grid(a: &Agg, b: &BookGreeks, h: u64) -> RiskResult<ExpansionGap> {
+    let sp = spot_terms(b, h)?;
+    // vega term sum_i V_i dsigma_i of the long book, rounded up
+    let vdv = scaled(&a.vega_dv, 1, 12, true)?;
     let mut out = ExpansionGap::default();
     let mut worst = i128::MIN;
     for i in 0..SPOT_SCENARIOS {
         for j in 0..VOL_SCENARIOS {
+            let e = if j == 1 {
+                sp[i].checked_add(vdv).ok_or(RiskError::Overflow)?
+            } else {
+                sp[i]
+            };
             let full = full_loss(a, b, j * SPOT_SCENARIOS + i)?;
-            out.expansion_loss[i][j] = Fixed::from_raw(grid[i][j]);
+            out.expansion_loss[i][j] = Fixed::from_raw(e);
             out.full_loss[i][j] = Fixed::from_raw(full);
-            worst = worst.max(full - grid[i][j]);
+            worst = worst.max(full - e);
         }
     }
     out.worst_understatement = Fixed::from_raw(worst);

@@ -1,4 +1,4 @@
-//! Greek-based portfolio margin (PROTOCOL 4).
+//! Portfolio margin by full Black-Scholes revaluation (PROTOCOL 4).
 //!
 //! Conventions:
 //! - All money values are [`Fixed`] in quote native units (e.g. micro-USDC), rounded in the
@@ -6,13 +6,16 @@
 //! - Spot is quote native units per whole underlying unit; a position's quantity is
 //!   `contracts * contract_size` underlying units.
 //! - The account is short every position. Aggregated Greeks are those of the account (short),
-//!   so a short call has negative delta.
-//! - Add-on per underlying = worst loss over the grid spot x vol of the delta-gamma-vega
-//!   expansion (at IM also at least the full Black-Scholes revaluation loss at the extreme spot
-//!   shocks with vol up: see [`MM_FULL_REVALUATION`] and `docs/risk-model.md`), never below the sum of per-contract floors, and capped so
-//!   `liability + add-on <= maximum payoff` where the maximum payoff is finite (all puts).
-//! - Spot shocks are widened by `conf / spot`. A stale vol surface adds `stale_vol_penalty`
-//!   to the upward vol shock.
+//!   so a short call has negative delta. They are reported; no requirement depends on them.
+//! - Add-on of an underlying at a level (IM or MM) = the worst loss of its book (the shorts
+//!   plus the collateral linked to it) over that level's box: spot shocks in `[-h', +h']`
+//!   (`h' = h + conf/S`) and each option's vol shocked upward (sticky strike, relative, larger
+//!   near expiry). For such a book the worst case is at the two spot ends with every vol at its
+//!   upward shock (proof in `docs/risk-model.md`, 6.3), so the add-on is two full
+//!   revaluations; then at least the sum of per-contract floors, and capped so
+//!   `liability + add-on` never exceeds what the book can cost (puts' strikes, plus the credit
+//!   of the linked collateral when it covers every call).
+//! - A stale surface raises every vol (mark and shocks) by a penalty growing with its age.
 //! - `requirement(level) = liability + add-on(level)`; end level = MM + buffer * (IM - MM),
 //!   applied to requirements and to collateral weights alike, so the whole computation is
 //!   homogeneous of degree one in (positions, collateral amounts, quote balance).
@@ -24,35 +27,46 @@ use crate::fixed::FIXED_ONE;
 use crate::math::ONE_Q63;
 use crate::surface::SmilePrep;
 use crate::wide::{self, U256};
-use crate::{BsInput, Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
+use crate::{Fixed, OptionKind, RiskError, RiskResult, Rounding, VolSurface};
 
-/// Most distinct underlyings one account's positions may span.
+/// Most distinct underlyings one account's positions and linked collateral may span.
 pub const MAX_UNDERLYINGS: usize = 8;
-/// Spot shocks of the grid as multiples of h: {-1, -1/2, 0, +1/2, +1}.
+/// Spot shocks of the [`expansion_gap`] report as multiples of h: {-1, -1/2, 0, +1/2, +1}.
 pub const SPOT_SCENARIOS: usize = 5;
-/// Vol shocks of the grid: {-v_dn, +v_up}.
+/// Vol states of the [`expansion_gap`] report: {unshocked, the level's upward shock}.
 pub const VOL_SCENARIOS: usize = 2;
 
 /// The shocks and floor of one margin level (IM or MM).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct LevelParams {
-    /// h: relative spot shock (0.20 = 20 %).
+    /// h: relative spot shock (0.20 = 20 %), in (0, 1).
     pub spot_shock: Fixed,
-    /// Absolute upward vol shock (0.10 = +10 vol points).
-    pub vol_up: Fixed,
-    /// Absolute downward vol shock.
-    pub vol_down: Fixed,
-    /// Per-contract floor of the add-on, a fraction of spot (puts: of min(S, K)).
+    /// v: relative upward vol shock at the reference tenor (0.25 = every vol times 1.25 at
+    /// `T = T_ref`), scaled by the term factor `min(cap, (T_ref / T)^p)`, in [0, 2].
+    pub vol_shock: Fixed,
+    /// Per-contract floor of the add-on, a fraction of spot (puts: of min(S, K)), in [0, 1].
     pub floor_pct: Fixed,
 }
 
 /// Margin parameters of one underlying.
+///
+/// Shocked vol of an option with time to expiry `T` at a level:
+/// `sigma' = sigma_mark * (1 + vol_shock * min(vol_term_cap, (T_ref / T)^vol_power))`,
+/// `T_ref = vol_ref_secs`, with `sigma_mark = sigma_surface * (1 + stale penalty)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarginParams {
     pub initial: LevelParams,
     pub maintenance: LevelParams,
-    /// Added to `vol_up` at every level while the surface is stale.
-    pub stale_vol_penalty: Fixed,
+    /// `T_ref` of the vol shock's term factor, seconds, in [1 hour, 365 days].
+    pub vol_ref_secs: u32,
+    /// `p` of the term factor, in [0, 1] (`0.5` has a fast path).
+    pub vol_power: Fixed,
+    /// Cap of the term factor, in [1, 10].
+    pub vol_term_cap: Fixed,
+    /// Stale-surface penalty: relative vol increase per hour of staleness, in [0, 1].
+    pub stale_vol_per_hour: Fixed,
+    /// Cap of the stale-surface penalty, in [0, 1].
+    pub stale_vol_cap: Fixed,
 }
 
 /// Hard bound: a spot shock is in (0, 1) (exclusive).
@@ -63,8 +77,15 @@ pub const MAX_EFFECTIVE_SPOT_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE / 100 * 99
 const MAX_EFFECTIVE_SPOT_SHOCK_Q63: u128 =
     (MAX_EFFECTIVE_SPOT_SHOCK.raw() as u128) * (1u128 << 63) / (FIXED_ONE as u128);
 
-/// Hard bound on vol shocks and the stale penalty: 5.0 (500 vol points).
-pub const MAX_VOL_SHOCK: Fixed = Fixed::from_raw(5 * FIXED_ONE);
+/// Hard bound on a level's relative vol shock `v`: 2.0 (+200 % at the reference tenor).
+pub const MAX_VOL_SHOCK: Fixed = Fixed::from_raw(2 * FIXED_ONE);
+/// Hard bound on the term factor's cap: 10.
+pub const MAX_VOL_TERM_CAP: Fixed = Fixed::from_raw(10 * FIXED_ONE);
+/// Bounds of `vol_ref_secs`: 1 hour to 365 days.
+pub const MIN_VOL_REF_SECS: u32 = 3_600;
+pub const MAX_VOL_REF_SECS: u32 = 365 * 86_400;
+/// Hard bound on the stale penalty's rate (per hour) and cap: 1.0 (+100 %).
+pub const MAX_STALE_VOL: Fixed = Fixed::ONE;
 /// Hard bound on the collateral confidence multiplier.
 pub const MAX_CONF_MULTIPLIER: Fixed = Fixed::from_raw(10 * FIXED_ONE);
 
@@ -81,43 +102,64 @@ impl LevelParams {
         let unit = |x: Fixed, max: Fixed| !x.is_negative() && x <= max;
         self.spot_shock.is_positive()
             && self.spot_shock <= MAX_SPOT_SHOCK
-            && unit(self.vol_up, MAX_VOL_SHOCK)
-            && unit(self.vol_down, MAX_VOL_SHOCK)
+            && unit(self.vol_shock, MAX_VOL_SHOCK)
             && unit(self.floor_pct, Fixed::ONE)
     }
 }
 
+/// Which margin level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Initial,
+    Maintenance,
+}
+
 impl MarginParams {
-    /// Protocol defaults (PROTOCOL 4): IM spot shock 20 %, vol shocks +-10 points, floor 2 %;
-    /// MM spot shock 12 %, vol shocks +-6 points, floor 1.2 %; stale penalty +5 vol points.
-    /// Reasoning in `docs/risk-model.md`.
+    /// Defaults (reasoning in `docs/risk-model.md`, section 8): IM spot shock 20 %, vol shock
+    /// +40 % at 30 days, floor 2 %; MM spot shock 12 %, vol shock +25 % at 30 days, floor
+    /// 1.2 %; term factor `min(4, (30 days / T)^0.5)` (front-end vols up to x2.6 at IM, x2
+    /// at MM); stale surface +5 % of vol per hour, at most +50 %.
     pub const DEFAULT: MarginParams = MarginParams {
         initial: LevelParams {
             spot_shock: permille(200),
-            vol_up: permille(100),
-            vol_down: permille(100),
+            vol_shock: permille(400),
             floor_pct: permille(20),
         },
         maintenance: LevelParams {
             spot_shock: permille(120),
-            vol_up: permille(60),
-            vol_down: permille(60),
+            vol_shock: permille(250),
             floor_pct: permille(12),
         },
-        stale_vol_penalty: permille(50),
+        vol_ref_secs: 30 * 86_400,
+        vol_power: permille(500),
+        vol_term_cap: fx(4 * FIXED_ONE),
+        stale_vol_per_hour: permille(50),
+        stale_vol_cap: permille(500),
     };
 
-    /// IM shocks and floors at least MM's, all within hard bounds.
+    /// The parameters of one level.
+    pub fn level(&self, level: Level) -> &LevelParams {
+        match level {
+            Level::Initial => &self.initial,
+            Level::Maintenance => &self.maintenance,
+        }
+    }
+
+    /// Every field within its hard bound, IM shocks and floor at least MM's.
     pub fn validate(&self) -> RiskResult<()> {
         let (i, m) = (&self.initial, &self.maintenance);
+        let unit = |x: Fixed, max: Fixed| !x.is_negative() && x <= max;
         let ok = i.in_bounds()
             && m.in_bounds()
             && i.spot_shock >= m.spot_shock
-            && i.vol_up >= m.vol_up
-            && i.vol_down >= m.vol_down
+            && i.vol_shock >= m.vol_shock
             && i.floor_pct >= m.floor_pct
-            && !self.stale_vol_penalty.is_negative()
-            && self.stale_vol_penalty <= MAX_VOL_SHOCK;
+            && (MIN_VOL_REF_SECS..=MAX_VOL_REF_SECS).contains(&self.vol_ref_secs)
+            && unit(self.vol_power, Fixed::ONE)
+            && self.vol_term_cap >= Fixed::ONE
+            && self.vol_term_cap <= MAX_VOL_TERM_CAP
+            && unit(self.stale_vol_per_hour, MAX_STALE_VOL)
+            && unit(self.stale_vol_cap, MAX_STALE_VOL);
         if ok {
             Ok(())
         } else {
@@ -163,7 +205,9 @@ pub struct UnderlyingRisk {
     /// Oracle confidence, same unit.
     pub conf: Fixed,
     pub surface: VolSurface,
-    pub vol_stale: bool,
+    /// Seconds by which the vol surface is older than its maximum age (0 = fresh). Raises
+    /// every vol by `min(stale_vol_cap, stale_vol_per_hour * secs / 3600)` (relative).
+    pub surface_stale_secs: u64,
     /// Continuously compounded rate.
     pub rate: Fixed,
     pub params: MarginParams,
@@ -177,7 +221,9 @@ pub struct PositionRisk {
     pub kind: OptionKind,
     /// Quote native units per underlying unit.
     pub strike: Fixed,
-    /// Time to expiry in years (the caller applies the minimum-time floor).
+    /// Time to expiry in years. `> 0`: live (the caller applies the minimum-time floor of
+    /// PROTOCOL 4 only here); `<= 0`: expired and not yet settled, valued at intrinsic value
+    /// (shocked over the spot box, no vol, no time floor).
     pub time_years: Fixed,
     /// Short contracts (>= 0).
     pub contracts: u64,
@@ -190,13 +236,18 @@ pub struct PositionRisk {
 pub struct CollateralRisk {
     /// Native token units.
     pub amount: u64,
-    /// Oracle price, quote native units per collateral native unit.
+    /// Oracle price, quote native units per collateral native unit. For linked collateral it
+    /// must come from the linked underlying's feed (the same publish as its spot).
     pub price: Fixed,
     /// Oracle confidence, same unit.
     pub conf: Fixed,
-    /// Weights in [0, 1]; init <= maint.
+    /// Weights in [0, 1]; init <= maint. See [`validate_collateral_weights`].
     pub init_weight: Fixed,
     pub maint_weight: Fixed,
+    /// `Some(i)`: the asset is priced by underlying `i`'s feed ([`AccountRisk::underlyings`]
+    /// index) and moves with its spot inside that underlying's scenarios; `None`: not
+    /// shocked (pegged, or a volatile asset whose weight covers the shock).
+    pub linked_underlying: Option<u8>,
 }
 
 /// Everything the margin of one account depends on.
@@ -225,7 +276,7 @@ pub struct LevelRisk {
 pub struct UnderlyingSummary {
     /// Index into [`AccountRisk::underlyings`].
     pub underlying: u8,
-    /// Mark value of the shorts (a liability, rounded up).
+    /// Mark value of the shorts (a liability, rounded up; capped like the requirement).
     pub liability: Fixed,
     /// Underlying units.
     pub delta: Fixed,
@@ -235,8 +286,14 @@ pub struct UnderlyingSummary {
     pub vega: Fixed,
     /// Quote native units per year.
     pub theta: Fixed,
+    /// Add-ons (worst loss over the level's box of the shorts plus the linked collateral).
     pub addon_initial: Fixed,
     pub addon_maintenance: Fixed,
+    /// MM-weighted value of the collateral linked to this underlying (its shocked part).
+    pub linked_collateral: Fixed,
+    /// Every short call is covered by linked collateral (the requirement is then capped at
+    /// the puts' strikes plus the linked collateral's MM value).
+    pub calls_covered: bool,
 }
 
 /// The whole margin state of an account.
@@ -257,22 +314,23 @@ mod addon;
 mod aggregate;
 mod collateral;
 mod gap;
+mod vol;
 
 use addon::*;
 use aggregate::*;
 use collateral::*;
 use gap::*;
+use vol::*;
 
-pub use aggregate::MM_FULL_REVALUATION;
+pub use collateral::{validate_collateral_weights, CollateralClass};
 
 /// The margin of one account.
 ///
 /// See the module documentation and `docs/risk-model.md`. Per underlying: liability = sum of
-/// the Black-Scholes prices (per unit, rounded up) times quantity, rounded up once; add-on =
-/// max(worst loss of the delta-gamma-vega expansion over the grid, at IM the full
-/// Black-Scholes loss at the extreme spot shocks with vol up, 0), then at least the floor, then
-/// capped at the maximum payoff minus the liability when every position is a put; the IM
-/// add-on is at least the MM add-on. Every sum over positions is exact and rounded once.
+/// the Black-Scholes marks (per unit, rounded up) times quantity, rounded up once; add-on =
+/// max(worst full-revaluation loss of the shorts plus linked collateral over the level's box,
+/// floor), capped at what the book can cost; the IM add-on is at least the MM add-on. Every
+/// sum over positions is exact and rounded once.
 #[inline(always)]
 pub fn account_margin(
     account: &AccountRisk<'_>,
@@ -296,6 +354,7 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
     let (account, config) = (&ctx.account, &ctx.config);
     config.validate()?;
     let (idxs, n) = referenced(account)?;
+    let coll = collateral_values(ctx, &idxs[..n])?;
     let mut summary = MarginSummary {
         underlying_count: n as u8,
         ..MarginSummary::default()
@@ -303,18 +362,17 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
     let (mut liab, mut addon_im, mut addon_mm) = (Fixed::ZERO, Fixed::ZERO, Fixed::ZERO);
     let mut tm = TimeMemo::new();
     for (slot, &idx) in idxs[..n].iter().enumerate() {
-        let r = underlying_margin(ctx, idx, &mut tm)?;
-        liab = liab.checked_add(r.summary.liability)?;
-        addon_im = addon_im.checked_add(r.summary.addon_initial)?;
-        addon_mm = addon_mm.checked_add(r.summary.addon_maintenance)?;
-        summary.underlyings[slot] = r.summary;
+        let r = underlying_margin(ctx, idx, &coll.linked[slot], &mut tm)?;
+        liab = liab.checked_add(r.liability)?;
+        addon_im = addon_im.checked_add(r.addon_initial)?;
+        addon_mm = addon_mm.checked_add(r.addon_maintenance)?;
+        summary.underlyings[slot] = r;
     }
     let addon_end = addon_mm.checked_add(
         config
             .end_buffer
             .checked_mul(addon_im.checked_sub(addon_mm)?, Rounding::Up)?,
     )?;
-    let coll = collateral_values(ctx)?;
     let quote = Fixed::from_raw(wide::signed(
         wide::mul_u128_u64(account.quote_balance.unsigned_abs(), FIXED_ONE as u64)
             .ok_or(RiskError::Overflow)?,
@@ -324,7 +382,7 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
     let mut levels = [LevelRisk::default(); 3];
     for i in 0..3 {
         let requirement = liab.checked_add(addons[i])?;
-        let collateral_value = Fixed::from_raw(coll[i]).checked_add(quote)?;
+        let collateral_value = Fixed::from_raw(coll.total[i]).checked_add(quote)?;
         levels[i] = LevelRisk {
             addon: addons[i],
             requirement,
@@ -336,14 +394,15 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
     summary.initial = levels[0];
     summary.end = levels[1];
     summary.maintenance = levels[2];
-    summary.mark_to_market = Fixed::from_raw(coll[3])
+    summary.mark_to_market = Fixed::from_raw(coll.total[3])
         .checked_add(quote)?
         .checked_sub(liab)?;
     Ok(summary)
 }
 
 /// How well the delta-gamma-vega expansion tracks full revaluation for one underlying of the
-/// account, at every grid point of one level.
+/// account (its options only, no collateral), at every point of a report grid. A report: no
+/// requirement depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ExpansionGap {
     /// Loss predicted by the expansion at `[spot][vol]` (positive = loss).
@@ -356,39 +415,38 @@ pub struct ExpansionGap {
 
 /// Measure the expansion against full revaluation for `underlying` at `level`.
 ///
-/// Uses the same shocks as the margin (spot shock widened by conf/spot, stale penalty added to
-/// the upward vol shock) and full Black-Scholes revaluation at all ten grid points (sticky
-/// strike; a downward-shocked vol is floored at the surface's `min_vol`). Grid order: spot
-/// `{-h, -h/2, 0, +h/2, +h}` x vol `{-v_dn, +v_up}`.
+/// Same shocks as the margin (spot shock widened by conf/spot; each option's vol at its
+/// stale-adjusted mark or shocked upward by the level's relative, term-scaled shock). Grid
+/// order: spot `{-h', -h'/2, 0, +h'/2, +h'}` x vol `{mark, shocked}`. The expansion is
+/// `D S s + G S^2 s^2 / 2 + sum_i V_i dsigma_i` (the last term only at the shocked vol).
 #[inline(never)]
 pub fn expansion_gap(
     account: &AccountRisk<'_>,
     underlying: u8,
-    level: &LevelParams,
+    level: Level,
 ) -> RiskResult<ExpansionGap> {
     let und = account
         .underlyings
         .get(underlying as usize)
         .ok_or(RiskError::UnknownUnderlying)?;
     validate_underlying(und)?;
-    if !level.in_bounds() {
-        return Err(RiskError::InvalidMarginParams);
-    }
     let s = und.spot.raw() as u128;
     let sp = SpotPrep::new(s, und.rate.raw() as u128);
-    let sh = level_shocks(und, sp.inv_s, level)?;
+    let h = widened_shock(und, sp.inv_s, und.params.level(level))?;
     let mut a = Agg::new();
     gap_aggregate(
         &GapCtx {
             account,
             underlying,
             sp: &sp,
-            sh: &sh,
+            h,
+            level,
         },
         &mut a,
     )?;
-    let b = book_greeks(&a, s)?;
-    gap_grid(&a, &b, &sh)
+    let mut b = book_greeks(&a, s, sp.r_raw)?;
+    b.ds = book_ds(&a, s)?;
+    gap_grid(&a, &b, h)
 }
 
 /// The default is [`MarginParams::DEFAULT`], never an all-zero configuration (which would validate and
@@ -408,5 +466,6 @@ impl Default for MarginConfig {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_arithmetic)]
 #[path = "../tests/margin.rs"]
 mod tests;
