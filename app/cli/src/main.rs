@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod compare;
 mod decimal;
 #[cfg(feature = "demo")]
 mod demo;

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
-use greekhouse_risk::margin::{self, LevelRisk, MarginSummary};
+use greekhouse_risk::margin::{self, Level, LevelRisk, MarginSummary};
 use greekhouse_risk::{Fixed, RiskError};
 use serde_json::{json, Value};
 
+use crate::compare;
 use crate::fmt;
 use crate::portfolio::Portfolio;
 
@@ -36,6 +37,10 @@ pub struct MarginArgs {
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Also show what Opyn Gamma's naked margin and a Zeta-style percentage-of-spot margin
+    /// would require for the same shorts (portfolio files only; parameters in docs/cli.md).
+    #[arg(long, conflicts_with = "accounts")]
+    pub compare: bool,
 }
 
 /// Health of the account at the computed levels.
@@ -61,7 +66,10 @@ fn engine_error(e: RiskError) -> anyhow::Error {
         RiskError::InvalidSurface => "a vol surface fails validation",
         RiskError::InvalidMarginParams => "margin parameters fail validation",
         RiskError::TooManyUnderlyings => "positions span too many underlyings",
-        RiskError::UnknownUnderlying => "a position refers to an unknown underlying",
+        RiskError::UnknownUnderlying => {
+            "a position or linked collateral refers to an unknown underlying"
+        }
+        RiskError::NonPositivePrice => "a spot, strike or price is not positive",
         RiskError::Overflow => "a value overflowed: amounts or prices too large",
         _ => "the risk engine refused the portfolio",
     };
@@ -75,8 +83,7 @@ fn expansion_gaps(p: &Portfolio, m: &MarginSummary) -> Vec<Option<Fixed>> {
     m.underlyings[..m.underlying_count as usize]
         .iter()
         .map(|u| {
-            let level = p.underlyings.get(u.underlying as usize)?.params.initial;
-            margin::expansion_gap(&account, u.underlying, &level)
+            margin::expansion_gap(&account, u.underlying, Level::Initial)
                 .ok()
                 .map(|g| g.worst_understatement)
         })
@@ -111,6 +118,8 @@ pub fn report_json(p: &Portfolio, m: &MarginSummary) -> Value {
                 "theta_per_day": fmt::money_f64(u.theta, qd) / 365.0,
                 "addon_initial": fmt::money_f64(u.addon_initial, qd),
                 "addon_maintenance": fmt::money_f64(u.addon_maintenance, qd),
+                "linked_collateral": fmt::money_f64(u.linked_collateral, qd),
+                "calls_covered": u.calls_covered,
                 "expansion_gap_initial": gap.map(|g| fmt::money_f64(g, qd)),
             })
         })
@@ -175,6 +184,8 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
         "theta/day".into(),
         "add-on IM".into(),
         "add-on MM".into(),
+        "linked coll.".into(),
+        "calls covered".into(),
         "exp. gap IM".into(),
     ]];
     for (u, gap) in m.underlyings[..m.underlying_count as usize]
@@ -192,13 +203,17 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
             money(Fixed::from_raw(u.theta.raw() / 365)),
             money(u.addon_initial),
             money(u.addon_maintenance),
+            money(u.linked_collateral),
+            if u.calls_covered { "yes" } else { "no" }.into(),
             gap.map(money).unwrap_or_else(|| "n/a".into()),
         ]);
     }
     out.push_str(
         "\nPer underlying (the account's short book; delta in underlying units, cash gamma = Gamma S^2,\n\
-         vega per 1.00 of vol, exp. gap = how much the delta-gamma-vega expansion understates full\n\
-         revaluation on the IM grid)\n",
+         vega per 1.00 of vol; add-ons cover the shorts and the collateral linked to the underlying,\n\
+         linked coll. = its MM value, calls covered = every short call covered by it (requirement\n\
+         capped); exp. gap = how much the delta-gamma-vega expansion of the options understates\n\
+         full revaluation on the IM grid)\n",
     );
     out.push_str(&fmt::table(&rows));
     out
@@ -216,11 +231,26 @@ pub fn run(args: MarginArgs) -> Result<ExitCode> {
     let portfolio = Portfolio::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let m =
         margin::account_margin(&portfolio.account(), &portfolio.config).map_err(engine_error)?;
+    let comparison = if args.compare {
+        Some(
+            compare::compare(&portfolio, &m)
+                .map_err(|e| anyhow!("--compare: a peer formula refused the portfolio ({e:?})"))?,
+        )
+    } else {
+        None
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", report_json(&portfolio, &m))?;
+        let mut report = report_json(&portfolio, &m);
+        if let Some(c) = &comparison {
+            report["compare"] = compare::json(&portfolio, c);
+        }
+        writeln!(out, "{report}")?;
     } else {
         write!(out, "{}", report_text(&portfolio, &m))?;
+        if let Some(c) = &comparison {
+            write!(out, "{}", compare::text(&portfolio, c))?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

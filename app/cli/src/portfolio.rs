@@ -10,7 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use greekhouse_risk::bs::{self, SECONDS_PER_DAY, SECONDS_PER_YEAR};
 use greekhouse_risk::fixed::FIXED_ONE;
-use greekhouse_risk::margin::{LevelParams, MarginConfig, MarginParams, MAX_UNDERLYINGS};
+use greekhouse_risk::margin::{
+    LevelParams, MarginConfig, MarginParams, MAX_STALE_VOL, MAX_UNDERLYINGS, MAX_VOL_REF_SECS,
+    MAX_VOL_SHOCK, MAX_VOL_TERM_CAP, MIN_VOL_REF_SECS,
+};
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
 use greekhouse_risk::{
     AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, Rounding, UnderlyingRisk,
@@ -137,6 +140,9 @@ impl Portfolio {
         // underlyings
         let mut underlying_names = Vec::new();
         let mut underlyings = Vec::new();
+        // per underlying: the path of its spot, its spot and conf as written (linked
+        // collateral is priced by the same feed)
+        let mut underlying_feeds: Vec<(String, Decimal, Option<Decimal>)> = Vec::new();
         let items = root
             .array("underlyings")?
             .ok_or_else(|| root.missing("underlyings"))?;
@@ -145,6 +151,10 @@ impl Portfolio {
         }
         for (path, raw) in items {
             let mut u = Obj::parse(path, raw)?;
+            u.replaced(
+                "vol_stale",
+                "use `surface_stale_secs` (seconds the surface is older than its maximum age; 0 = fresh)",
+            )?;
             let name = u.string("name")?.ok_or_else(|| u.missing("name"))?;
             u.check(!name.trim().is_empty(), "name", "must not be empty")?;
             if underlying_names.contains(&name) {
@@ -153,9 +163,18 @@ impl Portfolio {
                     u.field("name")
                 ));
             }
-            let spot = u.money("spot", qd)?.ok_or_else(|| u.missing("spot"))?;
+            let spot_text = u.dec("spot")?.ok_or_else(|| u.missing("spot"))?;
+            let spot = spot_text
+                .to_fixed_shifted(qd)
+                .map_err(|e| u.money_error("spot", &spot_text, e))?;
             u.check(spot.is_positive(), "spot", "must be > 0")?;
-            let conf = u.money("conf", qd)?.unwrap_or(Fixed::ZERO);
+            let conf_text = u.dec("conf")?;
+            let conf = match &conf_text {
+                None => Fixed::ZERO,
+                Some(d) => d
+                    .to_fixed_shifted(qd)
+                    .map_err(|e| u.money_error("conf", d, e))?,
+            };
             u.check(!conf.is_negative(), "conf", "must be >= 0")?;
             let rate = u.fixed("rate")?.unwrap_or(Fixed::ZERO);
             u.check(
@@ -163,7 +182,7 @@ impl Portfolio {
                 "rate",
                 "must be within [0, 1] (the risk engine's range)",
             )?;
-            let vol_stale = u.boolean("vol_stale")?.unwrap_or(false);
+            let surface_stale_secs = u.integer("surface_stale_secs")?.unwrap_or(0);
             let mut s = u.obj("surface")?.ok_or_else(|| u.missing("surface"))?;
             let surface = parse_surface(&mut s)?;
             s.finish()?;
@@ -175,19 +194,23 @@ impl Portfolio {
                     p
                 }
             };
+            let spot_path = u.field("spot");
             u.finish()?;
             underlying_names.push(name);
+            underlying_feeds.push((spot_path, spot_text, conf_text));
             underlyings.push(UnderlyingRisk {
                 spot,
                 conf,
                 surface,
-                vol_stale,
+                surface_stale_secs,
                 rate,
                 params,
             });
         }
 
-        // collaterals
+        // collaterals (and the underlyings margined: those of the positions and the linked
+        // collateral)
+        let mut used = BTreeSet::new();
         let mut collateral_names = Vec::new();
         let mut collaterals = Vec::new();
         let items = root.array("collaterals")?.unwrap_or_default();
@@ -209,12 +232,52 @@ impl Portfolio {
                     u64::MAX
                 )
             })?;
+            let linked_underlying = match c.string("linked_underlying")? {
+                None => None,
+                Some(n) => Some(underlying_names.iter().position(|u| *u == n).ok_or_else(
+                    || {
+                        format!(
+                            "{}: unknown underlying \"{n}\" (defined: {})",
+                            c.field("linked_underlying"),
+                            underlying_names.join(", ")
+                        )
+                    },
+                )?),
+            };
             // quote native units per token native unit: price * 10^(qd - decimals)
-            let price = c
-                .money("price", qd - decimals)?
-                .ok_or_else(|| c.missing("price"))?;
+            let shift = qd - decimals;
+            let price = c.money("price", shift)?;
+            let conf = c.money("conf", shift)?;
+            let (price, conf) = match linked_underlying {
+                None => (
+                    price.ok_or_else(|| c.missing("price"))?,
+                    conf.unwrap_or(Fixed::ZERO),
+                ),
+                Some(i) => {
+                    // priced by the linked underlying's feed: its spot and conf, per token
+                    let (spot_path, spot, feed_conf) = &underlying_feeds[i];
+                    let conf_path = spot_path.replace(".spot", ".conf");
+                    let feed = |key: &str, path: &str, d: Option<&Decimal>| {
+                        d.map_or(Ok(Fixed::ZERO), |d| d.to_fixed_shifted(shift))
+                            .map_err(|e| {
+                                c.at(key, format!("the linked underlying's {path} does not convert exactly to this token's native units ({e})"))
+                            })
+                    };
+                    let feed_price = feed("price", spot_path, Some(spot))?;
+                    let feed_conf = feed("conf", &conf_path, feed_conf.as_ref())?;
+                    let same = |key: &str, given: Option<Fixed>, want: Fixed, path: &str| {
+                        c.check(
+                            given.is_none_or(|g| g == want),
+                            key,
+                            &format!("a linked collateral is priced by its underlying's feed: must equal {path} or be left out"),
+                        )
+                    };
+                    same("price", price, feed_price, spot_path)?;
+                    same("conf", conf, feed_conf, &conf_path)?;
+                    (feed_price, feed_conf)
+                }
+            };
             c.check(!price.is_negative(), "price", "must be >= 0")?;
-            let conf = c.money("conf", qd - decimals)?.unwrap_or(Fixed::ZERO);
             c.check(!conf.is_negative(), "conf", "must be >= 0")?;
             let init_weight = c
                 .fixed("init_weight")?
@@ -242,7 +305,11 @@ impl Portfolio {
                 conf,
                 init_weight,
                 maint_weight,
+                linked_underlying: linked_underlying.map(|i| i as u8),
             });
+            if let Some(i) = linked_underlying {
+                used.insert(i);
+            }
         }
 
         // positions
@@ -251,7 +318,6 @@ impl Portfolio {
         if items.len() > MAX_POSITIONS {
             return Err(format!("positions: a writer account holds at most {MAX_POSITIONS} positions, the file has {}", items.len()));
         }
-        let mut used = BTreeSet::new();
         for (path, raw) in items {
             let mut p = Obj::parse(path, raw)?;
             let name = p
@@ -286,13 +352,13 @@ impl Portfolio {
             let strike = p.money("strike", qd)?.ok_or_else(|| p.missing("strike"))?;
             p.check(strike.is_positive(), "strike", "must be > 0")?;
             let days = p.fixed("days")?.ok_or_else(|| p.missing("days"))?;
-            p.check(
-                days.is_positive(),
-                "days",
-                "must be > 0 (expired positions are settled, not margined)",
-            )?;
-            let time_years = time_to_expiry(days, min_time_to_expiry_secs)
-                .map_err(|e| format!("{}: {e}", p.field("days")))?;
+            // days <= 0: expired and not yet settled (valued at intrinsic by the engine)
+            let time_years = if days.is_positive() {
+                time_to_expiry(days, min_time_to_expiry_secs)
+                    .map_err(|e| format!("{}: {e}", p.field("days")))?
+            } else {
+                Fixed::ZERO
+            };
             let contracts = p
                 .integer("contracts")?
                 .ok_or_else(|| p.missing("contracts"))?;
@@ -310,7 +376,7 @@ impl Portfolio {
         }
         if used.len() > MAX_UNDERLYINGS {
             return Err(format!(
-                "positions: span {} underlyings, the engine margins at most {MAX_UNDERLYINGS}",
+                "positions: with the linked collateral, span {} underlyings, the engine margins at most {MAX_UNDERLYINGS}",
                 used.len()
             ));
         }
@@ -354,24 +420,34 @@ pub fn time_to_expiry(days: Fixed, min_secs: i64) -> Result<Fixed, String> {
 }
 
 fn parse_level(o: &mut Obj<'_>, d: LevelParams) -> Result<LevelParams, String> {
+    let shock = "use `vol_shock` (one relative upward vol shock at the reference tenor, e.g. 0.25 = every vol x 1.25; Margin v2 has no downward vol shock)";
+    o.replaced("vol_up", shock)?;
+    o.replaced("vol_down", shock)?;
     let level = LevelParams {
         spot_shock: o.fixed("spot_shock")?.unwrap_or(d.spot_shock),
-        vol_up: o.fixed("vol_up")?.unwrap_or(d.vol_up),
-        vol_down: o.fixed("vol_down")?.unwrap_or(d.vol_down),
+        vol_shock: o.fixed("vol_shock")?.unwrap_or(d.vol_shock),
         floor_pct: o.fixed("floor_pct")?.unwrap_or(d.floor_pct),
     };
     for (key, v) in [
         ("spot_shock", level.spot_shock),
-        ("vol_up", level.vol_up),
-        ("vol_down", level.vol_down),
+        ("vol_shock", level.vol_shock),
         ("floor_pct", level.floor_pct),
     ] {
         o.check(!v.is_negative(), key, "must be >= 0")?;
     }
+    o.check(
+        level.vol_shock <= MAX_VOL_SHOCK,
+        "vol_shock",
+        "must be within [0, 2] (the risk engine's bound)",
+    )?;
     Ok(level)
 }
 
 fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
+    m.replaced(
+        "stale_vol_penalty",
+        "use `stale_vol_per_hour` and `stale_vol_cap` (a stale surface raises every vol by min(cap, per_hour x hours stale), relative)",
+    )?;
     let d = MarginParams::DEFAULT;
     let initial = match m.obj("initial")? {
         None => d.initial,
@@ -389,11 +465,52 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
             l
         }
     };
-    let stale_vol_penalty = m.fixed("stale_vol_penalty")?.unwrap_or(d.stale_vol_penalty);
+    let vol_ref_secs = match m.integer("vol_ref_secs")? {
+        None => d.vol_ref_secs,
+        Some(v) => u32::try_from(v)
+            .ok()
+            .filter(|v| (MIN_VOL_REF_SECS..=MAX_VOL_REF_SECS).contains(v))
+            .ok_or_else(|| {
+                m.at(
+                    "vol_ref_secs",
+                    format!("must be within {MIN_VOL_REF_SECS}..={MAX_VOL_REF_SECS} seconds (1 hour to 365 days)"),
+                )
+            })?,
+    };
+    let vol_power = m.fixed("vol_power")?.unwrap_or(d.vol_power);
+    m.check(
+        !vol_power.is_negative() && vol_power <= Fixed::ONE,
+        "vol_power",
+        "must be within [0, 1]",
+    )?;
+    let vol_term_cap = m.fixed("vol_term_cap")?.unwrap_or(d.vol_term_cap);
+    m.check(
+        vol_term_cap >= Fixed::ONE && vol_term_cap <= MAX_VOL_TERM_CAP,
+        "vol_term_cap",
+        "must be within [1, 10]",
+    )?;
+    let stale_vol_per_hour = m
+        .fixed("stale_vol_per_hour")?
+        .unwrap_or(d.stale_vol_per_hour);
+    let stale_vol_cap = m.fixed("stale_vol_cap")?.unwrap_or(d.stale_vol_cap);
+    for (key, v) in [
+        ("stale_vol_per_hour", stale_vol_per_hour),
+        ("stale_vol_cap", stale_vol_cap),
+    ] {
+        m.check(
+            !v.is_negative() && v <= MAX_STALE_VOL,
+            key,
+            "must be within [0, 1]",
+        )?;
+    }
     let params = MarginParams {
         initial,
         maintenance,
-        stale_vol_penalty,
+        vol_ref_secs,
+        vol_power,
+        vol_term_cap,
+        stale_vol_per_hour,
+        stale_vol_cap,
     };
     params.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())
@@ -545,13 +662,34 @@ impl<'a> Obj<'a> {
     fn money(&mut self, key: &str, shift: i32) -> Result<Option<Fixed>, String> {
         match self.dec(key)? {
             None => Ok(None),
-            Some(d) => d.to_fixed_shifted(shift).map(Some).map_err(|e| match e {
-                decimal::DecimalError::TooPrecise { .. } => self.at(
-                    key,
-                    format!("\"{}\" has more decimal places than the engine's 12 after conversion to native units", d.text()),
-                ),
-                e => self.at(key, e),
-            }),
+            Some(d) => d
+                .to_fixed_shifted(shift)
+                .map(Some)
+                .map_err(|e| self.money_error(key, &d, e)),
+        }
+    }
+
+    /// The error of [`Obj::money`] for the value `d` of `key`.
+    fn money_error(&self, key: &str, d: &Decimal, e: decimal::DecimalError) -> String {
+        match e {
+            decimal::DecimalError::TooPrecise { .. } => self.at(
+                key,
+                format!("\"{}\" has more decimal places than the engine's 12 after conversion to native units", d.text()),
+            ),
+            e => self.at(key, e),
+        }
+    }
+
+    /// A field of the format before Margin v2: present (even `null`), it is an error naming
+    /// its replacement, never silently ignored.
+    fn replaced(&self, key: &str, replacement: &str) -> Result<(), String> {
+        if self.map.contains_key(key) {
+            Err(format!(
+                "{}: no longer supported (Margin v2): {replacement}",
+                self.field(key)
+            ))
+        } else {
+            Ok(())
         }
     }
 
@@ -583,15 +721,6 @@ impl<'a> Obj<'a> {
             Some(raw) => serde_json::from_str::<String>(raw.get())
                 .map(Some)
                 .map_err(|_| self.at(key, format!("expected a string, got {}", raw.get()))),
-        }
-    }
-
-    fn boolean(&mut self, key: &str) -> Result<Option<bool>, String> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(raw) => serde_json::from_str::<bool>(raw.get())
-                .map(Some)
-                .map_err(|_| self.at(key, format!("expected true or false, got {}", raw.get()))),
         }
     }
 

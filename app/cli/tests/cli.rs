@@ -275,7 +275,11 @@ fn margin_on_the_example_table() {
         "mark-to-market",
         "SOL",
         "BTC",
+        "USDT",
         "cash gamma",
+        "linked coll.",
+        "calls covered",
+        "exp. gap IM",
     ] {
         assert!(out.contains(needle), "no {needle:?} in\n{out}");
     }
@@ -314,9 +318,13 @@ fn margin_on_the_example_json() {
             "addon_initial",
             "addon_maintenance",
             "liability",
+            "linked_collateral",
         ] {
             assert!(u[k].is_number(), "{k} in {u}");
         }
+        assert!(u["calls_covered"].is_boolean(), "{u}");
+        // SOL and BTC collateral are linked to their underlyings in the example
+        assert!(u["linked_collateral"].as_f64().unwrap() > 0.0, "{u}");
         assert!(
             u["cash_gamma"].as_f64().unwrap() <= 0.0,
             "a short book has non-positive gamma"
@@ -325,6 +333,13 @@ fn margin_on_the_example_json() {
     }
     assert_eq!(v["quote"], "USDC");
     assert!(["healthy", "below_initial", "liquidatable"].contains(&v["status"].as_str().unwrap()));
+    assert!(v.get("compare").is_none(), "--compare not asked");
+    // 300 SOL at (150.25 - 0.06) x 0.95 (MM weight; price and conf from the SOL feed)
+    assert!(
+        (unds[0]["linked_collateral"].as_f64().unwrap() - 300.0 * 150.19 * 0.95).abs() < 1e-6,
+        "{}",
+        unds[0]
+    );
 }
 
 #[test]
@@ -372,6 +387,39 @@ fn margin_malformed_files() {
             "collaterals[0].amount",
         ),
         (
+            "unknown-linked-underlying",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]}}],
+               "collaterals":[{"symbol":"ETH","decimals":8,"amount":"1","linked_underlying":"ETH","init_weight":"0.9","maint_weight":"0.95"}]}"#,
+            "collaterals[0].linked_underlying: unknown underlying \"ETH\" (defined: SOL)",
+        ),
+        (
+            "linked-price-not-the-feed",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]}}],
+               "collaterals":[{"symbol":"SOL","decimals":9,"amount":"1","price":"151","linked_underlying":"SOL","init_weight":"0.9","maint_weight":"0.95"}]}"#,
+            "collaterals[0].price: a linked collateral is priced by its underlying's feed: must equal underlyings[0].spot",
+        ),
+        (
+            "unlinked-without-price",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]}}],
+               "collaterals":[{"symbol":"SOL","decimals":9,"amount":"1","init_weight":"0.9","maint_weight":"0.95"}]}"#,
+            "collaterals[0].price: missing",
+        ),
+        (
+            "vol-ref-out-of-range",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]},"margin":{"vol_ref_secs":60}}]}"#,
+            "underlyings[0].margin.vol_ref_secs: must be within 3600..=31536000",
+        ),
+        (
+            "vol-shock-im-below-mm",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]},"margin":{"initial":{"vol_shock":"0.1"}}}]}"#,
+            "underlyings[0].margin: rejected by the risk engine",
+        ),
+        (
+            "bad-stale-secs",
+            r#"{"underlyings":[{"name":"SOL","spot":"150","surface_stale_secs":"-5","surface":{"tenors":[{"days":30,"atm_vol":"0.6"}]}}]}"#,
+            "underlyings[0].surface_stale_secs",
+        ),
+        (
             "unsorted-tenors",
             r#"{"underlyings":[{"name":"SOL","spot":"150","surface":{"tenors":[{"days":30,"atm_vol":"0.6"},{"days":7,"atm_vol":"0.7"}]}}]}"#,
             "underlyings[0].surface.tenors[1].days",
@@ -393,4 +441,325 @@ fn margin_malformed_files() {
     let o = run(&["margin", "/nonexistent/portfolio.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("cannot read"));
+}
+
+/// A one-underlying portfolio: SOL at 150, `collateral` SOL of collateral (linked to SOL or
+/// not, same weights, price and conf either way) and 100 short `kind`s at `strike`, 30 days.
+fn sol_book(kind: &str, strike: &str, linked: bool) -> String {
+    let link = if linked {
+        r#""linked_underlying": "SOL","#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"underlyings": [{{"name": "SOL", "spot": "150", "conf": "0.05",
+              "surface": {{"tenors": [{{"days": 30, "atm_vol": "0.7"}}]}}}}],
+            "collaterals": [{{"symbol": "SOL", "decimals": 9, "amount": "100", {link}
+              "price": "150", "conf": "0.05", "init_weight": "0.9", "maint_weight": "0.95"}}],
+            "positions": [{{"underlying": "SOL", "kind": "{kind}", "strike": "{strike}", "days": 30,
+              "contracts": 100}}]}}"#
+    )
+}
+
+fn margin_json_of(name: &str, contents: &str, extra: &[&str]) -> Value {
+    let path = temp_file(name, contents);
+    let mut args = vec!["margin", path.to_str().unwrap(), "--json"];
+    args.extend(extra);
+    let o = run(&args);
+    std::fs::remove_file(&path).ok();
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    serde_json::from_str(stdout(&o).trim()).unwrap()
+}
+
+#[test]
+fn margin_linked_collateral_moves_the_requirement_the_expected_way() {
+    let f = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_f64).unwrap();
+    // SOL collateral behind short SOL calls (100 units for 100 calls): the collateral gains
+    // when the calls lose, so linking lowers the MM requirement (and raises the MM equity,
+    // the collateral value being the same)
+    let unlinked = margin_json_of("calls-unlinked", &sol_book("call", "140", false), &[]);
+    let linked = margin_json_of("calls-linked", &sol_book("call", "140", true), &[]);
+    assert!(
+        f(&linked, "/maintenance/requirement") < f(&unlinked, "/maintenance/requirement"),
+        "linked {linked}\nunlinked {unlinked}"
+    );
+    assert!(f(&linked, "/maintenance/equity") > f(&unlinked, "/maintenance/equity"));
+    assert_eq!(
+        f(&linked, "/maintenance/collateral_value"),
+        f(&unlinked, "/maintenance/collateral_value")
+    );
+    assert_eq!(linked["underlyings"][0]["calls_covered"], true);
+    assert_eq!(unlinked["underlyings"][0]["calls_covered"], false);
+    // 100 x (150 - 0.05) x 0.95
+    assert!((f(&linked, "/underlyings/0/linked_collateral") - 14_245.25).abs() < 1e-6);
+    assert_eq!(f(&unlinked, "/underlyings/0/linked_collateral"), 0.0);
+    // behind short puts the collateral falls with the puts' loss: linking raises the MM
+    // requirement (the wrong-way risk an unlinked weight would have to cover)
+    let unlinked = margin_json_of("puts-unlinked", &sol_book("put", "150", false), &[]);
+    let linked = margin_json_of("puts-linked", &sol_book("put", "150", true), &[]);
+    assert!(
+        f(&linked, "/maintenance/requirement") > f(&unlinked, "/maintenance/requirement"),
+        "linked {linked}\nunlinked {unlinked}"
+    );
+    assert_eq!(linked["underlyings"][0]["calls_covered"], false); // only with short calls
+}
+
+#[test]
+fn margin_refuses_the_old_field_names() {
+    let und = |extra: &str, margin: &str| {
+        format!(
+            r#"{{"underlyings": [{{"name": "SOL", "spot": "150", {extra}
+                "surface": {{"tenors": [{{"days": 30, "atm_vol": "0.6"}}]}}, "margin": {{ {margin} }}}}]}}"#
+        )
+    };
+    let cases = [
+        (
+            "vol-up",
+            und("", r#""initial": {"vol_up": "0.10"}"#),
+            "underlyings[0].margin.initial.vol_up: no longer supported (Margin v2): use `vol_shock`",
+        ),
+        (
+            "vol-down",
+            und("", r#""maintenance": {"vol_shock": "0.2", "vol_down": "0.06"}"#),
+            "underlyings[0].margin.maintenance.vol_down: no longer supported (Margin v2): use `vol_shock`",
+        ),
+        (
+            "stale-penalty",
+            und("", r#""stale_vol_penalty": "0.05""#),
+            "underlyings[0].margin.stale_vol_penalty: no longer supported (Margin v2): use `stale_vol_per_hour` and `stale_vol_cap`",
+        ),
+        (
+            "vol-stale",
+            und(r#""vol_stale": true,"#, ""),
+            "underlyings[0].vol_stale: no longer supported (Margin v2): use `surface_stale_secs`",
+        ),
+        (
+            // even null: a v1 file must not be margined with silently changed meaning
+            "vol-stale-null",
+            und(r#""vol_stale": null,"#, ""),
+            "underlyings[0].vol_stale: no longer supported",
+        ),
+    ];
+    for (name, contents, needle) in cases {
+        let path = temp_file(name, &contents);
+        let o = run(&["margin", path.to_str().unwrap()]);
+        std::fs::remove_file(&path).ok();
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains(needle),
+            "{name}: expected {needle:?} in {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn margin_new_fields_change_the_margin() {
+    let f = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_f64).unwrap();
+    let book = |stale: &str, days: &str| {
+        format!(
+            r#"{{"underlyings": [{{"name": "SOL", "spot": "150", "surface_stale_secs": {stale},
+                 "surface": {{"tenors": [{{"days": 30, "atm_vol": "0.6"}}]}},
+                 "margin": {{"initial": {{"vol_shock": "0.5"}}, "vol_ref_secs": 604800,
+                   "vol_power": "0.5", "vol_term_cap": "2", "stale_vol_per_hour": "0.1",
+                   "stale_vol_cap": "0.3"}}}}],
+                "quote_balance": "10000",
+                "positions": [{{"underlying": "SOL", "kind": "put", "strike": "160", "days": {days},
+                  "contracts": 10}}]}}"#
+        )
+    };
+    let fresh = margin_json_of("fresh", &book("0", "7"), &[]);
+    let stale = margin_json_of("stale", &book("3600", "7"), &[]);
+    assert!(f(&stale, "/liability") > f(&fresh, "/liability"));
+    assert!(f(&stale, "/maintenance/requirement") > f(&fresh, "/maintenance/requirement"));
+    // expired, unsettled: intrinsic value 10 x (160 - 150)
+    let expired = margin_json_of("expired", &book("0", "0"), &[]);
+    assert!(
+        (f(&expired, "/liability") - 100.0).abs() < 1e-6,
+        "{expired}"
+    );
+    assert_eq!(f(&expired, "/underlyings/0/vega"), 0.0);
+}
+
+/// An exact decimal (JSON string or number) times `10^shift` as a `Fixed`.
+fn fixed_of(v: &Value, shift: u32) -> greekhouse_risk::Fixed {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("not a number: {other}"),
+    };
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let scale = 12 + shift as usize;
+    assert!(frac.len() <= scale, "{text}");
+    let digits = format!("{int}{frac:0<scale$}");
+    greekhouse_risk::Fixed::from_raw(digits.parse().unwrap())
+}
+
+#[test]
+fn margin_compare_matches_the_peers_functions_on_the_example() {
+    use greekhouse_risk::peers::{opyn_naked_margin, zeta_short_margin, OpynParams, ZetaParams};
+    use greekhouse_risk::{math, Fixed, OptionKind, Rounding};
+
+    let path = example();
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let v = {
+        let o = run(&["margin", path.to_str().unwrap(), "--json", "--compare"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<Value>(stdout(&o).trim()).unwrap()
+    };
+    let c = &v["compare"];
+    let f = |v: &Value, p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_f64)
+            .unwrap_or_else(|| panic!("{p} in {v}"))
+    };
+    let permille = |x: i128| Fixed::from_raw(x * 1_000_000_000);
+    let zeta_im = ZetaParams {
+        dynamic_pct: permille(250),
+        spot_pct: permille(100),
+        put_cap_pct: Fixed::ONE,
+    };
+    let zeta_mm = ZetaParams {
+        dynamic_pct: permille(125),
+        spot_pct: permille(50),
+        put_cap_pct: Fixed::ONE,
+    };
+    // quote native units (Fixed) -> whole USDC
+    let usdc = |x: Fixed| x.raw() as f64 / 1e18;
+    let close = |got: f64, want: f64, what: &str| {
+        assert!(
+            (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+            "{what}: {got} vs {want}"
+        );
+    };
+    let spots: Vec<(String, Fixed)> = file["underlyings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().to_string(),
+                fixed_of(&u["spot"], 6),
+            )
+        })
+        .collect();
+    let positions = file["positions"].as_array().unwrap();
+    assert_eq!(c["positions"].as_array().unwrap().len(), positions.len());
+    let mut sums = vec![(0.0, 0.0, 0.0); spots.len()];
+    for (i, p) in positions.iter().enumerate() {
+        let u = spots
+            .iter()
+            .position(|(n, _)| n == p["underlying"].as_str().unwrap())
+            .unwrap();
+        let spot = spots[u].1;
+        let kind = match p["kind"].as_str().unwrap() {
+            "call" => OptionKind::Call,
+            _ => OptionKind::Put,
+        };
+        let strike = fixed_of(&p["strike"], 6);
+        let qty = Fixed::from_u64(p["contracts"].as_u64().unwrap())
+            .checked_mul(fixed_of(&p["contract_size"], 0), Rounding::Up)
+            .unwrap();
+        // every example position is beyond the 300 s pricing floor
+        let t = Fixed::from_ratio(
+            fixed_of(&p["days"], 0).raw(),
+            365 * 1_000_000_000_000,
+            Rounding::Down,
+        )
+        .unwrap();
+        let ub = permille(400)
+            .checked_mul(math::sqrt(t).unwrap(), Rounding::Up)
+            .unwrap()
+            .min_of(Fixed::ONE);
+        let opyn = OpynParams {
+            spot_shock: permille(200),
+            upper_bound: ub,
+        };
+        let o = usdc(opyn_naked_margin(kind, spot, strike, qty, &opyn).unwrap());
+        let zi = usdc(zeta_short_margin(kind, spot, strike, qty, &zeta_im).unwrap());
+        let zm = usdc(zeta_short_margin(kind, spot, strike, qty, &zeta_mm).unwrap());
+        let row = &c["positions"][i];
+        close(f(row, "/opyn_naked"), o, "opyn");
+        close(f(row, "/zeta_initial_margin"), zi, "zeta IM");
+        close(f(row, "/zeta_maintenance_margin"), zm, "zeta MM");
+        close(f(row, "/opyn_upper_bound"), ub.raw() as f64 / 1e12, "UB");
+        sums[u].0 += o;
+        sums[u].1 += zi;
+        sums[u].2 += zm;
+    }
+    let rows = c["underlyings"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["name"], spots[i].0);
+        let u = &v["underlyings"][i];
+        let mark = f(u, "/liability");
+        close(f(row, "/mark"), mark, "mark");
+        close(f(row, "/opyn_naked"), sums[i].0, "opyn sum");
+        close(f(row, "/zeta_initial"), mark + sums[i].1, "zeta IM sum");
+        close(f(row, "/zeta_maintenance"), mark + sums[i].2, "zeta MM sum");
+        close(
+            f(row, "/greekhouse_initial"),
+            mark + f(u, "/addon_initial"),
+            "GH IM",
+        );
+        close(
+            f(row, "/greekhouse_maintenance"),
+            mark + f(u, "/addon_maintenance"),
+            "GH MM",
+        );
+    }
+    close(
+        f(c, "/total/greekhouse_initial"),
+        f(&v, "/initial/requirement"),
+        "GH IM total",
+    );
+    close(
+        f(c, "/total/greekhouse_maintenance"),
+        f(&v, "/maintenance/requirement"),
+        "GH MM total",
+    );
+    close(
+        f(c, "/total/opyn_naked"),
+        sums.iter().map(|s| s.0).sum(),
+        "opyn total",
+    );
+    assert_eq!(f(c, "/params/opyn/spot_shock"), 0.2);
+    assert_eq!(f(c, "/params/zeta_maintenance/dynamic_pct"), 0.125);
+    assert!(c["sources"].as_array().unwrap().len() >= 2);
+}
+
+#[test]
+fn margin_compare_table_shows_both_peers_and_their_sources() {
+    let o = run(&["margin", example().to_str().unwrap(), "--compare"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for needle in [
+        "Greekhouse IM",
+        "Greekhouse MM",
+        "Opyn naked",
+        "Zeta IM",
+        "Zeta MM",
+        "total",
+        "opynfinance/GammaProtocol",
+        "assumed",
+        "docs/risk-model.md",
+    ] {
+        assert!(out.contains(needle), "no {needle:?} in\n{out}");
+    }
+    // the plain report is still there, before the comparison
+    assert!(out.find("mark-to-market").unwrap() < out.find("Opyn naked").unwrap());
+    let total = out.lines().find(|l| l.starts_with("total")).unwrap();
+    assert_eq!(total.split_whitespace().count(), 7, "{total}");
+    // --compare needs a portfolio file
+    let o = run(&[
+        "margin",
+        "--accounts",
+        "x.json",
+        "--writer",
+        "x",
+        "--compare",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
 }

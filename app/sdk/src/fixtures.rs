@@ -32,22 +32,28 @@ pub fn surface() -> StoredVolSurface {
     }
 }
 
-/// IM: 20 % spot, +30/-20 vol points, 5 % floor; MM: 12 %, +20/-15, 3 %; 10 vol points stale penalty.
+/// The risk engine's default margin parameters (`greekhouse_risk::MarginParams::DEFAULT`) as
+/// stored: IM 20 % spot shock, vol +40 % at 30 days, 2 % floor; MM 12 %, +25 %, 1.2 %; term
+/// factor `min(4, (30 days / T)^0.5)`; stale surface +5 % of vol per hour, at most +50 %.
 pub fn margin() -> StoredMarginParams {
     StoredMarginParams {
         initial: StoredLevel {
             spot_shock_bps: 2_000,
-            vol_up_bps: 3_000,
-            vol_down_bps: 2_000,
-            floor_bps: 500,
+            vol_shock_bps: 4_000,
+            floor_bps: 200,
+            _reserved: 0,
         },
         maintenance: StoredLevel {
             spot_shock_bps: 1_200,
-            vol_up_bps: 2_000,
-            vol_down_bps: 1_500,
-            floor_bps: 300,
+            vol_shock_bps: 2_500,
+            floor_bps: 120,
+            _reserved: 0,
         },
-        stale_vol_penalty_bps: 1_000,
+        vol_ref_secs: 30 * DAY as u32,
+        vol_power_bps: 5_000,
+        vol_term_cap_bps: 40_000,
+        stale_vol_per_hour_bps: 500,
+        stale_vol_cap_bps: 5_000,
         rate_bps: 0,
     }
 }
@@ -111,5 +117,18 @@ pub fn underlying_args(
         margin: margin(),
         series_rules: series_rules(strike_tick, contract_size),
         open_interest_cap: 1_000_000 * 1_000_000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stored_margin_defaults_are_the_risk_engines() {
+        let stored = super::margin();
+        stored.validate().unwrap();
+        assert_eq!(
+            greekhouse::engine::convert::margin_params(&stored),
+            greekhouse_risk::MarginParams::DEFAULT
+        );
     }
 }

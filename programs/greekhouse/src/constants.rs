@@ -69,12 +69,20 @@ pub mod bounds {
     pub const END_BUFFER_BPS: (u32, u32) = (0, 10_000);
     /// Spot shocks of a margin level: 1 % to 90 %.
     pub const SPOT_SHOCK_BPS: (u32, u32) = (100, 9_000);
-    /// Vol shocks of a margin level: 0 to 500 vol points.
-    pub const VOL_SHOCK_BPS: (u32, u32) = (0, 50_000);
+    /// Relative vol shock of a margin level at the reference tenor: 0 to +200 %.
+    pub const VOL_SHOCK_BPS: (u32, u32) = (0, 20_000);
+    /// Reference tenor of the vol shock's term factor: 1 hour to 365 days.
+    pub const VOL_REF_SECS: (u32, u32) = (3_600, 31_536_000);
+    /// Power of the term factor `(T_ref / T)^p`: 0 to 1.
+    pub const VOL_POWER_BPS: (u32, u32) = (0, 10_000);
+    /// Cap of the term factor: 1 to 10.
+    pub const VOL_TERM_CAP_BPS: (u32, u32) = (10_000, 100_000);
     /// Per-contract floor: 0 to 100 % of spot.
     pub const FLOOR_BPS: (u32, u32) = (0, 10_000);
-    /// Stale-surface vol penalty: 0 to 500 vol points.
-    pub const STALE_VOL_PENALTY_BPS: (u32, u32) = (0, 50_000);
+    /// Stale-surface penalty: relative vol increase per hour of staleness, 0 to 100 %.
+    pub const STALE_VOL_PER_HOUR_BPS: (u32, u32) = (0, 10_000);
+    /// Cap of the stale-surface penalty: 0 to 100 %.
+    pub const STALE_VOL_CAP_BPS: (u32, u32) = (0, 10_000);
     /// Rate: 0 to +50 % (the risk engine prices with non-negative rates only).
     pub const RATE_BPS: (i32, i32) = (0, 5_000);
     /// Vol-surface max age: 1 min to 7 days.

@@ -185,6 +185,8 @@ pub enum GreekhouseError {
     DriftingUiAmountMint,
     #[msg("Price is not newer than the one already recorded")]
     PriceAlreadyRecorded,
+    #[msg("Collateral weight leaves a haircut below the spot shock plus confidence")]
+    CollateralHaircutTooSmall,
 }
 
 /// Each risk-engine refusal maps to its own program error.
@@ -204,6 +206,7 @@ impl From<greekhouse_risk::RiskError> for GreekhouseError {
             R::InvalidMarginParams => GreekhouseError::MarginLevelsOutOfOrder,
             R::InvalidAuctionParams => GreekhouseError::RiskInvalidAuctionParams,
             R::InvalidFraction => GreekhouseError::RiskInvalidFraction,
+            R::InvalidCollateralWeight => GreekhouseError::CollateralHaircutTooSmall,
         }
     }
 }

@@ -38,12 +38,12 @@ fn args_with(env: &mut Env, f: impl FnOnce(&mut ListUnderlyingArgs)) -> ListUnde
     a
 }
 
-fn level(spot: u32, up: u32, down: u32, floor: u32) -> StoredLevel {
+fn level(spot: u32, vol: u32, floor: u32) -> StoredLevel {
     StoredLevel {
         spot_shock_bps: spot,
-        vol_up_bps: up,
-        vol_down_bps: down,
+        vol_shock_bps: vol,
         floor_bps: floor,
+        _reserved: 0,
     }
 }
 
@@ -305,13 +305,12 @@ fn list_underlying_refuses_the_default_oracle_program() {
 #[test]
 fn list_underlying_refuses_initial_margin_below_maintenance() {
     let mut env = Env::new();
-    let mm = level(1_200, 2_000, 1_500, 300);
+    let mm = level(1_200, 2_500, 120);
     // IM below MM in any one component
     let ims = [
-        level(1_199, 3_000, 2_000, 500),
-        level(2_000, 1_999, 2_000, 500),
-        level(2_000, 3_000, 1_499, 500),
-        level(2_000, 3_000, 2_000, 299),
+        level(1_199, 4_000, 200),
+        level(2_000, 2_499, 200),
+        level(2_000, 4_000, 119),
     ];
     for im in ims {
         let args = args_with(&mut env, |a| {
@@ -348,20 +347,44 @@ fn list_underlying_refuses_shocks_and_floors_out_of_bounds() {
             Box::new(|m| m.maintenance.spot_shock_bps = 0),
         ),
         (
-            "IM vol up",
-            Box::new(move |m| m.initial.vol_up_bps = vol_hi + 1),
-        ),
-        (
-            "IM vol down",
-            Box::new(move |m| m.initial.vol_down_bps = vol_hi + 1),
+            "IM vol shock",
+            Box::new(move |m| m.initial.vol_shock_bps = vol_hi + 1),
         ),
         (
             "IM floor",
             Box::new(move |m| m.initial.floor_bps = floor_hi + 1),
         ),
         (
-            "stale penalty",
-            Box::new(|m| m.stale_vol_penalty_bps = bounds::STALE_VOL_PENALTY_BPS.1 + 1),
+            "reserved level field",
+            Box::new(|m| m.maintenance._reserved = 1),
+        ),
+        (
+            "vol reference tenor below",
+            Box::new(|m| m.vol_ref_secs = bounds::VOL_REF_SECS.0 - 1),
+        ),
+        (
+            "vol reference tenor above",
+            Box::new(|m| m.vol_ref_secs = bounds::VOL_REF_SECS.1 + 1),
+        ),
+        (
+            "vol power",
+            Box::new(|m| m.vol_power_bps = bounds::VOL_POWER_BPS.1 + 1),
+        ),
+        (
+            "term cap below one",
+            Box::new(|m| m.vol_term_cap_bps = bounds::VOL_TERM_CAP_BPS.0 - 1),
+        ),
+        (
+            "term cap above",
+            Box::new(|m| m.vol_term_cap_bps = bounds::VOL_TERM_CAP_BPS.1 + 1),
+        ),
+        (
+            "stale penalty per hour",
+            Box::new(|m| m.stale_vol_per_hour_bps = bounds::STALE_VOL_PER_HOUR_BPS.1 + 1),
+        ),
+        (
+            "stale penalty cap",
+            Box::new(|m| m.stale_vol_cap_bps = bounds::STALE_VOL_CAP_BPS.1 + 1),
         ),
     ];
     for (name, set) in cases {

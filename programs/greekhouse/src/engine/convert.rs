@@ -36,8 +36,7 @@ pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
 fn level(l: &StoredLevel) -> LevelParams {
     LevelParams {
         spot_shock: bps(l.spot_shock_bps as i64),
-        vol_up: bps(l.vol_up_bps as i64),
-        vol_down: bps(l.vol_down_bps as i64),
+        vol_shock: bps(l.vol_shock_bps as i64),
         floor_pct: bps(l.floor_bps as i64),
     }
 }
@@ -47,7 +46,11 @@ pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
     MarginParams {
         initial: level(&m.initial),
         maintenance: level(&m.maintenance),
-        stale_vol_penalty: bps(m.stale_vol_penalty_bps as i64),
+        vol_ref_secs: m.vol_ref_secs,
+        vol_power: bps(m.vol_power_bps as i64),
+        vol_term_cap: bps(m.vol_term_cap_bps as i64),
+        stale_vol_per_hour: bps(m.stale_vol_per_hour_bps as i64),
+        stale_vol_cap: bps(m.stale_vol_cap_bps as i64),
     }
 }
 
@@ -73,13 +76,17 @@ pub fn contract_size(size: u64) -> Result<Fixed, greekhouse_risk::RiskError> {
     Fixed::from_scaled(size as i128, CONTRACT_SIZE_EXP, Rounding::Down)
 }
 
-/// Time to expiry in years with the pricing floor applied: a position at or past expiry but not
-/// yet settled is priced as if `min_secs` remained (conservative, keeps Greeks bounded).
+/// Time to expiry in years for the risk engine. Before expiry the pricing floor applies (at
+/// least `min_secs`, which keeps Greeks bounded); at or past expiry, not yet settled, it is
+/// zero: the engine values the position at intrinsic value, shocked over the spot box.
 pub fn time_to_expiry(
     expiry: i64,
     now: i64,
     min_secs: u32,
 ) -> Result<Fixed, greekhouse_risk::RiskError> {
+    if now >= expiry {
+        return Ok(Fixed::ZERO);
+    }
     let secs = expiry.saturating_sub(now).max(min_secs as i64);
     bs::years_from_seconds(secs)
 }

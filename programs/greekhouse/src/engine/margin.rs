@@ -78,7 +78,7 @@ pub fn compute_margin(
             spot,
             conf,
             surface: convert::vol_surface(&u.underlying.surface),
-            vol_stale: u.underlying.surface_is_stale(now),
+            surface_stale_secs: u.underlying.surface_stale_secs(now),
             rate: Fixed::from_bps(u.underlying.margin.rate_bps as i64),
             params: convert::margin_params(&u.underlying.margin),
         });
@@ -87,16 +87,19 @@ pub fn compute_margin(
     let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(own_assets.len());
     for (key, asset) in &own_assets {
         let amount = writer.collateral_amount(key);
-        let (price, conf) = match asset.source()? {
+        // collateral priced by an underlying's feed moves with that underlying's spot in its
+        // scenarios (linked); pegged collateral is not shocked
+        let (price, conf, linked_underlying) = match asset.source()? {
             PriceSource::Pegged => {
                 let p = pegged_price(quote_decimals, asset.decimals).map_err(risk)?;
-                (p, Fixed::ZERO)
+                (p, Fixed::ZERO, None)
             }
             PriceSource::Underlying => {
-                let i = index_of(&asset.price_underlying)? as usize;
-                underlyings[i]
+                let i = index_of(&asset.price_underlying)?;
+                let (p, c) = underlyings[i as usize]
                     .price
-                    .per_native_unit(quote_decimals, asset.decimals)?
+                    .per_native_unit(quote_decimals, asset.decimals)?;
+                (p, c, Some(i))
             }
         };
         collaterals.push(CollateralRisk {
@@ -105,6 +108,7 @@ pub fn compute_margin(
             conf,
             init_weight: Fixed::from_bps(asset.init_weight_bps as i64),
             maint_weight: Fixed::from_bps(asset.maint_weight_bps as i64),
+            linked_underlying,
         });
     }
     let mut positions = Vec::with_capacity(writer.position_count());

@@ -118,30 +118,34 @@ pub struct StoredVolSurface {
 )]
 #[repr(C)]
 pub struct StoredLevel {
+    /// Relative spot shock h.
     pub spot_shock_bps: u32,
-    pub vol_up_bps: u32,
-    pub vol_down_bps: u32,
+    /// Relative upward vol shock v at the reference tenor (scaled by the term factor).
+    pub vol_shock_bps: u32,
+    /// Per-contract floor of the add-on, a fraction of spot (puts: of min(S, K)).
     pub floor_bps: u32,
+    pub _reserved: u32,
 }
 
 impl StoredLevel {
     pub fn validate(&self) -> Result<()> {
         in_bounds(self.spot_shock_bps, bounds::SPOT_SHOCK_BPS)?;
-        in_bounds(self.vol_up_bps, bounds::VOL_SHOCK_BPS)?;
-        in_bounds(self.vol_down_bps, bounds::VOL_SHOCK_BPS)?;
+        in_bounds(self.vol_shock_bps, bounds::VOL_SHOCK_BPS)?;
         in_bounds(self.floor_bps, bounds::FLOOR_BPS)?;
+        require!(self._reserved == 0, GreekhouseError::ParameterOutOfBounds);
         Ok(())
     }
     /// True when every shock and the floor are at least `other`'s.
     pub fn dominates(&self, other: &StoredLevel) -> bool {
         self.spot_shock_bps >= other.spot_shock_bps
-            && self.vol_up_bps >= other.vol_up_bps
-            && self.vol_down_bps >= other.vol_down_bps
+            && self.vol_shock_bps >= other.vol_shock_bps
             && self.floor_bps >= other.floor_bps
     }
 }
 
-/// Margin parameters of an underlying as stored.
+/// Margin parameters of an underlying as stored. The shocked vol of an option with time to
+/// expiry `T` at a level is `sigma * (1 + v * min(cap, (T_ref / T)^p))`; a stale surface
+/// raises every vol by `min(stale_cap, stale_per_hour * hours stale)` (`docs/risk-model.md`).
 #[derive(
     Clone,
     Copy,
@@ -158,9 +162,17 @@ impl StoredLevel {
 pub struct StoredMarginParams {
     pub initial: StoredLevel,
     pub maintenance: StoredLevel,
-    /// Added to the upward vol shock while the surface is stale (bps).
-    pub stale_vol_penalty_bps: u32,
-    /// Risk-free rate used in pricing (bps, may be negative).
+    /// `T_ref` of the vol shock's term factor (seconds).
+    pub vol_ref_secs: u32,
+    /// `p` of the term factor (bps; 5_000 = 0.5).
+    pub vol_power_bps: u32,
+    /// Cap of the term factor (bps; 40_000 = 4).
+    pub vol_term_cap_bps: u32,
+    /// Stale-surface penalty per hour of staleness (bps, relative to vol).
+    pub stale_vol_per_hour_bps: u32,
+    /// Cap of the stale-surface penalty (bps, relative to vol).
+    pub stale_vol_cap_bps: u32,
+    /// Risk-free rate used in pricing (bps).
     pub rate_bps: i32,
 }
 
@@ -172,9 +184,16 @@ impl StoredMarginParams {
             self.initial.dominates(&self.maintenance),
             GreekhouseError::MarginLevelsOutOfOrder
         );
-        in_bounds(self.stale_vol_penalty_bps, bounds::STALE_VOL_PENALTY_BPS)?;
+        in_bounds(self.vol_ref_secs, bounds::VOL_REF_SECS)?;
+        in_bounds(self.vol_power_bps, bounds::VOL_POWER_BPS)?;
+        in_bounds(self.vol_term_cap_bps, bounds::VOL_TERM_CAP_BPS)?;
+        in_bounds(self.stale_vol_per_hour_bps, bounds::STALE_VOL_PER_HOUR_BPS)?;
+        in_bounds(self.stale_vol_cap_bps, bounds::STALE_VOL_CAP_BPS)?;
         in_bounds(self.rate_bps, bounds::RATE_BPS)?;
-        Ok(())
+        // the risk engine's own check of the converted parameters (defence in depth)
+        crate::engine::convert::margin_params(self)
+            .validate()
+            .map_err(|_| error!(GreekhouseError::MarginLevelsOutOfOrder))
     }
 }
 
@@ -231,7 +250,8 @@ pub struct Underlying {
     pub surface: StoredVolSurface,
     /// When the vol updater last set the surface.
     pub surface_updated_at: i64,
-    /// A surface older than this is stale: writing is blocked and margin adds a penalty.
+    /// A surface older than this is stale: writing is blocked and margin adds a penalty that
+    /// grows with the time beyond this age.
     pub surface_max_age_secs: u32,
     pub _padding1: u32,
     pub margin: StoredMarginParams,
@@ -240,7 +260,7 @@ pub struct Underlying {
     /// the [`UnderlyingLedger`](super::UnderlyingLedger), so writes never lock this account).
     pub open_interest_cap: u64,
     pub _reserved_open_interest: u64,
-    pub reserved: [u8; 256],
+    pub reserved: [u8; 240],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
@@ -254,7 +274,13 @@ impl Underlying {
 
     /// True when the vol surface is older than its max age at `now`.
     pub fn surface_is_stale(&self, now: i64) -> bool {
-        now.saturating_sub(self.surface_updated_at) > self.surface_max_age_secs as i64
+        self.surface_stale_secs(now) > 0
+    }
+
+    /// Seconds by which the vol surface is older than its max age at `now` (0 when fresh).
+    pub fn surface_stale_secs(&self, now: i64) -> u64 {
+        let age = now.saturating_sub(self.surface_updated_at);
+        age.saturating_sub(self.surface_max_age_secs as i64).max(0) as u64
     }
 
     pub fn invariant(&self) -> Result<()> {

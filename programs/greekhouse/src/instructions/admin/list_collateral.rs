@@ -5,8 +5,11 @@
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenInterface};
+use greekhouse_risk::margin::{validate_collateral_weights, CollateralClass};
+use greekhouse_risk::{Fixed, MarginParams};
 
 use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED, MAX_DECIMALS_GAP};
+use crate::engine::convert;
 use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
@@ -58,24 +61,44 @@ impl ListCollateral<'_> {
             self.mint.decimals.abs_diff(ch.quote_decimals) <= MAX_DECIMALS_GAP,
             GreekhouseError::DecimalsGapTooLarge
         );
-        match args.price_source {
-            0 => require!(
-                self.price_underlying.is_none(),
-                GreekhouseError::InvalidPriceSource
-            ),
+        // a volatile asset is always priced by a listed underlying's feed, so the margin shocks
+        // it with that underlying (linked); its weight then covers liquidity and confidence only
+        let (class, params, max_conf) = match args.price_source {
+            0 => {
+                require!(
+                    self.price_underlying.is_none(),
+                    GreekhouseError::InvalidPriceSource
+                );
+                (CollateralClass::Pegged, MarginParams::DEFAULT, Fixed::ZERO)
+            }
             1 => {
                 let u = self
                     .price_underlying
                     .as_ref()
                     .ok_or(GreekhouseError::InvalidPriceSource)?;
+                let u = u.load()?;
                 require_keys_eq!(
-                    u.load()?.clearinghouse,
+                    u.clearinghouse,
                     self.clearinghouse.key(),
                     GreekhouseError::WrongClearinghouse
                 );
+                let conf = Fixed::from_bps(u.oracle.max_conf_bps as i64);
+                (
+                    CollateralClass::Linked,
+                    convert::margin_params(&u.margin),
+                    conf,
+                )
             }
             _ => return err!(GreekhouseError::InvalidPriceSource),
-        }
+        };
+        validate_collateral_weights(
+            Fixed::from_bps(args.init_weight_bps as i64),
+            Fixed::from_bps(args.maint_weight_bps as i64),
+            class,
+            &params,
+            max_conf,
+        )
+        .map_err(|e| error!(GreekhouseError::from(e)))?;
         check_mint_extensions(&self.mint.to_account_info())
     }
 }
