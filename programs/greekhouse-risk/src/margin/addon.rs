@@ -112,16 +112,7 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
     let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
     // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
     let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
-    let carry = if wide::is_zero(&a.carry_c) && wide::is_zero(&a.carry_p) {
-        0
-    } else {
-        // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
-        let (mag, negative) = wide::signed_diff(&a.carry_p, &a.carry_c);
-        let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
-        let m1 = wide::bump(f, inexact, !negative)?;
-        let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
-        wide::signed(wide::bump(f, inexact, !negative)?, negative)?
-    };
+    let carry = carry(a, s, r_raw)?;
     let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
@@ -138,6 +129,37 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
         liab_floor,
         floor_money,
     })
+}
+
+/// Theta's carry `r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2))` of the live positions, raw,
+/// rounded toward +inf, from the core's identities `k'N(d2) = N(d1) - call/S` and
+/// `k'N(-d2) = put/S + 1 - N(d1)` (exact on the core's values where its clamps do not bind):
+/// the net sum at Q63 is `liab_n + 2^63 (live put quantity) - (live) dsum`.
+#[inline(never)]
+fn carry(a: &Agg, s: u128, r_raw: u128) -> RiskResult<i128> {
+    if r_raw == 0 {
+        return Ok(0);
+    }
+    // live puts' quantity; the expired ITM calls' 2^63 q are in dsum, add them back
+    let pq = a
+        .put_q
+        .checked_sub(a.put_q_exp)
+        .and_then(|x| x.checked_add(a.itm_q_exp))
+        .ok_or(RiskError::Overflow)?;
+    if pq == 0 && wide::is_zero(&a.dsum) && wide::is_zero(&a.liab_n) {
+        return Ok(0);
+    }
+    let mut plus = wide::mul_128x128(pq, 1u128 << 63);
+    wide::add_assign(&mut plus, &a.liab_n)?;
+    let (mag, negative) = wide::signed_diff(&plus, &a.dsum);
+    if wide::is_zero(&mag) {
+        return Ok(0);
+    }
+    // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
+    let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
+    let m1 = wide::bump(f, inexact, !negative)?;
+    let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
+    wide::signed(wide::bump(f, inexact, !negative)?, negative)
 }
 
 /// `delta * S` of the long book (raw), as (floor, ceil) bounds:

@@ -73,10 +73,12 @@ pub(super) struct Agg {
     pub(super) gamma: U256,
     pub(super) vega: U256,
     pub(super) decay: U256,
-    /// sums of quantity times `k' N(d2)` over calls and `k' N(-d2)` over puts, at Q63 (theta's
-    /// carry terms are `r S` times them)
-    pub(super) carry_c: U256,
-    pub(super) carry_p: U256,
+    /// quantities of the expired puts and of the expired in-the-money calls: theta's carry
+    /// `r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2))` of the live positions is taken from the
+    /// core's identities `k'N(d2) = N(d1) - call/S`, `k'N(-d2) = put/S + 1 - N(d1)`, i.e.
+    /// `r S (liab_n + 2^63 (live put q) - live dsum)` (no sum of its own)
+    pub(super) put_q_exp: u128,
+    pub(super) itm_q_exp: u128,
     /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
     pub(super) qsum_spot: u128,
     /// sum of call quantities (covered-call test)
@@ -108,8 +110,8 @@ impl Agg {
             gamma: [0; 4],
             vega: [0; 4],
             decay: [0; 4],
-            carry_c: [0; 4],
-            carry_p: [0; 4],
+            put_q_exp: 0,
+            itm_q_exp: 0,
             qsum_spot: 0,
             call_q: 0,
             vega_dv: [0; 4],
@@ -427,6 +429,10 @@ pub(super) fn aggregate<'a>(
             acc(&mut a.liab, price, &qty)?;
             if itm_call {
                 acc(&mut a.dsum, ONE_Q63 as u128, &qty)?;
+                a.itm_q_exp = a.itm_q_exp.checked_add(q).ok_or(RiskError::Overflow)?;
+            }
+            if is_put {
+                a.put_q_exp = a.put_q_exp.checked_add(q).ok_or(RiskError::Overflow)?;
             }
             for (j, sc) in scens.iter().enumerate() {
                 let v = if is_put {
@@ -473,13 +479,6 @@ pub(super) fn aggregate<'a>(
         acc(&mut a.gamma, c.gf.pw, &qty)?;
         acc(&mut a.vega, c.gf.ps, &qty)?;
         acc(&mut a.decay, c.gf.dc, &qty)?;
-        if ctx.sp.r_raw != 0 {
-            if is_put {
-                acc(&mut a.carry_p, c.e.c.kn_d2, &qty)?;
-            } else {
-                acc(&mut a.carry_c, c.e.c.knd2, &qty)?;
-            }
-        }
         if let VolMode::Gap(_) = ctx.mode {
             let g = bs::greeks_of(p.kind, &c.e)?;
             acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
