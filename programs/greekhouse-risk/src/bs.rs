@@ -157,13 +157,14 @@ pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
         }
     };
     let m = if n.lnkp > 0 {
-        -(m_mag as i64)
+        (m_mag as i64).wrapping_neg()
     } else {
         m_mag as i64
     };
     let hv = n.v.to_q64_sat(DQ as i32 - 1, HV_SAT_Q52) as i64; // v/2 at Q52
-    let d1 = m + hv;
-    let d2 = m - hv;
+                                                               // |m| <= 2^62, hv <= 2^61: the sums stay inside i64
+    let d1 = m.wrapping_add(hv);
+    let d2 = m.wrapping_sub(hv);
     // k' at Q63: a 64-bit shift when k' < 2 (the usual case)
     let kq = if n.kp.e <= -63 {
         n.kp.to_q64(63) as u128

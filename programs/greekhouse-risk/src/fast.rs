@@ -128,9 +128,15 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
         }
         return;
     }
+    // ln k' clamped to +-2^61 (+-64 at Q55), so that subtracting a scenario's |ln(1 + s)| < 4.7
+    // (at Q55) cannot wrap. In the fast range (k' < 2^22) only the lower side can bind; there
+    // and at the clamp alike ln k'' < -59, so d1 >= 2 sqrt(59 / 2) > 9.5 (phi32 is zero, both
+    // tails vanish) and k'' < 2^-85 is zero at Q32: the values are the same either way
+    const LNK_CLAMP: i64 = 1 << 61;
+    let lnk = e.n.lnkp.clamp(-LNK_CLAMP, LNK_CLAMP);
     for (j, sc) in scens.iter().enumerate().take(MAX_FAST_SCEN) {
         let (wm, sh, hv) = lv[(sc.vol_idx & 1) as usize];
-        let lnkp = e.n.lnkp.saturating_sub(sc.ln1s);
+        let lnkp = lnk.wrapping_sub(sc.ln1s);
         let mh = mulhi_fast(lnkp.unsigned_abs(), wm);
         let m = if sh >= 0 {
             if sh >= 40 || mh >= (D_SAT >> sh) {
@@ -143,8 +149,9 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
         } else {
             mh >> ((-sh) as u32)
         } as i64;
-        let m = if lnkp > 0 { -m } else { m };
-        let (d1, d2) = (m + hv as i64, m - hv as i64);
+        // |m|, hv <= 2^40: no step wraps
+        let m = if lnkp > 0 { m.wrapping_neg() } else { m };
+        let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
         let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
         out.vals[j] = Some(combine(kq, d1, d2));
     }
