@@ -130,6 +130,11 @@ pub(super) struct Qty {
     pub(super) q: u128,
     /// `q` fits 64 bits.
     pub(super) small: bool,
+    /// the low and high 32-bit halves of `q`'s low 64 bits (split once per position; the low
+    /// half through `black_box`, so LLVM cannot fold the 32-bit products of [`acc`] back into a
+    /// 128-bit multiplication, the `__multi3` routine on sBPF)
+    q0: u64,
+    q1: u64,
 }
 
 impl Qty {
@@ -137,29 +142,53 @@ impl Qty {
         Qty {
             q,
             small: q >> 64 == 0,
+            q0: core::hint::black_box(q as u64 & 0xFFFF_FFFF),
+            q1: (q as u64) >> 32,
         }
+    }
+
+    /// `a * q` for the low 64 bits of `q`, as `(hi, lo)`: four 32x32 products.
+    #[inline(always)]
+    fn wmul(&self, a: u64) -> (u64, u64) {
+        const LO32: u64 = 0xFFFF_FFFF;
+        let (a1, a0) = (a >> 32, a & LO32);
+        // every partial product is below 2^64 and every sum below 2^64: wrapping ops are exact
+        let p00 = a0.wrapping_mul(self.q0);
+        let p01 = a0.wrapping_mul(self.q1);
+        let p10 = a1.wrapping_mul(self.q0);
+        let p11 = a1.wrapping_mul(self.q1);
+        let mid = (p00 >> 32)
+            .wrapping_add(p01 & LO32)
+            .wrapping_add(p10 & LO32); // below 3 * 2^32
+        (
+            p11.wrapping_add(p01 >> 32)
+                .wrapping_add(p10 >> 32)
+                .wrapping_add(mid >> 32),
+            (mid << 32) | (p00 & LO32),
+        )
     }
 }
 
-/// `sum += a * q`, exactly. Inline fast path for `a, q < 2^64` (one 64x64 product, a two-limb
-/// add); the rest out of line.
+/// `sum += a * q`, exactly. Inline fast path for `a < 2^96`, `q < 2^64` (one 64x64 product,
+/// a two-limb add, a 32x64 product for `a`'s upper part); the rest out of line.
 #[inline(always)]
 pub(super) fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
     let a1 = (a >> 64) as u64;
     if q.small && a1 >> 32 == 0 {
         // a = a1 2^64 + a0 with a1 < 2^32: a q = a0 q + (a1 q) 2^64, three limbs
-        let (h, l) = wide::wmul(a as u64, q.q as u64);
+        let (h, l) = q.wmul(a as u64);
         let (s0, c0) = sum[0].overflowing_add(l);
         // h <= 2^64 - 2 (a product of two 64-bit values): h + c0 cannot wrap
-        let (s1, c1) = sum[1].overflowing_add(h + c0 as u64);
+        let (s1, c1) = sum[1].overflowing_add(h.wrapping_add(c0 as u64));
         sum[0] = s0;
         sum[1] = s1;
         let mut carry = c1 as u64;
         if a1 != 0 {
-            let (h1, l1) = wide::wmul(a1, q.q as u64); // h1 < 2^32
+            let (h1, l1) = q.wmul(a1); // h1 < 2^32
             let (s1, c2) = sum[1].overflowing_add(l1);
             sum[1] = s1;
-            carry += h1 + c2 as u64;
+            // h1 < 2^32: no wrap
+            carry = carry.wrapping_add(h1).wrapping_add(c2 as u64);
         }
         if carry != 0 {
             return carry_in(sum, carry);
