@@ -117,7 +117,9 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
-    let payoff_puts = scaled(&a.payoff, 1, 12, false)?;
+    let mut payoff = a.payoff_hi;
+    wide::add_assign(&mut payoff, &a.floor_k)?;
+    let payoff_puts = scaled(&payoff, 1, 12, false)?;
     Ok(BookGreeks {
         liab_raw,
         ds: (0, 0),

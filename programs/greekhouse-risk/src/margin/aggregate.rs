@@ -87,8 +87,9 @@ pub(super) struct Agg {
     pub(super) vega_dv: U256,
     /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
     pub(super) floor_k: U256,
-    /// sum of K times quantity over puts
-    pub(super) payoff: U256,
+    /// sum of K times quantity over puts with K >= S (the puts' payoff cap is this plus
+    /// `floor_k`: one sum per put)
+    pub(super) payoff_hi: U256,
     /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
     /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
     /// expired positions)
@@ -116,7 +117,7 @@ impl Agg {
             call_q: 0,
             vega_dv: [0; 4],
             floor_k: [0; 4],
-            payoff: [0; 4],
+            payoff_hi: [0; 4],
             reval_n: [[0; 4]; MAX_SCEN],
             reval_r: [[0; 4]; MAX_SCEN],
             s: 0,
@@ -436,10 +437,10 @@ pub(super) fn aggregate<'a>(
         let is_put = p.kind == OptionKind::Put;
         if is_put {
             a.put_q = a.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
-            acc(&mut a.payoff, k, &qty)?;
             if k < s {
                 acc(&mut a.floor_k, k, &qty)?;
             } else {
+                acc(&mut a.payoff_hi, k, &qty)?;
                 a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
             }
         } else {
