@@ -247,7 +247,9 @@ pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
     let v = sig.mul(tt.sqrt_t);
     Norm {
         kp: x.mul(tt.disc),
-        lnkp: lnx.saturating_sub(tt.rt),
+        // |ln x| <= 127 ln 2 < 89 (raw strike and spot below 2^127), 0 <= rT <= 150 (saturated),
+        // at Q55: the difference stays above -239 * 2^55 > -2^63
+        lnkp: lnx.wrapping_sub(tt.rt),
         v,
         w: v.recip(),
     }

@@ -170,6 +170,28 @@ impl Qty {
     }
 }
 
+/// [`acc`] for a shocked price at Q32 (usually below `2^32`: two 32x32 products then).
+#[inline(always)]
+pub(super) fn acc_q32(sum: &mut U256, a: u64, q: &Qty) -> RiskResult<()> {
+    if q.small && a >> 32 == 0 {
+        // a q = a q0 + (a q1) 2^32, each product below 2^64
+        let p0 = a.wrapping_mul(q.q0);
+        let p1 = a.wrapping_mul(q.q1);
+        let (l, c) = p0.overflowing_add(p1 << 32);
+        // a q < 2^96: the high limb is p1 / 2^32 plus the carry, below 2^32 + 1
+        let h = (p1 >> 32).wrapping_add(c as u64);
+        let (s0, c0) = sum[0].overflowing_add(l);
+        let (s1, c1) = sum[1].overflowing_add(h.wrapping_add(c0 as u64));
+        sum[0] = s0;
+        sum[1] = s1;
+        if c1 {
+            return carry_in(sum, 1);
+        }
+        return Ok(());
+    }
+    acc(sum, a as u128, q)
+}
+
 /// `sum += a * q`, exactly. Inline fast path for `a < 2^96`, `q < 2^64` (one 64x64 product,
 /// a two-limb add, a 32x64 product for `a`'s upper part); the rest out of line.
 #[inline(always)]
@@ -515,11 +537,7 @@ pub(super) fn aggregate<'a>(
         }
         for (j, sc) in scens.iter().enumerate() {
             match c.shocked.vals[j] {
-                Some((cn, pn)) => acc(
-                    &mut a.reval_n[j],
-                    if is_put { pn } else { cn } as u128,
-                    &qty,
-                )?,
+                Some((cn, pn)) => acc_q32(&mut a.reval_n[j], if is_put { pn } else { cn }, &qty)?,
                 None => {
                     let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
                     let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
