@@ -361,18 +361,18 @@ pub(super) struct Cur<'a> {
 #[inline(never)]
 pub(super) fn evaluate_leg<'a>(
     ctx: &AggCtx<'a>,
-    kt: &(u128, i128, TEntry, SmilePrep),
+    kt: &(u128, i128, &TEntry, &SmilePrep),
     cur: &mut Cur<'a>,
 ) -> RiskResult<()> {
-    let (k, t, te, smile) = kt;
-    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
+    let (k, t, te, smile) = *kt;
+    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, k);
     let vol = ctx.vp.mark_vol(smile.vol(lnx, te.atm))?;
-    cur.k = *k;
-    cur.t = *t;
+    cur.k = k;
+    cur.t = t;
     bs::evaluate_into(
         &EvalIn {
             sp: ctx.sp,
-            k: *k,
+            k,
             x,
             lnx,
             vol_raw: vol.raw() as u128,
@@ -499,15 +499,15 @@ pub(super) fn aggregate<'a>(
         let same = have_cur && cur.k == k && cur.t == t;
         if !same {
             // time terms and ATM vol per expiry
-            let mut te = None;
-            for m in memo[..n_memo].iter() {
+            let mut found = T_MEMO;
+            for (i, m) in memo[..n_memo].iter().enumerate() {
                 if m.t == t {
-                    te = Some(*m);
+                    found = i;
                 }
             }
-            let te = match te {
-                Some(te) => te,
-                None => {
+            let slot = match found {
+                i if i < T_MEMO => i,
+                _ => {
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let tt = tm.get(t, ctx.sp.r_raw);
                     let te = TEntry {
@@ -516,13 +516,14 @@ pub(super) fn aggregate<'a>(
                         atm,
                         mult: ctx.vp.multipliers(t as u128, tt.sqrt_t),
                     };
-                    memo[next_memo] = te;
+                    let i = next_memo;
+                    memo[i] = te;
                     next_memo = (next_memo + 1) % T_MEMO;
                     n_memo = (n_memo + 1).min(T_MEMO);
-                    te
+                    i
                 }
             };
-            evaluate_leg(ctx, &(k, t, te, smile), &mut cur)?;
+            evaluate_leg(ctx, &(k, t, &memo[slot], &smile), &mut cur)?;
             have_cur = true;
         }
         let c = &cur;
