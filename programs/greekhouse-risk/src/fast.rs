@@ -89,11 +89,13 @@ pub(crate) struct FastScen {
     pub vol_idx: u8,
 }
 
-/// A leg's normalised (call, put) prices at every scenario, `None` where the fast range does
-/// not hold, and its shocked `(v, 1/v)` per vol index for the precise fallback.
+/// A leg's normalised (call, put) prices at every scenario (meaningful when `fast`: the fast
+/// range holds for the leg, at every scenario alike), and its shocked `(v, 1/v)` per vol index
+/// for the precise fallback.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LegShocks {
-    pub vals: [Option<(u64, u64)>; MAX_FAST_SCEN],
+    pub fast: bool,
+    pub vals: [(u64, u64); MAX_FAST_SCEN],
     pub vw: [(Bf, Bf); 2],
 }
 
@@ -122,10 +124,8 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
     }
     // k' at Q40; beyond 2^22 the fast range does not hold (precise fallback)
     let kq40 = e.n.kp.to_q64(40);
-    if kq40 >= 1 << 62 {
-        for v in out.vals.iter_mut().take(scens.len()) {
-            *v = None;
-        }
+    out.fast = kq40 < 1 << 62;
+    if !out.fast {
         return;
     }
     // ln k' clamped to +-2^61 (+-64 at Q55), so that subtracting a scenario's |ln(1 + s)| < 4.7
@@ -153,7 +153,7 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
         let m = if lnkp > 0 { m.wrapping_neg() } else { m };
         let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
         let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
-        out.vals[j] = Some(combine(kq, d1, d2));
+        out.vals[j] = combine(kq, d1, d2);
     }
 }
 

@@ -430,7 +430,8 @@ pub(super) fn aggregate<'a>(
         e: Eval::blank(ctx.sp),
         gf: bs::GreekFactors::default(),
         shocked: LegShocks {
-            vals: [None; fast::MAX_FAST_SCEN],
+            fast: false,
+            vals: [(0, 0); fast::MAX_FAST_SCEN],
             vw: [(Bf::ZERO, Bf::ZERO); 2],
         },
     };
@@ -536,14 +537,18 @@ pub(super) fn aggregate<'a>(
             let g = bs::greeks_of(p.kind, &c.e)?;
             acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
         }
-        for (j, sc) in scens.iter().enumerate() {
-            match c.shocked.vals[j] {
-                Some((cn, pn)) => acc_q32(&mut a.reval_n[j], if is_put { pn } else { cn }, &qty)?,
-                None => {
-                    let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
-                    let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
-                    acc(&mut a.reval_r[j], pr, &qty)?;
-                }
+        if c.shocked.fast {
+            for (sum, &(cn, pn)) in a.reval_n[..scens.len()]
+                .iter_mut()
+                .zip(c.shocked.vals.iter())
+            {
+                acc_q32(sum, if is_put { pn } else { cn }, &qty)?;
+            }
+        } else {
+            for (j, sc) in scens.iter().enumerate() {
+                let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
+                let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
+                acc(&mut a.reval_r[j], pr, &qty)?;
             }
         }
     }
