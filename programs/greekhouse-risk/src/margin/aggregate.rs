@@ -148,6 +148,17 @@ impl Qty {
         }
     }
 
+    /// `a * q` for `a < 2^32` and the low 64 bits of `q`, as `(hi, lo)`: two 32x32 products.
+    #[inline(always)]
+    fn wmul32(&self, a: u64) -> (u64, u64) {
+        // a q = a q0 + (a q1) 2^32, each product below 2^64
+        let p0 = a.wrapping_mul(self.q0);
+        let p1 = a.wrapping_mul(self.q1);
+        let (l, c) = p0.overflowing_add(p1 << 32);
+        // a q < 2^96: the high limb is p1 / 2^32 plus the carry
+        ((p1 >> 32).wrapping_add(c as u64), l)
+    }
+
     /// `a * q` for the low 64 bits of `q`, as `(hi, lo)`: four 32x32 products.
     #[inline(always)]
     fn wmul(&self, a: u64) -> (u64, u64) {
@@ -174,12 +185,8 @@ impl Qty {
 #[inline(always)]
 pub(super) fn acc_q32(sum: &mut U256, a: u64, q: &Qty) -> RiskResult<()> {
     if q.small && a >> 32 == 0 {
-        // a q = a q0 + (a q1) 2^32, each product below 2^64
-        let p0 = a.wrapping_mul(q.q0);
-        let p1 = a.wrapping_mul(q.q1);
-        let (l, c) = p0.overflowing_add(p1 << 32);
-        // a q < 2^96: the high limb is p1 / 2^32 plus the carry, below 2^32 + 1
-        let h = (p1 >> 32).wrapping_add(c as u64);
+        // below 2^96: the high limb is below 2^32
+        let (h, l) = q.wmul32(a);
         let (s0, c0) = sum[0].overflowing_add(l);
         let (s1, c1) = sum[1].overflowing_add(h.wrapping_add(c0 as u64));
         sum[0] = s0;
@@ -207,7 +214,7 @@ pub(super) fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
         sum[1] = s1;
         let mut carry = c1 as u64;
         if a1 != 0 {
-            let (h1, l1) = q.wmul(a1); // h1 < 2^32
+            let (h1, l1) = q.wmul32(a1); // h1 < 2^32
             let (s1, c2) = sum[1].overflowing_add(l1);
             sum[1] = s1;
             // h1 < 2^32: no wrap
