@@ -12,7 +12,7 @@ pub(super) fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u1
         return wide::scale_down_floor(a, 0, pow10);
     }
     match wide::to_u128(a) {
-        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), 0, pow10),
+        Some(x) => wide::scale_down_floor_256(&wide::mul_128x128(x, mul), 0, pow10),
         None => wide::scale_down_floor(&wide::mul_256x128(a, mul), 0, pow10),
     }
 }
@@ -29,7 +29,7 @@ pub(super) fn mul_shift_floor(
         return Ok((0, false));
     }
     match wide::to_u128(a) {
-        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), shift, pow10),
+        Some(x) => wide::scale_down_floor_256(&wide::mul_128x128(x, mul), shift, pow10),
         None => wide::scale_down_floor(&wide::mul_256x128(a, mul), shift, pow10),
     }
 }
@@ -203,7 +203,11 @@ pub(super) fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENA
 pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
     let mut v = match wide::to_u128(&a.reval_n[j]) {
-        Some(x) => wide::scale_down(&wide::mul_128x128(x, a.s_scen[j]), 32, 12, true)?,
+        Some(x) => {
+            let (f, inexact) =
+                wide::scale_down_floor_256(&wide::mul_128x128(x, a.s_scen[j]), 32, 12)?;
+            wide::bump(f, inexact, true)?
+        }
         None => wide::scale_down(&wide::mul_256x128(&a.reval_n[j], a.s_scen[j]), 32, 12, true)?,
     };
     if !wide::is_zero(&a.reval_r[j]) {
