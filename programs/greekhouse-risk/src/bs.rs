@@ -592,20 +592,20 @@ pub(crate) fn greek_q(sp: &SpotPrep) -> i32 {
 
 /// The [`GreekFactors`] of an evaluation at scale `2^gq` (`gq <= 84`). Bounds for validated
 /// inputs (`v >= 1e-8`, `sigma <= 20`, `T < 2^87`): `pw < 2^26`, `dc < 2^23`, `ps < 2^43`, so
-/// every factor fits 128 bits.
+/// every factor fits 128 bits. Written into `g` (no copy of the result).
 #[inline(never)]
-pub(crate) fn greek_factors(e: &Eval<'_>, gq: i32) -> RiskResult<GreekFactors> {
+pub(crate) fn greek_factors_into(e: &Eval<'_>, gq: i32, g: &mut GreekFactors) -> RiskResult<()> {
     if e.c.phi == 0 {
-        return Ok(GreekFactors::default());
+        *g = GreekFactors::default();
+        return Ok(());
     }
     let phi = Bf::from_u64(e.c.phi).shl(-64);
     let pw = phi.mul(e.n.w);
     let q = |x: Bf| x.to_q128(gq).ok_or(RiskError::Overflow);
-    Ok(GreekFactors {
-        pw: q(pw)?,
-        ps: q(phi.mul(e.tt.sqrt_t))?,
-        dc: q(pw.mul(e.sig).mul(e.sig).shl(-1))?,
-    })
+    g.pw = q(pw)?;
+    g.ps = q(phi.mul(e.tt.sqrt_t))?;
+    g.dc = q(pw.mul(e.sig).mul(e.sig).shl(-1))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -387,7 +387,7 @@ pub(super) fn evaluate_leg<'a>(
         },
         &mut cur.e,
     )?;
-    cur.gf = bs::greek_factors(&cur.e, ctx.gq)?;
+    bs::greek_factors_into(&cur.e, ctx.gq, &mut cur.gf)?;
     // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1)
     let sig = cur.e.sig;
     let sigs = match ctx.mode {
