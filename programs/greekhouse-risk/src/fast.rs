@@ -103,21 +103,20 @@ pub(crate) struct LegShocks {
 pub(crate) struct LegIn<'a, 'b> {
     /// The leg, evaluated at the surface vol.
     pub e: &'a Eval<'b>,
-    /// The shocked vols `sigma'` per vol index (one or two).
-    pub sigs: &'a [Bf],
+    /// The shocked total vols `v' = sigma' sqrt T` per vol index (one or two).
+    pub vs: &'a [Bf],
     pub scens: &'a [FastScen],
 }
 
-/// Revalue one leg (evaluated at the surface vol) at every scenario, with the shocked vols
-/// `sigs` (sigma' per vol index), into `out` (its first `scens.len()` values and the `vw` of
+/// Revalue one leg (evaluated at the surface vol) at every scenario, with the shocked total
+/// vols `vs` (`sigma' sqrt T` per vol index), into `out` (its first `scens.len()` values and the `vw` of
 /// the vol indices used are written). One reciprocal per vol index; per scenario one product
 /// for `m`, one for `k'`, phi and two Mills ratios at Q32.
 #[inline(never)]
 pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
-    let (e, sigs, scens) = (i.e, i.sigs, i.scens);
+    let (e, vs, scens) = (i.e, i.vs, i.scens);
     let mut lv = [(0u64, 0i32, 0u64); 2];
-    for (i, sig) in sigs.iter().take(2).enumerate() {
-        let v = sig.mul(e.tt.sqrt_t);
+    for (i, &v) in vs.iter().take(2).enumerate() {
         let w = v.recip();
         out.vw[i] = (v, w);
         lv[i] = (w.m, 41i32.wrapping_add(w.e), v.to_q64_sat(31, D_SAT));

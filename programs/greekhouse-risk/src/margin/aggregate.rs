@@ -388,16 +388,18 @@ pub(super) fn evaluate_leg<'a>(
         &mut cur.e,
     )?;
     bs::greek_factors_into(&cur.e, ctx.gq, &mut cur.gf)?;
-    // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1)
-    let sig = cur.e.sig;
-    let sigs = match ctx.mode {
-        VolMode::Margin => [nudge_up(sig.mul(te.mult[0])), nudge_up(sig.mul(te.mult[1]))],
-        VolMode::Gap(l) => [sig, nudge_up(sig.mul(te.mult[l as usize]))],
+    // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1),
+    // as total vol v' = (v = sigma sqrt T) times the multiplier, nudged up over both products'
+    // truncation (at least sigma m sqrt T of the engine's sigma and sqrt T)
+    let v = cur.e.n.v;
+    let vs = match ctx.mode {
+        VolMode::Margin => [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))],
+        VolMode::Gap(l) => [v, nudge_up(v.mul(te.mult[l as usize]))],
     };
     fast::shocked_leg(
         &fast::LegIn {
             e: &cur.e,
-            sigs: &sigs,
+            vs: &vs,
             scens: ctx.fast,
         },
         &mut cur.shocked,

@@ -64,7 +64,7 @@ fn fast_error_below_bound() {
         shocked_leg(
             &LegIn {
                 e: &e,
-                sigs: &[Bf::ONE, sig],
+                vs: &[Bf::ONE, sig.mul(e.tt.sqrt_t)],
                 scens: &[fs],
             },
             &mut legs,
