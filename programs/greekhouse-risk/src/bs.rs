@@ -593,7 +593,7 @@ pub(crate) fn greek_q(sp: &SpotPrep) -> i32 {
 /// The [`GreekFactors`] of an evaluation at scale `2^gq` (`gq <= 84`). Bounds for validated
 /// inputs (`v >= 1e-8`, `sigma <= 20`, `T < 2^87`): `pw < 2^26`, `dc < 2^23`, `ps < 2^43`, so
 /// every factor fits 128 bits. Written into `g` (no copy of the result).
-#[inline(never)]
+#[inline(always)]
 pub(crate) fn greek_factors_into(e: &Eval<'_>, gq: i32, g: &mut GreekFactors) -> RiskResult<()> {
     if e.c.phi == 0 {
         *g = GreekFactors::default();

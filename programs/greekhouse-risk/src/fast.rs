@@ -112,7 +112,7 @@ pub(crate) struct LegIn<'a, 'b> {
 /// vols `vs` (`sigma' sqrt T` per vol index), into `out` (its first `scens.len()` values and the `vw` of
 /// the vol indices used are written). One reciprocal per vol index; per scenario one product
 /// for `m`, one for `k'`, phi and two Mills ratios at Q32.
-#[inline(never)]
+#[inline(always)]
 pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
     let (e, vs, scens) = (i.e, i.vs, i.scens);
     let mut lv = [(0u64, 0i32, 0u64); 2];

@@ -365,7 +365,7 @@ pub(super) struct Cur<'a> {
 }
 
 /// Evaluate one (strike, expiry) at the mark vol, and its shocked normalised prices.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn evaluate_leg<'a>(
     ctx: &AggCtx<'a>,
     kt: &(u128, i128, &TEntry, &SmilePrep),
