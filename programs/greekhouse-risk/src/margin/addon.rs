@@ -18,7 +18,7 @@ pub(super) fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u1
 }
 
 /// `floor(a * mul / 2^shift / 10^pow10)` and the inexact flag.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn mul_shift_floor(
     a: &U256,
     mul: u128,
@@ -87,7 +87,7 @@ pub(super) struct BookGreeks {
     pub(super) floor_money: Fixed,
 }
 
-#[inline(never)]
+#[inline(always)]
 pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     // s is the spot (raw)
     // liability = the expired positions' intrinsic values plus S times the live ones'
@@ -235,7 +235,7 @@ pub(super) struct LevelIn {
 /// collateral over the box (at `-h'` and `+h'`, vols shocked up: exact, see
 /// `docs/risk-model.md` 6.3), never below 0 (the box contains the unshocked point, whose loss
 /// is `>= 0`), then at least the floor.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i128> {
     // collateral: loses credit * h' at -h' (rounded up), gains it at +h' (rounded down)
     let c_dn = mul_q63(l.credit, l.h, true)?;
