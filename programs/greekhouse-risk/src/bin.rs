@@ -114,13 +114,13 @@ impl Bf {
             return self;
         }
         let (a, b) = if self.e >= o.e { (self, o) } else { (o, self) };
-        let d = (a.e - b.e) as u32;
+        let d = a.e.wrapping_sub(b.e) as u32;
         let bm = if d >= 64 { 0 } else { b.m >> d };
         let (s, c) = a.m.overflowing_add(bm);
         if c {
             Bf {
                 m: (s >> 1) | TOP,
-                e: a.e + 1,
+                e: a.e.wrapping_add(1),
             }
         } else {
             Bf { m: s, e: a.e }
@@ -211,7 +211,7 @@ impl Bf {
         if self.m == 0 {
             return Some(0);
         }
-        let s = self.e + q;
+        let s = self.e.wrapping_add(q); // exponents stay far inside i32
         if s >= 0 {
             if s > 64 {
                 None
@@ -221,7 +221,7 @@ impl Bf {
         } else if s <= -64 {
             Some(0)
         } else {
-            Some((self.m >> (-s)) as u128)
+            Some((self.m >> s.wrapping_neg()) as u128)
         }
     }
 
@@ -232,13 +232,13 @@ impl Bf {
         if !up || self.m == 0 {
             return Some(f);
         }
-        let s = self.e + q;
+        let s = self.e.wrapping_add(q); // exponents stay far inside i32
         let inexact = if s >= 0 {
             false
         } else if s <= -64 {
             true
         } else {
-            (self.m << (64 + s)) != 0
+            (self.m << 64i32.wrapping_add(s)) != 0
         };
         if inexact {
             f.checked_add(1)

@@ -157,13 +157,14 @@ pub(crate) fn core(n: &Norm) -> RiskResult<CoreOut> {
         }
     };
     let m = if n.lnkp > 0 {
-        -(m_mag as i64)
+        (m_mag as i64).wrapping_neg()
     } else {
         m_mag as i64
     };
     let hv = n.v.to_q64_sat(DQ as i32 - 1, HV_SAT_Q52) as i64; // v/2 at Q52
-    let d1 = m + hv;
-    let d2 = m - hv;
+                                                               // |m| <= 2^62, hv <= 2^61: the sums stay inside i64
+    let d1 = m.wrapping_add(hv);
+    let d2 = m.wrapping_sub(hv);
     // k' at Q63: a 64-bit shift when k' < 2 (the usual case)
     let kq = if n.kp.e <= -63 {
         n.kp.to_q64(63) as u128
@@ -246,7 +247,9 @@ pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
     let v = sig.mul(tt.sqrt_t);
     Norm {
         kp: x.mul(tt.disc),
-        lnkp: lnx.saturating_sub(tt.rt),
+        // |ln x| <= 127 ln 2 < 89 (raw strike and spot below 2^127), 0 <= rT <= 150 (saturated),
+        // at Q55: the difference stays above -239 * 2^55 > -2^63
+        lnkp: lnx.wrapping_sub(tt.rt),
         v,
         w: v.recip(),
     }
@@ -589,20 +592,20 @@ pub(crate) fn greek_q(sp: &SpotPrep) -> i32 {
 
 /// The [`GreekFactors`] of an evaluation at scale `2^gq` (`gq <= 84`). Bounds for validated
 /// inputs (`v >= 1e-8`, `sigma <= 20`, `T < 2^87`): `pw < 2^26`, `dc < 2^23`, `ps < 2^43`, so
-/// every factor fits 128 bits.
-#[inline(never)]
-pub(crate) fn greek_factors(e: &Eval<'_>, gq: i32) -> RiskResult<GreekFactors> {
+/// every factor fits 128 bits. Written into `g` (no copy of the result).
+#[inline(always)]
+pub(crate) fn greek_factors_into(e: &Eval<'_>, gq: i32, g: &mut GreekFactors) -> RiskResult<()> {
     if e.c.phi == 0 {
-        return Ok(GreekFactors::default());
+        *g = GreekFactors::default();
+        return Ok(());
     }
     let phi = Bf::from_u64(e.c.phi).shl(-64);
     let pw = phi.mul(e.n.w);
     let q = |x: Bf| x.to_q128(gq).ok_or(RiskError::Overflow);
-    Ok(GreekFactors {
-        pw: q(pw)?,
-        ps: q(phi.mul(e.tt.sqrt_t))?,
-        dc: q(pw.mul(e.sig).mul(e.sig).shl(-1))?,
-    })
+    g.pw = q(pw)?;
+    g.ps = q(phi.mul(e.tt.sqrt_t))?;
+    g.dc = q(pw.mul(e.sig).mul(e.sig).shl(-1))?;
+    Ok(())
 }
 
 #[cfg(test)]

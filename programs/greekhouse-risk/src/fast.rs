@@ -89,11 +89,13 @@ pub(crate) struct FastScen {
     pub vol_idx: u8,
 }
 
-/// A leg's normalised (call, put) prices at every scenario, `None` where the fast range does
-/// not hold, and its shocked `(v, 1/v)` per vol index for the precise fallback.
+/// A leg's normalised (call, put) prices at every scenario (meaningful when `fast`: the fast
+/// range holds for the leg, at every scenario alike), and its shocked `(v, 1/v)` per vol index
+/// for the precise fallback.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LegShocks {
-    pub vals: [Option<(u64, u64)>; MAX_FAST_SCEN],
+    pub fast: bool,
+    pub vals: [(u64, u64); MAX_FAST_SCEN],
     pub vw: [(Bf, Bf); 2],
 }
 
@@ -101,36 +103,39 @@ pub(crate) struct LegShocks {
 pub(crate) struct LegIn<'a, 'b> {
     /// The leg, evaluated at the surface vol.
     pub e: &'a Eval<'b>,
-    /// The shocked vols `sigma'` per vol index (one or two).
-    pub sigs: &'a [Bf],
+    /// The shocked total vols `v' = sigma' sqrt T` per vol index (one or two).
+    pub vs: &'a [Bf],
     pub scens: &'a [FastScen],
 }
 
-/// Revalue one leg (evaluated at the surface vol) at every scenario, with the shocked vols
-/// `sigs` (sigma' per vol index), into `out` (its first `scens.len()` values and the `vw` of
+/// Revalue one leg (evaluated at the surface vol) at every scenario, with the shocked total
+/// vols `vs` (`sigma' sqrt T` per vol index), into `out` (its first `scens.len()` values and the `vw` of
 /// the vol indices used are written). One reciprocal per vol index; per scenario one product
 /// for `m`, one for `k'`, phi and two Mills ratios at Q32.
-#[inline(never)]
+#[inline(always)]
 pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
-    let (e, sigs, scens) = (i.e, i.sigs, i.scens);
+    let (e, vs, scens) = (i.e, i.vs, i.scens);
     let mut lv = [(0u64, 0i32, 0u64); 2];
-    for (i, sig) in sigs.iter().take(2).enumerate() {
-        let v = sig.mul(e.tt.sqrt_t);
+    for (i, &v) in vs.iter().take(2).enumerate() {
         let w = v.recip();
         out.vw[i] = (v, w);
         lv[i] = (w.m, 41i32.wrapping_add(w.e), v.to_q64_sat(31, D_SAT));
     }
     // k' at Q40; beyond 2^22 the fast range does not hold (precise fallback)
     let kq40 = e.n.kp.to_q64(40);
-    if kq40 >= 1 << 62 {
-        for v in out.vals.iter_mut().take(scens.len()) {
-            *v = None;
-        }
+    out.fast = kq40 < 1 << 62;
+    if !out.fast {
         return;
     }
+    // ln k' clamped to +-2^61 (+-64 at Q55), so that subtracting a scenario's |ln(1 + s)| < 4.7
+    // (at Q55) cannot wrap. In the fast range (k' < 2^22) only the lower side can bind; there
+    // and at the clamp alike ln k'' < -59, so d1 >= 2 sqrt(59 / 2) > 9.5 (phi32 is zero, both
+    // tails vanish) and k'' < 2^-85 is zero at Q32: the values are the same either way
+    const LNK_CLAMP: i64 = 1 << 61;
+    let lnk = e.n.lnkp.clamp(-LNK_CLAMP, LNK_CLAMP);
     for (j, sc) in scens.iter().enumerate().take(MAX_FAST_SCEN) {
         let (wm, sh, hv) = lv[(sc.vol_idx & 1) as usize];
-        let lnkp = e.n.lnkp.saturating_sub(sc.ln1s);
+        let lnkp = lnk.wrapping_sub(sc.ln1s);
         let mh = mulhi_fast(lnkp.unsigned_abs(), wm);
         let m = if sh >= 0 {
             if sh >= 40 || mh >= (D_SAT >> sh) {
@@ -143,10 +148,11 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
         } else {
             mh >> ((-sh) as u32)
         } as i64;
-        let m = if lnkp > 0 { -m } else { m };
-        let (d1, d2) = (m + hv as i64, m - hv as i64);
+        // |m|, hv <= 2^40: no step wraps
+        let m = if lnkp > 0 { m.wrapping_neg() } else { m };
+        let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
         let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
-        out.vals[j] = Some(combine(kq, d1, d2));
+        out.vals[j] = combine(kq, d1, d2);
     }
 }
 

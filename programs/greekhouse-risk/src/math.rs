@@ -110,7 +110,7 @@ pub(crate) fn ln_q55(x: Bf) -> i64 {
     let lnm = (l << 1).wrapping_add(LN_NL1[j]).wrapping_add(LN_NL2[k]);
     let lnm55 = ((lnm >> 9) + ((lnm >> 8) & 1)) as i64;
     // (e + 63) ln 2 at Q55 from the 32-bit halves of ln 2 at Q64 (|e + 63| < 2^9)
-    let ex = (x.e + 63) as i64;
+    let ex = x.e.wrapping_add(63) as i64;
     let ea = ex.unsigned_abs();
     let e_ln2 = (ea.wrapping_mul(LN2_Q64 >> 32) << 23)
         .wrapping_add(ea.wrapping_mul(LN2_Q64 & 0xFFFF_FFFF) >> 9);
@@ -143,7 +143,7 @@ pub(crate) fn phi_q64(d: i64) -> u64 {
     let z2 = sz.mulhi(z);
     let z3 = sz.mulhi(z2);
     // e^-z = 1 - (z - z^2/2 + z^3/6) at Q63 (the bracket is below 2^52 at Q64)
-    let e = ONE_Q63 - (z.wrapping_sub(z2 >> 1).wrapping_add(z3 / 6) >> 1);
+    let e = ONE_Q63.wrapping_sub(z.wrapping_sub(z2 >> 1).wrapping_add(z3 / 6) >> 1);
     let a = mulhi_fast(
         PHI_T1[(f >> 58) as usize],
         EXP2N_T2[((f >> 52) & 63) as usize],

@@ -265,12 +265,17 @@ impl SmilePrep {
         let t1 = (mulhi_fast(self.skew_q60, l) >> 10) as i64; // Q41
         let t2 = mulhi_fast(self.smile_q59, mulhi_fast(l, l)) as i64; // Q41
         let t1 = if self.skew_neg != (lnx_q55 < 0) {
-            -t1
+            t1.wrapping_neg()
         } else {
             t1
         };
-        let t2 = if self.smile_neg { -t2 } else { t2 };
-        let factor = (1i64 << FACTOR_Q) + t1 + t2;
+        let t2 = if self.smile_neg {
+            t2.wrapping_neg()
+        } else {
+            t2
+        };
+        // each term below 2^63 / 4 (see above): the sum cannot wrap
+        let factor = (1i64 << FACTOR_Q).wrapping_add(t1).wrapping_add(t2);
         let raw = if factor <= 0 {
             0
         } else {

@@ -485,6 +485,27 @@ pub(crate) fn scale_down_floor<const N: usize>(
     Ok((v, s1 | s2))
 }
 
+/// [`scale_down_floor`] of a 256-bit value: when `a >> shift` fits 128 bits (`shift < 128`,
+/// `pow10 <= 13`), straight-line 128-bit code (the generic limb loops cost several times more
+/// on sBPF); otherwise the generic path. Same result.
+pub(crate) fn scale_down_floor_256(a: &U256, shift: u32, pow10: u32) -> RiskResult<(u128, bool)> {
+    let hi = ((a[3] as u128) << 64) | a[2] as u128;
+    let lo = ((a[1] as u128) << 64) | a[0] as u128;
+    if pow10 <= 13 && shift < 128 {
+        if shift == 0 {
+            if hi == 0 {
+                return Ok(div_pow10_u128(lo, pow10));
+            }
+        } else if hi >> shift == 0 {
+            let q = (hi << (128 - shift)) | (lo >> shift);
+            let sticky = lo << (128 - shift) != 0;
+            let (q, inexact) = div_pow10_u128(q, pow10);
+            return Ok((q, sticky | inexact));
+        }
+    }
+    scale_down_floor(a, shift, pow10)
+}
+
 /// Magnitude to a signed raw value with the sign applied, checked.
 #[inline]
 pub(crate) fn signed(mag: u128, negative: bool) -> RiskResult<i128> {

@@ -12,13 +12,13 @@ pub(super) fn mul_scale_floor(a: &U256, mul: u128, pow10: u32) -> RiskResult<(u1
         return wide::scale_down_floor(a, 0, pow10);
     }
     match wide::to_u128(a) {
-        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), 0, pow10),
+        Some(x) => wide::scale_down_floor_256(&wide::mul_128x128(x, mul), 0, pow10),
         None => wide::scale_down_floor(&wide::mul_256x128(a, mul), 0, pow10),
     }
 }
 
 /// `floor(a * mul / 2^shift / 10^pow10)` and the inexact flag.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn mul_shift_floor(
     a: &U256,
     mul: u128,
@@ -29,7 +29,7 @@ pub(super) fn mul_shift_floor(
         return Ok((0, false));
     }
     match wide::to_u128(a) {
-        Some(x) => wide::scale_down_floor(&wide::mul_128x128(x, mul), shift, pow10),
+        Some(x) => wide::scale_down_floor_256(&wide::mul_128x128(x, mul), shift, pow10),
         None => wide::scale_down_floor(&wide::mul_256x128(a, mul), shift, pow10),
     }
 }
@@ -87,7 +87,7 @@ pub(super) struct BookGreeks {
     pub(super) floor_money: Fixed,
 }
 
-#[inline(never)]
+#[inline(always)]
 pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     // s is the spot (raw)
     // liability = the expired positions' intrinsic values plus S times the live ones'
@@ -112,21 +112,14 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
     let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
     // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
     let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
-    let carry = if wide::is_zero(&a.carry_c) && wide::is_zero(&a.carry_p) {
-        0
-    } else {
-        // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
-        let (mag, negative) = wide::signed_diff(&a.carry_p, &a.carry_c);
-        let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
-        let m1 = wide::bump(f, inexact, !negative)?;
-        let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
-        wide::signed(wide::bump(f, inexact, !negative)?, negative)?
-    };
+    let carry = carry(a, s, r_raw)?;
     let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
-    let payoff_puts = scaled(&a.payoff, 1, 12, false)?;
+    let mut payoff = a.payoff_hi;
+    wide::add_assign(&mut payoff, &a.floor_k)?;
+    let payoff_puts = scaled(&payoff, 1, 12, false)?;
     Ok(BookGreeks {
         liab_raw,
         ds: (0, 0),
@@ -138,6 +131,37 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
         liab_floor,
         floor_money,
     })
+}
+
+/// Theta's carry `r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2))` of the live positions, raw,
+/// rounded toward +inf, from the core's identities `k'N(d2) = N(d1) - call/S` and
+/// `k'N(-d2) = put/S + 1 - N(d1)` (exact on the core's values where its clamps do not bind):
+/// the net sum at Q63 is `liab_n + 2^63 (live put quantity) - (live) dsum`.
+#[inline(never)]
+fn carry(a: &Agg, s: u128, r_raw: u128) -> RiskResult<i128> {
+    if r_raw == 0 {
+        return Ok(0);
+    }
+    // live puts' quantity; the expired ITM calls' 2^63 q are in dsum, add them back
+    let pq = a
+        .put_q
+        .checked_sub(a.put_q_exp)
+        .and_then(|x| x.checked_add(a.itm_q_exp))
+        .ok_or(RiskError::Overflow)?;
+    if pq == 0 && wide::is_zero(&a.dsum) && wide::is_zero(&a.liab_n) {
+        return Ok(0);
+    }
+    let mut plus = wide::mul_128x128(pq, 1u128 << 63);
+    wide::add_assign(&mut plus, &a.liab_n)?;
+    let (mag, negative) = wide::signed_diff(&plus, &a.dsum);
+    if wide::is_zero(&mag) {
+        return Ok(0);
+    }
+    // (net * S / 2^63 / 10^12) * r / 10^12, toward +inf at both steps
+    let (f, inexact) = mul_shift_floor(&mag, s, 63, 12)?;
+    let m1 = wide::bump(f, inexact, !negative)?;
+    let (f, inexact) = mul_shift_floor(&wide::from_u128(m1), r_raw, 0, 12)?;
+    wide::signed(wide::bump(f, inexact, !negative)?, negative)
 }
 
 /// `delta * S` of the long book (raw), as (floor, ceil) bounds:
@@ -179,7 +203,11 @@ pub(super) fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENA
 pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
     let mut v = match wide::to_u128(&a.reval_n[j]) {
-        Some(x) => wide::scale_down(&wide::mul_128x128(x, a.s_scen[j]), 32, 12, true)?,
+        Some(x) => {
+            let (f, inexact) =
+                wide::scale_down_floor_256(&wide::mul_128x128(x, a.s_scen[j]), 32, 12)?;
+            wide::bump(f, inexact, true)?
+        }
         None => wide::scale_down(&wide::mul_256x128(&a.reval_n[j], a.s_scen[j]), 32, 12, true)?,
     };
     if !wide::is_zero(&a.reval_r[j]) {
@@ -207,7 +235,7 @@ pub(super) struct LevelIn {
 /// collateral over the box (at `-h'` and `+h'`, vols shocked up: exact, see
 /// `docs/risk-model.md` 6.3), never below 0 (the box contains the unshocked point, whose loss
 /// is `>= 0`), then at least the floor.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i128> {
     // collateral: loses credit * h' at -h' (rounded up), gains it at +h' (rounded down)
     let c_dn = mul_q63(l.credit, l.h, true)?;

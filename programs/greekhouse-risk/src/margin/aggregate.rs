@@ -73,10 +73,12 @@ pub(super) struct Agg {
     pub(super) gamma: U256,
     pub(super) vega: U256,
     pub(super) decay: U256,
-    /// sums of quantity times `k' N(d2)` over calls and `k' N(-d2)` over puts, at Q63 (theta's
-    /// carry terms are `r S` times them)
-    pub(super) carry_c: U256,
-    pub(super) carry_p: U256,
+    /// quantities of the expired puts and of the expired in-the-money calls: theta's carry
+    /// `r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2))` of the live positions is taken from the
+    /// core's identities `k'N(d2) = N(d1) - call/S`, `k'N(-d2) = put/S + 1 - N(d1)`, i.e.
+    /// `r S (liab_n + 2^63 (live put q) - live dsum)` (no sum of its own)
+    pub(super) put_q_exp: u128,
+    pub(super) itm_q_exp: u128,
     /// sum of quantities whose floor base is the spot (calls, puts with K >= S)
     pub(super) qsum_spot: u128,
     /// sum of call quantities (covered-call test)
@@ -85,8 +87,9 @@ pub(super) struct Agg {
     pub(super) vega_dv: U256,
     /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
     pub(super) floor_k: U256,
-    /// sum of K times quantity over puts
-    pub(super) payoff: U256,
+    /// sum of K times quantity over puts with K >= S (the puts' payoff cap is this plus
+    /// `floor_k`: one sum per put)
+    pub(super) payoff_hi: U256,
     /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
     /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
     /// expired positions)
@@ -108,13 +111,13 @@ impl Agg {
             gamma: [0; 4],
             vega: [0; 4],
             decay: [0; 4],
-            carry_c: [0; 4],
-            carry_p: [0; 4],
+            put_q_exp: 0,
+            itm_q_exp: 0,
             qsum_spot: 0,
             call_q: 0,
             vega_dv: [0; 4],
             floor_k: [0; 4],
-            payoff: [0; 4],
+            payoff_hi: [0; 4],
             reval_n: [[0; 4]; MAX_SCEN],
             reval_r: [[0; 4]; MAX_SCEN],
             s: 0,
@@ -128,6 +131,11 @@ pub(super) struct Qty {
     pub(super) q: u128,
     /// `q` fits 64 bits.
     pub(super) small: bool,
+    /// the low and high 32-bit halves of `q`'s low 64 bits (split once per position; the low
+    /// half through `black_box`, so LLVM cannot fold the 32-bit products of [`acc`] back into a
+    /// 128-bit multiplication, the `__multi3` routine on sBPF)
+    q0: u64,
+    q1: u64,
 }
 
 impl Qty {
@@ -135,29 +143,82 @@ impl Qty {
         Qty {
             q,
             small: q >> 64 == 0,
+            q0: core::hint::black_box(q as u64 & 0xFFFF_FFFF),
+            q1: (q as u64) >> 32,
         }
+    }
+
+    /// `a * q` for `a < 2^32` and the low 64 bits of `q`, as `(hi, lo)`: two 32x32 products.
+    #[inline(always)]
+    fn wmul32(&self, a: u64) -> (u64, u64) {
+        // a q = a q0 + (a q1) 2^32, each product below 2^64
+        let p0 = a.wrapping_mul(self.q0);
+        let p1 = a.wrapping_mul(self.q1);
+        let (l, c) = p0.overflowing_add(p1 << 32);
+        // a q < 2^96: the high limb is p1 / 2^32 plus the carry
+        ((p1 >> 32).wrapping_add(c as u64), l)
+    }
+
+    /// `a * q` for the low 64 bits of `q`, as `(hi, lo)`: four 32x32 products.
+    #[inline(always)]
+    fn wmul(&self, a: u64) -> (u64, u64) {
+        const LO32: u64 = 0xFFFF_FFFF;
+        let (a1, a0) = (a >> 32, a & LO32);
+        // every partial product is below 2^64 and every sum below 2^64: wrapping ops are exact
+        let p00 = a0.wrapping_mul(self.q0);
+        let p01 = a0.wrapping_mul(self.q1);
+        let p10 = a1.wrapping_mul(self.q0);
+        let p11 = a1.wrapping_mul(self.q1);
+        let mid = (p00 >> 32)
+            .wrapping_add(p01 & LO32)
+            .wrapping_add(p10 & LO32); // below 3 * 2^32
+        (
+            p11.wrapping_add(p01 >> 32)
+                .wrapping_add(p10 >> 32)
+                .wrapping_add(mid >> 32),
+            (mid << 32) | (p00 & LO32),
+        )
     }
 }
 
-/// `sum += a * q`, exactly. Inline fast path for `a, q < 2^64` (one 64x64 product, a two-limb
-/// add); the rest out of line.
+/// [`acc`] for a shocked price at Q32 (usually below `2^32`: two 32x32 products then).
+#[inline(always)]
+pub(super) fn acc_q32(sum: &mut U256, a: u64, q: &Qty) -> RiskResult<()> {
+    if q.small && a >> 32 == 0 {
+        // below 2^96: the high limb is below 2^32
+        let (h, l) = q.wmul32(a);
+        let (s0, c0) = sum[0].overflowing_add(l);
+        let (s1, c1) = sum[1].overflowing_add(h.wrapping_add(c0 as u64));
+        sum[0] = s0;
+        sum[1] = s1;
+        if c1 {
+            return carry_in(sum, 1);
+        }
+        return Ok(());
+    }
+    acc(sum, a as u128, q)
+}
+
+/// `sum += a * q`, exactly. Inline fast path for `a < 2^96`, `q < 2^64` (one 64x64 product,
+/// a two-limb add, a 32x64 product for `a`'s upper part); the rest out of line.
 #[inline(always)]
 pub(super) fn acc(sum: &mut U256, a: u128, q: &Qty) -> RiskResult<()> {
     let a1 = (a >> 64) as u64;
     if q.small && a1 >> 32 == 0 {
         // a = a1 2^64 + a0 with a1 < 2^32: a q = a0 q + (a1 q) 2^64, three limbs
-        let (h, l) = wide::wmul(a as u64, q.q as u64);
+        let (h, l) = q.wmul(a as u64);
         let (s0, c0) = sum[0].overflowing_add(l);
         // h <= 2^64 - 2 (a product of two 64-bit values): h + c0 cannot wrap
-        let (s1, c1) = sum[1].overflowing_add(h + c0 as u64);
+        let (s1, c1) = sum[1].overflowing_add(h.wrapping_add(c0 as u64));
         sum[0] = s0;
         sum[1] = s1;
         let mut carry = c1 as u64;
         if a1 != 0 {
-            let (h1, l1) = wide::wmul(a1, q.q as u64); // h1 < 2^32
+            let (h1, l1) = q.wmul32(a1); // h1 < 2^32
             let (s1, c2) = sum[1].overflowing_add(l1);
             sum[1] = s1;
-            carry += h1 + c2 as u64;
+            // h1 < 2^32: no wrap
+            carry = carry.wrapping_add(h1).wrapping_add(c2 as u64);
         }
         if carry != 0 {
             return carry_in(sum, carry);
@@ -304,21 +365,21 @@ pub(super) struct Cur<'a> {
 }
 
 /// Evaluate one (strike, expiry) at the mark vol, and its shocked normalised prices.
-#[inline(never)]
+#[inline(always)]
 pub(super) fn evaluate_leg<'a>(
     ctx: &AggCtx<'a>,
-    kt: &(u128, i128, TEntry, SmilePrep),
+    kt: &(u128, i128, &TEntry, &SmilePrep),
     cur: &mut Cur<'a>,
 ) -> RiskResult<()> {
-    let (k, t, te, smile) = kt;
-    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, *k);
+    let (k, t, te, smile) = *kt;
+    let (x, lnx) = bs::moneyness(ctx.sp.inv_s, k);
     let vol = ctx.vp.mark_vol(smile.vol(lnx, te.atm))?;
-    cur.k = *k;
-    cur.t = *t;
+    cur.k = k;
+    cur.t = t;
     bs::evaluate_into(
         &EvalIn {
             sp: ctx.sp,
-            k: *k,
+            k,
             x,
             lnx,
             vol_raw: vol.raw() as u128,
@@ -326,17 +387,19 @@ pub(super) fn evaluate_leg<'a>(
         },
         &mut cur.e,
     )?;
-    cur.gf = bs::greek_factors(&cur.e, ctx.gq)?;
-    // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1)
-    let sig = cur.e.sig;
-    let sigs = match ctx.mode {
-        VolMode::Margin => [nudge_up(sig.mul(te.mult[0])), nudge_up(sig.mul(te.mult[1]))],
-        VolMode::Gap(l) => [sig, nudge_up(sig.mul(te.mult[l as usize]))],
+    bs::greek_factors_into(&cur.e, ctx.gq, &mut cur.gf)?;
+    // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1),
+    // as total vol v' = (v = sigma sqrt T) times the multiplier, nudged up over both products'
+    // truncation (at least sigma m sqrt T of the engine's sigma and sqrt T)
+    let v = cur.e.n.v;
+    let vs = match ctx.mode {
+        VolMode::Margin => [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))],
+        VolMode::Gap(l) => [v, nudge_up(v.mul(te.mult[l as usize]))],
     };
     fast::shocked_leg(
         &fast::LegIn {
             e: &cur.e,
-            sigs: &sigs,
+            vs: &vs,
             scens: ctx.fast,
         },
         &mut cur.shocked,
@@ -376,7 +439,8 @@ pub(super) fn aggregate<'a>(
         e: Eval::blank(ctx.sp),
         gf: bs::GreekFactors::default(),
         shocked: LegShocks {
-            vals: [None; fast::MAX_FAST_SCEN],
+            fast: false,
+            vals: [(0, 0); fast::MAX_FAST_SCEN],
             vw: [(Bf::ZERO, Bf::ZERO); 2],
         },
     };
@@ -405,10 +469,10 @@ pub(super) fn aggregate<'a>(
         let is_put = p.kind == OptionKind::Put;
         if is_put {
             a.put_q = a.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
-            acc(&mut a.payoff, k, &qty)?;
             if k < s {
                 acc(&mut a.floor_k, k, &qty)?;
             } else {
+                acc(&mut a.payoff_hi, k, &qty)?;
                 a.qsum_spot = a.qsum_spot.checked_add(q).ok_or(RiskError::Overflow)?;
             }
         } else {
@@ -427,6 +491,10 @@ pub(super) fn aggregate<'a>(
             acc(&mut a.liab, price, &qty)?;
             if itm_call {
                 acc(&mut a.dsum, ONE_Q63 as u128, &qty)?;
+                a.itm_q_exp = a.itm_q_exp.checked_add(q).ok_or(RiskError::Overflow)?;
+            }
+            if is_put {
+                a.put_q_exp = a.put_q_exp.checked_add(q).ok_or(RiskError::Overflow)?;
             }
             for (j, sc) in scens.iter().enumerate() {
                 let v = if is_put {
@@ -441,15 +509,15 @@ pub(super) fn aggregate<'a>(
         let same = have_cur && cur.k == k && cur.t == t;
         if !same {
             // time terms and ATM vol per expiry
-            let mut te = None;
-            for m in memo[..n_memo].iter() {
+            let mut found = T_MEMO;
+            for (i, m) in memo[..n_memo].iter().enumerate() {
                 if m.t == t {
-                    te = Some(*m);
+                    found = i;
                 }
             }
-            let te = match te {
-                Some(te) => te,
-                None => {
+            let slot = match found {
+                i if i < T_MEMO => i,
+                _ => {
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let tt = tm.get(t, ctx.sp.r_raw);
                     let te = TEntry {
@@ -458,13 +526,14 @@ pub(super) fn aggregate<'a>(
                         atm,
                         mult: ctx.vp.multipliers(t as u128, tt.sqrt_t),
                     };
-                    memo[next_memo] = te;
+                    let i = next_memo;
+                    memo[i] = te;
                     next_memo = (next_memo + 1) % T_MEMO;
                     n_memo = (n_memo + 1).min(T_MEMO);
-                    te
+                    i
                 }
             };
-            evaluate_leg(ctx, &(k, t, te, smile), &mut cur)?;
+            evaluate_leg(ctx, &(k, t, &memo[slot], &smile), &mut cur)?;
             have_cur = true;
         }
         let c = &cur;
@@ -473,29 +542,22 @@ pub(super) fn aggregate<'a>(
         acc(&mut a.gamma, c.gf.pw, &qty)?;
         acc(&mut a.vega, c.gf.ps, &qty)?;
         acc(&mut a.decay, c.gf.dc, &qty)?;
-        if ctx.sp.r_raw != 0 {
-            if is_put {
-                acc(&mut a.carry_p, c.e.c.kn_d2, &qty)?;
-            } else {
-                acc(&mut a.carry_c, c.e.c.knd2, &qty)?;
-            }
-        }
         if let VolMode::Gap(_) = ctx.mode {
             let g = bs::greeks_of(p.kind, &c.e)?;
             acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
         }
-        for (j, sc) in scens.iter().enumerate() {
-            match c.shocked.vals[j] {
-                Some((cn, pn)) => acc(
-                    &mut a.reval_n[j],
-                    if is_put { pn } else { cn } as u128,
-                    &qty,
-                )?,
-                None => {
-                    let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
-                    let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
-                    acc(&mut a.reval_r[j], pr, &qty)?;
-                }
+        if c.shocked.fast {
+            for (sum, &(cn, pn)) in a.reval_n[..scens.len()]
+                .iter_mut()
+                .zip(c.shocked.vals.iter())
+            {
+                acc_q32(sum, if is_put { pn } else { cn }, &qty)?;
+            }
+        } else {
+            for (j, sc) in scens.iter().enumerate() {
+                let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
+                let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
+                acc(&mut a.reval_r[j], pr, &qty)?;
             }
         }
     }

@@ -57,20 +57,22 @@ fn fast_error_below_bound() {
             vol_idx: 1,
         };
         let mut legs = LegShocks {
-            vals: [None; MAX_FAST_SCEN],
+            fast: false,
+            vals: [(0, 0); MAX_FAST_SCEN],
             vw: [(Bf::ZERO, Bf::ZERO); 2],
         };
         shocked_leg(
             &LegIn {
                 e: &e,
-                sigs: &[Bf::ONE, sig],
+                vs: &[Bf::ONE, sig.mul(e.tt.sqrt_t)],
                 scens: &[fs],
             },
             &mut legs,
         );
-        let Some((fc, fp)) = legs.vals[0] else {
+        if !legs.fast {
             continue;
-        };
+        }
+        let (fc, fp) = legs.vals[0];
         for kind in [OptionKind::Call, OptionKind::Put] {
             let fast = if kind == OptionKind::Call { fc } else { fp };
             let v = sig.mul(e.tt.sqrt_t);

@@ -183,6 +183,30 @@ fn acc_matches_wide_products() {
         wide::add_assign(&mut want, &wide::mul_128x128(a, q)).unwrap();
         assert_eq!(sum, want, "{a} {q}");
     }
+    // the shocked-price path (a 64-bit value, usually below 2^32)
+    let mut sum: U256 = [0; 4];
+    let mut want: U256 = [0; 4];
+    for i in 0..20_000 {
+        let a = rng.next() >> (rng.next() % 64);
+        let a = if i % 3 == 0 { a >> 31 } else { a };
+        let q = if i % 7 == 0 {
+            wide_val(&mut rng) >> 28
+        } else {
+            wide_val(&mut rng) >> 64
+        };
+        acc_q32(&mut sum, a, &Qty::new(q)).unwrap();
+        wide::add_assign(&mut want, &wide::mul_128x128(a as u128, q)).unwrap();
+        assert_eq!(sum, want, "{a} {q}");
+    }
+    let mut s: U256 = [u64::MAX, u64::MAX, u64::MAX, 0];
+    acc_q32(&mut s, u32::MAX as u64, &Qty::new(u64::MAX as u128)).unwrap();
+    let mut w: U256 = [u64::MAX, u64::MAX, u64::MAX, 0];
+    wide::add_assign(
+        &mut w,
+        &wide::mul_128x128(u32::MAX as u128, u64::MAX as u128),
+    )
+    .unwrap();
+    assert_eq!(s, w);
     // carries through every limb
     let mut s: U256 = [u64::MAX, u64::MAX, u64::MAX, 0];
     acc(&mut s, (1u128 << 95) + 3, &Qty::new(u64::MAX as u128)).unwrap();

@@ -87,3 +87,37 @@ fn pow10_roundtrip() {
     assert_eq!(to_u128(&z), Some(1));
     assert!(ie);
 }
+
+/// The straight-line 256-bit scale-down against the generic limb path (shift and sticky bits
+/// at every limb boundary, values that do and do not fit 128 bits after the shift).
+#[test]
+fn scale_down_256_matches_generic() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..20_000u32 {
+        let mut a: U256 = [next(), next(), next(), next()];
+        // vary the magnitude: clear the top limbs often
+        let top = (next() % 5) as usize;
+        for l in a.iter_mut().skip(top) {
+            *l = 0;
+        }
+        if i % 3 == 0 {
+            a[0] = 0;
+        }
+        let shift = match i % 4 {
+            0 => (next() % 128) as u32,
+            1 => [0, 1, 32, 63, 64, 65, 127][(next() % 7) as usize],
+            2 => (next() % 200) as u32,
+            _ => 32,
+        };
+        let pow10 = (next() % 14) as u32;
+        let want = scale_down_floor(&a, shift, pow10);
+        let got = scale_down_floor_256(&a, shift, pow10);
+        assert_eq!(got.ok(), want.ok(), "{a:?} >> {shift} / 10^{pow10}");
+    }
+}
