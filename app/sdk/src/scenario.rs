@@ -9,6 +9,7 @@
 //! program's refusals.
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::{Discriminator, ZeroCopy};
 use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs};
 use greekhouse::state::*;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -179,15 +180,21 @@ impl Env {
         env
     }
 
-    fn list_default_underlyings(&mut self) {
-        let sol_args = underlying_args(
-            0,
+    /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
+    /// underlying `id` of any clearing house.
+    pub fn sol_underlying_args(&self, id: u16) -> greekhouse::instructions::ListUnderlyingArgs {
+        underlying_args(
+            id,
             "SOL",
             pull_oracle(SOL_FEED_ID),
             self.vol_updater.pubkey(),
             USDC,
             1_000_000,
-        );
+        )
+    }
+
+    fn list_default_underlyings(&mut self) {
+        let sol_args = self.sol_underlying_args(0);
         let btc_args = underlying_args(
             1,
             "BTC",
@@ -296,50 +303,36 @@ impl Env {
         }
     }
 
-    pub fn clearinghouse(&mut self) -> Clearinghouse {
+    /// A program account of the scenario, decoded (panics when it is missing: a scenario bug).
+    pub fn state<T: ZeroCopy + Discriminator + bytemuck::Pod>(&mut self, key: &Pubkey) -> T {
         let a = self
             .chain
-            .account(&self.ch.clearinghouse)
+            .account(key)
             .expect("scenario: bank call")
-            .expect("scenario: bank call");
-        accounts::clearinghouse(&a.data).expect("scenario: bank call")
+            .unwrap_or_else(|| panic!("scenario: account {key} missing"));
+        accounts::decode(&a.data).expect("scenario: account decodes")
+    }
+
+    pub fn clearinghouse(&mut self) -> Clearinghouse {
+        let key = self.ch.clearinghouse;
+        self.state(&key)
     }
 
     pub fn underlying(&mut self, key: &Pubkey) -> Underlying {
-        let a = self
-            .chain
-            .account(key)
-            .expect("scenario: bank call")
-            .expect("scenario: bank call");
-        accounts::underlying(&a.data).expect("scenario: bank call")
+        self.state(key)
     }
 
     pub fn writer_state(&mut self, key: &Pubkey) -> WriterAccount {
-        let a = self
-            .chain
-            .account(key)
-            .expect("scenario: bank call")
-            .expect("scenario: bank call");
-        accounts::writer_account(&a.data).expect("scenario: bank call")
+        self.state(key)
     }
 
     pub fn series_state(&mut self, key: &Pubkey) -> OptionSeries {
-        let a = self
-            .chain
-            .account(key)
-            .expect("scenario: bank call")
-            .expect("scenario: bank call");
-        accounts::option_series(&a.data).expect("scenario: bank call")
+        self.state(key)
     }
 
     pub fn collateral_state(&mut self, mint: &Pubkey) -> CollateralAsset {
         let key = pda::collateral_asset(&self.ch.clearinghouse, mint);
-        let a = self
-            .chain
-            .account(&key)
-            .expect("scenario: bank call")
-            .expect("scenario: bank call");
-        accounts::collateral_asset(&a.data).expect("scenario: bank call")
+        self.state(&key)
     }
 
     /// A writer with an open account, `quote` USDC native and `sol` lamports in its wallets.
@@ -390,13 +383,7 @@ impl Env {
 
     /// The hot ledger of an underlying (open interest, accrued fees).
     pub fn underlying_ledger(&mut self, underlying: &Pubkey) -> UnderlyingLedger {
-        let key = pda::underlying_ledger(underlying);
-        let a = self
-            .chain
-            .account(&key)
-            .expect("scenario: bank call")
-            .expect("ledger exists");
-        accounts::underlying_ledger(&a.data).expect("decodes")
+        self.state(&pda::underlying_ledger(underlying))
     }
 
     /// The vol updater re-sets an underlying's current surface, so it is fresh again.
@@ -420,12 +407,7 @@ impl Env {
     /// The insurance fund.
     pub fn insurance_fund(&mut self) -> InsuranceFund {
         let key = pda::insurance_fund(&self.ch.clearinghouse);
-        let a = self
-            .chain
-            .account(&key)
-            .expect("scenario: bank call")
-            .expect("fund exists");
-        accounts::insurance_fund(&a.data).expect("decodes")
+        self.state(&key)
     }
 
     /// Insurance vault balance.
@@ -579,6 +561,18 @@ impl Env {
         strike: u64,
         expiry: i64,
     ) -> Result<Pubkey, ChainError> {
+        self.create_series_out(u, kind, strike, expiry)
+            .map(|(series, _)| series)
+    }
+
+    /// As [`Env::create_series`], with the transaction's outcome.
+    pub fn create_series_out(
+        &mut self,
+        u: UnderlyingFixture,
+        kind: u8,
+        strike: u64,
+        expiry: i64,
+    ) -> Result<(Pubkey, TxOutcome), ChainError> {
         let args = CreateSeriesArgs {
             kind,
             strike,
@@ -591,8 +585,8 @@ impl Env {
             u.oracle,
             args,
         );
-        self.chain.send(&[ix], &[])?;
-        Ok(pda::series(&u.key, expiry, strike, kind))
+        let out = self.chain.send(&[ix], &[])?;
+        Ok((pda::series(&u.key, expiry, strike, kind), out))
     }
 
     /// Write `contracts` of `series` from `w` into `w`'s own option token account.

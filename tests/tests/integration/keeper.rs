@@ -90,6 +90,38 @@ fn sweep_refuses_foreign_vaults() {
 }
 
 #[test]
+fn sweep_refuses_another_clearing_houses_ledger_and_fund() {
+    let mut env = Env::new();
+    with_fees(&mut env);
+    let sol = env.sol.key;
+    let foreign = env.foreign_clearinghouse();
+    // the other clearing house's ledger under this clearing house
+    let mut ix = ix::sweep_fees(&env.ch, sol);
+    let ours = pda::underlying_ledger(&sol);
+    let theirs = pda::underlying_ledger(&foreign.underlying.key);
+    for m in ix.accounts.iter_mut().filter(|m| m.pubkey == ours) {
+        m.pubkey = theirs;
+    }
+    expect_err(env.chain.send(&[ix], &[]), E::WrongClearinghouse);
+    // the other clearing house's insurance fund and vault
+    let mut ix = ix::sweep_fees(&env.ch, sol);
+    let (fund, vault) = (
+        pda::insurance_fund(&env.ch.clearinghouse),
+        pda::insurance_vault(&env.ch.clearinghouse),
+    );
+    for m in ix.accounts.iter_mut() {
+        if m.pubkey == fund {
+            m.pubkey = pda::insurance_fund(&foreign.ch.clearinghouse);
+        } else if m.pubkey == vault {
+            m.pubkey = pda::insurance_vault(&foreign.ch.clearinghouse);
+        }
+    }
+    expect_err(env.chain.send(&[ix], &[]), E::WrongInsuranceFund);
+    assert!(env.underlying_ledger(&sol).fees_accrued > 0);
+    assert_eq!(env.insurance_fund().balance, 0);
+}
+
+#[test]
 fn sweep_works_while_everything_is_paused() {
     let mut env = Env::new();
     let fees = with_fees(&mut env);

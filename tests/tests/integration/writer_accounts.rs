@@ -1085,14 +1085,7 @@ fn withdraw_with_a_margin_underlying_of_another_clearinghouse_fails() {
     let mut env = Env::new();
     let (w, _) = sol_short(&mut env, 10_000 * USDC, 1);
     let other = other_clearinghouse(&mut env);
-    let args = underlying_args(
-        0,
-        "SOL",
-        pull_oracle(SOL_FEED_ID),
-        env.vol_updater.pubkey(),
-        USDC,
-        1_000_000,
-    );
+    let args = env.sol_underlying_args(0);
     env.send_admin(ix::list_underlying(
         other.clearinghouse,
         env.chain.payer(),

@@ -119,14 +119,6 @@ pub trait MarketOps {
     /// A second clearing house on the same quote mint, created by another key, with one
     /// underlying (id 0) priced by the fixture's SOL oracle account.
     fn foreign_clearinghouse(&mut self) -> ForeignClearinghouse;
-    /// Create a series and return its key with the transaction's outcome.
-    fn create_series_out(
-        &mut self,
-        u: UnderlyingFixture,
-        kind: u8,
-        strike: u64,
-        expiry: i64,
-    ) -> Result<(Pubkey, TxOutcome), ChainError>;
     /// Raw data of every account in `keys` (None when missing), to show a failed transaction
     /// changed nothing.
     fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>>;
@@ -380,14 +372,7 @@ impl MarketOps for Env {
                 &[&creator],
             )
             .expect("second initialize_clearinghouse");
-        let args = underlying_args(
-            0,
-            "SOL",
-            pull_oracle(SOL_FEED_ID),
-            self.vol_updater.pubkey(),
-            USDC,
-            1_000_000,
-        );
+        let args = self.sol_underlying_args(0);
         self.chain
             .send(
                 &[ix::list_underlying(
@@ -412,30 +397,6 @@ impl MarketOps for Env {
             admin,
             underlying,
         }
-    }
-
-    /// Create a series and return its key with the transaction's outcome.
-    fn create_series_out(
-        &mut self,
-        u: UnderlyingFixture,
-        kind: u8,
-        strike: u64,
-        expiry: i64,
-    ) -> Result<(Pubkey, TxOutcome), ChainError> {
-        let args = CreateSeriesArgs {
-            kind,
-            strike,
-            expiry,
-        };
-        let ix = ix::create_series(
-            self.ch.clearinghouse,
-            self.chain.payer(),
-            u.key,
-            u.oracle,
-            args,
-        );
-        let out = self.chain.send(&[ix], &[])?;
-        Ok((pda::series(&u.key, expiry, strike, kind), out))
     }
 
     /// Raw data of every account in `keys` (None when missing), to show a failed transaction

@@ -56,8 +56,9 @@ pub fn resolve_ledger(
     mint: &Pubkey,
     vault: &Pubkey,
     token_program: &Pubkey,
-    asset: Option<(Pubkey, &CollateralAsset)>,
+    asset: Option<&AccountLoader<CollateralAsset>>,
 ) -> Result<Ledger> {
+    let asset = asset.map(|l| l.load().map(|a| (l.key(), *a))).transpose()?;
     if *mint == ch.quote_mint {
         require!(asset.is_none(), GreekhouseError::UnexpectedCollateralAsset);
         require_keys_eq!(*vault, ch.quote_vault, GreekhouseError::WrongVault);
@@ -92,18 +93,12 @@ impl Deposit<'_> {
     /// The checked accounts' ledger.
     pub fn ledger(&self, amount: u64) -> Result<Ledger> {
         require!(amount > 0, GreekhouseError::ZeroAmount);
-        let ch = self.clearinghouse.load()?;
-        let asset = self
-            .collateral_asset
-            .as_ref()
-            .map(|l| l.load().map(|a| (l.key(), *a)))
-            .transpose()?;
         resolve_ledger(
-            &ch,
+            &*self.clearinghouse.load()?,
             &self.mint.key(),
             &self.vault.key(),
             &self.token_program.key(),
-            asset.as_ref().map(|(k, a)| (*k, a)),
+            self.collateral_asset.as_ref(),
         )
     }
 }

@@ -54,17 +54,12 @@ impl Withdraw<'_> {
             !(ch.is_paused(pause::WITHDRAW) && w.has_liabilities()),
             GreekhouseError::Paused
         );
-        let asset = self
-            .collateral_asset
-            .as_ref()
-            .map(|l| l.load().map(|a| (l.key(), *a)))
-            .transpose()?;
         resolve_ledger(
             &ch,
             &self.mint.key(),
             &self.vault.key(),
             &self.token_program.key(),
-            asset.as_ref().map(|(k, a)| (*k, a)),
+            self.collateral_asset.as_ref(),
         )
     }
 }
