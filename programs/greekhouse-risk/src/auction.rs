@@ -14,7 +14,6 @@
 //! - `E <= 0` (already expired): the discount is 1.
 
 use crate::fixed::FIXED_ONE;
-use crate::wide;
 use crate::{Fixed, RiskError, RiskResult};
 
 /// Hard bound on every auction duration: 30 days.
@@ -32,8 +31,6 @@ pub struct AuctionParams {
     /// Length of the slow phase from `fast_discount` to 100 % (compressed to end no later
     /// than the earliest expiry in the account).
     pub slow_duration_secs: i64,
-    /// Length of the insolvent phase over which k rises from 0 to 1.
-    pub insolvent_duration_secs: i64,
 }
 
 /// Where on the curve an auction is.
@@ -46,14 +43,13 @@ pub enum AuctionPhase {
 }
 
 impl AuctionParams {
-    /// Protocol defaults (PROTOCOL 5): 0 % to 20 % over 10 minutes, then to 100 % over 6 hours;
-    /// the insolvent-phase k rises 0 to 1 over 1 hour. Reasoning in `docs/risk-model.md`.
+    /// Protocol defaults (PROTOCOL 5): 0 % to 20 % over 10 minutes, then to 100 % over 6 hours.
+    /// Reasoning in `docs/risk-model.md`.
     pub const DEFAULT: AuctionParams = AuctionParams {
         start_discount: Fixed::ZERO,
         fast_discount: Fixed::from_raw(FIXED_ONE / 5),
         fast_duration_secs: 600,
         slow_duration_secs: 6 * 3_600,
-        insolvent_duration_secs: 3_600,
     };
 
     /// `0 <= start <= fast < 1`; every duration in `[1 s, 30 days]`.
@@ -64,7 +60,6 @@ impl AuctionParams {
             || self.fast_discount >= Fixed::ONE
             || !d_ok(self.fast_duration_secs)
             || !d_ok(self.slow_duration_secs)
-            || !d_ok(self.insolvent_duration_secs)
         {
             return Err(RiskError::InvalidAuctionParams);
         }
@@ -80,8 +75,8 @@ fn lerp_down(v: &[i128; 4]) -> Fixed {
 }
 
 /// Discount d(t) after `elapsed_secs` since the start; `secs_to_earliest_expiry` is measured from
-/// the auction start (None when the account has no position). Rounded down (the bidder's
-/// discount is the clearing house's cost... it is the liquidated account's loss; see docs).
+/// the auction start (None when the account has no position). Rounded down: a smaller discount
+/// means a larger payment from the bidder and a smaller one from the insurance fund.
 ///
 /// A negative `elapsed_secs` is treated as 0. See the module documentation for the compression
 /// of the curve before an expiry.
@@ -147,85 +142,129 @@ fn check_unit(x: Fixed) -> RiskResult<()> {
     Ok(())
 }
 
-/// What a bidder pays for `fraction` of a solvent account: `fraction * mtm * (1 - discount)`,
-/// rounded up (the liquidated account receives it).
-///
-/// Computed exactly and rounded once. A non-positive `mark_to_market` gives zero (that account
-/// is insolvent: see [`insolvent_payment`]). `InvalidFraction` outside (0, 1],
-/// `InvalidAuctionParams` for a discount outside [0, 1].
-#[inline(always)]
-pub fn solvent_price(mark_to_market: Fixed, fraction: Fixed, discount: Fixed) -> RiskResult<Fixed> {
-    solvent_price_ref(&[mark_to_market, fraction, discount])
+/// The inputs of one bid, measured on the liquidated account with current prices at the bid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BidInputs {
+    /// `MtM`: collateral at oracle (no haircut) + quote balance - liability (quote native units).
+    pub mark_to_market: Fixed,
+    /// The maintenance add-on of the whole account (quote native units, `>= 0`).
+    pub addon_maintenance: Fixed,
+    /// `d(t)` from [`discount`], in `[0, 1]`.
+    pub discount: Fixed,
+    /// Liquidation fee rate on the add-on, in `[0, 1]`.
+    pub fee_rate: Fixed,
 }
 
-// sBPF passes at most five arguments in registers (a 128-bit value takes two) and LLVM's
-// argument promotion turns a reference to one or two scalars back into values: out-of-line
-// bodies take one reference to three or more values.
-fn solvent_price_ref(args: &[Fixed; 3]) -> RiskResult<Fixed> {
-    let [mark_to_market, fraction, discount] = *args;
-    check_fraction(fraction)?;
-    check_unit(discount)?;
-    if !mark_to_market.is_positive() {
-        return Ok(Fixed::ZERO);
-    }
-    let p = wide::mul_128x128(mark_to_market.raw() as u128, fraction.raw() as u128);
-    let p = wide::mul_small(&p, (FIXED_ONE - discount.raw()) as u64).ok_or(RiskError::Overflow)?;
-    let v = wide::scale_down(&p, 0, 24, true)?;
-    Ok(Fixed::from_raw(wide::signed(v, false)?))
-}
-
-/// k(t) of the insolvent phase, rising linearly from 0 to 1. Rounded down (it scales a payment
-/// of the insurance fund).
-pub fn insolvent_k(params: &AuctionParams, elapsed_secs: i64) -> RiskResult<Fixed> {
-    params.validate()?;
-    let d = params.insolvent_duration_secs as i128;
-    let t = elapsed_secs.max(0) as i128;
-    if t >= d {
-        return Ok(Fixed::ONE);
-    }
-    Ok(Fixed::from_raw(t * FIXED_ONE / d))
-}
-
-/// What the insurance fund pays a bidder for `fraction` of an insolvent account:
-/// `fraction * (-mtm + k * addon)`, rounded down; the caller caps it at the fund's balance.
-///
-/// Computed exactly and rounded once; never negative (a positive `mark_to_market` larger than
-/// `k * addon` gives zero). `InvalidFraction` outside (0, 1], `InvalidAuctionParams` for `k`
-/// outside [0, 1] or a negative add-on.
-#[inline(always)]
-pub fn insolvent_payment(
-    mark_to_market: Fixed,
-    addon: Fixed,
-    fraction: Fixed,
-    k: Fixed,
-) -> RiskResult<Fixed> {
-    insolvent_payment_ref(&[mark_to_market, addon, fraction, k])
-}
-
-fn insolvent_payment_ref(args: &[Fixed; 4]) -> RiskResult<Fixed> {
-    let [mark_to_market, addon, fraction, k] = *args;
-    check_fraction(fraction)?;
-    check_unit(k)?;
-    if addon.is_negative() {
-        return Err(RiskError::InvalidAuctionParams);
-    }
-    // inner = -mtm * 10^12 + k * addon, at 10^-24
-    let ka = wide::mul_128x128(k.raw() as u128, addon.raw() as u128);
-    let m = wide::mul_128x128(mark_to_market.raw().unsigned_abs(), FIXED_ONE as u128);
-    let inner = if mark_to_market.is_positive() {
-        match wide::checked_sub(&ka, &m) {
-            Some(v) => v,
-            None => return Ok(Fixed::ZERO),
+impl BidInputs {
+    fn validate(&self) -> RiskResult<()> {
+        check_unit(self.discount)?;
+        check_unit(self.fee_rate)?;
+        if self.addon_maintenance.is_negative() {
+            return Err(RiskError::InvalidAuctionParams);
         }
-    } else {
-        let mut v = ka;
-        wide::add_assign(&mut v, &m)?;
-        v
-    };
-    let inner = wide::to_u128(&inner).ok_or(RiskError::Overflow)?;
-    let p = wide::mul_128x128(inner, fraction.raw() as u128);
-    let v = wide::scale_down(&p, 0, 24, false)?;
-    Ok(Fixed::from_raw(wide::signed(v, false)?))
+        Ok(())
+    }
+
+    /// `MtM - d * (max(MtM, 0) + addon_MM)` for the whole account, rounded up (toward the
+    /// house: a larger payment from the bidder, a smaller one from the fund).
+    fn whole_payment(&self) -> RiskResult<Fixed> {
+        let base = self
+            .mark_to_market
+            .max_of(Fixed::ZERO)
+            .checked_add(self.addon_maintenance)?;
+        // the subtracted discount is rounded down, so the difference is rounded up
+        let off = self.discount.checked_mul(base, crate::Rounding::Down)?;
+        self.mark_to_market.checked_sub(off)
+    }
+}
+
+/// What one slice of a liquidation moves in quote (quote native units, integers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SliceSettlement {
+    /// `fraction * (MtM - d * (max(MtM, 0) + addon_MM))`, rounded up as a signed value: a
+    /// positive payment (bidder to the liquidated account) up, the magnitude of a negative one
+    /// (the insurance fund to the bidder) down.
+    pub payment: i128,
+    /// Liquidation fee to the insurance fund: `min(ceil(fraction * fee_rate * addon_MM),
+    /// max(payment, 0))`, taken out of a positive payment (zero when the fund pays).
+    pub fee: i128,
+    /// What the liquidated account receives: `max(payment, 0) - fee`.
+    pub to_account: i128,
+    /// What the insurance fund pays the bidder: `max(-payment, 0)`.
+    pub from_fund: i128,
+}
+
+/// The quote a bid for `fraction` of the account moves (docs/protocol.md section 7): one
+/// formula, continuous in `MtM`, so no bidder gains by waiting for the account to become
+/// insolvent. `InvalidFraction` outside (0, 1]; `InvalidAuctionParams` for a discount or fee
+/// rate outside [0, 1] or a negative add-on.
+pub fn slice_settlement(inputs: &BidInputs, fraction: Fixed) -> RiskResult<SliceSettlement> {
+    check_fraction(fraction)?;
+    inputs.validate()?;
+    let whole = inputs.whole_payment()?;
+    let payment = whole
+        .checked_mul(fraction, crate::Rounding::Up)?
+        .to_int(crate::Rounding::Up)?;
+    let fee_uncapped = fraction
+        .checked_mul(inputs.fee_rate, crate::Rounding::Up)?
+        .checked_mul(inputs.addon_maintenance, crate::Rounding::Up)?
+        .to_int(crate::Rounding::Up)?;
+    let fee = fee_uncapped.min(payment.max(0));
+    Ok(SliceSettlement {
+        payment,
+        fee,
+        to_account: payment.max(0) - fee,
+        from_fund: (-payment).max(0),
+    })
+}
+
+/// What the account would receive, net of the fee, for the whole account (`fraction = 1`):
+/// `max(payment, 0) - min(fee_rate * addon_MM, max(payment, 0))`, at full precision, rounded
+/// down (so [`max_fraction`] rounds up).
+pub fn whole_account_net(inputs: &BidInputs) -> RiskResult<Fixed> {
+    inputs.validate()?;
+    let payment = inputs.whole_payment()?.max_of(Fixed::ZERO);
+    // the fee is rounded up, so the net is rounded down
+    let fee = inputs
+        .fee_rate
+        .checked_mul(inputs.addon_maintenance, crate::Rounding::Up)?
+        .min_of(payment);
+    payment.checked_sub(fee)
+}
+
+/// The largest fraction a bid may take: the one that brings the account back to the end level
+/// ([`max_fraction`] of the account's `equity(end)` and its [`whole_account_net`]).
+pub fn bid_max_fraction(inputs: &BidInputs, equity_end: Fixed) -> RiskResult<Fixed> {
+    max_fraction(equity_end, whole_account_net(inputs)?)
+}
+
+/// Keeper tip for starting a liquidation (quote native units): `min(tip_max,
+/// ceil(tip_rate * addon_MM), max(quote_balance, 0))` when `addon_MM >= dust_min`, else zero.
+/// Paid only from the account's positive quote balance, so it never creates a debt.
+pub fn keeper_tip(
+    addon_maintenance: Fixed,
+    tip_rate: Fixed,
+    limits: &TipLimits,
+) -> RiskResult<i128> {
+    check_unit(tip_rate)?;
+    if addon_maintenance < Fixed::from_raw(limits.dust_min.saturating_mul(FIXED_ONE)) {
+        return Ok(0);
+    }
+    let tip = tip_rate
+        .checked_mul(addon_maintenance, crate::Rounding::Up)?
+        .to_int(crate::Rounding::Up)?;
+    Ok(tip.min(limits.tip_max).min(limits.quote_balance.max(0)).max(0))
+}
+
+/// Bounds of a keeper tip, all in quote native units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TipLimits {
+    /// Largest tip.
+    pub tip_max: i128,
+    /// Smallest maintenance add-on for which any tip is paid (dust accounts pay none).
+    pub dust_min: i128,
+    /// The liquidated account's quote balance (only a positive balance pays).
+    pub quote_balance: i128,
 }
 
 /// The fraction that returns the account exactly to the end level given the price a bidder pays

@@ -17,6 +17,7 @@ pub mod bs;
 pub mod error;
 mod fast;
 pub mod fixed;
+pub mod insurance;
 pub mod margin;
 pub mod math;
 pub mod peers;
@@ -27,7 +28,8 @@ mod wide;
 #[cfg(test)]
 extern crate std;
 
-pub use auction::{AuctionParams, AuctionPhase};
+pub use auction::{AuctionParams, AuctionPhase, BidInputs, SliceSettlement, TipLimits};
+pub use insurance::FundShares;
 pub use bs::{BsInput, Greeks, OptionKind};
 pub use error::RiskError;
 pub use fixed::{Fixed, Fixed18, Rounding};

@@ -1,0 +1,136 @@
+//! Share accounting of the insurance fund (docs/protocol.md section 8).
+//!
+//! The fund's value is its quote ledger (`fund`), never its vault's token balance, so tokens
+//! sent straight to the vault do not move the share price. Shares are priced with virtual
+//! offsets ([`VIRTUAL_SHARES`], [`VIRTUAL_QUOTE`]): a first staker cannot be robbed by someone
+//! who stakes one unit and then inflates the share price with a donation, because the virtual
+//! shares take most of any donation (the attacker loses about [`VIRTUAL_SHARES`] times what a
+//! later staker can lose to rounding). Every amount paid out or minted is rounded down.
+//!
+//! Amounts are quote native units (`u64`); shares are `u64`.
+
+use crate::{RiskError, RiskResult};
+
+/// Virtual shares added to the supply in every price.
+pub const VIRTUAL_SHARES: u128 = 1_000;
+/// Virtual quote (native units) added to the fund in every price.
+pub const VIRTUAL_QUOTE: u128 = 1;
+
+/// The fund's state as share pricing sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FundShares {
+    /// Quote the fund holds (its ledger balance).
+    pub fund: u64,
+    /// Shares outstanding, including shares with a pending unstake request.
+    pub total_shares: u64,
+}
+
+fn mul_div_floor(a: u128, b: u128, c: u128) -> RiskResult<u64> {
+    if c == 0 {
+        return Err(RiskError::DivisionByZero);
+    }
+    let q = a.checked_mul(b).ok_or(RiskError::Overflow)? / c;
+    u64::try_from(q).map_err(|_| RiskError::Overflow)
+}
+
+impl FundShares {
+    /// Shares minted for a stake of `amount`: `floor(amount * (S + V_S) / (fund + V_Q))`.
+    pub fn shares_for_stake(&self, amount: u64) -> RiskResult<u64> {
+        mul_div_floor(
+            amount as u128,
+            self.total_shares as u128 + VIRTUAL_SHARES,
+            self.fund as u128 + VIRTUAL_QUOTE,
+        )
+    }
+
+    /// Quote value of `shares`: `floor(shares * (fund + V_Q) / (S + V_S))`.
+    pub fn value_of(&self, shares: u64) -> RiskResult<u64> {
+        if shares > self.total_shares {
+            return Err(RiskError::Overflow);
+        }
+        mul_div_floor(
+            shares as u128,
+            self.fund as u128 + VIRTUAL_QUOTE,
+            self.total_shares as u128 + VIRTUAL_SHARES,
+        )
+    }
+
+    /// What an unstake of `shares` requested when they were worth `value_at_request` pays now:
+    /// the lower of that value and their value now, so a staker who saw a loss coming cannot
+    /// leave before it lands, and earns nothing after the request. Never more than the fund.
+    pub fn unstake_payout(&self, shares: u64, value_at_request: u64) -> RiskResult<u64> {
+        Ok(self
+            .value_of(shares)?
+            .min(value_at_request)
+            .min(self.fund))
+    }
+
+    /// Shares minted for `amount` of quote at a price of `price_num / price_den` quote per
+    /// share (a backstop auction), rounded down.
+    pub fn shares_at_price(amount: u64, price_num: u128, price_den: u128) -> RiskResult<u64> {
+        mul_div_floor(amount as u128, price_den, price_num)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_stake_and_value() {
+        let empty = FundShares {
+            fund: 0,
+            total_shares: 0,
+        };
+        let s = empty.shares_for_stake(1_000_000).unwrap();
+        assert_eq!(s, 1_000_000_000);
+        let after = FundShares {
+            fund: 1_000_000,
+            total_shares: s,
+        };
+        // one unit of rounding at most, in the fund's favour
+        let v = after.value_of(s).unwrap();
+        assert!(v <= 1_000_000 && v >= 999_999, "{v}");
+    }
+
+    #[test]
+    fn donation_attack_is_unprofitable() {
+        // attacker stakes 1 unit, donates 10^9, victim stakes 10^9
+        let a = FundShares {
+            fund: 0,
+            total_shares: 0,
+        }
+        .shares_for_stake(1)
+        .unwrap();
+        let f = FundShares {
+            fund: 1 + 1_000_000_000,
+            total_shares: a,
+        };
+        let v = f.shares_for_stake(1_000_000_000).unwrap();
+        assert!(v > 0);
+        let g = FundShares {
+            fund: f.fund + 1_000_000_000,
+            total_shares: a + v,
+        };
+        let attacker = g.value_of(a).unwrap();
+        let victim = g.value_of(v).unwrap();
+        // the attacker gets back far less than it put in; the victim loses little
+        assert!(attacker < 1_000_000_000 / 2, "{attacker}");
+        assert!(victim >= 1_000_000_000 - 1_000_000_000 / 1_000, "{victim}");
+    }
+
+    #[test]
+    fn unstake_pays_the_lower_value() {
+        let f = FundShares {
+            fund: 900,
+            total_shares: 1_000_000,
+        };
+        assert_eq!(f.unstake_payout(500_000, 500).unwrap(), 450);
+        let g = FundShares {
+            fund: 2_000,
+            total_shares: 1_000_000,
+        };
+        assert_eq!(g.unstake_payout(500_000, 500).unwrap(), 500);
+        assert_eq!(f.value_of(2_000_000), Err(RiskError::Overflow));
+    }
+}
