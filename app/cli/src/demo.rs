@@ -25,6 +25,10 @@ pub struct DemoArgs {
     /// `greekhouse margin --accounts FILE --writer ADDRESS`.
     #[arg(long, value_name = "FILE")]
     snapshot: Option<std::path::PathBuf>,
+    /// Show a crash and the liquidation auction instead: slices as the discount rises, an
+    /// insolvent slice paid by the insurance fund, the fund before and after.
+    #[arg(long, conflicts_with = "snapshot")]
+    liquidation: bool,
 }
 
 const QUOTE_DECIMALS: u32 = 6;
@@ -93,6 +97,9 @@ const HEADER: [&str; 10] = [
 ];
 
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
+    if args.liquidation {
+        return crate::demo_liquidation::run(args.json);
+    }
     // the embedded bank logs every transaction at debug level unless told otherwise
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");

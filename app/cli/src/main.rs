@@ -13,6 +13,8 @@ mod compare;
 mod decimal;
 #[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "demo")]
+mod demo_liquidation;
 mod fmt;
 mod margin;
 mod onchain;

@@ -179,12 +179,14 @@ pub fn margin_of<C: Chain + ?Sized>(
     inputs.compute(chain, now, price_use)
 }
 
-/// Every quote claim the ledgers hold against the quote vault, summed over `writers` and
-/// `underlyings` (`docs/protocol.md` §12): writers' quote balances plus accrued writing fees.
+/// Every quote claim the ledgers hold against the quote vault, summed over `writers`,
+/// `underlyings` and `series` (`docs/protocol.md` §12): writers' quote balances, accrued
+/// writing fees, and each series' quote (unbacked cover and settlement ledger).
 pub fn quote_claims<C: Chain + ?Sized>(
     chain: &mut C,
     writers: &[Pubkey],
     underlyings: &[Pubkey],
+    series: &[Pubkey],
 ) -> Result<i128, MarginError> {
     let mut total: i128 = 0;
     for key in writers {
@@ -198,6 +200,13 @@ pub fn quote_claims<C: Chain + ?Sized>(
         let ledger =
             accounts::underlying_ledger(&data.data).map_err(|e| MarginError::Decode(key, e))?;
         total += ledger.fees_accrued as i128;
+    }
+    for key in series {
+        let data = chain
+            .account(key)?
+            .ok_or(MarginError::MissingAccount(*key))?;
+        let s = accounts::option_series(&data.data).map_err(|e| MarginError::Decode(*key, e))?;
+        total += s.unbacked_cover as i128 + s.settlement_ledger as i128;
     }
     Ok(total)
 }

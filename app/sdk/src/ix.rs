@@ -5,7 +5,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use greekhouse::instructions::{
-    CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
+    BidArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs,
+    ListUnderlyingArgs,
 };
 use greekhouse::state::StoredVolSurface;
 use greekhouse::{accounts as acc, instruction as data};
@@ -425,6 +426,232 @@ pub fn record_price(underlying: Pubkey, oracle: Pubkey) -> Instruction {
             program: greekhouse::ID,
         },
         data::RecordPrice {},
+        vec![],
+    )
+}
+
+/// A compute-budget instruction raising the transaction's limit to `units` (place it first).
+pub fn compute_unit_limit(units: u32) -> Instruction {
+    solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)
+}
+
+/// Start the liquidation of `writer_account` (anyone); the tip goes to `tip_account`.
+/// `margin_accounts`: the account's margin layout.
+pub fn start_liquidation(
+    clearinghouse: Pubkey,
+    caller: Pubkey,
+    writer_account: Pubkey,
+    tip_account: Pubkey,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::StartLiquidation {
+            caller,
+            clearinghouse,
+            writer_account,
+            tip_account,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::StartLiquidation {},
+        margin_accounts,
+    )
+}
+
+/// Bid for a slice of `liquidated` from `bidder_account` (owned by `owner`).
+/// `margin_accounts`: the shared margin layout of `[liquidated, bidder_account]` before the bid.
+pub fn bid(
+    ch: &ClearinghouseRef,
+    owner: Pubkey,
+    liquidated: Pubkey,
+    bidder_account: Pubkey,
+    args: BidArgs,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::Bid {
+            owner,
+            clearinghouse: ch.clearinghouse,
+            liquidated,
+            bidder_account,
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Bid { args },
+        margin_accounts,
+    )
+}
+
+/// End the liquidation of `writer_account` (anyone). `margin_accounts`: its margin layout
+/// (empty when it has no shorts and no debt).
+pub fn end_liquidation(
+    clearinghouse: Pubkey,
+    caller: Pubkey,
+    writer_account: Pubkey,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::EndLiquidation {
+            caller,
+            clearinghouse,
+            writer_account,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::EndLiquidation {},
+        margin_accounts,
+    )
+}
+
+/// Resolve the bankruptcy of `writer_account` (anyone). `series`: the series of its shorts in
+/// slot order (writable); `margin_accounts`: its margin layout.
+pub fn resolve_bankruptcy(
+    clearinghouse: Pubkey,
+    caller: Pubkey,
+    writer_account: Pubkey,
+    series: &[Pubkey],
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    let mut remaining: Vec<AccountMeta> =
+        series.iter().map(|s| AccountMeta::new(*s, false)).collect();
+    remaining.extend(margin_accounts);
+    build(
+        acc::ResolveBankruptcy {
+            caller,
+            clearinghouse,
+            writer_account,
+            insurance_fund: pda::insurance_fund(&clearinghouse),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ResolveBankruptcy {},
+        remaining,
+    )
+}
+
+/// Open `owner`'s stake account in the clearing house's insurance fund.
+pub fn open_insurance_stake(clearinghouse: Pubkey, payer: Pubkey, owner: Pubkey) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&clearinghouse);
+    build(
+        acc::OpenInsuranceStake {
+            payer,
+            owner,
+            insurance_fund,
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::OpenInsuranceStake {},
+        vec![],
+    )
+}
+
+/// Stake `amount` of quote from `owner_token_account`.
+pub fn stake(
+    ch: &ClearinghouseRef,
+    owner: Pubkey,
+    owner_token_account: Pubkey,
+    amount: u64,
+) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&ch.clearinghouse);
+    build(
+        acc::Stake {
+            owner,
+            clearinghouse: ch.clearinghouse,
+            insurance_fund,
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            owner_token_account,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Stake { amount },
+        vec![],
+    )
+}
+
+/// Request to unstake `shares`.
+pub fn request_unstake(clearinghouse: Pubkey, owner: Pubkey, shares: u64) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&clearinghouse);
+    build(
+        acc::RequestUnstake {
+            owner,
+            clearinghouse,
+            insurance_fund,
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::RequestUnstake { shares },
+        vec![],
+    )
+}
+
+/// Cancel `owner`'s pending unstake request.
+pub fn cancel_unstake(clearinghouse: Pubkey, owner: Pubkey) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&clearinghouse);
+    build(
+        acc::CancelUnstake {
+            owner,
+            insurance_fund,
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::CancelUnstake {},
+        vec![],
+    )
+}
+
+/// Execute `owner`'s pending unstake into `recipient`.
+pub fn unstake(ch: &ClearinghouseRef, owner: Pubkey, recipient: Pubkey) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&ch.clearinghouse);
+    build(
+        acc::Unstake {
+            owner,
+            clearinghouse: ch.clearinghouse,
+            insurance_fund,
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            recipient,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Unstake {},
+        vec![],
+    )
+}
+
+/// Donate `amount` of quote to the insurance fund.
+pub fn donate(
+    ch: &ClearinghouseRef,
+    donor: Pubkey,
+    donor_token_account: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::Donate {
+            donor,
+            clearinghouse: ch.clearinghouse,
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            donor_token_account,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Donate { amount },
         vec![],
     )
 }

@@ -4,6 +4,9 @@
 //! - [`ix`]: one builder per instruction.
 //! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
+//! - [`liquidation`]: liquidation and bid flows with the program's exact projection of a
+//!   slice (payment, fee, fund payout, both accounts' margins); [`budget`]: compute-unit
+//!   limits sized from measured costs.
 //! - [`accounts`]: decoding of the program's zero-copy accounts.
 //! - [`margin`]: a writer account's margin from fetched accounts, through the program's own
 //!   engine and the `greekhouse-risk` crate (the numbers the program computes).
@@ -16,10 +19,12 @@
 //!   `bank` feature, [`bank::BankChain`] runs the real program in an in-process bank.
 
 pub mod accounts;
+pub mod budget;
 pub mod chain;
 pub mod events;
 pub mod flows;
 pub mod ix;
+pub mod liquidation;
 pub mod margin;
 pub mod pda;
 pub mod snapshot;

@@ -31,6 +31,14 @@ pub fn insurance_vault(clearinghouse: &Pubkey) -> Pubkey {
     find(&[INSURANCE_VAULT_SEED, clearinghouse.as_ref()])
 }
 
+pub fn insurance_stake(insurance_fund: &Pubkey, owner: &Pubkey) -> Pubkey {
+    find(&[
+        INSURANCE_STAKE_SEED,
+        insurance_fund.as_ref(),
+        owner.as_ref(),
+    ])
+}
+
 pub fn collateral_asset(clearinghouse: &Pubkey, mint: &Pubkey) -> Pubkey {
     find(&[COLLATERAL_SEED, clearinghouse.as_ref(), mint.as_ref()])
 }

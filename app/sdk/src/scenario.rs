@@ -73,6 +73,15 @@ pub struct Env {
     pub btc_price: i64,
     /// Every writer account the scenario opened (for reconciling ledgers with vaults).
     pub writer_accounts: Vec<Pubkey>,
+    /// Every series the scenario created.
+    pub series: Vec<Pubkey>,
+}
+
+/// An insurance staker: its key and quote token account.
+pub struct Staker {
+    pub owner: Keypair,
+    pub quote_ata: Pubkey,
+    pub stake: Pubkey,
 }
 
 pub fn default_params() -> GlobalParams {
@@ -173,6 +182,7 @@ impl Env {
             sol_price: 150 * 100_000_000,
             btc_price: 90_000 * 100_000_000,
             writer_accounts: Vec::new(),
+            series: Vec::new(),
         };
         env.list_default_underlyings();
         env.publish_prices();
@@ -416,12 +426,14 @@ impl Env {
         self.chain.token_balance(&v).expect("scenario: bank call")
     }
 
-    /// Every ledger claim on the quote vault: the scenario's writers' quote balances plus the
-    /// writing fees accrued on SOL and BTC and not yet swept.
+    /// Every ledger claim on the quote vault: the scenario's writers' quote balances, the
+    /// writing fees accrued on SOL and BTC and not yet swept, and the series' quote.
     pub fn quote_claims(&mut self) -> i128 {
         let writers = self.writer_accounts.clone();
         let underlyings = [self.sol.key, self.btc.key];
-        crate::flows::quote_claims(&mut self.chain, &writers, &underlyings).expect("claims")
+        let series = self.series.clone();
+        crate::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
+            .expect("claims")
     }
 
     /// Every writer's SOL collateral balance, summed (the SOL vault's claims).
@@ -586,7 +598,9 @@ impl Env {
             args,
         );
         let out = self.chain.send(&[ix], &[])?;
-        Ok((pda::series(&u.key, expiry, strike, kind), out))
+        let series = pda::series(&u.key, expiry, strike, kind);
+        self.series.push(series);
+        Ok((series, out))
     }
 
     /// Write `contracts` of `series` from `w` into `w`'s own option token account.
@@ -655,6 +669,243 @@ impl Env {
     pub fn quote_vault_balance(&mut self) -> u64 {
         let v = self.ch.quote_vault;
         self.chain.token_balance(&v).expect("scenario: bank call")
+    }
+
+    /// The flow context of the scenario (its clearing house and oracles).
+    pub fn with_flow<R>(
+        &mut self,
+        f: impl FnOnce(&mut BankChain, &crate::flows::FlowContext<'_>) -> R,
+    ) -> R {
+        let (sol, btc) = (self.sol, self.btc);
+        let oracle_for = move |k: &Pubkey| {
+            [sol, btc]
+                .into_iter()
+                .find(|u| u.key == *k)
+                .map(|u| u.oracle)
+        };
+        let ch = self.ch;
+        let cx = crate::flows::FlowContext {
+            ch: &ch,
+            oracle_for: &oracle_for,
+        };
+        f(&mut self.chain, &cx)
+    }
+
+    /// Start the liquidation of `target`; `caller`'s account receives the tip.
+    pub fn start_liquidation(
+        &mut self,
+        caller: &Writer,
+        target: &Pubkey,
+    ) -> Result<TxOutcome, ChainError> {
+        let (caller_key, tip_account) = (caller.owner.pubkey(), caller.account);
+        let plan = self
+            .with_flow(|chain, cx| {
+                crate::liquidation::start_liquidation(chain, cx, caller_key, *target, tip_account)
+            })
+            .expect("start_liquidation plan");
+        self.chain.send(&plan.instructions, &[&caller.owner])
+    }
+
+    /// The program's projection of a bid by `bidder` for `liquidated` now.
+    pub fn quote_bid(
+        &mut self,
+        bidder: &Writer,
+        liquidated: &Pubkey,
+        size: crate::liquidation::BidSize,
+    ) -> Result<crate::liquidation::BidQuote, crate::margin::MarginError> {
+        let (owner, account) = (bidder.owner.pubkey(), bidder.account);
+        self.with_flow(|chain, cx| {
+            crate::liquidation::quote_bid(chain, cx, *liquidated, account, owner, size, 0)
+        })
+    }
+
+    /// Bid for `size` of `liquidated` from `bidder`, with the payment limit at the quoted
+    /// payment; returns the outcome and the projection it was sent with.
+    pub fn bid(
+        &mut self,
+        bidder: &Writer,
+        liquidated: &Pubkey,
+        size: crate::liquidation::BidSize,
+    ) -> Result<(TxOutcome, crate::liquidation::BidProjection), ChainError> {
+        let quote = self
+            .quote_bid(bidder, liquidated, size)
+            .map_err(|e| ChainError::Backend(e.to_string()))?;
+        let out = self.chain.send(&quote.instructions, &[&bidder.owner])?;
+        Ok((out, quote.projection))
+    }
+
+    /// Bid with explicit arguments (for refusals), margin accounts from the shared layout.
+    pub fn bid_with(
+        &mut self,
+        bidder: &Writer,
+        liquidated: &Pubkey,
+        args: greekhouse::instructions::BidArgs,
+    ) -> Result<TxOutcome, ChainError> {
+        let liq = self.writer_state(liquidated);
+        let bidder_state = self.writer_state(&bidder.account);
+        let (sol, btc) = (self.sol, self.btc);
+        let oracle_for = move |k: &Pubkey| {
+            [sol, btc]
+                .into_iter()
+                .find(|u| u.key == *k)
+                .map(|u| u.oracle)
+        };
+        let inputs = MarginInputs::fetch_many(
+            &mut self.chain,
+            &self.ch.clearinghouse,
+            liq,
+            vec![bidder_state],
+            &oracle_for,
+        )
+        .expect("margin inputs");
+        let ix = ix::bid(
+            &self.ch,
+            bidder.owner.pubkey(),
+            *liquidated,
+            bidder.account,
+            args,
+            inputs.remaining_accounts(),
+        );
+        self.chain
+            .send(&[ix::compute_unit_limit(1_400_000), ix], &[&bidder.owner])
+    }
+
+    /// End the liquidation of `target` (the payer calls).
+    pub fn end_liquidation(&mut self, target: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let payer = self.chain.payer();
+        let (ixs, _) = self
+            .with_flow(|chain, cx| crate::liquidation::end_liquidation(chain, cx, payer, *target))
+            .map_err(|e| ChainError::Backend(e.to_string()))?;
+        self.chain.send(&ixs, &[])
+    }
+
+    /// Resolve the bankruptcy of `target` (the payer calls).
+    pub fn resolve_bankruptcy(&mut self, target: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let payer = self.chain.payer();
+        let ixs = self
+            .with_flow(|chain, cx| {
+                crate::liquidation::resolve_bankruptcy(chain, cx, payer, *target)
+            })
+            .map_err(|e| ChainError::Backend(e.to_string()))?;
+        self.chain.send(&ixs, &[])
+    }
+
+    /// A staker with an open stake account and `quote` USDC native in its wallet.
+    pub fn staker(&mut self, quote: u64) -> Staker {
+        let owner = self
+            .chain
+            .funded_keypair(LAMPORTS_PER_SOL)
+            .expect("scenario: bank call");
+        let quote_ata = self
+            .chain
+            .token_account(&owner.pubkey(), &self.ch.quote_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        if quote > 0 {
+            let auth = self.mint_authority.insecure_clone();
+            self.chain
+                .mint_to(&SPL_TOKEN, &self.ch.quote_mint, &quote_ata, &auth, quote)
+                .expect("scenario: bank call");
+        }
+        let payer = self.chain.payer();
+        self.chain
+            .send(
+                &[ix::open_insurance_stake(
+                    self.ch.clearinghouse,
+                    payer,
+                    owner.pubkey(),
+                )],
+                &[&owner],
+            )
+            .expect("open_insurance_stake");
+        let fund = pda::insurance_fund(&self.ch.clearinghouse);
+        Staker {
+            stake: pda::insurance_stake(&fund, &owner.pubkey()),
+            owner,
+            quote_ata,
+        }
+    }
+
+    pub fn stake(&mut self, s: &Staker, amount: u64) -> Result<TxOutcome, ChainError> {
+        let ix = ix::stake(&self.ch, s.owner.pubkey(), s.quote_ata, amount);
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    pub fn request_unstake(&mut self, s: &Staker, shares: u64) -> Result<TxOutcome, ChainError> {
+        let ix = ix::request_unstake(self.ch.clearinghouse, s.owner.pubkey(), shares);
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    pub fn cancel_unstake(&mut self, s: &Staker) -> Result<TxOutcome, ChainError> {
+        let ix = ix::cancel_unstake(self.ch.clearinghouse, s.owner.pubkey());
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    pub fn unstake(&mut self, s: &Staker) -> Result<TxOutcome, ChainError> {
+        let ix = ix::unstake(&self.ch, s.owner.pubkey(), s.quote_ata);
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    /// Donate `amount` from the staker's wallet.
+    pub fn donate(&mut self, s: &Staker, amount: u64) -> Result<TxOutcome, ChainError> {
+        let ix = ix::donate(&self.ch, s.owner.pubkey(), s.quote_ata, amount);
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    pub fn insurance_stake(&mut self, s: &Staker) -> InsuranceStake {
+        self.state(&s.stake)
+    }
+
+    /// Quote in `owner`'s wallet token account.
+    pub fn wallet_quote(&mut self, ata: &Pubkey) -> u64 {
+        self.chain.token_balance(ata).expect("scenario: bank call")
+    }
+
+    /// Write as many `series` contracts from `w` as initial margin allows (the largest count
+    /// the SDK's projection of `write_options` accepts, found by bisection); returns it.
+    pub fn write_to_initial_margin(&mut self, w: &Writer, series: &Pubkey) -> Result<u64, ChainError> {
+        let s = self.series_state(series);
+        let recipient = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        let (account, owner) = (w.account, w.owner.pubkey());
+        let passes = |env: &mut Env, n: u64| {
+            env.with_flow(|chain, cx| {
+                crate::flows::write(chain, cx, account, owner, *series, recipient, n)
+            })
+            .map(|p| p.passes_initial_margin())
+            .unwrap_or(false)
+        };
+        let (mut lo, mut hi) = (0u64, 1u64);
+        while passes(self, hi) {
+            lo = hi;
+            hi = hi.saturating_mul(2);
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if passes(self, mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo > 0 {
+            self.write_to(w, series, lo, recipient)?;
+        }
+        Ok(lo)
+    }
+
+    /// Move SOL by `step_bps` per step (positive: up) until `account`'s equity at maintenance
+    /// is below zero; returns the price reached (Pyth units). Panics after 500 steps.
+    pub fn move_sol_until_liquidatable(&mut self, account: &Pubkey, step_bps: i64) -> i64 {
+        for _ in 0..500 {
+            if self.margin_of(account).maintenance.equity.is_negative() {
+                return self.sol_price;
+            }
+            let next = self.sol_price + self.sol_price * step_bps / 10_000;
+            self.move_sol(next);
+        }
+        panic!("scenario: account {account} never became liquidatable");
     }
 
     pub fn genesis() -> i64 {

@@ -20,6 +20,8 @@ pub const COLLATERAL_SEED: &[u8] = b"collateral";
 pub const COLLATERAL_VAULT_SEED: &[u8] = b"collateral_vault";
 /// PDA seed of a [`crate::state::WriterAccount`].
 pub const WRITER_SEED: &[u8] = b"writer";
+/// PDA seed of an [`crate::state::InsuranceStake`].
+pub const INSURANCE_STAKE_SEED: &[u8] = b"insurance_stake";
 /// PDA seed of an [`crate::state::OptionSeries`].
 pub const SERIES_SEED: &[u8] = b"series";
 /// PDA seed of a series' option mint.
@@ -95,4 +97,24 @@ pub mod bounds {
     pub const MIN_TIME_TO_EXPIRY_SECS: (u32, u32) = (60, 3_600);
     /// Governance timelock on loosening: 1 h to 30 days.
     pub const TIMELOCK_SECS: (u32, u32) = (3_600, 2_592_000);
+    /// Auction discount at the start: 0 to 20 %.
+    pub const START_DISCOUNT_BPS: (u32, u32) = (0, 2_000);
+    /// Auction discount at the end of the fast phase: 0 to 50 % (and at least the start).
+    pub const FAST_DISCOUNT_BPS: (u32, u32) = (0, 5_000);
+    /// Fast phase: 1 min to 1 day.
+    pub const AUCTION_FAST_SECS: (u32, u32) = (60, 86_400);
+    /// Slow phase: 10 min to 7 days.
+    pub const AUCTION_SLOW_SECS: (u32, u32) = (600, 604_800);
+    /// Liquidation fee: 0 to 25 % of the slice's maintenance add-on.
+    pub const LIQUIDATION_FEE_BPS: (u32, u32) = (0, 2_500);
+    /// Keeper tip: 0 to 1 % of the maintenance add-on.
+    pub const KEEPER_TIP_BPS: (u32, u32) = (0, 100);
+    /// Largest keeper tip: 0 to 1,000 whole quote units.
+    pub const KEEPER_TIP_MAX_QUOTE: (u32, u32) = (0, 1_000);
+    /// Add-on below which no tip is paid: 1 to 1,000,000 whole quote units.
+    pub const KEEPER_TIP_DUST_MIN_QUOTE: (u32, u32) = (1, 1_000_000);
+    /// Unstake cooldown: 1 to 30 days.
+    pub const UNSTAKE_COOLDOWN_SECS: (u32, u32) = (86_400, 2_592_000);
+    /// Unstake window after the cooldown: 1 hour to 14 days.
+    pub const UNSTAKE_WINDOW_SECS: (u32, u32) = (3_600, 1_209_600);
 }

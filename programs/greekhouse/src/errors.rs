@@ -187,6 +187,60 @@ pub enum GreekhouseError {
     PriceAlreadyRecorded,
     #[msg("Collateral weight leaves a haircut below the spot shock plus confidence")]
     CollateralHaircutTooSmall,
+    // --- liquidation (docs/liquidation.md) ---
+    #[msg("Account is not liquidatable: equity at maintenance is not below zero")]
+    NotLiquidatable,
+    #[msg("Account is not being liquidated")]
+    AccountNotLiquidating,
+    #[msg("The keeper tip cannot go to the liquidated account itself")]
+    TipToLiquidatedAccount,
+    #[msg("A writer account cannot bid on itself")]
+    SelfBid,
+    #[msg("Bidder account is not active (liquidating or bankrupt)")]
+    BidderNotActive,
+    #[msg("Fraction must be in (0, 1] at 12 decimals")]
+    InvalidBidFraction,
+    #[msg("Fraction above the maximum that restores the end level")]
+    FractionAboveMaximum,
+    #[msg("Account is already at or above the end level: end the liquidation instead")]
+    AccountAboveEndLevel,
+    #[msg("Payment exceeds the bidder's payment limit")]
+    PaymentLimitExceeded,
+    #[msg("Insurance fund holds less than the bid needs from it")]
+    InsuranceFundInsufficient,
+    #[msg("Bidder would stand below initial margin after the bid")]
+    BidderBelowInitialMargin,
+    #[msg("Bid would lower the liquidated account's equity at the end level")]
+    BidLoweredEndEquity,
+    #[msg("Account is still below the end level")]
+    StillBelowEndLevel,
+    #[msg("Account still holds collateral: sell it in the auction first")]
+    BankruptWithCollateral,
+    #[msg("Account has no short positions to make unbacked")]
+    BankruptWithoutShorts,
+    #[msg("Account has a debt: bankruptcy before settlement needs a non-negative quote balance")]
+    BankruptWithDebt,
+    #[msg("Insurance fund can still pay for the whole account")]
+    InsuranceFundCanPay,
+    #[msg("Series accounts do not match the account's positions")]
+    SeriesAccountsMismatch,
+    // --- insurance staking (docs/insurance.md) ---
+    #[msg("Stake is too small to mint a share")]
+    StakeTooSmall,
+    #[msg("Signer is not the stake's owner")]
+    NotStakeOwner,
+    #[msg("Stake account belongs to another insurance fund")]
+    WrongInsuranceStake,
+    #[msg("An unstake request is already pending")]
+    UnstakeAlreadyRequested,
+    #[msg("No unstake request is pending")]
+    NoUnstakeRequest,
+    #[msg("More shares than the stake holds")]
+    InsufficientShares,
+    #[msg("Unstake cooldown is not over")]
+    UnstakeCooldownNotOver,
+    #[msg("Unstake request lapsed: its window after the cooldown has passed")]
+    UnstakeRequestLapsed,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -177,3 +177,148 @@ pub struct FeesSwept {
     /// The insurance fund's balance afterwards.
     pub fund_balance_after: u64,
 }
+
+// ---- liquidation (docs/liquidation.md) ----
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct LiquidationStarted {
+    pub writer_account: Pubkey,
+    /// Who started it.
+    pub caller: Pubkey,
+    /// Writer account credited with the keeper tip.
+    pub tip_account: Pubkey,
+    pub tip: u64,
+    /// Equity at maintenance (negative), quote native, rounded down.
+    pub maintenance_equity: i64,
+    pub mark_to_market: i64,
+    /// Maintenance add-on of the whole account, quote native, rounded up.
+    pub addon_maintenance: u64,
+    /// Earliest expiry among the positions (zero when none): the discount reaches 100 % by then.
+    pub earliest_expiry: i64,
+    pub start_time: i64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SliceBought {
+    pub liquidated: Pubkey,
+    pub bidder_account: Pubkey,
+    /// Fraction taken, exponent 12.
+    pub fraction: u64,
+    /// Largest fraction allowed at this bid, exponent 12.
+    pub max_fraction: u64,
+    /// Discount `d(t)`, exponent 12.
+    pub discount: u64,
+    pub mark_to_market: i64,
+    pub addon_maintenance: u64,
+    /// Signed payment: positive from the bidder, negative from the insurance fund.
+    pub payment: i64,
+    /// Liquidation fee into the insurance fund.
+    pub fee: u64,
+    /// Quote the liquidated account received.
+    pub to_account: u64,
+    /// Quote the insurance fund paid the bidder.
+    pub from_fund: u64,
+    pub end_equity_before: i64,
+    pub end_equity_after: i64,
+    pub bidder_initial_equity_after: i64,
+    pub fund_balance_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct LiquidationEnded {
+    pub writer_account: Pubkey,
+    pub caller: Pubkey,
+    /// Equity at the end level; none for an account without shorts or debt (no price needed).
+    pub end_equity: Option<i64>,
+    pub slices: u64,
+    pub received_from_bidders: u64,
+    pub paid_by_fund: u64,
+    pub fees_paid: u64,
+    pub tip_paid: u64,
+}
+
+/// One series' share of a bankruptcy.
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, Clone, PartialEq, Eq)]
+pub struct UnbackedShort {
+    pub series: Pubkey,
+    pub contracts: u64,
+    /// Quote moved from the account towards this series' unbacked contracts.
+    pub cover: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct BankruptcyResolved {
+    pub writer_account: Pubkey,
+    pub caller: Pubkey,
+    pub unbacked: Vec<UnbackedShort>,
+    /// Fund balance at the time (below what the whole account needed from it).
+    pub fund_balance: u64,
+    /// What a bid for the whole account would have needed from the fund.
+    pub fund_needed: u64,
+}
+
+// ---- insurance staking (docs/insurance.md) ----
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct Staked {
+    pub insurance_stake: Pubkey,
+    pub owner: Pubkey,
+    pub amount: u64,
+    pub shares: u64,
+    pub fund_balance_after: u64,
+    pub total_shares_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct UnstakeRequested {
+    pub insurance_stake: Pubkey,
+    pub shares: u64,
+    /// Value of the shares at the request: the most the unstake will pay.
+    pub value: u64,
+    /// Earliest unstake time.
+    pub unlocks_at: i64,
+    /// Latest unstake time (the request lapses after).
+    pub lapses_at: i64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct UnstakeCancelled {
+    pub insurance_stake: Pubkey,
+    pub shares: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct Unstaked {
+    pub insurance_stake: Pubkey,
+    pub shares: u64,
+    /// Paid: the lower of the value at request and the value now.
+    pub amount: u64,
+    pub value_at_request: u64,
+    pub fund_balance_after: u64,
+    pub total_shares_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct Donated {
+    pub insurance_fund: Pubkey,
+    pub donor: Pubkey,
+    pub amount: u64,
+    pub fund_balance_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct InsuranceStakeOpened {
+    pub insurance_fund: Pubkey,
+    pub insurance_stake: Pubkey,
+    pub owner: Pubkey,
+}

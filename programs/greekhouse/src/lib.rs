@@ -143,4 +143,69 @@ pub mod greekhouse {
     pub fn close_writer_account(ctx: Context<CloseWriterAccount>) -> Result<()> {
         close_writer_account_handler(ctx)
     }
+
+    // ---- liquidation (anyone; never paused) ----
+
+    /// Freeze an account below maintenance and start its Dutch auction; tips the caller.
+    #[access_control(ctx.accounts.validate())]
+    pub fn start_liquidation<'info>(ctx: Context<'info, StartLiquidation<'info>>) -> Result<()> {
+        start_liquidation_handler(ctx)
+    }
+
+    /// Buy `fraction` of a liquidated account at the auction's current discount.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn bid<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Result<()> {
+        bid_handler(ctx, args)
+    }
+
+    /// Unfreeze an account back at the end level (or without shorts and debt).
+    #[access_control(ctx.accounts.validate())]
+    pub fn end_liquidation<'info>(ctx: Context<'info, EndLiquidation<'info>>) -> Result<()> {
+        end_liquidation_handler(ctx)
+    }
+
+    /// Turn an account's shorts into unbacked contracts when neither collateral nor the fund can pay.
+    #[access_control(ctx.accounts.validate())]
+    pub fn resolve_bankruptcy<'info>(
+        ctx: Context<'info, ResolveBankruptcy<'info>>,
+    ) -> Result<()> {
+        resolve_bankruptcy_handler(ctx)
+    }
+
+    // ---- insurance fund (never paused) ----
+
+    /// Open the signer's stake account in the insurance fund.
+    pub fn open_insurance_stake(ctx: Context<OpenInsuranceStake>) -> Result<()> {
+        open_insurance_stake_handler(ctx)
+    }
+
+    /// Stake quote for insurance-fund shares.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+        stake_handler(ctx, amount)
+    }
+
+    /// Request to unstake shares; their value now caps the payout after the cooldown.
+    #[access_control(ctx.accounts.validate(shares))]
+    pub fn request_unstake(ctx: Context<RequestUnstake>, shares: u64) -> Result<()> {
+        request_unstake_handler(ctx, shares)
+    }
+
+    /// Cancel a pending unstake request.
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_unstake(ctx: Context<CancelUnstake>) -> Result<()> {
+        cancel_unstake_handler(ctx)
+    }
+
+    /// Unstake after the cooldown: the lower of the value at request and now.
+    #[access_control(ctx.accounts.validate())]
+    pub fn unstake(ctx: Context<Unstake>) -> Result<()> {
+        unstake_handler(ctx)
+    }
+
+    /// Donate quote to the insurance fund.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn donate(ctx: Context<Donate>, amount: u64) -> Result<()> {
+        donate_handler(ctx, amount)
+    }
 }

@@ -17,7 +17,11 @@ use anchor_lang::prelude::*;
 
 use crate::engine::safe_math::{to_signed, SafeMath};
 use crate::errors::GreekhouseError;
-use crate::state::{InsuranceFund, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount};
+use crate::engine::liquidation::SlicePlan;
+use crate::state::{
+    InsuranceFund, InsuranceStake, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount,
+};
+use greekhouse_risk::SliceSettlement;
 
 /// Credit a quote deposit: `received` is what the quote vault actually gained.
 pub fn credit_quote(writer: &mut WriterAccount, received: u64) -> Result<i64> {
@@ -180,6 +184,160 @@ pub fn move_short(
     to.add_short(template, contracts)?;
     from.invariant()?;
     to.invariant()
+}
+
+/// Move a liquidation slice's items from the liquidated account to the bidder: each short,
+/// each collateral balance and the quote share of [`SlicePlan`]. Open interest is unchanged.
+pub fn apply_slice(
+    liquidated: &mut WriterAccount,
+    bidder: &mut WriterAccount,
+    plan: &SlicePlan,
+) -> Result<()> {
+    for (template, contracts) in &plan.shorts {
+        move_short(liquidated, bidder, template, *contracts)?;
+    }
+    for (asset, amount) in &plan.collaterals {
+        move_collateral(liquidated, bidder, asset, *amount)?;
+    }
+    if plan.quote != 0 {
+        move_quote(liquidated, bidder, plan.quote)?;
+    }
+    Ok(())
+}
+
+/// Settle a slice's quote: a positive payment leaves the bidder's quote balance, its fee goes
+/// to the insurance fund and the rest to the liquidated account; a negative payment comes out
+/// of the fund's balance (never more than it holds) into the bidder's. Token movements: the fee
+/// from the quote vault to the insurance vault, a fund payment the other way.
+pub fn settle_slice(
+    liquidated: &mut WriterAccount,
+    bidder: &mut WriterAccount,
+    fund: &mut InsuranceFund,
+    s: &SliceSettlement,
+) -> Result<()> {
+    let native = |v: i128| i64::try_from(v).map_err(|_| error!(GreekhouseError::MathOverflow));
+    let (to_account, fee, from_fund) = (native(s.to_account)?, native(s.fee)?, native(s.from_fund)?);
+    require!(
+        to_account >= 0 && fee >= 0 && from_fund >= 0 && (fee == 0 || from_fund == 0),
+        GreekhouseError::InvariantViolated
+    );
+    if to_account > 0 {
+        move_quote(bidder, liquidated, to_account)?;
+    }
+    if fee > 0 {
+        bidder.add_quote(-fee)?;
+        fund.balance = fund.balance.safe_add(fee as u64)?;
+        fund.liquidation_fees_total = fund.liquidation_fees_total.safe_add(fee as u64)?;
+    }
+    if from_fund > 0 {
+        fund.balance = fund
+            .balance
+            .checked_sub(from_fund as u64)
+            .ok_or(GreekhouseError::InsuranceFundInsufficient)?;
+        fund.paid_to_bidders_total = fund.paid_to_bidders_total.safe_add(from_fund as u64)?;
+        bidder.add_quote(from_fund)?;
+    }
+    liquidated.invariant()?;
+    bidder.invariant()?;
+    fund.invariant()
+}
+
+/// A bankrupt writer's short in `series` becomes the series' unbacked contracts, with `cover`
+/// of the writer's quote balance set aside towards them (held in the quote vault for that
+/// series). Open interest is unchanged: the tokens are still outstanding.
+pub fn make_unbacked(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    contracts: u64,
+    cover: u64,
+) -> Result<()> {
+    writer.reduce_short(&series_key, contracts)?;
+    writer.add_quote(-to_signed(cover)?)?;
+    require!(writer.quote_balance >= 0, GreekhouseError::InsufficientQuote);
+    series.unbacked_contracts = series.unbacked_contracts.safe_add(contracts)?;
+    series.unbacked_cover = series.unbacked_cover.safe_add(cover)?;
+    writer.invariant()?;
+    series.invariant()
+}
+
+/// A stake of `amount` (already received by the insurance vault) mints `shares`.
+pub fn stake(
+    fund: &mut InsuranceFund,
+    stake: &mut InsuranceStake,
+    amount: u64,
+    shares: u64,
+) -> Result<()> {
+    require!(shares > 0, GreekhouseError::StakeTooSmall);
+    fund.balance = fund.balance.safe_add(amount)?;
+    fund.total_shares = fund.total_shares.safe_add(shares)?;
+    fund.staked_total = fund.staked_total.safe_add(amount)?;
+    stake.shares = stake.shares.safe_add(shares)?;
+    fund.invariant()?;
+    stake.invariant()
+}
+
+/// Record an unstake request of `shares` worth `value` now.
+pub fn request_unstake(
+    fund: &mut InsuranceFund,
+    stake: &mut InsuranceStake,
+    shares: u64,
+    value: u64,
+    now: i64,
+) -> Result<()> {
+    require!(!stake.has_request(), GreekhouseError::UnstakeAlreadyRequested);
+    require!(shares > 0, GreekhouseError::ZeroAmount);
+    require!(shares <= stake.shares, GreekhouseError::InsufficientShares);
+    stake.pending_shares = shares;
+    stake.pending_value = value;
+    stake.request_time = now;
+    fund.pending_unstake_shares = fund.pending_unstake_shares.safe_add(shares)?;
+    fund.invariant()?;
+    stake.invariant()
+}
+
+/// Drop a pending unstake request; returns its shares.
+pub fn cancel_unstake(fund: &mut InsuranceFund, stake: &mut InsuranceStake) -> Result<u64> {
+    require!(stake.has_request(), GreekhouseError::NoUnstakeRequest);
+    let shares = stake.pending_shares;
+    fund.pending_unstake_shares = fund
+        .pending_unstake_shares
+        .checked_sub(shares)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    stake.pending_shares = 0;
+    stake.pending_value = 0;
+    stake.request_time = 0;
+    fund.invariant()?;
+    stake.invariant()?;
+    Ok(shares)
+}
+
+/// Execute a pending unstake: burn its shares and pay `payout` out of the fund's balance.
+pub fn unstake(fund: &mut InsuranceFund, stake: &mut InsuranceStake, payout: u64) -> Result<u64> {
+    let shares = cancel_unstake(fund, stake)?;
+    stake.shares = stake
+        .shares
+        .checked_sub(shares)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    fund.total_shares = fund
+        .total_shares
+        .checked_sub(shares)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    fund.balance = fund
+        .balance
+        .checked_sub(payout)
+        .ok_or(GreekhouseError::InsuranceFundInsufficient)?;
+    fund.unstaked_total = fund.unstaked_total.safe_add(payout)?;
+    fund.invariant()?;
+    stake.invariant()?;
+    Ok(shares)
+}
+
+/// A donation of `amount` (already received by the insurance vault).
+pub fn donate(fund: &mut InsuranceFund, amount: u64) -> Result<()> {
+    fund.balance = fund.balance.safe_add(amount)?;
+    fund.donations_total = fund.donations_total.safe_add(amount)?;
+    fund.invariant()
 }
 
 /// A token transfer moved the vault by exactly what the ledger recorded. `before` and `after`

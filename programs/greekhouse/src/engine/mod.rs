@@ -3,6 +3,7 @@
 //! - [`ledger`]: every money or risk movement between two ledgers, as one checked function.
 //! - [`layout`]: which accounts a margin check of one or several writer accounts takes.
 //! - [`margin`]: loading those accounts read-only and computing the margin.
+//! - [`liquidation`]: what a slice moves, the auction inputs, the bankruptcy split (pure).
 //! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
 //! - [`safe_math`]: checked arithmetic that logs where it failed.
@@ -11,6 +12,7 @@ pub mod convert;
 pub mod create;
 pub mod layout;
 pub mod ledger;
+pub mod liquidation;
 #[cfg(test)]
 mod ledger_tests;
 pub mod margin;

@@ -2,14 +2,18 @@
 
 pub mod admin;
 pub mod guardian;
+pub mod insurance;
 pub mod keeper;
+pub mod liquidation;
 pub mod market;
 pub mod vol_updater;
 pub mod writer;
 
 pub use admin::*;
 pub use guardian::*;
+pub use insurance::*;
 pub use keeper::*;
+pub use liquidation::*;
 pub use market::*;
 pub use vol_updater::*;
 pub use writer::*;

@@ -1,8 +1,10 @@
-//! The insurance fund: quote in its own vault, owned by the clearing house PDA. It takes the
-//! writing fees (swept from the underlying ledgers) and, with the liquidation issue, stakes,
-//! liquidation fees and the first loss.
+//! The insurance fund: quote in its own vault, owned by the clearing house PDA, and the share
+//! accounting of its stakers (docs/insurance.md). It takes the writing fees (swept from the
+//! underlying ledgers), liquidation fees, donations and stakes; it pays bidders for slices
+//! worth less than nothing, only from the quote it holds.
 
 use anchor_lang::prelude::*;
+use greekhouse_risk::FundShares;
 
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
@@ -18,22 +20,97 @@ pub struct InsuranceFund {
     pub clearinghouse: Pubkey,
     /// Quote token account of the fund (PDA [`INSURANCE_VAULT_SEED`](crate::constants::INSURANCE_VAULT_SEED)).
     pub vault: Pubkey,
-    /// Quote the fund owns (quote native units); its vault holds at least this much.
+    /// Quote the fund owns (quote native units); its vault holds at least this much. The share
+    /// price is this ledger, never the vault's token balance.
     pub balance: u64,
     /// Writing fees received, ever (quote native units; reporting).
     pub fees_received_total: u64,
-    pub reserved: [u8; 512],
+    /// Stakers' shares outstanding, including shares with a pending unstake request.
+    pub total_shares: u64,
+    /// Shares with a pending unstake request (reporting; they still bear losses).
+    pub pending_unstake_shares: u64,
+    /// Liquidation fees received, ever.
+    pub liquidation_fees_total: u64,
+    /// Donations received, ever.
+    pub donations_total: u64,
+    /// Paid to bidders for slices worth less than nothing, ever.
+    pub paid_to_bidders_total: u64,
+    /// Staked, ever.
+    pub staked_total: u64,
+    /// Paid out to unstakers, ever.
+    pub unstaked_total: u64,
+    pub reserved: [u8; 456],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 16 + 512);
+const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 8 * 9 + 456);
 
 impl InsuranceFund {
     pub const SPACE: usize = 8 + core::mem::size_of::<InsuranceFund>();
+
+    /// The fund as the risk engine's share pricing sees it.
+    pub fn shares(&self) -> FundShares {
+        FundShares {
+            fund: self.balance,
+            total_shares: self.total_shares,
+        }
+    }
 
     pub fn invariant(&self) -> Result<()> {
         require!(
             self.version == ACCOUNT_VERSION,
             GreekhouseError::UnsupportedVersion
+        );
+        require!(
+            self.pending_unstake_shares <= self.total_shares,
+            GreekhouseError::InvariantViolated
+        );
+        Ok(())
+    }
+}
+
+/// One staker's shares in the insurance fund. PDA
+/// [`INSURANCE_STAKE_SEED`](crate::constants::INSURANCE_STAKE_SEED), insurance fund, owner.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct InsuranceStake {
+    pub version: u8,
+    pub bump: u8,
+    pub _padding: [u8; 6],
+    pub insurance_fund: Pubkey,
+    pub owner: Pubkey,
+    /// Shares held, including `pending_shares`.
+    pub shares: u64,
+    /// Shares of the pending unstake request (zero when none).
+    pub pending_shares: u64,
+    /// Their value at the request (quote native units); the unstake pays at most this.
+    pub pending_value: u64,
+    /// When the request was made (unix seconds; zero when none).
+    pub request_time: i64,
+    pub reserved: [u8; 64],
+}
+
+const _: () = assert!(core::mem::size_of::<InsuranceStake>() == 8 + 32 * 2 + 8 * 4 + 64);
+
+impl InsuranceStake {
+    pub const SPACE: usize = 8 + core::mem::size_of::<InsuranceStake>();
+
+    pub fn has_request(&self) -> bool {
+        self.pending_shares > 0
+    }
+
+    pub fn invariant(&self) -> Result<()> {
+        require!(
+            self.version == ACCOUNT_VERSION,
+            GreekhouseError::UnsupportedVersion
+        );
+        require!(
+            self.pending_shares <= self.shares,
+            GreekhouseError::InvariantViolated
+        );
+        // no request leaves no trace of one
+        require!(
+            self.pending_shares > 0 || (self.request_time == 0 && self.pending_value == 0),
+            GreekhouseError::InvariantViolated
         );
         Ok(())
     }

@@ -54,10 +54,13 @@ pub struct OptionSeries {
     /// Pro-rata haircut on payouts (bps) once finalized.
     pub haircut_bps: u32,
     pub _padding1: u32,
-    pub reserved: [u8; 128],
+    /// Quote the bankrupt writers of this series left towards its unbacked contracts (quote
+    /// native units, held in the quote vault for this series' holders).
+    pub unbacked_cover: u64,
+    pub reserved: [u8; 120],
 }
 
-const _: () = assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 128);
+const _: () = assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 120);
 
 /// Signer seeds of a series PDA (the mint authority of its option tokens).
 pub struct SeriesSigner {

@@ -44,6 +44,121 @@ pub struct GlobalParams {
     /// Governance timelock applied to loosening changes (seconds).
     pub timelock_secs: u32,
     pub _padding: u32,
+    /// Dutch auction of liquidated accounts (docs/liquidation.md).
+    pub liquidation: LiquidationParams,
+    /// Insurance-fund staking (docs/insurance.md).
+    pub insurance: InsuranceParams,
+}
+
+/// Parameters of the liquidation auction, keeper tip and liquidation fee.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct LiquidationParams {
+    /// Discount `d` at the auction's start (bps).
+    pub start_discount_bps: u32,
+    /// Discount at the end of the fast phase (bps).
+    pub fast_discount_bps: u32,
+    /// Length of the fast phase (seconds).
+    pub fast_secs: u32,
+    /// Length of the slow phase, from the fast discount to 100 % (seconds).
+    pub slow_secs: u32,
+    /// Liquidation fee on each slice, as a share of the slice's maintenance add-on, paid out of
+    /// the bidder's payment into the insurance fund (bps).
+    pub fee_bps: u32,
+    /// Keeper tip for starting a liquidation, as a share of the maintenance add-on (bps).
+    pub tip_bps: u32,
+    /// Largest keeper tip (whole quote units).
+    pub tip_max_quote: u32,
+    /// Smallest maintenance add-on for which a tip is paid (whole quote units): dust accounts
+    /// pay no tip, so nobody profits from splitting an account to farm tips.
+    pub tip_dust_min_quote: u32,
+}
+
+/// Parameters of insurance-fund staking.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct InsuranceParams {
+    /// Time between `request_unstake` and the earliest `unstake` (seconds).
+    pub cooldown_secs: u32,
+    /// How long after the cooldown a request may be executed before it lapses (seconds).
+    pub unstake_window_secs: u32,
+}
+
+impl LiquidationParams {
+    /// Defaults of docs/liquidation.md: 0 % to 20 % over 10 minutes, then to 100 % over
+    /// 6 hours; a fee of 5 % of the add-on; a tip of 0.1 % of the add-on, at most 50 quote,
+    /// from an add-on of 100 quote.
+    pub const DEFAULT: LiquidationParams = LiquidationParams {
+        start_discount_bps: 0,
+        fast_discount_bps: 2_000,
+        fast_secs: 600,
+        slow_secs: 21_600,
+        fee_bps: 500,
+        tip_bps: 10,
+        tip_max_quote: 50,
+        tip_dust_min_quote: 100,
+    };
+
+    pub fn validate(&self) -> Result<()> {
+        in_bounds(self.start_discount_bps, bounds::START_DISCOUNT_BPS)?;
+        in_bounds(self.fast_discount_bps, bounds::FAST_DISCOUNT_BPS)?;
+        require!(
+            self.start_discount_bps <= self.fast_discount_bps,
+            GreekhouseError::ParameterOutOfBounds
+        );
+        in_bounds(self.fast_secs, bounds::AUCTION_FAST_SECS)?;
+        in_bounds(self.slow_secs, bounds::AUCTION_SLOW_SECS)?;
+        in_bounds(self.fee_bps, bounds::LIQUIDATION_FEE_BPS)?;
+        in_bounds(self.tip_bps, bounds::KEEPER_TIP_BPS)?;
+        in_bounds(self.tip_max_quote, bounds::KEEPER_TIP_MAX_QUOTE)?;
+        in_bounds(self.tip_dust_min_quote, bounds::KEEPER_TIP_DUST_MIN_QUOTE)?;
+        Ok(())
+    }
+
+    /// The risk engine's auction curve.
+    pub fn auction(&self) -> greekhouse_risk::AuctionParams {
+        use greekhouse_risk::Fixed;
+        greekhouse_risk::AuctionParams {
+            start_discount: Fixed::from_bps(self.start_discount_bps as i64),
+            fast_discount: Fixed::from_bps(self.fast_discount_bps as i64),
+            fast_duration_secs: self.fast_secs as i64,
+            slow_duration_secs: self.slow_secs as i64,
+        }
+    }
+}
+
+impl InsuranceParams {
+    /// Defaults of docs/insurance.md: a 7-day cooldown, then 48 hours to unstake.
+    pub const DEFAULT: InsuranceParams = InsuranceParams {
+        cooldown_secs: 604_800,
+        unstake_window_secs: 172_800,
+    };
+
+    pub fn validate(&self) -> Result<()> {
+        in_bounds(self.cooldown_secs, bounds::UNSTAKE_COOLDOWN_SECS)?;
+        in_bounds(self.unstake_window_secs, bounds::UNSTAKE_WINDOW_SECS)?;
+        Ok(())
+    }
 }
 
 impl GlobalParams {
@@ -55,6 +170,8 @@ impl GlobalParams {
         write_fee_bps: 30,      // 0.3 % of premium
         timelock_secs: 172_800, // 48 h
         _padding: 0,
+        liquidation: LiquidationParams::DEFAULT,
+        insurance: InsuranceParams::DEFAULT,
     };
 
     /// Reject any value outside the hard bounds.
@@ -67,6 +184,8 @@ impl GlobalParams {
         )?;
         in_bounds(self.write_fee_bps, bounds::WRITE_FEE_BPS)?;
         in_bounds(self.timelock_secs, bounds::TIMELOCK_SECS)?;
+        self.liquidation.validate()?;
+        self.insurance.validate()?;
         Ok(())
     }
 }

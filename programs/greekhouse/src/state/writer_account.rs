@@ -46,14 +46,27 @@ pub struct ShortPosition {
     pub _padding: [u8; 7],
 }
 
-/// State of a running liquidation (used by the auction instructions).
+/// State of a running liquidation (docs/liquidation.md); zero when the account is active.
 #[zero_copy]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct LiquidationState {
+    /// When `start_liquidation` ran (unix seconds).
     pub start_time: i64,
-    /// Mark-to-market at the start (quote native, signed).
+    /// Mark-to-market at the start (quote native, signed, rounded down).
     pub start_mark_to_market: i64,
-    pub reserved: [u64; 6],
+    /// Earliest expiry among the positions at the start (zero when there was none): the
+    /// auction's discount reaches 100 % by then.
+    pub earliest_expiry: i64,
+    /// Slices sold so far.
+    pub slices: u64,
+    /// Quote the liquidated account received from bidders, net of fees.
+    pub received_from_bidders: u64,
+    /// Quote the insurance fund paid bidders for this account's slices.
+    pub paid_by_fund: u64,
+    /// Liquidation fees paid to the insurance fund.
+    pub fees_paid: u64,
+    /// Keeper tip paid at the start.
+    pub tip_paid: u64,
 }
 
 /// PDA [`WRITER_SEED`](crate::constants::WRITER_SEED), clearinghouse, owner, index (u32 LE).
@@ -198,6 +211,15 @@ impl WriterAccount {
             .count()
     }
 
+    /// Earliest expiry among the open positions, if any.
+    pub fn earliest_expiry(&self) -> Option<i64> {
+        self.positions
+            .iter()
+            .filter(|p| p.contracts > 0)
+            .map(|p| p.expiry)
+            .min()
+    }
+
     /// True when nothing is left: no collateral, no quote, no positions.
     pub fn is_empty(&self) -> bool {
         self.quote_balance == 0 && self.collateral_count() == 0 && self.position_count() == 0
@@ -249,7 +271,12 @@ impl WriterAccount {
             self.version == ACCOUNT_VERSION,
             GreekhouseError::UnsupportedVersion
         );
-        self.status()?;
+        let status = self.status()?;
+        // only a liquidating account carries an auction record
+        require!(
+            (status == WriterStatus::Liquidating) == (self.liquidation.start_time != 0),
+            GreekhouseError::InvariantViolated
+        );
         for (i, c) in self.collaterals.iter().enumerate() {
             // an empty slot has neither asset nor amount; no asset appears twice
             require!(

@@ -1,0 +1,322 @@
+//! Liquidation and insurance flows: each fetches what the instruction depends on, builds its
+//! remaining accounts from the program's own layout, and projects the outcome through the
+//! program's own engine (`greekhouse::engine::liquidation`, `greekhouse::engine::ledger`) and the
+//! risk engine, so a bot knows the payment, fee and margins of a bid to the token unit before
+//! it sends it.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use greekhouse::engine::liquidation::{self as engine, FRACTION_ONE};
+use greekhouse::engine::ledger;
+use greekhouse::instructions::BidArgs;
+use greekhouse::oracle::PriceUse;
+use greekhouse::state::{InsuranceFund, WriterAccount};
+use greekhouse_risk::auction::{self, BidInputs, TipLimits};
+use greekhouse_risk::{Fixed, MarginSummary, SliceSettlement};
+
+use crate::chain::Chain;
+use crate::flows::FlowContext;
+use crate::margin::{MarginError, MarginInputs};
+use crate::{accounts, budget, ix, pda};
+
+fn program(e: anchor_lang::error::Error) -> MarginError {
+    MarginError::Program(e.to_string())
+}
+
+fn risk(e: greekhouse_risk::RiskError) -> MarginError {
+    MarginError::Program(format!("{e:?}"))
+}
+
+fn fetch_writer<C: Chain + ?Sized>(chain: &mut C, key: &Pubkey) -> Result<WriterAccount, MarginError> {
+    let data = chain.account(key)?.ok_or(MarginError::MissingAccount(*key))?;
+    accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
+}
+
+/// The insurance fund of a clearing house, decoded.
+pub fn fetch_fund<C: Chain + ?Sized>(
+    chain: &mut C,
+    clearinghouse: &Pubkey,
+) -> Result<InsuranceFund, MarginError> {
+    let key = pda::insurance_fund(clearinghouse);
+    let data = chain.account(&key)?.ok_or(MarginError::MissingAccount(key))?;
+    accounts::insurance_fund(&data.data).map_err(|e| MarginError::Decode(key, e))
+}
+
+/// A compute-unit limit instruction for a margin layout and the given margin computations.
+fn budget_for(inputs: &MarginInputs, margins: &[usize], transfers: u32) -> Instruction {
+    ix::compute_unit_limit(budget::units(
+        inputs.underlyings.len(),
+        inputs.assets.len(),
+        margins,
+        transfers,
+    ))
+}
+
+/// `start_liquidation`, ready to send, with what the program will find.
+pub struct StartPlan {
+    /// A compute-unit limit, then the instruction.
+    pub instructions: Vec<Instruction>,
+    pub margin: MarginSummary,
+    /// Whether the program will accept it (equity at MM below zero).
+    pub liquidatable: bool,
+    /// The keeper tip the caller's account will receive.
+    pub tip: u64,
+}
+
+/// Plan the liquidation start of `writer_account`, tip to `tip_account`.
+pub fn start_liquidation<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    caller: Pubkey,
+    writer_account: Pubkey,
+    tip_account: Pubkey,
+) -> Result<StartPlan, MarginError> {
+    let now = chain.unix_timestamp()?;
+    let w = fetch_writer(chain, &writer_account)?;
+    let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
+    let margin = inputs.compute(chain, now, PriceUse::Liquidation)?;
+    let p = &inputs.clearinghouse.params.liquidation;
+    let whole = 10i128.pow(inputs.clearinghouse.quote_decimals as u32);
+    let tip = auction::keeper_tip(
+        margin.maintenance.addon,
+        Fixed::from_bps(p.tip_bps as i64),
+        &TipLimits {
+            tip_max: p.tip_max_quote as i128 * whole,
+            dust_min: p.tip_dust_min_quote as i128 * whole,
+            quote_balance: w.quote_balance as i128,
+        },
+    )
+    .map_err(risk)?;
+    let instruction = ix::start_liquidation(
+        cx.ch.clearinghouse,
+        caller,
+        writer_account,
+        tip_account,
+        inputs.remaining_accounts(),
+    );
+    Ok(StartPlan {
+        instructions: vec![
+            budget_for(&inputs, &[w.position_count()], 0),
+            instruction,
+        ],
+        liquidatable: margin.maintenance.equity.is_negative(),
+        margin,
+        tip: tip as u64,
+    })
+}
+
+/// How much of the account to bid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BidSize {
+    /// The largest fraction the program allows now (the one that restores the end level).
+    Max,
+    /// A fraction at exponent 12, capped at the maximum.
+    Fraction(u64),
+}
+
+/// A bid as the program will execute it, computed with the program's own functions.
+#[derive(Clone, Debug)]
+pub struct BidProjection {
+    pub fraction: u64,
+    pub max_fraction: u64,
+    pub inputs: BidInputs,
+    pub settlement: SliceSettlement,
+    pub end_equity_before: Fixed,
+    pub end_equity_after: Fixed,
+    pub bidder_initial_after: Fixed,
+    pub liquidated_after: WriterAccount,
+    pub bidder_after: WriterAccount,
+    pub fund_balance_after: u64,
+}
+
+impl BidProjection {
+    /// Whether the program will accept the bid as projected (fund able to pay, bidder at IM).
+    pub fn acceptable(&self, fund_balance: u64) -> bool {
+        self.fraction > 0
+            && self.settlement.from_fund <= fund_balance as i128
+            && !self.bidder_initial_after.is_negative()
+            && self.end_equity_after >= self.end_equity_before
+    }
+
+    /// The bidder's gain at mark: what it receives in value minus what it pays,
+    /// `fraction * MtM - payment` (quote native, before its own margin costs).
+    pub fn gain_at_mark(&self) -> Result<i128, MarginError> {
+        let f = Fixed::from_raw(self.fraction as i128);
+        let value = self
+            .inputs
+            .mark_to_market
+            .checked_mul(f, greekhouse_risk::Rounding::Down)
+            .and_then(|v| v.to_int(greekhouse_risk::Rounding::Down))
+            .map_err(risk)?;
+        Ok(value - self.settlement.payment)
+    }
+}
+
+/// Project a bid of `size` from `inputs` (the writer is the liquidated account, `others[0]` the
+/// bidder), priced with `priced` at `now`, against `fund`: exactly the program's steps.
+pub fn project_bid(
+    inputs: &MarginInputs,
+    priced: &[greekhouse::engine::margin::PricedUnderlying],
+    fund: &InsuranceFund,
+    now: i64,
+    size: BidSize,
+) -> Result<BidProjection, MarginError> {
+    let liq = inputs.writer;
+    let bidder = *inputs
+        .others
+        .first()
+        .ok_or_else(|| MarginError::Program("no bidder account".into()))?;
+    let params = &inputs.clearinghouse.params.liquidation;
+    let before = inputs.compute_with(&liq, priced, now)?;
+    let bid_inputs = engine::bid_inputs(params, &liq, &before, now).map_err(program)?;
+    let max = auction::bid_max_fraction(&bid_inputs, before.end.equity).map_err(risk)?;
+    let max_fraction = engine::unit_raw(max).map_err(program)?;
+    let fraction = match size {
+        BidSize::Max => max_fraction,
+        BidSize::Fraction(f) => f.min(max_fraction),
+    }
+    .min(FRACTION_ONE);
+    if fraction == 0 {
+        return Err(MarginError::Program(
+            "account is at or above the end level: nothing to bid for".into(),
+        ));
+    }
+    let settlement = auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128))
+        .map_err(risk)?;
+    let plan = engine::plan_slice(&liq, fraction).map_err(program)?;
+    let (mut liq_after, mut bidder_after, mut fund_after) = (liq, bidder, *fund);
+    ledger::apply_slice(&mut liq_after, &mut bidder_after, &plan).map_err(program)?;
+    // a fund too small for the slice is reported by `acceptable`, not hidden here
+    if settlement.from_fund <= fund.balance as i128 {
+        ledger::settle_slice(&mut liq_after, &mut bidder_after, &mut fund_after, &settlement)
+            .map_err(program)?;
+    }
+    let after = inputs.compute_with(&liq_after, priced, now)?;
+    let bidder_margin = inputs.compute_with(&bidder_after, priced, now)?;
+    Ok(BidProjection {
+        fraction,
+        max_fraction,
+        inputs: bid_inputs,
+        settlement,
+        end_equity_before: before.end.equity,
+        end_equity_after: after.end.equity,
+        bidder_initial_after: bidder_margin.initial.equity,
+        liquidated_after: liq_after,
+        bidder_after,
+        fund_balance_after: fund_after.balance,
+    })
+}
+
+/// A bid, ready to send, with its projection.
+pub struct BidQuote {
+    /// A compute-unit limit, then the bid.
+    pub instructions: Vec<Instruction>,
+    pub projection: BidProjection,
+    /// The fund's balance when quoted.
+    pub fund_balance: u64,
+}
+
+/// Quote a bid of `size` for `liquidated` from `bidder_account` (owned by `owner`). The
+/// payment limit is the projected payment plus `slack` (quote native): with zero slack the bid
+/// fails rather than pay more than quoted.
+pub fn quote_bid<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    liquidated: Pubkey,
+    bidder_account: Pubkey,
+    owner: Pubkey,
+    size: BidSize,
+    slack: i64,
+) -> Result<BidQuote, MarginError> {
+    let now = chain.unix_timestamp()?;
+    let liq = fetch_writer(chain, &liquidated)?;
+    let bidder = fetch_writer(chain, &bidder_account)?;
+    let fund = fetch_fund(chain, &cx.ch.clearinghouse)?;
+    let inputs =
+        MarginInputs::fetch_many(chain, &cx.ch.clearinghouse, liq, vec![bidder], cx.oracle_for)?;
+    let priced = inputs.priced(chain, now, PriceUse::Liquidation)?;
+    let projection = project_bid(&inputs, &priced, &fund, now, size)?;
+    let payment = i64::try_from(projection.settlement.payment)
+        .map_err(|_| MarginError::Program("payment overflow".into()))?;
+    let args = BidArgs {
+        fraction: projection.fraction,
+        payment_limit: payment.saturating_add(slack),
+    };
+    let positions = liq.position_count();
+    let bidder_after_positions = projection.bidder_after.position_count();
+    let transfers = u32::from(projection.settlement.fee > 0 || projection.settlement.from_fund > 0);
+    let instructions = vec![
+        budget_for(
+            &inputs,
+            &[positions, positions, bidder_after_positions],
+            transfers,
+        ),
+        ix::bid(
+            cx.ch,
+            owner,
+            liquidated,
+            bidder_account,
+            args,
+            inputs.remaining_accounts(),
+        ),
+    ];
+    Ok(BidQuote {
+        instructions,
+        projection,
+        fund_balance: fund.balance,
+    })
+}
+
+/// `end_liquidation` for `writer_account` with its margin accounts (none when it has no
+/// shorts and no debt) and whether the program will accept it now.
+pub fn end_liquidation<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    caller: Pubkey,
+    writer_account: Pubkey,
+) -> Result<(Vec<Instruction>, bool), MarginError> {
+    let now = chain.unix_timestamp()?;
+    let w = fetch_writer(chain, &writer_account)?;
+    if !w.has_liabilities() {
+        let ix = ix::end_liquidation(cx.ch.clearinghouse, caller, writer_account, vec![]);
+        return Ok((vec![ix], true));
+    }
+    let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
+    let margin = inputs.compute(chain, now, PriceUse::Liquidation)?;
+    let ix = ix::end_liquidation(
+        cx.ch.clearinghouse,
+        caller,
+        writer_account,
+        inputs.remaining_accounts(),
+    );
+    Ok((
+        vec![budget_for(&inputs, &[w.position_count()], 0), ix],
+        !margin.end.equity.is_negative(),
+    ))
+}
+
+/// `resolve_bankruptcy` for `writer_account`: its series in slot order, then its margin
+/// accounts.
+pub fn resolve_bankruptcy<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    caller: Pubkey,
+    writer_account: Pubkey,
+) -> Result<Vec<Instruction>, MarginError> {
+    let w = fetch_writer(chain, &writer_account)?;
+    let series: Vec<Pubkey> = w
+        .positions
+        .iter()
+        .filter(|p| p.contracts > 0)
+        .map(|p| p.series)
+        .collect();
+    let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
+    let ix = ix::resolve_bankruptcy(
+        cx.ch.clearinghouse,
+        caller,
+        writer_account,
+        &series,
+        inputs.remaining_accounts(),
+    );
+    Ok(vec![budget_for(&inputs, &[w.position_count()], 0), ix])
+}

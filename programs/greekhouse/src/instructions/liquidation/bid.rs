@@ -1,0 +1,234 @@
+//! Buy a slice of a liquidated account (the owner of any other active writer account). The
+//! bidder takes `fraction` of every short, collateral balance and the quote balance, and pays
+//! `fraction * (MtM - d(t) * (max(MtM, 0) + addon_MM))` measured now: a positive payment goes
+//! to the liquidated account less a liquidation fee to the insurance fund; a negative one is
+//! paid to the bidder by the insurance fund, from quote it holds (docs/liquidation.md).
+//!
+//! Limits: `fraction` at most the one that restores the end level (re-derived here);
+//! `payment <= payment_limit`; the bidder at IM >= 0 afterwards; the liquidated account's
+//! equity at the end level never lower afterwards. Never paused; prices within `liq_max_age`.
+//!
+//! Remaining accounts: the margin layout (`engine::layout`) of `[liquidated, bidder_account]`
+//! as they are before the bid (the bidder's layout after the bid is inside it).
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+use greekhouse_risk::auction;
+use greekhouse_risk::{Fixed, Rounding};
+
+use crate::engine::liquidation::{self, to_native_i64, to_native_u64, unit_raw, FRACTION_ONE};
+use crate::engine::safe_math::SafeMath;
+use crate::engine::{ledger, margin, tokens};
+use crate::errors::GreekhouseError;
+use crate::events::SliceBought;
+use crate::oracle::PriceUse;
+use crate::state::{Clearinghouse, InsuranceFund, WriterAccount, WriterStatus};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BidArgs {
+    /// Share of the account to take, exponent 12 (`10^12` = all of it).
+    pub fraction: u64,
+    /// Most the bidder will pay (quote native, signed): a negative limit demands at least that
+    /// much from the insurance fund. Guards against a state changed by earlier transactions.
+    pub payment_limit: i64,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Bid<'info> {
+    /// Owner of the bidding writer account.
+    pub owner: Signer<'info>,
+    #[account(
+        has_one = quote_mint @ GreekhouseError::WrongQuoteMint,
+        has_one = quote_vault @ GreekhouseError::WrongVault,
+        has_one = insurance_fund @ GreekhouseError::WrongInsuranceFund,
+    )]
+    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    pub liquidated: AccountLoader<'info, WriterAccount>,
+    #[account(
+        mut,
+        has_one = owner @ GreekhouseError::NotWriterOwner,
+        has_one = clearinghouse @ GreekhouseError::WrongClearinghouse,
+        constraint = bidder_account.key() != liquidated.key() @ GreekhouseError::SelfBid,
+    )]
+    pub bidder_account: AccountLoader<'info, WriterAccount>,
+    #[account(mut)]
+    pub insurance_fund: AccountLoader<'info, InsuranceFund>,
+    #[account(mut, address = insurance_fund.load()?.vault @ GreekhouseError::WrongVault)]
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(address = clearinghouse.load()?.quote_token_program @ GreekhouseError::WrongTokenProgram)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl Bid<'_> {
+    /// Checks that need no price.
+    pub fn validate(&self, args: &BidArgs) -> Result<()> {
+        require!(
+            args.fraction > 0 && args.fraction <= FRACTION_ONE,
+            GreekhouseError::InvalidBidFraction
+        );
+        require!(
+            self.liquidated.load()?.status()? == WriterStatus::Liquidating,
+            GreekhouseError::AccountNotLiquidating
+        );
+        require!(
+            self.bidder_account.load()?.status()? == WriterStatus::Active,
+            GreekhouseError::BidderNotActive
+        );
+        Ok(())
+    }
+}
+
+pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+    let a = &ctx.accounts;
+    let ch = *a.clearinghouse.load()?;
+    let clearinghouse_key = a.clearinghouse.key();
+    let mut liq = a.liquidated.load_mut()?;
+    let mut bidder = a.bidder_account.load_mut()?;
+    let mut fund = a.insurance_fund.load_mut()?;
+
+    let loaded = margin::load_margin_accounts(
+        &clearinghouse_key,
+        &[&liq, &bidder],
+        ctx.remaining_accounts,
+        now,
+        PriceUse::Liquidation,
+    )?;
+    let margin_of = |w: &WriterAccount| {
+        margin::compute_margin(
+            &ch.params,
+            ch.quote_decimals,
+            w,
+            &loaded.assets,
+            &loaded.underlyings,
+            now,
+        )
+    };
+
+    // price the slice on the account as it stands
+    let before = margin_of(&liq)?;
+    let inputs = liquidation::bid_inputs(&ch.params.liquidation, &liq, &before, now)?;
+    let max_fraction = auction::bid_max_fraction(&inputs, before.end.equity).map_err(risk)?;
+    require!(
+        max_fraction.is_positive(),
+        GreekhouseError::AccountAboveEndLevel
+    );
+    require!(
+        args.fraction as i128 <= max_fraction.raw(),
+        GreekhouseError::FractionAboveMaximum
+    );
+    let fraction = Fixed::from_raw(args.fraction as i128);
+    let settlement = auction::slice_settlement(&inputs, fraction).map_err(risk)?;
+    require!(
+        settlement.payment <= args.payment_limit as i128,
+        GreekhouseError::PaymentLimitExceeded
+    );
+    require!(
+        settlement.from_fund <= fund.balance as i128,
+        GreekhouseError::InsuranceFundInsufficient
+    );
+
+    // move the slice and its quote
+    let plan = liquidation::plan_slice(&liq, args.fraction)?;
+    ledger::apply_slice(&mut liq, &mut bidder, &plan)?;
+    ledger::settle_slice(&mut liq, &mut bidder, &mut fund, &settlement)?;
+
+    // the liquidated account never ends lower at the end level; the bidder stands at IM
+    let after = margin_of(&liq)?;
+    require!(
+        after.end.equity >= before.end.equity,
+        GreekhouseError::BidLoweredEndEquity
+    );
+    let bidder_after = margin_of(&bidder)?;
+    require!(
+        !bidder_after.initial.equity.is_negative(),
+        GreekhouseError::BidderBelowInitialMargin
+    );
+
+    let (to_account, fee, from_fund) = (
+        settlement.to_account as u64,
+        settlement.fee as u64,
+        settlement.from_fund as u64,
+    );
+    let record = &mut liq.liquidation;
+    record.slices = record.slices.safe_add(1)?;
+    record.received_from_bidders = record.received_from_bidders.safe_add(to_account)?;
+    record.paid_by_fund = record.paid_by_fund.safe_add(from_fund)?;
+    record.fees_paid = record.fees_paid.safe_add(fee)?;
+    liq.invariant()?;
+    let event = SliceBought {
+        liquidated: a.liquidated.key(),
+        bidder_account: a.bidder_account.key(),
+        fraction: args.fraction,
+        max_fraction: unit_raw(max_fraction)?,
+        discount: unit_raw(inputs.discount)?,
+        mark_to_market: to_native_i64(inputs.mark_to_market, Rounding::Down)?,
+        addon_maintenance: to_native_u64(inputs.addon_maintenance, Rounding::Up)?,
+        payment: i64::try_from(settlement.payment).map_err(|_| GreekhouseError::MathOverflow)?,
+        fee,
+        to_account,
+        from_fund,
+        end_equity_before: margin::equity_native(before.end.equity)?,
+        end_equity_after: margin::equity_native(after.end.equity)?,
+        bidder_initial_equity_after: margin::equity_native(bidder_after.initial.equity)?,
+        fund_balance_after: fund.balance,
+    };
+    drop((liq, bidder, fund));
+
+    // the fee travels from the quote vault to the insurance vault; a fund payment the other way
+    let signer = ch.signer();
+    if fee > 0 {
+        move_tokens(&ctx, &signer, fee, true)?;
+    }
+    if from_fund > 0 {
+        move_tokens(&ctx, &signer, from_fund, false)?;
+    }
+    emit_cpi!(event);
+    Ok(())
+}
+
+/// Transfer `amount` between the quote vault and the insurance vault (`to_fund`: quote vault
+/// to insurance vault) and check both moved by exactly that.
+fn move_tokens<'info>(
+    ctx: &Context<'info, Bid<'info>>,
+    signer: &tokens::ClearinghouseSigner,
+    amount: u64,
+    to_fund: bool,
+) -> Result<()> {
+    let a = &ctx.accounts;
+    let (from, to) = if to_fund {
+        (&a.quote_vault, &a.insurance_vault)
+    } else {
+        (&a.insurance_vault, &a.quote_vault)
+    };
+    let (from_before, to_before) = (from.amount, to.amount);
+    tokens::transfer_out(
+        &a.token_program,
+        from,
+        to,
+        &a.quote_mint,
+        &a.clearinghouse.to_account_info(),
+        signer,
+        amount,
+    )?;
+    let from_after = reload_amount(from)?;
+    let to_after = reload_amount(to)?;
+    ledger::require_vault_delta(from_before, from_after, amount, false)?;
+    ledger::require_vault_delta(to_before, to_after, amount, true)
+}
+
+/// A token account's balance as it is now (after a CPI), without mutating the cached copy.
+fn reload_amount(account: &InterfaceAccount<TokenAccount>) -> Result<u64> {
+    let info = account.to_account_info();
+    let data = info.try_borrow_data()?;
+    let state = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
+        anchor_spl::token_2022::spl_token_2022::state::Account,
+    >::unpack(&data)?;
+    Ok(state.base.amount)
+}
