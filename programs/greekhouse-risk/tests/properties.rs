@@ -898,14 +898,13 @@ fn short_dated_atm_puts_stay_within_the_payoff_cap() {
 prop_compose! {
     fn auction_params()(
         start in 0.0f64..0.1, dfast in 0.0f64..0.4,
-        fast in 1i64..3_600, slow in 1i64..86_400, insolvent in 1i64..7_200,
+        fast in 1i64..3_600, slow in 1i64..86_400,
     ) -> AuctionParams {
         AuctionParams {
             start_discount: fx(start),
             fast_discount: fx(start + dfast),
             fast_duration_secs: fast,
             slow_duration_secs: slow,
-            insolvent_duration_secs: insolvent,
         }
     }
 }
@@ -937,7 +936,11 @@ fn auction_params_validation() {
             ..good
         },
         AuctionParams {
-            insolvent_duration_secs: -1,
+            fast_duration_secs: 0,
+            ..good
+        },
+        AuctionParams {
+            slow_duration_secs: 31 * 86_400,
             ..good
         },
     ];
@@ -990,64 +993,6 @@ proptest! {
         }
     }
 
-    #[test]
-    fn insolvent_k_rises_zero_to_one(params in auction_params(), mut times in proptest::collection::vec(0i64..20_000, 1..30)) {
-        times.extend([0, params.insolvent_duration_secs, params.insolvent_duration_secs + 1]);
-        times.sort_unstable();
-        let mut prev = Fixed::ZERO;
-        for &t in &times {
-            let k = auction::insolvent_k(&params, t).unwrap();
-            prop_assert!(k >= prev && k <= Fixed::ONE, "k({}) = {:?}", t, k);
-            if t >= params.insolvent_duration_secs {
-                prop_assert_eq!(k, Fixed::ONE);
-            }
-            prev = k;
-        }
-        prop_assert_eq!(auction::insolvent_k(&params, 0).unwrap(), Fixed::ZERO);
-    }
-
-    /// `fraction * mtm * (1 - discount)` rounded up: exactly the ceiling of the exact product
-    /// (one rounding), hence never above `fraction * mtm` rounded up.
-    #[test]
-    fn solvent_price_bounds(
-        mtm in 1i128..100_000_000_000_000_000_000_000_000, // raw, up to 1e14 quote units
-        f in 1i128..=FIXED_ONE,
-        d in 0i128..=FIXED_ONE,
-    ) {
-        let (mtm, f, d) = (Fixed::from_raw(mtm), Fixed::from_raw(f), Fixed::from_raw(d));
-        let p = auction::solvent_price(mtm, f, d).unwrap();
-        prop_assert!(!p.is_negative());
-        prop_assert!(p <= f.checked_mul(mtm, Rounding::Up).unwrap(), "price {:?} above fraction * mtm", p);
-        let exact = mul_wide_small(mul_wide(mtm.raw() as u128, f.raw() as u128), (FIXED_ONE - d.raw()) as u128);
-        let one2 = (FIXED_ONE * FIXED_ONE) as u128;
-        prop_assert!(cmp_wide(mul_wide(p.raw() as u128, one2), exact).is_ge(), "price {:?} below the exact value", p);
-        if p.raw() >= 1 {
-            prop_assert!(cmp_wide(mul_wide((p.raw() - 1) as u128, one2), exact).is_lt(), "price {:?} is not the ceiling of the exact value", p);
-        }
-    }
-
-    /// `fraction * (-mtm + k * addon)` rounded down, i.e. exactly the floor of the exact value:
-    /// never above it (PROTOCOL 9: a bid never pays more than the formula) and less than one
-    /// unit below it.
-    #[test]
-    fn insolvent_payment_is_formula_rounded_down(
-        neg_mtm in 0i128..100_000_000_000_000_000_000_000_000,
-        addon in 0i128..100_000_000_000_000_000_000_000_000,
-        f in 1i128..=FIXED_ONE,
-        k in 0i128..=FIXED_ONE,
-    ) {
-        let pay = auction::insolvent_payment(
-            Fixed::from_raw(-neg_mtm), Fixed::from_raw(addon), Fixed::from_raw(f), Fixed::from_raw(k),
-        ).unwrap();
-        prop_assert!(!pay.is_negative());
-        // exact = f * (neg_mtm * 1e12 + k * addon) / 1e24, everything non-negative
-        let inner = (neg_mtm as u128) * FIXED_ONE as u128 + (k as u128) * (addon as u128);
-        let exact = mul_wide(inner, f as u128);
-        let one2 = (FIXED_ONE * FIXED_ONE) as u128;
-        prop_assert!(cmp_wide(mul_wide(pay.raw() as u128, one2), exact).is_le(), "payment {:?} above the formula", pay);
-        prop_assert!(cmp_wide(mul_wide((pay.raw() + 1) as u128, one2), exact).is_gt(), "payment {:?} is not the floor of the formula", pay);
-    }
-
     /// Closed form in exact integers: with f = max_fraction(E, P), (1 - f) E + f P >= 0, and f is
     /// the smallest 12-decimal fraction that does it (rounded up, not more).
     #[test]
@@ -1067,103 +1012,6 @@ proptest! {
         if f < Fixed::ONE {
             prop_assert!(after(f.raw() - 1) < 0, "f = {:?} is not the smallest restoring fraction", f);
         }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The auction, closed loop with account_margin
-// ---------------------------------------------------------------------------------------------
-
-/// Returns the book with its quote balance moved so that its end-level equity is about
-/// `-u * (mark_to_market - end_equity)`: 0 < u < 1 gives an account under water at the end
-/// level but solvent (MtM > 0), u > 1 an insolvent one.
-fn with_end_equity(book: &Book, u: f64) -> Option<(Book, MarginSummary)> {
-    let m = book.margin();
-    // MtM - E_end = haircuts + end add-on, independent of the quote balance
-    let gap = ff(m.mark_to_market) - ff(m.end.equity);
-    if gap < 1e8 {
-        return None; // too small against the LOT granularity of the quote balance
-    }
-    let target = -u * gap;
-    let shift = target - ff(m.end.equity);
-    let lots = (shift / LOT as f64).round() as i128;
-    let mut b = book.clone();
-    b.quote_balance += lots * LOT as i128;
-    let m = b.margin();
-    Some((b, m))
-}
-
-proptest! {
-    #![proptest_config(pt_config(256))]
-
-    #[test]
-    fn max_fraction_restores_the_end_level(
-        book in books(2, 12),
-        u in 0.05f64..0.95,
-        d in 0.0f64..0.9,
-        partial in 1u64..LOT,
-    ) {
-        let Some((book, m)) = with_end_equity(&book, u) else { return Ok(()); };
-        prop_assume!(m.end.equity.is_negative() && m.mark_to_market.is_positive());
-        let e = m.end.equity;
-        let discount = fx(d);
-        // price of the whole account; the liquidated account receives f times it
-        let whole = auction::solvent_price(m.mark_to_market, Fixed::ONE, discount).unwrap();
-        prop_assert!(whole.is_positive());
-        let f = auction::max_fraction(e, whole).unwrap();
-        prop_assert!(f.is_positive() && f < Fixed::ONE, "fraction {:?}", f);
-
-        let tol = book.rounding_tol();
-        // f on the 10^-6 grid of the generated amounts, rounded up: j / LOT >= f
-        let j = ((f.raw() + 999_999) / 1_000_000) as u64;
-        let after_bid = |j: u64| -> (Fixed, i128) {
-            let mut b = book.scaled(LOT - j);
-            // what the account receives for fraction j / LOT, rounded down (conservative here)
-            let paid = whole.raw() * j as i128 / (LOT as i128 * FIXED_ONE);
-            b.quote_balance += paid;
-            // exact (1 - f) E + f * paid_value, the homogeneity prediction, in raw units
-            let predicted = e.raw() * (LOT - j) as i128 / LOT as i128 + paid * FIXED_ONE;
-            (b.margin().end.equity, predicted)
-        };
-        let (eq, predicted) = after_bid(j);
-        prop_assert!(
-            eq.raw() >= predicted - tol,
-            "end equity after the bid {} is below its homogeneity prediction {} by more than {}",
-            eq.raw(), predicted, tol
-        );
-        // the prediction itself is non-negative (f rounded up to the grid only adds); the
-        // recomputed equity must then be >= 0 unless the prediction lies within the rounding
-        // allowance of zero (f exactly on the grid), where only >= -tol can be guaranteed
-        prop_assert!(predicted >= -(FIXED_ONE), "prediction {} < 0", predicted);
-        if predicted > tol {
-            prop_assert!(!eq.is_negative(), "end equity {:?} < 0 after taking f = {:?} (grid {}/{})", eq, f, j, LOT);
-        } else {
-            prop_assert!(eq.raw() >= -tol, "end equity {:?} < -tol after f = {:?}", eq, f);
-        }
-        // and the grid fraction below does not restore it beyond rounding: f is not excessive
-        if j > 1 {
-            let (eq_less, predicted_less) = after_bid(j - 1);
-            if predicted_less < 0 {
-                prop_assert!(eq_less.raw() <= predicted_less + tol, "one grid step less already restores: {:?}", eq_less);
-            }
-        }
-        // PROTOCOL 9: a partial bid (any fraction up to f) never lowers the end-level equity
-        let jp = (partial % j).max(1);
-        let (eq_p, _) = after_bid(jp);
-        prop_assert!(eq_p.raw() >= e.raw() - tol, "a bid of {}/{} lowered the end equity: {:?} -> {:?}", jp, LOT, e, eq_p);
-    }
-
-    #[test]
-    fn insolvent_account_goes_whole(book in books(2, 12), u in 1.05f64..3.0) {
-        let Some((_, m)) = with_end_equity(&book, u) else { return Ok(()); };
-        prop_assume!(m.end.equity.is_negative() && !m.mark_to_market.is_positive());
-        // nothing is paid to an insolvent account (the fund pays the bidder): no fraction below
-        // one restores it
-        prop_assert_eq!(auction::max_fraction(m.end.equity, Fixed::ZERO).unwrap(), Fixed::ONE);
-        let addon = m.end.addon;
-        let pay = auction::insolvent_payment(m.mark_to_market, addon, Fixed::ONE, Fixed::ONE).unwrap();
-        let whole = m.mark_to_market.checked_neg().unwrap().checked_add(addon).unwrap();
-        prop_assert!(pay <= whole && whole.raw() - pay.raw() <= 1);
     }
 }
 
