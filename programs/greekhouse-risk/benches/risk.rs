@@ -18,8 +18,8 @@
 
 use criterion::{Bencher, Criterion};
 use greekhouse_risk::{
-    auction, bs, margin, AccountRisk, BsInput, Fixed, Greeks, MarginConfig, MarginSummary, OptionKind,
-    VolSurface,
+    auction, bs, margin, AccountRisk, BsInput, Fixed, Greeks, MarginConfig, MarginSummary,
+    OptionKind, VolSurface,
 };
 use std::cell::RefCell;
 use std::hint::black_box;

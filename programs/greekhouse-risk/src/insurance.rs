@@ -97,7 +97,7 @@ mod tests {
         };
         // one unit of rounding at most, in the fund's favour
         let v = after.value_of(s).unwrap();
-        assert!(v <= 1_000_000 && v >= 999_999, "{v}");
+        assert!((999_999..=1_000_000).contains(&v), "{v}");
     }
 
     #[test]
