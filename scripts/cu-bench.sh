@@ -10,9 +10,11 @@
 #   --no-stack-gaps  run with contiguous stack frames instead of mainnet's SBPFv0 frame gaps (the
 #                    runner falls back to this by itself, with a warning, when the probe faults
 #                    in a gap; see docs/performance.md)
-# The LAST line is machine-readable:  cu option=<units> margin16=<units>
-# (`NA` for a case that could not be measured). Exit status: 0 when both were measured,
-# 1 when the risk crate does not run yet or a case failed, 2 when a setup/build step failed.
+# The LAST line is machine-readable:  cu option=<units> margin16=<units> [key=<units> ...]
+# (`NA` for a case that could not be measured). The first two keys never change; further keys
+# may be appended (now: slice bid_max tip stake unstake margin_pair16 margin_pair_bidder), so
+# parse by key. Exit status: 0 when every case was measured, 1 when the risk crate does not run
+# yet or a case failed, 2 when a setup/build step failed.
 #
 # Installs what it needs on first use (toolchain, rust-src, sbpf-linker: a few minutes);
 # re-runs are incremental (a changed risk crate rebuilds in seconds).
@@ -126,7 +128,7 @@ status=$?
 rm -f "$LOG"
 last=$(printf '%s\n' "$out" | tail -n 1)
 printf '%s\n' "$out" | sed '$d'
-if [[ ! $last =~ ^cu\ option=[0-9NA]+\ margin16=[0-9NA]+$ ]]; then
+if [[ ! $last =~ ^cu\ option=[0-9NA]+\ margin16=[0-9NA]+(\ [a-z0-9_]+=[0-9NA]+)*$ ]]; then
     printf '%s\n' "$last"
     say "step 'run' FAILED: the runner exited with status $status without a result line"
     echo "cu option=NA margin16=NA"

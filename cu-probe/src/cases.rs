@@ -17,7 +17,8 @@
 use crate::fixture::{self, COLLATERALS, CONFIG, OPTION, POSITIONS, UNDERLYINGS};
 use greekhouse_risk::margin::ExpansionGap;
 use greekhouse_risk::{
-    bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, RiskResult, Rounding, UnderlyingRisk,
+    auction, bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, RiskResult, Rounding,
+    SliceSettlement, UnderlyingRisk,
 };
 
 pub const CASE_EMPTY: u8 = 0;
@@ -39,6 +40,21 @@ pub const CASE_MARGIN_N: u8 = 8;
 pub const CASE_GAP_N: u8 = 9;
 /// `account_margin` with no position and the first `arg` (0..=3) collaterals.
 pub const CASE_COLLATERAL_N: u8 = 10;
+/// `auction::slice_settlement` of [`fixture::BID_FRACTION`]: `arg` 0 the solvent account
+/// (the bidder pays, the fee is taken), 1 the insolvent one (the insurance fund pays).
+pub const CASE_SLICE: u8 = 11;
+/// `auction::bid_max_fraction` of the solvent account at [`fixture::EQUITY_END`].
+pub const CASE_BID_MAX_FRACTION: u8 = 12;
+/// `auction::keeper_tip` on the solvent account's add-on.
+pub const CASE_KEEPER_TIP: u8 = 13;
+/// `FundShares::shares_for_stake` of [`fixture::STAKE`].
+pub const CASE_STAKE: u8 = 14;
+/// `FundShares::unstake_payout` of [`fixture::UNSTAKE_SHARES`].
+pub const CASE_UNSTAKE: u8 = 15;
+/// `account_margin` of two accounts in one bracket, as a bid checks the liquidated account and
+/// the bidder: `arg` 0 the 16-position fixture twice, 1 the fixture and a small bidder (the
+/// first 2 SOL positions, USDC collateral only), 2 the small bidder alone.
+pub const CASE_MARGIN_PAIR: u8 = 16;
 /// 128-bit integer arithmetic only: checks the toolchain route without the risk crate.
 pub const CASE_SELFTEST: u8 = 255;
 
@@ -230,6 +246,12 @@ pub fn run(case: u8, arg: u8, m: &impl Meter, out: &mut Out) -> bool {
         CASE_MARGIN_N => case_margin_n(arg, m, out),
         CASE_GAP_N => case_gap_n(arg, m, out),
         CASE_COLLATERAL_N => case_collateral_n(arg, m, out),
+        CASE_SLICE => case_slice(arg, m, out),
+        CASE_BID_MAX_FRACTION => case_bid_max_fraction(m, out),
+        CASE_KEEPER_TIP => case_keeper_tip(m, out),
+        CASE_STAKE => case_stake(m, out),
+        CASE_UNSTAKE => case_unstake(m, out),
+        CASE_MARGIN_PAIR => case_margin_pair(arg, m, out),
         CASE_SELFTEST => case_selftest(arg, m, out),
         _ => return false,
     }
@@ -493,6 +515,109 @@ fn case_breakdown(m: &impl Meter, out: &mut Out) {
         m.mark();
         out.summary(&r);
     }
+}
+
+#[inline(never)]
+fn case_slice(arg: u8, m: &impl Meter, out: &mut Out) {
+    let inputs = if arg == 0 {
+        &fixture::BID_SOLVENT
+    } else {
+        &fixture::BID_INSOLVENT
+    };
+    m.mark();
+    let r = auction::slice_settlement(opaque(inputs), vread(&fixture::BID_FRACTION));
+    let mut slot = [0i128; 4];
+    if let Ok(s) = &r {
+        vsink(&mut slot[0], s.payment);
+        vsink(&mut slot[1], s.fee);
+        vsink(&mut slot[2], s.to_account);
+        vsink(&mut slot[3], s.from_fund);
+    } else {
+        vsink(&mut slot[0], 0);
+    }
+    m.mark();
+    out.result(&r, |o, s: &SliceSettlement| {
+        o.push_i128(s.payment);
+        o.push_i128(s.fee);
+        o.push_i128(s.to_account);
+        o.push_i128(s.from_fund);
+    });
+}
+
+#[inline(never)]
+fn case_bid_max_fraction(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let r = auction::bid_max_fraction(opaque(&fixture::BID_SOLVENT), vread(&fixture::EQUITY_END));
+    sink_fixed(&r);
+    m.mark();
+    out.result(&r, |o, v| o.fixed(*v));
+}
+
+#[inline(never)]
+fn case_keeper_tip(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let r = auction::keeper_tip(
+        vread(&fixture::BID_SOLVENT.addon_maintenance),
+        vread(&fixture::TIP_RATE),
+        opaque(&fixture::TIP_LIMITS),
+    );
+    let mut slot = 0i128;
+    vsink(&mut slot, *r.as_ref().unwrap_or(&-1));
+    m.mark();
+    out.result(&r, |o, v| o.push_i128(*v));
+}
+
+#[inline(never)]
+fn case_stake(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let r = opaque(&fixture::FUND).shares_for_stake(vread(&fixture::STAKE));
+    let mut slot = 0u64;
+    vsink(&mut slot, *r.as_ref().unwrap_or(&u64::MAX));
+    m.mark();
+    out.result(&r, |o, v| o.push_i128(*v as i128));
+}
+
+#[inline(never)]
+fn case_unstake(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let r = opaque(&fixture::FUND).unstake_payout(
+        vread(&fixture::UNSTAKE_SHARES),
+        vread(&fixture::UNSTAKE_VALUE_AT_REQUEST),
+    );
+    let mut slot = 0u64;
+    vsink(&mut slot, *r.as_ref().unwrap_or(&u64::MAX));
+    m.mark();
+    out.result(&r, |o, v| o.push_i128(*v as i128));
+}
+
+#[inline(never)]
+fn case_margin_pair(arg: u8, m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let (ps, us, cs) = (
+        opaque(&POSITIONS),
+        opaque(&UNDERLYINGS),
+        opaque(&COLLATERALS),
+    );
+    let config = vread(&CONFIG);
+    let bidder = fixture::account(&ps[..2], us, &cs[..1]);
+    let first = if arg == 2 {
+        None
+    } else {
+        let r = margin::account_margin(&fixture::account(ps, us, cs), &config);
+        sink_summary(&r);
+        Some(r)
+    };
+    let second = if arg == 0 {
+        margin::account_margin(&fixture::account(ps, us, cs), &config)
+    } else {
+        margin::account_margin(&bidder, &config)
+    };
+    sink_summary(&second);
+    m.mark();
+    if let Some(r) = &first {
+        out.summary(r);
+    }
+    out.summary(&second);
 }
 
 /// Signed 128-bit multiply, divide and remainder, independent of the risk crate.

@@ -2,15 +2,15 @@
 //!
 //! The one fixture of every risk-engine measurement: the single option and the 16-position
 //! account (8 positions on SOL, 8 on BTC, 3 collateral assets, SOL and wBTC linked to their
-//! underlyings). The host-side runner and the
+//! underlyings), plus the inputs of the liquidation and insurance-fund arithmetic. The host-side runner and the
 //! criterion bench (`programs/greekhouse-risk/benches/risk.rs`) include this file by path.
 //!
 //! Units are the on-chain ones: quote = USDC in native micro-units, so SOL spot 150 USDC is
 //! 150_000_000 quote native units per whole SOL.
 
 use greekhouse_risk::{
-    AccountRisk, BsInput, CollateralRisk, Fixed, LevelParams, MarginConfig, MarginParams,
-    OptionKind, PositionRisk, TenorPoint, UnderlyingRisk, VolSurface,
+    AccountRisk, BidInputs, BsInput, CollateralRisk, Fixed, FundShares, LevelParams, MarginConfig,
+    MarginParams, OptionKind, PositionRisk, TenorPoint, TipLimits, UnderlyingRisk, VolSurface,
 };
 
 /// `v * 10^-decimals` as a [`Fixed`] (scale 10^12), usable in `const` context.
@@ -219,3 +219,51 @@ pub fn account<'a>(
         underlyings,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Liquidation and insurance-fund inputs (on-chain units as above)
+// ---------------------------------------------------------------------------------------------
+
+/// A bid on a solvent liquidated account: MtM 12,345.678901 USDC, maintenance add-on
+/// 8,765.4321 USDC, discount 23.7123456789 % (a point of the slow phase), fee 0.5 % of the add-on.
+pub const BID_SOLVENT: BidInputs = BidInputs {
+    mark_to_market: fx(12_345_678_901, 0),
+    addon_maintenance: fx(8_765_432_100, 0),
+    discount: fx(237_123_456_789, 12),
+    fee_rate: fx(5, 3),
+};
+
+/// The same add-on and discount on an insolvent account (MtM -3,210.987654 USDC): the
+/// insurance fund pays the bidder.
+pub const BID_INSOLVENT: BidInputs = BidInputs {
+    mark_to_market: fx(-3_210_987_654, 0),
+    ..BID_SOLVENT
+};
+
+/// The fraction bid for (37.1234567891 %).
+pub const BID_FRACTION: Fixed = fx(371_234_567_891, 12);
+
+/// The liquidated account's `equity(end)`: -4,567.890123 USDC.
+pub const EQUITY_END: Fixed = fx(-4_567_890_123, 0);
+
+/// Keeper tip: 10 bps of the add-on, at most 50 USDC, dust below 10 USDC of add-on, from a
+/// quote balance of 1,234 USDC.
+pub const TIP_RATE: Fixed = fx(1, 3);
+pub const TIP_LIMITS: TipLimits = TipLimits {
+    tip_max: 50_000_000,
+    dust_min: 10_000_000,
+    quote_balance: 1_234_000_000,
+};
+
+/// An insurance fund of 1,234,567.891234 USDC with 1.1e15 shares outstanding.
+pub const FUND: FundShares = FundShares {
+    fund: 1_234_567_891_234,
+    total_shares: 1_100_000_000_000_000,
+};
+
+/// A stake of 25,000 USDC.
+pub const STAKE: u64 = 25_000_000_000;
+
+/// An unstake of 10^13 shares requested when they were worth 11,000 USDC.
+pub const UNSTAKE_SHARES: u64 = 10_000_000_000_000;
+pub const UNSTAKE_VALUE_AT_REQUEST: u64 = 11_000_000_000;

@@ -2,8 +2,9 @@
 //! checks the probe's return data against the same code run natively, and prints compute units.
 //!
 //! Usage: greekhouse-cu-runner [--no-stack-gaps] [PATH_TO_PROBE_SO]
-//! The last line printed is machine-readable: `cu option=<units> margin16=<units>`
-//! (`NA` where a case could not be measured).
+//! The last line printed is machine-readable: `cu option=<units> margin16=<units>` followed by
+//! more `key=<units>` pairs (`slice`, `bid_max`, `tip`, `stake`, `unstake`, `margin_pair16`,
+//! `margin_pair_bidder`; `NA` where a case could not be measured).
 
 #[path = "../../src/cases.rs"]
 #[allow(dead_code)]
@@ -517,11 +518,45 @@ fn main() {
         println!("per-function breakdown: not available");
     }
 
+    // Liquidation and insurance-fund arithmetic, and the two margins a bid computes.
+    let one = |what: &str, case: u8, arg: u8| measure(&probe, f, what, case, arg, &empty, calib);
+    let slice = one("slice_settlement (solvent)", cases::CASE_SLICE, 0);
+    let slice_fund = one("slice_settlement (insolvent)", cases::CASE_SLICE, 1);
+    let bid_max = one("bid_max_fraction", cases::CASE_BID_MAX_FRACTION, 0);
+    let tip = one("keeper_tip", cases::CASE_KEEPER_TIP, 0);
+    let stake = one("shares_for_stake", cases::CASE_STAKE, 0);
+    let unstake = one("unstake_payout", cases::CASE_UNSTAKE, 0);
+    let pair16 = one("margin pair (16 + 16)", cases::CASE_MARGIN_PAIR, 0);
+    let pair_small = one("margin pair (16 + bidder)", cases::CASE_MARGIN_PAIR, 1);
+    let bidder = one("margin (bidder alone)", cases::CASE_MARGIN_PAIR, 2);
+    println!();
+    println!("liquidation and insurance fund (one call each):");
+    for (name, m) in [
+        ("auction::slice_settlement, bidder pays", &slice),
+        ("auction::slice_settlement, fund pays", &slice_fund),
+        ("auction::bid_max_fraction", &bid_max),
+        ("auction::keeper_tip", &tip),
+        ("FundShares::shares_for_stake", &stake),
+        ("FundShares::unstake_payout", &unstake),
+        ("account_margin x 2 (16 + 16 positions)", &pair16),
+        ("account_margin x 2 (16 + 2-position bidder)", &pair_small),
+        ("account_margin, 2-position bidder alone", &bidder),
+    ] {
+        println!("  {:<44} {:>8} CU", name, fmt(m.bracket));
+    }
+
     println!();
     println!(
-        "cu option={} margin16={}",
+        "cu option={} margin16={} slice={} bid_max={} tip={} stake={} unstake={} margin_pair16={} margin_pair_bidder={}",
         fmt(greeks.bracket),
-        fmt(margin.bracket)
+        fmt(margin.bracket),
+        fmt(slice.bracket),
+        fmt(bid_max.bracket),
+        fmt(tip.bracket),
+        fmt(stake.bracket),
+        fmt(unstake.bracket),
+        fmt(pair16.bracket),
+        fmt(pair_small.bracket)
     );
     let _ = price;
 }

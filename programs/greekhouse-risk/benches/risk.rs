@@ -7,7 +7,9 @@
 //!
 //! Cases: (a) price + Greeks of one option (`bs::greeks`), and price only (`bs::price`);
 //! (b) the margin of a 16-position account over 2 underlyings with 3 collateral assets
-//! (`margin::account_margin`). After the criterion run a summary prints the mean time per call
+//! (`margin::account_margin`); the liquidation and insurance-fund arithmetic (`slice_settlement`,
+//! `bid_max_fraction`, `keeper_tip`, `shares_for_stake`, `unstake_payout`) and the two margins a
+//! bid computes (the fixture and a 2-position bidder). After the criterion run a summary prints the mean time per call
 //! of every case, the fixed-point / f64 ratio and the derived "option evaluations per second
 //! per core" (goal >= 1,000,000). On Linux the times (criterion's too) are the benchmark
 //! thread's CPU time, so a machine shared with other builds inflates them far less than
@@ -16,8 +18,8 @@
 
 use criterion::{Bencher, Criterion};
 use greekhouse_risk::{
-    bs, margin, AccountRisk, BsInput, Fixed, Greeks, MarginConfig, MarginSummary, OptionKind,
-    VolSurface,
+    auction, bs, margin, AccountRisk, BsInput, Fixed, Greeks, MarginConfig, MarginSummary,
+    OptionKind, VolSurface,
 };
 use std::cell::RefCell;
 use std::hint::black_box;
@@ -457,6 +459,72 @@ fn bench_margin(c: &mut Criterion) {
     g.finish();
 }
 
+/// The liquidation and insurance-fund arithmetic on the fixture's inputs (no f64 baseline:
+/// each is a handful of exact integer operations), and the two margins a bid computes.
+fn bench_liquidation(c: &mut Criterion) {
+    let mut g = c.benchmark_group("liquidation");
+    for (name, inputs) in [
+        ("slice_settlement/solvent", fixture::BID_SOLVENT),
+        ("slice_settlement/insolvent", fixture::BID_INSOLVENT),
+    ] {
+        g.bench_function(name, |b| {
+            timed(b, name, || {
+                auction::slice_settlement(black_box(&inputs), black_box(fixture::BID_FRACTION))
+            })
+        });
+    }
+    g.bench_function("bid_max_fraction", |b| {
+        timed(b, "bid_max_fraction", || {
+            auction::bid_max_fraction(
+                black_box(&fixture::BID_SOLVENT),
+                black_box(fixture::EQUITY_END),
+            )
+        })
+    });
+    g.bench_function("keeper_tip", |b| {
+        timed(b, "keeper_tip", || {
+            auction::keeper_tip(
+                black_box(fixture::BID_SOLVENT.addon_maintenance),
+                black_box(fixture::TIP_RATE),
+                black_box(&fixture::TIP_LIMITS),
+            )
+        })
+    });
+    g.bench_function("shares_for_stake", |b| {
+        timed(b, "shares_for_stake", || {
+            black_box(&fixture::FUND).shares_for_stake(black_box(fixture::STAKE))
+        })
+    });
+    g.bench_function("unstake_payout", |b| {
+        timed(b, "unstake_payout", || {
+            black_box(&fixture::FUND).unstake_payout(
+                black_box(fixture::UNSTAKE_SHARES),
+                black_box(fixture::UNSTAKE_VALUE_AT_REQUEST),
+            )
+        })
+    });
+    let liquidated = fixture::account(
+        &fixture::POSITIONS,
+        &fixture::UNDERLYINGS,
+        &fixture::COLLATERALS,
+    );
+    let bidder = fixture::account(
+        &fixture::POSITIONS[..2],
+        &fixture::UNDERLYINGS,
+        &fixture::COLLATERALS[..1],
+    );
+    let config = fixture::CONFIG;
+    g.bench_function("margin_pair_bidder", |b| {
+        timed(b, "margin_pair_bidder", || {
+            (
+                margin::account_margin(black_box(&liquidated), black_box(&config)),
+                margin::account_margin(black_box(&bidder), black_box(&config)),
+            )
+        })
+    });
+    g.finish();
+}
+
 /// Both implementations on the fixture, side by side, so the baseline is seen to compute the
 /// same thing (f64 rounding and the fixed-point engine's conservative rounding differ slightly).
 fn print_agreement() {
@@ -570,6 +638,20 @@ fn summary() {
     if let Some((ns, _)) = ns_per_call("margin16/fixed") {
         println!("  16-position margins per second per core: {:.0}", 1e9 / ns);
     }
+    println!("\n  liquidation and insurance fund (fixed-point only):");
+    for name in [
+        "slice_settlement/solvent",
+        "slice_settlement/insolvent",
+        "bid_max_fraction",
+        "keeper_tip",
+        "shares_for_stake",
+        "unstake_payout",
+        "margin_pair_bidder",
+    ] {
+        if let Some((cpu, wall)) = ns_per_call(name) {
+            println!("  {name:<34} {cpu:>11.1} ns   wall {wall:.1} ns");
+        }
+    }
 }
 
 /// User + system CPU time of this process, from /proc (Linux; `None` elsewhere).
@@ -591,6 +673,7 @@ fn main() {
         .configure_from_args();
     bench_option(&mut c);
     bench_margin(&mut c);
+    bench_liquidation(&mut c);
     c.final_summary();
     print_agreement();
     summary();

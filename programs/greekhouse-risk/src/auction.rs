@@ -1,4 +1,4 @@
-//! Dutch auction of a liquidated account (PROTOCOL 5).
+//! Dutch auction of a liquidated account (docs/protocol.md section 7).
 //!
 //! Fractions are [`Fixed`] in (0, 1]. Times are seconds.
 //!
@@ -13,8 +13,9 @@
 //!   first and the discount still reaches 1 exactly at expiry;
 //! - `E <= 0` (already expired): the discount is 1.
 
-use crate::fixed::FIXED_ONE;
-use crate::{Fixed, RiskError, RiskResult};
+use crate::fixed::{FIXED_EXP, FIXED_ONE};
+use crate::wide::{self, U256};
+use crate::{Fixed, RiskError, RiskResult, Rounding};
 
 /// Hard bound on every auction duration: 30 days.
 pub const MAX_AUCTION_DURATION_SECS: i64 = 30 * 86_400;
@@ -165,30 +166,61 @@ impl BidInputs {
         Ok(())
     }
 
-    /// `MtM - d * (max(MtM, 0) + addon_MM)` for the whole account, rounded up (toward the
-    /// house: a larger payment from the bidder, a smaller one from the fund).
-    fn whole_payment(&self) -> RiskResult<Fixed> {
-        let base = self
-            .mark_to_market
-            .max_of(Fixed::ZERO)
-            .checked_add(self.addon_maintenance)?;
-        // the subtracted discount is rounded down, so the difference is rounded up
-        let off = self.discount.checked_mul(base, crate::Rounding::Down)?;
-        self.mark_to_market.checked_sub(off)
+    /// `W = MtM - d * (max(MtM, 0) + addon_MM)` for the whole account, exactly, at `10^-24`
+    /// quote native units (raw times raw), as (magnitude, negative). Never overflows for
+    /// validated inputs: `max(MtM, 0) + addon_MM < 2^128` and `d <= 10^12 < 2^40`, so the
+    /// magnitude is below `2^169`.
+    fn whole_payment_exact(&self) -> RiskResult<(U256, bool)> {
+        let mtm = self.mark_to_market.raw();
+        // both terms are in [0, i128::MAX]: the sum fits u128
+        let base = mtm.max(0) as u128 + self.addon_maintenance.raw() as u128;
+        let off = wide::mul_128x128(self.discount.raw() as u128, base);
+        let m = wide::mul_128x128(mtm.unsigned_abs(), FIXED_ONE as u128);
+        if mtm >= 0 {
+            Ok(wide::signed_diff(&m, &off))
+        } else {
+            let mut v = m;
+            wide::add_assign(&mut v, &off)?;
+            Ok((v, true))
+        }
     }
+
+    /// `fee_rate * addon_MM` exactly, at `10^-24` quote native units.
+    fn fee_exact(&self) -> U256 {
+        wide::mul_128x128(
+            self.fee_rate.raw() as u128,
+            self.addon_maintenance.raw() as u128,
+        )
+    }
+}
+
+/// `x * fraction` for an exact value `x` at `10^-24` quote native units, as a whole number of
+/// quote native units, rounded once as asked.
+fn times_fraction_to_int(
+    x: &(U256, bool),
+    fraction: Fixed,
+    rounding: Rounding,
+) -> RiskResult<i128> {
+    let (mag, negative) = *x;
+    // fraction <= 10^12 < 2^40 and mag < 2^169: the product fits 256 bits
+    let p = wide::mul_small(&mag, fraction.raw() as u64).ok_or(RiskError::Overflow)?;
+    // 10^-24 units times a 10^-12 fraction: 10^-36 units
+    let q = wide::scale_down(&p, 0, 3 * FIXED_EXP, wide::mag_up(rounding, negative))?;
+    wide::signed(q, negative && q != 0)
 }
 
 /// What one slice of a liquidation moves in quote (quote native units, integers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SliceSettlement {
-    /// `fraction * (MtM - d * (max(MtM, 0) + addon_MM))`, rounded up as a signed value: a
-    /// positive payment (bidder to the liquidated account) up, the magnitude of a negative one
-    /// (the insurance fund to the bidder) down.
+    /// `fraction * (MtM - d * (max(MtM, 0) + addon_MM))`, computed exactly and rounded once
+    /// toward +infinity: a positive payment (bidder to the liquidated account) up, the
+    /// magnitude of a negative one (the insurance fund to the bidder) down.
     pub payment: i128,
     /// Liquidation fee to the insurance fund: `min(ceil(fraction * fee_rate * addon_MM),
-    /// max(payment, 0))`, taken out of a positive payment (zero when the fund pays).
+    /// max(payment, 0))` (the product exact, rounded once), taken out of a positive payment
+    /// (zero when the fund pays).
     pub fee: i128,
-    /// What the liquidated account receives: `max(payment, 0) - fee`.
+    /// What the liquidated account receives: `max(payment, 0) - fee` (never negative).
     pub to_account: i128,
     /// What the insurance fund pays the bidder: `max(-payment, 0)`.
     pub from_fund: i128,
@@ -198,62 +230,89 @@ pub struct SliceSettlement {
 /// formula, continuous in `MtM`, so no bidder gains by waiting for the account to become
 /// insolvent. `InvalidFraction` outside (0, 1]; `InvalidAuctionParams` for a discount or fee
 /// rate outside [0, 1] or a negative add-on.
+///
+/// Each integer is the exact value rounded once (no intermediate rounding): `payment` is
+/// `ceil` of the exact signed product, the uncapped fee `ceil` of `fraction * fee_rate *
+/// addon_MM`. No valid input overflows (the results are below `2^128` quote native units).
 pub fn slice_settlement(inputs: &BidInputs, fraction: Fixed) -> RiskResult<SliceSettlement> {
     check_fraction(fraction)?;
     inputs.validate()?;
-    let whole = inputs.whole_payment()?;
-    let payment = whole
-        .checked_mul(fraction, crate::Rounding::Up)?
-        .to_int(crate::Rounding::Up)?;
-    let fee_uncapped = fraction
-        .checked_mul(inputs.fee_rate, crate::Rounding::Up)?
-        .checked_mul(inputs.addon_maintenance, crate::Rounding::Up)?
-        .to_int(crate::Rounding::Up)?;
-    let fee = fee_uncapped.min(payment.max(0));
+    let whole = inputs.whole_payment_exact()?;
+    let payment = times_fraction_to_int(&whole, fraction, Rounding::Up)?;
+    let fee_uncapped = times_fraction_to_int(&(inputs.fee_exact(), false), fraction, Rounding::Up)?;
+    let paid = payment.max(0);
+    let fee = fee_uncapped.min(paid);
     Ok(SliceSettlement {
         payment,
         fee,
-        to_account: payment.max(0) - fee,
+        to_account: paid - fee,
         from_fund: (-payment).max(0),
     })
 }
 
 /// What the account would receive, net of the fee, for the whole account (`fraction = 1`):
-/// `max(payment, 0) - min(fee_rate * addon_MM, max(payment, 0))`, at full precision, rounded
-/// down (so [`max_fraction`] rounds up).
+/// `P = max(W, 0) - min(fee_rate * addon_MM, max(W, 0)) = max(W - fee_rate * addon_MM, 0)`
+/// with `W = MtM - d * (max(MtM, 0) + addon_MM)`, computed exactly and rounded down once
+/// (so [`max_fraction`] rounds up).
 pub fn whole_account_net(inputs: &BidInputs) -> RiskResult<Fixed> {
     inputs.validate()?;
-    let payment = inputs.whole_payment()?.max_of(Fixed::ZERO);
-    // the fee is rounded up, so the net is rounded down
-    let fee = inputs
-        .fee_rate
-        .checked_mul(inputs.addon_maintenance, crate::Rounding::Up)?
-        .min_of(payment);
-    payment.checked_sub(fee)
+    let (w, negative) = inputs.whole_payment_exact()?;
+    if negative {
+        return Ok(Fixed::ZERO);
+    }
+    let net = match wide::checked_sub(&w, &inputs.fee_exact()) {
+        Some(net) => net,
+        None => return Ok(Fixed::ZERO),
+    };
+    let q = wide::scale_down(&net, 0, FIXED_EXP, false)?;
+    Ok(Fixed::from_raw(wide::signed(q, false)?))
 }
 
-/// The largest fraction a bid may take: the one that brings the account back to the end level
-/// ([`max_fraction`] of the account's `equity(end)` and its [`whole_account_net`]).
+/// The largest fraction a bid may take: the smallest 12-decimal fraction `f` (capped at 1) such
+/// that a bid of `f` certainly leaves the account at or above the end level.
+///
+/// A slice of `f` credits the account `to_account > f P - 1` quote native unit (`P` the
+/// [`whole_account_net`]; the payment is rounded up, but the fee, `ceil` of its exact value,
+/// can take up to one unit more than `f` times the whole-account fee), and leaves it at least
+/// `(1 - f)` of its book (moved items round in its favour), so its end-level equity becomes
+/// more than `(1 - f) E + f P - 1`. This function asks for `(1 - f) E + f P >= 1`, i.e.
+/// [`max_fraction`]`(E - 1, P - 1)` (one quote native unit off both), so that the bid restores
+/// `equity(end) >= 0` up to the margin's own fixed-point rounding. Returns 0 when
+/// `equity_end >= 0` (no bid needed) and 1 when `P <= 1` unit.
 pub fn bid_max_fraction(inputs: &BidInputs, equity_end: Fixed) -> RiskResult<Fixed> {
-    max_fraction(equity_end, whole_account_net(inputs)?)
+    let net = whole_account_net(inputs)?;
+    if !equity_end.is_negative() {
+        return Ok(Fixed::ZERO);
+    }
+    let unit = Fixed::ONE;
+    max_fraction(equity_end.checked_sub(unit)?, net.checked_sub(unit)?)
 }
 
 /// Keeper tip for starting a liquidation (quote native units): `min(tip_max,
 /// ceil(tip_rate * addon_MM), max(quote_balance, 0))` when `addon_MM >= dust_min`, else zero.
 /// Paid only from the account's positive quote balance, so it never creates a debt.
+/// `InvalidAuctionParams` for a tip rate outside [0, 1] or a negative add-on.
 pub fn keeper_tip(
     addon_maintenance: Fixed,
     tip_rate: Fixed,
     limits: &TipLimits,
 ) -> RiskResult<i128> {
     check_unit(tip_rate)?;
+    if addon_maintenance.is_negative() {
+        return Err(RiskError::InvalidAuctionParams);
+    }
     if addon_maintenance < Fixed::from_raw(limits.dust_min.saturating_mul(FIXED_ONE)) {
         return Ok(0);
     }
+    // one product rounded up to the 10^-12 grid, then up to an integer: the same as the
+    // ceiling of the exact product (the integers lie on the finer grid)
     let tip = tip_rate
-        .checked_mul(addon_maintenance, crate::Rounding::Up)?
-        .to_int(crate::Rounding::Up)?;
-    Ok(tip.min(limits.tip_max).min(limits.quote_balance.max(0)).max(0))
+        .checked_mul(addon_maintenance, Rounding::Up)?
+        .to_int(Rounding::Up)?;
+    Ok(tip
+        .min(limits.tip_max)
+        .min(limits.quote_balance.max(0))
+        .max(0))
 }
 
 /// Bounds of a keeper tip, all in quote native units.
@@ -283,12 +342,12 @@ pub fn max_fraction(equity_end: Fixed, whole_account_price: Fixed) -> RiskResult
     }
     let num = equity_end.checked_neg()?;
     let den = whole_account_price.checked_sub(equity_end)?;
-    let f = Fixed::from_ratio(num.raw(), den.raw(), crate::Rounding::Up)?;
+    let f = Fixed::from_ratio(num.raw(), den.raw(), Rounding::Up)?;
     Ok(f.min_of(Fixed::ONE))
 }
 
-/// The default is [`AuctionParams::DEFAULT`], never an all-zero configuration (which would validate and
-/// silently mean no haircut or no shock).
+/// The default is [`AuctionParams::DEFAULT`], never an all-zero configuration (which would
+/// validate and silently mean no discount over no time).
 impl Default for AuctionParams {
     fn default() -> Self {
         Self::DEFAULT

@@ -29,10 +29,10 @@ mod wide;
 extern crate std;
 
 pub use auction::{AuctionParams, AuctionPhase, BidInputs, SliceSettlement, TipLimits};
-pub use insurance::FundShares;
 pub use bs::{BsInput, Greeks, OptionKind};
 pub use error::RiskError;
 pub use fixed::{Fixed, Fixed18, Rounding};
+pub use insurance::FundShares;
 pub use margin::{
     validate_collateral_weights, AccountRisk, CollateralClass, CollateralRisk, Level, LevelParams,
     LevelRisk, MarginConfig, MarginParams, MarginSummary, PositionRisk, UnderlyingRisk,

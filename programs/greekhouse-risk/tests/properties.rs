@@ -1,7 +1,8 @@
 //! Property suite of the risk engine (proptest): no-arbitrage relations and sign constraints of
 //! Black-Scholes, the structure of the portfolio margin (level ordering, payoff cap, homogeneity,
-//! Greek aggregation, add-on lower bounds) and the Dutch-auction math, including the closed loop
-//! "max_fraction really restores the end level" recomputed with `account_margin`.
+//! Greek aggregation, add-on lower bounds), the Dutch-auction math, including the closed loop
+//! "bid_max_fraction really restores the end level" recomputed with `account_margin`, and the
+//! insurance fund's share accounting.
 //!
 //! Tolerances:
 //! - Black-Scholes relations use the accuracy specification (each price is within 1e-8 * spot of
@@ -14,10 +15,13 @@
 //! Scaling integer amounts by (1 - f): every generated account holds contracts, collateral
 //! amounts and quote balance in whole multiples of `LOT` = 10^6 (a position of `n` lots of
 //! `10^e` underlying units is `n * 10^6` contracts of size `10^(e-6)`). Scaling by
-//! `1 - f` with `f = j / 10^6` is then exact in integers: `amount / LOT * (LOT - j)`. The auction
-//! test rounds the engine's 12-decimal `max_fraction` up to that 10^-6 grid, which can only help
-//! the account (the price paid exceeds the end-level equity given up), and checks the other side
-//! separately in exact arithmetic.
+//! `1 - f` with `f = j / 10^6` is then exact in integers: `amount / LOT * (LOT - j)` (the
+//! homogeneity property). The auction's closed loop instead takes the engine's own 12-decimal
+//! fraction and moves items with the protocol's roundings (shorts up, collateral and quote
+//! down: the liquidated account keeps at least its share), see `after_slice`.
+//!
+//! Exact auction arithmetic: the bid payment and fee are checked against the formula computed
+//! in exact 256-bit integers at 10^-36 quote native units (`exact_payment`), no floating point.
 
 mod common;
 
@@ -25,6 +29,7 @@ use common::*;
 use greekhouse_risk::auction::{self, AuctionParams, AuctionPhase};
 use greekhouse_risk::bs;
 use greekhouse_risk::fixed::FIXED_ONE;
+use greekhouse_risk::insurance::{self, FundShares};
 use greekhouse_risk::margin::{self, LevelParams, MarginParams, MarginSummary, MAX_UNDERLYINGS};
 use greekhouse_risk::surface::MAX_TENORS;
 use greekhouse_risk::{
@@ -898,14 +903,13 @@ fn short_dated_atm_puts_stay_within_the_payoff_cap() {
 prop_compose! {
     fn auction_params()(
         start in 0.0f64..0.1, dfast in 0.0f64..0.4,
-        fast in 1i64..3_600, slow in 1i64..86_400, insolvent in 1i64..7_200,
+        fast in 1i64..3_600, slow in 1i64..86_400,
     ) -> AuctionParams {
         AuctionParams {
             start_discount: fx(start),
             fast_discount: fx(start + dfast),
             fast_duration_secs: fast,
             slow_duration_secs: slow,
-            insolvent_duration_secs: insolvent,
         }
     }
 }
@@ -937,7 +941,11 @@ fn auction_params_validation() {
             ..good
         },
         AuctionParams {
-            insolvent_duration_secs: -1,
+            fast_duration_secs: 0,
+            ..good
+        },
+        AuctionParams {
+            slow_duration_secs: 31 * 86_400,
             ..good
         },
     ];
@@ -990,64 +998,6 @@ proptest! {
         }
     }
 
-    #[test]
-    fn insolvent_k_rises_zero_to_one(params in auction_params(), mut times in proptest::collection::vec(0i64..20_000, 1..30)) {
-        times.extend([0, params.insolvent_duration_secs, params.insolvent_duration_secs + 1]);
-        times.sort_unstable();
-        let mut prev = Fixed::ZERO;
-        for &t in &times {
-            let k = auction::insolvent_k(&params, t).unwrap();
-            prop_assert!(k >= prev && k <= Fixed::ONE, "k({}) = {:?}", t, k);
-            if t >= params.insolvent_duration_secs {
-                prop_assert_eq!(k, Fixed::ONE);
-            }
-            prev = k;
-        }
-        prop_assert_eq!(auction::insolvent_k(&params, 0).unwrap(), Fixed::ZERO);
-    }
-
-    /// `fraction * mtm * (1 - discount)` rounded up: exactly the ceiling of the exact product
-    /// (one rounding), hence never above `fraction * mtm` rounded up.
-    #[test]
-    fn solvent_price_bounds(
-        mtm in 1i128..100_000_000_000_000_000_000_000_000, // raw, up to 1e14 quote units
-        f in 1i128..=FIXED_ONE,
-        d in 0i128..=FIXED_ONE,
-    ) {
-        let (mtm, f, d) = (Fixed::from_raw(mtm), Fixed::from_raw(f), Fixed::from_raw(d));
-        let p = auction::solvent_price(mtm, f, d).unwrap();
-        prop_assert!(!p.is_negative());
-        prop_assert!(p <= f.checked_mul(mtm, Rounding::Up).unwrap(), "price {:?} above fraction * mtm", p);
-        let exact = mul_wide_small(mul_wide(mtm.raw() as u128, f.raw() as u128), (FIXED_ONE - d.raw()) as u128);
-        let one2 = (FIXED_ONE * FIXED_ONE) as u128;
-        prop_assert!(cmp_wide(mul_wide(p.raw() as u128, one2), exact).is_ge(), "price {:?} below the exact value", p);
-        if p.raw() >= 1 {
-            prop_assert!(cmp_wide(mul_wide((p.raw() - 1) as u128, one2), exact).is_lt(), "price {:?} is not the ceiling of the exact value", p);
-        }
-    }
-
-    /// `fraction * (-mtm + k * addon)` rounded down, i.e. exactly the floor of the exact value:
-    /// never above it (PROTOCOL 9: a bid never pays more than the formula) and less than one
-    /// unit below it.
-    #[test]
-    fn insolvent_payment_is_formula_rounded_down(
-        neg_mtm in 0i128..100_000_000_000_000_000_000_000_000,
-        addon in 0i128..100_000_000_000_000_000_000_000_000,
-        f in 1i128..=FIXED_ONE,
-        k in 0i128..=FIXED_ONE,
-    ) {
-        let pay = auction::insolvent_payment(
-            Fixed::from_raw(-neg_mtm), Fixed::from_raw(addon), Fixed::from_raw(f), Fixed::from_raw(k),
-        ).unwrap();
-        prop_assert!(!pay.is_negative());
-        // exact = f * (neg_mtm * 1e12 + k * addon) / 1e24, everything non-negative
-        let inner = (neg_mtm as u128) * FIXED_ONE as u128 + (k as u128) * (addon as u128);
-        let exact = mul_wide(inner, f as u128);
-        let one2 = (FIXED_ONE * FIXED_ONE) as u128;
-        prop_assert!(cmp_wide(mul_wide(pay.raw() as u128, one2), exact).is_le(), "payment {:?} above the formula", pay);
-        prop_assert!(cmp_wide(mul_wide((pay.raw() + 1) as u128, one2), exact).is_gt(), "payment {:?} is not the floor of the formula", pay);
-    }
-
     /// Closed form in exact integers: with f = max_fraction(E, P), (1 - f) E + f P >= 0, and f is
     /// the smallest 12-decimal fraction that does it (rounded up, not more).
     #[test]
@@ -1066,6 +1016,227 @@ proptest! {
         prop_assert!(after(f.raw()) >= 0, "(1 - f) E + f P = {} < 0 with f = {:?}", after(f.raw()), f);
         if f < Fixed::ONE {
             prop_assert!(after(f.raw() - 1) < 0, "f = {:?} is not the smallest restoring fraction", f);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bid payment (slice_settlement) against the exact formula
+// ---------------------------------------------------------------------------------------------
+
+/// An exact signed value as (negative, 256-bit magnitude (hi, lo)); zero is never negative.
+type SWide = (bool, (u128, u128));
+
+fn wide_add(a: (u128, u128), b: (u128, u128)) -> (u128, u128) {
+    let (lo, carry) = a.1.overflowing_add(b.1);
+    let hi =
+        a.0.checked_add(b.0)
+            .and_then(|h| h.checked_add(carry as u128));
+    (hi.expect("256-bit overflow in test helper"), lo)
+}
+
+/// `a - b` for `a >= b`.
+fn wide_sub(a: (u128, u128), b: (u128, u128)) -> (u128, u128) {
+    let (lo, borrow) = a.1.overflowing_sub(b.1);
+    (a.0 - b.0 - borrow as u128, lo)
+}
+
+fn signed_of(negative: bool, mag: (u128, u128)) -> SWide {
+    (negative && mag != (0, 0), mag)
+}
+
+/// `a - b` of two magnitudes, signed.
+fn wide_diff(a: (u128, u128), b: (u128, u128)) -> SWide {
+    if cmp_wide(a, b).is_ge() {
+        (false, wide_sub(a, b))
+    } else {
+        (true, wide_sub(b, a))
+    }
+}
+
+fn cmp_signed(a: SWide, b: SWide) -> core::cmp::Ordering {
+    match (a.0, b.0) {
+        (false, true) => core::cmp::Ordering::Greater,
+        (true, false) => core::cmp::Ordering::Less,
+        (false, false) => cmp_wide(a.1, b.1),
+        (true, true) => cmp_wide(b.1, a.1),
+    }
+}
+
+/// `n * 10^36` exactly (an integer number of quote native units at the 10^-36 scale of
+/// `fraction * W`, see `exact_payment`).
+fn units36(n: i128) -> SWide {
+    const E36: u128 = 1_000_000_000_000_000_000_000_000_000_000_000_000;
+    signed_of(n < 0, mul_wide(n.unsigned_abs(), E36))
+}
+
+/// The exact `fraction * (MtM - d * (max(MtM, 0) + addon))` at 10^-36 quote native units
+/// (raw times raw times raw): no rounding anywhere.
+fn exact_payment(b: &auction::BidInputs, f: Fixed) -> SWide {
+    let mtm = b.mark_to_market.raw();
+    let base = mtm.max(0) as u128 + b.addon_maintenance.raw() as u128;
+    let m = mul_wide(mtm.unsigned_abs(), FIXED_ONE as u128);
+    let off = mul_wide(b.discount.raw() as u128, base);
+    let (neg, w) = if mtm >= 0 {
+        wide_diff(m, off)
+    } else {
+        (true, wide_add(m, off))
+    };
+    signed_of(neg, mul_wide_small(w, f.raw() as u128))
+}
+
+/// The exact `fraction * fee_rate * addon` at 10^-36 quote native units.
+fn exact_fee(b: &auction::BidInputs, f: Fixed) -> SWide {
+    let ra = mul_wide(b.fee_rate.raw() as u128, b.addon_maintenance.raw() as u128);
+    (false, mul_wide_small(ra, f.raw() as u128))
+}
+
+/// A raw `Fixed` amount of quote: zero, small, mid-sized or up to `i64::MAX` quote native units
+/// (the largest balance the ledger holds), either sign.
+fn quote_raw() -> impl Strategy<Value = i128> {
+    const TOP: i128 = i64::MAX as i128 * FIXED_ONE;
+    prop_oneof![
+        1 => Just(0i128),
+        3 => -1_000_000_000_000_000i128..=1_000_000_000_000_000, // +-1,000 units
+        3 => -1_000_000_000_000_000_000_000_000i128..=1_000_000_000_000_000_000_000_000, // +-1e12 units
+        2 => -TOP..=TOP,
+    ]
+}
+
+/// A value in [0, 1] (raw), with the ends and a round value often.
+fn unit_raw() -> impl Strategy<Value = i128> {
+    prop_oneof![
+        1 => Just(0i128),
+        1 => Just(FIXED_ONE),
+        1 => Just(FIXED_ONE / 5),
+        6 => 0i128..=FIXED_ONE,
+    ]
+}
+
+/// A fraction in (0, 1] (raw), with 1 and the smallest fraction often.
+fn fraction_raw() -> impl Strategy<Value = i128> {
+    prop_oneof![
+        1 => Just(FIXED_ONE),
+        1 => Just(1i128),
+        6 => 1i128..=FIXED_ONE,
+    ]
+}
+
+prop_compose! {
+    fn bid_inputs()(
+        mtm in quote_raw(),
+        addon in quote_raw(),
+        d in unit_raw(),
+        fee in prop_oneof![Just(0i128), 0i128..=FIXED_ONE / 10, 0i128..=FIXED_ONE],
+    ) -> auction::BidInputs {
+        auction::BidInputs {
+            mark_to_market: Fixed::from_raw(mtm),
+            addon_maintenance: Fixed::from_raw(addon.abs()),
+            discount: Fixed::from_raw(d),
+            fee_rate: Fixed::from_raw(fee),
+        }
+    }
+}
+
+fn payment_of(b: &auction::BidInputs, f: Fixed) -> i128 {
+    auction::slice_settlement(b, f)
+        .unwrap_or_else(|e| panic!("slice_settlement -> {e:?} for {b:?}, f = {f:?}"))
+        .payment
+}
+
+proptest! {
+    #![proptest_config(pt_config(2000))]
+
+    /// (c) Every integer of a slice is its exact value rounded once, in the house's favour:
+    /// `payment = ceil(exact)`, so it is never below the formula and exceeds it by less than
+    /// one quote native unit (no raw slack: nothing is rounded before the last step); the fund
+    /// never pays more than the exact magnitude; the fee is `ceil(f * rate * addon)` capped by
+    /// the positive payment; the account never receives a negative amount, nor more than the
+    /// payment.
+    #[test]
+    fn slice_settlement_is_the_exact_formula_rounded_once(
+        b in bid_inputs(),
+        f in fraction_raw(),
+    ) {
+        let f = Fixed::from_raw(f);
+        let s = auction::slice_settlement(&b, f).unwrap();
+        let exact = exact_payment(&b, f);
+        prop_assert!(cmp_signed(units36(s.payment), exact).is_ge(), "payment {} below the formula", s.payment);
+        prop_assert!(cmp_signed(units36(s.payment - 1), exact).is_lt(), "payment {} is a unit or more above the formula", s.payment);
+        // the fund pays at most the exact magnitude (rounded down)
+        prop_assert!(s.from_fund >= 0);
+        prop_assert!(cmp_signed(units36(-s.from_fund), exact).is_ge() || s.from_fund == 0, "fund pays {} > |formula|", s.from_fund);
+        prop_assert_eq!(s.from_fund, (-s.payment).max(0));
+        // the fee
+        let fee_exact = exact_fee(&b, f);
+        prop_assert!(s.fee >= 0 && s.fee <= s.payment.max(0), "fee {} vs payment {}", s.fee, s.payment);
+        if s.fee < s.payment.max(0) {
+            prop_assert!(cmp_signed(units36(s.fee), fee_exact).is_ge(), "fee {} below its formula", s.fee);
+            prop_assert!(cmp_signed(units36(s.fee - 1), fee_exact).is_lt(), "fee {} above the ceiling of its formula", s.fee);
+        } else {
+            // capped: the formula's ceiling is at least the payment
+            prop_assert!(cmp_signed(units36(s.fee - 1), fee_exact).is_lt(), "fee {} capped but the formula is lower", s.fee);
+        }
+        if s.payment <= 0 {
+            prop_assert_eq!(s.fee, 0, "a fee while the fund pays");
+        }
+        prop_assert!(s.to_account >= 0 && s.to_account <= s.payment.max(0));
+        prop_assert_eq!(s.to_account + s.fee, s.payment.max(0));
+    }
+
+    /// (a) The payment is continuous in MtM: moving MtM from 0 by `eps` either way moves the
+    /// payment by at most `fraction * eps` (the exact change is `f eps (1 - d)` above 0 and
+    /// `f eps` below) plus one unit for the two ceilings; there is no jump at MtM = 0. It is
+    /// also non-decreasing in MtM.
+    #[test]
+    fn payment_is_continuous_in_mtm(
+        b in bid_inputs(),
+        f in fraction_raw(),
+        eps in prop_oneof![1i128..=1_000, 1i128..=FIXED_ONE, 1i128..=1_000_000 * FIXED_ONE],
+    ) {
+        let f = Fixed::from_raw(f);
+        let at = |mtm: i128| payment_of(&auction::BidInputs { mark_to_market: Fixed::from_raw(mtm), ..b }, f);
+        let (below, zero, above) = (at(-eps), at(0), at(eps));
+        prop_assert!(below <= zero && zero <= above, "not monotone: {} {} {}", below, zero, above);
+        // |delta| <= f * eps + 1 unit, in 10^-24 units: f raw * eps raw + 10^24
+        let bound = f.raw() * eps + FIXED_ONE * FIXED_ONE;
+        for (side, p) in [("below", below), ("above", above)] {
+            let delta = (p - zero).abs() * FIXED_ONE * FIXED_ONE;
+            prop_assert!(delta <= bound, "{} 0 by {} raw: payment {} vs {} at 0", side, eps, p, zero);
+        }
+        // and anywhere else: one raw unit of MtM moves the payment by at most one unit
+        let m = b.mark_to_market.raw();
+        if m < i128::MAX {
+            prop_assert!((at(m + 1) - at(m)).abs() <= 1);
+        }
+    }
+
+    /// (b) The bidder's gain at mark, `fraction * MtM - payment`, is non-decreasing in d (the
+    /// `fraction * MtM` term does not depend on d, and the payment, `ceil` of a value
+    /// non-increasing in d, does not rise with it); it is never below `-1` unit (the exact gain
+    /// `f d (max(MtM, 0) + addon)` is >= 0 and the payment exceeds its formula by < 1 unit).
+    #[test]
+    fn bidder_gain_rises_with_the_discount(
+        b in bid_inputs(),
+        f in fraction_raw(),
+        mut ds in proptest::collection::vec(unit_raw(), 2..8),
+    ) {
+        let f = Fixed::from_raw(f);
+        ds.sort_unstable();
+        // gain at 10^-36 units: f * MtM * 10^12 - payment * 10^36
+        let fmtm = signed_of(
+            b.mark_to_market.is_negative(),
+            mul_wide_small(mul_wide(b.mark_to_market.raw().unsigned_abs(), f.raw() as u128), FIXED_ONE as u128),
+        );
+        let mut prev: Option<(i128, i128)> = None;
+        for &d in &ds {
+            let p = payment_of(&auction::BidInputs { discount: Fixed::from_raw(d), ..b }, f);
+            if let Some((pd, pp)) = prev {
+                prop_assert!(p <= pp, "payment rose from {} (d = {}) to {} (d = {}): the gain fell", pp, pd, p, d);
+            }
+            prev = Some((d, p));
+            // gain >= -1 unit  <=>  payment - 1 <= f MtM
+            prop_assert!(cmp_signed(units36(p - 1), fmtm).is_le(), "gain below -1 unit at d = {}", d);
         }
     }
 }
@@ -1093,77 +1264,184 @@ fn with_end_equity(book: &Book, u: f64) -> Option<(Book, MarginSummary)> {
     Some((b, m))
 }
 
+/// What the liquidated account keeps after a slice of `f` (any 12-decimal fraction), with the
+/// roundings of docs/protocol.md section 7 (in its favour): every short `contracts -
+/// ceil(f contracts)`, every collateral amount `amount - floor(f amount)`, the quote balance
+/// `q - floor(f q)` (a debt moves up: it keeps less of it), then `to_account` credited.
+fn after_slice(book: &Book, f: Fixed, to_account: i128) -> Book {
+    let f = f.raw();
+    let one = FIXED_ONE;
+    let mut b = book.clone();
+    for p in &mut b.positions {
+        let moved = (f as u128 * p.contracts as u128).div_ceil(one as u128);
+        p.contracts -= moved as u64;
+    }
+    for c in &mut b.collaterals {
+        let moved = f as u128 * c.amount as u128 / one as u128;
+        c.amount -= moved as u64;
+    }
+    let moved = (f * book.quote_balance).div_euclid(one);
+    b.quote_balance = book.quote_balance - moved + to_account;
+    b
+}
+
+/// The bid inputs of an account, from its margin.
+fn inputs_of(m: &MarginSummary, d: f64, fee_rate: f64) -> auction::BidInputs {
+    auction::BidInputs {
+        mark_to_market: m.mark_to_market,
+        addon_maintenance: m.maintenance.addon,
+        discount: fx(d),
+        fee_rate: fx(fee_rate),
+    }
+}
+
 proptest! {
     #![proptest_config(pt_config(256))]
 
+    /// (d) A bid of `bid_max_fraction` restores the end level, recomputed with
+    /// `account_margin` on what the account keeps (`after_slice`, the protocol's roundings)
+    /// plus what it receives (`to_account`): `equity(end) >= -tol`, where `tol` is
+    /// `Book::rounding_tol`, the margin's own fixed-point allowance between an account and its
+    /// scaled copy. No other slack: the payment's and fee's integer roundings (up to one quote
+    /// native unit against the account, from the fee) are covered by `bid_max_fraction`
+    /// itself, which asks for one unit above the end level.
+    ///
+    /// And for any fraction in (0, f_max] (indeed any in (0, 1]: the account never receives a
+    /// negative amount and keeps at least `(1 - f)` of its book) the recomputed `equity(end)`
+    /// is not below the one before, up to `tol` (PROTOCOL invariant 4).
     #[test]
-    fn max_fraction_restores_the_end_level(
+    fn bid_max_fraction_restores_the_end_level(
         book in books(2, 12),
-        u in 0.05f64..0.95,
-        d in 0.0f64..0.9,
-        partial in 1u64..LOT,
+        u in prop_oneof![3 => 0.05f64..0.95, 1 => 1.05f64..3.0],
+        d in prop_oneof![1 => Just(0.0f64), 4 => 0.0f64..0.9, 1 => Just(1.0)],
+        fee_rate in prop_oneof![Just(0.0f64), 0.0f64..0.05],
+        partial in 1i128..=FIXED_ONE,
     ) {
         let Some((book, m)) = with_end_equity(&book, u) else { return Ok(()); };
-        prop_assume!(m.end.equity.is_negative() && m.mark_to_market.is_positive());
+        prop_assume!(m.end.equity.is_negative());
         let e = m.end.equity;
-        let discount = fx(d);
-        // price of the whole account; the liquidated account receives f times it
-        let whole = auction::solvent_price(m.mark_to_market, Fixed::ONE, discount).unwrap();
-        prop_assert!(whole.is_positive());
-        let f = auction::max_fraction(e, whole).unwrap();
-        prop_assert!(f.is_positive() && f < Fixed::ONE, "fraction {:?}", f);
-
-        let tol = book.rounding_tol();
-        // f on the 10^-6 grid of the generated amounts, rounded up: j / LOT >= f
-        let j = ((f.raw() + 999_999) / 1_000_000) as u64;
-        let after_bid = |j: u64| -> (Fixed, i128) {
-            let mut b = book.scaled(LOT - j);
-            // what the account receives for fraction j / LOT, rounded down (conservative here)
-            let paid = whole.raw() * j as i128 / (LOT as i128 * FIXED_ONE);
-            b.quote_balance += paid;
-            // exact (1 - f) E + f * paid_value, the homogeneity prediction, in raw units
-            let predicted = e.raw() * (LOT - j) as i128 / LOT as i128 + paid * FIXED_ONE;
-            (b.margin().end.equity, predicted)
-        };
-        let (eq, predicted) = after_bid(j);
-        prop_assert!(
-            eq.raw() >= predicted - tol,
-            "end equity after the bid {} is below its homogeneity prediction {} by more than {}",
-            eq.raw(), predicted, tol
-        );
-        // the prediction itself is non-negative (f rounded up to the grid only adds); the
-        // recomputed equity must then be >= 0 unless the prediction lies within the rounding
-        // allowance of zero (f exactly on the grid), where only >= -tol can be guaranteed
-        prop_assert!(predicted >= -(FIXED_ONE), "prediction {} < 0", predicted);
-        if predicted > tol {
-            prop_assert!(!eq.is_negative(), "end equity {:?} < 0 after taking f = {:?} (grid {}/{})", eq, f, j, LOT);
-        } else {
-            prop_assert!(eq.raw() >= -tol, "end equity {:?} < -tol after f = {:?}", eq, f);
+        let inputs = inputs_of(&m, d, fee_rate);
+        let f = auction::bid_max_fraction(&inputs, e).unwrap();
+        prop_assert!(f.is_positive() && f <= Fixed::ONE, "fraction {:?}", f);
+        let net = auction::whole_account_net(&inputs).unwrap();
+        if !m.mark_to_market.is_positive() {
+            prop_assert_eq!(net, Fixed::ZERO, "an insolvent account has a positive net");
+            prop_assert_eq!(f, Fixed::ONE, "an insolvent account must go whole");
         }
-        // and the grid fraction below does not restore it beyond rounding: f is not excessive
-        if j > 1 {
-            let (eq_less, predicted_less) = after_bid(j - 1);
-            if predicted_less < 0 {
-                prop_assert!(eq_less.raw() <= predicted_less + tol, "one grid step less already restores: {:?}", eq_less);
+        let tol = book.rounding_tol();
+        let s = auction::slice_settlement(&inputs, f).unwrap();
+        let after = after_slice(&book, f, s.to_account);
+        let eq = after.margin().end.equity;
+        prop_assert!(
+            eq.raw() >= -tol,
+            "end equity {:?} < -tol ({} raw) after a bid of f_max = {:?} (E = {:?}, P = {:?}, {:?})",
+            eq, tol, f, e, net, s
+        );
+        // f is not excessive: below 1 it is the smallest 12-decimal fraction with
+        // (1 - f)(E - 1) + f (P - 1) >= 0 (checked exactly, at 10^-24 units)
+        if f < Fixed::ONE {
+            let unit = FIXED_ONE;
+            let lhs = |f: i128| (FIXED_ONE - f) * (e.raw() - unit) + f * (net.raw() - unit);
+            prop_assert!(lhs(f.raw()) >= 0 && lhs(f.raw() - 1) < 0, "f = {:?} is not the smallest", f);
+        }
+        // a partial bid of f * partial (rounded up, so in (0, f]) never lowers equity(end)
+        let fp = Fixed::from_raw((f.raw() * partial + FIXED_ONE - 1) / FIXED_ONE);
+        prop_assert!(fp.is_positive() && fp <= f);
+        let sp = auction::slice_settlement(&inputs, fp).unwrap();
+        let eq_p = after_slice(&book, fp, sp.to_account).margin().end.equity;
+        prop_assert!(
+            eq_p.raw() >= e.raw() - tol,
+            "a bid of {:?} lowered the end equity: {:?} -> {:?} ({:?})", fp, e, eq_p, sp
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Insurance fund shares
+// ---------------------------------------------------------------------------------------------
+
+/// A fund state: quote up to 10^16 native units (10 billion USDC), shares up to about 10^3
+/// times that (the initial price), with empty and share-less funds often.
+fn fund_shares() -> impl Strategy<Value = FundShares> {
+    let fund =
+        prop_oneof![1 => Just(0u64), 4 => 0u64..=1_000_000_000, 4 => 0u64..=10_000_000_000_000_000];
+    let shares = prop_oneof![1 => Just(0u64), 4 => 0u64..=1_000_000_000_000, 4 => 0u64..=10_000_000_000_000_000_000];
+    (fund, shares).prop_map(|(fund, total_shares)| FundShares { fund, total_shares })
+}
+
+fn amount() -> impl Strategy<Value = u64> {
+    prop_oneof![1 => Just(0u64), 3 => 0u64..=1_000_000, 3 => 0u64..=1_000_000_000_000_000]
+}
+
+/// `floor(a * b / c)` exactly (all of them below 2^64 + 2^10, so the product fits u128), or
+/// None when it leaves u64.
+fn mul_div_ref(a: u64, b: u128, c: u128) -> Option<u64> {
+    u64::try_from(a as u128 * b / c).ok()
+}
+
+proptest! {
+    #![proptest_config(pt_config(2000))]
+
+    /// (e) Share accounting: the value of all shares never exceeds the fund; a stake mints
+    /// exactly `floor(amount (S + V_S) / (fund + V_Q))` (an error only when that leaves u64),
+    /// never lowers the value of existing holders' shares and costs the staker less than one
+    /// share's price plus one unit; an unstake pays at most `min(value at request, value now)`
+    /// and never lowers the remaining holders' value; fees (fund up) never lower and losses
+    /// (fund down) never raise any holder's value.
+    #[test]
+    fn insurance_shares(
+        fs in fund_shares(),
+        holder in 0.0f64..=1.0,
+        stake in amount(),
+        unstaker in 0.0f64..=1.0,
+        value_at_request in prop_oneof![Just(u64::MAX), amount()],
+        change in amount(),
+    ) {
+        let (vs, vq) = (insurance::VIRTUAL_SHARES, insurance::VIRTUAL_QUOTE);
+        let total = fs.value_of(fs.total_shares).unwrap();
+        prop_assert!(total <= fs.fund, "all shares worth {} > fund {}", total, fs.fund);
+        prop_assert_eq!(fs.value_of(0), Ok(0));
+        if fs.total_shares < u64::MAX {
+            prop_assert_eq!(fs.value_of(fs.total_shares + 1), Err(RiskError::Overflow));
+        }
+        let h = (fs.total_shares as f64 * holder) as u64;
+        let before = fs.value_of(h).unwrap();
+
+        // stake
+        let minted = fs.shares_for_stake(stake);
+        let expected = mul_div_ref(stake, fs.total_shares as u128 + vs, fs.fund as u128 + vq);
+        prop_assert_eq!(minted.ok(), expected, "shares for {} in {:?}", stake, fs);
+        if let Some(m) = expected {
+            if let (Some(fund), Some(total_shares)) = (fs.fund.checked_add(stake), fs.total_shares.checked_add(m)) {
+                let after = FundShares { fund, total_shares };
+                let now = after.value_of(h).unwrap();
+                prop_assert!(now >= before, "a stake of {} lowered a holder's value {} -> {}", stake, before, now);
+                let got = after.value_of(m).unwrap();
+                prop_assert!(got <= stake, "the staker's shares are worth {} > stake {}", got, stake);
+                // stake - got < price + 1 = (fund' + V_Q) / (S' + V_S) + 1
+                let s_v = total_shares as u128 + vs;
+                prop_assert!(
+                    (stake - got) as u128 * s_v < fund as u128 + vq + s_v,
+                    "the staker lost {} (price {}/{})", stake - got, fund as u128 + vq, s_v
+                );
             }
         }
-        // PROTOCOL 9: a partial bid (any fraction up to f) never lowers the end-level equity
-        let jp = (partial % j).max(1);
-        let (eq_p, _) = after_bid(jp);
-        prop_assert!(eq_p.raw() >= e.raw() - tol, "a bid of {}/{} lowered the end equity: {:?} -> {:?}", jp, LOT, e, eq_p);
-    }
 
-    #[test]
-    fn insolvent_account_goes_whole(book in books(2, 12), u in 1.05f64..3.0) {
-        let Some((_, m)) = with_end_equity(&book, u) else { return Ok(()); };
-        prop_assume!(m.end.equity.is_negative() && !m.mark_to_market.is_positive());
-        // nothing is paid to an insolvent account (the fund pays the bidder): no fraction below
-        // one restores it
-        prop_assert_eq!(auction::max_fraction(m.end.equity, Fixed::ZERO).unwrap(), Fixed::ONE);
-        let addon = m.end.addon;
-        let pay = auction::insolvent_payment(m.mark_to_market, addon, Fixed::ONE, Fixed::ONE).unwrap();
-        let whole = m.mark_to_market.checked_neg().unwrap().checked_add(addon).unwrap();
-        prop_assert!(pay <= whole && whole.raw() - pay.raw() <= 1);
+        // unstake of part of the other holders' shares
+        let u = ((fs.total_shares - h) as f64 * unstaker) as u64;
+        let pay = fs.unstake_payout(u, value_at_request).unwrap();
+        prop_assert!(pay <= value_at_request.min(fs.value_of(u).unwrap()), "payout {}", pay);
+        let after = FundShares { fund: fs.fund - pay, total_shares: fs.total_shares - u };
+        let now = after.value_of(h).unwrap();
+        prop_assert!(now >= before, "an unstake of {} shares ({} paid) lowered a holder's value {} -> {}", u, pay, before, now);
+
+        // fees and losses
+        if let Some(fund) = fs.fund.checked_add(change) {
+            let up = FundShares { fund, ..fs }.value_of(h).unwrap();
+            prop_assert!(up >= before, "a fee of {} lowered a holder's value", change);
+        }
+        let down = FundShares { fund: fs.fund.saturating_sub(change), ..fs }.value_of(h).unwrap();
+        prop_assert!(down <= before, "a loss of {} raised a holder's value", change);
     }
 }
 
