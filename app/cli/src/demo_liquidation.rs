@@ -24,7 +24,10 @@ fn chain_err(what: &str) -> impl FnOnce(ChainError) -> anyhow::Error + '_ {
 }
 
 fn usd(v: i128) -> String {
-    fmt::money(greekhouse_risk::Fixed::from_raw(v * 1_000_000_000_000), QUOTE_DECIMALS)
+    fmt::money(
+        greekhouse_risk::Fixed::from_raw(v * 1_000_000_000_000),
+        QUOTE_DECIMALS,
+    )
 }
 
 fn pct(raw: u64) -> String {
@@ -32,7 +35,11 @@ fn pct(raw: u64) -> String {
 }
 
 /// A writer with `dollars` of quote, short SOL calls up to initial margin.
-fn writer_at_im(env: &mut Env, series: &greekhouse_sdk::Pubkey, dollars: u64) -> Result<(Writer, u64)> {
+fn writer_at_im(
+    env: &mut Env,
+    series: &greekhouse_sdk::Pubkey,
+    dollars: u64,
+) -> Result<(Writer, u64)> {
     let w = env.writer(dollars * USDC, 0);
     env.deposit_quote(&w, dollars * USDC)
         .map_err(chain_err("deposit"))?;

@@ -5,8 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use greekhouse::instructions::{
-    BidArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs,
-    ListUnderlyingArgs,
+    BidArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
 };
 use greekhouse::state::StoredVolSurface;
 use greekhouse::{accounts as acc, instruction as data};

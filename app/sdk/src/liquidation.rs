@@ -6,8 +6,8 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use greekhouse::engine::liquidation::{self as engine, FRACTION_ONE};
 use greekhouse::engine::ledger;
+use greekhouse::engine::liquidation::{self as engine, FRACTION_ONE};
 use greekhouse::instructions::BidArgs;
 use greekhouse::oracle::PriceUse;
 use greekhouse::state::{InsuranceFund, WriterAccount};
@@ -27,8 +27,13 @@ fn risk(e: greekhouse_risk::RiskError) -> MarginError {
     MarginError::Program(format!("{e:?}"))
 }
 
-fn fetch_writer<C: Chain + ?Sized>(chain: &mut C, key: &Pubkey) -> Result<WriterAccount, MarginError> {
-    let data = chain.account(key)?.ok_or(MarginError::MissingAccount(*key))?;
+fn fetch_writer<C: Chain + ?Sized>(
+    chain: &mut C,
+    key: &Pubkey,
+) -> Result<WriterAccount, MarginError> {
+    let data = chain
+        .account(key)?
+        .ok_or(MarginError::MissingAccount(*key))?;
     accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
@@ -38,7 +43,9 @@ pub fn fetch_fund<C: Chain + ?Sized>(
     clearinghouse: &Pubkey,
 ) -> Result<InsuranceFund, MarginError> {
     let key = pda::insurance_fund(clearinghouse);
-    let data = chain.account(&key)?.ok_or(MarginError::MissingAccount(key))?;
+    let data = chain
+        .account(&key)?
+        .ok_or(MarginError::MissingAccount(key))?;
     accounts::insurance_fund(&data.data).map_err(|e| MarginError::Decode(key, e))
 }
 
@@ -95,10 +102,7 @@ pub fn start_liquidation<C: Chain + ?Sized>(
         inputs.remaining_accounts(),
     );
     Ok(StartPlan {
-        instructions: vec![
-            budget_for(&inputs, &[w.position_count()], 0),
-            instruction,
-        ],
+        instructions: vec![budget_for(&inputs, &[w.position_count()], 0), instruction],
         liquidatable: margin.maintenance.equity.is_negative(),
         margin,
         tip: tip as u64,
@@ -181,15 +185,20 @@ pub fn project_bid(
             "account is at or above the end level: nothing to bid for".into(),
         ));
     }
-    let settlement = auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128))
-        .map_err(risk)?;
+    let settlement =
+        auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128)).map_err(risk)?;
     let plan = engine::plan_slice(&liq, fraction).map_err(program)?;
     let (mut liq_after, mut bidder_after, mut fund_after) = (liq, bidder, *fund);
     ledger::apply_slice(&mut liq_after, &mut bidder_after, &plan).map_err(program)?;
     // a fund too small for the slice is reported by `acceptable`, not hidden here
     if settlement.from_fund <= fund.balance as i128 {
-        ledger::settle_slice(&mut liq_after, &mut bidder_after, &mut fund_after, &settlement)
-            .map_err(program)?;
+        ledger::settle_slice(
+            &mut liq_after,
+            &mut bidder_after,
+            &mut fund_after,
+            &settlement,
+        )
+        .map_err(program)?;
     }
     let after = inputs.compute_with(&liq_after, priced, now)?;
     let bidder_margin = inputs.compute_with(&bidder_after, priced, now)?;
@@ -232,8 +241,13 @@ pub fn quote_bid<C: Chain + ?Sized>(
     let liq = fetch_writer(chain, &liquidated)?;
     let bidder = fetch_writer(chain, &bidder_account)?;
     let fund = fetch_fund(chain, &cx.ch.clearinghouse)?;
-    let inputs =
-        MarginInputs::fetch_many(chain, &cx.ch.clearinghouse, liq, vec![bidder], cx.oracle_for)?;
+    let inputs = MarginInputs::fetch_many(
+        chain,
+        &cx.ch.clearinghouse,
+        liq,
+        vec![bidder],
+        cx.oracle_for,
+    )?;
     let priced = inputs.priced(chain, now, PriceUse::Liquidation)?;
     let projection = project_bid(&inputs, &priced, &fund, now, size)?;
     let payment = i64::try_from(projection.settlement.payment)

@@ -697,13 +697,18 @@ impl Env {
         caller: &Writer,
         target: &Pubkey,
     ) -> Result<TxOutcome, ChainError> {
-        let (caller_key, tip_account) = (caller.owner.pubkey(), caller.account);
-        let plan = self
-            .with_flow(|chain, cx| {
-                crate::liquidation::start_liquidation(chain, cx, caller_key, *target, tip_account)
-            })
-            .expect("start_liquidation plan");
-        self.chain.send(&plan.instructions, &[&caller.owner])
+        // the instruction without the SDK's projection, so the program's own refusals show
+        let state = self.writer_state(target);
+        let remaining = self.margin_accounts(state);
+        let ix = ix::start_liquidation(
+            self.ch.clearinghouse,
+            caller.owner.pubkey(),
+            *target,
+            caller.account,
+            remaining,
+        );
+        self.chain
+            .send(&[ix::compute_unit_limit(400_000), ix], &[&caller.owner])
     }
 
     /// The program's projection of a bid by `bidder` for `liquidated` now.
@@ -862,7 +867,11 @@ impl Env {
 
     /// Write as many `series` contracts from `w` as initial margin allows (the largest count
     /// the SDK's projection of `write_options` accepts, found by bisection); returns it.
-    pub fn write_to_initial_margin(&mut self, w: &Writer, series: &Pubkey) -> Result<u64, ChainError> {
+    pub fn write_to_initial_margin(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+    ) -> Result<u64, ChainError> {
         let s = self.series_state(series);
         let recipient = self
             .chain

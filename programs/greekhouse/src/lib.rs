@@ -166,9 +166,7 @@ pub mod greekhouse {
 
     /// Turn an account's shorts into unbacked contracts when neither collateral nor the fund can pay.
     #[access_control(ctx.accounts.validate())]
-    pub fn resolve_bankruptcy<'info>(
-        ctx: Context<'info, ResolveBankruptcy<'info>>,
-    ) -> Result<()> {
+    pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
         resolve_bankruptcy_handler(ctx)
     }
 

@@ -15,9 +15,9 @@ use solana_signer::Signer;
 
 const WEEK: i64 = 7 * DAY;
 
-fn value_per_million_shares(env: &mut Env) -> u64 {
-    let fund = env.insurance_fund();
-    fund.shares().value_of(1_000_000.min(fund.total_shares)).unwrap()
+/// Value of `shares` of the fund now (fine-grained enough to see a few units of fees).
+fn value_of(env: &mut Env, shares: u64) -> u64 {
+    env.insurance_fund().shares().value_of(shares).unwrap()
 }
 
 #[test]
@@ -30,13 +30,18 @@ fn stake_mints_shares_on_the_ledger_price() {
     assert_eq!(e.fund_balance_after, usd(1_000));
     assert_eq!(env.insurance_stake(&s).shares, e.shares);
     let fund = env.insurance_fund();
-    assert_eq!((fund.total_shares, fund.staked_total), (e.shares, usd(1_000)));
+    assert_eq!(
+        (fund.total_shares, fund.staked_total),
+        (e.shares, usd(1_000))
+    );
     assert_eq!(env.insurance_vault_balance(), fund.balance);
     // tokens sent straight to the vault move neither the ledger nor the share price
     let vault = pda::insurance_vault(&env.ch.clearinghouse);
     let auth = env.mint_authority.insecure_clone();
     let mint = env.ch.quote_mint;
-    env.chain.mint_to(&SPL_TOKEN, &mint, &vault, &auth, usd(500)).unwrap();
+    env.chain
+        .mint_to(&SPL_TOKEN, &mint, &vault, &auth, usd(500))
+        .unwrap();
     assert_eq!(env.insurance_fund().balance, usd(1_000));
     let second = env.staker(usd(100));
     let e2: Staked = event(&env.stake(&second, usd(100)).unwrap());
@@ -117,9 +122,7 @@ fn a_loss_during_the_cooldown_lowers_the_payout() {
     env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
     env.advance(60);
     env.publish_prices();
-    let (out, _) = env
-        .bid(&c.bidder, &c.victim.account, BidSize::Max)
-        .unwrap();
+    let (out, _) = env.bid(&c.bidder, &c.victim.account, BidSize::Max).unwrap();
     let paid = event::<SliceBought>(&out).from_fund;
     assert!(paid > 0);
     env.advance(WEEK);
@@ -166,24 +169,25 @@ fn share_value_moves_with_fees_donations_and_nothing_else() {
     let mut env = Env::new();
     let s = env.staker(usd(10_000));
     env.stake(&s, usd(10_000)).unwrap();
-    let v0 = value_per_million_shares(&mut env);
+    let held = env.insurance_stake(&s).shares;
+    let v0 = value_of(&mut env, held);
     // a new stake does not change it (up to rounding in the fund's favour)
     let t = env.staker(usd(5_000));
     env.stake(&t, usd(5_000)).unwrap();
-    assert!(value_per_million_shares(&mut env) >= v0);
+    assert!(value_of(&mut env, held) >= v0);
     // write fees swept in raise it
     let series = crate::liquidation::call_series(&mut env);
     let (_w, _) = crate::liquidation::writer_at_im(&mut env, &series, 10_000);
     let sol = env.sol.key;
     env.sweep_fees(&sol).unwrap();
-    let v1 = value_per_million_shares(&mut env);
+    let v1 = value_of(&mut env, held);
     assert!(v1 > v0);
     // a donation raises it
     let donor = env.staker(usd(1_000));
     let d: Donated = event(&env.donate(&donor, usd(1_000)).unwrap());
     assert_eq!(d.fund_balance_after, env.insurance_fund().balance);
     assert_eq!(env.insurance_fund().donations_total, usd(1_000));
-    assert!(value_per_million_shares(&mut env) > v1);
+    assert!(value_of(&mut env, held) > v1);
     expect_err(env.donate(&donor, 0), E::ZeroAmount);
     assert_eq!(env.insurance_vault_balance(), env.insurance_fund().balance);
 }

@@ -39,7 +39,9 @@ pub fn rally_until_liquidatable(env: &mut Env, account: &Pubkey) -> i64 {
 pub fn fund_wallet(env: &mut Env, ata: &Pubkey, amount: u64) {
     let auth = env.mint_authority.insecure_clone();
     let mint = env.ch.quote_mint;
-    env.chain.mint_to(&SPL_TOKEN, &mint, ata, &auth, amount).unwrap();
+    env.chain
+        .mint_to(&SPL_TOKEN, &mint, ata, &auth, amount)
+        .unwrap();
 }
 
 /// A rich bidder with 1,000,000 USDC deposited.
@@ -93,7 +95,11 @@ pub fn assert_books_balance(env: &mut Env) {
     for s in env.series.clone() {
         let state = env.series_state(&s);
         let shorts: u64 = writers.iter().map(|w| env.short_of(w, &s)).sum();
-        assert_eq!(state.open_interest, shorts + state.unbacked_contracts, "series {s}");
+        assert_eq!(
+            state.open_interest,
+            shorts + state.unbacked_contracts,
+            "series {s}"
+        );
         assert_eq!(state.open_interest, env.series_supply(&s), "series {s}");
     }
 }
@@ -122,7 +128,11 @@ fn start_freezes_the_account_and_tips_the_caller() {
     let out = env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
     let e: LiquidationStarted = event(&out);
     // tip: 10 bps of the MM add-on (above the 100 USDC dust size), below the 50 USDC cap
-    let addon = m.maintenance.addon.to_int(greekhouse_risk::Rounding::Up).unwrap() as u64;
+    let addon = m
+        .maintenance
+        .addon
+        .to_int(greekhouse_risk::Rounding::Up)
+        .unwrap() as u64;
     assert!(addon >= usd(100), "add-on {addon}");
     assert_eq!(e.tip, plan.tip);
     assert_eq!(e.tip, (addon * 10).div_ceil(10_000).min(usd(50)));
@@ -182,7 +192,10 @@ fn start_refuses_a_tip_to_the_liquidated_account_itself() {
         c.victim.account,
         remaining,
     );
-    expect_err(env.send_ix(ix, &[&c.victim.owner]), E::TipToLiquidatedAccount);
+    expect_err(
+        env.send_ix(ix, &[&c.victim.owner]),
+        E::TipToLiquidatedAccount,
+    );
 }
 
 #[test]
@@ -216,7 +229,10 @@ fn start_refuses_wrong_margin_accounts_and_foreign_accounts() {
         c.bidder.account,
         vec![],
     );
-    expect_err(env.send_ix(ix, &[&c.bidder.owner]), E::MarginAccountsMismatch);
+    expect_err(
+        env.send_ix(ix, &[&c.bidder.owner]),
+        E::MarginAccountsMismatch,
+    );
     // a tip account of another clearing house
     let foreign = env.foreign_clearinghouse();
     let fw = pda_writer(&mut env, &foreign);
@@ -281,7 +297,10 @@ fn a_solvent_account_is_sold_in_three_slices_as_the_discount_rises_then_ended() 
             &env.writer_state(&c.victim.account),
             &projected.liquidated_after,
         );
-        assert_same(&env.writer_state(&c.bidder.account), &projected.bidder_after);
+        assert_same(
+            &env.writer_state(&c.bidder.account),
+            &projected.bidder_after,
+        );
         discounts.push(e.discount);
         end_equities.push(e.end_equity_after);
         assert_books_balance(&mut env);
@@ -290,7 +309,10 @@ fn a_solvent_account_is_sold_in_three_slices_as_the_discount_rises_then_ended() 
         discounts.windows(2).all(|d| d[0] < d[1]),
         "discount rises: {discounts:?}"
     );
-    assert!(end_equities.last().copied().unwrap() >= 0, "{end_equities:?}");
+    assert!(
+        end_equities.last().copied().unwrap() >= 0,
+        "{end_equities:?}"
+    );
     let fund = env.insurance_fund();
     assert!(fund.balance > fund0, "liquidation fees reach the fund");
     assert_eq!(fund.liquidation_fees_total, fund.balance - fund0);
@@ -327,9 +349,7 @@ fn an_insolvent_slice_is_paid_by_the_insurance_fund() {
     let fund0 = env.insurance_fund().balance;
     let bidder_quote0 = env.writer_state(&c.bidder.account).quote_balance;
     let victim_quote0 = env.writer_state(&c.victim.account).quote_balance;
-    let (out, projected) = env
-        .bid(&c.bidder, &c.victim.account, BidSize::Max)
-        .unwrap();
+    let (out, projected) = env.bid(&c.bidder, &c.victim.account, BidSize::Max).unwrap();
     let e: SliceBought = event(&out);
     assert!(e.payment < 0);
     assert_eq!(e.from_fund as i64, -e.payment);
@@ -545,15 +565,24 @@ fn liquidation_runs_with_every_pause_flag_set() {
 fn end_refusals() {
     let mut env = Env::new();
     let c = crashed(&mut env);
-    expect_err(env.end_liquidation(&c.victim.account), E::AccountNotLiquidating);
+    expect_err(
+        env.end_liquidation(&c.victim.account),
+        E::AccountNotLiquidating,
+    );
     env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
-    expect_err(env.end_liquidation(&c.victim.account), E::StillBelowEndLevel);
+    expect_err(
+        env.end_liquidation(&c.victim.account),
+        E::StillBelowEndLevel,
+    );
     // a deposit restores the account as well as a bid does
     fund_wallet(&mut env, &c.victim.quote_ata, usd(100_000));
     env.deposit_quote(&c.victim, usd(100_000)).unwrap();
     let out = env.end_liquidation(&c.victim.account).unwrap();
     assert_eq!(event::<LiquidationEnded>(&out).slices, 0);
-    expect_err(env.end_liquidation(&c.victim.account), E::AccountNotLiquidating);
+    expect_err(
+        env.end_liquidation(&c.victim.account),
+        E::AccountNotLiquidating,
+    );
 }
 
 #[test]
@@ -620,7 +649,10 @@ fn bankruptcy_refusals() {
     // series accounts that are not the account's
     let sol = env.sol;
     let expiry = env.series_state(&c.series).expiry;
-    let other = env.create_series(sol, 1, usd(150), expiry).unwrap();
+    let spot_dollars = (env.sol_price / 100_000_000) as u64;
+    let other = env
+        .create_series(sol, 1, usd(spot_dollars), expiry)
+        .unwrap();
     let payer = env.chain.payer();
     let remaining = {
         let state = env.writer_state(&c.victim.account);
@@ -645,7 +677,13 @@ fn bankruptcy_refusals() {
     let auth = env.mint_authority.insecure_clone();
     let sol_mint = env.sol_mint;
     env.chain
-        .mint_to(&SPL_TOKEN, &sol_mint, &c.victim.sol_ata, &auth, LAMPORTS_PER_SOL)
+        .mint_to(
+            &SPL_TOKEN,
+            &sol_mint,
+            &c.victim.sol_ata,
+            &auth,
+            LAMPORTS_PER_SOL,
+        )
         .unwrap();
     env.deposit_sol(&c.victim, LAMPORTS_PER_SOL).unwrap();
     expect_err(

@@ -6,8 +6,8 @@ mod harness;
 
 mod flows;
 mod governance;
-mod invariants;
 mod insurance;
+mod invariants;
 mod keeper;
 mod liquidation;
 mod listing;

@@ -540,11 +540,22 @@ fn deposit_works_while_the_account_is_liquidating() {
     );
 }
 
-/// Overwrite a writer account's status byte (a stand-in for the liquidation instructions).
+/// Overwrite a writer account's status (and auction start): a frozen account without a crash;
+/// the real path, `start_liquidation`, is tested in `liquidation.rs`.
 fn set_writer_status(env: &mut Env, key: &Pubkey, status: WriterStatus) {
     let mut raw = env.chain.account(key).unwrap().unwrap();
     let offset = 8 + core::mem::offset_of!(WriterAccount, status);
     raw.data[offset] = status as u8;
+    // a liquidating account carries its auction record (the account invariant)
+    let start = 8
+        + core::mem::offset_of!(WriterAccount, liquidation)
+        + core::mem::offset_of!(greekhouse::state::LiquidationState, start_time);
+    let start_time: i64 = if status == WriterStatus::Liquidating {
+        env.now()
+    } else {
+        0
+    };
+    raw.data[start..start + 8].copy_from_slice(&start_time.to_le_bytes());
     env.chain.set_account(key, raw);
     assert_eq!(env.writer_state(key).status, status as u8);
 }

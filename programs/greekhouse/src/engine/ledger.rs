@@ -15,9 +15,9 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::liquidation::SlicePlan;
 use crate::engine::safe_math::{to_signed, SafeMath};
 use crate::errors::GreekhouseError;
-use crate::engine::liquidation::SlicePlan;
 use crate::state::{
     InsuranceFund, InsuranceStake, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount,
 };
@@ -207,7 +207,8 @@ pub fn apply_slice(
 
 /// Settle a slice's quote: a positive payment leaves the bidder's quote balance, its fee goes
 /// to the insurance fund and the rest to the liquidated account; a negative payment comes out
-/// of the fund's balance (never more than it holds) into the bidder's. Token movements: the fee
+/// of the fund's balance (never more than it holds) into the bidder's; the liquidated account's
+/// auction record counts the slice. Token movements: the fee
 /// from the quote vault to the insurance vault, a fund payment the other way.
 pub fn settle_slice(
     liquidated: &mut WriterAccount,
@@ -216,7 +217,8 @@ pub fn settle_slice(
     s: &SliceSettlement,
 ) -> Result<()> {
     let native = |v: i128| i64::try_from(v).map_err(|_| error!(GreekhouseError::MathOverflow));
-    let (to_account, fee, from_fund) = (native(s.to_account)?, native(s.fee)?, native(s.from_fund)?);
+    let (to_account, fee, from_fund) =
+        (native(s.to_account)?, native(s.fee)?, native(s.from_fund)?);
     require!(
         to_account >= 0 && fee >= 0 && from_fund >= 0 && (fee == 0 || from_fund == 0),
         GreekhouseError::InvariantViolated
@@ -237,6 +239,12 @@ pub fn settle_slice(
         fund.paid_to_bidders_total = fund.paid_to_bidders_total.safe_add(from_fund as u64)?;
         bidder.add_quote(from_fund)?;
     }
+    // the auction's own record of what the account received and cost
+    let record = &mut liquidated.liquidation;
+    record.slices = record.slices.safe_add(1)?;
+    record.received_from_bidders = record.received_from_bidders.safe_add(to_account as u64)?;
+    record.paid_by_fund = record.paid_by_fund.safe_add(from_fund as u64)?;
+    record.fees_paid = record.fees_paid.safe_add(fee as u64)?;
     liquidated.invariant()?;
     bidder.invariant()?;
     fund.invariant()
@@ -254,7 +262,10 @@ pub fn make_unbacked(
 ) -> Result<()> {
     writer.reduce_short(&series_key, contracts)?;
     writer.add_quote(-to_signed(cover)?)?;
-    require!(writer.quote_balance >= 0, GreekhouseError::InsufficientQuote);
+    require!(
+        writer.quote_balance >= 0,
+        GreekhouseError::InsufficientQuote
+    );
     series.unbacked_contracts = series.unbacked_contracts.safe_add(contracts)?;
     series.unbacked_cover = series.unbacked_cover.safe_add(cover)?;
     writer.invariant()?;
@@ -285,7 +296,10 @@ pub fn request_unstake(
     value: u64,
     now: i64,
 ) -> Result<()> {
-    require!(!stake.has_request(), GreekhouseError::UnstakeAlreadyRequested);
+    require!(
+        !stake.has_request(),
+        GreekhouseError::UnstakeAlreadyRequested
+    );
     require!(shares > 0, GreekhouseError::ZeroAmount);
     require!(shares <= stake.shares, GreekhouseError::InsufficientShares);
     stake.pending_shares = shares;

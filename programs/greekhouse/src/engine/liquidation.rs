@@ -27,7 +27,7 @@ pub struct SlicePlan {
 
 fn share(amount: u64, fraction: u64, up: bool) -> Result<u64> {
     let p = (amount as u128) * (fraction as u128);
-    let q = p / FRACTION_ONE as u128 + (up && p % FRACTION_ONE as u128 != 0) as u128;
+    let q = p / FRACTION_ONE as u128 + (up && !p.is_multiple_of(FRACTION_ONE as u128)) as u128;
     u64::try_from(q).map_err(|_| error!(GreekhouseError::MathOverflow))
 }
 

@@ -12,9 +12,9 @@ pub mod convert;
 pub mod create;
 pub mod layout;
 pub mod ledger;
-pub mod liquidation;
 #[cfg(test)]
 mod ledger_tests;
+pub mod liquidation;
 pub mod margin;
 pub mod pricing;
 pub mod safe_math;

@@ -63,7 +63,13 @@ pub fn unstake_handler(ctx: Context<Unstake>) -> Result<()> {
             .unstake_payout(stake.pending_shares, value_at_request)
             .map_err(risk)?;
         let shares = ledger::unstake(&mut fund, &mut stake, payout)?;
-        (payout, shares, value_at_request, fund.balance, fund.total_shares)
+        (
+            payout,
+            shares,
+            value_at_request,
+            fund.balance,
+            fund.total_shares,
+        )
     };
     if payout > 0 {
         let a = &ctx.accounts;

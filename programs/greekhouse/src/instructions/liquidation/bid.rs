@@ -17,7 +17,6 @@ use greekhouse_risk::auction;
 use greekhouse_risk::{Fixed, Rounding};
 
 use crate::engine::liquidation::{self, to_native_i64, to_native_u64, unit_raw, FRACTION_ONE};
-use crate::engine::safe_math::SafeMath;
 use crate::engine::{ledger, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::SliceBought;
@@ -156,12 +155,6 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
         settlement.fee as u64,
         settlement.from_fund as u64,
     );
-    let record = &mut liq.liquidation;
-    record.slices = record.slices.safe_add(1)?;
-    record.received_from_bidders = record.received_from_bidders.safe_add(to_account)?;
-    record.paid_by_fund = record.paid_by_fund.safe_add(from_fund)?;
-    record.fees_paid = record.fees_paid.safe_add(fee)?;
-    liq.invariant()?;
     let event = SliceBought {
         liquidated: a.liquidated.key(),
         bidder_account: a.bidder_account.key(),

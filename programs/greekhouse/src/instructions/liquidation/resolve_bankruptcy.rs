@@ -64,7 +64,12 @@ pub fn resolve_bankruptcy_handler<'info>(
     let fund_balance = a.insurance_fund.load()?.balance;
     let mut w = a.writer_account.load_mut()?;
 
-    let positions: Vec<_> = w.positions.iter().filter(|p| p.contracts > 0).copied().collect();
+    let positions: Vec<_> = w
+        .positions
+        .iter()
+        .filter(|p| p.contracts > 0)
+        .copied()
+        .collect();
     require!(
         ctx.remaining_accounts.len() >= positions.len(),
         GreekhouseError::SeriesAccountsMismatch
