@@ -143,3 +143,82 @@ fn keeper_instructions_lock_what_they_move() {
     let record = ix::record_price(k.underlying, Pubkey::new_unique());
     assert_eq!(writable(&record), vec![k.underlying]);
 }
+
+#[test]
+fn liquidation_instructions_lock_the_accounts_they_move_and_read_the_margin_accounts() {
+    let k = keys();
+    let caller = Pubkey::new_unique();
+    let other = pda::writer_account(&k.ch.clearinghouse, &caller, 0);
+    let start = ix::start_liquidation(
+        k.ch.clearinghouse,
+        caller,
+        k.writer,
+        other,
+        margin_accounts(&k),
+    );
+    assert_eq!(writable(&start), vec![k.writer, other]);
+    let args = greekhouse::instructions::BidArgs {
+        fraction: 1,
+        payment_limit: 0,
+    };
+    let bid = ix::bid(&k.ch, caller, k.writer, other, args, margin_accounts(&k));
+    assert_eq!(
+        writable(&bid),
+        vec![
+            k.writer,
+            other,
+            pda::insurance_fund(&k.ch.clearinghouse),
+            pda::insurance_vault(&k.ch.clearinghouse),
+            k.ch.quote_vault,
+        ]
+    );
+    let end = ix::end_liquidation(k.ch.clearinghouse, caller, k.writer, margin_accounts(&k));
+    assert_eq!(writable(&end), vec![k.writer]);
+    let bankrupt = ix::resolve_bankruptcy(
+        k.ch.clearinghouse,
+        caller,
+        k.writer,
+        &[k.series],
+        margin_accounts(&k),
+    );
+    // the fund is only read: bankruptcy never moves its quote
+    assert_eq!(writable(&bankrupt), vec![k.writer, k.series]);
+}
+
+#[test]
+fn staking_locks_the_fund_and_the_stake_only() {
+    let k = keys();
+    let fund = pda::insurance_fund(&k.ch.clearinghouse);
+    let vault = pda::insurance_vault(&k.ch.clearinghouse);
+    let stake = pda::insurance_stake(&fund, &k.owner);
+    let wallet = Pubkey::new_unique();
+    assert_eq!(
+        writable(&ix::stake(&k.ch, k.owner, wallet, 1)),
+        vec![fund, vault, stake, wallet]
+    );
+    assert_eq!(
+        writable(&ix::request_unstake(k.ch.clearinghouse, k.owner, 1)),
+        vec![fund, stake]
+    );
+    assert_eq!(
+        writable(&ix::cancel_unstake(k.ch.clearinghouse, k.owner)),
+        vec![fund, stake]
+    );
+    assert_eq!(
+        writable(&ix::unstake(&k.ch, k.owner, wallet)),
+        vec![fund, vault, stake, wallet]
+    );
+    assert_eq!(
+        writable(&ix::donate(&k.ch, k.owner, wallet, 1)),
+        vec![fund, vault, wallet]
+    );
+    let payer = Pubkey::new_unique();
+    assert_eq!(
+        writable(&ix::open_insurance_stake(
+            k.ch.clearinghouse,
+            payer,
+            k.owner
+        )),
+        vec![payer, stake]
+    );
+}
