@@ -332,5 +332,7 @@ pub fn resolve_bankruptcy<C: Chain + ?Sized>(
         &series,
         inputs.remaining_accounts(),
     );
-    Ok(vec![budget_for(&inputs, &[w.position_count()], 0), ix])
+    // the margin, plus a mark per position for the pro-rata cover: counted as a second margin
+    let n = w.position_count();
+    Ok(vec![budget_for(&inputs, &[n, n], 0), ix])
 }
