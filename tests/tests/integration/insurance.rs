@@ -6,6 +6,7 @@ use crate::liquidation::{assert_books_balance, crashed};
 use harness::ext_market::*;
 use harness::*;
 
+use anchor_lang::prelude::Pubkey;
 use greekhouse::errors::GreekhouseError as E;
 use greekhouse::state::pause;
 use greekhouse_risk::insurance::{FundShares, VIRTUAL_SHARES};
@@ -204,4 +205,43 @@ fn nothing_pauses_staking_or_unstaking() {
     env.unstake(&s).unwrap();
     let donor = env.staker(usd(1));
     env.donate(&donor, usd(1)).unwrap();
+}
+
+#[test]
+fn staking_refuses_another_clearing_houses_fund_and_vault() {
+    let mut env = Env::new();
+    let s = env.staker(usd(100));
+    let foreign = env.foreign_clearinghouse();
+    let ours = env.ch.clearinghouse;
+    let theirs = foreign.ch.clearinghouse;
+    let swap = |mut ix: anchor_lang::solana_program::instruction::Instruction,
+                from: Pubkey,
+                to: Pubkey| {
+        for m in ix.accounts.iter_mut() {
+            if m.pubkey == from {
+                m.pubkey = to;
+            }
+        }
+        ix
+    };
+    let stake = ix::stake(&env.ch, s.owner.pubkey(), s.quote_ata, usd(10));
+    let ix = swap(
+        stake.clone(),
+        pda::insurance_vault(&ours),
+        pda::insurance_vault(&theirs),
+    );
+    expect_err(env.send_ix(ix, &[&s.owner]), E::WrongVault);
+    let ix = swap(
+        stake,
+        pda::insurance_fund(&ours),
+        pda::insurance_fund(&theirs),
+    );
+    expect_err(env.send_ix(ix, &[&s.owner]), E::WrongInsuranceFund);
+    let donate = ix::donate(&env.ch, s.owner.pubkey(), s.quote_ata, usd(10));
+    let ix = swap(
+        donate,
+        pda::insurance_vault(&ours),
+        pda::insurance_vault(&theirs),
+    );
+    expect_err(env.send_ix(ix, &[&s.owner]), E::WrongVault);
 }

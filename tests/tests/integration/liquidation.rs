@@ -819,3 +819,60 @@ mod properties {
         greekhouse_sdk::pda::insurance_fund(&env.ch.clearinghouse)
     }
 }
+
+#[test]
+fn bid_refuses_another_clearing_houses_fund_and_vaults() {
+    let mut env = Env::new();
+    let c = crashed(&mut env);
+    env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
+    let foreign = env.foreign_clearinghouse();
+    let q = env
+        .quote_bid(&c.bidder, &c.victim.account, BidSize::Max)
+        .unwrap();
+    let swap = |mut ix: anchor_lang::solana_program::instruction::Instruction,
+                from: Pubkey,
+                to: Pubkey| {
+        for m in ix.accounts.iter_mut() {
+            if m.pubkey == from {
+                m.pubkey = to;
+            }
+        }
+        ix
+    };
+    let bid = q.instructions[1].clone();
+    let ours = env.ch.clearinghouse;
+    let theirs = foreign.ch.clearinghouse;
+    let cases = [
+        (
+            greekhouse_sdk::pda::insurance_fund(&ours),
+            greekhouse_sdk::pda::insurance_fund(&theirs),
+            E::WrongInsuranceFund,
+        ),
+        (
+            greekhouse_sdk::pda::insurance_vault(&ours),
+            greekhouse_sdk::pda::insurance_vault(&theirs),
+            E::WrongVault,
+        ),
+        (env.ch.quote_vault, foreign.ch.quote_vault, E::WrongVault),
+    ];
+    for (from, to, err) in cases {
+        let ix = swap(bid.clone(), from, to);
+        expect_err(
+            env.chain
+                .send(&[q.instructions[0].clone(), ix], &[&c.bidder.owner]),
+            err,
+        );
+    }
+    // a liquidated account of another clearing house
+    let fw = pda_writer(&mut env, &foreign);
+    let ix = swap(bid, c.victim.account, fw);
+    let err = env
+        .chain
+        .send(&[q.instructions[0].clone(), ix], &[&c.bidder.owner])
+        .unwrap_err();
+    assert!(
+        err.custom_code() == Some(code(E::WrongClearinghouse))
+            || err.custom_code() == Some(code(E::AccountNotLiquidating)),
+        "{err}"
+    );
+}
