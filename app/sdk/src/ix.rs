@@ -5,7 +5,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
 use greekhouse::instructions::{
-    BidArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
+    BidArgs, BuyBackstopArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs,
+    ListUnderlyingArgs,
 };
 use greekhouse::state::StoredVolSurface;
 use greekhouse::{accounts as acc, instruction as data};
@@ -651,6 +652,212 @@ pub fn donate(
             program: greekhouse::ID,
         },
         data::Donate { amount },
+        vec![],
+    )
+}
+
+/// Propose the settlement price of `underlying` at `expiry` from `oracle` (anyone).
+pub fn propose_settlement_price(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    underlying: Pubkey,
+    oracle: Pubkey,
+    expiry: i64,
+) -> Instruction {
+    build(
+        acc::ProposeSettlementPrice {
+            payer,
+            clearinghouse,
+            underlying,
+            oracle,
+            settlement_price: pda::settlement_price(&underlying, expiry),
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ProposeSettlementPrice { expiry },
+        vec![],
+    )
+}
+
+/// Dispute the settlement price of `underlying` at `expiry` with `oracle`'s update (anyone).
+pub fn dispute_settlement_price(underlying: Pubkey, oracle: Pubkey, expiry: i64) -> Instruction {
+    build(
+        acc::DisputeSettlementPrice {
+            underlying,
+            oracle,
+            settlement_price: pda::settlement_price(&underlying, expiry),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::DisputeSettlementPrice {},
+        vec![],
+    )
+}
+
+/// Settle `series` (of `underlying`, expiring at `expiry`) at its final price (anyone).
+pub fn settle_series(
+    ch: &ClearinghouseRef,
+    series: Pubkey,
+    underlying: Pubkey,
+    expiry: i64,
+) -> Instruction {
+    build(
+        acc::SettleSeries {
+            clearinghouse: ch.clearinghouse,
+            series,
+            underlying_ledger: pda::underlying_ledger(&underlying),
+            settlement_price: pda::settlement_price(&underlying, expiry),
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::SettleSeries {},
+        vec![],
+    )
+}
+
+/// Settle `writer_account`'s short in `series` (anyone).
+pub fn settle_position(writer_account: Pubkey, series: Pubkey) -> Instruction {
+    build(
+        acc::SettlePosition {
+            writer_account,
+            series,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::SettlePosition {},
+        vec![],
+    )
+}
+
+/// Resolve `writer_account`'s settlement debt; `series`: its debt markers' series, in order.
+pub fn resolve_debt(
+    ch: &ClearinghouseRef,
+    writer_account: Pubkey,
+    series: &[Pubkey],
+) -> Instruction {
+    build(
+        acc::ResolveDebt {
+            clearinghouse: ch.clearinghouse,
+            writer_account,
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ResolveDebt {},
+        series.iter().map(|s| AccountMeta::new(*s, false)).collect(),
+    )
+}
+
+/// Open `series`' backstop auction (anyone).
+pub fn open_backstop(clearinghouse: Pubkey, series: Pubkey) -> Instruction {
+    build(
+        acc::OpenBackstop {
+            clearinghouse,
+            series,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::OpenBackstop {},
+        vec![],
+    )
+}
+
+/// Buy backstop shares of `series` into `owner`'s stake, paying from `owner_token_account`.
+pub fn buy_backstop(
+    ch: &ClearinghouseRef,
+    owner: Pubkey,
+    owner_token_account: Pubkey,
+    series: Pubkey,
+    args: BuyBackstopArgs,
+) -> Instruction {
+    let insurance_fund = pda::insurance_fund(&ch.clearinghouse);
+    build(
+        acc::BuyBackstop {
+            owner,
+            clearinghouse: ch.clearinghouse,
+            series,
+            insurance_fund,
+            insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
+            owner_token_account,
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::BuyBackstop { args },
+        vec![],
+    )
+}
+
+/// Finalize `series` (anyone).
+pub fn finalize_series(clearinghouse: Pubkey, series: Pubkey) -> Instruction {
+    build(
+        acc::FinalizeSeries {
+            clearinghouse,
+            series,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::FinalizeSeries {},
+        vec![],
+    )
+}
+
+/// Redeem `contracts` of `series` held in `holder_option_account`, paying `recipient`.
+pub fn redeem(
+    ch: &ClearinghouseRef,
+    holder: Pubkey,
+    series: Pubkey,
+    holder_option_account: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+) -> Instruction {
+    build(
+        acc::Redeem {
+            holder,
+            clearinghouse: ch.clearinghouse,
+            series,
+            option_mint: pda::option_mint(&series),
+            holder_option_account,
+            recipient,
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            quote_token_program: ch.quote_token_program,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Redeem { contracts },
+        vec![],
+    )
+}
+
+/// Sweep a finalized `series`' rounding dust into the insurance fund (anyone).
+pub fn sweep_series_dust(ch: &ClearinghouseRef, series: Pubkey) -> Instruction {
+    build(
+        acc::SweepSeriesDust {
+            clearinghouse: ch.clearinghouse,
+            series,
+            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            token_program: ch.quote_token_program,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::SweepSeriesDust {},
         vec![],
     )
 }

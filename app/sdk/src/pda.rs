@@ -39,6 +39,14 @@ pub fn insurance_stake(insurance_fund: &Pubkey, owner: &Pubkey) -> Pubkey {
     ])
 }
 
+pub fn settlement_price(underlying: &Pubkey, expiry: i64) -> Pubkey {
+    find(&[
+        SETTLEMENT_PRICE_SEED,
+        underlying.as_ref(),
+        &expiry.to_le_bytes(),
+    ])
+}
+
 pub fn collateral_asset(clearinghouse: &Pubkey, mint: &Pubkey) -> Pubkey {
     find(&[COLLATERAL_SEED, clearinghouse.as_ref(), mint.as_ref()])
 }

@@ -917,6 +917,141 @@ impl Env {
         panic!("scenario: account {account} never became liquidatable");
     }
 
+    /// Publish a SOL price with a chosen publish time (for settlement windows).
+    pub fn publish_sol_at(&mut self, price: i64, publish_time: i64) {
+        self.set_sol_oracle(
+            PriceObservation {
+                price,
+                conf: price as u64 / 1_000,
+                expo: PYTH_EXPO,
+                publish_time,
+            },
+            VerificationLevel::Full,
+        );
+    }
+
+    /// Propose SOL's settlement price at `expiry` from the oracle as it is now.
+    pub fn propose_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
+        let payer = self.chain.payer();
+        let ix = ix::propose_settlement_price(
+            self.ch.clearinghouse,
+            payer,
+            self.sol.key,
+            self.sol.oracle,
+            expiry,
+        );
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Dispute SOL's settlement price at `expiry` with the oracle as it is now.
+    pub fn dispute_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
+        let ix = ix::dispute_settlement_price(self.sol.key, self.sol.oracle, expiry);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// SOL's settlement price at `expiry`, decoded.
+    pub fn settlement_price(&mut self, expiry: i64) -> SettlementPrice {
+        let key = pda::settlement_price(&self.sol.key, expiry);
+        self.state(&key)
+    }
+
+    /// Settle `series` at its final price.
+    pub fn settle_series(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let s = self.series_state(series);
+        let ix = ix::settle_series(&self.ch, *series, s.underlying, s.expiry);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Settle `writer_account`'s short in `series`.
+    pub fn settle_position(
+        &mut self,
+        writer_account: &Pubkey,
+        series: &Pubkey,
+    ) -> Result<TxOutcome, ChainError> {
+        let ix = ix::settle_position(*writer_account, *series);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Resolve `writer_account`'s settlement debt (its markers' series from its state).
+    pub fn resolve_debt(&mut self, writer_account: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let w = self.writer_state(writer_account);
+        let series: Vec<Pubkey> = w
+            .debt_markers
+            .iter()
+            .filter(|m| m.owed > 0)
+            .map(|m| m.series)
+            .collect();
+        let ix = ix::resolve_debt(&self.ch, *writer_account, &series);
+        self.chain.send(&[ix], &[])
+    }
+
+    pub fn open_backstop(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let ix = ix::open_backstop(self.ch.clearinghouse, *series);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Buy up to `amount` of `series`' backstop at any price up to `max_price`.
+    pub fn buy_backstop(
+        &mut self,
+        s: &Staker,
+        series: &Pubkey,
+        amount: u64,
+        max_price: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let ix = ix::buy_backstop(
+            &self.ch,
+            s.owner.pubkey(),
+            s.quote_ata,
+            *series,
+            greekhouse::instructions::BuyBackstopArgs { amount, max_price },
+        );
+        self.chain.send(&[ix], &[&s.owner])
+    }
+
+    pub fn finalize_series(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let ix = ix::finalize_series(self.ch.clearinghouse, *series);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Redeem `contracts` of `series` from `holder`'s option token account into its quote wallet.
+    pub fn redeem(
+        &mut self,
+        holder: &Keypair,
+        holder_quote: &Pubkey,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let s = self.series_state(series);
+        let option_account = self
+            .chain
+            .token_account(&holder.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        let ix = ix::redeem(
+            &self.ch,
+            holder.pubkey(),
+            *series,
+            option_account,
+            *holder_quote,
+            contracts,
+        );
+        self.chain.send(&[ix], &[holder])
+    }
+
+    pub fn sweep_series_dust(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {
+        let ix = ix::sweep_series_dust(&self.ch, *series);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Option tokens `owner` holds of `series`.
+    pub fn option_balance(&mut self, owner: &Pubkey, series: &Pubkey) -> u64 {
+        let s = self.series_state(series);
+        let ata = self
+            .chain
+            .token_account(owner, &s.option_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        self.chain.token_balance(&ata).expect("scenario: bank call")
+    }
+
     pub fn genesis() -> i64 {
         GENESIS_UNIX_TIMESTAMP
     }

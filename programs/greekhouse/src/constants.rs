@@ -22,6 +22,8 @@ pub const COLLATERAL_VAULT_SEED: &[u8] = b"collateral_vault";
 pub const WRITER_SEED: &[u8] = b"writer";
 /// PDA seed of an [`crate::state::InsuranceStake`].
 pub const INSURANCE_STAKE_SEED: &[u8] = b"insurance_stake";
+/// PDA seed of a [`crate::state::SettlementPrice`].
+pub const SETTLEMENT_PRICE_SEED: &[u8] = b"settlement_price";
 /// PDA seed of an [`crate::state::OptionSeries`].
 pub const SERIES_SEED: &[u8] = b"series";
 /// PDA seed of a series' option mint.
@@ -33,6 +35,8 @@ pub const ACCOUNT_VERSION: u8 = 1;
 /// Short positions one writer account holds. Chosen so a full margin check fits one
 /// transaction's compute budget (see docs/accounts.md and docs/performance.md).
 pub const MAX_POSITIONS: usize = 16;
+/// Series a writer account's settlement debt can be attributed to at once (docs/settlement.md).
+pub const MAX_DEBT_MARKERS: usize = 4;
 /// Collateral balances (other than the quote balance) one writer account holds.
 pub const MAX_COLLATERALS: usize = 4;
 
@@ -115,6 +119,16 @@ pub mod bounds {
     pub const KEEPER_TIP_DUST_MIN_QUOTE: (u32, u32) = (1, 1_000_000);
     /// Unstake cooldown: 1 to 30 days.
     pub const UNSTAKE_COOLDOWN_SECS: (u32, u32) = (86_400, 2_592_000);
+    /// Settlement window after expiry: 1 min to 1 h.
+    pub const SETTLE_WINDOW_SECS: (u32, u32) = (60, 3_600);
+    /// Settlement dispute period: 1 min to 1 day.
+    pub const DISPUTE_SECS: (u32, u32) = (60, 86_400);
+    /// Grace before a settlement debt's collateral is sold: 0 to 7 days.
+    pub const DEBT_GRACE_SECS: (u32, u32) = (0, 604_800);
+    /// Backstop auction window: 1 hour to 7 days.
+    pub const BACKSTOP_WINDOW_SECS: (u32, u32) = (3_600, 604_800);
+    /// Backstop floor price as a share of the start price: 1 % to 100 %.
+    pub const BACKSTOP_MIN_PRICE_BPS: (u32, u32) = (100, 10_000);
     /// Unstake window after the cooldown: 1 hour to 14 days.
     pub const UNSTAKE_WINDOW_SECS: (u32, u32) = (3_600, 1_209_600);
 }

@@ -241,6 +241,67 @@ pub enum GreekhouseError {
     UnstakeCooldownNotOver,
     #[msg("Unstake request lapsed: its window after the cooldown has passed")]
     UnstakeRequestLapsed,
+    // --- settlement (docs/settlement.md) ---
+    #[msg("Settlement debt is already attributed to the most series an account can hold")]
+    DebtMarkersFull,
+    #[msg("Not expired yet")]
+    NotExpired,
+    #[msg("Price was published before expiry")]
+    SettlementPriceBeforeExpiry,
+    #[msg(
+        "Price was published after the settlement window, and the window's fallback has not opened"
+    )]
+    SettlementPriceOutsideWindow,
+    #[msg("A settlement price was already proposed: dispute it with an earlier update")]
+    SettlementAlreadyProposed,
+    #[msg("Replacement price is not published closer to expiry")]
+    SettlementNotCloserToExpiry,
+    #[msg("Dispute period is over: the settlement price is final")]
+    SettlementDisputeClosed,
+    #[msg("Settlement price is not final yet")]
+    SettlementPriceNotFinal,
+    #[msg("Settlement price account does not match the series")]
+    WrongSettlementPrice,
+    #[msg("Series is already settled")]
+    SeriesAlreadySettled,
+    #[msg("Series is not settled yet")]
+    SeriesNotSettled,
+    #[msg("Account has an expired position awaiting settlement")]
+    PositionAwaitingSettlement,
+    #[msg("Account has no short in this series")]
+    NoShortInSeries,
+    #[msg("Series still has writer shorts to settle")]
+    SeriesHasUnsettledShorts,
+    #[msg("Series still has writers with unresolved settlement debt")]
+    SeriesHasOpenDebts,
+    #[msg("Series has no shortfall to cover")]
+    NoShortfall,
+    #[msg("Backstop auction already opened")]
+    BackstopAlreadyOpen,
+    #[msg("No backstop auction is open for this series")]
+    BackstopNotOpen,
+    #[msg("Backstop auction window has closed")]
+    BackstopClosed,
+    #[msg("Backstop auction window is still open")]
+    BackstopStillOpen,
+    #[msg("Backstop share price is above the buyer's limit")]
+    BackstopPriceAboveLimit,
+    #[msg("Series is already finalized")]
+    SeriesAlreadyFinalized,
+    #[msg("Series is not finalized yet")]
+    SeriesNotFinalized,
+    #[msg("Series' rounding dust was already swept")]
+    DustAlreadySwept,
+    #[msg("Account has no settlement debt markers")]
+    NoDebt,
+    #[msg("Account in debt still holds collateral: repay or sell it first")]
+    DebtWithCollateral,
+    #[msg("Account still has positions")]
+    AccountHasPositions,
+    #[msg("Debt grace period is not over")]
+    DebtGraceNotOver,
+    #[msg("Holder's token account holds fewer option tokens than asked")]
+    InsufficientOptionTokens,
 }
 
 /// Each risk-engine refusal maps to its own program error.

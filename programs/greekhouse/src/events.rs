@@ -322,3 +322,140 @@ pub struct InsuranceStakeOpened {
     pub insurance_stake: Pubkey,
     pub owner: Pubkey,
 }
+
+// ---- settlement (docs/settlement.md) ----
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SettlementPriceProposed {
+    pub settlement_price: Pubkey,
+    pub underlying: Pubkey,
+    pub expiry: i64,
+    pub price: i64,
+    pub expo: i32,
+    pub publish_time: i64,
+    /// After this the price is final.
+    pub deadline: i64,
+    /// Published after the window (the fallback).
+    pub late: bool,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SettlementPriceDisputed {
+    pub settlement_price: Pubkey,
+    pub price: i64,
+    pub expo: i32,
+    pub publish_time: i64,
+    pub replaced_price: i64,
+    pub replaced_expo: i32,
+    pub replaced_publish_time: i64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SeriesSettled {
+    pub series: Pubkey,
+    /// Quote native per whole underlying unit, rounded down (reporting).
+    pub settlement_price: u64,
+    pub payout_per_contract: u64,
+    pub obligation_per_contract: u64,
+    pub shorts_to_settle: u64,
+    pub unbacked_contracts: u64,
+    pub unbacked_cover: u64,
+    /// Paid by the insurance fund towards the unbacked contracts.
+    pub fund_cover: u64,
+    pub fund_balance_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct PositionSettled {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    pub owed: u64,
+    /// The part of `owed` the account could not pay (its debt to this series).
+    pub debt: u64,
+    pub quote_balance_after: i64,
+    pub shorts_to_settle: u64,
+}
+
+/// One series' share of an unpaid debt.
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, Clone, PartialEq, Eq)]
+pub struct DebtCharge {
+    pub series: Pubkey,
+    /// Debt marked against the series.
+    pub owed: u64,
+    /// Charged to the series (its holders' loss).
+    pub charged: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct DebtResolved {
+    pub writer_account: Pubkey,
+    /// Debt outstanding when resolved (zero when repaid).
+    pub debt: u64,
+    /// Paid by the insurance fund.
+    pub from_fund: u64,
+    pub charges: Vec<DebtCharge>,
+    pub fund_balance_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct BackstopOpened {
+    pub series: Pubkey,
+    pub shortfall: u64,
+    /// Quote native per share, exponent 12.
+    pub start_price: u64,
+    pub start_time: i64,
+    pub end_time: i64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct BackstopBought {
+    pub series: Pubkey,
+    pub insurance_stake: Pubkey,
+    pub amount: u64,
+    /// Quote native per share, exponent 12.
+    pub price: u64,
+    pub shares: u64,
+    pub shortfall_after: u64,
+    pub total_shares_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SeriesFinalized {
+    pub series: Pubkey,
+    pub payout_per_contract: u64,
+    pub payout_final: u64,
+    pub haircut_bps: u32,
+    pub outstanding: u64,
+    pub ledger: u64,
+    pub shortfall_charged: u64,
+    pub backstop_raised: u64,
+    pub fund_cover: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct Redeemed {
+    pub series: Pubkey,
+    pub holder: Pubkey,
+    pub contracts: u64,
+    pub amount: u64,
+    pub payout_final: u64,
+    pub ledger_after: u64,
+}
+
+#[event]
+#[derive(Debug, Clone)]
+pub struct SeriesDustSwept {
+    pub series: Pubkey,
+    pub amount: u64,
+    pub fund_balance_after: u64,
+}

@@ -170,6 +170,71 @@ pub mod greekhouse {
         resolve_bankruptcy_handler(ctx)
     }
 
+    // ---- settlement (anyone; never paused except the backstop purchase) ----
+
+    /// Propose an underlying's settlement price at an expiry from an update in the window.
+    #[access_control(ctx.accounts.validate(expiry))]
+    pub fn propose_settlement_price(
+        ctx: Context<ProposeSettlementPrice>,
+        expiry: i64,
+    ) -> Result<()> {
+        propose_settlement_price_handler(ctx, expiry)
+    }
+
+    /// Replace a proposed settlement price with one published closer to expiry.
+    #[access_control(ctx.accounts.validate())]
+    pub fn dispute_settlement_price(ctx: Context<DisputeSettlementPrice>) -> Result<()> {
+        dispute_settlement_price_handler(ctx)
+    }
+
+    /// Settle an expired series at its final price; the fund covers unbacked contracts.
+    #[access_control(ctx.accounts.validate())]
+    pub fn settle_series(ctx: Context<SettleSeries>) -> Result<()> {
+        settle_series_handler(ctx)
+    }
+
+    /// Move a writer's obligation in a settled series into the series' ledger.
+    #[access_control(ctx.accounts.validate())]
+    pub fn settle_position(ctx: Context<SettlePosition>) -> Result<()> {
+        settle_position_handler(ctx)
+    }
+
+    /// Close a writer's settlement debt: repaid, or paid by the fund and then its series.
+    #[access_control(ctx.accounts.validate())]
+    pub fn resolve_debt<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> Result<()> {
+        resolve_debt_handler(ctx)
+    }
+
+    /// Open a series' backstop auction of new insurance shares.
+    #[access_control(ctx.accounts.validate())]
+    pub fn open_backstop(ctx: Context<OpenBackstop>) -> Result<()> {
+        open_backstop_handler(ctx)
+    }
+
+    /// Buy new insurance shares in a series' backstop auction (pausable).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn buy_backstop(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) -> Result<()> {
+        buy_backstop_handler(ctx, args)
+    }
+
+    /// Fix a settled series' final payout; any remaining shortfall is its holders' haircut.
+    #[access_control(ctx.accounts.validate())]
+    pub fn finalize_series(ctx: Context<FinalizeSeries>) -> Result<()> {
+        finalize_series_handler(ctx)
+    }
+
+    /// Burn option tokens of a finalized series for their final payout.
+    #[access_control(ctx.accounts.validate(contracts))]
+    pub fn redeem(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
+        redeem_handler(ctx, contracts)
+    }
+
+    /// Sweep a finalized series' rounding dust into the insurance fund.
+    #[access_control(ctx.accounts.validate())]
+    pub fn sweep_series_dust(ctx: Context<SweepSeriesDust>) -> Result<()> {
+        sweep_series_dust_handler(ctx)
+    }
+
     // ---- insurance fund (never paused) ----
 
     /// Open the signer's stake account in the insurance fund.

@@ -586,7 +586,10 @@ fn the_guardian_pauses_write_withdraw_and_create_series() {
         .unwrap();
     let e = event::<PauseFlagsChanged>(&out);
     assert_eq!(e.previous, pause::WRITE);
-    assert_eq!(e.paused, pause::PAUSABLE);
+    assert_eq!(
+        e.paused,
+        pause::WRITE | pause::WITHDRAW | pause::CREATE_SERIES
+    );
     let s = env.clearinghouse();
     assert_eq!(
         s.paused,
@@ -641,7 +644,7 @@ fn pause_refuses_flags_outside_the_pausable_set_and_zero() {
     let mut env = Env::new();
     let guardian = env.guardian_kp();
     let admin = env.admin_kp();
-    for flags in [0, 1 << 3, 1 << 31, pause::WRITE | 1 << 3, u32::MAX] {
+    for flags in [0, 1 << 4, 1 << 31, pause::WRITE | 1 << 4, u32::MAX] {
         expect_err(env.pause_as(&guardian, flags), GreekhouseError::NotPausable);
         expect_err(env.pause_as(&admin, flags), GreekhouseError::NotPausable);
     }
@@ -678,20 +681,13 @@ fn the_admin_unpauses_flag_by_flag() {
     assert_eq!(e.clearinghouse, env.ch.clearinghouse);
     assert_eq!(e.by, admin.pubkey());
     assert_eq!(e.previous, pause::PAUSABLE);
-    assert_eq!(e.paused, pause::WRITE | pause::CREATE_SERIES);
-    assert_eq!(
-        env.clearinghouse().paused,
-        pause::WRITE | pause::CREATE_SERIES
-    );
+    let rest = pause::WRITE | pause::CREATE_SERIES | pause::BACKSTOP;
+    assert_eq!(e.paused, rest);
+    assert_eq!(env.clearinghouse().paused, rest);
 
-    let out = env
-        .unpause_as(&admin, pause::WRITE | pause::CREATE_SERIES)
-        .unwrap();
+    let out = env.unpause_as(&admin, rest).unwrap();
     let e = event::<PauseFlagsChanged>(&out);
-    assert_eq!(
-        (e.previous, e.paused),
-        (pause::WRITE | pause::CREATE_SERIES, 0)
-    );
+    assert_eq!((e.previous, e.paused), (rest, 0));
     assert_eq!(env.clearinghouse().paused, 0);
 }
 
@@ -700,7 +696,7 @@ fn unpause_refuses_flags_outside_the_pausable_set() {
     let mut env = Env::new();
     let admin = env.admin_kp();
     env.pause_as(&admin, pause::WRITE).unwrap();
-    for flags in [1 << 3, pause::WRITE | 1 << 3, u32::MAX] {
+    for flags in [1 << 4, pause::WRITE | 1 << 4, u32::MAX] {
         expect_err(env.unpause_as(&admin, flags), GreekhouseError::NotPausable);
     }
     assert_eq!(env.clearinghouse().paused, pause::WRITE);

@@ -13,6 +13,7 @@ mod liquidation;
 mod listing;
 mod locks;
 mod oracle;
+mod settlement;
 mod smoke;
 mod writer_accounts;
 mod writing;

@@ -354,6 +354,159 @@ pub fn donate(fund: &mut InsuranceFund, amount: u64) -> Result<()> {
     fund.invariant()
 }
 
+/// Settle a series: the insurance fund's cover of its unbacked contracts (`from_fund`, paid
+/// from the fund's balance; the caller moves the tokens from the insurance vault to the quote
+/// vault) and the bankrupt writers' cover join the series' settlement ledger.
+pub fn settle_series_cover(
+    series: &mut OptionSeries,
+    fund: &mut InsuranceFund,
+    from_fund: u64,
+) -> Result<()> {
+    fund.balance = fund
+        .balance
+        .checked_sub(from_fund)
+        .ok_or(GreekhouseError::InsuranceFundInsufficient)?;
+    fund.paid_to_series_total = fund.paid_to_series_total.safe_add(from_fund)?;
+    series.settlement_ledger = series
+        .settlement_ledger
+        .safe_add(series.unbacked_cover)?
+        .safe_add(from_fund)?;
+    series.unbacked_cover = 0;
+    series.fund_cover = from_fund;
+    series.invariant()?;
+    fund.invariant()
+}
+
+/// Settle a writer's short in an expired series: the obligation moves from its quote balance
+/// (which may go negative: a debt, marked against this series) into the series' ledger, and
+/// the short leaves the account. Returns `(owed, debt_part)`.
+pub fn settle_position(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    now: i64,
+) -> Result<(u64, u64)> {
+    let contracts = writer.short_contracts(&series_key);
+    require!(contracts > 0, GreekhouseError::NoShortInSeries);
+    let owed = contracts.safe_mul(series.obligation_per_contract)?;
+    writer.reduce_short(&series_key, contracts)?;
+    writer.add_quote(-to_signed(owed)?)?;
+    series.settlement_ledger = series.settlement_ledger.safe_add(owed)?;
+    series.shorts_to_settle = series
+        .shorts_to_settle
+        .checked_sub(contracts)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    // the part of the obligation the account could not pay is its debt to this series
+    let debt_part = if writer.quote_balance < 0 {
+        owed.min(writer.quote_balance.unsigned_abs())
+    } else {
+        0
+    };
+    if debt_part > 0 {
+        if writer.mark_debt(&series_key, debt_part)? {
+            series.open_debts = series.open_debts.safe_add(1)?;
+        }
+        if writer.debt_since == 0 {
+            writer.debt_since = now;
+        }
+    }
+    writer.invariant()?;
+    series.invariant()?;
+    Ok((owed, debt_part))
+}
+
+/// Resolve a writer's settlement debt: the insurance fund pays `from_fund` of it (the caller
+/// moves the tokens) and each marked series bears `charges[i]` (its ledger shrinks, its
+/// shortfall grows); the markers close. A repaid account (`quote_balance >= 0`) only closes them.
+pub fn resolve_debt(
+    writer: &mut WriterAccount,
+    fund: &mut InsuranceFund,
+    from_fund: u64,
+    series: &mut [(Pubkey, &mut OptionSeries, u64)],
+) -> Result<()> {
+    if from_fund > 0 {
+        fund.balance = fund
+            .balance
+            .checked_sub(from_fund)
+            .ok_or(GreekhouseError::InsuranceFundInsufficient)?;
+        fund.paid_to_series_total = fund.paid_to_series_total.safe_add(from_fund)?;
+        writer.add_quote(to_signed(from_fund)?)?;
+    }
+    for (_, s, charge) in series.iter_mut() {
+        s.settlement_ledger = s
+            .settlement_ledger
+            .checked_sub(*charge)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+        s.shortfall = s.shortfall.safe_add(*charge)?;
+        s.open_debts = s
+            .open_debts
+            .checked_sub(1)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+        writer.add_quote(to_signed(*charge)?)?;
+    }
+    require!(
+        writer.quote_balance >= 0,
+        GreekhouseError::InvariantViolated
+    );
+    writer.debt_markers = Default::default();
+    writer.debt_since = 0;
+    writer.invariant()?;
+    for (_, s, _) in series.iter() {
+        s.invariant()?;
+    }
+    fund.invariant()
+}
+
+/// A backstop purchase: `amount` of quote (received by the quote vault) joins the series'
+/// ledger and `shares` new insurance shares go to the buyer's stake, diluting stakers.
+pub fn buy_backstop(
+    series: &mut OptionSeries,
+    fund: &mut InsuranceFund,
+    stake: &mut InsuranceStake,
+    amount: u64,
+    shares: u64,
+) -> Result<()> {
+    require!(shares > 0, GreekhouseError::StakeTooSmall);
+    series.settlement_ledger = series.settlement_ledger.safe_add(amount)?;
+    series.backstop_raised = series.backstop_raised.safe_add(amount)?;
+    fund.total_shares = fund.total_shares.safe_add(shares)?;
+    stake.shares = stake.shares.safe_add(shares)?;
+    series.invariant()?;
+    fund.invariant()?;
+    stake.invariant()
+}
+
+/// Redeem `contracts` tokens at the final payout: the series' ledger pays the holder (the
+/// caller moves the tokens). Returns the amount.
+pub fn redeem(series: &mut OptionSeries, contracts: u64) -> Result<u64> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    let amount = contracts.safe_mul(series.payout_final)?;
+    series.settlement_ledger = series
+        .settlement_ledger
+        .checked_sub(amount)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    series.redeemed_contracts = series.redeemed_contracts.safe_add(contracts)?;
+    series.invariant()?;
+    Ok(amount)
+}
+
+/// Sweep a finalized series' rounding dust (what its ledger holds beyond the outstanding tokens'
+/// final payout) into the insurance fund. Returns the amount.
+pub fn sweep_series_dust(series: &mut OptionSeries, fund: &mut InsuranceFund) -> Result<u64> {
+    let backing = series.outstanding().safe_mul(series.payout_final)?;
+    let dust = series
+        .settlement_ledger
+        .checked_sub(backing)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    series.settlement_ledger = backing;
+    series.dust_swept = 1;
+    fund.balance = fund.balance.safe_add(dust)?;
+    fund.series_dust_total = fund.series_dust_total.safe_add(dust)?;
+    series.invariant()?;
+    fund.invariant()?;
+    Ok(dust)
+}
+
 /// A token transfer moved the vault by exactly what the ledger recorded. `before` and `after`
 /// are the vault's balances around the transfer; `inflow` says which way it went.
 pub fn require_vault_delta(before: u64, after: u64, amount: u64, inflow: bool) -> Result<()> {

@@ -4,6 +4,7 @@
 //! - [`layout`]: which accounts a margin check of one or several writer accounts takes.
 //! - [`margin`]: loading those accounts read-only and computing the margin.
 //! - [`liquidation`]: what a slice moves, the auction inputs, the bankruptcy split (pure).
+//! - [`settlement`]: payout and obligation per contract, fund cover, backstop price, final payout (pure).
 //! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
 //! - [`safe_math`]: checked arithmetic that logs where it failed.
@@ -18,4 +19,5 @@ pub mod liquidation;
 pub mod margin;
 pub mod pricing;
 pub mod safe_math;
+pub mod settlement;
 pub mod tokens;

@@ -53,7 +53,7 @@ macro_rules! impl_safe_math {
     )*};
 }
 
-impl_safe_math!(u64, i64, u128, i128);
+impl_safe_math!(u32, u64, i64, u128, i128);
 
 /// `u64` as `i64`, failing with the caller's location when it does not fit.
 #[inline]

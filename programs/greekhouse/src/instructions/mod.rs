@@ -6,6 +6,7 @@ pub mod insurance;
 pub mod keeper;
 pub mod liquidation;
 pub mod market;
+pub mod settlement;
 pub mod vol_updater;
 pub mod writer;
 
@@ -15,5 +16,6 @@ pub use insurance::*;
 pub use keeper::*;
 pub use liquidation::*;
 pub use market::*;
+pub use settlement::*;
 pub use vol_updater::*;
 pub use writer::*;

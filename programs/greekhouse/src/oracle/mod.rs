@@ -164,6 +164,23 @@ pub fn check_price(
     Ok(())
 }
 
+/// Checks of a settlement price: those of [`check_price`] except age and rollback (the price is
+/// for a past moment, the expiry): positive, exponent in range, confidence within `max_conf`.
+pub fn check_settlement_price(underlying: &Underlying, price: &OraclePrice) -> Result<()> {
+    require!(price.price > 0, GreekhouseError::OracleNonPositivePrice);
+    require!(
+        price.expo <= 0 && price.expo >= -MAX_ORACLE_EXPONENT,
+        GreekhouseError::OracleBadExponent
+    );
+    let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
+    let limit = (price.price as u128) * underlying.oracle.max_conf_bps as u128;
+    require!(
+        conf_scaled <= limit,
+        GreekhouseError::OracleConfidenceTooWide
+    );
+    Ok(())
+}
+
 /// A `PriceUpdateV2`: Anchor discriminator, full verification, the configured feed id.
 fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
     let mut slice = data;

@@ -41,10 +41,10 @@ pub struct Clearinghouse {
     /// Number of collateral assets listed.
     pub collateral_count: u16,
     pub _padding: [u8; 4],
-    pub reserved: [u8; 216],
+    pub reserved: [u8; 192],
 }
 
-const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 64 + 8 + 216);
+const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 88 + 8 + 192);
 
 impl Clearinghouse {
     /// Account size including Anchor's 8-byte discriminator.

@@ -39,10 +39,14 @@ pub struct InsuranceFund {
     pub staked_total: u64,
     /// Paid out to unstakers, ever.
     pub unstaked_total: u64,
-    pub reserved: [u8; 456],
+    /// Paid into series at settlement (unbacked contracts, unpaid debt), ever.
+    pub paid_to_series_total: u64,
+    /// Rounding dust swept in from finalized series, ever.
+    pub series_dust_total: u64,
+    pub reserved: [u8; 440],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 8 * 9 + 456);
+const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 8 * 11 + 440);
 
 impl InsuranceFund {
     pub const SPACE: usize = 8 + core::mem::size_of::<InsuranceFund>();

@@ -55,12 +55,38 @@ pub struct OptionSeries {
     pub haircut_bps: u32,
     pub _padding1: u32,
     /// Quote the bankrupt writers of this series left towards its unbacked contracts (quote
-    /// native units, held in the quote vault for this series' holders).
+    /// native units, held in the quote vault for this series' holders; moved into the settlement
+    /// ledger at settlement).
     pub unbacked_cover: u64,
-    pub reserved: [u8; 120],
+    /// What a writer owes per contract at settlement (rounded up; holders get `payout`, rounded down).
+    pub obligation_per_contract: u64,
+    /// Writers' short contracts not yet settled (set at settlement, counted down).
+    pub shorts_to_settle: u64,
+    /// Quote the insurance fund put in for the unbacked contracts at settlement.
+    pub fund_cover: u64,
+    /// Unpaid writer debt charged to this series (its holders' loss, before the backstop).
+    pub shortfall: u64,
+    /// Start of the backstop auction (zero when none).
+    pub backstop_start: i64,
+    /// Starting price of the backstop's shares: the fund's share value at settlement, before
+    /// this series' loss (quote native per share, exponent 12).
+    pub backstop_start_price: u64,
+    /// Quote the backstop raised for this series.
+    pub backstop_raised: u64,
+    /// Final payout per contract once finalized (`payout` less the haircut).
+    pub payout_final: u64,
+    /// Contracts redeemed after finalization.
+    pub redeemed_contracts: u64,
+    /// Writers whose unpaid settlement debt includes this series (debt markers open).
+    pub open_debts: u32,
+    /// 1 once the rounding dust was swept to the insurance fund.
+    pub dust_swept: u8,
+    pub _padding2: [u8; 3],
+    pub reserved: [u8; 40],
 }
 
-const _: () = assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 120);
+const _: () =
+    assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 8 * 9 + 8 + 40);
 
 /// Signer seeds of a series PDA (the mint authority of its option tokens).
 pub struct SeriesSigner {
@@ -133,18 +159,34 @@ impl OptionSeries {
             self.strike > 0 && self.contract_size > 0,
             GreekhouseError::InvariantViolated
         );
+        require!(
+            self.redeemed_contracts <= self.open_interest
+                && self.unbacked_contracts <= self.open_interest
+                && self.payout_final <= self.payout_per_contract
+                && self.payout_per_contract <= self.obligation_per_contract,
+            GreekhouseError::InvariantViolated
+        );
         Ok(())
+    }
+
+    /// Whether the series has a settlement price and payout.
+    pub fn is_settled(&self) -> bool {
+        self.status >= SeriesStatus::Settled as u8
+    }
+
+    /// Tokens still outstanding: open interest less what was redeemed.
+    pub fn outstanding(&self) -> u64 {
+        self.open_interest.saturating_sub(self.redeemed_contracts)
     }
 
     /// Invariant plus docs/protocol.md §12: before settlement, open interest equals the mint's supply.
     pub fn invariant_with_supply(&self, mint_supply: u64) -> Result<()> {
         self.invariant()?;
-        if self.status == SeriesStatus::Active as u8 {
-            require!(
-                self.open_interest == mint_supply,
-                GreekhouseError::InvariantViolated
-            );
-        }
+        // before settlement every written token is outstanding; after it, redemptions burn them
+        require!(
+            self.outstanding() == mint_supply,
+            GreekhouseError::InvariantViolated
+        );
         Ok(())
     }
 }

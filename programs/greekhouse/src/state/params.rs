@@ -15,8 +15,11 @@ pub mod pause {
     pub const WITHDRAW: u32 = 1 << 1;
     /// `create_series`.
     pub const CREATE_SERIES: u32 = 1 << 2;
+    /// `buy_backstop` (buying new insurance shares adds capital, but at a price the guardian may
+    /// judge wrong during an incident, as for writing).
+    pub const BACKSTOP: u32 = 1 << 3;
     /// Every flag that may be set.
-    pub const PAUSABLE: u32 = WRITE | WITHDRAW | CREATE_SERIES;
+    pub const PAUSABLE: u32 = WRITE | WITHDRAW | CREATE_SERIES | BACKSTOP;
 }
 
 /// Clearing-house-wide parameters. Amounts in bps are at exponent 4 (10_000 = 1).
@@ -48,6 +51,36 @@ pub struct GlobalParams {
     pub liquidation: LiquidationParams,
     /// Insurance-fund staking (docs/insurance.md).
     pub insurance: InsuranceParams,
+    /// Settlement, debt and backstop (docs/settlement.md).
+    pub settlement: SettlementParams,
+}
+
+/// Parameters of settlement, debt resolution and the backstop auction.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    AnchorSerialize,
+    AnchorDeserialize,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct SettlementParams {
+    /// A settlement price must be published in `[expiry, expiry + settle_window]` (seconds).
+    pub settle_window_secs: u32,
+    /// A proposed settlement price can be replaced by one published closer to expiry until this
+    /// long after the first proposal (seconds).
+    pub dispute_secs: u32,
+    /// How long a writer may take to repay a settlement debt before its collateral is sold (seconds).
+    pub debt_grace_secs: u32,
+    /// Length of a series' backstop auction of new insurance shares (seconds).
+    pub backstop_window_secs: u32,
+    /// The backstop's share price falls to this share of its starting price (bps).
+    pub backstop_min_price_bps: u32,
+    pub _padding: u32,
 }
 
 /// Parameters of the liquidation auction, keeper tip and liquidation fee.
@@ -147,6 +180,28 @@ impl LiquidationParams {
     }
 }
 
+impl SettlementParams {
+    /// Defaults of docs/settlement.md: a 5-minute window, 15 minutes of dispute, an hour of
+    /// grace for debts, a 24-hour backstop falling to 10 % of its starting price.
+    pub const DEFAULT: SettlementParams = SettlementParams {
+        settle_window_secs: 300,
+        dispute_secs: 900,
+        debt_grace_secs: 3_600,
+        backstop_window_secs: 86_400,
+        backstop_min_price_bps: 1_000,
+        _padding: 0,
+    };
+
+    pub fn validate(&self) -> Result<()> {
+        in_bounds(self.settle_window_secs, bounds::SETTLE_WINDOW_SECS)?;
+        in_bounds(self.dispute_secs, bounds::DISPUTE_SECS)?;
+        in_bounds(self.debt_grace_secs, bounds::DEBT_GRACE_SECS)?;
+        in_bounds(self.backstop_window_secs, bounds::BACKSTOP_WINDOW_SECS)?;
+        in_bounds(self.backstop_min_price_bps, bounds::BACKSTOP_MIN_PRICE_BPS)?;
+        Ok(())
+    }
+}
+
 impl InsuranceParams {
     /// Defaults of docs/insurance.md: a 7-day cooldown, then 48 hours to unstake.
     pub const DEFAULT: InsuranceParams = InsuranceParams {
@@ -172,6 +227,7 @@ impl GlobalParams {
         _padding: 0,
         liquidation: LiquidationParams::DEFAULT,
         insurance: InsuranceParams::DEFAULT,
+        settlement: SettlementParams::DEFAULT,
     };
 
     /// Reject any value outside the hard bounds.
@@ -186,6 +242,7 @@ impl GlobalParams {
         in_bounds(self.timelock_secs, bounds::TIMELOCK_SECS)?;
         self.liquidation.validate()?;
         self.insurance.validate()?;
+        self.settlement.validate()?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{ACCOUNT_VERSION, MAX_COLLATERALS, MAX_POSITIONS};
+use crate::constants::{ACCOUNT_VERSION, MAX_COLLATERALS, MAX_DEBT_MARKERS, MAX_POSITIONS};
 use crate::errors::GreekhouseError;
 
 /// Lifecycle of a writer account.
@@ -69,6 +69,16 @@ pub struct LiquidationState {
     pub tip_paid: u64,
 }
 
+/// A settlement debt's share owed to one series (docs/settlement.md): kept while the account's
+/// quote balance is negative, so an unpaid debt is charged to the series it came from.
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DebtMarker {
+    pub series: Pubkey,
+    /// Obligation settled into the debt (quote native units); zero when the slot is free.
+    pub owed: u64,
+}
+
 /// PDA [`WRITER_SEED`](crate::constants::WRITER_SEED), clearinghouse, owner, index (u32 LE).
 #[account(zero_copy)]
 #[derive(Debug)]
@@ -86,14 +96,26 @@ pub struct WriterAccount {
     pub collaterals: [CollateralBalance; MAX_COLLATERALS],
     pub positions: [ShortPosition; MAX_POSITIONS],
     pub liquidation: LiquidationState,
-    pub reserved: [u8; 256],
+    /// Series whose settlement left the account in debt.
+    pub debt_markers: [DebtMarker; MAX_DEBT_MARKERS],
+    /// When the account first went into settlement debt (zero when it has none).
+    pub debt_since: i64,
+    pub reserved: [u8; 88],
 }
 
 const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 40);
 const _: () = assert!(core::mem::size_of::<ShortPosition>() == 104);
+const _: () = assert!(core::mem::size_of::<DebtMarker>() == 40);
 const _: () = assert!(
     core::mem::size_of::<WriterAccount>()
-        == 8 + 64 + 8 + 40 * MAX_COLLATERALS + 104 * MAX_POSITIONS + 64 + 256
+        == 8 + 64
+            + 8
+            + 40 * MAX_COLLATERALS
+            + 104 * MAX_POSITIONS
+            + 64
+            + 40 * MAX_DEBT_MARKERS
+            + 8
+            + 88
 );
 
 impl WriterAccount {
@@ -211,6 +233,43 @@ impl WriterAccount {
             .count()
     }
 
+    /// True when a short has reached its expiry (it awaits settlement).
+    pub fn has_expired_position(&self, now: i64) -> bool {
+        self.earliest_expiry().is_some_and(|e| e <= now)
+    }
+
+    /// Number of open debt markers.
+    pub fn debt_marker_count(&self) -> usize {
+        self.debt_markers.iter().filter(|m| m.owed > 0).count()
+    }
+
+    /// Record `owed` of settlement debt towards `series` (adds to its marker); true when the
+    /// marker is new.
+    pub fn mark_debt(&mut self, series: &Pubkey, owed: u64) -> Result<bool> {
+        let (slot, new) = match self
+            .debt_markers
+            .iter()
+            .position(|m| m.owed > 0 && m.series == *series)
+        {
+            Some(i) => (i, false),
+            None => {
+                let free = self
+                    .debt_markers
+                    .iter()
+                    .position(|m| m.owed == 0)
+                    .ok_or(GreekhouseError::DebtMarkersFull)?;
+                self.debt_markers[free].series = *series;
+                (free, true)
+            }
+        };
+        let m = &mut self.debt_markers[slot];
+        m.owed = m
+            .owed
+            .checked_add(owed)
+            .ok_or(GreekhouseError::MathOverflow)?;
+        Ok(new)
+    }
+
     /// Earliest expiry among the open positions, if any.
     pub fn earliest_expiry(&self) -> Option<i64> {
         self.positions
@@ -275,6 +334,26 @@ impl WriterAccount {
         // only a liquidating account carries an auction record
         require!(
             (status == WriterStatus::Liquidating) == (self.liquidation.start_time != 0),
+            GreekhouseError::InvariantViolated
+        );
+        for (i, m) in self.debt_markers.iter().enumerate() {
+            if m.owed == 0 {
+                require!(
+                    *m == DebtMarker::default(),
+                    GreekhouseError::InvariantViolated
+                );
+            } else {
+                require!(
+                    self.debt_markers[i + 1..]
+                        .iter()
+                        .all(|o| o.owed == 0 || o.series != m.series),
+                    GreekhouseError::InvariantViolated
+                );
+            }
+        }
+        // a debt start exactly with markers (a repaid debt keeps them until `resolve_debt`)
+        require!(
+            (self.debt_marker_count() > 0) == (self.debt_since != 0),
             GreekhouseError::InvariantViolated
         );
         for (i, c) in self.collaterals.iter().enumerate() {

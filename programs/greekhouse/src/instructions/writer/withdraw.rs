@@ -49,6 +49,11 @@ impl Withdraw<'_> {
         let ch = self.clearinghouse.load()?;
         let w = self.writer_account.load()?;
         w.require_active()?;
+        // an expired short's obligation is not fixed until it is settled
+        require!(
+            !w.has_expired_position(Clock::get()?.unix_timestamp),
+            GreekhouseError::PositionAwaitingSettlement
+        );
         // the pause is for risk-increasing withdrawals only
         require!(
             !(ch.is_paused(pause::WITHDRAW) && w.has_liabilities()),

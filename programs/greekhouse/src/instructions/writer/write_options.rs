@@ -56,13 +56,19 @@ impl WriteOptions<'_> {
         require!(contracts > 0, GreekhouseError::ZeroAmount);
         let ch = self.clearinghouse.load()?;
         require!(!ch.is_paused(pause::WRITE), GreekhouseError::Paused);
-        self.writer_account.load()?.require_active()?;
+        let w = self.writer_account.load()?;
+        w.require_active()?;
         let s = self.series.load()?;
         require!(
             s.status == SeriesStatus::Active as u8,
             GreekhouseError::SeriesExpired
         );
         require!(now < s.expiry, GreekhouseError::SeriesExpired);
+        // another expired short's obligation is not fixed until it is settled
+        require!(
+            !w.has_expired_position(now),
+            GreekhouseError::PositionAwaitingSettlement
+        );
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
         Ok(())

@@ -1,0 +1,202 @@
+//! Settlement arithmetic (docs/settlement.md), pure so the SDK and the simulator compute the
+//! same numbers: the per-contract payout and obligation from the settlement price (exact
+//! integers from the oracle's mantissa and exponent), the fund's cover of unbacked contracts,
+//! the backstop's falling share price, and the final payout after a shortfall.
+
+use anchor_lang::prelude::*;
+
+use crate::errors::GreekhouseError;
+use crate::state::SettlementParams;
+
+fn overflow() -> Error {
+    error!(GreekhouseError::MathOverflow)
+}
+
+/// Per-contract amounts of a settled series (quote native units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContractAmounts {
+    /// What a holder is owed per contract: `floor(contract_size * intrinsic / 10^6)`.
+    pub payout: u64,
+    /// What a writer owes per contract: `ceil(contract_size * intrinsic / 10^6)`.
+    pub obligation: u64,
+}
+
+/// Intrinsic value per contract of an option with `strike` (quote native per whole underlying
+/// unit) and `contract_size` (underlying units at exponent 6) at the settlement price
+/// `price * 10^expo` (quote per underlying, in whole units), with `quote_decimals`. Exact:
+/// `payout` is the exact value rounded down, `obligation` rounded up.
+pub fn contract_amounts(
+    kind: u8,
+    strike: u64,
+    contract_size: u64,
+    price: i64,
+    expo: i32,
+    quote_decimals: u8,
+) -> Result<ContractAmounts> {
+    require!(price > 0, GreekhouseError::OracleNonPositivePrice);
+    // spot in quote native per whole unit = price * 10^e
+    let e = expo + quote_decimals as i32;
+    // value = (spot - strike) * size / 10^6 as num / den
+    let (spot_num, scale) = if e >= 0 {
+        let f = 10i128.checked_pow(e as u32).ok_or_else(overflow)?;
+        ((price as i128).checked_mul(f).ok_or_else(overflow)?, 1i128)
+    } else {
+        let f = 10i128.checked_pow((-e) as u32).ok_or_else(overflow)?;
+        (price as i128, f)
+    };
+    let strike_num = (strike as i128).checked_mul(scale).ok_or_else(overflow)?;
+    let intrinsic_num = match kind {
+        0 => (spot_num - strike_num).max(0),
+        1 => (strike_num - spot_num).max(0),
+        _ => return err!(GreekhouseError::InvalidOptionKind),
+    };
+    let num = intrinsic_num
+        .checked_mul(contract_size as i128)
+        .ok_or_else(overflow)?;
+    let den = scale.checked_mul(1_000_000).ok_or_else(overflow)?;
+    let floor = num / den;
+    let ceil = floor + (num % den != 0) as i128;
+    Ok(ContractAmounts {
+        payout: u64::try_from(floor).map_err(|_| overflow())?,
+        obligation: u64::try_from(ceil).map_err(|_| overflow())?,
+    })
+}
+
+/// What the insurance fund puts in for `unbacked` contracts at settlement: what their payout
+/// needs beyond the bankrupt writers' cover, as far as the fund holds quote.
+pub fn fund_cover(unbacked: u64, payout: u64, cover: u64, fund: u64) -> Result<u64> {
+    let need = (unbacked as u128)
+        .checked_mul(payout as u128)
+        .ok_or_else(overflow)?
+        .saturating_sub(cover as u128);
+    Ok(need.min(fund as u128) as u64)
+}
+
+/// What the holders of `outstanding` tokens are owed in all, less what the ledger holds.
+pub fn shortfall(outstanding: u64, payout: u64, ledger: u64) -> Result<u64> {
+    let owed = (outstanding as u128)
+        .checked_mul(payout as u128)
+        .ok_or_else(overflow)?;
+    Ok(owed.saturating_sub(ledger as u128).min(u64::MAX as u128) as u64)
+}
+
+/// The backstop's share price at `now` (quote native per share, exponent 12): linear from
+/// `start_price` at `start` to `start_price * min_price_bps / 10^4` at `start + window`,
+/// rounded up (a buyer gets fewer shares). `None` once the window has closed.
+pub fn backstop_price(
+    params: &SettlementParams,
+    start: i64,
+    start_price: u64,
+    now: i64,
+) -> Result<Option<u64>> {
+    let window = params.backstop_window_secs as i128;
+    let t = (now as i128 - start as i128).max(0);
+    if t > window {
+        return Ok(None);
+    }
+    let start_p = start_price as u128;
+    let end_p = start_p * params.backstop_min_price_bps as u128 / 10_000;
+    let drop = (start_p - end_p) * t as u128;
+    // price = start - drop / window, rounded up: subtract the floor of the drop
+    let price = start_p - drop / window as u128;
+    Ok(Some(u64::try_from(price.max(1)).map_err(|_| overflow())?))
+}
+
+/// The value of one insurance share (quote native per share, exponent 12), rounded up: the
+/// backstop's starting price, taken before a series' losses reach the fund.
+pub fn share_price(fund: u64, total_shares: u64) -> Result<u64> {
+    use greekhouse_risk::insurance::{VIRTUAL_QUOTE, VIRTUAL_SHARES};
+    let num = (fund as u128 + VIRTUAL_QUOTE) * 1_000_000_000_000u128;
+    let den = total_shares as u128 + VIRTUAL_SHARES;
+    u64::try_from(num.div_ceil(den)).map_err(|_| overflow())
+}
+
+/// Shares minted for `amount` of quote at `price` (quote native per share, exponent 12),
+/// rounded down.
+pub fn backstop_shares(amount: u64, price: u64) -> Result<u64> {
+    require!(price > 0, GreekhouseError::MathOverflow);
+    let shares = (amount as u128) * 1_000_000_000_000u128 / price as u128;
+    u64::try_from(shares).map_err(|_| overflow())
+}
+
+/// The final payout per contract: `min(payout, floor(ledger / outstanding))` (`payout` when no
+/// token is outstanding).
+pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {
+    if outstanding == 0 {
+        payout
+    } else {
+        payout.min(ledger / outstanding)
+    }
+}
+
+/// The haircut in bps, rounded up: `1 - payout_final / payout`.
+pub fn haircut_bps(payout: u64, payout_final: u64) -> u32 {
+    if payout == 0 || payout_final >= payout {
+        return 0;
+    }
+    let lost = (payout - payout_final) as u128 * 10_000;
+    lost.div_ceil(payout as u128) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payouts_are_exact_and_round_each_way() {
+        // SOL 180.5 (expo -8), call 150, one SOL per contract, USDC 6 decimals
+        let a = contract_amounts(0, 150_000_000, 1_000_000, 18_050_000_000, -8, 6).unwrap();
+        assert_eq!(
+            a,
+            ContractAmounts {
+                payout: 30_500_000,
+                obligation: 30_500_000
+            }
+        );
+        // a put out of the money pays nothing
+        let b = contract_amounts(1, 150_000_000, 1_000_000, 18_050_000_000, -8, 6).unwrap();
+        assert_eq!(
+            b,
+            ContractAmounts {
+                payout: 0,
+                obligation: 0
+            }
+        );
+        // a price with more digits than the quote: the two roundings differ by one unit
+        let c = contract_amounts(1, 150_000_000, 1_000_000, 14_999_999_999, -10, 6).unwrap();
+        assert_eq!(c.payout + 1, c.obligation);
+        assert_eq!(c.obligation, 150_000_000 - 1_499_999);
+    }
+
+    #[test]
+    fn backstop_price_falls_to_its_floor_then_closes() {
+        let p = SettlementParams::DEFAULT;
+        assert_eq!(
+            backstop_price(&p, 100, 1_000_000, 100).unwrap(),
+            Some(1_000_000)
+        );
+        assert_eq!(
+            backstop_price(&p, 100, 1_000_000, 100 + 43_200).unwrap(),
+            Some(550_000)
+        );
+        assert_eq!(
+            backstop_price(&p, 100, 1_000_000, 100 + 86_400).unwrap(),
+            Some(100_000)
+        );
+        assert_eq!(
+            backstop_price(&p, 100, 1_000_000, 100 + 86_401).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn final_payout_and_haircut() {
+        assert_eq!(final_payout(100, 1_000, 10), 100);
+        assert_eq!(final_payout(100, 955, 10), 95);
+        assert_eq!(haircut_bps(100, 95), 500);
+        assert_eq!(haircut_bps(3, 2), 3_334);
+        assert_eq!(fund_cover(10, 100, 300, 500).unwrap(), 500);
+        assert_eq!(fund_cover(10, 100, 300, 10_000).unwrap(), 700);
+        assert_eq!(shortfall(10, 100, 955).unwrap(), 45);
+    }
+}

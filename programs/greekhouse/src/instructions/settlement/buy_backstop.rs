@@ -1,0 +1,122 @@
+//! Buy new insurance-fund shares in a series' backstop auction: `amount` of quote (capped at
+//! what the series still lacks) goes into the series' ledger; the buyer's stake receives
+//! `floor(amount / price)` shares at the auction's current price, if that price is at most
+//! `max_price`. Pausable by the guardian (`BACKSTOP`); a pause cannot delay finalization, whose
+//! window is time-bound.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::engine::settlement::{backstop_price, backstop_shares, shortfall};
+use crate::engine::{ledger, tokens};
+use crate::errors::GreekhouseError;
+use crate::events::BackstopBought;
+use crate::state::{pause, Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuyBackstopArgs {
+    /// Quote to pay at most (native units).
+    pub amount: u64,
+    /// Highest price per share accepted (quote native per share, exponent 12).
+    pub max_price: u64,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct BuyBackstop<'info> {
+    pub owner: Signer<'info>,
+    #[account(
+        has_one = quote_mint @ GreekhouseError::WrongQuoteMint,
+        has_one = quote_vault @ GreekhouseError::WrongVault,
+        has_one = insurance_fund @ GreekhouseError::WrongInsuranceFund,
+    )]
+    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    pub series: AccountLoader<'info, OptionSeries>,
+    #[account(mut)]
+    pub insurance_fund: AccountLoader<'info, InsuranceFund>,
+    #[account(
+        mut,
+        has_one = owner @ GreekhouseError::NotStakeOwner,
+        has_one = insurance_fund @ GreekhouseError::WrongInsuranceStake,
+    )]
+    pub insurance_stake: AccountLoader<'info, InsuranceStake>,
+    #[account(
+        mut,
+        constraint = owner_token_account.mint == quote_mint.key() @ GreekhouseError::WrongTokenMint,
+        constraint = owner_token_account.owner == owner.key() @ GreekhouseError::WrongTokenOwner,
+    )]
+    pub owner_token_account: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(address = clearinghouse.load()?.quote_token_program @ GreekhouseError::WrongTokenProgram)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl BuyBackstop<'_> {
+    pub fn validate(&self, args: &BuyBackstopArgs) -> Result<()> {
+        require!(args.amount > 0, GreekhouseError::ZeroAmount);
+        let ch = self.clearinghouse.load()?;
+        require!(!ch.is_paused(pause::BACKSTOP), GreekhouseError::Paused);
+        let s = self.series.load()?;
+        require!(s.backstop_start != 0, GreekhouseError::BackstopNotOpen);
+        Ok(())
+    }
+}
+
+pub fn buy_backstop_handler(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let params = ctx.accounts.clearinghouse.load()?.params.settlement;
+    let (amount, price) = {
+        let s = ctx.accounts.series.load()?;
+        require!(
+            s.status == crate::state::SeriesStatus::Settled as u8,
+            GreekhouseError::SeriesAlreadyFinalized
+        );
+        let price = backstop_price(&params, s.backstop_start, s.backstop_start_price, now)?
+            .ok_or(GreekhouseError::BackstopClosed)?;
+        require!(
+            price <= args.max_price,
+            GreekhouseError::BackstopPriceAboveLimit
+        );
+        let gap = shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)?;
+        require!(gap > 0, GreekhouseError::NoShortfall);
+        (args.amount.min(gap), price)
+    };
+    let shares = backstop_shares(amount, price)?;
+    require!(shares > 0, GreekhouseError::StakeTooSmall);
+
+    let before = ctx.accounts.quote_vault.amount;
+    {
+        let a = &ctx.accounts;
+        tokens::transfer_in(
+            &a.token_program,
+            &a.owner_token_account,
+            &a.quote_vault,
+            &a.quote_mint,
+            &a.owner,
+            amount,
+        )?;
+    }
+    ctx.accounts.quote_vault.reload()?;
+    ledger::require_vault_delta(before, ctx.accounts.quote_vault.amount, amount, true)?;
+
+    let a = &ctx.accounts;
+    let mut s = a.series.load_mut()?;
+    let mut fund = a.insurance_fund.load_mut()?;
+    let mut stake = a.insurance_stake.load_mut()?;
+    ledger::buy_backstop(&mut s, &mut fund, &mut stake, amount, shares)?;
+    let event = BackstopBought {
+        series: a.series.key(),
+        insurance_stake: a.insurance_stake.key(),
+        amount,
+        price,
+        shares,
+        shortfall_after: shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)?,
+        total_shares_after: fund.total_shares,
+    };
+    drop((s, fund, stake));
+    emit_cpi!(event);
+    Ok(())
+}

@@ -1,0 +1,21 @@
+pub mod buy_backstop;
+pub mod dispute_settlement_price;
+pub mod finalize_series;
+pub mod open_backstop;
+pub mod propose_settlement_price;
+pub mod redeem;
+pub mod resolve_debt;
+pub mod settle_position;
+pub mod settle_series;
+pub mod sweep_series_dust;
+
+pub use buy_backstop::*;
+pub use dispute_settlement_price::*;
+pub use finalize_series::*;
+pub use open_backstop::*;
+pub use propose_settlement_price::*;
+pub use redeem::*;
+pub use resolve_debt::*;
+pub use settle_position::*;
+pub use settle_series::*;
+pub use sweep_series_dust::*;

@@ -1,0 +1,80 @@
+//! Sweep a finalized series' rounding dust into the insurance fund (anyone, once): what its
+//! ledger holds beyond `outstanding * payout_final` (the differences between writers'
+//! obligations, rounded up, and holders' payouts, rounded down; surplus unbacked cover). The
+//! outstanding tokens stay fully backed. Never paused.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::engine::{ledger, tokens};
+use crate::errors::GreekhouseError;
+use crate::events::SeriesDustSwept;
+use crate::state::{Clearinghouse, InsuranceFund, OptionSeries, SeriesStatus};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SweepSeriesDust<'info> {
+    #[account(
+        has_one = quote_mint @ GreekhouseError::WrongQuoteMint,
+        has_one = quote_vault @ GreekhouseError::WrongVault,
+        has_one = insurance_fund @ GreekhouseError::WrongInsuranceFund,
+    )]
+    pub clearinghouse: AccountLoader<'info, Clearinghouse>,
+    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    pub series: AccountLoader<'info, OptionSeries>,
+    #[account(mut)]
+    pub insurance_fund: AccountLoader<'info, InsuranceFund>,
+    #[account(mut, address = insurance_fund.load()?.vault @ GreekhouseError::WrongVault)]
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    #[account(mut)]
+    pub quote_vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub quote_mint: Box<InterfaceAccount<'info, Mint>>,
+    #[account(address = clearinghouse.load()?.quote_token_program @ GreekhouseError::WrongTokenProgram)]
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl SweepSeriesDust<'_> {
+    pub fn validate(&self) -> Result<()> {
+        let s = self.series.load()?;
+        require!(
+            s.status == SeriesStatus::Finalized as u8,
+            GreekhouseError::SeriesNotFinalized
+        );
+        require!(s.dust_swept == 0, GreekhouseError::DustAlreadySwept);
+        Ok(())
+    }
+}
+
+pub fn sweep_series_dust_handler(ctx: Context<SweepSeriesDust>) -> Result<()> {
+    let (dust, fund_balance_after) = {
+        let a = &ctx.accounts;
+        let mut s = a.series.load_mut()?;
+        let mut fund = a.insurance_fund.load_mut()?;
+        let dust = ledger::sweep_series_dust(&mut s, &mut fund)?;
+        (dust, fund.balance)
+    };
+    if dust > 0 {
+        let a = &ctx.accounts;
+        let (quote_before, fund_before) = (a.quote_vault.amount, a.insurance_vault.amount);
+        tokens::transfer_out(
+            &a.token_program,
+            &a.quote_vault,
+            &a.insurance_vault,
+            &a.quote_mint,
+            &a.clearinghouse.to_account_info(),
+            &a.clearinghouse.load()?.signer(),
+            dust,
+        )?;
+        ctx.accounts.quote_vault.reload()?;
+        ctx.accounts.insurance_vault.reload()?;
+        let a = &ctx.accounts;
+        ledger::require_vault_delta(quote_before, a.quote_vault.amount, dust, false)?;
+        ledger::require_vault_delta(fund_before, a.insurance_vault.amount, dust, true)?;
+    }
+    emit_cpi!(SeriesDustSwept {
+        series: ctx.accounts.series.key(),
+        amount: dust,
+        fund_balance_after,
+    });
+    Ok(())
+}

@@ -1,0 +1,458 @@
+//! Settlement (docs/settlement.md): the settlement price and its dispute rule, settling series
+//! and positions, writer debt, the fund's cover of unbacked contracts, the backstop auction,
+//! finalization with a haircut confined to its series, redemption and the dust sweep; each
+//! instruction's success and refusals, and the whole life cycle on the embedded bank.
+use crate::harness;
+use crate::liquidation::{assert_books_balance, bidder, writer_at_im};
+use harness::ext_market::*;
+use harness::*;
+
+use anchor_lang::prelude::Pubkey;
+use greekhouse::engine::settlement::contract_amounts;
+use greekhouse::errors::GreekhouseError as E;
+use greekhouse::state::{pause, SeriesStatus, WriterStatus};
+use solana_signer::Signer;
+
+const DISPUTE: i64 = 900;
+
+/// A price in whole dollars as Pyth units.
+fn px(dollars: i64) -> i64 {
+    dollars * 100_000_000
+}
+
+/// Series at `strike` of `kind` on SOL, expiring two days out on the grid.
+fn series(env: &mut Env, kind: u8, strike: u64, expiry: i64) -> Pubkey {
+    let sol = env.sol;
+    env.create_series(sol, kind, usd(strike), expiry).unwrap()
+}
+
+/// Advance to `expiry + secs`, publish SOL at `dollars` with that publish time, propose it and
+/// let the dispute period pass.
+fn settle_price(env: &mut Env, expiry: i64, dollars: i64) {
+    let now = env.now();
+    if now < expiry + 10 {
+        env.advance(expiry + 10 - now);
+    }
+    env.publish_sol_at(px(dollars), expiry + 10);
+    env.propose_settlement(expiry).unwrap();
+    env.advance(DISPUTE + 1);
+}
+
+// ========================================================================= settlement price
+
+#[test]
+fn the_earliest_update_in_the_window_wins_a_dispute() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    expect_err(env.propose_settlement(expiry), E::NotExpired);
+    let now = env.now();
+    env.advance(expiry - now + 250);
+    // a proposer picks a late update in the window
+    env.publish_sol_at(px(170), expiry + 240);
+    let out = env.propose_settlement(expiry).unwrap();
+    let p: greekhouse::events::SettlementPriceProposed = event(&out);
+    assert_eq!(
+        (p.price, p.publish_time, p.late),
+        (px(170), expiry + 240, false)
+    );
+    expect_err(env.propose_settlement(expiry), E::SettlementAlreadyProposed);
+    // the same or a later publish time does not replace it
+    env.publish_sol_at(px(150), expiry + 240);
+    expect_err(
+        env.dispute_settlement(expiry),
+        E::SettlementNotCloserToExpiry,
+    );
+    // an update before expiry is not a settlement price
+    env.publish_sol_at(px(150), expiry - 1);
+    expect_err(
+        env.dispute_settlement(expiry),
+        E::SettlementPriceBeforeExpiry,
+    );
+    // one closer to expiry does
+    env.publish_sol_at(px(160), expiry + 3);
+    let out = env.dispute_settlement(expiry).unwrap();
+    let d: greekhouse::events::SettlementPriceDisputed = event(&out);
+    assert_eq!((d.price, d.replaced_price), (px(160), px(170)));
+    let sp = env.settlement_price(expiry);
+    assert_eq!(
+        (sp.price, sp.publish_time, sp.disputes),
+        (px(160), expiry + 3, 1)
+    );
+    assert_eq!(sp.deadline, p.deadline, "the deadline does not move");
+    // after the deadline the price is final and cannot be disputed
+    env.advance(DISPUTE + 1);
+    env.publish_sol_at(px(100), expiry);
+    expect_err(env.dispute_settlement(expiry), E::SettlementDisputeClosed);
+}
+
+#[test]
+fn a_late_update_is_accepted_only_after_the_window_and_its_dispute_period() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let now = env.now();
+    env.advance(expiry - now + 301);
+    env.publish_sol_at(px(155), expiry + 301);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceOutsideWindow,
+    );
+    env.advance(DISPUTE);
+    let out = env.propose_settlement(expiry).unwrap();
+    assert!(event::<greekhouse::events::SettlementPriceProposed>(&out).late);
+}
+
+#[test]
+fn a_settlement_price_must_pass_the_oracle_checks() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let now = env.now();
+    env.advance(expiry - now + 10);
+    // the BTC oracle offered for SOL
+    let payer = env.chain.payer();
+    let ix = greekhouse_sdk::ix::propose_settlement_price(
+        env.ch.clearinghouse,
+        payer,
+        env.sol.key,
+        env.btc.oracle,
+        expiry,
+    );
+    let err = env.send_ix(ix, &[]).unwrap_err();
+    assert_eq!(err.custom_code(), Some(code(E::OracleWrongOwner)), "{err}");
+    // a confidence interval too wide
+    env.set_sol_oracle(
+        greekhouse_sdk::pyth::PriceObservation {
+            price: px(150),
+            conf: px(150) as u64 / 10,
+            expo: PYTH_EXPO,
+            publish_time: expiry + 5,
+        },
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    expect_err(env.propose_settlement(expiry), E::OracleConfidenceTooWide);
+}
+
+// ================================================================ settle series / position
+
+#[test]
+fn settle_series_and_positions_move_obligations_into_the_ledger() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let w = env.writer(usd(100_000), 0);
+    env.deposit_quote(&w, usd(50_000)).unwrap();
+    env.write(&w, &call, 10).unwrap();
+    // before expiry no settlement price can exist: Anchor refuses the missing account
+    expect_anchor_err(env.settle_series(&call), 3007);
+    // between expiry and settlement: no withdrawal, no write
+    let now = env.now();
+    env.advance(expiry - now);
+    env.publish_prices();
+    expect_err(env.withdraw_quote(&w, 1), E::PositionAwaitingSettlement);
+    expect_err(env.settle_position(&w.account, &call), E::SeriesNotSettled);
+    env.advance(10);
+    env.publish_sol_at(px(163), expiry + 10);
+    env.propose_settlement(expiry).unwrap();
+    expect_err(env.settle_series(&call), E::SettlementPriceNotFinal);
+    env.advance(DISPUTE + 1);
+    let out = env.settle_series(&call).unwrap();
+    let e: greekhouse::events::SeriesSettled = event(&out);
+    assert_eq!(
+        (e.payout_per_contract, e.obligation_per_contract),
+        (usd(23), usd(23))
+    );
+    assert_eq!(e.shorts_to_settle, 10);
+    expect_err(env.settle_series(&call), E::SeriesAlreadySettled);
+    assert_eq!(env.underlying_ledger(&env.sol.key.clone()).open_interest, 0);
+    let quote0 = env.writer_state(&w.account).quote_balance;
+    let out = env.settle_position(&w.account, &call).unwrap();
+    let p: greekhouse::events::PositionSettled = event(&out);
+    assert_eq!((p.owed, p.debt), (usd(230), 0));
+    assert_eq!(
+        env.writer_state(&w.account).quote_balance,
+        quote0 - usd(230) as i64
+    );
+    assert_eq!(env.series_state(&call).settlement_ledger, usd(230));
+    expect_err(env.settle_position(&w.account, &call), E::NoShortInSeries);
+    // settled: the account withdraws everything it has left
+    let left = env.writer_state(&w.account).quote_balance as u64;
+    env.withdraw_quote(&w, left).unwrap();
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn an_out_of_the_money_series_clears_writers_without_payment() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 200, expiry);
+    let w = env.writer(usd(10_000), 0);
+    env.deposit_quote(&w, usd(10_000)).unwrap();
+    env.write(&w, &call, 5).unwrap();
+    let quote0 = env.writer_state(&w.account).quote_balance;
+    settle_price(&mut env, expiry, 150);
+    env.settle_series(&call).unwrap();
+    let p: greekhouse::events::PositionSettled =
+        event(&env.settle_position(&w.account, &call).unwrap());
+    assert_eq!(p.owed, 0);
+    assert_eq!(env.writer_state(&w.account).quote_balance, quote0);
+    env.withdraw_quote(&w, quote0 as u64).unwrap();
+    let out = env.finalize_series(&call).unwrap();
+    let f: greekhouse::events::SeriesFinalized = event(&out);
+    assert_eq!((f.payout_final, f.haircut_bps), (0, 0));
+    // holders redeem worthless tokens: burned, nothing paid
+    let r: greekhouse::events::Redeemed =
+        event(&env.redeem(&w.owner, &w.quote_ata, &call, 5).unwrap());
+    assert_eq!(r.amount, 0);
+    assert_eq!(env.option_balance(&w.owner.pubkey(), &call), 0);
+    assert_books_balance(&mut env);
+}
+
+// ============================================================================ debt
+
+#[test]
+fn a_debt_with_collateral_is_repaid_then_resolved() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let put = series(&mut env, 1, 150, expiry);
+    let w = env.writer(usd(1_000), 20 * LAMPORTS_PER_SOL);
+    env.deposit_quote(&w, usd(100)).unwrap();
+    env.deposit_sol(&w, 20 * LAMPORTS_PER_SOL).unwrap();
+    env.write(&w, &put, 10).unwrap();
+    settle_price(&mut env, expiry, 140);
+    env.settle_series(&put).unwrap();
+    let p: greekhouse::events::PositionSettled =
+        event(&env.settle_position(&w.account, &put).unwrap());
+    assert_eq!(p.owed, usd(100));
+    assert!(p.debt > 0 && p.quote_balance_after < 0);
+    let state = env.writer_state(&w.account);
+    assert_eq!(state.debt_marker_count(), 1);
+    assert_eq!(env.series_state(&put).open_debts, 1);
+    // the series cannot finalize while the debt is open; the debt cannot be written off while
+    // the account holds collateral
+    expect_err(env.finalize_series(&put), E::SeriesHasOpenDebts);
+    expect_err(env.resolve_debt(&w.account), E::DebtWithCollateral);
+    // the writer repays with a deposit; the markers close with no loss
+    env.deposit_quote(&w, usd(900)).unwrap();
+    let out = env.resolve_debt(&w.account).unwrap();
+    let r: greekhouse::events::DebtResolved = event(&out);
+    assert_eq!((r.debt, r.from_fund), (0, 0));
+    assert_eq!(env.series_state(&put).open_debts, 0);
+    expect_err(env.resolve_debt(&w.account), E::NoDebt);
+    let f: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&put).unwrap());
+    assert_eq!((f.payout_final, f.haircut_bps), (usd(10), 0));
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn an_unpaid_debt_is_paid_by_the_fund_then_charged_to_its_series_alone() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let put = series(&mut env, 1, 150, expiry);
+    let other = series(&mut env, 0, 140, expiry);
+    let (w, n) = writer_at_im(&mut env, &put, 2_000);
+    // a healthy writer in another series
+    let h = env.writer(usd(50_000), 0);
+    env.deposit_quote(&h, usd(50_000)).unwrap();
+    env.write(&h, &other, 10).unwrap();
+    let staker = env.staker(usd(100));
+    env.stake(&staker, usd(100)).unwrap();
+    // a gap down at expiry: the put writer cannot pay
+    settle_price(&mut env, expiry, 60);
+    env.settle_series(&put).unwrap();
+    env.settle_series(&other).unwrap();
+    let p: greekhouse::events::PositionSettled =
+        event(&env.settle_position(&w.account, &put).unwrap());
+    assert_eq!(p.owed, n * usd(90));
+    env.settle_position(&h.account, &other).unwrap();
+    let debt = env.writer_state(&w.account).quote_balance.unsigned_abs();
+    let fund0 = env.insurance_fund().balance;
+    let out = env.resolve_debt(&w.account).unwrap();
+    let r: greekhouse::events::DebtResolved = event(&out);
+    assert_eq!(r.debt, debt);
+    assert_eq!(r.from_fund, fund0);
+    assert_eq!(r.charges.len(), 1);
+    assert_eq!(r.charges[0].charged, debt - fund0);
+    assert_eq!(env.writer_state(&w.account).quote_balance, 0);
+    let s = env.series_state(&put);
+    assert_eq!(s.shortfall, debt - fund0);
+    assert_books_balance(&mut env);
+    // the other series is untouched and pays in full
+    let f: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&other).unwrap());
+    assert_eq!((f.payout_final, f.haircut_bps), (0, 0));
+    // the put series needs its backstop window before its holders bear the loss
+    expect_err(env.finalize_series(&put), E::BackstopNotOpen);
+    env.open_backstop(&put).unwrap();
+    expect_err(env.finalize_series(&put), E::BackstopStillOpen);
+    env.advance(86_401);
+    let f: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&put).unwrap());
+    let outstanding = n;
+    assert_eq!(f.payout_final, s.settlement_ledger / outstanding);
+    assert!(f.haircut_bps > 0);
+    assert_books_balance(&mut env);
+}
+
+// ========================================================================= the life cycle
+
+/// One expiry with an ITM call, an ITM put and an OTM call; a bankrupt writer on the call; the
+/// fund covers part of its shortfall, a backstop purchase part of the rest, the rest is an exact
+/// haircut on the call series only; every holder redeems; totals reconcile to the unit.
+#[test]
+fn the_whole_life_cycle_reconciles_to_the_unit() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let big = env.writer(usd(400_000), 0);
+    env.deposit_quote(&big, usd(300_000)).unwrap();
+    env.write(&big, &call, 20).unwrap();
+    // a writer at IM on the call goes bankrupt in a rally, with an empty fund
+    let (weak, n) = writer_at_im(&mut env, &call, 2_000);
+    let price = env.move_sol_until_liquidatable(&weak.account, 100);
+    env.move_sol(price * 3 / 2);
+    let keeper = bidder(&mut env);
+    env.start_liquidation(&keeper, &weak.account).unwrap();
+    env.resolve_bankruptcy(&weak.account).unwrap();
+    assert_eq!(
+        env.writer_state(&weak.account).status,
+        WriterStatus::Bankrupt as u8
+    );
+    let cover = env.series_state(&call).unbacked_cover;
+    assert_eq!(env.series_state(&call).unbacked_contracts, n);
+    // an ITM put and an OTM call around the settlement price
+    let spot = (env.sol_price / 100_000_000) as u64;
+    let settle_at = spot + 30;
+    let put = series(&mut env, 1, settle_at + 10, expiry);
+    let otm = series(&mut env, 0, settle_at + 20, expiry);
+    env.write(&big, &put, 20).unwrap();
+    env.write(&big, &otm, 20).unwrap();
+    assert_books_balance(&mut env);
+
+    let payout = contract_amounts(0, usd(140), 1_000_000, px(settle_at as i64), PYTH_EXPO, 6)
+        .unwrap()
+        .payout;
+    assert_eq!(payout, usd(settle_at - 140));
+    let need = n * payout - cover;
+    assert!(need > 3, "cover {cover} already pays {n} x {payout}");
+    // the fund holds a third of the need by settlement
+    let staker = env.staker(need / 3);
+    env.stake(&staker, need / 3).unwrap();
+    settle_price(&mut env, expiry, settle_at as i64);
+    let fund0 = env.insurance_fund().balance;
+    let s: greekhouse::events::SeriesSettled = event(&env.settle_series(&call).unwrap());
+    assert_eq!(s.fund_cover, fund0);
+    assert_eq!(s.unbacked_cover, cover);
+    env.settle_series(&put).unwrap();
+    env.settle_series(&otm).unwrap();
+    assert_eq!(env.insurance_fund().balance, 0);
+    for s in [call, put, otm] {
+        env.settle_position(&big.account, &s).unwrap();
+    }
+    assert_books_balance(&mut env);
+
+    // the backstop sells new fund shares for part of what is left
+    let gap = (20 + n) * payout - env.series_state(&call).settlement_ledger;
+    assert!(gap > 0);
+    expect_err(env.finalize_series(&call), E::BackstopNotOpen);
+    let o: greekhouse::events::BackstopOpened = event(&env.open_backstop(&call).unwrap());
+    assert_eq!(o.shortfall, gap);
+    expect_err(env.open_backstop(&call), E::BackstopAlreadyOpen);
+    expect_err(env.open_backstop(&put), E::NoShortfall);
+    let buyer = env.staker(gap);
+    env.advance(3_600);
+    expect_err(
+        env.buy_backstop(&buyer, &call, gap / 2, 1),
+        E::BackstopPriceAboveLimit,
+    );
+    env.pause(pause::BACKSTOP);
+    expect_err(
+        env.buy_backstop(&buyer, &call, gap / 2, u64::MAX),
+        E::Paused,
+    );
+    env.unpause(pause::BACKSTOP);
+    let shares0 = env.insurance_fund().total_shares;
+    let b: greekhouse::events::BackstopBought =
+        event(&env.buy_backstop(&buyer, &call, gap / 2, u64::MAX).unwrap());
+    assert_eq!(b.amount, gap / 2);
+    assert_eq!(env.insurance_fund().total_shares, shares0 + b.shares);
+    assert_eq!(env.insurance_stake(&buyer).shares, b.shares);
+    assert_eq!(b.shortfall_after, gap - gap / 2);
+    env.advance(86_400);
+    expect_err(
+        env.buy_backstop(&buyer, &call, 1, u64::MAX),
+        E::BackstopClosed,
+    );
+
+    // finalize: the call's holders bear what is left, exactly; the others are whole
+    let ledger = env.series_state(&call).settlement_ledger;
+    let outstanding = 20 + n;
+    let fc: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&call).unwrap());
+    assert_eq!(fc.payout_final, ledger / outstanding);
+    assert!(fc.payout_final < payout);
+    let fp: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&put).unwrap());
+    assert_eq!((fp.payout_final, fp.haircut_bps), (usd(10), 0));
+    assert!(fc.haircut_bps > 0);
+    let fo: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&otm).unwrap());
+    assert_eq!((fo.payout_final, fo.haircut_bps), (0, 0));
+    expect_err(env.finalize_series(&call), E::SeriesAlreadyFinalized);
+
+    // every holder redeems
+    let mut paid = 0u64;
+    for (holder, wallet, s, k) in [
+        (&big.owner, big.quote_ata, call, 20),
+        (&weak.owner, weak.quote_ata, call, n),
+        (&big.owner, big.quote_ata, put, 20),
+        (&big.owner, big.quote_ata, otm, 20),
+    ] {
+        let before = env.wallet_quote(&wallet);
+        let r: greekhouse::events::Redeemed = event(&env.redeem(holder, &wallet, &s, k).unwrap());
+        assert_eq!(env.wallet_quote(&wallet), before + r.amount);
+        paid += r.amount;
+    }
+    assert_eq!(paid, outstanding * fc.payout_final + 20 * usd(10));
+    expect_err(
+        env.redeem(&big.owner, &big.quote_ata, &call, 1),
+        E::InsufficientOptionTokens,
+    );
+    // the rounding dust goes to the fund; every series ledger is then empty
+    let fund_before = env.insurance_fund().balance;
+    let mut dust = 0;
+    for s in [call, put, otm] {
+        let d: greekhouse::events::SeriesDustSwept = event(&env.sweep_series_dust(&s).unwrap());
+        dust += d.amount;
+        assert_eq!(env.series_state(&s).settlement_ledger, 0);
+        expect_err(env.sweep_series_dust(&s), E::DustAlreadySwept);
+    }
+    assert_eq!(env.insurance_fund().balance, fund_before + dust);
+    assert_eq!(dust, ledger - outstanding * fc.payout_final);
+    for s in [call, put, otm] {
+        assert_eq!(env.series_state(&s).status, SeriesStatus::Finalized as u8);
+    }
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn redeem_needs_a_finalized_series() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let w = env.writer(usd(10_000), 0);
+    env.deposit_quote(&w, usd(10_000)).unwrap();
+    env.write(&w, &call, 2).unwrap();
+    expect_err(
+        env.redeem(&w.owner, &w.quote_ata, &call, 1),
+        E::SeriesNotFinalized,
+    );
+    settle_price(&mut env, expiry, 150);
+    env.settle_series(&call).unwrap();
+    expect_err(
+        env.redeem(&w.owner, &w.quote_ata, &call, 1),
+        E::SeriesNotFinalized,
+    );
+    expect_err(env.finalize_series(&call), E::SeriesHasUnsettledShorts);
+    env.settle_position(&w.account, &call).unwrap();
+    env.finalize_series(&call).unwrap();
+    expect_err(env.redeem(&w.owner, &w.quote_ata, &call, 0), E::ZeroAmount);
+    expect_err(
+        env.redeem(&w.owner, &w.quote_ata, &call, 3),
+        E::InsufficientOptionTokens,
+    );
+    env.redeem(&w.owner, &w.quote_ata, &call, 2).unwrap();
+}
