@@ -131,6 +131,8 @@ pub struct BidProjection {
     pub liquidated_after: WriterAccount,
     pub bidder_after: WriterAccount,
     pub fund_balance_after: u64,
+    /// A settlement debtor's collateral sale (no end-level limit).
+    pub debt_sale: bool,
 }
 
 impl BidProjection {
@@ -139,7 +141,7 @@ impl BidProjection {
         self.fraction > 0
             && self.settlement.from_fund <= fund_balance as i128
             && !self.bidder_initial_after.is_negative()
-            && self.end_equity_after >= self.end_equity_before
+            && (self.debt_sale || self.end_equity_after >= self.end_equity_before)
     }
 
     /// The bidder's gain at mark: what it receives in value minus what it pays,
@@ -173,7 +175,13 @@ pub fn project_bid(
     let params = &inputs.clearinghouse.params.liquidation;
     let before = inputs.compute_with(&liq, priced, now)?;
     let bid_inputs = engine::bid_inputs(params, &liq, &before, now).map_err(program)?;
-    let max = auction::bid_max_fraction(&bid_inputs, before.end.equity).map_err(risk)?;
+    // a settlement debtor's collateral sale may take everything (the program's rule)
+    let debt_sale = liq.is_settlement_debtor();
+    let max = if debt_sale {
+        Fixed::ONE
+    } else {
+        auction::bid_max_fraction(&bid_inputs, before.end.equity).map_err(risk)?
+    };
     let max_fraction = engine::unit_raw(max).map_err(program)?;
     let fraction = match size {
         BidSize::Max => max_fraction,
@@ -213,6 +221,7 @@ pub fn project_bid(
         liquidated_after: liq_after,
         bidder_after,
         fund_balance_after: fund_after.balance,
+        debt_sale,
     })
 }
 

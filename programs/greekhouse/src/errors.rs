@@ -302,6 +302,8 @@ pub enum GreekhouseError {
     DebtGraceNotOver,
     #[msg("Holder's token account holds fewer option tokens than asked")]
     InsufficientOptionTokens,
+    #[msg("The account's settlement debt is still outstanding: its collateral sale goes on")]
+    DebtStillOutstanding,
 }
 
 /// Each risk-engine refusal maps to its own program error.

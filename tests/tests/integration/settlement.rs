@@ -11,6 +11,7 @@ use anchor_lang::prelude::Pubkey;
 use greekhouse::engine::settlement::contract_amounts;
 use greekhouse::errors::GreekhouseError as E;
 use greekhouse::state::{pause, SeriesStatus, WriterStatus};
+use greekhouse_sdk::liquidation::BidSize;
 use solana_signer::Signer;
 
 const DISPUTE: i64 = 900;
@@ -455,4 +456,44 @@ fn redeem_needs_a_finalized_series() {
         E::InsufficientOptionTokens,
     );
     env.redeem(&w.owner, &w.quote_ata, &call, 2).unwrap();
+}
+
+#[test]
+fn an_unpaid_debt_past_its_grace_sells_the_collateral() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let put = series(&mut env, 1, 150, expiry);
+    let w = env.writer(usd(100), 20 * LAMPORTS_PER_SOL);
+    env.deposit_quote(&w, usd(100)).unwrap();
+    env.deposit_sol(&w, 20 * LAMPORTS_PER_SOL).unwrap();
+    env.write(&w, &put, 10).unwrap();
+    settle_price(&mut env, expiry, 140);
+    env.settle_series(&put).unwrap();
+    env.settle_position(&w.account, &put).unwrap();
+    assert!(env.writer_state(&w.account).is_settlement_debtor());
+    // healthy margin (20 SOL against a 100 USDC debt): no sale during the grace period
+    env.move_sol(px(140));
+    let b = bidder(&mut env);
+    expect_err(env.start_liquidation(&b, &w.account), E::DebtGraceNotOver);
+    env.advance(3_600);
+    env.publish_prices();
+    env.start_liquidation(&b, &w.account).unwrap();
+    // the sale is not over while the debt is there, however healthy the margin
+    expect_err(env.end_liquidation(&w.account), E::DebtStillOutstanding);
+    env.advance(120);
+    env.publish_prices();
+    let (out, p) = env.bid(&b, &w.account, BidSize::Max).unwrap();
+    assert!(p.debt_sale);
+    let e: greekhouse::events::SliceBought = event(&out);
+    assert_eq!(e.fraction, greekhouse::engine::liquidation::FRACTION_ONE);
+    assert!(e.payment > 0);
+    let state = env.writer_state(&w.account);
+    assert!(state.quote_balance >= 0 && state.collateral_count() == 0);
+    env.end_liquidation(&w.account).unwrap();
+    // the debt is gone: the markers close without a loss and the series pays in full
+    let r: greekhouse::events::DebtResolved = event(&env.resolve_debt(&w.account).unwrap());
+    assert_eq!(r.debt, 0);
+    let f: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&put).unwrap());
+    assert_eq!((f.payout_final, f.haircut_bps), (usd(10), 0));
+    assert_books_balance(&mut env);
 }

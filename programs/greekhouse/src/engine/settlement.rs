@@ -122,10 +122,9 @@ pub fn backstop_shares(amount: u64, price: u64) -> Result<u64> {
 /// The final payout per contract: `min(payout, floor(ledger / outstanding))` (`payout` when no
 /// token is outstanding).
 pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {
-    if outstanding == 0 {
-        payout
-    } else {
-        payout.min(ledger / outstanding)
+    match ledger.checked_div(outstanding) {
+        Some(per_token) => payout.min(per_token),
+        None => payout,
     }
 }
 

@@ -238,6 +238,13 @@ impl WriterAccount {
         self.earliest_expiry().is_some_and(|e| e <= now)
     }
 
+    /// True when the account is only a settlement debt and collateral: no positions left, a
+    /// negative quote balance from settlement. Its auction is a plain collateral sale that runs
+    /// until the debt is gone (docs/settlement.md).
+    pub fn is_settlement_debtor(&self) -> bool {
+        self.debt_since != 0 && self.quote_balance < 0 && self.position_count() == 0
+    }
+
     /// Number of open debt markers.
     pub fn debt_marker_count(&self) -> usize {
         self.debt_markers.iter().filter(|m| m.owed > 0).count()

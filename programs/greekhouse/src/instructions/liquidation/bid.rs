@@ -113,7 +113,14 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
     // price the slice on the account as it stands
     let before = margin_of(&liq)?;
     let inputs = liquidation::bid_inputs(&ch.params.liquidation, &liq, &before, now)?;
-    let max_fraction = auction::bid_max_fraction(&inputs, before.end.equity).map_err(risk)?;
+    // a settlement debtor's auction sells its collateral until the debt is gone, whatever its
+    // margin; any other account is sold back to the end level and no further
+    let debt_sale = liq.is_settlement_debtor();
+    let max_fraction = if debt_sale {
+        Fixed::ONE
+    } else {
+        auction::bid_max_fraction(&inputs, before.end.equity).map_err(risk)?
+    };
     require!(
         max_fraction.is_positive(),
         GreekhouseError::AccountAboveEndLevel
@@ -141,7 +148,7 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
     // the liquidated account never ends lower at the end level; the bidder stands at IM
     let after = margin_of(&liq)?;
     require!(
-        after.end.equity >= before.end.equity,
+        debt_sale || after.end.equity >= before.end.equity,
         GreekhouseError::BidLoweredEndEquity
     );
     let bidder_after = margin_of(&bidder)?;

@@ -24,9 +24,15 @@ pub struct EndLiquidation<'info> {
 
 impl EndLiquidation<'_> {
     pub fn validate(&self) -> Result<()> {
+        let w = self.writer_account.load()?;
         require!(
-            self.writer_account.load()?.status()? == WriterStatus::Liquidating,
+            w.status()? == WriterStatus::Liquidating,
             GreekhouseError::AccountNotLiquidating
+        );
+        // a debt sale ends when the debt is gone, not when the margin looks healthy
+        require!(
+            !w.is_settlement_debtor(),
+            GreekhouseError::DebtStillOutstanding
         );
         Ok(())
     }

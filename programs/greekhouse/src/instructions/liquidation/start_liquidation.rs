@@ -1,4 +1,5 @@
-//! Start the Dutch auction of an account whose equity at maintenance is below zero (anyone).
+//! Start the Dutch auction of an account whose equity at maintenance is below zero, or whose
+//! settlement debt is still unpaid after the grace period (anyone).
 //! Freezes it (no write, no withdraw; deposits and burns still work), records the start and
 //! the earliest expiry its curve must end by, and pays the caller's writer account a keeper
 //! tip: capped, only above a dust size, and only from the account's positive quote balance.
@@ -68,10 +69,15 @@ pub fn start_liquidation_handler<'info>(
         &loaded.underlyings,
         now,
     )?;
-    require!(
-        summary.maintenance.equity.is_negative(),
-        GreekhouseError::NotLiquidatable
-    );
+    // below maintenance, or a settlement debt unpaid after its grace period
+    if !summary.maintenance.equity.is_negative() {
+        require!(w.is_settlement_debtor(), GreekhouseError::NotLiquidatable);
+        let grace = ch.params.settlement.debt_grace_secs as i64;
+        require!(
+            now >= w.debt_since.saturating_add(grace),
+            GreekhouseError::DebtGraceNotOver
+        );
+    }
 
     let p = &ch.params.liquidation;
     let whole_quote = 10i128.pow(ch.quote_decimals as u32);
