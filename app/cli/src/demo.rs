@@ -29,6 +29,11 @@ pub struct DemoArgs {
     /// insolvent slice paid by the insurance fund, the fund before and after.
     #[arg(long, conflicts_with = "snapshot")]
     liquidation: bool,
+    /// Show an expiry instead: the settlement price and its dispute, a bankrupt writer's
+    /// contracts covered by the fund and a backstop auction, a haircut on one series only,
+    /// redemption.
+    #[arg(long, conflicts_with_all = ["snapshot", "liquidation"])]
+    settlement: bool,
 }
 
 const QUOTE_DECIMALS: u32 = 6;
@@ -99,6 +104,9 @@ const HEADER: [&str; 10] = [
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
     if args.liquidation {
         return crate::demo_liquidation::run(args.json);
+    }
+    if args.settlement {
+        return crate::demo_settlement::run(args.json);
     }
     // the embedded bank logs every transaction at debug level unless told otherwise
     if std::env::var_os("RUST_LOG").is_none() {

@@ -15,6 +15,8 @@ mod decimal;
 mod demo;
 #[cfg(feature = "demo")]
 mod demo_liquidation;
+#[cfg(feature = "demo")]
+mod demo_settlement;
 mod fmt;
 mod margin;
 mod onchain;

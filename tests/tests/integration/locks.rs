@@ -222,3 +222,78 @@ fn staking_locks_the_fund_and_the_stake_only() {
         vec![payer, stake]
     );
 }
+
+#[test]
+fn settlement_instructions_lock_their_series_and_what_they_pay() {
+    let k = keys();
+    let fund = pda::insurance_fund(&k.ch.clearinghouse);
+    let fund_vault = pda::insurance_vault(&k.ch.clearinghouse);
+    let payer = Pubkey::new_unique();
+    let oracle = Pubkey::new_unique();
+    let price = pda::settlement_price(&k.underlying, 1_000);
+    assert_eq!(
+        writable(&ix::propose_settlement_price(
+            k.ch.clearinghouse,
+            payer,
+            k.underlying,
+            oracle,
+            1_000
+        )),
+        vec![payer, price]
+    );
+    assert_eq!(
+        writable(&ix::dispute_settlement_price(k.underlying, oracle, 1_000)),
+        vec![price]
+    );
+    // settling a series locks the series, its underlying's ledger and the fund's cover path
+    assert_eq!(
+        writable(&ix::settle_series(&k.ch, k.series, k.underlying, 1_000)),
+        vec![
+            k.series,
+            pda::underlying_ledger(&k.underlying),
+            fund,
+            fund_vault,
+            k.ch.quote_vault
+        ]
+    );
+    // settling a position moves ledger claims only: no vault, no clearing house
+    assert_eq!(
+        writable(&ix::settle_position(k.writer, k.series)),
+        vec![k.writer, k.series]
+    );
+    assert_eq!(
+        writable(&ix::resolve_debt(&k.ch, k.writer, &[k.series])),
+        vec![k.writer, fund, fund_vault, k.ch.quote_vault, k.series]
+    );
+    assert_eq!(
+        writable(&ix::open_backstop(k.ch.clearinghouse, k.series)),
+        vec![k.series]
+    );
+    assert_eq!(
+        writable(&ix::finalize_series(k.ch.clearinghouse, k.series)),
+        vec![k.series]
+    );
+    let wallet = Pubkey::new_unique();
+    let holder_tokens = Pubkey::new_unique();
+    assert_eq!(
+        writable(&ix::redeem(
+            &k.ch,
+            k.owner,
+            k.series,
+            holder_tokens,
+            wallet,
+            1
+        )),
+        vec![
+            k.series,
+            pda::option_mint(&k.series),
+            holder_tokens,
+            wallet,
+            k.ch.quote_vault
+        ]
+    );
+    assert_eq!(
+        writable(&ix::sweep_series_dust(&k.ch, k.series)),
+        vec![k.series, fund, fund_vault, k.ch.quote_vault]
+    );
+}
