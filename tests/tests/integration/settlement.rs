@@ -130,6 +130,32 @@ fn a_settlement_price_must_pass_the_oracle_checks() {
         pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
     );
     expect_err(env.propose_settlement(expiry), E::OracleConfidenceTooWide);
+    // another feed in the SOL oracle account, and a partially verified update
+    let obs = greekhouse_sdk::pyth::PriceObservation {
+        price: px(150),
+        conf: px(150) as u64 / 1_000,
+        expo: PYTH_EXPO,
+        publish_time: expiry + 5,
+    };
+    let account = greekhouse_sdk::pyth::price_update_v2(
+        [9u8; 32],
+        obs,
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    let oracle = env.sol.oracle;
+    env.chain.set_account(&oracle, account);
+    expect_err(env.propose_settlement(expiry), E::OracleWrongFeedId);
+    env.set_sol_oracle(
+        obs,
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Partial { num_signatures: 3 },
+    );
+    expect_err(env.propose_settlement(expiry), E::OraclePartialVerification);
+    // a valid one is accepted
+    env.set_sol_oracle(
+        obs,
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    env.propose_settlement(expiry).unwrap();
 }
 
 // ================================================================ settle series / position
