@@ -34,6 +34,9 @@ pub struct BankChain {
     payer: Keypair,
     now: i64,
     quiet: bool,
+    /// Every account key any transaction of this bank named: the bank has no index of program
+    /// accounts, so [`Chain::program_accounts`] looks among these.
+    seen: std::collections::BTreeSet<Pubkey>,
 }
 
 /// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
@@ -103,6 +106,7 @@ impl BankChain {
             payer,
             now: GENESIS_UNIX_TIMESTAMP,
             quiet: false,
+            seen: std::collections::BTreeSet::new(),
         };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
@@ -309,6 +313,7 @@ impl Chain for BankChain {
             .block_on(self.context.banks_client.get_latest_blockhash())
             .map_err(backend)?;
         let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
+        self.seen.extend(tx.message.account_keys.iter().copied());
         // sign with exactly the keys the message needs, once each
         let required: Vec<Pubkey> =
             tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
@@ -360,6 +365,22 @@ impl Chain for BankChain {
             }
             Err(e) => Err(backend(e)),
         }
+    }
+
+    fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let keys: Vec<Pubkey> = self.seen.iter().copied().collect();
+        let mut found = Vec::new();
+        for key in keys {
+            if let Some(account) = self.account(&key)? {
+                if account.owner == greekhouse::ID && account.data.starts_with(discriminator) {
+                    found.push((key, account));
+                }
+            }
+        }
+        Ok(found)
     }
 
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {

@@ -80,4 +80,11 @@ pub trait Chain {
     ) -> Result<TxOutcome, ChainError>;
     /// The cluster's unix time (the `Clock` sysvar).
     fn unix_timestamp(&mut self) -> Result<i64, ChainError>;
+    /// Every account of the Greekhouse program whose data starts with `discriminator` (an
+    /// Anchor account discriminator): how the bot finds writer accounts and series. An RPC
+    /// backend answers with `getProgramAccounts`; the bank and snapshots with what they hold.
+    fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError>;
 }

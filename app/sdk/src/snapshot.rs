@@ -140,6 +140,18 @@ impl Chain for SnapshotChain {
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
         Ok(self.unix_timestamp)
     }
+
+    fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        Ok(self
+            .accounts
+            .iter()
+            .filter(|(_, a)| a.owner == greekhouse::ID && a.data.starts_with(discriminator))
+            .map(|(k, a)| (*k, a.clone()))
+            .collect())
+    }
 }
 
 /// The oracle account of every underlying in a snapshot: the legacy price account it names,

@@ -10,6 +10,7 @@ mod insurance;
 mod invariants;
 mod keeper;
 mod liquidation;
+mod liquidator;
 mod listing;
 mod locks;
 mod oracle;

@@ -1,0 +1,359 @@
+//! One tick of the bot: scan, liquidate, bid, end, settle. Every number it acts on is the
+//! program's own (the SDK's flows run the program's engine and the shared risk engine); the bot
+//! adds only its strategy: which bids are worth their risk, and how large a slice its own
+//! account can carry.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::Discriminator;
+use greekhouse::engine::liquidation::FRACTION_ONE;
+use greekhouse::state::{OptionSeries, SeriesStatus, Underlying, WriterAccount, WriterStatus};
+use greekhouse_risk::Fixed;
+use greekhouse_sdk::accounts;
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::flows::FlowContext;
+use greekhouse_sdk::ix::ClearinghouseRef;
+use greekhouse_sdk::liquidation::{self as flows, BidQuote, BidSize};
+use greekhouse_sdk::margin::MarginError;
+use greekhouse_sdk::Instruction;
+use serde_json::{json, Value};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+use crate::config::{Limits, Run, Strategy};
+
+/// What the bot counts (reported after every tick and at exit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counters {
+    pub ticks: u64,
+    pub scanned: u64,
+    pub started: u64,
+    pub bids_won: u64,
+    /// Bids the program refused (another bidder was faster, prices moved).
+    pub bids_lost: u64,
+    /// Bids skipped because the discount did not pay for the hurdle.
+    pub bids_skipped: u64,
+    pub ended: u64,
+    /// Gain at mark of the bids won, quote native.
+    pub quote_earned: i128,
+    pub settlement_steps: u64,
+    /// Errors by kind (`backend`, `margin`, `program:<code>`).
+    pub errors: BTreeMap<String, u64>,
+}
+
+/// Where the bot's structured log lines go.
+pub trait Log {
+    fn log(&mut self, event: &str, fields: Value);
+}
+
+/// JSON lines on stderr.
+pub struct StderrLog;
+
+impl Log for StderrLog {
+    fn log(&mut self, event: &str, fields: Value) {
+        eprintln!("{}", json!({ "event": event, "fields": fields }));
+    }
+}
+
+/// Collected in memory (tests, the simulator).
+#[derive(Default)]
+pub struct MemoryLog(pub Vec<(String, Value)>);
+
+impl Log for MemoryLog {
+    fn log(&mut self, event: &str, fields: Value) {
+        self.0.push((event.to_string(), fields));
+    }
+}
+
+/// A liquidator.
+pub struct Bot {
+    pub ch: ClearinghouseRef,
+    pub owner: Keypair,
+    pub bidder_account: Pubkey,
+    /// Oracle accounts of pull-feed underlyings (legacy ones are read from the underlying).
+    pub oracles: BTreeMap<Pubkey, Pubkey>,
+    pub limits: Limits,
+    pub strategy: Strategy,
+    pub run: Run,
+    pub counters: Counters,
+}
+
+fn error_kind(e: &ChainError) -> String {
+    match e.custom_code() {
+        Some(code) => format!("program:{code}"),
+        None => "backend".into(),
+    }
+}
+
+impl Bot {
+    fn count_error(&mut self, kind: String, log: &mut dyn Log, what: &str, account: &Pubkey) {
+        *self.counters.errors.entry(kind.clone()).or_default() += 1;
+        log.log(
+            "error",
+            json!({ "what": what, "account": account.to_string(), "kind": kind }),
+        );
+    }
+
+    /// Send with bounded retries on backend failures; a program refusal is not retried.
+    fn send<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        instructions: &[Instruction],
+    ) -> Result<TxOutcome, ChainError> {
+        let mut backoff = self.run.backoff_ms;
+        let mut attempt = 0;
+        loop {
+            match chain.send(instructions, &[&self.owner]) {
+                Err(ChainError::Backend(e)) if attempt < self.run.max_retries => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(backoff));
+                    backoff = backoff.saturating_mul(2);
+                    let _ = e;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Oracle accounts of every listed underlying: the configured pull-feed account, or the
+    /// legacy price account the underlying names.
+    fn oracle_map<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+    ) -> Result<BTreeMap<Pubkey, Pubkey>, ChainError> {
+        let mut map = self.oracles.clone();
+        for (key, account) in chain.program_accounts(Underlying::DISCRIMINATOR)? {
+            if let Ok(u) = accounts::underlying(&account.data) {
+                if u.clearinghouse == self.ch.clearinghouse && u.oracle.kind == 1 {
+                    map.entry(key)
+                        .or_insert(Pubkey::new_from_array(u.oracle.feed));
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// One pass over the clearing house. Never panics on a bad account: every failure is
+    /// counted by kind and logged, and the pass goes on.
+    pub fn tick<C: Chain + ?Sized>(&mut self, chain: &mut C, log: &mut dyn Log) {
+        self.counters.ticks += 1;
+        let oracles = match self.oracle_map(chain) {
+            Ok(m) => m,
+            Err(e) => {
+                let ch = self.ch.clearinghouse;
+                self.count_error(error_kind(&e), log, "scan", &ch);
+                return;
+            }
+        };
+        let writers = match chain.program_accounts(WriterAccount::DISCRIMINATOR) {
+            Ok(w) => w,
+            Err(e) => {
+                let ch = self.ch.clearinghouse;
+                self.count_error(error_kind(&e), log, "scan", &ch);
+                return;
+            }
+        };
+        for (key, account) in writers {
+            let Ok(w) = accounts::writer_account(&account.data) else {
+                continue;
+            };
+            if w.clearinghouse != self.ch.clearinghouse || key == self.bidder_account {
+                continue;
+            }
+            self.counters.scanned += 1;
+            match w.status() {
+                Ok(WriterStatus::Active)
+                    if w.has_liabilities() && self.strategy.start_liquidations =>
+                {
+                    self.maybe_start(chain, log, &oracles, key, &w);
+                }
+                Ok(WriterStatus::Liquidating) => self.work_auction(chain, log, &oracles, key),
+                _ => {}
+            }
+        }
+        if self.strategy.settle {
+            crate::settle::crank(self, chain, log, &oracles);
+        }
+    }
+
+    fn cx<'a>(&'a self, oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>) -> FlowContext<'a> {
+        FlowContext {
+            ch: &self.ch,
+            oracle_for,
+        }
+    }
+
+    fn maybe_start<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        oracles: &BTreeMap<Pubkey, Pubkey>,
+        key: Pubkey,
+        w: &WriterAccount,
+    ) {
+        let now = match chain.unix_timestamp() {
+            Ok(t) => t,
+            Err(e) => return self.count_error(error_kind(&e), log, "clock", &key),
+        };
+        let oracle_for = |u: &Pubkey| oracles.get(u).copied();
+        let caller = self.owner.pubkey();
+        let plan = {
+            let cx = self.cx(&oracle_for);
+            flows::start_liquidation(chain, &cx, caller, key, self.bidder_account)
+        };
+        let plan = match plan {
+            Ok(p) => p,
+            Err(MarginError::Chain(e)) => {
+                return self.count_error(error_kind(&e), log, "margin", &key)
+            }
+            Err(_) => return self.count_error("margin".into(), log, "margin", &key),
+        };
+        // below maintenance, or a settlement debt past its grace period
+        let grace = self.debt_grace(chain).unwrap_or(i64::MAX);
+        let debt_due = w.is_settlement_debtor() && now >= w.debt_since.saturating_add(grace);
+        if !plan.liquidatable && !debt_due {
+            return;
+        }
+        match self.send(chain, &plan.instructions) {
+            Ok(_) => {
+                self.counters.started += 1;
+                log.log(
+                    "liquidation_started",
+                    json!({ "account": key.to_string(), "tip": plan.tip,
+                            "maintenance_equity": plan.margin.maintenance.equity.raw() / 1_000_000_000_000 }),
+                );
+            }
+            Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", &key),
+        }
+    }
+
+    fn debt_grace<C: Chain + ?Sized>(&self, chain: &mut C) -> Option<i64> {
+        let data = chain.account(&self.ch.clearinghouse).ok()??;
+        let ch = accounts::clearinghouse(&data.data).ok()?;
+        Some(ch.params.settlement.debt_grace_secs as i64)
+    }
+
+    /// End the auction if the account is back at the end level; otherwise bid if it pays.
+    fn work_auction<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        oracles: &BTreeMap<Pubkey, Pubkey>,
+        key: Pubkey,
+    ) {
+        let oracle_for = |u: &Pubkey| oracles.get(u).copied();
+        let payer = self.owner.pubkey();
+        let ended = {
+            let cx = self.cx(&oracle_for);
+            flows::end_liquidation(chain, &cx, payer, key)
+        };
+        if let Ok((ixs, true)) = ended {
+            match self.send(chain, &ixs) {
+                Ok(_) => {
+                    self.counters.ended += 1;
+                    log.log("liquidation_ended", json!({ "account": key.to_string() }));
+                    return;
+                }
+                // a debt sale is not over while the debt is there: fall through and bid
+                Err(e) if e.custom_code().is_some() => {}
+                Err(e) => return self.count_error(error_kind(&e), log, "end_liquidation", &key),
+            }
+        }
+        let Some(quote) = self.size_bid(chain, &oracle_for, key) else {
+            return;
+        };
+        let p = &quote.projection;
+        let gain = p.gain_at_mark().unwrap_or(i128::MIN);
+        let f = Fixed::from_raw(p.fraction as i128);
+        let risk = p
+            .inputs
+            .addon_maintenance
+            .checked_add(p.inputs.mark_to_market.abs().unwrap_or(Fixed::ZERO))
+            .and_then(|r| r.checked_mul(f, greekhouse_risk::Rounding::Up))
+            .map(|r| r.raw() / 1_000_000_000_000)
+            .unwrap_or(i128::MAX);
+        let hurdle =
+            (risk * self.strategy.hurdle_bps as i128 / 10_000).max(self.strategy.min_gain as i128);
+        if gain < hurdle {
+            self.counters.bids_skipped += 1;
+            log.log(
+                "bid_skipped",
+                json!({ "account": key.to_string(), "gain": gain.to_string(), "hurdle": hurdle.to_string(),
+                        "discount": p.inputs.discount.raw() as f64 / 1e12 }),
+            );
+            return;
+        }
+        match self.send(chain, &quote.instructions) {
+            Ok(out) => {
+                self.counters.bids_won += 1;
+                self.counters.quote_earned += gain;
+                log.log(
+                    "bid_won",
+                    json!({ "account": key.to_string(), "fraction": p.fraction as f64 / 1e12,
+                            "discount": p.inputs.discount.raw() as f64 / 1e12,
+                            "payment": p.settlement.payment.to_string(), "gain": gain.to_string(),
+                            "events": out.event_names() }),
+                );
+            }
+            Err(e) => {
+                self.counters.bids_lost += 1;
+                self.count_error(error_kind(&e), log, "bid", &key);
+            }
+        }
+    }
+
+    /// The largest bid within the limits: at most `max_fraction_per_bid` of the account, a
+    /// payment within `max_payment_per_bid`, and the bot's own account left with at least
+    /// `min_initial_equity_after` at IM; halves the fraction until all hold.
+    fn size_bid<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
+        key: Pubkey,
+    ) -> Option<BidQuote> {
+        let owner = self.owner.pubkey();
+        let cap = ((self.limits.max_fraction_per_bid * FRACTION_ONE as f64) as u64).max(1);
+        let mut size = BidSize::Fraction(cap);
+        for _ in 0..24 {
+            let quote = {
+                let cx = self.cx(oracle_for);
+                flows::quote_bid(chain, &cx, key, self.bidder_account, owner, size, 0)
+            };
+            let q = match quote {
+                Ok(q) => q,
+                Err(_) => return None, // nothing to bid for (at or above the end level), or a bad account
+            };
+            let p = &q.projection;
+            let im_ok =
+                p.bidder_initial_after >= Fixed::from_int(self.limits.min_initial_equity_after);
+            let pay_ok = p.settlement.payment <= self.limits.max_payment_per_bid as i128;
+            if p.acceptable(q.fund_balance) && im_ok && pay_ok {
+                return Some(q);
+            }
+            if p.fraction <= 1 {
+                return None;
+            }
+            size = BidSize::Fraction(p.fraction / 2);
+        }
+        None
+    }
+}
+
+/// The clearing house's series (for the settlement cranks).
+pub fn series_list<C: Chain + ?Sized>(
+    chain: &mut C,
+    clearinghouse: &Pubkey,
+) -> Result<Vec<(Pubkey, OptionSeries)>, ChainError> {
+    Ok(chain
+        .program_accounts(OptionSeries::DISCRIMINATOR)?
+        .into_iter()
+        .filter_map(|(k, a)| accounts::option_series(&a.data).ok().map(|s| (k, s)))
+        .filter(|(_, s)| s.clearinghouse == *clearinghouse)
+        .collect())
+}
+
+/// Whether a series is past expiry and not finalized (the cranks' work list).
+pub fn needs_settlement(s: &OptionSeries, now: i64) -> bool {
+    now >= s.expiry && s.status != SeriesStatus::Finalized as u8
+}

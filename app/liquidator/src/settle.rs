@@ -1,0 +1,121 @@
+//! The settlement cranks (docs/settlement.md), run after the liquidation pass: for each series
+//! past expiry, propose its settlement price from the current oracle update (the program refuses
+//! one outside the window), settle it once the price is final, settle every writer's position,
+//! resolve repaid or collateral-less debts, open a backstop where a series is short, finalize.
+//! Each step is permissionless; a refusal (not final yet, already done, window still open) is
+//! the normal answer of a crank run too early and is not counted as an error.
+
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::Discriminator;
+use greekhouse::state::{SeriesStatus, WriterAccount};
+use greekhouse_sdk::chain::Chain;
+use greekhouse_sdk::{accounts, ix};
+use serde_json::json;
+use solana_signer::Signer;
+
+use crate::bot::{needs_settlement, series_list, Bot, Log};
+
+pub fn crank<C: Chain + ?Sized>(
+    bot: &mut Bot,
+    chain: &mut C,
+    log: &mut dyn Log,
+    oracles: &BTreeMap<Pubkey, Pubkey>,
+) {
+    let Ok(now) = chain.unix_timestamp() else {
+        return;
+    };
+    let Ok(series) = series_list(chain, &bot.ch.clearinghouse) else {
+        return;
+    };
+    let due: Vec<_> = series
+        .into_iter()
+        .filter(|(_, s)| needs_settlement(s, now))
+        .collect();
+    if due.is_empty() {
+        return;
+    }
+    let writers: Vec<(Pubkey, WriterAccount)> = chain
+        .program_accounts(WriterAccount::DISCRIMINATOR)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
+        .filter(|(_, w)| w.clearinghouse == bot.ch.clearinghouse)
+        .collect();
+    let payer = bot.owner.pubkey();
+    for (key, s) in due {
+        let mut steps: Vec<(&str, Vec<greekhouse_sdk::Instruction>)> = Vec::new();
+        if s.status == SeriesStatus::Active as u8 {
+            let price = greekhouse_sdk::pda::settlement_price(&s.underlying, s.expiry);
+            if chain.account(&price).ok().flatten().is_none() {
+                if let Some(oracle) = oracles.get(&s.underlying) {
+                    steps.push((
+                        "propose_settlement_price",
+                        vec![ix::propose_settlement_price(
+                            bot.ch.clearinghouse,
+                            payer,
+                            s.underlying,
+                            *oracle,
+                            s.expiry,
+                        )],
+                    ));
+                }
+            }
+            steps.push((
+                "settle_series",
+                vec![ix::settle_series(&bot.ch, key, s.underlying, s.expiry)],
+            ));
+        }
+        for (w, state) in &writers {
+            if state.short_contracts(&key) > 0 {
+                steps.push(("settle_position", vec![ix::settle_position(*w, key)]));
+            }
+        }
+        steps.push((
+            "open_backstop",
+            vec![ix::open_backstop(bot.ch.clearinghouse, key)],
+        ));
+        steps.push((
+            "finalize_series",
+            vec![ix::finalize_series(bot.ch.clearinghouse, key)],
+        ));
+        for (what, ixs) in steps {
+            if let Ok(out) = chain.send(&ixs, &[&bot.owner]) {
+                bot.counters.settlement_steps += 1;
+                log.log(
+                    what,
+                    json!({ "series": key.to_string(), "events": out.event_names() }),
+                );
+            }
+        }
+    }
+    // debts: repaid ones close; collateral-less ones are paid by the fund, then their series
+    let writers: Vec<(Pubkey, WriterAccount)> = chain
+        .program_accounts(WriterAccount::DISCRIMINATOR)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
+        .filter(|(_, w)| w.clearinghouse == bot.ch.clearinghouse && w.debt_marker_count() > 0)
+        .collect();
+    for (w, state) in writers {
+        let resolvable = state.quote_balance >= 0
+            || (state.collateral_count() == 0 && state.position_count() == 0);
+        if !resolvable {
+            continue;
+        }
+        let series: Vec<Pubkey> = state
+            .debt_markers
+            .iter()
+            .filter(|m| m.owed > 0)
+            .map(|m| m.series)
+            .collect();
+        if chain
+            .send(&[ix::resolve_debt(&bot.ch, w, &series)], &[&bot.owner])
+            .is_ok()
+        {
+            bot.counters.settlement_steps += 1;
+            log.log("resolve_debt", json!({ "account": w.to_string() }));
+        }
+    }
+}
