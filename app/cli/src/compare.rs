@@ -90,7 +90,7 @@ pub struct Comparison {
     pub total: UnderlyingPeers,
 }
 
-fn position_peers(p: &PositionRisk, spot: Fixed) -> RiskResult<PositionPeers> {
+pub fn position_peers(p: &PositionRisk, spot: Fixed) -> RiskResult<PositionPeers> {
     let quantity = Fixed::from_u64(p.contracts).checked_mul(p.contract_size, Rounding::Up)?;
     let opyn = opyn_params(p.time_years)?;
     Ok(PositionPeers {

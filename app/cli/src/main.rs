@@ -22,6 +22,8 @@ mod margin;
 mod onchain;
 mod portfolio;
 mod quote;
+#[cfg(feature = "demo")]
+mod simulate;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,6 +45,9 @@ enum Command {
     /// The writer flow on an embedded Solana bank running the real program.
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
+    /// The risk simulator: scenarios of crashes and paths on the real program (report, charts).
+    #[cfg(feature = "demo")]
+    Simulate(simulate::SimulateArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -51,6 +56,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Margin(args) => margin::run(args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
+        #[cfg(feature = "demo")]
+        Command::Simulate(args) => simulate::run(args),
     }
 }
 

@@ -107,3 +107,81 @@ fn margin_from_accounts_rejects_bad_json() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_liquidation_demo_shows_the_discount_rising_and_the_fund_paying_a_gap() {
+    let out = json(&greekhouse(&["demo", "--liquidation", "--json"]));
+    let slices = out["slices"].as_array().unwrap();
+    assert!(slices.len() >= 3);
+    let discounts: Vec<f64> = slices[..slices.len() - 1]
+        .iter()
+        .map(|s| s["discount"].as_f64().unwrap())
+        .collect();
+    assert!(discounts.windows(2).all(|d| d[0] < d[1]), "{discounts:?}");
+    assert!(slices.last().unwrap()["from_fund"].as_u64().unwrap() > 0);
+    let fund = &out["insurance_fund"];
+    assert!(fund["after"].as_u64().unwrap() < fund["before"].as_u64().unwrap());
+}
+
+#[test]
+fn the_settlement_demo_haircuts_one_series_only() {
+    let out = json(&greekhouse(&["demo", "--settlement", "--json"]));
+    let series = out["series"].as_array().unwrap();
+    assert_eq!(series.len(), 3);
+    assert!(series[0]["haircut_bps"].as_u64().unwrap() > 0);
+    assert_eq!(series[1]["haircut_bps"], 0);
+    assert_eq!(series[2]["haircut_bps"], 0);
+    assert_eq!(series[1]["payout_final"], series[1]["payout"]);
+}
+
+#[test]
+fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
+    let dir = std::env::temp_dir().join(format!("greekhouse-sim-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = greekhouse(&[
+        "simulate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--scenario",
+        "crash-40pct-6h",
+        "--seeds",
+        "1",
+        "--writers",
+        "6",
+        "--days",
+        "2",
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "report.md",
+        "report.json",
+        "crash-40pct-6h-price.svg",
+        "crash-40pct-6h-fund.svg",
+        "crash-40pct-6h-shortfall.svg",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["runs"].as_array().unwrap().len(), 1);
+    assert!(report["transactions"].as_u64().unwrap() > 0);
+
+    let bad_dir = dir.join("bad");
+    let study = dir.join("study.toml");
+    std::fs::write(&study, "days = 0\n").unwrap();
+    let out = greekhouse(&[
+        "simulate",
+        "--out",
+        bad_dir.to_str().unwrap(),
+        "--config",
+        study.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("days"));
+    assert!(!bad_dir.exists(), "nothing is written for a bad study");
+}

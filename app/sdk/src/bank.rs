@@ -37,6 +37,8 @@ pub struct BankChain {
     /// Every account key any transaction of this bank named: the bank has no index of program
     /// accounts, so [`Chain::program_accounts`] looks among these.
     seen: std::collections::BTreeSet<Pubkey>,
+    /// Transactions sent (landed or refused), for throughput figures.
+    sent: u64,
 }
 
 /// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
@@ -107,9 +109,15 @@ impl BankChain {
             now: GENESIS_UNIX_TIMESTAMP,
             quiet: false,
             seen: std::collections::BTreeSet::new(),
+            sent: 0,
         };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
+    }
+
+    /// Transactions this bank was asked to send (landed or refused).
+    pub fn transactions_sent(&self) -> u64 {
+        self.sent
     }
 
     /// Silence what the natively running program prints to stdout during transactions (its
@@ -312,6 +320,7 @@ impl Chain for BankChain {
             .runtime
             .block_on(self.context.banks_client.get_latest_blockhash())
             .map_err(backend)?;
+        self.sent += 1;
         let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
         self.seen.extend(tx.message.account_keys.iter().copied());
         // sign with exactly the keys the message needs, once each

@@ -865,6 +865,38 @@ impl Env {
         self.chain.token_balance(ata).expect("scenario: bank call")
     }
 
+    /// The most `series` contracts `w` could write now within initial margin (the SDK's
+    /// projection of `write_options`, by bisection; nothing is sent).
+    pub fn max_writable(&mut self, w: &Writer, series: &Pubkey) -> u64 {
+        let s = self.series_state(series);
+        let recipient = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        let (account, owner) = (w.account, w.owner.pubkey());
+        let passes = |env: &mut Env, n: u64| {
+            env.with_flow(|chain, cx| {
+                crate::flows::write(chain, cx, account, owner, *series, recipient, n)
+            })
+            .map(|p| p.passes_initial_margin())
+            .unwrap_or(false)
+        };
+        let (mut lo, mut hi) = (0u64, 1u64);
+        while passes(self, hi) {
+            lo = hi;
+            hi = hi.saturating_mul(2);
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if passes(self, mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
     /// Write as many `series` contracts from `w` as initial margin allows (the largest count
     /// the SDK's projection of `write_options` accepts, found by bisection); returns it.
     pub fn write_to_initial_margin(

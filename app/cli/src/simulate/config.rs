@@ -1,0 +1,287 @@
+//! The simulator's study definition: built-in scenarios and an optional TOML file. Every value
+//! is checked before anything runs or is written; an error names its field.
+
+use serde::Deserialize;
+
+/// How the SOL price moves.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+pub enum PathKind {
+    /// Geometric Brownian motion.
+    Gbm { drift: f64, vol: f64 },
+    /// GBM plus Poisson jumps of lognormal size.
+    Jump {
+        drift: f64,
+        vol: f64,
+        /// Expected jumps per day.
+        jumps_per_day: f64,
+        /// Mean and deviation of a jump's log size.
+        jump_mean: f64,
+        jump_std: f64,
+    },
+    /// A named shape: the log price follows straight lines through `(hour, percent change from
+    /// the start)` waypoints, with GBM noise of `noise_vol` around them.
+    Shape {
+        waypoints: Vec<(f64, f64)>,
+        noise_vol: f64,
+    },
+    /// Flat with GBM noise until the first expiry, then a gap of `gap_pct` at expiry.
+    GapAtExpiry { gap_pct: f64, vol: f64 },
+}
+
+/// One scenario.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(flatten)]
+    pub path: PathKind,
+}
+
+/// The population, bots, horizon and seeds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Study {
+    pub seeds: u32,
+    pub writers: u32,
+    pub days: u32,
+    pub step_minutes: u32,
+    /// Quote each writer posts: uniform in `[min, max]` whole USDC.
+    pub writer_quote_min: u64,
+    pub writer_quote_max: u64,
+    /// Share of writers who post SOL (linked collateral) instead of quote.
+    pub sol_collateral_share: f64,
+    /// Share of initial-margin capacity each writer uses.
+    pub book_fill: f64,
+    /// Insurance fund stake at the start (whole USDC).
+    pub fund_stake: u64,
+    pub bots: Vec<BotSpec>,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A liquidator bot of the study.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotSpec {
+    /// Quote deposited in its bidding account (whole USDC).
+    pub capital: u64,
+    pub hurdle_bps: u32,
+    /// It acts every `latency_steps` steps.
+    pub latency_steps: u32,
+    pub max_fraction_per_bid: f64,
+}
+
+impl Default for Study {
+    fn default() -> Self {
+        Self {
+            seeds: 3,
+            writers: 30,
+            days: 7,
+            step_minutes: 60,
+            writer_quote_min: 2_000,
+            writer_quote_max: 20_000,
+            sol_collateral_share: 0.25,
+            book_fill: 0.9,
+            fund_stake: 20_000,
+            bots: vec![
+                BotSpec {
+                    capital: 500_000,
+                    hurdle_bps: 200,
+                    latency_steps: 1,
+                    max_fraction_per_bid: 1.0,
+                },
+                BotSpec {
+                    capital: 50_000,
+                    hurdle_bps: 400,
+                    latency_steps: 3,
+                    max_fraction_per_bid: 0.5,
+                },
+            ],
+            scenarios: builtins(),
+        }
+    }
+}
+
+/// The built-in scenarios.
+pub fn builtins() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "gbm".into(),
+            path: PathKind::Gbm {
+                drift: 0.0,
+                vol: 0.8,
+            },
+        },
+        Scenario {
+            name: "jump".into(),
+            path: PathKind::Jump {
+                drift: 0.0,
+                vol: 0.6,
+                jumps_per_day: 0.5,
+                jump_mean: -0.05,
+                jump_std: 0.12,
+            },
+        },
+        Scenario {
+            name: "crash-40pct-6h".into(),
+            path: PathKind::Shape {
+                waypoints: vec![(0.0, 0.0), (12.0, 0.0), (18.0, -40.0)],
+                noise_vol: 0.3,
+            },
+        },
+        Scenario {
+            name: "slide-65pct-3d-rebound".into(),
+            path: PathKind::Shape {
+                waypoints: vec![(0.0, 0.0), (72.0, -65.0), (120.0, -40.0)],
+                noise_vol: 0.3,
+            },
+        },
+        Scenario {
+            name: "gap-down-at-expiry".into(),
+            path: PathKind::GapAtExpiry {
+                gap_pct: -30.0,
+                vol: 0.4,
+            },
+        },
+    ]
+}
+
+/// A study error: the field and what is wrong with it.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("config: {field}: {problem}")]
+pub struct StudyError {
+    pub field: String,
+    pub problem: String,
+}
+
+fn bad(field: impl Into<String>, problem: impl Into<String>) -> StudyError {
+    StudyError {
+        field: field.into(),
+        problem: problem.into(),
+    }
+}
+
+impl Study {
+    /// Parse a TOML study; fields left out keep their defaults.
+    pub fn parse(text: &str) -> Result<Study, StudyError> {
+        let s: Study = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|sp| text[..sp.start.min(text.len())].lines().count())
+                .unwrap_or(0);
+            bad(format!("line {line}"), e.message().to_string())
+        })?;
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Every value in range.
+    pub fn check(&self) -> Result<(), StudyError> {
+        if !(1..=1_000).contains(&self.seeds) {
+            return Err(bad("seeds", "must be 1 to 1000"));
+        }
+        if !(1..=2_000).contains(&self.writers) {
+            return Err(bad("writers", "must be 1 to 2000"));
+        }
+        if !(1..=90).contains(&self.days) {
+            return Err(bad("days", "must be 1 to 90"));
+        }
+        if !(1..=1_440).contains(&self.step_minutes) {
+            return Err(bad("step_minutes", "must be 1 to 1440"));
+        }
+        if self.writer_quote_min == 0 || self.writer_quote_min > self.writer_quote_max {
+            return Err(bad(
+                "writer_quote_min",
+                "must be > 0 and <= writer_quote_max",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.sol_collateral_share) {
+            return Err(bad("sol_collateral_share", "must be in [0, 1]"));
+        }
+        if !(self.book_fill > 0.0 && self.book_fill <= 1.0) {
+            return Err(bad("book_fill", "must be in (0, 1]"));
+        }
+        if self.bots.is_empty() {
+            return Err(bad("bots", "at least one bot"));
+        }
+        for (i, b) in self.bots.iter().enumerate() {
+            if b.capital == 0 {
+                return Err(bad(format!("bots[{i}].capital"), "must be > 0"));
+            }
+            if b.latency_steps == 0 {
+                return Err(bad(format!("bots[{i}].latency_steps"), "must be > 0"));
+            }
+            if !(b.max_fraction_per_bid > 0.0 && b.max_fraction_per_bid <= 1.0) {
+                return Err(bad(
+                    format!("bots[{i}].max_fraction_per_bid"),
+                    "must be in (0, 1]",
+                ));
+            }
+            if b.hurdle_bps > 10_000 {
+                return Err(bad(
+                    format!("bots[{i}].hurdle_bps"),
+                    "must be at most 10000",
+                ));
+            }
+        }
+        if self.scenarios.is_empty() {
+            return Err(bad("scenarios", "at least one scenario"));
+        }
+        for (i, s) in self.scenarios.iter().enumerate() {
+            let f = |x: &str| format!("scenarios[{i}].{x}");
+            let vol_ok = |v: f64| v.is_finite() && (0.0..=5.0).contains(&v);
+            match &s.path {
+                PathKind::Gbm { drift, vol } => {
+                    if !vol_ok(*vol) {
+                        return Err(bad(f("vol"), "must be in [0, 5]"));
+                    }
+                    if !drift.is_finite() {
+                        return Err(bad(f("drift"), "must be finite"));
+                    }
+                }
+                PathKind::Jump {
+                    vol,
+                    jumps_per_day,
+                    jump_std,
+                    ..
+                } => {
+                    if !vol_ok(*vol) {
+                        return Err(bad(f("vol"), "must be in [0, 5]"));
+                    }
+                    if !(0.0..=24.0).contains(jumps_per_day) {
+                        return Err(bad(f("jumps_per_day"), "must be in [0, 24]"));
+                    }
+                    if !(0.0..=1.0).contains(jump_std) {
+                        return Err(bad(f("jump_std"), "must be in [0, 1]"));
+                    }
+                }
+                PathKind::Shape {
+                    waypoints,
+                    noise_vol,
+                } => {
+                    if waypoints.is_empty()
+                        || waypoints.windows(2).any(|w| w[1].0 <= w[0].0)
+                        || waypoints.iter().any(|w| w.1 <= -99.0 || w.1 > 1_000.0)
+                    {
+                        return Err(bad(
+                            f("waypoints"),
+                            "hours strictly increasing, changes in (-99, 1000] percent",
+                        ));
+                    }
+                    if !vol_ok(*noise_vol) {
+                        return Err(bad(f("noise_vol"), "must be in [0, 5]"));
+                    }
+                }
+                PathKind::GapAtExpiry { gap_pct, vol } => {
+                    if !(-95.0..=500.0).contains(gap_pct) {
+                        return Err(bad(f("gap_pct"), "must be in [-95, 500]"));
+                    }
+                    if !vol_ok(*vol) {
+                        return Err(bad(f("vol"), "must be in [0, 5]"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
