@@ -25,13 +25,15 @@ pub struct DemoArgs {
     /// `greekhouse margin --accounts FILE --writer ADDRESS`.
     #[arg(long, value_name = "FILE")]
     snapshot: Option<std::path::PathBuf>,
-    /// Show a crash and the liquidation auction instead: slices as the discount rises, an
-    /// insolvent slice paid by the insurance fund, the fund before and after.
+    /// Only the writer flow (deposits, writes, margin as SOL moves, a refused withdrawal).
+    #[arg(long, conflicts_with_all = ["liquidation", "settlement"])]
+    writer: bool,
+    /// Only the crash and the liquidation auction: slices as the discount rises, an insolvent
+    /// slice paid by the insurance fund, the fund before and after.
     #[arg(long, conflicts_with = "snapshot")]
     liquidation: bool,
-    /// Show an expiry instead: the settlement price and its dispute, a bankrupt writer's
-    /// contracts covered by the fund and a backstop auction, a haircut on one series only,
-    /// redemption.
+    /// Only the expiry: the settlement price and its dispute, a bankrupt writer's contracts
+    /// covered by the fund and a backstop auction, a haircut on one series only, redemption.
     #[arg(long, conflicts_with_all = ["snapshot", "liquidation"])]
     settlement: bool,
 }
@@ -101,13 +103,39 @@ const HEADER: [&str; 10] = [
     "status",
 ];
 
+/// The whole life cycle (writer flow, liquidation, settlement), or one part of it.
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
-    if args.liquidation {
-        return crate::demo_liquidation::run(args.json);
+    let out = if args.liquidation {
+        crate::demo_liquidation::run(args.json)?
+    } else if args.settlement {
+        crate::demo_settlement::run(args.json)?
+    } else if args.writer || args.snapshot.is_some() {
+        writer_flow(&args)?
+    } else {
+        let writer = writer_flow(&args)?;
+        if !args.json {
+            println!("\n{}\n", "=".repeat(72));
+        }
+        let liquidation = crate::demo_liquidation::run(args.json)?;
+        if !args.json {
+            println!("\n{}\n", "=".repeat(72));
+        }
+        let settlement = crate::demo_settlement::run(args.json)?;
+        if !args.json {
+            println!(
+                "\nthe full study of crashes, paths and insurance-fund exhaustion: greekhouse simulate --out report/ (docs/simulator.md)"
+            );
+        }
+        json!({ "writer": writer, "liquidation": liquidation, "settlement": settlement })
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
     }
-    if args.settlement {
-        return crate::demo_settlement::run(args.json);
-    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The writer flow; prints its text unless `--json`; returns its JSON document.
+fn writer_flow(args: &DemoArgs) -> Result<Value> {
     // the embedded bank logs every transaction at debug level unless told otherwise
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
@@ -203,14 +231,11 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
         say(&format!("\nsaved the writer's accounts to {} (try: greekhouse margin --accounts {} --writer {})", path.display(), path.display(), w.account));
     }
-    if args.json {
-        let out = json!({
-            "clearinghouse": m.ch.clearinghouse.to_string(),
-            "writer_account": w.account.to_string(),
-            "steps": steps,
-            "withdrawal": { "amount_usdc": 12_000, "refused": refused, "reason": refused.then_some("InitialMarginBreach") },
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    }
-    Ok(ExitCode::SUCCESS)
+    let out = json!({
+        "clearinghouse": m.ch.clearinghouse.to_string(),
+        "writer_account": w.account.to_string(),
+        "steps": steps,
+        "withdrawal": { "amount_usdc": 12_000, "refused": refused, "reason": refused.then_some("InitialMarginBreach") },
+    });
+    Ok(out)
 }

@@ -5,8 +5,6 @@
 //! end level; then a gap move leaves a second account worth less than nothing, and the
 //! insurance fund pays the bidder for its slice. Every number is the program's (events).
 
-use std::process::ExitCode;
-
 use anyhow::{anyhow, Result};
 use greekhouse::events::{LiquidationEnded, LiquidationStarted, SliceBought};
 use greekhouse_sdk::chain::ChainError;
@@ -92,7 +90,8 @@ const HEADER: [&str; 10] = [
     "fund",
 ];
 
-pub fn run(json_out: bool) -> Result<ExitCode> {
+/// Runs the part; prints its text unless `json_out`; returns its JSON document.
+pub fn run(json_out: bool) -> Result<serde_json::Value> {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
@@ -219,7 +218,7 @@ pub fn run(json_out: bool) -> Result<ExitCode> {
         usd(fund_end.paid_to_bidders_total as i128),
     ));
     say("\nthe discount rose with time: an early bidder pays close to mark; the fund pays only for slices worth less than nothing");
-    if json_out {
+    let out = {
         let out = json!({
             "clearinghouse": env.ch.clearinghouse.to_string(),
             "rally_sol_usd": price as f64 / PYTH_DOLLAR as f64,
@@ -234,7 +233,7 @@ pub fn run(json_out: bool) -> Result<ExitCode> {
                 "paid_to_bidders": fund_end.paid_to_bidders_total,
             },
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    }
-    Ok(ExitCode::SUCCESS)
+        out
+    };
+    Ok(out)
 }

@@ -5,8 +5,6 @@
 //! the rest, and the remainder is a haircut on that call series alone; every holder redeems and
 //! the rounding dust goes to the fund. Every number is the program's (events and accounts).
 
-use std::process::ExitCode;
-
 use anyhow::{anyhow, Result};
 use greekhouse::events::{
     BackstopBought, Redeemed, SeriesDustSwept, SeriesFinalized, SeriesSettled,
@@ -36,7 +34,8 @@ fn one<T: ProgramEvent>(out: &TxOutcome, what: &str) -> Result<T> {
         .ok_or_else(|| anyhow!("{what}: no event in {:?}", out.event_names()))
 }
 
-pub fn run(json_out: bool) -> Result<ExitCode> {
+/// Runs the part; prints its text unless `json_out`; returns its JSON document.
+pub fn run(json_out: bool) -> Result<serde_json::Value> {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
@@ -208,7 +207,7 @@ pub fn run(json_out: bool) -> Result<ExitCode> {
         dust
     ));
     say("the call 140 holders bear the shortfall; the put and the other call pay in full");
-    if json_out {
+    let out = {
         let series: Vec<_> = names
             .iter()
             .zip(&finals)
@@ -230,7 +229,7 @@ pub fn run(json_out: bool) -> Result<ExitCode> {
             "redeemed": redeemed,
             "dust": dust,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    }
-    Ok(ExitCode::SUCCESS)
+        out
+    };
+    Ok(out)
 }

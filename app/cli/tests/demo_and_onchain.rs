@@ -170,6 +170,26 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["runs"].as_array().unwrap().len(), 1);
     assert!(report["transactions"].as_u64().unwrap() > 0);
+    // the same seed gives the same run, to the unit
+    let again = dir.join("again");
+    let out = greekhouse(&[
+        "simulate",
+        "--out",
+        again.to_str().unwrap(),
+        "--scenario",
+        "crash-40pct-6h",
+        "--seeds",
+        "1",
+        "--writers",
+        "6",
+        "--days",
+        "2",
+        "--quiet",
+    ]);
+    assert!(out.status.success());
+    let second: Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["runs"], second["runs"]);
 
     let bad_dir = dir.join("bad");
     let study = dir.join("study.toml");
@@ -184,4 +204,12 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("days"));
     assert!(!bad_dir.exists(), "nothing is written for a bad study");
+}
+
+#[test]
+fn the_demo_walks_the_whole_life_cycle() {
+    let out = json(&greekhouse(&["demo", "--json"]));
+    assert_eq!(out["writer"]["withdrawal"]["refused"], true);
+    assert!(!out["liquidation"]["slices"].as_array().unwrap().is_empty());
+    assert_eq!(out["settlement"]["series"].as_array().unwrap().len(), 3);
 }

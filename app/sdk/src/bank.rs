@@ -39,6 +39,10 @@ pub struct BankChain {
     seen: std::collections::BTreeSet<Pubkey>,
     /// Transactions sent (landed or refused), for throughput figures.
     sent: u64,
+    /// With a seed, every key this bank makes is derived from it, so a simulated run is
+    /// reproducible down to account addresses (and so to the order accounts are scanned in).
+    key_seed: Option<u64>,
+    key_counter: u64,
 }
 
 /// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
@@ -110,9 +114,37 @@ impl BankChain {
             quiet: false,
             seen: std::collections::BTreeSet::new(),
             sent: 0,
+            key_seed: None,
+            key_counter: 0,
         };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
+    }
+
+    /// A bank whose keys ([`BankChain::new_keypair`]) derive from `seed`.
+    pub fn start_seeded(seed: u64) -> Result<Self, ChainError> {
+        let mut chain = Self::start()?;
+        chain.key_seed = Some(seed);
+        Ok(chain)
+    }
+
+    /// A new keypair: random, or the next key of the seeded stream. Simulation keys only: the
+    /// stream is reproducible by design, not secret.
+    pub fn new_keypair(&mut self) -> Keypair {
+        let Some(seed) = self.key_seed else {
+            return Keypair::new();
+        };
+        self.key_counter += 1;
+        let mut bytes = [0u8; 32];
+        let mut z = seed ^ self.key_counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for chunk in bytes.chunks_mut(8) {
+            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut x = z;
+            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            chunk.copy_from_slice(&(x ^ (x >> 31)).to_le_bytes());
+        }
+        Keypair::new_from_array(bytes)
     }
 
     /// Transactions this bank was asked to send (landed or refused).
@@ -167,7 +199,7 @@ impl BankChain {
 
     /// A funded keypair.
     pub fn funded_keypair(&mut self, lamports: u64) -> Result<Keypair, ChainError> {
-        let kp = Keypair::new();
+        let kp = self.new_keypair();
         self.transfer_lamports(&kp.pubkey(), lamports)?;
         Ok(kp)
     }
@@ -189,7 +221,7 @@ impl BankChain {
         decimals: u8,
         authority: &Pubkey,
     ) -> Result<Pubkey, ChainError> {
-        let mint = Keypair::new();
+        let mint = self.new_keypair();
         let space = anchor_spl::token::spl_token::state::Mint::LEN;
         let lamports = self.rent_exempt(space)?;
         let create = anchor_lang::solana_program::system_instruction::create_account(

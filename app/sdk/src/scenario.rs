@@ -115,7 +115,15 @@ impl Env {
     /// Clearing house, SOL (pull oracle) and BTC (legacy oracle) underlyings, SOL collateral.
     /// Panics when the bank cannot start or the fixed setup fails: both are bugs, not states.
     pub fn new() -> Self {
-        let mut chain = BankChain::start().expect("bank starts");
+        Self::with_chain(BankChain::start().expect("bank starts"))
+    }
+
+    /// The same world with every key derived from `seed` (the simulator's reproducible runs).
+    pub fn new_seeded(seed: u64) -> Self {
+        Self::with_chain(BankChain::start_seeded(seed).expect("bank starts"))
+    }
+
+    fn with_chain(mut chain: BankChain) -> Self {
         let creator = chain
             .funded_keypair(100 * LAMPORTS_PER_SOL)
             .expect("scenario: bank call");
@@ -128,7 +136,7 @@ impl Env {
         let vol_updater = chain
             .funded_keypair(LAMPORTS_PER_SOL)
             .expect("scenario: bank call");
-        let mint_authority = Keypair::new();
+        let mint_authority = chain.new_keypair();
         let quote_mint = chain
             .create_mint(&SPL_TOKEN, QUOTE_DECIMALS, &mint_authority.pubkey())
             .expect("scenario: bank call");

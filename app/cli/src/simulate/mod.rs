@@ -160,6 +160,7 @@ fn write_reports(out: &Path, study: &Study, results: &[RunResult], elapsed: f64)
     ));
     md.push_str("| scenario | liquidations | slices | mean discount | fund min (USDC) | P(fund exhausted) | fund paid | bankruptcies | backstop raised | holders' loss (haircuts) | series with a haircut |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     let mut per_scenario = Vec::new();
+    let mut charts = String::new();
     for s in &study.scenarios {
         let rs: Vec<&RunResult> = results.iter().filter(|r| r.scenario == s.name).collect();
         let n = rs.len() as f64;
@@ -245,11 +246,13 @@ fn write_reports(out: &Path, study: &Study, results: &[RunResult], elapsed: f64)
                 10,
             ),
         )?;
-        md.push_str(&format!(
-            "\n![{0} price]({1}-price.svg) ![{0} fund]({1}-fund.svg) ![{0} shortfall]({1}-shortfall.svg)\n\n",
+        charts.push_str(&format!(
+            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
             s.name, slug
         ));
     }
+    md.push_str("\n## Charts\n");
+    md.push_str(&charts);
     md.push_str("\n## Capital for the same books at the start (USDC, mean over runs)\n\n| scenario | Greekhouse IM | Opyn naked | Zeta IM (mark + margin) |\n|---|---:|---:|---:|\n");
     for row in &per_scenario {
         md.push_str(&format!(

@@ -25,7 +25,7 @@ pub struct RunResult {
     pub seed: u64,
     /// SOL price at every step (dollars).
     pub prices: Vec<f64>,
-    /// Insurance fund balance at every step (USDC).
+    /// Insurance fund balance at every step, settlement steps after the horizon included (USDC).
     pub fund: Vec<f64>,
     /// Steps at which a liquidation started.
     pub liquidation_steps: Vec<usize>,
@@ -89,7 +89,7 @@ pub fn run(
         move |e: greekhouse_sdk::chain::ChainError| anyhow::anyhow!("{what}: {e}")
     };
     let mut rng = Rng::new(seed ^ 0x5eed);
-    let mut env = Env::new();
+    let mut env = Env::new_seeded(seed);
     env.chain.set_quiet(true);
     let start = env.now();
 
@@ -233,9 +233,7 @@ pub fn run(
                 }
             }
         }
-        if i <= steps {
-            fund.push(usd(env.insurance_fund().balance));
-        }
+        fund.push(usd(env.insurance_fund().balance));
         progress(i, steps + extra);
         if i > steps
             && series
@@ -256,6 +254,10 @@ pub fn run(
         }
     }
 
+    // the price path as run: held at its last value after the horizon
+    let mut prices = prices;
+    let last = *prices.last().unwrap_or(&150.0);
+    prices.resize(fund.len(), last);
     let f = env.insurance_fund();
     let fund_min = fund.iter().cloned().fold(f64::INFINITY, f64::min);
     let mut haircuts = Vec::new();
