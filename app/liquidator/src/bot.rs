@@ -137,6 +137,13 @@ impl Bot {
     /// One pass over the clearing house. Never panics on a bad account: every failure is
     /// counted by kind and logged, and the pass goes on.
     pub fn tick<C: Chain + ?Sized>(&mut self, chain: &mut C, log: &mut dyn Log) {
+        // one read of each shared account (clearing house, underlyings, assets, oracles) per
+        // tick until something is sent, however many accounts are margined
+        let mut cached = greekhouse_sdk::chain::ReadCache::new(chain);
+        self.tick_on(&mut cached, log);
+    }
+
+    fn tick_on<C: Chain + ?Sized>(&mut self, chain: &mut C, log: &mut dyn Log) {
         self.counters.ticks += 1;
         let oracles = match self.oracle_map(chain) {
             Ok(m) => m,

@@ -88,3 +88,72 @@ pub trait Chain {
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError>;
 }
+
+/// A read cache in front of a [`Chain`]: each account is fetched once until the next send
+/// (which may change anything) or [`ReadCache::clear`]. A bot's tick reads the clearing house,
+/// the underlyings, the collateral assets and the oracles once for every account it margins,
+/// instead of once per account.
+pub struct ReadCache<'a, C: Chain + ?Sized> {
+    inner: &'a mut C,
+    accounts: std::collections::HashMap<Pubkey, Option<Account>>,
+    /// Reads answered from the cache, and reads that went to the chain.
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl<'a, C: Chain + ?Sized> ReadCache<'a, C> {
+    pub fn new(inner: &'a mut C) -> Self {
+        Self {
+            inner,
+            accounts: std::collections::HashMap::new(),
+            hits: 0,
+            misses: 0,
+        }
+    }
+
+    /// Forget every cached account.
+    pub fn clear(&mut self) {
+        self.accounts.clear();
+    }
+}
+
+impl<C: Chain + ?Sized> Chain for ReadCache<'_, C> {
+    fn payer(&self) -> Pubkey {
+        self.inner.payer()
+    }
+
+    fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+        if let Some(a) = self.accounts.get(key) {
+            self.hits += 1;
+            return Ok(a.clone());
+        }
+        self.misses += 1;
+        let a = self.inner.account(key)?;
+        self.accounts.insert(*key, a.clone());
+        Ok(a)
+    }
+
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, ChainError> {
+        self.accounts.clear();
+        self.inner.send(instructions, signers)
+    }
+
+    fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
+        self.inner.unix_timestamp()
+    }
+
+    fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let found = self.inner.program_accounts(discriminator)?;
+        for (k, a) in &found {
+            self.accounts.insert(*k, Some(a.clone()));
+        }
+        Ok(found)
+    }
+}
