@@ -80,4 +80,8 @@ events!(
     UnstakeCancelled,
     Unstaked,
     Donated,
+    ChangeApplied,
+    ChangeQueued,
+    ChangeExecuted,
+    ChangeCancelled,
 );

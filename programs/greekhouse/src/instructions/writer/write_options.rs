@@ -65,6 +65,7 @@ impl WriteOptions<'_> {
         require!(now < s.expiry, GreekhouseError::SeriesExpired);
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
+        require!(u.is_enabled(), GreekhouseError::ListingNotEnabled);
         Ok(())
     }
 }
@@ -79,6 +80,7 @@ pub fn write_options_handler<'info>(
     let series_key = a.series.key();
     let ch = *a.clearinghouse.load()?;
     let open_interest_cap = a.underlying.load()?.open_interest_cap;
+    let writer_open_interest_cap = a.underlying.load()?.writer_open_interest_cap();
 
     // the account as it will be: short added, fee charged; then the margin check
     let mut w = a.writer_account.load_mut()?;
@@ -91,6 +93,7 @@ pub fn write_options_handler<'info>(
         &mut book,
         open_interest_cap,
         contracts,
+        writer_open_interest_cap,
     )?;
     let loaded = margin::load_margin_accounts(
         &clearinghouse_key,
