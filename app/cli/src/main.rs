@@ -16,6 +16,7 @@ mod demo;
 #[cfg(feature = "demo")]
 mod demo_liquidation;
 mod fmt;
+mod gov;
 mod margin;
 mod onchain;
 mod portfolio;
@@ -41,6 +42,8 @@ enum Command {
     /// The writer flow on an embedded Solana bank running the real program.
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
+    /// Governance proposals for the admin multisig (Squads v4 vault transactions).
+    Gov(gov::GovArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -49,6 +52,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Margin(args) => margin::run(args),
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
+        Command::Gov(args) => gov::run(args),
     }
 }
 
