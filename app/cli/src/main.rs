@@ -15,6 +15,8 @@ mod decimal;
 mod demo;
 #[cfg(feature = "demo")]
 mod demo_liquidation;
+#[cfg(feature = "demo")]
+mod deploy;
 mod fmt;
 mod gov;
 mod margin;
@@ -44,6 +46,10 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Governance proposals for the admin multisig (Squads v4 vault transactions).
     Gov(gov::GovArgs),
+    /// Deploy a clearing house from a config (`migrations/deploy.json`): the plan, or a run on
+    /// the embedded bank.
+    #[cfg(feature = "demo")]
+    Deploy(deploy::DeployArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -53,6 +59,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(args),
         Command::Gov(args) => gov::run(args),
+        #[cfg(feature = "demo")]
+        Command::Deploy(args) => deploy::run(args),
     }
 }
 
