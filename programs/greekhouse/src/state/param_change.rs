@@ -7,6 +7,27 @@ use super::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams};
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
 
+/// Whether a listed underlying or collateral asset may be used. A listing starts `Pending`;
+/// enabling it is a loosening change behind the timelock, disabling it a tightening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ListingState {
+    /// Listed, waiting for its timelocked enabling (or disabled again by governance).
+    Pending = 0,
+    /// Usable: series, writes (underlying), deposits (collateral).
+    Enabled = 1,
+}
+
+impl ListingState {
+    pub fn from_u8(v: u8) -> Result<Self> {
+        match v {
+            0 => Ok(ListingState::Pending),
+            1 => Ok(ListingState::Enabled),
+            _ => err!(GreekhouseError::InvariantViolated),
+        }
+    }
+}
+
 /// Open-interest limits of an underlying.
 #[derive(
     Clone,

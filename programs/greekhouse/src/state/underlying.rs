@@ -10,27 +10,6 @@ use crate::constants::{bounds, ACCOUNT_VERSION};
 use crate::errors::GreekhouseError;
 use crate::state::params::in_bounds;
 
-/// Whether a listed underlying or collateral asset may be used. A listing starts `Pending`;
-/// enabling it is a loosening change behind the timelock, disabling it a tightening.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum ListingState {
-    /// Listed, waiting for its timelocked enabling (or disabled again by governance).
-    Pending = 0,
-    /// Usable: series, writes (underlying), deposits (collateral).
-    Enabled = 1,
-}
-
-impl ListingState {
-    pub fn from_u8(v: u8) -> Result<Self> {
-        match v {
-            0 => Ok(ListingState::Pending),
-            1 => Ok(ListingState::Enabled),
-            _ => err!(GreekhouseError::InvariantViolated),
-        }
-    }
-}
-
 /// Which kind of Pyth account prices the underlying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -306,7 +285,7 @@ impl Underlying {
 
     /// True when governance enabled the listing (after its timelock).
     pub fn is_enabled(&self) -> bool {
-        self.listing_state == ListingState::Enabled as u8
+        self.listing_state == super::ListingState::Enabled as u8
     }
 
     /// Largest open interest one writer account may hold on this underlying (units, exp. 6).
@@ -347,7 +326,7 @@ impl Underlying {
             self.writer_open_interest_share_bps,
             bounds::WRITER_OPEN_INTEREST_SHARE_BPS,
         )?;
-        ListingState::from_u8(self.listing_state)?;
+        super::ListingState::from_u8(self.listing_state)?;
         // open_interest may exceed a cap that governance lowered later; the cap binds writes only.
         Ok(())
     }
