@@ -52,7 +52,7 @@ pub fn param_change_address(clearinghouse: &Pubkey, change_id: u64) -> (Pubkey, 
 impl QueueChange<'_> {
     /// Classify the change and check it: target, step limits, hard bounds, tighten interval;
     /// for a loosening, the `ParamChange` address.
-    pub fn validate(&self, change: &GovValue) -> Result<Class> {
+    pub fn validate(&self, change: &GovValue) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let ch = self.clearinghouse.load()?;
         let u = self.underlying.as_ref().map(|a| a.load()).transpose()?;
@@ -104,13 +104,31 @@ impl QueueChange<'_> {
                 );
             }
         }
-        Ok(class)
+        Ok(())
+    }
+
+    /// The target's current value of `change`'s kind (the target was checked by `validate`).
+    fn current(&self, change: &GovValue) -> Result<GovValue> {
+        match change.target_kind() {
+            TargetKind::Clearinghouse => {
+                governance::read_clearinghouse(&*self.clearinghouse.load()?, change)
+            }
+            TargetKind::Underlying => {
+                governance::read_underlying(&*self.underlying.as_ref().unwrap().load()?, change)
+            }
+            TargetKind::CollateralAsset => governance::read_collateral(
+                &*self.collateral_asset.as_ref().unwrap().load()?,
+                change,
+            ),
+        }
     }
 }
 
 pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Result<()> {
-    // `validate` ran through access control; its classification is recomputed here (cheap)
-    let class = ctx.accounts.validate(&change)?;
+    // `validate` ran through access control; the classification is a pure function of the
+    // current and the new value
+    let old = ctx.accounts.current(&change)?;
+    let class = governance::classify(&old, &change)?;
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let clearinghouse_key = a.clearinghouse.key();
@@ -122,38 +140,32 @@ pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Resu
     let stamp = governance::rate_limited(&change);
     match class {
         Class::Tightening => {
-            let old = match change.target_kind() {
+            match change.target_kind() {
                 TargetKind::Clearinghouse => {
                     let mut ch = a.clearinghouse.load_mut()?;
-                    let old = governance::read_clearinghouse(&ch, &change)?;
                     governance::write_clearinghouse(&mut ch, &change)?;
                     if stamp {
                         ch.last_tightened_at = now;
                     }
                     ch.invariant()?;
-                    old
                 }
                 TargetKind::Underlying => {
                     let mut u = a.underlying.as_ref().unwrap().load_mut()?;
-                    let old = governance::read_underlying(&u, &change)?;
                     governance::write_underlying(&mut u, &change)?;
                     if stamp {
                         u.last_tightened_at = now;
                     }
                     u.invariant()?;
-                    old
                 }
                 TargetKind::CollateralAsset => {
                     let mut c = a.collateral_asset.as_ref().unwrap().load_mut()?;
-                    let old = governance::read_collateral(&c, &change)?;
                     governance::write_collateral(&mut c, &change)?;
                     if stamp {
                         c.last_tightened_at = now;
                     }
                     c.invariant()?;
-                    old
                 }
-            };
+            }
             emit_cpi!(ChangeApplied {
                 clearinghouse: clearinghouse_key,
                 target,
@@ -162,20 +174,6 @@ pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Resu
             });
         }
         Class::Loosening => {
-            let old = {
-                let ch = a.clearinghouse.load()?;
-                let u = a.underlying.as_ref().map(|x| x.load()).transpose()?;
-                let c = a.collateral_asset.as_ref().map(|x| x.load()).transpose()?;
-                match change.target_kind() {
-                    TargetKind::Clearinghouse => governance::read_clearinghouse(&ch, &change)?,
-                    TargetKind::Underlying => {
-                        governance::read_underlying(u.as_ref().unwrap(), &change)?
-                    }
-                    TargetKind::CollateralAsset => {
-                        governance::read_collateral(c.as_ref().unwrap(), &change)?
-                    }
-                }
-            };
             let mut ch = a.clearinghouse.load_mut()?;
             let change_id = ch.change_count;
             let eta = now.saturating_add(ch.params.timelock_secs as i64);
