@@ -186,6 +186,11 @@ fn report_json(p: &Proposal, at: i64) -> Result<Value> {
         "refused": refused,
         "applies": applies,
         "identity_changed": p.identity_changed,
+        "identity": gov::identity_fields(&p.current)
+            .into_iter()
+            .zip(gov::identity_fields(&p.new))
+            .map(|((name, current), (_, new))| json!({"name": name, "current": current, "new": new}))
+            .collect::<Vec<_>>(),
         "current": format!("{:?}", p.current),
         "new": format!("{:?}", p.new),
         "fields": rows,
@@ -227,8 +232,15 @@ fn report_text(p: &Proposal, report: &Value) -> String {
             gov::dir_text(r.dir)
         );
     }
-    if p.identity_changed || p.rows.is_empty() {
-        s += &format!("\ncurrent: {:?}\nnew:     {:?}\n", p.current, p.new);
+    for ((name, current), (_, new)) in gov::identity_fields(&p.current)
+        .into_iter()
+        .zip(gov::identity_fields(&p.new))
+    {
+        let mark = if current != new { "*" } else { " " };
+        s += &format!(
+            "{mark}{name:<33} current {current}\n{:<34} new     {new}\n",
+            ""
+        );
     }
     s += "\n";
     match &p.verdict {

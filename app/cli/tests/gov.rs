@@ -270,3 +270,39 @@ fn a_tightening_applies_at_once_and_a_refused_change_says_why() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no field weight"));
     std::fs::remove_dir_all(&d).ok();
 }
+
+#[test]
+fn a_guardian_rotation_shows_both_keys_and_applies_at_once() {
+    let (mut env, vault) = with_vault();
+    let d = dir("guardian");
+    let (saved, change) = (d.join("accounts.json"), d.join("change.json"));
+    let ch = env.ch.clearinghouse;
+    save(&mut env, &[ch], &saved);
+    let new = Keypair::new();
+    std::fs::write(
+        &change,
+        json!({"clearinghouse": ch.to_string(), "kind": "Guardian",
+               "set": {"key": new.pubkey().to_string()}})
+        .to_string(),
+    )
+    .unwrap();
+    let (report, code) = run_json(&[
+        "gov",
+        "propose",
+        "--accounts",
+        saved.to_str().unwrap(),
+        "--change",
+        change.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!((code, &report["class"]), (0, &json!("tightening")));
+    assert_eq!(
+        report["identity"],
+        json!([{"name": "key", "current": env.guardian.pubkey().to_string(),
+                "new": new.pubkey().to_string()}])
+    );
+    let ixs = decode(&report, &vault.pubkey());
+    env.chain.send(&ixs, &[&vault]).unwrap();
+    assert_eq!(env.clearinghouse().guardian, new.pubkey());
+    std::fs::remove_dir_all(&d).ok();
+}

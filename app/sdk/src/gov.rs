@@ -411,3 +411,49 @@ pub fn dir_text(d: Dir) -> &'static str {
         Dir::Neutral => "either way loosens",
     }
 }
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The non-numeric parts of a value (keys, feed, oracle program and kind, price source, listing
+/// flag) as `(name, text)` pairs, for display beside the numeric rows.
+pub fn identity_fields(v: &GovValue) -> Vec<(&'static str, String)> {
+    match v {
+        GovValue::OracleConfig(o) => vec![
+            ("oracle_program", o.oracle_program.to_string()),
+            ("feed", hex(&o.feed)),
+            (
+                "kind",
+                match o.kind {
+                    0 => "pull".to_string(),
+                    1 => "legacy".to_string(),
+                    k => k.to_string(),
+                },
+            ),
+        ],
+        GovValue::PriceSource(p) => vec![
+            (
+                "price_source",
+                match p.price_source {
+                    0 => "pegged".to_string(),
+                    1 => "underlying".to_string(),
+                    k => k.to_string(),
+                },
+            ),
+            ("price_underlying", p.price_underlying.to_string()),
+        ],
+        GovValue::Guardian(k) | GovValue::VolUpdater(k) => vec![(
+            "key",
+            if *k == Pubkey::default() {
+                "none".to_string()
+            } else {
+                k.to_string()
+            },
+        )],
+        GovValue::UnderlyingEnabled(on) | GovValue::CollateralEnabled(on) => {
+            vec![("enabled", on.to_string())]
+        }
+        _ => vec![],
+    }
+}
