@@ -1276,3 +1276,18 @@ fn queue_execute_and_cancel_work_while_everything_is_paused() {
     env.execute_change(id, target).unwrap();
     assert_eq!(GovValue::MarginParams(sol_margin(&mut env)), loose);
 }
+
+#[test]
+fn a_prefunded_change_address_does_not_block_the_queue() {
+    let mut env = Env::new();
+    let id = env.next_change_id();
+    let address = pda::param_change(&env.ch.clearinghouse, id);
+    harness::ext_admin::prefund(&mut env.chain, &address);
+    let loose = looser_margin(&mut env);
+    env.queue_change(sol_target(&env), loose).unwrap();
+    let pc = env.param_change(id);
+    assert_eq!((pc.change_id, pc.status), (id, ChangeStatus::Queued as u8));
+    let account = env.chain.account(&address).unwrap().unwrap();
+    assert_eq!(account.owner, greekhouse::ID);
+    assert_eq!(account.data.len(), ParamChange::SPACE);
+}
