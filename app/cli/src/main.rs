@@ -17,7 +17,9 @@ mod demo;
 mod demo_liquidation;
 #[cfg(feature = "demo")]
 mod demo_settlement;
+mod deploy;
 mod fmt;
+mod gov;
 mod margin;
 mod onchain;
 mod portfolio;
@@ -48,6 +50,12 @@ enum Command {
     /// The risk simulator: scenarios of crashes and paths on the real program (report, charts).
     #[cfg(feature = "demo")]
     Simulate(simulate::SimulateArgs),
+    /// Governance proposals for the admin multisig (Squads v4 vault transactions).
+    Gov(gov::GovArgs),
+    /// Deploy a clearing house from a config (`migrations/deploy.json`): the plan, or a run on
+    /// the embedded bank.
+    #[cfg(feature = "demo")]
+    Deploy(deploy::DeployArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -58,6 +66,9 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args),
         #[cfg(feature = "demo")]
         Command::Simulate(args) => simulate::run(args),
+        Command::Gov(args) => gov::run(args),
+        #[cfg(feature = "demo")]
+        Command::Deploy(args) => deploy::run(args),
     }
 }
 

@@ -90,4 +90,8 @@ events!(
     SeriesFinalized,
     Redeemed,
     SeriesDustSwept,
+    ChangeApplied,
+    ChangeQueued,
+    ChangeExecuted,
+    ChangeCancelled,
 );

@@ -861,3 +861,102 @@ pub fn sweep_series_dust(ch: &ClearinghouseRef, series: Pubkey) -> Instruction {
         vec![],
     )
 }
+
+// ---- governance changes (docs/governance.md) ----
+
+/// The accounts a governed value lives in: none besides the clearing house for global values
+/// and the guardian, the underlying for an underlying's values, the collateral asset (and, for
+/// weights and price source, the underlying pricing it) for a collateral asset's values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeTarget {
+    pub underlying: Option<Pubkey>,
+    pub collateral_asset: Option<Pubkey>,
+    pub price_underlying: Option<Pubkey>,
+}
+
+impl ChangeTarget {
+    /// A value of the clearing house itself.
+    pub fn clearinghouse() -> Self {
+        Self::default()
+    }
+
+    pub fn underlying(key: Pubkey) -> Self {
+        Self {
+            underlying: Some(key),
+            ..Self::default()
+        }
+    }
+
+    /// A collateral asset, with the underlying that prices it (if any).
+    pub fn collateral(key: Pubkey, price_underlying: Option<Pubkey>) -> Self {
+        Self {
+            collateral_asset: Some(key),
+            price_underlying,
+            ..Self::default()
+        }
+    }
+}
+
+/// `change_id` must be the clearing house's current `change_count` (the address a loosening is
+/// queued at; a tightening leaves it unused).
+pub fn queue_change(
+    clearinghouse: Pubkey,
+    payer: Pubkey,
+    admin: Pubkey,
+    change_id: u64,
+    target: ChangeTarget,
+    change: greekhouse::state::GovValue,
+) -> Instruction {
+    build(
+        acc::QueueChange {
+            payer,
+            admin,
+            clearinghouse,
+            underlying: target.underlying,
+            collateral_asset: target.collateral_asset,
+            price_underlying: target.price_underlying,
+            param_change: pda::param_change(&clearinghouse, change_id),
+            system_program: system(),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::QueueChange { change },
+        vec![],
+    )
+}
+
+pub fn execute_change(
+    clearinghouse: Pubkey,
+    executor: Pubkey,
+    change_id: u64,
+    target: ChangeTarget,
+) -> Instruction {
+    build(
+        acc::ExecuteChange {
+            executor,
+            clearinghouse,
+            param_change: pda::param_change(&clearinghouse, change_id),
+            underlying: target.underlying,
+            collateral_asset: target.collateral_asset,
+            price_underlying: target.price_underlying,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::ExecuteChange {},
+        vec![],
+    )
+}
+
+pub fn cancel_change(clearinghouse: Pubkey, authority: Pubkey, change_id: u64) -> Instruction {
+    build(
+        acc::CancelChange {
+            authority,
+            clearinghouse,
+            param_change: pda::param_change(&clearinghouse, change_id),
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::CancelChange {},
+        vec![],
+    )
+}

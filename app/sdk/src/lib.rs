@@ -23,11 +23,13 @@ pub mod budget;
 pub mod chain;
 pub mod events;
 pub mod flows;
+pub mod gov;
 pub mod ix;
 pub mod liquidation;
 pub mod margin;
 pub mod pda;
 pub mod snapshot;
+pub mod squads;
 
 #[cfg(feature = "bank")]
 pub mod bank;

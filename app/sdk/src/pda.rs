@@ -91,3 +91,12 @@ pub fn associated_token(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -
     )
     .0
 }
+
+/// A governance change queued with `change_id` (the clearing house's `change_count` then).
+pub fn param_change(clearinghouse: &Pubkey, change_id: u64) -> Pubkey {
+    find(&[
+        PARAM_CHANGE_SEED,
+        clearinghouse.as_ref(),
+        &change_id.to_le_bytes(),
+    ])
+}

@@ -195,6 +195,7 @@ impl Env {
         env.list_default_underlyings();
         env.publish_prices();
         env.list_sol_collateral();
+        env.enable_fixture_listings();
         env
     }
 
@@ -1094,5 +1095,149 @@ impl Env {
 
     pub fn genesis() -> i64 {
         GENESIS_UNIX_TIMESTAMP
+    }
+}
+
+// ---- governance (docs/governance.md) ----
+
+impl Env {
+    /// The clearing house's next change id (where a loosening change is queued).
+    pub fn next_change_id(&mut self) -> u64 {
+        self.clearinghouse().change_count
+    }
+
+    /// The admin proposes `change` of `target`: applied at once when tightening, queued at the
+    /// next change id when loosening.
+    pub fn queue_change(
+        &mut self,
+        target: ix::ChangeTarget,
+        change: GovValue,
+    ) -> Result<TxOutcome, ChainError> {
+        let admin = self.admin.insecure_clone();
+        self.queue_change_as(&admin, target, change)
+    }
+
+    /// `signer` proposes `change` as if it were the admin.
+    pub fn queue_change_as(
+        &mut self,
+        signer: &Keypair,
+        target: ix::ChangeTarget,
+        change: GovValue,
+    ) -> Result<TxOutcome, ChainError> {
+        let id = self.next_change_id();
+        let ix = ix::queue_change(
+            self.ch.clearinghouse,
+            self.chain.payer(),
+            signer.pubkey(),
+            id,
+            target,
+            change,
+        );
+        self.chain.send(&[ix], &[signer])
+    }
+
+    /// Anyone (here the bank's payer) executes queued change `change_id`.
+    pub fn execute_change(
+        &mut self,
+        change_id: u64,
+        target: ix::ChangeTarget,
+    ) -> Result<TxOutcome, ChainError> {
+        let ix = ix::execute_change(self.ch.clearinghouse, self.chain.payer(), change_id, target);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// `authority` (the admin or the guardian) cancels queued change `change_id`.
+    pub fn cancel_change(
+        &mut self,
+        authority: &Keypair,
+        change_id: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let ix = ix::cancel_change(self.ch.clearinghouse, authority.pubkey(), change_id);
+        self.chain.send(&[ix], &[authority])
+    }
+
+    /// A queued (or resolved) change.
+    pub fn param_change(&mut self, change_id: u64) -> ParamChange {
+        let key = crate::pda::param_change(&self.ch.clearinghouse, change_id);
+        self.state(&key)
+    }
+
+    /// Queue a loosening `change`, wait out the timelock (the clock moves forward) and execute
+    /// it; returns the change id. Panics when any step fails.
+    pub fn loosen(&mut self, target: ix::ChangeTarget, change: GovValue) -> u64 {
+        let id = self.next_change_id();
+        self.queue_change(target, change).expect("queue_change");
+        let timelock = self.clearinghouse().params.timelock_secs as i64;
+        self.advance(timelock);
+        self.execute_change(id, target).expect("execute_change");
+        id
+    }
+
+    /// Fixture shortcut: enable a listing through the real queue and execute, with the queueing
+    /// dated one timelock in the past so the scenario's clock does not move (the bank's clock is
+    /// set by the caller). Panics when a step fails.
+    pub fn enable_listing(&mut self, target: ix::ChangeTarget, change: GovValue) {
+        let (clearinghouse, admin) = (self.ch.clearinghouse, self.admin.insecure_clone());
+        self.enable_listing_of(clearinghouse, &admin, target, change);
+    }
+
+    /// [`Env::enable_listing`] on any clearing house of the bank, with its admin.
+    pub fn enable_listing_of(
+        &mut self,
+        clearinghouse: Pubkey,
+        admin: &Keypair,
+        target: ix::ChangeTarget,
+        change: GovValue,
+    ) {
+        let now = self.now();
+        let ch: Clearinghouse = self.state(&clearinghouse);
+        let (id, timelock) = (ch.change_count, ch.params.timelock_secs as i64);
+        let payer = self.chain.payer();
+        self.chain
+            .set_unix_timestamp(now - timelock)
+            .expect("scenario: bank call");
+        self.chain
+            .send(
+                &[ix::queue_change(
+                    clearinghouse,
+                    payer,
+                    admin.pubkey(),
+                    id,
+                    target,
+                    change,
+                )],
+                &[admin],
+            )
+            .expect("queue_change (enable listing)");
+        self.chain
+            .set_unix_timestamp(now)
+            .expect("scenario: bank call");
+        self.chain
+            .send(&[ix::execute_change(clearinghouse, payer, id, target)], &[])
+            .expect("execute_change (enable listing)");
+    }
+
+    /// Enable a listed underlying (fixture shortcut, see [`Env::enable_listing`]).
+    pub fn enable_underlying(&mut self, underlying: Pubkey) {
+        self.enable_listing(
+            ix::ChangeTarget::underlying(underlying),
+            GovValue::UnderlyingEnabled(true),
+        );
+    }
+
+    /// Enable a listed collateral asset (fixture shortcut, see [`Env::enable_listing`]).
+    pub fn enable_collateral(&mut self, mint: Pubkey) {
+        let key = crate::pda::collateral_asset(&self.ch.clearinghouse, &mint);
+        self.enable_listing(
+            ix::ChangeTarget::collateral(key, None),
+            GovValue::CollateralEnabled(true),
+        );
+    }
+
+    fn enable_fixture_listings(&mut self) {
+        let (sol, btc, sol_mint) = (self.sol.key, self.btc.key, self.sol_mint);
+        self.enable_underlying(sol);
+        self.enable_underlying(btc);
+        self.enable_collateral(sol_mint);
     }
 }

@@ -29,6 +29,9 @@ pub const SERIES_SEED: &[u8] = b"series";
 /// PDA seed of a series' option mint.
 pub const OPTION_MINT_SEED: &[u8] = b"option_mint";
 
+/// PDA seed of a [`crate::state::ParamChange`].
+pub const PARAM_CHANGE_SEED: &[u8] = b"param_change";
+
 /// Layout version written into every account's `version` byte.
 pub const ACCOUNT_VERSION: u8 = 1;
 
@@ -131,4 +134,21 @@ pub mod bounds {
     pub const BACKSTOP_MIN_PRICE_BPS: (u32, u32) = (100, 10_000);
     /// Unstake window after the cooldown: 1 hour to 14 days.
     pub const UNSTAKE_WINDOW_SECS: (u32, u32) = (3_600, 1_209_600);
+    /// Anchor window of vol-surface updates: 10 min to 1 day.
+    pub const SURFACE_ANCHOR_INTERVAL_SECS: (u32, u32) = (600, 86_400);
+    /// One writer account's open-interest cap, as a share of the underlying's cap: 1 % to 100 %.
+    pub const WRITER_OPEN_INTEREST_SHARE_BPS: (u32, u32) = (100, 10_000);
+}
+
+/// Governance defaults and limits that are not themselves governed (docs/governance.md).
+pub mod governance {
+    /// Tightenings of one account's risk parameters are at least this far apart (seconds), so a
+    /// compromised admin cannot walk margins up step after step in one transaction.
+    pub const TIGHTEN_INTERVAL_SECS: i64 = 3_600;
+    /// Default anchor window of vol-surface updates at listing (seconds).
+    pub const DEFAULT_SURFACE_ANCHOR_INTERVAL_SECS: u32 = 3_600;
+    /// Default share of the underlying's open-interest cap one writer may hold at listing (bps).
+    pub const DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS: u32 = 10_000;
+    /// Largest move of a weight in one change (bps).
+    pub const WEIGHT_STEP_BPS: u64 = 2_000;
 }

@@ -241,6 +241,33 @@ pub enum GreekhouseError {
     UnstakeCooldownNotOver,
     #[msg("Unstake request lapsed: its window after the cooldown has passed")]
     UnstakeRequestLapsed,
+    // --- governance (docs/governance.md) ---
+    #[msg("Old and new governed values are of different kinds")]
+    ChangeKindMismatch,
+    #[msg("The change leaves the value as it is")]
+    NoChange,
+    #[msg("The change moves a parameter by more than one step")]
+    ChangeStepTooLarge,
+    #[msg("This parameter was tightened less than the tighten interval ago")]
+    TightenTooSoon,
+    #[msg("The target account is not the one this kind of value lives in")]
+    WrongChangeTarget,
+    #[msg("Parameter change account is not the expected one")]
+    WrongParamChange,
+    #[msg("The change is not queued (executed or cancelled)")]
+    ChangeNotQueued,
+    #[msg("The change's timelock is not over")]
+    TimelockNotOver,
+    #[msg("The target no longer holds the value the change was queued against")]
+    ChangeStale,
+    #[msg("Signer is neither the admin nor the guardian")]
+    NotAdminOrGuardian,
+    #[msg("The listing is not enabled yet (its enabling is a timelocked change)")]
+    ListingNotEnabled,
+    #[msg("Write would exceed the writer account's open-interest cap on this underlying")]
+    WriterOpenInterestCapExceeded,
+    #[msg("Vol surface update moves too far from the surface at the start of the window")]
+    VolSurfaceWindowExceeded,
     // --- settlement (docs/settlement.md) ---
     #[msg("Settlement debt is already attributed to the most series an account can hold")]
     DebtMarkersFull,

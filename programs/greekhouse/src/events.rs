@@ -459,3 +459,55 @@ pub struct SeriesDustSwept {
     pub amount: u64,
     pub fund_balance_after: u64,
 }
+
+// ---- governance (docs/governance.md) ----
+
+/// A tightening change applied at once by the admin (or a key rotation).
+#[event]
+#[derive(Debug, Clone)]
+pub struct ChangeApplied {
+    pub clearinghouse: Pubkey,
+    pub target: Pubkey,
+    pub old: crate::state::GovValue,
+    pub new: crate::state::GovValue,
+}
+
+/// A loosening change queued behind the timelock.
+#[event]
+#[derive(Debug, Clone)]
+pub struct ChangeQueued {
+    pub clearinghouse: Pubkey,
+    pub param_change: Pubkey,
+    pub change_id: u64,
+    pub target: Pubkey,
+    pub old: crate::state::GovValue,
+    pub new: crate::state::GovValue,
+    pub queued_at: i64,
+    pub eta: i64,
+}
+
+/// A queued change executed after its timelock.
+#[event]
+#[derive(Debug, Clone)]
+pub struct ChangeExecuted {
+    pub clearinghouse: Pubkey,
+    pub param_change: Pubkey,
+    pub change_id: u64,
+    pub target: Pubkey,
+    pub old: crate::state::GovValue,
+    pub new: crate::state::GovValue,
+    pub by: Pubkey,
+}
+
+/// A queued change cancelled by the admin or the guardian.
+#[event]
+#[derive(Debug, Clone)]
+pub struct ChangeCancelled {
+    pub clearinghouse: Pubkey,
+    pub param_change: Pubkey,
+    pub change_id: u64,
+    pub target: Pubkey,
+    pub old: crate::state::GovValue,
+    pub new: crate::state::GovValue,
+    pub by: Pubkey,
+}

@@ -22,6 +22,7 @@ pub mod oracle;
 pub mod state;
 
 use instructions::*;
+use state::GovValue;
 use state::StoredVolSurface;
 
 declare_id!("B5eWaYCA6VdFivhncNdie2vhuXMW8VDRCWwPe8SQW2Pc");
@@ -270,5 +271,25 @@ pub mod greekhouse {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn donate(ctx: Context<Donate>, amount: u64) -> Result<()> {
         donate_handler(ctx, amount)
+    }
+
+    // ---- governance changes (docs/governance.md) ----
+
+    /// Change one governed value: a tightening applies at once, a loosening is queued behind the timelock.
+    #[access_control(ctx.accounts.validate(&change))]
+    pub fn queue_change(ctx: Context<QueueChange>, change: GovValue) -> Result<()> {
+        queue_change_handler(ctx, change)
+    }
+
+    /// Execute a queued change after its timelock, if its target still holds the value it was queued against (anyone).
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+        execute_change_handler(ctx)
+    }
+
+    /// Cancel a queued change (admin or guardian; never paused).
+    #[access_control(ctx.accounts.validate())]
+    pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
+        cancel_change_handler(ctx)
     }
 }

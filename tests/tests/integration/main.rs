@@ -5,6 +5,7 @@
 mod harness;
 
 mod flows;
+mod gov_changes;
 mod governance;
 mod insurance;
 mod invariants;

@@ -657,3 +657,26 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_guardian_pausing_everything_cannot_stop_settlement_or_redemption() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let w = env.writer(usd(10_000), 0);
+    env.deposit_quote(&w, usd(10_000)).unwrap();
+    env.write(&w, &call, 3).unwrap();
+    env.pause(pause::PAUSABLE);
+    settle_price(&mut env, expiry, 150);
+    env.settle_series(&call).unwrap();
+    env.settle_position(&w.account, &call).unwrap();
+    env.finalize_series(&call).unwrap();
+    let r: greekhouse::events::Redeemed =
+        event(&env.redeem(&w.owner, &w.quote_ata, &call, 3).unwrap());
+    assert_eq!(r.amount, 3 * usd(10));
+    env.sweep_series_dust(&call).unwrap();
+    // and the account, with no shorts and no debt left, withdraws under a full pause
+    let left = env.writer_state(&w.account).quote_balance as u64;
+    env.withdraw_quote(&w, left).unwrap();
+    assert_books_balance(&mut env);
+}

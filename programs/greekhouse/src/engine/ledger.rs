@@ -67,7 +67,8 @@ pub struct ShortChange {
 }
 
 /// Open `contracts` of `series` short in `writer`: the writer's position, the series' open
-/// interest and the underlying's open interest grow together; the underlying's cap binds.
+/// interest and the underlying's open interest grow together; the underlying's cap binds, and
+/// so does `writer_open_interest_cap` on the writer's open interest in the underlying.
 pub fn open_short(
     writer: &mut WriterAccount,
     series_key: Pubkey,
@@ -75,6 +76,7 @@ pub fn open_short(
     ledger: &mut UnderlyingLedger,
     open_interest_cap: u64,
     contracts: u64,
+    writer_open_interest_cap: u64,
 ) -> Result<ShortChange> {
     require!(contracts > 0, GreekhouseError::ZeroAmount);
     let units = series.units(contracts)?;
@@ -84,6 +86,10 @@ pub fn open_short(
         GreekhouseError::OpenInterestCapExceeded
     );
     writer.add_short(&series.short_template(series_key), contracts)?;
+    require!(
+        writer_open_interest(writer, &series.underlying) <= writer_open_interest_cap as u128,
+        GreekhouseError::WriterOpenInterestCapExceeded
+    );
     series.open_interest = series.open_interest.safe_add(contracts)?;
     ledger.open_interest = open_interest;
     writer.invariant()?;
@@ -517,4 +523,14 @@ pub fn require_vault_delta(before: u64, after: u64, amount: u64, inflow: bool) -
     };
     require!(moved == Some(amount), GreekhouseError::VaultDeltaMismatch);
     Ok(())
+}
+
+/// A writer's open interest in one underlying: the sum of its shorts' units (exponent 6).
+fn writer_open_interest(writer: &WriterAccount, underlying: &Pubkey) -> u128 {
+    writer
+        .positions
+        .iter()
+        .filter(|p| p.contracts > 0 && p.underlying == *underlying)
+        .map(|p| p.contracts as u128 * p.contract_size as u128)
+        .sum()
 }

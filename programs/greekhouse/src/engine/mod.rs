@@ -11,6 +11,9 @@
 
 pub mod convert;
 pub mod create;
+pub mod governance;
+#[cfg(test)]
+mod governance_tests;
 pub mod layout;
 pub mod ledger;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! One file per instruction, grouped by the role that calls it.
 
 pub mod admin;
+pub mod governance;
 pub mod guardian;
 pub mod insurance;
 pub mod keeper;
@@ -11,6 +12,7 @@ pub mod vol_updater;
 pub mod writer;
 
 pub use admin::*;
+pub use governance::*;
 pub use guardian::*;
 pub use insurance::*;
 pub use keeper::*;

@@ -41,10 +41,14 @@ pub struct Clearinghouse {
     /// Number of collateral assets listed.
     pub collateral_count: u16,
     pub _padding: [u8; 4],
-    pub reserved: [u8; 192],
+    /// Number of governance changes queued so far (the next [`ParamChange`](super::ParamChange) id).
+    pub change_count: u64,
+    /// When a global parameter was last tightened (docs/governance.md, tighten interval).
+    pub last_tightened_at: i64,
+    pub reserved: [u8; 176],
 }
 
-const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 88 + 8 + 192);
+const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 88 + 8 + 16 + 176);
 
 impl Clearinghouse {
     /// Account size including Anchor's 8-byte discriminator.

@@ -44,13 +44,23 @@ pub struct CollateralAsset {
     /// deposits and margin checks; `docs/accounts.md`).
     pub deposit_cap: u64,
     pub _reserved_total: u64,
-    pub reserved: [u8; 128],
+    /// When the weights were last tightened (docs/governance.md, tighten interval).
+    pub last_tightened_at: i64,
+    /// [`ListingState`](super::ListingState) as u8: deposits need `Enabled`.
+    pub listing_state: u8,
+    pub _padding2: [u8; 7],
+    pub reserved: [u8; 112],
 }
 
-const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 16 + 32 * 5 + 16 + 128);
+const _: () = assert!(core::mem::size_of::<CollateralAsset>() == 16 + 32 * 5 + 16 + 16 + 112);
 
 impl CollateralAsset {
     pub const SPACE: usize = 8 + core::mem::size_of::<CollateralAsset>();
+
+    /// True when governance enabled the listing (after its timelock).
+    pub fn is_enabled(&self) -> bool {
+        self.listing_state == super::ListingState::Enabled as u8
+    }
 
     pub fn source(&self) -> Result<PriceSource> {
         match self.price_source {
@@ -78,6 +88,7 @@ impl CollateralAsset {
         );
         self.source()?;
         Self::validate_weights(self.init_weight_bps, self.maint_weight_bps)?;
+        super::ListingState::from_u8(self.listing_state)?;
         Ok(())
     }
 }

@@ -260,13 +260,39 @@ pub struct Underlying {
     /// the [`UnderlyingLedger`](super::UnderlyingLedger), so writes never lock this account).
     pub open_interest_cap: u64,
     pub _reserved_open_interest: u64,
-    pub reserved: [u8; 240],
+    /// The surface at the start of the current anchor window: every update must also stay within
+    /// `2 * surface_max_change_bps` of it (docs/governance.md).
+    pub surface_anchor: StoredVolSurface,
+    /// When the anchor was taken.
+    pub surface_anchor_at: i64,
+    /// Length of an anchor window (seconds).
+    pub surface_anchor_interval_secs: u32,
+    /// Largest open interest one writer account may hold on this underlying, as a share of
+    /// `open_interest_cap` (bps).
+    pub writer_open_interest_share_bps: u32,
+    /// When a margin parameter, the oracle or the surface limits were last tightened.
+    pub last_tightened_at: i64,
+    /// [`ListingState`](super::ListingState) as u8: series and writes need `Enabled`.
+    pub listing_state: u8,
+    pub _padding2: [u8; 7],
+    pub reserved: [u8; 160],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
 
 impl Underlying {
     pub const SPACE: usize = 8 + core::mem::size_of::<Underlying>();
+
+    /// True when governance enabled the listing (after its timelock).
+    pub fn is_enabled(&self) -> bool {
+        self.listing_state == super::ListingState::Enabled as u8
+    }
+
+    /// Largest open interest one writer account may hold on this underlying (units, exp. 6).
+    pub fn writer_open_interest_cap(&self) -> u64 {
+        (self.open_interest_cap as u128 * self.writer_open_interest_share_bps as u128
+            / crate::constants::BPS_ONE as u128) as u64
+    }
 
     pub fn oracle_kind(&self) -> Result<OracleKind> {
         OracleKind::from_u8(self.oracle.kind)
@@ -292,6 +318,15 @@ impl Underlying {
         self.margin.validate()?;
         in_bounds(self.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;
         in_bounds(self.surface_max_change_bps, bounds::SURFACE_MAX_CHANGE_BPS)?;
+        in_bounds(
+            self.surface_anchor_interval_secs,
+            bounds::SURFACE_ANCHOR_INTERVAL_SECS,
+        )?;
+        in_bounds(
+            self.writer_open_interest_share_bps,
+            bounds::WRITER_OPEN_INTEREST_SHARE_BPS,
+        )?;
+        super::ListingState::from_u8(self.listing_state)?;
         // open_interest may exceed a cap that governance lowered later; the cap binds writes only.
         Ok(())
     }

@@ -323,6 +323,7 @@ impl MarketOps for Env {
             args,
         ))
         .expect("list_underlying");
+        self.enable_underlying(pda::underlying(&self.ch.clearinghouse, id));
         let fixture = UnderlyingFixture {
             key: pda::underlying(&self.ch.clearinghouse, id),
             id,
@@ -384,6 +385,12 @@ impl MarketOps for Env {
                 &[&admin],
             )
             .expect("foreign list_underlying");
+        self.enable_listing_of(
+            ch.clearinghouse,
+            &admin,
+            ix::ChangeTarget::underlying(pda::underlying(&ch.clearinghouse, 0)),
+            GovValue::UnderlyingEnabled(true),
+        );
         let underlying = UnderlyingFixture {
             key: pda::underlying(&ch.clearinghouse, 0),
             id: 0,

@@ -102,6 +102,7 @@ pub fn list_pegged(env: &mut Env, mint: Pubkey, deposit_cap: u64) -> TokenLedger
         args,
     );
     env.send_admin(ix).expect("list_collateral");
+    env.enable_collateral(mint);
     TokenLedger::collateral(&env.ch.clearinghouse, mint, SPL_TOKEN)
 }
 

@@ -164,6 +164,8 @@ pub fn list_collateral_handler(
     asset.vault = ctx.accounts.vault.key();
     asset.price_underlying = price_underlying;
     asset.deposit_cap = args.deposit_cap;
+    // deposits wait for the timelocked enabling of the listing (docs/governance.md)
+    asset.listing_state = crate::state::ListingState::Pending as u8;
     asset.invariant()?;
     drop(asset);
 

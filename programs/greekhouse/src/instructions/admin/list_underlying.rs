@@ -167,6 +167,16 @@ pub fn list_underlying_handler(
     u.margin = args.margin;
     u.series_rules = args.series_rules;
     u.open_interest_cap = args.open_interest_cap;
+    // governance (docs/governance.md): the listing waits for its timelocked enabling; the
+    // surface's first anchor window starts now; one writer may hold the whole cap until
+    // governance lowers its share
+    u.listing_state = crate::state::ListingState::Pending as u8;
+    u.surface_anchor = args.surface;
+    u.surface_anchor_at = now;
+    u.surface_anchor_interval_secs =
+        crate::constants::governance::DEFAULT_SURFACE_ANCHOR_INTERVAL_SECS;
+    u.writer_open_interest_share_bps =
+        crate::constants::governance::DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS;
     u.invariant()?;
     drop(u);
 

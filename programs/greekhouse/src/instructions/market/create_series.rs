@@ -65,6 +65,7 @@ impl CreateSeries<'_> {
         require!(!ch.is_paused(pause::CREATE_SERIES), GreekhouseError::Paused);
         let u = self.underlying.load()?;
         let rules = u.series_rules;
+        require!(u.is_enabled(), GreekhouseError::ListingNotEnabled);
         require!(args.kind <= 1, GreekhouseError::InvalidOptionKind);
         require!(args.strike > 0, GreekhouseError::ZeroStrike);
         require!(

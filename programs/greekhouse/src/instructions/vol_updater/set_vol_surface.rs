@@ -29,8 +29,33 @@ impl SetVolSurface<'_> {
             .within_relative_change(&new, max_change)
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
         require!(within, GreekhouseError::VolSurfaceStepTooLarge);
+        // over time: within twice the step of the surface at the start of the window, so
+        // several updates in one window cannot compound (docs/governance.md)
+        let now = Clock::get()?.unix_timestamp;
+        let anchor = convert::vol_surface(&window_anchor(&u, now));
+        let within_window = anchor
+            .within_relative_change(&new, Fixed::from_bps(2 * u.surface_max_change_bps as i64))
+            .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
+        require!(within_window, GreekhouseError::VolSurfaceWindowExceeded);
         Ok(())
     }
+}
+
+/// The anchor surface an update at `now` is measured against: the stored anchor while its window
+/// runs, else the current surface (a new window starts with this update).
+pub fn window_anchor(u: &Underlying, now: i64) -> StoredVolSurface {
+    if window_expired(u, now) {
+        u.surface
+    } else {
+        u.surface_anchor
+    }
+}
+
+fn window_expired(u: &Underlying, now: i64) -> bool {
+    u.surface_anchor.tenor_count == 0
+        || now
+            >= u.surface_anchor_at
+                .saturating_add(u.surface_anchor_interval_secs as i64)
 }
 
 pub fn set_vol_surface_handler(
@@ -39,6 +64,10 @@ pub fn set_vol_surface_handler(
 ) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let mut u = ctx.accounts.underlying.load_mut()?;
+    if window_expired(&u, now) {
+        u.surface_anchor = u.surface;
+        u.surface_anchor_at = now;
+    }
     u.surface = surface;
     u.surface_updated_at = now;
     u.invariant()?;

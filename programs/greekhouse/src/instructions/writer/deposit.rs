@@ -87,7 +87,15 @@ pub fn resolve_ledger(
 impl Deposit<'_> {
     /// Every check that needs no price (run by `#[access_control]`).
     pub fn validate(&self, amount: u64) -> Result<()> {
-        self.ledger(amount).map(|_| ())
+        self.ledger(amount).map(|_| ())?;
+        // a collateral listing takes deposits once governance enabled it (after the timelock)
+        if let Some(asset) = self.collateral_asset.as_ref() {
+            require!(
+                asset.load()?.is_enabled(),
+                GreekhouseError::ListingNotEnabled
+            );
+        }
+        Ok(())
     }
 
     /// The checked accounts' ledger.

@@ -71,6 +71,7 @@ impl WriteOptions<'_> {
         );
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
+        require!(u.is_enabled(), GreekhouseError::ListingNotEnabled);
         Ok(())
     }
 }
@@ -85,6 +86,7 @@ pub fn write_options_handler<'info>(
     let series_key = a.series.key();
     let ch = *a.clearinghouse.load()?;
     let open_interest_cap = a.underlying.load()?.open_interest_cap;
+    let writer_open_interest_cap = a.underlying.load()?.writer_open_interest_cap();
 
     // the account as it will be: short added, fee charged; then the margin check
     let mut w = a.writer_account.load_mut()?;
@@ -97,6 +99,7 @@ pub fn write_options_handler<'info>(
         &mut book,
         open_interest_cap,
         contracts,
+        writer_open_interest_cap,
     )?;
     let loaded = margin::load_margin_accounts(
         &clearinghouse_key,

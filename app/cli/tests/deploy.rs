@@ -1,0 +1,105 @@
+//! `migrations/deploy.json` through `greekhouse deploy`: the plan, and the same plan run on the
+//! embedded bank (clearing house, listings enabled after the timelock, per-writer share lowered,
+//! admin handed to the vault).
+
+#![cfg(feature = "demo")]
+
+use std::process::Command;
+
+use greekhouse_sdk::squads::TransactionMessage;
+use serde_json::Value;
+
+fn config() -> String {
+    format!(
+        "{}/../../migrations/deploy.json",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn deploy(mode: &str) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args(["deploy", "--config", &config(), mode])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+#[test]
+fn the_config_deploys_on_the_bank_and_hands_admin_to_the_vault() {
+    let r = deploy("--bank");
+    assert_eq!(r["admin"], r["vault"]);
+    assert_eq!(r["pending_admin"], "11111111111111111111111111111111");
+    assert_eq!(
+        r["guardian"],
+        "4S67qyC5KQa2b8KNGpkKyHXGy1pT1aVkn2bjhVYChSfd"
+    );
+    assert_eq!(r["timelock_secs"], 172_800);
+    assert_eq!(r["change_count"], 2);
+    let sol = &r["underlyings"][0];
+    assert_eq!(sol["symbol"], "SOL");
+    assert_eq!(sol["enabled"], true);
+    assert_eq!(sol["writer_open_interest_share_bps"], 2_500);
+    assert_eq!(sol["open_interest_cap"], 100_000_000_000u64);
+    assert_eq!(
+        sol["vol_updater"],
+        "BUUmq3BrnG5Vn1d3VNzDcHA11JV4wYj5Av9V4yppwuRR"
+    );
+    let wsol = &r["collaterals"][0];
+    assert_eq!(wsol["enabled"], true);
+    assert_eq!(wsol["price_underlying"], sol["address"]);
+    assert_eq!(
+        (
+            wsol["init_weight_bps"].as_u64(),
+            wsol["maint_weight_bps"].as_u64()
+        ),
+        (Some(8_000), Some(9_000))
+    );
+}
+
+#[test]
+fn the_plan_lists_every_step_and_the_vault_steps_as_squads_messages() {
+    let r = deploy("--plan");
+    let steps = r["steps"].as_array().unwrap();
+    let signers: Vec<&str> = steps
+        .iter()
+        .map(|s| s["signer"].as_str().unwrap())
+        .collect();
+    // init, list SOL, 3 share steps (10,000 -> 7,500 -> 5,000 -> 2,500), list wSOL, 2 enablings,
+    // propose admin, accept (vault), 2 executions
+    assert_eq!(steps.len(), 12);
+    assert_eq!(&signers[..9], &["creator"; 9]);
+    assert_eq!(signers[9], "vault");
+    assert_eq!(&signers[10..], &["anyone after the timelock"; 2]);
+    let accept = &steps[9];
+    let m = TransactionMessage::from_base58(
+        accept["squads_transaction_message_base58"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        m.account_keys[0].to_string(),
+        "BMLp5UD5vKiuCMiaSGt3tWDHLtBNPGYFwrNa2V1F5WxF"
+    );
+    let ixs = m.instructions().unwrap();
+    assert_eq!(ixs.len(), 1);
+    assert_eq!(
+        bs58::encode(&ixs[0].data).into_string(),
+        accept["instruction"]["data_base58"].as_str().unwrap()
+    );
+    // the clearing house address follows from the quote mint and the creator
+    let ch = greekhouse_sdk::pda::clearinghouse(
+        &"EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+            .parse()
+            .unwrap(),
+        &"9qB8kkPYgqehZVuqyn4NYkYgswT8ZhKGFyt2973hCyqY"
+            .parse()
+            .unwrap(),
+    );
+    assert_eq!(r["clearinghouse"], ch.to_string());
+}
