@@ -66,6 +66,31 @@ impl Log for MemoryLog {
     }
 }
 
+/// Accounts found healthy (equity at maintenance not below zero), by the hash of their data:
+/// shared by several bots, or kept across one tick, while prices, surfaces and time stand
+/// still (the simulator clears it every step), so no account's margin is computed twice for the
+/// same state. A changed account hashes differently and is computed again.
+#[derive(Default)]
+pub struct HealthMemo {
+    healthy: std::collections::HashMap<Pubkey, u64>,
+    /// Margins computed, and margins answered from the memo.
+    pub computed: u64,
+    pub reused: u64,
+}
+
+impl HealthMemo {
+    pub fn clear(&mut self) {
+        self.healthy.clear();
+    }
+
+    fn digest(data: &[u8]) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        data.hash(&mut h);
+        h.finish()
+    }
+}
+
 /// A liquidator.
 pub struct Bot {
     pub ch: ClearinghouseRef,
@@ -139,11 +164,27 @@ impl Bot {
     pub fn tick<C: Chain + ?Sized>(&mut self, chain: &mut C, log: &mut dyn Log) {
         // one read of each shared account (clearing house, underlyings, assets, oracles) per
         // tick until something is sent, however many accounts are margined
-        let mut cached = greekhouse_sdk::chain::ReadCache::new(chain);
-        self.tick_on(&mut cached, log);
+        let mut memo = HealthMemo::default();
+        self.tick_shared(chain, log, &mut memo);
     }
 
-    fn tick_on<C: Chain + ?Sized>(&mut self, chain: &mut C, log: &mut dyn Log) {
+    /// [`Bot::tick`] with a memo of healthy accounts shared with other bots (see [`HealthMemo`]).
+    pub fn tick_shared<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        memo: &mut HealthMemo,
+    ) {
+        let mut cached = greekhouse_sdk::chain::ReadCache::new(chain);
+        self.tick_on(&mut cached, log, memo);
+    }
+
+    fn tick_on<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        memo: &mut HealthMemo,
+    ) {
         self.counters.ticks += 1;
         let oracles = match self.oracle_map(chain) {
             Ok(m) => m,
@@ -173,7 +214,15 @@ impl Bot {
                 Ok(WriterStatus::Active)
                     if w.has_liabilities() && self.strategy.start_liquidations =>
                 {
-                    self.maybe_start(chain, log, &oracles, key, &w);
+                    let digest = HealthMemo::digest(&account.data);
+                    if memo.healthy.get(&key) == Some(&digest) {
+                        memo.reused += 1;
+                        continue;
+                    }
+                    memo.computed += 1;
+                    if self.maybe_start(chain, log, &oracles, key, &w) {
+                        memo.healthy.insert(key, digest);
+                    }
                 }
                 Ok(WriterStatus::Liquidating) => self.work_auction(chain, log, &oracles, key),
                 _ => {}
@@ -191,6 +240,7 @@ impl Bot {
         }
     }
 
+    /// Start the liquidation of `key` if it is due; true when the account was found healthy.
     fn maybe_start<C: Chain + ?Sized>(
         &mut self,
         chain: &mut C,
@@ -198,10 +248,13 @@ impl Bot {
         oracles: &BTreeMap<Pubkey, Pubkey>,
         key: Pubkey,
         w: &WriterAccount,
-    ) {
+    ) -> bool {
         let now = match chain.unix_timestamp() {
             Ok(t) => t,
-            Err(e) => return self.count_error(error_kind(&e), log, "clock", &key),
+            Err(e) => {
+                self.count_error(error_kind(&e), log, "clock", &key);
+                return false;
+            }
         };
         let oracle_for = |u: &Pubkey| oracles.get(u).copied();
         let caller = self.owner.pubkey();
@@ -212,15 +265,20 @@ impl Bot {
         let plan = match plan {
             Ok(p) => p,
             Err(MarginError::Chain(e)) => {
-                return self.count_error(error_kind(&e), log, "margin", &key)
+                self.count_error(error_kind(&e), log, "margin", &key);
+                return false;
             }
-            Err(_) => return self.count_error("margin".into(), log, "margin", &key),
+            Err(_) => {
+                self.count_error("margin".into(), log, "margin", &key);
+                return false;
+            }
         };
         // below maintenance, or a settlement debt past its grace period
         let grace = self.debt_grace(chain).unwrap_or(i64::MAX);
         let debt_due = w.is_settlement_debtor() && now >= w.debt_since.saturating_add(grace);
         if !plan.liquidatable && !debt_due {
-            return;
+            // a debtor is not "healthy" for the memo: its grace runs out with time alone
+            return !w.is_settlement_debtor();
         }
         match self.send(chain, &plan.instructions) {
             Ok(_) => {
@@ -233,6 +291,7 @@ impl Bot {
             }
             Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", &key),
         }
+        false
     }
 
     fn debt_grace<C: Chain + ?Sized>(&self, chain: &mut C) -> Option<i64> {

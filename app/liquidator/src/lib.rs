@@ -10,7 +10,7 @@ pub mod bot;
 pub mod config;
 pub mod settle;
 
-pub use bot::{Bot, Counters, Log, MemoryLog, StderrLog};
+pub use bot::{Bot, Counters, HealthMemo, Log, MemoryLog, StderrLog};
 pub use config::{Checked, Config, ConfigError};
 
 use greekhouse_sdk::ix::ClearinghouseRef;

@@ -5,7 +5,7 @@
 
 use greekhouse::engine::convert;
 use greekhouse::state::{SeriesStatus, StoredVolSurface, WriterStatus};
-use greekhouse_liquidator::{bot_for_scenario, Bot, MemoryLog};
+use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::ix;
@@ -189,6 +189,8 @@ pub fn run(
     let fund_start = usd(env.insurance_fund().balance);
     let mut fund = vec![fund_start];
     let mut log = MemoryLog::default();
+    // one margin per account per step, shared by the bots (prices and surface are set first)
+    let mut memo = HealthMemo::default();
     let mut liquidation_steps = Vec::new();
     let max_change = env.underlying(&sol.key).surface_max_change_bps;
     // horizon, then up to four more days of hourly cranks until every series is finalized
@@ -205,9 +207,10 @@ pub fn run(
             &[&updater],
         );
         let before = log.0.len();
+        memo.clear();
         for (bot, latency) in bots.iter_mut() {
             if (i as u32).is_multiple_of(*latency) {
-                bot.tick(&mut env.chain, &mut log);
+                bot.tick_shared(&mut env.chain, &mut log, &mut memo);
             }
         }
         if log.0[before..]
