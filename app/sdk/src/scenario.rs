@@ -906,43 +906,18 @@ impl Env {
         lo
     }
 
-    /// Write as many `series` contracts from `w` as initial margin allows (the largest count
-    /// the SDK's projection of `write_options` accepts, found by bisection); returns it.
+    /// Write as many `series` contracts from `w` as initial margin allows
+    /// ([`Env::max_writable`]); returns it.
     pub fn write_to_initial_margin(
         &mut self,
         w: &Writer,
         series: &Pubkey,
     ) -> Result<u64, ChainError> {
-        let s = self.series_state(series);
-        let recipient = self
-            .chain
-            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .expect("scenario: bank call");
-        let (account, owner) = (w.account, w.owner.pubkey());
-        let passes = |env: &mut Env, n: u64| {
-            env.with_flow(|chain, cx| {
-                crate::flows::write(chain, cx, account, owner, *series, recipient, n)
-            })
-            .map(|p| p.passes_initial_margin())
-            .unwrap_or(false)
-        };
-        let (mut lo, mut hi) = (0u64, 1u64);
-        while passes(self, hi) {
-            lo = hi;
-            hi = hi.saturating_mul(2);
+        let n = self.max_writable(w, series);
+        if n > 0 {
+            self.write(w, series, n)?;
         }
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if passes(self, mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        if lo > 0 {
-            self.write_to(w, series, lo, recipient)?;
-        }
-        Ok(lo)
+        Ok(n)
     }
 
     /// Move SOL by `step_bps` per step (positive: up) until `account`'s equity at maintenance

@@ -72,6 +72,14 @@ impl FundShares {
         Ok(self.value_of(shares)?.min(value_at_request).min(self.fund))
     }
 
+    /// The value of one share, quote native per share at exponent 12, rounded up: a backstop
+    /// auction's starting price (a buyer gets fewer shares).
+    pub fn price_per_share(&self) -> RiskResult<u64> {
+        let num = (self.fund as u128 + VIRTUAL_QUOTE) * crate::fixed::FIXED_ONE as u128;
+        let den = self.total_shares as u128 + VIRTUAL_SHARES;
+        u64::try_from(num.div_ceil(den)).map_err(|_| RiskError::Overflow)
+    }
+
     /// Shares minted for `amount` of quote at a price of `price_num / price_den` quote per
     /// share (a backstop auction), rounded down.
     pub fn shares_at_price(amount: u64, price_num: u128, price_den: u128) -> RiskResult<u64> {

@@ -260,7 +260,7 @@ fn start_refuses_wrong_margin_accounts_and_foreign_accounts() {
 }
 
 /// A writer account opened in a foreign clearing house.
-fn pda_writer(env: &mut Env, foreign: &ForeignClearinghouse) -> Pubkey {
+pub fn pda_writer(env: &mut Env, foreign: &ForeignClearinghouse) -> Pubkey {
     let owner = env.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
     let payer = env.chain.payer();
     env.send_ix(

@@ -680,3 +680,136 @@ fn a_guardian_pausing_everything_cannot_stop_settlement_or_redemption() {
     env.withdraw_quote(&w, left).unwrap();
     assert_books_balance(&mut env);
 }
+
+/// Replace `from` by `to` among an instruction's accounts.
+fn swap(
+    mut ix: anchor_lang::solana_program::instruction::Instruction,
+    from: Pubkey,
+    to: Pubkey,
+) -> anchor_lang::solana_program::instruction::Instruction {
+    for m in ix.accounts.iter_mut() {
+        if m.pubkey == from {
+            m.pubkey = to;
+        }
+    }
+    ix
+}
+
+#[test]
+fn settlement_refuses_foreign_accounts_and_wrong_signers() {
+    use greekhouse_sdk::{ix, pda};
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let w = env.writer(usd(10_000), 0);
+    env.deposit_quote(&w, usd(10_000)).unwrap();
+    env.write(&w, &call, 3).unwrap();
+    let foreign = env.foreign_clearinghouse();
+    let (ours, theirs) = (env.ch.clearinghouse, foreign.ch.clearinghouse);
+    settle_price(&mut env, expiry, 150);
+    // settle_series with another clearing house's fund or vaults
+    let settle = ix::settle_series(&env.ch, call, env.sol.key, expiry);
+    for (from, to, err) in [
+        (
+            pda::insurance_fund(&ours),
+            pda::insurance_fund(&theirs),
+            E::WrongInsuranceFund,
+        ),
+        (
+            pda::insurance_vault(&ours),
+            pda::insurance_vault(&theirs),
+            E::WrongVault,
+        ),
+        (env.ch.quote_vault, foreign.ch.quote_vault, E::WrongVault),
+    ] {
+        expect_err(env.send_ix(swap(settle.clone(), from, to), &[]), err);
+    }
+    env.settle_series(&call).unwrap();
+    // a writer account of another clearing house
+    let fw = crate::liquidation::pda_writer(&mut env, &foreign);
+    expect_err(
+        env.send_ix(ix::settle_position(fw, call), &[]),
+        E::WrongClearinghouse,
+    );
+    // resolve_debt with another clearing house's fund
+    let resolve = ix::resolve_debt(&env.ch, w.account, &[]);
+    expect_err(
+        env.send_ix(
+            swap(
+                resolve,
+                pda::insurance_fund(&ours),
+                pda::insurance_fund(&theirs),
+            ),
+            &[],
+        ),
+        E::WrongInsuranceFund,
+    );
+    env.settle_position(&w.account, &call).unwrap();
+    env.finalize_series(&call).unwrap();
+    // a holder cannot redeem tokens of another owner's token account
+    let thief = env.writer(0, 0);
+    let victim_tokens = env.option_ata(&w.owner.pubkey(), &call);
+    let steal = ix::redeem(
+        &env.ch,
+        thief.owner.pubkey(),
+        call,
+        victim_tokens,
+        thief.quote_ata,
+        1,
+    );
+    expect_err(env.send_ix(steal, &[&thief.owner]), E::WrongTokenOwner);
+    // redeem from another clearing house's quote vault
+    let redeem = ix::redeem(
+        &env.ch,
+        w.owner.pubkey(),
+        call,
+        victim_tokens,
+        w.quote_ata,
+        1,
+    );
+    expect_err(
+        env.send_ix(
+            swap(redeem, env.ch.quote_vault, foreign.ch.quote_vault),
+            &[&w.owner],
+        ),
+        E::WrongVault,
+    );
+}
+
+#[test]
+fn buying_a_backstop_needs_the_buyers_own_stake_and_an_open_auction() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let put = series(&mut env, 1, 150, expiry);
+    let (w, _) = writer_at_im(&mut env, &put, 2_000);
+    settle_price(&mut env, expiry, 60);
+    env.settle_series(&put).unwrap();
+    env.settle_position(&w.account, &put).unwrap();
+    env.resolve_debt(&w.account).unwrap();
+    let buyer = env.staker(usd(1_000));
+    expect_err(
+        env.buy_backstop(&buyer, &put, usd(1), u64::MAX),
+        E::BackstopNotOpen,
+    );
+    env.open_backstop(&put).unwrap();
+    // signing for another staker's stake account
+    let other = env.staker(usd(1_000));
+    let ix = swap(
+        greekhouse_sdk::ix::buy_backstop(
+            &env.ch,
+            other.owner.pubkey(),
+            other.quote_ata,
+            put,
+            greekhouse::instructions::BuyBackstopArgs {
+                amount: usd(1),
+                max_price: u64::MAX,
+            },
+        ),
+        other.stake,
+        buyer.stake,
+    );
+    expect_err(env.send_ix(ix, &[&other.owner]), E::NotStakeOwner);
+    expect_err(env.buy_backstop(&buyer, &put, 0, u64::MAX), E::ZeroAmount);
+    env.buy_backstop(&buyer, &put, usd(1), u64::MAX).unwrap();
+    assert_books_balance(&mut env);
+}

@@ -102,23 +102,6 @@ pub fn backstop_price(
     Ok(Some(u64::try_from(price.max(1)).map_err(|_| overflow())?))
 }
 
-/// The value of one insurance share (quote native per share, exponent 12), rounded up: the
-/// backstop's starting price, taken before a series' losses reach the fund.
-pub fn share_price(fund: u64, total_shares: u64) -> Result<u64> {
-    use greekhouse_risk::insurance::{VIRTUAL_QUOTE, VIRTUAL_SHARES};
-    let num = (fund as u128 + VIRTUAL_QUOTE) * 1_000_000_000_000u128;
-    let den = total_shares as u128 + VIRTUAL_SHARES;
-    u64::try_from(num.div_ceil(den)).map_err(|_| overflow())
-}
-
-/// Shares minted for `amount` of quote at `price` (quote native per share, exponent 12),
-/// rounded down.
-pub fn backstop_shares(amount: u64, price: u64) -> Result<u64> {
-    require!(price > 0, GreekhouseError::MathOverflow);
-    let shares = (amount as u128) * 1_000_000_000_000u128 / price as u128;
-    u64::try_from(shares).map_err(|_| overflow())
-}
-
 /// The final payout per contract: `min(payout, floor(ledger / outstanding))` (`payout` when no
 /// token is outstanding).
 pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {

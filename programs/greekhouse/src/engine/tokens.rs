@@ -76,6 +76,35 @@ pub fn transfer_out<'info>(
     )
 }
 
+/// A token account's balance as it is now (after a CPI), read from its data: the cached
+/// `InterfaceAccount` still holds the balance from before the CPI.
+pub fn current_amount(account: &InterfaceAccount<TokenAccount>) -> Result<u64> {
+    let info = account.to_account_info();
+    let data = info.try_borrow_data()?;
+    let state =
+        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Account>::unpack(
+            &data,
+        )?;
+    Ok(state.base.amount)
+}
+
+/// Move `amount` from one vault of the clearing house to another (quote vault, insurance
+/// vault) and check that each moved by exactly that (`VaultDeltaMismatch` otherwise).
+pub fn move_between_vaults<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    from: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    mint: &InterfaceAccount<'info, Mint>,
+    clearinghouse: &AccountInfo<'info>,
+    signer: &ClearinghouseSigner,
+    amount: u64,
+) -> Result<()> {
+    let (from_before, to_before) = (current_amount(from)?, current_amount(to)?);
+    transfer_out(token_program, from, to, mint, clearinghouse, signer, amount)?;
+    crate::engine::ledger::require_vault_delta(from_before, current_amount(from)?, amount, false)?;
+    crate::engine::ledger::require_vault_delta(to_before, current_amount(to)?, amount, true)
+}
+
 /// Refuse Token-2022 mints whose extensions the ledger does not handle: a transfer fee (the
 /// vault would receive less than the ledger credits), a transfer hook (arbitrary code on every
 /// move; a failing hook could block liquidations), confidential transfers (balances the ledger

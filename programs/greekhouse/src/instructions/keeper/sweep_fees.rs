@@ -50,22 +50,15 @@ pub fn sweep_fees_handler(ctx: Context<SweepFees>) -> Result<()> {
         let amount = ledger::sweep_fees(&mut book, &mut fund)?;
         (amount, fund.balance, book.underlying)
     };
-    let signer = a.clearinghouse.load()?.signer();
-    let (quote_before, fund_before) = (a.quote_vault.amount, a.insurance_vault.amount);
-    tokens::transfer_out(
+    tokens::move_between_vaults(
         &a.token_program,
         &a.quote_vault,
         &a.insurance_vault,
         &a.quote_mint,
         &a.clearinghouse.to_account_info(),
-        &signer,
+        &a.clearinghouse.load()?.signer(),
         amount,
     )?;
-    ctx.accounts.quote_vault.reload()?;
-    ctx.accounts.insurance_vault.reload()?;
-    let a = &ctx.accounts;
-    ledger::require_vault_delta(quote_before, a.quote_vault.amount, amount, false)?;
-    ledger::require_vault_delta(fund_before, a.insurance_vault.amount, amount, true)?;
 
     emit_cpi!(FeesSwept {
         underlying,

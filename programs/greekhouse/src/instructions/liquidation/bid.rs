@@ -183,52 +183,31 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
 
     // the fee travels from the quote vault to the insurance vault; a fund payment the other way
     let signer = ch.signer();
+    let a = &ctx.accounts;
+    let authority = a.clearinghouse.to_account_info();
+    let (quote, fund_vault) = (&a.quote_vault, &a.insurance_vault);
     if fee > 0 {
-        move_tokens(&ctx, &signer, fee, true)?;
+        tokens::move_between_vaults(
+            &a.token_program,
+            quote,
+            fund_vault,
+            &a.quote_mint,
+            &authority,
+            &signer,
+            fee,
+        )?;
     }
     if from_fund > 0 {
-        move_tokens(&ctx, &signer, from_fund, false)?;
+        tokens::move_between_vaults(
+            &a.token_program,
+            fund_vault,
+            quote,
+            &a.quote_mint,
+            &authority,
+            &signer,
+            from_fund,
+        )?;
     }
     emit_cpi!(event);
     Ok(())
-}
-
-/// Transfer `amount` between the quote vault and the insurance vault (`to_fund`: quote vault
-/// to insurance vault) and check both moved by exactly that.
-fn move_tokens<'info>(
-    ctx: &Context<'info, Bid<'info>>,
-    signer: &tokens::ClearinghouseSigner,
-    amount: u64,
-    to_fund: bool,
-) -> Result<()> {
-    let a = &ctx.accounts;
-    let (from, to) = if to_fund {
-        (&a.quote_vault, &a.insurance_vault)
-    } else {
-        (&a.insurance_vault, &a.quote_vault)
-    };
-    let (from_before, to_before) = (from.amount, to.amount);
-    tokens::transfer_out(
-        &a.token_program,
-        from,
-        to,
-        &a.quote_mint,
-        &a.clearinghouse.to_account_info(),
-        signer,
-        amount,
-    )?;
-    let from_after = reload_amount(from)?;
-    let to_after = reload_amount(to)?;
-    ledger::require_vault_delta(from_before, from_after, amount, false)?;
-    ledger::require_vault_delta(to_before, to_after, amount, true)
-}
-
-/// A token account's balance as it is now (after a CPI), without mutating the cached copy.
-fn reload_amount(account: &InterfaceAccount<TokenAccount>) -> Result<u64> {
-    let info = account.to_account_info();
-    let data = info.try_borrow_data()?;
-    let state = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
-        anchor_spl::token_2022::spl_token_2022::state::Account,
-    >::unpack(&data)?;
-    Ok(state.base.amount)
 }

@@ -7,11 +7,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::settlement::{backstop_price, backstop_shares, shortfall};
+use crate::engine::settlement::{backstop_price, shortfall};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopBought;
 use crate::state::{pause, Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
+use greekhouse_risk::FundShares;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BuyBackstopArgs {
@@ -84,7 +85,13 @@ pub fn buy_backstop_handler(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) ->
         require!(gap > 0, GreekhouseError::NoShortfall);
         (args.amount.min(gap), price)
     };
-    let shares = backstop_shares(amount, price)?;
+    // price is quote native per share at exponent 12: shares = amount * 10^12 / price
+    let shares = FundShares::shares_at_price(
+        amount,
+        price as u128,
+        greekhouse_risk::fixed::FIXED_ONE as u128,
+    )
+    .map_err(|e| error!(GreekhouseError::from(e)))?;
     require!(shares > 0, GreekhouseError::StakeTooSmall);
 
     let before = ctx.accounts.quote_vault.amount;

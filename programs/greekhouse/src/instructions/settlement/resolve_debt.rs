@@ -123,8 +123,7 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
 
     if from_fund > 0 {
         let a = &ctx.accounts;
-        let (fund_before, quote_before) = (a.insurance_vault.amount, a.quote_vault.amount);
-        tokens::transfer_out(
+        tokens::move_between_vaults(
             &a.token_program,
             &a.insurance_vault,
             &a.quote_vault,
@@ -133,11 +132,6 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
             &ch.signer(),
             from_fund,
         )?;
-        ctx.accounts.insurance_vault.reload()?;
-        ctx.accounts.quote_vault.reload()?;
-        let a = &ctx.accounts;
-        ledger::require_vault_delta(fund_before, a.insurance_vault.amount, from_fund, false)?;
-        ledger::require_vault_delta(quote_before, a.quote_vault.amount, from_fund, true)?;
     }
     emit_cpi!(event);
     Ok(())

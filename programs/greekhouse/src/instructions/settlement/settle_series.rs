@@ -8,7 +8,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::settlement::{contract_amounts, fund_cover, share_price};
+use crate::engine::settlement::{contract_amounts, fund_cover};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::SeriesSettled;
@@ -103,7 +103,10 @@ pub fn settle_series_handler(ctx: Context<SettleSeries>) -> Result<()> {
     )?;
     let cover = series.unbacked_cover;
     // the backstop, if one is needed, starts from the share value before this series' loss
-    series.backstop_start_price = share_price(fund.balance, fund.total_shares)?;
+    series.backstop_start_price = fund
+        .shares()
+        .price_per_share()
+        .map_err(|e| error!(GreekhouseError::from(e)))?;
     ledger::settle_series_cover(&mut series, &mut fund, from_fund)?;
     let event = SeriesSettled {
         series: a.series.key(),
@@ -120,8 +123,7 @@ pub fn settle_series_handler(ctx: Context<SettleSeries>) -> Result<()> {
 
     if from_fund > 0 {
         let a = &ctx.accounts;
-        let (fund_before, quote_before) = (a.insurance_vault.amount, a.quote_vault.amount);
-        tokens::transfer_out(
+        tokens::move_between_vaults(
             &a.token_program,
             &a.insurance_vault,
             &a.quote_vault,
@@ -130,11 +132,6 @@ pub fn settle_series_handler(ctx: Context<SettleSeries>) -> Result<()> {
             &ch.signer(),
             from_fund,
         )?;
-        ctx.accounts.insurance_vault.reload()?;
-        ctx.accounts.quote_vault.reload()?;
-        let a = &ctx.accounts;
-        ledger::require_vault_delta(fund_before, a.insurance_vault.amount, from_fund, false)?;
-        ledger::require_vault_delta(quote_before, a.quote_vault.amount, from_fund, true)?;
     }
     emit_cpi!(event);
     Ok(())

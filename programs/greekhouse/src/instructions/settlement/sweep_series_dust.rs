@@ -55,8 +55,7 @@ pub fn sweep_series_dust_handler(ctx: Context<SweepSeriesDust>) -> Result<()> {
     };
     if dust > 0 {
         let a = &ctx.accounts;
-        let (quote_before, fund_before) = (a.quote_vault.amount, a.insurance_vault.amount);
-        tokens::transfer_out(
+        tokens::move_between_vaults(
             &a.token_program,
             &a.quote_vault,
             &a.insurance_vault,
@@ -65,11 +64,6 @@ pub fn sweep_series_dust_handler(ctx: Context<SweepSeriesDust>) -> Result<()> {
             &a.clearinghouse.load()?.signer(),
             dust,
         )?;
-        ctx.accounts.quote_vault.reload()?;
-        ctx.accounts.insurance_vault.reload()?;
-        let a = &ctx.accounts;
-        ledger::require_vault_delta(quote_before, a.quote_vault.amount, dust, false)?;
-        ledger::require_vault_delta(fund_before, a.insurance_vault.amount, dust, true)?;
     }
     emit_cpi!(SeriesDustSwept {
         series: ctx.accounts.series.key(),
