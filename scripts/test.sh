@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): formatting, lints with warnings denied, a check
-# that idl/greekhouse.json matches the program, then every test of the workspace (risk engine,
-# program on the embedded bank, SDK, CLI). Prints how long each phase took.
+# that idl/greekhouse.json matches the program, the local validator (localnet/, its own
+# workspace, scripts/localnet.sh) and the TypeScript client's packages (tests/ts, from the npm
+# registry), then every test of the workspace (risk engine, program on the embedded bank, SDK,
+# CLI, bot, and the RPC tests against the local validator). Prints how long each phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +25,23 @@ if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 
     phase "install rustfmt and clippy" rustup component add rustfmt clippy
 fi
 
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        phase "install Node.js" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null'
+    else
+        echo "Node.js and npm are needed for the TypeScript client test (tests/ts)" >&2
+        exit 1
+    fi
+fi
+
 phase "cargo fmt --check" cargo fmt --all -- --check
+phase "cargo fmt --check (localnet)" cargo fmt --manifest-path localnet/Cargo.toml -- --check
 # one lint pass over every target; warnings are errors
 phase "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 phase "IDL up to date" cargo run --locked -q -p greekhouse-idl -- --check
+# the local validator: patched agave crates, libclang, then the binary the RPC tests start
+phase "local validator build" ./scripts/localnet.sh build
+phase "cargo clippy (localnet)" cargo clippy --manifest-path localnet/Cargo.toml --locked -- -D warnings
+phase "npm ci (tests/ts)" npm ci --prefix tests/ts --no-audit --no-fund
 phase "tests" cargo nextest run --workspace --locked --no-fail-fast
 echo "==> all phases: $((SECONDS - total_start)) s"

@@ -105,9 +105,10 @@ pub struct Bot {
 }
 
 fn error_kind(e: &ChainError) -> String {
-    match e.custom_code() {
-        Some(code) => format!("program:{code}"),
-        None => "backend".into(),
+    match (e.custom_code(), e) {
+        (Some(code), _) => format!("program:{code}"),
+        (None, ChainError::Rpc { kind, .. }) => format!("rpc:{kind}"),
+        (None, _) => "backend".into(),
     }
 }
 
@@ -130,11 +131,10 @@ impl Bot {
         let mut attempt = 0;
         loop {
             match chain.send(instructions, &[&self.owner]) {
-                Err(ChainError::Backend(e)) if attempt < self.run.max_retries => {
+                Err(e) if e.is_transient() && attempt < self.run.max_retries => {
                     attempt += 1;
                     std::thread::sleep(std::time::Duration::from_millis(backoff));
                     backoff = backoff.saturating_mul(2);
-                    let _ = e;
                 }
                 other => return other,
             }

@@ -9,7 +9,6 @@ use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::program_pack::Pack;
 use solana_account::Account;
-use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_signer::Signer;
@@ -104,6 +103,11 @@ impl BankChain {
             .map_err(backend)?;
         let mut test = ProgramTest::new("greekhouse", greekhouse::ID, processor!(program_entry));
         test.prefer_bpf(false);
+        test.add_program(
+            "greekhouse_test_oracle",
+            crate::test_oracle::ID,
+            processor!(crate::test_oracle::process_instruction),
+        );
         let context = runtime.block_on(test.start_with_context());
         let payer = context.payer.insecure_clone();
         let mut chain = Self {
@@ -308,6 +312,25 @@ impl BankChain {
         Ok(rent.minimum_balance(space))
     }
 
+    /// Every account a transaction of this bank named that still exists, with its data: the
+    /// state a local validator's genesis is seeded with (`greekhouse-localnet`). Programs,
+    /// sysvars and other executable accounts are left out; the validator brings its own.
+    pub fn known_accounts(&mut self) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let keys: Vec<Pubkey> = self.seen.iter().copied().collect();
+        let mut out = Vec::new();
+        for key in keys {
+            let Some(account) = self.account(&key)? else {
+                continue;
+            };
+            let sysvar = account.owner == solana_sdk_ids::sysvar::ID;
+            if account.executable || sysvar || key == greekhouse::ID {
+                continue;
+            }
+            out.push((key, account));
+        }
+        Ok(out)
+    }
+
     /// The payer keypair (funded with the genesis balance).
     pub fn payer_keypair(&self) -> &Keypair {
         &self.payer
@@ -315,12 +338,13 @@ impl BankChain {
 }
 
 fn transaction_error(err: &TransactionError, logs: Vec<String>) -> ChainError {
-    let custom_code = match err {
-        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
-        _ => None,
-    };
+    let custom_code = crate::errors::custom_code(err);
+    let name = custom_code.and_then(crate::errors::error_name);
     ChainError::Transaction {
-        message: format!("{err:?}"),
+        message: match name {
+            Some(name) => format!("{err:?}: {name}"),
+            None => format!("{err:?}"),
+        },
         custom_code,
         logs,
     }

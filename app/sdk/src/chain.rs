@@ -1,6 +1,6 @@
-//! The interface every off-chain component talks to the chain through. The in-process bank
-//! ([`crate::bank::BankChain`], feature `bank`) implements it today; an RPC backend implements
-//! the same trait.
+//! The interface every off-chain component talks to the chain through: the in-process bank
+//! ([`crate::bank::BankChain`], feature `bank`), saved-account snapshots, and a JSON-RPC node
+//! ([`crate::rpc::RpcChain`], feature `rpc`) implement it.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -51,9 +51,76 @@ pub enum ChainError {
         custom_code: Option<u32>,
         logs: Vec<String>,
     },
-    /// The backend itself failed (I/O, RPC, runtime).
+    /// The backend itself failed (I/O, runtime).
     #[error("chain backend error: {0}")]
     Backend(String),
+    /// A JSON-RPC node could not serve the request ([`crate::rpc::RpcChain`]).
+    #[error("rpc {kind}: {message}")]
+    Rpc { kind: RpcFailure, message: String },
+}
+
+/// Which way an RPC request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RpcFailure {
+    /// No answer: connection refused or reset (a stopped node, a wrong URL).
+    Unreachable,
+    /// The request timed out.
+    Timeout,
+    /// The node is behind the cluster (`getHealth` / JSON-RPC error -32005).
+    NodeBehind { slots: Option<u64> },
+    /// The transaction's blockhash expired on every attempt the chain was allowed.
+    BlockhashExpired,
+    /// The transaction was sent but not confirmed within the deadline: it may still land.
+    ConfirmationTimeout,
+    /// An account the operation needs does not exist.
+    AccountMissing,
+    /// The chain has no fee payer.
+    ReadOnly,
+    /// The node's answer could not be decoded.
+    Decode,
+    /// Another JSON-RPC error response, with its code.
+    Response { code: i64 },
+    /// Anything else the client reported.
+    Other,
+}
+
+impl std::fmt::Display for RpcFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RpcFailure::Unreachable => write!(f, "node unreachable"),
+            RpcFailure::Timeout => write!(f, "request timed out"),
+            RpcFailure::NodeBehind { slots: Some(n) } => write!(f, "node behind by {n} slots"),
+            RpcFailure::NodeBehind { slots: None } => write!(f, "node behind"),
+            RpcFailure::BlockhashExpired => write!(f, "blockhash expired"),
+            RpcFailure::ConfirmationTimeout => write!(f, "confirmation timed out"),
+            RpcFailure::AccountMissing => write!(f, "account missing"),
+            RpcFailure::ReadOnly => write!(f, "read-only chain"),
+            RpcFailure::Decode => write!(f, "undecodable answer"),
+            RpcFailure::Response { code } => write!(f, "error response {code}"),
+            RpcFailure::Other => write!(f, "client error"),
+        }
+    }
+}
+
+/// A byte comparison at an offset of an account's data (`getProgramAccounts`' memcmp).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldFilter {
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl FieldFilter {
+    /// Accounts whose 32 bytes at `offset` are `key`.
+    pub fn pubkey_at(offset: usize, key: &Pubkey) -> Self {
+        Self {
+            offset,
+            bytes: key.to_bytes().to_vec(),
+        }
+    }
+
+    pub fn matches(&self, data: &[u8]) -> bool {
+        data.get(self.offset..self.offset + self.bytes.len()) == Some(&self.bytes[..])
+    }
 }
 
 impl ChainError {
@@ -61,7 +128,30 @@ impl ChainError {
     pub fn custom_code(&self) -> Option<u32> {
         match self {
             ChainError::Transaction { custom_code, .. } => *custom_code,
-            ChainError::Backend(_) => None,
+            ChainError::Backend(_) | ChainError::Rpc { .. } => None,
+        }
+    }
+
+    /// The program's name for the error, from the IDL (`None` when it is not the program's).
+    pub fn program_error_name(&self) -> Option<&'static str> {
+        self.custom_code().and_then(crate::errors::error_name)
+    }
+
+    /// A failure that may pass if the same request is tried again: the backend or the node
+    /// failed, the transaction itself was not refused.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ChainError::Transaction { .. } => false,
+            ChainError::Backend(_) => true,
+            // a transaction that timed out in confirmation may still land: sending it again
+            // could do the same thing twice, so it is not retried blindly
+            ChainError::Rpc { kind, .. } => !matches!(
+                kind,
+                RpcFailure::ReadOnly
+                    | RpcFailure::AccountMissing
+                    | RpcFailure::Decode
+                    | RpcFailure::ConfirmationTimeout
+            ),
         }
     }
 }
@@ -87,6 +177,23 @@ pub trait Chain {
         &mut self,
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError>;
+
+    /// Fetch several accounts at once (an RPC backend batches them in `getMultipleAccounts`).
+    fn accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
+        keys.iter().map(|k| self.account(k)).collect()
+    }
+
+    /// [`Chain::program_accounts`] narrowed by field filters (for example the writer accounts
+    /// of one clearing house); an RPC node applies them itself.
+    fn program_accounts_where(
+        &mut self,
+        discriminator: &[u8],
+        filters: &[FieldFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let mut found = self.program_accounts(discriminator)?;
+        found.retain(|(_, a)| filters.iter().all(|f| f.matches(&a.data)));
+        Ok(found)
+    }
 }
 
 /// A read cache in front of a [`Chain`]: each account is fetched once until the next send
@@ -151,6 +258,35 @@ impl<C: Chain + ?Sized> Chain for ReadCache<'_, C> {
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
         let found = self.inner.program_accounts(discriminator)?;
+        for (k, a) in &found {
+            self.accounts.insert(*k, Some(a.clone()));
+        }
+        Ok(found)
+    }
+
+    fn accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
+        let missing: Vec<Pubkey> = keys
+            .iter()
+            .filter(|k| !self.accounts.contains_key(k))
+            .copied()
+            .collect();
+        self.hits += (keys.len() - missing.len()) as u64;
+        if !missing.is_empty() {
+            self.misses += missing.len() as u64;
+            let fetched = self.inner.accounts(&missing)?;
+            for (k, a) in missing.into_iter().zip(fetched) {
+                self.accounts.insert(k, a);
+            }
+        }
+        Ok(keys.iter().map(|k| self.accounts[k].clone()).collect())
+    }
+
+    fn program_accounts_where(
+        &mut self,
+        discriminator: &[u8],
+        filters: &[FieldFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
+        let found = self.inner.program_accounts_where(discriminator, filters)?;
         for (k, a) in &found {
             self.accounts.insert(*k, Some(a.clone()));
         }

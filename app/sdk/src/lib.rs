@@ -21,15 +21,20 @@
 pub mod accounts;
 pub mod budget;
 pub mod chain;
+pub mod errors;
 pub mod events;
 pub mod flows;
 pub mod gov;
 pub mod ix;
 pub mod liquidation;
+pub mod localnet;
 pub mod margin;
 pub mod pda;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod test_oracle;
 
 #[cfg(feature = "bank")]
 pub mod bank;

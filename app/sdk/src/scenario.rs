@@ -21,7 +21,7 @@ use crate::chain::{Chain, ChainError, TxOutcome};
 use crate::ix::{self, ClearinghouseRef, TokenLedger};
 use crate::margin::MarginInputs;
 use crate::pyth::{self, PriceObservation};
-use crate::{accounts, fixtures, pda};
+use crate::{accounts, fixtures, pda, test_oracle};
 
 pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
@@ -56,8 +56,42 @@ pub struct Writer {
     pub sol_ata: Pubkey,
 }
 
+/// Where the scenario's prices come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OracleSetup {
+    /// SOL from a Pyth pull feed (`PriceUpdateV2`), BTC from a legacy price account, both
+    /// written straight into the bank: what the program meets on mainnet.
+    PythAccounts,
+    /// SOL and BTC from feeds of the test oracle program ([`crate::test_oracle`]), published by
+    /// transactions: what a local validator can do (it cannot verify Wormhole signatures).
+    TestOracle,
+}
+
+/// How to build the scenario's world.
+#[derive(Clone, Copy, Debug)]
+pub struct EnvOptions {
+    pub oracle: OracleSetup,
+    /// Unix time the bank's clock starts at (default [`GENESIS_UNIX_TIMESTAMP`]).
+    pub start_unix_timestamp: Option<i64>,
+    /// Derive every key from this seed.
+    pub seed: Option<u64>,
+}
+
+impl Default for EnvOptions {
+    fn default() -> Self {
+        Self {
+            oracle: OracleSetup::PythAccounts,
+            start_unix_timestamp: None,
+            seed: None,
+        }
+    }
+}
+
 pub struct Env {
     pub chain: BankChain,
+    pub oracle_setup: OracleSetup,
+    /// Signs the test oracle's publications ([`OracleSetup::TestOracle`]).
+    pub oracle_authority: Keypair,
     pub creator: Keypair,
     pub admin: Keypair,
     pub guardian: Keypair,
@@ -123,7 +157,24 @@ impl Env {
         Self::with_chain(BankChain::start_seeded(seed).expect("bank starts"))
     }
 
-    fn with_chain(mut chain: BankChain) -> Self {
+    /// The world built as `options` say.
+    pub fn with_options(options: EnvOptions) -> Self {
+        let mut chain = match options.seed {
+            Some(seed) => BankChain::start_seeded(seed),
+            None => BankChain::start(),
+        }
+        .expect("bank starts");
+        if let Some(t) = options.start_unix_timestamp {
+            chain.set_unix_timestamp(t).expect("scenario: bank call");
+        }
+        Self::build(chain, options.oracle)
+    }
+
+    fn with_chain(chain: BankChain) -> Self {
+        Self::build(chain, OracleSetup::PythAccounts)
+    }
+
+    fn build(mut chain: BankChain, oracle_setup: OracleSetup) -> Self {
         let creator = chain
             .funded_keypair(100 * LAMPORTS_PER_SOL)
             .expect("scenario: bank call");
@@ -137,6 +188,14 @@ impl Env {
             .funded_keypair(LAMPORTS_PER_SOL)
             .expect("scenario: bank call");
         let mint_authority = chain.new_keypair();
+        // only the test oracle's world draws this key from the (seeded) stream, so the Pyth
+        // world's keys, and so the simulator's seeded runs, stay as they were
+        let oracle_authority = match oracle_setup {
+            OracleSetup::TestOracle => chain
+                .funded_keypair(LAMPORTS_PER_SOL)
+                .expect("scenario: bank call"),
+            OracleSetup::PythAccounts => Keypair::new(),
+        };
         let quote_mint = chain
             .create_mint(&SPL_TOKEN, QUOTE_DECIMALS, &mint_authority.pubkey())
             .expect("scenario: bank call");
@@ -159,15 +218,44 @@ impl Env {
             )
             .expect("initialize_clearinghouse");
 
-        let legacy_oracle_program = Pubkey::new_unique();
-        let sol = UnderlyingFixture {
-            key: pda::underlying(&ch.clearinghouse, 0),
-            id: 0,
-            oracle: Pubkey::new_unique(),
-            kind: OracleKind::PullV2,
-            oracle_program: pyth_solana_receiver_sdk::ID,
+        let (legacy_oracle_program, sol, btc_account) = match oracle_setup {
+            OracleSetup::PythAccounts => (
+                Pubkey::new_unique(),
+                UnderlyingFixture {
+                    key: pda::underlying(&ch.clearinghouse, 0),
+                    id: 0,
+                    oracle: Pubkey::new_unique(),
+                    kind: OracleKind::PullV2,
+                    oracle_program: pyth_solana_receiver_sdk::ID,
+                },
+                Pubkey::new_unique(),
+            ),
+            OracleSetup::TestOracle => {
+                let authority = oracle_authority.pubkey();
+                for name in ["SOL", "BTC"] {
+                    let create = test_oracle::create_feed(
+                        chain.payer(),
+                        authority,
+                        test_oracle::label(name),
+                        PYTH_EXPO,
+                    );
+                    chain
+                        .send(&[create], &[&oracle_authority])
+                        .expect("test oracle create_feed");
+                }
+                (
+                    test_oracle::ID,
+                    UnderlyingFixture {
+                        key: pda::underlying(&ch.clearinghouse, 0),
+                        id: 0,
+                        oracle: test_oracle::feed_address(&authority, &test_oracle::label("SOL")),
+                        kind: OracleKind::Legacy,
+                        oracle_program: test_oracle::ID,
+                    },
+                    test_oracle::feed_address(&authority, &test_oracle::label("BTC")),
+                )
+            }
         };
-        let btc_account = Pubkey::new_unique();
         let btc = UnderlyingFixture {
             key: pda::underlying(&ch.clearinghouse, 1),
             id: 1,
@@ -177,6 +265,8 @@ impl Env {
         };
         let mut env = Env {
             chain,
+            oracle_setup,
+            oracle_authority,
             creator,
             admin,
             guardian,
@@ -202,10 +292,14 @@ impl Env {
     /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
     /// underlying `id` of any clearing house.
     pub fn sol_underlying_args(&self, id: u16) -> greekhouse::instructions::ListUnderlyingArgs {
+        let oracle = match self.oracle_setup {
+            OracleSetup::PythAccounts => pull_oracle(SOL_FEED_ID),
+            OracleSetup::TestOracle => legacy_oracle(test_oracle::ID, self.sol.oracle),
+        };
         underlying_args(
             id,
             "SOL",
-            pull_oracle(SOL_FEED_ID),
+            oracle,
             self.vol_updater.pubkey(),
             USDC,
             1_000_000,
@@ -298,6 +392,9 @@ impl Env {
     }
 
     pub fn set_sol_oracle(&mut self, obs: PriceObservation, verification: VerificationLevel) {
+        if self.oracle_setup == OracleSetup::TestOracle {
+            return self.publish_test_oracle("SOL", obs);
+        }
         let account = pyth::price_update_v2(SOL_FEED_ID, obs, verification);
         self.chain.set_account(&self.sol.oracle, account);
     }
@@ -307,8 +404,26 @@ impl Env {
         obs: PriceObservation,
         status: pyth_sdk_solana::state::PriceStatus,
     ) {
+        if self.oracle_setup == OracleSetup::TestOracle {
+            return self.publish_test_oracle("BTC", obs);
+        }
         let account = pyth::legacy_price(self.legacy_oracle_program, obs, status);
         self.chain.set_account(&self.btc.oracle, account);
+    }
+
+    /// Publish through the test oracle program (a transaction signed by the oracle authority).
+    fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
+        let ix = test_oracle::publish(
+            self.oracle_authority.pubkey(),
+            test_oracle::label(name),
+            obs.price,
+            obs.conf,
+            obs.publish_time,
+        );
+        let authority = self.oracle_authority.insecure_clone();
+        self.chain
+            .send(&[ix], &[&authority])
+            .expect("test oracle publish");
     }
 
     /// The oracle account of an underlying of the fixture.

@@ -1,0 +1,516 @@
+//! Over JSON-RPC on a real node (docs/rpc.md): agave's test validator hosting the program
+//! (`greekhouse-localnet`, started on a free port per test and stopped when the test ends).
+//! The writer flow with events decoded from the landed transactions; a liquidation driven by
+//! the liquidator bot; RPC failures (a stopped validator, an expired blockhash, a program error
+//! refused in simulation); the stock `@coral-xyz/anchor` TypeScript client against the node.
+//!
+//! These tests run one at a time (`.config/nextest.toml`, group `localnet`): each starts a
+//! validator, and two at once would only compete for the machine's two cores.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use greekhouse::events::{Deposited, OptionsBurned, OptionsWritten, WriterAccountOpened};
+use greekhouse::state::WriterStatus;
+use greekhouse_liquidator::{config, Bot, Counters, MemoryLog};
+use greekhouse_sdk::chain::{Chain, ChainError, RpcFailure};
+use greekhouse_sdk::flows::{self, FlowContext};
+use greekhouse_sdk::localnet::{associated_token_account, read_keypair, LocalnetProcess, Manifest};
+use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
+use greekhouse_sdk::{accounts, ix, pda, test_oracle};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A local validator in a fresh directory under the target dir.
+fn localnet(name: &str) -> LocalnetProcess {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("localnet-{name}"));
+    LocalnetProcess::spawn(&dir, START_TIMEOUT).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn key(path: &std::path::Path) -> Keypair {
+    read_keypair(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn chain_for(m: &Manifest, payer: Keypair) -> RpcChain {
+    RpcChain::new(&m.rpc_url, payer, RpcConfig::default())
+}
+
+/// Publish `price` (Pyth units, exponent -8) for `name` through the test oracle program.
+fn publish(m: &Manifest, name: &str, price: i64) {
+    let authority = key(&m.oracle_authority_keypair);
+    let mut chain = chain_for(m, authority.insecure_clone());
+    let ix = test_oracle::publish(
+        authority.pubkey(),
+        test_oracle::label(name),
+        price,
+        price as u64 / 1_000,
+        0,
+    );
+    chain.send(&[ix], &[]).expect("test oracle publish");
+}
+
+fn writer_state(chain: &mut RpcChain, account: &Pubkey) -> greekhouse::state::WriterAccount {
+    let a = chain
+        .account(account)
+        .expect("rpc read")
+        .expect("writer account exists");
+    accounts::writer_account(&a.data).expect("writer account decodes")
+}
+
+/// The largest write of `series` that passes initial margin, found by projection (the
+/// program's own engine) with reads over RPC; then scaled by `share_bps`.
+fn writable(
+    chain: &mut RpcChain,
+    cx: &FlowContext<'_>,
+    account: Pubkey,
+    owner: Pubkey,
+    series: Pubkey,
+    recipient: Pubkey,
+) -> u64 {
+    let (mut lo, mut hi) = (0u64, 1u64 << 20);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let p =
+            flows::write(chain, cx, account, owner, series, recipient, mid).expect("projection");
+        if p.passes_initial_margin() {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+#[test]
+fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
+    let net = localnet("writer-flow");
+    let m = net.manifest.clone();
+    let w = &m.writers[0];
+    let owner = key(&w.keypair);
+    let mut chain = chain_for(&m, owner.insecure_clone());
+    let ch = m.clearinghouse_ref();
+    publish(&m, "SOL", m.underlying("SOL").unwrap().price);
+
+    // open a second margin account of the same owner
+    let account = pda::writer_account(&m.clearinghouse, &owner.pubkey(), 1);
+    let open = ix::open_writer_account(m.clearinghouse, owner.pubkey(), owner.pubkey(), 1);
+    let out = chain
+        .send(&[open], &[])
+        .expect("open_writer_account over rpc");
+    let opened = out
+        .event::<WriterAccountOpened>()
+        .expect("WriterAccountOpened event");
+    assert_eq!(opened.writer_account, account);
+    assert!(
+        !out.logs.is_empty(),
+        "the landed transaction's logs come back"
+    );
+
+    // deposit
+    let amount = 20_000 * 1_000_000;
+    let deposit = ix::deposit(
+        m.clearinghouse,
+        account,
+        owner.pubkey(),
+        &m.quote_ledger(),
+        w.quote_token_account,
+        amount,
+    );
+    let out = chain.send(&[deposit], &[]).expect("deposit over rpc");
+    let dep = out.event::<Deposited>().expect("Deposited event");
+    assert_eq!(dep.amount, amount);
+    assert_eq!(
+        writer_state(&mut chain, &account).quote_balance,
+        amount as i64
+    );
+
+    // write half of what initial margin allows, into the owner's option token account
+    let series = m.series[0].address;
+    let terms = accounts::option_series(&chain.account(&series).unwrap().unwrap().data).unwrap();
+    let (recipient, create) = associated_token_account(
+        owner.pubkey(),
+        owner.pubkey(),
+        terms.option_mint,
+        anchor_spl::token::ID,
+    );
+    chain.send(&[create], &[]).expect("option token account");
+    let oracle_for = |k: &Pubkey| m.oracle_for(k);
+    let cx = FlowContext {
+        ch: &ch,
+        oracle_for: &oracle_for,
+    };
+    let max = writable(&mut chain, &cx, account, owner.pubkey(), series, recipient);
+    assert!(
+        max > 10,
+        "a 20k deposit writes more than 10 contracts, got {max}"
+    );
+    let contracts = max / 2;
+    let p = flows::write(
+        &mut chain,
+        &cx,
+        account,
+        owner.pubkey(),
+        series,
+        recipient,
+        contracts,
+    )
+    .unwrap();
+    let out = chain.send(&[p.instruction], &[]).expect("write over rpc");
+    let written = out.event::<OptionsWritten>().expect("OptionsWritten event");
+    assert_eq!(written.contracts, contracts);
+    // the node's clock moved on between the projection and the landing, so the fee (a share of
+    // the premium) may differ by the time value of those seconds; on the bank it is exact
+    let drift = written.fee.abs_diff(p.fee);
+    assert!(
+        drift * 100 <= p.fee,
+        "projected fee {} vs charged {}",
+        p.fee,
+        written.fee
+    );
+
+    // a withdrawal of everything is refused by margin in simulation: nothing is sent
+    let sent_before = chain.transactions_sent();
+    let balance = writer_state(&mut chain, &account).quote_balance as u64;
+    let wd = flows::withdraw(
+        &mut chain,
+        &cx,
+        account,
+        owner.pubkey(),
+        &m.quote_ledger(),
+        w.quote_token_account,
+        balance,
+    )
+    .unwrap();
+    let err = chain
+        .send(&[wd.instruction], &[])
+        .expect_err("withdrawal below IM refused");
+    assert!(matches!(err, ChainError::Transaction { .. }), "{err}");
+    let name = err
+        .program_error_name()
+        .expect("a program error with a name");
+    assert!(name.contains("Margin"), "refused by margin, got {name}");
+    assert!(
+        err.to_string().contains(name),
+        "the message names the error: {err}"
+    );
+    assert_eq!(
+        chain.transactions_sent(),
+        sent_before,
+        "a refused simulation sends nothing"
+    );
+
+    // burn some of the options back
+    let burn = ix::burn_options(
+        account,
+        owner.pubkey(),
+        terms.underlying,
+        series,
+        recipient,
+        contracts / 2,
+    );
+    let out = chain.send(&[burn], &[]).expect("burn over rpc");
+    assert_eq!(
+        out.event::<OptionsBurned>()
+            .expect("OptionsBurned")
+            .contracts,
+        contracts / 2
+    );
+    let state = writer_state(&mut chain, &account);
+    assert_eq!(state.status, WriterStatus::Active as u8);
+
+    // discovery: the node's getProgramAccounts finds the new account among this house's
+    let found = chain
+        .program_accounts_where(
+            <greekhouse::state::WriterAccount as anchor_lang::Discriminator>::DISCRIMINATOR,
+            &[greekhouse_sdk::chain::FieldFilter::pubkey_at(
+                8 + 8,
+                &m.clearinghouse,
+            )],
+        )
+        .expect("getProgramAccounts");
+    assert!(found.iter().any(|(k, _)| *k == account));
+    assert_eq!(found.len(), m.writers.len() + 1);
+    let batch = chain
+        .accounts(&[account, series, Pubkey::new_unique()])
+        .expect("getMultipleAccounts");
+    assert!(batch[0].is_some() && batch[1].is_some() && batch[2].is_none());
+}
+
+#[test]
+fn the_bot_liquidates_an_account_over_rpc() {
+    let net = localnet("bot");
+    let m = net.manifest.clone();
+    let sol = m.underlying("SOL").unwrap().clone();
+    publish(&m, "SOL", sol.price);
+    let ch = m.clearinghouse_ref();
+    let oracle_for = |k: &Pubkey| m.oracle_for(k);
+    let cx = FlowContext {
+        ch: &ch,
+        oracle_for: &oracle_for,
+    };
+
+    // the victim writes calls up to its initial margin
+    let victim = &m.writers[0];
+    let victim_key = key(&victim.keypair);
+    let mut chain = chain_for(&m, victim_key.insecure_clone());
+    let series = m.series[0].address;
+    let terms = accounts::option_series(&chain.account(&series).unwrap().unwrap().data).unwrap();
+    let (recipient, create) = associated_token_account(
+        victim.owner,
+        victim.owner,
+        terms.option_mint,
+        anchor_spl::token::ID,
+    );
+    chain.send(&[create], &[]).unwrap();
+    let n = writable(
+        &mut chain,
+        &cx,
+        victim.writer_account,
+        victim.owner,
+        series,
+        recipient,
+    );
+    let p = flows::write(
+        &mut chain,
+        &cx,
+        victim.writer_account,
+        victim.owner,
+        series,
+        recipient,
+        n,
+    )
+    .unwrap();
+    chain.send(&[p.instruction], &[]).expect("victim writes");
+
+    // the bot's account gets more capital
+    let bidder = &m.writers[1];
+    let bidder_key = key(&bidder.keypair);
+    let mut bot_chain = chain_for(&m, bidder_key.insecure_clone());
+    let deposit = ix::deposit(
+        m.clearinghouse,
+        bidder.writer_account,
+        bidder.owner,
+        &m.quote_ledger(),
+        bidder.quote_token_account,
+        500_000 * 1_000_000,
+    );
+    bot_chain.send(&[deposit], &[]).unwrap();
+
+    // SOL rallies until the victim is below maintenance
+    let mut price = sol.price;
+    loop {
+        price += price / 20;
+        publish(&m, "SOL", price);
+        let margin = flows::margin_of(
+            &mut chain,
+            &cx,
+            victim.writer_account,
+            greekhouse::oracle::PriceUse::Liquidation,
+        )
+        .expect("margin over rpc");
+        if margin.maintenance.equity.is_negative() {
+            break;
+        }
+        assert!(
+            price < sol.price * 4,
+            "the victim never fell below maintenance"
+        );
+    }
+
+    let mut bot = Bot {
+        ch,
+        owner: bidder_key.insecure_clone(),
+        bidder_account: bidder.writer_account,
+        oracles: m.oracles(),
+        limits: config::Limits::default(),
+        // the discount starts small and the test cannot wait for it: bid at any gain
+        strategy: config::Strategy {
+            hurdle_bps: 0,
+            ..config::Strategy::default()
+        },
+        run: config::Run {
+            interval_secs: 1,
+            max_retries: 2,
+            backoff_ms: 200,
+        },
+        counters: Counters::default(),
+    };
+    let mut log = MemoryLog::default();
+    let mut ended = false;
+    for _ in 0..40 {
+        publish(&m, "SOL", price);
+        bot.tick(&mut bot_chain, &mut log);
+        let s = writer_state(&mut bot_chain, &victim.writer_account);
+        if bot.counters.started == 1
+            && s.status == WriterStatus::Active as u8
+            && s.liquidation.start_time == 0
+        {
+            ended = true;
+            break;
+        }
+    }
+    let c = &bot.counters;
+    assert!(
+        ended,
+        "the bot did not end the liquidation over rpc: {c:?} {:?}",
+        log.0.last()
+    );
+    assert_eq!(c.started, 1, "{c:?}");
+    assert!(c.bids_won >= 1, "{c:?}");
+    assert!(c.ended >= 1, "{c:?}");
+    assert!(
+        c.errors.keys().all(|k| !k.starts_with("rpc:")),
+        "no rpc errors: {:?}",
+        c.errors
+    );
+    let mine = writer_state(&mut bot_chain, &bidder.writer_account);
+    assert!(
+        mine.positions.iter().any(|p| p.contracts > 0),
+        "the bot took over shorts"
+    );
+}
+
+#[test]
+fn rpc_failures_are_named_and_an_expired_blockhash_is_replaced() {
+    let mut net = localnet("failures");
+    let m = net.manifest.clone();
+    let w = &m.writers[2];
+    let owner = key(&w.keypair);
+    let mut chain = chain_for(&m, owner.insecure_clone());
+    let deposit = |n: u64| {
+        ix::deposit(
+            m.clearinghouse,
+            w.writer_account,
+            owner.pubkey(),
+            &m.quote_ledger(),
+            w.quote_token_account,
+            n,
+        )
+    };
+
+    // a blockhash the node never issued: the chain sees it cannot land, re-signs, and lands
+    let height = chain.block_height().expect("block height");
+    let bogus = solana_hash::Hash::new_from_array([7u8; 32]);
+    let out = chain
+        .send_with_blockhash(
+            &[deposit(1_000)],
+            &[&owner],
+            bogus,
+            height.saturating_sub(1),
+        )
+        .expect("lands on a fresh blockhash");
+    assert_eq!(chain.last_send_attempts(), 2);
+    assert_eq!(out.event::<Deposited>().expect("Deposited").amount, 1_000);
+
+    // allowed one blockhash only, the same send fails with a named error
+    chain.config_mut().max_send_attempts = 1;
+    let err = chain
+        .send_with_blockhash(
+            &[deposit(1_000)],
+            &[&owner],
+            bogus,
+            height.saturating_sub(1),
+        )
+        .expect_err("expired");
+    assert!(
+        matches!(
+            err,
+            ChainError::Rpc {
+                kind: RpcFailure::BlockhashExpired,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.is_transient(),
+        "an expired blockhash never landed: safe to send again"
+    );
+
+    // a read-only chain refuses to send
+    let mut ro = RpcChain::read_only(&m.rpc_url, RpcConfig::default());
+    let err = ro.send(&[deposit(1)], &[&owner]).expect_err("read-only");
+    assert!(
+        matches!(
+            err,
+            ChainError::Rpc {
+                kind: RpcFailure::ReadOnly,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        ro.account(&w.writer_account).unwrap().is_some(),
+        "but reads"
+    );
+
+    // a stopped validator: every call fails as unreachable, quickly
+    net.kill();
+    let cfg = RpcConfig {
+        request_timeout: Duration::from_secs(3),
+        ..RpcConfig::default()
+    };
+    let mut dead = RpcChain::new(&m.rpc_url, owner.insecure_clone(), cfg);
+    for err in [
+        dead.account(&w.writer_account)
+            .expect_err("read from a stopped node"),
+        dead.send(&[deposit(1)], &[&owner])
+            .expect_err("send to a stopped node"),
+        dead.unix_timestamp().expect_err("clock of a stopped node"),
+    ] {
+        assert!(
+            matches!(
+                err,
+                ChainError::Rpc {
+                    kind: RpcFailure::Unreachable,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.is_transient());
+    }
+}
+
+#[test]
+fn the_stock_typescript_client_decodes_an_account_and_sends_a_deposit() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ts = root.join("tests/ts");
+    assert!(
+        ts.join("node_modules/@coral-xyz/anchor").is_dir(),
+        "tests/ts/node_modules is missing: run `npm ci --prefix tests/ts` (scripts/test.sh does)"
+    );
+    let net = localnet("typescript");
+    let out = std::process::Command::new("node")
+        .current_dir(&ts)
+        .arg("roundtrip.mjs")
+        .arg("--idl")
+        .arg(root.join("idl/greekhouse.json"))
+        .arg("--manifest")
+        .arg(net.dir.join("localnet.json"))
+        .output()
+        .expect("node runs (Node.js 20 is on the machine)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap_or(""))
+        .unwrap_or_else(|e| {
+            panic!(
+                "one JSON line from the script ({e}): {stdout} {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    assert!(out.status.success(), "{report:#}");
+    assert_eq!(report["mode"], "live");
+    assert_eq!(
+        report["failures"].as_array().map(Vec::len),
+        Some(0),
+        "{report:#}"
+    );
+    assert_eq!(report["offline"]["instructions"].as_u64(), Some(40));
+    let before: i64 = report["quote_before"].as_str().unwrap().parse().unwrap();
+    let after: i64 = report["quote_after"].as_str().unwrap().parse().unwrap();
+    assert_eq!(after - before, 1_000_000);
+    assert_eq!(report["reencode_byte_exact"], true, "{report:#}");
+}
