@@ -350,15 +350,15 @@ impl RpcChain {
                 if status.satisfies_commitment(self.config.commitment) {
                     return Ok(Confirmation::Landed);
                 }
-                // seen but not yet at the commitment: it cannot expire any more
-                continue;
-            }
-            let height = self
-                .client
-                .get_block_height_with_commitment(self.config.commitment)
-                .map_err(|e| rpc_error(&e))?;
-            if height > last_valid_block_height {
-                return Ok(Confirmation::Expired);
+                // seen but not yet at the commitment: it can no longer expire, only wait
+            } else {
+                let height = self
+                    .client
+                    .get_block_height_with_commitment(self.config.commitment)
+                    .map_err(|e| rpc_error(&e))?;
+                if height > last_valid_block_height {
+                    return Ok(Confirmation::Expired);
+                }
             }
             if started.elapsed() > self.config.confirm_timeout {
                 return Err(ChainError::Rpc {
@@ -593,4 +593,90 @@ pub fn rpc_error(e: &ClientError) -> ChainError {
         _ => RpcFailure::Other,
     };
     ChainError::Rpc { kind, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_instruction_error::InstructionError;
+    use solana_rpc_client_api::response::RpcSimulateTransactionResult;
+
+    fn response(code: i64, data: RpcResponseErrorData) -> ClientError {
+        ClientError::from(ErrorKind::RpcError(RpcError::RpcResponseError {
+            code,
+            message: "node said no".into(),
+            data,
+        }))
+    }
+
+    #[test]
+    fn client_errors_are_classified_by_cause() {
+        let behind = rpc_error(&response(
+            -32005,
+            RpcResponseErrorData::NodeUnhealthy {
+                num_slots_behind: Some(42),
+            },
+        ));
+        assert!(matches!(
+            behind,
+            ChainError::Rpc {
+                kind: RpcFailure::NodeBehind { slots: Some(42) },
+                ..
+            }
+        ));
+        assert!(behind.is_transient());
+
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let refused = rpc_error(&ClientError::from(ErrorKind::Io(io)));
+        assert!(matches!(
+            refused,
+            ChainError::Rpc {
+                kind: RpcFailure::Unreachable,
+                ..
+            }
+        ));
+
+        let other = rpc_error(&response(-32601, RpcResponseErrorData::Empty));
+        assert!(matches!(
+            other,
+            ChainError::Rpc {
+                kind: RpcFailure::Response { code: -32601 },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_preflight_refusal_names_the_program_error_and_keeps_the_logs() {
+        let sim = RpcSimulateTransactionResult {
+            err: Some(
+                TransactionError::InstructionError(0, InstructionError::Custom(6000)).into(),
+            ),
+            logs: Some(vec!["Program log: refused".into()]),
+            accounts: None,
+            units_consumed: Some(1),
+            loaded_accounts_data_size: None,
+            return_data: None,
+            inner_instructions: None,
+            replacement_blockhash: None,
+            fee: None,
+            pre_balances: None,
+            post_balances: None,
+            pre_token_balances: None,
+            post_token_balances: None,
+            loaded_addresses: None,
+        };
+        let e = rpc_error(&response(
+            -32002,
+            RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+        ));
+        let name = crate::errors::error_name(6000).expect("6000 is the program's first error");
+        assert_eq!(e.custom_code(), Some(6000));
+        assert_eq!(e.program_error_name(), Some(name));
+        assert!(e.to_string().contains(name), "{e}");
+        let ChainError::Transaction { logs, .. } = e else {
+            panic!("a transaction error")
+        };
+        assert_eq!(logs, vec!["Program log: refused".to_string()]);
+    }
 }
