@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use greekhouse_localnet::{Localnet, LocalnetOptions, SeedOptions};
-use greekhouse_sdk::chain::{Chain, FieldFilter};
+use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::localnet::read_keypair;
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
 use solana_signer::Signer;
@@ -62,7 +62,9 @@ fn main() {
     let found = chain
         .program_accounts_where(
             <greekhouse::state::WriterAccount as anchor_lang::Discriminator>::DISCRIMINATOR,
-            &[FieldFilter::pubkey_at(16, &m.clearinghouse)],
+            &[greekhouse_sdk::accounts::of_clearinghouse::writer_accounts(
+                &m.clearinghouse,
+            )],
         )
         .expect("getProgramAccounts");
     let scan = t.elapsed();

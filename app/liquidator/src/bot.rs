@@ -148,7 +148,8 @@ impl Bot {
         chain: &mut C,
     ) -> Result<BTreeMap<Pubkey, Pubkey>, ChainError> {
         let mut map = self.oracles.clone();
-        for (key, account) in chain.program_accounts(Underlying::DISCRIMINATOR)? {
+        let mine = accounts::of_clearinghouse::underlyings(&self.ch.clearinghouse);
+        for (key, account) in chain.program_accounts_where(Underlying::DISCRIMINATOR, &[mine])? {
             if let Ok(u) = accounts::underlying(&account.data) {
                 if u.clearinghouse == self.ch.clearinghouse && u.oracle.kind == 1 {
                     map.entry(key)
@@ -194,7 +195,8 @@ impl Bot {
                 return;
             }
         };
-        let writers = match chain.program_accounts(WriterAccount::DISCRIMINATOR) {
+        let mine = accounts::of_clearinghouse::writer_accounts(&self.ch.clearinghouse);
+        let writers = match chain.program_accounts_where(WriterAccount::DISCRIMINATOR, &[mine]) {
             Ok(w) => w,
             Err(e) => {
                 let ch = self.ch.clearinghouse;
@@ -412,7 +414,10 @@ pub fn series_list<C: Chain + ?Sized>(
     clearinghouse: &Pubkey,
 ) -> Result<Vec<(Pubkey, OptionSeries)>, ChainError> {
     Ok(chain
-        .program_accounts(OptionSeries::DISCRIMINATOR)?
+        .program_accounts_where(
+            OptionSeries::DISCRIMINATOR,
+            &[accounts::of_clearinghouse::series(clearinghouse)],
+        )?
         .into_iter()
         .filter_map(|(k, a)| accounts::option_series(&a.data).ok().map(|s| (k, s)))
         .filter(|(_, s)| s.clearinghouse == *clearinghouse)

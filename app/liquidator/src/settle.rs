@@ -37,7 +37,12 @@ pub fn crank<C: Chain + ?Sized>(
         return;
     }
     let writers: Vec<(Pubkey, WriterAccount)> = chain
-        .program_accounts(WriterAccount::DISCRIMINATOR)
+        .program_accounts_where(
+            WriterAccount::DISCRIMINATOR,
+            &[accounts::of_clearinghouse::writer_accounts(
+                &bot.ch.clearinghouse,
+            )],
+        )
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
@@ -92,7 +97,12 @@ pub fn crank<C: Chain + ?Sized>(
     }
     // debts: repaid ones close; collateral-less ones are paid by the fund, then their series
     let writers: Vec<(Pubkey, WriterAccount)> = chain
-        .program_accounts(WriterAccount::DISCRIMINATOR)
+        .program_accounts_where(
+            WriterAccount::DISCRIMINATOR,
+            &[accounts::of_clearinghouse::writer_accounts(
+                &bot.ch.clearinghouse,
+            )],
+        )
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))

@@ -51,3 +51,30 @@ pub fn underlying_ledger(data: &[u8]) -> Result<UnderlyingLedger, DecodeError> {
 pub fn insurance_fund(data: &[u8]) -> Result<InsuranceFund, DecodeError> {
     decode(data)
 }
+
+/// Discovery filters: the accounts of one clearing house, by the offset of their
+/// `clearinghouse` field (after the 8-byte discriminator), for
+/// [`crate::chain::Chain::program_accounts_where`] (`getProgramAccounts` memcmp on a node).
+pub mod of_clearinghouse {
+    use super::*;
+    use crate::chain::FieldFilter;
+    use anchor_lang::prelude::Pubkey;
+    use core::mem::offset_of;
+
+    const DISCRIMINATOR_LEN: usize = 8;
+
+    pub fn writer_accounts(clearinghouse: &Pubkey) -> FieldFilter {
+        let at = DISCRIMINATOR_LEN + offset_of!(WriterAccount, clearinghouse);
+        FieldFilter::pubkey_at(at, clearinghouse)
+    }
+
+    pub fn series(clearinghouse: &Pubkey) -> FieldFilter {
+        let at = DISCRIMINATOR_LEN + offset_of!(OptionSeries, clearinghouse);
+        FieldFilter::pubkey_at(at, clearinghouse)
+    }
+
+    pub fn underlyings(clearinghouse: &Pubkey) -> FieldFilter {
+        let at = DISCRIMINATOR_LEN + offset_of!(Underlying, clearinghouse);
+        FieldFilter::pubkey_at(at, clearinghouse)
+    }
+}
