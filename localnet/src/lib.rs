@@ -154,6 +154,8 @@ impl Localnet {
         genesis
             .ledger_path(dir.join("ledger"))
             .rpc_port(rpc_port)
+            // gossip defaults to port 2000: a free one lets two validators share a machine
+            .gossip_port(free_port()?)
             .rpc_config(rpc_config)
             .add_accounts(
                 seeded

@@ -3,6 +3,9 @@
 //! a writer deposits USDC and SOL, withdraws, writes calls and puts on two series, and SOL moves
 //! in steps; after each step the demo prints the account's margin as the program computes it.
 //! A withdrawal that would break initial margin is refused by the program.
+//!
+//! With `--url URL --manifest PATH` the writer flow runs over JSON-RPC on a local validator
+//! instead ([`crate::rpc_demo`]).
 
 use std::process::ExitCode;
 
@@ -36,6 +39,18 @@ pub struct DemoArgs {
     /// covered by the fund and a backstop auction, a haircut on one series only, redemption.
     #[arg(long, conflicts_with_all = ["snapshot", "liquidation"])]
     settlement: bool,
+    /// Run the writer flow over JSON-RPC on this node (a local validator started by
+    /// `greekhouse localnet`) instead of the embedded bank.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "manifest",
+        conflicts_with_all = ["snapshot", "liquidation", "settlement"]
+    )]
+    url: Option<String>,
+    /// The validator's `localnet.json` (or its directory): clearing house, role keys, faucet.
+    #[arg(long, value_name = "PATH", requires = "url")]
+    manifest: Option<std::path::PathBuf>,
 }
 
 const QUOTE_DECIMALS: u32 = 6;
@@ -105,7 +120,9 @@ const HEADER: [&str; 10] = [
 
 /// The whole life cycle (writer flow, liquidation, settlement), or one part of it.
 pub fn run(args: DemoArgs) -> Result<ExitCode> {
-    let out = if args.liquidation {
+    let out = if let (Some(url), Some(manifest)) = (&args.url, &args.manifest) {
+        crate::rpc_demo::run(url, manifest, args.json)?
+    } else if args.liquidation {
         crate::demo_liquidation::run(args.json)?
     } else if args.settlement {
         crate::demo_settlement::run(args.json)?

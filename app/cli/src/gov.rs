@@ -7,6 +7,11 @@
 //! change tightens (applies at once) or loosens (queued; when it can execute), and the
 //! `queue_change` instruction as a Squads v4 vault-transaction message (base58) and as JSON.
 //! `gov execute` and `gov cancel` print the instructions for a queued change the same way.
+//!
+//! `--url URL` reads the same accounts from a node instead of a file. With `--send --keypair
+//! PATH` the instruction is signed by that key and sent at once, for a clearing house whose
+//! admin (or guardian) is a plain key, as on a local validator; the landed transaction's
+//! events are printed instead of the Squads message.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,13 +22,15 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use greekhouse::engine::governance::Class;
 use greekhouse::state::{ChangeStatus, ParamChange, TargetKind};
-use greekhouse_sdk::chain::Chain;
+use greekhouse_sdk::chain::{Chain, TxOutcome};
 use greekhouse_sdk::gov::{self, ChangeFile, Proposal};
 use greekhouse_sdk::ix::{self, ChangeTarget};
 use greekhouse_sdk::snapshot::SnapshotChain;
 use greekhouse_sdk::squads::TransactionMessage;
 use greekhouse_sdk::{accounts, pda, Instruction, Pubkey};
 use serde_json::{json, Value};
+
+use crate::node;
 
 #[derive(Args, Debug)]
 pub struct GovArgs {
@@ -41,16 +48,35 @@ pub enum GovCommand {
     Cancel(QueuedArgs),
 }
 
+/// Where the accounts come from, and whether to send.
+#[derive(Args, Debug)]
+pub struct Source {
+    /// Saved accounts (a JSON array as `solana account --output json` prints each).
+    #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+    pub accounts: Option<PathBuf>,
+    /// Read the accounts from this JSON-RPC node instead.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Sign the instruction with --keypair and send it to --url (when the admin or guardian
+    /// is a plain key, as on a local validator); prints the landed transaction's events.
+    #[arg(long, requires_all = ["url", "keypair"])]
+    pub send: bool,
+    /// The signer's key file (Solana CLI JSON), with --send; it also pays the fee.
+    #[arg(long, value_name = "PATH", requires = "send")]
+    pub keypair: Option<PathBuf>,
+}
+
 #[derive(Args, Debug)]
 pub struct ProposeArgs {
-    /// Saved accounts (a JSON array as `solana account --output json` prints each): the clearing
-    /// house, the target account, and for collateral weights the underlying pricing the asset.
-    #[arg(long)]
-    pub accounts: PathBuf,
+    /// The accounts (--accounts FILE or --url URL): the clearing house, the target account,
+    /// and for collateral weights the underlying pricing the asset.
+    #[command(flatten)]
+    pub source: Source,
     /// The change file: `{"clearinghouse", "kind", "target", "set": {field: value}}`.
     #[arg(long)]
     pub change: PathBuf,
-    /// Unix time the proposal is queued at, for its earliest execution time (default: now).
+    /// Unix time the proposal is queued at, for its earliest execution time (default: now;
+    /// with --url, the node's clock).
     #[arg(long)]
     pub at: Option<i64>,
     /// One JSON document instead of the table.
@@ -60,15 +86,16 @@ pub struct ProposeArgs {
 
 #[derive(Args, Debug)]
 pub struct QueuedArgs {
-    /// Saved accounts holding the clearing house and the `ParamChange`.
-    #[arg(long)]
-    pub accounts: PathBuf,
+    /// The accounts (--accounts FILE or --url URL): the clearing house and the `ParamChange`.
+    #[command(flatten)]
+    pub source: Source,
     #[arg(long)]
     pub clearinghouse: String,
     #[arg(long)]
     pub change_id: u64,
-    /// Signer of the instruction (default: the clearing house's admin, the multisig vault).
-    #[arg(long)]
+    /// Signer of the instruction (default: the clearing house's admin, the multisig vault;
+    /// with --send, the --keypair's key).
+    #[arg(long, conflicts_with = "send")]
     pub signer: Option<String>,
     #[arg(long)]
     pub json: bool,
@@ -82,10 +109,56 @@ pub fn run(args: GovArgs) -> Result<ExitCode> {
     }
 }
 
-fn load_chain(path: &PathBuf) -> Result<SnapshotChain> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    SnapshotChain::from_json(&text, 0).map_err(|e| anyhow!("{}: {e}", path.display()))
+/// The accounts to read, and the key that sends (with `--send`).
+struct Opened {
+    chain: Box<dyn Chain>,
+    sender: Option<Pubkey>,
+    url: Option<String>,
+}
+
+fn open(source: &Source) -> Result<Opened> {
+    match (&source.accounts, &source.url, &source.keypair) {
+        (Some(path), _, _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let chain = SnapshotChain::from_json(&text, 0)
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            Ok(Opened {
+                chain: Box::new(chain),
+                sender: None,
+                url: None,
+            })
+        }
+        (None, Some(url), Some(keypair)) if source.send => {
+            let chain = node::signing(url, "--keypair", keypair)?;
+            Ok(Opened {
+                sender: Some(chain.payer()),
+                chain: Box::new(chain),
+                url: Some(url.clone()),
+            })
+        }
+        (None, Some(url), _) => Ok(Opened {
+            chain: Box::new(node::read_only(url)?),
+            sender: None,
+            url: Some(url.clone()),
+        }),
+        (None, None, _) => bail!("--accounts FILE or --url URL is required"),
+    }
+}
+
+/// Send `ix` signed by the --keypair (the chain's payer); its events as JSON, or the refusal.
+fn send(opened: &mut Opened, ix: &Instruction, what: &str) -> Result<(TxOutcome, Value)> {
+    let out = opened
+        .chain
+        .send(std::slice::from_ref(ix), &[])
+        .map_err(|e| node::send_error(what, &e))?;
+    let report = json!({
+        "url": opened.url,
+        "signer": opened.sender.map(|k| k.to_string()),
+        "compute_units": out.compute_units,
+        "events": node::events_json(&out),
+    });
+    Ok((out, report))
 }
 
 /// The instruction as JSON (program id, accounts with flags, data in base58).
@@ -117,24 +190,43 @@ fn class_text(c: Class) -> &'static str {
 }
 
 fn propose(args: ProposeArgs) -> Result<ExitCode> {
-    let mut chain = load_chain(&args.accounts)?;
+    let mut opened = open(&args.source)?;
     let text = std::fs::read_to_string(&args.change)
         .with_context(|| format!("cannot read {}", args.change.display()))?;
     let file: ChangeFile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a change file", args.change.display()))?;
-    let p = gov::propose(&mut chain, &file).map_err(|e| anyhow!(e))?;
-    let at = match args.at {
-        Some(t) => t,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs() as i64,
+    let p = gov::propose(opened.chain.as_mut(), &file).map_err(|e| anyhow!(e))?;
+    let at = match (args.at, &opened.url) {
+        (Some(t), _) => t,
+        (None, Some(url)) => node::node_time(opened.chain.as_mut(), url)?,
+        (None, None) => i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs(),
+        )?,
     };
-    let report = report_json(&p, at)?;
+    let mut report = report_json(&p, at)?;
+    // a change the program would refuse is reported, never sent
+    let sent = match opened.sender {
+        Some(sender) if p.verdict.is_ok() => {
+            if sender != p.admin {
+                bail!(
+                    "--keypair {sender} is not the clearing house's admin {}: a multisig admin \
+                     proposes through its Squads vault transaction (leave out --send)",
+                    p.admin
+                );
+            }
+            let (out, sent) = send(&mut opened, &p.instruction, "queue_change")?;
+            report["sent"] = sent;
+            Some(out)
+        }
+        _ => None,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        write!(out, "{}", report_text(&p, &report))?;
+        write!(out, "{}", report_text(&p, &report, sent.as_ref()))?;
     }
     out.flush()?;
     Ok(if p.verdict.is_ok() {
@@ -199,7 +291,7 @@ fn report_json(p: &Proposal, at: i64) -> Result<Value> {
     }))
 }
 
-fn report_text(p: &Proposal, report: &Value) -> String {
+fn report_text(p: &Proposal, report: &Value, sent: Option<&TxOutcome>) -> String {
     let mut s = String::new();
     s += &format!(
         "{} of {} (clearing house {})\n\n",
@@ -256,6 +348,14 @@ fn report_text(p: &Proposal, report: &Value) -> String {
         }
         Err(e) => s += &format!("REFUSED: the program would reject this change ({e})\n"),
     }
+    if let Some(out) = sent {
+        s += &format!(
+            "\nsent queue_change signed by the admin {}; events:\n{}",
+            p.admin,
+            node::events_text(out)
+        );
+        return s;
+    }
     s += &format!(
         "\nSquads v4 vault transaction (vault {}), message in base58:\n{}\n",
         p.admin,
@@ -271,7 +371,8 @@ fn report_text(p: &Proposal, report: &Value) -> String {
 }
 
 fn queued(args: QueuedArgs, execute: bool) -> Result<ExitCode> {
-    let mut chain = load_chain(&args.accounts)?;
+    let mut opened = open(&args.source)?;
+    let chain = opened.chain.as_mut();
     let clearinghouse =
         Pubkey::from_str(&args.clearinghouse).map_err(|e| anyhow!("--clearinghouse: {e}"))?;
     let ch = chain
@@ -292,10 +393,19 @@ fn queued(args: QueuedArgs, execute: bool) -> Result<ExitCode> {
     }
     let new = pc.new_value().map_err(|e| anyhow!("{e}"))?;
     let old = pc.old().map_err(|e| anyhow!("{e}"))?;
-    let signer = match &args.signer {
-        Some(s) => Pubkey::from_str(s).map_err(|e| anyhow!("--signer: {e}"))?,
-        None => ch.admin,
+    let signer = match (&args.signer, opened.sender) {
+        (Some(s), _) => Pubkey::from_str(s).map_err(|e| anyhow!("--signer: {e}"))?,
+        (None, Some(sender)) => sender,
+        (None, None) => ch.admin,
     };
+    // anyone may execute a change that is due; only the admin or the guardian may cancel
+    if opened.sender.is_some() && !execute && signer != ch.admin && signer != ch.guardian {
+        bail!(
+            "--keypair {signer} is neither the clearing house's admin {} nor its guardian {}",
+            ch.admin,
+            ch.guardian
+        );
+    }
     let ix = if execute {
         let target = match new.target_kind() {
             TargetKind::Clearinghouse => ChangeTarget::clearinghouse(),
@@ -316,7 +426,7 @@ fn queued(args: QueuedArgs, execute: bool) -> Result<ExitCode> {
     } else {
         ix::cancel_change(clearinghouse, signer, args.change_id)
     };
-    let report = json!({
+    let mut report = json!({
         "clearinghouse": clearinghouse.to_string(),
         "change_id": args.change_id,
         "param_change": key.to_string(),
@@ -328,9 +438,33 @@ fn queued(args: QueuedArgs, execute: bool) -> Result<ExitCode> {
         "instructions": [instruction_json(&ix)],
         "squads": squads_json(&signer, std::slice::from_ref(&ix))?,
     });
+    let what = if execute {
+        "execute_change"
+    } else {
+        "cancel_change"
+    };
+    let sent = match opened.sender {
+        Some(_) => {
+            let (out, sent) = send(&mut opened, &ix, what)?;
+            report["sent"] = sent;
+            Some(out)
+        }
+        None => None,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else if let Some(landed) = &sent {
+        writeln!(
+            out,
+            "{what} #{} ({}) of {}: {:?} -> {:?}\nsent, signed by {signer}; events:\n{}",
+            args.change_id,
+            gov::kind_name(&new),
+            pc.target,
+            old,
+            new,
+            node::events_text(landed).trim_end()
+        )?;
     } else {
         writeln!(
             out,

@@ -20,10 +20,16 @@ mod demo_settlement;
 mod deploy;
 mod fmt;
 mod gov;
+mod localnet;
 mod margin;
+mod node;
 mod onchain;
 mod portfolio;
 mod quote;
+#[cfg(feature = "demo")]
+mod rpc_demo;
+#[cfg(feature = "demo")]
+mod rpc_demo_steps;
 #[cfg(feature = "demo")]
 mod simulate;
 
@@ -31,7 +37,7 @@ mod simulate;
 #[command(
     name = "greekhouse",
     version,
-    about = "Greekhouse options clearing house: quotes, portfolio margin, the embedded-bank demo"
+    about = "Greekhouse options clearing house: quotes, portfolio margin, the demo, governance, a local validator"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,9 +48,11 @@ struct Cli {
 enum Command {
     /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
     Quote(quote::QuoteArgs),
-    /// Portfolio margin of a writer account described in a JSON file.
+    /// Portfolio margin of a writer account: a JSON portfolio file, saved accounts
+    /// (--accounts), or accounts read from a node (--url).
     Margin(margin::MarginArgs),
-    /// The writer flow on an embedded Solana bank running the real program.
+    /// The writer flow on an embedded Solana bank running the real program, or over JSON-RPC
+    /// on a local validator (--url, --manifest).
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// The risk simulator: scenarios of crashes and paths on the real program (report, charts).
@@ -56,6 +64,8 @@ enum Command {
     /// the embedded bank.
     #[cfg(feature = "demo")]
     Deploy(deploy::DeployArgs),
+    /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
+    Localnet(localnet::LocalnetArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -69,6 +79,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Gov(args) => gov::run(args),
         #[cfg(feature = "demo")]
         Command::Deploy(args) => deploy::run(args),
+        Command::Localnet(args) => localnet::run(args),
     }
 }
 

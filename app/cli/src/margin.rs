@@ -17,34 +17,49 @@ use crate::portfolio::Portfolio;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "The file format is documented in docs/cli.md; examples/portfolio.json is a full example."
+    after_help = "The file format is documented in docs/cli.md; examples/portfolio.json is a full example.",
+    group(clap::ArgGroup::new("onchain").args(["accounts", "url"]))
 )]
 pub struct MarginArgs {
     /// Portfolio file (JSON).
-    #[arg(required_unless_present = "accounts")]
+    #[arg(required_unless_present_any = ["accounts", "url"])]
     pub portfolio: Option<PathBuf>,
     /// Instead of a portfolio: saved on-chain accounts (a JSON array of `solana account
     /// --output json` objects) holding the writer account, its clearing house, collateral
     /// assets, underlyings and oracle accounts.
-    #[arg(long, conflicts_with = "portfolio", requires = "writer")]
+    #[arg(long, conflicts_with_all = ["portfolio", "url"], requires = "writer")]
     pub accounts: Option<PathBuf>,
-    /// The writer account's address (with --accounts).
-    #[arg(long, requires = "accounts")]
+    /// Instead of a portfolio: read the accounts from this JSON-RPC node (a cluster, or
+    /// `greekhouse localnet`).
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "portfolio",
+        requires = "writer"
+    )]
+    pub url: Option<String>,
+    /// The writer account's address (with --accounts or --url).
+    #[arg(long, requires = "onchain")]
     pub writer: Option<String>,
-    /// Unix time to compute at (with --accounts; default: the newest oracle publish time).
-    #[arg(long, requires = "accounts")]
+    /// Unix time to compute at (with --accounts: default the newest oracle publish time; with
+    /// --url: default the node's clock).
+    #[arg(long, requires = "onchain")]
     pub at: Option<i64>,
+    /// With --url: the oracle account of a pull-feed underlying, as UNDERLYING=ACCOUNT
+    /// (repeatable; a legacy feed's account is read from the underlying).
+    #[arg(long, value_name = "UNDERLYING=ACCOUNT", requires = "url")]
+    pub oracle: Vec<String>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     pub json: bool,
     /// Also show what Opyn Gamma's naked margin and a Zeta-style percentage-of-spot margin
     /// would require for the same shorts (portfolio files only; parameters in docs/cli.md).
-    #[arg(long, conflicts_with = "accounts")]
+    #[arg(long, conflicts_with_all = ["accounts", "url"])]
     pub compare: bool,
 }
 
 /// Health of the account at the computed levels.
-fn status(m: &MarginSummary) -> (&'static str, &'static str) {
+pub fn status(m: &MarginSummary) -> (&'static str, &'static str) {
     if m.maintenance.equity.is_negative() {
         ("liquidatable", "LIQUIDATABLE: equity at MM < 0")
     } else if m.initial.equity.is_negative() {
@@ -222,6 +237,9 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
 pub fn run(args: MarginArgs) -> Result<ExitCode> {
     if let (Some(accounts), Some(writer)) = (&args.accounts, &args.writer) {
         return crate::onchain::run(accounts, writer, args.at, args.json);
+    }
+    if let (Some(url), Some(writer)) = (&args.url, &args.writer) {
+        return crate::node::margin(url, writer, args.at, &args.oracle, args.json);
     }
     let path = args
         .portfolio

@@ -1,7 +1,10 @@
 //! `greekhouse margin --accounts SNAPSHOT.json --writer ADDRESS`: the margin of an on-chain
 //! writer account from its saved accounts (the `solana account --output json` format, in an
 //! array), computed by the program's own engine through the SDK: the numbers the program uses.
+//! `greekhouse margin --url URL --writer ADDRESS` reads the same accounts from a node
+//! ([`crate::node`]); both go through [`margin_report`], generic over the SDK's `Chain`.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,6 +12,7 @@ use std::str::FromStr;
 
 use anyhow::{anyhow, Context, Result};
 use greekhouse::oracle::PriceUse;
+use greekhouse::state::OracleKind;
 use greekhouse_risk::{LevelRisk, MarginSummary};
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::margin::MarginInputs;
@@ -18,35 +22,91 @@ use serde_json::{json, Value};
 
 use crate::fmt;
 
-/// Margin of `writer` from the accounts in `path`, at `at` (default: the newest oracle publish
-/// time in the snapshot, the moment its prices stand for).
-pub fn run(path: &Path, writer: &str, at: Option<i64>, as_json: bool) -> Result<ExitCode> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let writer_key = Pubkey::from_str(writer).map_err(|e| anyhow!("--writer {writer}: {e}"))?;
-    let probe =
-        SnapshotChain::from_json(&text, 0).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let (oracles, newest) = snapshot::oracles(&probe);
-    let at = at
-        .or(newest)
-        .context("no oracle price in the snapshot: pass --at UNIX_TIME")?;
-    let mut chain =
-        SnapshotChain::from_json(&text, at).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+/// Where the oracle account of an underlying comes from.
+pub enum OracleSource<'a> {
+    /// Known for every underlying (a snapshot's own accounts).
+    Map(&'a HashMap<Pubkey, Pubkey>),
+    /// Legacy feeds from the underlying (its `feed` is the price account); pull feeds, whose
+    /// `PriceUpdateV2` account is not derivable, from the caller's `--oracle` pairs.
+    FromUnderlying(&'a HashMap<Pubkey, Pubkey>),
+}
 
+/// A writer account's margin, as the program computes it, with what the reports show.
+pub struct MarginReport {
+    pub writer: Pubkey,
+    pub at: i64,
+    pub symbols: Vec<String>,
+    pub summary: MarginSummary,
+    pub quote_decimals: u32,
+}
+
+impl MarginReport {
+    pub fn json(&self) -> Value {
+        report_json(
+            &self.writer,
+            self.at,
+            &self.symbols,
+            &self.summary,
+            self.quote_decimals,
+        )
+    }
+
+    pub fn text(&self) -> String {
+        report_text(
+            &self.writer,
+            self.at,
+            &self.symbols,
+            &self.summary,
+            self.quote_decimals,
+        )
+    }
+}
+
+/// The margin of `writer_key` at unix time `at`, from whatever `chain` reads (a snapshot or a
+/// node), through the SDK's `MarginInputs` (the program's own engine). `place` says where the
+/// accounts come from, for errors ("in the snapshot", "on URL").
+pub fn margin_report<C: Chain + ?Sized>(
+    chain: &mut C,
+    place: &str,
+    writer_key: &Pubkey,
+    at: i64,
+    oracles: OracleSource<'_>,
+) -> Result<MarginReport> {
     let writer_data = chain
-        .account(&writer_key)?
-        .with_context(|| format!("writer account {writer_key} is not in the snapshot"))?;
+        .account(writer_key)?
+        .with_context(|| format!("writer account {writer_key} is not {place}"))?;
     let state = accounts::writer_account(&writer_data.data)
         .map_err(|e| anyhow!("{writer_key} is not a writer account: {e}"))?;
-    let inputs = MarginInputs::fetch(&mut chain, &state.clearinghouse, state, &|k| {
-        oracles.get(k).copied()
-    })
+    let mut inputs = match oracles {
+        OracleSource::Map(map) => {
+            MarginInputs::fetch(chain, &state.clearinghouse, state, &|k| map.get(k).copied())
+        }
+        // the oracle is filled in below, once the underlyings are read
+        OracleSource::FromUnderlying(_) => {
+            MarginInputs::fetch(chain, &state.clearinghouse, state, &|_| {
+                Some(Pubkey::default())
+            })
+        }
+    }
     .map_err(|e| anyhow!("{e}"))?;
+    if let OracleSource::FromUnderlying(given) = oracles {
+        for (key, u, oracle) in inputs.underlyings.iter_mut() {
+            *oracle = match given.get(key) {
+                Some(o) => *o,
+                None if u.oracle.kind == OracleKind::Legacy as u8 => {
+                    Pubkey::new_from_array(u.oracle.feed)
+                }
+                None => anyhow::bail!(
+                    "underlying {key} is priced by a Pyth pull feed: pass --oracle \
+                     {key}=<its PriceUpdateV2 account>"
+                ),
+            };
+        }
+    }
     let summary = inputs
-        .compute(&mut chain, at, PriceUse::RiskIncreasing)
+        .compute(chain, at, PriceUse::RiskIncreasing)
         .map_err(|e| anyhow!("{e}"))?;
-    let qd = inputs.clearinghouse.quote_decimals as u32;
-    let symbols: Vec<String> = inputs
+    let symbols = inputs
         .underlyings
         .iter()
         .map(|(_, u, _)| {
@@ -55,23 +115,54 @@ pub fn run(path: &Path, writer: &str, at: Option<i64>, as_json: bool) -> Result<
                 .to_string()
         })
         .collect();
+    Ok(MarginReport {
+        writer: *writer_key,
+        at,
+        symbols,
+        summary,
+        quote_decimals: u32::from(inputs.clearinghouse.quote_decimals),
+    })
+}
 
+/// Print a report as one JSON object or as tables.
+pub fn print(report: &MarginReport, as_json: bool) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if as_json {
-        writeln!(
-            out,
-            "{}",
-            report_json(&writer_key, at, &symbols, &summary, qd)
-        )?;
+        writeln!(out, "{}", report.json())?;
     } else {
-        write!(
-            out,
-            "{}",
-            report_text(&writer_key, at, &symbols, &summary, qd)
-        )?;
+        write!(out, "{}", report.text())?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parse `--writer`.
+pub fn writer_key(writer: &str) -> Result<Pubkey> {
+    Pubkey::from_str(writer).map_err(|e| anyhow!("--writer {writer}: {e}"))
+}
+
+/// Margin of `writer` from the accounts in `path`, at `at` (default: the newest oracle publish
+/// time in the snapshot, the moment its prices stand for).
+pub fn run(path: &Path, writer: &str, at: Option<i64>, as_json: bool) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let writer_key = writer_key(writer)?;
+    let probe =
+        SnapshotChain::from_json(&text, 0).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let (oracles, newest) = snapshot::oracles(&probe);
+    let at = at
+        .or(newest)
+        .context("no oracle price in the snapshot: pass --at UNIX_TIME")?;
+    let mut chain =
+        SnapshotChain::from_json(&text, at).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let report = margin_report(
+        &mut chain,
+        "in the snapshot",
+        &writer_key,
+        at,
+        OracleSource::Map(&oracles),
+    )?;
+    print(&report, as_json)
 }
 
 fn level_json(l: &LevelRisk, qd: u32) -> Value {

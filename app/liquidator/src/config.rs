@@ -92,8 +92,100 @@ pub enum Backend {
     /// The embedded bank (tests, simulator, the demo run of the binary).
     #[default]
     Bank,
-    /// A cluster over JSON-RPC (the SDK's RPC backend).
-    Rpc { url: String },
+    /// A cluster or a local validator over JSON-RPC (the SDK's `RpcChain`). The bot owner's
+    /// key file and its writer account are the top-level `keypair` and `bidder_account`.
+    Rpc {
+        /// The node's JSON-RPC URL (http or https).
+        url: String,
+        /// Commitment of reads and confirmations: "processed", "confirmed" or "finalized".
+        #[serde(default = "default_commitment")]
+        commitment: String,
+        /// Priority fee in micro-lamports per compute unit; none when absent. Read as a signed
+        /// integer (TOML's), so a negative value is refused here with the field's name.
+        #[serde(default)]
+        priority_fee_micro_lamports: Option<i64>,
+        /// Timeout of one request to the node, in seconds.
+        #[serde(default = "default_request_timeout")]
+        request_timeout_secs: i64,
+    },
+}
+
+fn default_commitment() -> String {
+    "confirmed".into()
+}
+
+fn default_request_timeout() -> i64 {
+    30
+}
+
+/// Commitment levels of the RPC backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commitment {
+    Processed,
+    Confirmed,
+    Finalized,
+}
+
+/// The checked settings of the RPC backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcSettings {
+    pub url: String,
+    pub commitment: Commitment,
+    pub priority_fee_micro_lamports: Option<u64>,
+    pub request_timeout: std::time::Duration,
+}
+
+/// The longest request timeout accepted: a longer one hides a dead node from the loop.
+pub const MAX_REQUEST_TIMEOUT_SECS: i64 = 600;
+
+fn rpc_settings(backend: &Backend) -> Result<Option<RpcSettings>, ConfigError> {
+    let Backend::Rpc {
+        url,
+        commitment,
+        priority_fee_micro_lamports,
+        request_timeout_secs,
+    } = backend
+    else {
+        return Ok(None);
+    };
+    let host = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+        return Err(bad("backend.url", "must be an http(s) URL"));
+    }
+    let commitment = match commitment.as_str() {
+        "processed" => Commitment::Processed,
+        "confirmed" => Commitment::Confirmed,
+        "finalized" => Commitment::Finalized,
+        other => {
+            return Err(bad(
+                "backend.commitment",
+                format!("{other:?}: must be \"processed\", \"confirmed\" or \"finalized\""),
+            ))
+        }
+    };
+    let priority_fee_micro_lamports = match priority_fee_micro_lamports {
+        None => None,
+        Some(fee) => Some(
+            u64::try_from(*fee)
+                .map_err(|_| bad("backend.priority_fee_micro_lamports", "must be >= 0"))?,
+        ),
+    };
+    if !(1..=MAX_REQUEST_TIMEOUT_SECS).contains(request_timeout_secs) {
+        return Err(bad(
+            "backend.request_timeout_secs",
+            format!("must be in 1..={MAX_REQUEST_TIMEOUT_SECS}"),
+        ));
+    }
+    let secs = u64::try_from(*request_timeout_secs)
+        .map_err(|_| bad("backend.request_timeout_secs", "must be > 0"))?;
+    Ok(Some(RpcSettings {
+        url: url.clone(),
+        commitment,
+        priority_fee_micro_lamports,
+        request_timeout: std::time::Duration::from_secs(secs),
+    }))
 }
 
 /// The loop.
@@ -149,7 +241,17 @@ pub struct Checked {
     pub limits: Limits,
     pub strategy: Strategy,
     pub backend: Backend,
+    /// The RPC backend's checked settings (`backend.kind = "rpc"`).
+    pub rpc: Option<RpcSettings>,
     pub run: Run,
+}
+
+impl Checked {
+    /// The bot owner's key, from the `keypair` file; errors name the field.
+    pub fn owner_keypair(&self) -> Result<solana_keypair::Keypair, ConfigError> {
+        greekhouse_sdk::localnet::read_keypair(&self.keypair)
+            .map_err(|e| bad("keypair", e.to_string()))
+    }
 }
 
 impl Config {
@@ -191,11 +293,7 @@ impl Config {
         if self.run.interval_secs == 0 {
             return Err(bad("run.interval_secs", "must be > 0"));
         }
-        if let Backend::Rpc { url } = &self.backend {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(bad("backend.url", "must be an http(s) URL"));
-            }
-        }
+        let rpc = rpc_settings(&self.backend)?;
         let mut oracles = BTreeMap::new();
         for (u, o) in &self.oracles {
             let field = format!("oracles.{u}");
@@ -211,7 +309,97 @@ impl Config {
             limits: self.limits,
             strategy: self.strategy,
             backend: self.backend,
+            rpc,
             run: self.run,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RPC: &str = r#"
+clearinghouse = "11111111111111111111111111111111"
+quote_mint = "11111111111111111111111111111111"
+creator = "11111111111111111111111111111111"
+keypair = "keys/bot.json"
+bidder_account = "11111111111111111111111111111111"
+[backend]
+kind = "rpc"
+url = "http://127.0.0.1:8899"
+commitment = "finalized"
+priority_fee_micro_lamports = 5000
+request_timeout_secs = 10
+"#;
+
+    #[test]
+    fn an_rpc_backend_parses() {
+        let cfg = Config::parse(RPC).unwrap();
+        assert_eq!(
+            cfg.rpc,
+            Some(RpcSettings {
+                url: "http://127.0.0.1:8899".into(),
+                commitment: Commitment::Finalized,
+                priority_fee_micro_lamports: Some(5_000),
+                request_timeout: std::time::Duration::from_secs(10),
+            })
+        );
+        assert_eq!(cfg.keypair, PathBuf::from("keys/bot.json"));
+        // only the url is required: the rest has defaults
+        let minimal = RPC
+            .replace("commitment = \"finalized\"\n", "")
+            .replace("priority_fee_micro_lamports = 5000\n", "")
+            .replace("request_timeout_secs = 10\n", "");
+        let rpc = Config::parse(&minimal).unwrap().rpc.unwrap();
+        assert_eq!(rpc.commitment, Commitment::Confirmed);
+        assert_eq!(rpc.priority_fee_micro_lamports, None);
+        assert_eq!(rpc.request_timeout, std::time::Duration::from_secs(30));
+        // the bank backend has no RPC settings
+        let bank = RPC.split("[backend]").next().unwrap().to_string();
+        assert_eq!(Config::parse(&bank).unwrap().rpc, None);
+    }
+
+    #[test]
+    fn a_bad_rpc_backend_names_its_field() {
+        let field = |text: String| Config::parse(&text).unwrap_err().field;
+        assert_eq!(
+            field(RPC.replace("http://127.0.0.1:8899", "127.0.0.1:8899")),
+            "backend.url"
+        );
+        assert_eq!(
+            field(RPC.replace("http://127.0.0.1:8899", "http://")),
+            "backend.url"
+        );
+        assert_eq!(
+            field(RPC.replace("\"finalized\"", "\"final\"")),
+            "backend.commitment"
+        );
+        assert_eq!(
+            field(RPC.replace("= 5000", "= -1")),
+            "backend.priority_fee_micro_lamports"
+        );
+        assert_eq!(
+            field(RPC.replace("request_timeout_secs = 10", "request_timeout_secs = 0")),
+            "backend.request_timeout_secs"
+        );
+        assert_eq!(
+            field(RPC.replace("request_timeout_secs = 10", "request_timeout_secs = 601")),
+            "backend.request_timeout_secs"
+        );
+        assert_eq!(
+            field(RPC.replace("bidder_account = \"1111", "bidder_account = \"0000")),
+            "bidder_account"
+        );
+        // an unknown field of the backend is refused, with its line
+        let unknown = RPC.replace("kind = \"rpc\"", "kind = \"rpc\"\nsurprise = 1");
+        let e = Config::parse(&unknown).unwrap_err();
+        assert!(e.problem.contains("surprise"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_keypair_file_names_its_field() {
+        let cfg = Config::parse(&RPC.replace("keys/bot.json", "/nonexistent/bot.json")).unwrap();
+        assert_eq!(cfg.owner_keypair().unwrap_err().field, "keypair");
     }
 }

@@ -3,8 +3,8 @@
 //! past their grace period), bids on the Dutch auction when the discount pays for a configured
 //! hurdle, sized so its own account stays above initial margin, ends liquidations, and runs the
 //! settlement cranks after expiries. It talks to the chain through the SDK's `Chain` trait (the
-//! embedded bank here; an RPC backend implements the same trait), and computes every number
-//! with the program's own engine.
+//! embedded bank in the tests and the simulator; a node through the SDK's `RpcChain` in the
+//! binary, `backend.kind = "rpc"`), and computes every number with the program's own engine.
 
 pub mod bot;
 pub mod config;

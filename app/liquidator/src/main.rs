@@ -1,12 +1,18 @@
-//! `greekhouse-liquidator --config FILE`: run the bot (docs/liquidator.md).
+//! `greekhouse-liquidator --config FILE [--ticks N]`: run the bot against the configured node
+//! (`backend.kind = "rpc"`, through the SDK's `RpcChain`; docs/liquidator.md).
 //! `greekhouse-liquidator --demo`: run it once against a crash on the embedded bank.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Parser;
-use greekhouse_liquidator::{Config, Log, StderrLog};
+use greekhouse_liquidator::config::{Backend, Commitment, RpcSettings};
+use greekhouse_liquidator::{Checked, Config, Log, StderrLog};
+use greekhouse_sdk::accounts;
+use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
+use greekhouse_sdk::Pubkey;
+use solana_commitment_config::CommitmentConfig;
 
 #[derive(Parser, Debug)]
 #[command(name = "greekhouse-liquidator", about = "Greekhouse liquidator bot")]
@@ -36,21 +42,111 @@ fn run(args: Args) -> Result<ExitCode> {
     if args.demo {
         return demo(args.ticks.unwrap_or(40));
     }
-    let path = args.config.expect("clap requires --config without --demo");
-    let cfg = Config::load(&path).map_err(|e| anyhow!("{e}"))?;
-    let bytes = std::fs::read_to_string(&cfg.keypair)
-        .with_context(|| format!("reading keypair {}", cfg.keypair.display()))?;
-    let raw: Vec<u8> = serde_json::from_str(&bytes).context("keypair: a JSON array of 64 bytes")?;
-    let _owner =
-        solana_keypair::Keypair::try_from(raw.as_slice()).map_err(|e| anyhow!("keypair: {e}"))?;
-    match cfg.backend {
-        greekhouse_liquidator::config::Backend::Bank => Err(anyhow!(
+    let path = args
+        .config
+        .context("--config FILE is required (or --demo)")?;
+    let cfg = Config::load(&path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let owner = cfg.owner_keypair().map_err(|e| anyhow!("{e}"))?;
+    match (&cfg.backend, &cfg.rpc) {
+        (Backend::Rpc { .. }, Some(rpc)) => {
+            let settings = rpc.clone();
+            rpc_loop(&cfg, owner, &settings, args.ticks)
+        }
+        (Backend::Rpc { .. }, None) => Err(anyhow!("backend: the rpc settings were not checked")),
+        (Backend::Bank, _) => Err(anyhow!(
             "backend.kind = \"bank\" runs inside the tests and the simulator; use --demo to watch the bot on the embedded bank"
         )),
-        greekhouse_liquidator::config::Backend::Rpc { url } => Err(anyhow!(
-            "backend.kind = \"rpc\" ({url}): the SDK's JSON-RPC backend is not built yet (see docs/liquidator.md)"
-        )),
     }
+}
+
+fn rpc_config(s: &RpcSettings) -> RpcConfig {
+    let commitment = match s.commitment {
+        Commitment::Processed => CommitmentConfig::processed(),
+        Commitment::Confirmed => CommitmentConfig::confirmed(),
+        Commitment::Finalized => CommitmentConfig::finalized(),
+    };
+    RpcConfig {
+        commitment,
+        request_timeout: s.request_timeout,
+        priority_fee_micro_lamports: s.priority_fee_micro_lamports,
+        ..RpcConfig::default()
+    }
+}
+
+/// The bot's tick loop against a node: the configured accounts are checked on the node first,
+/// so a wrong address fails at start with its field's name, not as errors every tick.
+fn rpc_loop(
+    cfg: &Checked,
+    owner: solana_keypair::Keypair,
+    settings: &RpcSettings,
+    ticks: Option<u64>,
+) -> Result<ExitCode> {
+    use greekhouse_sdk::chain::Chain;
+    use solana_signer::Signer;
+    let url = &settings.url;
+    let mut chain = RpcChain::new(url, owner.insecure_clone(), rpc_config(settings));
+    let ch_ref =
+        greekhouse_sdk::ix::ClearinghouseRef::new(cfg.quote_mint, cfg.creator, Pubkey::default());
+    if ch_ref.clearinghouse != cfg.clearinghouse {
+        bail!(
+            "config: clearinghouse: {} is not the clearing house of quote_mint and creator ({})",
+            cfg.clearinghouse,
+            ch_ref.clearinghouse
+        );
+    }
+    let ch = chain
+        .account(&cfg.clearinghouse)
+        .map_err(|e| anyhow!("backend.url {url}: {e}"))?
+        .with_context(|| {
+            format!(
+                "config: clearinghouse: {} is not on {url}",
+                cfg.clearinghouse
+            )
+        })?;
+    let ch = accounts::clearinghouse(&ch.data).map_err(|e| {
+        anyhow!(
+            "config: clearinghouse: {} does not decode: {e}",
+            cfg.clearinghouse
+        )
+    })?;
+    let bidder = chain.account(&cfg.bidder_account)?.with_context(|| {
+        format!(
+            "config: bidder_account: {} is not on {url}",
+            cfg.bidder_account
+        )
+    })?;
+    let bidder = accounts::writer_account(&bidder.data)
+        .map_err(|e| anyhow!("config: bidder_account: not a writer account: {e}"))?;
+    if bidder.owner != owner.pubkey() || bidder.clearinghouse != cfg.clearinghouse {
+        bail!(
+            "config: bidder_account: {} belongs to {} in clearing house {}, not to the keypair's {} in {}",
+            cfg.bidder_account,
+            bidder.owner,
+            bidder.clearinghouse,
+            owner.pubkey(),
+            cfg.clearinghouse
+        );
+    }
+    let mut bot = greekhouse_liquidator::Bot::new(cfg, owner, ch.quote_token_program);
+    let mut log = StderrLog;
+    log.log(
+        "start",
+        serde_json::json!({ "url": url, "clearinghouse": cfg.clearinghouse.to_string(),
+                            "bidder_account": cfg.bidder_account.to_string() }),
+    );
+    let interval = std::time::Duration::from_secs(cfg.run.interval_secs);
+    let mut done: u64 = 0;
+    loop {
+        bot.tick(&mut chain, &mut log);
+        done = done.saturating_add(1);
+        log.log("tick", serde_json::to_value(&bot.counters)?);
+        if ticks.is_some_and(|n| done >= n) {
+            break;
+        }
+        std::thread::sleep(interval);
+    }
+    println!("{}", serde_json::to_string_pretty(&bot.counters)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A crash on the embedded bank and the bot working through it, one tick a minute.

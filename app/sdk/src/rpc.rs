@@ -345,7 +345,7 @@ impl RpcChain {
                 .flatten();
             if let Some(status) = status {
                 if let Some(err) = status.err {
-                    return Ok(Confirmation::Failed(err.into()));
+                    return Ok(Confirmation::Failed(err));
                 }
                 if status.satisfies_commitment(self.config.commitment) {
                     return Ok(Confirmation::Landed);
@@ -649,9 +649,7 @@ mod tests {
     #[test]
     fn a_preflight_refusal_names_the_program_error_and_keeps_the_logs() {
         let sim = RpcSimulateTransactionResult {
-            err: Some(
-                TransactionError::InstructionError(0, InstructionError::Custom(6000)).into(),
-            ),
+            err: Some(TransactionError::InstructionError(0, InstructionError::Custom(6000)).into()),
             logs: Some(vec!["Program log: refused".into()]),
             accounts: None,
             units_consumed: Some(1),

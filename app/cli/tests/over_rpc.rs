@@ -1,0 +1,315 @@
+//! The `greekhouse` binary against a real local validator (`greekhouse-localnet`, started by
+//! the SDK's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
+//! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
+//! and `localnet`'s message when its binary is missing.
+//!
+//! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
+//! test fails with `LocalnetProcess::spawn`'s message, never skips. One validator serves every
+//! check, in order: starting one costs far more than the checks.
+
+#![cfg(feature = "demo")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use greekhouse_sdk::localnet::LocalnetProcess;
+use serde_json::{json, Value};
+
+fn greekhouse(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let out = greekhouse(args);
+    assert!(
+        out.status.success(),
+        "greekhouse {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "greekhouse {args:?}: stdout is not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("greekhouse-over-rpc-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn event_names(step: &Value) -> Vec<String> {
+    step["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no events in {step}"))
+        .iter()
+        .map(|e| e["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
+    let dir = temp_dir("validator");
+    let node = LocalnetProcess::spawn(&dir.join("net"), Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("cannot start the local validator: {e}"));
+    let m = &node.manifest;
+    let url = m.rpc_url.as_str();
+    let manifest = node.dir.join("localnet.json");
+    let manifest = manifest.to_str().unwrap();
+
+    // the writer flow, every step a landed transaction with its events
+    let demo = json_of(&["demo", "--url", url, "--manifest", manifest, "--json"]);
+    let steps = demo["steps"].as_array().unwrap();
+    let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "fund",
+            "open_writer_account",
+            "deposit",
+            "write_options",
+            "withdraw",
+            "burn_options"
+        ]
+    );
+    assert_eq!(event_names(&steps[1]), ["WriterAccountOpened"]);
+    assert_eq!(event_names(&steps[2]), ["Deposited"]);
+    assert!(
+        event_names(&steps[3]).contains(&"OptionsWritten".to_string()),
+        "{}",
+        steps[3]
+    );
+    assert!(
+        event_names(&steps[5]).contains(&"OptionsBurned".to_string()),
+        "{}",
+        steps[5]
+    );
+    assert!(steps[0]["margin"].is_null());
+    assert_eq!(steps[2]["margin"]["initial"]["equity"], json!(20_000.0));
+    assert_eq!(demo["withdrawal"]["refused"], true);
+    assert_eq!(demo["withdrawal"]["error"], "InitialMarginBreach");
+    assert_eq!(steps[4]["error"], "InitialMarginBreach");
+    let written = demo["contracts_written"].as_u64().unwrap();
+    assert!(written >= 1 && written <= demo["max_writable"].as_u64().unwrap());
+    let (after_write, last) = (&steps[3]["margin"], &steps[5]["margin"]);
+    assert_eq!(after_write["status"], "healthy", "{after_write}");
+    // burning buys back risk: less liability after than before
+    assert!(
+        last["liability"].as_f64().unwrap() < after_write["liability"].as_f64().unwrap(),
+        "{after_write} -> {last}"
+    );
+
+    // `margin --url` at the demo's last margin time gives the demo's numbers
+    let writer = demo["writer_account"].as_str().unwrap();
+    let at = last["at"].as_i64().unwrap().to_string();
+    let margin = json_of(&[
+        "margin", "--url", url, "--writer", writer, "--at", &at, "--json",
+    ]);
+    assert_eq!(
+        &margin,
+        last.as_object()
+            .map(|o| {
+                let mut o = o.clone();
+                o.remove("status");
+                Value::Object(o)
+            })
+            .as_ref()
+            .unwrap()
+    );
+    assert_eq!(margin["underlyings"][0]["symbol"], "SOL");
+
+    // a seeded writer at the node's clock: its deposit and no shorts
+    let seeded = m.writers[0].writer_account.to_string();
+    let margin = json_of(&["margin", "--url", url, "--writer", &seeded, "--json"]);
+    assert_eq!(margin["writer_account"], seeded.as_str());
+    assert_eq!(margin["liability"], json!(0.0));
+    assert_eq!(margin["initial"]["equity"], json!(100_000.0));
+    assert!(margin["at"].as_i64().unwrap() > 1_600_000_000);
+
+    // governance with the local validator's plain admin key: queued, then cancelled by the
+    // guardian
+    let change = dir.join("change.json");
+    let sol = m.underlying("SOL").unwrap().address.to_string();
+    let file = json!({"clearinghouse": m.clearinghouse.to_string(), "kind": "MarginParams",
+                      "target": sol, "set": {"initial.vol_shock_bps": 3_500}});
+    std::fs::write(&change, file.to_string()).unwrap();
+    let admin = m.admin_keypair.to_str().unwrap();
+    let proposed = json_of(&[
+        "gov",
+        "propose",
+        "--url",
+        url,
+        "--change",
+        change.to_str().unwrap(),
+        "--send",
+        "--keypair",
+        admin,
+        "--json",
+    ]);
+    assert_eq!(proposed["class"], "loosening");
+    assert_eq!(
+        proposed["sent"]["events"][0]["name"], "ChangeQueued",
+        "{proposed}"
+    );
+    let id = proposed["applies"]["change_id"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    let ch = m.clearinghouse.to_string();
+    let guardian = m.guardian_keypair.to_str().unwrap();
+    let cancelled = json_of(&[
+        "gov",
+        "cancel",
+        "--url",
+        url,
+        "--clearinghouse",
+        &ch,
+        "--change-id",
+        &id,
+        "--send",
+        "--keypair",
+        guardian,
+        "--json",
+    ]);
+    assert_eq!(
+        cancelled["sent"]["events"][0]["name"], "ChangeCancelled",
+        "{cancelled}"
+    );
+    // a key that is not the admin is refused before anything is sent
+    let writer_key = m.writers[0].keypair.to_str().unwrap();
+    let out = greekhouse(&[
+        "gov",
+        "propose",
+        "--url",
+        url,
+        "--change",
+        change.to_str().unwrap(),
+        "--send",
+        "--keypair",
+        writer_key,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the clearing house's admin"));
+
+    drop(node);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The liquidator bot's RPC path (the library the `greekhouse-liquidator` binary runs): a
+/// writer from the demo, SOL doubled through the test oracle, and one tick over `RpcChain`
+/// starts its liquidation.
+#[test]
+fn the_bot_starts_a_liquidation_over_rpc() {
+    use greekhouse_liquidator::{Bot, Config, MemoryLog};
+    use greekhouse_sdk::chain::Chain;
+    use greekhouse_sdk::localnet::read_keypair;
+    use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
+    use greekhouse_sdk::test_oracle;
+    use solana_signer::Signer;
+
+    let dir = temp_dir("bot");
+    let node = LocalnetProcess::spawn(&dir.join("net"), Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("cannot start the local validator: {e}"));
+    let m = &node.manifest;
+    let manifest = node.dir.join("localnet.json");
+    let demo = json_of(&[
+        "demo",
+        "--url",
+        &m.rpc_url,
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--json",
+    ]);
+    let target = demo["writer_account"].as_str().unwrap().to_string();
+
+    // SOL doubles: the demo's short calls put the account below maintenance
+    let faucet = read_keypair(&m.faucet_keypair).unwrap();
+    let authority = read_keypair(&m.oracle_authority_keypair).unwrap();
+    let sol = m.underlying("SOL").unwrap();
+    let price = sol.price * 2;
+    let publish = test_oracle::publish(
+        authority.pubkey(),
+        test_oracle::label(&sol.feed_label),
+        price,
+        price as u64 / 1_000,
+        0,
+    );
+    let mut chain = RpcChain::new(&m.rpc_url, faucet, RpcConfig::default());
+    chain.send(&[publish], &[&authority]).unwrap();
+
+    let bidder = &m.writers[0];
+    let config = format!(
+        "clearinghouse = \"{}\"\nquote_mint = \"{}\"\ncreator = \"{}\"\nkeypair = {:?}\n\
+         bidder_account = \"{}\"\n[backend]\nkind = \"rpc\"\nurl = \"{}\"\n",
+        m.clearinghouse,
+        m.quote.mint,
+        m.creator,
+        bidder.keypair.to_str().unwrap(),
+        bidder.writer_account,
+        m.rpc_url
+    );
+    let cfg = Config::parse(&config).unwrap();
+    let owner = cfg.owner_keypair().unwrap();
+    let mut bot = Bot::new(&cfg, owner.insecure_clone(), m.quote.token_program);
+    let mut node_chain = RpcChain::new(&m.rpc_url, owner, RpcConfig::default());
+    let mut log = MemoryLog::default();
+    bot.tick(&mut node_chain, &mut log);
+    assert_eq!(bot.counters.errors.len(), 0, "{:?}", log.0);
+    assert_eq!(bot.counters.started, 1, "{:?}", log.0);
+    let started = log
+        .0
+        .iter()
+        .find(|(e, _)| e == "liquidation_started")
+        .unwrap();
+    assert_eq!(started.1["account"], target.as_str(), "{:?}", started.1);
+
+    drop(node);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn localnet_without_its_binary_says_how_to_build_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args(["localnet", "--rpc-port", "0"])
+        .env(
+            "GREEKHOUSE_LOCALNET_BIN",
+            "/nonexistent/greekhouse-localnet",
+        )
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("./scripts/localnet.sh build"), "{err}");
+}
+
+#[test]
+fn rpc_flags_are_checked_before_any_request() {
+    let out = greekhouse(&[
+        "margin",
+        "--url",
+        "localhost:8899",
+        "--writer",
+        "11111111111111111111111111111111",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--url"));
+    // nothing listens on port 9: the error says the node is unreachable, naming the URL
+    let out = greekhouse(&[
+        "margin",
+        "--url",
+        "http://127.0.0.1:9",
+        "--writer",
+        "11111111111111111111111111111111",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("http://127.0.0.1:9"), "{err}");
+}
