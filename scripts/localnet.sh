@@ -88,7 +88,8 @@ ensure_libclang() {
 build() {
     patch_crates
     ensure_libclang
-    cargo build --locked --manifest-path localnet/Cargo.toml --bin greekhouse-localnet
+    # --target-dir: cargo reads localnet/.cargo/config.toml only when run from inside localnet/
+    cargo build --locked --manifest-path localnet/Cargo.toml --target-dir target/localnet --bin greekhouse-localnet
 }
 
 case "${1:-build}" in

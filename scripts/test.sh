@@ -43,7 +43,7 @@ phase "IDL up to date" cargo run --locked -q -p greekhouse-idl -- --check
 phase "local validator build" ./scripts/localnet.sh build
 # (clippy of the localnet crate is not run here: it needs a second, check-mode build of the whole
 # validator, about 12 to 19 minutes on 2 cores, which CI's 90 minutes cannot spare; run it with
-# `cargo clippy --manifest-path localnet/Cargo.toml --all-targets -- -D warnings`)
+# `cd localnet && cargo clippy --all-targets -- -D warnings`)
 phase "npm ci (tests/ts)" npm ci --prefix tests/ts --no-audit --no-fund
 phase "tests" cargo nextest run --workspace --locked --no-fail-fast
 echo "==> all phases: $((SECONDS - total_start)) s"

@@ -3,7 +3,7 @@
 //! `confirmed`, read-back of the landed transaction), a batched read and a filtered
 //! `getProgramAccounts`. Prints figures; asserts nothing.
 //!
-//! Run: `cargo run --manifest-path localnet/Cargo.toml --example rpc_latency [N]`
+//! Run (from `localnet/`, so its target dir applies): `cargo run --example rpc_latency [N]`
 
 use std::time::{Duration, Instant};
 
