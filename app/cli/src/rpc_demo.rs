@@ -9,11 +9,10 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use greekhouse_sdk::chain::{Chain, ChainError, ReadCache, TxOutcome};
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
 use greekhouse_sdk::flows::{self, FlowContext};
 use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
 use greekhouse_sdk::localnet::{Manifest, SeriesEntry};
-use greekhouse_sdk::margin::MarginError;
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
 use greekhouse_sdk::{accounts, pda, test_oracle, Instruction, Pubkey};
 use serde_json::{json, Value};
@@ -136,45 +135,6 @@ fn publish_prices(w: &mut World) -> Result<()> {
     Ok(())
 }
 
-/// The most contracts of `series` the account can write now within initial margin, by the
-/// SDK's projection of `write_options` (the program's own engine, fee included), by
-/// bisection. Nothing is sent; reads go through one cache, so every probe sees one state.
-fn max_writable<C: Chain + ?Sized>(
-    chain: &mut C,
-    cx: &FlowContext<'_>,
-    account: Pubkey,
-    owner: Pubkey,
-    series: Pubkey,
-    recipient: Pubkey,
-) -> Result<u64> {
-    let mut cached = ReadCache::new(chain);
-    let mut passes = |n: u64| -> Result<bool> {
-        match flows::write(&mut cached, cx, account, owner, series, recipient, n) {
-            Ok(p) => Ok(p.passes_initial_margin()),
-            // the program's own checks refuse the size (an overflow): too many
-            Err(MarginError::Program(_)) => Ok(false),
-            Err(e) => Err(anyhow!("projecting write_options: {e}")),
-        }
-    };
-    let (mut lo, mut hi) = (0u64, 1u64);
-    while passes(hi)? {
-        lo = hi;
-        hi = match hi.checked_mul(2) {
-            Some(h) => h,
-            None => return Ok(lo),
-        };
-    }
-    while hi.checked_sub(lo).is_some_and(|d| d > 1) {
-        let mid = lo + (hi - lo) / 2;
-        if passes(mid)? {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    Ok(lo)
-}
-
 /// Run the demo; prints text as it goes unless `as_json`; returns the JSON document.
 pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
     let mut w = load_world(url, manifest_path)?;
@@ -236,7 +196,8 @@ pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
     let token = anchor_spl::token::ID;
     let options_ata = pda::associated_token(&me, &option_mint, &token);
     publish_prices(&mut w)?;
-    let max = max_writable(&mut chain, &cx, account, me, series.address, options_ata)?;
+    let max = flows::max_writable(&mut chain, &cx, account, me, series.address, options_ata)
+        .map_err(|e| anyhow!("projecting write_options: {e}"))?;
     if max == 0 {
         bail!(
             "initial margin allows no contract of {} with {DEPOSIT_UNITS} quote",

@@ -210,3 +210,43 @@ pub fn quote_claims<C: Chain + ?Sized>(
     }
     Ok(total)
 }
+
+/// The most contracts of `series` that `writer_account` can write now within initial margin,
+/// by the projection of [`write`] (the program's own engine, fee included), by bisection.
+/// Nothing is sent; reads go through one [`crate::chain::ReadCache`], so every probe sees one
+/// state. A size the program's own checks refuse (an overflow) counts as too many; a chain
+/// failure is returned.
+pub fn max_writable<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    series: Pubkey,
+    recipient: Pubkey,
+) -> Result<u64, MarginError> {
+    let mut cached = crate::chain::ReadCache::new(chain);
+    let mut passes = |n: u64| -> Result<bool, MarginError> {
+        match write(&mut cached, cx, writer_account, owner, series, recipient, n) {
+            Ok(p) => Ok(p.passes_initial_margin()),
+            Err(MarginError::Program(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    let (mut lo, mut hi) = (0u64, 1u64);
+    while passes(hi)? {
+        lo = hi;
+        hi = match hi.checked_mul(2) {
+            Some(h) => h,
+            None => return Ok(lo),
+        };
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if passes(mid)? {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(lo)
+}

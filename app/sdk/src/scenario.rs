@@ -998,27 +998,10 @@ impl Env {
             .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
             .expect("scenario: bank call");
         let (account, owner) = (w.account, w.owner.pubkey());
-        let passes = |env: &mut Env, n: u64| {
-            env.with_flow(|chain, cx| {
-                crate::flows::write(chain, cx, account, owner, *series, recipient, n)
-            })
-            .map(|p| p.passes_initial_margin())
-            .unwrap_or(false)
-        };
-        let (mut lo, mut hi) = (0u64, 1u64);
-        while passes(self, hi) {
-            lo = hi;
-            hi = hi.saturating_mul(2);
-        }
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if passes(self, mid) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
+        self.with_flow(|chain, cx| {
+            crate::flows::max_writable(chain, cx, account, owner, *series, recipient)
+        })
+        .expect("scenario: projecting write_options")
     }
 
     /// Write as many `series` contracts from `w` as initial margin allows

@@ -59,8 +59,8 @@ fn writer_state(chain: &mut RpcChain, account: &Pubkey) -> greekhouse::state::Wr
     accounts::writer_account(&a.data).expect("writer account decodes")
 }
 
-/// The largest write of `series` that passes initial margin, found by projection (the
-/// program's own engine) with reads over RPC; then scaled by `share_bps`.
+/// The largest write of `series` that passes initial margin (the SDK's projection, by
+/// bisection, with reads over RPC).
 fn writable(
     chain: &mut RpcChain,
     cx: &FlowContext<'_>,
@@ -69,18 +69,7 @@ fn writable(
     series: Pubkey,
     recipient: Pubkey,
 ) -> u64 {
-    let (mut lo, mut hi) = (0u64, 1u64 << 20);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        let p =
-            flows::write(chain, cx, account, owner, series, recipient, mid).expect("projection");
-        if p.passes_initial_margin() {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
+    flows::max_writable(chain, cx, account, owner, series, recipient).expect("projection")
 }
 
 #[test]
