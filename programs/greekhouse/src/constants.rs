@@ -120,6 +120,8 @@ pub mod bounds {
     pub const KEEPER_TIP_MAX_QUOTE: (u32, u32) = (0, 1_000);
     /// Add-on below which no tip is paid: 1 to 1,000,000 whole quote units.
     pub const KEEPER_TIP_DUST_MIN_QUOTE: (u32, u32) = (1, 1_000_000);
+    /// `k`: what the fund adds beyond a liquidated account's deficit, per unit of add-on.
+    pub const FUND_PREMIUM_BPS: (u32, u32) = (0, 2_000);
     /// Unstake cooldown: 1 to 30 days.
     pub const UNSTAKE_COOLDOWN_SECS: (u32, u32) = (86_400, 2_592_000);
     /// Settlement window after expiry: 1 min to 1 h.

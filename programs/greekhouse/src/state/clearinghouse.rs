@@ -45,10 +45,10 @@ pub struct Clearinghouse {
     pub change_count: u64,
     /// When a global parameter was last tightened (docs/governance.md, tighten interval).
     pub last_tightened_at: i64,
-    pub reserved: [u8; 176],
+    pub reserved: [u8; 168],
 }
 
-const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 88 + 8 + 16 + 176);
+const _: () = assert!(core::mem::size_of::<Clearinghouse>() == 8 + 32 * 8 + 96 + 8 + 16 + 168);
 
 impl Clearinghouse {
     /// Account size including Anchor's 8-byte discriminator.

@@ -115,6 +115,10 @@ pub struct LiquidationParams {
     /// Smallest maintenance add-on for which a tip is paid (whole quote units): dust accounts
     /// pay no tip, so nobody profits from splitting an account to farm tips.
     pub tip_dust_min_quote: u32,
+    /// `k` in the bid payment: what the insurance fund adds beyond the account's deficit is at
+    /// most `k` times the slice's maintenance add-on (bps; docs/liquidation.md).
+    pub fund_premium_bps: u32,
+    pub _padding: u32,
 }
 
 /// Parameters of insurance-fund staking.
@@ -150,6 +154,8 @@ impl LiquidationParams {
         tip_bps: 10,
         tip_max_quote: 50,
         tip_dust_min_quote: 100,
+        fund_premium_bps: 500,
+        _padding: 0,
     };
 
     pub fn validate(&self) -> Result<()> {
@@ -165,6 +171,7 @@ impl LiquidationParams {
         in_bounds(self.tip_bps, bounds::KEEPER_TIP_BPS)?;
         in_bounds(self.tip_max_quote, bounds::KEEPER_TIP_MAX_QUOTE)?;
         in_bounds(self.tip_dust_min_quote, bounds::KEEPER_TIP_DUST_MIN_QUOTE)?;
+        in_bounds(self.fund_premium_bps, bounds::FUND_PREMIUM_BPS)?;
         Ok(())
     }
 
