@@ -235,7 +235,10 @@ impl Bot {
         }
     }
 
-    fn cx<'a>(&'a self, oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>) -> FlowContext<'a> {
+    pub(crate) fn cx<'a>(
+        &'a self,
+        oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
+    ) -> FlowContext<'a> {
         FlowContext {
             ch: &self.ch,
             oracle_for,
@@ -277,10 +280,10 @@ impl Bot {
         };
         // below maintenance, or a settlement debt past its grace period
         let grace = self.debt_grace(chain).unwrap_or(i64::MAX);
-        let debt_due = w.is_settlement_debtor() && now >= w.debt_since.saturating_add(grace);
+        let debt_due = w.has_settlement_debt() && now >= w.debt_since.saturating_add(grace);
         if !plan.liquidatable && !debt_due {
             // a debtor is not "healthy" for the memo: its grace runs out with time alone
-            return !w.is_settlement_debtor();
+            return !w.has_settlement_debt();
         }
         match self.send(chain, &plan.instructions) {
             Ok(_) => {

@@ -95,7 +95,8 @@ pub fn crank<C: Chain + ?Sized>(
             }
         }
     }
-    // debts: repaid ones close; collateral-less ones are paid by the fund, then their series
+    // debts: repaid ones close; ones with nothing but dust left are paid by the fund, then their
+    // series
     let writers: Vec<(Pubkey, WriterAccount)> = chain
         .program_accounts_where(
             WriterAccount::DISCRIMINATOR,
@@ -108,20 +109,19 @@ pub fn crank<C: Chain + ?Sized>(
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
         .filter(|(_, w)| w.clearinghouse == bot.ch.clearinghouse && w.debt_marker_count() > 0)
         .collect();
+    let oracle_for = |u: &Pubkey| oracles.get(u).copied();
     for (w, state) in writers {
-        let resolvable = state.quote_balance >= 0
-            || (state.collateral_count() == 0 && state.position_count() == 0);
+        // repaid, or nothing left to sell but dust (the program values the dust)
+        let resolvable = state.quote_balance >= 0 || state.position_count() == 0;
         if !resolvable {
             continue;
         }
-        let series: Vec<Pubkey> = state
-            .debt_markers
-            .iter()
-            .filter(|m| m.owed > 0)
-            .map(|m| m.series)
-            .collect();
+        let Ok(resolve) = greekhouse_sdk::liquidation::resolve_debt(chain, &bot.cx(&oracle_for), w)
+        else {
+            continue;
+        };
         if chain
-            .send(&[ix::resolve_debt(&bot.ch, w, &series)], &[&bot.owner])
+            .send(&[ix::compute_unit_limit(400_000), resolve], &[&bot.owner])
             .is_ok()
         {
             bot.counters.settlement_steps += 1;

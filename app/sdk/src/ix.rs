@@ -736,10 +736,14 @@ pub fn settle_position(writer_account: Pubkey, series: Pubkey) -> Instruction {
 }
 
 /// Resolve `writer_account`'s settlement debt; `series`: its debt markers' series, in order.
+/// `series`: the account's debt markers' series in marker order; `layout`: its margin accounts
+/// when an unpaid debt's account holds collateral (priced to show it is dust), else empty
+/// ([`crate::liquidation::resolve_debt`] picks both).
 pub fn resolve_debt(
     ch: &ClearinghouseRef,
     writer_account: Pubkey,
     series: &[Pubkey],
+    layout: Vec<AccountMeta>,
 ) -> Instruction {
     build(
         acc::ResolveDebt {
@@ -754,7 +758,11 @@ pub fn resolve_debt(
             program: greekhouse::ID,
         },
         data::ResolveDebt {},
-        series.iter().map(|s| AccountMeta::new(*s, false)).collect(),
+        series
+            .iter()
+            .map(|s| AccountMeta::new(*s, false))
+            .chain(layout)
+            .collect(),
     )
 }
 
@@ -843,12 +851,14 @@ pub fn redeem(
     )
 }
 
-/// Sweep a finalized `series`' rounding dust into the insurance fund (anyone).
+/// Sweep a finalized `series`' dust (rounding, and the payout of tokens burned outside the
+/// program) into the insurance fund (anyone).
 pub fn sweep_series_dust(ch: &ClearinghouseRef, series: Pubkey) -> Instruction {
     build(
         acc::SweepSeriesDust {
             clearinghouse: ch.clearinghouse,
             series,
+            option_mint: pda::option_mint(&series),
             insurance_fund: pda::insurance_fund(&ch.clearinghouse),
             insurance_vault: pda::insurance_vault(&ch.clearinghouse),
             quote_vault: ch.quote_vault,

@@ -99,7 +99,7 @@ pub fn start_liquidation<C: Chain + ?Sized>(
         caller,
         writer_account,
         tip_account,
-        inputs.remaining_accounts(),
+        inputs.remaining_accounts_recording(),
     );
     Ok(StartPlan {
         instructions: vec![budget_for(&inputs, &[w.position_count()], 0), instruction],
@@ -175,13 +175,9 @@ pub fn project_bid(
     let params = &inputs.clearinghouse.params.liquidation;
     let before = inputs.compute_with(&liq, priced, now)?;
     let bid_inputs = engine::bid_inputs(params, &liq, &before, now).map_err(program)?;
-    // a settlement debtor's collateral sale may take everything (the program's rule)
-    let debt_sale = liq.is_settlement_debtor();
-    let max = if debt_sale {
-        Fixed::ONE
-    } else {
-        auction::bid_max_fraction(&bid_inputs, before.end.equity).map_err(risk)?
-    };
+    // the program's own limit: back to the end level and, in a debt sale, until the debt clears
+    let debt_sale = liq.has_settlement_debt();
+    let max = engine::max_bid_fraction(&liq, &bid_inputs, before.end.equity).map_err(program)?;
     let max_fraction = engine::unit_raw(max).map_err(program)?;
     let fraction = match size {
         BidSize::Max => max_fraction,
@@ -193,21 +189,20 @@ pub fn project_bid(
             "account is at or above the end level: nothing to bid for".into(),
         ));
     }
-    let settlement =
-        auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128)).map_err(risk)?;
+    let settlement = engine::fund_limited(
+        auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128)).map_err(risk)?,
+        fund.balance,
+    );
     let plan = engine::plan_slice(&liq, fraction).map_err(program)?;
     let (mut liq_after, mut bidder_after, mut fund_after) = (liq, bidder, *fund);
     ledger::apply_slice(&mut liq_after, &mut bidder_after, &plan).map_err(program)?;
-    // a fund too small for the slice is reported by `acceptable`, not hidden here
-    if settlement.from_fund <= fund.balance as i128 {
-        ledger::settle_slice(
-            &mut liq_after,
-            &mut bidder_after,
-            &mut fund_after,
-            &settlement,
-        )
-        .map_err(program)?;
-    }
+    ledger::settle_slice(
+        &mut liq_after,
+        &mut bidder_after,
+        &mut fund_after,
+        &settlement,
+    )
+    .map_err(program)?;
     let after = inputs.compute_with(&liq_after, priced, now)?;
     let bidder_margin = inputs.compute_with(&bidder_after, priced, now)?;
     Ok(BidProjection {
@@ -280,7 +275,7 @@ pub fn quote_bid<C: Chain + ?Sized>(
             liquidated,
             bidder_account,
             args,
-            inputs.remaining_accounts(),
+            inputs.remaining_accounts_recording(),
         ),
     ];
     Ok(BidQuote {
@@ -320,6 +315,29 @@ pub fn end_liquidation<C: Chain + ?Sized>(
 
 /// `resolve_bankruptcy` for `writer_account`: its series in slot order, then its margin
 /// accounts.
+/// `resolve_debt` for `writer_account`: its markers' series and, when its unpaid debt's
+/// account still holds collateral, the margin layout that prices it (the program writes the
+/// debt off past dust only).
+pub fn resolve_debt<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    writer_account: Pubkey,
+) -> Result<Instruction, MarginError> {
+    let w = fetch_writer(chain, &writer_account)?;
+    let series: Vec<Pubkey> = w
+        .debt_markers
+        .iter()
+        .filter(|m| m.owed > 0)
+        .map(|m| m.series)
+        .collect();
+    let layout = if w.quote_balance < 0 && w.collateral_count() > 0 {
+        MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?.remaining_accounts()
+    } else {
+        Vec::new()
+    };
+    Ok(ix::resolve_debt(cx.ch, writer_account, &series, layout))
+}
+
 pub fn resolve_bankruptcy<C: Chain + ?Sized>(
     chain: &mut C,
     cx: &FlowContext<'_>,

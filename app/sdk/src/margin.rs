@@ -5,8 +5,10 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::AccountMeta;
 use greekhouse::engine::layout;
-use greekhouse::engine::margin::{compute_margin, PricedUnderlying};
-use greekhouse::oracle::{check_price, parse_oracle_account, PriceUse};
+use greekhouse::engine::margin::{
+    compute_margin, needed_by_position, usable_for_margin, PricedUnderlying,
+};
+use greekhouse::oracle::{parse_oracle_account, PriceUse};
 use greekhouse::state::{Clearinghouse, CollateralAsset, ShortPosition, Underlying, WriterAccount};
 use greekhouse_risk::MarginSummary;
 
@@ -112,6 +114,22 @@ impl MarginInputs {
         metas
     }
 
+    /// [`Self::remaining_accounts`] with the underlyings writable: liquidation records the prices
+    /// it uses (`start_liquidation`, `bid`).
+    pub fn remaining_accounts_recording(&self) -> Vec<AccountMeta> {
+        let underlyings: Vec<Pubkey> = self.underlyings.iter().map(|(k, _, _)| *k).collect();
+        self.remaining_accounts()
+            .into_iter()
+            .map(|m| {
+                if underlyings.contains(&m.pubkey) {
+                    AccountMeta::new(m.pubkey, false)
+                } else {
+                    m
+                }
+            })
+            .collect()
+    }
+
     /// The underlyings with their prices read and checked through the program's own parser
     /// and checks (for `price_use`).
     pub fn priced<C: Chain + ?Sized>(
@@ -121,16 +139,26 @@ impl MarginInputs {
         price_use: PriceUse,
     ) -> Result<Vec<PricedUnderlying>, MarginError> {
         let mut priced = Vec::with_capacity(self.underlyings.len());
+        let writers: Vec<&WriterAccount> = std::iter::once(&self.writer)
+            .chain(self.others.iter())
+            .collect();
         for (key, underlying, oracle) in &self.underlyings {
             let data = fetch(chain, oracle)?;
             let price = parse_oracle_account(underlying, oracle, &data.owner, &data.data)
                 .map_err(|e| MarginError::Program(e.to_string()))?;
-            check_price(underlying, &price, now, price_use)
-                .map_err(|e| MarginError::Program(e.to_string()))?;
+            let usable = usable_for_margin(
+                underlying,
+                &price,
+                now,
+                price_use,
+                needed_by_position(&writers, key),
+            )
+            .map_err(|e| MarginError::Program(e.to_string()))?;
             priced.push(PricedUnderlying {
                 key: *key,
                 underlying: *underlying,
                 price,
+                usable,
             });
         }
         Ok(priced)

@@ -823,7 +823,7 @@ impl Env {
     ) -> Result<TxOutcome, ChainError> {
         // the instruction without the SDK's projection, so the program's own refusals show
         let state = self.writer_state(target);
-        let remaining = self.margin_accounts(state);
+        let remaining = self.margin_inputs(state).remaining_accounts_recording();
         let ix = ix::start_liquidation(
             self.ch.clearinghouse,
             caller.owner.pubkey(),
@@ -893,7 +893,7 @@ impl Env {
             *liquidated,
             bidder.account,
             args,
-            inputs.remaining_accounts(),
+            inputs.remaining_accounts_recording(),
         );
         self.chain
             .send(&[ix::compute_unit_limit(1_400_000), ix], &[&bidder.owner])
@@ -1088,15 +1088,10 @@ impl Env {
 
     /// Resolve `writer_account`'s settlement debt (its markers' series from its state).
     pub fn resolve_debt(&mut self, writer_account: &Pubkey) -> Result<TxOutcome, ChainError> {
-        let w = self.writer_state(writer_account);
-        let series: Vec<Pubkey> = w
-            .debt_markers
-            .iter()
-            .filter(|m| m.owed > 0)
-            .map(|m| m.series)
-            .collect();
-        let ix = ix::resolve_debt(&self.ch, *writer_account, &series);
-        self.chain.send(&[ix], &[])
+        let ix = self
+            .with_flow(|chain, cx| crate::liquidation::resolve_debt(chain, cx, *writer_account))
+            .map_err(|e| ChainError::Backend(e.to_string()))?;
+        self.chain.send(&[ix::compute_unit_limit(400_000), ix], &[])
     }
 
     pub fn open_backstop(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {

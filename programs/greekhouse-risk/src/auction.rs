@@ -154,27 +154,45 @@ pub struct BidInputs {
     pub discount: Fixed,
     /// Liquidation fee rate on the add-on, in `[0, 1]`.
     pub fee_rate: Fixed,
+    /// `k`, in `[0, 1]`: the insurance fund adds at most the account's deficit plus `k` times
+    /// the add-on, so it never pays for risk beyond the deficit it covers.
+    pub fund_premium: Fixed,
 }
 
 impl BidInputs {
     fn validate(&self) -> RiskResult<()> {
         check_unit(self.discount)?;
         check_unit(self.fee_rate)?;
+        check_unit(self.fund_premium)?;
         if self.addon_maintenance.is_negative() {
             return Err(RiskError::InvalidAuctionParams);
         }
         Ok(())
     }
 
-    /// `W = MtM - d * (max(MtM, 0) + addon_MM)` for the whole account, exactly, at `10^-24`
-    /// quote native units (raw times raw), as (magnitude, negative). Never overflows for
-    /// validated inputs: `max(MtM, 0) + addon_MM < 2^128` and `d <= 10^12 < 2^40`, so the
-    /// magnitude is below `2^169`.
+    /// `W = MtM - min(d * (max(MtM, 0) + addon_MM), max(MtM, 0) + k * addon_MM)` for the whole
+    /// account, exactly, at `10^-24` quote native units (raw times raw), as (magnitude,
+    /// negative). The first term is the discount; the second caps it so that a negative `W`
+    /// (the fund pays) is at most the deficit `max(-MtM, 0)` plus `k * addon_MM`. Never
+    /// overflows for validated inputs: `max(MtM, 0) + addon_MM < 2^128` and `d, k <= 10^12 <
+    /// 2^40`, so every magnitude is below `2^170`.
     fn whole_payment_exact(&self) -> RiskResult<(U256, bool)> {
         let mtm = self.mark_to_market.raw();
+        let mtm_pos = mtm.max(0) as u128;
+        let addon = self.addon_maintenance.raw() as u128;
         // both terms are in [0, i128::MAX]: the sum fits u128
-        let base = mtm.max(0) as u128 + self.addon_maintenance.raw() as u128;
-        let off = wide::mul_128x128(self.discount.raw() as u128, base);
+        let base = mtm_pos + addon;
+        let discounted = wide::mul_128x128(self.discount.raw() as u128, base);
+        let mut cap = wide::mul_128x128(mtm_pos, FIXED_ONE as u128);
+        wide::add_assign(
+            &mut cap,
+            &wide::mul_128x128(self.fund_premium.raw() as u128, addon),
+        )?;
+        let off = if wide::checked_sub(&discounted, &cap).is_some() {
+            cap
+        } else {
+            discounted
+        };
         let m = wide::mul_128x128(mtm.unsigned_abs(), FIXED_ONE as u128);
         if mtm >= 0 {
             Ok(wide::signed_diff(&m, &off))
@@ -212,7 +230,8 @@ fn times_fraction_to_int(
 /// What one slice of a liquidation moves in quote (quote native units, integers).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SliceSettlement {
-    /// `fraction * (MtM - d * (max(MtM, 0) + addon_MM))`, computed exactly and rounded once
+    /// `fraction * (MtM - min(d * (max(MtM, 0) + addon_MM), max(MtM, 0) + k * addon_MM))`,
+    /// computed exactly and rounded once
     /// toward +infinity: a positive payment (bidder to the liquidated account) up, the
     /// magnitude of a negative one (the insurance fund to the bidder) down.
     pub payment: i128,
@@ -252,7 +271,7 @@ pub fn slice_settlement(inputs: &BidInputs, fraction: Fixed) -> RiskResult<Slice
 
 /// What the account would receive, net of the fee, for the whole account (`fraction = 1`):
 /// `P = max(W, 0) - min(fee_rate * addon_MM, max(W, 0)) = max(W - fee_rate * addon_MM, 0)`
-/// with `W = MtM - d * (max(MtM, 0) + addon_MM)`, computed exactly and rounded down once
+/// with `W` the whole-account payment of [`slice_settlement`], computed exactly and rounded down once
 /// (so [`max_fraction`] rounds up).
 pub fn whole_account_net(inputs: &BidInputs) -> RiskResult<Fixed> {
     inputs.validate()?;

@@ -1072,11 +1072,28 @@ fn units36(n: i128) -> SWide {
 
 /// The exact `fraction * (MtM - d * (max(MtM, 0) + addon))` at 10^-36 quote native units
 /// (raw times raw times raw): no rounding anywhere.
+fn is_zero_wide(w: (u128, u128)) -> bool {
+    w == (0, 0)
+}
+
 fn exact_payment(b: &auction::BidInputs, f: Fixed) -> SWide {
     let mtm = b.mark_to_market.raw();
     let base = mtm.max(0) as u128 + b.addon_maintenance.raw() as u128;
     let m = mul_wide(mtm.unsigned_abs(), FIXED_ONE as u128);
-    let off = mul_wide(b.discount.raw() as u128, base);
+    // min(d (MtM+ + addon), MtM+ + k addon)
+    let discounted = mul_wide(b.discount.raw() as u128, base);
+    let cap = wide_add(
+        mul_wide(mtm.max(0) as u128, FIXED_ONE as u128),
+        mul_wide(
+            b.fund_premium.raw() as u128,
+            b.addon_maintenance.raw() as u128,
+        ),
+    );
+    let off = if cmp_wide(discounted, cap).is_le() {
+        discounted
+    } else {
+        cap
+    };
     let (neg, w) = if mtm >= 0 {
         wide_diff(m, off)
     } else {
@@ -1128,12 +1145,14 @@ prop_compose! {
         addon in quote_raw(),
         d in unit_raw(),
         fee in prop_oneof![Just(0i128), 0i128..=FIXED_ONE / 10, 0i128..=FIXED_ONE],
+        k in prop_oneof![Just(FIXED_ONE), Just(0i128), 0i128..=FIXED_ONE / 5, 0i128..=FIXED_ONE],
     ) -> auction::BidInputs {
         auction::BidInputs {
             mark_to_market: Fixed::from_raw(mtm),
             addon_maintenance: Fixed::from_raw(addon.abs()),
             discount: Fixed::from_raw(d),
             fee_rate: Fixed::from_raw(fee),
+            fund_premium: Fixed::from_raw(k),
         }
     }
 }
@@ -1241,6 +1260,37 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(pt_config(2000))]
+
+    /// (d) The fund never pays for risk that does not exist: what it pays for a slice is at most
+    /// `fraction * (max(-MtM, 0) + k * addon_MM)`, the slice's share of the deficit plus the
+    /// premium; on a solvent account (`MtM >= 0`) at most `fraction * k * addon_MM`, whatever
+    /// the discount. A bid at `d = 1` reaches that bound up to the payment's one-unit rounding.
+    #[test]
+    fn fund_pays_at_most_the_deficit_plus_the_premium(
+        b in bid_inputs(),
+        f in fraction_raw(),
+    ) {
+        let f = Fixed::from_raw(f);
+        let s = auction::slice_settlement(&b, f).unwrap();
+        let mtm = b.mark_to_market.raw();
+        let bound = mul_wide_small(
+            wide_add(
+                mul_wide((-mtm).max(0) as u128, FIXED_ONE as u128),
+                mul_wide(b.fund_premium.raw() as u128, b.addon_maintenance.raw() as u128),
+            ),
+            f.raw() as u128,
+        );
+        prop_assert!(
+            cmp_signed(units36(s.from_fund), (false, bound)).is_le(),
+            "fund pays {} beyond the deficit plus k * addon for {:?}, f = {:?}", s.from_fund, b, f
+        );
+        let at_one = auction::slice_settlement(&auction::BidInputs { discount: Fixed::ONE, ..b }, f).unwrap();
+        prop_assert!(cmp_signed(units36(at_one.from_fund + 1), (false, bound)).is_ge() || at_one.from_fund == 0 && is_zero_wide(bound));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The auction, closed loop with account_margin
 // ---------------------------------------------------------------------------------------------
@@ -1292,6 +1342,7 @@ fn inputs_of(m: &MarginSummary, d: f64, fee_rate: f64) -> auction::BidInputs {
         addon_maintenance: m.maintenance.addon,
         discount: fx(d),
         fee_rate: fx(fee_rate),
+        fund_premium: Fixed::ONE,
     }
 }
 

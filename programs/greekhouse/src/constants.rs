@@ -38,8 +38,15 @@ pub const ACCOUNT_VERSION: u8 = 1;
 /// Short positions one writer account holds. Chosen so a full margin check fits one
 /// transaction's compute budget (see docs/accounts.md and docs/performance.md).
 pub const MAX_POSITIONS: usize = 16;
-/// Series a writer account's settlement debt can be attributed to at once (docs/settlement.md).
-pub const MAX_DEBT_MARKERS: usize = 4;
+/// Series a writer account's settlement debt can be attributed to at once (docs/settlement.md):
+/// one per position slot. An account with an open marker can neither write nor bid, so it gains
+/// no position, and each settled position opens at most one marker: positions plus markers never
+/// exceed [`MAX_POSITIONS`], and settling can never run out of markers.
+pub const MAX_DEBT_MARKERS: usize = MAX_POSITIONS;
+/// Collateral worth at most this many whole quote units at the oracle price is dust: a write-off
+/// (`resolve_bankruptcy`, `resolve_debt`) proceeds past it, so neither a floored slice remainder
+/// nor a dust deposit can block one (docs/liquidation.md). The dust stays the owner's.
+pub const WRITE_OFF_DUST_QUOTE: i64 = 1;
 /// Collateral balances (other than the quote balance) one writer account holds.
 pub const MAX_COLLATERALS: usize = 4;
 

@@ -157,7 +157,7 @@ pub enum GreekhouseError {
     RiskInvalidVolatility,
     #[msg("Risk engine: rate out of range")]
     RiskInvalidRate,
-    #[msg("Risk engine: too many underlyings in one account")]
+    #[msg("Too many underlyings for one margin check (positions and collateral together)")]
     RiskTooManyUnderlyings,
     #[msg("Risk engine: auction parameters invalid")]
     RiskInvalidAuctionParams,
@@ -214,12 +214,10 @@ pub enum GreekhouseError {
     BidLoweredEndEquity,
     #[msg("Account is still below the end level")]
     StillBelowEndLevel,
-    #[msg("Account still holds collateral: sell it in the auction first")]
+    #[msg("Account still holds collateral worth more than dust, or not priced now: sell it in the auction first")]
     BankruptWithCollateral,
     #[msg("Account has no short positions to make unbacked")]
     BankruptWithoutShorts,
-    #[msg("Account has a debt: bankruptcy before settlement needs a non-negative quote balance")]
-    BankruptWithDebt,
     #[msg("Insurance fund can still pay for the whole account")]
     InsuranceFundCanPay,
     #[msg("Series accounts do not match the account's positions")]
@@ -317,11 +315,11 @@ pub enum GreekhouseError {
     SeriesAlreadyFinalized,
     #[msg("Series is not finalized yet")]
     SeriesNotFinalized,
-    #[msg("Series' rounding dust was already swept")]
-    DustAlreadySwept,
+    #[msg("Series holds no dust beyond its remaining tokens' final payout")]
+    NoSeriesDust,
     #[msg("Account has no settlement debt markers")]
     NoDebt,
-    #[msg("Account in debt still holds collateral: repay or sell it first")]
+    #[msg("Account in debt still holds collateral worth more than dust, or not priced now: repay or sell it first")]
     DebtWithCollateral,
     #[msg("Account still has positions")]
     AccountHasPositions,
@@ -331,6 +329,13 @@ pub enum GreekhouseError {
     InsufficientOptionTokens,
     #[msg("The account's settlement debt is still outstanding: its collateral sale goes on")]
     DebtStillOutstanding,
+    // --- default waterfall v2 (docs/liquidation.md, docs/settlement.md) ---
+    #[msg("Account has open settlement debt markers: repay the debt and resolve_debt first")]
+    SettlementDebtOpen,
+    #[msg("Account is solvent at mark: a bid can buy it without the insurance fund")]
+    AccountSolvent,
+    #[msg("Liquidation records the prices it uses: pass the layout's underlyings writable")]
+    UnderlyingNotWritable,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -262,7 +262,7 @@ fn settlement_instructions_lock_their_series_and_what_they_pay() {
         vec![k.writer, k.series]
     );
     assert_eq!(
-        writable(&ix::resolve_debt(&k.ch, k.writer, &[k.series])),
+        writable(&ix::resolve_debt(&k.ch, k.writer, &[k.series], vec![])),
         vec![k.writer, fund, fund_vault, k.ch.quote_vault, k.series]
     );
     assert_eq!(

@@ -19,5 +19,6 @@ mod rpc;
 mod settlement;
 mod smoke;
 mod test_oracle;
+mod waterfall;
 mod writer_accounts;
 mod writing;

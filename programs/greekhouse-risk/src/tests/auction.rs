@@ -61,6 +61,8 @@ fn bid(mtm: Fixed, addon: Fixed, discount: Fixed, fee_rate: Fixed) -> BidInputs 
         addon_maintenance: addon,
         discount,
         fee_rate,
+        // k = 1 never binds (d <= 1): the discount alone, as before the premium cap
+        fund_premium: Fixed::ONE,
     }
 }
 

@@ -257,8 +257,8 @@ pub fn settle_slice(
 }
 
 /// A bankrupt writer's short in `series` becomes the series' unbacked contracts, with `cover`
-/// of the writer's quote balance set aside towards them (held in the quote vault for that
-/// series). Open interest is unchanged: the tokens are still outstanding.
+/// of the writer's positive quote balance set aside towards them (held in the quote vault for
+/// that series). Open interest is unchanged: the tokens are still outstanding.
 pub fn make_unbacked(
     writer: &mut WriterAccount,
     series_key: Pubkey,
@@ -266,12 +266,12 @@ pub fn make_unbacked(
     contracts: u64,
     cover: u64,
 ) -> Result<()> {
-    writer.reduce_short(&series_key, contracts)?;
-    writer.add_quote(-to_signed(cover)?)?;
     require!(
-        writer.quote_balance >= 0,
+        cover == 0 || writer.quote_balance >= to_signed(cover)?,
         GreekhouseError::InsufficientQuote
     );
+    writer.reduce_short(&series_key, contracts)?;
+    writer.add_quote(-to_signed(cover)?)?;
     series.unbacked_contracts = series.unbacked_contracts.safe_add(contracts)?;
     series.unbacked_cover = series.unbacked_cover.safe_add(cover)?;
     writer.invariant()?;
@@ -496,14 +496,24 @@ pub fn redeem(series: &mut OptionSeries, contracts: u64) -> Result<u64> {
     Ok(amount)
 }
 
-/// Sweep a finalized series' rounding dust (what its ledger holds beyond the outstanding tokens'
-/// final payout) into the insurance fund. Returns the amount.
-pub fn sweep_series_dust(series: &mut OptionSeries, fund: &mut InsuranceFund) -> Result<u64> {
-    let backing = series.outstanding().safe_mul(series.payout_final)?;
+/// Sweep a finalized series' dust into the insurance fund: what its ledger holds beyond the final
+/// payout of the tokens that still exist (`mint_supply`), so the payout of tokens burned outside
+/// the program (forfeited claims) goes with the rounding dust. Returns the amount.
+pub fn sweep_series_dust(
+    series: &mut OptionSeries,
+    fund: &mut InsuranceFund,
+    mint_supply: u64,
+) -> Result<u64> {
+    require!(
+        mint_supply <= series.outstanding(),
+        GreekhouseError::InvariantViolated
+    );
+    let backing = mint_supply.safe_mul(series.payout_final)?;
     let dust = series
         .settlement_ledger
         .checked_sub(backing)
         .ok_or(GreekhouseError::InvariantViolated)?;
+    require!(dust > 0, GreekhouseError::NoSeriesDust);
     series.settlement_ledger = backing;
     series.dust_swept = 1;
     fund.balance = fund.balance.safe_add(dust)?;

@@ -4,7 +4,7 @@
 //! bid to the token unit; the quote amounts themselves come from `greekhouse_risk::auction`.
 
 use anchor_lang::prelude::*;
-use greekhouse_risk::auction::{self, BidInputs};
+use greekhouse_risk::auction::{self, BidInputs, SliceSettlement};
 use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 
 use crate::engine::safe_math::SafeMath;
@@ -57,8 +57,14 @@ pub fn plan_slice(liquidated: &WriterAccount, fraction: u64) -> Result<SlicePlan
 }
 
 /// The auction inputs of the liquidated account at time `now`: its `MtM` and maintenance
-/// add-on from `summary`, the discount of the curve since the start (compressed to the
-/// earliest expiry recorded at the start) and the fee rate.
+/// add-on from `summary`, the discount of the curve since the start, the fee rate and the
+/// fund's premium `k`.
+///
+/// The curve is compressed to end by the earliest expiry among the account's positions now.
+/// Every liquidation instruction refuses an account holding an expired position (it is
+/// settled first, at its settlement price with no add-on, by `settle_position`), so that expiry
+/// is still ahead: an expiry never makes the discount jump to 100 %, and a position that
+/// expired and was settled during the auction no longer compresses it.
 pub fn bid_inputs(
     params: &LiquidationParams,
     writer: &WriterAccount,
@@ -66,10 +72,11 @@ pub fn bid_inputs(
     now: i64,
 ) -> Result<BidInputs> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+    require_no_expired_position(writer, now)?;
     let start = writer.liquidation.start_time;
-    let to_expiry = match writer.liquidation.earliest_expiry {
-        0 => None,
-        e => Some(e.safe_sub(start)?),
+    let to_expiry = match writer.earliest_expiry() {
+        None => None,
+        Some(e) => Some(e.safe_sub(start)?),
     };
     let (discount, _) =
         auction::discount(&params.auction(), now.safe_sub(start)?, to_expiry).map_err(risk)?;
@@ -78,7 +85,58 @@ pub fn bid_inputs(
         addon_maintenance: summary.maintenance.addon,
         discount,
         fee_rate: Fixed::from_bps(params.fee_bps as i64),
+        fund_premium: Fixed::from_bps(params.fund_premium_bps as i64),
     })
+}
+
+/// Liquidation values positions before their expiry only: an expired short's obligation is
+/// fixed by its settlement price, so it is settled (`settle_position`, anyone) rather than
+/// auctioned with a spot add-on and a discount (docs/liquidation.md).
+pub fn require_no_expired_position(writer: &WriterAccount, now: i64) -> Result<()> {
+    require!(
+        !writer.has_expired_position(now),
+        GreekhouseError::PositionAwaitingSettlement
+    );
+    Ok(())
+}
+
+/// The largest fraction a bid may take now: enough to bring the account back to the end level
+/// and, while a settlement debt is unpaid, enough to clear it, whichever is more (each from
+/// homogeneity, [`auction::bid_max_fraction`]); never more. Zero when neither is needed.
+pub fn max_bid_fraction(
+    writer: &WriterAccount,
+    inputs: &BidInputs,
+    end_equity: Fixed,
+) -> Result<Fixed> {
+    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+    let to_end = auction::bid_max_fraction(inputs, end_equity).map_err(risk)?;
+    if !writer.has_settlement_debt() {
+        return Ok(to_end);
+    }
+    // the account's quote after a slice of f is at least (1 - f) q + f P - 1 (the debt share
+    // moves rounded up, the payment net of its fee loses at most one unit), the same shape as
+    // the end level's equity: the same closed form clears it
+    let debt = Fixed::from_int(writer.quote_balance);
+    let to_clear = auction::bid_max_fraction(inputs, debt).map_err(risk)?;
+    Ok(to_end.max_of(to_clear))
+}
+
+/// A slice's settlement as the insurance fund can pay it: the fund pays at most the quote it
+/// holds, never more, and the bid does not fail for want of it. A negative payment beyond
+/// `fund_balance` becomes `-fund_balance`; the bidder's `payment_limit` decides whether that is
+/// still worth taking. A late auction on an account nobody bought in time thus stays buyable
+/// when the fund is empty, and no account freezes behind a wiped fund.
+pub fn fund_limited(settlement: SliceSettlement, fund_balance: u64) -> SliceSettlement {
+    let available = fund_balance as i128;
+    if settlement.from_fund <= available {
+        return settlement;
+    }
+    SliceSettlement {
+        payment: -available,
+        fee: 0,
+        to_account: 0,
+        from_fund: available,
+    }
 }
 
 /// A non-negative risk-engine value as `u64` quote native units, rounded as asked.

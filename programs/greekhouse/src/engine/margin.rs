@@ -24,6 +24,38 @@ pub struct PricedUnderlying {
     pub key: Pubkey,
     pub underlying: Underlying,
     pub price: OraclePrice,
+    /// False when the price failed its checks for a liquidation and no position of the
+    /// checked accounts needs it: the collateral it prices then counts for nothing
+    /// ([`usable_for_margin`]).
+    pub usable: bool,
+}
+
+/// Whether `price` may enter a margin check. A price that passes [`check_price`] always may.
+/// One that fails may not, and the failure stands, unless the check is for a liquidation and no
+/// position depends on this underlying (`needed_by_position` false): its collateral then
+/// counts for nothing, in the house's favour, so a stale or wide feed pricing some dust
+/// collateral never stops an account from being liquidated (docs/liquidation.md).
+pub fn usable_for_margin(
+    underlying: &Underlying,
+    price: &OraclePrice,
+    now: i64,
+    price_use: PriceUse,
+    needed_by_position: bool,
+) -> Result<bool> {
+    match check_price(underlying, price, now, price_use) {
+        Ok(()) => Ok(true),
+        Err(_) if price_use == PriceUse::Liquidation && !needed_by_position => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// True when a position of one of `writers` is on `underlying`.
+pub fn needed_by_position(writers: &[&WriterAccount], underlying: &Pubkey) -> bool {
+    writers.iter().any(|w| {
+        w.positions
+            .iter()
+            .any(|p| p.contracts > 0 && p.underlying == *underlying)
+    })
 }
 
 /// Whether the account's margin can be negative at all (see
@@ -54,14 +86,19 @@ pub fn compute_margin(
             .ok_or_else(mismatch)?;
         own_assets.push(*found);
     }
+    // an unusable price (see `usable_for_margin`) enters no scenario: its collateral is dropped
     let mut underlyings: Vec<&PricedUnderlying> = Vec::new();
+    let mut unusable: Vec<Pubkey> = Vec::new();
     for key in layout::underlyings(&[writer], &own_assets) {
-        underlyings.push(
-            all_underlyings
-                .iter()
-                .find(|u| u.key == key)
-                .ok_or_else(mismatch)?,
-        );
+        let u = all_underlyings
+            .iter()
+            .find(|u| u.key == key)
+            .ok_or_else(mismatch)?;
+        if u.usable {
+            underlyings.push(u);
+        } else {
+            unusable.push(key);
+        }
     }
     let index_of = |key: &Pubkey| -> Result<u8> {
         underlyings
@@ -87,6 +124,10 @@ pub fn compute_margin(
     let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(own_assets.len());
     for (key, asset) in &own_assets {
         let amount = writer.collateral_amount(key);
+        if asset.source()? == PriceSource::Underlying && unusable.contains(&asset.price_underlying)
+        {
+            continue;
+        }
         // collateral priced by an underlying's feed moves with that underlying's spot in its
         // scenarios (linked); pegged collateral is not shocked
         let (price, conf, linked_underlying) = match asset.source()? {
@@ -129,6 +170,36 @@ pub fn compute_margin(
         underlyings: &underlying_risks,
     };
     margin::account_margin(&account, &convert::margin_config(params)).map_err(risk)
+}
+
+/// A deposit of `asset` (key `asset_key`) keeps the account's margin computable: a new
+/// collateral priced by an underlying that no position of the account is on adds at most one
+/// underlying to its margin check, and each held collateral at most one more, so the deposit is
+/// refused when that bound would pass what one margin check prices ([`margin::MAX_UNDERLYINGS`];
+/// an account no margin check can price could never be liquidated). Needs no other account.
+pub fn require_priceable_after_deposit(
+    writer: &WriterAccount,
+    asset_key: &Pubkey,
+    asset: &CollateralAsset,
+) -> Result<()> {
+    if writer.collateral_slot(asset_key).is_some() || asset.source()? == PriceSource::Pegged {
+        return Ok(());
+    }
+    let mut position_underlyings: Vec<Pubkey> = Vec::new();
+    for p in writer.positions.iter().filter(|p| p.contracts > 0) {
+        if !position_underlyings.contains(&p.underlying) {
+            position_underlyings.push(p.underlying);
+        }
+    }
+    if position_underlyings.contains(&asset.price_underlying) {
+        return Ok(());
+    }
+    let bound = position_underlyings.len() + writer.collateral_count() + 1;
+    require!(
+        bound <= margin::MAX_UNDERLYINGS,
+        GreekhouseError::RiskTooManyUnderlyings
+    );
+    Ok(())
 }
 
 /// Quote native units per native unit of a token pegged 1:1 to the quote (whole for whole).
@@ -209,11 +280,18 @@ pub fn load_margin_accounts<'info>(
             let data = oracle.try_borrow_data()?;
             parse_oracle_account(&underlying, oracle.key, oracle.owner, &data)?
         };
-        check_price(&underlying, &price, now, price_use)?;
+        let usable = usable_for_margin(
+            &underlying,
+            &price,
+            now,
+            price_use,
+            needed_by_position(writers, &key),
+        )?;
         underlyings.push(PricedUnderlying {
             key,
             underlying,
             price,
+            usable,
         });
     }
     require!(
@@ -224,6 +302,58 @@ pub fn load_margin_accounts<'info>(
         assets,
         underlyings,
     })
+}
+
+/// Record, on each underlying of `loaded`, the price the margin check used: the no-rollback
+/// floor moves up to it, so nobody (the liquidated account's owner included) can later use an
+/// older, more favourable price for that underlying. Liquidation (`start_liquidation`, `bid`)
+/// records as it goes; its layout's underlyings are passed writable for that.
+pub fn record_used_prices<'info>(
+    loaded: &LoadedMargin,
+    remaining: &'info [AccountInfo<'info>],
+) -> Result<()> {
+    for priced in loaded.underlyings.iter().filter(|u| u.usable) {
+        let info = remaining
+            .iter()
+            .find(|i| *i.key == priced.key)
+            .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))?;
+        require!(info.is_writable, GreekhouseError::UnderlyingNotWritable);
+        let loader = AccountLoader::<Underlying>::try_from(info)?;
+        let mut u = loader.load_mut()?;
+        crate::oracle::record_price(&mut u, &priced.price);
+        u.invariant()?;
+    }
+    Ok(())
+}
+
+/// Whether the account's collateral is dust a write-off may pass over: every price it needs was
+/// usable and its value at the oracle price (no haircut) is at most
+/// [`WRITE_OFF_DUST_QUOTE`](crate::constants::WRITE_OFF_DUST_QUOTE) whole quote units. An
+/// account without collateral always is.
+pub fn collateral_is_dust(
+    writer: &WriterAccount,
+    loaded: &LoadedMargin,
+    summary: &MarginSummary,
+    quote_decimals: u8,
+) -> Result<bool> {
+    if writer.collateral_count() == 0 {
+        return Ok(true);
+    }
+    if loaded.underlyings.iter().any(|u| !u.usable) {
+        return Ok(false);
+    }
+    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+    // MtM = collateral at oracle + quote - liability
+    let collateral = summary
+        .mark_to_market
+        .checked_sub(Fixed::from_int(writer.quote_balance))
+        .and_then(|v| v.checked_add(summary.liability))
+        .map_err(risk)?;
+    let whole = 10i64
+        .checked_pow(quote_decimals as u32)
+        .ok_or_else(|| error!(GreekhouseError::MathOverflow))?;
+    let dust = Fixed::from_int(crate::constants::WRITE_OFF_DUST_QUOTE.saturating_mul(whole));
+    Ok(collateral <= dust)
 }
 
 /// Equity at a level as whole quote native units, rounded down (in the house's favour).

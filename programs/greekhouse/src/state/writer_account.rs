@@ -238,11 +238,17 @@ impl WriterAccount {
         self.earliest_expiry().is_some_and(|e| e <= now)
     }
 
-    /// True when the account is only a settlement debt and collateral: no positions left, a
-    /// negative quote balance from settlement. Its auction is a plain collateral sale that runs
-    /// until the debt is gone (docs/settlement.md).
-    pub fn is_settlement_debtor(&self) -> bool {
-        self.debt_since != 0 && self.quote_balance < 0 && self.position_count() == 0
+    /// True while a settlement left debt markers open (repaid or not): the account may not write,
+    /// withdraw or bid until `resolve_debt` closes them (docs/settlement.md).
+    pub fn has_open_debt_markers(&self) -> bool {
+        self.debt_since != 0
+    }
+
+    /// True when a settlement debt is still unpaid: markers open and a negative quote balance.
+    /// After the grace period the account is sold by the auction until the debt is gone, whatever
+    /// its other positions and margin (docs/settlement.md).
+    pub fn has_settlement_debt(&self) -> bool {
+        self.debt_since != 0 && self.quote_balance < 0
     }
 
     /// Number of open debt markers.
@@ -286,9 +292,13 @@ impl WriterAccount {
             .min()
     }
 
-    /// True when nothing is left: no collateral, no quote, no positions.
+    /// True when nothing is left: no collateral, no quote, no positions, and no debt marker (a
+    /// series counts this account among its open debts until `resolve_debt` closes the markers).
     pub fn is_empty(&self) -> bool {
-        self.quote_balance == 0 && self.collateral_count() == 0 && self.position_count() == 0
+        self.quote_balance == 0
+            && self.collateral_count() == 0
+            && self.position_count() == 0
+            && !self.has_open_debt_markers()
     }
 
     /// Add `contracts` to the short in `template.series`, opening a slot if needed.

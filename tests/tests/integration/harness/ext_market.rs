@@ -212,6 +212,7 @@ impl MarketOps for Env {
             key: s.underlying,
             underlying: u,
             price,
+            usable: true,
         };
         let now = self.now();
         let premium = pricing::premium(

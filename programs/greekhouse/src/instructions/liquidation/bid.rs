@@ -1,14 +1,21 @@
 //! Buy a slice of a liquidated account (the owner of any other active writer account). The
 //! bidder takes `fraction` of every short, collateral balance and the quote balance, and pays
-//! `fraction * (MtM - d(t) * (max(MtM, 0) + addon_MM))` measured now: a positive payment goes
-//! to the liquidated account less a liquidation fee to the insurance fund; a negative one is
-//! paid to the bidder by the insurance fund, from quote it holds (docs/liquidation.md).
+//! `fraction * (MtM - min(d(t) * (max(MtM, 0) + addon_MM), max(MtM, 0) + k * addon_MM))`
+//! measured now: a positive payment goes to the liquidated account less a liquidation fee to
+//! the insurance fund; a negative one is paid to the bidder by the insurance fund, from quote it
+//! holds (all of it at most: a bid never fails for want of fund, the bidder's limit decides),
+//! and never more than the slice's share of the deficit plus `k` of its add-on
+//! (docs/liquidation.md).
 //!
-//! Limits: `fraction` at most the one that restores the end level (re-derived here);
-//! `payment <= payment_limit`; the bidder at IM >= 0 afterwards; the liquidated account's
-//! equity at the end level never lower afterwards. Never paused; prices within `liq_max_age`.
+//! Limits: `fraction` at most the one that restores the end level and, while a settlement debt
+//! is unpaid, clears that debt, whichever is more (re-derived here); `payment <= payment_limit`;
+//! the bidder at IM >= 0 afterwards and without open settlement debt; the liquidated account's
+//! equity at the end level never lower afterwards, except in a debt sale (bounded by the
+//! fraction that clears the debt); no expired position on the account (settle it first). Never
+//! paused; prices within `liq_max_age`.
 //!
-//! Remaining accounts: the margin layout (`engine::layout`) of `[liquidated, bidder_account]`
+//! Remaining accounts (underlyings writable: the prices used are recorded as the no-rollback
+//! floor): the margin layout (`engine::layout`) of `[liquidated, bidder_account]`
 //! as they are before the bid (the bidder's layout after the bid is inside it).
 
 use anchor_lang::prelude::*;
@@ -74,9 +81,15 @@ impl Bid<'_> {
             self.liquidated.load()?.status()? == WriterStatus::Liquidating,
             GreekhouseError::AccountNotLiquidating
         );
+        let bidder = self.bidder_account.load()?;
         require!(
-            self.bidder_account.load()?.status()? == WriterStatus::Active,
+            bidder.status()? == WriterStatus::Active,
             GreekhouseError::BidderNotActive
+        );
+        // the bidder gains positions; an account with open debt markers may not (see MAX_DEBT_MARKERS)
+        require!(
+            !bidder.has_open_debt_markers(),
+            GreekhouseError::SettlementDebtOpen
         );
         Ok(())
     }
@@ -99,6 +112,8 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
         now,
         PriceUse::Liquidation,
     )?;
+    // the prices used become the floor: no older price can be used for these underlyings again
+    margin::record_used_prices(&loaded, ctx.remaining_accounts)?;
     let margin_of = |w: &WriterAccount| {
         margin::compute_margin(
             &ch.params,
@@ -113,14 +128,10 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
     // price the slice on the account as it stands
     let before = margin_of(&liq)?;
     let inputs = liquidation::bid_inputs(&ch.params.liquidation, &liq, &before, now)?;
-    // a settlement debtor's auction sells its collateral until the debt is gone, whatever its
-    // margin; any other account is sold back to the end level and no further
-    let debt_sale = liq.is_settlement_debtor();
-    let max_fraction = if debt_sale {
-        Fixed::ONE
-    } else {
-        auction::bid_max_fraction(&inputs, before.end.equity).map_err(risk)?
-    };
+    // sold back to the end level and, while a settlement debt is unpaid, until it is cleared,
+    // whatever the account's margin and other positions; never further
+    let debt_sale = liq.has_settlement_debt();
+    let max_fraction = liquidation::max_bid_fraction(&liq, &inputs, before.end.equity)?;
     require!(
         max_fraction.is_positive(),
         GreekhouseError::AccountAboveEndLevel
@@ -130,14 +141,14 @@ pub fn bid_handler<'info>(ctx: Context<'info, Bid<'info>>, args: BidArgs) -> Res
         GreekhouseError::FractionAboveMaximum
     );
     let fraction = Fixed::from_raw(args.fraction as i128);
-    let settlement = auction::slice_settlement(&inputs, fraction).map_err(risk)?;
+    // the fund pays from what it holds, never more; the bidder's limit decides
+    let settlement = liquidation::fund_limited(
+        auction::slice_settlement(&inputs, fraction).map_err(risk)?,
+        fund.balance,
+    );
     require!(
         settlement.payment <= args.payment_limit as i128,
         GreekhouseError::PaymentLimitExceeded
-    );
-    require!(
-        settlement.from_fund <= fund.balance as i128,
-        GreekhouseError::InsuranceFundInsufficient
     );
 
     // move the slice and its quote

@@ -7,7 +7,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::margin;
+use crate::engine::{liquidation, margin};
 use crate::errors::GreekhouseError;
 use crate::events::LiquidationEnded;
 use crate::oracle::PriceUse;
@@ -31,9 +31,11 @@ impl EndLiquidation<'_> {
         );
         // a debt sale ends when the debt is gone, not when the margin looks healthy
         require!(
-            !w.is_settlement_debtor(),
+            !w.has_settlement_debt(),
             GreekhouseError::DebtStillOutstanding
         );
+        // an expired position is settled first: its value is fixed by the settlement price
+        liquidation::require_no_expired_position(&w, Clock::get()?.unix_timestamp)?;
         Ok(())
     }
 }

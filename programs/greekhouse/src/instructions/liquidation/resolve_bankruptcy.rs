@@ -1,9 +1,13 @@
-//! Resolve a bankruptcy (anyone): the account is being liquidated, holds no collateral, still
-//! has shorts, its quote balance is not negative, and the insurance fund holds less than a bid
-//! for the whole account would need from it now. Its shorts become each series' unbacked
-//! contracts (settled against the insurance fund, a backstop auction and, last, a haircut of
-//! that series' holders alone); its quote balance is split over those series pro rata to the
-//! shorts' mark value as cover; the account is marked bankrupt.
+//! Resolve a bankruptcy (anyone): the account is being liquidated, holds no collateral beyond
+//! dust (`constants::WRITE_OFF_DUST_QUOTE`, priced now; the dust stays the owner's), still
+//! has shorts (none expired: those are settled first, by `settle_position`), is insolvent at
+//! mark (`MtM < 0`: a solvent account is always bought without the fund, so its surplus stays
+//! its owner's), and the insurance fund holds less than a bid for the whole account would need
+//! from it now. Its shorts become each series' unbacked contracts (settled against the
+//! insurance fund, a backstop auction and, last, a haircut of that series' holders alone); a
+//! positive quote balance is split over those series pro rata to the shorts' mark value as
+//! cover; a settlement debt stays with its markers for `resolve_debt`; the account is marked
+//! bankrupt.
 //!
 //! Never paused; prices within `liq_max_age`.
 //! Remaining accounts: first the series of the account's shorts, writable, in the order of
@@ -12,7 +16,7 @@
 use anchor_lang::prelude::*;
 use greekhouse_risk::{auction, Fixed, Rounding};
 
-use crate::engine::liquidation::{split_pro_rata, to_native_u64};
+use crate::engine::liquidation::{self, split_pro_rata, to_native_u64};
 use crate::engine::{ledger, margin, pricing};
 use crate::errors::GreekhouseError;
 use crate::events::{BankruptcyResolved, UnbackedShort};
@@ -42,14 +46,11 @@ impl ResolveBankruptcy<'_> {
             GreekhouseError::AccountNotLiquidating
         );
         require!(
-            w.collateral_count() == 0,
-            GreekhouseError::BankruptWithCollateral
-        );
-        require!(
             w.position_count() > 0,
             GreekhouseError::BankruptWithoutShorts
         );
-        require!(w.quote_balance >= 0, GreekhouseError::BankruptWithDebt);
+        // a settled series' short count is fixed: its shorts settle, never turn unbacked
+        liquidation::require_no_expired_position(&w, Clock::get()?.unix_timestamp)?;
         Ok(())
     }
 }
@@ -91,8 +92,19 @@ pub fn resolve_bankruptcy_handler<'info>(
         now,
     )?;
 
+    // collateral worth more than dust is sold by the auction first
+    require!(
+        margin::collateral_is_dust(&w, &loaded, &summary, ch.quote_decimals)?,
+        GreekhouseError::BankruptWithCollateral
+    );
+    // a solvent account (MtM >= 0) sells without the fund at a low enough discount (its payment
+    // is then >= 0), so writing it off would take its owner's surplus
+    require!(
+        summary.mark_to_market.is_negative(),
+        GreekhouseError::AccountSolvent
+    );
     // what a bid for the whole account would need from the fund now
-    let inputs = crate::engine::liquidation::bid_inputs(&ch.params.liquidation, &w, &summary, now)?;
+    let inputs = liquidation::bid_inputs(&ch.params.liquidation, &w, &summary, now)?;
     let whole = auction::slice_settlement(&inputs, Fixed::ONE).map_err(risk)?;
     let fund_needed = u64::try_from(whole.from_fund).map_err(|_| GreekhouseError::MathOverflow)?;
     require!(
@@ -113,7 +125,7 @@ pub fn resolve_bankruptcy_handler<'info>(
         )?;
         weights.push(to_native_u64(value, Rounding::Up)?);
     }
-    let covers = split_pro_rata(w.quote_balance as u64, &weights)?;
+    let covers = split_pro_rata(w.quote_balance.max(0) as u64, &weights)?;
 
     let mut unbacked = Vec::with_capacity(positions.len());
     for ((p, info), cover) in positions.iter().zip(series_infos).zip(covers) {

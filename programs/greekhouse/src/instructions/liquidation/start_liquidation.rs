@@ -1,17 +1,20 @@
 //! Start the Dutch auction of an account whose equity at maintenance is below zero, or whose
-//! settlement debt is still unpaid after the grace period (anyone).
+//! settlement debt is still unpaid after the grace period, whatever its other positions and
+//! margin (anyone). An account holding an expired position is refused until that position is
+//! settled: its obligation is fixed by the settlement price, not auctioned.
 //! Freezes it (no write, no withdraw; deposits and burns still work), records the start and
 //! the earliest expiry its curve must end by, and pays the caller's writer account a keeper
 //! tip: capped, only above a dust size, and only from the account's positive quote balance.
 //!
 //! Never paused. Prices must be within the underlyings' `liq_max_age`.
-//! Remaining accounts: the margin layout (`engine::layout`) of the account.
+//! Remaining accounts: the margin layout (`engine::layout`) of the account, its underlyings
+//! writable (the prices used are recorded as the no-rollback floor).
 
 use anchor_lang::prelude::*;
 use greekhouse_risk::auction::{self, TipLimits};
 use greekhouse_risk::{Fixed, Rounding};
 
-use crate::engine::liquidation::{to_native_i64, to_native_u64};
+use crate::engine::liquidation::{self, to_native_i64, to_native_u64};
 use crate::engine::safe_math::to_signed;
 use crate::engine::{ledger, margin};
 use crate::errors::GreekhouseError;
@@ -42,6 +45,7 @@ impl StartLiquidation<'_> {
         w.require_active()?;
         // an account without shorts or debt has non-negative equity at every level
         require!(w.has_liabilities(), GreekhouseError::NotLiquidatable);
+        liquidation::require_no_expired_position(&w, Clock::get()?.unix_timestamp)?;
         Ok(())
     }
 }
@@ -61,6 +65,8 @@ pub fn start_liquidation_handler<'info>(
         now,
         PriceUse::Liquidation,
     )?;
+    // the prices used become the floor: no older price can be used for these underlyings again
+    margin::record_used_prices(&loaded, ctx.remaining_accounts)?;
     let summary = margin::compute_margin(
         &ch.params,
         ch.quote_decimals,
@@ -71,7 +77,7 @@ pub fn start_liquidation_handler<'info>(
     )?;
     // below maintenance, or a settlement debt unpaid after its grace period
     if !summary.maintenance.equity.is_negative() {
-        require!(w.is_settlement_debtor(), GreekhouseError::NotLiquidatable);
+        require!(w.has_settlement_debt(), GreekhouseError::NotLiquidatable);
         let grace = ch.params.settlement.debt_grace_secs as i64;
         require!(
             now >= w.debt_since.saturating_add(grace),

@@ -1,18 +1,22 @@
 //! Resolve a writer's settlement debt (anyone). A repaid account (quote balance back at or above
-//! zero) just closes its debt markers. Otherwise the account must hold no collateral and no
-//! positions: the insurance fund pays what it can of the debt, and the rest is charged to the
+//! zero) just closes its debt markers. Otherwise the account must hold no positions and no
+//! collateral beyond dust (`constants::WRITE_OFF_DUST_QUOTE` at the oracle price; the dust
+//! stays the owner's, so neither a floored slice remainder nor a dust deposit blocks the
+//! write-off): the insurance fund pays what it can of the debt, and the rest is charged to the
 //! series the debt came from, pro rata to what each was owed (exact, largest remainder) — a
-//! loss borne by those series' holders alone. Never paused; needs no price.
+//! loss borne by those series' holders alone. Never paused; a price only to value dust.
 //!
-//! Remaining accounts: the series of the account's debt markers, writable, in marker order.
+//! Remaining accounts: the series of the account's debt markers, writable, in marker order;
+//! then, when an unpaid debt's account holds collateral, its margin layout (`engine::layout`).
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::liquidation::split_pro_rata;
-use crate::engine::{ledger, tokens};
+use crate::engine::{ledger, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::{DebtCharge, DebtResolved};
+use crate::oracle::PriceUse;
 use crate::state::{Clearinghouse, InsuranceFund, OptionSeries, WriterAccount};
 
 #[event_cpi]
@@ -43,10 +47,6 @@ impl ResolveDebt<'_> {
         require!(w.debt_marker_count() > 0, GreekhouseError::NoDebt);
         if w.quote_balance < 0 {
             require!(
-                w.collateral_count() == 0,
-                GreekhouseError::DebtWithCollateral
-            );
-            require!(
                 w.position_count() == 0,
                 GreekhouseError::AccountHasPositions
             );
@@ -67,9 +67,35 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
         .copied()
         .collect();
     require!(
-        ctx.remaining_accounts.len() == markers.len(),
+        ctx.remaining_accounts.len() >= markers.len(),
         GreekhouseError::SeriesAccountsMismatch
     );
+    let (series_infos, layout) = ctx.remaining_accounts.split_at(markers.len());
+    if w.quote_balance < 0 {
+        // collateral worth more than dust pays the debt first (repayment or the debt sale)
+        let now = Clock::get()?.unix_timestamp;
+        let loaded = margin::load_margin_accounts(
+            &a.clearinghouse.key(),
+            &[&w],
+            layout,
+            now,
+            PriceUse::Liquidation,
+        )?;
+        let summary = margin::compute_margin(
+            &ch.params,
+            ch.quote_decimals,
+            &w,
+            &loaded.assets,
+            &loaded.underlyings,
+            now,
+        )?;
+        require!(
+            margin::collateral_is_dust(&w, &loaded, &summary, ch.quote_decimals)?,
+            GreekhouseError::DebtWithCollateral
+        );
+    } else {
+        require!(layout.is_empty(), GreekhouseError::MarginAccountsMismatch);
+    }
     let debt = if w.quote_balance < 0 {
         w.quote_balance.unsigned_abs()
     } else {
@@ -80,7 +106,7 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
     let charges = split_pro_rata(debt - from_fund, &weights)?;
 
     let mut loaders = Vec::with_capacity(markers.len());
-    for (m, info) in markers.iter().zip(ctx.remaining_accounts) {
+    for (m, info) in markers.iter().zip(series_infos) {
         require_keys_eq!(*info.key, m.series, GreekhouseError::SeriesAccountsMismatch);
         require!(info.is_writable, GreekhouseError::SeriesAccountsMismatch);
         loaders.push(AccountLoader::<OptionSeries>::try_from(info)?);

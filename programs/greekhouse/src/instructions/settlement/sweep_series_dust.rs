@@ -1,7 +1,8 @@
-//! Sweep a finalized series' rounding dust into the insurance fund (anyone, once): what its
-//! ledger holds beyond `outstanding * payout_final` (the differences between writers'
-//! obligations, rounded up, and holders' payouts, rounded down; surplus unbacked cover). The
-//! outstanding tokens stay fully backed. Never paused.
+//! Sweep a finalized series' dust into the insurance fund (anyone, whenever there is some): what
+//! its ledger holds beyond `supply * payout_final` for the option tokens that still exist (the
+//! differences between writers' obligations, rounded up, and holders' payouts, rounded down;
+//! surplus unbacked cover; the payout of tokens burned outside the program, which are forfeited
+//! claims). Every existing token stays fully backed. Never paused.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
@@ -20,8 +21,14 @@ pub struct SweepSeriesDust<'info> {
         has_one = insurance_fund @ GreekhouseError::WrongInsuranceFund,
     )]
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
-    #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
+    #[account(
+        mut,
+        has_one = clearinghouse @ GreekhouseError::WrongClearinghouse,
+        has_one = option_mint @ GreekhouseError::WrongOptionMint,
+    )]
     pub series: AccountLoader<'info, OptionSeries>,
+    /// Its supply is the claims still outstanding.
+    pub option_mint: Box<InterfaceAccount<'info, Mint>>,
     #[account(mut)]
     pub insurance_fund: AccountLoader<'info, InsuranceFund>,
     #[account(mut, address = insurance_fund.load()?.vault @ GreekhouseError::WrongVault)]
@@ -40,7 +47,6 @@ impl SweepSeriesDust<'_> {
             s.status == SeriesStatus::Finalized as u8,
             GreekhouseError::SeriesNotFinalized
         );
-        require!(s.dust_swept == 0, GreekhouseError::DustAlreadySwept);
         Ok(())
     }
 }
@@ -50,7 +56,7 @@ pub fn sweep_series_dust_handler(ctx: Context<SweepSeriesDust>) -> Result<()> {
         let a = &ctx.accounts;
         let mut s = a.series.load_mut()?;
         let mut fund = a.insurance_fund.load_mut()?;
-        let dust = ledger::sweep_series_dust(&mut s, &mut fund)?;
+        let dust = ledger::sweep_series_dust(&mut s, &mut fund, a.option_mint.supply)?;
         (dust, fund.balance)
     };
     if dust > 0 {

@@ -6,7 +6,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::{ledger, tokens};
+use crate::engine::{ledger, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Deposited;
 use crate::state::{Clearinghouse, CollateralAsset, WriterAccount};
@@ -136,6 +136,9 @@ pub fn deposit_handler(ctx: Context<Deposit>, amount: u64) -> Result<()> {
         Ledger::Quote => ledger::credit_quote(&mut w, amount)?,
         Ledger::Collateral { asset, deposit_cap } => {
             require!(after <= deposit_cap, GreekhouseError::DepositCapExceeded);
+            if let Some(loader) = ctx.accounts.collateral_asset.as_ref() {
+                margin::require_priceable_after_deposit(&w, &asset, &*loader.load()?)?;
+            }
             let held = ledger::credit_collateral(&mut w, &asset, amount)?;
             i64::try_from(held).map_err(|_| GreekhouseError::MathOverflow)?
         }

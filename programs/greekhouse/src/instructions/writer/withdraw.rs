@@ -12,7 +12,7 @@ use crate::errors::GreekhouseError;
 use crate::events::Withdrawn;
 use crate::instructions::writer::deposit::{resolve_ledger, Ledger};
 use crate::oracle::PriceUse;
-use crate::state::{pause, Clearinghouse, CollateralAsset, WriterAccount};
+use crate::state::{pause, Clearinghouse, CollateralAsset, WriterAccount, WriterStatus};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -48,11 +48,21 @@ impl Withdraw<'_> {
         require!(amount > 0, GreekhouseError::ZeroAmount);
         let ch = self.clearinghouse.load()?;
         let w = self.writer_account.load()?;
-        w.require_active()?;
+        // a bankrupt account has no shorts left; what a write-off passed over as dust is its own
+        require!(
+            w.status()? == WriterStatus::Active
+                || (w.status()? == WriterStatus::Bankrupt && !w.has_liabilities()),
+            GreekhouseError::AccountNotActive
+        );
         // an expired short's obligation is not fixed until it is settled
         require!(
             !w.has_expired_position(Clock::get()?.unix_timestamp),
             GreekhouseError::PositionAwaitingSettlement
+        );
+        // an unpaid settlement debt is owed to holders: the collateral stays until it is repaid
+        require!(
+            !w.has_settlement_debt(),
+            GreekhouseError::SettlementDebtOpen
         );
         // the pause is for risk-increasing withdrawals only
         require!(

@@ -69,6 +69,12 @@ impl WriteOptions<'_> {
             !w.has_expired_position(now),
             GreekhouseError::PositionAwaitingSettlement
         );
+        // a settlement debt is repaid before new risk; and an account with open debt markers
+        // gains no position, which keeps positions plus markers within the marker capacity
+        require!(
+            !w.has_open_debt_markers(),
+            GreekhouseError::SettlementDebtOpen
+        );
         let u = self.underlying.load()?;
         require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
         require!(u.is_enabled(), GreekhouseError::ListingNotEnabled);
