@@ -799,9 +799,9 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(world.env.sweep_series_dust(&series))
         }
         OpenStake => {
-            if world.late_staker.is_some() {
+            if let Some(uma) = world.late_staker.as_ref() {
                 // a second open of the same stake account is refused
-                let owner = world.late_staker.as_ref().unwrap().owner.insecure_clone();
+                let owner = uma.owner.insecure_clone();
                 let payer = world.env.chain.payer();
                 let ix =
                     ix::open_insurance_stake(world.env.ch.clearinghouse, payer, owner.pubkey());
@@ -1344,9 +1344,8 @@ fn drive_to_end(world: &mut World) {
             }
             let window = params.settlement.settle_window_secs as i64;
             let late_ok = e + window + params.settlement.dispute_secs as i64;
-            let at = if now <= e + window {
-                now
-            } else if now > late_ok {
+            // inside the window, or a late update once the fallback opens; else the window's
+            let at = if now <= e + window || now > late_ok {
                 now
             } else {
                 e + 5
