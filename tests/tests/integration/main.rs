@@ -10,6 +10,7 @@ mod governance;
 mod insurance;
 mod invariants;
 mod keeper;
+mod lifecycle;
 mod liquidation;
 mod liquidator;
 mod listing;

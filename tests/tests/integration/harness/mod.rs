@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod ext_admin;
+pub mod ext_lifecycle;
 pub mod ext_market;
 pub mod ext_props;
 pub mod ext_writer;
