@@ -331,6 +331,12 @@ pub enum GreekhouseError {
     InsufficientOptionTokens,
     #[msg("The account's settlement debt is still outstanding: its collateral sale goes on")]
     DebtStillOutstanding,
+    #[msg("Pass every underlying ledger of the clearing house, as many as its underlying_count")]
+    UnderlyingLedgerCountMismatch,
+    #[msg("An underlying ledger is passed twice")]
+    DuplicateUnderlyingLedger,
+    #[msg("The insurance fund's shares would exceed u64: stake or buy less")]
+    ShareSupplyExceeded,
 }
 
 /// Each risk-engine refusal maps to its own program error.
