@@ -76,6 +76,8 @@ events!(
     BankruptcyResolved,
     InsuranceStakeOpened,
     Staked,
+    InsuranceSharesRebased,
+    StakeRebased,
     UnstakeRequested,
     UnstakeCancelled,
     Unstaked,

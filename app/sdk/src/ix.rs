@@ -552,12 +552,25 @@ pub fn open_insurance_stake(clearinghouse: Pubkey, payer: Pubkey, owner: Pubkey)
     )
 }
 
-/// Stake `amount` of quote from `owner_token_account`.
+/// Every underlying ledger of `clearinghouse` (ids `0..underlying_count`), writable: the
+/// remaining accounts of `stake` and `buy_backstop`, which sweep their pending fees first.
+pub fn underlying_ledgers(clearinghouse: &Pubkey, underlying_count: u16) -> Vec<AccountMeta> {
+    (0..underlying_count)
+        .map(|id| {
+            let underlying = pda::underlying(clearinghouse, id);
+            AccountMeta::new(pda::underlying_ledger(&underlying), false)
+        })
+        .collect()
+}
+
+/// Stake `amount` of quote from `owner_token_account`. `underlying_count` is the clearing
+/// house's (every underlying's pending fees are swept in first).
 pub fn stake(
     ch: &ClearinghouseRef,
     owner: Pubkey,
     owner_token_account: Pubkey,
     amount: u64,
+    underlying_count: u16,
 ) -> Instruction {
     let insurance_fund = pda::insurance_fund(&ch.clearinghouse);
     build(
@@ -568,13 +581,14 @@ pub fn stake(
             insurance_vault: pda::insurance_vault(&ch.clearinghouse),
             insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
             owner_token_account,
+            quote_vault: ch.quote_vault,
             quote_mint: ch.quote_mint,
             token_program: ch.quote_token_program,
             event_authority: pda::event_authority(),
             program: greekhouse::ID,
         },
         data::Stake { amount },
-        vec![],
+        underlying_ledgers(&ch.clearinghouse, underlying_count),
     )
 }
 
@@ -781,12 +795,15 @@ pub fn open_backstop(clearinghouse: Pubkey, series: Pubkey) -> Instruction {
 }
 
 /// Buy backstop shares of `series` into `owner`'s stake, paying from `owner_token_account`.
+/// `underlying_count` is the clearing house's (every underlying's pending fees are swept in
+/// first).
 pub fn buy_backstop(
     ch: &ClearinghouseRef,
     owner: Pubkey,
     owner_token_account: Pubkey,
     series: Pubkey,
     args: BuyBackstopArgs,
+    underlying_count: u16,
 ) -> Instruction {
     let insurance_fund = pda::insurance_fund(&ch.clearinghouse);
     build(
@@ -795,6 +812,7 @@ pub fn buy_backstop(
             clearinghouse: ch.clearinghouse,
             series,
             insurance_fund,
+            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
             insurance_stake: pda::insurance_stake(&insurance_fund, &owner),
             owner_token_account,
             quote_vault: ch.quote_vault,
@@ -804,7 +822,7 @@ pub fn buy_backstop(
             program: greekhouse::ID,
         },
         data::BuyBackstop { args },
-        vec![],
+        underlying_ledgers(&ch.clearinghouse, underlying_count),
     )
 }
 

@@ -955,7 +955,8 @@ impl Env {
     }
 
     pub fn stake(&mut self, s: &Staker, amount: u64) -> Result<TxOutcome, ChainError> {
-        let ix = ix::stake(&self.ch, s.owner.pubkey(), s.quote_ata, amount);
+        let count = self.clearinghouse().underlying_count;
+        let ix = ix::stake(&self.ch, s.owner.pubkey(), s.quote_ata, amount, count);
         self.chain.send(&[ix], &[&s.owner])
     }
 
@@ -1107,12 +1108,14 @@ impl Env {
         amount: u64,
         max_price: u64,
     ) -> Result<TxOutcome, ChainError> {
+        let count = self.clearinghouse().underlying_count;
         let ix = ix::buy_backstop(
             &self.ch,
             s.owner.pubkey(),
             s.quote_ata,
             *series,
             greekhouse::instructions::BuyBackstopArgs { amount, max_price },
+            count,
         );
         self.chain.send(&[ix], &[&s.owner])
     }

@@ -336,6 +336,13 @@ pub enum GreekhouseError {
     AccountSolvent,
     #[msg("Liquidation records the prices it uses: pass the layout's underlyings writable")]
     UnderlyingNotWritable,
+    // --- insurance fund v2 (docs/insurance.md) ---
+    #[msg("Pass every underlying ledger of the clearing house, as many as its underlying_count")]
+    UnderlyingLedgerCountMismatch,
+    #[msg("An underlying ledger is passed twice")]
+    DuplicateUnderlyingLedger,
+    #[msg("The insurance fund's shares would exceed u64: stake or buy less")]
+    ShareSupplyExceeded,
 }
 
 /// Each risk-engine refusal maps to its own program error.

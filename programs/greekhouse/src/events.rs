@@ -274,6 +274,29 @@ pub struct Staked {
     pub total_shares_after: u64,
 }
 
+/// The insurance fund's shares were rebased before a mint (docs/insurance.md, "Rebase"): every
+/// share count divided by `10^digits`, rounded down; stakes catch up when next touched.
+#[event]
+#[derive(Debug, Clone)]
+pub struct InsuranceSharesRebased {
+    pub insurance_fund: Pubkey,
+    pub digits: u32,
+    pub shares_base_after: u32,
+    pub total_shares_after: u64,
+    pub fund_balance: u64,
+}
+
+/// A stake caught up with the fund's rebases (its shares and pending shares rounded down; a
+/// request whose shares rounded to nothing is dropped).
+#[event]
+#[derive(Debug, Clone)]
+pub struct StakeRebased {
+    pub insurance_stake: Pubkey,
+    pub shares_base_after: u32,
+    pub shares_after: u64,
+    pub pending_shares_after: u64,
+}
+
 #[event]
 #[derive(Debug, Clone)]
 pub struct UnstakeRequested {

@@ -214,7 +214,10 @@ pub mod greekhouse {
 
     /// Buy new insurance shares in a series' backstop auction (pausable).
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn buy_backstop(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) -> Result<()> {
+    pub fn buy_backstop<'info>(
+        ctx: Context<'info, BuyBackstop<'info>>,
+        args: BuyBackstopArgs,
+    ) -> Result<()> {
         buy_backstop_handler(ctx, args)
     }
 
@@ -245,7 +248,7 @@ pub mod greekhouse {
 
     /// Stake quote for insurance-fund shares.
     #[access_control(ctx.accounts.validate(amount))]
-    pub fn stake(ctx: Context<Stake>, amount: u64) -> Result<()> {
+    pub fn stake<'info>(ctx: Context<'info, Stake<'info>>, amount: u64) -> Result<()> {
         stake_handler(ctx, amount)
     }
 

@@ -186,15 +186,27 @@ fn liquidation_instructions_lock_the_accounts_they_move_and_read_the_margin_acco
 }
 
 #[test]
-fn staking_locks_the_fund_and_the_stake_only() {
+fn staking_locks_the_fund_and_the_stake_and_sweeps_every_ledger() {
     let k = keys();
     let fund = pda::insurance_fund(&k.ch.clearinghouse);
     let vault = pda::insurance_vault(&k.ch.clearinghouse);
     let stake = pda::insurance_stake(&fund, &k.owner);
     let wallet = Pubkey::new_unique();
+    // a stake sweeps every underlying's pending fees first: it locks their ledgers and the
+    // quote vault too (stakes are rare; writes never lock the fund)
+    let ledgers =
+        [0, 1].map(|id| pda::underlying_ledger(&pda::underlying(&k.ch.clearinghouse, id)));
     assert_eq!(
-        writable(&ix::stake(&k.ch, k.owner, wallet, 1)),
-        vec![fund, vault, stake, wallet]
+        writable(&ix::stake(&k.ch, k.owner, wallet, 1, 2)),
+        vec![
+            fund,
+            vault,
+            stake,
+            wallet,
+            k.ch.quote_vault,
+            ledgers[0],
+            ledgers[1]
+        ]
     );
     assert_eq!(
         writable(&ix::request_unstake(k.ch.clearinghouse, k.owner, 1)),

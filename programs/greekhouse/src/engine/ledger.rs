@@ -21,6 +21,7 @@ use crate::errors::GreekhouseError;
 use crate::state::{
     InsuranceFund, InsuranceStake, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount,
 };
+use greekhouse_risk::insurance::rebase_shares;
 use greekhouse_risk::SliceSettlement;
 
 /// Credit a quote deposit: `received` is what the quote vault actually gained.
@@ -278,6 +279,46 @@ pub fn make_unbacked(
     series.invariant()
 }
 
+/// Rebase the insurance fund's shares when it needs it before minting
+/// ([`FundShares::rebase_digits`](greekhouse_risk::FundShares::rebase_digits): a wiped fund's old
+/// shares to zero, a share value fallen tenfold back near the initial one): the total and the
+/// pending total divided by `10^digits`, rounded down, and the base raised by `digits`. Stakes
+/// catch up lazily ([`sync_stake`]). Returns `digits` (zero: no rebase).
+pub fn rebase_fund(fund: &mut InsuranceFund) -> Result<u32> {
+    let digits = fund.shares().rebase_digits();
+    if digits > 0 {
+        fund.total_shares = rebase_shares(fund.total_shares, digits);
+        fund.pending_unstake_shares = rebase_shares(fund.pending_unstake_shares, digits);
+        fund.shares_base = fund.shares_base.safe_add(digits)?;
+    }
+    fund.invariant()?;
+    Ok(digits)
+}
+
+/// Bring a stake to the fund's share base (rounding its shares down, so the stakes never sum
+/// to more than the fund's total); true when that changed it. Every instruction on a stake
+/// calls this first.
+pub fn sync_stake(fund: &InsuranceFund, stake: &mut InsuranceStake) -> Result<bool> {
+    let changed = stake.shares_base != fund.shares_base;
+    if changed {
+        *stake = stake.rebased(fund.shares_base)?;
+    }
+    require!(
+        stake.shares <= fund.total_shares,
+        GreekhouseError::InvariantViolated
+    );
+    Ok(changed)
+}
+
+/// The stake is counted at the fund's share base ([`sync_stake`] ran).
+fn require_synced(fund: &InsuranceFund, stake: &InsuranceStake) -> Result<()> {
+    require!(
+        stake.shares_base == fund.shares_base,
+        GreekhouseError::InvariantViolated
+    );
+    Ok(())
+}
+
 /// A stake of `amount` (already received by the insurance vault) mints `shares`.
 pub fn stake(
     fund: &mut InsuranceFund,
@@ -286,8 +327,12 @@ pub fn stake(
     shares: u64,
 ) -> Result<()> {
     require!(shares > 0, GreekhouseError::StakeTooSmall);
+    require_synced(fund, stake)?;
     fund.balance = fund.balance.safe_add(amount)?;
-    fund.total_shares = fund.total_shares.safe_add(shares)?;
+    fund.total_shares = fund
+        .total_shares
+        .checked_add(shares)
+        .ok_or(GreekhouseError::ShareSupplyExceeded)?;
     fund.staked_total = fund.staked_total.safe_add(amount)?;
     stake.shares = stake.shares.safe_add(shares)?;
     fund.invariant()?;
@@ -302,6 +347,7 @@ pub fn request_unstake(
     value: u64,
     now: i64,
 ) -> Result<()> {
+    require_synced(fund, stake)?;
     require!(
         !stake.has_request(),
         GreekhouseError::UnstakeAlreadyRequested
@@ -318,6 +364,7 @@ pub fn request_unstake(
 
 /// Drop a pending unstake request; returns its shares.
 pub fn cancel_unstake(fund: &mut InsuranceFund, stake: &mut InsuranceStake) -> Result<u64> {
+    require_synced(fund, stake)?;
     require!(stake.has_request(), GreekhouseError::NoUnstakeRequest);
     let shares = stake.pending_shares;
     fund.pending_unstake_shares = fund
@@ -475,7 +522,11 @@ pub fn buy_backstop(
     require!(shares > 0, GreekhouseError::StakeTooSmall);
     series.settlement_ledger = series.settlement_ledger.safe_add(amount)?;
     series.backstop_raised = series.backstop_raised.safe_add(amount)?;
-    fund.total_shares = fund.total_shares.safe_add(shares)?;
+    require_synced(fund, stake)?;
+    fund.total_shares = fund
+        .total_shares
+        .checked_add(shares)
+        .ok_or(GreekhouseError::ShareSupplyExceeded)?;
     stake.shares = stake.shares.safe_add(shares)?;
     series.invariant()?;
     fund.invariant()?;

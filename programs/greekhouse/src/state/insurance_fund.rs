@@ -4,6 +4,7 @@
 //! worth less than nothing, only from the quote it holds.
 
 use anchor_lang::prelude::*;
+use greekhouse_risk::insurance::rebase_shares;
 use greekhouse_risk::FundShares;
 
 use crate::constants::ACCOUNT_VERSION;
@@ -25,9 +26,12 @@ pub struct InsuranceFund {
     pub balance: u64,
     /// Writing fees received, ever (quote native units; reporting).
     pub fees_received_total: u64,
-    /// Stakers' shares outstanding, including shares with a pending unstake request.
+    /// Stakers' shares outstanding, including shares with a pending unstake request, at
+    /// `shares_base`. At least the sum of the stakes' shares (equal until a rebase; after one,
+    /// the stakes' roundings down leave the difference unowned, in the fund's favour).
     pub total_shares: u64,
-    /// Shares with a pending unstake request (reporting; they still bear losses).
+    /// Shares with a pending unstake request (reporting; they still bear losses; like
+    /// `total_shares`, at least the stakes' sum after a rebase).
     pub pending_unstake_shares: u64,
     /// Liquidation fees received, ever.
     pub liquidation_fees_total: u64,
@@ -43,10 +47,14 @@ pub struct InsuranceFund {
     pub paid_to_series_total: u64,
     /// Rounding dust swept in from finalized series, ever.
     pub series_dust_total: u64,
-    pub reserved: [u8; 440],
+    /// Share base exponent: every rebase adds its digits, one share now being `10^digits`
+    /// shares of before (docs/insurance.md, "Rebase"). Stakes catch up when touched.
+    pub shares_base: u32,
+    pub _padding2: [u8; 4],
+    pub reserved: [u8; 432],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 8 * 11 + 440);
+const _: () = assert!(core::mem::size_of::<InsuranceFund>() == 8 + 32 * 2 + 8 * 11 + 4 + 4 + 432);
 
 impl InsuranceFund {
     pub const SPACE: usize = 8 + core::mem::size_of::<InsuranceFund>();
@@ -90,16 +98,43 @@ pub struct InsuranceStake {
     pub pending_value: u64,
     /// When the request was made (unix seconds; zero when none).
     pub request_time: i64,
-    pub reserved: [u8; 64],
+    /// The fund's `shares_base` the shares are counted at; behind the fund's after a rebase
+    /// until the stake is touched ([`InsuranceStake::rebased`]).
+    pub shares_base: u32,
+    pub _padding2: [u8; 4],
+    pub reserved: [u8; 56],
 }
 
-const _: () = assert!(core::mem::size_of::<InsuranceStake>() == 8 + 32 * 2 + 8 * 4 + 64);
+const _: () = assert!(core::mem::size_of::<InsuranceStake>() == 8 + 32 * 2 + 8 * 4 + 4 + 4 + 56);
 
 impl InsuranceStake {
     pub const SPACE: usize = 8 + core::mem::size_of::<InsuranceStake>();
 
     pub fn has_request(&self) -> bool {
         self.pending_shares > 0
+    }
+
+    /// The stake counted at the fund's share base `fund_base`: shares and pending shares
+    /// divided by `10^(fund_base - shares_base)`, rounded down. A request whose shares round
+    /// to nothing is dropped (they were worth less than a thousandth of a quote unit, or
+    /// nothing at all after a wipe). Every instruction on a stake works on this view.
+    pub fn rebased(&self, fund_base: u32) -> Result<InsuranceStake> {
+        let digits = fund_base
+            .checked_sub(self.shares_base)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+        let mut s = *self;
+        if digits == 0 {
+            return Ok(s);
+        }
+        s.shares = rebase_shares(self.shares, digits);
+        s.pending_shares = rebase_shares(self.pending_shares, digits);
+        if s.pending_shares == 0 {
+            s.pending_value = 0;
+            s.request_time = 0;
+        }
+        s.shares_base = fund_base;
+        s.invariant()?;
+        Ok(s)
     }
 
     pub fn invariant(&self) -> Result<()> {

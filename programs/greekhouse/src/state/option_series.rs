@@ -53,7 +53,8 @@ pub struct OptionSeries {
     pub settlement_ledger: u64,
     /// Pro-rata haircut on payouts (bps) once finalized.
     pub haircut_bps: u32,
-    pub _padding1: u32,
+    /// The insurance fund's share base `backstop_start_price` is quoted at (docs/insurance.md).
+    pub backstop_price_base: u32,
     /// Quote the bankrupt writers of this series left towards its unbacked contracts (quote
     /// native units, held in the quote vault for this series' holders; moved into the settlement
     /// ledger at settlement).

@@ -2,6 +2,7 @@
 
 use anchor_lang::prelude::*;
 
+use super::sync_stake;
 use crate::engine::ledger;
 use crate::errors::GreekhouseError;
 use crate::events::UnstakeCancelled;
@@ -23,8 +24,12 @@ pub struct CancelUnstake<'info> {
 
 impl CancelUnstake<'_> {
     pub fn validate(&self) -> Result<()> {
+        let fund_base = self.insurance_fund.load()?.shares_base;
         require!(
-            self.insurance_stake.load()?.has_request(),
+            self.insurance_stake
+                .load()?
+                .rebased(fund_base)?
+                .has_request(),
             GreekhouseError::NoUnstakeRequest
         );
         Ok(())
@@ -35,8 +40,12 @@ pub fn cancel_unstake_handler(ctx: Context<CancelUnstake>) -> Result<()> {
     let a = &ctx.accounts;
     let mut fund = a.insurance_fund.load_mut()?;
     let mut stake = a.insurance_stake.load_mut()?;
+    let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
     let shares = ledger::cancel_unstake(&mut fund, &mut stake)?;
     drop((fund, stake));
+    if let Some(e) = synced {
+        emit_cpi!(e);
+    }
     emit_cpi!(UnstakeCancelled {
         insurance_stake: ctx.accounts.insurance_stake.key(),
         shares,

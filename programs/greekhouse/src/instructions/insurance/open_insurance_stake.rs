@@ -46,6 +46,8 @@ pub fn open_insurance_stake_handler(ctx: Context<OpenInsuranceStake>) -> Result<
     stake.bump = ctx.bumps.insurance_stake;
     stake.insurance_fund = fund_key;
     stake.owner = owner_key;
+    // counted at the fund's share base from the start
+    stake.shares_base = a.insurance_fund.load()?.shares_base;
     stake.invariant()?;
     drop(stake);
 

@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::*;
 
+use super::sync_stake;
 use crate::engine::ledger;
 use crate::engine::safe_math::SafeMath;
 use crate::errors::GreekhouseError;
@@ -29,7 +30,8 @@ pub struct RequestUnstake<'info> {
 impl RequestUnstake<'_> {
     pub fn validate(&self, shares: u64) -> Result<()> {
         require!(shares > 0, GreekhouseError::ZeroAmount);
-        let stake = self.insurance_stake.load()?;
+        let fund_base = self.insurance_fund.load()?.shares_base;
+        let stake = self.insurance_stake.load()?.rebased(fund_base)?;
         require!(
             !stake.has_request(),
             GreekhouseError::UnstakeAlreadyRequested
@@ -46,11 +48,15 @@ pub fn request_unstake_handler(ctx: Context<RequestUnstake>, shares: u64) -> Res
     let a = &ctx.accounts;
     let mut fund = a.insurance_fund.load_mut()?;
     let mut stake = a.insurance_stake.load_mut()?;
+    let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
     let value = fund.shares().value_of(shares).map_err(risk)?;
     ledger::request_unstake(&mut fund, &mut stake, shares, value, now)?;
     let unlocks_at = now.safe_add(params.cooldown_secs as i64)?;
     let lapses_at = unlocks_at.safe_add(params.unstake_window_secs as i64)?;
     drop((fund, stake));
+    if let Some(e) = synced {
+        emit_cpi!(e);
+    }
     emit_cpi!(UnstakeRequested {
         insurance_stake: ctx.accounts.insurance_stake.key(),
         shares,

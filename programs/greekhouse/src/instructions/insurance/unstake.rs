@@ -4,6 +4,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use super::sync_stake;
 use crate::engine::safe_math::SafeMath;
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
@@ -40,7 +41,8 @@ pub struct Unstake<'info> {
 impl Unstake<'_> {
     pub fn validate(&self) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let stake = self.insurance_stake.load()?;
+        let fund_base = self.insurance_fund.load()?.shares_base;
+        let stake = self.insurance_stake.load()?.rebased(fund_base)?;
         require!(stake.has_request(), GreekhouseError::NoUnstakeRequest);
         let p = self.clearinghouse.load()?.params.insurance;
         let unlocks_at = stake.request_time.safe_add(p.cooldown_secs as i64)?;
@@ -53,10 +55,11 @@ impl Unstake<'_> {
 
 pub fn unstake_handler(ctx: Context<Unstake>) -> Result<()> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
-    let (payout, shares, value_at_request, fund_balance_after, total_shares_after) = {
+    let (payout, shares, value_at_request, fund_balance_after, total_shares_after, synced) = {
         let a = &ctx.accounts;
         let mut fund = a.insurance_fund.load_mut()?;
         let mut stake = a.insurance_stake.load_mut()?;
+        let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
         let value_at_request = stake.pending_value;
         let payout = fund
             .shares()
@@ -69,8 +72,12 @@ pub fn unstake_handler(ctx: Context<Unstake>) -> Result<()> {
             value_at_request,
             fund.balance,
             fund.total_shares,
+            synced,
         )
     };
+    if let Some(e) = synced {
+        emit_cpi!(e);
+    }
     if payout > 0 {
         let a = &ctx.accounts;
         let signer = a.clearinghouse.load()?.signer();

@@ -1,8 +1,14 @@
 //! Buy new insurance-fund shares in a series' backstop auction: `amount` of quote (capped at
 //! what the series still lacks) goes into the series' ledger; the buyer's stake receives
 //! `floor(amount / price)` shares at the auction's current price, if that price is at most
-//! `max_price`. Pausable by the guardian (`BACKSTOP`); a pause cannot delay finalization, whose
-//! window is time-bound.
+//! `max_price`. Like `stake`, it first sweeps every underlying's pending writing fees into the
+//! fund (remaining accounts: every underlying ledger) and rebases the fund if it needs it, so
+//! the shares are sold against the fund's whole value and a wiped fund's old shares are worth
+//! nothing; the auction's price, quoted per share at the base recorded at settlement, is
+//! carried to the fund's base now (`greekhouse_risk::insurance::price_at_base`), and starts
+//! from the fund's share value now when the shares it was quoted in were wiped since.
+//! Pausable by the guardian (`BACKSTOP`); a pause cannot delay finalization, whose window is
+//! time-bound.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
@@ -11,7 +17,10 @@ use crate::engine::settlement::{backstop_price, shortfall};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopBought;
+use crate::instructions::insurance::{rebase_for_mint, supply_error};
+use crate::instructions::keeper::sweep_every_underlying;
 use crate::state::{pause, Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
+use greekhouse_risk::insurance::price_at_base;
 use greekhouse_risk::FundShares;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +45,9 @@ pub struct BuyBackstop<'info> {
     pub series: AccountLoader<'info, OptionSeries>,
     #[account(mut)]
     pub insurance_fund: AccountLoader<'info, InsuranceFund>,
+    /// Receives the pending fees swept in first.
+    #[account(mut, address = insurance_fund.load()?.vault @ GreekhouseError::WrongVault)]
+    pub insurance_vault: Box<InterfaceAccount<'info, TokenAccount>>,
     #[account(
         mut,
         has_one = owner @ GreekhouseError::NotStakeOwner,
@@ -66,16 +78,57 @@ impl BuyBackstop<'_> {
     }
 }
 
-pub fn buy_backstop_handler(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) -> Result<()> {
+pub fn buy_backstop_handler<'info>(
+    ctx: Context<'info, BuyBackstop<'info>>,
+    args: BuyBackstopArgs,
+) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let params = ctx.accounts.clearinghouse.load()?.params.settlement;
+    let swept = {
+        let a = &ctx.accounts;
+        sweep_every_underlying(
+            &a.clearinghouse,
+            &a.insurance_fund,
+            &a.insurance_vault,
+            &a.quote_vault,
+            &a.quote_mint,
+            &a.token_program,
+            ctx.remaining_accounts,
+        )?
+    };
+    for e in swept {
+        emit_cpi!(e);
+    }
+    let (rebased, synced, fund_base, fund_price) = {
+        let a = &ctx.accounts;
+        let mut fund = a.insurance_fund.load_mut()?;
+        let mut stake = a.insurance_stake.load_mut()?;
+        let (rebased, synced) = rebase_for_mint(
+            &mut fund,
+            a.insurance_fund.key(),
+            &mut stake,
+            a.insurance_stake.key(),
+        )?;
+        let fund_price = fund.shares().price_per_share().map_err(supply_error)?;
+        (rebased, synced, fund.shares_base, fund_price)
+    };
+    if let Some(e) = rebased {
+        emit_cpi!(e);
+    }
+    if let Some(e) = synced {
+        emit_cpi!(e);
+    }
     let (amount, price) = {
         let s = ctx.accounts.series.load()?;
         require!(
             s.status == crate::state::SeriesStatus::Settled as u8,
             GreekhouseError::SeriesAlreadyFinalized
         );
-        let price = backstop_price(&params, s.backstop_start, s.backstop_start_price, now)?
+        // the recorded start, per share at today's base; the fund's share value now when the
+        // shares it was quoted in were wiped since
+        let start_price = price_at_base(s.backstop_start_price, s.backstop_price_base, fund_base)
+            .unwrap_or(fund_price);
+        let price = backstop_price(&params, s.backstop_start, start_price, now)?
             .ok_or(GreekhouseError::BackstopClosed)?;
         require!(
             price <= args.max_price,
@@ -91,10 +144,11 @@ pub fn buy_backstop_handler(ctx: Context<BuyBackstop>, args: BuyBackstopArgs) ->
         price as u128,
         greekhouse_risk::fixed::FIXED_ONE as u128,
     )
-    .map_err(|e| error!(GreekhouseError::from(e)))?;
+    .map_err(supply_error)?;
     require!(shares > 0, GreekhouseError::StakeTooSmall);
 
-    let before = ctx.accounts.quote_vault.amount;
+    // (the sweeps above moved the quote vault: read it, not the cached amount)
+    let before = tokens::current_amount(&ctx.accounts.quote_vault)?;
     {
         let a = &ctx.accounts;
         tokens::transfer_in(

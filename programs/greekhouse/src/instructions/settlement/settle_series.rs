@@ -103,10 +103,17 @@ pub fn settle_series_handler(ctx: Context<SettleSeries>) -> Result<()> {
     )?;
     let cover = series.unbacked_cover;
     // the backstop, if one is needed, starts from the share value before this series' loss
-    series.backstop_start_price = fund
+    // (at the share base the fund will have after the rebase it needs, so a wiped fund's
+    // price is not rounded to one unit; docs/insurance.md)
+    let (start_price, digits) = fund
         .shares()
-        .price_per_share()
+        .backstop_start()
         .map_err(|e| error!(GreekhouseError::from(e)))?;
+    series.backstop_start_price = start_price;
+    series.backstop_price_base = fund
+        .shares_base
+        .checked_add(digits)
+        .ok_or(GreekhouseError::MathOverflow)?;
     ledger::settle_series_cover(&mut series, &mut fund, from_fund)?;
     let event = SeriesSettled {
         series: a.series.key(),
