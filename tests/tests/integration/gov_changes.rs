@@ -896,6 +896,11 @@ fn vol_updates_in_one_window_cannot_halve_the_surface_three_times() {
         E::VolSurfaceWindowExceeded,
     );
     assert_eq!(env.underlying(&sol).surface, base);
+    // x1/2 then x1/4 alone (each within c of the one before): a quarter is beyond the floor
+    expect_err(
+        env.chain.send(&[set(half), set(quarter)], &[&updater]),
+        E::VolSurfaceWindowExceeded,
+    );
     // half is the window's floor (anchor / (1 + 2c)); a quarter is beyond it
     env.send_ix(set(half), &[&updater]).unwrap();
     expect_err(
