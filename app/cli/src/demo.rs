@@ -35,7 +35,7 @@ pub struct DemoArgs {
     /// slice paid by the insurance fund, the fund before and after.
     #[arg(long, conflicts_with = "snapshot")]
     liquidation: bool,
-    /// Only the expiry: the settlement price and its dispute, a bankrupt writer's contracts
+    /// Only the expiry: the one provable settlement price, a bankrupt writer's contracts
     /// covered by the fund and a backstop auction, a haircut on one series only, redemption.
     #[arg(long, conflicts_with_all = ["snapshot", "liquidation"])]
     settlement: bool,

@@ -1,6 +1,6 @@
 //! `greekhouse demo --settlement`: one expiry on an embedded bank running the real program. A
-//! writer goes bankrupt on a call series before expiry; at expiry a proposer picks a late,
-//! favourable price and is overridden by an earlier update; the series settle, the insurance fund
+//! writer goes bankrupt on a call series before expiry; at expiry a later, favourable update is
+//! refused and the one update straddling the expiry is posted and final at once; the series settle, the insurance fund
 //! covers part of the bankrupt writer's contracts, a backstop auction of new fund shares part of
 //! the rest, and the remainder is a haircut on that call series alone; every holder redeems and
 //! the rounding dust goes to the fund. Every number is the program's (events and accounts).
@@ -8,7 +8,7 @@
 use anyhow::{anyhow, Result};
 use greekhouse::events::{
     BackstopBought, Redeemed, SeriesDustSwept, SeriesFinalized, SeriesSettled,
-    SettlementPriceDisputed, SettlementPriceProposed,
+    SettlementPricePosted,
 };
 use greekhouse_sdk::chain::{ChainError, TxOutcome};
 use greekhouse_sdk::events::ProgramEvent;
@@ -99,29 +99,35 @@ pub fn run(json_out: bool) -> Result<serde_json::Value> {
         settle_at + 20
     ));
 
-    // expiry: a late favourable price, overridden by an earlier one
-    let now = env.now();
-    env.advance(expiry - now + 250);
-    env.publish_sol_at((settle_at as i64 - 5) * PYTH_DOLLAR, expiry + 240);
-    let proposed: SettlementPriceProposed = one(
+    // expiry: the one update that straddles it settles; a later, favourable one is refused
+    let before = env.now();
+    env.advance(expiry - before + 250);
+    let late = (settle_at as i64 - 5) * PYTH_DOLLAR;
+    env.publish_sol_update(late, expiry + 240, expiry + 200);
+    let refused = env.propose_settlement(expiry).is_err();
+    if !refused {
+        return Err(anyhow!(
+            "a later update than the one at expiry was accepted"
+        ));
+    }
+    env.publish_sol_update(settle_at as i64 * PYTH_DOLLAR, expiry + 4, before);
+    let posted: SettlementPricePosted = one(
         &env.propose_settlement(expiry)
             .map_err(chain_err("propose"))?,
         "propose",
     )?;
-    env.publish_sol_at(settle_at as i64 * PYTH_DOLLAR, expiry + 4);
-    let disputed: SettlementPriceDisputed = one(
-        &env.dispute_settlement(expiry)
-            .map_err(chain_err("dispute"))?,
-        "dispute",
-    )?;
+    if !posted.is_final {
+        return Err(anyhow!("the settlement price is not final: {posted:?}"));
+    }
     say(&format!(
-        "\nexpiry: a proposer picks ${} published {} s after expiry; anyone replaces it with ${} published {} s after (the earliest wins); final after 15 minutes",
-        proposed.price / PYTH_DOLLAR,
-        proposed.publish_time - expiry,
-        disputed.price / PYTH_DOLLAR,
-        disputed.publish_time - expiry,
+        "\nexpiry: an update of ${} published {} s after expiry is refused (its previous update was after expiry too); \
+         the update of ${} published {} s after expiry, whose previous one was {} s before it, is the settlement price, final at once",
+        late / PYTH_DOLLAR,
+        240,
+        posted.price / PYTH_DOLLAR,
+        posted.publish_time - expiry,
+        expiry - posted.prev_publish_time,
     ));
-    env.advance(901);
 
     let mut rows = vec![vec![
         "series".to_string(),

@@ -272,7 +272,7 @@ fn a_tightening_applies_at_once_and_a_refused_change_says_why() {
 }
 
 #[test]
-fn a_guardian_rotation_shows_both_keys_and_applies_at_once() {
+fn a_guardian_rotation_shows_both_keys_and_waits_for_the_timelock() {
     let (mut env, vault) = with_vault();
     let d = dir("guardian");
     let (saved, change) = (d.join("accounts.json"), d.join("change.json"));
@@ -295,14 +295,17 @@ fn a_guardian_rotation_shows_both_keys_and_applies_at_once() {
         change.to_str().unwrap(),
         "--json",
     ]);
-    assert_eq!((code, &report["class"]), (0, &json!("tightening")));
+    assert_eq!((code, &report["class"]), (0, &json!("loosening")));
     assert_eq!(
         report["identity"],
         json!([{"name": "key", "current": env.guardian.pubkey().to_string(),
                 "new": new.pubkey().to_string()}])
     );
     let ixs = decode(&report, &vault.pubkey());
+    let id = env.next_change_id();
     env.chain.send(&ixs, &[&vault]).unwrap();
-    assert_eq!(env.clearinghouse().guardian, new.pubkey());
+    // queued: the current guardian keeps its veto until the timelock is over
+    assert_eq!(env.clearinghouse().guardian, env.guardian.pubkey());
+    assert_eq!(env.next_change_id(), id + 1);
     std::fs::remove_dir_all(&d).ok();
 }

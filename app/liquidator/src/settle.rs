@@ -1,15 +1,16 @@
 //! The settlement cranks (docs/settlement.md), run after the liquidation pass: for each series
-//! past expiry, propose its settlement price from the current oracle update (the program refuses
-//! one outside the window), settle it once the price is final, settle every writer's position,
+//! past expiry, post its settlement price from the current oracle update while it is not final
+//! (the program takes only the update straddling the expiry, or the one after an update passed
+//! over for its confidence), settle it once the price is final, settle every writer's position,
 //! resolve repaid or collateral-less debts, open a backstop where a series is short, finalize.
-//! Each step is permissionless; a refusal (not final yet, already done, window still open) is
+//! Each step is permissionless; a refusal (not final yet, already done, not the update at expiry) is
 //! the normal answer of a crank run too early and is not counted as an error.
 
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
-use greekhouse::state::{SeriesStatus, WriterAccount};
+use greekhouse::state::{SeriesStatus, SettlementPrice, WriterAccount};
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::{accounts, ix};
 use serde_json::json;
@@ -53,7 +54,17 @@ pub fn crank<C: Chain + ?Sized>(
         let mut steps: Vec<(&str, Vec<greekhouse_sdk::Instruction>)> = Vec::new();
         if s.status == SeriesStatus::Active as u8 {
             let price = greekhouse_sdk::pda::settlement_price(&s.underlying, s.expiry);
-            if chain.account(&price).ok().flatten().is_none() {
+            // post the oracle's current update while the price is not final: the program takes
+            // only the update straddling the expiry (or the one after an update passed over for
+            // its confidence) and refuses any other, which is the normal answer when the feed's
+            // account has moved on
+            let is_final = chain
+                .account(&price)
+                .ok()
+                .flatten()
+                .and_then(|a| accounts::decode::<SettlementPrice>(&a.data).ok())
+                .is_some_and(|p| p.is_final());
+            if !is_final {
                 if let Some(oracle) = oracles.get(&s.underlying) {
                     steps.push((
                         "propose_settlement_price",

@@ -80,44 +80,69 @@ pub fn kind_name(v: &GovValue) -> &'static str {
     }
 }
 
-/// Hard bounds of a numeric field (`None` where only validity rules apply).
-pub fn field_bounds(name: &str) -> Option<(i128, i128)> {
+/// Hard bounds of the numeric field `name` of a value of `kind`'s kind (`None` where only
+/// validity rules apply). The kind matters: `max_age_secs` is the oracle's in `OracleConfig`
+/// and the surface's in `SurfaceLimits`.
+pub fn field_bounds(kind: &GovValue, name: &str) -> Option<(i128, i128)> {
     fn w<T: Into<i128>>((lo, hi): (T, T)) -> Option<(i128, i128)> {
         Some((lo.into(), hi.into()))
     }
-    let leaf = name.rsplit('.').next().unwrap_or(name);
-    match (name, leaf) {
-        ("conf_multiplier_bps", _) => w(b::CONF_MULTIPLIER_BPS),
-        ("end_buffer_bps", _) => w(b::END_BUFFER_BPS),
-        ("min_time_to_expiry_secs", _) => w(b::MIN_TIME_TO_EXPIRY_SECS),
-        ("write_fee_bps", _) => w(b::WRITE_FEE_BPS),
-        ("timelock_secs", _) => w(b::TIMELOCK_SECS),
-        ("liquidation.start_discount_bps", _) => w(b::START_DISCOUNT_BPS),
-        ("liquidation.fast_discount_bps", _) => w(b::FAST_DISCOUNT_BPS),
-        ("liquidation.fast_secs", _) => w(b::AUCTION_FAST_SECS),
-        ("liquidation.slow_secs", _) => w(b::AUCTION_SLOW_SECS),
-        ("liquidation.fee_bps", _) => w(b::LIQUIDATION_FEE_BPS),
-        ("liquidation.tip_bps", _) => w(b::KEEPER_TIP_BPS),
-        ("liquidation.tip_max_quote", _) => w(b::KEEPER_TIP_MAX_QUOTE),
-        ("liquidation.tip_dust_min_quote", _) => w(b::KEEPER_TIP_DUST_MIN_QUOTE),
-        ("insurance.cooldown_secs", _) => w(b::UNSTAKE_COOLDOWN_SECS),
-        ("insurance.unstake_window_secs", _) => w(b::UNSTAKE_WINDOW_SECS),
-        (_, "spot_shock_bps") => w(b::SPOT_SHOCK_BPS),
-        (_, "vol_shock_bps") => w(b::VOL_SHOCK_BPS),
-        (_, "floor_bps") => w(b::FLOOR_BPS),
-        ("vol_ref_secs", _) => w(b::VOL_REF_SECS),
-        ("vol_power_bps", _) => w(b::VOL_POWER_BPS),
-        ("vol_term_cap_bps", _) => w(b::VOL_TERM_CAP_BPS),
-        ("stale_vol_per_hour_bps", _) => w(b::STALE_VOL_PER_HOUR_BPS),
-        ("stale_vol_cap_bps", _) => w(b::STALE_VOL_CAP_BPS),
-        ("rate_bps", _) => w(b::RATE_BPS),
-        ("max_age_secs", _) => w(b::MAX_AGE_SECS),
-        ("liq_max_age_secs", _) => w(b::LIQ_MAX_AGE_SECS),
-        ("max_conf_bps", _) => w(b::MAX_CONF_BPS),
-        ("writer_share_bps", _) => w(b::WRITER_OPEN_INTEREST_SHARE_BPS),
-        ("max_change_bps", _) => w(b::SURFACE_MAX_CHANGE_BPS),
-        ("anchor_interval_secs", _) => w(b::SURFACE_ANCHOR_INTERVAL_SECS),
-        ("init_weight_bps", _) | ("maint_weight_bps", _) => w(b::WEIGHT_BPS),
+    match kind {
+        GovValue::GlobalParams(_) => match name {
+            "conf_multiplier_bps" => w(b::CONF_MULTIPLIER_BPS),
+            "end_buffer_bps" => w(b::END_BUFFER_BPS),
+            "min_time_to_expiry_secs" => w(b::MIN_TIME_TO_EXPIRY_SECS),
+            "write_fee_bps" => w(b::WRITE_FEE_BPS),
+            "timelock_secs" => w(b::TIMELOCK_SECS),
+            "liquidation.start_discount_bps" => w(b::START_DISCOUNT_BPS),
+            "liquidation.fast_discount_bps" => w(b::FAST_DISCOUNT_BPS),
+            "liquidation.fast_secs" => w(b::AUCTION_FAST_SECS),
+            "liquidation.slow_secs" => w(b::AUCTION_SLOW_SECS),
+            "liquidation.fee_bps" => w(b::LIQUIDATION_FEE_BPS),
+            "liquidation.tip_bps" => w(b::KEEPER_TIP_BPS),
+            "liquidation.tip_max_quote" => w(b::KEEPER_TIP_MAX_QUOTE),
+            "liquidation.tip_dust_min_quote" => w(b::KEEPER_TIP_DUST_MIN_QUOTE),
+            "liquidation.fund_premium_bps" => w(b::FUND_PREMIUM_BPS),
+            "insurance.cooldown_secs" => w(b::UNSTAKE_COOLDOWN_SECS),
+            "insurance.unstake_window_secs" => w(b::UNSTAKE_WINDOW_SECS),
+            "settlement.max_conf_bps" => w(b::SETTLEMENT_MAX_CONF_BPS),
+            "settlement.debt_grace_secs" => w(b::DEBT_GRACE_SECS),
+            "settlement.backstop_window_secs" => w(b::BACKSTOP_WINDOW_SECS),
+            "settlement.backstop_min_price_bps" => w(b::BACKSTOP_MIN_PRICE_BPS),
+            _ => None,
+        },
+        GovValue::MarginParams(_) => match name.rsplit('.').next().unwrap_or(name) {
+            "spot_shock_bps" => w(b::SPOT_SHOCK_BPS),
+            "vol_shock_bps" => w(b::VOL_SHOCK_BPS),
+            "floor_bps" => w(b::FLOOR_BPS),
+            "vol_ref_secs" => w(b::VOL_REF_SECS),
+            "vol_power_bps" => w(b::VOL_POWER_BPS),
+            "vol_term_cap_bps" => w(b::VOL_TERM_CAP_BPS),
+            "stale_vol_per_hour_bps" => w(b::STALE_VOL_PER_HOUR_BPS),
+            "stale_vol_cap_bps" => w(b::STALE_VOL_CAP_BPS),
+            "rate_bps" => w(b::RATE_BPS),
+            _ => None,
+        },
+        GovValue::OracleConfig(_) => match name {
+            "max_age_secs" => w(b::MAX_AGE_SECS),
+            "liq_max_age_secs" => w(b::LIQ_MAX_AGE_SECS),
+            "max_conf_bps" => w(b::MAX_CONF_BPS),
+            _ => None,
+        },
+        GovValue::OpenInterest(_) => match name {
+            "writer_share_bps" => w(b::WRITER_OPEN_INTEREST_SHARE_BPS),
+            _ => None,
+        },
+        GovValue::SurfaceLimits(_) => match name {
+            "max_age_secs" => w(b::SURFACE_MAX_AGE_SECS),
+            "max_change_bps" => w(b::SURFACE_MAX_CHANGE_BPS),
+            "anchor_interval_secs" => w(b::SURFACE_ANCHOR_INTERVAL_SECS),
+            _ => None,
+        },
+        GovValue::CollateralWeights(_) => match name {
+            "init_weight_bps" | "maint_weight_bps" => w(b::WEIGHT_BPS),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -181,8 +206,13 @@ pub fn set_field(value: &mut GovValue, name: &str, v: &Value) -> Result<(), Stri
             "liquidation.tip_bps" => liquidation.tip_bps,
             "liquidation.tip_max_quote" => liquidation.tip_max_quote,
             "liquidation.tip_dust_min_quote" => liquidation.tip_dust_min_quote,
+            "liquidation.fund_premium_bps" => liquidation.fund_premium_bps,
             "insurance.cooldown_secs" => insurance.cooldown_secs,
             "insurance.unstake_window_secs" => insurance.unstake_window_secs,
+            "settlement.max_conf_bps" => settlement.max_conf_bps,
+            "settlement.debt_grace_secs" => settlement.debt_grace_secs,
+            "settlement.backstop_window_secs" => settlement.backstop_window_secs,
+            "settlement.backstop_min_price_bps" => settlement.backstop_min_price_bps,
         ),
         GovValue::MarginParams(m) => fields!(m,
             "initial.spot_shock_bps" => initial.spot_shock_bps,
@@ -343,7 +373,7 @@ pub fn propose<C: Chain + ?Sized>(chain: &mut C, file: &ChangeFile) -> Result<Pr
             name: f.name,
             current: f.old,
             new: f.new,
-            bounds: field_bounds(f.name),
+            bounds: field_bounds(&new, f.name),
             step: f.step,
             dir: f.dir,
             within_step: rules::within_step(f.old, f.new, f.step),
@@ -455,5 +485,105 @@ pub fn identity_fields(v: &GovValue) -> Vec<(&'static str, String)> {
             vec![("enabled", on.to_string())]
         }
         _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fields whose only limits are validity rules (no hard bounds of their own).
+    const VALIDITY_ONLY: [&str; 8] = [
+        "open_interest_cap",
+        "expiry_interval_secs",
+        "expiry_offset_secs",
+        "max_horizon_secs",
+        "strike_band_bps",
+        "strike_tick",
+        "contract_size",
+        "deposit_cap",
+    ];
+
+    const KINDS: [&str; 13] = [
+        "GlobalParams",
+        "Guardian",
+        "MarginParams",
+        "OracleConfig",
+        "OpenInterest",
+        "SeriesRules",
+        "SurfaceLimits",
+        "VolUpdater",
+        "UnderlyingEnabled",
+        "CollateralWeights",
+        "DepositCap",
+        "PriceSource",
+        "CollateralEnabled",
+    ];
+
+    #[test]
+    fn every_governed_field_of_the_engine_can_be_set_and_bounded() {
+        for kind in KINDS {
+            let value = kind_named(kind).unwrap();
+            let (fields, _) = rules::fields(&value, &value).unwrap();
+            for f in fields {
+                let mut new = value;
+                set_field(&mut new, f.name, &Value::from(7))
+                    .unwrap_or_else(|e| panic!("{kind}.{}: {e}", f.name));
+                let (after, identity) = rules::fields(&value, &new).unwrap();
+                assert!(!identity, "{kind}.{}", f.name);
+                for g in after {
+                    let expected = if g.name == f.name { 7 } else { g.old };
+                    assert_eq!(
+                        g.new, expected,
+                        "{kind}: setting {} moved {}",
+                        f.name, g.name
+                    );
+                }
+                let bounds = field_bounds(&value, f.name);
+                assert_eq!(
+                    bounds.is_none(),
+                    VALIDITY_ONLY.contains(&f.name),
+                    "{kind}.{}: bounds {bounds:?}",
+                    f.name
+                );
+            }
+        }
+    }
+
+    /// The SDK's bounds of every global parameter are the engine's: both ends valid, one beyond
+    /// either refused.
+    #[test]
+    fn global_bounds_are_the_engines() {
+        let base = GovValue::GlobalParams(GlobalParams::DEFAULT);
+        let (fields, _) = rules::fields(&base, &base).unwrap();
+        for f in fields {
+            let (lo, hi) = field_bounds(&base, f.name).unwrap();
+            let with = |v: i128| {
+                let mut new = base;
+                set_field(&mut new, f.name, &Value::from(v as i64)).ok()?;
+                let GovValue::GlobalParams(p) = new else {
+                    unreachable!()
+                };
+                Some(p.validate().is_ok())
+            };
+            assert_eq!(with(lo), Some(true), "{} at {lo}", f.name);
+            assert_eq!(with(hi), Some(true), "{} at {hi}", f.name);
+            assert_ne!(with(hi + 1), Some(true), "{} at {}", f.name, hi + 1);
+            if lo > 0 {
+                assert_ne!(with(lo - 1), Some(true), "{} at {}", f.name, lo - 1);
+            }
+        }
+    }
+
+    #[test]
+    fn surface_and_oracle_ages_have_their_own_bounds() {
+        let surface = kind_named("SurfaceLimits").unwrap();
+        let oracle = kind_named("OracleConfig").unwrap();
+        let wide = |(lo, hi): (u32, u32)| Some((lo as i128, hi as i128));
+        assert_eq!(
+            field_bounds(&surface, "max_age_secs"),
+            wide(b::SURFACE_MAX_AGE_SECS)
+        );
+        assert_eq!(field_bounds(&oracle, "max_age_secs"), wide(b::MAX_AGE_SECS));
     }
 }

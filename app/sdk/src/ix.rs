@@ -670,7 +670,8 @@ pub fn donate(
     )
 }
 
-/// Propose the settlement price of `underlying` at `expiry` from `oracle` (anyone).
+/// Post the settlement price of `underlying` at `expiry` from `oracle` (anyone): the update
+/// with `prev_publish_time < expiry <= publish_time`, or the one after an update passed over.
 pub fn propose_settlement_price(
     clearinghouse: Pubkey,
     payer: Pubkey,
@@ -690,21 +691,6 @@ pub fn propose_settlement_price(
             program: greekhouse::ID,
         },
         data::ProposeSettlementPrice { expiry },
-        vec![],
-    )
-}
-
-/// Dispute the settlement price of `underlying` at `expiry` with `oracle`'s update (anyone).
-pub fn dispute_settlement_price(underlying: Pubkey, oracle: Pubkey, expiry: i64) -> Instruction {
-    build(
-        acc::DisputeSettlementPrice {
-            underlying,
-            oracle,
-            settlement_price: pda::settlement_price(&underlying, expiry),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::DisputeSettlementPrice {},
         vec![],
     )
 }

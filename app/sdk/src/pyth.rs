@@ -19,10 +19,27 @@ pub struct PriceObservation {
 /// Rent-exempt-ish lamports for test accounts (the bank does not charge rent to these).
 const LAMPORTS: u64 = 10_000_000;
 
-/// A `PriceUpdateV2` account owned by the Pyth receiver program.
+/// A `PriceUpdateV2` account owned by the Pyth receiver program, whose previous update was
+/// published one second before it.
 pub fn price_update_v2(
     feed_id: [u8; 32],
     obs: PriceObservation,
+    verification: VerificationLevel,
+) -> Account {
+    price_update_v2_after(
+        feed_id,
+        obs,
+        obs.publish_time.saturating_sub(1),
+        verification,
+    )
+}
+
+/// A `PriceUpdateV2` account whose message carries `prev_publish_time` (the publish time of the
+/// feed's previous update; settlement identifies the update at an expiry with it).
+pub fn price_update_v2_after(
+    feed_id: [u8; 32],
+    obs: PriceObservation,
+    prev_publish_time: i64,
     verification: VerificationLevel,
 ) -> Account {
     let update = PriceUpdateV2 {
@@ -34,7 +51,7 @@ pub fn price_update_v2(
             conf: obs.conf,
             exponent: obs.expo,
             publish_time: obs.publish_time,
-            prev_publish_time: obs.publish_time.saturating_sub(1),
+            prev_publish_time,
             ema_price: obs.price,
             ema_conf: obs.conf,
         },
@@ -54,8 +71,25 @@ pub fn price_update_v2(
     }
 }
 
-/// A legacy push price account owned by `oracle_program`.
+/// A legacy push price account owned by `oracle_program`, whose previous aggregate was
+/// published one second before it.
 pub fn legacy_price(oracle_program: Pubkey, obs: PriceObservation, status: PriceStatus) -> Account {
+    legacy_price_after(
+        oracle_program,
+        obs,
+        obs.publish_time.saturating_sub(1),
+        status,
+    )
+}
+
+/// A legacy push price account whose previous aggregate (`prev_timestamp`, same price and
+/// confidence) was published at `prev_publish_time`.
+pub fn legacy_price_after(
+    oracle_program: Pubkey,
+    obs: PriceObservation,
+    prev_publish_time: i64,
+    status: PriceStatus,
+) -> Account {
     let mut acc: SolanaPriceAccount = bytemuck::Zeroable::zeroed();
     acc.magic = MAGIC;
     acc.ver = VERSION_2;
@@ -70,7 +104,7 @@ pub fn legacy_price(oracle_program: Pubkey, obs: PriceObservation, status: Price
     acc.ema_conf.val = obs.conf as i64;
     acc.prev_price = obs.price;
     acc.prev_conf = obs.conf;
-    acc.prev_timestamp = obs.publish_time;
+    acc.prev_timestamp = prev_publish_time;
     Account {
         lamports: LAMPORTS,
         data: bytemuck::bytes_of(&acc).to_vec(),
@@ -78,4 +112,17 @@ pub fn legacy_price(oracle_program: Pubkey, obs: PriceObservation, status: Price
         executable: false,
         rent_epoch: 0,
     }
+}
+
+/// The publish time of a `PriceUpdateV2` or legacy price account's data (`None` when it is
+/// neither): what a feed's next update carries as its previous publish time.
+pub fn publish_time_of(data: &[u8]) -> Option<i64> {
+    use anchor_lang::AccountDeserialize;
+    let mut slice = data;
+    if let Ok(update) = PriceUpdateV2::try_deserialize(&mut slice) {
+        return Some(update.price_message.publish_time);
+    }
+    pyth_sdk_solana::state::load_price_account::<32, ()>(data)
+        .ok()
+        .map(|a| a.timestamp)
 }

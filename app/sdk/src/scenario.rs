@@ -395,8 +395,21 @@ impl Env {
         if self.oracle_setup == OracleSetup::TestOracle {
             return self.publish_test_oracle("SOL", obs);
         }
-        let account = pyth::price_update_v2(SOL_FEED_ID, obs, verification);
+        let prev = self.prev_publish_time(&self.sol.oracle.clone(), obs.publish_time);
+        let account = pyth::price_update_v2_after(SOL_FEED_ID, obs, prev, verification);
         self.chain.set_account(&self.sol.oracle, account);
+    }
+
+    /// The previous publish time a feed's next update at `publish_time` carries, as a real feed
+    /// would: the publish time of the update the oracle account holds now (one second before
+    /// `publish_time` when there is none, or when it is not earlier).
+    fn prev_publish_time(&mut self, oracle: &Pubkey, publish_time: i64) -> i64 {
+        self.chain
+            .account(oracle)
+            .expect("scenario: bank call")
+            .and_then(|a| pyth::publish_time_of(&a.data))
+            .filter(|t| *t < publish_time)
+            .unwrap_or(publish_time.saturating_sub(1))
     }
 
     pub fn set_btc_oracle(
@@ -407,7 +420,8 @@ impl Env {
         if self.oracle_setup == OracleSetup::TestOracle {
             return self.publish_test_oracle("BTC", obs);
         }
-        let account = pyth::legacy_price(self.legacy_oracle_program, obs, status);
+        let prev = self.prev_publish_time(&self.btc.oracle.clone(), obs.publish_time);
+        let account = pyth::legacy_price_after(self.legacy_oracle_program, obs, prev, status);
         self.chain.set_account(&self.btc.oracle, account);
     }
 
@@ -1032,7 +1046,8 @@ impl Env {
         panic!("scenario: account {account} never became liquidatable");
     }
 
-    /// Publish a SOL price with a chosen publish time (for settlement windows).
+    /// Publish a SOL price with a chosen publish time (for settlement); its previous publish
+    /// time is that of the update the oracle held until now.
     pub fn publish_sol_at(&mut self, price: i64, publish_time: i64) {
         self.set_sol_oracle(
             PriceObservation {
@@ -1045,7 +1060,46 @@ impl Env {
         );
     }
 
-    /// Propose SOL's settlement price at `expiry` from the oracle as it is now.
+    /// Put a chosen SOL update in the oracle account, carrying `prev_publish_time`, as anyone can
+    /// post any verified historical update of a pull feed (confidence 0.1 %).
+    pub fn publish_sol_update(&mut self, price: i64, publish_time: i64, prev_publish_time: i64) {
+        self.publish_sol_update_with_conf(
+            price,
+            price as u64 / 1_000,
+            publish_time,
+            prev_publish_time,
+        )
+    }
+
+    /// [`Env::publish_sol_update`] with a chosen confidence. Pull oracle setups only.
+    pub fn publish_sol_update_with_conf(
+        &mut self,
+        price: i64,
+        conf: u64,
+        publish_time: i64,
+        prev_publish_time: i64,
+    ) {
+        assert!(
+            self.oracle_setup != OracleSetup::TestOracle,
+            "scenario: the test oracle sets the previous publish time itself"
+        );
+        let obs = PriceObservation {
+            price,
+            conf,
+            expo: PYTH_EXPO,
+            publish_time,
+        };
+        let account = pyth::price_update_v2_after(
+            SOL_FEED_ID,
+            obs,
+            prev_publish_time,
+            VerificationLevel::Full,
+        );
+        self.chain.set_account(&self.sol.oracle, account);
+    }
+
+    /// Post SOL's settlement price at `expiry` from the oracle as it is now (the update at
+    /// expiry, or the one after an update passed over).
     pub fn propose_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
         let payer = self.chain.payer();
         let ix = ix::propose_settlement_price(
@@ -1055,12 +1109,6 @@ impl Env {
             self.sol.oracle,
             expiry,
         );
-        self.chain.send(&[ix], &[])
-    }
-
-    /// Dispute SOL's settlement price at `expiry` with the oracle as it is now.
-    pub fn dispute_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
-        let ix = ix::dispute_settlement_price(self.sol.key, self.sol.oracle, expiry);
         self.chain.send(&[ix], &[])
     }
 

@@ -131,10 +131,9 @@ pub mod bounds {
     pub const FUND_PREMIUM_BPS: (u32, u32) = (0, 2_000);
     /// Unstake cooldown: 1 to 30 days.
     pub const UNSTAKE_COOLDOWN_SECS: (u32, u32) = (86_400, 2_592_000);
-    /// Settlement window after expiry: 1 min to 1 h.
-    pub const SETTLE_WINDOW_SECS: (u32, u32) = (60, 3_600);
-    /// Settlement dispute period: 1 min to 1 day.
-    pub const DISPUTE_SECS: (u32, u32) = (60, 86_400);
+    /// Settlement price confidence (conf / price): 0.1 % to 2 % (never looser than the
+    /// oracle's default `max_conf`).
+    pub const SETTLEMENT_MAX_CONF_BPS: (u32, u32) = (10, 200);
     /// Grace before a settlement debt's collateral is sold: 0 to 7 days.
     pub const DEBT_GRACE_SECS: (u32, u32) = (0, 604_800);
     /// Backstop auction window: 1 hour to 7 days.

@@ -273,16 +273,12 @@ pub enum GreekhouseError {
     NotExpired,
     #[msg("Price was published before expiry")]
     SettlementPriceBeforeExpiry,
-    #[msg(
-        "Price was published after the settlement window, and the window's fallback has not opened"
-    )]
-    SettlementPriceOutsideWindow,
-    #[msg("A settlement price was already proposed: dispute it with an earlier update")]
-    SettlementAlreadyProposed,
-    #[msg("Replacement price is not published closer to expiry")]
-    SettlementNotCloserToExpiry,
-    #[msg("Dispute period is over: the settlement price is final")]
-    SettlementDisputeClosed,
+    #[msg("Update's previous publish time is at or after expiry: it is not the first update at or after expiry")]
+    SettlementPriceNotFirstAfterExpiry,
+    #[msg("The settlement price at this expiry is already final")]
+    SettlementPriceAlreadyFinal,
+    #[msg("Update is not the one after the last update passed over (previous publish time differs, or not later)")]
+    SettlementPriceNotNextUpdate,
     #[msg("Settlement price is not final yet")]
     SettlementPriceNotFinal,
     #[msg("Settlement price account does not match the series")]

@@ -350,29 +350,20 @@ pub struct InsuranceStakeOpened {
 
 #[event]
 #[derive(Debug, Clone)]
-pub struct SettlementPriceProposed {
+pub struct SettlementPricePosted {
     pub settlement_price: Pubkey,
     pub underlying: Pubkey,
     pub expiry: i64,
     pub price: i64,
+    pub conf: u64,
     pub expo: i32,
     pub publish_time: i64,
-    /// After this the price is final.
-    pub deadline: i64,
-    /// Published after the window (the fallback).
-    pub late: bool,
-}
-
-#[event]
-#[derive(Debug, Clone)]
-pub struct SettlementPriceDisputed {
-    pub settlement_price: Pubkey,
-    pub price: i64,
-    pub expo: i32,
-    pub publish_time: i64,
-    pub replaced_price: i64,
-    pub replaced_expo: i32,
-    pub replaced_publish_time: i64,
+    pub prev_publish_time: i64,
+    /// Within the settlement confidence bound: this is the settlement price. Otherwise the update
+    /// is passed over and the next one is awaited.
+    pub is_final: bool,
+    /// Updates passed over so far for their confidence, this one included when it is not final.
+    pub passed_over: u32,
 }
 
 #[event]

@@ -173,19 +173,15 @@ pub mod greekhouse {
 
     // ---- settlement (anyone; never paused except the backstop purchase) ----
 
-    /// Propose an underlying's settlement price at an expiry from an update in the window.
+    /// Post an underlying's settlement price at an expiry: the feed's update with
+    /// `prev_publish_time < expiry <= publish_time`, or, after one passed over for a wide
+    /// confidence, the update right after it.
     #[access_control(ctx.accounts.validate(expiry))]
     pub fn propose_settlement_price(
         ctx: Context<ProposeSettlementPrice>,
         expiry: i64,
     ) -> Result<()> {
         propose_settlement_price_handler(ctx, expiry)
-    }
-
-    /// Replace a proposed settlement price with one published closer to expiry.
-    #[access_control(ctx.accounts.validate())]
-    pub fn dispute_settlement_price(ctx: Context<DisputeSettlementPrice>) -> Result<()> {
-        dispute_settlement_price_handler(ctx)
     }
 
     /// Settle an expired series at its final price; the fund covers unbacked contracts.

@@ -251,6 +251,53 @@ fn queue_change_refusals() {
     assert_eq!(env.next_change_id(), id);
 }
 
+/// Lowering an oracle's `max_conf` refuses prices an account may need (a liquidation's, a
+/// withdrawal's), and halving a deposit cap twice in a row takes it to a quarter at once: both
+/// are tightenings an interval apart.
+#[test]
+fn lowering_max_conf_twice_within_the_tighten_interval_is_refused() {
+    let mut env = Env::new();
+    let target = sol_target(&env);
+    let mut o = env.underlying(&env.sol.key.clone()).oracle;
+    o.max_conf_bps /= 2;
+    env.queue_change(target, GovValue::OracleConfig(o)).unwrap();
+    o.max_conf_bps /= 2;
+    expect_err(
+        env.queue_change(target, GovValue::OracleConfig(o)),
+        E::TightenTooSoon,
+    );
+    env.advance(TIGHTEN_INTERVAL_SECS);
+    env.queue_change(target, GovValue::OracleConfig(o)).unwrap();
+    assert_eq!(env.underlying(&env.sol.key.clone()).oracle.max_conf_bps, 50);
+}
+
+#[test]
+fn halving_a_deposit_cap_twice_within_the_tighten_interval_is_refused() {
+    let mut env = Env::new();
+    let target = sol_collateral(&env);
+    let cap = env.collateral_state(&env.sol_mint.clone()).deposit_cap;
+    let half = |c: u64| c - c / 2;
+    env.queue_change(target, GovValue::DepositCap(half(cap)))
+        .unwrap();
+    expect_err(
+        env.queue_change(target, GovValue::DepositCap(half(half(cap)))),
+        E::TightenTooSoon,
+    );
+    env.advance(TIGHTEN_INTERVAL_SECS);
+    env.queue_change(target, GovValue::DepositCap(half(half(cap))))
+        .unwrap();
+    assert_eq!(
+        env.collateral_state(&env.sol_mint.clone()).deposit_cap,
+        half(half(cap))
+    );
+    // raising it is a loosening, never rate limited
+    let id = env.next_change_id();
+    env.queue_change(target, GovValue::DepositCap(half(cap)))
+        .unwrap();
+    env.advance(TIMELOCK);
+    env.execute_change(id, target).unwrap();
+}
+
 #[test]
 fn tightenings_of_one_target_are_an_interval_apart() {
     let mut env = Env::new();
@@ -581,19 +628,24 @@ fn collateral_weights_deposit_cap_and_price_source() {
 
 // ================================================================ key rotation
 
+/// Queue a guardian rotation, wait out the timelock and execute it.
+fn rotate_guardian(env: &mut Env, key: Pubkey) {
+    let id = env.next_change_id();
+    let out = env
+        .queue_change(ChangeTarget::clearinghouse(), GovValue::Guardian(key))
+        .unwrap();
+    assert_eq!(event::<ChangeQueued>(&out).new, GovValue::Guardian(key));
+    env.advance(TIMELOCK);
+    env.execute_change(id, ChangeTarget::clearinghouse())
+        .unwrap();
+}
+
 #[test]
-fn the_admin_replaces_and_removes_the_guardian_at_once() {
+fn the_admin_replaces_and_removes_the_guardian_after_the_timelock() {
     let mut env = Env::new();
     let old = env.guardian.insecure_clone();
     let new = env.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
-    let out = env
-        .queue_change(
-            ChangeTarget::clearinghouse(),
-            GovValue::Guardian(new.pubkey()),
-        )
-        .unwrap();
-    let e = event::<ChangeApplied>(&out);
-    assert_eq!(e.old, GovValue::Guardian(old.pubkey()));
+    rotate_guardian(&mut env, new.pubkey());
     assert_eq!(env.clearinghouse().guardian, new.pubkey());
     let pause = |env: &mut Env, k: &Keypair| {
         env.send_ix(
@@ -604,16 +656,49 @@ fn the_admin_replaces_and_removes_the_guardian_at_once() {
     expect_err(pause(&mut env, &old), E::NotGuardian);
     pause(&mut env, &new).unwrap();
     // removed: nobody but the admin pauses, and the old key cannot cancel
-    env.queue_change(
-        ChangeTarget::clearinghouse(),
-        GovValue::Guardian(Pubkey::default()),
-    )
-    .unwrap();
+    rotate_guardian(&mut env, Pubkey::default());
     expect_err(pause(&mut env, &new), E::NotGuardian);
     let loose = looser_margin(&mut env);
     let id = env.next_change_id();
     env.queue_change(sol_target(&env), loose).unwrap();
     expect_err(env.cancel_change(&new, id), E::NotAdminOrGuardian);
+}
+
+/// A new guardian removes the current one's veto over queued changes, so a rotation is a
+/// loosening: it waits out the timelock, during which the current guardian still pauses and
+/// cancels, the rotation included.
+#[test]
+fn a_guardian_rotation_waits_for_the_timelock_and_can_be_cancelled() {
+    let mut env = Env::new();
+    let guardian = env.guardian.insecure_clone();
+    let accomplice = Keypair::new();
+    let target = ChangeTarget::clearinghouse();
+    let rotation = env.next_change_id();
+    let out = env
+        .queue_change(target, GovValue::Guardian(accomplice.pubkey()))
+        .unwrap();
+    let q = event::<ChangeQueued>(&out);
+    assert_eq!(
+        (q.old, q.new),
+        (
+            GovValue::Guardian(guardian.pubkey()),
+            GovValue::Guardian(accomplice.pubkey())
+        )
+    );
+    assert_eq!(env.clearinghouse().guardian, guardian.pubkey());
+    // a loosening queued alongside: the current guardian still cancels it
+    let loose = looser_margin(&mut env);
+    let id = env.next_change_id();
+    env.queue_change(sol_target(&env), loose).unwrap();
+    env.cancel_change(&guardian, id).unwrap();
+    expect_err(env.execute_change(rotation, target), E::TimelockNotOver);
+    env.advance(TIMELOCK - 1);
+    expect_err(env.execute_change(rotation, target), E::TimelockNotOver);
+    // and the rotation itself
+    env.cancel_change(&guardian, rotation).unwrap();
+    env.advance(1);
+    expect_err(env.execute_change(rotation, target), E::ChangeNotQueued);
+    assert_eq!(env.clearinghouse().guardian, guardian.pubkey());
 }
 
 #[test]
@@ -791,6 +876,45 @@ fn vol_updates_in_one_window_cannot_compound_past_twice_the_step() {
     assert_eq!(u.surface_anchor, b);
     assert_eq!(u.surface_anchor_at, env.now());
     assert_eq!(u.surface, c);
+}
+
+/// With `c = 50 %`, `|new - anchor| <= 2c * anchor` had no lower bound: x1/2, x1/4, x1/8 each
+/// stayed within `c` of the previous surface and within 100 % of the anchor. The window is a
+/// ratio both ways: within `[anchor / (1 + 2c), anchor * (1 + 2c)]`.
+#[test]
+fn vol_updates_in_one_window_cannot_halve_the_surface_three_times() {
+    let mut env = Env::new();
+    let sol = env.sol.key;
+    assert_eq!(env.underlying(&sol).surface_max_change_bps, 5_000);
+    let base = env.underlying(&sol).surface;
+    let updater = env.vol_updater.insecure_clone();
+    let set = |s| ix::set_vol_surface(sol, updater.pubkey(), s);
+    let (half, quarter, eighth) = (scaled(base, 1, 2), scaled(base, 1, 4), scaled(base, 1, 8));
+    expect_err(
+        env.chain
+            .send(&[set(half), set(quarter), set(eighth)], &[&updater]),
+        E::VolSurfaceWindowExceeded,
+    );
+    assert_eq!(env.underlying(&sol).surface, base);
+    // x1/2 then x1/4 alone (each within c of the one before): a quarter is beyond the floor
+    expect_err(
+        env.chain.send(&[set(half), set(quarter)], &[&updater]),
+        E::VolSurfaceWindowExceeded,
+    );
+    // half is the window's floor (anchor / (1 + 2c)); a quarter is beyond it
+    env.send_ix(set(half), &[&updater]).unwrap();
+    expect_err(
+        env.send_ix(set(quarter), &[&updater]),
+        E::VolSurfaceWindowExceeded,
+    );
+    // upwards, as before: twice the anchor at most
+    env.chain
+        .send(&[set(scaled(base, 3, 4)), set(base)], &[&updater])
+        .unwrap();
+    // the next window starts from the surface then
+    env.advance(3_600);
+    env.send_ix(set(half), &[&updater]).unwrap();
+    assert_eq!(env.underlying(&sol).surface, half);
 }
 
 // ================================================================ per-writer open interest
@@ -1064,13 +1188,10 @@ fn a_compromised_guardian_cannot_block_risk_reducing_actions_and_is_replaced() {
         ),
         E::NotAdmin,
     );
-    // the admin replaces it at once and unpauses
+    // the admin replaces it after the timelock (a rotation removes a veto, so it waits) and
+    // unpauses
     let new = Keypair::new();
-    env.queue_change(
-        ChangeTarget::clearinghouse(),
-        GovValue::Guardian(new.pubkey()),
-    )
-    .unwrap();
+    rotate_guardian(&mut env, new.pubkey());
     expect_err(
         env.send_ix(
             ix::pause(env.ch.clearinghouse, attacker.pubkey(), pause::WRITE),

@@ -253,10 +253,6 @@ fn settlement_instructions_lock_their_series_and_what_they_pay() {
         )),
         vec![payer, price]
     );
-    assert_eq!(
-        writable(&ix::dispute_settlement_price(k.underlying, oracle, 1_000)),
-        vec![price]
-    );
     // settling a series locks the series, its underlying's ledger and the fund's cover path
     assert_eq!(
         writable(&ix::settle_series(&k.ch, k.series, k.underlying, 1_000)),

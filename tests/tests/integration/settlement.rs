@@ -1,4 +1,4 @@
-//! Settlement (docs/settlement.md): the settlement price and its dispute rule, settling series
+//! Settlement (docs/settlement.md): the one update that is the settlement price, settling series
 //! and positions, writer debt, the fund's cover of unbacked contracts, the backstop auction,
 //! finalization with a haircut confined to its series, redemption and the dust sweep; each
 //! instruction's success and refusals, and the whole life cycle on the embedded bank.
@@ -14,8 +14,6 @@ use greekhouse::state::{pause, SeriesStatus, WriterStatus};
 use greekhouse_sdk::liquidation::BidSize;
 use solana_signer::Signer;
 
-const DISPUTE: i64 = 900;
-
 /// A price in whole dollars as Pyth units.
 fn px(dollars: i64) -> i64 {
     dollars * 100_000_000
@@ -27,16 +25,23 @@ fn series(env: &mut Env, kind: u8, strike: u64, expiry: i64) -> Pubkey {
     env.create_series(sol, kind, usd(strike), expiry).unwrap()
 }
 
-/// Advance to `expiry + secs`, publish SOL at `dollars` with that publish time, propose it and
-/// let the dispute period pass.
+/// Advance to `expiry + 10` and post the update at expiry: SOL at `dollars`, published 10 s after
+/// expiry, its previous update a second before expiry. Final at once.
 fn settle_price(env: &mut Env, expiry: i64, dollars: i64) {
     let now = env.now();
     if now < expiry + 10 {
         env.advance(expiry + 10 - now);
     }
-    env.publish_sol_at(px(dollars), expiry + 10);
+    env.publish_sol_update(px(dollars), expiry + 10, expiry - 1);
     env.propose_settlement(expiry).unwrap();
-    env.advance(DISPUTE + 1);
+}
+
+/// Advance to `expiry + secs` (when still before it).
+fn advance_to(env: &mut Env, at: i64) {
+    let now = env.now();
+    if now < at {
+        env.advance(at - now);
+    }
 }
 
 /// Sweep `series`' dust when it holds some (a sweep of nothing is refused); returns the amount.
@@ -54,64 +59,132 @@ pub fn sweep_dust_if_any(env: &mut Env, series: &Pubkey) -> u64 {
 // ========================================================================= settlement price
 
 #[test]
-fn the_earliest_update_in_the_window_wins_a_dispute() {
+fn the_update_straddling_expiry_is_the_settlement_price_final_at_once() {
     let mut env = Env::new();
     let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
     expect_err(env.propose_settlement(expiry), E::NotExpired);
-    let now = env.now();
-    env.advance(expiry - now + 250);
-    // a proposer picks a late update in the window
-    env.publish_sol_at(px(170), expiry + 240);
+    advance_to(&mut env, expiry + 250);
+    // published exactly at expiry, its previous update a second before: the one
+    env.publish_sol_update(px(160), expiry, expiry - 1);
     let out = env.propose_settlement(expiry).unwrap();
-    let p: greekhouse::events::SettlementPriceProposed = event(&out);
+    let p: greekhouse::events::SettlementPricePosted = event(&out);
     assert_eq!(
-        (p.price, p.publish_time, p.late),
-        (px(170), expiry + 240, false)
+        (
+            p.price,
+            p.publish_time,
+            p.prev_publish_time,
+            p.is_final,
+            p.passed_over
+        ),
+        (px(160), expiry, expiry - 1, true, 0)
     );
-    expect_err(env.propose_settlement(expiry), E::SettlementAlreadyProposed);
-    // the same or a later publish time does not replace it
-    env.publish_sol_at(px(150), expiry + 240);
-    expect_err(
-        env.dispute_settlement(expiry),
-        E::SettlementNotCloserToExpiry,
-    );
-    // an update before expiry is not a settlement price
-    env.publish_sol_at(px(150), expiry - 1);
-    expect_err(
-        env.dispute_settlement(expiry),
-        E::SettlementPriceBeforeExpiry,
-    );
-    // one closer to expiry does
-    env.publish_sol_at(px(160), expiry + 3);
-    let out = env.dispute_settlement(expiry).unwrap();
-    let d: greekhouse::events::SettlementPriceDisputed = event(&out);
-    assert_eq!((d.price, d.replaced_price), (px(160), px(170)));
     let sp = env.settlement_price(expiry);
-    assert_eq!(
-        (sp.price, sp.publish_time, sp.disputes),
-        (px(160), expiry + 3, 1)
+    assert!(sp.is_final());
+    assert_eq!((sp.price, sp.publish_time), (px(160), expiry));
+    // nothing replaces it, a later update or the same one again
+    env.publish_sol_update(px(170), expiry + 240, expiry);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceAlreadyFinal,
     );
-    assert_eq!(sp.deadline, p.deadline, "the deadline does not move");
-    // after the deadline the price is final and cannot be disputed
-    env.advance(DISPUTE + 1);
-    env.publish_sol_at(px(100), expiry);
-    expect_err(env.dispute_settlement(expiry), E::SettlementDisputeClosed);
+    env.publish_sol_update(px(160), expiry, expiry - 1);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceAlreadyFinal,
+    );
+    // and the series settles at once
+    let e: greekhouse::events::SeriesSettled = event(&env.settle_series(&call).unwrap());
+    assert_eq!(e.payout_per_contract, usd(20));
 }
 
 #[test]
-fn a_late_update_is_accepted_only_after_the_window_and_its_dispute_period() {
+fn an_update_whose_previous_one_is_at_or_after_expiry_is_refused() {
     let mut env = Env::new();
     let expiry = expiry_after(env.now(), 2);
-    let now = env.now();
-    env.advance(expiry - now + 301);
-    env.publish_sol_at(px(155), expiry + 301);
+    advance_to(&mut env, expiry + 250);
+    // a later update, favourable to someone: its previous update is after expiry too
+    env.publish_sol_update(px(170), expiry + 240, expiry + 200);
     expect_err(
         env.propose_settlement(expiry),
-        E::SettlementPriceOutsideWindow,
+        E::SettlementPriceNotFirstAfterExpiry,
     );
-    env.advance(DISPUTE);
+    // the boundary: a previous update published at expiry itself is not before it
+    env.publish_sol_update(px(170), expiry + 5, expiry);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceNotFirstAfterExpiry,
+    );
+    assert!(env
+        .chain
+        .account(&greekhouse_sdk::pda::settlement_price(&env.sol.key, expiry))
+        .unwrap()
+        .is_none());
+    env.publish_sol_update(px(160), expiry + 3, expiry - 7);
+    env.propose_settlement(expiry).unwrap();
+    assert_eq!(env.settlement_price(expiry).price, px(160));
+}
+
+#[test]
+fn an_update_published_before_expiry_is_refused() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    advance_to(&mut env, expiry + 10);
+    env.publish_sol_update(px(150), expiry - 1, expiry - 3);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceBeforeExpiry,
+    );
+}
+
+#[test]
+fn after_a_feed_gap_the_first_update_after_expiry_is_accepted_at_once() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    // the feed stops 100 s before expiry and comes back 10 minutes after it
+    advance_to(&mut env, expiry + 600);
+    env.publish_sol_update(px(155), expiry + 600, expiry - 100);
     let out = env.propose_settlement(expiry).unwrap();
-    assert!(event::<greekhouse::events::SettlementPriceProposed>(&out).late);
+    let p: greekhouse::events::SettlementPricePosted = event(&out);
+    assert!(p.is_final);
+    assert_eq!(env.settlement_price(expiry).publish_time, expiry + 600);
+}
+
+#[test]
+fn a_confidence_above_the_bound_never_settles_and_the_next_update_does() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let call = series(&mut env, 0, 140, expiry);
+    let bound = env.clearinghouse().params.settlement.max_conf_bps;
+    assert_eq!(bound, 50, "0.5 %, tighter than the oracle's 2 %");
+    advance_to(&mut env, expiry + 30);
+    // the update at expiry: 1 % confidence, within the oracle's max_conf but not the bound
+    env.publish_sol_update_with_conf(px(150), px(150) as u64 / 100, expiry + 2, expiry - 1);
+    let p: greekhouse::events::SettlementPricePosted =
+        event(&env.propose_settlement(expiry).unwrap());
+    assert_eq!((p.is_final, p.passed_over), (false, 1));
+    assert!(!env.settlement_price(expiry).is_final());
+    // however long one waits (the old rule made any proposal final after its dispute period)
+    env.advance(3_600);
+    expect_err(env.settle_series(&call), E::SettlementPriceNotFinal);
+    // only the update right after it is accepted next: not one after another, not a same-second one
+    env.publish_sol_update(px(158), expiry + 9, expiry + 5);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceNotNextUpdate,
+    );
+    env.publish_sol_update(px(158), expiry + 2, expiry + 2);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceNotNextUpdate,
+    );
+    // exactly at the bound: final
+    env.publish_sol_update_with_conf(px(152), px(152) as u64 / 200, expiry + 5, expiry + 2);
+    let p: greekhouse::events::SettlementPricePosted =
+        event(&env.propose_settlement(expiry).unwrap());
+    assert_eq!((p.is_final, p.passed_over, p.price), (true, 1, px(152)));
+    let e: greekhouse::events::SeriesSettled = event(&env.settle_series(&call).unwrap());
+    assert_eq!(e.payout_per_contract, usd(12));
 }
 
 #[test]
@@ -131,17 +204,6 @@ fn a_settlement_price_must_pass_the_oracle_checks() {
     );
     let err = env.send_ix(ix, &[]).unwrap_err();
     assert_eq!(err.custom_code(), Some(code(E::OracleWrongOwner)), "{err}");
-    // a confidence interval too wide
-    env.set_sol_oracle(
-        greekhouse_sdk::pyth::PriceObservation {
-            price: px(150),
-            conf: px(150) as u64 / 10,
-            expo: PYTH_EXPO,
-            publish_time: expiry + 5,
-        },
-        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
-    );
-    expect_err(env.propose_settlement(expiry), E::OracleConfidenceTooWide);
     // another feed in the SOL oracle account, and a partially verified update
     let obs = greekhouse_sdk::pyth::PriceObservation {
         price: px(150),
@@ -157,16 +219,19 @@ fn a_settlement_price_must_pass_the_oracle_checks() {
     let oracle = env.sol.oracle;
     env.chain.set_account(&oracle, account);
     expect_err(env.propose_settlement(expiry), E::OracleWrongFeedId);
-    env.set_sol_oracle(
+    let partial = greekhouse_sdk::pyth::price_update_v2_after(
+        greekhouse_sdk::scenario::SOL_FEED_ID,
         obs,
+        expiry - 1,
         pyth_solana_receiver_sdk::price_update::VerificationLevel::Partial { num_signatures: 3 },
     );
+    env.chain.set_account(&oracle, partial);
     expect_err(env.propose_settlement(expiry), E::OraclePartialVerification);
+    // a non-positive price
+    env.publish_sol_update(0, expiry + 5, expiry - 1);
+    expect_err(env.propose_settlement(expiry), E::OracleNonPositivePrice);
     // a valid one is accepted
-    env.set_sol_oracle(
-        obs,
-        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
-    );
+    env.publish_sol_update(px(150), expiry + 5, expiry - 1);
     env.propose_settlement(expiry).unwrap();
 }
 
@@ -189,10 +254,12 @@ fn settle_series_and_positions_move_obligations_into_the_ledger() {
     expect_err(env.withdraw_quote(&w, 1), E::PositionAwaitingSettlement);
     expect_err(env.settle_position(&w.account, &call), E::SeriesNotSettled);
     env.advance(10);
-    env.publish_sol_at(px(163), expiry + 10);
+    // the update at expiry is too uncertain (2 %): the price waits for the next update
+    env.publish_sol_update_with_conf(px(163), px(163) as u64 / 50, expiry, expiry - 1);
     env.propose_settlement(expiry).unwrap();
     expect_err(env.settle_series(&call), E::SettlementPriceNotFinal);
-    env.advance(DISPUTE + 1);
+    env.publish_sol_update(px(163), expiry + 10, expiry);
+    env.propose_settlement(expiry).unwrap();
     let out = env.settle_series(&call).unwrap();
     let e: greekhouse::events::SeriesSettled = event(&out);
     assert_eq!(

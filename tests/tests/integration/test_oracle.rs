@@ -96,3 +96,44 @@ fn only_the_feeds_authority_can_publish_to_it() {
     );
     assert!(env.chain.send(&[again], &[&authority]).is_err());
 }
+
+/// The test oracle records the previous aggregate's publish time as Pyth's publisher does, so a
+/// local cluster settles by the same rule: the update straddling the expiry, and no later one.
+#[test]
+fn a_test_oracle_feed_records_the_previous_publish_time_and_settles_by_it() {
+    let mut env = test_oracle_env();
+    let expiry = expiry_after(env.now(), 2);
+    let now = env.now();
+    env.advance(expiry - now + 20);
+    let px = 150 * 100_000_000;
+    env.publish_sol_at(px, expiry - 5);
+    env.publish_sol_at(px + 1, expiry + 3);
+    let feed = env.chain.account(&env.sol.oracle).unwrap().unwrap();
+    let legacy = pyth_sdk_solana::state::load_price_account::<32, ()>(&feed.data).unwrap();
+    assert_eq!(
+        (legacy.timestamp, legacy.prev_timestamp),
+        (expiry + 3, expiry - 5)
+    );
+    let p: greekhouse::events::SettlementPricePosted =
+        event(&env.propose_settlement(expiry).unwrap());
+    assert_eq!(
+        (p.price, p.prev_publish_time, p.is_final),
+        (px + 1, expiry - 5, true)
+    );
+}
+
+#[test]
+fn a_test_oracle_update_after_the_one_at_expiry_does_not_settle() {
+    let mut env = test_oracle_env();
+    let expiry = expiry_after(env.now(), 2);
+    let now = env.now();
+    env.advance(expiry - now + 20);
+    let px = 150 * 100_000_000;
+    env.publish_sol_at(px, expiry - 5);
+    env.publish_sol_at(px, expiry + 3);
+    env.publish_sol_at(px * 2, expiry + 10);
+    expect_err(
+        env.propose_settlement(expiry),
+        E::SettlementPriceNotFirstAfterExpiry,
+    );
+}

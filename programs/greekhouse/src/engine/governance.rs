@@ -5,9 +5,10 @@
 //! A change is **tightening** when every field it changes moves in its tightening direction
 //! (`Up`: a larger value is safer; `Down`: a smaller one). Anything else is **loosening**: a field
 //! moved the other way, a `Neutral` field (fees, auction, insurance, series rules) moved at all,
-//! or an identity (oracle program, feed, kind, price source) changed. Key rotations of the
-//! guardian and the vol updater are tightening (they apply at once, so a compromised key can be
-//! replaced quickly); enabling a listing is loosening, disabling it tightening.
+//! or an identity (oracle program, feed, kind, price source) changed. Rotating the guardian is
+//! loosening (a new guardian removes the current one's veto over queued changes); rotating a vol
+//! updater is tightening (a compromised updater is removed at once); enabling a listing is
+//! loosening, disabling it tightening.
 
 use anchor_lang::prelude::*;
 
@@ -172,6 +173,13 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
                 Neutral,
                 f(10),
             );
+            push(
+                "liquidation.fund_premium_bps",
+                ol.fund_premium_bps as i128,
+                nl.fund_premium_bps as i128,
+                Down,
+                f(100),
+            );
             let (oi, ni) = (&o.insurance, &n.insurance);
             push(
                 "insurance.cooldown_secs",
@@ -189,18 +197,11 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
             );
             let (os, ns) = (&o.settlement, &n.settlement);
             push(
-                "settlement.settle_window_secs",
-                os.settle_window_secs as i128,
-                ns.settle_window_secs as i128,
-                Neutral,
-                f(60),
-            );
-            push(
-                "settlement.dispute_secs",
-                os.dispute_secs as i128,
-                ns.dispute_secs as i128,
-                Neutral,
-                f(60),
+                "settlement.max_conf_bps",
+                os.max_conf_bps as i128,
+                ns.max_conf_bps as i128,
+                Down,
+                f(10),
             );
             push(
                 "settlement.debt_grace_secs",
@@ -223,7 +224,10 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
                 Neutral,
                 f(100),
             );
-            o._padding != n._padding || os._padding != ns._padding
+            o._padding != n._padding
+                || ol._padding != nl._padding
+                || os._reserved != ns._reserved
+                || os._padding != ns._padding
         }
         (GovValue::MarginParams(o), GovValue::MarginParams(n)) => {
             for (level, ol, nl) in [
@@ -491,7 +495,11 @@ pub fn classify(old: &GovValue, new: &GovValue) -> Result<Class> {
         GreekhouseError::NoChange
     );
     Ok(match new {
-        GovValue::Guardian(_) | GovValue::VolUpdater(_) => Class::Tightening,
+        // a new guardian removes the current one's veto over queued changes: it waits out the
+        // timelock like any loosening (and the current guardian can cancel it)
+        GovValue::Guardian(_) => Class::Loosening,
+        // a compromised vol updater is removed at once; its moves are bounded per window anyway
+        GovValue::VolUpdater(_) => Class::Tightening,
         GovValue::UnderlyingEnabled(on) | GovValue::CollateralEnabled(on) => {
             if *on {
                 Class::Loosening
@@ -551,8 +559,10 @@ pub fn check_steps(old: &GovValue, new: &GovValue) -> Result<()> {
     Ok(())
 }
 
-/// True when tightenings of this kind of value must be at least the tighten interval apart
-/// (risk parameters that can raise requirements of existing accounts).
+/// True when tightenings of this kind of value must be at least the tighten interval apart:
+/// risk parameters that can raise requirements of existing accounts or refuse their prices
+/// (`max_conf`), and deposit caps (halving one per step would otherwise reach zero in one
+/// transaction).
 pub fn rate_limited(value: &GovValue) -> bool {
     matches!(
         value,
@@ -561,6 +571,7 @@ pub fn rate_limited(value: &GovValue) -> bool {
             | GovValue::OracleConfig(_)
             | GovValue::SurfaceLimits(_)
             | GovValue::CollateralWeights(_)
+            | GovValue::DepositCap(_)
     )
 }
 

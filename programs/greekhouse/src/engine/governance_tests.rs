@@ -112,9 +112,14 @@ fn weights_caps_and_keys() {
     assert_eq!(classify(&cap(100), &cap(60)).unwrap(), Class::Tightening);
     assert_eq!(classify(&cap(100), &cap(160)).unwrap(), Class::Loosening);
     let (a, b) = (Pubkey::new_from_array([1; 32]), Pubkey::default());
+    // a guardian rotation removes the current guardian's veto: timelocked
     assert_eq!(
         classify(&GovValue::Guardian(a), &GovValue::Guardian(b)).unwrap(),
-        Class::Tightening
+        Class::Loosening
+    );
+    assert_eq!(
+        classify(&GovValue::Guardian(b), &GovValue::Guardian(a)).unwrap(),
+        Class::Loosening
     );
     assert_eq!(
         classify(&GovValue::VolUpdater(b), &GovValue::VolUpdater(a)).unwrap(),
@@ -153,8 +158,7 @@ fn global_params_timelock_and_buffer_tighten_fees_loosen() {
 fn settlement_parameters_loosen_and_are_step_limited() {
     let old = GovValue::GlobalParams(GlobalParams::DEFAULT);
     for change in [
-        |p: &mut GlobalParams| p.settlement.dispute_secs *= 2,
-        |p: &mut GlobalParams| p.settlement.settle_window_secs /= 2,
+        |p: &mut GlobalParams| p.settlement.max_conf_bps *= 2,
         |p: &mut GlobalParams| p.settlement.debt_grace_secs *= 2,
         |p: &mut GlobalParams| p.settlement.backstop_window_secs *= 2,
         |p: &mut GlobalParams| p.settlement.backstop_min_price_bps *= 2,
@@ -167,7 +171,33 @@ fn settlement_parameters_loosen_and_are_step_limited() {
     }
     // more than a factor of two in one change is refused
     let mut p = GlobalParams::DEFAULT;
-    p.settlement.dispute_secs *= 3;
+    p.settlement.debt_grace_secs *= 3;
+    assert!(check_steps(&old, &GovValue::GlobalParams(p)).is_err());
+    p = GlobalParams::DEFAULT;
+    p.settlement.max_conf_bps *= 3;
+    assert!(check_steps(&old, &GovValue::GlobalParams(p)).is_err());
+}
+
+#[test]
+fn a_tighter_settlement_confidence_or_fund_premium_tightens() {
+    let old = GovValue::GlobalParams(GlobalParams::DEFAULT);
+    for change in [
+        |p: &mut GlobalParams| p.settlement.max_conf_bps /= 2,
+        |p: &mut GlobalParams| p.liquidation.fund_premium_bps /= 2,
+    ] {
+        let mut p = GlobalParams::DEFAULT;
+        change(&mut p);
+        let new = GovValue::GlobalParams(p);
+        assert_eq!(classify(&old, &new).unwrap(), Class::Tightening);
+        check_steps(&old, &new).unwrap();
+    }
+    // a larger fund premium pays bidders more from the fund: loosening, factor-2 steps
+    let mut p = GlobalParams::DEFAULT;
+    p.liquidation.fund_premium_bps *= 2;
+    let new = GovValue::GlobalParams(p);
+    assert_eq!(classify(&old, &new).unwrap(), Class::Loosening);
+    check_steps(&old, &new).unwrap();
+    p.liquidation.fund_premium_bps += 1;
     assert!(check_steps(&old, &GovValue::GlobalParams(p)).is_err());
 }
 
@@ -243,12 +273,12 @@ fn steps_are_checked_per_field_in_both_directions() {
 }
 
 #[test]
-fn only_risk_parameters_are_rate_limited() {
+fn only_risk_parameters_and_deposit_caps_are_rate_limited() {
     assert!(rate_limited(&GovValue::MarginParams(margin())));
     assert!(rate_limited(&GovValue::CollateralWeights(
         CollateralWeights::default()
     )));
+    assert!(rate_limited(&GovValue::DepositCap(0)));
     assert!(!rate_limited(&GovValue::Guardian(Pubkey::default())));
-    assert!(!rate_limited(&GovValue::DepositCap(0)));
     assert!(!rate_limited(&GovValue::UnderlyingEnabled(false)));
 }

@@ -28,6 +28,9 @@ pub struct OraclePrice {
     /// Decimal exponent: value = price * 10^expo.
     pub expo: i32,
     pub publish_time: i64,
+    /// Publish time of the feed's previous update (`PriceFeedMessage.prev_publish_time`, a legacy
+    /// account's `prev_timestamp`): settlement identifies the update at an expiry with it.
+    pub prev_publish_time: i64,
 }
 
 impl OraclePrice {
@@ -164,21 +167,24 @@ pub fn check_price(
     Ok(())
 }
 
-/// Checks of a settlement price: those of [`check_price`] except age and rollback (the price is
-/// for a past moment, the expiry): positive, exponent in range, confidence within `max_conf`.
-pub fn check_settlement_price(underlying: &Underlying, price: &OraclePrice) -> Result<()> {
+/// Checks of an update posted for settlement, those of [`check_price`] that do not depend on
+/// when it is read: positive, exponent in range. Age and rollback do not apply (the price is for
+/// a past moment, the expiry); the confidence decides whether the update settles or is passed
+/// over ([`settlement_conf_within`]).
+pub fn check_settlement_price(price: &OraclePrice) -> Result<()> {
     require!(price.price > 0, GreekhouseError::OracleNonPositivePrice);
     require!(
         price.expo <= 0 && price.expo >= -MAX_ORACLE_EXPONENT,
         GreekhouseError::OracleBadExponent
     );
-    let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
-    let limit = (price.price as u128) * underlying.oracle.max_conf_bps as u128;
-    require!(
-        conf_scaled <= limit,
-        GreekhouseError::OracleConfidenceTooWide
-    );
     Ok(())
+}
+
+/// `conf / price <= max_conf_bps / 10^4`, exactly (`conf * 10^4 <= price * max_conf_bps`).
+pub fn settlement_conf_within(price: &OraclePrice, max_conf_bps: u32) -> bool {
+    let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
+    let limit = (price.price.max(0) as u128) * max_conf_bps as u128;
+    conf_scaled <= limit
 }
 
 /// A `PriceUpdateV2`: Anchor discriminator, full verification, the configured feed id.
@@ -200,6 +206,7 @@ fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
         conf: m.conf,
         expo: m.exponent,
         publish_time: m.publish_time,
+        prev_publish_time: m.prev_publish_time,
     })
 }
 
@@ -217,5 +224,6 @@ fn parse_legacy(data: &[u8]) -> Result<OraclePrice> {
         conf: account.agg.conf,
         expo: account.expo,
         publish_time: account.timestamp,
+        prev_publish_time: account.prev_timestamp,
     })
 }

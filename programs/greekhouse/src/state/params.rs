@@ -69,11 +69,13 @@ pub struct GlobalParams {
 )]
 #[repr(C)]
 pub struct SettlementParams {
-    /// A settlement price must be published in `[expiry, expiry + settle_window]` (seconds).
-    pub settle_window_secs: u32,
-    /// A proposed settlement price can be replaced by one published closer to expiry until this
-    /// long after the first proposal (seconds).
-    pub dispute_secs: u32,
+    /// Largest confidence of a settlement price, `conf / price` (bps). The settlement price is
+    /// the feed's update with `prev_publish_time < expiry <= publish_time`; when its confidence
+    /// is wider, the next updates are walked one by one until one is within it
+    /// (docs/settlement.md §1).
+    pub max_conf_bps: u32,
+    /// Unused (formerly the dispute period); zero.
+    pub _reserved: u32,
     /// How long a writer may take to repay a settlement debt before its collateral is sold (seconds).
     pub debt_grace_secs: u32,
     /// Length of a series' backstop auction of new insurance shares (seconds).
@@ -188,11 +190,11 @@ impl LiquidationParams {
 }
 
 impl SettlementParams {
-    /// Defaults of docs/settlement.md: a 5-minute window, 15 minutes of dispute, an hour of
+    /// Defaults of docs/settlement.md: a settlement confidence of at most 0.5 %, an hour of
     /// grace for debts, a 24-hour backstop falling to 10 % of its starting price.
     pub const DEFAULT: SettlementParams = SettlementParams {
-        settle_window_secs: 300,
-        dispute_secs: 900,
+        max_conf_bps: 50,
+        _reserved: 0,
         debt_grace_secs: 3_600,
         backstop_window_secs: 86_400,
         backstop_min_price_bps: 1_000,
@@ -200,8 +202,7 @@ impl SettlementParams {
     };
 
     pub fn validate(&self) -> Result<()> {
-        in_bounds(self.settle_window_secs, bounds::SETTLE_WINDOW_SECS)?;
-        in_bounds(self.dispute_secs, bounds::DISPUTE_SECS)?;
+        in_bounds(self.max_conf_bps, bounds::SETTLEMENT_MAX_CONF_BPS)?;
         in_bounds(self.debt_grace_secs, bounds::DEBT_GRACE_SECS)?;
         in_bounds(self.backstop_window_secs, bounds::BACKSTOP_WINDOW_SECS)?;
         in_bounds(self.backstop_min_price_bps, bounds::BACKSTOP_MIN_PRICE_BPS)?;

@@ -1,13 +1,26 @@
-//! The settlement price of one underlying at one expiry (docs/settlement.md). Anyone proposes a
-//! valid oracle update published in the settlement window; until the dispute deadline anyone may
-//! replace it with a valid update published closer to expiry. After the deadline the price is
-//! final: it is the earliest valid update anyone brought, so no caller can pick a favourable one
-//! among the many updates in the window.
+//! The settlement price of one underlying at one expiry (docs/settlement.md §1). It is exactly
+//! one update of the feed: the one with `prev_publish_time < expiry <= publish_time`, which the
+//! update itself proves (Pyth's pull message and the legacy account both carry the previous
+//! publish time), so no caller can choose among updates. A feed gap changes nothing: the first
+//! update after the gap is that update. When its confidence is wider than the governed bound,
+//! the updates after it are posted one by one, each proving it follows the last (its
+//! `prev_publish_time` is the last one's `publish_time`), until one is within the bound: still
+//! one update, fixed by the feed's history.
 
 use anchor_lang::prelude::*;
 
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
+
+/// Where a settlement price stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SettlementPriceStatus {
+    /// The last posted update's confidence was too wide: the next one is awaited.
+    Walking = 0,
+    /// The price is final.
+    Final = 1,
+}
 
 /// PDA [`SETTLEMENT_PRICE_SEED`](crate::constants::SETTLEMENT_PRICE_SEED), underlying, expiry (i64 LE).
 #[account(zero_copy)]
@@ -15,22 +28,25 @@ use crate::errors::GreekhouseError;
 pub struct SettlementPrice {
     pub version: u8,
     pub bump: u8,
-    /// The first proposal came from after the window (the fallback when nobody proposed in time).
-    pub late: u8,
+    /// [`SettlementPriceStatus`].
+    pub status: u8,
     pub _padding: [u8; 1],
-    /// Number of times a proposal was replaced.
-    pub disputes: u32,
+    /// Number of updates passed over for a confidence wider than the bound (the last posted one
+    /// included while walking).
+    pub passed_over: u32,
     pub underlying: Pubkey,
     pub expiry: i64,
-    /// The oracle price in Pyth's units: `price * 10^expo`.
+    /// The last posted update in Pyth's units (`price * 10^expo`): the settlement price once
+    /// final.
     pub price: i64,
     pub conf: u64,
     pub expo: i32,
     pub _padding1: u32,
     pub publish_time: i64,
-    /// When the first proposal landed, and the fixed deadline after which the price is final.
-    pub proposed_at: i64,
-    pub deadline: i64,
+    /// The posted update's previous publish time (before expiry for the first one).
+    pub prev_publish_time: i64,
+    /// When the last update was posted.
+    pub posted_at: i64,
     pub reserved: [u8; 64],
 }
 
@@ -39,9 +55,9 @@ const _: () = assert!(core::mem::size_of::<SettlementPrice>() == 8 + 32 + 8 * 3 
 impl SettlementPrice {
     pub const SPACE: usize = 8 + core::mem::size_of::<SettlementPrice>();
 
-    /// Final once the dispute deadline has passed.
-    pub fn is_final(&self, now: i64) -> bool {
-        now > self.deadline
+    /// Final once an update within the confidence bound was posted.
+    pub fn is_final(&self) -> bool {
+        self.status == SettlementPriceStatus::Final as u8
     }
 
     pub fn invariant(&self) -> Result<()> {
@@ -50,7 +66,12 @@ impl SettlementPrice {
             GreekhouseError::UnsupportedVersion
         );
         require!(
-            self.price > 0 && self.publish_time >= self.expiry && self.deadline > self.proposed_at,
+            self.price > 0
+                && self.status <= SettlementPriceStatus::Final as u8
+                && self.publish_time >= self.expiry
+                && self.prev_publish_time < self.publish_time
+                && (self.passed_over > 0 || self.prev_publish_time < self.expiry)
+                && (self.is_final() || self.passed_over > 0),
             GreekhouseError::InvariantViolated
         );
         Ok(())

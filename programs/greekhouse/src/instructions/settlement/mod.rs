@@ -1,5 +1,4 @@
 pub mod buy_backstop;
-pub mod dispute_settlement_price;
 pub mod finalize_series;
 pub mod open_backstop;
 pub mod propose_settlement_price;
@@ -10,7 +9,6 @@ pub mod settle_series;
 pub mod sweep_series_dust;
 
 pub use buy_backstop::*;
-pub use dispute_settlement_price::*;
 pub use finalize_series::*;
 pub use open_backstop::*;
 pub use propose_settlement_price::*;

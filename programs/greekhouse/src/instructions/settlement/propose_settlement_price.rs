@@ -1,18 +1,20 @@
-//! Propose the settlement price of an underlying at an expiry (anyone): a valid oracle update
-//! published in `[expiry, expiry + settle_window]` opens a dispute period with a fixed deadline.
-//! Fallback, so an oracle outage cannot block settlement forever: once
-//! `expiry + settle_window + dispute` has passed with no proposal, an update published later is
-//! accepted under the same dispute rule. Never paused.
+//! Post the settlement price of an underlying at an expiry (anyone, at or after expiry;
+//! docs/settlement.md §1). Exactly one update is accepted: the feed's update with
+//! `prev_publish_time < expiry <= publish_time`, which proves by itself that it is the first
+//! update at or after expiry. It is final at once when its confidence is within the governed
+//! `settlement.max_conf_bps`; otherwise it is recorded as passed over and the update after it
+//! (`prev_publish_time` = the passed-over update's `publish_time`, published later) is the only
+//! one accepted next, and so on. No caller can choose a price; a feed gap only makes the update
+//! later. Never paused.
 
 use anchor_lang::prelude::*;
 
 use crate::constants::{ACCOUNT_VERSION, SETTLEMENT_PRICE_SEED};
 use crate::engine::create::{load_new, Creator};
-use crate::engine::safe_math::SafeMath;
 use crate::errors::GreekhouseError;
-use crate::events::SettlementPriceProposed;
-use crate::oracle::{check_settlement_price, parse_oracle_account};
-use crate::state::{Clearinghouse, SettlementPrice, Underlying};
+use crate::events::SettlementPricePosted;
+use crate::oracle::{check_settlement_price, parse_oracle_account, settlement_conf_within};
+use crate::state::{Clearinghouse, SettlementPrice, SettlementPriceStatus, Underlying};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -25,7 +27,8 @@ pub struct ProposeSettlementPrice<'info> {
     pub underlying: AccountLoader<'info, Underlying>,
     /// CHECK: parsed and checked against the underlying's oracle configuration.
     pub oracle: UncheckedAccount<'info>,
-    /// CHECK: created here (empty or pre-funded system account at the PDA address).
+    /// CHECK: created here on the first post (empty or pre-funded system account at the PDA
+    /// address); afterwards this program's `SettlementPrice`, checked when loaded.
     #[account(
         mut,
         seeds = [SETTLEMENT_PRICE_SEED, underlying.key().as_ref(), &expiry.to_le_bytes()],
@@ -49,71 +52,92 @@ pub fn propose_settlement_price_handler(
 ) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
-    let params = a.clearinghouse.load()?.params.settlement;
+    let max_conf_bps = a.clearinghouse.load()?.params.settlement.max_conf_bps;
     let underlying = *a.underlying.load()?;
     let price = {
         let data = a.oracle.try_borrow_data()?;
         parse_oracle_account(&underlying, a.oracle.key, a.oracle.owner, &data)?
     };
-    check_settlement_price(&underlying, &price)?;
+    check_settlement_price(&price)?;
     require!(
         price.publish_time >= expiry,
         GreekhouseError::SettlementPriceBeforeExpiry
     );
-    let window_end = expiry.safe_add(params.settle_window_secs as i64)?;
-    let late = price.publish_time > window_end;
-    if late {
-        // nobody brought an update from the window in time: the earliest later one will do
-        let fallback_opens = window_end.safe_add(params.dispute_secs as i64)?;
+    let within = settlement_conf_within(&price, max_conf_bps);
+    let underlying_key = a.underlying.key();
+    let first = a.settlement_price.data_is_empty();
+    if first {
+        // the update at expiry: its previous update was published before expiry
         require!(
-            now > fallback_opens,
-            GreekhouseError::SettlementPriceOutsideWindow
+            price.prev_publish_time < expiry,
+            GreekhouseError::SettlementPriceNotFirstAfterExpiry
+        );
+        let expiry_bytes = expiry.to_le_bytes();
+        Creator {
+            payer: &a.payer.to_account_info(),
+            system_program: &a.system_program.to_account_info(),
+        }
+        .create_zero_copy::<SettlementPrice>(
+            &a.settlement_price,
+            &[
+                SETTLEMENT_PRICE_SEED,
+                underlying_key.as_ref(),
+                &expiry_bytes,
+                &[ctx.bumps.settlement_price],
+            ],
+        )?;
+    } else {
+        require_keys_eq!(
+            *a.settlement_price.owner,
+            crate::ID,
+            GreekhouseError::WrongSettlementPrice
         );
     }
-    require!(
-        a.settlement_price.data_is_empty(),
-        GreekhouseError::SettlementAlreadyProposed
-    );
-    let underlying_key = a.underlying.key();
-    let expiry_bytes = expiry.to_le_bytes();
-    Creator {
-        payer: &a.payer.to_account_info(),
-        system_program: &a.system_program.to_account_info(),
-    }
-    .create_zero_copy::<SettlementPrice>(
-        &a.settlement_price,
-        &[
-            SETTLEMENT_PRICE_SEED,
-            underlying_key.as_ref(),
-            &expiry_bytes,
-            &[ctx.bumps.settlement_price],
-        ],
-    )?;
-    let deadline = now.safe_add(params.dispute_secs as i64)?;
     let mut sp = load_new::<SettlementPrice>(&a.settlement_price)?;
-    sp.version = ACCOUNT_VERSION;
-    sp.bump = ctx.bumps.settlement_price;
-    sp.late = late as u8;
-    sp.underlying = underlying_key;
-    sp.expiry = expiry;
+    if first {
+        sp.version = ACCOUNT_VERSION;
+        sp.bump = ctx.bumps.settlement_price;
+        sp.underlying = underlying_key;
+        sp.expiry = expiry;
+    } else {
+        require!(!sp.is_final(), GreekhouseError::SettlementPriceAlreadyFinal);
+        // the update right after the one passed over, and no other
+        require!(
+            price.prev_publish_time == sp.publish_time && price.publish_time > sp.publish_time,
+            GreekhouseError::SettlementPriceNotNextUpdate
+        );
+    }
+    if !within {
+        sp.passed_over = sp
+            .passed_over
+            .checked_add(1)
+            .ok_or(GreekhouseError::MathOverflow)?;
+    }
+    sp.status = if within {
+        SettlementPriceStatus::Final
+    } else {
+        SettlementPriceStatus::Walking
+    } as u8;
     sp.price = price.price;
     sp.conf = price.conf;
     sp.expo = price.expo;
     sp.publish_time = price.publish_time;
-    sp.proposed_at = now;
-    sp.deadline = deadline;
+    sp.prev_publish_time = price.prev_publish_time;
+    sp.posted_at = now;
     sp.invariant()?;
-    drop(sp);
-
-    emit_cpi!(SettlementPriceProposed {
-        settlement_price: ctx.accounts.settlement_price.key(),
+    let event = SettlementPricePosted {
+        settlement_price: a.settlement_price.key(),
         underlying: underlying_key,
         expiry,
         price: price.price,
+        conf: price.conf,
         expo: price.expo,
         publish_time: price.publish_time,
-        deadline,
-        late,
-    });
+        prev_publish_time: price.prev_publish_time,
+        is_final: within,
+        passed_over: sp.passed_over,
+    };
+    drop(sp);
+    emit_cpi!(event);
     Ok(())
 }

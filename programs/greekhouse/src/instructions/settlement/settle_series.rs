@@ -59,7 +59,7 @@ impl SettleSeries<'_> {
             sp.underlying == s.underlying && sp.expiry == s.expiry,
             GreekhouseError::WrongSettlementPrice
         );
-        require!(sp.is_final(now), GreekhouseError::SettlementPriceNotFinal);
+        require!(sp.is_final(), GreekhouseError::SettlementPriceNotFinal);
         Ok(())
     }
 }

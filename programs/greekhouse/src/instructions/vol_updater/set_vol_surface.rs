@@ -29,14 +29,21 @@ impl SetVolSurface<'_> {
             .within_relative_change(&new, max_change)
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
         require!(within, GreekhouseError::VolSurfaceStepTooLarge);
-        // over time: within twice the step of the surface at the start of the window, so
-        // several updates in one window cannot compound (docs/governance.md)
+        // over time: within a ratio of `1 + 2c` of the surface at the start of the window, in
+        // both directions, so several updates in one window cannot compound
+        // (docs/governance.md). `|new - anchor| <= 2c * anchor` alone has no lower bound once
+        // `2c >= 1`; also requiring `|anchor - new| <= 2c * new` bounds each vol to
+        // `[anchor / (1 + 2c), anchor * (1 + 2c)]`.
         let now = Clock::get()?.unix_timestamp;
         let anchor = convert::vol_surface(&window_anchor(&u, now));
-        let within_window = anchor
-            .within_relative_change(&new, Fixed::from_bps(2 * u.surface_max_change_bps as i64))
+        let window = Fixed::from_bps(2 * u.surface_max_change_bps as i64);
+        let up = anchor
+            .within_relative_change(&new, window)
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
-        require!(within_window, GreekhouseError::VolSurfaceWindowExceeded);
+        let down = new
+            .within_relative_change(&anchor, window)
+            .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
+        require!(up && down, GreekhouseError::VolSurfaceWindowExceeded);
         Ok(())
     }
 }
