@@ -195,11 +195,14 @@ pub fn run(json_out: bool) -> Result<serde_json::Value> {
                 redeemed += r.amount;
             }
         }
-        let d: SeriesDustSwept = one(
-            &env.sweep_series_dust(s).map_err(chain_err("sweep"))?,
-            "sweep",
-        )?;
-        dust += d.amount;
+        // a sweep of nothing is refused: sweep where there is dust
+        if env.series_dust(s) > 0 {
+            let d: SeriesDustSwept = one(
+                &env.sweep_series_dust(s).map_err(chain_err("sweep"))?,
+                "sweep",
+            )?;
+            dust += d.amount;
+        }
     }
     say(&format!(
         "\nsettled at ${settle_at}; the fund covered what it held, a backstop buyer paid {} USDC for {} new fund shares",

@@ -1197,6 +1197,21 @@ impl Env {
         self.chain.send(&[ix], &[holder])
     }
 
+    /// A finalized series' dust now (what `sweep_series_dust` would move; zero before
+    /// finalization).
+    pub fn series_dust(&mut self, series: &Pubkey) -> u64 {
+        let s = self.series_state(series);
+        if s.status != greekhouse::state::SeriesStatus::Finalized as u8 {
+            return 0;
+        }
+        let supply = self
+            .chain
+            .mint_supply(&s.option_mint)
+            .expect("scenario: bank call");
+        greekhouse::engine::settlement::series_dust(s.settlement_ledger, supply, s.payout_final)
+            .unwrap_or(0)
+    }
+
     pub fn sweep_series_dust(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {
         let ix = ix::sweep_series_dust(&self.ch, *series);
         self.chain.send(&[ix], &[])

@@ -20,7 +20,7 @@
 //! file for each name): writer — open_writer_account (re-open), deposit, withdraw,
 //! write_options, burn_options, close_writer_account; liquidation — start_liquidation, bid
 //! (liquidator, or alice's other account), end_liquidation, resolve_bankruptcy; settlement —
-//! propose_settlement_price, dispute_settlement_price ([`dispute`], one line to drop),
+//! propose_settlement_price (the straddling update, or a later one that is refused),
 //! settle_series, settle_position, resolve_debt, open_backstop, buy_backstop, finalize_series,
 //! redeem, sweep_series_dust; insurance — open_insurance_stake, stake, request_unstake,
 //! cancel_unstake, unstake, donate (and stakes around sweeps); keeper — sweep_fees,
@@ -78,14 +78,7 @@ use solana_signer::Signer;
 /// Bugs of the current program that the fuzzer finds; each gates the move that triggers it so
 /// the committed test stays green while the fixes land elsewhere. The integrator empties this
 /// list as the fixes land (or runs with `GREEKHOUSE_FUZZ_KNOWN_BUGS=1` to see them all).
-const KNOWN_BUGS_PENDING: &[KnownBug] = &[
-    KnownBug::SplBurnBreaksRedeem,
-    KnownBug::CloseWithDebtMarkers,
-    KnownBug::DustCollateralBlocksWriteOff,
-    KnownBug::BankruptcyAfterSettlement,
-    KnownBug::DebtorWithOtherPositions,
-    KnownBug::FullDiscountAfterExpiry,
-];
+const KNOWN_BUGS_PENDING: &[KnownBug] = &[];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum KnownBug {
@@ -200,9 +193,6 @@ enum Action {
         e: u8,
         late: u16,
     },
-    DisputeSettlement {
-        e: u8,
-    },
     SettleSeries {
         s: u8,
     },
@@ -314,7 +304,6 @@ fn action() -> impl Strategy<Value = Action> {
         2 => w().prop_map(|target| EndLiquidation { target }),
         2 => w().prop_map(|target| ResolveBankruptcy { target }),
         2 => (0u8..3, 0u16..3_000).prop_map(|(e, late)| ProposeSettlement { e, late }),
-        1 => (0u8..3).prop_map(|e| DisputeSettlement { e }),
         2 => s().prop_map(|s| SettleSeries { s }),
         2 => (w(), s()).prop_map(|(w, s)| SettlePosition { w, s }),
         2 => w().prop_map(|w| ResolveDebt { w }),
@@ -499,24 +488,21 @@ fn sent(r: Result<TxOutcome, ChainError>) -> Step {
     r.map(Some)
 }
 
-/// The settlement of `expiry`'s price: an update published `at`, proposed.
+/// The settlement of `expiry`'s price: an update published `at` whose previous update was
+/// published `prev`, posted. Only the update straddling the expiry (`prev < expiry <= at`) is
+/// accepted; anything else is a refusal the fuzzer expects.
 fn propose_at(
     world: &mut World,
     expiry: i64,
     at: i64,
+    prev: i64,
     price: i64,
 ) -> Result<TxOutcome, ChainError> {
-    world.env.publish_sol_at(price, at);
+    world.env.publish_sol_update(price, at, prev);
     let r = world.env.propose_settlement(expiry);
     let now = world.env.now();
     world.env.publish_sol_at(price, now);
     r
-}
-
-/// `dispute_settlement_price`, isolated: the instruction is being removed (drop this line and
-/// the `DisputeSettlement` action).
-fn dispute(world: &mut World, expiry: i64) -> Result<TxOutcome, ChainError> {
-    world.env.dispute_settlement(expiry)
 }
 
 fn apply(world: &mut World, a: &Action) -> Step {
@@ -736,17 +722,10 @@ fn apply(world: &mut World, a: &Action) -> Step {
                 return Ok(None);
             }
             let at = (expiry + late as i64).min(now);
+            // one in three: an update after the straddling one (its previous is past expiry)
+            let prev = if late % 3 == 0 { at - 1 } else { expiry - 1 };
             let price = world.env.sol_price;
-            sent(propose_at(world, expiry, at, price))
-        }
-        DisputeSettlement { e } => {
-            let expiry = world.expiries[e as usize % world.expiries.len()];
-            let now = world.env.now();
-            let price = world.env.sol_price;
-            world.env.publish_sol_at(price, expiry.min(now));
-            let r = dispute(world, expiry);
-            world.env.publish_sol_at(price, now);
-            sent(r)
+            sent(propose_at(world, expiry, at, prev, price))
         }
         SettleSeries { s } => {
             let series = world.series_at(s);
@@ -1204,12 +1183,11 @@ fn check_books(world: &mut World, when: &str) {
             );
         }
         if st.status == SeriesStatus::Finalized as u8
-            && st.outstanding() as u128 * st.payout_final as u128 > st.settlement_ledger as u128
-            && st.dust_swept == 0
+            && supply as u128 * st.payout_final as u128 > st.settlement_ledger as u128
         {
             fail(
                 world,
-                format!("{when}: series {s}: outstanding not backed after finalization"),
+                format!("{when}: series {s}: remaining tokens not backed after finalization"),
             );
         }
     }
@@ -1342,16 +1320,9 @@ fn drive_to_end(world: &mut World) {
             if world.env.chain.account(&key).unwrap().is_some() {
                 continue;
             }
-            let window = params.settlement.settle_window_secs as i64;
-            let late_ok = e + window + params.settlement.dispute_secs as i64;
-            // inside the window, or a late update once the fallback opens; else the window's
-            let at = if now <= e + window || now > late_ok {
-                now
-            } else {
-                e + 5
-            };
+            // the update straddling the expiry: published after it, its previous one before
             let price = world.env.sol_price;
-            let r = propose_at(world, e, at, price);
+            let r = propose_at(world, e, e + 5, e - 1, price);
             if drive_step(
                 world,
                 &mut stuck,
@@ -1359,7 +1330,6 @@ fn drive_to_end(world: &mut World) {
                 key,
                 r,
             ) {
-                world.env.advance(params.settlement.dispute_secs as i64 + 1);
                 world.publish();
                 progress = true;
             }
@@ -1450,7 +1420,7 @@ fn drive_to_end(world: &mut World) {
                         }
                     }
                 }
-                if world.env.series_state(&s).dust_swept == 0 {
+                if world.env.series_dust(&s) > 0 {
                     let r = world.env.sweep_series_dust(&s);
                     if drive_step(world, &mut stuck, format!("sweep_series_dust {s}"), s, r) {
                         progress = true;
@@ -1538,7 +1508,7 @@ fn drive_to_end(world: &mut World) {
             ));
             continue;
         }
-        if st.dust_swept == 0 {
+        if world.env.series_dust(&s) > 0 {
             problems.push(format!("series {s}: dust not swept"));
         }
         let supply = world.env.series_supply(&s);
@@ -1591,7 +1561,7 @@ fn drive_to_end(world: &mut World) {
 fn done(world: &mut World) -> bool {
     for s in world.series.clone() {
         let st = world.env.series_state(&s);
-        if st.status != SeriesStatus::Finalized as u8 || st.dust_swept == 0 {
+        if st.status != SeriesStatus::Finalized as u8 || world.env.series_dust(&s) > 0 {
             return false;
         }
         if world.env.series_supply(&s) > 0 {

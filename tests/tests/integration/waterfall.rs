@@ -17,8 +17,6 @@ use greekhouse::state::{SeriesStatus, WriterStatus};
 use greekhouse_sdk::liquidation::BidSize;
 use solana_signer::Signer;
 
-const DISPUTE: i64 = 900;
-
 /// A price in whole dollars as Pyth units.
 fn px(dollars: i64) -> i64 {
     dollars * 100_000_000
@@ -37,9 +35,9 @@ fn settle_at(env: &mut Env, expiry: i64, dollars: i64, series: &[Pubkey]) {
     if now < expiry + 10 {
         env.advance(expiry + 10 - now);
     }
-    env.publish_sol_at(px(dollars), expiry + 10);
+    // the update straddling the expiry: published after it, its previous one before
+    env.publish_sol_update(px(dollars), expiry + 10, expiry - 1);
     env.propose_settlement(expiry).unwrap();
-    env.advance(DISPUTE + 1);
     env.publish_prices();
     for s in series {
         env.settle_series(s).unwrap();

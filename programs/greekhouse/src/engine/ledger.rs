@@ -559,12 +559,14 @@ pub fn sweep_series_dust(
         mint_supply <= series.outstanding(),
         GreekhouseError::InvariantViolated
     );
-    let backing = mint_supply.safe_mul(series.payout_final)?;
-    let dust = series
-        .settlement_ledger
-        .checked_sub(backing)
-        .ok_or(GreekhouseError::InvariantViolated)?;
+    let dust = crate::engine::settlement::series_dust(
+        series.settlement_ledger,
+        mint_supply,
+        series.payout_final,
+    )
+    .ok_or(GreekhouseError::InvariantViolated)?;
     require!(dust > 0, GreekhouseError::NoSeriesDust);
+    let backing = series.settlement_ledger - dust;
     series.settlement_ledger = backing;
     series.dust_swept = 1;
     fund.balance = fund.balance.safe_add(dust)?;

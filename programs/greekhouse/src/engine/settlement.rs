@@ -111,6 +111,14 @@ pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {
     }
 }
 
+/// A finalized series' dust: what its ledger holds beyond the final payout of the `mint_supply`
+/// tokens that still exist (rounding, surplus cover, the payout of tokens burned outside the
+/// program). `None` when the ledger holds less (never, by the final payout's rounding).
+pub fn series_dust(ledger: u64, mint_supply: u64, payout_final: u64) -> Option<u64> {
+    let backing = (mint_supply as u128).checked_mul(payout_final as u128)?;
+    u64::try_from((ledger as u128).checked_sub(backing)?).ok()
+}
+
 /// The haircut in bps, rounded up: `1 - payout_final / payout`.
 pub fn haircut_bps(payout: u64, payout_final: u64) -> u32 {
     if payout == 0 || payout_final >= payout {
