@@ -497,7 +497,17 @@ fn the_stock_typescript_client_decodes_an_account_and_sends_a_deposit() {
         Some(0),
         "{report:#}"
     );
-    assert_eq!(report["offline"]["instructions"].as_u64(), Some(40));
+    // every instruction of the program's IDL round-trips through the stock client's coder
+    let idl: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../idl/greekhouse.json"
+        ))
+        .expect("idl/greekhouse.json"),
+    )
+    .expect("the IDL parses");
+    let in_idl = idl["instructions"].as_array().map(|v| v.len() as u64);
+    assert_eq!(report["offline"]["instructions"].as_u64(), in_idl);
     let before: i64 = report["quote_before"].as_str().unwrap().parse().unwrap();
     let after: i64 = report["quote_after"].as_str().unwrap().parse().unwrap();
     assert_eq!(after - before, 1_000_000);

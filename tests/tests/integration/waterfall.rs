@@ -470,19 +470,54 @@ fn dust_collateral_does_not_block_a_bankruptcy() {
 
 /// Finding 6, a stale feed. On `cff6b47` a little SOL collateral whose feed went stale made
 /// every margin check of a BTC writer fail with `OracleStale`, so it could not be liquidated.
-/// Liquidation values that collateral at zero instead.
+/// A liquidation values collateral priced by a stale legacy (fixed-account) feed at zero
+/// instead. Both feeds here are legacy accounts (the test oracle program).
 #[test]
-fn a_stale_feed_pricing_only_collateral_does_not_stop_a_liquidation() {
+fn a_stale_legacy_feed_pricing_only_collateral_does_not_stop_a_liquidation() {
+    let mut env = Env::with_options(EnvOptions {
+        oracle: OracleSetup::TestOracle,
+        ..EnvOptions::default()
+    });
+    let w = btc_writer_with_sol_dust(&mut env);
+    let b = bidder(&mut env);
+    sol_stops_btc_rallies(&mut env);
+    env.start_liquidation(&b, &w.account).unwrap();
+    let (out, _) = env.bid(&b, &w.account, BidSize::Max).unwrap();
+    let _: SliceBought = event(&out);
+    assert_books_balance(&mut env);
+}
+
+/// The limit of finding 6's fix: a pull feed's update is whatever account the caller brings, so
+/// a failed one is never tolerated (a liquidator could zero a victim's collateral with an old
+/// update); anyone refreshes a stale pull feed by posting a current update.
+#[test]
+fn a_stale_pull_feed_pricing_collateral_is_refreshed_not_ignored() {
     let mut env = Env::new();
+    let w = btc_writer_with_sol_dust(&mut env);
+    let b = bidder(&mut env);
+    sol_stops_btc_rallies(&mut env);
+    expect_err(env.start_liquidation(&b, &w.account), E::OracleStale);
+    // a current SOL update, posted by anyone
+    let now = env.now();
+    let sol = env.sol_price;
+    env.publish_sol_at(sol, now);
+    env.start_liquidation(&b, &w.account).unwrap();
+}
+
+/// A BTC call writer at initial margin with a little SOL collateral.
+fn btc_writer_with_sol_dust(env: &mut Env) -> Writer {
     let btc = env.btc;
     let expiry = expiry_after(env.now(), 7);
     let strike = env.btc_price as u64 / 100 * 11 / 10;
     let call = env.create_series(btc, 0, strike, expiry).unwrap();
-    let w = funded_writer(&mut env, 20_000, 1);
+    let w = funded_writer(env, 20_000, 1);
     let n = env.write_to_initial_margin(&w, &call).unwrap();
     assert!(n > 0);
-    let b = bidder(&mut env);
-    // SOL's feed stops; BTC rallies
+    w
+}
+
+/// SOL's feed stops for ten minutes while BTC rallies 50 %.
+fn sol_stops_btc_rallies(env: &mut Env) {
     env.advance(600);
     let now = env.now();
     env.btc_price = env.btc_price * 3 / 2;
@@ -493,10 +528,6 @@ fn a_stale_feed_pricing_only_collateral_does_not_stop_a_liquidation() {
         publish_time: now,
     };
     env.set_btc_oracle(obs, pyth_sdk_solana::state::PriceStatus::Trading);
-    env.start_liquidation(&b, &w.account).unwrap();
-    let (out, _) = env.bid(&b, &w.account, BidSize::Max).unwrap();
-    let _: SliceBought = event(&out);
-    assert_books_balance(&mut env);
 }
 
 /// Finding 6, too many underlyings: the deposit that would make the margin uncomputable is

@@ -16,7 +16,9 @@ use greekhouse_risk::{
 use crate::engine::{convert, layout};
 use crate::errors::GreekhouseError;
 use crate::oracle::{check_price, parse_oracle_account, OraclePrice, PriceUse};
-use crate::state::{CollateralAsset, GlobalParams, PriceSource, Underlying, WriterAccount};
+use crate::state::{
+    CollateralAsset, GlobalParams, OracleKind, PriceSource, Underlying, WriterAccount,
+};
 
 /// An underlying with the oracle price the margin check uses.
 #[derive(Clone, Copy)]
@@ -31,10 +33,16 @@ pub struct PricedUnderlying {
 }
 
 /// Whether `price` may enter a margin check. A price that passes [`check_price`] always may.
-/// One that fails may not, and the failure stands, unless the check is for a liquidation and no
-/// position depends on this underlying (`needed_by_position` false): its collateral then
-/// counts for nothing, in the house's favour, so a stale or wide feed pricing some dust
-/// collateral never stops an account from being liquidated (docs/liquidation.md).
+/// One that fails may not, and the failure stands, unless the check is for a liquidation, no
+/// position depends on this underlying (`needed_by_position` false) and its feed is a legacy
+/// price account: its collateral then counts for nothing, in the house's favour, so a stale or
+/// wide push feed pricing some collateral never stops an account from being liquidated
+/// (docs/liquidation.md).
+///
+/// Only a legacy feed: its account is fixed, so its staleness is the feed's, not the caller's
+/// choice. A pull feed's update is any account the caller brings; tolerating a failed one would
+/// let a liquidator zero a victim's collateral with an old update. A stale pull feed is
+/// refreshed by anyone posting a current update instead.
 pub fn usable_for_margin(
     underlying: &Underlying,
     price: &OraclePrice,
@@ -44,7 +52,13 @@ pub fn usable_for_margin(
 ) -> Result<bool> {
     match check_price(underlying, price, now, price_use) {
         Ok(()) => Ok(true),
-        Err(_) if price_use == PriceUse::Liquidation && !needed_by_position => Ok(false),
+        Err(_)
+            if price_use == PriceUse::Liquidation
+                && !needed_by_position
+                && underlying.oracle_kind()? == OracleKind::Legacy =>
+        {
+            Ok(false)
+        }
         Err(e) => Err(e),
     }
 }
