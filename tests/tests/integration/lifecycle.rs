@@ -3,11 +3,9 @@
 //! adversarial moves included, checks the books after every step, then drives the world to the
 //! end and checks that everything ends.
 //!
-//! Run: `GREEKHOUSE_FUZZ_CASES=10000 CARGO_TARGET_DIR=/work/main/target cargo test -p
+//! Run: `GREEKHOUSE_FUZZ_CASES=10000 cargo test -p
 //! greekhouse-tests --test integration lifecycle -- --nocapture` (default 8 cases, for CI; the
-//! per-case time is printed). `GREEKHOUSE_FUZZ_KNOWN_BUGS=1` re-enables the moves listed in
-//! [`KNOWN_BUGS_PENDING`] (the fuzzer then finds those bugs on current code), or a comma list
-//! of their names re-enables those; `GREEKHOUSE_FUZZ_SHRINK` bounds proptest's shrinking;
+//! per-case time is printed). `GREEKHOUSE_FUZZ_SHRINK` bounds proptest's shrinking;
 //! `GREEKHOUSE_FUZZ_LEN=min..max` changes the sequence length (default 20..60).
 //!
 //! **Actors.** Writers alice#0 and alice#1 (one owner, two accounts: alice bids on herself),
@@ -72,51 +70,6 @@ use harness::*;
 use proptest::prelude::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-// ================================================================================ known bugs
-
-/// Bugs of the current program that the fuzzer finds; each gates the move that triggers it so
-/// the committed test stays green while the fixes land elsewhere. The integrator empties this
-/// list as the fixes land (or runs with `GREEKHOUSE_FUZZ_KNOWN_BUGS=1` to see them all).
-const KNOWN_BUGS_PENDING: &[KnownBug] = &[];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum KnownBug {
-    /// An SPL burn of option tokens (outside the program) makes `redeem` fail with
-    /// `InvariantViolated`. Gated move: `SplBurn`.
-    SplBurnBreaksRedeem,
-    /// A repaid debtor closes its account with its debt markers open; the series' open-debt
-    /// count never falls and `finalize_series` is refused forever. Gated move: closing an
-    /// account that has debt markers.
-    CloseWithDebtMarkers,
-    /// A dust deposit of collateral into a debtor blocks its write-off (`resolve_debt` needs no
-    /// collateral; the dust cannot be sold). Gated move: collateral dust into a liquidating or
-    /// debtor account.
-    DustCollateralBlocksWriteOff,
-    /// `resolve_bankruptcy` after `settle_series` of one of the account's series. Gated move:
-    /// resolving a bankruptcy whose account holds a settled series.
-    BankruptcyAfterSettlement,
-    /// A debtor that still has other positions never becomes a settlement debtor (its debt is
-    /// neither sold nor written off). Gated move: a write that leaves an account short in two
-    /// expiries.
-    DebtorWithOtherPositions,
-    /// The auction's discount is 100 % right after an expiry. Gated move: bids on an account
-    /// whose liquidation began before an expiry that has passed.
-    FullDiscountAfterExpiry,
-}
-
-/// Whether `bug`'s move stays gated: pending, and not re-enabled by `GREEKHOUSE_FUZZ_KNOWN_BUGS`
-/// (`1` or `all`: every one; else a comma list of names, e.g. `SplBurnBreaksRedeem`).
-fn gated(bug: KnownBug) -> bool {
-    if !KNOWN_BUGS_PENDING.contains(&bug) {
-        return false;
-    }
-    match std::env::var("GREEKHOUSE_FUZZ_KNOWN_BUGS") {
-        Ok(v) if v == "1" || v == "all" => false,
-        Ok(v) => !v.split(',').any(|n| n.trim() == format!("{bug:?}")),
-        Err(_) => true,
-    }
-}
 
 // ================================================================================== actions
 
@@ -534,15 +487,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
                     target = i;
                 }
             }
-            let acct = world.writers[target].account;
-            let blocked = world.state_of(&acct).is_some_and(|s| {
-                s.status == WriterStatus::Liquidating as u8
-                    || s.quote_balance < 0
-                    || s.debt_marker_count() > 0
-            });
-            if sol && blocked && gated(KnownBug::DustCollateralBlocksWriteOff) {
-                return Ok(None);
-            }
             let w = &world.writers[target];
             if sol {
                 sent(world.env.deposit_sol(w, 1))
@@ -576,19 +520,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
             let series = world.series_at(s);
             let wi = w as usize % WRITERS;
             let acct = world.writers[wi].account;
-            if gated(KnownBug::DebtorWithOtherPositions) {
-                // at most one expiry per account
-                let expiry = world.env.series_state(&series).expiry;
-                if let Some(st) = world.state_of(&acct) {
-                    if st
-                        .positions
-                        .iter()
-                        .any(|p| p.contracts > 0 && p.expiry != expiry)
-                    {
-                        return Ok(None);
-                    }
-                }
-            }
             if world.state_of(&acct).is_none() {
                 return Ok(None);
             }
@@ -632,14 +563,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(world.env.burn(w, &series, n))
         }
         Close { w } => {
-            let acct = world.writers[w as usize % WRITERS].account;
-            if gated(KnownBug::CloseWithDebtMarkers)
-                && world
-                    .state_of(&acct)
-                    .is_some_and(|s| s.debt_marker_count() > 0)
-            {
-                return Ok(None);
-            }
             let w = &world.writers[w as usize % WRITERS];
             sent(close_writer(&mut world.env, w))
         }
@@ -668,9 +591,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(spl_transfer(&mut world.env, &from, &to, &mint, n))
         }
         SplBurn { who, s, bps } => {
-            if gated(KnownBug::SplBurnBreaksRedeem) {
-                return Ok(None);
-            }
             let series = world.series_at(s);
             let who = world.parties[who as usize % PARTIES].kp.insecure_clone();
             let held = world.env.option_balance(&who.pubkey(), &series);
@@ -689,9 +609,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
         Bid { target, own, pct } => {
             let ti = target as usize % WRITERS;
             let t = world.writers[ti].account;
-            if gated(KnownBug::FullDiscountAfterExpiry) && expiry_passed_since_start(world, &t) {
-                return Ok(None);
-            }
             let bidder = if own && ti < 2 {
                 &world.writers[1 - ti]
             } else {
@@ -710,9 +627,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
         }
         ResolveBankruptcy { target } => {
             let t = world.writers[target as usize % WRITERS].account;
-            if gated(KnownBug::BankruptcyAfterSettlement) && holds_settled_series(world, &t) {
-                return Ok(None);
-            }
             sent(world.env.resolve_bankruptcy(&t))
         }
         ProposeSettlement { e, late } => {
@@ -987,29 +901,6 @@ fn clone_staker(s: &Staker) -> Staker {
     }
 }
 
-fn holds_settled_series(world: &mut World, account: &Pubkey) -> bool {
-    let Some(st) = world.state_of(account) else {
-        return false;
-    };
-    st.positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .any(|p| world.env.series_state(&p.series).is_settled())
-}
-
-/// The account's liquidation began before an expiry that has passed since.
-fn expiry_passed_since_start(world: &mut World, account: &Pubkey) -> bool {
-    let now = world.env.now();
-    let Some(st) = world.state_of(account) else {
-        return false;
-    };
-    if st.status != WriterStatus::Liquidating as u8 {
-        return false;
-    }
-    let start = st.liquidation.start_time;
-    world.expiries.iter().any(|e| start < *e && *e <= now)
-}
-
 // ================================================================================= checks
 
 /// A failure of the case: the message and the steps so far.
@@ -1070,7 +961,7 @@ fn check_events(world: &mut World, out: &TxOutcome) {
                 );
             }
         }
-        if e.discount >= FRACTION_ONE && !gated(KnownBug::FullDiscountAfterExpiry) {
+        if e.discount >= FRACTION_ONE {
             // 100 % only once the schedule (compressed to the earliest unexpired expiry) ends
             let params = world.env.clearinghouse().params.liquidation;
             let (start, _) = world
@@ -1281,11 +1172,9 @@ fn drive_to_end(world: &mut World) {
                     drive_step(world, &mut stuck, format!("end_liquidation {a}"), *a, r);
                     continue;
                 }
-                if !(gated(KnownBug::BankruptcyAfterSettlement) && holds_settled_series(world, a)) {
-                    let r = world.env.resolve_bankruptcy(a);
-                    if drive_step(world, &mut stuck, format!("resolve_bankruptcy {a}"), *a, r) {
-                        progress = true;
-                    }
+                let r = world.env.resolve_bankruptcy(a);
+                if drive_step(world, &mut stuck, format!("resolve_bankruptcy {a}"), *a, r) {
+                    progress = true;
                 }
             } else if st.status == WriterStatus::Active as u8
                 && (st
@@ -1625,12 +1514,8 @@ fn lifecycle_fuzz_every_sequence_ends_finalized_and_redeemed() {
     });
     let n = runs.get().max(1);
     println!(
-        "lifecycle fuzzer: {n} cases in {:.1} s ({:.0} ms per case), known bugs gated: {:?}",
+        "lifecycle fuzzer: {n} cases in {:.1} s ({:.0} ms per case)",
         started.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64() * 1000.0 / n as f64,
-        KNOWN_BUGS_PENDING
-            .iter()
-            .filter(|b| gated(**b))
-            .collect::<Vec<_>>()
     );
 }
