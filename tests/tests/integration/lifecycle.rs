@@ -3,18 +3,31 @@
 //! adversarial moves included, checks the books after every step, then drives the world to the
 //! end and checks that everything ends.
 //!
-//! Run: `GREEKHOUSE_FUZZ_CASES=10000 CARGO_TARGET_DIR=/work/main/target cargo test -p
-//! greekhouse-tests --test integration lifecycle -- --nocapture` (default 8 cases, for CI; the
-//! per-case time is printed). `GREEKHOUSE_FUZZ_KNOWN_BUGS=1` re-enables the moves listed in
-//! [`KNOWN_BUGS_PENDING`] (the fuzzer then finds those bugs on current code), or a comma list
-//! of their names re-enables those; `GREEKHOUSE_FUZZ_SHRINK` bounds proptest's shrinking;
-//! `GREEKHOUSE_FUZZ_LEN=min..max` changes the sequence length (default 20..60).
+//! Run: `GREEKHOUSE_FUZZ_CASES=10000 GREEKHOUSE_FUZZ_SEED=random cargo test -p
+//! greekhouse-tests --test integration lifecycle -- --nocapture`. The default (CI) run is
+//! [`DEFAULT_CASES`] cases drawn from the fixed seed [`DEFAULT_SEED`], so it is the same run
+//! every time; `GREEKHOUSE_FUZZ_SEED` takes another seed (a `u64`) or `random`.
+//! `GREEKHOUSE_FUZZ_SHRINK` bounds proptest's shrinking; `GREEKHOUSE_FUZZ_LEN=min..max` changes
+//! the sequence length (default 20..60). The run prints its time per case and its **coverage**:
+//! how often each interesting event (a settlement into debt with other positions left, a debt
+//! sale's slice, a write-off charged to its series, a bankruptcy, a backstop purchase, a
+//! haircut, a sweep of forfeited tokens' payout, ...) and each refusal (by the program's error
+//! name, read from its source: the IDL can lag it) happened, in the actions and in the drive to
+//! the end. The default run asserts that each path of [`MUST_REACH`] was reached at least once
+//! (a larger run from the default seed begins with the same cases, so it asserts it too).
 //!
-//! **Actors.** Writers alice#0 and alice#1 (one owner, two accounts: alice bids on herself),
-//! bob, carol; a well-capitalised liquidator (a writer account); holders mallory (the adversary:
-//! SPL burns of option tokens, dust deposits), heidi and ivan, who receive option tokens by SPL
-//! transfer or as the recipient of a write; stakers sam and tess (opened at setup) and uma
-//! (opened by an action).
+//! **Setup** (drawn per case, [`Setup`]): the insurance fund empty, a few dollars (then stakes
+//! and donations stay under 50 dollars: a thin fund stays thin, so write-offs are charged to
+//! series and backstops open) or 20,000 dollars; two thin writers, alice#0 (a little quote and
+//! some SOL) and erin (a little quote only), each writing near initial margin into two or three
+//! expiries at setup, so an expiry's settlement often leaves a debt while other positions remain;
+//! whether owners repay their position-less debtors in the drive (then close them).
+//!
+//! **Actors.** Writers alice#0 and alice#1 (one owner, two accounts: alice#1 bids on alice#0),
+//! bob, carol, erin; a well-capitalised liquidator (a writer account); holders mallory (the
+//! adversary: SPL burns of option tokens, dust deposits), heidi and ivan, who receive option
+//! tokens by SPL transfer or as the recipient of a write (the thin books are theirs); stakers
+//! sam and tess (opened at setup) and uma (opened by an action).
 //!
 //! **Actions** (one per instruction of `programs/greekhouse/src/lib.rs`, a repo hook greps this
 //! file for each name): writer — open_writer_account (re-open), deposit, withdraw,
@@ -29,7 +42,13 @@
 //! list_collateral and initialize_clearinghouse run in the scenario's setup). Outside the
 //! program: SPL transfers and burns of option tokens, dust deposits into liquidating or debtor
 //! accounts, closing and re-opening accounts. Prices: moves, crashes, rallies, jumps across
-//! expiries, feed gaps (time passes with no update) and stale updates.
+//! expiries (up to 60 %), feed gaps (time passes with no update) and stale updates. Composite
+//! moves: a keeper settling a passed expiry (price, series, positions); a debtor repaying, trying
+//! to close (refused while its markers are open), resolving, withdrawing and closing; a debtor
+//! trying to write, withdraw, bid and have its debt sold within its grace; a liquidation started
+//! then a bid sent as is right after the next expiry (settled or not); waits past the debt
+//! grace. Targets prefer the accounts in the state that matters (a debtor for resolve_debt, a
+//! liquidating account for bids and bankruptcies, a holder of the series for a burn).
 //!
 //! **After every action.** A refusal is fine; an unexpected kind of error (`InvariantViolated`,
 //! `MathOverflow`, a panic, a runtime arithmetic fault, an exhausted budget) fails the case.
@@ -43,8 +62,10 @@
 //! only once the schedule allows it.
 //!
 //! **Drive to the end** ([`drive_to_end`]): as anyone can — unpause, fresh prices and surface,
-//! every liquidation bid to its end by the liquidator (or resolved as a bankruptcy), every
-//! account below maintenance liquidated, each expiry passed in turn with its settlement price
+//! every liquidation resolved as a bankruptcy when it is one, else bid to its end by the
+//! liquidator (alice#1 first takes a quarter of alice#0), every account below maintenance or in
+//! debt past its grace liquidated, debtors without positions repaid (when the case says so) or
+//! written off, each expiry passed in turn with its settlement price
 //! posted, every series settled, every position settled, every debt sold after its grace or
 //! resolved, backstops opened, bought and closed, every series finalized, every holder
 //! redeemed, dust swept, every writer withdraws and closes. Then: every series Finalized and
@@ -54,14 +75,12 @@
 //! with the stuck account and its last error.
 use crate::harness;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use greekhouse::engine::liquidation::FRACTION_ONE;
-use greekhouse::events::{
-    BankruptcyResolved, DebtResolved, LiquidationStarted, SeriesSettled, SliceBought,
-};
 use greekhouse::state::{pause, GovValue, SeriesStatus, WriterAccount, WriterStatus};
 use greekhouse_sdk::chain::{ChainError, TxOutcome};
 use greekhouse_sdk::liquidation::BidSize;
@@ -70,63 +89,64 @@ use harness::ext_lifecycle::*;
 use harness::ext_market::*;
 use harness::*;
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-// ================================================================================ known bugs
-
-/// Bugs of the current program that the fuzzer finds; each gates the move that triggers it so
-/// the committed test stays green while the fixes land elsewhere. The integrator empties this
-/// list as the fixes land (or runs with `GREEKHOUSE_FUZZ_KNOWN_BUGS=1` to see them all).
-const KNOWN_BUGS_PENDING: &[KnownBug] = &[];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum KnownBug {
-    /// An SPL burn of option tokens (outside the program) makes `redeem` fail with
-    /// `InvariantViolated`. Gated move: `SplBurn`.
-    SplBurnBreaksRedeem,
-    /// A repaid debtor closes its account with its debt markers open; the series' open-debt
-    /// count never falls and `finalize_series` is refused forever. Gated move: closing an
-    /// account that has debt markers.
-    CloseWithDebtMarkers,
-    /// A dust deposit of collateral into a debtor blocks its write-off (`resolve_debt` needs no
-    /// collateral; the dust cannot be sold). Gated move: collateral dust into a liquidating or
-    /// debtor account.
-    DustCollateralBlocksWriteOff,
-    /// `resolve_bankruptcy` after `settle_series` of one of the account's series. Gated move:
-    /// resolving a bankruptcy whose account holds a settled series.
-    BankruptcyAfterSettlement,
-    /// A debtor that still has other positions never becomes a settlement debtor (its debt is
-    /// neither sold nor written off). Gated move: a write that leaves an account short in two
-    /// expiries.
-    DebtorWithOtherPositions,
-    /// The auction's discount is 100 % right after an expiry. Gated move: bids on an account
-    /// whose liquidation began before an expiry that has passed.
-    FullDiscountAfterExpiry,
-}
-
-/// Whether `bug`'s move stays gated: pending, and not re-enabled by `GREEKHOUSE_FUZZ_KNOWN_BUGS`
-/// (`1` or `all`: every one; else a comma list of names, e.g. `SplBurnBreaksRedeem`).
-fn gated(bug: KnownBug) -> bool {
-    if !KNOWN_BUGS_PENDING.contains(&bug) {
-        return false;
-    }
-    match std::env::var("GREEKHOUSE_FUZZ_KNOWN_BUGS") {
-        Ok(v) if v == "1" || v == "all" => false,
-        Ok(v) => !v.split(',').any(|n| n.trim() == format!("{bug:?}")),
-        Err(_) => true,
-    }
-}
-
 // ================================================================================== actions
 
-const WRITERS: usize = 4; // alice#0, alice#1, bob, carol
-const PARTIES: usize = 7; // alice, bob, carol, liquidator, mallory, heidi, ivan
-const HOLDER0: usize = 4;
+const WRITERS: usize = 5; // alice#0, alice#1, bob, carol, erin
+/// The thin writers: alice#0 (a little quote, SOL collateral; her other account alice#1 is
+/// well funded) and erin (a little quote only).
+const THIN: [usize; 2] = [0, 4];
+const PARTIES: usize = 8; // alice, bob, carol, erin, liquidator, mallory, heidi, ivan
+const HOLDER0: usize = 5;
 const STAKERS: usize = 3;
-const SERIES: usize = 4; // set up; `CreateSeries` may add more
+const SERIES: usize = 6; // set up, two per expiry; `CreateSeries` may add more
 /// Terms `CreateSeries` draws from: (kind, strike in dollars, expiry index).
 const NEW_TERMS: [(u8, u64, usize); 4] = [(0, 160, 1), (1, 130, 0), (0, 150, 2), (1, 160, 2)];
+
+/// How a case's world begins: the insurance fund's size and the thin writers' books.
+#[derive(Clone, Debug)]
+struct Setup {
+    /// Sam's stake at setup, in dollars: 0 (an empty fund), a few dollars, or a real fund.
+    stake: u32,
+    /// Alice#0's deposits: quote in dollars, SOL in tenths.
+    alice_quote: u16,
+    alice_sol_tenths: u16,
+    /// Erin's quote deposit in dollars (no collateral).
+    erin_quote: u16,
+    /// In the drive to the end, owners repay their debtors that have no position left (then
+    /// close them) instead of leaving the debt to a sale or a write-off.
+    repay_at_end: bool,
+    /// Alice#0's and erin's books, written at setup to heidi and ivan: per expiry, maybe a series
+    /// (put or call) and the percent of what initial margin then allows.
+    books: [[Option<(bool, u8)>; 3]; 2],
+}
+
+fn setup() -> impl Strategy<Value = Setup> {
+    let leg = || proptest::option::weighted(0.8, (any::<bool>(), 35u8..=100));
+    let book = move || [leg(), leg(), leg()];
+    (
+        prop_oneof![3 => Just(0u32), 2 => 1u32..50, 2 => Just(20_000u32)],
+        20u16..600,
+        20u16..300,
+        200u16..3_000,
+        any::<bool>(),
+        book(),
+        book(),
+    )
+        .prop_map(
+            |(stake, alice_quote, alice_sol_tenths, erin_quote, repay_at_end, b0, b1)| Setup {
+                stake,
+                alice_quote,
+                alice_sol_tenths,
+                erin_quote,
+                repay_at_end,
+                books: [b0, b1],
+            },
+        )
+}
 
 #[derive(Clone, Debug)]
 enum Action {
@@ -279,6 +299,41 @@ enum Action {
         e: u8,
         pct: i8,
     },
+    /// A thin writer (`t`: alice#0 or erin) writes `pct` % of what initial margin allows to heidi
+    /// or ivan.
+    ThinWrite {
+        t: u8,
+        s: u8,
+        pct: u8,
+    },
+    /// A keeper at a passed expiry: posts the straddling update (if not yet posted), settles
+    /// the expiry's series and every position in them.
+    SettleExpiry {
+        e: u8,
+    },
+    /// The owner of a debtor (or of `w`) repays its debt, tries to close (refused while its
+    /// markers are open), resolves the debt, withdraws everything and closes.
+    RepayAndClose {
+        w: u8,
+    },
+    /// A liquidation of `target` (a liquidating account if any) started if it is not, a jump
+    /// just past the next expiry (SOL moved by `pct`), optionally that expiry settled, then a
+    /// bid at once.
+    ExpiryThenBid {
+        target: u8,
+        pct: i8,
+        settle: bool,
+    },
+    /// A debtor (or `w`) tries what its debt forbids: a write of `s`, a SOL withdrawal, a bid
+    /// on a liquidating account.
+    DebtorTries {
+        w: u8,
+        s: u8,
+    },
+    /// Time past the debt grace period (and `extra` seconds), fresh prices.
+    WaitGrace {
+        extra: u16,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -289,7 +344,7 @@ fn action() -> impl Strategy<Value = Action> {
     let bps = || 1u16..12_000;
     prop_oneof![
         6 => (w(), any::<bool>(), 1u16..20_000).prop_map(|(w, sol, amount)| Deposit { w, sol, amount }),
-        2 => (w(), any::<bool>()).prop_map(|(w, sol)| DustDeposit { w, sol }),
+        3 => (w(), any::<bool>()).prop_map(|(w, sol)| DustDeposit { w, sol }),
         3 => (w(), any::<bool>(), bps()).prop_map(|(w, sol, bps)| Withdraw { w, sol, bps }),
         8 => (w(), s(), 0u8..40, proptest::option::weighted(0.4, 0u8..PARTIES as u8))
             .prop_map(|(w, s, n, to)| Write { w, s, n, to }),
@@ -302,11 +357,11 @@ fn action() -> impl Strategy<Value = Action> {
         3 => w().prop_map(|target| StartLiquidation { target }),
         4 => (w(), any::<bool>(), 0u8..=100).prop_map(|(target, own, pct)| Bid { target, own, pct }),
         2 => w().prop_map(|target| EndLiquidation { target }),
-        2 => w().prop_map(|target| ResolveBankruptcy { target }),
+        3 => w().prop_map(|target| ResolveBankruptcy { target }),
         2 => (0u8..3, 0u16..3_000).prop_map(|(e, late)| ProposeSettlement { e, late }),
         2 => s().prop_map(|s| SettleSeries { s }),
         2 => (w(), s()).prop_map(|(w, s)| SettlePosition { w, s }),
-        2 => w().prop_map(|w| ResolveDebt { w }),
+        3 => w().prop_map(|w| ResolveDebt { w }),
         1 => s().prop_map(|s| OpenBackstop { s }),
         1 => (st(), s(), 1u16..5_000).prop_map(|(st, s, dollars)| BuyBackstop { st, s, dollars }),
         1 => s().prop_map(|s| Finalize { s }),
@@ -341,7 +396,15 @@ fn action() -> impl Strategy<Value = Action> {
             1 => (3_600u32..8 * 86_400, any::<bool>()),
         ].prop_map(|(secs, publish)| Advance { secs, publish }),
         1 => (30u16..3_000).prop_map(|age| StaleFeed { age }),
-        2 => (0u8..3, -30i8..=30).prop_map(|(e, pct)| JumpExpiry { e, pct }),
+        3 => (0u8..3, prop_oneof![2 => -30i8..=30, 1 => -50i8..=-30, 1 => 30i8..=60])
+            .prop_map(|(e, pct)| JumpExpiry { e, pct }),
+        4 => (0u8..2, s(), 30u8..=100).prop_map(|(t, s, pct)| ThinWrite { t, s, pct }),
+        4 => (0u8..3).prop_map(|e| SettleExpiry { e }),
+        2 => w().prop_map(|w| RepayAndClose { w }),
+        3 => (w(), -40i8..=40, any::<bool>())
+            .prop_map(|(target, pct, settle)| ExpiryThenBid { target, pct, settle }),
+        2 => (0u16..1_200).prop_map(|extra| WaitGrace { extra }),
+        2 => (w(), s()).prop_map(|(w, s)| DebtorTries { w, s }),
     ]
 }
 
@@ -354,7 +417,7 @@ struct Party {
 
 struct World {
     env: Env,
-    /// alice#0, alice#1, bob, carol.
+    /// alice#0, alice#1, bob, carol, erin.
     writers: Vec<Writer>,
     liquidator: Writer,
     parties: Vec<Party>,
@@ -371,8 +434,20 @@ struct World {
     /// The last queued governance change (id).
     last_change: Option<u64>,
     listed: bool,
+    /// Owners repay debtors with no position left in the drive (then close them).
+    repay_at_end: bool,
+    /// The fund was set up with less than 50 dollars and stakes and donations stay small.
+    thin_fund: bool,
+    /// Debtors their owners repaid in the drive.
+    repaid: BTreeSet<Pubkey>,
+    /// Series some of whose tokens were burned outside the program.
+    burned: BTreeSet<Pubkey>,
     /// Every step, for the failure message.
     log: Vec<String>,
+    /// Coverage: how often each interesting event or refusal happened in this case, in the
+    /// actions (`[0]`) and in the drive to the end (`[1]`).
+    cov: BTreeMap<String, [u64; 2]>,
+    in_drive: bool,
 }
 
 fn px(dollars: u64) -> i64 {
@@ -380,7 +455,7 @@ fn px(dollars: u64) -> i64 {
 }
 
 impl World {
-    fn new() -> Self {
+    fn new(setup: &Setup) -> Self {
         let mut env = Env::new();
         env.chain.set_quiet(true);
         let now = env.now();
@@ -395,19 +470,31 @@ impl World {
             env.create_series(sol, 1, usd(140), expiries[0]).unwrap(),
             env.create_series(sol, 0, usd(170), expiries[1]).unwrap(),
             env.create_series(sol, 1, usd(150), expiries[1]).unwrap(),
+            env.create_series(sol, 0, usd(180), expiries[2]).unwrap(),
+            env.create_series(sol, 1, usd(130), expiries[2]).unwrap(),
         ];
         let alice0 = env.writer(usd(400_000), 2_000 * LAMPORTS_PER_SOL);
         let alice1 = second_account(&mut env, &alice0, 1);
         let bob = env.writer(usd(200_000), 1_000 * LAMPORTS_PER_SOL);
         let carol = env.writer(usd(200_000), 1_000 * LAMPORTS_PER_SOL);
-        env.deposit_quote(&alice0, usd(3_000)).unwrap();
         env.deposit_quote(&alice1, usd(20_000)).unwrap();
         env.deposit_sol(&bob, 20 * LAMPORTS_PER_SOL).unwrap();
         env.deposit_quote(&carol, usd(8_000)).unwrap();
+        // the thin writers: little quote (alice#0 also SOL); wallets to repay from
+        let erin = env.writer(usd(100_000), 50 * LAMPORTS_PER_SOL);
+        env.deposit_quote(&alice0, usd(setup.alice_quote as u64))
+            .unwrap();
+        env.deposit_sol(
+            &alice0,
+            setup.alice_sol_tenths as u64 * LAMPORTS_PER_SOL / 10,
+        )
+        .unwrap();
+        env.deposit_quote(&erin, usd(setup.erin_quote as u64))
+            .unwrap();
         let liquidator = env.writer(usd(50_000_000), 0);
         env.deposit_quote(&liquidator, usd(50_000_000)).unwrap();
         let mut parties = Vec::new();
-        for w in [&alice0, &bob, &carol, &liquidator] {
+        for w in [&alice0, &bob, &carol, &erin, &liquidator] {
             parties.push(Party {
                 kp: w.owner.insecure_clone(),
                 quote_ata: w.quote_ata,
@@ -428,10 +515,29 @@ impl World {
         }
         let sam = env.staker(usd(5_000_000));
         let tess = env.staker(usd(5_000_000));
-        env.stake(&sam, usd(20_000)).unwrap();
+        if setup.stake > 0 {
+            env.stake(&sam, usd(setup.stake as u64)).unwrap();
+        }
+        // the thin books: near initial margin across the expiries, held by heidi and ivan
+        for (t, (w, book)) in [&alice0, &erin].into_iter().zip(setup.books).enumerate() {
+            let holder = parties[HOLDER0 + 1 + t].kp.pubkey();
+            for (e, leg) in book.into_iter().enumerate() {
+                let Some((put, pct)) = leg else {
+                    continue;
+                };
+                let s = series[2 * e + put as usize];
+                let n = env.max_writable(w, &s) * pct as u64 / 100;
+                if n == 0 {
+                    continue;
+                }
+                let mint = env.series_state(&s).option_mint;
+                let ata = env.chain.token_account(&holder, &mint, &SPL_TOKEN).unwrap();
+                env.write_to(w, &s, n, ata).unwrap();
+            }
+        }
         Self {
             env,
-            writers: vec![alice0, alice1, bob, carol],
+            writers: vec![alice0, alice1, bob, carol, erin],
             liquidator,
             parties,
             stakers: vec![sam, tess],
@@ -443,7 +549,13 @@ impl World {
             fund_bound: 0,
             last_change: None,
             listed: false,
+            repay_at_end: setup.repay_at_end,
+            thin_fund: setup.stake < 50,
+            repaid: BTreeSet::new(),
+            burned: BTreeSet::new(),
             log: Vec::new(),
+            cov: BTreeMap::new(),
+            in_drive: false,
         }
     }
 
@@ -475,6 +587,21 @@ impl World {
 
     fn admin(&self) -> Keypair {
         self.env.admin.insecure_clone()
+    }
+
+    /// What a stake or donation of `dollars` puts in: in a case with a thin fund (set up with
+    /// less than 50 dollars), at most 50 dollars, so the fund stays thin.
+    fn fund_amount(&self, dollars: u16) -> u64 {
+        if self.thin_fund {
+            usd(dollars as u64 % 50 + 1)
+        } else {
+            usd(dollars as u64)
+        }
+    }
+
+    /// Count one occurrence of `what` (coverage).
+    fn hit(&mut self, what: impl Into<String>) {
+        self.cov.entry(what.into()).or_default()[self.in_drive as usize] += 1;
     }
 
     fn fund_premium_bps(&mut self) -> u128 {
@@ -535,20 +662,26 @@ fn apply(world: &mut World, a: &Action) -> Step {
                 }
             }
             let acct = world.writers[target].account;
-            let blocked = world.state_of(&acct).is_some_and(|s| {
-                s.status == WriterStatus::Liquidating as u8
-                    || s.quote_balance < 0
-                    || s.debt_marker_count() > 0
+            let kind = world.state_of(&acct).map(|s| {
+                if s.status == WriterStatus::Liquidating as u8 {
+                    "liquidating"
+                } else if s.debt_marker_count() > 0 {
+                    "debtor"
+                } else {
+                    "healthy"
+                }
             });
-            if sol && blocked && gated(KnownBug::DustCollateralBlocksWriteOff) {
-                return Ok(None);
-            }
             let w = &world.writers[target];
-            if sol {
-                sent(world.env.deposit_sol(w, 1))
+            let r = if sol {
+                world.env.deposit_sol(w, 1)
             } else {
-                sent(world.env.deposit_quote(w, 1))
+                world.env.deposit_quote(w, 1)
+            };
+            if let (Ok(_), Some(kind)) = (&r, kind) {
+                let asset = if sol { "SOL" } else { "quote" };
+                world.hit(format!("dust deposit ({asset}) into a {kind} account"));
             }
+            sent(r)
         }
         Withdraw { w, sol, bps } => {
             let acct = world.writers[w as usize % WRITERS].account;
@@ -576,19 +709,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
             let series = world.series_at(s);
             let wi = w as usize % WRITERS;
             let acct = world.writers[wi].account;
-            if gated(KnownBug::DebtorWithOtherPositions) {
-                // at most one expiry per account
-                let expiry = world.env.series_state(&series).expiry;
-                if let Some(st) = world.state_of(&acct) {
-                    if st
-                        .positions
-                        .iter()
-                        .any(|p| p.contracts > 0 && p.expiry != expiry)
-                    {
-                        return Ok(None);
-                    }
-                }
-            }
             if world.state_of(&acct).is_none() {
                 return Ok(None);
             }
@@ -632,14 +752,6 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(world.env.burn(w, &series, n))
         }
         Close { w } => {
-            let acct = world.writers[w as usize % WRITERS].account;
-            if gated(KnownBug::CloseWithDebtMarkers)
-                && world
-                    .state_of(&acct)
-                    .is_some_and(|s| s.debt_marker_count() > 0)
-            {
-                return Ok(None);
-            }
             let w = &world.writers[w as usize % WRITERS];
             sent(close_writer(&mut world.env, w))
         }
@@ -668,51 +780,83 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(spl_transfer(&mut world.env, &from, &to, &mint, n))
         }
         SplBurn { who, s, bps } => {
-            if gated(KnownBug::SplBurnBreaksRedeem) {
-                return Ok(None);
-            }
             let series = world.series_at(s);
-            let who = world.parties[who as usize % PARTIES].kp.insecure_clone();
+            // the drawn party, else the next one holding tokens of the series
+            let mut pi = who as usize % PARTIES;
+            for k in 0..PARTIES {
+                let p = (who as usize + k) % PARTIES;
+                let key = world.parties[p].kp.pubkey();
+                if world.env.option_balance(&key, &series) > 0 {
+                    pi = p;
+                    break;
+                }
+            }
+            let who = world.parties[pi].kp.insecure_clone();
             let held = world.env.option_balance(&who.pubkey(), &series);
             let n = (held as u128 * bps.min(10_000) as u128 / 10_000).max(1) as u64;
             if held == 0 {
                 return Ok(None);
             }
             let mint = world.env.series_state(&series).option_mint;
-            sent(spl_burn(&mut world.env, &who, &mint, n))
+            let r = spl_burn(&mut world.env, &who, &mint, n);
+            if r.is_ok() {
+                world.burned.insert(series);
+            }
+            sent(r)
         }
         StartLiquidation { target } => {
-            let t = world.writers[target as usize % WRITERS].account;
+            // a debtor first (refused before its grace), else the drawn account
+            let ti = pick(world, target, |s| s.has_settlement_debt());
+            let t = world.writers[ti].account;
+            if world.state_of(&t).is_none() {
+                return Ok(None);
+            }
             let l = &world.liquidator;
             sent(world.env.start_liquidation(l, &t))
         }
         Bid { target, own, pct } => {
-            let ti = target as usize % WRITERS;
-            let t = world.writers[ti].account;
-            if gated(KnownBug::FullDiscountAfterExpiry) && expiry_passed_since_start(world, &t) {
-                return Ok(None);
-            }
-            let bidder = if own && ti < 2 {
-                &world.writers[1 - ti]
+            // `own`: alice#1 on alice#0; else the liquidator on a liquidating account
+            let ti = if own {
+                0
             } else {
-                &world.liquidator
+                pick(world, target, |s| {
+                    s.status == WriterStatus::Liquidating as u8
+                })
+            };
+            let t = world.writers[ti].account;
+            if own
+                && world
+                    .state_of(&t)
+                    .is_some_and(|s| s.status == WriterStatus::Active as u8)
+            {
+                let l = clone_writer(&world.liquidator);
+                let r = world.env.start_liquidation(&l, &t);
+                sub(world, "start_liquidation (before alice's own bid)", r);
+            }
+            let bidder = if own {
+                clone_writer(&world.writers[1])
+            } else {
+                clone_writer(&world.liquidator)
             };
             let size = if pct == 0 {
                 BidSize::Max
             } else {
                 BidSize::Fraction(FRACTION_ONE / 100 * pct as u64)
             };
-            world.env.bid(bidder, &t, size).map(|(out, _)| Some(out))
+            sent(bid(world, &bidder, &t, size))
         }
         EndLiquidation { target } => {
-            let t = world.writers[target as usize % WRITERS].account;
+            let ti = pick(world, target, |s| {
+                s.status == WriterStatus::Liquidating as u8
+            });
+            let t = world.writers[ti].account;
             sent(world.env.end_liquidation(&t))
         }
         ResolveBankruptcy { target } => {
-            let t = world.writers[target as usize % WRITERS].account;
-            if gated(KnownBug::BankruptcyAfterSettlement) && holds_settled_series(world, &t) {
-                return Ok(None);
-            }
+            let ti = pick(world, target, |s| {
+                s.status == WriterStatus::Liquidating as u8
+            });
+            let t = world.writers[ti].account;
             sent(world.env.resolve_bankruptcy(&t))
         }
         ProposeSettlement { e, late } => {
@@ -737,7 +881,8 @@ fn apply(world: &mut World, a: &Action) -> Step {
             sent(world.env.settle_position(&t, &series))
         }
         ResolveDebt { w } => {
-            let t = world.writers[w as usize % WRITERS].account;
+            let ti = pick(world, w, |s| s.debt_marker_count() > 0);
+            let t = world.writers[ti].account;
             if world.state_of(&t).is_none() {
                 return Ok(None);
             }
@@ -794,14 +939,16 @@ fn apply(world: &mut World, a: &Action) -> Step {
             let Some(s) = world.staker(st).map(clone_staker) else {
                 return Ok(None);
             };
-            sent(world.env.stake(&s, usd(dollars as u64)))
+            let amount = world.fund_amount(dollars);
+            sent(world.env.stake(&s, amount))
         }
         StakeAroundSweep { st, dollars } => {
             let Some(s) = world.staker(st).map(clone_staker) else {
                 return Ok(None);
             };
             let sol = world.env.sol.key;
-            let r = world.env.stake(&s, usd(dollars as u64));
+            let amount = world.fund_amount(dollars);
+            let r = world.env.stake(&s, amount);
             check_step(world, "stake (around sweep)", &r.clone().map(Some));
             let r2 = world.env.sweep_fees(&sol);
             check_step(world, "sweep_fees (around stake)", &r2.clone().map(Some));
@@ -832,7 +979,8 @@ fn apply(world: &mut World, a: &Action) -> Step {
             let Some(s) = world.staker(st).map(clone_staker) else {
                 return Ok(None);
             };
-            sent(world.env.donate(&s, usd(dollars as u64)))
+            let amount = world.fund_amount(dollars);
+            sent(world.env.donate(&s, amount))
         }
         SweepFees => {
             let sol = world.env.sol.key;
@@ -976,6 +1124,271 @@ fn apply(world: &mut World, a: &Action) -> Step {
             world.publish();
             Ok(None)
         }
+        ThinWrite { t, s, pct } => {
+            let wi = THIN[t as usize % 2];
+            let series = world.series_at(s);
+            let acct = world.writers[wi].account;
+            if world.state_of(&acct).is_none() {
+                return Ok(None);
+            }
+            let w = clone_writer(&world.writers[wi]);
+            let n = world.env.max_writable(&w, &series) * pct as u64 / 100;
+            if n == 0 {
+                return Ok(None);
+            }
+            let holder = world.parties[HOLDER0 + 1 + t as usize % 2].kp.pubkey();
+            let mint = world.env.series_state(&series).option_mint;
+            let ata = world
+                .env
+                .chain
+                .token_account(&holder, &mint, &SPL_TOKEN)
+                .unwrap();
+            sent(world.env.write_to(&w, &series, n, ata))
+        }
+        SettleExpiry { e } => {
+            let expiry = world.expiries[e as usize % world.expiries.len()];
+            if world.env.now() < expiry + 5 {
+                return Ok(None);
+            }
+            settle_expiry(world, expiry);
+            Ok(None)
+        }
+        RepayAndClose { w } => {
+            let mut wi = w as usize % WRITERS;
+            for i in 0..WRITERS {
+                let acct = world.writers[i].account;
+                if world
+                    .state_of(&acct)
+                    .is_some_and(|s| s.debt_marker_count() > 0)
+                {
+                    wi = i;
+                }
+            }
+            let w = clone_writer(&world.writers[wi]);
+            let Some(st) = world.state_of(&w.account) else {
+                return Ok(None);
+            };
+            let had_debt = st.debt_marker_count() > 0;
+            if st.quote_balance < 0 {
+                let r = world.env.deposit_quote(&w, st.quote_balance.unsigned_abs());
+                sub(world, "repay", r);
+            }
+            let r = close_writer(&mut world.env, &w);
+            if had_debt && r.is_ok() {
+                fail(
+                    world,
+                    format!("{} closed with debt markers open", w.account),
+                );
+            }
+            if sub(world, "close (before resolve_debt)", r) {
+                return Ok(None);
+            }
+            if had_debt {
+                let r = world.env.resolve_debt(&w.account);
+                sub(world, "resolve_debt (repaid)", r);
+            }
+            let Some(st) = world.state_of(&w.account) else {
+                return Ok(None);
+            };
+            let asset = pda::collateral_asset(&world.env.ch.clearinghouse, &world.env.sol_mint);
+            let sol_held = st.collateral_amount(&asset);
+            if sol_held > 0 {
+                let r = world.env.withdraw_sol(&w, sol_held);
+                sub(world, "withdraw SOL", r);
+            }
+            if st.quote_balance > 0 {
+                let r = world.env.withdraw_quote(&w, st.quote_balance as u64);
+                sub(world, "withdraw quote", r);
+            }
+            let r = close_writer(&mut world.env, &w);
+            if had_debt && r.is_ok() {
+                world.hit("a repaid debtor closed its account");
+            }
+            sent(r)
+        }
+        ExpiryThenBid {
+            target,
+            pct,
+            settle,
+        } => {
+            let mut ti = target as usize % WRITERS;
+            for i in 0..WRITERS {
+                let acct = world.writers[i].account;
+                if world
+                    .state_of(&acct)
+                    .is_some_and(|s| s.status == WriterStatus::Liquidating as u8)
+                {
+                    ti = i;
+                }
+            }
+            let t = world.writers[ti].account;
+            if world
+                .state_of(&t)
+                .is_some_and(|s| s.status == WriterStatus::Active as u8)
+            {
+                let l = clone_writer(&world.liquidator);
+                let r = world.env.start_liquidation(&l, &t);
+                sub(world, "start_liquidation (before the expiry)", r);
+            }
+            let now = world.env.now();
+            if let Some(e) = world.expiries.iter().copied().filter(|e| *e > now).min() {
+                world.env.advance(e + 5 - now);
+                let p = world.env.sol_price;
+                world.env.sol_price = (p + p * pct as i64 / 100).max(px(1));
+                world.publish();
+                if settle {
+                    settle_expiry(world, e);
+                }
+            }
+            let liquidating = world
+                .state_of(&t)
+                .is_some_and(|s| s.status == WriterStatus::Liquidating as u8);
+            // sent as is (half the account, any payment): the program decides, not the SDK
+            let l = clone_writer(&world.liquidator);
+            let args = greekhouse::instructions::BidArgs {
+                fraction: FRACTION_ONE / 2,
+                payment_limit: i64::MAX,
+            };
+            let r = if liquidating {
+                world.env.bid_with(&l, &t, args)
+            } else {
+                bid(world, &l, &t, BidSize::Max)
+            };
+            if liquidating {
+                let outcome = match &r {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => refusal_name(e),
+                };
+                world.hit(format!("bid right after an expiry: {outcome}"));
+            }
+            sent(r)
+        }
+        DebtorTries { w, s } => {
+            let wi = pick(world, w, |s| s.debt_marker_count() > 0);
+            let d = clone_writer(&world.writers[wi]);
+            if world.state_of(&d.account).is_none() {
+                return Ok(None);
+            }
+            let series = world.series_at(s);
+            let r = world.env.write(&d, &series, 1);
+            sub(world, "write (a debtor)", r);
+            let r = world.env.withdraw_sol(&d, 1);
+            sub(world, "withdraw SOL (a debtor)", r);
+            if world
+                .state_of(&d.account)
+                .is_some_and(|s| s.has_settlement_debt())
+            {
+                // a sale of the debt: refused within its grace (or while any position expired)
+                let l = clone_writer(&world.liquidator);
+                let r = world.env.start_liquidation(&l, &d.account);
+                sub(world, "start_liquidation (a debtor)", r);
+            }
+            let ti = pick(world, w.wrapping_add(1), |s| {
+                s.status == WriterStatus::Liquidating as u8
+            });
+            let t = world.writers[ti].account;
+            if t == d.account || world.state_of(&t).is_none() {
+                return Ok(None);
+            }
+            let args = greekhouse::instructions::BidArgs {
+                fraction: FRACTION_ONE / 10,
+                payment_limit: i64::MAX,
+            };
+            sent(world.env.bid_with(&d, &t, args))
+        }
+        WaitGrace { extra } => {
+            let grace = world.env.clearinghouse().params.settlement.debt_grace_secs as i64;
+            world.env.advance(grace + 1 + extra as i64);
+            world.publish();
+            Ok(None)
+        }
+    }
+}
+
+/// The first writer from `from` on (cyclically) whose account satisfies `pred`, else `from`.
+fn pick(world: &mut World, from: u8, pred: impl Fn(&WriterAccount) -> bool) -> usize {
+    for k in 0..WRITERS {
+        let i = (from as usize + k) % WRITERS;
+        let acct = world.writers[i].account;
+        if world.state_of(&acct).is_some_and(|s| pred(&s)) {
+            return i;
+        }
+    }
+    from as usize % WRITERS
+}
+
+fn clone_writer(w: &Writer) -> Writer {
+    Writer {
+        owner: w.owner.insecure_clone(),
+        account: w.account,
+        quote_ata: w.quote_ata,
+        sol_ata: w.sol_ata,
+    }
+}
+
+/// A step inside a composite action: checked and logged like an action. Returns whether it
+/// succeeded.
+fn sub(world: &mut World, what: &str, r: Result<TxOutcome, ChainError>) -> bool {
+    let ok = r.is_ok();
+    check_step(world, &format!("  - {what}"), &r.map(Some));
+    check_books(world, what);
+    ok
+}
+
+/// A bid of `size` on `target` by `bidder`, its kind counted.
+fn bid(
+    world: &mut World,
+    bidder: &Writer,
+    target: &Pubkey,
+    size: BidSize,
+) -> Result<TxOutcome, ChainError> {
+    let own = world
+        .writers
+        .iter()
+        .any(|w| w.account == *target && w.owner.pubkey() == bidder.owner.pubkey());
+    if world.state_of(target).is_none() || world.state_of(&bidder.account).is_none() {
+        return Err(ChainError::Backend("a closed account".into()));
+    }
+    let r = world.env.bid(bidder, target, size);
+    if let Ok((_, p)) = &r {
+        if p.debt_sale {
+            world.hit("SliceBought in a debt sale");
+        }
+        if own {
+            world.hit("SliceBought by the owner's other account");
+        }
+    }
+    r.map(|(out, _)| out)
+}
+
+/// A keeper at `expiry` (passed): the straddling update posted if it is not yet, the expiry's
+/// series settled, every position in them settled.
+fn settle_expiry(world: &mut World, expiry: i64) {
+    let sol = world.env.sol.key;
+    let key = pda::settlement_price(&sol, expiry);
+    if world.env.chain.account(&key).unwrap().is_none() {
+        let price = world.env.sol_price;
+        let r = propose_at(world, expiry, expiry + 5, expiry - 1, price);
+        sub(world, "propose_settlement_price (straddling)", r);
+    }
+    for s in world.series.clone() {
+        let st = world.env.series_state(&s);
+        if st.expiry != expiry {
+            continue;
+        }
+        if st.status == SeriesStatus::Active as u8 {
+            let r = world.env.settle_series(&s);
+            sub(world, "settle_series", r);
+        }
+        for a in world.all_accounts() {
+            if world
+                .state_of(&a)
+                .is_some_and(|w| w.short_contracts(&s) > 0)
+            {
+                let r = world.env.settle_position(&a, &s);
+                sub(world, "settle_position", r);
+            }
+        }
     }
 }
 
@@ -985,29 +1398,6 @@ fn clone_staker(s: &Staker) -> Staker {
         quote_ata: s.quote_ata,
         stake: s.stake,
     }
-}
-
-fn holds_settled_series(world: &mut World, account: &Pubkey) -> bool {
-    let Some(st) = world.state_of(account) else {
-        return false;
-    };
-    st.positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .any(|p| world.env.series_state(&p.series).is_settled())
-}
-
-/// The account's liquidation began before an expiry that has passed since.
-fn expiry_passed_since_start(world: &mut World, account: &Pubkey) -> bool {
-    let now = world.env.now();
-    let Some(st) = world.state_of(account) else {
-        return false;
-    };
-    if st.status != WriterStatus::Liquidating as u8 {
-        return false;
-    }
-    let start = st.liquidation.start_time;
-    world.expiries.iter().any(|e| start < *e && *e <= now)
 }
 
 // ================================================================================= checks
@@ -1034,11 +1424,65 @@ fn check_step(world: &mut World, what: &str, r: &Step) {
             check_events(world, out);
         }
         Err(e) => {
-            world.log.push(format!("{what}: refused {}", short_err(e)));
+            world
+                .log
+                .push(format!("{what}: refused {}", refusal_name(e)));
+            let name = refusal_name(e);
+            world.hit(format!("refused {name}"));
             if let Some(msg) = unexpected(e) {
                 fail(world, format!("unexpected error in {what}: {msg}"));
             }
         }
+    }
+}
+
+/// The program's error names, in code order, read from its source (`GreekhouseError`): the
+/// SDK names codes from `idl/greekhouse.json`, which can lag the program.
+fn program_error_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let src = include_str!("../../../programs/greekhouse/src/errors.rs");
+        let body = src
+            .split_once("pub enum GreekhouseError {")
+            .expect("GreekhouseError")
+            .1;
+        body.lines()
+            .map(str::trim)
+            .take_while(|l| *l != "}")
+            .filter(|l| !l.starts_with("//") && !l.starts_with('#'))
+            .filter_map(|l| l.strip_suffix(','))
+            .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// A refusal's name for the coverage counters: the program's error, else its kind.
+fn refusal_name(e: &ChainError) -> String {
+    if let Some(c) = e.custom_code() {
+        if let Some(n) = c
+            .checked_sub(6000)
+            .and_then(|i| program_error_names().get(i as usize))
+        {
+            return n.clone();
+        }
+    }
+    match e {
+        ChainError::Transaction {
+            custom_code: Some(c),
+            ..
+        } => format!("(code {c}: Anchor or token program)"),
+        ChainError::Transaction { message, .. } => {
+            format!(
+                "(runtime: {})",
+                message.chars().take(50).collect::<String>()
+            )
+        }
+        ChainError::Backend(m) => {
+            let m = m.split(": ").last().unwrap_or(m);
+            format!("(SDK: {})", m.chars().take(60).collect::<String>())
+        }
+        ChainError::Rpc { .. } => "(rpc)".to_string(),
     }
 }
 
@@ -1050,8 +1494,97 @@ fn check_events(world: &mut World, out: &TxOutcome) {
             .liq_starts
             .insert(e.writer_account, (e.start_time, e.earliest_expiry));
     }
+    for e in out.events_of::<LiquidationStarted>() {
+        world.hit("LiquidationStarted");
+        if world
+            .state_of(&e.writer_account)
+            .is_some_and(|s| s.has_settlement_debt())
+        {
+            world.hit("LiquidationStarted: a debt sale");
+        }
+    }
+    for e in out.events_of::<PositionSettled>() {
+        if e.debt > 0 {
+            world.hit("PositionSettled with debt");
+            let st = world.state_of(&e.writer_account);
+            if st.as_ref().is_some_and(|s| s.position_count() > 0) {
+                world.hit("PositionSettled with debt, other positions left");
+            }
+            if st.is_some_and(|s| s.status != WriterStatus::Active as u8) {
+                world.hit("PositionSettled with debt, liquidating or bankrupt");
+            }
+        }
+    }
+    for e in out.events_of::<DebtResolved>() {
+        if e.debt == 0 {
+            world.hit("DebtResolved: repaid or sold");
+        } else {
+            world.hit("DebtResolved: written off");
+            if world
+                .state_of(&e.writer_account)
+                .is_some_and(|s| s.collateral_count() > 0)
+            {
+                world.hit("DebtResolved: written off over dust collateral");
+            }
+        }
+        if e.from_fund > 0 {
+            world.hit("DebtResolved: from_fund > 0");
+        }
+        if e.charges.iter().any(|c| c.charged > 0) {
+            world.hit("DebtResolved: charged to series");
+        }
+    }
+    for e in out.events_of::<BankruptcyResolved>() {
+        world.hit("BankruptcyResolved");
+        if let Some(st) = world.state_of(&e.writer_account) {
+            if st.debt_marker_count() > 0 {
+                world.hit("BankruptcyResolved with a settlement debt");
+            }
+            if st.collateral_count() > 0 {
+                world.hit("BankruptcyResolved over dust collateral");
+            }
+        }
+    }
+    for e in out.events_of::<SeriesSettled>() {
+        if e.unbacked_contracts > 0 {
+            world.hit("SeriesSettled with unbacked contracts");
+        }
+        if e.fund_cover > 0 {
+            world.hit("SeriesSettled: fund cover > 0");
+        }
+    }
+    for _ in out.events_of::<BackstopOpened>() {
+        world.hit("BackstopOpened");
+    }
+    for _ in out.events_of::<BackstopBought>() {
+        world.hit("BackstopBought");
+    }
+    for e in out.events_of::<SeriesFinalized>() {
+        world.hit("SeriesFinalized");
+        if e.haircut_bps > 0 {
+            world.hit("SeriesFinalized with a haircut");
+        }
+    }
+    for e in out.events_of::<SeriesDustSwept>() {
+        world.hit("SeriesDustSwept");
+        if world.burned.contains(&e.series) {
+            world.hit("SeriesDustSwept of a series with burned tokens");
+        }
+    }
+    for _ in out.events_of::<InsuranceSharesRebased>() {
+        world.hit("InsuranceSharesRebased");
+    }
     let k = world.fund_premium_bps();
     for e in out.events_of::<SliceBought>() {
+        world.hit("SliceBought");
+        if e.from_fund > 0 {
+            world.hit("SliceBought: the fund pays");
+        }
+        if let Some((start, _)) = world.liq_starts.get(&e.liquidated).copied() {
+            if world.expiries.iter().any(|x| start < *x && *x <= now) {
+                world.hit("SliceBought after an expiry passed in its auction");
+            }
+        }
         let deficit = (-(e.mark_to_market as i128)).max(0) as u128;
         let bound = (e.fraction as u128 * (deficit * 10_000 + k * e.addon_maintenance as u128))
             .div_ceil(FRACTION_ONE as u128 * 10_000)
@@ -1070,7 +1603,7 @@ fn check_events(world: &mut World, out: &TxOutcome) {
                 );
             }
         }
-        if e.discount >= FRACTION_ONE && !gated(KnownBug::FullDiscountAfterExpiry) {
+        if e.discount >= FRACTION_ONE {
             // 100 % only once the schedule (compressed to the earliest unexpired expiry) ends
             let params = world.env.clearinghouse().params.liquidation;
             let (start, _) = world
@@ -1116,7 +1649,6 @@ fn check_events(world: &mut World, out: &TxOutcome) {
             fail(world, format!("a write-off paid beyond the debt: {e:?}"));
         }
     }
-    let _ = out.events_of::<BankruptcyResolved>();
 }
 
 /// Vaults equal ledgers to the unit; open interest, shorts and supply agree.
@@ -1224,7 +1756,7 @@ impl Stuck {
     fn note(&mut self, key: impl std::fmt::Display, what: &str, r: &Result<TxOutcome, ChainError>) {
         if let Err(e) = r {
             self.0
-                .insert(format!("{key}"), format!("{what}: {}", short_err(e)));
+                .insert(format!("{key}"), format!("{what}: {}", refusal_name(e)));
         }
     }
 }
@@ -1244,6 +1776,7 @@ fn drive_step(
 }
 
 fn drive_to_end(world: &mut World) {
+    world.in_drive = true;
     let mut stuck = Stuck::default();
     let admin = world.admin();
     let ch = world.env.ch.clearinghouse;
@@ -1273,34 +1806,64 @@ fn drive_to_end(world: &mut World) {
                     progress = true;
                     continue;
                 }
-                let l = &world.liquidator;
-                let r = world.env.bid(l, a, BidSize::Max).map(|(o, _)| o);
+                if *a == world.writers[0].account {
+                    // alice#1 takes a quarter of alice#0 first (anyone may bid)
+                    let own = clone_writer(&world.writers[1]);
+                    let r = bid(world, &own, a, BidSize::Fraction(FRACTION_ONE / 4));
+                    if drive_step(world, &mut stuck, format!("own bid {a}"), *a, r) {
+                        progress = true;
+                    }
+                }
+                // a bankruptcy first when it is one (the riskier path), else a sale
+                let r = world.env.resolve_bankruptcy(a);
+                if drive_step(world, &mut stuck, format!("resolve_bankruptcy {a}"), *a, r) {
+                    progress = true;
+                    continue;
+                }
+                let l = clone_writer(&world.liquidator);
+                let r = bid(world, &l, a, BidSize::Max);
                 if drive_step(world, &mut stuck, format!("bid max {a}"), *a, r) {
                     progress = true;
                     let r = world.env.end_liquidation(a);
                     drive_step(world, &mut stuck, format!("end_liquidation {a}"), *a, r);
-                    continue;
-                }
-                if !(gated(KnownBug::BankruptcyAfterSettlement) && holds_settled_series(world, a)) {
-                    let r = world.env.resolve_bankruptcy(a);
-                    if drive_step(world, &mut stuck, format!("resolve_bankruptcy {a}"), *a, r) {
-                        progress = true;
-                    }
                 }
             } else if st.status == WriterStatus::Active as u8
                 && (st
                     .positions
                     .iter()
                     .any(|p| p.contracts > 0 && p.expiry > now)
-                    || (st.quote_balance < 0 && st.collateral_count() > 0))
+                    || st.has_settlement_debt())
             {
-                let m = world.env.margin_of(a);
-                let debt_sale = st.quote_balance < 0
-                    && st.collateral_count() > 0
-                    && !st
-                        .positions
+                if st.debt_marker_count() > 0 && st.position_count() == 0 {
+                    let owner = world
+                        .writers
                         .iter()
-                        .any(|p| p.contracts > 0 && p.expiry <= now);
+                        .find(|w| w.account == *a)
+                        .map(clone_writer);
+                    if let (true, true, Some(w)) = (world.repay_at_end, st.quote_balance < 0, owner)
+                    {
+                        // the owner repays, then closes at the end
+                        let r = world.env.deposit_quote(&w, st.quote_balance.unsigned_abs());
+                        drive_step(world, &mut stuck, format!("repay {a}"), *a, r);
+                        world.repaid.insert(*a);
+                    }
+                    // repaid, or nothing but the debt (and maybe dust): a write-off
+                    let r = world.env.resolve_debt(a);
+                    if drive_step(world, &mut stuck, format!("resolve_debt {a}"), *a, r) {
+                        progress = true;
+                        continue;
+                    }
+                }
+                let expired = st
+                    .positions
+                    .iter()
+                    .any(|p| p.contracts > 0 && p.expiry <= now);
+                if expired {
+                    continue; // settled below first
+                }
+                let m = world.env.margin_of(a);
+                let debt_sale = st.has_settlement_debt()
+                    && now >= st.debt_since + params.settlement.debt_grace_secs as i64;
                 if m.maintenance.equity.is_negative() || debt_sale {
                     let l = &world.liquidator;
                     let r = world.env.start_liquidation(l, a);
@@ -1366,7 +1929,7 @@ fn drive_to_end(world: &mut World) {
             let Some(st) = world.state_of(a) else {
                 continue;
             };
-            if st.debt_marker_count() > 0 && (st.quote_balance >= 0 || st.collateral_count() == 0) {
+            if st.debt_marker_count() > 0 && (st.quote_balance >= 0 || st.position_count() == 0) {
                 let r = world.env.resolve_debt(a);
                 if drive_step(world, &mut stuck, format!("resolve_debt {a}"), *a, r) {
                     progress = true;
@@ -1488,6 +2051,9 @@ fn drive_to_end(world: &mut World) {
             drive_step(world, &mut stuck, format!("withdraw quote {acct}"), acct, r);
         }
         let r = close_writer(&mut world.env, &world.writers[w]);
+        if r.is_ok() && world.repaid.contains(&acct) {
+            world.hit("a repaid debtor closed its account");
+        }
         drive_step(
             world,
             &mut stuck,
@@ -1577,9 +2143,13 @@ fn done(world: &mut World) -> bool {
 
 // ==================================================================================== runner
 
-fn run_case(actions: &[Action]) {
-    let mut world = World::new();
+/// Coverage summed over the cases of a run (a case adds its counts once it has ended).
+static COVERAGE: Mutex<BTreeMap<String, [u64; 2]>> = Mutex::new(BTreeMap::new());
+
+fn run_case(setup: &Setup, actions: &[Action]) {
+    let mut world = World::new(setup);
     check_books(&mut world, "setup");
+    world.log.push(format!("setup {setup:?}"));
     for (i, a) in actions.iter().enumerate() {
         let r = apply(&mut world, a);
         let what = format!("#{i} {a:?}");
@@ -1587,15 +2157,56 @@ fn run_case(actions: &[Action]) {
         check_books(&mut world, &what);
     }
     drive_to_end(&mut world);
+    let mut total = COVERAGE.lock().unwrap_or_else(|e| e.into_inner());
+    for (k, v) in world.cov {
+        let t = total.entry(k).or_default();
+        t[0] += v[0];
+        t[1] += v[1];
+    }
 }
+
+/// The default run: this many cases from [`DEFAULT_SEED`]; the coverage assertion holds for it
+/// (and any larger run from the same seed, whose first cases are the same).
+const DEFAULT_CASES: u32 = 24;
+const DEFAULT_SEED: u64 = 0x6772_6565_6b68_6f75; // "greekhou"
+
+/// What the default run must reach at least once (actions and drive together).
+const MUST_REACH: &[&str] = &[
+    "PositionSettled with debt, other positions left",
+    "LiquidationStarted: a debt sale",
+    "SliceBought in a debt sale",
+    "SliceBought by the owner's other account",
+    "SliceBought: the fund pays",
+    "DebtResolved: repaid or sold",
+    "DebtResolved: written off",
+    "DebtResolved: from_fund > 0",
+    "DebtResolved: charged to series",
+    "BankruptcyResolved",
+    "BackstopBought",
+    "SeriesFinalized with a haircut",
+    "SeriesDustSwept of a series with burned tokens",
+    "a repaid debtor closed its account",
+    "refused PositionAwaitingSettlement",
+    "refused SettlementDebtOpen",
+    "refused DebtGraceNotOver",
+    "refused AccountNotEmpty",
+];
 
 fn cases() -> u32 {
     std::env::var("GREEKHOUSE_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(8)
+        .unwrap_or(DEFAULT_CASES)
 }
 
+/// `GREEKHOUSE_FUZZ_SEED`: a number, or `random`; default [`DEFAULT_SEED`].
+fn seed() -> Option<u64> {
+    match std::env::var("GREEKHOUSE_FUZZ_SEED") {
+        Ok(v) if v == "random" => None,
+        Ok(v) => Some(v.parse().expect("GREEKHOUSE_FUZZ_SEED: a u64 or `random`")),
+        Err(_) => Some(DEFAULT_SEED),
+    }
+}
 fn length() -> std::ops::Range<usize> {
     std::env::var("GREEKHOUSE_FUZZ_LEN")
         .ok()
@@ -1608,6 +2219,7 @@ fn length() -> std::ops::Range<usize> {
 
 #[test]
 fn lifecycle_fuzz_every_sequence_ends_finalized_and_redeemed() {
+    let seed = seed();
     let config = ProptestConfig {
         cases: cases(),
         max_shrink_iters: std::env::var("GREEKHOUSE_FUZZ_SHRINK")
@@ -1615,22 +2227,45 @@ fn lifecycle_fuzz_every_sequence_ends_finalized_and_redeemed() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(300),
         failure_persistence: None,
+        rng_seed: seed.map_or(RngSeed::Random, RngSeed::Fixed),
         ..ProptestConfig::default()
     };
+    // the error names the counters use are the program's own
+    let names = program_error_names();
+    for e in [
+        greekhouse::errors::GreekhouseError::InvariantViolated,
+        greekhouse::errors::GreekhouseError::SettlementDebtOpen,
+    ] {
+        assert_eq!(names[e as usize], format!("{e:?}"));
+    }
+    COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).clear();
     let started = Instant::now();
     let runs = std::cell::Cell::new(0u32);
-    proptest!(config, |(actions in proptest::collection::vec(action(), length()))| {
+    proptest!(config, |(setup in setup(), actions in proptest::collection::vec(action(), length()))| {
         runs.set(runs.get() + 1);
-        run_case(&actions);
+        run_case(&setup, &actions);
     });
     let n = runs.get().max(1);
+    let cov = COVERAGE.lock().unwrap_or_else(|e| e.into_inner()).clone();
     println!(
-        "lifecycle fuzzer: {n} cases in {:.1} s ({:.0} ms per case), known bugs gated: {:?}",
+        "lifecycle fuzzer: {n} cases (seed {}) in {:.1} s ({:.0} ms per case)",
+        seed.map_or("random".to_string(), |s| s.to_string()),
         started.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64() * 1000.0 / n as f64,
-        KNOWN_BUGS_PENDING
-            .iter()
-            .filter(|b| gated(**b))
-            .collect::<Vec<_>>()
     );
+    println!("coverage (actions / drive to the end):");
+    for (k, [a, d]) in &cov {
+        println!("  {a:>6} {d:>6}  {k}");
+    }
+    if seed == Some(DEFAULT_SEED) && n >= DEFAULT_CASES {
+        let missing: Vec<&str> = MUST_REACH
+            .iter()
+            .copied()
+            .filter(|k| cov.get(*k).is_none_or(|[a, d]| a + d == 0))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the default run no longer reaches: {missing:?}"
+        );
+    }
 }
