@@ -225,12 +225,14 @@ pub fn account<'a>(
 // ---------------------------------------------------------------------------------------------
 
 /// A bid on a solvent liquidated account: MtM 12,345.678901 USDC, maintenance add-on
-/// 8,765.4321 USDC, discount 23.7123456789 % (a point of the slow phase), fee 0.5 % of the add-on.
+/// 8,765.4321 USDC, discount 23.7123456789 % (a point of the slow phase), fee 0.5 % of the add-on,
+/// the fund's premium `k` 5 % of it.
 pub const BID_SOLVENT: BidInputs = BidInputs {
     mark_to_market: fx(12_345_678_901, 0),
     addon_maintenance: fx(8_765_432_100, 0),
     discount: fx(237_123_456_789, 12),
     fee_rate: fx(5, 3),
+    fund_premium: fx(5, 2),
 };
 
 /// The same add-on and discount on an insolvent account (MtM -3,210.987654 USDC): the

@@ -218,6 +218,12 @@ pub fn run(json_out: bool) -> Result<serde_json::Value> {
         usd(fund_end.paid_to_bidders_total as i128),
     ));
     say("\nthe discount rose with time: an early bidder pays close to mark; the fund pays only for slices worth less than nothing");
+    let k_bps = env.clearinghouse().params.liquidation.fund_premium_bps;
+    say(&format!(
+        "and never more than their deficit plus {}.{:02} % of their add-on (k), whatever the discount, nor more than it holds",
+        k_bps / 100,
+        k_bps % 100
+    ));
     let out = {
         let out = json!({
             "clearinghouse": env.ch.clearinghouse.to_string(),
