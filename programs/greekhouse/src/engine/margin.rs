@@ -17,7 +17,8 @@ use crate::engine::{convert, layout};
 use crate::errors::GreekhouseError;
 use crate::oracle::{check_price, parse_oracle_account, OraclePrice, PriceUse};
 use crate::state::{
-    CollateralAsset, GlobalParams, OracleKind, PriceSource, Underlying, WriterAccount,
+    Clearinghouse, CollateralAsset, GlobalParams, OracleKind, PriceSource, Underlying,
+    WriterAccount,
 };
 
 /// An underlying with the oracle price the margin check uses.
@@ -316,6 +317,28 @@ pub fn load_margin_accounts<'info>(
         assets,
         underlyings,
     })
+}
+
+/// [`load_margin_accounts`] then [`compute_margin`] for one writer account: the accounts of
+/// its layout checked for `price_use`, and its margin.
+pub fn load_and_compute<'info>(
+    clearinghouse_key: &Pubkey,
+    clearinghouse: &Clearinghouse,
+    writer: &WriterAccount,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+    price_use: PriceUse,
+) -> Result<(LoadedMargin, MarginSummary)> {
+    let loaded = load_margin_accounts(clearinghouse_key, &[writer], remaining, now, price_use)?;
+    let summary = compute_margin(
+        &clearinghouse.params,
+        clearinghouse.quote_decimals,
+        writer,
+        &loaded.assets,
+        &loaded.underlyings,
+        now,
+    )?;
+    Ok((loaded, summary))
 }
 
 /// Record, on each underlying of `loaded`, the price the margin check used: the no-rollback

@@ -46,20 +46,13 @@ pub fn end_liquidation_handler<'info>(ctx: Context<'info, EndLiquidation<'info>>
     let ch = *a.clearinghouse.load()?;
     let mut w = a.writer_account.load_mut()?;
     let end_equity = if w.has_liabilities() {
-        let loaded = margin::load_margin_accounts(
+        let (_, summary) = margin::load_and_compute(
             &a.clearinghouse.key(),
-            &[&w],
+            &ch,
+            &w,
             ctx.remaining_accounts,
             now,
             PriceUse::Liquidation,
-        )?;
-        let summary = margin::compute_margin(
-            &ch.params,
-            ch.quote_decimals,
-            &w,
-            &loaded.assets,
-            &loaded.underlyings,
-            now,
         )?;
         require!(
             !summary.end.equity.is_negative(),

@@ -76,20 +76,13 @@ pub fn resolve_bankruptcy_handler<'info>(
         GreekhouseError::SeriesAccountsMismatch
     );
     let (series_infos, layout) = ctx.remaining_accounts.split_at(positions.len());
-    let loaded = margin::load_margin_accounts(
+    let (loaded, summary) = margin::load_and_compute(
         &a.clearinghouse.key(),
-        &[&w],
+        &ch,
+        &w,
         layout,
         now,
         PriceUse::Liquidation,
-    )?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        &w,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
     )?;
 
     // collateral worth more than dust is sold by the auction first

@@ -58,23 +58,16 @@ pub fn start_liquidation_handler<'info>(
     let a = &ctx.accounts;
     let ch = *a.clearinghouse.load()?;
     let mut w = a.writer_account.load_mut()?;
-    let loaded = margin::load_margin_accounts(
+    let (loaded, summary) = margin::load_and_compute(
         &a.clearinghouse.key(),
-        &[&w],
+        &ch,
+        &w,
         ctx.remaining_accounts,
         now,
         PriceUse::Liquidation,
     )?;
     // the prices used become the floor: no older price can be used for these underlyings again
     margin::record_used_prices(&loaded, ctx.remaining_accounts)?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        &w,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
     // below maintenance, or a settlement debt unpaid after its grace period
     if !summary.maintenance.equity.is_negative() {
         require!(w.has_settlement_debt(), GreekhouseError::NotLiquidatable);

@@ -74,20 +74,13 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
     if w.quote_balance < 0 {
         // collateral worth more than dust pays the debt first (repayment or the debt sale)
         let now = Clock::get()?.unix_timestamp;
-        let loaded = margin::load_margin_accounts(
+        let (loaded, summary) = margin::load_and_compute(
             &a.clearinghouse.key(),
-            &[&w],
+            &ch,
+            &w,
             layout,
             now,
             PriceUse::Liquidation,
-        )?;
-        let summary = margin::compute_margin(
-            &ch.params,
-            ch.quote_decimals,
-            &w,
-            &loaded.assets,
-            &loaded.underlyings,
-            now,
         )?;
         require!(
             margin::collateral_is_dust(&w, &loaded, &summary, ch.quote_decimals)?,

@@ -96,20 +96,13 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
         }
     };
     let initial_equity_after = if margin::needs_margin_check(&w) {
-        let loaded = margin::load_margin_accounts(
+        let (_, summary) = margin::load_and_compute(
             &clearinghouse_key,
-            &[&w],
+            &ch,
+            &w,
             ctx.remaining_accounts,
             now,
             PriceUse::RiskIncreasing,
-        )?;
-        let summary = margin::compute_margin(
-            &ch.params,
-            ch.quote_decimals,
-            &w,
-            &loaded.assets,
-            &loaded.underlyings,
-            now,
         )?;
         Some(margin::require_initial_margin(&summary)?)
     } else {
