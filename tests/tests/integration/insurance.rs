@@ -591,3 +591,22 @@ fn a_pending_unstake_across_a_rebase_pays_the_lower_value() {
     expect_err(env.request_unstake(&b, 1), E::InsufficientShares);
     assert_books_balance(&mut env);
 }
+
+/// An inflow into a wiped fund before the backstop's first purchase (a donation here; fees or
+/// dust alike) revives the old shares a little, so the fund rebases by fewer digits than the
+/// wipe the backstop's start price was quoted at. The start price must not be carried down to
+/// that base (a price of one raw unit, overflowing every purchase above a few quote units, which
+/// the lifecycle fuzzer met as `ShareSupplyExceeded`): the auction starts from the fund's value.
+#[test]
+fn a_backstop_after_an_inflow_into_a_wiped_fund_sells_any_size() {
+    let mut env = Env::new();
+    let old = env.staker(usd(10_000));
+    let (call, gap) = wiped_fund_backstop(&mut env, &old, 0);
+    let donor = env.staker(usd(1));
+    env.donate(&donor, usd(1)).unwrap();
+    let buyer = env.staker(gap);
+    let b: BackstopBought = event(&env.buy_backstop(&buyer, &call, gap, u64::MAX).unwrap());
+    assert_eq!(b.shortfall_after, 0);
+    assert!(b.shares > 0);
+    assert_books_balance(&mut env);
+}

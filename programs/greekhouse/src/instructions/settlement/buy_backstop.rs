@@ -124,10 +124,17 @@ pub fn buy_backstop_handler<'info>(
             s.status == crate::state::SeriesStatus::Settled as u8,
             GreekhouseError::SeriesAlreadyFinalized
         );
-        // the recorded start, per share at today's base; the fund's share value now when the
-        // shares it was quoted in were wiped since
-        let start_price = price_at_base(s.backstop_start_price, s.backstop_price_base, fund_base)
-            .unwrap_or(fund_price);
+        // the recorded start, per share at today's base, when the fund made at least the rebase
+        // it was quoted at; otherwise the fund's share value now: either the shares it was
+        // quoted in were wiped since, or inflows revived the old shares before the rebase the
+        // quote assumed happened (carrying the price down to that base would sell shares at one
+        // raw unit, `waterfall` review, found by the lifecycle fuzzer)
+        let start_price = if s.backstop_price_base <= fund_base {
+            price_at_base(s.backstop_start_price, s.backstop_price_base, fund_base)
+                .unwrap_or(fund_price)
+        } else {
+            fund_price
+        };
         let price = backstop_price(&params, s.backstop_start, start_price, now)?
             .ok_or(GreekhouseError::BackstopClosed)?;
         require!(
