@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use greekhouse::engine::liquidation::FRACTION_ONE;
+use greekhouse::errors::GreekhouseError;
 use greekhouse::state::{OptionSeries, SeriesStatus, Underlying, WriterAccount, WriterStatus};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::accounts;
@@ -391,21 +392,29 @@ impl Bot {
                 let cx = self.cx(oracle_for);
                 flows::quote_bid(chain, &cx, key, self.bidder_account, owner, size, 0)
             };
-            let q = match quote {
-                Ok(q) => q,
-                Err(_) => return None, // nothing to bid for (at or above the end level), or a bad account
+            let fraction = match quote {
+                Ok(q) => {
+                    let p = &q.projection;
+                    let im_ok = p.bidder_initial_after
+                        >= Fixed::from_int(self.limits.min_initial_equity_after);
+                    let pay_ok = p.settlement.payment <= self.limits.max_payment_per_bid as i128;
+                    if im_ok && pay_ok {
+                        return Some(q);
+                    }
+                    p.fraction
+                }
+                // a smaller slice may leave the bot's own account within IM
+                Err(e) if e.is(GreekhouseError::BidderBelowInitialMargin) => match size {
+                    BidSize::Fraction(f) => f,
+                    BidSize::Max => return None,
+                },
+                // nothing to bid for (at or above the end level), or a bad account
+                Err(_) => return None,
             };
-            let p = &q.projection;
-            let im_ok =
-                p.bidder_initial_after >= Fixed::from_int(self.limits.min_initial_equity_after);
-            let pay_ok = p.settlement.payment <= self.limits.max_payment_per_bid as i128;
-            if p.acceptable(q.fund_balance) && im_ok && pay_ok {
-                return Some(q);
-            }
-            if p.fraction <= 1 {
+            if fraction <= 1 {
                 return None;
             }
-            size = BidSize::Fraction(p.fraction / 2);
+            size = BidSize::Fraction(fraction / 2);
         }
         None
     }

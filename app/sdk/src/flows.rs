@@ -6,14 +6,15 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use greekhouse::engine::{margin::equity_native, pricing};
+use greekhouse::engine::actions;
+use greekhouse::engine::margin::equity_native;
 use greekhouse::oracle::PriceUse;
 use greekhouse::state::WriterAccount;
 use greekhouse_risk::MarginSummary;
 
 use crate::chain::Chain;
 use crate::ix::{self, ClearinghouseRef, TokenLedger};
-use crate::margin::{MarginError, MarginInputs};
+use crate::margin::{FetchedPrices, MarginError, MarginInputs};
 use crate::{accounts, pda};
 
 fn fetch_writer<C: Chain + ?Sized>(
@@ -60,7 +61,20 @@ pub struct FlowContext<'a> {
     pub oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
 }
 
-/// Write `contracts` of `series` from `writer_account` (owned by `owner`) into `recipient`.
+fn fetch_decoded<C: Chain + ?Sized, T>(
+    chain: &mut C,
+    key: &Pubkey,
+    decode: fn(&[u8]) -> Result<T, accounts::DecodeError>,
+) -> Result<T, MarginError> {
+    let data = chain
+        .account(key)?
+        .ok_or(MarginError::MissingAccount(*key))?;
+    decode(&data.data).map_err(|e| MarginError::Decode(*key, e))
+}
+
+/// Write `contracts` of `series` from `writer_account` (owned by `owner`) into `recipient`:
+/// the program's own write action (`greekhouse::engine::actions::write`) on the fetched
+/// accounts, so every rule (pause, caps, fee, margin) refuses here as it would on chain.
 pub fn write<C: Chain + ?Sized>(
     chain: &mut C,
     cx: &FlowContext<'_>,
@@ -71,57 +85,60 @@ pub fn write<C: Chain + ?Sized>(
     contracts: u64,
 ) -> Result<Projected, MarginError> {
     let now = chain.unix_timestamp()?;
-    let before = fetch_writer(chain, &writer_account)?;
-    let series_data = chain
-        .account(&series)?
-        .ok_or(MarginError::MissingAccount(series))?;
-    let terms =
-        accounts::option_series(&series_data.data).map_err(|e| MarginError::Decode(series, e))?;
-    let template = terms.short_template(series);
-    let mut after = before;
-    after
-        .add_short(&template, contracts)
-        .map_err(|e| MarginError::Program(e.to_string()))?;
-    let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, after, cx.oracle_for)?;
-    let priced = inputs.priced(chain, now, PriceUse::RiskIncreasing)?;
-    let underlying = priced
-        .iter()
-        .find(|u| u.key == terms.underlying)
-        .ok_or(MarginError::NoOracle(terms.underlying))?;
-    let params = &inputs.clearinghouse.params;
-    let program = |e: anchor_lang::error::Error| MarginError::Program(e.to_string());
-    let premium = pricing::premium(
-        underlying,
-        &template,
+    let mut after = fetch_writer(chain, &writer_account)?;
+    let ch = fetch_decoded(chain, &cx.ch.clearinghouse, accounts::clearinghouse)?;
+    let mut terms = fetch_decoded(chain, &series, accounts::option_series)?;
+    let underlying_key = terms.underlying;
+    let underlying = fetch_decoded(chain, &underlying_key, accounts::underlying)?;
+    let mut book = fetch_decoded(
+        chain,
+        &pda::underlying_ledger(&underlying_key),
+        accounts::underlying_ledger,
+    )?;
+    let mut prices = FetchedPrices::new(
+        chain,
+        cx.ch.clearinghouse,
+        cx.oracle_for,
+        now,
+        PriceUse::RiskIncreasing,
+    );
+    let outcome = actions::write::write(
+        &ch,
+        &underlying,
+        &mut after,
+        series,
+        &mut terms,
+        &mut book,
+        &mut prices,
         contracts,
         now,
-        params.min_time_to_expiry_secs,
-        inputs.clearinghouse.quote_decimals,
-    )
-    .map_err(program)?;
-    let fee = pricing::fee_native(premium, params.write_fee_bps).map_err(program)?;
-    let fee_signed = i64::try_from(fee).map_err(|_| MarginError::Program("fee overflow".into()))?;
-    after.add_quote(-fee_signed).map_err(program)?;
-    let margin_after = inputs.compute_with(&after, &priced, now)?;
+    );
+    let outcome = prices.finish(outcome)?;
+    let remaining = prices
+        .inputs
+        .as_ref()
+        .map(|i| i.remaining_accounts())
+        .unwrap_or_default();
     let instruction = ix::write_options(
         cx.ch.clearinghouse,
         writer_account,
         owner,
-        terms.underlying,
+        underlying_key,
         series,
         recipient,
         contracts,
-        inputs.remaining_accounts(),
+        remaining,
     );
     Ok(Projected {
         instruction,
         account_after: after,
-        margin_after: Some(margin_after),
-        fee,
+        margin_after: Some(outcome.margin_after),
+        fee: outcome.fee,
     })
 }
 
-/// Withdraw `amount` of `ledger`'s token from `writer_account` into `destination`.
+/// Withdraw `amount` of `ledger`'s token from `writer_account` into `destination`: the
+/// program's own withdraw action on the fetched account.
 pub fn withdraw<C: Chain + ?Sized>(
     chain: &mut C,
     cx: &FlowContext<'_>,
@@ -133,22 +150,32 @@ pub fn withdraw<C: Chain + ?Sized>(
 ) -> Result<Projected, MarginError> {
     let now = chain.unix_timestamp()?;
     let mut after = fetch_writer(chain, &writer_account)?;
-    let program = |e: anchor_lang::error::Error| MarginError::Program(e.to_string());
-    // the program's own ledger step, so an over-ask fails here as it would on chain
-    match ledger.collateral_asset {
-        None => greekhouse::engine::ledger::debit_quote(&mut after, amount).map(|_| ()),
+    let ch = fetch_decoded(chain, &cx.ch.clearinghouse, accounts::clearinghouse)?;
+    let token_ledger = match ledger.collateral_asset {
+        None => actions::withdraw::TokenLedger::Quote,
         Some(asset) => {
-            greekhouse::engine::ledger::debit_collateral(&mut after, &asset, amount).map(|_| ())
+            let state = fetch_decoded(chain, &asset, accounts::collateral_asset)?;
+            actions::withdraw::TokenLedger::Collateral {
+                asset,
+                deposit_cap: state.deposit_cap,
+            }
         }
-    }
-    .map_err(program)?;
-    let (remaining, margin_after) = if after.has_liabilities() {
-        let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, after, cx.oracle_for)?;
-        let margin = inputs.compute(chain, now, PriceUse::RiskIncreasing)?;
-        (inputs.remaining_accounts(), Some(margin))
-    } else {
-        (Vec::new(), None)
     };
+    let mut prices = FetchedPrices::new(
+        chain,
+        cx.ch.clearinghouse,
+        cx.oracle_for,
+        now,
+        PriceUse::RiskIncreasing,
+    );
+    let outcome =
+        actions::withdraw::withdraw(&ch, &mut after, token_ledger, amount, &mut prices, now);
+    let outcome = prices.finish(outcome)?;
+    let remaining = prices
+        .inputs
+        .as_ref()
+        .map(|i| i.remaining_accounts())
+        .unwrap_or_default();
     let instruction = ix::withdraw(
         cx.ch.clearinghouse,
         writer_account,
@@ -161,7 +188,7 @@ pub fn withdraw<C: Chain + ?Sized>(
     Ok(Projected {
         instruction,
         account_after: after,
-        margin_after,
+        margin_after: outcome.margin_after,
         fee: 0,
     })
 }
@@ -228,7 +255,7 @@ pub fn max_writable<C: Chain + ?Sized>(
     let mut passes = |n: u64| -> Result<bool, MarginError> {
         match write(&mut cached, cx, writer_account, owner, series, recipient, n) {
             Ok(p) => Ok(p.passes_initial_margin()),
-            Err(MarginError::Program(_)) => Ok(false),
+            Err(e) if e.is_refusal() => Ok(false),
             Err(e) => Err(e),
         }
     };

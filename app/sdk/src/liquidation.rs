@@ -6,8 +6,11 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use greekhouse::engine::ledger;
+use greekhouse::engine::actions;
 use greekhouse::engine::liquidation::{self as engine, FRACTION_ONE};
+use greekhouse::engine::margin::LoadedMargin;
+use greekhouse::errors::GreekhouseError;
+use greekhouse::events::SliceBought;
 use greekhouse::instructions::BidArgs;
 use greekhouse::oracle::PriceUse;
 use greekhouse::state::{InsuranceFund, WriterAccount};
@@ -16,12 +19,8 @@ use greekhouse_risk::{Fixed, MarginSummary, SliceSettlement};
 
 use crate::chain::Chain;
 use crate::flows::FlowContext;
-use crate::margin::{MarginError, MarginInputs};
+use crate::margin::{program_error, MarginError, MarginInputs};
 use crate::{accounts, budget, ix, pda};
-
-fn program(e: anchor_lang::error::Error) -> MarginError {
-    MarginError::Program(e.to_string())
-}
 
 fn risk(e: greekhouse_risk::RiskError) -> MarginError {
     MarginError::Program(format!("{e:?}"))
@@ -118,7 +117,8 @@ pub enum BidSize {
     Fraction(u64),
 }
 
-/// A bid as the program will execute it, computed with the program's own functions.
+/// A bid as the program will execute it: the program's own bid action
+/// (`greekhouse::engine::actions::bid`) run on copies of the accounts.
 #[derive(Clone, Debug)]
 pub struct BidProjection {
     pub fraction: u64,
@@ -133,21 +133,15 @@ pub struct BidProjection {
     pub fund_balance_after: u64,
     /// A settlement debtor's collateral sale (no end-level limit).
     pub debt_sale: bool,
+    /// The event the program will emit, field for field.
+    pub event: SliceBought,
 }
 
 impl BidProjection {
-    /// Whether the program will accept the bid as projected (fund able to pay, bidder at IM).
-    pub fn acceptable(&self, fund_balance: u64) -> bool {
-        self.fraction > 0
-            && self.settlement.from_fund <= fund_balance as i128
-            && !self.bidder_initial_after.is_negative()
-            && (self.debt_sale || self.end_equity_after >= self.end_equity_before)
-    }
-
     /// The bidder's gain at mark: what it receives in value minus what it pays,
     /// `fraction * MtM - payment` (quote native, before its own margin costs).
     pub fn gain_at_mark(&self) -> Result<i128, MarginError> {
-        let f = Fixed::from_raw(self.fraction as i128);
+        let f = Fixed::from_raw(i128::from(self.fraction));
         let value = self
             .inputs
             .mark_to_market
@@ -159,7 +153,9 @@ impl BidProjection {
 }
 
 /// Project a bid of `size` from `inputs` (the writer is the liquidated account, `others[0]` the
-/// bidder), priced with `priced` at `now`, against `fund`: exactly the program's steps.
+/// bidder), priced with `priced` at `now`, against `fund`: the program's bid action itself, so
+/// a bid the program refuses is refused here with the program's error. The projection pays any
+/// price (no payment limit); the quote sets the limit from it.
 pub fn project_bid(
     inputs: &MarginInputs,
     priced: &[greekhouse::engine::margin::PricedUnderlying],
@@ -167,56 +163,59 @@ pub fn project_bid(
     now: i64,
     size: BidSize,
 ) -> Result<BidProjection, MarginError> {
-    let liq = inputs.writer;
-    let bidder = *inputs
-        .others
-        .first()
-        .ok_or_else(|| MarginError::Program("no bidder account".into()))?;
-    let params = &inputs.clearinghouse.params.liquidation;
-    let before = inputs.compute_with(&liq, priced, now)?;
-    let bid_inputs = engine::bid_inputs(params, &liq, &before, now).map_err(program)?;
-    // the program's own limit: back to the end level and, in a debt sale, until the debt clears
-    let debt_sale = liq.has_settlement_debt();
-    let max = engine::max_bid_fraction(&liq, &bid_inputs, before.end.equity).map_err(program)?;
-    let max_fraction = engine::unit_raw(max).map_err(program)?;
+    let (mut liq, mut bidder) = (
+        inputs.writer,
+        *inputs
+            .others
+            .first()
+            .ok_or_else(|| MarginError::Program("no bidder account".into()))?,
+    );
+    let loaded = LoadedMargin {
+        assets: inputs.assets.clone(),
+        underlyings: priced.to_vec(),
+    };
+    let ch = &inputs.clearinghouse;
+    let quote = actions::bid::quote_auction(ch, &liq, &loaded, now).map_err(program_error)?;
+    let max_fraction = engine::unit_raw(quote.max_fraction).map_err(program_error)?;
     let fraction = match size {
         BidSize::Max => max_fraction,
         BidSize::Fraction(f) => f.min(max_fraction),
     }
     .min(FRACTION_ONE);
     if fraction == 0 {
-        return Err(MarginError::Program(
-            "account is at or above the end level: nothing to bid for".into(),
-        ));
+        // nothing to bid for: the program's refusal of any positive fraction now
+        return Err(program_error(anchor_lang::error!(
+            GreekhouseError::AccountAboveEndLevel
+        )));
     }
-    let settlement = engine::fund_limited(
-        auction::slice_settlement(&bid_inputs, Fixed::from_raw(fraction as i128)).map_err(risk)?,
-        fund.balance,
-    );
-    let plan = engine::plan_slice(&liq, fraction).map_err(program)?;
-    let (mut liq_after, mut bidder_after, mut fund_after) = (liq, bidder, *fund);
-    ledger::apply_slice(&mut liq_after, &mut bidder_after, &plan).map_err(program)?;
-    ledger::settle_slice(
-        &mut liq_after,
-        &mut bidder_after,
+    let mut fund_after = *fund;
+    let outcome = actions::bid::bid(
+        ch,
+        &mut liq,
+        &mut bidder,
         &mut fund_after,
-        &settlement,
+        &loaded,
+        fraction,
+        i64::MAX,
+        now,
     )
-    .map_err(program)?;
-    let after = inputs.compute_with(&liq_after, priced, now)?;
-    let bidder_margin = inputs.compute_with(&bidder_after, priced, now)?;
+    .map_err(program_error)?;
+    let event = outcome
+        .event(Pubkey::default(), Pubkey::default())
+        .map_err(program_error)?;
     Ok(BidProjection {
         fraction,
-        max_fraction,
-        inputs: bid_inputs,
-        settlement,
-        end_equity_before: before.end.equity,
-        end_equity_after: after.end.equity,
-        bidder_initial_after: bidder_margin.initial.equity,
-        liquidated_after: liq_after,
-        bidder_after,
-        fund_balance_after: fund_after.balance,
-        debt_sale,
+        max_fraction: event.max_fraction,
+        inputs: outcome.quote.inputs,
+        settlement: outcome.settlement,
+        end_equity_before: outcome.quote.margin.end.equity,
+        end_equity_after: outcome.margin_after.end.equity,
+        bidder_initial_after: outcome.bidder_margin_after.initial.equity,
+        liquidated_after: liq,
+        bidder_after: bidder,
+        fund_balance_after: outcome.fund_balance_after,
+        debt_sale: outcome.quote.debt_sale,
+        event,
     })
 }
 

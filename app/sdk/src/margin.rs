@@ -4,10 +4,12 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::AccountMeta;
+use greekhouse::engine::actions::MarginPrices;
 use greekhouse::engine::layout;
 use greekhouse::engine::margin::{
-    compute_margin, needed_by_position, usable_for_margin, PricedUnderlying,
+    compute_margin, needed_by_position, usable_for_margin, LoadedMargin, PricedUnderlying,
 };
+use greekhouse::errors::GreekhouseError;
 use greekhouse::oracle::{parse_oracle_account, PriceUse};
 use greekhouse::state::{Clearinghouse, CollateralAsset, ShortPosition, Underlying, WriterAccount};
 use greekhouse_risk::MarginSummary;
@@ -28,6 +30,115 @@ pub enum MarginError {
     NoOracle(Pubkey),
     #[error("program check failed: {0}")]
     Program(String),
+    /// The program's own rule refused the action, with the error code and name the program
+    /// would return (the same action ran here).
+    #[error("the program refuses it: {name} ({code})")]
+    Refused { code: u32, name: String },
+}
+
+impl MarginError {
+    /// The program's error code of a refusal (`None` for a chain or decoding failure).
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            MarginError::Refused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Whether this is the program's refusal `error`.
+    pub fn is(&self, error: GreekhouseError) -> bool {
+        self.code() == Some(anchor_lang::error::ERROR_CODE_OFFSET + error as u32)
+    }
+
+    /// Whether the program's own checks refused it (the action is invalid, not the fetch).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, MarginError::Refused { .. } | MarginError::Program(_))
+    }
+}
+
+/// A program error as the SDK reports it: a coded refusal keeps its code and name.
+pub fn program_error(e: anchor_lang::error::Error) -> MarginError {
+    match e {
+        anchor_lang::error::Error::AnchorError(a) => MarginError::Refused {
+            code: a.error_code_number,
+            name: a.error_name,
+        },
+        other => MarginError::Program(other.to_string()),
+    }
+}
+
+/// The margin prices an action asks for ([`MarginPrices`]), fetched from a [`Chain`]: the
+/// accounts of the layout of the writers the action passes, priced through the program's own
+/// parser and checks. Keeps what it fetched (for the instruction's remaining accounts) and the
+/// first fetch failure (an action sees it as a refusal; [`FetchedPrices::finish`] returns it).
+pub struct FetchedPrices<'a, C: Chain + ?Sized> {
+    chain: &'a mut C,
+    clearinghouse: Pubkey,
+    oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
+    now: i64,
+    price_use: PriceUse,
+    /// The inputs of the last load, for the instruction's remaining accounts.
+    pub inputs: Option<MarginInputs>,
+    failure: Option<MarginError>,
+}
+
+impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
+    pub fn new(
+        chain: &'a mut C,
+        clearinghouse: Pubkey,
+        oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
+        now: i64,
+        price_use: PriceUse,
+    ) -> Self {
+        Self {
+            chain,
+            clearinghouse,
+            oracle_for,
+            now,
+            price_use,
+            inputs: None,
+            failure: None,
+        }
+    }
+
+    /// The action's result, with a fetch failure reported as itself rather than as the
+    /// placeholder refusal the action saw.
+    pub fn finish<T>(&mut self, result: anchor_lang::Result<T>) -> Result<T, MarginError> {
+        match self.failure.take() {
+            Some(e) => Err(e),
+            None => result.map_err(program_error),
+        }
+    }
+
+    fn fetch(&mut self, writers: &[&WriterAccount]) -> Result<LoadedMargin, MarginError> {
+        let (first, rest) = writers
+            .split_first()
+            .ok_or_else(|| MarginError::Program("no writer account to price".into()))?;
+        let inputs = MarginInputs::fetch_many(
+            self.chain,
+            &self.clearinghouse,
+            **first,
+            rest.iter().map(|w| **w).collect(),
+            self.oracle_for,
+        )?;
+        let underlyings = inputs.priced(self.chain, self.now, self.price_use)?;
+        let loaded = LoadedMargin {
+            assets: inputs.assets.clone(),
+            underlyings,
+        };
+        self.inputs = Some(inputs);
+        Ok(loaded)
+    }
+}
+
+impl<C: Chain + ?Sized> MarginPrices for FetchedPrices<'_, C> {
+    fn load(&mut self, writers: &[&WriterAccount]) -> anchor_lang::Result<LoadedMargin> {
+        self.fetch(writers).map_err(|e| {
+            // the action stops here on a placeholder; `finish` reports the real failure
+            self.failure = Some(e);
+            anchor_lang::error!(GreekhouseError::MarginAccountsMismatch)
+        })
+    }
 }
 
 fn fetch<C: Chain + ?Sized>(
@@ -145,7 +256,7 @@ impl MarginInputs {
         for (key, underlying, oracle) in &self.underlyings {
             let data = fetch(chain, oracle)?;
             let price = parse_oracle_account(underlying, oracle, &data.owner, &data.data)
-                .map_err(|e| MarginError::Program(e.to_string()))?;
+                .map_err(program_error)?;
             let usable = usable_for_margin(
                 underlying,
                 &price,
@@ -153,7 +264,7 @@ impl MarginInputs {
                 price_use,
                 needed_by_position(&writers, key),
             )
-            .map_err(|e| MarginError::Program(e.to_string()))?;
+            .map_err(program_error)?;
             priced.push(PricedUnderlying {
                 key: *key,
                 underlying: *underlying,
@@ -191,7 +302,7 @@ impl MarginInputs {
             priced,
             now,
         )
-        .map_err(|e| MarginError::Program(e.to_string()))
+        .map_err(program_error)
     }
 }
 

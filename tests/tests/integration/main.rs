@@ -16,6 +16,7 @@ mod liquidator;
 mod listing;
 mod locks;
 mod oracle;
+mod projections;
 mod rpc;
 mod settlement;
 mod smoke;

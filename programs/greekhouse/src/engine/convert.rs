@@ -2,14 +2,11 @@
 //! fixed-point inputs. Pure functions; the SDK uses the same ones to recompute margin off chain.
 
 use greekhouse_risk::{
-    bs, Fixed, LevelParams, MarginConfig, MarginParams, OptionKind, Rounding, TenorPoint,
-    VolSurface,
+    bs, Fixed, MarginConfig, MarginParams, OptionKind, Rounding, TenorPoint, VolSurface,
 };
 
 use crate::constants::CONTRACT_SIZE_EXP;
-use crate::state::{
-    GlobalParams, ShortPosition, StoredLevel, StoredMarginParams, StoredVolSurface,
-};
+use crate::state::{GlobalParams, ShortPosition, StoredMarginParams, StoredVolSurface};
 
 fn bps(v: i64) -> Fixed {
     Fixed::from_bps(v)
@@ -33,25 +30,9 @@ pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
     }
 }
 
-fn level(l: &StoredLevel) -> LevelParams {
-    LevelParams {
-        spot_shock: bps(l.spot_shock_bps as i64),
-        vol_shock: bps(l.vol_shock_bps as i64),
-        floor_pct: bps(l.floor_bps as i64),
-    }
-}
-
 /// Stored margin parameters to the risk engine's.
 pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
-    MarginParams {
-        initial: level(&m.initial),
-        maintenance: level(&m.maintenance),
-        vol_ref_secs: m.vol_ref_secs,
-        vol_power: bps(m.vol_power_bps as i64),
-        vol_term_cap: bps(m.vol_term_cap_bps as i64),
-        stale_vol_per_hour: bps(m.stale_vol_per_hour_bps as i64),
-        stale_vol_cap: bps(m.stale_vol_cap_bps as i64),
-    }
+    m.to_risk()
 }
 
 /// Global parameters to the risk engine's account-independent config.

@@ -430,6 +430,20 @@ pub fn settle_series_cover(
     fund.invariant()
 }
 
+/// An expired series leaves its underlying's open interest at settlement: all of its contracts'
+/// units come off the underlying ledger (the series keeps its own count for settling them).
+pub fn release_series_open_interest(
+    series: &OptionSeries,
+    ledger: &mut UnderlyingLedger,
+) -> Result<()> {
+    let units = series.units(series.open_interest)?;
+    ledger.open_interest = ledger
+        .open_interest
+        .checked_sub(units)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    ledger.invariant()
+}
+
 /// Settle a writer's short in an expired series: the obligation moves from its quote balance
 /// (which may go negative: a debt, marked against this series) into the series' ledger, and
 /// the short leaves the account. Returns `(owed, debt_part)`.

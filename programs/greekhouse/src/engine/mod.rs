@@ -1,19 +1,25 @@
 //! The engine layer. Handlers call it; it calls the pure risk math in `greekhouse-risk`.
 //!
+//! - [`actions`]: the rulebook, one pure function per instruction that moves value or checks margin.
 //! - [`ledger`]: every money or risk movement between two ledgers, as one checked function.
 //! - [`layout`]: which accounts a margin check of one or several writer accounts takes.
 //! - [`margin`]: loading those accounts read-only and computing the margin.
 //! - [`liquidation`]: what a slice moves, the auction inputs, the bankruptcy split (pure).
 //! - [`settlement`]: payout and obligation per contract, fund cover, backstop price, final payout (pure).
 //! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
+//! - [`fees`], [`insurance`]: the fee sweep before shares are priced; the fund's rebase and a
+//!   stake's sync, with their events.
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
 //! - [`safe_math`]: checked arithmetic that logs where it failed.
 
+pub mod actions;
 pub mod convert;
 pub mod create;
+pub mod fees;
 pub mod governance;
 #[cfg(test)]
 mod governance_tests;
+pub mod insurance;
 pub mod layout;
 pub mod ledger;
 #[cfg(test)]

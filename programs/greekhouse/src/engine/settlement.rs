@@ -6,7 +6,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::GreekhouseError;
-use crate::state::SettlementParams;
+use crate::state::{OptionSeries, SeriesStatus, SettlementParams};
 
 fn overflow() -> Error {
     error!(GreekhouseError::MathOverflow)
@@ -128,6 +128,19 @@ pub fn haircut_bps(payout: u64, payout_final: u64) -> u32 {
     lost.div_ceil(payout as u128) as u32
 }
 
+/// The settlement price in quote native units per whole underlying unit, rounded down
+/// (reporting; the payouts are computed exactly from the oracle's mantissa and exponent).
+pub fn settlement_price_native(price: i64, expo: i32, quote_decimals: u8) -> Result<u64> {
+    let e = expo + quote_decimals as i32;
+    let v = if e >= 0 {
+        (price as i128).checked_mul(10i128.pow(e as u32))
+    } else {
+        Some(price as i128 / 10i128.pow((-e) as u32))
+    }
+    .ok_or(GreekhouseError::MathOverflow)?;
+    u64::try_from(v).map_err(|_| error!(GreekhouseError::MathOverflow))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,4 +202,19 @@ mod tests {
         assert_eq!(fund_cover(10, 100, 300, 10_000).unwrap(), 700);
         assert_eq!(shortfall(10, 100, 955).unwrap(), 45);
     }
+}
+
+/// Checks shared by `open_backstop` and `finalize_series`: every short settled or unbacked, no open debt.
+pub fn require_fully_settled(s: &OptionSeries) -> Result<()> {
+    require!(s.is_settled(), GreekhouseError::SeriesNotSettled);
+    require!(
+        s.status != SeriesStatus::Finalized as u8,
+        GreekhouseError::SeriesAlreadyFinalized
+    );
+    require!(
+        s.shorts_to_settle == 0,
+        GreekhouseError::SeriesHasUnsettledShorts
+    );
+    require!(s.open_debts == 0, GreekhouseError::SeriesHasOpenDebts);
+    Ok(())
 }

@@ -8,7 +8,6 @@ use anchor_spl::token_2022::spl_token_2022::extension::{
 use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
-use crate::constants::CLEARINGHOUSE_SEED;
 use crate::errors::GreekhouseError;
 
 /// Move `amount` from a user's token account into a vault; `authority` signs.
@@ -33,23 +32,7 @@ pub fn transfer_in<'info>(
     )
 }
 
-/// Signer seeds of the clearing house PDA, which owns every vault.
-pub struct ClearinghouseSigner {
-    pub quote_mint: Pubkey,
-    pub creator: Pubkey,
-    pub bump: [u8; 1],
-}
-
-impl ClearinghouseSigner {
-    pub fn seeds(&self) -> [&[u8]; 4] {
-        [
-            CLEARINGHOUSE_SEED,
-            self.quote_mint.as_ref(),
-            self.creator.as_ref(),
-            &self.bump,
-        ]
-    }
-}
+pub use crate::state::ClearinghouseSigner;
 
 /// Move `amount` out of a vault owned by the clearing house PDA.
 pub fn transfer_out<'info>(

@@ -7,7 +7,7 @@
 use anchor_lang::prelude::*;
 
 use super::params::{pause, GlobalParams};
-use crate::constants::ACCOUNT_VERSION;
+use crate::constants::{ACCOUNT_VERSION, CLEARINGHOUSE_SEED};
 use crate::errors::GreekhouseError;
 
 /// PDA [`CLEARINGHOUSE_SEED`](crate::constants::CLEARINGHOUSE_SEED), quote_mint, creator.
@@ -55,8 +55,8 @@ impl Clearinghouse {
     pub const SPACE: usize = 8 + core::mem::size_of::<Clearinghouse>();
 
     /// Seeds to sign for the clearing house PDA.
-    pub fn signer(&self) -> crate::engine::tokens::ClearinghouseSigner {
-        crate::engine::tokens::ClearinghouseSigner {
+    pub fn signer(&self) -> ClearinghouseSigner {
+        ClearinghouseSigner {
             quote_mint: self.quote_mint,
             creator: self.creator,
             bump: [self.bump],
@@ -80,5 +80,23 @@ impl Clearinghouse {
         );
         self.params.validate()?;
         Ok(())
+    }
+}
+
+/// Signer seeds of the clearing house PDA, which owns every vault.
+pub struct ClearinghouseSigner {
+    pub quote_mint: Pubkey,
+    pub creator: Pubkey,
+    pub bump: [u8; 1],
+}
+
+impl ClearinghouseSigner {
+    pub fn seeds(&self) -> [&[u8]; 4] {
+        [
+            CLEARINGHOUSE_SEED,
+            self.quote_mint.as_ref(),
+            self.creator.as_ref(),
+            &self.bump,
+        ]
     }
 }

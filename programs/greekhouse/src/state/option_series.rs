@@ -142,8 +142,9 @@ impl OptionSeries {
 
     /// Underlying units (exponent 6) of `contracts` contracts.
     pub fn units(&self, contracts: u64) -> Result<u64> {
-        use crate::engine::safe_math::SafeMath;
-        contracts.safe_mul(self.contract_size)
+        contracts
+            .checked_mul(self.contract_size)
+            .ok_or_else(|| error!(GreekhouseError::MathOverflow))
     }
 
     pub fn invariant(&self) -> Result<()> {

@@ -191,9 +191,29 @@ impl StoredMarginParams {
         in_bounds(self.stale_vol_cap_bps, bounds::STALE_VOL_CAP_BPS)?;
         in_bounds(self.rate_bps, bounds::RATE_BPS)?;
         // the risk engine's own check of the converted parameters (defence in depth)
-        crate::engine::convert::margin_params(self)
+        self.to_risk()
             .validate()
             .map_err(|_| error!(GreekhouseError::MarginLevelsOutOfOrder))
+    }
+
+    /// The risk engine's margin parameters (bps to fixed point). Lives with the stored type
+    /// so its own validation can use it; `engine::convert::margin_params` is this.
+    pub fn to_risk(&self) -> greekhouse_risk::MarginParams {
+        let bps = |v: i64| greekhouse_risk::Fixed::from_bps(v);
+        let level = |l: &StoredLevel| greekhouse_risk::LevelParams {
+            spot_shock: bps(i64::from(l.spot_shock_bps)),
+            vol_shock: bps(i64::from(l.vol_shock_bps)),
+            floor_pct: bps(i64::from(l.floor_bps)),
+        };
+        greekhouse_risk::MarginParams {
+            initial: level(&self.initial),
+            maintenance: level(&self.maintenance),
+            vol_ref_secs: self.vol_ref_secs,
+            vol_power: bps(i64::from(self.vol_power_bps)),
+            vol_term_cap: bps(i64::from(self.vol_term_cap_bps)),
+            stale_vol_per_hour: bps(i64::from(self.stale_vol_per_hour_bps)),
+            stale_vol_cap: bps(i64::from(self.stale_vol_cap_bps)),
+        }
     }
 }
 

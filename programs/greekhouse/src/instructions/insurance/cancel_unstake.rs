@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use super::sync_stake;
+use crate::engine::insurance::sync_stake;
 use crate::engine::ledger;
 use crate::errors::GreekhouseError;
 use crate::events::UnstakeCancelled;

@@ -4,7 +4,7 @@
 
 use anchor_lang::prelude::*;
 
-use super::sync_stake;
+use crate::engine::insurance::sync_stake;
 use crate::engine::ledger;
 use crate::engine::safe_math::SafeMath;
 use crate::errors::GreekhouseError;

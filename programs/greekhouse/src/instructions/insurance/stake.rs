@@ -8,11 +8,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::{rebase_for_mint, supply_error};
+use crate::engine::fees::sweep_every_underlying;
+use crate::engine::insurance::{rebase_for_mint, supply_error};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Staked;
-use crate::instructions::keeper::sweep_every_underlying;
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake};
 
 #[event_cpi]

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use super::sync_stake;
+use crate::engine::insurance::sync_stake;
 use crate::engine::safe_math::SafeMath;
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;

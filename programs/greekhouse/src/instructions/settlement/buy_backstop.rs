@@ -13,12 +13,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
+use crate::engine::fees::sweep_every_underlying;
+use crate::engine::insurance::{rebase_for_mint, supply_error};
 use crate::engine::settlement::{backstop_price, shortfall};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopBought;
-use crate::instructions::insurance::{rebase_for_mint, supply_error};
-use crate::instructions::keeper::sweep_every_underlying;
 use crate::state::{pause, Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
 use greekhouse_risk::insurance::price_at_base;
 use greekhouse_risk::FundShares;

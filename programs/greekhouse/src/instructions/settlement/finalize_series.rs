@@ -5,10 +5,10 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::settlement::require_fully_settled;
 use crate::engine::settlement::{final_payout, haircut_bps, shortfall};
 use crate::errors::GreekhouseError;
 use crate::events::SeriesFinalized;
-use crate::instructions::settlement::open_backstop::require_fully_settled;
 use crate::state::{Clearinghouse, OptionSeries, SeriesStatus};
 
 #[event_cpi]

@@ -6,10 +6,10 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::settlement::shortfall;
+use crate::engine::settlement::{require_fully_settled, shortfall};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopOpened;
-use crate::state::{Clearinghouse, OptionSeries, SeriesStatus};
+use crate::state::{Clearinghouse, OptionSeries};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -17,21 +17,6 @@ pub struct OpenBackstop<'info> {
     pub clearinghouse: AccountLoader<'info, Clearinghouse>,
     #[account(mut, has_one = clearinghouse @ GreekhouseError::WrongClearinghouse)]
     pub series: AccountLoader<'info, OptionSeries>,
-}
-
-/// Checks shared with `finalize_series`: every short settled or unbacked, no open debt.
-pub fn require_fully_settled(s: &OptionSeries) -> Result<()> {
-    require!(s.is_settled(), GreekhouseError::SeriesNotSettled);
-    require!(
-        s.status != SeriesStatus::Finalized as u8,
-        GreekhouseError::SeriesAlreadyFinalized
-    );
-    require!(
-        s.shorts_to_settle == 0,
-        GreekhouseError::SeriesHasUnsettledShorts
-    );
-    require!(s.open_debts == 0, GreekhouseError::SeriesHasOpenDebts);
-    Ok(())
 }
 
 impl OpenBackstop<'_> {

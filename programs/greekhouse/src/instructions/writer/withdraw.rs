@@ -7,12 +7,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::{ledger, margin, tokens};
+use crate::engine::actions::withdraw::TokenLedger;
+use crate::engine::{actions, ledger, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Withdrawn;
-use crate::instructions::writer::deposit::{resolve_ledger, Ledger};
 use crate::oracle::PriceUse;
-use crate::state::{pause, Clearinghouse, CollateralAsset, WriterAccount, WriterStatus};
+use crate::state::{Clearinghouse, CollateralAsset, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -38,78 +38,57 @@ pub struct Withdraw<'info> {
 }
 
 impl Withdraw<'_> {
-    /// Every check that needs no price (run by `#[access_control]`).
+    /// The withdrawal's rules that need no price (run by `#[access_control]`).
     pub fn validate(&self, amount: u64) -> Result<()> {
-        self.ledger(amount).map(|_| ())
+        actions::withdraw::check_withdraw(
+            &*self.clearinghouse.load()?,
+            &*self.writer_account.load()?,
+            amount,
+            Clock::get()?.unix_timestamp,
+        )?;
+        self.ledger().map(|_| ())
     }
 
     /// The checked accounts' ledger.
-    pub fn ledger(&self, amount: u64) -> Result<Ledger> {
-        require!(amount > 0, GreekhouseError::ZeroAmount);
-        let ch = self.clearinghouse.load()?;
-        let w = self.writer_account.load()?;
-        // a bankrupt account has no shorts left; what a write-off passed over as dust is its own
-        require!(
-            w.status()? == WriterStatus::Active
-                || (w.status()? == WriterStatus::Bankrupt && !w.has_liabilities()),
-            GreekhouseError::AccountNotActive
-        );
-        // an expired short's obligation is not fixed until it is settled
-        require!(
-            !w.has_expired_position(Clock::get()?.unix_timestamp),
-            GreekhouseError::PositionAwaitingSettlement
-        );
-        // an unpaid settlement debt is owed to holders: the collateral stays until it is repaid
-        require!(
-            !w.has_settlement_debt(),
-            GreekhouseError::SettlementDebtOpen
-        );
-        // the pause is for risk-increasing withdrawals only
-        require!(
-            !(ch.is_paused(pause::WITHDRAW) && w.has_liabilities()),
-            GreekhouseError::Paused
-        );
-        resolve_ledger(
-            &ch,
+    pub fn ledger(&self) -> Result<TokenLedger> {
+        let asset = self
+            .collateral_asset
+            .as_ref()
+            .map(|l| l.load().map(|a| (l.key(), *a)))
+            .transpose()?;
+        actions::withdraw::resolve_ledger(
+            &*self.clearinghouse.load()?,
             &self.mint.key(),
             &self.vault.key(),
             &self.token_program.key(),
-            self.collateral_asset.as_ref(),
+            asset.as_ref().map(|(k, a)| (*k, a)),
         )
     }
 }
 
 pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64) -> Result<()> {
-    let which = ctx.accounts.ledger(amount)?;
+    let which = ctx.accounts.ledger()?;
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let clearinghouse_key = a.clearinghouse.key();
     let ch = *a.clearinghouse.load()?;
-
-    // ledger first, then the margin check on the account as it will be
-    let mut w = a.writer_account.load_mut()?;
-    let balance_after = match which {
-        Ledger::Quote => ledger::debit_quote(&mut w, amount)?,
-        Ledger::Collateral { asset, .. } => {
-            let left = ledger::debit_collateral(&mut w, &asset, amount)?;
-            i64::try_from(left).map_err(|_| GreekhouseError::MathOverflow)?
-        }
-    };
-    let initial_equity_after = if margin::needs_margin_check(&w) {
-        let (_, summary) = margin::load_and_compute(
+    let mut prices = |writers: &[&WriterAccount]| {
+        margin::load_margin_accounts(
             &clearinghouse_key,
-            &ch,
-            &w,
+            writers,
             ctx.remaining_accounts,
             now,
             PriceUse::RiskIncreasing,
-        )?;
-        Some(margin::require_initial_margin(&summary)?)
-    } else {
-        // no shorts, no debt: every level's equity is the (non-negative) collateral value
-        None
+        )
     };
-    drop(w);
+    let outcome = actions::withdraw::withdraw(
+        &ch,
+        &mut *a.writer_account.load_mut()?,
+        which,
+        amount,
+        &mut prices,
+        now,
+    )?;
 
     let before = a.vault.amount;
     tokens::transfer_out(
@@ -128,8 +107,8 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
         writer_account: ctx.accounts.writer_account.key(),
         mint: ctx.accounts.mint.key(),
         amount,
-        balance_after,
-        initial_equity_after,
+        balance_after: outcome.balance_after,
+        initial_equity_after: outcome.initial_equity_after,
     });
     Ok(())
 }

@@ -12,13 +12,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
 
-use crate::engine::{ledger, margin, pricing};
+use crate::engine::{actions, margin};
 use crate::errors::GreekhouseError;
 use crate::events::OptionsWritten;
 use crate::oracle::PriceUse;
-use crate::state::{
-    pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger, WriterAccount,
-};
+use crate::state::{Clearinghouse, OptionSeries, Underlying, UnderlyingLedger, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -50,35 +48,16 @@ pub struct WriteOptions<'info> {
 }
 
 impl WriteOptions<'_> {
-    /// Checks that need no price.
+    /// The write's rules that need no price.
     pub fn validate(&self, contracts: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
-        require!(contracts > 0, GreekhouseError::ZeroAmount);
-        let ch = self.clearinghouse.load()?;
-        require!(!ch.is_paused(pause::WRITE), GreekhouseError::Paused);
-        let w = self.writer_account.load()?;
-        w.require_active()?;
-        let s = self.series.load()?;
-        require!(
-            s.status == SeriesStatus::Active as u8,
-            GreekhouseError::SeriesExpired
-        );
-        require!(now < s.expiry, GreekhouseError::SeriesExpired);
-        // another expired short's obligation is not fixed until it is settled
-        require!(
-            !w.has_expired_position(now),
-            GreekhouseError::PositionAwaitingSettlement
-        );
-        // a settlement debt is repaid before new risk; and an account with open debt markers
-        // gains no position, which keeps positions plus markers within the marker capacity
-        require!(
-            !w.has_open_debt_markers(),
-            GreekhouseError::SettlementDebtOpen
-        );
-        let u = self.underlying.load()?;
-        require!(!u.surface_is_stale(now), GreekhouseError::VolSurfaceStale);
-        require!(u.is_enabled(), GreekhouseError::ListingNotEnabled);
-        Ok(())
+        actions::write::check_write(
+            &*self.clearinghouse.load()?,
+            &*self.writer_account.load()?,
+            &*self.series.load()?,
+            &*self.underlying.load()?,
+            contracts,
+            Clock::get()?.unix_timestamp,
+        )
     }
 }
 
@@ -91,49 +70,30 @@ pub fn write_options_handler<'info>(
     let clearinghouse_key = a.clearinghouse.key();
     let series_key = a.series.key();
     let ch = *a.clearinghouse.load()?;
-    let open_interest_cap = a.underlying.load()?.open_interest_cap;
-    let writer_open_interest_cap = a.underlying.load()?.writer_open_interest_cap();
-
-    // the account as it will be: short added, fee charged; then the margin check
+    let underlying = *a.underlying.load()?;
     let mut w = a.writer_account.load_mut()?;
     let mut series = a.series.load_mut()?;
     let mut book = a.underlying_ledger.load_mut()?;
-    let change = ledger::open_short(
+    let mut prices = |writers: &[&WriterAccount]| {
+        margin::load_margin_accounts(
+            &clearinghouse_key,
+            writers,
+            ctx.remaining_accounts,
+            now,
+            PriceUse::RiskIncreasing,
+        )
+    };
+    let outcome = actions::write::write(
+        &ch,
+        &underlying,
         &mut w,
         series_key,
         &mut series,
         &mut book,
-        open_interest_cap,
-        contracts,
-        writer_open_interest_cap,
-    )?;
-    let loaded = margin::load_margin_accounts(
-        &clearinghouse_key,
-        &[&w],
-        ctx.remaining_accounts,
-        now,
-        PriceUse::RiskIncreasing,
-    )?;
-    let template = series.short_template(series_key);
-    let premium = pricing::premium(
-        loaded.underlying(&template.underlying)?,
-        &template,
+        &mut prices,
         contracts,
         now,
-        ch.params.min_time_to_expiry_secs,
-        ch.quote_decimals,
     )?;
-    let fee = pricing::fee_native(premium, ch.params.write_fee_bps)?;
-    ledger::charge_fee(&mut w, &mut book, fee)?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        &w,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
-    let initial_equity_after = margin::require_initial_margin(&summary)?;
     let signer = series.signer();
     drop((w, series, book));
 
@@ -161,9 +121,9 @@ pub fn write_options_handler<'info>(
         series: series_key,
         contracts,
         recipient: ctx.accounts.recipient.key(),
-        fee,
-        short_after: change.short_after,
-        initial_equity_after,
+        fee: outcome.fee,
+        short_after: outcome.short_after,
+        initial_equity_after: outcome.initial_equity_after,
     });
     Ok(())
 }

@@ -1,0 +1,115 @@
+//! `write_options`: record a short, charge the writing fee and require IM >= 0 afterwards.
+
+use anchor_lang::prelude::*;
+use greekhouse_risk::MarginSummary;
+
+use super::MarginPrices;
+use crate::engine::{ledger, margin, pricing};
+use crate::errors::GreekhouseError;
+use crate::state::{
+    pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger, WriterAccount,
+};
+
+/// What a write did.
+#[derive(Clone, Debug)]
+pub struct WriteOutcome {
+    /// The writer's short in the series afterwards.
+    pub short_after: u64,
+    /// Writing fee charged to the writer's quote balance (quote native units).
+    pub fee: u64,
+    /// The account's margin afterwards.
+    pub margin_after: MarginSummary,
+    /// Equity at IM afterwards, whole quote native units rounded down (the event's value).
+    pub initial_equity_after: i64,
+}
+
+/// The rules of a write that need no price.
+pub fn check_write(
+    ch: &Clearinghouse,
+    writer: &WriterAccount,
+    series: &OptionSeries,
+    underlying: &Underlying,
+    contracts: u64,
+    now: i64,
+) -> Result<()> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    require!(!ch.is_paused(pause::WRITE), GreekhouseError::Paused);
+    writer.require_active()?;
+    require!(
+        series.status == SeriesStatus::Active as u8,
+        GreekhouseError::SeriesExpired
+    );
+    require!(now < series.expiry, GreekhouseError::SeriesExpired);
+    // another expired short's obligation is not fixed until it is settled
+    require!(
+        !writer.has_expired_position(now),
+        GreekhouseError::PositionAwaitingSettlement
+    );
+    // a settlement debt is repaid before new risk; and an account with open debt markers gains
+    // no position, which keeps positions plus markers within the marker capacity
+    require!(
+        !writer.has_open_debt_markers(),
+        GreekhouseError::SettlementDebtOpen
+    );
+    require!(
+        !underlying.surface_is_stale(now),
+        GreekhouseError::VolSurfaceStale
+    );
+    require!(underlying.is_enabled(), GreekhouseError::ListingNotEnabled);
+    Ok(())
+}
+
+/// Write `contracts` of `series` from `writer`: the short and both open interests grow within
+/// the underlying's caps, the fee (of the premium at the oracle price) moves from the writer's
+/// quote balance into the underlying's accrued fees, and the account as it is then must stand
+/// at IM >= 0 with prices checked for a risk-increasing use.
+#[allow(clippy::too_many_arguments)]
+pub fn write(
+    ch: &Clearinghouse,
+    underlying: &Underlying,
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    book: &mut UnderlyingLedger,
+    prices: &mut impl MarginPrices,
+    contracts: u64,
+    now: i64,
+) -> Result<WriteOutcome> {
+    check_write(ch, writer, series, underlying, contracts, now)?;
+    let change = ledger::open_short(
+        writer,
+        series_key,
+        series,
+        book,
+        underlying.open_interest_cap,
+        contracts,
+        underlying.writer_open_interest_cap(),
+    )?;
+    let loaded = prices.load(&[writer])?;
+    let template = series.short_template(series_key);
+    let premium = pricing::premium(
+        loaded.underlying(&template.underlying)?,
+        &template,
+        contracts,
+        now,
+        ch.params.min_time_to_expiry_secs,
+        ch.quote_decimals,
+    )?;
+    let fee = pricing::fee_native(premium, ch.params.write_fee_bps)?;
+    ledger::charge_fee(writer, book, fee)?;
+    let margin_after = margin::compute_margin(
+        &ch.params,
+        ch.quote_decimals,
+        writer,
+        &loaded.assets,
+        &loaded.underlyings,
+        now,
+    )?;
+    let initial_equity_after = margin::require_initial_margin(&margin_after)?;
+    Ok(WriteOutcome {
+        short_after: change.short_after,
+        fee,
+        margin_after,
+        initial_equity_after,
+    })
+}
