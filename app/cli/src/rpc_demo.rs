@@ -20,7 +20,6 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::node;
-use crate::onchain::{self, OracleSource};
 use crate::rpc_demo_steps::{Demo, Step, Withdrawal};
 
 /// Lamports the new owner gets: rent of its writer account and token accounts, and fees.
@@ -309,21 +308,4 @@ fn fund_instructions(
         )
         .map_err(|e| anyhow!("mint_to: {e}"))?,
     ])
-}
-
-/// The margin report of `account` at the node's clock (the `greekhouse margin --url` code).
-pub fn margin_now(
-    chain: &mut RpcChain,
-    url: &str,
-    account: &Pubkey,
-) -> Result<onchain::MarginReport> {
-    let at = node::node_time(chain, url)?;
-    let none = std::collections::HashMap::new();
-    onchain::margin_report(
-        chain,
-        &format!("on {url}"),
-        account,
-        at,
-        OracleSource::FromUnderlying(&none),
-    )
 }
