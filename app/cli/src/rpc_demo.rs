@@ -82,8 +82,8 @@ fn load_world(url: &str, manifest_path: &Path) -> Result<World> {
         })?;
     let state = accounts::clearinghouse(&found.data).map_err(|e| anyhow!("{e}"))?;
     world.quote_decimals = u32::from(state.quote_decimals);
-    world.quote_unit = 10u64
-        .checked_pow(world.quote_decimals)
+    world.quote_unit = greekhouse_risk::fixed::pow10(world.quote_decimals)
+        .and_then(|p| u64::try_from(p).ok())
         .context("the clearing house's quote decimals overflow")?;
     Ok(world)
 }

@@ -83,7 +83,8 @@ pub fn start_liquidation<C: Chain + ?Sized>(
     let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
     let margin = inputs.compute(chain, now, PriceUse::Liquidation)?;
     let p = &inputs.clearinghouse.params.liquidation;
-    let whole = 10i128.pow(inputs.clearinghouse.quote_decimals as u32);
+    let whole = greekhouse::engine::safe_math::pow10(inputs.clearinghouse.quote_decimals as u32)
+        .map_err(program)?;
     let tip = auction::keeper_tip(
         margin.maintenance.addon,
         Fixed::from_bps(p.tip_bps as i64),

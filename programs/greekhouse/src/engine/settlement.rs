@@ -38,10 +38,10 @@ pub fn contract_amounts(
     let e = expo + quote_decimals as i32;
     // value = (spot - strike) * size / 10^6 as num / den
     let (spot_num, scale) = if e >= 0 {
-        let f = 10i128.checked_pow(e as u32).ok_or_else(overflow)?;
+        let f = greekhouse_risk::fixed::pow10(e as u32).ok_or_else(overflow)?;
         ((price as i128).checked_mul(f).ok_or_else(overflow)?, 1i128)
     } else {
-        let f = 10i128.checked_pow((-e) as u32).ok_or_else(overflow)?;
+        let f = greekhouse_risk::fixed::pow10((-e) as u32).ok_or_else(overflow)?;
         (price as i128, f)
     };
     let strike_num = (strike as i128).checked_mul(scale).ok_or_else(overflow)?;

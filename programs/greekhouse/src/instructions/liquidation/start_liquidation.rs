@@ -79,7 +79,7 @@ pub fn start_liquidation_handler<'info>(
     }
 
     let p = &ch.params.liquidation;
-    let whole_quote = 10i128.pow(ch.quote_decimals as u32);
+    let whole_quote = crate::engine::safe_math::pow10(ch.quote_decimals as u32)?;
     let tip = auction::keeper_tip(
         summary.maintenance.addon,
         Fixed::from_bps(p.tip_bps as i64),

@@ -149,9 +149,9 @@ pub fn settle_series_handler(ctx: Context<SettleSeries>) -> Result<()> {
 pub fn settlement_price_native(price: i64, expo: i32, quote_decimals: u8) -> Result<u64> {
     let e = expo + quote_decimals as i32;
     let v = if e >= 0 {
-        (price as i128).checked_mul(10i128.pow(e as u32))
+        (price as i128).checked_mul(crate::engine::safe_math::pow10(e as u32)?)
     } else {
-        Some(price as i128 / 10i128.pow((-e) as u32))
+        Some(price as i128 / crate::engine::safe_math::pow10((-e) as u32)?)
     }
     .ok_or(GreekhouseError::MathOverflow)?;
     u64::try_from(v).map_err(|_| error!(GreekhouseError::MathOverflow))
