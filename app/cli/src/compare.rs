@@ -1,6 +1,6 @@
 //! `greekhouse margin PORTFOLIO.json --compare`: beside Greekhouse's IM and MM, what two public
-//! designs would require for the same shorts, computed by the risk crate's `peers` functions
-//! (this module only maps the portfolio to their inputs and formats the result).
+//! designs would require for the same shorts, computed by the `peers` module's functions (this
+//! module only maps the portfolio to their inputs and formats the result).
 //!
 //! Parameters (`docs/risk-model.md`, section 11, and `docs/cli.md`):
 //! - Opyn Gamma naked margin: spot shock `h = 20 %`, upper bound value
@@ -10,11 +10,11 @@
 
 use greekhouse_risk::margin::MarginSummary;
 use greekhouse_risk::math;
-use greekhouse_risk::peers::{opyn_naked_margin, zeta_short_margin, OpynParams, ZetaParams};
 use greekhouse_risk::{Fixed, OptionKind, PositionRisk, RiskError, RiskResult, Rounding};
 use serde_json::{json, Value};
 
 use crate::fmt;
+use crate::peers::{opyn_naked_margin, zeta_short_margin, OpynParams, ZetaParams};
 use crate::portfolio::Portfolio;
 
 const fn permille(v: i128) -> Fixed {
@@ -162,7 +162,7 @@ pub const SOURCES: [&str; 4] = [
     "Opyn naked: Opyn Gamma's naked margin (MarginCalculator._getNakedMarginRequired, opynfinance/GammaProtocol), the whole vault collateral; h = 20 % and UB(T) = min(1, 0.4 sqrt(T years)) are assumed (Opyn's are governance values on chain, not retrieved).",
     "Zeta IM / MM: the book's mark + max(dynamic - OTM/S, floor) x S x q per short, puts capped at K x q (Zeta's MarginParameters); IM dynamic 25 %, floor 10 % (Zeta's source comment), MM assumed half (12.5 %, 5 %).",
     "Peers margin each short alone (no netting, no collateral credit); Greekhouse's figures are the requirements (liability + add-on), which include the shock of linked collateral and the covered-call cap.",
-    "Details and a worked table: docs/risk-model.md, section 11; peers' code: greekhouse_risk::peers.",
+    "Details and a worked table: docs/risk-model.md, section 11; peers' code: app/cli/src/peers.rs.",
 ];
 
 fn name(p: &Portfolio, u: u8) -> String {

@@ -154,9 +154,9 @@ impl Decimal {
             });
         }
         let too_large = || DecimalError::TooLarge(self.text.clone());
-        let factor = 10u128
-            .checked_pow(u32::try_from(e).map_err(|_| too_large())?)
-            .ok_or_else(too_large)?;
+        let factor = greekhouse_risk::fixed::pow10(u32::try_from(e).map_err(|_| too_large())?)
+            .ok_or_else(too_large)?
+            .unsigned_abs();
         let magnitude = self.mantissa.checked_mul(factor).ok_or_else(too_large)?;
         let magnitude = i128::try_from(magnitude).map_err(|_| too_large())?;
         Ok(if self.negative { -magnitude } else { magnitude })

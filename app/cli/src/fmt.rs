@@ -2,22 +2,30 @@
 //! conversions for JSON output (off-chain display only; nothing here feeds back into a
 //! computation).
 
-use greekhouse_risk::fixed::{FIXED18_EXP, FIXED_EXP};
+use greekhouse_risk::fixed::{pow10, FIXED18_EXP, FIXED_EXP};
 use greekhouse_risk::{Fixed, Fixed18};
+
+/// `10^exp` as a magnitude; display scales are at most 38 (an `i128` raw value has no more
+/// digits), so a larger one is a caller's bug.
+fn pow10_u128(exp: u32) -> u128 {
+    pow10(exp)
+        .expect("a display scale of at most 38 digits")
+        .unsigned_abs()
+}
 
 /// `raw * 10^-scale` rendered exactly, rounded half away from zero to `decimals` places.
 pub fn decimal(raw: i128, scale: u32, decimals: u32) -> String {
     let negative = raw < 0;
     let mut magnitude = raw.unsigned_abs();
     let shown_scale = if decimals < scale {
-        let divisor = 10u128.pow(scale - decimals);
+        let divisor = pow10_u128(scale - decimals);
         let (q, r) = (magnitude / divisor, magnitude % divisor);
         magnitude = if r >= divisor - r { q + 1 } else { q };
         decimals
     } else {
         scale
     };
-    let unit = 10u128.pow(shown_scale);
+    let unit = pow10_u128(shown_scale);
     let (int, frac) = (magnitude / unit, magnitude % unit);
     let sign = if negative && magnitude != 0 { "-" } else { "" };
     let mut out = format!("{sign}{int}");

@@ -24,6 +24,7 @@ mod localnet;
 mod margin;
 mod node;
 mod onchain;
+mod peers;
 mod portfolio;
 mod quote;
 #[cfg(feature = "demo")]

@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use greekhouse_risk::bs::{self, SECONDS_PER_DAY, SECONDS_PER_YEAR};
+use greekhouse::constants::{CONTRACT_SIZE_EXP, CONTRACT_SIZE_ONE, MAX_COLLATERALS, MAX_POSITIONS};
+use greekhouse::engine::convert;
+use greekhouse_risk::bs::{self, SECONDS_PER_DAY};
 use greekhouse_risk::fixed::FIXED_ONE;
 use greekhouse_risk::margin::{
     LevelParams, MarginConfig, MarginParams, MAX_STALE_VOL, MAX_UNDERLYINGS, MAX_VOL_REF_SECS,
@@ -16,23 +18,33 @@ use greekhouse_risk::margin::{
 };
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
 use greekhouse_risk::{
-    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, Rounding, UnderlyingRisk,
+    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, UnderlyingRisk,
 };
 use serde_json::value::RawValue;
 
 use crate::decimal::{self, Decimal};
 
-/// Positions one writer account holds on chain (docs/protocol.md §3).
-pub const MAX_POSITIONS: usize = 16;
-/// Collateral balances one writer account holds on chain (docs/protocol.md §3).
-pub const MAX_COLLATERALS: usize = 4;
+// A writer account's capacities (`MAX_POSITIONS`, `MAX_COLLATERALS`), contract sizes and the
+// conversion of a time to expiry are the program's own (`greekhouse::constants`,
+// `greekhouse::engine::convert`), never re-declared here, so a file the CLI accepts is one the
+// program could hold and margin the same way.
 
-/// Defaults used when the file leaves a parameter out. Margin parameters and config default to
-/// the risk crate's `MarginParams::DEFAULT` and `MarginConfig::DEFAULT`, field by field.
+/// Defaults used when the file leaves a parameter out. The config (`conf_multiplier`,
+/// `end_buffer`, `min_time_to_expiry_secs`) defaults to the program's `GlobalParams::DEFAULT`;
+/// margin parameters to the risk crate's `MarginParams::DEFAULT`, field by field (the program
+/// has no default of its own: each underlying's are set at listing).
 pub mod defaults {
-    /// The program's default floor on time to expiry in pricing (`GlobalParams::DEFAULT`; the
-    /// risk crate leaves the floor to the caller).
-    pub const MIN_TIME_TO_EXPIRY_SECS: i64 = 300;
+    use greekhouse::engine::convert;
+    use greekhouse::state::GlobalParams;
+    use greekhouse_risk::MarginConfig;
+
+    /// The program's default margin config.
+    pub fn config() -> MarginConfig {
+        convert::margin_config(&GlobalParams::DEFAULT)
+    }
+    /// The program's default floor on time to expiry in pricing (the risk crate leaves the floor
+    /// to the caller).
+    pub const MIN_TIME_TO_EXPIRY_SECS: u32 = GlobalParams::DEFAULT.min_time_to_expiry_secs;
     pub const QUOTE_SYMBOL: &str = "USDC";
     pub const QUOTE_DECIMALS: u32 = 6;
 }
@@ -45,7 +57,7 @@ pub struct Portfolio {
     /// Quote native units.
     pub quote_balance: i128,
     pub config: MarginConfig,
-    pub min_time_to_expiry_secs: i64,
+    pub min_time_to_expiry_secs: u32,
     pub underlying_names: Vec<String>,
     pub underlyings: Vec<UnderlyingRisk>,
     pub collateral_names: Vec<String>,
@@ -93,14 +105,14 @@ impl Portfolio {
         };
 
         let (config, min_time_to_expiry_secs) = match root.obj("config")? {
-            None => (MarginConfig::DEFAULT, defaults::MIN_TIME_TO_EXPIRY_SECS),
+            None => (defaults::config(), defaults::MIN_TIME_TO_EXPIRY_SECS),
             Some(mut c) => {
                 let conf_multiplier = c
                     .fixed("conf_multiplier")?
-                    .unwrap_or(MarginConfig::DEFAULT.conf_multiplier);
+                    .unwrap_or(defaults::config().conf_multiplier);
                 let end_buffer = c
                     .fixed("end_buffer")?
-                    .unwrap_or(MarginConfig::DEFAULT.end_buffer);
+                    .unwrap_or(defaults::config().end_buffer);
                 c.check(
                     !conf_multiplier.is_negative(),
                     "conf_multiplier",
@@ -122,7 +134,7 @@ impl Portfolio {
                             "min_time_to_expiry_secs",
                             "must be within 0..=86400 seconds",
                         )?;
-                        v as i64
+                        v as u32
                     }
                 };
                 let config = MarginConfig {
@@ -353,17 +365,30 @@ impl Portfolio {
             p.check(strike.is_positive(), "strike", "must be > 0")?;
             let days = p.fixed("days")?.ok_or_else(|| p.missing("days"))?;
             // days <= 0: expired and not yet settled (valued at intrinsic by the engine)
-            let time_years = if days.is_positive() {
-                time_to_expiry(days, min_time_to_expiry_secs)
-                    .map_err(|e| format!("{}: {e}", p.field("days")))?
-            } else {
-                Fixed::ZERO
-            };
+            let time_years = time_to_expiry(days, min_time_to_expiry_secs)
+                .map_err(|e| format!("{}: {e}", p.field("days")))?;
             let contracts = p
                 .integer("contracts")?
                 .ok_or_else(|| p.missing("contracts"))?;
-            let contract_size = p.fixed("contract_size")?.unwrap_or(Fixed::ONE);
-            p.check(contract_size.is_positive(), "contract_size", "must be > 0")?;
+            let contract_size = match p.dec("contract_size")? {
+                None => CONTRACT_SIZE_ONE,
+                // the program stores a contract size as an integer at exponent 6
+                Some(d) => d
+                    .to_scaled(CONTRACT_SIZE_EXP as i32)
+                    .ok()
+                    .and_then(|v| u64::try_from(v).ok())
+                    .filter(|&v| v > 0)
+                    .ok_or_else(|| {
+                        p.at(
+                            "contract_size",
+                            format!(
+                                "must be > 0 with at most {CONTRACT_SIZE_EXP} decimal places (the program's precision)"
+                            ),
+                        )
+                    })?,
+            };
+            let contract_size = convert::contract_size(contract_size)
+                .map_err(|e| p.at("contract_size", format!("{e:?}")))?;
             p.finish()?;
             positions.push(PositionRisk {
                 underlying: index as u8,
@@ -399,24 +424,21 @@ impl Portfolio {
     }
 }
 
-/// Years to expiry from days, with the pricing floor applied (a day is 86,400 s, a year 365
-/// days), rounded down.
-pub fn time_to_expiry(days: Fixed, min_secs: i64) -> Result<Fixed, String> {
-    // days * 86400 < min_secs  <=>  days_raw * 86400 < min_secs * 10^12
-    let below_floor = days
+/// Years to expiry from days, by the program's conversion (`engine::convert::time_to_expiry`):
+/// the pricing floor `min_secs` before expiry, zero at or past it (`days <= 0`), a year of 365
+/// days, rounded down. The program counts whole seconds (`expiry - now`); a fraction of a second
+/// rounds up, so a position a moment before expiry is never taken for expired.
+pub fn time_to_expiry(days: Fixed, min_secs: u32) -> Result<Fixed, String> {
+    let too_far = || "too far from now to count in seconds".to_string();
+    let scaled = days
         .raw()
         .checked_mul(SECONDS_PER_DAY as i128)
-        .is_some_and(|s| s < min_secs as i128 * FIXED_ONE);
-    if below_floor {
-        Fixed::from_ratio(
-            min_secs as i128 * FIXED_ONE,
-            SECONDS_PER_YEAR as i128 * FIXED_ONE,
-            Rounding::Down,
-        )
-    } else {
-        Fixed::from_ratio(days.raw(), 365 * FIXED_ONE, Rounding::Down)
-    }
-    .map_err(|e| format!("cannot convert to years ({e:?})"))
+        .ok_or_else(too_far)?;
+    let whole = scaled.div_euclid(FIXED_ONE) + i128::from(scaled.rem_euclid(FIXED_ONE) != 0);
+    let seconds = i64::try_from(whole).map_err(|_| too_far())?;
+    // seconds to expiry as an expiry at `seconds` seen at time 0
+    convert::time_to_expiry(seconds, 0, min_secs)
+        .map_err(|e| format!("cannot convert to years ({e:?})"))
 }
 
 fn parse_level(o: &mut Obj<'_>, d: LevelParams) -> Result<LevelParams, String> {
@@ -758,3 +780,6 @@ impl<'a> Obj<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

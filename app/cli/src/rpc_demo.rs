@@ -20,7 +20,6 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::node;
-use crate::onchain::{self, OracleSource};
 use crate::rpc_demo_steps::{Demo, Step, Withdrawal};
 
 /// Lamports the new owner gets: rent of its writer account and token accounts, and fees.
@@ -83,8 +82,8 @@ fn load_world(url: &str, manifest_path: &Path) -> Result<World> {
         })?;
     let state = accounts::clearinghouse(&found.data).map_err(|e| anyhow!("{e}"))?;
     world.quote_decimals = u32::from(state.quote_decimals);
-    world.quote_unit = 10u64
-        .checked_pow(world.quote_decimals)
+    world.quote_unit = greekhouse_risk::fixed::pow10(world.quote_decimals)
+        .and_then(|p| u64::try_from(p).ok())
         .context("the clearing house's quote decimals overflow")?;
     Ok(world)
 }
@@ -309,21 +308,4 @@ fn fund_instructions(
         )
         .map_err(|e| anyhow!("mint_to: {e}"))?,
     ])
-}
-
-/// The margin report of `account` at the node's clock (the `greekhouse margin --url` code).
-pub fn margin_now(
-    chain: &mut RpcChain,
-    url: &str,
-    account: &Pubkey,
-) -> Result<onchain::MarginReport> {
-    let at = node::node_time(chain, url)?;
-    let none = std::collections::HashMap::new();
-    onchain::margin_report(
-        chain,
-        &format!("on {url}"),
-        account,
-        at,
-        OracleSource::FromUnderlying(&none),
-    )
 }

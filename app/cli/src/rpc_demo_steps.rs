@@ -1,6 +1,7 @@
-//! The record of `greekhouse demo --url` ([`crate::rpc_demo`]): each step's landed transaction
-//! (its decoded events) and the writer account's margin after it, printed as the demo goes
-//! (text) and collected into one JSON document (`--json`).
+//! The record of `greekhouse demo --url` (the flow itself is `rpc_demo.rs`, which drives this
+//! module; nothing here calls back into it): each step's landed transaction (its decoded events)
+//! and the writer account's margin after it, printed as the demo goes (text) and collected into
+//! one JSON document (`--json`).
 
 use anyhow::Result;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -8,7 +9,8 @@ use greekhouse_sdk::rpc::RpcChain;
 use greekhouse_sdk::Pubkey;
 use serde_json::{json, Value};
 
-use crate::{fmt, margin, node, rpc_demo};
+use crate::onchain::{self, OracleSource};
+use crate::{fmt, margin, node};
 
 /// One landed step.
 pub struct Step {
@@ -72,7 +74,7 @@ impl Demo {
         if chain.account(&self.account)?.is_none() {
             return Ok((Value::Null, "    margin: no writer account yet".into()));
         }
-        let report = rpc_demo::margin_now(chain, &self.url, &self.account)?;
+        let report = margin_now(chain, &self.url, &self.account)?;
         let (m, qd) = (&report.summary, report.quote_decimals);
         let (status, _) = margin::status(m);
         let mut j = report.json();
@@ -163,4 +165,17 @@ impl Demo {
         head["withdrawal"] = self.withdrawal;
         head
     }
+}
+
+/// The margin report of `account` at the node's clock (the `greekhouse margin --url` code).
+fn margin_now(chain: &mut RpcChain, url: &str, account: &Pubkey) -> Result<onchain::MarginReport> {
+    let at = node::node_time(chain, url)?;
+    let none = std::collections::HashMap::new();
+    onchain::margin_report(
+        chain,
+        &format!("on {url}"),
+        account,
+        at,
+        OracleSource::FromUnderlying(&none),
+    )
 }

@@ -597,10 +597,13 @@ fn fixed_of(v: &Value, shift: u32) -> greekhouse_risk::Fixed {
     greekhouse_risk::Fixed::from_raw(digits.parse().unwrap())
 }
 
+/// `--compare` against the formulas of `app/cli/src/peers.rs`, written out in f64 here (the
+/// binary's modules are not importable from an integration test, and an independent reference
+/// is the stronger check): the mapping of the portfolio to the formulas' inputs, the assumed
+/// parameters, and the sums per underlying and in total.
 #[test]
-fn margin_compare_matches_the_peers_functions_on_the_example() {
-    use greekhouse_risk::peers::{opyn_naked_margin, zeta_short_margin, OpynParams, ZetaParams};
-    use greekhouse_risk::{math, Fixed, OptionKind, Rounding};
+fn margin_compare_matches_the_peer_formulas_on_the_example() {
+    use greekhouse_risk::{math, Fixed, Rounding};
 
     let path = example();
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -615,35 +618,44 @@ fn margin_compare_matches_the_peers_functions_on_the_example() {
             .and_then(Value::as_f64)
             .unwrap_or_else(|| panic!("{p} in {v}"))
     };
-    let permille = |x: i128| Fixed::from_raw(x * 1_000_000_000);
-    let zeta_im = ZetaParams {
-        dynamic_pct: permille(250),
-        spot_pct: permille(100),
-        put_cap_pct: Fixed::ONE,
+    // Opyn naked per unit: puts (UB min(K, S(1-h)) + max(K - S(1-h), 0)), calls
+    // (UB min(1, K/S') + max(1 - K/S', 0)) S with S' = S(1+h); h = 20 %
+    let opyn = |call: bool, s: f64, k: f64, ub: f64| {
+        let h = 0.2;
+        if call {
+            let r = k / (s * (1.0 + h));
+            (ub * r.min(1.0) + (1.0 - r).max(0.0)) * s
+        } else {
+            ub * k.min(s * (1.0 - h)) + (k - s * (1.0 - h)).max(0.0)
+        }
     };
-    let zeta_mm = ZetaParams {
-        dynamic_pct: permille(125),
-        spot_pct: permille(50),
-        put_cap_pct: Fixed::ONE,
+    // Zeta per unit: max(dynamic - OTM/S, floor) S, puts capped at K (cap 100 %)
+    let zeta = |call: bool, s: f64, k: f64, dynamic: f64, floor: f64| {
+        let otm = if call { k - s } else { s - k }.max(0.0);
+        let m = (dynamic - otm / s).max(floor) * s;
+        if call {
+            m
+        } else {
+            m.min(k)
+        }
     };
-    // quote native units (Fixed) -> whole USDC
-    let usdc = |x: Fixed| x.raw() as f64 / 1e18;
     let close = |got: f64, want: f64, what: &str| {
         assert!(
             (got - want).abs() <= 1e-6 * want.abs().max(1.0),
             "{what}: {got} vs {want}"
         );
     };
-    let spots: Vec<(String, Fixed)> = file["underlyings"]
+    let number = |v: &Value| -> f64 {
+        match v {
+            Value::String(s) => s.parse().unwrap(),
+            other => other.as_f64().unwrap(),
+        }
+    };
+    let spots: Vec<(String, f64)> = file["underlyings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| {
-            (
-                u["name"].as_str().unwrap().to_string(),
-                fixed_of(&u["spot"], 6),
-            )
-        })
+        .map(|u| (u["name"].as_str().unwrap().to_string(), number(&u["spot"])))
         .collect();
     let positions = file["positions"].as_array().unwrap();
     assert_eq!(c["positions"].as_array().unwrap().len(), positions.len());
@@ -653,38 +665,27 @@ fn margin_compare_matches_the_peers_functions_on_the_example() {
             .iter()
             .position(|(n, _)| n == p["underlying"].as_str().unwrap())
             .unwrap();
-        let spot = spots[u].1;
-        let kind = match p["kind"].as_str().unwrap() {
-            "call" => OptionKind::Call,
-            _ => OptionKind::Put,
-        };
-        let strike = fixed_of(&p["strike"], 6);
-        let qty = Fixed::from_u64(p["contracts"].as_u64().unwrap())
-            .checked_mul(fixed_of(&p["contract_size"], 0), Rounding::Up)
-            .unwrap();
-        // every example position is beyond the 300 s pricing floor
+        let s = spots[u].1;
+        let call = p["kind"].as_str().unwrap() == "call";
+        let k = number(&p["strike"]);
+        let qty = p["contracts"].as_u64().unwrap() as f64 * number(&p["contract_size"]);
+        // every example position is beyond the 300 s pricing floor; UB(T) = min(1, 0.4 sqrt(T))
+        // with T as the CLI computes it (years rounded down, the square root rounded up)
         let t = Fixed::from_ratio(
             fixed_of(&p["days"], 0).raw(),
             365 * 1_000_000_000_000,
             Rounding::Down,
         )
         .unwrap();
-        let ub = permille(400)
-            .checked_mul(math::sqrt(t).unwrap(), Rounding::Up)
-            .unwrap()
-            .min_of(Fixed::ONE);
-        let opyn = OpynParams {
-            spot_shock: permille(200),
-            upper_bound: ub,
-        };
-        let o = usdc(opyn_naked_margin(kind, spot, strike, qty, &opyn).unwrap());
-        let zi = usdc(zeta_short_margin(kind, spot, strike, qty, &zeta_im).unwrap());
-        let zm = usdc(zeta_short_margin(kind, spot, strike, qty, &zeta_mm).unwrap());
+        let ub = (0.4 * math::sqrt(t).unwrap().raw() as f64 / 1e12).min(1.0);
+        let o = opyn(call, s, k, ub) * qty;
+        let zi = zeta(call, s, k, 0.25, 0.10) * qty;
+        let zm = zeta(call, s, k, 0.125, 0.05) * qty;
         let row = &c["positions"][i];
         close(f(row, "/opyn_naked"), o, "opyn");
         close(f(row, "/zeta_initial_margin"), zi, "zeta IM");
         close(f(row, "/zeta_maintenance_margin"), zm, "zeta MM");
-        close(f(row, "/opyn_upper_bound"), ub.raw() as f64 / 1e12, "UB");
+        close(f(row, "/opyn_upper_bound"), ub, "UB");
         sums[u].0 += o;
         sums[u].1 += zi;
         sums[u].2 += zm;

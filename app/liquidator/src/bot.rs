@@ -9,7 +9,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
 use greekhouse::engine::liquidation::FRACTION_ONE;
 use greekhouse::errors::GreekhouseError;
-use greekhouse::state::{OptionSeries, SeriesStatus, Underlying, WriterAccount, WriterStatus};
+use greekhouse::state::{Underlying, WriterAccount, WriterStatus};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::accounts;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -18,11 +18,13 @@ use greekhouse_sdk::ix::ClearinghouseRef;
 use greekhouse_sdk::liquidation::{self as flows, BidQuote, BidSize};
 use greekhouse_sdk::margin::MarginError;
 use greekhouse_sdk::Instruction;
-use serde_json::{json, Value};
+use serde_json::json;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::config::{Limits, Run, Strategy};
+use crate::log::Log;
+use crate::settle;
 
 /// What the bot counts (reported after every tick and at exit).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -41,30 +43,6 @@ pub struct Counters {
     pub settlement_steps: u64,
     /// Errors by kind (`backend`, `margin`, `program:<code>`).
     pub errors: BTreeMap<String, u64>,
-}
-
-/// Where the bot's structured log lines go.
-pub trait Log {
-    fn log(&mut self, event: &str, fields: Value);
-}
-
-/// JSON lines on stderr.
-pub struct StderrLog;
-
-impl Log for StderrLog {
-    fn log(&mut self, event: &str, fields: Value) {
-        eprintln!("{}", json!({ "event": event, "fields": fields }));
-    }
-}
-
-/// Collected in memory (tests, the simulator).
-#[derive(Default)]
-pub struct MemoryLog(pub Vec<(String, Value)>);
-
-impl Log for MemoryLog {
-    fn log(&mut self, event: &str, fields: Value) {
-        self.0.push((event.to_string(), fields));
-    }
 }
 
 /// Accounts found healthy (equity at maintenance not below zero), by the hash of their data:
@@ -232,14 +210,12 @@ impl Bot {
             }
         }
         if self.strategy.settle {
-            crate::settle::crank(self, chain, log, &oracles);
+            self.counters.settlement_steps +=
+                settle::crank(chain, &self.ch, &self.owner, log, &oracles);
         }
     }
 
-    pub(crate) fn cx<'a>(
-        &'a self,
-        oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
-    ) -> FlowContext<'a> {
+    fn cx<'a>(&'a self, oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>) -> FlowContext<'a> {
         FlowContext {
             ch: &self.ch,
             oracle_for,
@@ -255,13 +231,6 @@ impl Bot {
         key: Pubkey,
         w: &WriterAccount,
     ) -> bool {
-        let now = match chain.unix_timestamp() {
-            Ok(t) => t,
-            Err(e) => {
-                self.count_error(error_kind(&e), log, "clock", &key);
-                return false;
-            }
-        };
         let oracle_for = |u: &Pubkey| oracles.get(u).copied();
         let caller = self.owner.pubkey();
         let plan = {
@@ -279,10 +248,9 @@ impl Bot {
                 return false;
             }
         };
-        // below maintenance, or a settlement debt past its grace period
-        let grace = self.debt_grace(chain).unwrap_or(i64::MAX);
-        let debt_due = w.has_settlement_debt() && now >= w.debt_since.saturating_add(grace);
-        if !plan.liquidatable && !debt_due {
+        // the program's own start action decided: below maintenance, or a settlement debt
+        // past its grace period
+        if !plan.liquidatable {
             // a debtor is not "healthy" for the memo: its grace runs out with time alone
             return !w.has_settlement_debt();
         }
@@ -298,12 +266,6 @@ impl Bot {
             Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", &key),
         }
         false
-    }
-
-    fn debt_grace<C: Chain + ?Sized>(&self, chain: &mut C) -> Option<i64> {
-        let data = chain.account(&self.ch.clearinghouse).ok()??;
-        let ch = accounts::clearinghouse(&data.data).ok()?;
-        Some(ch.params.settlement.debt_grace_secs as i64)
     }
 
     /// End the auction if the account is back at the end level; otherwise bid if it pays.
@@ -418,25 +380,4 @@ impl Bot {
         }
         None
     }
-}
-
-/// The clearing house's series (for the settlement cranks).
-pub fn series_list<C: Chain + ?Sized>(
-    chain: &mut C,
-    clearinghouse: &Pubkey,
-) -> Result<Vec<(Pubkey, OptionSeries)>, ChainError> {
-    Ok(chain
-        .program_accounts_where(
-            OptionSeries::DISCRIMINATOR,
-            &[accounts::of_clearinghouse::series(clearinghouse)],
-        )?
-        .into_iter()
-        .filter_map(|(k, a)| accounts::option_series(&a.data).ok().map(|s| (k, s)))
-        .filter(|(_, s)| s.clearinghouse == *clearinghouse)
-        .collect())
-}
-
-/// Whether a series is past expiry and not finalized (the cranks' work list).
-pub fn needs_settlement(s: &OptionSeries, now: i64) -> bool {
-    now >= s.expiry && s.status != SeriesStatus::Finalized as u8
 }

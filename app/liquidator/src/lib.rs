@@ -8,10 +8,12 @@
 
 pub mod bot;
 pub mod config;
+pub mod log;
 pub mod settle;
 
-pub use bot::{Bot, Counters, HealthMemo, Log, MemoryLog, StderrLog};
+pub use bot::{Bot, Counters, HealthMemo};
 pub use config::{Checked, Config, ConfigError};
+pub use log::{Log, MemoryLog, StderrLog};
 
 use greekhouse_sdk::ix::ClearinghouseRef;
 use solana_keypair::Keypair;

@@ -10,46 +10,52 @@ use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
-use greekhouse::state::{SeriesStatus, SettlementPrice, WriterAccount};
-use greekhouse_sdk::chain::Chain;
+use greekhouse::state::{OptionSeries, SeriesStatus, SettlementPrice, WriterAccount};
+use greekhouse_sdk::chain::{Chain, ChainError};
+use greekhouse_sdk::flows::FlowContext;
+use greekhouse_sdk::ix::ClearinghouseRef;
 use greekhouse_sdk::{accounts, ix};
 use serde_json::json;
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 
-use crate::bot::{needs_settlement, series_list, Bot, Log};
+use crate::log::Log;
 
+/// One pass of the cranks over the clearing house `ch`, signed and paid by `payer`; returns the
+/// steps that landed (the bot adds them to its counters).
 pub fn crank<C: Chain + ?Sized>(
-    bot: &mut Bot,
     chain: &mut C,
+    ch: &ClearinghouseRef,
+    payer: &Keypair,
     log: &mut dyn Log,
     oracles: &BTreeMap<Pubkey, Pubkey>,
-) {
+) -> u64 {
+    let mut landed = 0;
     let Ok(now) = chain.unix_timestamp() else {
-        return;
+        return landed;
     };
-    let Ok(series) = series_list(chain, &bot.ch.clearinghouse) else {
-        return;
+    let Ok(series) = series_list(chain, &ch.clearinghouse) else {
+        return landed;
     };
     let due: Vec<_> = series
         .into_iter()
         .filter(|(_, s)| needs_settlement(s, now))
         .collect();
     if due.is_empty() {
-        return;
+        return landed;
     }
     let writers: Vec<(Pubkey, WriterAccount)> = chain
         .program_accounts_where(
             WriterAccount::DISCRIMINATOR,
             &[accounts::of_clearinghouse::writer_accounts(
-                &bot.ch.clearinghouse,
+                &ch.clearinghouse,
             )],
         )
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
-        .filter(|(_, w)| w.clearinghouse == bot.ch.clearinghouse)
+        .filter(|(_, w)| w.clearinghouse == ch.clearinghouse)
         .collect();
-    let payer = bot.owner.pubkey();
     for (key, s) in due {
         let mut steps: Vec<(&str, Vec<greekhouse_sdk::Instruction>)> = Vec::new();
         if s.status == SeriesStatus::Active as u8 {
@@ -69,8 +75,8 @@ pub fn crank<C: Chain + ?Sized>(
                     steps.push((
                         "propose_settlement_price",
                         vec![ix::propose_settlement_price(
-                            bot.ch.clearinghouse,
-                            payer,
+                            ch.clearinghouse,
+                            payer.pubkey(),
                             s.underlying,
                             *oracle,
                             s.expiry,
@@ -80,7 +86,7 @@ pub fn crank<C: Chain + ?Sized>(
             }
             steps.push((
                 "settle_series",
-                vec![ix::settle_series(&bot.ch, key, s.underlying, s.expiry)],
+                vec![ix::settle_series(ch, key, s.underlying, s.expiry)],
             ));
         }
         for (w, state) in &writers {
@@ -90,15 +96,15 @@ pub fn crank<C: Chain + ?Sized>(
         }
         steps.push((
             "open_backstop",
-            vec![ix::open_backstop(bot.ch.clearinghouse, key)],
+            vec![ix::open_backstop(ch.clearinghouse, key)],
         ));
         steps.push((
             "finalize_series",
-            vec![ix::finalize_series(bot.ch.clearinghouse, key)],
+            vec![ix::finalize_series(ch.clearinghouse, key)],
         ));
         for (what, ixs) in steps {
-            if let Ok(out) = chain.send(&ixs, &[&bot.owner]) {
-                bot.counters.settlement_steps += 1;
+            if let Ok(out) = chain.send(&ixs, &[payer]) {
+                landed += 1;
                 log.log(
                     what,
                     json!({ "series": key.to_string(), "events": out.event_names() }),
@@ -112,13 +118,13 @@ pub fn crank<C: Chain + ?Sized>(
         .program_accounts_where(
             WriterAccount::DISCRIMINATOR,
             &[accounts::of_clearinghouse::writer_accounts(
-                &bot.ch.clearinghouse,
+                &ch.clearinghouse,
             )],
         )
         .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
-        .filter(|(_, w)| w.clearinghouse == bot.ch.clearinghouse && w.debt_marker_count() > 0)
+        .filter(|(_, w)| w.clearinghouse == ch.clearinghouse && w.debt_marker_count() > 0)
         .collect();
     let oracle_for = |u: &Pubkey| oracles.get(u).copied();
     for (w, state) in writers {
@@ -127,16 +133,41 @@ pub fn crank<C: Chain + ?Sized>(
         if !resolvable {
             continue;
         }
-        let Ok(resolve) = greekhouse_sdk::liquidation::resolve_debt(chain, &bot.cx(&oracle_for), w)
-        else {
+        let cx = FlowContext {
+            ch,
+            oracle_for: &oracle_for,
+        };
+        let Ok(resolve) = greekhouse_sdk::liquidation::resolve_debt(chain, &cx, w) else {
             continue;
         };
         if chain
-            .send(&[ix::compute_unit_limit(400_000), resolve], &[&bot.owner])
+            .send(&[ix::compute_unit_limit(400_000), resolve], &[payer])
             .is_ok()
         {
-            bot.counters.settlement_steps += 1;
+            landed += 1;
             log.log("resolve_debt", json!({ "account": w.to_string() }));
         }
     }
+    landed
+}
+
+/// The clearing house's series (for the settlement cranks).
+pub fn series_list<C: Chain + ?Sized>(
+    chain: &mut C,
+    clearinghouse: &Pubkey,
+) -> Result<Vec<(Pubkey, OptionSeries)>, ChainError> {
+    Ok(chain
+        .program_accounts_where(
+            OptionSeries::DISCRIMINATOR,
+            &[accounts::of_clearinghouse::series(clearinghouse)],
+        )?
+        .into_iter()
+        .filter_map(|(k, a)| accounts::option_series(&a.data).ok().map(|s| (k, s)))
+        .filter(|(_, s)| s.clearinghouse == *clearinghouse)
+        .collect())
+}
+
+/// Whether a series is past expiry and not finalized (the cranks' work list).
+pub fn needs_settlement(s: &OptionSeries, now: i64) -> bool {
+    now >= s.expiry && s.status != SeriesStatus::Finalized as u8
 }

@@ -14,7 +14,7 @@ use greekhouse::events::SliceBought;
 use greekhouse::instructions::BidArgs;
 use greekhouse::oracle::PriceUse;
 use greekhouse::state::{InsuranceFund, WriterAccount};
-use greekhouse_risk::auction::{self, BidInputs, TipLimits};
+use greekhouse_risk::auction::BidInputs;
 use greekhouse_risk::{Fixed, MarginSummary, SliceSettlement};
 
 use crate::chain::Chain;
@@ -63,9 +63,12 @@ pub struct StartPlan {
     /// A compute-unit limit, then the instruction.
     pub instructions: Vec<Instruction>,
     pub margin: MarginSummary,
-    /// Whether the program will accept it (equity at MM below zero).
+    /// Whether the program will accept it: the program's own start action ran on copies of
+    /// the accounts (below maintenance, or a settlement debt past its grace period).
     pub liquidatable: bool,
-    /// The keeper tip the caller's account will receive.
+    /// The program's refusal when it is not liquidatable.
+    pub refusal: Option<MarginError>,
+    /// The keeper tip the caller's account will receive (zero when refused).
     pub tip: u64,
 }
 
@@ -79,20 +82,23 @@ pub fn start_liquidation<C: Chain + ?Sized>(
 ) -> Result<StartPlan, MarginError> {
     let now = chain.unix_timestamp()?;
     let w = fetch_writer(chain, &writer_account)?;
+    let mut tipped = fetch_writer(chain, &tip_account)?;
     let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
-    let margin = inputs.compute(chain, now, PriceUse::Liquidation)?;
-    let p = &inputs.clearinghouse.params.liquidation;
-    let whole = 10i128.pow(inputs.clearinghouse.quote_decimals as u32);
-    let tip = auction::keeper_tip(
-        margin.maintenance.addon,
-        Fixed::from_bps(p.tip_bps as i64),
-        &TipLimits {
-            tip_max: p.tip_max_quote as i128 * whole,
-            dust_min: p.tip_dust_min_quote as i128 * whole,
-            quote_balance: w.quote_balance as i128,
-        },
+    let priced = inputs.priced(chain, now, PriceUse::Liquidation)?;
+    let margin = inputs.compute_with(&w, &priced, now)?;
+    let loaded = LoadedMargin {
+        assets: inputs.assets.clone(),
+        underlyings: priced,
+    };
+    let mut frozen = w;
+    let outcome = actions::start_liquidation::start_liquidation(
+        &inputs.clearinghouse,
+        &mut frozen,
+        &mut tipped,
+        &loaded,
+        now,
     )
-    .map_err(risk)?;
+    .map_err(program_error);
     let instruction = ix::start_liquidation(
         cx.ch.clearinghouse,
         caller,
@@ -100,11 +106,16 @@ pub fn start_liquidation<C: Chain + ?Sized>(
         tip_account,
         inputs.remaining_accounts_recording(),
     );
+    let (tip, refusal) = match outcome {
+        Ok(o) => (o.tip, None),
+        Err(e) => (0, Some(e)),
+    };
     Ok(StartPlan {
         instructions: vec![budget_for(&inputs, &[w.position_count()], 0), instruction],
-        liquidatable: margin.maintenance.equity.is_negative(),
+        liquidatable: refusal.is_none(),
+        refusal,
         margin,
-        tip: tip as u64,
+        tip,
     })
 }
 

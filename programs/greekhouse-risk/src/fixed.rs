@@ -23,6 +23,29 @@ pub const BPS_EXP: u32 = 4;
 /// `10^BPS_EXP`.
 pub const BPS_ONE: i128 = 10_000; // 10^4
 
+/// `10^0` to `10^38`: every power of ten an `i128` holds.
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < t.len() {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// `10^exp`, `None` when it leaves `i128` (`exp > 38`). The one helper for scaling by a
+/// decimal exponent (token decimals, oracle exponents) in the program, the SDK and the CLI, so
+/// none of them writes `10.pow(..)` again (an unchecked `pow` panics where this returns
+/// `None`). A table lookup: no multiplication loop on chain.
+pub const fn pow10(exp: u32) -> Option<i128> {
+    if (exp as usize) < POW10.len() {
+        Some(POW10[exp as usize])
+    } else {
+        None
+    }
+}
+
 /// Which way a lossy step rounds. The clearing house always picks the direction in its own
 /// favour: requirements and debts `Up`, collateral values and payouts `Down`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

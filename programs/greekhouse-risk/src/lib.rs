@@ -20,7 +20,6 @@ pub mod fixed;
 pub mod insurance;
 pub mod margin;
 pub mod math;
-pub mod peers;
 pub mod surface;
 mod tables;
 mod wide;

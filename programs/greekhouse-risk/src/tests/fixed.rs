@@ -115,3 +115,19 @@ fn display() {
         "-0.000000000000000012"
     );
 }
+
+#[test]
+fn pow10_is_every_power_of_ten_an_i128_holds() {
+    let mut want = 1i128;
+    for exp in 0..=38 {
+        assert_eq!(pow10(exp), Some(want), "10^{exp}");
+        assert_eq!(pow10(exp), 10i128.checked_pow(exp), "10^{exp}");
+        want = want.saturating_mul(10);
+    }
+    assert_eq!(pow10(39), None);
+    assert_eq!(10i128.checked_pow(39), None);
+    assert_eq!(pow10(u32::MAX), None);
+    assert_eq!(pow10(FIXED_EXP), Some(FIXED_ONE));
+    assert_eq!(pow10(FIXED18_EXP), Some(FIXED18_ONE));
+    assert_eq!(pow10(BPS_EXP), Some(BPS_ONE));
+}

@@ -224,8 +224,7 @@ pub fn pegged_price(
 ) -> core::result::Result<Fixed, greekhouse_risk::RiskError> {
     let shift = quote_decimals as i32 - token_decimals as i32;
     if shift >= 0 {
-        let factor = 10i128
-            .checked_pow(shift as u32)
+        let factor = greekhouse_risk::fixed::pow10(shift as u32)
             .ok_or(greekhouse_risk::RiskError::Overflow)?;
         Fixed::from_int(1).checked_mul_int(factor)
     } else {
@@ -386,9 +385,8 @@ pub fn collateral_is_dust(
         .checked_sub(Fixed::from_int(writer.quote_balance))
         .and_then(|v| v.checked_add(summary.liability))
         .map_err(risk)?;
-    let whole = 10i64
-        .checked_pow(quote_decimals as u32)
-        .ok_or_else(|| error!(GreekhouseError::MathOverflow))?;
+    let whole = i64::try_from(crate::engine::safe_math::pow10(quote_decimals as u32)?)
+        .map_err(|_| error!(GreekhouseError::MathOverflow))?;
     let dust = Fixed::from_int(crate::constants::WRITE_OFF_DUST_QUOTE.saturating_mul(whole));
     Ok(collateral <= dust)
 }

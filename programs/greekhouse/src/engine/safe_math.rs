@@ -62,6 +62,17 @@ pub fn to_signed(v: u64) -> Result<i64> {
     i64::try_from(v).map_err(|_| overflow("u64 -> i64"))
 }
 
+/// `10^exp` (token decimals, oracle exponents): the risk crate's
+/// [`greekhouse_risk::fixed::pow10`], failing with the caller's location when it leaves `i128`.
+#[inline]
+#[track_caller]
+pub fn pow10(exp: u32) -> Result<i128> {
+    match greekhouse_risk::fixed::pow10(exp) {
+        Some(v) => Ok(v),
+        None => Err(overflow("10^exp")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +88,7 @@ mod tests {
         assert!(u64::MAX.safe_mul(2).is_err());
         assert!(to_signed(u64::MAX).is_err());
         assert_eq!(to_signed(7).unwrap(), 7);
+        assert_eq!(pow10(6).unwrap(), 1_000_000);
+        assert!(pow10(39).is_err());
     }
 }

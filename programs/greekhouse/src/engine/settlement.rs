@@ -38,10 +38,10 @@ pub fn contract_amounts(
     let e = expo + quote_decimals as i32;
     // value = (spot - strike) * size / 10^6 as num / den
     let (spot_num, scale) = if e >= 0 {
-        let f = 10i128.checked_pow(e as u32).ok_or_else(overflow)?;
+        let f = greekhouse_risk::fixed::pow10(e as u32).ok_or_else(overflow)?;
         ((price as i128).checked_mul(f).ok_or_else(overflow)?, 1i128)
     } else {
-        let f = 10i128.checked_pow((-e) as u32).ok_or_else(overflow)?;
+        let f = greekhouse_risk::fixed::pow10((-e) as u32).ok_or_else(overflow)?;
         (price as i128, f)
     };
     let strike_num = (strike as i128).checked_mul(scale).ok_or_else(overflow)?;
@@ -131,14 +131,32 @@ pub fn haircut_bps(payout: u64, payout_final: u64) -> u32 {
 /// The settlement price in quote native units per whole underlying unit, rounded down
 /// (reporting; the payouts are computed exactly from the oracle's mantissa and exponent).
 pub fn settlement_price_native(price: i64, expo: i32, quote_decimals: u8) -> Result<u64> {
-    let e = expo + quote_decimals as i32;
+    let e = expo
+        .checked_add(i32::from(quote_decimals))
+        .ok_or(GreekhouseError::MathOverflow)?;
+    let scale = crate::engine::safe_math::pow10(e.unsigned_abs())?;
     let v = if e >= 0 {
-        (price as i128).checked_mul(10i128.pow(e as u32))
+        i128::from(price).checked_mul(scale)
     } else {
-        Some(price as i128 / 10i128.pow((-e) as u32))
+        Some(i128::from(price) / scale)
     }
     .ok_or(GreekhouseError::MathOverflow)?;
     u64::try_from(v).map_err(|_| error!(GreekhouseError::MathOverflow))
+}
+
+/// Checks shared by `open_backstop` and `finalize_series`: every short settled or unbacked, no open debt.
+pub fn require_fully_settled(s: &OptionSeries) -> Result<()> {
+    require!(s.is_settled(), GreekhouseError::SeriesNotSettled);
+    require!(
+        s.status != SeriesStatus::Finalized as u8,
+        GreekhouseError::SeriesAlreadyFinalized
+    );
+    require!(
+        s.shorts_to_settle == 0,
+        GreekhouseError::SeriesHasUnsettledShorts
+    );
+    require!(s.open_debts == 0, GreekhouseError::SeriesHasOpenDebts);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -202,19 +220,4 @@ mod tests {
         assert_eq!(fund_cover(10, 100, 300, 10_000).unwrap(), 700);
         assert_eq!(shortfall(10, 100, 955).unwrap(), 45);
     }
-}
-
-/// Checks shared by `open_backstop` and `finalize_series`: every short settled or unbacked, no open debt.
-pub fn require_fully_settled(s: &OptionSeries) -> Result<()> {
-    require!(s.is_settled(), GreekhouseError::SeriesNotSettled);
-    require!(
-        s.status != SeriesStatus::Finalized as u8,
-        GreekhouseError::SeriesAlreadyFinalized
-    );
-    require!(
-        s.shorts_to_settle == 0,
-        GreekhouseError::SeriesHasUnsettledShorts
-    );
-    require!(s.open_debts == 0, GreekhouseError::SeriesHasOpenDebts);
-    Ok(())
 }

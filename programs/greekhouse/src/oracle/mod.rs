@@ -58,8 +58,7 @@ impl OraclePrice {
 /// `value * 10^shift` as a [`Fixed`], rounded as asked.
 fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
     let fixed = if shift >= 0 {
-        let factor = 10i128
-            .checked_pow(shift as u32)
+        let factor = greekhouse_risk::fixed::pow10(shift as u32)
             .ok_or(GreekhouseError::OracleBadExponent)?;
         let whole = value
             .checked_mul(factor)

@@ -1,5 +1,6 @@
-//! What two public option venues would require for the same short, for the CLI's `--compare`
-//! (capital-efficiency comparison; nothing on chain uses this).
+//! What two public option venues would require for the same short, for `greekhouse margin
+//! --compare` (capital-efficiency comparison). CLI code: nothing on chain uses it, so it lives
+//! here rather than in the on-chain risk crate, whose public API it is written against.
 //!
 //! - [`opyn_naked_margin`]: Opyn Gamma's naked (partially collateralised) margin, the formula of
 //!   `MarginCalculator._getNakedMarginRequired` in `opynfinance/GammaProtocol`:
@@ -16,7 +17,7 @@
 //! Parameter values are the caller's (see `docs/risk-model.md`, 11, for the ones the table uses
 //! and where they come from). Everything rounds up (a requirement).
 
-use crate::{Fixed, OptionKind, RiskError, RiskResult, Rounding};
+use greekhouse_risk::{Fixed, OptionKind, RiskError, RiskResult, Rounding};
 
 /// Opyn Gamma naked-margin parameters of one product and expiry bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,3 +115,6 @@ pub fn zeta_short_margin(
     }
     per_unit.checked_mul(qty, Rounding::Up)
 }
+
+#[cfg(test)]
+mod tests;
