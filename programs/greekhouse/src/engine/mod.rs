@@ -12,6 +12,7 @@
 pub mod convert;
 pub mod create;
 pub mod governance;
+pub mod governance_fields;
 #[cfg(test)]
 mod governance_tests;
 pub mod layout;
