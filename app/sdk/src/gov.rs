@@ -11,7 +11,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use greekhouse::engine::governance::{self as rules, Class, Dir, Step};
 use greekhouse::engine::governance_fields as table;
-use greekhouse::instructions::governance::targets::Targets;
+use greekhouse::engine::governance_verdict::{queue_verdict, Targets};
 use greekhouse::state::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -240,24 +240,27 @@ pub fn propose<C: Chain + ?Sized>(chain: &mut C, file: &ChangeFile) -> Result<Pr
             within_step: rules::within_step(f.old, f.new, f.step),
         })
         .collect();
-    let verdict = (|| {
-        let class = rules::classify(&current, &new).map_err(|e| short(&e))?;
-        if let Some(r) = rows.iter().find(|r| !r.within_step) {
-            return Err(format!(
-                "ChangeStepTooLarge: {} moves {} -> {}",
-                r.name, r.current, r.new
-            ));
-        }
-        let targets = Targets {
-            clearinghouse_key: clearinghouse,
-            clearinghouse: &ch,
-            underlying: u.as_ref().map(|u| (target_key, u)),
-            collateral: c.as_ref().map(|c| (target_key, c)),
-            price_underlying: p.as_ref().map(|(k, u)| (*k, u)),
-        };
-        targets.validate_new(&new).map_err(|e| short(&e))?;
-        Ok(class)
-    })();
+    // the program's own rule (`engine::governance_verdict::queue_verdict`) on copies of the
+    // accounts, at the chain's time; a step refusal says which field
+    let now = chain.unix_timestamp().map_err(|e| e.to_string())?;
+    let targets = Targets {
+        clearinghouse_key: clearinghouse,
+        clearinghouse: &ch,
+        underlying: u.as_ref().map(|u| (target_key, u)),
+        collateral: c.as_ref().map(|c| (target_key, c)),
+        price_underlying: p.as_ref().map(|(k, u)| (*k, u)),
+    };
+    let verdict = queue_verdict(&targets, &new, now)
+        .map(|v| v.class)
+        .map_err(
+            |e| match (short(&e).as_str(), rows.iter().find(|r| !r.within_step)) {
+                ("ChangeStepTooLarge", Some(r)) => format!(
+                    "ChangeStepTooLarge: {} moves {} -> {}",
+                    r.name, r.current, r.new
+                ),
+                (name, _) => name.to_string(),
+            },
+        );
     let change_id = ch.change_count;
     let instruction = ix::queue_change(clearinghouse, ch.admin, ch.admin, change_id, target, new);
     Ok(Proposal {

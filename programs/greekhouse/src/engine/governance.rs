@@ -172,20 +172,30 @@ pub fn within_step(old: i128, new: i128, step: Step) -> bool {
 }
 
 /// Every changed field within its step of the value at queue time (`ChangeStepTooLarge`).
+/// Pure, no log: the SDK calls it off chain, where a program log would go to stdout; the
+/// handler logs the field with [`log_step_violation`].
 pub fn check_steps(old: &GovValue, new: &GovValue) -> Result<()> {
     let (fields, _) = fields(old, new)?;
-    for f in &fields {
-        if !within_step(f.old, f.new, f.step) {
-            msg!(
-                "governance: {} moves {} -> {}, beyond one step",
-                f.name,
-                f.old,
-                f.new
-            );
-            return err!(GreekhouseError::ChangeStepTooLarge);
-        }
-    }
+    require!(
+        fields.iter().all(|f| within_step(f.old, f.new, f.step)),
+        GreekhouseError::ChangeStepTooLarge
+    );
     Ok(())
+}
+
+/// Log the first field of `old` -> `new` moving beyond one step, if any.
+pub fn log_step_violation(old: &GovValue, new: &GovValue) {
+    let Ok((fields, _)) = fields(old, new) else {
+        return;
+    };
+    if let Some(f) = fields.iter().find(|f| !within_step(f.old, f.new, f.step)) {
+        msg!(
+            "governance: {} moves {} -> {}, beyond one step",
+            f.name,
+            f.old,
+            f.new
+        );
+    }
 }
 
 /// True when tightenings of this kind of value must be at least the tighten interval apart:

@@ -15,6 +15,7 @@ pub mod governance;
 pub mod governance_fields;
 #[cfg(test)]
 mod governance_tests;
+pub mod governance_verdict;
 pub mod layout;
 pub mod ledger;
 #[cfg(test)]
