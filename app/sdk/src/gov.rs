@@ -26,7 +26,7 @@ use crate::{accounts, pda};
 /// {"clearinghouse": "<address>", "kind": "MarginParams", "target": "<underlying address>",
 ///  "set": {"initial.spot_shock_bps": 2500}}
 /// ```
-/// Numeric fields use the names of `engine::governance::fields` (e.g. `liquidation.fee_bps`,
+/// Numeric fields use the names of `engine::governance_fields` (e.g. `liquidation.fee_bps`,
 /// `max_age_secs`, `open_interest_cap`); keys use `key` (a base58 address, or null to remove),
 /// listings `enabled`; oracles `oracle_program`, `feed` (64 hex digits or a base58 address) and
 /// `kind`; collateral price sources `price_source` and `price_underlying`.
@@ -182,9 +182,20 @@ fn load<
     accounts::decode(&a.data).map_err(|e| format!("{key}: {e}"))
 }
 
-/// Describe `file` against the accounts of `chain`; the vault (`admin`) pays the rent of a
-/// queued change.
+/// Describe `file` against the accounts of `chain` at the chain's time; the vault (`admin`)
+/// pays the rent of a queued change.
 pub fn propose<C: Chain + ?Sized>(chain: &mut C, file: &ChangeFile) -> Result<Proposal, String> {
+    let now = chain.unix_timestamp().map_err(|e| e.to_string())?;
+    propose_at(chain, file, now)
+}
+
+/// [`propose`] as if sent at `now` (the tighten interval depends on it: saved accounts carry no
+/// clock, and a multisig executes later than it proposes).
+pub fn propose_at<C: Chain + ?Sized>(
+    chain: &mut C,
+    file: &ChangeFile,
+    now: i64,
+) -> Result<Proposal, String> {
     let clearinghouse =
         Pubkey::from_str(&file.clearinghouse).map_err(|e| format!("clearinghouse: {e}"))?;
     let ch: Clearinghouse = load(chain, &clearinghouse)?;
@@ -241,8 +252,7 @@ pub fn propose<C: Chain + ?Sized>(chain: &mut C, file: &ChangeFile) -> Result<Pr
         })
         .collect();
     // the program's own rule (`engine::governance_verdict::queue_verdict`) on copies of the
-    // accounts, at the chain's time; a step refusal says which field
-    let now = chain.unix_timestamp().map_err(|e| e.to_string())?;
+    // accounts at `now`; a step refusal says which field
     let targets = Targets {
         clearinghouse_key: clearinghouse,
         clearinghouse: &ch,
