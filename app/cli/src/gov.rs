@@ -195,7 +195,6 @@ fn propose(args: ProposeArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot read {}", args.change.display()))?;
     let file: ChangeFile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a change file", args.change.display()))?;
-    let p = gov::propose(opened.chain.as_mut(), &file).map_err(|e| anyhow!(e))?;
     let at = match (args.at, &opened.url) {
         (Some(t), _) => t,
         (None, Some(url)) => node::node_time(opened.chain.as_mut(), url)?,
@@ -205,6 +204,8 @@ fn propose(args: ProposeArgs) -> Result<ExitCode> {
                 .as_secs(),
         )?,
     };
+    // the verdict at the queue time (the tighten interval depends on it)
+    let p = gov::propose_at(opened.chain.as_mut(), &file, at).map_err(|e| anyhow!(e))?;
     let mut report = report_json(&p, at)?;
     // a change the program would refuse is reported, never sent
     let sent = match opened.sender {

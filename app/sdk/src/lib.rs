@@ -25,6 +25,7 @@ pub mod errors;
 pub mod events;
 pub mod flows;
 pub mod gov;
+pub mod gov_doc;
 pub mod ix;
 pub mod liquidation;
 pub mod localnet;

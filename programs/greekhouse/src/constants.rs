@@ -157,6 +157,6 @@ pub mod governance {
     pub const DEFAULT_SURFACE_ANCHOR_INTERVAL_SECS: u32 = 3_600;
     /// Default share of the underlying's open-interest cap one writer may hold at listing (bps).
     pub const DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS: u32 = 10_000;
-    /// Largest move of a weight in one change (bps).
-    pub const WEIGHT_STEP_BPS: u64 = 2_000;
+    /// Largest move of a weight in one change (bps; `i128`, the unit of step limits).
+    pub const WEIGHT_STEP_BPS: i128 = 2_000;
 }

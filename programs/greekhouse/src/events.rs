@@ -525,3 +525,56 @@ pub struct ChangeCancelled {
     pub new: crate::state::GovValue,
     pub by: Pubkey,
 }
+
+/// Calls `$m!(Event, Event, ...)` with every event above, in declaration order: the one list the
+/// SDK's decoder (`greekhouse_sdk::events`) is generated from. A test there checks it against
+/// this file's `#[event]` structs and the IDL, so an event added here without its name below
+/// fails it.
+#[macro_export]
+macro_rules! for_each_event {
+    ($m:ident) => {
+        $m!(
+            ClearinghouseInitialized,
+            AdminProposed,
+            AdminAccepted,
+            PauseFlagsChanged,
+            UnderlyingListed,
+            VolSurfaceSet,
+            CollateralListed,
+            OraclePriceAccepted,
+            WriterAccountOpened,
+            WriterAccountClosed,
+            Deposited,
+            Withdrawn,
+            SeriesCreated,
+            OptionsWritten,
+            OptionsBurned,
+            FeesSwept,
+            LiquidationStarted,
+            SliceBought,
+            LiquidationEnded,
+            BankruptcyResolved,
+            Staked,
+            InsuranceSharesRebased,
+            StakeRebased,
+            UnstakeRequested,
+            UnstakeCancelled,
+            Unstaked,
+            Donated,
+            InsuranceStakeOpened,
+            SettlementPricePosted,
+            SeriesSettled,
+            PositionSettled,
+            DebtResolved,
+            BackstopOpened,
+            BackstopBought,
+            SeriesFinalized,
+            Redeemed,
+            SeriesDustSwept,
+            ChangeApplied,
+            ChangeQueued,
+            ChangeExecuted,
+            ChangeCancelled,
+        );
+    };
+}

@@ -6,6 +6,7 @@ mod harness;
 
 mod flows;
 mod gov_changes;
+mod gov_verdict;
 mod governance;
 mod insurance;
 mod invariants;

@@ -141,7 +141,7 @@ fn a_withdrawal_is_projected_byte_for_byte_and_refused_as_the_program_refuses() 
     let ledger = env.quote_ledger();
     let (owner, account, to) = (w.owner.pubkey(), w.account, w.quote_ata);
     let project = |env: &mut Env, amount: u64| {
-                env.with_flow(|chain, cx| flows::withdraw(chain, cx, account, owner, &ledger, to, amount))
+        env.with_flow(|chain, cx| flows::withdraw(chain, cx, account, owner, &ledger, to, amount))
     };
 
     let projected = project(&mut env, usd(1_000)).unwrap();

@@ -1,6 +1,7 @@
 //! Governance rules as pure functions: which way a change moves risk ([`classify`]), how far one
 //! change may move each field ([`check_steps`]), and reading and writing a governed value in its
-//! account. The table of every field is in `docs/governance.md`.
+//! account. Every numeric field's direction, step and bounds are declared once in
+//! [`super::governance_fields`] (rendered into `docs/governance.md`).
 //!
 //! A change is **tightening** when every field it changes moves in its tightening direction
 //! (`Up`: a larger value is safer; `Down`: a smaller one). Anything else is **loosening**: a field
@@ -12,7 +13,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::governance::WEIGHT_STEP_BPS;
+use super::governance_fields;
 use crate::errors::GreekhouseError;
 use crate::state::{
     Clearinghouse, CollateralAsset, CollateralWeights, GovValue, ListingState, OpenInterestLimits,
@@ -61,345 +62,34 @@ pub struct Field {
     pub step: Step,
 }
 
-const fn f(min_abs: i128) -> Step {
-    Step::Factor { min_abs }
-}
-
-/// The numeric fields of `old` -> `new` and whether a non-numeric part (an identity) changed.
-/// Errors with `ChangeKindMismatch` when the two are different kinds of value.
+/// The numeric fields of `old` -> `new` (from the table of every governed field,
+/// [`GOVERNED_FIELDS`](super::governance_fields::GOVERNED_FIELDS), in its order) and whether a
+/// non-numeric part (an identity, or padding) changed. Errors with `ChangeKindMismatch` when the
+/// two are different kinds of value.
 pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
-    let mut out: Vec<Field> = Vec::with_capacity(24);
-    let mut push = |name, o: i128, n: i128, dir, step| {
-        out.push(Field {
-            name,
-            old: o,
-            new: n,
-            dir,
-            step,
-        })
-    };
-    use Dir::*;
     let identity_changed = match (old, new) {
         (GovValue::GlobalParams(o), GovValue::GlobalParams(n)) => {
-            push(
-                "conf_multiplier_bps",
-                o.conf_multiplier_bps as i128,
-                n.conf_multiplier_bps as i128,
-                Up,
-                f(5_000),
-            );
-            push(
-                "end_buffer_bps",
-                o.end_buffer_bps as i128,
-                n.end_buffer_bps as i128,
-                Up,
-                Step::Abs(2_500),
-            );
-            push(
-                "min_time_to_expiry_secs",
-                o.min_time_to_expiry_secs as i128,
-                n.min_time_to_expiry_secs as i128,
-                Neutral,
-                f(60),
-            );
-            push(
-                "write_fee_bps",
-                o.write_fee_bps as i128,
-                n.write_fee_bps as i128,
-                Neutral,
-                f(10),
-            );
-            push(
-                "timelock_secs",
-                o.timelock_secs as i128,
-                n.timelock_secs as i128,
-                Up,
-                f(3_600),
-            );
-            let (ol, nl) = (&o.liquidation, &n.liquidation);
-            push(
-                "liquidation.start_discount_bps",
-                ol.start_discount_bps as i128,
-                nl.start_discount_bps as i128,
-                Neutral,
-                Step::Abs(500),
-            );
-            push(
-                "liquidation.fast_discount_bps",
-                ol.fast_discount_bps as i128,
-                nl.fast_discount_bps as i128,
-                Neutral,
-                Step::Abs(1_000),
-            );
-            push(
-                "liquidation.fast_secs",
-                ol.fast_secs as i128,
-                nl.fast_secs as i128,
-                Neutral,
-                f(60),
-            );
-            push(
-                "liquidation.slow_secs",
-                ol.slow_secs as i128,
-                nl.slow_secs as i128,
-                Neutral,
-                f(600),
-            );
-            push(
-                "liquidation.fee_bps",
-                ol.fee_bps as i128,
-                nl.fee_bps as i128,
-                Neutral,
-                f(100),
-            );
-            push(
-                "liquidation.tip_bps",
-                ol.tip_bps as i128,
-                nl.tip_bps as i128,
-                Neutral,
-                f(10),
-            );
-            push(
-                "liquidation.tip_max_quote",
-                ol.tip_max_quote as i128,
-                nl.tip_max_quote as i128,
-                Neutral,
-                f(10),
-            );
-            push(
-                "liquidation.tip_dust_min_quote",
-                ol.tip_dust_min_quote as i128,
-                nl.tip_dust_min_quote as i128,
-                Neutral,
-                f(10),
-            );
-            push(
-                "liquidation.fund_premium_bps",
-                ol.fund_premium_bps as i128,
-                nl.fund_premium_bps as i128,
-                Down,
-                f(100),
-            );
-            let (oi, ni) = (&o.insurance, &n.insurance);
-            push(
-                "insurance.cooldown_secs",
-                oi.cooldown_secs as i128,
-                ni.cooldown_secs as i128,
-                Neutral,
-                f(86_400),
-            );
-            push(
-                "insurance.unstake_window_secs",
-                oi.unstake_window_secs as i128,
-                ni.unstake_window_secs as i128,
-                Neutral,
-                f(3_600),
-            );
-            let (os, ns) = (&o.settlement, &n.settlement);
-            push(
-                "settlement.max_conf_bps",
-                os.max_conf_bps as i128,
-                ns.max_conf_bps as i128,
-                Down,
-                f(10),
-            );
-            push(
-                "settlement.debt_grace_secs",
-                os.debt_grace_secs as i128,
-                ns.debt_grace_secs as i128,
-                Neutral,
-                f(600),
-            );
-            push(
-                "settlement.backstop_window_secs",
-                os.backstop_window_secs as i128,
-                ns.backstop_window_secs as i128,
-                Neutral,
-                f(3_600),
-            );
-            push(
-                "settlement.backstop_min_price_bps",
-                os.backstop_min_price_bps as i128,
-                ns.backstop_min_price_bps as i128,
-                Neutral,
-                f(100),
-            );
             o._padding != n._padding
-                || ol._padding != nl._padding
-                || os._reserved != ns._reserved
-                || os._padding != ns._padding
+                || o.liquidation._padding != n.liquidation._padding
+                || o.settlement._reserved != n.settlement._reserved
+                || o.settlement._padding != n.settlement._padding
         }
         (GovValue::MarginParams(o), GovValue::MarginParams(n)) => {
-            for (level, ol, nl) in [
-                ("initial", &o.initial, &n.initial),
-                ("maintenance", &o.maintenance, &n.maintenance),
-            ] {
-                let name = |field: &'static str| -> &'static str {
-                    match (level, field) {
-                        ("initial", "spot") => "initial.spot_shock_bps",
-                        ("initial", "vol") => "initial.vol_shock_bps",
-                        ("initial", _) => "initial.floor_bps",
-                        (_, "spot") => "maintenance.spot_shock_bps",
-                        (_, "vol") => "maintenance.vol_shock_bps",
-                        _ => "maintenance.floor_bps",
-                    }
-                };
-                push(
-                    name("spot"),
-                    ol.spot_shock_bps as i128,
-                    nl.spot_shock_bps as i128,
-                    Up,
-                    f(100),
-                );
-                push(
-                    name("vol"),
-                    ol.vol_shock_bps as i128,
-                    nl.vol_shock_bps as i128,
-                    Up,
-                    f(500),
-                );
-                push(
-                    name("floor"),
-                    ol.floor_bps as i128,
-                    nl.floor_bps as i128,
-                    Up,
-                    f(50),
-                );
-            }
-            push(
-                "vol_ref_secs",
-                o.vol_ref_secs as i128,
-                n.vol_ref_secs as i128,
-                Neutral,
-                f(3_600),
-            );
-            push(
-                "vol_power_bps",
-                o.vol_power_bps as i128,
-                n.vol_power_bps as i128,
-                Neutral,
-                Step::Abs(2_500),
-            );
-            push(
-                "vol_term_cap_bps",
-                o.vol_term_cap_bps as i128,
-                n.vol_term_cap_bps as i128,
-                Up,
-                f(10_000),
-            );
-            push(
-                "stale_vol_per_hour_bps",
-                o.stale_vol_per_hour_bps as i128,
-                n.stale_vol_per_hour_bps as i128,
-                Up,
-                f(100),
-            );
-            push(
-                "stale_vol_cap_bps",
-                o.stale_vol_cap_bps as i128,
-                n.stale_vol_cap_bps as i128,
-                Up,
-                f(100),
-            );
-            push(
-                "rate_bps",
-                o.rate_bps as i128,
-                n.rate_bps as i128,
-                Neutral,
-                Step::Abs(500),
-            );
             o.initial._reserved != n.initial._reserved
                 || o.maintenance._reserved != n.maintenance._reserved
         }
         (GovValue::OracleConfig(o), GovValue::OracleConfig(n)) => {
-            push(
-                "max_age_secs",
-                o.max_age_secs as i128,
-                n.max_age_secs as i128,
-                Down,
-                f(5),
-            );
-            push(
-                "liq_max_age_secs",
-                o.liq_max_age_secs as i128,
-                n.liq_max_age_secs as i128,
-                Down,
-                f(5),
-            );
-            push(
-                "max_conf_bps",
-                o.max_conf_bps as i128,
-                n.max_conf_bps as i128,
-                Down,
-                f(10),
-            );
             o.oracle_program != n.oracle_program
                 || o.feed != n.feed
                 || o.kind != n.kind
                 || o._padding != n._padding
         }
-        (GovValue::OpenInterest(o), GovValue::OpenInterest(n)) => {
-            open_interest_fields(o, n, &mut push);
-            o._padding != n._padding
-        }
-        (GovValue::SeriesRules(o), GovValue::SeriesRules(n)) => {
-            push(
-                "expiry_interval_secs",
-                o.expiry_interval_secs as i128,
-                n.expiry_interval_secs as i128,
-                Neutral,
-                f(3_600),
-            );
-            push(
-                "expiry_offset_secs",
-                o.expiry_offset_secs as i128,
-                n.expiry_offset_secs as i128,
-                Neutral,
-                Step::Free,
-            );
-            push(
-                "max_horizon_secs",
-                o.max_horizon_secs as i128,
-                n.max_horizon_secs as i128,
-                Neutral,
-                f(86_400),
-            );
-            push(
-                "strike_band_bps",
-                o.strike_band_bps as i128,
-                n.strike_band_bps as i128,
-                Neutral,
-                f(100),
-            );
-            push(
-                "strike_tick",
-                o.strike_tick as i128,
-                n.strike_tick as i128,
-                Neutral,
-                Step::Free,
-            );
-            push(
-                "contract_size",
-                o.contract_size as i128,
-                n.contract_size as i128,
-                Neutral,
-                Step::Free,
-            );
-            false
-        }
-        (GovValue::SurfaceLimits(o), GovValue::SurfaceLimits(n)) => {
-            surface_fields(o, n, &mut push);
-            o._padding != n._padding
-        }
-        (GovValue::CollateralWeights(o), GovValue::CollateralWeights(n)) => {
-            weight_fields(o, n, &mut push);
-            false
-        }
-        (GovValue::DepositCap(o), GovValue::DepositCap(n)) => {
-            push("deposit_cap", *o as i128, *n as i128, Down, f(1));
-            false
-        }
-        (GovValue::PriceSource(o), GovValue::PriceSource(n)) => price_source_changed(o, n),
+        (GovValue::OpenInterest(o), GovValue::OpenInterest(n)) => o._padding != n._padding,
+        (GovValue::SurfaceLimits(o), GovValue::SurfaceLimits(n)) => o._padding != n._padding,
+        (GovValue::SeriesRules(_), GovValue::SeriesRules(_))
+        | (GovValue::CollateralWeights(_), GovValue::CollateralWeights(_))
+        | (GovValue::DepositCap(_), GovValue::DepositCap(_)) => false,
+        (GovValue::PriceSource(o), GovValue::PriceSource(n)) => o != n,
         // keys and listing flags: classified by `classify` itself
         (GovValue::Guardian(o), GovValue::Guardian(n))
         | (GovValue::VolUpdater(o), GovValue::VolUpdater(n)) => o != n,
@@ -407,82 +97,21 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
         | (GovValue::CollateralEnabled(o), GovValue::CollateralEnabled(n)) => o != n,
         _ => return err!(GreekhouseError::ChangeKindMismatch),
     };
+    let mut out: Vec<Field> = Vec::with_capacity(24);
+    for g in governance_fields::fields_of(old) {
+        // both are of the table entry's kind (checked above), so both reads succeed
+        let (Some(o), Some(n)) = (g.get(old), g.get(new)) else {
+            return err!(GreekhouseError::ChangeKindMismatch);
+        };
+        out.push(Field {
+            name: g.name,
+            old: o,
+            new: n,
+            dir: g.dir,
+            step: g.step,
+        });
+    }
     Ok((out, identity_changed))
-}
-
-fn open_interest_fields(
-    o: &OpenInterestLimits,
-    n: &OpenInterestLimits,
-    push: &mut impl FnMut(&'static str, i128, i128, Dir, Step),
-) {
-    push(
-        "open_interest_cap",
-        o.open_interest_cap as i128,
-        n.open_interest_cap as i128,
-        Dir::Down,
-        f(1),
-    );
-    push(
-        "writer_share_bps",
-        o.writer_share_bps as i128,
-        n.writer_share_bps as i128,
-        Dir::Down,
-        Step::Abs(2_500),
-    );
-}
-
-fn surface_fields(
-    o: &SurfaceLimits,
-    n: &SurfaceLimits,
-    push: &mut impl FnMut(&'static str, i128, i128, Dir, Step),
-) {
-    push(
-        "max_age_secs",
-        o.max_age_secs as i128,
-        n.max_age_secs as i128,
-        Dir::Down,
-        f(60),
-    );
-    push(
-        "max_change_bps",
-        o.max_change_bps as i128,
-        n.max_change_bps as i128,
-        Dir::Down,
-        f(100),
-    );
-    push(
-        "anchor_interval_secs",
-        o.anchor_interval_secs as i128,
-        n.anchor_interval_secs as i128,
-        Dir::Up,
-        f(600),
-    );
-}
-
-fn weight_fields(
-    o: &CollateralWeights,
-    n: &CollateralWeights,
-    push: &mut impl FnMut(&'static str, i128, i128, Dir, Step),
-) {
-    let step = Step::Abs(WEIGHT_STEP_BPS as i128);
-    push(
-        "init_weight_bps",
-        o.init_weight_bps as i128,
-        n.init_weight_bps as i128,
-        Dir::Down,
-        step,
-    );
-    push(
-        "maint_weight_bps",
-        o.maint_weight_bps as i128,
-        n.maint_weight_bps as i128,
-        Dir::Down,
-        step,
-    );
-}
-
-fn price_source_changed(o: &PriceSourceConfig, n: &PriceSourceConfig) -> bool {
-    o != n
 }
 
 /// Classify `old` -> `new`. Refuses a change that changes nothing (`NoChange`) and two
@@ -543,20 +172,30 @@ pub fn within_step(old: i128, new: i128, step: Step) -> bool {
 }
 
 /// Every changed field within its step of the value at queue time (`ChangeStepTooLarge`).
+/// Pure, no log: the SDK calls it off chain, where a program log would go to stdout; the
+/// handler logs the field with [`log_step_violation`].
 pub fn check_steps(old: &GovValue, new: &GovValue) -> Result<()> {
     let (fields, _) = fields(old, new)?;
-    for f in &fields {
-        if !within_step(f.old, f.new, f.step) {
-            msg!(
-                "governance: {} moves {} -> {}, beyond one step",
-                f.name,
-                f.old,
-                f.new
-            );
-            return err!(GreekhouseError::ChangeStepTooLarge);
-        }
-    }
+    require!(
+        fields.iter().all(|f| within_step(f.old, f.new, f.step)),
+        GreekhouseError::ChangeStepTooLarge
+    );
     Ok(())
+}
+
+/// Log the first field of `old` -> `new` moving beyond one step, if any.
+pub fn log_step_violation(old: &GovValue, new: &GovValue) {
+    let Ok((fields, _)) = fields(old, new) else {
+        return;
+    };
+    if let Some(f) = fields.iter().find(|f| !within_step(f.old, f.new, f.step)) {
+        msg!(
+            "governance: {} moves {} -> {}, beyond one step",
+            f.name,
+            f.old,
+            f.new
+        );
+    }
 }
 
 /// True when tightenings of this kind of value must be at least the tighten interval apart:

@@ -5,6 +5,7 @@
 //! - [`layout`]: which accounts a margin check of one or several writer accounts takes.
 //! - [`margin`]: loading those accounts read-only and computing the margin.
 //! - [`liquidation`]: what a slice moves, the auction inputs, the bankruptcy split (pure).
+//! - [`governance`], [`governance_fields`], [`governance_verdict`]: governed fields declared once, their rules and the queue verdict.
 //! - [`settlement`]: payout and obligation per contract, fund cover, backstop price, final payout (pure).
 //! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
 //! - [`fees`], [`insurance`]: the fee sweep before shares are priced; the fund's rebase and a
@@ -17,8 +18,10 @@ pub mod convert;
 pub mod create;
 pub mod fees;
 pub mod governance;
+pub mod governance_fields;
 #[cfg(test)]
 mod governance_tests;
+pub mod governance_verdict;
 pub mod insurance;
 pub mod layout;
 pub mod ledger;

@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 use crate::constants::{bounds, ACCOUNT_VERSION, UNDERLYING_LEDGER_SEED, UNDERLYING_SEED};
 use crate::engine::convert;
 use crate::engine::create::{load_new, Creator};
+use crate::engine::governance_verdict::validate_series_rules;
 use crate::errors::GreekhouseError;
 use crate::events::UnderlyingListed;
 use crate::state::{
@@ -79,31 +80,6 @@ impl ListUnderlying<'_> {
         );
         Ok(())
     }
-}
-
-/// Series rules must describe a usable grid.
-pub fn validate_series_rules(r: &SeriesRules) -> Result<()> {
-    require!(
-        r.expiry_interval_secs >= 3_600,
-        GreekhouseError::ParameterOutOfBounds
-    );
-    require!(
-        r.expiry_offset_secs < r.expiry_interval_secs,
-        GreekhouseError::ParameterOutOfBounds
-    );
-    require!(
-        r.max_horizon_secs >= r.expiry_interval_secs && r.max_horizon_secs <= 2 * 31_536_000,
-        GreekhouseError::ParameterOutOfBounds
-    );
-    require!(
-        r.strike_band_bps > 0 && r.strike_band_bps < 100_000,
-        GreekhouseError::ParameterOutOfBounds
-    );
-    require!(
-        r.strike_tick > 0 && r.contract_size > 0,
-        GreekhouseError::ParameterOutOfBounds
-    );
-    Ok(())
 }
 
 pub fn list_underlying_handler(

@@ -4,8 +4,8 @@
 
 use anchor_lang::prelude::*;
 
-use super::targets::Targets;
 use crate::engine::governance;
+use crate::engine::governance_verdict::Targets;
 use crate::errors::GreekhouseError;
 use crate::events::ChangeExecuted;
 use crate::state::{

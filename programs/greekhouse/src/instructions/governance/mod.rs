@@ -5,7 +5,6 @@
 pub mod cancel_change;
 pub mod execute_change;
 pub mod queue_change;
-pub mod targets;
 
 pub use cancel_change::*;
 pub use execute_change::*;

@@ -4,10 +4,10 @@
 
 use anchor_lang::prelude::*;
 
-use super::targets::Targets;
-use crate::constants::{governance::TIGHTEN_INTERVAL_SECS, ACCOUNT_VERSION, PARAM_CHANGE_SEED};
+use crate::constants::{ACCOUNT_VERSION, PARAM_CHANGE_SEED};
 use crate::engine::create::{load_new, Creator};
 use crate::engine::governance::{self, Class};
+use crate::engine::governance_verdict::{queue_verdict, Targets};
 use crate::errors::GreekhouseError;
 use crate::events::{ChangeApplied, ChangeQueued};
 use crate::state::{
@@ -50,8 +50,8 @@ pub fn param_change_address(clearinghouse: &Pubkey, change_id: u64) -> (Pubkey, 
 }
 
 impl QueueChange<'_> {
-    /// Classify the change and check it: target, step limits, hard bounds, tighten interval;
-    /// for a loosening, the `ParamChange` address.
+    /// The engine's verdict on the change (target, class, step limits, hard bounds, tighten
+    /// interval: `queue_verdict`); for a loosening, the `ParamChange` address.
     pub fn validate(&self, change: &GovValue) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let ch = self.clearinghouse.load()?;
@@ -79,30 +79,20 @@ impl QueueChange<'_> {
                 .as_ref()
                 .map(|p| (self.price_underlying.as_ref().unwrap().key(), &**p)),
         };
-        targets.target_key(change)?;
-        let old = targets.current(change)?;
-        let class = governance::classify(&old, change)?;
-        governance::check_steps(&old, change)?;
-        targets.validate_new(change)?;
-        match class {
-            Class::Tightening => {
-                if governance::rate_limited(change) {
-                    let last = targets.last_tightened_at(change);
-                    require!(
-                        last == 0 || now >= last.saturating_add(TIGHTEN_INTERVAL_SECS),
-                        GreekhouseError::TightenTooSoon
-                    );
-                }
+        // the rule itself is the engine's (the SDK's proposals call it too); the `ParamChange`
+        // address of a loosening is this instruction's account check
+        let verdict = queue_verdict(&targets, change, now).inspect_err(|_| {
+            if let Ok(old) = targets.current(change) {
+                governance::log_step_violation(&old, change);
             }
-            Class::Loosening => {
-                let (expected, _) =
-                    param_change_address(&self.clearinghouse.key(), ch.change_count);
-                require_keys_eq!(
-                    self.param_change.key(),
-                    expected,
-                    GreekhouseError::WrongParamChange
-                );
-            }
+        })?;
+        if verdict.class == Class::Loosening {
+            let (expected, _) = param_change_address(&self.clearinghouse.key(), ch.change_count);
+            require_keys_eq!(
+                self.param_change.key(),
+                expected,
+                GreekhouseError::WrongParamChange
+            );
         }
         Ok(())
     }

@@ -1,15 +1,79 @@
-//! The accounts a governed value lives in, and the checks of a new value in its context
-//! (hard bounds, validity, linked collateral weights), shared by `queue_change` and
-//! `execute_change`.
+//! The verdict on a governance change, written once: the accounts a governed value lives in,
+//! the checks of a new value in its context (hard bounds, validity, linked collateral weights)
+//! and [`queue_verdict`], the rule `queue_change` applies (refused, applied at once, or queued
+//! behind the timelock). The handlers of `queue_change` and `execute_change` and the SDK's
+//! proposals (`greekhouse gov propose`) all call these, so a projection cannot disagree with
+//! the program.
 
 use anchor_lang::prelude::*;
 use greekhouse_risk::margin::{validate_collateral_weights, CollateralClass};
 use greekhouse_risk::{Fixed, MarginParams};
 
-use crate::engine::{convert, governance};
+use crate::constants::governance::TIGHTEN_INTERVAL_SECS;
+use crate::engine::convert;
+use crate::engine::governance::{self, Class};
 use crate::errors::GreekhouseError;
-use crate::instructions::admin::validate_series_rules;
-use crate::state::{Clearinghouse, CollateralAsset, GovValue, PriceSource, TargetKind, Underlying};
+use crate::state::{
+    Clearinghouse, CollateralAsset, GovValue, PriceSource, SeriesRules, TargetKind, Underlying,
+};
+
+/// What `queue_change` does with a change the program accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Tightening (applied at once) or loosening (queued behind the timelock).
+    pub class: Class,
+    /// The target account.
+    pub target: Pubkey,
+    /// The value the target holds now.
+    pub old: GovValue,
+}
+
+/// The verdict of `queue_change` on `change` at `now`, or the program's refusal, in the
+/// program's order: the target accounts (`WrongChangeTarget`, `WrongClearinghouse`), the class
+/// (`NoChange`, `ChangeKindMismatch`), every field's step (`ChangeStepTooLarge`), the target
+/// with the new value (hard bounds and validity rules), and for a rate-limited tightening the
+/// tighten interval since the target's last one (`TightenTooSoon`). The `ParamChange` address
+/// of a loosening is an account check of the handler's.
+pub fn queue_verdict(targets: &Targets, change: &GovValue, now: i64) -> Result<Verdict> {
+    let target = targets.target_key(change)?;
+    let old = targets.current(change)?;
+    let class = governance::classify(&old, change)?;
+    governance::check_steps(&old, change)?;
+    targets.validate_new(change)?;
+    if class == Class::Tightening && governance::rate_limited(change) {
+        let last = targets.last_tightened_at(change);
+        require!(
+            last == 0 || now >= last.saturating_add(TIGHTEN_INTERVAL_SECS),
+            GreekhouseError::TightenTooSoon
+        );
+    }
+    Ok(Verdict { class, target, old })
+}
+
+/// Series rules must describe a usable grid (at listing and on every change).
+pub fn validate_series_rules(r: &SeriesRules) -> Result<()> {
+    require!(
+        r.expiry_interval_secs >= 3_600,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.expiry_offset_secs < r.expiry_interval_secs,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.max_horizon_secs >= r.expiry_interval_secs && r.max_horizon_secs <= 2 * 31_536_000,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.strike_band_bps > 0 && r.strike_band_bps < 100_000,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    require!(
+        r.strike_tick > 0 && r.contract_size > 0,
+        GreekhouseError::ParameterOutOfBounds
+    );
+    Ok(())
+}
 
 /// Loaded copies of the target accounts of one change.
 pub struct Targets<'a> {
