@@ -4,24 +4,18 @@
 
 mod harness;
 
-mod flows;
-mod gov_changes;
-mod gov_verdict;
+mod admin;
 mod governance;
 mod insurance;
 mod invariants;
 mod keeper;
 mod lifecycle;
 mod liquidation;
-mod liquidator;
-mod listing;
 mod locks;
 mod oracle;
-mod projections;
 mod rpc;
 mod settlement;
 mod smoke;
 mod test_oracle;
 mod waterfall;
-mod writer_accounts;
-mod writing;
+mod writer;
