@@ -1,4 +1,4 @@
-//! `just-in-time staking (issue item 12)`.
+//! Just-in-time staking cannot capture fees accrued before the stake.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `wipes and rebases (issue item 11)`.
+//! A wiped fund rebases its shares and stays refillable.
 use super::*;
 
 /// A loss that leaves the fund with `remaining` quote: the fund's ledger and its vault are

@@ -1,4 +1,4 @@
-//! `actions`.
+//! The fuzzer's setup and action strategies: what a random case is made of.
 use super::*;
 
 pub(super) const WRITERS: usize = 5; // alice#0, alice#1, bob, carol, erin

@@ -1,4 +1,4 @@
-//! `checks`.
+//! What the fuzzer checks after every step: named refusals, the events, the books.
 use super::*;
 
 /// A failure of the case: the message and the steps so far.

@@ -1,4 +1,4 @@
-//! `drive to end`.
+//! The fuzzer's drive to the end: every series finalizes, every holder redeems, nothing is stuck.
 use super::*;
 
 /// What a drive step last met, per stuck object, for the liveness message.

@@ -1,4 +1,4 @@
-//! `runner`.
+//! The fuzzer's runner: seeds, case counts, coverage and the paths every run must reach.
 use super::*;
 
 /// Coverage summed over the cases of a run (a case adds its counts once it has ended).

@@ -1,4 +1,4 @@
-//! `world`.
+//! The fuzzer's world and how each action is applied to it.
 use super::*;
 
 pub(super) struct Party {

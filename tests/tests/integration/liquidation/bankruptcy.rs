@@ -1,4 +1,4 @@
-//! `resolve_bankruptcy`.
+//! `resolve_bankruptcy`: its success and each way it must fail.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `bid`.
+//! `bid`: its success and each way it must fail.
 use super::*;
 
 #[test]

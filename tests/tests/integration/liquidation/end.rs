@@ -1,4 +1,4 @@
-//! `end_liquidation`.
+//! `end_liquidation`: its success and each way it must fail.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `properties (docs/protocol.md §12)`.
+//! Property tests of the invariants of docs/protocol.md §12.
 use super::*;
 
 use greekhouse::events::SliceBought;

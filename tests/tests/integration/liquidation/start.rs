@@ -1,4 +1,4 @@
-//! `start_liquidation`.
+//! `start_liquidation`: its success and each way it must fail.
 use super::*;
 
 #[test]

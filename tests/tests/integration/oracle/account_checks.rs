@@ -1,4 +1,4 @@
-//! `account checks`.
+//! Oracle account checks: wrong owner, wrong feed, foreign and fake price accounts.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `previous publish time`.
+//! The previous publish time of a pull update: the settlement price's straddle rule.
 use super::*;
 
 /// Both kinds give the previous update's publish time (settlement identifies the update at an

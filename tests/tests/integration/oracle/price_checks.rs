@@ -1,4 +1,4 @@
-//! `price checks`.
+//! Price checks: staleness, confidence, no rollback, verification level.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `success`.
+//! Both oracle kinds price a margin check.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `debt`.
+//! Settlement debts: markers, repayment, the debt sale after the grace period, write-offs.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `the life cycle`.
+//! A series' whole life: write, expire, settle, backstop, finalize, redeem.
 use super::*;
 
 /// One expiry with an ITM call, an ITM put and an OTM call; a bankrupt writer on the call; the

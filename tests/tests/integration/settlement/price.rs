@@ -1,4 +1,4 @@
-//! `settlement price`.
+//! `propose_settlement_price`: the update straddling the expiry, finality, refusals.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `settle series / position`.
+//! `settle_series` and `settle_position`.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `propose_admin / accept_admin`.
+//! The two-step admin handover: `propose_admin` and `accept_admin`.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `initialize_clearinghouse`.
+//! `initialize_clearinghouse`: its success and each way it must fail.
 use super::*;
 
 #[test]

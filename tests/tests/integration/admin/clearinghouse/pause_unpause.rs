@@ -1,4 +1,4 @@
-//! `pause / unpause`.
+//! `pause` (guardian or admin, risk-increasing actions only) and `unpause` (admin).
 use super::*;
 
 #[test]

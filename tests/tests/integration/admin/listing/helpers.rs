@@ -1,4 +1,4 @@
-//! `helpers`.
+//! Helpers shared by the listing tests.
 use super::*;
 
 /// List `args` and expect `e`; the underlying count is unchanged afterwards.

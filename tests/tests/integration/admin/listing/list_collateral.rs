@@ -1,4 +1,4 @@
-//! `list_collateral`.
+//! `list_collateral`: its success and each way it must fail.
 use super::*;
 
 #[test]

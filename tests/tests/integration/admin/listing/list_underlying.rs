@@ -1,4 +1,4 @@
-//! `list_underlying`.
+//! `list_underlying`: its success and each way it must fail.
 use super::*;
 
 #[test]

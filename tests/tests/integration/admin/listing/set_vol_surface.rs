@@ -1,4 +1,4 @@
-//! `set_vol_surface`.
+//! `set_vol_surface`: its success and each way it must fail.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `compromised keys`.
+//! A compromised admin, vol updater or guardian is bounded by the timelock and the guardian.
 use super::*;
 
 #[test]

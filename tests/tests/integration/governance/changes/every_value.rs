@@ -1,4 +1,4 @@
-//! `every governed value`.
+//! A tightening and a loosening of every governed value.
 use super::*;
 
 /// Tighten at once, then queue a loosening that waits out the timelock.

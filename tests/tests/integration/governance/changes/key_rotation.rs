@@ -1,4 +1,4 @@
-//! `key rotation`.
+//! Rotation of the guardian and the vol updater.
 use super::*;
 
 /// Queue a guardian rotation, wait out the timelock and execute it.

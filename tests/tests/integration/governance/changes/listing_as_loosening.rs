@@ -1,4 +1,4 @@
-//! `listing as loosening`.
+//! A new listing is usable only after its timelocked enabling.
 use super::*;
 
 #[test]

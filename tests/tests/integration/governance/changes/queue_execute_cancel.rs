@@ -1,4 +1,4 @@
-//! `queue / execute / cancel`.
+//! `queue_change`, `execute_change` and `cancel_change`: timelock, staleness, roles, refusals.
 use super::*;
 
 #[test]

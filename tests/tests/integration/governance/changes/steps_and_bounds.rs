@@ -1,4 +1,4 @@
-//! `every value: cancel, steps, bounds`.
+//! Every governed value: cancellation, one step at a time, hard bounds.
 use super::*;
 
 /// For each governed value with a loosening: the guardian cancels it (the value stays), and a

@@ -1,4 +1,4 @@
-//! `vol surface window`.
+//! The vol surface's window limit: updates cannot compound past the step.
 use super::*;
 
 pub(super) fn scaled(s: StoredVolSurface, num: u32, den: u32) -> StoredVolSurface {

@@ -1,4 +1,4 @@
-//! `per-writer open interest`.
+//! The per-writer open-interest cap.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `Anchor's own account checks`.
+//! Anchor's own account checks on the writer instructions (owner, discriminator, signer).
 use super::*;
 
 /// Anchor's `ConstraintSeeds`.

@@ -1,4 +1,4 @@
-//! `close_writer_account`.
+//! `close_writer_account`: its success and each way it must fail.
 use super::*;
 
 #[test]

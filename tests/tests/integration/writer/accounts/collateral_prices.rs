@@ -1,4 +1,4 @@
-//! `collateral prices in margin`.
+//! Collateral priced by an underlying's feed in the margin checks.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `deposit`.
+//! `deposit`: its success and each way it must fail.
 use super::*;
 
 #[test]

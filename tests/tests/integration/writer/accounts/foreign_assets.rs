@@ -1,4 +1,4 @@
-//! `another clearing house's asset`.
+//! Assets, vaults and accounts of another clearing house are refused.
 use super::*;
 
 /// SOL listed (pegged, for simplicity) in a second clearing house; its ledger there.

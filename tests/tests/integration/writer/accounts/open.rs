@@ -1,4 +1,4 @@
-//! `open_writer_account`.
+//! `open_writer_account`: its success and each way it must fail.
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! `withdraw`.
+//! `withdraw`: its success and each way it must fail.
 use super::*;
 
 #[test]

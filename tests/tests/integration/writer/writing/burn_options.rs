@@ -1,4 +1,4 @@
-//! `burn_options`.
+//! `burn_options`: its success and each way it must fail.
 use super::*;
 
 #[test]

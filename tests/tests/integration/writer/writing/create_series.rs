@@ -1,4 +1,4 @@
-//! `create_series`.
+//! `create_series`: its success and each way it must fail.
 use super::*;
 
 #[test]

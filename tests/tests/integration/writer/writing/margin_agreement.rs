@@ -1,4 +1,4 @@
-//! `margin agreement`.
+//! The SDK's margin equals the program's for the written accounts.
 use super::*;
 
 #[test]

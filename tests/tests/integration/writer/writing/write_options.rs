@@ -1,4 +1,4 @@
-//! `write_options`.
+//! `write_options`: its success and each way it must fail.
 use super::*;
 
 #[test]
