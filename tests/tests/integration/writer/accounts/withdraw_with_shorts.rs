@@ -1,4 +1,4 @@
-//! `withdraw with shorts`.
+//! `withdraw` from an account with shorts: the margin check and its accounts.
 use super::*;
 
 #[test]
