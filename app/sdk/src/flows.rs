@@ -27,15 +27,21 @@ fn fetch_writer<C: Chain + ?Sized>(
     accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
-/// A margin-checked action, ready to send, with the program's projection of its outcome.
+/// A margin-checked action, ready to send, with the program's projection of its outcome: the
+/// program's own action ran on copies of the fetched accounts.
 pub struct Projected {
     pub instruction: Instruction,
-    /// The writer account as the action leaves it.
+    /// The writer account as the action leaves it (when refused: as far as the action got).
     pub account_after: WriterAccount,
-    /// Its margin afterwards (`None` when the account has no shorts and no debt: no check).
+    /// Its margin afterwards (`None` when the account has no shorts and no debt: no check, or
+    /// when the action was refused before it priced the account).
     pub margin_after: Option<MarginSummary>,
-    /// The writing fee the program will charge (zero for other actions).
+    /// The writing fee the program will charge (zero for other actions and refusals).
     pub fee: u64,
+    /// The program's refusal, with its error code, when the action breaks one of its rules. The
+    /// instruction is still built (with the margin accounts the action had asked for), so a
+    /// caller can send it and see the program refuse it the same way.
+    pub refusal: Option<MarginError>,
 }
 
 impl Projected {
@@ -46,11 +52,17 @@ impl Projected {
             .and_then(|m| equity_native(m.initial.equity).ok())
     }
 
-    /// Whether the program will accept the action's margin check.
+    /// Whether the program will accept the action (its margin check included).
     pub fn passes_initial_margin(&self) -> bool {
-        self.margin_after
-            .as_ref()
-            .is_none_or(|m| !m.initial.equity.is_negative())
+        self.refusal.is_none()
+    }
+
+    /// The projection as a result: the program's refusal as the error.
+    pub fn accepted(self) -> Result<Self, MarginError> {
+        match self.refusal {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
     }
 }
 
@@ -113,12 +125,16 @@ pub fn write<C: Chain + ?Sized>(
         contracts,
         now,
     );
-    let outcome = prices.finish(outcome)?;
+    let (outcome, refusal) = prices.finish_or_refusal(outcome)?;
     let remaining = prices
         .inputs
         .as_ref()
         .map(|i| i.remaining_accounts())
         .unwrap_or_default();
+    let margin_after = match &outcome {
+        Some(o) => Some(o.margin_after),
+        None => prices.margin_of(&after, now)?,
+    };
     let instruction = ix::write_options(
         cx.ch.clearinghouse,
         writer_account,
@@ -132,8 +148,9 @@ pub fn write<C: Chain + ?Sized>(
     Ok(Projected {
         instruction,
         account_after: after,
-        margin_after: Some(outcome.margin_after),
-        fee: outcome.fee,
+        margin_after,
+        fee: outcome.map_or(0, |o| o.fee),
+        refusal,
     })
 }
 
@@ -170,12 +187,16 @@ pub fn withdraw<C: Chain + ?Sized>(
     );
     let outcome =
         actions::withdraw::withdraw(&ch, &mut after, token_ledger, amount, &mut prices, now);
-    let outcome = prices.finish(outcome)?;
+    let (outcome, refusal) = prices.finish_or_refusal(outcome)?;
     let remaining = prices
         .inputs
         .as_ref()
         .map(|i| i.remaining_accounts())
         .unwrap_or_default();
+    let margin_after = match &outcome {
+        Some(o) => o.margin_after,
+        None => prices.margin_of(&after, now)?,
+    };
     let instruction = ix::withdraw(
         cx.ch.clearinghouse,
         writer_account,
@@ -188,8 +209,9 @@ pub fn withdraw<C: Chain + ?Sized>(
     Ok(Projected {
         instruction,
         account_after: after,
-        margin_after: outcome.margin_after,
+        margin_after,
         fee: 0,
+        refusal,
     })
 }
 

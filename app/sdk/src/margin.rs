@@ -79,6 +79,7 @@ pub struct FetchedPrices<'a, C: Chain + ?Sized> {
     price_use: PriceUse,
     /// The inputs of the last load, for the instruction's remaining accounts.
     pub inputs: Option<MarginInputs>,
+    priced: Option<Vec<PricedUnderlying>>,
     failure: Option<MarginError>,
 }
 
@@ -97,6 +98,7 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
             now,
             price_use,
             inputs: None,
+            priced: None,
             failure: None,
         }
     }
@@ -108,6 +110,36 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
             Some(e) => Err(e),
             None => result.map_err(program_error),
         }
+    }
+
+    /// Like [`Self::finish`], but a refusal by the program's rules is returned beside the
+    /// outcome (`None`) rather than as the error; only a fetch failure is an error.
+    #[allow(clippy::type_complexity)]
+    pub fn finish_or_refusal<T>(
+        &mut self,
+        result: anchor_lang::Result<T>,
+    ) -> Result<(Option<T>, Option<MarginError>), MarginError> {
+        match self.finish(result) {
+            Ok(t) => Ok((Some(t), None)),
+            Err(e @ (MarginError::Refused { .. } | MarginError::Program(_))) => Ok((None, Some(e))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The margin of `account` with the prices this source loaded (`None` when the action was
+    /// refused before it asked for any): what the program computed before refusing.
+    pub fn margin_of(
+        &self,
+        account: &WriterAccount,
+        now: i64,
+    ) -> Result<Option<MarginSummary>, MarginError> {
+        let Some(inputs) = self.inputs.as_ref() else {
+            return Ok(None);
+        };
+        let priced = self.priced.as_ref().ok_or_else(|| {
+            MarginError::Program("prices were fetched without their priced underlyings".into())
+        })?;
+        inputs.compute_with(account, priced, now).map(Some)
     }
 
     fn fetch(&mut self, writers: &[&WriterAccount]) -> Result<LoadedMargin, MarginError> {
@@ -124,9 +156,10 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
         let underlyings = inputs.priced(self.chain, self.now, self.price_use)?;
         let loaded = LoadedMargin {
             assets: inputs.assets.clone(),
-            underlyings,
+            underlyings: underlyings.clone(),
         };
         self.inputs = Some(inputs);
+        self.priced = Some(underlyings);
         Ok(loaded)
     }
 }

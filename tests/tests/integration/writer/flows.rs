@@ -79,8 +79,12 @@ fn a_write_flow_projects_the_fee_and_the_margin_the_program_reports() {
         &ledger,
         w.quote_ata,
         u64::MAX / 2,
-    );
-    assert!(err.is_err());
+    )
+    .unwrap();
+    assert!(err
+        .refusal
+        .unwrap()
+        .is(greekhouse::errors::GreekhouseError::InsufficientQuote));
 }
 
 #[test]

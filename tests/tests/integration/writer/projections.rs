@@ -46,6 +46,7 @@ fn project_write(
     let (owner, account) = (w.owner.pubkey(), w.account);
     let recipient = env.option_ata(&owner, &series);
     env.with_flow(|chain, cx| flows::write(chain, cx, account, owner, series, recipient, n))
+        .and_then(flows::Projected::accepted)
 }
 
 #[test]
@@ -142,6 +143,7 @@ fn a_withdrawal_is_projected_byte_for_byte_and_refused_as_the_program_refuses() 
     let (owner, account, to) = (w.owner.pubkey(), w.account, w.quote_ata);
     let project = |env: &mut Env, amount: u64| {
         env.with_flow(|chain, cx| flows::withdraw(chain, cx, account, owner, &ledger, to, amount))
+            .and_then(flows::Projected::accepted)
     };
 
     let projected = project(&mut env, usd(1_000)).unwrap();
