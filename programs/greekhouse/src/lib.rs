@@ -14,9 +14,25 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
+// Every integer conversion in the engine and the handlers is checked or lossless: a raw `as`
+// wraps silently, so these lints make a narrowing or sign-changing one `x.cast::<T>()?`
+// (`engine::safe_math::Cast`, which names the failing line) and a widening one `T::from(x)`.
+#[deny(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
 pub mod engine;
 pub mod errors;
 pub mod events;
+// Same discipline as `engine` (see above).
+#[deny(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
+)]
 pub mod instructions;
 pub mod oracle;
 pub mod state;

@@ -15,18 +15,18 @@ fn bps(v: i64) -> Fixed {
 /// Stored surface to the risk engine's.
 pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
     let mut tenors = [TenorPoint::default(); greekhouse_risk::surface::MAX_TENORS];
-    for (i, t) in tenors.iter_mut().enumerate().take(s.tenor_count as usize) {
+    for (i, t) in tenors.iter_mut().enumerate().take(s.tenor_count.into()) {
         *t = TenorPoint {
             seconds: s.tenor_secs[i],
-            atm_vol: bps(s.atm_vol_bps[i] as i64),
+            atm_vol: bps(i64::from(s.atm_vol_bps[i])),
         };
     }
     VolSurface {
         tenors,
         tenor_count: s.tenor_count,
-        skew: bps(s.skew_bps as i64),
-        smile: bps(s.smile_bps as i64),
-        min_vol: bps(s.min_vol_bps as i64),
+        skew: bps(i64::from(s.skew_bps)),
+        smile: bps(i64::from(s.smile_bps)),
+        min_vol: bps(i64::from(s.min_vol_bps)),
     }
 }
 
@@ -38,8 +38,8 @@ pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
 /// Global parameters to the risk engine's account-independent config.
 pub fn margin_config(p: &GlobalParams) -> MarginConfig {
     MarginConfig {
-        conf_multiplier: bps(p.conf_multiplier_bps as i64),
-        end_buffer: bps(p.end_buffer_bps as i64),
+        conf_multiplier: bps(i64::from(p.conf_multiplier_bps)),
+        end_buffer: bps(i64::from(p.end_buffer_bps)),
     }
 }
 
@@ -54,7 +54,7 @@ pub fn option_kind(kind: u8) -> Option<OptionKind> {
 
 /// Contract size (exponent 6) as underlying units.
 pub fn contract_size(size: u64) -> Result<Fixed, greekhouse_risk::RiskError> {
-    Fixed::from_scaled(size as i128, CONTRACT_SIZE_EXP, Rounding::Down)
+    Fixed::from_scaled(i128::from(size), CONTRACT_SIZE_EXP, Rounding::Down)
 }
 
 /// Time to expiry in years for the risk engine. Before expiry the pricing floor applies (at
@@ -68,7 +68,7 @@ pub fn time_to_expiry(
     if now >= expiry {
         return Ok(Fixed::ZERO);
     }
-    let secs = expiry.saturating_sub(now).max(min_secs as i64);
+    let secs = expiry.saturating_sub(now).max(i64::from(min_secs));
     bs::years_from_seconds(secs)
 }
 

@@ -19,6 +19,7 @@ use anchor_spl::token_2022::spl_token_2022::state::{
 };
 use anchor_spl::token_interface;
 
+use crate::engine::safe_math::Cast;
 use crate::errors::GreekhouseError;
 
 /// The zero-copy account `T` just created by [`Creator::create_zero_copy`] at `info`, to fill in.
@@ -66,7 +67,7 @@ impl<'info> Creator<'_, 'info> {
                     signer,
                 ),
                 rent,
-                space as u64,
+                space.cast::<u64>()?,
                 owner,
             );
         }
@@ -96,7 +97,7 @@ impl<'info> Creator<'_, 'info> {
                 },
                 signer,
             ),
-            space as u64,
+            space.cast::<u64>()?,
         )?;
         system_program::assign(
             CpiContext::new_with_signer(

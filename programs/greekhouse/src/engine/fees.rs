@@ -30,7 +30,7 @@ pub fn sweep_every_underlying<'info>(
         (ch.underlying_count, ch.signer())
     };
     require!(
-        ledgers.len() == count as usize,
+        ledgers.len() == usize::from(count),
         GreekhouseError::UnderlyingLedgerCountMismatch
     );
     for (i, a) in ledgers.iter().enumerate() {

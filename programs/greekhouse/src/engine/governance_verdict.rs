@@ -229,13 +229,13 @@ impl Targets<'_> {
                 (
                     CollateralClass::Linked,
                     convert::margin_params(&u.margin),
-                    Fixed::from_bps(u.oracle.max_conf_bps as i64),
+                    Fixed::from_bps(i64::from(u.oracle.max_conf_bps)),
                 )
             }
         };
         validate_collateral_weights(
-            Fixed::from_bps(c.init_weight_bps as i64),
-            Fixed::from_bps(c.maint_weight_bps as i64),
+            Fixed::from_bps(i64::from(c.init_weight_bps)),
+            Fixed::from_bps(i64::from(c.maint_weight_bps)),
             class,
             &params,
             max_conf,

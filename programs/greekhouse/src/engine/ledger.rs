@@ -16,7 +16,7 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::liquidation::SlicePlan;
-use crate::engine::safe_math::{to_signed, SafeMath};
+use crate::engine::safe_math::{to_signed, Cast, SafeMath};
 use crate::errors::GreekhouseError;
 use crate::state::{
     InsuranceFund, InsuranceStake, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount,
@@ -88,7 +88,7 @@ pub fn open_short(
     );
     writer.add_short(&series.short_template(series_key), contracts)?;
     require!(
-        writer_open_interest(writer, &series.underlying) <= writer_open_interest_cap as u128,
+        writer_open_interest(writer, &series.underlying) <= u128::from(writer_open_interest_cap),
         GreekhouseError::WriterOpenInterestCapExceeded
     );
     series.open_interest = series.open_interest.safe_add(contracts)?;
@@ -235,23 +235,27 @@ pub fn settle_slice(
     }
     if fee > 0 {
         bidder.add_quote(-fee)?;
-        fund.balance = fund.balance.safe_add(fee as u64)?;
-        fund.liquidation_fees_total = fund.liquidation_fees_total.safe_add(fee as u64)?;
+        fund.balance = fund.balance.safe_add(fee.cast::<u64>()?)?;
+        fund.liquidation_fees_total = fund.liquidation_fees_total.safe_add(fee.cast::<u64>()?)?;
     }
     if from_fund > 0 {
         fund.balance = fund
             .balance
-            .checked_sub(from_fund as u64)
+            .checked_sub(from_fund.cast::<u64>()?)
             .ok_or(GreekhouseError::InsuranceFundInsufficient)?;
-        fund.paid_to_bidders_total = fund.paid_to_bidders_total.safe_add(from_fund as u64)?;
+        fund.paid_to_bidders_total = fund
+            .paid_to_bidders_total
+            .safe_add(from_fund.cast::<u64>()?)?;
         bidder.add_quote(from_fund)?;
     }
     // the auction's own record of what the account received and cost
     let record = &mut liquidated.liquidation;
     record.slices = record.slices.safe_add(1)?;
-    record.received_from_bidders = record.received_from_bidders.safe_add(to_account as u64)?;
-    record.paid_by_fund = record.paid_by_fund.safe_add(from_fund as u64)?;
-    record.fees_paid = record.fees_paid.safe_add(fee as u64)?;
+    record.received_from_bidders = record
+        .received_from_bidders
+        .safe_add(to_account.cast::<u64>()?)?;
+    record.paid_by_fund = record.paid_by_fund.safe_add(from_fund.cast::<u64>()?)?;
+    record.fees_paid = record.fees_paid.safe_add(fee.cast::<u64>()?)?;
     liquidated.invariant()?;
     bidder.invariant()?;
     fund.invariant()
@@ -608,6 +612,6 @@ fn writer_open_interest(writer: &WriterAccount, underlying: &Pubkey) -> u128 {
         .positions
         .iter()
         .filter(|p| p.contracts > 0 && p.underlying == *underlying)
-        .map(|p| p.contracts as u128 * p.contract_size as u128)
+        .map(|p| u128::from(p.contracts) * u128::from(p.contract_size))
         .sum()
 }

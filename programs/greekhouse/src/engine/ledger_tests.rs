@@ -63,7 +63,10 @@ fn fees_and_sweep_conserve_quote() {
     fund.version = ACCOUNT_VERSION;
     charge_fee(&mut w, &mut l, 30).unwrap();
     charge_fee(&mut w, &mut l, 12).unwrap();
-    assert_eq!(w.quote_balance + l.fees_accrued as i64, 1_000);
+    assert_eq!(
+        w.quote_balance + i64::try_from(l.fees_accrued).unwrap(),
+        1_000
+    );
     let swept = sweep_fees(&mut l, &mut fund).unwrap();
     assert_eq!(
         (swept, l.fees_accrued, fund.balance, l.fees_swept_total),

@@ -7,7 +7,7 @@ use anchor_lang::prelude::*;
 use greekhouse_risk::auction::{self, BidInputs, SliceSettlement};
 use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 
-use crate::engine::safe_math::SafeMath;
+use crate::engine::safe_math::{Cast, SafeMath};
 use crate::errors::GreekhouseError;
 use crate::state::{LiquidationParams, ShortPosition, WriterAccount};
 
@@ -26,8 +26,9 @@ pub struct SlicePlan {
 }
 
 fn share(amount: u64, fraction: u64, up: bool) -> Result<u64> {
-    let p = (amount as u128) * (fraction as u128);
-    let q = p / FRACTION_ONE as u128 + (up && !p.is_multiple_of(FRACTION_ONE as u128)) as u128;
+    let p = u128::from(amount) * u128::from(fraction);
+    let one = u128::from(FRACTION_ONE);
+    let q = p / one + u128::from(up && !p.is_multiple_of(one));
     u64::try_from(q).map_err(|_| error!(GreekhouseError::MathOverflow))
 }
 
@@ -84,8 +85,8 @@ pub fn bid_inputs(
         mark_to_market: summary.mark_to_market,
         addon_maintenance: summary.maintenance.addon,
         discount,
-        fee_rate: Fixed::from_bps(params.fee_bps as i64),
-        fund_premium: Fixed::from_bps(params.fund_premium_bps as i64),
+        fee_rate: Fixed::from_bps(i64::from(params.fee_bps)),
+        fund_premium: Fixed::from_bps(i64::from(params.fund_premium_bps)),
     })
 }
 
@@ -127,7 +128,7 @@ pub fn max_bid_fraction(
 /// still worth taking. A late auction on an account nobody bought in time thus stays buyable
 /// when the fund is empty, and no account freezes behind a wiped fund.
 pub fn fund_limited(settlement: SliceSettlement, fund_balance: u64) -> SliceSettlement {
-    let available = fund_balance as i128;
+    let available = i128::from(fund_balance);
     if settlement.from_fund <= available {
         return settlement;
     }
@@ -168,7 +169,7 @@ pub fn split_pro_rata(total: u64, weights: &[u64]) -> Result<Vec<u64>> {
         require!(total == 0, GreekhouseError::InvariantViolated);
         return Ok(Vec::new());
     }
-    let sum: u128 = weights.iter().map(|&w| w as u128).sum();
+    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum();
     if sum == 0 {
         let mut parts = vec![0; weights.len()];
         parts[0] = total;
@@ -178,14 +179,15 @@ pub fn split_pro_rata(total: u64, weights: &[u64]) -> Result<Vec<u64>> {
     let mut remainders = Vec::with_capacity(weights.len());
     let mut given: u64 = 0;
     for (i, &w) in weights.iter().enumerate() {
-        let p = total as u128 * w as u128;
-        let part = (p / sum) as u64;
+        let p = u128::from(total) * u128::from(w);
+        // w <= sum, so the part is at most `total`: the cast never fails
+        let part = (p / sum).cast::<u64>()?;
         parts.push(part);
         remainders.push((p % sum, i));
         given = given.safe_add(part)?;
     }
     remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders.iter().take((total - given) as usize) {
+    for (_, i) in remainders.iter().take((total - given).cast::<usize>()?) {
         parts[*i] += 1;
     }
     Ok(parts)

@@ -13,6 +13,7 @@ use greekhouse_risk::{
     margin, AccountRisk, CollateralRisk, Fixed, MarginSummary, Rounding, UnderlyingRisk,
 };
 
+use crate::engine::safe_math::Cast;
 use crate::engine::{convert, layout};
 use crate::errors::GreekhouseError;
 use crate::oracle::{check_price, parse_oracle_account, OraclePrice, PriceUse};
@@ -119,8 +120,8 @@ pub fn compute_margin(
         underlyings
             .iter()
             .position(|u| u.key == *key)
-            .map(|i| i as u8)
-            .ok_or_else(mismatch)
+            .ok_or_else(mismatch)?
+            .cast::<u8>()
     };
 
     let mut underlying_risks: Vec<UnderlyingRisk> = Vec::with_capacity(underlyings.len());
@@ -131,7 +132,7 @@ pub fn compute_margin(
             conf,
             surface: convert::vol_surface(&u.underlying.surface),
             surface_stale_secs: u.underlying.surface_stale_secs(now),
-            rate: Fixed::from_bps(u.underlying.margin.rate_bps as i64),
+            rate: Fixed::from_bps(i64::from(u.underlying.margin.rate_bps)),
             params: convert::margin_params(&u.underlying.margin),
         });
     }
@@ -152,7 +153,7 @@ pub fn compute_margin(
             }
             PriceSource::Underlying => {
                 let i = index_of(&asset.price_underlying)?;
-                let (p, c) = underlyings[i as usize]
+                let (p, c) = underlyings[usize::from(i)]
                     .price
                     .per_native_unit(quote_decimals, asset.decimals)?;
                 (p, c, Some(i))
@@ -162,8 +163,8 @@ pub fn compute_margin(
             amount,
             price,
             conf,
-            init_weight: Fixed::from_bps(asset.init_weight_bps as i64),
-            maint_weight: Fixed::from_bps(asset.maint_weight_bps as i64),
+            init_weight: Fixed::from_bps(i64::from(asset.init_weight_bps)),
+            maint_weight: Fixed::from_bps(i64::from(asset.maint_weight_bps)),
             linked_underlying,
         });
     }
@@ -179,7 +180,7 @@ pub fn compute_margin(
     }
 
     let account = AccountRisk {
-        quote_balance: writer.quote_balance as i128,
+        quote_balance: i128::from(writer.quote_balance),
         collaterals: &collaterals,
         positions: &positions,
         underlyings: &underlying_risks,
@@ -222,9 +223,9 @@ pub fn pegged_price(
     quote_decimals: u8,
     token_decimals: u8,
 ) -> core::result::Result<Fixed, greekhouse_risk::RiskError> {
-    let shift = quote_decimals as i32 - token_decimals as i32;
+    let shift = i32::from(quote_decimals) - i32::from(token_decimals);
     if shift >= 0 {
-        let factor = greekhouse_risk::fixed::pow10(shift as u32)
+        let factor = greekhouse_risk::fixed::pow10(shift.unsigned_abs())
             .ok_or(greekhouse_risk::RiskError::Overflow)?;
         Fixed::from_int(1).checked_mul_int(factor)
     } else {
@@ -385,7 +386,7 @@ pub fn collateral_is_dust(
         .checked_sub(Fixed::from_int(writer.quote_balance))
         .and_then(|v| v.checked_add(summary.liability))
         .map_err(risk)?;
-    let whole = i64::try_from(crate::engine::safe_math::pow10(quote_decimals as u32)?)
+    let whole = i64::try_from(crate::engine::safe_math::pow10(u32::from(quote_decimals))?)
         .map_err(|_| error!(GreekhouseError::MathOverflow))?;
     let dust = Fixed::from_int(crate::constants::WRITE_OFF_DUST_QUOTE.saturating_mul(whole));
     Ok(collateral <= dust)

@@ -11,7 +11,7 @@
 //! - [`fees`], [`insurance`]: the fee sweep before shares are priced; the fund's rebase and a
 //!   stake's sync, with their events.
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
-//! - [`safe_math`]: checked arithmetic that logs where it failed.
+//! - [`safe_math`]: checked arithmetic and integer conversion (`Cast`) that log where they failed.
 
 pub mod actions;
 pub mod convert;

@@ -29,11 +29,11 @@ pub fn premium(
         strike,
         vol,
         time_years,
-        rate: Fixed::from_bps(priced.underlying.margin.rate_bps as i64),
+        rate: Fixed::from_bps(i64::from(priced.underlying.margin.rate_bps)),
     };
     let unit_price = bs::price(&input).map_err(risk)?;
     let quantity = convert::contract_size(position.contract_size)
-        .and_then(|size| size.checked_mul_int(contracts as i128))
+        .and_then(|size| size.checked_mul_int(i128::from(contracts)))
         .map_err(risk)?;
     unit_price.checked_mul(quantity, Rounding::Up).map_err(risk)
 }
@@ -42,7 +42,7 @@ pub fn premium(
 pub fn fee_native(amount: Fixed, fee_bps: u32) -> Result<u64> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
     let fee = amount
-        .checked_mul(Fixed::from_bps(fee_bps as i64), Rounding::Up)
+        .checked_mul(Fixed::from_bps(i64::from(fee_bps)), Rounding::Up)
         .map_err(risk)?;
     let whole = fee.to_int(Rounding::Up).map_err(risk)?;
     u64::try_from(whole).map_err(|_| error!(GreekhouseError::MathOverflow))

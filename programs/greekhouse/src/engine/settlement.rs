@@ -5,6 +5,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::safe_math::Cast;
 use crate::errors::GreekhouseError;
 use crate::state::{OptionSeries, SeriesStatus, SettlementParams};
 
@@ -35,27 +36,30 @@ pub fn contract_amounts(
 ) -> Result<ContractAmounts> {
     require!(price > 0, GreekhouseError::OracleNonPositivePrice);
     // spot in quote native per whole unit = price * 10^e
-    let e = expo + quote_decimals as i32;
+    let e = expo + i32::from(quote_decimals);
     // value = (spot - strike) * size / 10^6 as num / den
     let (spot_num, scale) = if e >= 0 {
-        let f = greekhouse_risk::fixed::pow10(e as u32).ok_or_else(overflow)?;
-        ((price as i128).checked_mul(f).ok_or_else(overflow)?, 1i128)
+        let f = greekhouse_risk::fixed::pow10(e.unsigned_abs()).ok_or_else(overflow)?;
+        (
+            i128::from(price).checked_mul(f).ok_or_else(overflow)?,
+            1i128,
+        )
     } else {
-        let f = greekhouse_risk::fixed::pow10((-e) as u32).ok_or_else(overflow)?;
-        (price as i128, f)
+        let f = greekhouse_risk::fixed::pow10(e.unsigned_abs()).ok_or_else(overflow)?;
+        (i128::from(price), f)
     };
-    let strike_num = (strike as i128).checked_mul(scale).ok_or_else(overflow)?;
+    let strike_num = i128::from(strike).checked_mul(scale).ok_or_else(overflow)?;
     let intrinsic_num = match kind {
         0 => (spot_num - strike_num).max(0),
         1 => (strike_num - spot_num).max(0),
         _ => return err!(GreekhouseError::InvalidOptionKind),
     };
     let num = intrinsic_num
-        .checked_mul(contract_size as i128)
+        .checked_mul(i128::from(contract_size))
         .ok_or_else(overflow)?;
     let den = scale.checked_mul(1_000_000).ok_or_else(overflow)?;
     let floor = num / den;
-    let ceil = floor + (num % den != 0) as i128;
+    let ceil = floor + i128::from(num % den != 0);
     Ok(ContractAmounts {
         payout: u64::try_from(floor).map_err(|_| overflow())?,
         obligation: u64::try_from(ceil).map_err(|_| overflow())?,
@@ -65,19 +69,21 @@ pub fn contract_amounts(
 /// What the insurance fund puts in for `unbacked` contracts at settlement: what their payout
 /// needs beyond the bankrupt writers' cover, as far as the fund holds quote.
 pub fn fund_cover(unbacked: u64, payout: u64, cover: u64, fund: u64) -> Result<u64> {
-    let need = (unbacked as u128)
-        .checked_mul(payout as u128)
+    let need = u128::from(unbacked)
+        .checked_mul(u128::from(payout))
         .ok_or_else(overflow)?
-        .saturating_sub(cover as u128);
-    Ok(need.min(fund as u128) as u64)
+        .saturating_sub(u128::from(cover));
+    // at most `fund`: the cast never fails
+    need.min(u128::from(fund)).cast::<u64>()
 }
 
 /// What the holders of `outstanding` tokens are owed in all, less what the ledger holds.
 pub fn shortfall(outstanding: u64, payout: u64, ledger: u64) -> Result<u64> {
-    let owed = (outstanding as u128)
-        .checked_mul(payout as u128)
+    let owed = u128::from(outstanding)
+        .checked_mul(u128::from(payout))
         .ok_or_else(overflow)?;
-    Ok(owed.saturating_sub(ledger as u128).min(u64::MAX as u128) as u64)
+    // saturates at `u64::MAX`, as before
+    Ok(u64::try_from(owed.saturating_sub(u128::from(ledger))).unwrap_or(u64::MAX))
 }
 
 /// The backstop's share price at `now` (quote native per share, exponent 12): linear from
@@ -89,16 +95,17 @@ pub fn backstop_price(
     start_price: u64,
     now: i64,
 ) -> Result<Option<u64>> {
-    let window = params.backstop_window_secs as i128;
-    let t = (now as i128 - start as i128).max(0);
+    let window = i128::from(params.backstop_window_secs);
+    let t = (i128::from(now) - i128::from(start)).max(0);
     if t > window {
         return Ok(None);
     }
-    let start_p = start_price as u128;
-    let end_p = start_p * params.backstop_min_price_bps as u128 / 10_000;
-    let drop = (start_p - end_p) * t as u128;
+    let start_p = u128::from(start_price);
+    let end_p = start_p * u128::from(params.backstop_min_price_bps) / 10_000;
+    // 0 <= t <= window here: the casts never fail
+    let drop = (start_p - end_p) * t.cast::<u128>()?;
     // price = start - drop / window, rounded up: subtract the floor of the drop
-    let price = start_p - drop / window as u128;
+    let price = start_p - drop / window.cast::<u128>()?;
     Ok(Some(u64::try_from(price.max(1)).map_err(|_| overflow())?))
 }
 
@@ -115,17 +122,18 @@ pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {
 /// tokens that still exist (rounding, surplus cover, the payout of tokens burned outside the
 /// program). `None` when the ledger holds less (never, by the final payout's rounding).
 pub fn series_dust(ledger: u64, mint_supply: u64, payout_final: u64) -> Option<u64> {
-    let backing = (mint_supply as u128).checked_mul(payout_final as u128)?;
-    u64::try_from((ledger as u128).checked_sub(backing)?).ok()
+    let backing = u128::from(mint_supply).checked_mul(u128::from(payout_final))?;
+    u64::try_from(u128::from(ledger).checked_sub(backing)?).ok()
 }
 
-/// The haircut in bps, rounded up: `1 - payout_final / payout`.
-pub fn haircut_bps(payout: u64, payout_final: u64) -> u32 {
+/// The haircut in bps, rounded up: `1 - payout_final / payout` (at most 10^4, so the cast
+/// never fails).
+pub fn haircut_bps(payout: u64, payout_final: u64) -> Result<u32> {
     if payout == 0 || payout_final >= payout {
-        return 0;
+        return Ok(0);
     }
-    let lost = (payout - payout_final) as u128 * 10_000;
-    lost.div_ceil(payout as u128) as u32
+    let lost = u128::from(payout - payout_final) * 10_000;
+    lost.div_ceil(u128::from(payout)).cast::<u32>()
 }
 
 /// The settlement price in quote native units per whole underlying unit, rounded down
@@ -214,8 +222,8 @@ mod tests {
     fn final_payout_and_haircut() {
         assert_eq!(final_payout(100, 1_000, 10), 100);
         assert_eq!(final_payout(100, 955, 10), 95);
-        assert_eq!(haircut_bps(100, 95), 500);
-        assert_eq!(haircut_bps(3, 2), 3_334);
+        assert_eq!(haircut_bps(100, 95).unwrap(), 500);
+        assert_eq!(haircut_bps(3, 2).unwrap(), 3_334);
         assert_eq!(fund_cover(10, 100, 300, 500).unwrap(), 500);
         assert_eq!(fund_cover(10, 100, 300, 10_000).unwrap(), 700);
         assert_eq!(shortfall(10, 100, 955).unwrap(), 45);

@@ -82,7 +82,7 @@ impl ListCollateral<'_> {
                     self.clearinghouse.key(),
                     GreekhouseError::WrongClearinghouse
                 );
-                let conf = Fixed::from_bps(u.oracle.max_conf_bps as i64);
+                let conf = Fixed::from_bps(i64::from(u.oracle.max_conf_bps));
                 (
                     CollateralClass::Linked,
                     convert::margin_params(&u.margin),
@@ -92,8 +92,8 @@ impl ListCollateral<'_> {
             _ => return err!(GreekhouseError::InvalidPriceSource),
         };
         validate_collateral_weights(
-            Fixed::from_bps(args.init_weight_bps as i64),
-            Fixed::from_bps(args.maint_weight_bps as i64),
+            Fixed::from_bps(i64::from(args.init_weight_bps)),
+            Fixed::from_bps(i64::from(args.maint_weight_bps)),
             class,
             &params,
             max_conf,
@@ -155,7 +155,7 @@ pub fn list_collateral_handler(
     asset.vault_bump = ctx.bumps.vault;
     asset.decimals = ctx.accounts.mint.decimals;
     asset.price_source = args.price_source;
-    asset.is_token_2022 = (ctx.accounts.token_program.key() == anchor_spl::token_2022::ID) as u8;
+    asset.is_token_2022 = u8::from(ctx.accounts.token_program.key() == anchor_spl::token_2022::ID);
     asset.init_weight_bps = args.init_weight_bps;
     asset.maint_weight_bps = args.maint_weight_bps;
     asset.clearinghouse = clearinghouse_key;

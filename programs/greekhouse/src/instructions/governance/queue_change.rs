@@ -166,7 +166,7 @@ pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Resu
         Class::Loosening => {
             let mut ch = a.clearinghouse.load_mut()?;
             let change_id = ch.change_count;
-            let eta = now.saturating_add(ch.params.timelock_secs as i64);
+            let eta = now.saturating_add(i64::from(ch.params.timelock_secs));
             ch.change_count = change_id
                 .checked_add(1)
                 .ok_or(GreekhouseError::MathOverflow)?;

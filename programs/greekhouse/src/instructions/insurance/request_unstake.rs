@@ -51,8 +51,8 @@ pub fn request_unstake_handler(ctx: Context<RequestUnstake>, shares: u64) -> Res
     let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
     let value = fund.shares().value_of(shares).map_err(risk)?;
     ledger::request_unstake(&mut fund, &mut stake, shares, value, now)?;
-    let unlocks_at = now.safe_add(params.cooldown_secs as i64)?;
-    let lapses_at = unlocks_at.safe_add(params.unstake_window_secs as i64)?;
+    let unlocks_at = now.safe_add(i64::from(params.cooldown_secs))?;
+    let lapses_at = unlocks_at.safe_add(i64::from(params.unstake_window_secs))?;
     drop((fund, stake));
     if let Some(e) = synced {
         emit_cpi!(e);

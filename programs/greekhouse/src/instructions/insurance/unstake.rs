@@ -45,9 +45,9 @@ impl Unstake<'_> {
         let stake = self.insurance_stake.load()?.rebased(fund_base)?;
         require!(stake.has_request(), GreekhouseError::NoUnstakeRequest);
         let p = self.clearinghouse.load()?.params.insurance;
-        let unlocks_at = stake.request_time.safe_add(p.cooldown_secs as i64)?;
+        let unlocks_at = stake.request_time.safe_add(i64::from(p.cooldown_secs))?;
         require!(now >= unlocks_at, GreekhouseError::UnstakeCooldownNotOver);
-        let lapses_at = unlocks_at.safe_add(p.unstake_window_secs as i64)?;
+        let lapses_at = unlocks_at.safe_add(i64::from(p.unstake_window_secs))?;
         require!(now <= lapses_at, GreekhouseError::UnstakeRequestLapsed);
         Ok(())
     }

@@ -17,6 +17,7 @@ use anchor_lang::prelude::*;
 use greekhouse_risk::{auction, Fixed, Rounding};
 
 use crate::engine::liquidation::{self, split_pro_rata, to_native_u64};
+use crate::engine::safe_math::Cast;
 use crate::engine::{ledger, margin, pricing};
 use crate::errors::GreekhouseError;
 use crate::events::{BankruptcyResolved, UnbackedShort};
@@ -118,7 +119,7 @@ pub fn resolve_bankruptcy_handler<'info>(
         )?;
         weights.push(to_native_u64(value, Rounding::Up)?);
     }
-    let covers = split_pro_rata(w.quote_balance.max(0) as u64, &weights)?;
+    let covers = split_pro_rata(w.quote_balance.max(0).cast::<u64>()?, &weights)?;
 
     let mut unbacked = Vec::with_capacity(positions.len());
     for ((p, info), cover) in positions.iter().zip(series_infos).zip(covers) {

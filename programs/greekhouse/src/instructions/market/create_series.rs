@@ -74,12 +74,12 @@ impl CreateSeries<'_> {
         );
         require!(args.expiry > now, GreekhouseError::ExpiryInPast);
         require!(
-            args.expiry - now <= rules.max_horizon_secs as i64,
+            args.expiry - now <= i64::from(rules.max_horizon_secs),
             GreekhouseError::ExpiryBeyondHorizon
         );
         require!(
-            (args.expiry - rules.expiry_offset_secs as i64)
-                .rem_euclid(rules.expiry_interval_secs as i64)
+            (args.expiry - i64::from(rules.expiry_offset_secs))
+                .rem_euclid(i64::from(rules.expiry_interval_secs))
                 == 0,
             GreekhouseError::ExpiryOffGrid
         );
@@ -89,8 +89,8 @@ impl CreateSeries<'_> {
 
 /// `true` when `strike` is within `spot * (1 +- band)`; exact integer comparison.
 pub fn strike_in_band(strike: u64, spot: u64, band_bps: u32) -> bool {
-    let diff = (strike as u128).abs_diff(spot as u128);
-    diff * BPS_ONE as u128 <= spot as u128 * band_bps as u128
+    let diff = u128::from(strike).abs_diff(u128::from(spot));
+    diff * u128::from(BPS_ONE) <= u128::from(spot) * u128::from(band_bps)
 }
 
 pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs) -> Result<()> {

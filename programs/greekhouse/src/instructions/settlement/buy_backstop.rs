@@ -15,6 +15,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::fees::sweep_every_underlying;
 use crate::engine::insurance::{rebase_for_mint, supply_error};
+use crate::engine::safe_math::Cast;
 use crate::engine::settlement::{backstop_price, shortfall};
 use crate::engine::{ledger, tokens};
 use crate::errors::GreekhouseError;
@@ -148,8 +149,8 @@ pub fn buy_backstop_handler<'info>(
     // price is quote native per share at exponent 12: shares = amount * 10^12 / price
     let shares = FundShares::shares_at_price(
         amount,
-        price as u128,
-        greekhouse_risk::fixed::FIXED_ONE as u128,
+        u128::from(price),
+        greekhouse_risk::fixed::FIXED_ONE.cast::<u128>()?,
     )
     .map_err(supply_error)?;
     require!(shares > 0, GreekhouseError::StakeTooSmall);

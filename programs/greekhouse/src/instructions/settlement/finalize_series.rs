@@ -34,7 +34,7 @@ impl FinalizeSeries<'_> {
                 .settlement
                 .backstop_window_secs;
             require!(
-                now > s.backstop_start + window as i64,
+                now > s.backstop_start + i64::from(window),
                 GreekhouseError::BackstopStillOpen
             );
         }
@@ -46,7 +46,7 @@ pub fn finalize_series_handler(ctx: Context<FinalizeSeries>) -> Result<()> {
     let mut s = ctx.accounts.series.load_mut()?;
     let outstanding = s.outstanding();
     s.payout_final = final_payout(s.payout_per_contract, s.settlement_ledger, outstanding);
-    s.haircut_bps = haircut_bps(s.payout_per_contract, s.payout_final);
+    s.haircut_bps = haircut_bps(s.payout_per_contract, s.payout_final)?;
     s.status = SeriesStatus::Finalized as u8;
     s.invariant()?;
     let event = SeriesFinalized {

@@ -53,7 +53,7 @@ pub fn open_backstop_handler(ctx: Context<OpenBackstop>) -> Result<()> {
         shortfall: gap,
         start_price,
         start_time: now,
-        end_time: now + window as i64,
+        end_time: now + i64::from(window),
     });
     Ok(())
 }

@@ -24,7 +24,7 @@ impl SetVolSurface<'_> {
         new.validate()
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
         let old = convert::vol_surface(&u.surface);
-        let max_change = Fixed::from_bps(u.surface_max_change_bps as i64);
+        let max_change = Fixed::from_bps(i64::from(u.surface_max_change_bps));
         let within = old
             .within_relative_change(&new, max_change)
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
@@ -36,7 +36,7 @@ impl SetVolSurface<'_> {
         // `[anchor / (1 + 2c), anchor * (1 + 2c)]`.
         let now = Clock::get()?.unix_timestamp;
         let anchor = convert::vol_surface(&window_anchor(&u, now));
-        let window = Fixed::from_bps(2 * u.surface_max_change_bps as i64);
+        let window = Fixed::from_bps(2 * i64::from(u.surface_max_change_bps));
         let up = anchor
             .within_relative_change(&new, window)
             .map_err(|_| error!(GreekhouseError::InvalidVolSurface))?;
@@ -62,7 +62,7 @@ fn window_expired(u: &Underlying, now: i64) -> bool {
     u.surface_anchor.tenor_count == 0
         || now
             >= u.surface_anchor_at
-                .saturating_add(u.surface_anchor_interval_secs as i64)
+                .saturating_add(i64::from(u.surface_anchor_interval_secs))
 }
 
 pub fn set_vol_surface_handler(
