@@ -19,7 +19,7 @@ use greekhouse_risk::{Fixed, MarginSummary, SliceSettlement};
 
 use crate::chain::Chain;
 use crate::flows::FlowContext;
-use crate::margin::{program_error, MarginError, MarginInputs};
+use crate::margin::{program_error, FetchedPrices, MarginError, MarginInputs};
 use crate::{accounts, budget, ix, pda};
 
 fn risk(e: greekhouse_risk::RiskError) -> MarginError {
@@ -296,7 +296,8 @@ pub fn quote_bid<C: Chain + ?Sized>(
 }
 
 /// `end_liquidation` for `writer_account` with its margin accounts (none when it has no
-/// shorts and no debt) and whether the program will accept it now.
+/// shorts and no debt) and whether the program will accept it now: the program's own end action
+/// ran on a copy of the account.
 pub fn end_liquidation<C: Chain + ?Sized>(
     chain: &mut C,
     cx: &FlowContext<'_>,
@@ -304,23 +305,39 @@ pub fn end_liquidation<C: Chain + ?Sized>(
     writer_account: Pubkey,
 ) -> Result<(Vec<Instruction>, bool), MarginError> {
     let now = chain.unix_timestamp()?;
-    let w = fetch_writer(chain, &writer_account)?;
-    if !w.has_liabilities() {
-        let ix = ix::end_liquidation(cx.ch.clearinghouse, caller, writer_account, vec![]);
-        return Ok((vec![ix], true));
-    }
-    let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
-    let margin = inputs.compute(chain, now, PriceUse::Liquidation)?;
-    let ix = ix::end_liquidation(
+    let mut w = fetch_writer(chain, &writer_account)?;
+    let positions = w.position_count();
+    let ch = {
+        let data = chain
+            .account(&cx.ch.clearinghouse)?
+            .ok_or(MarginError::MissingAccount(cx.ch.clearinghouse))?;
+        accounts::clearinghouse(&data.data)
+            .map_err(|e| MarginError::Decode(cx.ch.clearinghouse, e))?
+    };
+    let mut prices = FetchedPrices::new(
+        chain,
+        cx.ch.clearinghouse,
+        cx.oracle_for,
+        now,
+        PriceUse::Liquidation,
+    );
+    let outcome = actions::end_liquidation::end_liquidation(&ch, &mut w, &mut prices, now);
+    let (outcome, _refusal) = prices.finish_or_refusal(outcome)?;
+    let mut instructions = Vec::new();
+    let remaining = match prices.inputs.as_ref() {
+        Some(inputs) => {
+            instructions.push(budget_for(inputs, &[positions], 0));
+            inputs.remaining_accounts()
+        }
+        None => Vec::new(),
+    };
+    instructions.push(ix::end_liquidation(
         cx.ch.clearinghouse,
         caller,
         writer_account,
-        inputs.remaining_accounts(),
-    );
-    Ok((
-        vec![budget_for(&inputs, &[w.position_count()], 0), ix],
-        !margin.end.equity.is_negative(),
-    ))
+        remaining,
+    ));
+    Ok((instructions, outcome.is_some()))
 }
 
 /// `resolve_bankruptcy` for `writer_account`: its series in slot order, then its margin

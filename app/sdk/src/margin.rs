@@ -127,18 +127,17 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
     }
 
     /// The margin of `account` with the prices this source loaded (`None` when the action was
-    /// refused before it asked for any): what the program computed before refusing.
+    /// refused before it asked for any, or a price was refused): what the program computed
+    /// before refusing.
     pub fn margin_of(
         &self,
         account: &WriterAccount,
         now: i64,
     ) -> Result<Option<MarginSummary>, MarginError> {
-        let Some(inputs) = self.inputs.as_ref() else {
+        // no margin when the action was refused before pricing, or a price itself was refused
+        let (Some(inputs), Some(priced)) = (self.inputs.as_ref(), self.priced.as_ref()) else {
             return Ok(None);
         };
-        let priced = self.priced.as_ref().ok_or_else(|| {
-            MarginError::Program("prices were fetched without their priced underlyings".into())
-        })?;
         inputs.compute_with(account, priced, now).map(Some)
     }
 
@@ -153,12 +152,16 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
             rest.iter().map(|w| **w).collect(),
             self.oracle_for,
         )?;
-        let underlyings = inputs.priced(self.chain, self.now, self.price_use)?;
+        // the layout is known before the prices are checked: a refused price still leaves an
+        // instruction with its margin accounts, which the program refuses the same way
+        let priced = inputs.priced(self.chain, self.now, self.price_use);
+        let assets = inputs.assets.clone();
+        self.inputs = Some(inputs);
+        let underlyings = priced?;
         let loaded = LoadedMargin {
-            assets: inputs.assets.clone(),
+            assets,
             underlyings: underlyings.clone(),
         };
-        self.inputs = Some(inputs);
         self.priced = Some(underlyings);
         Ok(loaded)
     }

@@ -237,3 +237,38 @@ fn a_bid_is_projected_byte_for_byte_with_its_event_and_refused_as_the_program_re
     );
     assert_eq!(code, harness::code(E::OracleStale));
 }
+
+#[test]
+fn ending_a_liquidation_is_projected_as_the_program_decides() {
+    let mut env = Env::new();
+    let c = crashed(&mut env);
+    env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
+    let caller = c.bidder.owner.pubkey();
+    let victim = c.victim.account;
+    let project = |env: &mut Env| {
+        env.with_flow(|chain, cx| {
+            greekhouse_sdk::liquidation::end_liquidation(chain, cx, caller, victim)
+        })
+        .unwrap()
+    };
+
+    // below the end level: the projection and the program both refuse
+    let (ixs, accepted) = project(&mut env);
+    assert!(!accepted);
+    expect_err(
+        env.chain.send(&ixs, &[&c.bidder.owner]),
+        E::StillBelowEndLevel,
+    );
+
+    // bought back to the end level: both accept, and the account is active again
+    env.bid(&c.bidder, &c.victim.account, BidSize::Max).unwrap();
+    let (ixs, accepted) = project(&mut env);
+    assert!(accepted);
+    let out = env.chain.send(&ixs, &[&c.bidder.owner]).unwrap();
+    let ended = event::<LiquidationEnded>(&out);
+    assert_eq!(ended.writer_account, victim);
+    assert_eq!(
+        env.writer_state(&victim).status,
+        greekhouse::state::WriterStatus::Active as u8
+    );
+}

@@ -16,6 +16,7 @@
 //! same parser and checks. Actions never read a clock, a sysvar or an `AccountInfo`.
 
 pub mod bid;
+pub mod end_liquidation;
 pub mod settle_series;
 pub mod start_liquidation;
 pub mod withdraw;

@@ -7,11 +7,10 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::{liquidation, margin};
+use crate::engine::{actions, margin};
 use crate::errors::GreekhouseError;
-use crate::events::LiquidationEnded;
 use crate::oracle::PriceUse;
-use crate::state::{Clearinghouse, LiquidationState, WriterAccount, WriterStatus};
+use crate::state::{Clearinghouse, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -24,19 +23,10 @@ pub struct EndLiquidation<'info> {
 
 impl EndLiquidation<'_> {
     pub fn validate(&self) -> Result<()> {
-        let w = self.writer_account.load()?;
-        require!(
-            w.status()? == WriterStatus::Liquidating,
-            GreekhouseError::AccountNotLiquidating
-        );
-        // a debt sale ends when the debt is gone, not when the margin looks healthy
-        require!(
-            !w.has_settlement_debt(),
-            GreekhouseError::DebtStillOutstanding
-        );
-        // an expired position is settled first: its value is fixed by the settlement price
-        liquidation::require_no_expired_position(&w, Clock::get()?.unix_timestamp)?;
-        Ok(())
+        actions::end_liquidation::check_end_liquidation(
+            &*self.writer_account.load()?,
+            Clock::get()?.unix_timestamp,
+        )
     }
 }
 
@@ -44,39 +34,22 @@ pub fn end_liquidation_handler<'info>(ctx: Context<'info, EndLiquidation<'info>>
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let ch = *a.clearinghouse.load()?;
-    let mut w = a.writer_account.load_mut()?;
-    let end_equity = if w.has_liabilities() {
-        let (_, summary) = margin::load_and_compute(
-            &a.clearinghouse.key(),
-            &ch,
-            &w,
+    let clearinghouse_key = a.clearinghouse.key();
+    let mut prices = |writers: &[&WriterAccount]| {
+        margin::load_margin_accounts(
+            &clearinghouse_key,
+            writers,
             ctx.remaining_accounts,
             now,
             PriceUse::Liquidation,
-        )?;
-        require!(
-            !summary.end.equity.is_negative(),
-            GreekhouseError::StillBelowEndLevel
-        );
-        Some(margin::equity_native(summary.end.equity)?)
-    } else {
-        None
+        )
     };
-    let record = w.liquidation;
-    w.status = WriterStatus::Active as u8;
-    w.liquidation = LiquidationState::default();
-    w.invariant()?;
-    drop(w);
-
-    emit_cpi!(LiquidationEnded {
-        writer_account: ctx.accounts.writer_account.key(),
-        caller: ctx.accounts.caller.key(),
-        end_equity,
-        slices: record.slices,
-        received_from_bidders: record.received_from_bidders,
-        paid_by_fund: record.paid_by_fund,
-        fees_paid: record.fees_paid,
-        tip_paid: record.tip_paid,
-    });
+    let outcome = actions::end_liquidation::end_liquidation(
+        &ch,
+        &mut *a.writer_account.load_mut()?,
+        &mut prices,
+        now,
+    )?;
+    emit_cpi!(outcome.event(a.writer_account.key(), a.caller.key()));
     Ok(())
 }
