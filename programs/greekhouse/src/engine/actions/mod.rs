@@ -17,6 +17,7 @@
 
 pub mod bid;
 pub mod end_liquidation;
+pub mod resolve_bankruptcy;
 pub mod settle_series;
 pub mod start_liquidation;
 pub mod withdraw;

@@ -14,17 +14,12 @@
 //! its position slots; then the account's margin layout (`engine::layout`).
 
 use anchor_lang::prelude::*;
-use greekhouse_risk::{auction, Fixed, Rounding};
 
-use crate::engine::liquidation::{self, split_pro_rata, to_native_u64};
-use crate::engine::safe_math::Cast;
-use crate::engine::{ledger, margin, pricing};
+use crate::engine::{actions, margin};
 use crate::errors::GreekhouseError;
-use crate::events::{BankruptcyResolved, UnbackedShort};
+use crate::events::BankruptcyResolved;
 use crate::oracle::PriceUse;
-use crate::state::{
-    Clearinghouse, InsuranceFund, LiquidationState, OptionSeries, WriterAccount, WriterStatus,
-};
+use crate::state::{Clearinghouse, InsuranceFund, OptionSeries, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -39,20 +34,12 @@ pub struct ResolveBankruptcy<'info> {
 }
 
 impl ResolveBankruptcy<'_> {
-    /// Checks that need no price.
+    /// The bankruptcy's rules that need no price.
     pub fn validate(&self) -> Result<()> {
-        let w = self.writer_account.load()?;
-        require!(
-            w.status()? == WriterStatus::Liquidating,
-            GreekhouseError::AccountNotLiquidating
-        );
-        require!(
-            w.position_count() > 0,
-            GreekhouseError::BankruptWithoutShorts
-        );
-        // a settled series' short count is fixed: its shorts settle, never turn unbacked
-        liquidation::require_no_expired_position(&w, Clock::get()?.unix_timestamp)?;
-        Ok(())
+        actions::resolve_bankruptcy::check_resolve_bankruptcy(
+            &*self.writer_account.load()?,
+            Clock::get()?.unix_timestamp,
+        )
     }
 }
 
@@ -60,96 +47,65 @@ pub fn resolve_bankruptcy_handler<'info>(
     ctx: Context<'info, ResolveBankruptcy<'info>>,
 ) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
     let a = &ctx.accounts;
     let ch = *a.clearinghouse.load()?;
     let fund_balance = a.insurance_fund.load()?.balance;
     let mut w = a.writer_account.load_mut()?;
 
-    let positions: Vec<_> = w
+    // the series of its shorts, writable, in slot order; then its margin layout
+    let shorts: Vec<Pubkey> = w
         .positions
         .iter()
         .filter(|p| p.contracts > 0)
-        .copied()
+        .map(|p| p.series)
         .collect();
     require!(
-        ctx.remaining_accounts.len() >= positions.len(),
+        ctx.remaining_accounts.len() >= shorts.len(),
         GreekhouseError::SeriesAccountsMismatch
     );
-    let (series_infos, layout) = ctx.remaining_accounts.split_at(positions.len());
-    let (loaded, summary) = margin::load_and_compute(
+    let (series_infos, layout) = ctx.remaining_accounts.split_at(shorts.len());
+    let mut loaders = Vec::with_capacity(shorts.len());
+    for (key, info) in shorts.iter().zip(series_infos) {
+        require_keys_eq!(*info.key, *key, GreekhouseError::SeriesAccountsMismatch);
+        require!(info.is_writable, GreekhouseError::SeriesAccountsMismatch);
+        loaders.push(AccountLoader::<OptionSeries>::try_from(info)?);
+    }
+    let mut series = Vec::with_capacity(loaders.len());
+    for loader in &loaders {
+        let s = loader.load_mut()?;
+        require_keys_eq!(
+            s.clearinghouse,
+            a.clearinghouse.key(),
+            GreekhouseError::WrongClearinghouse
+        );
+        series.push(s);
+    }
+    let mut series_refs: Vec<&mut OptionSeries> = series.iter_mut().map(|s| &mut **s).collect();
+    let loaded = margin::load_margin_accounts(
         &a.clearinghouse.key(),
-        &ch,
-        &w,
+        &[&w],
         layout,
         now,
         PriceUse::Liquidation,
     )?;
-
-    // collateral worth more than dust is sold by the auction first
-    require!(
-        margin::collateral_is_dust(&w, &loaded, &summary, ch.quote_decimals)?,
-        GreekhouseError::BankruptWithCollateral
-    );
-    // a solvent account (MtM >= 0) sells without the fund at a low enough discount (its payment
-    // is then >= 0), so writing it off would take its owner's surplus
-    require!(
-        summary.mark_to_market.is_negative(),
-        GreekhouseError::AccountSolvent
-    );
-    // what a bid for the whole account would need from the fund now
-    let inputs = liquidation::bid_inputs(&ch.params.liquidation, &w, &summary, now)?;
-    let whole = auction::slice_settlement(&inputs, Fixed::ONE).map_err(risk)?;
-    let fund_needed = u64::try_from(whole.from_fund).map_err(|_| GreekhouseError::MathOverflow)?;
-    require!(
-        fund_balance < fund_needed,
-        GreekhouseError::InsuranceFundCanPay
-    );
-
-    // the quote balance covers the series pro rata to the shorts' mark value
-    let mut weights = Vec::with_capacity(positions.len());
-    for p in &positions {
-        let value = pricing::premium(
-            loaded.underlying(&p.underlying)?,
-            p,
-            p.contracts,
-            now,
-            ch.params.min_time_to_expiry_secs,
-            ch.quote_decimals,
-        )?;
-        weights.push(to_native_u64(value, Rounding::Up)?);
-    }
-    let covers = split_pro_rata(w.quote_balance.max(0).cast::<u64>()?, &weights)?;
-
-    let mut unbacked = Vec::with_capacity(positions.len());
-    for ((p, info), cover) in positions.iter().zip(series_infos).zip(covers) {
-        require_keys_eq!(*info.key, p.series, GreekhouseError::SeriesAccountsMismatch);
-        require!(info.is_writable, GreekhouseError::SeriesAccountsMismatch);
-        let loader = AccountLoader::<OptionSeries>::try_from(info)?;
-        let mut series = loader.load_mut()?;
-        require_keys_eq!(
-            series.clearinghouse,
-            a.clearinghouse.key(),
-            GreekhouseError::WrongClearinghouse
-        );
-        ledger::make_unbacked(&mut w, p.series, &mut series, p.contracts, cover)?;
-        unbacked.push(UnbackedShort {
-            series: p.series,
-            contracts: p.contracts,
-            cover,
-        });
-    }
-    w.status = WriterStatus::Bankrupt as u8;
-    w.liquidation = LiquidationState::default();
-    w.invariant()?;
+    let outcome = actions::resolve_bankruptcy::resolve_bankruptcy(
+        &ch,
+        &mut w,
+        fund_balance,
+        &loaded,
+        &mut series_refs,
+        now,
+    )?;
+    drop(series_refs);
+    drop(series);
     drop(w);
 
     emit_cpi!(BankruptcyResolved {
         writer_account: ctx.accounts.writer_account.key(),
         caller: ctx.accounts.caller.key(),
-        unbacked,
+        unbacked: outcome.unbacked,
         fund_balance,
-        fund_needed,
+        fund_needed: outcome.fund_needed,
     });
     Ok(())
 }

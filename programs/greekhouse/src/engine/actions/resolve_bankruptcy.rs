@@ -1,0 +1,122 @@
+//! `resolve_bankruptcy`: write an insolvent account's shorts off into their series as unbacked
+//! contracts when nobody can buy them: no collateral beyond dust, insolvent at mark, and an
+//! insurance fund too small for a bid of the whole account (docs/liquidation.md).
+
+use anchor_lang::prelude::*;
+use greekhouse_risk::{auction, Fixed, Rounding};
+
+use crate::engine::liquidation::{self, split_pro_rata, to_native_u64};
+use crate::engine::margin::{self, LoadedMargin};
+use crate::engine::safe_math::Cast;
+use crate::engine::{ledger, pricing};
+use crate::errors::GreekhouseError;
+use crate::events::UnbackedShort;
+use crate::state::{Clearinghouse, LiquidationState, OptionSeries, WriterAccount, WriterStatus};
+
+/// The rules of a bankruptcy that need no price.
+pub fn check_resolve_bankruptcy(writer: &WriterAccount, now: i64) -> Result<()> {
+    require!(
+        writer.status()? == WriterStatus::Liquidating,
+        GreekhouseError::AccountNotLiquidating
+    );
+    require!(
+        writer.position_count() > 0,
+        GreekhouseError::BankruptWithoutShorts
+    );
+    // a settled series' short count is fixed: its shorts settle, never turn unbacked
+    liquidation::require_no_expired_position(writer, now)
+}
+
+/// What a bankruptcy did.
+#[derive(Clone, Debug)]
+pub struct BankruptcyOutcome {
+    /// Each short written off, with the cover its series received.
+    pub unbacked: Vec<UnbackedShort>,
+    /// What a bid for the whole account would have needed from the fund.
+    pub fund_needed: u64,
+}
+
+/// Resolve the bankruptcy of `writer`, priced by `loaded` for a liquidation, against a fund
+/// holding `fund_balance`. `series` are the series of its shorts in the order of its position
+/// slots. Its positive quote balance covers them pro rata to the shorts' mark value; a
+/// settlement debt stays with its markers; the account is marked bankrupt.
+pub fn resolve_bankruptcy(
+    ch: &Clearinghouse,
+    writer: &mut WriterAccount,
+    fund_balance: u64,
+    loaded: &LoadedMargin,
+    series: &mut [&mut OptionSeries],
+    now: i64,
+) -> Result<BankruptcyOutcome> {
+    check_resolve_bankruptcy(writer, now)?;
+    let summary = margin::compute_margin(
+        &ch.params,
+        ch.quote_decimals,
+        writer,
+        &loaded.assets,
+        &loaded.underlyings,
+        now,
+    )?;
+    // collateral worth more than dust is sold by the auction first
+    require!(
+        margin::collateral_is_dust(writer, loaded, &summary, ch.quote_decimals)?,
+        GreekhouseError::BankruptWithCollateral
+    );
+    // a solvent account (MtM >= 0) sells without the fund at a low enough discount (its payment
+    // is then >= 0), so writing it off would take its owner's surplus
+    require!(
+        summary.mark_to_market.is_negative(),
+        GreekhouseError::AccountSolvent
+    );
+    // what a bid for the whole account would need from the fund now
+    let inputs = liquidation::bid_inputs(&ch.params.liquidation, writer, &summary, now)?;
+    let whole = auction::slice_settlement(&inputs, Fixed::ONE)
+        .map_err(|e| error!(GreekhouseError::from(e)))?;
+    let fund_needed: u64 = whole.from_fund.cast()?;
+    require!(
+        fund_balance < fund_needed,
+        GreekhouseError::InsuranceFundCanPay
+    );
+
+    let positions: Vec<_> = writer
+        .positions
+        .iter()
+        .filter(|p| p.contracts > 0)
+        .copied()
+        .collect();
+    require!(
+        series.len() == positions.len(),
+        GreekhouseError::SeriesAccountsMismatch
+    );
+    // the quote balance covers the series pro rata to the shorts' mark value
+    let mut weights = Vec::with_capacity(positions.len());
+    for p in &positions {
+        let value = pricing::premium(
+            loaded.underlying(&p.underlying)?,
+            p,
+            p.contracts,
+            now,
+            ch.params.min_time_to_expiry_secs,
+            ch.quote_decimals,
+        )?;
+        weights.push(to_native_u64(value, Rounding::Up)?);
+    }
+    let covers = split_pro_rata(writer.quote_balance.max(0).cast::<u64>()?, &weights)?;
+
+    let mut unbacked = Vec::with_capacity(positions.len());
+    for ((p, s), cover) in positions.iter().zip(series.iter_mut()).zip(covers) {
+        ledger::make_unbacked(writer, p.series, s, p.contracts, cover)?;
+        unbacked.push(UnbackedShort {
+            series: p.series,
+            contracts: p.contracts,
+            cover,
+        });
+    }
+    writer.status = WriterStatus::Bankrupt as u8;
+    writer.liquidation = LiquidationState::default();
+    writer.invariant()?;
+    Ok(BankruptcyOutcome {
+        unbacked,
+        fund_needed,
+    })
+}
