@@ -16,6 +16,7 @@
 //! same parser and checks. Actions never read a clock, a sysvar or an `AccountInfo`.
 
 pub mod bid;
+pub mod buy_backstop;
 pub mod end_liquidation;
 pub mod resolve_bankruptcy;
 pub mod settle_series;

@@ -14,15 +14,11 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::fees::sweep_every_underlying;
-use crate::engine::insurance::{rebase_for_mint, supply_error};
-use crate::engine::safe_math::Cast;
-use crate::engine::settlement::{backstop_price, shortfall};
-use crate::engine::{ledger, tokens};
+use crate::engine::insurance::rebase_for_mint;
+use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopBought;
-use crate::state::{pause, Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
-use greekhouse_risk::insurance::price_at_base;
-use greekhouse_risk::FundShares;
+use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BuyBackstopArgs {
@@ -70,12 +66,11 @@ pub struct BuyBackstop<'info> {
 
 impl BuyBackstop<'_> {
     pub fn validate(&self, args: &BuyBackstopArgs) -> Result<()> {
-        require!(args.amount > 0, GreekhouseError::ZeroAmount);
-        let ch = self.clearinghouse.load()?;
-        require!(!ch.is_paused(pause::BACKSTOP), GreekhouseError::Paused);
-        let s = self.series.load()?;
-        require!(s.backstop_start != 0, GreekhouseError::BackstopNotOpen);
-        Ok(())
+        actions::buy_backstop::check_buy_backstop(
+            &*self.clearinghouse.load()?,
+            &*self.series.load()?,
+            args.amount,
+        )
     }
 }
 
@@ -84,7 +79,7 @@ pub fn buy_backstop_handler<'info>(
     args: BuyBackstopArgs,
 ) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let params = ctx.accounts.clearinghouse.load()?.params.settlement;
+    let ch = *ctx.accounts.clearinghouse.load()?;
     let swept = {
         let a = &ctx.accounts;
         sweep_every_underlying(
@@ -100,7 +95,7 @@ pub fn buy_backstop_handler<'info>(
     for e in swept {
         emit_cpi!(e);
     }
-    let (rebased, synced, fund_base, fund_price) = {
+    let (rebased, synced, quote) = {
         let a = &ctx.accounts;
         let mut fund = a.insurance_fund.load_mut()?;
         let mut stake = a.insurance_stake.load_mut()?;
@@ -110,8 +105,15 @@ pub fn buy_backstop_handler<'info>(
             &mut stake,
             a.insurance_stake.key(),
         )?;
-        let fund_price = fund.shares().price_per_share().map_err(supply_error)?;
-        (rebased, synced, fund.shares_base, fund_price)
+        let quote = actions::buy_backstop::quote_backstop(
+            &ch,
+            &*a.series.load()?,
+            &fund,
+            args.amount,
+            args.max_price,
+            now,
+        )?;
+        (rebased, synced, quote)
     };
     if let Some(e) = rebased {
         emit_cpi!(e);
@@ -119,41 +121,6 @@ pub fn buy_backstop_handler<'info>(
     if let Some(e) = synced {
         emit_cpi!(e);
     }
-    let (amount, price) = {
-        let s = ctx.accounts.series.load()?;
-        require!(
-            s.status == crate::state::SeriesStatus::Settled as u8,
-            GreekhouseError::SeriesAlreadyFinalized
-        );
-        // the recorded start, per share at today's base, when the fund made at least the rebase
-        // it was quoted at; otherwise the fund's share value now: either the shares it was
-        // quoted in were wiped since, or inflows revived the old shares before the rebase the
-        // quote assumed happened (carrying the price down to that base would sell shares at one
-        // raw unit, `waterfall` review, found by the lifecycle fuzzer)
-        let start_price = if s.backstop_price_base <= fund_base {
-            price_at_base(s.backstop_start_price, s.backstop_price_base, fund_base)
-                .unwrap_or(fund_price)
-        } else {
-            fund_price
-        };
-        let price = backstop_price(&params, s.backstop_start, start_price, now)?
-            .ok_or(GreekhouseError::BackstopClosed)?;
-        require!(
-            price <= args.max_price,
-            GreekhouseError::BackstopPriceAboveLimit
-        );
-        let gap = shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)?;
-        require!(gap > 0, GreekhouseError::NoShortfall);
-        (args.amount.min(gap), price)
-    };
-    // price is quote native per share at exponent 12: shares = amount * 10^12 / price
-    let shares = FundShares::shares_at_price(
-        amount,
-        u128::from(price),
-        greekhouse_risk::fixed::FIXED_ONE.cast::<u128>()?,
-    )
-    .map_err(supply_error)?;
-    require!(shares > 0, GreekhouseError::StakeTooSmall);
 
     // (the sweeps above moved the quote vault: read it, not the cached amount)
     let before = tokens::current_amount(&ctx.accounts.quote_vault)?;
@@ -165,27 +132,30 @@ pub fn buy_backstop_handler<'info>(
             &a.quote_vault,
             &a.quote_mint,
             &a.owner,
-            amount,
+            quote.amount,
         )?;
     }
     ctx.accounts.quote_vault.reload()?;
-    ledger::require_vault_delta(before, ctx.accounts.quote_vault.amount, amount, true)?;
+    ledger::require_vault_delta(before, ctx.accounts.quote_vault.amount, quote.amount, true)?;
 
     let a = &ctx.accounts;
-    let mut s = a.series.load_mut()?;
     let mut fund = a.insurance_fund.load_mut()?;
-    let mut stake = a.insurance_stake.load_mut()?;
-    ledger::buy_backstop(&mut s, &mut fund, &mut stake, amount, shares)?;
+    let shortfall_after = actions::buy_backstop::buy_backstop(
+        &mut *a.series.load_mut()?,
+        &mut fund,
+        &mut *a.insurance_stake.load_mut()?,
+        &quote,
+    )?;
     let event = BackstopBought {
         series: a.series.key(),
         insurance_stake: a.insurance_stake.key(),
-        amount,
-        price,
-        shares,
-        shortfall_after: shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)?,
+        amount: quote.amount,
+        price: quote.price,
+        shares: quote.shares,
+        shortfall_after,
         total_shares_after: fund.total_shares,
     };
-    drop((s, fund, stake));
+    drop(fund);
     emit_cpi!(event);
     Ok(())
 }
