@@ -18,6 +18,7 @@
 pub mod bid;
 pub mod buy_backstop;
 pub mod end_liquidation;
+pub mod insurance;
 pub mod resolve_bankruptcy;
 pub mod settle_series;
 pub mod start_liquidation;

@@ -9,8 +9,8 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::fees::sweep_every_underlying;
-use crate::engine::insurance::{rebase_for_mint, supply_error};
-use crate::engine::{ledger, tokens};
+use crate::engine::insurance::rebase_for_mint;
+use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Staked;
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake};
@@ -51,8 +51,7 @@ pub struct Stake<'info> {
 
 impl Stake<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
-        require!(amount > 0, GreekhouseError::ZeroAmount);
-        Ok(())
+        actions::insurance::check_stake(amount)
     }
 }
 
@@ -84,14 +83,7 @@ pub fn stake_handler<'info>(ctx: Context<'info, Stake<'info>>, amount: u64) -> R
             a.insurance_stake.key(),
         )?;
         // shares are priced before the stake arrives
-        let shares = fund
-            .shares()
-            .shares_for_stake(amount)
-            .map_err(supply_error)?;
-        require!(shares > 0, GreekhouseError::StakeTooSmall);
-        fund.total_shares
-            .checked_add(shares)
-            .ok_or(GreekhouseError::ShareSupplyExceeded)?;
+        let shares = actions::insurance::quote_stake(&fund, amount)?;
         (rebased, synced, shares)
     };
     if let Some(e) = rebased {

@@ -4,9 +4,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::insurance::sync_stake;
-use crate::engine::safe_math::SafeMath;
-use crate::engine::{ledger, tokens};
+use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Unstaked;
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake};
@@ -40,47 +38,35 @@ pub struct Unstake<'info> {
 
 impl Unstake<'_> {
     pub fn validate(&self) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
-        let fund_base = self.insurance_fund.load()?.shares_base;
-        let stake = self.insurance_stake.load()?.rebased(fund_base)?;
-        require!(stake.has_request(), GreekhouseError::NoUnstakeRequest);
-        let p = self.clearinghouse.load()?.params.insurance;
-        let unlocks_at = stake.request_time.safe_add(i64::from(p.cooldown_secs))?;
-        require!(now >= unlocks_at, GreekhouseError::UnstakeCooldownNotOver);
-        let lapses_at = unlocks_at.safe_add(i64::from(p.unstake_window_secs))?;
-        require!(now <= lapses_at, GreekhouseError::UnstakeRequestLapsed);
-        Ok(())
+        actions::insurance::check_unstake(
+            &*self.clearinghouse.load()?,
+            &*self.insurance_fund.load()?,
+            &*self.insurance_stake.load()?,
+            Clock::get()?.unix_timestamp,
+        )
     }
 }
 
 pub fn unstake_handler(ctx: Context<Unstake>) -> Result<()> {
-    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
-    let (payout, shares, value_at_request, fund_balance_after, total_shares_after, synced) = {
-        let a = &ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let a = &ctx.accounts;
+    let ch = *a.clearinghouse.load()?;
+    let (outcome, fund_balance_after, total_shares_after) = {
         let mut fund = a.insurance_fund.load_mut()?;
-        let mut stake = a.insurance_stake.load_mut()?;
-        let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
-        let value_at_request = stake.pending_value;
-        let payout = fund
-            .shares()
-            .unstake_payout(stake.pending_shares, value_at_request)
-            .map_err(risk)?;
-        let shares = ledger::unstake(&mut fund, &mut stake, payout)?;
-        (
-            payout,
-            shares,
-            value_at_request,
-            fund.balance,
-            fund.total_shares,
-            synced,
-        )
+        let outcome = actions::insurance::unstake(
+            &ch,
+            &mut fund,
+            &mut *a.insurance_stake.load_mut()?,
+            a.insurance_stake.key(),
+            now,
+        )?;
+        (outcome, fund.balance, fund.total_shares)
     };
-    if let Some(e) = synced {
+    if let Some(e) = outcome.synced.clone() {
         emit_cpi!(e);
     }
-    if payout > 0 {
+    if outcome.payout > 0 {
         let a = &ctx.accounts;
-        let signer = a.clearinghouse.load()?.signer();
         let before = a.insurance_vault.amount;
         tokens::transfer_out(
             &a.token_program,
@@ -88,17 +74,22 @@ pub fn unstake_handler(ctx: Context<Unstake>) -> Result<()> {
             &a.recipient,
             &a.quote_mint,
             &a.clearinghouse.to_account_info(),
-            &signer,
-            payout,
+            &ch.signer(),
+            outcome.payout,
         )?;
         ctx.accounts.insurance_vault.reload()?;
-        ledger::require_vault_delta(before, ctx.accounts.insurance_vault.amount, payout, false)?;
+        ledger::require_vault_delta(
+            before,
+            ctx.accounts.insurance_vault.amount,
+            outcome.payout,
+            false,
+        )?;
     }
     emit_cpi!(Unstaked {
         insurance_stake: ctx.accounts.insurance_stake.key(),
-        shares,
-        amount: payout,
-        value_at_request,
+        shares: outcome.shares,
+        amount: outcome.payout,
+        value_at_request: outcome.value_at_request,
         fund_balance_after,
         total_shares_after,
     });
