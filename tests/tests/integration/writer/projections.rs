@@ -272,3 +272,38 @@ fn ending_a_liquidation_is_projected_as_the_program_decides() {
         greekhouse::state::WriterStatus::Active as u8
     );
 }
+
+#[test]
+fn starting_a_liquidation_is_projected_as_the_program_decides() {
+    let mut env = Env::new();
+    let series = crate::liquidation::call_series(&mut env);
+    let (victim, _) = crate::liquidation::writer_at_im(&mut env, &series, 10_000);
+    let keeper = crate::liquidation::bidder(&mut env);
+    let caller = keeper.owner.pubkey();
+    let (target, tip_account) = (victim.account, keeper.account);
+    let plan = |env: &mut Env| {
+        env.with_flow(|chain, cx| {
+            greekhouse_sdk::liquidation::start_liquidation(chain, cx, caller, target, tip_account)
+        })
+        .unwrap()
+    };
+
+    // at initial margin: the projection and the program refuse it alike
+    let healthy = plan(&mut env);
+    assert!(!healthy.liquidatable);
+    let code = same_refusal::<(), _>(
+        Err(healthy.refusal.expect("a refusal")),
+        env.start_liquidation(&keeper, &target),
+    );
+    assert_eq!(code, harness::code(E::NotLiquidatable));
+
+    // below maintenance: both start it, with the projected tip
+    crate::liquidation::rally_until_liquidatable(&mut env, &target);
+    let crashed = plan(&mut env);
+    assert!(crashed.liquidatable, "{:?}", crashed.refusal);
+    let out = env
+        .chain
+        .send(&crashed.instructions, &[&keeper.owner])
+        .unwrap();
+    assert_eq!(event::<LiquidationStarted>(&out).tip, crashed.tip);
+}
