@@ -94,10 +94,11 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 mod actions;
+mod apply;
 mod checks;
 mod drive;
 mod runner;
 mod world;
 
 #[allow(unused_imports)]
-use self::{actions::*, checks::*, drive::*, runner::*, world::*};
+use self::{actions::*, apply::*, checks::*, drive::*, runner::*, world::*};
