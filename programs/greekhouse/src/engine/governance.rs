@@ -29,28 +29,8 @@ pub enum Class {
     Loosening,
 }
 
-/// Which direction of a field tightens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dir {
-    /// Larger is safer (shocks, floors, weights' opposite...).
-    Up,
-    /// Smaller is safer (ages, caps, weights).
-    Down,
-    /// Either direction loosens (fees, auction, series rules).
-    Neutral,
-}
-
-/// How far one change may move a field, measured from the value at queue time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// At most doubled or halved; moves of up to `min_abs` are always allowed (so a zero or
-    /// tiny value can move at all).
-    Factor { min_abs: i128 },
-    /// At most this far in either direction.
-    Abs(i128),
-    /// No step limit (hard bounds and validity still apply).
-    Free,
-}
+// the table's vocabulary lives with the table; re-exported here for the classifier's users
+pub use super::governance_fields::{Dir, Step};
 
 /// One numeric field of a value: old, new, direction, step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

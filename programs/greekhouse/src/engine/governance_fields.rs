@@ -13,7 +13,28 @@ use crate::constants::bounds as b;
 use crate::constants::governance::WEIGHT_STEP_BPS;
 use crate::state::GovValue;
 
-use super::governance::{Dir, Step};
+/// Which direction of a field tightens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// Larger is safer (shocks, floors, weights' opposite...).
+    Up,
+    /// Smaller is safer (ages, caps, weights).
+    Down,
+    /// Either direction loosens (fees, auction, series rules).
+    Neutral,
+}
+
+/// How far one change may move a field, measured from the value at queue time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// At most doubled or halved; moves of up to `min_abs` are always allowed (so a zero or
+    /// tiny value can move at all).
+    Factor { min_abs: i128 },
+    /// At most this far in either direction.
+    Abs(i128),
+    /// No step limit (hard bounds and validity still apply).
+    Free,
+}
 
 /// One numeric field of a governed value.
 #[derive(Clone, Copy)]
