@@ -15,8 +15,8 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
-use crate::chain::{Chain, ChainError, TxOutcome};
-use crate::events::GreekhouseEvent;
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::events::GreekhouseEvent;
 
 /// The program's entrypoint with the lifetimes `processor!` expects. Anchor 1.x's `entry` ties
 /// every argument to one lifetime; the account infos live in the runtime's parameter buffer for
@@ -254,7 +254,7 @@ impl BankChain {
         mint: &Pubkey,
         token_program: &Pubkey,
     ) -> Result<Pubkey, ChainError> {
-        let ata = crate::pda::associated_token(owner, mint, token_program);
+        let ata = greekhouse_sdk::pda::associated_token(owner, mint, token_program);
         if self.account(&ata)?.is_none() {
             let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
                 &self.payer.pubkey(),
@@ -338,8 +338,8 @@ impl BankChain {
 }
 
 fn transaction_error(err: &TransactionError, logs: Vec<String>) -> ChainError {
-    let custom_code = crate::errors::custom_code(err);
-    let name = custom_code.and_then(crate::errors::error_name);
+    let custom_code = greekhouse_sdk::errors::custom_code(err);
+    let name = custom_code.and_then(greekhouse_sdk::errors::error_name);
     ChainError::Transaction {
         message: match name {
             Some(name) => format!("{err:?}: {name}"),

@@ -17,11 +17,13 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
-use crate::chain::{Chain, ChainError, TxOutcome};
-use crate::ix::{self, ClearinghouseRef, TokenLedger};
-use crate::margin::MarginInputs;
 use crate::pyth::{self, PriceObservation};
-use crate::{accounts, fixtures, pda, test_oracle};
+use crate::test_oracle;
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::fixtures;
+use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
+use greekhouse_sdk::margin::MarginInputs;
+use greekhouse_sdk::{accounts, pda};
 
 pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
@@ -130,7 +132,7 @@ pub fn default_margin() -> StoredMarginParams {
     fixtures::margin()
 }
 
-pub use crate::fixtures::{legacy_oracle, pull_oracle, underlying_args};
+pub use greekhouse_sdk::fixtures::{legacy_oracle, pull_oracle, underlying_args};
 
 /// Next expiry on the grid at least `days` days after `now`.
 pub fn expiry_after(now: i64, days: i64) -> i64 {
@@ -570,7 +572,7 @@ impl Env {
         let writers = self.writer_accounts.clone();
         let underlyings = [self.sol.key, self.btc.key];
         let series = self.series.clone();
-        crate::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
+        greekhouse_sdk::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
             .expect("claims")
     }
 
@@ -766,7 +768,8 @@ impl Env {
         let s = self.series_state(series);
         let state = self.writer_state(&w.account);
         let template = s.short_template(*series);
-        let after = crate::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
+        let after =
+            greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
         let remaining = self.margin_accounts(after);
         let ix = ix::write_options(
             self.ch.clearinghouse,
@@ -812,7 +815,7 @@ impl Env {
     /// The flow context of the scenario (its clearing house and oracles).
     pub fn with_flow<R>(
         &mut self,
-        f: impl FnOnce(&mut BankChain, &crate::flows::FlowContext<'_>) -> R,
+        f: impl FnOnce(&mut BankChain, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
     ) -> R {
         let (sol, btc) = (self.sol, self.btc);
         let oracle_for = move |k: &Pubkey| {
@@ -822,7 +825,7 @@ impl Env {
                 .map(|u| u.oracle)
         };
         let ch = self.ch;
-        let cx = crate::flows::FlowContext {
+        let cx = greekhouse_sdk::flows::FlowContext {
             ch: &ch,
             oracle_for: &oracle_for,
         };
@@ -854,11 +857,11 @@ impl Env {
         &mut self,
         bidder: &Writer,
         liquidated: &Pubkey,
-        size: crate::liquidation::BidSize,
-    ) -> Result<crate::liquidation::BidQuote, crate::margin::MarginError> {
+        size: greekhouse_sdk::liquidation::BidSize,
+    ) -> Result<greekhouse_sdk::liquidation::BidQuote, greekhouse_sdk::margin::MarginError> {
         let (owner, account) = (bidder.owner.pubkey(), bidder.account);
         self.with_flow(|chain, cx| {
-            crate::liquidation::quote_bid(chain, cx, *liquidated, account, owner, size, 0)
+            greekhouse_sdk::liquidation::quote_bid(chain, cx, *liquidated, account, owner, size, 0)
         })
     }
 
@@ -868,8 +871,8 @@ impl Env {
         &mut self,
         bidder: &Writer,
         liquidated: &Pubkey,
-        size: crate::liquidation::BidSize,
-    ) -> Result<(TxOutcome, crate::liquidation::BidProjection), ChainError> {
+        size: greekhouse_sdk::liquidation::BidSize,
+    ) -> Result<(TxOutcome, greekhouse_sdk::liquidation::BidProjection), ChainError> {
         let quote = self
             .quote_bid(bidder, liquidated, size)
             .map_err(|e| ChainError::Backend(e.to_string()))?;
@@ -917,7 +920,9 @@ impl Env {
     pub fn end_liquidation(&mut self, target: &Pubkey) -> Result<TxOutcome, ChainError> {
         let payer = self.chain.payer();
         let (ixs, _) = self
-            .with_flow(|chain, cx| crate::liquidation::end_liquidation(chain, cx, payer, *target))
+            .with_flow(|chain, cx| {
+                greekhouse_sdk::liquidation::end_liquidation(chain, cx, payer, *target)
+            })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&ixs, &[])
     }
@@ -927,7 +932,7 @@ impl Env {
         let payer = self.chain.payer();
         let ixs = self
             .with_flow(|chain, cx| {
-                crate::liquidation::resolve_bankruptcy(chain, cx, payer, *target)
+                greekhouse_sdk::liquidation::resolve_bankruptcy(chain, cx, payer, *target)
             })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&ixs, &[])
@@ -1014,7 +1019,7 @@ impl Env {
             .expect("scenario: bank call");
         let (account, owner) = (w.account, w.owner.pubkey());
         self.with_flow(|chain, cx| {
-            crate::flows::max_writable(chain, cx, account, owner, *series, recipient)
+            greekhouse_sdk::flows::max_writable(chain, cx, account, owner, *series, recipient)
         })
         .expect("scenario: projecting write_options")
     }
@@ -1138,7 +1143,9 @@ impl Env {
     /// Resolve `writer_account`'s settlement debt (its markers' series from its state).
     pub fn resolve_debt(&mut self, writer_account: &Pubkey) -> Result<TxOutcome, ChainError> {
         let ix = self
-            .with_flow(|chain, cx| crate::liquidation::resolve_debt(chain, cx, *writer_account))
+            .with_flow(|chain, cx| {
+                greekhouse_sdk::liquidation::resolve_debt(chain, cx, *writer_account)
+            })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&[ix::compute_unit_limit(400_000), ix], &[])
     }
@@ -1292,7 +1299,7 @@ impl Env {
 
     /// A queued (or resolved) change.
     pub fn param_change(&mut self, change_id: u64) -> ParamChange {
-        let key = crate::pda::param_change(&self.ch.clearinghouse, change_id);
+        let key = greekhouse_sdk::pda::param_change(&self.ch.clearinghouse, change_id);
         self.state(&key)
     }
 
@@ -1361,7 +1368,7 @@ impl Env {
 
     /// Enable a listed collateral asset (fixture shortcut, see [`Env::enable_listing`]).
     pub fn enable_collateral(&mut self, mint: Pubkey) {
-        let key = crate::pda::collateral_asset(&self.ch.clearinghouse, &mint);
+        let key = greekhouse_sdk::pda::collateral_asset(&self.ch.clearinghouse, &mint);
         self.enable_listing(
             ix::ChangeTarget::collateral(key, None),
             GovValue::CollateralEnabled(true),
