@@ -5,6 +5,8 @@
 //!
 //! - [`bank`]: [`bank::BankChain`], the SDK's [`greekhouse_sdk::chain::Chain`] over an
 //!   in-process bank with the program registered natively and a clock the caller controls.
+//! - [`chain_ops`]: [`chain_ops::ChainOps`], the setup and reads the scenario kit needs
+//!   (funded keys, mints, token accounts, balances) over any SDK `Chain`.
 //! - [`scenario`]: the scenario kit, one world on the bank shared by the integration tests, the
 //!   demo, the bot's tests and the simulator; its market parameters are the SDK's
 //!   [`greekhouse_sdk::fixtures`] (which `greekhouse deploy` also lists from).
@@ -15,6 +17,7 @@
 //!   start and stop (the manifest it writes is the SDK's `localnet` module).
 
 pub mod bank;
+pub mod chain_ops;
 pub mod localnet;
 pub mod pyth;
 pub mod scenario;

@@ -17,6 +17,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
+use crate::chain_ops::ChainOps;
 use crate::pyth::{self, PriceObservation};
 use crate::test_oracle;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -89,8 +90,11 @@ impl Default for EnvOptions {
     }
 }
 
-pub struct Env {
-    pub chain: BankChain,
+/// The scenario's world on a chain `C`: the bank by default. Building one (`Env::new`,
+/// `with_options`), moving the clock and writing Pyth accounts need the bank
+/// (`impl Env<BankChain>`); every action, read and governance step runs on any [`ChainOps`].
+pub struct Env<C: ChainOps = BankChain> {
+    pub chain: C,
     pub oracle_setup: OracleSetup,
     /// Signs the test oracle's publications ([`OracleSetup::TestOracle`]).
     pub oracle_authority: Keypair,
@@ -147,7 +151,9 @@ impl Default for Env {
     }
 }
 
-impl Env {
+// Bank-only (here and in the other `impl Env<BankChain>` blocks): a fresh world, the clock, and
+// Pyth accounts written straight into the bank.
+impl Env<BankChain> {
     /// Clearing house, SOL (pull oracle) and BTC (legacy oracle) underlyings, SOL collateral.
     /// Panics when the bank cannot start or the fixed setup fails: both are bugs, not states.
     pub fn new() -> Self {
@@ -290,6 +296,32 @@ impl Env {
         env.enable_fixture_listings();
         env
     }
+}
+
+impl<C: ChainOps> Env<C> {
+    /// The same world on another chain: `f` wraps or replaces the chain (a recording wrapper,
+    /// or a node that holds the same accounts); keys, addresses and prices are kept.
+    pub fn map_chain<D: ChainOps>(self, f: impl FnOnce(C) -> D) -> Env<D> {
+        Env {
+            chain: f(self.chain),
+            oracle_setup: self.oracle_setup,
+            oracle_authority: self.oracle_authority,
+            creator: self.creator,
+            admin: self.admin,
+            guardian: self.guardian,
+            vol_updater: self.vol_updater,
+            mint_authority: self.mint_authority,
+            ch: self.ch,
+            sol: self.sol,
+            btc: self.btc,
+            sol_mint: self.sol_mint,
+            legacy_oracle_program: self.legacy_oracle_program,
+            sol_price: self.sol_price,
+            btc_price: self.btc_price,
+            writer_accounts: self.writer_accounts,
+            series: self.series,
+        }
+    }
 
     /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
     /// underlying `id` of any clearing house.
@@ -359,7 +391,9 @@ impl Env {
     pub fn now(&mut self) -> i64 {
         self.chain.unix_timestamp().expect("scenario: bank call")
     }
+}
 
+impl Env<BankChain> {
     pub fn advance(&mut self, secs: i64) {
         self.chain.advance(secs).expect("scenario: bank call");
     }
@@ -401,7 +435,9 @@ impl Env {
         let account = pyth::price_update_v2_after(SOL_FEED_ID, obs, prev, verification);
         self.chain.set_account(&self.sol.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// The previous publish time a feed's next update at `publish_time` carries, as a real feed
     /// would: the publish time of the update the oracle account holds now (one second before
     /// `publish_time` when there is none, or when it is not earlier).
@@ -413,7 +449,9 @@ impl Env {
             .filter(|t| *t < publish_time)
             .unwrap_or(publish_time.saturating_sub(1))
     }
+}
 
+impl Env<BankChain> {
     pub fn set_btc_oracle(
         &mut self,
         obs: PriceObservation,
@@ -426,7 +464,9 @@ impl Env {
         let account = pyth::legacy_price_after(self.legacy_oracle_program, obs, prev, status);
         self.chain.set_account(&self.btc.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// Publish through the test oracle program (a transaction signed by the oracle authority).
     fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
         let ix = test_oracle::publish(
@@ -815,7 +855,7 @@ impl Env {
     /// The flow context of the scenario (its clearing house and oracles).
     pub fn with_flow<R>(
         &mut self,
-        f: impl FnOnce(&mut BankChain, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
+        f: impl FnOnce(&mut C, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
     ) -> R {
         let (sol, btc) = (self.sol, self.btc);
         let oracle_for = move |k: &Pubkey| {
@@ -1037,7 +1077,9 @@ impl Env {
         }
         Ok(n)
     }
+}
 
+impl Env<BankChain> {
     /// Move SOL by `step_bps` per step (positive: up) until `account`'s equity at maintenance
     /// is below zero; returns the price reached (Pyth units). Panics after 500 steps.
     pub fn move_sol_until_liquidatable(&mut self, account: &Pubkey, step_bps: i64) -> i64 {
@@ -1102,7 +1144,9 @@ impl Env {
         );
         self.chain.set_account(&self.sol.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// Post SOL's settlement price at `expiry` from the oracle as it is now (the update at
     /// expiry, or the one after an update passed over).
     pub fn propose_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
@@ -1241,7 +1285,7 @@ impl Env {
 
 // ---- governance (docs/governance.md) ----
 
-impl Env {
+impl<C: ChainOps> Env<C> {
     /// The clearing house's next change id (where a loosening change is queued).
     pub fn next_change_id(&mut self) -> u64 {
         self.clearinghouse().change_count
@@ -1302,7 +1346,9 @@ impl Env {
         let key = greekhouse_sdk::pda::param_change(&self.ch.clearinghouse, change_id);
         self.state(&key)
     }
+}
 
+impl Env<BankChain> {
     /// Queue a loosening `change`, wait out the timelock (the clock moves forward) and execute
     /// it; returns the change id. Panics when any step fails.
     pub fn loosen(&mut self, target: ix::ChangeTarget, change: GovValue) -> u64 {
