@@ -7,6 +7,10 @@
 //! Setup and reads panic with a message (on the embedded bank a failure there is a bug, not a
 //! state to handle); every action returns the transaction's `Result`, so callers assert on the
 //! program's refusals.
+//!
+//! [`Env`] is generic over the chain (`Env<C: ChainOps = BankChain>`): a world is built on the
+//! bank, where the clock can be set and Pyth accounts written; its actions, reads and
+//! governance steps run on any [`ChainOps`] chain ([`Env::map_chain`] hands a world over).
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{Discriminator, ZeroCopy};
