@@ -33,7 +33,10 @@ fn greekhouse_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) 
 pub fn hosted() -> [(Pubkey, &'static str); 2] {
     [
         (greekhouse::ID, "greekhouse"),
-        (greekhouse_sdk::test_oracle::ID, "greekhouse_test_oracle"),
+        (
+            greekhouse_testkit::test_oracle::ID,
+            "greekhouse_test_oracle",
+        ),
     ]
 }
 
@@ -74,7 +77,7 @@ fn entry_of(id: Pubkey) -> BuiltinFunctionWithContext {
     let entry: Option<BuiltinFunctionWithContext> = if id == greekhouse::ID {
         processor!(greekhouse_entry)
     } else {
-        processor!(greekhouse_sdk::test_oracle::process_instruction)
+        processor!(greekhouse_testkit::test_oracle::process_instruction)
     };
     entry.expect("processor! gives a builtin function")
 }

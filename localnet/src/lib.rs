@@ -62,7 +62,7 @@ pub enum LocalnetError {
 /// slots settle).
 fn publish_seed_prices(manifest: &Manifest) -> Result<(), LocalnetError> {
     use greekhouse_sdk::chain::Chain;
-    use greekhouse_sdk::test_oracle;
+    use greekhouse_testkit::test_oracle;
     use solana_signer::Signer;
     let authority = greekhouse_sdk::localnet::read_keypair(&manifest.oracle_authority_keypair)?;
     let mut chain = greekhouse_sdk::rpc::RpcChain::new(

@@ -13,10 +13,10 @@ use anchor_lang::prelude::Pubkey;
 use greekhouse_sdk::localnet::{
     write_keypair, Manifest, ManifestError, SeriesEntry, TokenEntry, UnderlyingEntry, WriterEntry,
 };
-use greekhouse_sdk::scenario::{
+use greekhouse_testkit::scenario::{
     expiry_after, Env, EnvOptions, OracleSetup, LAMPORTS_PER_SOL, PYTH_EXPO, SPL_TOKEN, USDC,
 };
-use greekhouse_sdk::test_oracle;
+use greekhouse_testkit::test_oracle;
 use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_signer::Signer;

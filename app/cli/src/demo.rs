@@ -13,7 +13,7 @@ use anyhow::{anyhow, Context, Result};
 use greekhouse_risk::MarginSummary;
 use greekhouse_sdk::chain::ChainError;
 use greekhouse_sdk::pda;
-use greekhouse_sdk::scenario::{Env, DAY, EXPIRY_OFFSET, LAMPORTS_PER_SOL, USDC};
+use greekhouse_testkit::scenario::{Env, DAY, EXPIRY_OFFSET, LAMPORTS_PER_SOL, USDC};
 use serde_json::{json, Value};
 
 use crate::fmt;

@@ -9,7 +9,7 @@ use anyhow::{anyhow, Result};
 use greekhouse::events::{LiquidationEnded, LiquidationStarted, SliceBought};
 use greekhouse_sdk::chain::ChainError;
 use greekhouse_sdk::liquidation::BidSize;
-use greekhouse_sdk::scenario::{Env, Writer, DAY, USDC};
+use greekhouse_testkit::scenario::{Env, Writer, DAY, USDC};
 use serde_json::{json, Value};
 
 use crate::fmt;
@@ -116,7 +116,7 @@ pub fn run(json_out: bool) -> Result<serde_json::Value> {
 
     let sol = env.sol;
     let now = env.now();
-    let expiry = greekhouse_sdk::scenario::expiry_after(now, 7);
+    let expiry = greekhouse_testkit::scenario::expiry_after(now, 7);
     let series = env
         .create_series(sol, 0, 150 * USDC, expiry)
         .map_err(chain_err("create_series"))?;

@@ -12,8 +12,8 @@ use greekhouse::events::{
 };
 use greekhouse_sdk::chain::{ChainError, TxOutcome};
 use greekhouse_sdk::events::ProgramEvent;
-use greekhouse_sdk::scenario::{expiry_after, Env, USDC};
 use greekhouse_sdk::Pubkey;
+use greekhouse_testkit::scenario::{expiry_after, Env, USDC};
 use serde_json::json;
 use solana_signer::Signer;
 

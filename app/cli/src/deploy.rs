@@ -405,7 +405,7 @@ pub fn run(args: DeployArgs) -> Result<ExitCode> {
 
 /// The plan on the embedded bank: fresh mints, a funded creator, a fresh key for the vault.
 fn run_on_bank(cfg: &DeployConfig) -> Result<Value> {
-    use greekhouse_sdk::bank::BankChain;
+    use greekhouse_testkit::bank::BankChain;
     let err =
         |what: &'static str| move |e: greekhouse_sdk::chain::ChainError| anyhow!("{what}: {e}");
     let mut chain = BankChain::start().map_err(err("bank"))?;

@@ -17,6 +17,7 @@ mod demo;
 mod demo_liquidation;
 #[cfg(feature = "demo")]
 mod demo_settlement;
+#[cfg(feature = "demo")]
 mod deploy;
 mod fmt;
 mod gov;

@@ -1,5 +1,5 @@
 //! The `greekhouse` binary against a real local validator (`greekhouse-localnet`, started by
-//! the SDK's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
+//! the test kit's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
 //! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
 //! and `localnet`'s message when its binary is missing.
 //!
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use greekhouse_sdk::localnet::LocalnetProcess;
+use greekhouse_testkit::localnet::LocalnetProcess;
 use serde_json::{json, Value};
 
 fn greekhouse(args: &[&str]) -> Output {
@@ -212,7 +212,7 @@ fn the_bot_starts_a_liquidation_over_rpc() {
     use greekhouse_sdk::chain::Chain;
     use greekhouse_sdk::localnet::read_keypair;
     use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
-    use greekhouse_sdk::test_oracle;
+    use greekhouse_testkit::test_oracle;
     use solana_signer::Signer;
 
     let dir = temp_dir("bot");

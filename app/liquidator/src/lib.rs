@@ -42,8 +42,8 @@ impl Bot {
 /// simulator's setup), with the default limits and strategy.
 #[cfg(feature = "bank")]
 pub fn bot_for_scenario(
-    env: &greekhouse_sdk::scenario::Env,
-    bidder: &greekhouse_sdk::scenario::Writer,
+    env: &greekhouse_testkit::scenario::Env,
+    bidder: &greekhouse_testkit::scenario::Writer,
 ) -> Bot {
     let mut oracles = std::collections::BTreeMap::new();
     oracles.insert(env.sol.key, env.sol.oracle);

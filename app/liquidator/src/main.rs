@@ -40,7 +40,12 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<ExitCode> {
     if args.demo {
+        #[cfg(feature = "bank")]
         return demo(args.ticks.unwrap_or(40));
+        #[cfg(not(feature = "bank"))]
+        return Err(anyhow!(
+            "--demo runs on the embedded bank: build with the `bank` feature (on by default)"
+        ));
     }
     let path = args
         .config
@@ -150,14 +155,15 @@ fn rpc_loop(
 }
 
 /// A crash on the embedded bank and the bot working through it, one tick a minute.
+#[cfg(feature = "bank")]
 fn demo(ticks: u64) -> Result<ExitCode> {
-    use greekhouse_sdk::scenario::{Env, USDC};
+    use greekhouse_testkit::scenario::{Env, USDC};
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
     let mut env = Env::new();
     env.chain.set_quiet(true);
-    let expiry = greekhouse_sdk::scenario::expiry_after(env.now(), 7);
+    let expiry = greekhouse_testkit::scenario::expiry_after(env.now(), 7);
     let sol = env.sol;
     let series = env
         .create_series(sol, 0, 150 * USDC, expiry)

@@ -1,7 +1,8 @@
-//! Market parameters for local markets on the embedded bank (demo, tests, simulator): a crypto
-//! underlying with a daily 08:00-UTC expiry grid, a four-tenor surface around 70-80 % vol, and
-//! the margin defaults of docs/protocol.md (IM 20 % / MM 12 % spot shocks). Not advice for mainnet
-//! listings; governance chooses those.
+//! Market parameters for local markets (the test kit's scenarios: demo, tests, simulator) and the
+//! defaults `greekhouse deploy` starts from before its config file's values: a crypto underlying
+//! with a daily 08:00-UTC expiry grid, a four-tenor surface around 70-80 % vol, and the margin
+//! defaults of docs/protocol.md (IM 20 % / MM 12 % spot shocks). Not advice for mainnet listings;
+//! governance chooses those.
 
 use anchor_lang::prelude::Pubkey;
 use greekhouse::instructions::ListUnderlyingArgs;

@@ -119,7 +119,7 @@ pub fn replace_section(doc: &str, section: &str) -> Option<String> {
     Some(format!("{}{section}{}", &doc[..start], &doc[end..]))
 }
 
-#[cfg(all(test, feature = "bank"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::fixtures;

@@ -13,16 +13,24 @@
 //! - [`events`]: decoding of the events the program emits through self-CPI.
 //! - [`snapshot`]: a read-only [`chain::Chain`] over saved accounts (the `solana account
 //!   --output json` format), for offline margin of any on-chain account.
-//! - [`scenario`] (feature `bank`): the scenario kit, one world on the in-process bank shared
-//!   by the integration tests, the demo, the bot and the simulator.
-//! - [`chain`]: the [`chain::Chain`] interface the bot, CLI and simulator use; with the
-//!   `bank` feature, [`bank::BankChain`] runs the real program in an in-process bank.
+//! - [`chain`]: the [`chain::Chain`] interface the bot, CLI and simulator use; `rpc` (feature
+//!   `rpc`) implements it over JSON-RPC.
+//! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
+//!   keypair files.
+//! - [`gov`], [`squads`]: governance proposals and their Squads multisig encoding.
+//! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
+//!   that `greekhouse deploy` lists from and the test kit's scenarios use.
+//!
+//! No Solana runtime is compiled with this crate (checked by the `no_solana_runtime` test): the
+//! in-process bank, the scenario kit, the Pyth account writers, the test oracle program and the
+//! local validator process handle live in `greekhouse-testkit`.
 
 pub mod accounts;
 pub mod budget;
 pub mod chain;
 pub mod errors;
 pub mod events;
+pub mod fixtures;
 pub mod flows;
 pub mod gov;
 pub mod gov_doc;
@@ -35,16 +43,6 @@ pub mod pda;
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
-pub mod test_oracle;
-
-#[cfg(feature = "bank")]
-pub mod bank;
-#[cfg(feature = "bank")]
-pub mod fixtures;
-#[cfg(feature = "bank")]
-pub mod pyth;
-#[cfg(feature = "bank")]
-pub mod scenario;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;

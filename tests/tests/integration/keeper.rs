@@ -10,7 +10,7 @@ use greekhouse::state::pause;
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix;
 use greekhouse_sdk::pda;
-use greekhouse_sdk::pyth::PriceObservation;
+use greekhouse_testkit::pyth::PriceObservation;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 
 /// A writer who wrote 10 SOL calls, so fees accrued on SOL.

@@ -15,9 +15,11 @@ use greekhouse::state::WriterStatus;
 use greekhouse_liquidator::{config, Bot, Counters, MemoryLog};
 use greekhouse_sdk::chain::{Chain, ChainError, RpcFailure};
 use greekhouse_sdk::flows::{self, FlowContext};
-use greekhouse_sdk::localnet::{associated_token_account, read_keypair, LocalnetProcess, Manifest};
+use greekhouse_sdk::localnet::{associated_token_account, read_keypair, Manifest};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
-use greekhouse_sdk::{accounts, ix, pda, test_oracle};
+use greekhouse_sdk::{accounts, ix, pda};
+use greekhouse_testkit::localnet::LocalnetProcess;
+use greekhouse_testkit::test_oracle;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 

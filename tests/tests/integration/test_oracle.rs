@@ -1,11 +1,11 @@
-//! The test oracle program (`greekhouse_sdk::test_oracle`), which prices a local validator, on
+//! The test oracle program (`greekhouse_testkit::test_oracle`), which prices a local validator, on
 //! the embedded bank: the program reads its feeds as legacy Pyth accounts with every check a
 //! real legacy account gets, and only a feed's own authority can publish to it.
 use crate::harness;
 use harness::*;
 
 use greekhouse::errors::GreekhouseError as E;
-use greekhouse_sdk::test_oracle;
+use greekhouse_testkit::test_oracle;
 use solana_signer::Signer;
 
 fn test_oracle_env() -> Env {

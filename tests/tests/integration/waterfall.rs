@@ -521,7 +521,7 @@ fn sol_stops_btc_rallies(env: &mut Env) {
     env.advance(600);
     let now = env.now();
     env.btc_price = env.btc_price * 3 / 2;
-    let obs = greekhouse_sdk::pyth::PriceObservation {
+    let obs = greekhouse_testkit::pyth::PriceObservation {
         price: env.btc_price,
         conf: env.btc_price as u64 / 1_000,
         expo: -8,
@@ -595,7 +595,7 @@ fn liquidation_records_its_prices_so_no_older_price_ends_it() {
     let now = env.now();
     let kind = env.sol_price / 2;
     env.set_sol_oracle(
-        greekhouse_sdk::pyth::PriceObservation {
+        greekhouse_testkit::pyth::PriceObservation {
             price: kind,
             conf: kind as u64 / 1_000,
             expo: -8,

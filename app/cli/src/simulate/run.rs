@@ -9,7 +9,7 @@ use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::ix;
-use greekhouse_sdk::scenario::{expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, USDC};
+use greekhouse_testkit::scenario::{expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, USDC};
 use serde::Serialize;
 use solana_signer::Signer;
 

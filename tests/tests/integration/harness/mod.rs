@@ -1,5 +1,5 @@
-//! The shared world of every integration test is the SDK's scenario kit
-//! (`greekhouse_sdk::scenario`, also behind the demo, the bot and the simulator); this module
+//! The shared world of every integration test is the test kit's scenario kit
+//! (`greekhouse_testkit::scenario`, also behind the demo, the bot and the simulator); this module
 //! re-exports it and adds the assertion helpers and per-capability extensions.
 #![allow(dead_code)]
 
@@ -15,13 +15,13 @@ use greekhouse::instructions::{
     CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs, ListUnderlyingArgs,
 };
 use greekhouse::state::*;
-use greekhouse_sdk::bank::BankChain;
 pub use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
 use greekhouse_sdk::margin::MarginInputs;
-use greekhouse_sdk::pyth::{self, PriceObservation};
 use greekhouse_sdk::{accounts, pda};
+use greekhouse_testkit::bank::BankChain;
+use greekhouse_testkit::pyth::{self, PriceObservation};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -29,7 +29,7 @@ use solana_signer::Signer;
 pub use ext_market::MarketOps;
 pub use greekhouse::events::*;
 pub use greekhouse_sdk::events::ProgramEvent;
-pub use greekhouse_sdk::scenario::*;
+pub use greekhouse_testkit::scenario::*;
 
 /// The one event of type `T` the transaction emitted (the tests' single event helper).
 #[track_caller]

@@ -12,7 +12,7 @@ use harness::*;
 use anchor_lang::prelude::Pubkey;
 use greekhouse::errors::GreekhouseError as E;
 use greekhouse_sdk::chain::TxOutcome;
-use greekhouse_sdk::pyth::{self, PriceObservation};
+use greekhouse_testkit::pyth::{self, PriceObservation};
 use pyth_sdk_solana::state::PriceStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 

@@ -148,13 +148,13 @@ fn a_settlement_price_must_pass_the_oracle_checks() {
     let err = env.send_ix(ix, &[]).unwrap_err();
     assert_eq!(err.custom_code(), Some(code(E::OracleWrongOwner)), "{err}");
     // another feed in the SOL oracle account, and a partially verified update
-    let obs = greekhouse_sdk::pyth::PriceObservation {
+    let obs = greekhouse_testkit::pyth::PriceObservation {
         price: px(150),
         conf: px(150) as u64 / 1_000,
         expo: PYTH_EXPO,
         publish_time: expiry + 5,
     };
-    let account = greekhouse_sdk::pyth::price_update_v2(
+    let account = greekhouse_testkit::pyth::price_update_v2(
         [9u8; 32],
         obs,
         pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
@@ -162,8 +162,8 @@ fn a_settlement_price_must_pass_the_oracle_checks() {
     let oracle = env.sol.oracle;
     env.chain.set_account(&oracle, account);
     expect_err(env.propose_settlement(expiry), E::OracleWrongFeedId);
-    let partial = greekhouse_sdk::pyth::price_update_v2_after(
-        greekhouse_sdk::scenario::SOL_FEED_ID,
+    let partial = greekhouse_testkit::pyth::price_update_v2_after(
+        greekhouse_testkit::scenario::SOL_FEED_ID,
         obs,
         expiry - 1,
         pyth_solana_receiver_sdk::price_update::VerificationLevel::Partial { num_signatures: 3 },

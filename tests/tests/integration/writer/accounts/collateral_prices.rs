@@ -9,7 +9,7 @@ fn withdraw_with_shorts_reads_the_collateral_price_oracle_too() {
     let q = env.quote_ledger();
     let now = env.now();
     env.set_sol_oracle(
-        greekhouse_sdk::pyth::PriceObservation {
+        greekhouse_testkit::pyth::PriceObservation {
             price: env.sol_price,
             conf: env.sol_price as u64 / 10, // 10 %
             expo: PYTH_EXPO,

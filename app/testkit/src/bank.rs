@@ -7,7 +7,6 @@ use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::clock::Clock;
 use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::solana_program::program_pack::Pack;
 use solana_account::Account;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -15,8 +14,9 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
-use crate::chain::{Chain, ChainError, TxOutcome};
-use crate::events::GreekhouseEvent;
+use crate::chain_ops::ChainOps;
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::events::GreekhouseEvent;
 
 /// The program's entrypoint with the lifetimes `processor!` expects. Anchor 1.x's `entry` ties
 /// every argument to one lifetime; the account infos live in the runtime's parameter buffer for
@@ -201,21 +201,14 @@ impl BankChain {
         self.context.set_account(key, &account.into());
     }
 
-    /// A funded keypair.
+    /// A funded keypair (see [`ChainOps`]; these inherent forms need no trait import).
     pub fn funded_keypair(&mut self, lamports: u64) -> Result<Keypair, ChainError> {
-        let kp = self.new_keypair();
-        self.transfer_lamports(&kp.pubkey(), lamports)?;
-        Ok(kp)
+        ChainOps::funded_keypair(self, lamports)
     }
 
     /// Send lamports from the payer.
     pub fn transfer_lamports(&mut self, to: &Pubkey, lamports: u64) -> Result<(), ChainError> {
-        let ix = anchor_lang::solana_program::system_instruction::transfer(
-            &self.payer.pubkey(),
-            to,
-            lamports,
-        );
-        self.send(&[ix], &[]).map(|_| ())
+        ChainOps::transfer_lamports(self, to, lamports)
     }
 
     /// Create a mint under `token_program` (SPL Token or Token-2022, no extensions).
@@ -225,26 +218,7 @@ impl BankChain {
         decimals: u8,
         authority: &Pubkey,
     ) -> Result<Pubkey, ChainError> {
-        let mint = self.new_keypair();
-        let space = anchor_spl::token::spl_token::state::Mint::LEN;
-        let lamports = self.rent_exempt(space)?;
-        let create = anchor_lang::solana_program::system_instruction::create_account(
-            &self.payer.pubkey(),
-            &mint.pubkey(),
-            lamports,
-            space as u64,
-            token_program,
-        );
-        let init = anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(
-            token_program,
-            &mint.pubkey(),
-            authority,
-            None,
-            decimals,
-        )
-        .map_err(backend)?;
-        self.send(&[create, init], &[&mint])?;
-        Ok(mint.pubkey())
+        ChainOps::create_mint(self, token_program, decimals, authority)
     }
 
     /// The associated token account of `owner`, created if missing.
@@ -254,17 +228,7 @@ impl BankChain {
         mint: &Pubkey,
         token_program: &Pubkey,
     ) -> Result<Pubkey, ChainError> {
-        let ata = crate::pda::associated_token(owner, mint, token_program);
-        if self.account(&ata)?.is_none() {
-            let ix = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-                &self.payer.pubkey(),
-                owner,
-                mint,
-                token_program,
-            );
-            self.send(&[ix], &[])?;
-        }
-        Ok(ata)
+        ChainOps::token_account(self, owner, mint, token_program)
     }
 
     /// Mint `amount` to `account`.
@@ -276,40 +240,17 @@ impl BankChain {
         authority: &Keypair,
         amount: u64,
     ) -> Result<(), ChainError> {
-        let ix = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
-            token_program,
-            mint,
-            account,
-            &authority.pubkey(),
-            &[],
-            amount,
-        )
-        .map_err(backend)?;
-        self.send(&[ix], &[authority]).map(|_| ())
+        ChainOps::mint_to(self, token_program, mint, account, authority, amount)
     }
 
     /// Token balance of a token account (0 when it does not exist).
     pub fn token_balance(&mut self, account: &Pubkey) -> Result<u64, ChainError> {
-        Ok(match self.account(account)? {
-            // amount sits at bytes 64..72 in both token programs' account layout
-            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
-            _ => 0,
-        })
+        ChainOps::token_balance(self, account)
     }
 
     /// Supply of a mint.
     pub fn mint_supply(&mut self, mint: &Pubkey) -> Result<u64, ChainError> {
-        let a = self.account(mint)?.ok_or_else(|| backend("mint missing"))?;
-        // supply sits at bytes 36..44 of the mint layout
-        Ok(u64::from_le_bytes(a.data[36..44].try_into().unwrap()))
-    }
-
-    fn rent_exempt(&mut self, space: usize) -> Result<u64, ChainError> {
-        let rent = self
-            .runtime
-            .block_on(self.context.banks_client.get_rent())
-            .map_err(backend)?;
-        Ok(rent.minimum_balance(space))
+        ChainOps::mint_supply(self, mint)
     }
 
     /// Every account a transaction of this bank named that still exists, with its data: the
@@ -338,8 +279,8 @@ impl BankChain {
 }
 
 fn transaction_error(err: &TransactionError, logs: Vec<String>) -> ChainError {
-    let custom_code = crate::errors::custom_code(err);
-    let name = custom_code.and_then(crate::errors::error_name);
+    let custom_code = greekhouse_sdk::errors::custom_code(err);
+    let name = custom_code.and_then(greekhouse_sdk::errors::error_name);
     ChainError::Transaction {
         message: match name {
             Some(name) => format!("{err:?}: {name}"),
@@ -347,6 +288,13 @@ fn transaction_error(err: &TransactionError, logs: Vec<String>) -> ChainError {
         },
         custom_code,
         logs,
+    }
+}
+
+/// The bank's keys come from its seeded stream when it has one.
+impl ChainOps for BankChain {
+    fn new_keypair(&mut self) -> Keypair {
+        BankChain::new_keypair(self)
     }
 }
 

@@ -81,10 +81,8 @@ pub fn publish(
     }
 }
 
-#[cfg(feature = "bank")]
 pub use processor::process_instruction;
 
-#[cfg(feature = "bank")]
 mod processor {
     use super::*;
     use anchor_lang::prelude::SolanaSysvar;

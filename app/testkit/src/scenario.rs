@@ -7,6 +7,10 @@
 //! Setup and reads panic with a message (on the embedded bank a failure there is a bug, not a
 //! state to handle); every action returns the transaction's `Result`, so callers assert on the
 //! program's refusals.
+//!
+//! [`Env`] is generic over the chain (`Env<C: ChainOps = BankChain>`): a world is built on the
+//! bank, where the clock can be set and Pyth accounts written; its actions, reads and
+//! governance steps run on any [`ChainOps`] chain ([`Env::map_chain`] hands a world over).
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{Discriminator, ZeroCopy};
@@ -17,11 +21,14 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
-use crate::chain::{Chain, ChainError, TxOutcome};
-use crate::ix::{self, ClearinghouseRef, TokenLedger};
-use crate::margin::MarginInputs;
+use crate::chain_ops::ChainOps;
 use crate::pyth::{self, PriceObservation};
-use crate::{accounts, fixtures, pda, test_oracle};
+use crate::test_oracle;
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::fixtures;
+use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
+use greekhouse_sdk::margin::MarginInputs;
+use greekhouse_sdk::{accounts, pda};
 
 pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
 pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
@@ -87,8 +94,11 @@ impl Default for EnvOptions {
     }
 }
 
-pub struct Env {
-    pub chain: BankChain,
+/// The scenario's world on a chain `C`: the bank by default. Building one (`Env::new`,
+/// `with_options`), moving the clock and writing Pyth accounts need the bank
+/// (`impl Env<BankChain>`); every action, read and governance step runs on any [`ChainOps`].
+pub struct Env<C: ChainOps = BankChain> {
+    pub chain: C,
     pub oracle_setup: OracleSetup,
     /// Signs the test oracle's publications ([`OracleSetup::TestOracle`]).
     pub oracle_authority: Keypair,
@@ -130,7 +140,7 @@ pub fn default_margin() -> StoredMarginParams {
     fixtures::margin()
 }
 
-pub use crate::fixtures::{legacy_oracle, pull_oracle, underlying_args};
+pub use greekhouse_sdk::fixtures::{legacy_oracle, pull_oracle, underlying_args};
 
 /// Next expiry on the grid at least `days` days after `now`.
 pub fn expiry_after(now: i64, days: i64) -> i64 {
@@ -145,7 +155,9 @@ impl Default for Env {
     }
 }
 
-impl Env {
+// Bank-only (here and in the other `impl Env<BankChain>` blocks): a fresh world, the clock, and
+// Pyth accounts written straight into the bank.
+impl Env<BankChain> {
     /// Clearing house, SOL (pull oracle) and BTC (legacy oracle) underlyings, SOL collateral.
     /// Panics when the bank cannot start or the fixed setup fails: both are bugs, not states.
     pub fn new() -> Self {
@@ -288,6 +300,32 @@ impl Env {
         env.enable_fixture_listings();
         env
     }
+}
+
+impl<C: ChainOps> Env<C> {
+    /// The same world on another chain: `f` wraps or replaces the chain (a recording wrapper,
+    /// or a node that holds the same accounts); keys, addresses and prices are kept.
+    pub fn map_chain<D: ChainOps>(self, f: impl FnOnce(C) -> D) -> Env<D> {
+        Env {
+            chain: f(self.chain),
+            oracle_setup: self.oracle_setup,
+            oracle_authority: self.oracle_authority,
+            creator: self.creator,
+            admin: self.admin,
+            guardian: self.guardian,
+            vol_updater: self.vol_updater,
+            mint_authority: self.mint_authority,
+            ch: self.ch,
+            sol: self.sol,
+            btc: self.btc,
+            sol_mint: self.sol_mint,
+            legacy_oracle_program: self.legacy_oracle_program,
+            sol_price: self.sol_price,
+            btc_price: self.btc_price,
+            writer_accounts: self.writer_accounts,
+            series: self.series,
+        }
+    }
 
     /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
     /// underlying `id` of any clearing house.
@@ -357,7 +395,9 @@ impl Env {
     pub fn now(&mut self) -> i64 {
         self.chain.unix_timestamp().expect("scenario: bank call")
     }
+}
 
+impl Env<BankChain> {
     pub fn advance(&mut self, secs: i64) {
         self.chain.advance(secs).expect("scenario: bank call");
     }
@@ -399,7 +439,9 @@ impl Env {
         let account = pyth::price_update_v2_after(SOL_FEED_ID, obs, prev, verification);
         self.chain.set_account(&self.sol.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// The previous publish time a feed's next update at `publish_time` carries, as a real feed
     /// would: the publish time of the update the oracle account holds now (one second before
     /// `publish_time` when there is none, or when it is not earlier).
@@ -411,7 +453,9 @@ impl Env {
             .filter(|t| *t < publish_time)
             .unwrap_or(publish_time.saturating_sub(1))
     }
+}
 
+impl Env<BankChain> {
     pub fn set_btc_oracle(
         &mut self,
         obs: PriceObservation,
@@ -424,7 +468,9 @@ impl Env {
         let account = pyth::legacy_price_after(self.legacy_oracle_program, obs, prev, status);
         self.chain.set_account(&self.btc.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// Publish through the test oracle program (a transaction signed by the oracle authority).
     fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
         let ix = test_oracle::publish(
@@ -570,7 +616,7 @@ impl Env {
         let writers = self.writer_accounts.clone();
         let underlyings = [self.sol.key, self.btc.key];
         let series = self.series.clone();
-        crate::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
+        greekhouse_sdk::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
             .expect("claims")
     }
 
@@ -766,7 +812,8 @@ impl Env {
         let s = self.series_state(series);
         let state = self.writer_state(&w.account);
         let template = s.short_template(*series);
-        let after = crate::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
+        let after =
+            greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
         let remaining = self.margin_accounts(after);
         let ix = ix::write_options(
             self.ch.clearinghouse,
@@ -812,7 +859,7 @@ impl Env {
     /// The flow context of the scenario (its clearing house and oracles).
     pub fn with_flow<R>(
         &mut self,
-        f: impl FnOnce(&mut BankChain, &crate::flows::FlowContext<'_>) -> R,
+        f: impl FnOnce(&mut C, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
     ) -> R {
         let (sol, btc) = (self.sol, self.btc);
         let oracle_for = move |k: &Pubkey| {
@@ -822,7 +869,7 @@ impl Env {
                 .map(|u| u.oracle)
         };
         let ch = self.ch;
-        let cx = crate::flows::FlowContext {
+        let cx = greekhouse_sdk::flows::FlowContext {
             ch: &ch,
             oracle_for: &oracle_for,
         };
@@ -854,11 +901,11 @@ impl Env {
         &mut self,
         bidder: &Writer,
         liquidated: &Pubkey,
-        size: crate::liquidation::BidSize,
-    ) -> Result<crate::liquidation::BidQuote, crate::margin::MarginError> {
+        size: greekhouse_sdk::liquidation::BidSize,
+    ) -> Result<greekhouse_sdk::liquidation::BidQuote, greekhouse_sdk::margin::MarginError> {
         let (owner, account) = (bidder.owner.pubkey(), bidder.account);
         self.with_flow(|chain, cx| {
-            crate::liquidation::quote_bid(chain, cx, *liquidated, account, owner, size, 0)
+            greekhouse_sdk::liquidation::quote_bid(chain, cx, *liquidated, account, owner, size, 0)
         })
     }
 
@@ -868,8 +915,8 @@ impl Env {
         &mut self,
         bidder: &Writer,
         liquidated: &Pubkey,
-        size: crate::liquidation::BidSize,
-    ) -> Result<(TxOutcome, crate::liquidation::BidProjection), ChainError> {
+        size: greekhouse_sdk::liquidation::BidSize,
+    ) -> Result<(TxOutcome, greekhouse_sdk::liquidation::BidProjection), ChainError> {
         let quote = self
             .quote_bid(bidder, liquidated, size)
             .map_err(|e| ChainError::Backend(e.to_string()))?;
@@ -917,7 +964,9 @@ impl Env {
     pub fn end_liquidation(&mut self, target: &Pubkey) -> Result<TxOutcome, ChainError> {
         let payer = self.chain.payer();
         let (ixs, _) = self
-            .with_flow(|chain, cx| crate::liquidation::end_liquidation(chain, cx, payer, *target))
+            .with_flow(|chain, cx| {
+                greekhouse_sdk::liquidation::end_liquidation(chain, cx, payer, *target)
+            })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&ixs, &[])
     }
@@ -927,7 +976,7 @@ impl Env {
         let payer = self.chain.payer();
         let ixs = self
             .with_flow(|chain, cx| {
-                crate::liquidation::resolve_bankruptcy(chain, cx, payer, *target)
+                greekhouse_sdk::liquidation::resolve_bankruptcy(chain, cx, payer, *target)
             })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&ixs, &[])
@@ -1014,7 +1063,7 @@ impl Env {
             .expect("scenario: bank call");
         let (account, owner) = (w.account, w.owner.pubkey());
         self.with_flow(|chain, cx| {
-            crate::flows::max_writable(chain, cx, account, owner, *series, recipient)
+            greekhouse_sdk::flows::max_writable(chain, cx, account, owner, *series, recipient)
         })
         .expect("scenario: projecting write_options")
     }
@@ -1032,7 +1081,9 @@ impl Env {
         }
         Ok(n)
     }
+}
 
+impl Env<BankChain> {
     /// Move SOL by `step_bps` per step (positive: up) until `account`'s equity at maintenance
     /// is below zero; returns the price reached (Pyth units). Panics after 500 steps.
     pub fn move_sol_until_liquidatable(&mut self, account: &Pubkey, step_bps: i64) -> i64 {
@@ -1097,7 +1148,9 @@ impl Env {
         );
         self.chain.set_account(&self.sol.oracle, account);
     }
+}
 
+impl<C: ChainOps> Env<C> {
     /// Post SOL's settlement price at `expiry` from the oracle as it is now (the update at
     /// expiry, or the one after an update passed over).
     pub fn propose_settlement(&mut self, expiry: i64) -> Result<TxOutcome, ChainError> {
@@ -1138,7 +1191,9 @@ impl Env {
     /// Resolve `writer_account`'s settlement debt (its markers' series from its state).
     pub fn resolve_debt(&mut self, writer_account: &Pubkey) -> Result<TxOutcome, ChainError> {
         let ix = self
-            .with_flow(|chain, cx| crate::liquidation::resolve_debt(chain, cx, *writer_account))
+            .with_flow(|chain, cx| {
+                greekhouse_sdk::liquidation::resolve_debt(chain, cx, *writer_account)
+            })
             .map_err(|e| ChainError::Backend(e.to_string()))?;
         self.chain.send(&[ix::compute_unit_limit(400_000), ix], &[])
     }
@@ -1234,7 +1289,7 @@ impl Env {
 
 // ---- governance (docs/governance.md) ----
 
-impl Env {
+impl<C: ChainOps> Env<C> {
     /// The clearing house's next change id (where a loosening change is queued).
     pub fn next_change_id(&mut self) -> u64 {
         self.clearinghouse().change_count
@@ -1292,10 +1347,12 @@ impl Env {
 
     /// A queued (or resolved) change.
     pub fn param_change(&mut self, change_id: u64) -> ParamChange {
-        let key = crate::pda::param_change(&self.ch.clearinghouse, change_id);
+        let key = greekhouse_sdk::pda::param_change(&self.ch.clearinghouse, change_id);
         self.state(&key)
     }
+}
 
+impl Env<BankChain> {
     /// Queue a loosening `change`, wait out the timelock (the clock moves forward) and execute
     /// it; returns the change id. Panics when any step fails.
     pub fn loosen(&mut self, target: ix::ChangeTarget, change: GovValue) -> u64 {
@@ -1361,7 +1418,7 @@ impl Env {
 
     /// Enable a listed collateral asset (fixture shortcut, see [`Env::enable_listing`]).
     pub fn enable_collateral(&mut self, mint: Pubkey) {
-        let key = crate::pda::collateral_asset(&self.ch.clearinghouse, &mint);
+        let key = greekhouse_sdk::pda::collateral_asset(&self.ch.clearinghouse, &mint);
         self.enable_listing(
             ix::ChangeTarget::collateral(key, None),
             GovValue::CollateralEnabled(true),
