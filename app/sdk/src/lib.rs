@@ -47,3 +47,7 @@ pub mod squads;
 pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;
 pub use greekhouse::ID as PROGRAM_ID;
+
+// a unit test of the crate's own dependency tree: part of the library's test binary, not one more
+#[cfg(test)]
+mod no_solana_runtime;

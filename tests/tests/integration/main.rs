@@ -14,6 +14,7 @@ mod liquidation;
 mod locks;
 mod oracle;
 mod rpc;
+mod scenario_chain;
 mod settlement;
 mod smoke;
 mod test_oracle;
