@@ -90,6 +90,16 @@ pub fn bid_inputs(
     })
 }
 
+/// The account is being liquidated, and holds no expired position (the rules every instruction
+/// on a liquidating account shares).
+pub fn require_liquidating(writer: &WriterAccount, now: i64) -> Result<()> {
+    require!(
+        writer.status()? == crate::state::WriterStatus::Liquidating,
+        GreekhouseError::AccountNotLiquidating
+    );
+    require_no_expired_position(writer, now)
+}
+
 /// Liquidation values positions before their expiry only: an expired short's obligation is
 /// fixed by its settlement price, so it is settled (`settle_position`, anyone) rather than
 /// auctioned with a spot add-on and a discount (docs/liquidation.md).

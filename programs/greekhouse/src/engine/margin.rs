@@ -247,6 +247,24 @@ impl LoadedMargin {
             .find(|u| u.key == *key)
             .ok_or_else(|| error!(GreekhouseError::MarginAccountsMismatch))
     }
+
+    /// The margin of `writer` (one of the accounts these were loaded for) at `now` under
+    /// `ch`'s parameters: [`compute_margin`] over these accounts.
+    pub fn margin_of(
+        &self,
+        ch: &Clearinghouse,
+        writer: &WriterAccount,
+        now: i64,
+    ) -> Result<MarginSummary> {
+        compute_margin(
+            &ch.params,
+            ch.quote_decimals,
+            writer,
+            &self.assets,
+            &self.underlyings,
+            now,
+        )
+    }
 }
 
 /// Load and check, read-only, the margin accounts of `writers` from `remaining` (the layout of

@@ -8,7 +8,9 @@ use anchor_spl::token_2022::spl_token_2022::extension::{
 use anchor_spl::token_2022::spl_token_2022::state::Mint as MintState;
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
 
+use crate::engine::actions::withdraw::{resolve_ledger, TokenLedger};
 use crate::errors::GreekhouseError;
+use crate::state::{Clearinghouse, CollateralAsset};
 
 /// Move `amount` from a user's token account into a vault; `authority` signs.
 pub fn transfer_in<'info>(
@@ -33,6 +35,26 @@ pub fn transfer_in<'info>(
 }
 
 pub use crate::state::ClearinghouseSigner;
+
+/// The ledger a deposit's or withdrawal's token accounts name, checked by
+/// [`resolve_ledger`](crate::engine::actions::withdraw::resolve_ledger) against the clearing
+/// house and the collateral asset passed (if any).
+pub fn token_ledger(
+    clearinghouse: &AccountLoader<Clearinghouse>,
+    mint: &Pubkey,
+    vault: &Pubkey,
+    token_program: &Pubkey,
+    asset: Option<&AccountLoader<CollateralAsset>>,
+) -> Result<TokenLedger> {
+    let asset = asset.map(|l| l.load().map(|a| (l.key(), *a))).transpose()?;
+    resolve_ledger(
+        &*clearinghouse.load()?,
+        mint,
+        vault,
+        token_program,
+        asset.as_ref().map(|(k, a)| (*k, a)),
+    )
+}
 
 /// Move `amount` out of a vault owned by the clearing house PDA.
 pub fn transfer_out<'info>(

@@ -54,14 +54,7 @@ pub fn quote_auction(
     loaded: &LoadedMargin,
     now: i64,
 ) -> Result<AuctionQuote> {
-    let before = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        liquidated,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
+    let before = loaded.margin_of(ch, liquidated, now)?;
     let inputs = liquidation::bid_inputs(&ch.params.liquidation, liquidated, &before, now)?;
     let max_fraction = liquidation::max_bid_fraction(liquidated, &inputs, before.end.equity)?;
     Ok(AuctionQuote {
@@ -163,23 +156,13 @@ pub fn bid(
     ledger::apply_slice(liquidated, bidder, &plan)?;
     ledger::settle_slice(liquidated, bidder, fund, &settlement)?;
 
-    let margin_of = |w: &WriterAccount| {
-        margin::compute_margin(
-            &ch.params,
-            ch.quote_decimals,
-            w,
-            &loaded.assets,
-            &loaded.underlyings,
-            now,
-        )
-    };
     // the liquidated account never ends lower at the end level; the bidder stands at IM
-    let margin_after = margin_of(liquidated)?;
+    let margin_after = loaded.margin_of(ch, liquidated, now)?;
     require!(
         quote.debt_sale || margin_after.end.equity >= quote.margin.end.equity,
         GreekhouseError::BidLoweredEndEquity
     );
-    let bidder_margin_after = margin_of(bidder)?;
+    let bidder_margin_after = loaded.margin_of(ch, bidder, now)?;
     require!(
         !bidder_margin_after.initial.equity.is_negative(),
         GreekhouseError::BidderBelowInitialMargin

@@ -62,14 +62,7 @@ pub fn end_liquidation(
     check_end_liquidation(writer, now)?;
     let end_equity = if writer.has_liabilities() {
         let loaded = prices.load(&[writer])?;
-        let summary = margin::compute_margin(
-            &ch.params,
-            ch.quote_decimals,
-            writer,
-            &loaded.assets,
-            &loaded.underlyings,
-            now,
-        )?;
+        let summary = loaded.margin_of(ch, writer, now)?;
         require!(
             !summary.end.equity.is_negative(),
             GreekhouseError::StillBelowEndLevel

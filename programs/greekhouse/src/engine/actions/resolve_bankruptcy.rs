@@ -15,16 +15,15 @@ use crate::state::{Clearinghouse, LiquidationState, OptionSeries, WriterAccount,
 
 /// The rules of a bankruptcy that need no price.
 pub fn check_resolve_bankruptcy(writer: &WriterAccount, now: i64) -> Result<()> {
-    require!(
-        writer.status()? == WriterStatus::Liquidating,
-        GreekhouseError::AccountNotLiquidating
-    );
+    // an expired position first: a settled series' short count is fixed, its shorts settle and
+    // never turn unbacked (an account without positions has none, so the order of the two
+    // refusals cannot be told apart)
+    liquidation::require_liquidating(writer, now)?;
     require!(
         writer.position_count() > 0,
         GreekhouseError::BankruptWithoutShorts
     );
-    // a settled series' short count is fixed: its shorts settle, never turn unbacked
-    liquidation::require_no_expired_position(writer, now)
+    Ok(())
 }
 
 /// What a bankruptcy did.
@@ -49,14 +48,7 @@ pub fn resolve_bankruptcy(
     now: i64,
 ) -> Result<BankruptcyOutcome> {
     check_resolve_bankruptcy(writer, now)?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        writer,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
+    let summary = loaded.margin_of(ch, writer, now)?;
     // collateral worth more than dust is sold by the auction first
     require!(
         margin::collateral_is_dust(writer, loaded, &summary, ch.quote_decimals)?,

@@ -95,14 +95,7 @@ pub fn start_liquidation(
     now: i64,
 ) -> Result<StartOutcome> {
     check_start_liquidation(writer, now)?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        writer,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
+    let summary = loaded.margin_of(ch, writer, now)?;
     // below maintenance, or a settlement debt unpaid after its grace period
     if !summary.maintenance.equity.is_negative() {
         require!(

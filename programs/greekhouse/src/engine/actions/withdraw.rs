@@ -164,14 +164,7 @@ pub fn withdraw(
         });
     }
     let loaded = prices.load(&[writer])?;
-    let summary = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        writer,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
+    let summary = loaded.margin_of(ch, writer, now)?;
     let initial_equity_after = margin::require_initial_margin(&summary)?;
     Ok(WithdrawOutcome {
         balance_after,

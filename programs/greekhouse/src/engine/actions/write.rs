@@ -97,14 +97,7 @@ pub fn write(
     )?;
     let fee = pricing::fee_native(premium, ch.params.write_fee_bps)?;
     ledger::charge_fee(writer, book, fee)?;
-    let margin_after = margin::compute_margin(
-        &ch.params,
-        ch.quote_decimals,
-        writer,
-        &loaded.assets,
-        &loaded.underlyings,
-        now,
-    )?;
+    let margin_after = loaded.margin_of(ch, writer, now)?;
     let initial_equity_after = margin::require_initial_margin(&margin_after)?;
     Ok(WriteOutcome {
         short_after: change.short_after,

@@ -54,17 +54,12 @@ impl Deposit<'_> {
 
     /// The checked accounts' ledger.
     pub fn ledger(&self) -> Result<TokenLedger> {
-        let asset = self
-            .collateral_asset
-            .as_ref()
-            .map(|l| l.load().map(|a| (l.key(), *a)))
-            .transpose()?;
-        actions::withdraw::resolve_ledger(
-            &*self.clearinghouse.load()?,
+        tokens::token_ledger(
+            &self.clearinghouse,
             &self.mint.key(),
             &self.vault.key(),
             &self.token_program.key(),
-            asset.as_ref().map(|(k, a)| (*k, a)),
+            self.collateral_asset.as_ref(),
         )
     }
 }
