@@ -736,6 +736,18 @@ impl<C: ChainOps> Env<C> {
         accounts::decode(&a.data).expect("scenario: account decodes")
     }
 
+    /// [`Env::state`] with a failed read, a missing account or a bad decode as the error.
+    pub fn try_state<T: ZeroCopy + Discriminator + bytemuck::Pod>(
+        &mut self,
+        key: &Pubkey,
+    ) -> Result<T, ChainError> {
+        let a = self
+            .chain
+            .account(key)?
+            .ok_or_else(|| ChainError::Backend(format!("scenario: account {key} missing")))?;
+        accounts::decode(&a.data).map_err(|e| ChainError::Backend(format!("{key}: {e}")))
+    }
+
     pub fn clearinghouse(&mut self) -> Clearinghouse {
         let key = self.ch.clearinghouse;
         self.state(&key)
@@ -1057,17 +1069,18 @@ impl<C: ChainOps> Env<C> {
         self.chain.send(&[ix], &[&w.owner])
     }
 
+    /// Burn `contracts` of `series` back from `w`'s own option token account. A failed read
+    /// is the returned error (as on a node that stopped answering), not a panic.
     pub fn burn(
         &mut self,
         w: &Writer,
         series: &Pubkey,
         contracts: u64,
     ) -> Result<TxOutcome, ChainError> {
-        let s = self.series_state(series);
+        let s: OptionSeries = self.try_state(series)?;
         let ata = self
             .chain
-            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .expect("scenario: bank call");
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
         let ix = ix::burn_options(
             w.account,
             w.owner.pubkey(),
@@ -1083,17 +1096,17 @@ impl<C: ChainOps> Env<C> {
     /// SDK's flow (`flows::write`: the program's own action on the fetched accounts builds the
     /// instruction and projects its fee and margin); the projection and the outcome. The
     /// instruction is sent even when the projection expects a refusal, so the program refuses.
+    /// A failed read is the returned error, not a panic.
     pub fn write_projected(
         &mut self,
         w: &Writer,
         series: &Pubkey,
         contracts: u64,
     ) -> Result<(Projected, TxOutcome), ChainError> {
-        let s = self.series_state(series);
+        let s: OptionSeries = self.try_state(series)?;
         let recipient = self
             .chain
-            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .expect("scenario: bank call");
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
         let (account, owner) = (w.account, w.owner.pubkey());
         let p = self
             .with_flow(|chain, cx| {
