@@ -1,6 +1,8 @@
 //! `greekhouse demo --url URL --manifest PATH`: the writer flow over JSON-RPC, on a local
 //! validator seeded by `greekhouse localnet` (its `localnet.json` names the clearing house,
-//! the role keys and the faucet). A new owner is funded with SOL from the faucet and with quote
+//! the role keys and the faucet). The world is the test kit's scenario world attached to the
+//! node from the manifest (`Env::attach`), and the steps are its actions, the ones the bank
+//! tests and the RPC tests run. A new owner is funded with SOL from the faucet and with quote
 //! tokens by the mint authority, opens a writer account, deposits, writes calls sized by the
 //! SDK's own projection of `write_options`, asks for a withdrawal initial margin refuses, and
 //! burns part of the options. Each step prints its transaction's events, decoded from the
@@ -9,12 +11,12 @@
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
-use greekhouse_sdk::flows::{self, FlowContext};
-use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
+use greekhouse_sdk::chain::{Chain, ChainError};
+use greekhouse_sdk::flows;
 use greekhouse_sdk::localnet::{Manifest, SeriesEntry};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
 use greekhouse_sdk::{accounts, pda, Instruction, Pubkey};
+use greekhouse_testkit::scenario::{Env, Writer};
 use greekhouse_testkit::test_oracle;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
@@ -31,31 +33,28 @@ const DEPOSIT_UNITS: u64 = 20_000;
 /// A series must be this far from expiry to be written (seconds).
 const MIN_TIME_LEFT: i64 = 3_600;
 
-/// The accounts and keys of the run.
+/// The manifest, the price publisher and the quote's decimals of the run.
 pub struct World {
     pub manifest: Manifest,
-    /// Pays for funding and price publications (the validator's faucet key).
+    /// Pays for price publications (the validator's faucet key).
     pub faucet: RpcChain,
-    pub mint_authority: Keypair,
     pub oracle_authority: Keypair,
-    pub ch: ClearinghouseRef,
     pub quote_decimals: u32,
     pub quote_unit: u64,
 }
 
-fn load_world(url: &str, manifest_path: &Path) -> Result<World> {
+/// The run's world, and the scenario world the validator was seeded with, attached over the
+/// node with the faucet paying.
+fn load_world(url: &str, manifest_path: &Path) -> Result<(World, Env<RpcChain>)> {
     node::check_url("--url", url)?;
     let manifest = Manifest::load(manifest_path).map_err(|e| anyhow!("--manifest: {e}"))?;
-    let key = |path: &Path| node::keypair("--manifest", path);
-    let faucet = RpcChain::new(url, key(&manifest.faucet_keypair)?, RpcConfig::default());
-    let mint_authority = key(&manifest.mint_authority_keypair)?;
-    let oracle_authority = key(&manifest.oracle_authority_keypair)?;
-    let ch = ClearinghouseRef::new(
-        manifest.quote.mint,
-        manifest.creator,
-        manifest.quote.token_program,
-    );
-    if ch.clearinghouse != manifest.clearinghouse {
+    let faucet_key = node::keypair("--manifest", &manifest.faucet_keypair)?;
+    let faucet = RpcChain::new(url, faucet_key.insecure_clone(), RpcConfig::default());
+    let chain = RpcChain::new(url, faucet_key, RpcConfig::default());
+    let (mut env, _seeded_writers) =
+        Env::attach(chain, &manifest).map_err(|e| anyhow!("--manifest: {e}"))?;
+    let derived = pda::clearinghouse(&manifest.quote.mint, &manifest.creator);
+    if derived != manifest.clearinghouse {
         bail!(
             "--manifest: the clearing house {} is not the one its quote mint and creator derive",
             manifest.clearinghouse
@@ -64,21 +63,19 @@ fn load_world(url: &str, manifest_path: &Path) -> Result<World> {
     let mut world = World {
         manifest,
         faucet,
-        mint_authority,
-        oracle_authority,
-        ch,
+        oracle_authority: env.oracle_authority.insecure_clone(),
         quote_decimals: 0,
         quote_unit: 0,
     };
-    let found = world
-        .faucet
-        .account(&world.ch.clearinghouse)
+    let clearinghouse = env.ch.clearinghouse;
+    let found = env
+        .chain
+        .account(&clearinghouse)
         .map_err(|e| anyhow!("--url {url}: {e}"))?
         .with_context(|| {
             format!(
-                "the manifest's clearing house {} is not on {url}: is --url the validator that \
-                 wrote the manifest?",
-                world.ch.clearinghouse
+                "the manifest's clearing house {clearinghouse} is not on {url}: is --url the \
+                 validator that wrote the manifest?"
             )
         })?;
     let state = accounts::clearinghouse(&found.data).map_err(|e| anyhow!("{e}"))?;
@@ -86,7 +83,7 @@ fn load_world(url: &str, manifest_path: &Path) -> Result<World> {
     world.quote_unit = greekhouse_risk::fixed::pow10(world.quote_decimals)
         .and_then(|p| u64::try_from(p).ok())
         .context("the clearing house's quote decimals overflow")?;
-    Ok(world)
+    Ok((world, env))
 }
 
 /// A series of the manifest to write: a SOL call far enough from expiry, else any such series.
@@ -137,8 +134,8 @@ fn publish_prices(w: &mut World) -> Result<()> {
 
 /// Run the demo; prints text as it goes unless `as_json`; returns the JSON document.
 pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
-    let mut w = load_world(url, manifest_path)?;
-    let ch = w.ch;
+    let (mut w, mut env) = load_world(url, manifest_path)?;
+    let ch = env.ch;
     let owner = Keypair::new();
     let me = owner.pubkey();
     let account = pda::writer_account(&ch.clearinghouse, &me, 0);
@@ -154,49 +151,54 @@ pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
 
     // 1. fund: SOL from the faucet, quote tokens minted by the mint authority
     let quote_ata = pda::associated_token(&me, &ch.quote_mint, &ch.quote_token_program);
-    let funding = fund_instructions(&w, &me, &quote_ata, minted)?;
-    let authority = w.mint_authority.insecure_clone();
-    let out = w
-        .faucet
+    let funding = fund_instructions(&env, &me, &quote_ata, minted)?;
+    let authority = env.mint_authority.insecure_clone();
+    let out = env
+        .chain
         .send(&funding, &[&authority])
         .map_err(|e| node::send_error("funding the owner", &e))?;
-    // from here on the owner pays its own fees
-    let mut chain = RpcChain::new(url, owner.insecure_clone(), RpcConfig::default());
+    // from here on the owner pays its own fees: the same world over an owner-paid chain
+    let mut env =
+        env.map_chain(|_| RpcChain::new(url, owner.insecure_clone(), RpcConfig::default()));
     let sol = OWNER_LAMPORTS / 1_000_000_000;
     let detail =
         format!("owner {me} gets {sol} SOL from the faucet and {MINTED_UNITS} quote minted");
-    demo.step(Step::new("fund", detail, &out), &mut chain)?;
+    demo.step(Step::new("fund", detail, &out), &mut env.chain)?;
 
     // 2. open the writer account, 3. deposit
-    let open = ix::open_writer_account(ch.clearinghouse, me, me, 0);
-    let out = send(&mut chain, &[open], "open_writer_account")?;
+    let sol_token = w.manifest.sol_collateral.token_program;
+    let sol_ata = pda::associated_token(&me, &env.sol_mint, &sol_token);
+    let new = Writer {
+        owner,
+        account,
+        quote_ata,
+        sol_ata,
+    };
+    let (writer, out) = env
+        .open_account(&new, 0)
+        .map_err(|e| node::send_error("open_writer_account", &e))?;
     let detail = format!("writer account {account}");
-    demo.step(Step::new("open_writer_account", detail, &out), &mut chain)?;
-    let ledger = TokenLedger::quote(&ch);
-    let dep = ix::deposit(ch.clearinghouse, account, me, &ledger, quote_ata, deposit);
-    let out = send(&mut chain, &[dep], "deposit")?;
+    demo.step(
+        Step::new("open_writer_account", detail, &out),
+        &mut env.chain,
+    )?;
+    let out = env
+        .deposit_quote(&writer, deposit)
+        .map_err(|e| node::send_error("deposit", &e))?;
     let detail = format!("deposit {DEPOSIT_UNITS} quote");
-    demo.step(Step::new("deposit", detail, &out), &mut chain)?;
+    demo.step(Step::new("deposit", detail, &out), &mut env.chain)?;
 
     // 4. write half of what initial margin allows, so the account keeps room
-    let now = node::node_time(&mut chain, url)?;
+    let now = node::node_time(&mut env.chain, url)?;
     let series = pick_series(&w.manifest, now)?;
-    let oracles: Vec<(Pubkey, Pubkey)> = w
-        .manifest
-        .underlyings
-        .iter()
-        .map(|u| (u.address, u.oracle))
-        .collect();
-    let oracle_for = move |k: &Pubkey| oracles.iter().find(|(u, _)| u == k).map(|(_, o)| *o);
-    let cx = FlowContext {
-        ch: &ch,
-        oracle_for: &oracle_for,
-    };
     let option_mint = pda::option_mint(&series.address);
     let token = anchor_spl::token::ID;
     let options_ata = pda::associated_token(&me, &option_mint, &token);
     publish_prices(&mut w)?;
-    let max = flows::max_writable(&mut chain, &cx, account, me, series.address, options_ata)
+    let max = env
+        .with_flow(|chain, cx| {
+            flows::max_writable(chain, cx, account, me, series.address, options_ata)
+        })
         .map_err(|e| anyhow!("projecting write_options: {e}"))?;
     if max == 0 {
         bail!(
@@ -205,18 +207,9 @@ pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
         );
     }
     let contracts = (max / 2).max(1);
-    let write = flows::write(
-        &mut chain,
-        &cx,
-        account,
-        me,
-        series.address,
-        options_ata,
-        contracts,
-    )
-    .map_err(|e| anyhow!("projecting write_options: {e}"))?;
-    let create = create_ata(&me, &me, &option_mint, &token);
-    let out = send(&mut chain, &[create, write.instruction], "write_options")?;
+    let (write, out) = env
+        .write_projected(&writer, &series.address, contracts)
+        .map_err(|e| node::send_error("write_options", &e))?;
     let quote = |native: u64| crate::fmt::decimal(i128::from(native), w.quote_decimals, 2);
     let detail = format!(
         "write {contracts} {} {} (strike {}, expiry {}); initial margin allows {max}; fee {}",
@@ -226,16 +219,18 @@ pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
         series.expiry,
         quote(write.fee)
     );
-    demo.step(Step::new("write_options", detail, &out), &mut chain)?;
+    demo.step(Step::new("write_options", detail, &out), &mut env.chain)?;
 
     // 5. a withdrawal of 90 % of the deposit (less than the deposit, so the ledger allows it):
     // initial margin refuses it
     publish_prices(&mut w)?;
     let ask = deposit / 10 * 9;
-    let withdraw = flows::withdraw(&mut chain, &cx, account, me, &ledger, quote_ata, ask)
+    let ledger = env.quote_ledger();
+    let withdraw = env
+        .with_flow(|chain, cx| flows::withdraw(chain, cx, account, me, &ledger, quote_ata, ask))
         .map_err(|e| anyhow!("projecting withdraw: {e}"))?;
     let projected_equity_native = withdraw.initial_equity_after();
-    let result = match chain.send(&[withdraw.instruction], &[]) {
+    let result = match env.chain.send(&[withdraw.instruction], &[]) {
         Ok(out) => Err(out),
         Err(e @ ChainError::Transaction { .. }) => Ok(e),
         Err(e) => return Err(node::send_error("withdraw", &e)),
@@ -246,16 +241,16 @@ pub fn run(url: &str, manifest_path: &Path, as_json: bool) -> Result<Value> {
         quote_decimals: w.quote_decimals,
         result,
     };
-    demo.withdrawal(attempt, &mut chain)?;
+    demo.withdrawal(attempt, &mut env.chain)?;
 
     // 6. burn half of the written options (buying back needs no margin check)
     let burned = (contracts / 2).max(1);
     publish_prices(&mut w)?;
-    let (u, s) = (series.underlying, series.address);
-    let burn = ix::burn_options(account, me, u, s, options_ata, burned);
-    let out = send(&mut chain, &[burn], "burn_options")?;
+    let out = env
+        .burn(&writer, &series.address, burned)
+        .map_err(|e| node::send_error("burn_options", &e))?;
     let detail = format!("burn {burned} of the {contracts} written");
-    demo.step(Step::new("burn_options", detail, &out), &mut chain)?;
+    demo.step(Step::new("burn_options", detail, &out), &mut env.chain)?;
 
     Ok(demo.finish(json!({
         "rpc_url": url,
@@ -275,10 +270,6 @@ fn create_ata(payer: &Pubkey, owner: &Pubkey, mint: &Pubkey, token: &Pubkey) -> 
     instruction::create_associated_token_account_idempotent(payer, owner, mint, token)
 }
 
-fn send(chain: &mut RpcChain, ixs: &[Instruction], what: &str) -> Result<TxOutcome> {
-    chain.send(ixs, &[]).map_err(|e| node::send_error(what, &e))
-}
-
 fn underlying_name(m: &Manifest, key: &Pubkey) -> String {
     m.underlyings
         .iter()
@@ -287,23 +278,25 @@ fn underlying_name(m: &Manifest, key: &Pubkey) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// SOL for the owner, its quote token account, and its quote tokens (the faucet pays).
+/// SOL for the owner, its quote token account, and its quote tokens (the world's payer, the
+/// faucet, pays).
 fn fund_instructions(
-    w: &World,
+    w: &Env<RpcChain>,
     owner: &Pubkey,
     ata: &Pubkey,
     amount: u64,
 ) -> Result<Vec<Instruction>> {
-    let payer = w.faucet.payer();
-    let token = w.ch.quote_token_program;
+    let payer = w.chain.payer();
+    let (ch, mint_authority) = (w.ch, w.mint_authority.pubkey());
+    let token = ch.quote_token_program;
     Ok(vec![
         anchor_lang::solana_program::system_instruction::transfer(&payer, owner, OWNER_LAMPORTS),
-        create_ata(&payer, owner, &w.ch.quote_mint, &token),
+        create_ata(&payer, owner, &ch.quote_mint, &token),
         anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
             &token,
-            &w.ch.quote_mint,
+            &ch.quote_mint,
             ata,
-            &w.mint_authority.pubkey(),
+            &mint_authority,
             &[],
             amount,
         )

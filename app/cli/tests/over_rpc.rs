@@ -209,11 +209,9 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
 #[test]
 fn the_bot_starts_a_liquidation_over_rpc() {
     use greekhouse_liquidator::{Bot, Config, MemoryLog};
-    use greekhouse_sdk::chain::Chain;
     use greekhouse_sdk::localnet::read_keypair;
     use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
-    use greekhouse_testkit::test_oracle;
-    use solana_signer::Signer;
+    use greekhouse_testkit::scenario::Env;
 
     let dir = temp_dir("bot");
     let node = LocalnetProcess::spawn(&dir.join("net"), Duration::from_secs(120))
@@ -230,20 +228,13 @@ fn the_bot_starts_a_liquidation_over_rpc() {
     ]);
     let target = demo["writer_account"].as_str().unwrap().to_string();
 
-    // SOL doubles: the demo's short calls put the account below maintenance
+    // SOL doubles: the demo's short calls put the account below maintenance (published through
+    // the test oracle in the scenario world attached to the node, the faucet paying)
     let faucet = read_keypair(&m.faucet_keypair).unwrap();
-    let authority = read_keypair(&m.oracle_authority_keypair).unwrap();
-    let sol = m.underlying("SOL").unwrap();
-    let price = sol.price * 2;
-    let publish = test_oracle::publish(
-        authority.pubkey(),
-        test_oracle::label(&sol.feed_label),
-        price,
-        price as u64 / 1_000,
-        0,
-    );
-    let mut chain = RpcChain::new(&m.rpc_url, faucet, RpcConfig::default());
-    chain.send(&[publish], &[&authority]).unwrap();
+    let chain = RpcChain::new(&m.rpc_url, faucet, RpcConfig::default());
+    let (mut env, _) = Env::attach(chain, m).unwrap_or_else(|e| panic!("{e}"));
+    let (sol, price) = (env.sol.key, env.sol_price * 2);
+    env.publish_price(&sol, price).unwrap();
 
     let bidder = &m.writers[0];
     let config = format!(

@@ -1,7 +1,8 @@
 //! What the scenario kit does to a chain beyond the SDK's [`Chain`]: fund keys, create mints
 //! and token accounts, mint, read balances. Written once over [`Chain`] (instructions and
 //! account reads), so the same code runs on the in-process bank and on a node over JSON-RPC;
-//! only [`ChainOps::new_keypair`] differs (the bank derives keys from a seed when asked).
+//! only [`ChainOps::new_keypair`] differs (the bank derives keys from a seed when asked). The
+//! bank and the SDK's `RpcChain` implement it.
 
 use anchor_lang::prelude::{Pubkey, Rent};
 use anchor_lang::solana_program::program_pack::Pack;
@@ -120,3 +121,6 @@ pub trait ChainOps: Chain {
         Ok(u64::from_le_bytes(a.data[36..44].try_into().unwrap()))
     }
 }
+
+/// A node over JSON-RPC (a local validator, a cluster): its payer funds the keys it makes.
+impl ChainOps for greekhouse_sdk::rpc::RpcChain {}

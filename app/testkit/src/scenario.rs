@@ -11,6 +11,9 @@
 //! [`Env`] is generic over the chain (`Env<C: ChainOps = BankChain>`): a world is built on the
 //! bank, where the clock can be set and Pyth accounts written; its actions, reads and
 //! governance steps run on any [`ChainOps`] chain ([`Env::map_chain`] hands a world over).
+//! [`Env::attach`] takes the world a local validator was seeded with (the seeding is this kit's
+//! `Env::with_options` on the bank) from its manifest, over the SDK's `RpcChain`: the RPC tests
+//! drive the node through the same methods the bank tests use.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{Discriminator, ZeroCopy};
@@ -26,7 +29,9 @@ use crate::pyth::{self, PriceObservation};
 use crate::test_oracle;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
 use greekhouse_sdk::fixtures;
+use greekhouse_sdk::flows::Projected;
 use greekhouse_sdk::ix::{self, ClearinghouseRef, TokenLedger};
+use greekhouse_sdk::localnet::{read_keypair, Manifest, ManifestError};
 use greekhouse_sdk::margin::MarginInputs;
 use greekhouse_sdk::{accounts, pda};
 
@@ -102,7 +107,8 @@ pub struct Env<C: ChainOps = BankChain> {
     pub oracle_setup: OracleSetup,
     /// Signs the test oracle's publications ([`OracleSetup::TestOracle`]).
     pub oracle_authority: Keypair,
-    pub creator: Keypair,
+    /// The clearing house's creator: its key is absent in an attached world ([`Env::attach`]).
+    pub creator: Creator,
     pub admin: Keypair,
     pub guardian: Keypair,
     pub vol_updater: Keypair,
@@ -119,6 +125,95 @@ pub struct Env<C: ChainOps = BankChain> {
     pub writer_accounts: Vec<Pubkey>,
     /// Every series the scenario created.
     pub series: Vec<Pubkey>,
+}
+
+/// The clearing house's creator (the key its address derives from). A world built on the bank
+/// holds its keypair; a world attached to a local validator ([`Env::attach`]) knows its address
+/// only, since the validator's manifest holds no creator key file, and signing as the creator
+/// there fails with a message that says so.
+pub struct Creator {
+    pubkey: Pubkey,
+    keypair: Option<Keypair>,
+}
+
+impl Creator {
+    /// A creator whose keypair the world holds.
+    pub fn with_keypair(keypair: Keypair) -> Self {
+        Self {
+            pubkey: keypair.pubkey(),
+            keypair: Some(keypair),
+        }
+    }
+
+    /// A creator known by address only (an attached world).
+    pub fn address_only(pubkey: Pubkey) -> Self {
+        Self {
+            pubkey,
+            keypair: None,
+        }
+    }
+
+    pub fn pubkey(&self) -> Pubkey {
+        self.pubkey
+    }
+
+    /// The creator's keypair, when the world holds it.
+    pub fn try_keypair(&self) -> Option<&Keypair> {
+        self.keypair.as_ref()
+    }
+
+    /// The creator's keypair. Panics in an attached world: a local validator's manifest holds
+    /// no creator key, so creator-only actions cannot be signed there.
+    pub fn keypair(&self) -> &Keypair {
+        self.keypair.as_ref().unwrap_or_else(|| {
+            panic!(
+                "scenario: the creator {} has no keypair in this world (a world attached to a \
+                 local validator's manifest cannot sign as the creator)",
+                self.pubkey
+            )
+        })
+    }
+
+    /// A copy of the keypair (see [`Creator::keypair`]; panics in an attached world).
+    pub fn insecure_clone(&self) -> Keypair {
+        self.keypair().insecure_clone()
+    }
+}
+
+/// Why [`Env::attach`] could not build a world from a manifest.
+#[derive(Debug)]
+pub enum AttachError {
+    /// A key file of the manifest is missing or unreadable.
+    Manifest(ManifestError),
+    /// The manifest does not list an underlying the scenario needs.
+    MissingUnderlying(&'static str),
+    /// The manifest's oracle program is not the test oracle (the only one a local validator
+    /// is seeded with).
+    UnknownOracleProgram(Pubkey),
+}
+
+impl std::fmt::Display for AttachError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttachError::Manifest(e) => write!(f, "{e}"),
+            AttachError::MissingUnderlying(name) => {
+                write!(f, "the manifest lists no {name} underlying")
+            }
+            AttachError::UnknownOracleProgram(k) => write!(
+                f,
+                "the manifest's oracle program {k} is not the test oracle {}",
+                test_oracle::ID
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AttachError {}
+
+impl From<ManifestError> for AttachError {
+    fn from(e: ManifestError) -> Self {
+        AttachError::Manifest(e)
+    }
 }
 
 /// An insurance staker: its key and quote token account.
@@ -279,7 +374,7 @@ impl Env<BankChain> {
             chain,
             oracle_setup,
             oracle_authority,
-            creator,
+            creator: Creator::with_keypair(creator),
             admin,
             guardian,
             vol_updater,
@@ -325,6 +420,131 @@ impl<C: ChainOps> Env<C> {
             writer_accounts: self.writer_accounts,
             series: self.series,
         }
+    }
+
+    /// The world a local validator was seeded with (`greekhouse-localnet`, whose seeding is this
+    /// kit's [`Env::with_options`] with [`OracleSetup::TestOracle`]), over `chain`, a node that
+    /// holds it (the SDK's `RpcChain` on the manifest's `rpc_url`; its payer pays for what the
+    /// kit sets up, the manifest's faucet key is funded for that). From `manifest`: the
+    /// clearing house, SOL and BTC with their test-oracle feeds, the SOL collateral, the series,
+    /// the role keys (admin, guardian, vol updater, oracle and mint authorities) from their key
+    /// files, and the seeded writers, returned with their keys in the manifest's order.
+    ///
+    /// What needs the bank does not exist on such a world (the clock, Pyth accounts: those are
+    /// `impl Env<BankChain>`); prices move through the test oracle ([`Env::publish_price`]). The
+    /// manifest holds no creator key: [`Env::creator`] knows the address only, and signing as
+    /// the creator panics with a message.
+    pub fn attach(chain: C, manifest: &Manifest) -> Result<(Self, Vec<Writer>), AttachError> {
+        if manifest.oracle_program_id != test_oracle::ID {
+            return Err(AttachError::UnknownOracleProgram(
+                manifest.oracle_program_id,
+            ));
+        }
+        let fixture = |name: &'static str| {
+            let u = manifest
+                .underlying(name)
+                .ok_or(AttachError::MissingUnderlying(name))?;
+            Ok::<_, AttachError>((
+                UnderlyingFixture {
+                    key: u.address,
+                    id: u.id,
+                    oracle: u.oracle,
+                    kind: OracleKind::Legacy,
+                    oracle_program: manifest.oracle_program_id,
+                },
+                u.price,
+            ))
+        };
+        let ((sol, sol_price), (btc, btc_price)) = (fixture("SOL")?, fixture("BTC")?);
+        let writers = manifest
+            .writers
+            .iter()
+            .map(|w| {
+                Ok(Writer {
+                    owner: read_keypair(&w.keypair)?,
+                    account: w.writer_account,
+                    quote_ata: w.quote_token_account,
+                    sol_ata: w.sol_token_account,
+                })
+            })
+            .collect::<Result<Vec<_>, ManifestError>>()?;
+        let env = Env {
+            chain,
+            oracle_setup: OracleSetup::TestOracle,
+            oracle_authority: read_keypair(&manifest.oracle_authority_keypair)?,
+            creator: Creator::address_only(manifest.creator),
+            admin: read_keypair(&manifest.admin_keypair)?,
+            guardian: read_keypair(&manifest.guardian_keypair)?,
+            vol_updater: read_keypair(&manifest.vol_updater_keypair)?,
+            mint_authority: read_keypair(&manifest.mint_authority_keypair)?,
+            ch: manifest.clearinghouse_ref(),
+            sol,
+            btc,
+            sol_mint: manifest.sol_collateral.mint,
+            legacy_oracle_program: manifest.oracle_program_id,
+            sol_price,
+            btc_price,
+            writer_accounts: manifest.writers.iter().map(|w| w.writer_account).collect(),
+            series: manifest.series.iter().map(|s| s.address).collect(),
+        };
+        Ok((env, writers))
+    }
+
+    /// Publish `price` (Pyth units, exponent -8, confidence 0.1 %) for SOL or BTC through the
+    /// test oracle program, stamped by the program with the chain's clock: how a price moves on
+    /// any chain, a local validator included. Test-oracle worlds only (a Pyth world's prices are
+    /// written into the bank: [`Env::move_sol`]); remembered as the scenario's price.
+    pub fn publish_price(
+        &mut self,
+        underlying: &Pubkey,
+        price: i64,
+    ) -> Result<TxOutcome, ChainError> {
+        if self.oracle_setup != OracleSetup::TestOracle {
+            return Err(ChainError::Backend(
+                "scenario: publish_price needs the test oracle; a Pyth world's prices are \
+                 written into the bank (move_sol, set_sol_oracle)"
+                    .into(),
+            ));
+        }
+        let name = if *underlying == self.sol.key {
+            self.sol_price = price;
+            "SOL"
+        } else if *underlying == self.btc.key {
+            self.btc_price = price;
+            "BTC"
+        } else {
+            return Err(ChainError::Backend(format!(
+                "scenario: {underlying} is not an underlying of the scenario"
+            )));
+        };
+        // publish time 0: the program stamps the update with the chain's clock
+        self.send_test_oracle(name, price, price as u64 / 1_000, 0)
+    }
+
+    /// Open margin account `index` of `w`'s owner, with `w`'s wallets: a writer for it and the
+    /// transaction's outcome.
+    pub fn open_account(
+        &mut self,
+        w: &Writer,
+        index: u32,
+    ) -> Result<(Writer, TxOutcome), ChainError> {
+        let owner = w.owner.insecure_clone();
+        let account = pda::writer_account(&self.ch.clearinghouse, &owner.pubkey(), index);
+        let ix = ix::open_writer_account(
+            self.ch.clearinghouse,
+            self.chain.payer(),
+            owner.pubkey(),
+            index,
+        );
+        let out = self.chain.send(&[ix], &[&owner])?;
+        self.writer_accounts.push(account);
+        let writer = Writer {
+            owner,
+            account,
+            quote_ata: w.quote_ata,
+            sol_ata: w.sol_ata,
+        };
+        Ok((writer, out))
     }
 
     /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
@@ -473,17 +693,26 @@ impl Env<BankChain> {
 impl<C: ChainOps> Env<C> {
     /// Publish through the test oracle program (a transaction signed by the oracle authority).
     fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
+        self.send_test_oracle(name, obs.price, obs.conf, obs.publish_time)
+            .expect("test oracle publish");
+    }
+
+    fn send_test_oracle(
+        &mut self,
+        name: &str,
+        price: i64,
+        conf: u64,
+        publish_time: i64,
+    ) -> Result<TxOutcome, ChainError> {
         let ix = test_oracle::publish(
             self.oracle_authority.pubkey(),
             test_oracle::label(name),
-            obs.price,
-            obs.conf,
-            obs.publish_time,
+            price,
+            conf,
+            publish_time,
         );
         let authority = self.oracle_authority.insecure_clone();
-        self.chain
-            .send(&[ix], &[&authority])
-            .expect("test oracle publish");
+        self.chain.send(&[ix], &[&authority])
     }
 
     /// The oracle account of an underlying of the fixture.
@@ -505,6 +734,18 @@ impl<C: ChainOps> Env<C> {
             .expect("scenario: bank call")
             .unwrap_or_else(|| panic!("scenario: account {key} missing"));
         accounts::decode(&a.data).expect("scenario: account decodes")
+    }
+
+    /// [`Env::state`] with a failed read, a missing account or a bad decode as the error.
+    pub fn try_state<T: ZeroCopy + Discriminator + bytemuck::Pod>(
+        &mut self,
+        key: &Pubkey,
+    ) -> Result<T, ChainError> {
+        let a = self
+            .chain
+            .account(key)?
+            .ok_or_else(|| ChainError::Backend(format!("scenario: account {key} missing")))?;
+        accounts::decode(&a.data).map_err(|e| ChainError::Backend(format!("{key}: {e}")))
     }
 
     pub fn clearinghouse(&mut self) -> Clearinghouse {
@@ -828,17 +1069,18 @@ impl<C: ChainOps> Env<C> {
         self.chain.send(&[ix], &[&w.owner])
     }
 
+    /// Burn `contracts` of `series` back from `w`'s own option token account. A failed read
+    /// is the returned error (as on a node that stopped answering), not a panic.
     pub fn burn(
         &mut self,
         w: &Writer,
         series: &Pubkey,
         contracts: u64,
     ) -> Result<TxOutcome, ChainError> {
-        let s = self.series_state(series);
+        let s: OptionSeries = self.try_state(series)?;
         let ata = self
             .chain
-            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
-            .expect("scenario: bank call");
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
         let ix = ix::burn_options(
             w.account,
             w.owner.pubkey(),
@@ -848,6 +1090,46 @@ impl<C: ChainOps> Env<C> {
             contracts,
         );
         self.chain.send(&[ix], &[&w.owner])
+    }
+
+    /// Write `contracts` of `series` from `w` into `w`'s own option token account through the
+    /// SDK's flow (`flows::write`: the program's own action on the fetched accounts builds the
+    /// instruction and projects its fee and margin); the projection and the outcome. The
+    /// instruction is sent even when the projection expects a refusal, so the program refuses.
+    /// A failed read is the returned error, not a panic.
+    pub fn write_projected(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<(Projected, TxOutcome), ChainError> {
+        let s: OptionSeries = self.try_state(series)?;
+        let recipient = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
+        let (account, owner) = (w.account, w.owner.pubkey());
+        let p = self
+            .with_flow(|chain, cx| {
+                greekhouse_sdk::flows::write(
+                    chain, cx, account, owner, *series, recipient, contracts,
+                )
+            })
+            .map_err(|e| ChainError::Backend(format!("scenario: projecting the write: {e}")))?;
+        let out = self
+            .chain
+            .send(std::slice::from_ref(&p.instruction), &[&w.owner])?;
+        Ok((p, out))
+    }
+
+    /// The margin of `account` now, priced for `use_` (the SDK's `flows::margin_of`).
+    pub fn margin_for(
+        &mut self,
+        account: &Pubkey,
+        use_: greekhouse::oracle::PriceUse,
+    ) -> greekhouse_risk::MarginSummary {
+        let account = *account;
+        self.with_flow(|chain, cx| greekhouse_sdk::flows::margin_of(chain, cx, account, use_))
+            .expect("scenario: margin")
     }
 
     /// Quote vault balance.

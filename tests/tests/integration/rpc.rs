@@ -1,7 +1,8 @@
 //! Over JSON-RPC on a real node (docs/rpc.md): agave's test validator hosting the program
 //! (`greekhouse-localnet`, started on a free port per test and stopped when the test ends).
 //! The writer flow with events decoded from the landed transactions; a liquidation driven by
-//! the liquidator bot; RPC failures (a stopped validator, an expired blockhash, a program error
+//! the liquidator bot (both in the scenario kit's world, attached from the validator's manifest
+//! with `Env::attach` and driven by the same `Env` methods as the bank tests); RPC failures (a stopped validator, an expired blockhash, a program error
 //! refused in simulation); the stock `@coral-xyz/anchor` TypeScript client against the node.
 //!
 //! These tests run one at a time (`.config/nextest.toml`, group `localnet`): each starts a
@@ -14,12 +15,11 @@ use greekhouse::events::{Deposited, OptionsBurned, OptionsWritten, WriterAccount
 use greekhouse::state::WriterStatus;
 use greekhouse_liquidator::{config, Bot, Counters, MemoryLog};
 use greekhouse_sdk::chain::{Chain, ChainError, RpcFailure};
-use greekhouse_sdk::flows::{self, FlowContext};
-use greekhouse_sdk::localnet::{associated_token_account, read_keypair, Manifest};
+use greekhouse_sdk::localnet::{read_keypair, Manifest};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
-use greekhouse_sdk::{accounts, ix, pda};
+use greekhouse_sdk::{ix, pda};
 use greekhouse_testkit::localnet::LocalnetProcess;
-use greekhouse_testkit::test_oracle;
+use greekhouse_testkit::scenario::{Env, Writer};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -39,61 +39,35 @@ fn chain_for(m: &Manifest, payer: Keypair) -> RpcChain {
     RpcChain::new(&m.rpc_url, payer, RpcConfig::default())
 }
 
-/// Publish `price` (Pyth units, exponent -8) for `name` through the test oracle program.
-fn publish(m: &Manifest, name: &str, price: i64) {
-    let authority = key(&m.oracle_authority_keypair);
-    let mut chain = chain_for(m, authority.insecure_clone());
-    let ix = test_oracle::publish(
-        authority.pubkey(),
-        test_oracle::label(name),
-        price,
-        price as u64 / 1_000,
-        0,
-    );
-    chain.send(&[ix], &[]).expect("test oracle publish");
-}
-
-fn writer_state(chain: &mut RpcChain, account: &Pubkey) -> greekhouse::state::WriterAccount {
-    let a = chain
-        .account(account)
-        .expect("rpc read")
-        .expect("writer account exists");
-    accounts::writer_account(&a.data).expect("writer account decodes")
-}
-
-/// The largest write of `series` that passes initial margin (the SDK's projection, by
-/// bisection, with reads over RPC).
-fn writable(
-    chain: &mut RpcChain,
-    cx: &FlowContext<'_>,
-    account: Pubkey,
-    owner: Pubkey,
-    series: Pubkey,
-    recipient: Pubkey,
-) -> u64 {
-    flows::max_writable(chain, cx, account, owner, series, recipient).expect("projection")
+/// The scenario kit's world the validator was seeded with, over RPC (the faucet pays), and the
+/// seeded writers.
+fn attach(m: &Manifest) -> (Env<RpcChain>, Vec<Writer>) {
+    let chain = chain_for(m, key(&m.faucet_keypair));
+    Env::attach(chain, m).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
 fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
     let net = localnet("writer-flow");
     let m = net.manifest.clone();
-    let w = &m.writers[0];
-    let owner = key(&w.keypair);
-    let mut chain = chain_for(&m, owner.insecure_clone());
-    let ch = m.clearinghouse_ref();
-    publish(&m, "SOL", m.underlying("SOL").unwrap().price);
+    let (mut env, writers) = attach(&m);
+    let sol = env.sol;
+    env.publish_price(&sol.key, env.sol_price)
+        .expect("test oracle publish");
 
     // open a second margin account of the same owner
-    let account = pda::writer_account(&m.clearinghouse, &owner.pubkey(), 1);
-    let open = ix::open_writer_account(m.clearinghouse, owner.pubkey(), owner.pubkey(), 1);
-    let out = chain
-        .send(&[open], &[])
+    let (w, out) = env
+        .open_account(&writers[0], 1)
         .expect("open_writer_account over rpc");
     let opened = out
         .event::<WriterAccountOpened>()
         .expect("WriterAccountOpened event");
-    assert_eq!(opened.writer_account, account);
+    assert_eq!(
+        opened.writer_account,
+        pda::writer_account(&m.clearinghouse, &w.owner.pubkey(), 1)
+    );
+    assert_eq!(opened.writer_account, w.account);
+    let account = w.account;
     assert!(
         !out.logs.is_empty(),
         "the landed transaction's logs come back"
@@ -101,54 +75,22 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
 
     // deposit
     let amount = 20_000 * 1_000_000;
-    let deposit = ix::deposit(
-        m.clearinghouse,
-        account,
-        owner.pubkey(),
-        &m.quote_ledger(),
-        w.quote_token_account,
-        amount,
-    );
-    let out = chain.send(&[deposit], &[]).expect("deposit over rpc");
+    let out = env.deposit_quote(&w, amount).expect("deposit over rpc");
     let dep = out.event::<Deposited>().expect("Deposited event");
     assert_eq!(dep.amount, amount);
-    assert_eq!(
-        writer_state(&mut chain, &account).quote_balance,
-        amount as i64
-    );
+    assert_eq!(env.writer_state(&account).quote_balance, amount as i64);
 
     // write half of what initial margin allows, into the owner's option token account
     let series = m.series[0].address;
-    let terms = accounts::option_series(&chain.account(&series).unwrap().unwrap().data).unwrap();
-    let (recipient, create) = associated_token_account(
-        owner.pubkey(),
-        owner.pubkey(),
-        terms.option_mint,
-        anchor_spl::token::ID,
-    );
-    chain.send(&[create], &[]).expect("option token account");
-    let oracle_for = |k: &Pubkey| m.oracle_for(k);
-    let cx = FlowContext {
-        ch: &ch,
-        oracle_for: &oracle_for,
-    };
-    let max = writable(&mut chain, &cx, account, owner.pubkey(), series, recipient);
+    let max = env.max_writable(&w, &series);
     assert!(
         max > 10,
         "a 20k deposit writes more than 10 contracts, got {max}"
     );
     let contracts = max / 2;
-    let p = flows::write(
-        &mut chain,
-        &cx,
-        account,
-        owner.pubkey(),
-        series,
-        recipient,
-        contracts,
-    )
-    .unwrap();
-    let out = chain.send(&[p.instruction], &[]).expect("write over rpc");
+    let (p, out) = env
+        .write_projected(&w, &series, contracts)
+        .expect("write over rpc");
     let written = out.event::<OptionsWritten>().expect("OptionsWritten event");
     assert_eq!(written.contracts, contracts);
     // the node's clock moved on between the projection and the landing, so the fee (a share of
@@ -162,20 +104,10 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
     );
 
     // a withdrawal of everything is refused by margin in simulation: nothing is sent
-    let sent_before = chain.transactions_sent();
-    let balance = writer_state(&mut chain, &account).quote_balance as u64;
-    let wd = flows::withdraw(
-        &mut chain,
-        &cx,
-        account,
-        owner.pubkey(),
-        &m.quote_ledger(),
-        w.quote_token_account,
-        balance,
-    )
-    .unwrap();
-    let err = chain
-        .send(&[wd.instruction], &[])
+    let sent_before = env.chain.transactions_sent();
+    let balance = env.writer_state(&account).quote_balance as u64;
+    let err = env
+        .withdraw_quote(&w, balance)
         .expect_err("withdrawal below IM refused");
     assert!(matches!(err, ChainError::Transaction { .. }), "{err}");
     let name = err
@@ -187,32 +119,25 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
         "the message names the error: {err}"
     );
     assert_eq!(
-        chain.transactions_sent(),
+        env.chain.transactions_sent(),
         sent_before,
         "a refused simulation sends nothing"
     );
 
     // burn some of the options back
-    let burn = ix::burn_options(
-        account,
-        owner.pubkey(),
-        terms.underlying,
-        series,
-        recipient,
-        contracts / 2,
-    );
-    let out = chain.send(&[burn], &[]).expect("burn over rpc");
+    let out = env.burn(&w, &series, contracts / 2).expect("burn over rpc");
     assert_eq!(
         out.event::<OptionsBurned>()
             .expect("OptionsBurned")
             .contracts,
         contracts / 2
     );
-    let state = writer_state(&mut chain, &account);
+    let state = env.writer_state(&account);
     assert_eq!(state.status, WriterStatus::Active as u8);
 
     // discovery: the node's getProgramAccounts finds the new account among this house's
-    let found = chain
+    let found = env
+        .chain
         .program_accounts_where(
             <greekhouse::state::WriterAccount as anchor_lang::Discriminator>::DISCRIMINATOR,
             &[greekhouse_sdk::chain::FieldFilter::pubkey_at(
@@ -223,7 +148,8 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
         .expect("getProgramAccounts");
     assert!(found.iter().any(|(k, _)| *k == account));
     assert_eq!(found.len(), m.writers.len() + 1);
-    let batch = chain
+    let batch = env
+        .chain
         .accounts(&[account, series, Pubkey::new_unique()])
         .expect("getMultipleAccounts");
     assert!(batch[0].is_some() && batch[1].is_some() && batch[2].is_none());
@@ -233,87 +159,45 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
 fn the_bot_liquidates_an_account_over_rpc() {
     let net = localnet("bot");
     let m = net.manifest.clone();
-    let sol = m.underlying("SOL").unwrap().clone();
-    publish(&m, "SOL", sol.price);
-    let ch = m.clearinghouse_ref();
-    let oracle_for = |k: &Pubkey| m.oracle_for(k);
-    let cx = FlowContext {
-        ch: &ch,
-        oracle_for: &oracle_for,
-    };
+    let (mut env, writers) = attach(&m);
+    let sol = env.sol;
+    let seeded_price = env.sol_price;
+    env.publish_price(&sol.key, seeded_price)
+        .expect("test oracle publish");
 
     // the victim writes calls up to its initial margin
-    let victim = &m.writers[0];
-    let victim_key = key(&victim.keypair);
-    let mut chain = chain_for(&m, victim_key.insecure_clone());
+    let victim = &writers[0];
     let series = m.series[0].address;
-    let terms = accounts::option_series(&chain.account(&series).unwrap().unwrap().data).unwrap();
-    let (recipient, create) = associated_token_account(
-        victim.owner,
-        victim.owner,
-        terms.option_mint,
-        anchor_spl::token::ID,
-    );
-    chain.send(&[create], &[]).unwrap();
-    let n = writable(
-        &mut chain,
-        &cx,
-        victim.writer_account,
-        victim.owner,
-        series,
-        recipient,
-    );
-    let p = flows::write(
-        &mut chain,
-        &cx,
-        victim.writer_account,
-        victim.owner,
-        series,
-        recipient,
-        n,
-    )
-    .unwrap();
-    chain.send(&[p.instruction], &[]).expect("victim writes");
+    let n = env.max_writable(victim, &series);
+    env.write_projected(victim, &series, n)
+        .expect("victim writes");
 
     // the bot's account gets more capital
-    let bidder = &m.writers[1];
-    let bidder_key = key(&bidder.keypair);
-    let mut bot_chain = chain_for(&m, bidder_key.insecure_clone());
-    let deposit = ix::deposit(
-        m.clearinghouse,
-        bidder.writer_account,
-        bidder.owner,
-        &m.quote_ledger(),
-        bidder.quote_token_account,
-        500_000 * 1_000_000,
-    );
-    bot_chain.send(&[deposit], &[]).unwrap();
+    let bidder = &writers[1];
+    env.deposit_quote(bidder, 500_000 * 1_000_000).unwrap();
 
     // SOL rallies until the victim is below maintenance
-    let mut price = sol.price;
+    let mut price = seeded_price;
     loop {
         price += price / 20;
-        publish(&m, "SOL", price);
-        let margin = flows::margin_of(
-            &mut chain,
-            &cx,
-            victim.writer_account,
-            greekhouse::oracle::PriceUse::Liquidation,
-        )
-        .expect("margin over rpc");
+        env.publish_price(&sol.key, price)
+            .expect("test oracle publish");
+        let margin = env.margin_for(&victim.account, greekhouse::oracle::PriceUse::Liquidation);
         if margin.maintenance.equity.is_negative() {
             break;
         }
         assert!(
-            price < sol.price * 4,
+            price < seeded_price * 4,
             "the victim never fell below maintenance"
         );
     }
 
+    // the bot runs on its own chain, paid by its owner
+    let mut bot_chain = chain_for(&m, bidder.owner.insecure_clone());
     let mut bot = Bot {
-        ch,
-        owner: bidder_key.insecure_clone(),
-        bidder_account: bidder.writer_account,
+        ch: env.ch,
+        owner: bidder.owner.insecure_clone(),
+        bidder_account: bidder.account,
         oracles: m.oracles(),
         limits: config::Limits::default(),
         // the discount starts small and the test cannot wait for it: bid at any gain
@@ -331,9 +215,10 @@ fn the_bot_liquidates_an_account_over_rpc() {
     let mut log = MemoryLog::default();
     let mut ended = false;
     for _ in 0..40 {
-        publish(&m, "SOL", price);
+        env.publish_price(&sol.key, price)
+            .expect("test oracle publish");
         bot.tick(&mut bot_chain, &mut log);
-        let s = writer_state(&mut bot_chain, &victim.writer_account);
+        let s = env.writer_state(&victim.account);
         if bot.counters.started == 1
             && s.status == WriterStatus::Active as u8
             && s.liquidation.start_time == 0
@@ -356,7 +241,7 @@ fn the_bot_liquidates_an_account_over_rpc() {
         "no rpc errors: {:?}",
         c.errors
     );
-    let mine = writer_state(&mut bot_chain, &bidder.writer_account);
+    let mine = env.writer_state(&bidder.account);
     assert!(
         mine.positions.iter().any(|p| p.contracts > 0),
         "the bot took over shorts"
