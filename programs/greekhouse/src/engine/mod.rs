@@ -12,6 +12,7 @@
 //!   stake's sync, with their events.
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
 //! - [`safe_math`]: checked arithmetic and integer conversion (`Cast`) that log where they failed.
+//! - [`series_accounts`]: the series lists some instructions take ahead of a margin layout.
 
 pub mod actions;
 pub mod convert;
@@ -31,5 +32,6 @@ pub mod liquidation;
 pub mod margin;
 pub mod pricing;
 pub mod safe_math;
+pub mod series_accounts;
 pub mod settlement;
 pub mod tokens;

@@ -20,6 +20,7 @@ pub mod buy_backstop;
 pub mod end_liquidation;
 pub mod insurance;
 pub mod resolve_bankruptcy;
+pub mod resolve_debt;
 pub mod settle_series;
 pub mod start_liquidation;
 pub mod withdraw;

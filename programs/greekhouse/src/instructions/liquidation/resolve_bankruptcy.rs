@@ -15,7 +15,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::{actions, margin};
+use crate::engine::{actions, margin, series_accounts};
 use crate::errors::GreekhouseError;
 use crate::events::BankruptcyResolved;
 use crate::oracle::PriceUse;
@@ -59,27 +59,12 @@ pub fn resolve_bankruptcy_handler<'info>(
         .filter(|p| p.contracts > 0)
         .map(|p| p.series)
         .collect();
-    require!(
-        ctx.remaining_accounts.len() >= shorts.len(),
-        GreekhouseError::SeriesAccountsMismatch
-    );
-    let (series_infos, layout) = ctx.remaining_accounts.split_at(shorts.len());
-    let mut loaders = Vec::with_capacity(shorts.len());
-    for (key, info) in shorts.iter().zip(series_infos) {
-        require_keys_eq!(*info.key, *key, GreekhouseError::SeriesAccountsMismatch);
-        require!(info.is_writable, GreekhouseError::SeriesAccountsMismatch);
-        loaders.push(AccountLoader::<OptionSeries>::try_from(info)?);
-    }
-    let mut series = Vec::with_capacity(loaders.len());
-    for loader in &loaders {
-        let s = loader.load_mut()?;
-        require_keys_eq!(
-            s.clearinghouse,
-            a.clearinghouse.key(),
-            GreekhouseError::WrongClearinghouse
-        );
-        series.push(s);
-    }
+    let (loaders, layout) = series_accounts::take_series(ctx.remaining_accounts, &shorts)?;
+    let mut series = loaders
+        .iter()
+        .map(|l| l.load_mut())
+        .collect::<Result<Vec<_>>>()?;
+    series_accounts::require_of_clearinghouse(series.iter().map(|s| &**s), &a.clearinghouse.key())?;
     let mut series_refs: Vec<&mut OptionSeries> = series.iter_mut().map(|s| &mut **s).collect();
     let loaded = margin::load_margin_accounts(
         &a.clearinghouse.key(),

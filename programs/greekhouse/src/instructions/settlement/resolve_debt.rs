@@ -12,10 +12,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::liquidation::split_pro_rata;
-use crate::engine::{ledger, margin, tokens};
+use crate::engine::{actions, margin, series_accounts, tokens};
 use crate::errors::GreekhouseError;
-use crate::events::{DebtCharge, DebtResolved};
 use crate::oracle::PriceUse;
 use crate::state::{Clearinghouse, InsuranceFund, OptionSeries, WriterAccount};
 
@@ -43,105 +41,54 @@ pub struct ResolveDebt<'info> {
 
 impl ResolveDebt<'_> {
     pub fn validate(&self) -> Result<()> {
-        let w = self.writer_account.load()?;
-        require!(w.debt_marker_count() > 0, GreekhouseError::NoDebt);
-        if w.quote_balance < 0 {
-            require!(
-                w.position_count() == 0,
-                GreekhouseError::AccountHasPositions
-            );
-        }
-        Ok(())
+        actions::resolve_debt::check_resolve_debt(&*self.writer_account.load()?)
     }
 }
 
 pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let ch = *a.clearinghouse.load()?;
     let mut w = a.writer_account.load_mut()?;
-    let mut fund = a.insurance_fund.load_mut()?;
-    let markers: Vec<_> = w
+    let keys: Vec<Pubkey> = w
         .debt_markers
         .iter()
         .filter(|m| m.owed > 0)
-        .copied()
+        .map(|m| m.series)
         .collect();
-    require!(
-        ctx.remaining_accounts.len() >= markers.len(),
-        GreekhouseError::SeriesAccountsMismatch
-    );
-    let (series_infos, layout) = ctx.remaining_accounts.split_at(markers.len());
-    if w.quote_balance < 0 {
-        // collateral worth more than dust pays the debt first (repayment or the debt sale)
-        let now = Clock::get()?.unix_timestamp;
-        let (loaded, summary) = margin::load_and_compute(
+    let (loaders, layout) = series_accounts::take_series(ctx.remaining_accounts, &keys)?;
+    let loaded = if actions::resolve_debt::needs_prices(&w) {
+        Some(margin::load_margin_accounts(
             &a.clearinghouse.key(),
-            &ch,
-            &w,
+            &[&w],
             layout,
             now,
             PriceUse::Liquidation,
-        )?;
-        require!(
-            margin::collateral_is_dust(&w, &loaded, &summary, ch.quote_decimals)?,
-            GreekhouseError::DebtWithCollateral
-        );
+        )?)
     } else {
         require!(layout.is_empty(), GreekhouseError::MarginAccountsMismatch);
-    }
-    let debt = if w.quote_balance < 0 {
-        w.quote_balance.unsigned_abs()
-    } else {
-        0
+        None
     };
-    let from_fund = debt.min(fund.balance);
-    let weights: Vec<u64> = markers.iter().map(|m| m.owed).collect();
-    let charges = split_pro_rata(debt - from_fund, &weights)?;
+    let mut series = loaders
+        .iter()
+        .map(|l| l.load_mut())
+        .collect::<Result<Vec<_>>>()?;
+    series_accounts::require_of_clearinghouse(series.iter().map(|s| &**s), &a.clearinghouse.key())?;
+    let mut refs: Vec<&mut OptionSeries> = series.iter_mut().map(|s| &mut **s).collect();
+    let event = actions::resolve_debt::resolve_debt(
+        &ch,
+        a.writer_account.key(),
+        &mut w,
+        &mut *a.insurance_fund.load_mut()?,
+        loaded.as_ref(),
+        &mut refs,
+        now,
+    )?;
+    drop(refs);
+    drop(series);
+    drop(w);
 
-    let mut loaders = Vec::with_capacity(markers.len());
-    for (m, info) in markers.iter().zip(series_infos) {
-        require_keys_eq!(*info.key, m.series, GreekhouseError::SeriesAccountsMismatch);
-        require!(info.is_writable, GreekhouseError::SeriesAccountsMismatch);
-        loaders.push(AccountLoader::<OptionSeries>::try_from(info)?);
-    }
-    let mut refs = Vec::with_capacity(loaders.len());
-    for l in &loaders {
-        let s = l.load_mut()?;
-        require_keys_eq!(
-            s.clearinghouse,
-            a.clearinghouse.key(),
-            GreekhouseError::WrongClearinghouse
-        );
-        refs.push(s);
-    }
-    {
-        let mut entries: Vec<(Pubkey, &mut OptionSeries, u64)> = refs
-            .iter_mut()
-            .zip(markers.iter())
-            .zip(charges.iter())
-            .map(|((s, m), c)| (m.series, &mut **s, *c))
-            .collect();
-        ledger::resolve_debt(&mut w, &mut fund, from_fund, &mut entries)?;
-    }
-    let event = DebtResolved {
-        writer_account: a.writer_account.key(),
-        debt,
-        from_fund,
-        charges: markers
-            .iter()
-            .zip(charges.iter())
-            .map(|(m, c)| DebtCharge {
-                series: m.series,
-                owed: m.owed,
-                charged: *c,
-            })
-            .collect(),
-        fund_balance_after: fund.balance,
-    };
-    drop((w, fund, refs));
-
-    if from_fund > 0 {
-        let a = &ctx.accounts;
+    if event.from_fund > 0 {
         tokens::move_between_vaults(
             &a.token_program,
             &a.insurance_vault,
@@ -149,7 +96,7 @@ pub fn resolve_debt_handler<'info>(ctx: Context<'info, ResolveDebt<'info>>) -> R
             &a.quote_mint,
             &a.clearinghouse.to_account_info(),
             &ch.signer(),
-            from_fund,
+            event.from_fund,
         )?;
     }
     emit_cpi!(event);
