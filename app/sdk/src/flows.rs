@@ -126,11 +126,7 @@ pub fn write<C: Chain + ?Sized>(
         now,
     );
     let (outcome, refusal) = prices.finish_or_refusal(outcome)?;
-    let remaining = prices
-        .inputs
-        .as_ref()
-        .map(|i| i.remaining_accounts())
-        .unwrap_or_default();
+    let remaining = prices.remaining_accounts();
     let margin_after = match &outcome {
         Some(o) => Some(o.margin_after),
         None => prices.margin_of(&after, now)?,
@@ -188,11 +184,7 @@ pub fn withdraw<C: Chain + ?Sized>(
     let outcome =
         actions::withdraw::withdraw(&ch, &mut after, token_ledger, amount, &mut prices, now);
     let (outcome, refusal) = prices.finish_or_refusal(outcome)?;
-    let remaining = prices
-        .inputs
-        .as_ref()
-        .map(|i| i.remaining_accounts())
-        .unwrap_or_default();
+    let remaining = prices.remaining_accounts();
     let margin_after = match &outcome {
         Some(o) => o.margin_after,
         None => prices.margin_of(&after, now)?,

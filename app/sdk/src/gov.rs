@@ -422,26 +422,7 @@ mod tests {
     /// either refused (on the engine's defaults and the scenario's fixture values).
     #[test]
     fn table_bounds_are_the_accounts() {
-        let margin = StoredMarginParams {
-            initial: StoredLevel {
-                spot_shock_bps: 2_000,
-                vol_shock_bps: 4_000,
-                floor_bps: 200,
-                _reserved: 0,
-            },
-            maintenance: StoredLevel {
-                spot_shock_bps: 1_200,
-                vol_shock_bps: 2_500,
-                floor_bps: 120,
-                _reserved: 0,
-            },
-            vol_ref_secs: 2_592_000,
-            vol_power_bps: 5_000,
-            vol_term_cap_bps: 40_000,
-            stale_vol_per_hour_bps: 500,
-            stale_vol_cap_bps: 5_000,
-            rate_bps: 0,
-        };
+        let margin = crate::fixtures::margin();
         let oracle = OracleConfig {
             max_age_secs: 30,
             liq_max_age_secs: 120,

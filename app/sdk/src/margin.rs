@@ -126,6 +126,15 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
         }
     }
 
+    /// The remaining accounts of the instruction: the layout the action asked prices for (none
+    /// when it was refused before it asked).
+    pub fn remaining_accounts(&self) -> Vec<AccountMeta> {
+        self.inputs
+            .as_ref()
+            .map(MarginInputs::remaining_accounts)
+            .unwrap_or_default()
+    }
+
     /// The margin of `account` with the prices this source loaded (`None` when the action was
     /// refused before it asked for any, or a price was refused): what the program computed
     /// before refusing.

@@ -337,6 +337,19 @@ pub fn load_margin_accounts<'info>(
     })
 }
 
+/// The prices an action asks for, from an instruction's remaining accounts: the margin layout of
+/// the writer accounts the action names, checked for `price_use` ([`load_margin_accounts`]).
+pub fn prices_from<'info>(
+    clearinghouse: Pubkey,
+    remaining: &'info [AccountInfo<'info>],
+    now: i64,
+    price_use: PriceUse,
+) -> impl FnMut(&[&WriterAccount]) -> Result<LoadedMargin> + 'info {
+    move |writers: &[&WriterAccount]| {
+        load_margin_accounts(&clearinghouse, writers, remaining, now, price_use)
+    }
+}
+
 /// [`load_margin_accounts`] then [`compute_margin`] for one writer account: the accounts of
 /// its layout checked for `price_use`, and its margin.
 pub fn load_and_compute<'info>(

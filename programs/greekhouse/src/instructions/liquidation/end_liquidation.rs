@@ -35,15 +35,12 @@ pub fn end_liquidation_handler<'info>(ctx: Context<'info, EndLiquidation<'info>>
     let a = &ctx.accounts;
     let ch = *a.clearinghouse.load()?;
     let clearinghouse_key = a.clearinghouse.key();
-    let mut prices = |writers: &[&WriterAccount]| {
-        margin::load_margin_accounts(
-            &clearinghouse_key,
-            writers,
-            ctx.remaining_accounts,
-            now,
-            PriceUse::Liquidation,
-        )
-    };
+    let mut prices = margin::prices_from(
+        clearinghouse_key,
+        ctx.remaining_accounts,
+        now,
+        PriceUse::Liquidation,
+    );
     let outcome = actions::end_liquidation::end_liquidation(
         &ch,
         &mut *a.writer_account.load_mut()?,

@@ -67,15 +67,12 @@ pub fn withdraw_handler<'info>(ctx: Context<'info, Withdraw<'info>>, amount: u64
     let a = &ctx.accounts;
     let clearinghouse_key = a.clearinghouse.key();
     let ch = *a.clearinghouse.load()?;
-    let mut prices = |writers: &[&WriterAccount]| {
-        margin::load_margin_accounts(
-            &clearinghouse_key,
-            writers,
-            ctx.remaining_accounts,
-            now,
-            PriceUse::RiskIncreasing,
-        )
-    };
+    let mut prices = margin::prices_from(
+        clearinghouse_key,
+        ctx.remaining_accounts,
+        now,
+        PriceUse::RiskIncreasing,
+    );
     let outcome = actions::withdraw::withdraw(
         &ch,
         &mut *a.writer_account.load_mut()?,

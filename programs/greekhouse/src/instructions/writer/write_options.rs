@@ -74,15 +74,12 @@ pub fn write_options_handler<'info>(
     let mut w = a.writer_account.load_mut()?;
     let mut series = a.series.load_mut()?;
     let mut book = a.underlying_ledger.load_mut()?;
-    let mut prices = |writers: &[&WriterAccount]| {
-        margin::load_margin_accounts(
-            &clearinghouse_key,
-            writers,
-            ctx.remaining_accounts,
-            now,
-            PriceUse::RiskIncreasing,
-        )
-    };
+    let mut prices = margin::prices_from(
+        clearinghouse_key,
+        ctx.remaining_accounts,
+        now,
+        PriceUse::RiskIncreasing,
+    );
     let outcome = actions::write::write(
         &ch,
         &underlying,
