@@ -101,7 +101,9 @@ pub fn seed(options: &SeedOptions, keys_dir: &Path) -> Result<Seeded, ManifestEr
         });
     }
 
-    let roles: [(&str, &Keypair); 5] = [
+    let creator = env.creator.insecure_clone();
+    let roles: [(&str, &Keypair); 6] = [
+        ("creator", &creator),
         ("admin", &env.admin),
         ("guardian", &env.guardian),
         ("vol-updater", &env.vol_updater),
@@ -157,6 +159,7 @@ pub fn seed(options: &SeedOptions, keys_dir: &Path) -> Result<Seeded, ManifestEr
         oracle_authority_keypair: file("oracle-authority"),
         mint_authority_keypair: file("mint-authority"),
         faucet_keypair: file("faucet"),
+        creator_keypair: Some(file("creator")),
         underlyings,
         writers,
         series,

@@ -106,6 +106,11 @@ pub struct Manifest {
     pub oracle_authority_keypair: PathBuf,
     pub mint_authority_keypair: PathBuf,
     pub faucet_keypair: PathBuf,
+    /// Key file of the clearing house's creator (the key its address derives from). Absent in
+    /// manifests written before it was recorded; a world attached to one cannot sign as the
+    /// creator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_keypair: Option<PathBuf>,
     pub underlyings: Vec<UnderlyingEntry>,
     pub writers: Vec<WriterEntry>,
     pub series: Vec<SeriesEntry>,

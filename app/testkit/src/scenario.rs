@@ -107,7 +107,7 @@ pub struct Env<C: ChainOps = BankChain> {
     pub oracle_setup: OracleSetup,
     /// Signs the test oracle's publications ([`OracleSetup::TestOracle`]).
     pub oracle_authority: Keypair,
-    /// The clearing house's creator: its key is absent in an attached world ([`Env::attach`]).
+    /// The clearing house's creator: its key may be absent in an attached world ([`Env::attach`]).
     pub creator: Creator,
     pub admin: Keypair,
     pub guardian: Keypair,
@@ -128,9 +128,9 @@ pub struct Env<C: ChainOps = BankChain> {
 }
 
 /// The clearing house's creator (the key its address derives from). A world built on the bank
-/// holds its keypair; a world attached to a local validator ([`Env::attach`]) knows its address
-/// only, since the validator's manifest holds no creator key file, and signing as the creator
-/// there fails with a message that says so.
+/// holds its keypair, and so does one attached to a local validator ([`Env::attach`]) whose
+/// manifest records the creator's key file; one attached to an older manifest knows its address
+/// only, and signing as the creator there fails with a message that says so.
 pub struct Creator {
     pubkey: Pubkey,
     keypair: Option<Keypair>,
@@ -162,13 +162,13 @@ impl Creator {
         self.keypair.as_ref()
     }
 
-    /// The creator's keypair. Panics in an attached world: a local validator's manifest holds
-    /// no creator key, so creator-only actions cannot be signed there.
+    /// The creator's keypair. Panics in a world attached to a manifest without the creator's key
+    /// file: creator-only actions cannot be signed there.
     pub fn keypair(&self) -> &Keypair {
         self.keypair.as_ref().unwrap_or_else(|| {
             panic!(
-                "scenario: the creator {} has no keypair in this world (a world attached to a \
-                 local validator's manifest cannot sign as the creator)",
+                "scenario: the creator {} has no keypair in this world (its local validator's \
+                 manifest records no creator key file)",
                 self.pubkey
             )
         })
@@ -190,6 +190,11 @@ pub enum AttachError {
     /// The manifest's oracle program is not the test oracle (the only one a local validator
     /// is seeded with).
     UnknownOracleProgram(Pubkey),
+    /// The creator key file holds another key than the manifest's creator.
+    CreatorMismatch {
+        file: std::path::PathBuf,
+        creator: Pubkey,
+    },
 }
 
 impl std::fmt::Display for AttachError {
@@ -203,6 +208,11 @@ impl std::fmt::Display for AttachError {
                 f,
                 "the manifest's oracle program {k} is not the test oracle {}",
                 test_oracle::ID
+            ),
+            AttachError::CreatorMismatch { file, creator } => write!(
+                f,
+                "{} is not the key of the manifest's creator {creator}",
+                file.display()
             ),
         }
     }
@@ -432,8 +442,9 @@ impl<C: ChainOps> Env<C> {
     ///
     /// What needs the bank does not exist on such a world (the clock, Pyth accounts: those are
     /// `impl Env<BankChain>`); prices move through the test oracle ([`Env::publish_price`]). The
-    /// manifest holds no creator key: [`Env::creator`] knows the address only, and signing as
-    /// the creator panics with a message.
+    /// creator's key comes from its key file when the manifest records one (older manifests do
+    /// not: [`Env::creator`] then knows the address only, and signing as the creator panics
+    /// with a message).
     pub fn attach(chain: C, manifest: &Manifest) -> Result<(Self, Vec<Writer>), AttachError> {
         if manifest.oracle_program_id != test_oracle::ID {
             return Err(AttachError::UnknownOracleProgram(
@@ -472,7 +483,19 @@ impl<C: ChainOps> Env<C> {
             chain,
             oracle_setup: OracleSetup::TestOracle,
             oracle_authority: read_keypair(&manifest.oracle_authority_keypair)?,
-            creator: Creator::address_only(manifest.creator),
+            creator: match &manifest.creator_keypair {
+                Some(path) => {
+                    let key = read_keypair(path)?;
+                    if key.pubkey() != manifest.creator {
+                        return Err(AttachError::CreatorMismatch {
+                            file: path.clone(),
+                            creator: manifest.creator,
+                        });
+                    }
+                    Creator::with_keypair(key)
+                }
+                None => Creator::address_only(manifest.creator),
+            },
             admin: read_keypair(&manifest.admin_keypair)?,
             guardian: read_keypair(&manifest.guardian_keypair)?,
             vol_updater: read_keypair(&manifest.vol_updater_keypair)?,

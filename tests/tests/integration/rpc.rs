@@ -51,6 +51,12 @@ fn the_writer_flow_runs_over_rpc_with_events_from_the_landed_transactions() {
     let net = localnet("writer-flow");
     let m = net.manifest.clone();
     let (mut env, writers) = attach(&m);
+    // the attached world is the seeded one, roles and creator included
+    assert_eq!(
+        env.creator.try_keypair().map(|k| k.pubkey()),
+        Some(m.creator),
+        "the manifest records the creator's key file"
+    );
     let sol = env.sol;
     env.publish_price(&sol.key, env.sol_price)
         .expect("test oracle publish");
