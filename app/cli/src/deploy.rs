@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::str::FromStr;
 
 use anyhow::{anyhow, bail, Context, Result};
-use greekhouse::instructions::{InitializeClearinghouseArgs, ListCollateralArgs};
+use greekhouse::args::{InitializeClearinghouseArgs, ListCollateralArgs};
 use greekhouse::state::{
     GlobalParams, GovValue, OpenInterestLimits, OracleConfig, OracleKind, PriceSource,
     StoredVolSurface,

@@ -5,7 +5,7 @@
 //! governance chooses those.
 
 use anchor_lang::prelude::Pubkey;
-use greekhouse::instructions::ListUnderlyingArgs;
+use greekhouse::args::ListUnderlyingArgs;
 use greekhouse::state::{
     OracleConfig, OracleKind, SeriesRules, StoredLevel, StoredMarginParams, StoredVolSurface,
 };

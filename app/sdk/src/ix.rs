@@ -4,7 +4,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{InstructionData, ToAccountMetas};
-use greekhouse::instructions::{
+use greekhouse::args::{
     BidArgs, BuyBackstopArgs, CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs,
     ListUnderlyingArgs,
 };

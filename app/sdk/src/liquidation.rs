@@ -6,12 +6,12 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
+use greekhouse::args::BidArgs;
 use greekhouse::engine::actions;
 use greekhouse::engine::liquidation::{self as engine, FRACTION_ONE};
 use greekhouse::engine::margin::LoadedMargin;
 use greekhouse::errors::GreekhouseError;
 use greekhouse::events::SliceBought;
-use greekhouse::instructions::BidArgs;
 use greekhouse::oracle::PriceUse;
 use greekhouse::state::{InsuranceFund, WriterAccount};
 use greekhouse_risk::auction::BidInputs;

@@ -17,7 +17,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{Discriminator, ZeroCopy};
-use greekhouse::instructions::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs};
+use greekhouse::args::{CreateSeriesArgs, InitializeClearinghouseArgs, ListCollateralArgs};
 use greekhouse::state::*;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_keypair::Keypair;
@@ -572,7 +572,7 @@ impl<C: ChainOps> Env<C> {
 
     /// The scenario's SOL listing (pull feed, $1 strike tick, one SOL per contract) as
     /// underlying `id` of any clearing house.
-    pub fn sol_underlying_args(&self, id: u16) -> greekhouse::instructions::ListUnderlyingArgs {
+    pub fn sol_underlying_args(&self, id: u16) -> greekhouse::args::ListUnderlyingArgs {
         let oracle = match self.oracle_setup {
             OracleSetup::PythAccounts => pull_oracle(SOL_FEED_ID),
             OracleSetup::TestOracle => legacy_oracle(test_oracle::ID, self.sol.oracle),
@@ -1234,7 +1234,7 @@ impl<C: ChainOps> Env<C> {
         &mut self,
         bidder: &Writer,
         liquidated: &Pubkey,
-        args: greekhouse::instructions::BidArgs,
+        args: greekhouse::args::BidArgs,
     ) -> Result<TxOutcome, ChainError> {
         let liq = self.writer_state(liquidated);
         let bidder_state = self.writer_state(&bidder.account);
@@ -1522,7 +1522,7 @@ impl<C: ChainOps> Env<C> {
             s.owner.pubkey(),
             s.quote_ata,
             *series,
-            greekhouse::instructions::BuyBackstopArgs { amount, max_price },
+            greekhouse::args::BuyBackstopArgs { amount, max_price },
             count,
         );
         self.chain.send(&[ix], &[&s.owner])

@@ -13,6 +13,7 @@
 
 use anchor_lang::prelude::*;
 
+pub mod args;
 pub mod constants;
 // Every integer conversion in the engine and the handlers is checked or lossless: a raw `as`
 // wraps silently, so these lints make a narrowing or sign-changing one `x.cast::<T>()?`
@@ -37,6 +38,7 @@ pub mod instructions;
 pub mod oracle;
 pub mod state;
 
+use args::*;
 use instructions::*;
 use state::GovValue;
 use state::StoredVolSurface;

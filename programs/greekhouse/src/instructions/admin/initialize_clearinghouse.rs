@@ -3,6 +3,8 @@
 //! sent to its address beforehand cannot block it (`engine::create`).
 
 use anchor_lang::prelude::*;
+
+pub use crate::args::InitializeClearinghouseArgs;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::{
@@ -13,16 +15,7 @@ use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::ClearinghouseInitialized;
-use crate::state::{Clearinghouse, GlobalParams, InsuranceFund};
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct InitializeClearinghouseArgs {
-    /// Governance key; in production a multisig vault PDA.
-    pub admin: Pubkey,
-    /// Key that may pause risk-increasing actions.
-    pub guardian: Pubkey,
-    pub params: GlobalParams,
-}
+use crate::state::{Clearinghouse, InsuranceFund};
 
 #[event_cpi]
 #[derive(Accounts)]

@@ -4,6 +4,8 @@
 //! Token-2022 mints are screened by `engine::tokens::check_mint_extensions`.
 
 use anchor_lang::prelude::*;
+
+pub use crate::args::ListCollateralArgs;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 use greekhouse_risk::margin::{validate_collateral_weights, CollateralClass};
 use greekhouse_risk::{Fixed, MarginParams};
@@ -15,16 +17,6 @@ use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
 use crate::events::CollateralListed;
 use crate::state::{Clearinghouse, CollateralAsset, Underlying};
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct ListCollateralArgs {
-    /// [`PriceSource`] as u8.
-    pub price_source: u8,
-    pub init_weight_bps: u16,
-    pub maint_weight_bps: u16,
-    /// Largest total deposit, native units.
-    pub deposit_cap: u64,
-}
 
 #[event_cpi]
 #[derive(Accounts)]

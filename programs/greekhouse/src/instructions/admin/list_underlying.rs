@@ -2,32 +2,15 @@
 
 use anchor_lang::prelude::*;
 
+pub use crate::args::ListUnderlyingArgs;
+
 use crate::constants::{bounds, ACCOUNT_VERSION, UNDERLYING_LEDGER_SEED, UNDERLYING_SEED};
 use crate::engine::convert;
 use crate::engine::create::{load_new, Creator};
 use crate::engine::governance_verdict::validate_series_rules;
 use crate::errors::GreekhouseError;
 use crate::events::UnderlyingListed;
-use crate::state::{
-    in_bounds, Clearinghouse, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface,
-    Underlying, UnderlyingLedger,
-};
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct ListUnderlyingArgs {
-    /// Must equal the clearing house's `underlying_count` (the PDA's id seed).
-    pub id: u16,
-    pub symbol: [u8; 16],
-    pub oracle: OracleConfig,
-    pub vol_updater: Pubkey,
-    pub surface: StoredVolSurface,
-    pub surface_max_age_secs: u32,
-    pub surface_max_change_bps: u32,
-    pub margin: StoredMarginParams,
-    pub series_rules: SeriesRules,
-    /// Underlying units at exponent 6.
-    pub open_interest_cap: u64,
-}
+use crate::state::{in_bounds, Clearinghouse, Underlying, UnderlyingLedger};
 
 #[event_cpi]
 #[derive(Accounts)]

@@ -19,21 +19,14 @@
 //! as they are before the bid (the bidder's layout after the bid is inside it).
 
 use anchor_lang::prelude::*;
+
+pub use crate::args::BidArgs;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::{actions, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::oracle::PriceUse;
 use crate::state::{Clearinghouse, InsuranceFund, WriterAccount};
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BidArgs {
-    /// Share of the account to take, exponent 12 (`10^12` = all of it).
-    pub fraction: u64,
-    /// Most the bidder will pay (quote native, signed): a negative limit demands at least that
-    /// much from the insurance fund. Guards against a state changed by earlier transactions.
-    pub payment_limit: i64,
-}
 
 #[event_cpi]
 #[derive(Accounts)]

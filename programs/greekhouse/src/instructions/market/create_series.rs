@@ -4,6 +4,8 @@
 //! PDA seeds make duplicates impossible.
 
 use anchor_lang::prelude::*;
+
+pub use crate::args::CreateSeriesArgs;
 use anchor_spl::token::Token;
 
 use crate::constants::{ACCOUNT_VERSION, BPS_ONE, OPTION_MINT_SEED, SERIES_SEED};
@@ -15,15 +17,6 @@ use crate::oracle::{check_price, parse_oracle_account, PriceUse};
 use crate::state::{
     pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger,
 };
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct CreateSeriesArgs {
-    /// 0 call, 1 put.
-    pub kind: u8,
-    /// Quote native units per whole underlying unit.
-    pub strike: u64,
-    pub expiry: i64,
-}
 
 #[event_cpi]
 #[derive(Accounts)]

@@ -11,6 +11,8 @@
 //! time-bound.
 
 use anchor_lang::prelude::*;
+
+pub use crate::args::BuyBackstopArgs;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::engine::fees::sweep_every_underlying;
@@ -19,14 +21,6 @@ use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::BackstopBought;
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake, OptionSeries};
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BuyBackstopArgs {
-    /// Quote to pay at most (native units).
-    pub amount: u64,
-    /// Highest price per share accepted (quote native per share, exponent 12).
-    pub max_price: u64,
-}
 
 #[event_cpi]
 #[derive(Accounts)]
