@@ -128,9 +128,9 @@ pub fn crank<C: Chain + ?Sized>(
         .collect();
     let oracle_for = |u: &Pubkey| oracles.get(u).copied();
     for (w, state) in writers {
-        // repaid, or nothing left to sell but dust (the program values the dust)
-        let resolvable = state.quote_balance >= 0 || state.position_count() == 0;
-        if !resolvable {
+        // the program's own rule: repaid, or no position left (the program then values the
+        // collateral, which must be dust)
+        if greekhouse::engine::actions::resolve_debt::check_resolve_debt(&state).is_err() {
             continue;
         }
         let cx = FlowContext {

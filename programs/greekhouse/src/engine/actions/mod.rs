@@ -18,6 +18,7 @@
 pub mod bid;
 pub mod buy_backstop;
 pub mod end_liquidation;
+pub mod finalize;
 pub mod insurance;
 pub mod resolve_bankruptcy;
 pub mod resolve_debt;

@@ -6,9 +6,8 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::settlement::{require_fully_settled, shortfall};
+use crate::engine::actions;
 use crate::errors::GreekhouseError;
-use crate::events::BackstopOpened;
 use crate::state::{Clearinghouse, OptionSeries};
 
 #[event_cpi]
@@ -21,39 +20,18 @@ pub struct OpenBackstop<'info> {
 
 impl OpenBackstop<'_> {
     pub fn validate(&self) -> Result<()> {
-        let s = self.series.load()?;
-        require_fully_settled(&s)?;
-        require!(s.backstop_start == 0, GreekhouseError::BackstopAlreadyOpen);
-        require!(
-            shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)? > 0,
-            GreekhouseError::NoShortfall
-        );
-        Ok(())
+        actions::finalize::check_open_backstop(&*self.series.load()?)
     }
 }
 
 pub fn open_backstop_handler(ctx: Context<OpenBackstop>) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
-    let window = a
-        .clearinghouse
-        .load()?
-        .params
-        .settlement
-        .backstop_window_secs;
-    let mut s = a.series.load_mut()?;
-    let gap = shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)?;
-    // the share value recorded at settlement, before the series' loss reached the fund
-    let start_price = s.backstop_start_price;
-    s.backstop_start = now;
-    s.invariant()?;
-    drop(s);
-    emit_cpi!(BackstopOpened {
-        series: ctx.accounts.series.key(),
-        shortfall: gap,
-        start_price,
-        start_time: now,
-        end_time: now + i64::from(window),
-    });
+    let event = actions::finalize::open_backstop(
+        &*a.clearinghouse.load()?,
+        a.series.key(),
+        &mut *a.series.load_mut()?,
+        Clock::get()?.unix_timestamp,
+    )?;
+    emit_cpi!(event);
     Ok(())
 }
