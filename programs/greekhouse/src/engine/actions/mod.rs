@@ -22,6 +22,7 @@ pub mod finalize;
 pub mod insurance;
 pub mod resolve_bankruptcy;
 pub mod resolve_debt;
+pub mod settle;
 pub mod settle_series;
 pub mod start_liquidation;
 pub mod withdraw;

@@ -8,10 +8,10 @@ use anchor_spl::token_interface::{
     Mint as QuoteMint, TokenAccount as QuoteAccount, TokenInterface,
 };
 
-use crate::engine::{ledger, tokens};
+use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Redeemed;
-use crate::state::{Clearinghouse, OptionSeries, SeriesStatus};
+use crate::state::{Clearinghouse, OptionSeries};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -49,23 +49,18 @@ pub struct Redeem<'info> {
 
 impl Redeem<'_> {
     pub fn validate(&self, contracts: u64) -> Result<()> {
-        require!(contracts > 0, GreekhouseError::ZeroAmount);
-        require!(
-            self.series.load()?.status == SeriesStatus::Finalized as u8,
-            GreekhouseError::SeriesNotFinalized
-        );
-        require!(
-            self.holder_option_account.amount >= contracts,
-            GreekhouseError::InsufficientOptionTokens
-        );
-        Ok(())
+        actions::settle::check_redeem(
+            &*self.series.load()?,
+            contracts,
+            self.holder_option_account.amount,
+        )
     }
 }
 
 pub fn redeem_handler(ctx: Context<Redeem>, contracts: u64) -> Result<()> {
     let amount = {
-        let mut s = ctx.accounts.series.load_mut()?;
-        ledger::redeem(&mut s, contracts)?
+        let held = ctx.accounts.holder_option_account.amount;
+        actions::settle::redeem(&mut *ctx.accounts.series.load_mut()?, contracts, held)?
     };
     {
         let a = &ctx.accounts;

@@ -6,10 +6,9 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::ledger;
+use crate::engine::actions;
 use crate::errors::GreekhouseError;
-use crate::events::PositionSettled;
-use crate::state::{OptionSeries, SeriesStatus, WriterAccount};
+use crate::state::{OptionSeries, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -25,41 +24,23 @@ pub struct SettlePosition<'info> {
 
 impl SettlePosition<'_> {
     pub fn validate(&self) -> Result<()> {
-        let s = self.series.load()?;
-        require!(s.is_settled(), GreekhouseError::SeriesNotSettled);
-        require!(
-            s.status != SeriesStatus::Finalized as u8,
-            GreekhouseError::SeriesAlreadyFinalized
-        );
-        require!(
-            self.writer_account
-                .load()?
-                .short_contracts(&self.series.key())
-                > 0,
-            GreekhouseError::NoShortInSeries
-        );
-        Ok(())
+        actions::settle::check_settle_position(
+            &*self.writer_account.load()?,
+            &self.series.key(),
+            &*self.series.load()?,
+        )
     }
 }
 
 pub fn settle_position_handler(ctx: Context<SettlePosition>) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
-    let series_key = a.series.key();
-    let mut w = a.writer_account.load_mut()?;
-    let mut series = a.series.load_mut()?;
-    let contracts = w.short_contracts(&series_key);
-    let (owed, debt) = ledger::settle_position(&mut w, series_key, &mut series, now)?;
-    let event = PositionSettled {
-        writer_account: a.writer_account.key(),
-        series: series_key,
-        contracts,
-        owed,
-        debt,
-        quote_balance_after: w.quote_balance,
-        shorts_to_settle: series.shorts_to_settle,
-    };
-    drop((w, series));
+    let event = actions::settle::settle_position(
+        a.writer_account.key(),
+        &mut *a.writer_account.load_mut()?,
+        a.series.key(),
+        &mut *a.series.load_mut()?,
+        Clock::get()?.unix_timestamp,
+    )?;
     emit_cpi!(event);
     Ok(())
 }
