@@ -8,7 +8,7 @@ use crate::engine::insurance::{supply_error, sync_stake};
 use crate::engine::ledger;
 use crate::engine::safe_math::SafeMath;
 use crate::errors::GreekhouseError;
-use crate::events::StakeRebased;
+use crate::events::{StakeRebased, UnstakeCancelled, UnstakeRequested};
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake};
 
 /// The rules of a stake that need no price.
@@ -85,4 +85,80 @@ pub fn unstake(
         value_at_request,
         synced,
     })
+}
+
+/// The rules of an unstake request: a positive number of the stake's shares, no request open.
+pub fn check_request_unstake(
+    fund: &InsuranceFund,
+    stake: &InsuranceStake,
+    shares: u64,
+) -> Result<()> {
+    require!(shares > 0, GreekhouseError::ZeroAmount);
+    let stake = stake.rebased(fund.shares_base)?;
+    require!(
+        !stake.has_request(),
+        GreekhouseError::UnstakeAlreadyRequested
+    );
+    require!(shares <= stake.shares, GreekhouseError::InsufficientShares);
+    Ok(())
+}
+
+/// Request to unstake `shares` of `stake_key` at `now`: their value now is recorded (the
+/// payout is at most that), and they unlock after the cooldown for the unstake window. Returns
+/// the event and the stake's sync, when it moved.
+pub fn request_unstake(
+    ch: &Clearinghouse,
+    fund: &mut InsuranceFund,
+    stake: &mut InsuranceStake,
+    stake_key: Pubkey,
+    shares: u64,
+    now: i64,
+) -> Result<(UnstakeRequested, Option<StakeRebased>)> {
+    check_request_unstake(fund, stake, shares)?;
+    let synced = sync_stake(fund, stake, stake_key)?;
+    let value = fund
+        .shares()
+        .value_of(shares)
+        .map_err(|e| error!(GreekhouseError::from(e)))?;
+    ledger::request_unstake(fund, stake, shares, value, now)?;
+    let p = ch.params.insurance;
+    let unlocks_at = now.safe_add(i64::from(p.cooldown_secs))?;
+    let lapses_at = unlocks_at.safe_add(i64::from(p.unstake_window_secs))?;
+    Ok((
+        UnstakeRequested {
+            insurance_stake: stake_key,
+            shares,
+            value,
+            unlocks_at,
+            lapses_at,
+        },
+        synced,
+    ))
+}
+
+/// The rules of cancelling an unstake request: one is open.
+pub fn check_cancel_unstake(fund: &InsuranceFund, stake: &InsuranceStake) -> Result<()> {
+    require!(
+        stake.rebased(fund.shares_base)?.has_request(),
+        GreekhouseError::NoUnstakeRequest
+    );
+    Ok(())
+}
+
+/// Cancel `stake_key`'s open request: its shares stay staked.
+pub fn cancel_unstake(
+    fund: &mut InsuranceFund,
+    stake: &mut InsuranceStake,
+    stake_key: Pubkey,
+) -> Result<(UnstakeCancelled, Option<StakeRebased>)> {
+    check_cancel_unstake(fund, stake)?;
+    let synced = sync_stake(fund, stake, stake_key)?;
+    let shares = ledger::cancel_unstake(fund, stake)?;
+    Ok((
+        UnstakeCancelled {
+            insurance_stake: stake_key,
+            shares,
+        },
+        synced,
+    ))
 }

@@ -2,10 +2,8 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::insurance::sync_stake;
-use crate::engine::ledger;
+use crate::engine::actions;
 use crate::errors::GreekhouseError;
-use crate::events::UnstakeCancelled;
 use crate::state::{InsuranceFund, InsuranceStake};
 
 #[event_cpi]
@@ -24,31 +22,23 @@ pub struct CancelUnstake<'info> {
 
 impl CancelUnstake<'_> {
     pub fn validate(&self) -> Result<()> {
-        let fund_base = self.insurance_fund.load()?.shares_base;
-        require!(
-            self.insurance_stake
-                .load()?
-                .rebased(fund_base)?
-                .has_request(),
-            GreekhouseError::NoUnstakeRequest
-        );
-        Ok(())
+        actions::insurance::check_cancel_unstake(
+            &*self.insurance_fund.load()?,
+            &*self.insurance_stake.load()?,
+        )
     }
 }
 
 pub fn cancel_unstake_handler(ctx: Context<CancelUnstake>) -> Result<()> {
     let a = &ctx.accounts;
-    let mut fund = a.insurance_fund.load_mut()?;
-    let mut stake = a.insurance_stake.load_mut()?;
-    let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
-    let shares = ledger::cancel_unstake(&mut fund, &mut stake)?;
-    drop((fund, stake));
+    let (event, synced) = actions::insurance::cancel_unstake(
+        &mut *a.insurance_fund.load_mut()?,
+        &mut *a.insurance_stake.load_mut()?,
+        a.insurance_stake.key(),
+    )?;
     if let Some(e) = synced {
         emit_cpi!(e);
     }
-    emit_cpi!(UnstakeCancelled {
-        insurance_stake: ctx.accounts.insurance_stake.key(),
-        shares,
-    });
+    emit_cpi!(event);
     Ok(())
 }

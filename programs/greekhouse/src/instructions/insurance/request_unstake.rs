@@ -4,11 +4,8 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::insurance::sync_stake;
-use crate::engine::ledger;
-use crate::engine::safe_math::SafeMath;
+use crate::engine::actions;
 use crate::errors::GreekhouseError;
-use crate::events::UnstakeRequested;
 use crate::state::{Clearinghouse, InsuranceFund, InsuranceStake};
 
 #[event_cpi]
@@ -29,40 +26,27 @@ pub struct RequestUnstake<'info> {
 
 impl RequestUnstake<'_> {
     pub fn validate(&self, shares: u64) -> Result<()> {
-        require!(shares > 0, GreekhouseError::ZeroAmount);
-        let fund_base = self.insurance_fund.load()?.shares_base;
-        let stake = self.insurance_stake.load()?.rebased(fund_base)?;
-        require!(
-            !stake.has_request(),
-            GreekhouseError::UnstakeAlreadyRequested
-        );
-        require!(shares <= stake.shares, GreekhouseError::InsufficientShares);
-        Ok(())
+        actions::insurance::check_request_unstake(
+            &*self.insurance_fund.load()?,
+            &*self.insurance_stake.load()?,
+            shares,
+        )
     }
 }
 
 pub fn request_unstake_handler(ctx: Context<RequestUnstake>, shares: u64) -> Result<()> {
-    let now = Clock::get()?.unix_timestamp;
-    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
-    let params = ctx.accounts.clearinghouse.load()?.params.insurance;
     let a = &ctx.accounts;
-    let mut fund = a.insurance_fund.load_mut()?;
-    let mut stake = a.insurance_stake.load_mut()?;
-    let synced = sync_stake(&fund, &mut stake, a.insurance_stake.key())?;
-    let value = fund.shares().value_of(shares).map_err(risk)?;
-    ledger::request_unstake(&mut fund, &mut stake, shares, value, now)?;
-    let unlocks_at = now.safe_add(i64::from(params.cooldown_secs))?;
-    let lapses_at = unlocks_at.safe_add(i64::from(params.unstake_window_secs))?;
-    drop((fund, stake));
+    let (event, synced) = actions::insurance::request_unstake(
+        &*a.clearinghouse.load()?,
+        &mut *a.insurance_fund.load_mut()?,
+        &mut *a.insurance_stake.load_mut()?,
+        a.insurance_stake.key(),
+        shares,
+        Clock::get()?.unix_timestamp,
+    )?;
     if let Some(e) = synced {
         emit_cpi!(e);
     }
-    emit_cpi!(UnstakeRequested {
-        insurance_stake: ctx.accounts.insurance_stake.key(),
-        shares,
-        value,
-        unlocks_at,
-        lapses_at,
-    });
+    emit_cpi!(event);
     Ok(())
 }
