@@ -1,4 +1,5 @@
-//! `write_options`: record a short, charge the writing fee and require IM >= 0 afterwards.
+//! `write_options`: record a short, charge the writing fee and require IM >= 0 afterwards;
+//! `burn_options`: buy back, close the short with the tokens burned (never margin-checked).
 
 use anchor_lang::prelude::*;
 use greekhouse_risk::MarginSummary;
@@ -8,6 +9,7 @@ use crate::engine::{ledger, margin, pricing};
 use crate::errors::GreekhouseError;
 use crate::state::{
     pause, Clearinghouse, OptionSeries, SeriesStatus, Underlying, UnderlyingLedger, WriterAccount,
+    WriterStatus,
 };
 
 /// What a write did.
@@ -105,4 +107,42 @@ pub fn write(
         margin_after,
         initial_equity_after,
     })
+}
+
+/// The rules of burning options against the writer's own short: never a bankrupt account's,
+/// at most its short, and only before settlement (afterwards the short is an obligation in the
+/// series' ledger, not a token to burn). Never paused: it only reduces risk.
+pub fn check_burn(
+    writer: &WriterAccount,
+    series_key: &Pubkey,
+    series: &OptionSeries,
+    contracts: u64,
+) -> Result<()> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    require!(
+        writer.status()? != WriterStatus::Bankrupt,
+        GreekhouseError::AccountNotActive
+    );
+    require!(
+        writer.short_contracts(series_key) >= contracts,
+        GreekhouseError::InsufficientShort
+    );
+    require!(
+        series.status == SeriesStatus::Active as u8,
+        GreekhouseError::SeriesExpired
+    );
+    Ok(())
+}
+
+/// Close `contracts` of `writer`'s short in `series` (their tokens burned): returns the short
+/// left.
+pub fn burn(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    book: &mut UnderlyingLedger,
+    contracts: u64,
+) -> Result<u64> {
+    check_burn(writer, &series_key, series, contracts)?;
+    Ok(ledger::close_short(writer, series_key, series, book, contracts)?.short_after)
 }

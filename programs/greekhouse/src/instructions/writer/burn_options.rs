@@ -4,10 +4,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount};
 
-use crate::engine::ledger;
+use crate::engine::actions;
 use crate::errors::GreekhouseError;
 use crate::events::OptionsBurned;
-use crate::state::{OptionSeries, SeriesStatus, UnderlyingLedger, WriterAccount, WriterStatus};
+use crate::state::{OptionSeries, UnderlyingLedger, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -37,22 +37,12 @@ pub struct BurnOptions<'info> {
 
 impl BurnOptions<'_> {
     pub fn validate(&self, contracts: u64) -> Result<()> {
-        require!(contracts > 0, GreekhouseError::ZeroAmount);
-        let w = self.writer_account.load()?;
-        require!(
-            w.status()? != WriterStatus::Bankrupt,
-            GreekhouseError::AccountNotActive
-        );
-        require!(
-            w.short_contracts(&self.series.key()) >= contracts,
-            GreekhouseError::InsufficientShort
-        );
-        // after settlement the short is an obligation in the series ledger, not a token to burn
-        require!(
-            self.series.load()?.status == SeriesStatus::Active as u8,
-            GreekhouseError::SeriesExpired
-        );
-        Ok(())
+        actions::write::check_burn(
+            &*self.writer_account.load()?,
+            &self.series.key(),
+            &*self.series.load()?,
+            contracts,
+        )
     }
 }
 
@@ -71,12 +61,13 @@ pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result
     )?;
 
     let series_key = a.series.key();
-    let change = {
-        let mut w = a.writer_account.load_mut()?;
-        let mut series = a.series.load_mut()?;
-        let mut book = a.underlying_ledger.load_mut()?;
-        ledger::close_short(&mut w, series_key, &mut series, &mut book, contracts)?
-    };
+    let short_after = actions::write::burn(
+        &mut *a.writer_account.load_mut()?,
+        series_key,
+        &mut *a.series.load_mut()?,
+        &mut *a.underlying_ledger.load_mut()?,
+        contracts,
+    )?;
     ctx.accounts.option_mint.reload()?;
     ctx.accounts
         .series
@@ -87,7 +78,7 @@ pub fn burn_options_handler(ctx: Context<BurnOptions>, contracts: u64) -> Result
         writer_account: ctx.accounts.writer_account.key(),
         series: series_key,
         contracts,
-        short_after: change.short_after,
+        short_after,
     });
     Ok(())
 }
