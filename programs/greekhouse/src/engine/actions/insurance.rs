@@ -1,4 +1,4 @@
-//! `stake` and `unstake`: the shares a stake mints at the fund's value before it arrives, and
+//! `stake`, `unstake` (and its request and cancellation) and `donate`: the shares a stake mints at the fund's value before it arrives, and
 //! the payout of a matured unstake request (docs/insurance.md). The fee sweep and the fund's
 //! rebase that come first are `engine::fees` and `engine::insurance`.
 
@@ -161,4 +161,12 @@ pub fn cancel_unstake(
         },
         synced,
     ))
+}
+
+/// A donation of `amount` (already in the insurance vault) to the fund: every share's value
+/// rises with it. Returns the fund's balance afterwards.
+pub fn donate(fund: &mut InsuranceFund, amount: u64) -> Result<u64> {
+    check_stake(amount)?;
+    ledger::donate(fund, amount)?;
+    Ok(fund.balance)
 }

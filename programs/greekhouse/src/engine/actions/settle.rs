@@ -1,13 +1,14 @@
 //! A writer's and a holder's side of an expired series: `settle_position` moves a writer's
 //! obligation into the series' ledger (a shortfall becomes a settlement debt), `redeem` pays a
-//! holder the final payout (docs/settlement.md).
+//! holder the final payout, `sweep_series_dust` gives a finalized series' leftover (rounding
+//! and forfeited claims) to the insurance fund (docs/settlement.md).
 
 use anchor_lang::prelude::*;
 
 use crate::engine::ledger;
 use crate::errors::GreekhouseError;
 use crate::events::PositionSettled;
-use crate::state::{OptionSeries, SeriesStatus, WriterAccount};
+use crate::state::{InsuranceFund, OptionSeries, SeriesStatus, WriterAccount};
 
 /// The rules of settling a position: the series is settled, not finalized, and the writer is
 /// short in it.
@@ -67,4 +68,25 @@ pub fn check_redeem(series: &OptionSeries, contracts: u64, held: u64) -> Result<
 pub fn redeem(series: &mut OptionSeries, contracts: u64, held: u64) -> Result<u64> {
     check_redeem(series, contracts, held)?;
     ledger::redeem(series, contracts)
+}
+
+/// The rule of a dust sweep: the series is finalized.
+pub fn check_sweep_series_dust(series: &OptionSeries) -> Result<()> {
+    require!(
+        series.status == SeriesStatus::Finalized as u8,
+        GreekhouseError::SeriesNotFinalized
+    );
+    Ok(())
+}
+
+/// Sweep what `series`' ledger holds beyond what its `supply` of tokens (the option mint's,
+/// after any outside burns) can still claim into `fund`: returns the amount, never zero
+/// (`NoSeriesDust`).
+pub fn sweep_series_dust(
+    series: &mut OptionSeries,
+    fund: &mut InsuranceFund,
+    supply: u64,
+) -> Result<u64> {
+    check_sweep_series_dust(series)?;
+    ledger::sweep_series_dust(series, fund, supply)
 }

@@ -5,7 +5,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::{ledger, tokens};
+use crate::engine::{actions, ledger, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::Donated;
 use crate::state::{Clearinghouse, InsuranceFund};
@@ -36,8 +36,8 @@ pub struct Donate<'info> {
 
 impl Donate<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
-        require!(amount > 0, GreekhouseError::ZeroAmount);
-        Ok(())
+        // a donation's only rule is a stake's: a positive amount
+        actions::insurance::check_stake(amount)
     }
 }
 
@@ -56,10 +56,8 @@ pub fn donate_handler(ctx: Context<Donate>, amount: u64) -> Result<()> {
     }
     ctx.accounts.insurance_vault.reload()?;
     ledger::require_vault_delta(before, ctx.accounts.insurance_vault.amount, amount, true)?;
-    let mut fund = ctx.accounts.insurance_fund.load_mut()?;
-    ledger::donate(&mut fund, amount)?;
-    let fund_balance_after = fund.balance;
-    drop(fund);
+    let fund_balance_after =
+        actions::insurance::donate(&mut *ctx.accounts.insurance_fund.load_mut()?, amount)?;
     emit_cpi!(Donated {
         insurance_fund: ctx.accounts.insurance_fund.key(),
         donor: ctx.accounts.donor.key(),

@@ -7,10 +7,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
-use crate::engine::{ledger, tokens};
+use crate::engine::{actions, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::SeriesDustSwept;
-use crate::state::{Clearinghouse, InsuranceFund, OptionSeries, SeriesStatus};
+use crate::state::{Clearinghouse, InsuranceFund, OptionSeries};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -42,12 +42,7 @@ pub struct SweepSeriesDust<'info> {
 
 impl SweepSeriesDust<'_> {
     pub fn validate(&self) -> Result<()> {
-        let s = self.series.load()?;
-        require!(
-            s.status == SeriesStatus::Finalized as u8,
-            GreekhouseError::SeriesNotFinalized
-        );
-        Ok(())
+        actions::settle::check_sweep_series_dust(&*self.series.load()?)
     }
 }
 
@@ -56,7 +51,7 @@ pub fn sweep_series_dust_handler(ctx: Context<SweepSeriesDust>) -> Result<()> {
         let a = &ctx.accounts;
         let mut s = a.series.load_mut()?;
         let mut fund = a.insurance_fund.load_mut()?;
-        let dust = ledger::sweep_series_dust(&mut s, &mut fund, a.option_mint.supply)?;
+        let dust = actions::settle::sweep_series_dust(&mut s, &mut fund, a.option_mint.supply)?;
         (dust, fund.balance)
     };
     if dust > 0 {
