@@ -917,24 +917,29 @@ impl<C: ChainOps> Env<C> {
     }
 
     pub fn deposit_quote(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
-        let ix = ix::deposit(
-            self.ch.clearinghouse,
-            w.account,
-            w.owner.pubkey(),
-            &self.quote_ledger(),
-            w.quote_ata,
-            amount,
-        );
-        self.chain.send(&[ix], &[&w.owner])
+        let ledger = self.quote_ledger();
+        self.deposit_from(w, &ledger, w.quote_ata, amount)
     }
 
     pub fn deposit_sol(&mut self, w: &Writer, amount: u64) -> Result<TxOutcome, ChainError> {
+        let ledger = self.sol_ledger();
+        self.deposit_from(w, &ledger, w.sol_ata, amount)
+    }
+
+    /// Deposit `amount` of `ledger`'s token from `w`'s token account `from`.
+    fn deposit_from(
+        &mut self,
+        w: &Writer,
+        ledger: &TokenLedger,
+        from: Pubkey,
+        amount: u64,
+    ) -> Result<TxOutcome, ChainError> {
         let ix = ix::deposit(
             self.ch.clearinghouse,
             w.account,
             w.owner.pubkey(),
-            &self.sol_ledger(),
-            w.sol_ata,
+            ledger,
+            from,
             amount,
         );
         self.chain.send(&[ix], &[&w.owner])
@@ -1073,13 +1078,26 @@ impl<C: ChainOps> Env<C> {
         contracts: u64,
         recipient: Pubkey,
     ) -> Result<TxOutcome, ChainError> {
+        let ix = self.write_instruction(w, series, contracts, recipient);
+        self.chain.send(&[ix], &[&w.owner])
+    }
+
+    /// The write instruction [`Env::write_to`] sends, with the margin accounts of the account as
+    /// the write will leave it (for tests that tamper with it before sending).
+    pub fn write_instruction(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+        recipient: Pubkey,
+    ) -> greekhouse_sdk::Instruction {
         let s = self.series_state(series);
         let state = self.writer_state(&w.account);
         let template = s.short_template(*series);
         let after =
             greekhouse_sdk::margin::with_added_short(&state, &template, contracts).unwrap_or(state);
         let remaining = self.margin_accounts(after);
-        let ix = ix::write_options(
+        ix::write_options(
             self.ch.clearinghouse,
             w.account,
             w.owner.pubkey(),
@@ -1088,8 +1106,7 @@ impl<C: ChainOps> Env<C> {
             recipient,
             contracts,
             remaining,
-        );
-        self.chain.send(&[ix], &[&w.owner])
+        )
     }
 
     /// Burn `contracts` of `series` back from `w`'s own option token account. A failed read

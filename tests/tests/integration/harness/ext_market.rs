@@ -234,8 +234,8 @@ impl MarketOps for Env {
         equity_native(m.initial.equity).expect("equity fits")
     }
 
-    /// The write instruction exactly as [`Env::write_to`] builds it (margin accounts of the
-    /// account after the write), for tests that tamper with it.
+    /// The write instruction exactly as [`Env::write_to`] builds it, for tests that tamper with
+    /// it.
     fn write_ix(
         &mut self,
         w: &Writer,
@@ -243,22 +243,7 @@ impl MarketOps for Env {
         contracts: u64,
         recipient: Pubkey,
     ) -> Instruction {
-        let s = self.series_state(series);
-        let state = self.writer_state(&w.account);
-        let after =
-            greekhouse_sdk::margin::with_added_short(&state, &template_of(series, &s), contracts)
-                .unwrap_or(state);
-        let remaining = self.margin_accounts(after);
-        ix::write_options(
-            self.ch.clearinghouse,
-            w.account,
-            w.owner.pubkey(),
-            s.underlying,
-            *series,
-            recipient,
-            contracts,
-            remaining,
-        )
+        self.write_instruction(w, series, contracts, recipient)
     }
 
     /// Pause `flags` with the guardian key.
