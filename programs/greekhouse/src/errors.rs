@@ -2,10 +2,56 @@
 //! `6000 + position`; `idl/greekhouse.json` lists them. New variants are appended at the end so
 //! existing codes never change.
 
+#[cfg(feature = "anchor")]
 use anchor_lang::prelude::*;
 
-#[error_code]
-pub enum GreekhouseError {
+/// Declares [`GreekhouseError`] from one list: Anchor's `#[error_code]` enum in the program, a
+/// plain enum with the same order, names and messages in the no_std build.
+macro_rules! declare_errors {
+    ($( #[msg($msg:tt)] $name:ident, )*) => {
+        #[cfg(feature = "anchor")]
+        #[error_code]
+        pub enum GreekhouseError {
+            $( #[msg($msg)] $name, )*
+        }
+
+        #[cfg(not(feature = "anchor"))]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum GreekhouseError {
+            $( $name, )*
+        }
+
+        #[cfg(not(feature = "anchor"))]
+        impl GreekhouseError {
+            /// The variant's name, as Anchor's `name()` gives it in the program.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Self::$name => stringify!($name), )*
+                }
+            }
+        }
+
+        impl GreekhouseError {
+            /// Every variant, in code order.
+            pub const ALL: &'static [GreekhouseError] = &[$( GreekhouseError::$name, )*];
+
+            /// The message the program logs with it (the IDL's `msg`).
+            pub fn message(&self) -> &'static str {
+                match self {
+                    $( Self::$name => $msg, )*
+                }
+            }
+
+            /// The program's error code: Anchor's `6000 + position`.
+            pub fn code(&self) -> u32 {
+                6000 + *self as u32
+            }
+        }
+    };
+}
+
+declare_errors! {
     // --- authority and accounts ---
     #[msg("Signer is not the clearing house admin")]
     NotAdmin,

@@ -1,11 +1,11 @@
 //! One event per state change. Emitted through Anchor's event CPI, so indexers (and the
 //! native test bank, which drops program logs) read them from the inner instructions.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface};
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct ClearinghouseInitialized {
     pub clearinghouse: Pubkey,
@@ -21,7 +21,7 @@ pub struct ClearinghouseInitialized {
     pub params: GlobalParams,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct AdminProposed {
     pub clearinghouse: Pubkey,
@@ -29,7 +29,7 @@ pub struct AdminProposed {
     pub pending_admin: Pubkey,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct AdminAccepted {
     pub clearinghouse: Pubkey,
@@ -37,7 +37,7 @@ pub struct AdminAccepted {
     pub admin: Pubkey,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct PauseFlagsChanged {
     pub clearinghouse: Pubkey,
@@ -46,7 +46,7 @@ pub struct PauseFlagsChanged {
     pub paused: u32,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct UnderlyingListed {
     pub clearinghouse: Pubkey,
@@ -64,7 +64,7 @@ pub struct UnderlyingListed {
     pub surface_max_change_bps: u32,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct VolSurfaceSet {
     pub underlying: Pubkey,
@@ -72,7 +72,7 @@ pub struct VolSurfaceSet {
     pub updated_at: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct CollateralListed {
     pub clearinghouse: Pubkey,
@@ -87,7 +87,7 @@ pub struct CollateralListed {
     pub deposit_cap: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct OraclePriceAccepted {
     pub underlying: Pubkey,
@@ -97,7 +97,7 @@ pub struct OraclePriceAccepted {
     pub publish_time: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct WriterAccountOpened {
     pub clearinghouse: Pubkey,
@@ -106,14 +106,14 @@ pub struct WriterAccountOpened {
     pub index: u32,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct WriterAccountClosed {
     pub writer_account: Pubkey,
     pub owner: Pubkey,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Deposited {
     pub writer_account: Pubkey,
@@ -123,7 +123,7 @@ pub struct Deposited {
     pub balance_after: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Withdrawn {
     pub writer_account: Pubkey,
@@ -135,7 +135,7 @@ pub struct Withdrawn {
     pub initial_equity_after: Option<i64>,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SeriesCreated {
     pub series: Pubkey,
@@ -147,7 +147,7 @@ pub struct SeriesCreated {
     pub contract_size: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct OptionsWritten {
     pub writer_account: Pubkey,
@@ -159,7 +159,7 @@ pub struct OptionsWritten {
     pub initial_equity_after: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct OptionsBurned {
     pub writer_account: Pubkey,
@@ -168,7 +168,7 @@ pub struct OptionsBurned {
     pub short_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct FeesSwept {
     pub underlying: Pubkey,
@@ -180,7 +180,7 @@ pub struct FeesSwept {
 
 // ---- liquidation (docs/liquidation.md) ----
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct LiquidationStarted {
     pub writer_account: Pubkey,
@@ -199,7 +199,7 @@ pub struct LiquidationStarted {
     pub start_time: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SliceBought {
     pub liquidated: Pubkey,
@@ -226,7 +226,7 @@ pub struct SliceBought {
     pub fund_balance_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct LiquidationEnded {
     pub writer_account: Pubkey,
@@ -249,7 +249,7 @@ pub struct UnbackedShort {
     pub cover: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct BankruptcyResolved {
     pub writer_account: Pubkey,
@@ -263,7 +263,7 @@ pub struct BankruptcyResolved {
 
 // ---- insurance staking (docs/insurance.md) ----
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Staked {
     pub insurance_stake: Pubkey,
@@ -276,7 +276,7 @@ pub struct Staked {
 
 /// The insurance fund's shares were rebased before a mint (docs/insurance.md, "Rebase"): every
 /// share count divided by `10^digits`, rounded down; stakes catch up when next touched.
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct InsuranceSharesRebased {
     pub insurance_fund: Pubkey,
@@ -288,7 +288,7 @@ pub struct InsuranceSharesRebased {
 
 /// A stake caught up with the fund's rebases (its shares and pending shares rounded down; a
 /// request whose shares rounded to nothing is dropped).
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct StakeRebased {
     pub insurance_stake: Pubkey,
@@ -297,7 +297,7 @@ pub struct StakeRebased {
     pub pending_shares_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct UnstakeRequested {
     pub insurance_stake: Pubkey,
@@ -310,14 +310,14 @@ pub struct UnstakeRequested {
     pub lapses_at: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct UnstakeCancelled {
     pub insurance_stake: Pubkey,
     pub shares: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Unstaked {
     pub insurance_stake: Pubkey,
@@ -329,7 +329,7 @@ pub struct Unstaked {
     pub total_shares_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Donated {
     pub insurance_fund: Pubkey,
@@ -338,7 +338,7 @@ pub struct Donated {
     pub fund_balance_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct InsuranceStakeOpened {
     pub insurance_fund: Pubkey,
@@ -348,7 +348,7 @@ pub struct InsuranceStakeOpened {
 
 // ---- settlement (docs/settlement.md) ----
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SettlementPricePosted {
     pub settlement_price: Pubkey,
@@ -366,7 +366,7 @@ pub struct SettlementPricePosted {
     pub passed_over: u32,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SeriesSettled {
     pub series: Pubkey,
@@ -382,7 +382,7 @@ pub struct SeriesSettled {
     pub fund_balance_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct PositionSettled {
     pub writer_account: Pubkey,
@@ -405,7 +405,7 @@ pub struct DebtCharge {
     pub charged: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct DebtResolved {
     pub writer_account: Pubkey,
@@ -417,7 +417,7 @@ pub struct DebtResolved {
     pub fund_balance_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct BackstopOpened {
     pub series: Pubkey,
@@ -428,7 +428,7 @@ pub struct BackstopOpened {
     pub end_time: i64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct BackstopBought {
     pub series: Pubkey,
@@ -441,7 +441,7 @@ pub struct BackstopBought {
     pub total_shares_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SeriesFinalized {
     pub series: Pubkey,
@@ -455,7 +455,7 @@ pub struct SeriesFinalized {
     pub fund_cover: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct Redeemed {
     pub series: Pubkey,
@@ -466,7 +466,7 @@ pub struct Redeemed {
     pub ledger_after: u64,
 }
 
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SeriesDustSwept {
     pub series: Pubkey,
@@ -477,7 +477,7 @@ pub struct SeriesDustSwept {
 // ---- governance (docs/governance.md) ----
 
 /// A tightening change applied at once by the admin (or a key rotation).
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct ChangeApplied {
     pub clearinghouse: Pubkey,
@@ -487,7 +487,7 @@ pub struct ChangeApplied {
 }
 
 /// A loosening change queued behind the timelock.
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct ChangeQueued {
     pub clearinghouse: Pubkey,
@@ -501,7 +501,7 @@ pub struct ChangeQueued {
 }
 
 /// A queued change executed after its timelock.
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct ChangeExecuted {
     pub clearinghouse: Pubkey,
@@ -514,7 +514,7 @@ pub struct ChangeExecuted {
 }
 
 /// A queued change cancelled by the admin or the guardian.
-#[event]
+#[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct ChangeCancelled {
     pub clearinghouse: Pubkey,

@@ -7,9 +7,18 @@
 //! Every instruction below is one line; its accounts, checks (`validate`, run through
 //! `#[access_control]` so no handler can skip it) and handler live in
 //! `instructions/<role>/<name>.rs`.
+//!
+//! The rulebook's modules (`state`, `engine`, `oracle`, `errors`, `events`, `constants`) also
+//! compile without Anchor, as `no_std + alloc`: the crate `greekhouse-rulebook` builds these
+//! same files without this crate's `anchor` feature.
 #![allow(unexpected_cfgs)]
 // Anchor's generated code and handler signatures trip these.
 #![allow(clippy::result_large_err, clippy::too_many_arguments)]
+
+#[cfg(not(feature = "anchor"))]
+compile_error!("the program needs its `anchor` feature; the no_std build is `greekhouse-rulebook`");
+
+extern crate alloc;
 
 use anchor_lang::prelude::*;
 
@@ -36,6 +45,7 @@ pub mod events;
 )]
 pub mod instructions;
 pub mod oracle;
+pub(crate) mod prelude;
 pub mod state;
 
 use args::*;

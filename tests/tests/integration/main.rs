@@ -14,6 +14,7 @@ mod liquidation;
 mod locks;
 mod oracle;
 mod rpc;
+mod rulebook;
 mod scenario_chain;
 mod settlement;
 mod smoke;

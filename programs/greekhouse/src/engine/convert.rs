@@ -78,7 +78,7 @@ pub fn position(
     underlying_index: u8,
     now: i64,
     min_secs: u32,
-) -> anchor_lang::Result<greekhouse_risk::PositionRisk> {
+) -> crate::prelude::Result<greekhouse_risk::PositionRisk> {
     let risk = |e: greekhouse_risk::RiskError| crate::errors::GreekhouseError::from(e);
     Ok(greekhouse_risk::PositionRisk {
         underlying: underlying_index,

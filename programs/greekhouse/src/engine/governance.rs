@@ -11,7 +11,7 @@
 //! updater is tightening (a compromised updater is removed at once); enabling a listing is
 //! loosening, disabling it tightening.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use super::governance_fields;
 use crate::errors::GreekhouseError;

@@ -1,7 +1,7 @@
 use super::governance::*;
+use crate::prelude::Pubkey;
 use crate::state::{CollateralWeights, GovValue};
 use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredLevel, StoredMarginParams};
-use anchor_lang::prelude::Pubkey;
 
 fn margin() -> StoredMarginParams {
     StoredMarginParams {

@@ -5,7 +5,7 @@
 //! proposals (`greekhouse gov propose`) all call these, so a projection cannot disagree with
 //! the program.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::margin::{validate_collateral_weights, CollateralClass};
 use greekhouse_risk::{Fixed, MarginParams};
 

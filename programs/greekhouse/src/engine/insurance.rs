@@ -2,7 +2,7 @@
 //! and a stake's sync to the fund's share base, each with the event it owes. Shared by
 //! `stake`, `request_unstake`, `cancel_unstake`, `unstake` and `buy_backstop`.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::ledger;
 use crate::events::{InsuranceSharesRebased, StakeRebased};

@@ -10,7 +10,7 @@
 //! Several writer accounts (a liquidated account and its bidder) share one list: an asset or
 //! underlying both need appears once.
 
-use anchor_lang::prelude::Pubkey;
+use crate::prelude::*;
 
 use crate::state::{CollateralAsset, PriceSource, WriterAccount};
 

@@ -13,7 +13,7 @@
 //! fees, each collateral vault the writers' balances of it, and the insurance vault the fund's
 //! balance (`docs/protocol.md` §12, first invariant; reconciled after every step in the tests).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::liquidation::SlicePlan;
 use crate::engine::safe_math::{to_signed, Cast, SafeMath};

@@ -1,7 +1,7 @@
 //! Unit tests of the ledger layer: each movement changes both sides by the same amount, and a
 //! liquidation slice written as a few moves conserves every total.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::ACCOUNT_VERSION;
 use crate::engine::ledger::*;

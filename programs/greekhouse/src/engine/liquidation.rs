@@ -3,7 +3,7 @@
 //! account's quote. Pure, so the SDK, bot and simulator call the same functions and predict a
 //! bid to the token unit; the quote amounts themselves come from `greekhouse_risk::auction`.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::auction::{self, BidInputs, SliceSettlement};
 use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 

@@ -8,7 +8,7 @@
 //! underlying's last recorded one (no rollback) but does not record it, so margin checks of
 //! different writers never contend on an underlying (`docs/accounts.md`).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::{
     margin, AccountRisk, CollateralRisk, Fixed, MarginSummary, Rounding, UnderlyingRisk,
 };
@@ -16,7 +16,9 @@ use greekhouse_risk::{
 use crate::engine::safe_math::Cast;
 use crate::engine::{convert, layout};
 use crate::errors::GreekhouseError;
-use crate::oracle::{check_price, parse_oracle_account, OraclePrice, PriceUse};
+#[cfg(feature = "anchor")]
+use crate::oracle::parse_oracle_account;
+use crate::oracle::{check_price, OraclePrice, PriceUse};
 use crate::state::{
     Clearinghouse, CollateralAsset, GlobalParams, OracleKind, PriceSource, Underlying,
     WriterAccount,
@@ -267,6 +269,7 @@ impl LoadedMargin {
     }
 }
 
+#[cfg(feature = "anchor")]
 /// Load and check, read-only, the margin accounts of `writers` from `remaining` (the layout of
 /// [`super::layout`]): each account must be the expected key, belong to `clearinghouse`, and
 /// each oracle must pass the checks for `price_use`. Extra accounts are refused.
@@ -337,6 +340,7 @@ pub fn load_margin_accounts<'info>(
     })
 }
 
+#[cfg(feature = "anchor")]
 /// The prices an action asks for, from an instruction's remaining accounts: the margin layout of
 /// the writer accounts the action names, checked for `price_use` ([`load_margin_accounts`]).
 pub fn prices_from<'info>(
@@ -350,6 +354,7 @@ pub fn prices_from<'info>(
     }
 }
 
+#[cfg(feature = "anchor")]
 /// [`load_margin_accounts`] then [`compute_margin`] for one writer account: the accounts of
 /// its layout checked for `price_use`, and its margin.
 pub fn load_and_compute<'info>(
@@ -372,6 +377,7 @@ pub fn load_and_compute<'info>(
     Ok((loaded, summary))
 }
 
+#[cfg(feature = "anchor")]
 /// Record, on each underlying of `loaded`, the price the margin check used: the no-rollback
 /// floor moves up to it, so nobody (the liquidated account's owner included) can later use an
 /// older, more favourable price for that underlying. Liquidation (`start_liquidation`, `bid`)

@@ -13,10 +13,16 @@
 //! - [`tokens`], [`create`]: token transfers and mint screening; pre-funding-proof creation.
 //! - [`safe_math`]: checked arithmetic and integer conversion (`Cast`) that log where they failed.
 //! - [`series_accounts`]: the series lists some instructions take ahead of a margin layout.
+//!
+//! `tokens`, `create`, `fees`, `series_accounts` and the account loading in `margin` handle
+//! `AccountInfo`s and CPIs: they exist in the program build (feature `anchor`) only. The rest
+//! is the rulebook and compiles as `no_std + alloc`.
 
 pub mod actions;
 pub mod convert;
+#[cfg(feature = "anchor")]
 pub mod create;
+#[cfg(feature = "anchor")]
 pub mod fees;
 pub mod governance;
 pub mod governance_fields;
@@ -32,6 +38,8 @@ pub mod liquidation;
 pub mod margin;
 pub mod pricing;
 pub mod safe_math;
+#[cfg(feature = "anchor")]
 pub mod series_accounts;
 pub mod settlement;
+#[cfg(feature = "anchor")]
 pub mod tokens;

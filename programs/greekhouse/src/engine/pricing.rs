@@ -1,6 +1,6 @@
 //! Mark price of options from the risk engine, for fees and reporting.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::{bs, BsInput, Fixed, Rounding};
 
 use crate::engine::{convert, margin::PricedUnderlying};

@@ -5,7 +5,7 @@
 //! `engine/` and `instructions/` deny clippy's lossy-cast lints, so a narrowing or
 //! sign-changing conversion there is `x.cast::<T>()?` and a widening one is `T::from(x)`.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::errors::GreekhouseError;
 

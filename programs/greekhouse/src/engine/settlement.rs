@@ -3,7 +3,7 @@
 //! integers from the oracle's mantissa and exponent), the fund's cover of unbacked contracts,
 //! the backstop's falling share price, and the final payout after a shortfall.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::safe_math::Cast;
 use crate::errors::GreekhouseError;

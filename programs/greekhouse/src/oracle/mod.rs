@@ -2,14 +2,18 @@
 //! accounts: owner, account and feed checks, full verification, trading status, staleness,
 //! confidence, positive price, exponent range, and no rollback to an older publish time.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
+#[cfg(feature = "anchor")]
 use anchor_lang::AccountDeserialize;
 use greekhouse_risk::{Fixed, Rounding};
+#[cfg(feature = "anchor")]
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
 use crate::constants::{BPS_ONE, MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_EXPONENT};
 use crate::errors::GreekhouseError;
-use crate::state::{OracleKind, Underlying};
+#[cfg(feature = "anchor")]
+use crate::state::OracleKind;
+use crate::state::Underlying;
 
 /// What a price is for; each use has its own age limit (docs/protocol.md §4's action matrix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,9 +71,10 @@ fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
     } else {
         Fixed::from_scaled(value, shift.unsigned_abs(), rounding)
     };
-    fixed.map_err(|e| GreekhouseError::from(e).into())
+    fixed.map_err(|e| error!(GreekhouseError::from(e)))
 }
 
+#[cfg(feature = "anchor")]
 /// Read and check the oracle of `underlying` from `oracle_account`, and record it as the newest
 /// accepted price when it is newer. Only instructions that write-lock the underlying anyway
 /// record (`record_price`, and later liquidation and settlement); margin checks call
@@ -100,6 +105,7 @@ pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> bool {
     true
 }
 
+#[cfg(feature = "anchor")]
 /// Parse an oracle account of `underlying` (owner, account or feed id, verification, trading
 /// status). Pure: the SDK calls it on fetched account data.
 pub fn parse_oracle_account(
@@ -186,6 +192,7 @@ pub fn settlement_conf_within(price: &OraclePrice, max_conf_bps: u32) -> bool {
     conf_scaled <= limit
 }
 
+#[cfg(feature = "anchor")]
 /// A `PriceUpdateV2`: Anchor discriminator, full verification, the configured feed id.
 fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
     let mut slice = data;
@@ -209,6 +216,7 @@ fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
     })
 }
 
+#[cfg(feature = "anchor")]
 /// A legacy push price account: magic, version and account type through pyth-sdk-solana's
 /// byte-level loader, and the aggregate in trading status.
 fn parse_legacy(data: &[u8]) -> Result<OraclePrice> {

@@ -4,14 +4,19 @@
 //! it, so those run in parallel across writers (`docs/accounts.md`, write-lock table). Money
 //! lives in writer accounts, underlying ledgers, the insurance fund and the vaults.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use super::params::{pause, GlobalParams};
 use crate::constants::{ACCOUNT_VERSION, CLEARINGHOUSE_SEED};
 use crate::errors::GreekhouseError;
 
 /// PDA [`CLEARINGHOUSE_SEED`](crate::constants::CLEARINGHOUSE_SEED), quote_mint, creator.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct Clearinghouse {
     pub version: u8,

@@ -1,6 +1,6 @@
 //! A listed collateral asset: mint, token program, vault, price source, weights, cap, totals.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::{bounds, ACCOUNT_VERSION};
 use crate::errors::GreekhouseError;
@@ -17,7 +17,12 @@ pub enum PriceSource {
 }
 
 /// PDA [`COLLATERAL_SEED`](crate::constants::COLLATERAL_SEED), clearinghouse, mint.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct CollateralAsset {
     pub version: u8,

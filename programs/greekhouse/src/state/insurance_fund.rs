@@ -3,7 +3,7 @@
 //! underlying ledgers), liquidation fees, donations and stakes; it pays bidders for slices
 //! worth less than nothing, only from the quote it holds.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::insurance::rebase_shares;
 use greekhouse_risk::FundShares;
 
@@ -11,7 +11,12 @@ use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
 
 /// PDA [`INSURANCE_FUND_SEED`](crate::constants::INSURANCE_FUND_SEED), clearinghouse.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct InsuranceFund {
     pub version: u8,
@@ -82,7 +87,12 @@ impl InsuranceFund {
 
 /// One staker's shares in the insurance fund. PDA
 /// [`INSURANCE_STAKE_SEED`](crate::constants::INSURANCE_STAKE_SEED), insurance fund, owner.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct InsuranceStake {
     pub version: u8,

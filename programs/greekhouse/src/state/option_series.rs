@@ -1,6 +1,6 @@
 //! An option series: one strike, expiry and kind on one underlying, with its SPL mint.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::{ACCOUNT_VERSION, SERIES_SEED};
 use crate::errors::GreekhouseError;
@@ -20,7 +20,12 @@ pub enum SeriesStatus {
 
 /// PDA [`SERIES_SEED`](crate::constants::SERIES_SEED), underlying, expiry (i64 LE),
 /// strike (u64 LE), kind (u8).
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct OptionSeries {
     pub version: u8,

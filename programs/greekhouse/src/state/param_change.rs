@@ -1,7 +1,7 @@
 //! Governance: the value of a governed change ([`GovValue`]) and the queued loosening change
 //! ([`ParamChange`]), executable by anyone after its timelock (docs/governance.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use super::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams};
 use crate::constants::ACCOUNT_VERSION;
@@ -36,10 +36,10 @@ impl ListingState {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct OpenInterestLimits {
@@ -58,10 +58,10 @@ pub struct OpenInterestLimits {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct SurfaceLimits {
@@ -82,10 +82,10 @@ pub struct SurfaceLimits {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct CollateralWeights {
@@ -101,10 +101,10 @@ pub struct CollateralWeights {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct PriceSourceConfig {
@@ -219,7 +219,12 @@ pub enum ChangeStatus {
 /// (u64 LE). One queued loosening change: its target, the value at queue time (`old`, the
 /// change is stale when the target no longer holds it), the new value and its earliest
 /// execution time. Kept after execution or cancellation as a record.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct ParamChange {
     pub version: u8,

@@ -1,7 +1,7 @@
 //! Global parameters of the clearing house, stored in integer units with named precisions,
 //! and their hard bounds.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::bounds;
 use crate::errors::GreekhouseError;
@@ -29,10 +29,10 @@ pub mod pause {
     Debug,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct GlobalParams {
@@ -62,10 +62,10 @@ pub struct GlobalParams {
     Debug,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct SettlementParams {
@@ -92,10 +92,10 @@ pub struct SettlementParams {
     Debug,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct LiquidationParams {
@@ -130,10 +130,10 @@ pub struct LiquidationParams {
     Debug,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct InsuranceParams {

@@ -7,7 +7,7 @@
 //! `prev_publish_time` is the last one's `publish_time`), until one is within the bound: still
 //! one update, fixed by the feed's history.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
@@ -23,7 +23,12 @@ pub enum SettlementPriceStatus {
 }
 
 /// PDA [`SETTLEMENT_PRICE_SEED`](crate::constants::SETTLEMENT_PRICE_SEED), underlying, expiry (i64 LE).
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct SettlementPrice {
     pub version: u8,

@@ -4,7 +4,7 @@
 //! instructions only read it; the counters writes change live in its
 //! [`UnderlyingLedger`](super::UnderlyingLedger).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::{bounds, ACCOUNT_VERSION};
 use crate::errors::GreekhouseError;
@@ -38,10 +38,10 @@ impl OracleKind {
     Debug,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct OracleConfig {
@@ -82,10 +82,10 @@ impl OracleConfig {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct StoredVolSurface {
@@ -111,10 +111,10 @@ pub struct StoredVolSurface {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct StoredLevel {
@@ -153,10 +153,10 @@ impl StoredLevel {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct StoredMarginParams {
@@ -225,10 +225,10 @@ impl StoredMarginParams {
     Default,
     PartialEq,
     Eq,
-    AnchorSerialize,
-    AnchorDeserialize,
     bytemuck::Pod,
     bytemuck::Zeroable,
+    AnchorSerialize,
+    AnchorDeserialize,
 )]
 #[repr(C)]
 pub struct SeriesRules {
@@ -246,7 +246,12 @@ pub struct SeriesRules {
 }
 
 /// PDA [`UNDERLYING_SEED`](crate::constants::UNDERLYING_SEED), clearinghouse, id (u16 LE).
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct Underlying {
     pub version: u8,

@@ -3,13 +3,18 @@
 //! configuration so a write on one underlying never write-locks an account that margin checks
 //! of other writers read.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
 
 /// PDA [`UNDERLYING_LEDGER_SEED`](crate::constants::UNDERLYING_LEDGER_SEED), underlying.
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct UnderlyingLedger {
     pub version: u8,

@@ -1,7 +1,7 @@
 //! A writer's margin account: collateral balances, a signed quote balance and short positions,
 //! in fixed capacity so one transaction can always check its whole margin.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::constants::{ACCOUNT_VERSION, MAX_COLLATERALS, MAX_DEBT_MARKERS, MAX_POSITIONS};
 use crate::errors::GreekhouseError;
@@ -18,7 +18,12 @@ pub enum WriterStatus {
 }
 
 /// One collateral balance (slot empty when `amount == 0` and `asset` is default).
-#[zero_copy]
+#[cfg_attr(feature = "anchor", zero_copy)]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CollateralBalance {
     /// The [`CollateralAsset`](super::CollateralAsset) account.
@@ -29,7 +34,12 @@ pub struct CollateralBalance {
 
 /// One short position. The series' immutable terms are copied in, so a margin check needs the
 /// underlyings' accounts but not every series account.
-#[zero_copy]
+#[cfg_attr(feature = "anchor", zero_copy)]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ShortPosition {
     pub series: Pubkey,
@@ -47,7 +57,12 @@ pub struct ShortPosition {
 }
 
 /// State of a running liquidation (docs/liquidation.md); zero when the account is active.
-#[zero_copy]
+#[cfg_attr(feature = "anchor", zero_copy)]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct LiquidationState {
     /// When `start_liquidation` ran (unix seconds).
@@ -71,7 +86,12 @@ pub struct LiquidationState {
 
 /// A settlement debt's share owed to one series (docs/settlement.md): kept while the account's
 /// quote balance is negative, so an unpaid debt is charged to the series it came from.
-#[zero_copy]
+#[cfg_attr(feature = "anchor", zero_copy)]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DebtMarker {
     pub series: Pubkey,
@@ -80,7 +100,12 @@ pub struct DebtMarker {
 }
 
 /// PDA [`WRITER_SEED`](crate::constants::WRITER_SEED), clearinghouse, owner, index (u32 LE).
-#[account(zero_copy)]
+#[cfg_attr(feature = "anchor", account(zero_copy))]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
 #[derive(Debug)]
 pub struct WriterAccount {
     pub version: u8,

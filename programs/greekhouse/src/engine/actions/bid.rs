@@ -1,6 +1,6 @@
 //! `bid`: buy a slice of a liquidated account at the Dutch auction's price (docs/liquidation.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::auction::{self, BidInputs, SliceSettlement};
 use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 

@@ -1,7 +1,7 @@
 //! `buy_backstop`: sell new insurance-fund shares for a series' shortfall at the backstop
 //! auction's current price (docs/insurance.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::fixed::FIXED_ONE;
 use greekhouse_risk::insurance::price_at_base;
 use greekhouse_risk::FundShares;

@@ -1,7 +1,7 @@
 //! `end_liquidation`: unfreeze an account back at or above the end level, or one with no shorts
 //! and no debt left (docs/liquidation.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use super::MarginPrices;
 use crate::engine::{liquidation, margin};

@@ -2,7 +2,7 @@
 //! then `finalize_series`, which fixes the final payout and the haircut once the backstop had
 //! its window (docs/settlement.md, docs/insurance.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::settlement::{final_payout, haircut_bps, require_fully_settled, shortfall};
 use crate::errors::GreekhouseError;

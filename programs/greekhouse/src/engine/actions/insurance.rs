@@ -2,7 +2,7 @@
 //! the payout of a matured unstake request (docs/insurance.md). The fee sweep and the fund's
 //! rebase that come first are `engine::fees` and `engine::insurance`.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::insurance::{supply_error, sync_stake};
 use crate::engine::ledger;

@@ -28,7 +28,7 @@ pub mod start_liquidation;
 pub mod withdraw;
 pub mod write;
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::margin::LoadedMargin;
 use crate::state::WriterAccount;

@@ -2,7 +2,7 @@
 //! contracts when nobody can buy them: no collateral beyond dust, insolvent at mark, and an
 //! insurance fund too small for a bid of the whole account (docs/liquidation.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::{auction, Fixed, Rounding};
 
 use crate::engine::liquidation::{self, split_pro_rata, to_native_u64};

@@ -2,7 +2,7 @@
 //! off: the insurance fund pays what it can, the rest is charged to the series the debt came
 //! from, pro rata to what each was owed (docs/settlement.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::ledger;
 use crate::engine::liquidation::split_pro_rata;

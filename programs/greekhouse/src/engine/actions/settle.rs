@@ -3,7 +3,7 @@
 //! holder the final payout, `sweep_series_dust` gives a finalized series' leftover (rounding
 //! and forfeited claims) to the insurance fund (docs/settlement.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::ledger;
 use crate::errors::GreekhouseError;

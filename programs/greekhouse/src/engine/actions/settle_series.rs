@@ -2,7 +2,7 @@
 //! price, release its open interest, and cover its unbacked contracts from the bankrupt
 //! writers' cover and the insurance fund (docs/settlement.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::engine::ledger;
 use crate::engine::settlement::{contract_amounts, fund_cover, settlement_price_native};

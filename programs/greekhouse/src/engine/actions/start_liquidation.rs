@@ -1,7 +1,7 @@
 //! `start_liquidation`: freeze an account below maintenance, or a settlement debtor past its
 //! grace period, start its Dutch auction and tip the caller (docs/liquidation.md).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::auction::{self, TipLimits};
 use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 

@@ -1,7 +1,7 @@
 //! `deposit` and `withdraw`: which ledger a token belongs to, and what moving it in or out may do
 //! to the account.
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::MarginSummary;
 
 use super::MarginPrices;

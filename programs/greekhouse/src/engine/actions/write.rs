@@ -1,7 +1,7 @@
 //! `write_options`: record a short, charge the writing fee and require IM >= 0 afterwards;
 //! `burn_options`: buy back, close the short with the tokens burned (never margin-checked).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 use greekhouse_risk::MarginSummary;
 
 use super::MarginPrices;
