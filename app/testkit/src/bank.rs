@@ -1,7 +1,12 @@
-//! The in-process bank: `solana-program-test` with the Greekhouse program registered natively,
-//! the real SPL Token, Token-2022 and ATA programs, Pyth accounts written directly, and a clock
-//! the caller controls. Implements [`Chain`], so tests, the demo, the bot and the simulator run
-//! the real program exactly as they would against a cluster.
+//! The in-process bank: `solana-program-test` with the Greekhouse program, the real SPL Token,
+//! Token-2022 and ATA programs, Pyth accounts written directly, and a clock the caller controls.
+//! Implements [`Chain`], so tests, the demo, the bot and the simulator run the real program
+//! exactly as they would against a cluster.
+//!
+//! The program runs natively by default. With [`PROGRAM_SO_ENV`] naming an sBPF build of it
+//! (`scripts/build-sbf.sh`), the bank loads that `.so` instead and runs it in the Solana VM,
+//! with its stack, heap and compute-unit limits: every test built on this bank then runs on the
+//! deployable program (`scripts/test-sbf.sh`).
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::clock::Clock;
@@ -26,6 +31,29 @@ fn program_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> 
     greekhouse::entry(program_id, accounts, data)
 }
 
+/// Environment variable naming an sBPF build of the program (`greekhouse.so`) for the bank to
+/// run instead of the native program.
+pub const PROGRAM_SO_ENV: &str = "GREEKHOUSE_PROGRAM_SO";
+
+/// Which build of the program a bank runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProgramBuild {
+    /// Registered natively (a builtin of this process): fast, no VM limits.
+    Native,
+    /// The sBPF `.so` at this path, in the VM.
+    Sbf(std::path::PathBuf),
+}
+
+impl ProgramBuild {
+    /// [`ProgramBuild::Sbf`] when [`PROGRAM_SO_ENV`] is set (and not empty), else native.
+    pub fn from_env() -> Self {
+        match std::env::var_os(PROGRAM_SO_ENV) {
+            Some(path) if !path.is_empty() => ProgramBuild::Sbf(path.into()),
+            _ => ProgramBuild::Native,
+        }
+    }
+}
+
 /// A Solana bank in this process.
 pub struct BankChain {
     runtime: tokio::runtime::Runtime,
@@ -42,6 +70,7 @@ pub struct BankChain {
     /// reproducible down to account addresses (and so to the order accounts are scanned in).
     key_seed: Option<u64>,
     key_counter: u64,
+    build: ProgramBuild,
 }
 
 /// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
@@ -87,6 +116,14 @@ impl Drop for SilencedStdout {
     }
 }
 
+/// Whether `instructions` set a compute-unit limit themselves.
+fn has_unit_limit(instructions: &[Instruction]) -> bool {
+    let compute_budget = greekhouse_sdk::ix::compute_unit_limit(0).program_id;
+    instructions
+        .iter()
+        .any(|ix| ix.program_id == compute_budget && ix.data.first() == Some(&2))
+}
+
 fn backend<E: std::fmt::Display>(e: E) -> ChainError {
     ChainError::Backend(e.to_string())
 }
@@ -95,13 +132,43 @@ fn backend<E: std::fmt::Display>(e: E) -> ChainError {
 pub const GENESIS_UNIX_TIMESTAMP: i64 = 1_767_225_600;
 
 impl BankChain {
-    /// Start a bank with the program loaded and the clock at [`GENESIS_UNIX_TIMESTAMP`].
+    /// Start a bank with the program loaded and the clock at [`GENESIS_UNIX_TIMESTAMP`]: the
+    /// build [`ProgramBuild::from_env`] names.
     pub fn start() -> Result<Self, ChainError> {
+        Self::start_with(ProgramBuild::from_env())
+    }
+
+    /// Start a bank running `build` of the program.
+    pub fn start_with(build: ProgramBuild) -> Result<Self, ChainError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(backend)?;
-        let mut test = ProgramTest::new("greekhouse", greekhouse::ID, processor!(program_entry));
+        let mut test = match &build {
+            ProgramBuild::Native => {
+                ProgramTest::new("greekhouse", greekhouse::ID, processor!(program_entry))
+            }
+            ProgramBuild::Sbf(so) => {
+                let elf = std::fs::read(so)
+                    .map_err(|e| backend(format!("reading {}: {e}", so.display())))?;
+                let mut test = ProgramTest::default();
+                // what `add_program` does for an `.so` (loader v2: the account is the ELF)
+                test.add_account(
+                    greekhouse::ID,
+                    Account {
+                        lamports: anchor_lang::solana_program::rent::Rent::default()
+                            .minimum_balance(elf.len())
+                            .max(1),
+                        data: elf,
+                        owner: solana_sdk_ids::bpf_loader::id(),
+                        executable: true,
+                        rent_epoch: 0,
+                    },
+                );
+                test
+            }
+        };
+        // the test oracle stays a native builtin in both cases
         test.prefer_bpf(false);
         test.add_program(
             "greekhouse_test_oracle",
@@ -120,6 +187,7 @@ impl BankChain {
             sent: 0,
             key_seed: None,
             key_counter: 0,
+            build,
         };
         chain.set_unix_timestamp(GENESIS_UNIX_TIMESTAMP)?;
         Ok(chain)
@@ -149,6 +217,11 @@ impl BankChain {
             chunk.copy_from_slice(&(x ^ (x >> 31)).to_le_bytes());
         }
         Keypair::new_from_array(bytes)
+    }
+
+    /// The build of the program this bank runs.
+    pub fn program_build(&self) -> &ProgramBuild {
+        &self.build
     }
 
     /// Transactions this bank was asked to send (landed or refused).
@@ -325,6 +398,18 @@ impl Chain for BankChain {
             .block_on(self.context.banks_client.get_latest_blockhash())
             .map_err(backend)?;
         self.sent += 1;
+        let with_limit: Vec<Instruction>;
+        let mut instructions = instructions;
+        if matches!(self.build, ProgramBuild::Sbf(_)) && !has_unit_limit(instructions) {
+            // in the VM a transaction gets 200,000 CU per instruction unless it asks: like the
+            // RPC backend, ask for the most (tests check behaviour; the CU table is measured)
+            with_limit = std::iter::once(greekhouse_sdk::ix::compute_unit_limit(
+                greekhouse_sdk::budget::MAX_UNITS,
+            ))
+            .chain(instructions.iter().cloned())
+            .collect();
+            instructions = &with_limit;
+        }
         let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
         self.seen.extend(tx.message.account_keys.iter().copied());
         // sign with exactly the keys the message needs, once each
