@@ -17,6 +17,7 @@
 
 pub mod bid;
 pub mod buy_backstop;
+pub mod create_series;
 pub mod end_liquidation;
 pub mod finalize;
 pub mod insurance;
@@ -24,7 +25,9 @@ pub mod resolve_bankruptcy;
 pub mod resolve_debt;
 pub mod settle;
 pub mod settle_series;
+pub mod settlement_price;
 pub mod start_liquidation;
+pub mod vol_surface;
 pub mod withdraw;
 pub mod write;
 
