@@ -20,6 +20,7 @@ pub mod buy_backstop;
 pub mod create_series;
 pub mod end_liquidation;
 pub mod finalize;
+pub mod governance;
 pub mod insurance;
 pub mod resolve_bankruptcy;
 pub mod resolve_debt;
