@@ -22,6 +22,9 @@ pub mod end_liquidation;
 pub mod finalize;
 pub mod governance;
 pub mod insurance;
+pub mod listing;
+pub mod pause;
+pub mod record_price;
 pub mod resolve_bankruptcy;
 pub mod resolve_debt;
 pub mod settle;
@@ -31,6 +34,7 @@ pub mod start_liquidation;
 pub mod vol_surface;
 pub mod withdraw;
 pub mod write;
+pub mod writer_account;
 
 use crate::prelude::*;
 
