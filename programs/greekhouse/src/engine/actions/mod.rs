@@ -21,6 +21,7 @@ pub mod create_series;
 pub mod end_liquidation;
 pub mod finalize;
 pub mod governance;
+pub mod initialize;
 pub mod insurance;
 pub mod listing;
 pub mod pause;
