@@ -242,3 +242,52 @@ pub fn cancel_change(
         by: authority,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_by_the_admin_or_a_set_guardian_while_queued() {
+        let mut ch: Clearinghouse = bytemuck::Zeroable::zeroed();
+        ch.admin = Pubkey::new_from_array([1; 32]);
+        let mut pc: ParamChange = bytemuck::Zeroable::zeroed();
+        pc.status = ChangeStatus::Queued as u8;
+        // no guardian set: the default key is nobody
+        assert_eq!(
+            check_cancel_change(&ch, &Pubkey::default(), &pc),
+            Err(GreekhouseError::NotAdminOrGuardian.into())
+        );
+        ch.guardian = Pubkey::new_from_array([2; 32]);
+        assert_eq!(check_cancel_change(&ch, &ch.guardian, &pc), Ok(()));
+        assert_eq!(check_cancel_change(&ch, &ch.admin, &pc), Ok(()));
+        assert_eq!(
+            check_cancel_change(&ch, &Pubkey::new_from_array([3; 32]), &pc),
+            Err(GreekhouseError::NotAdminOrGuardian.into())
+        );
+        for status in [ChangeStatus::Executed, ChangeStatus::Cancelled] {
+            pc.status = status as u8;
+            assert_eq!(
+                check_cancel_change(&ch, &ch.admin, &pc),
+                Err(GreekhouseError::ChangeNotQueued.into())
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_is_due_once_queued_and_past_its_eta() {
+        let mut pc: ParamChange = bytemuck::Zeroable::zeroed();
+        pc.status = ChangeStatus::Queued as u8;
+        pc.eta = 100;
+        assert_eq!(
+            check_change_due(&pc, 99),
+            Err(GreekhouseError::TimelockNotOver.into())
+        );
+        assert_eq!(check_change_due(&pc, 100), Ok(()));
+        pc.status = ChangeStatus::Executed as u8;
+        assert_eq!(
+            check_change_due(&pc, 100),
+            Err(GreekhouseError::ChangeNotQueued.into())
+        );
+    }
+}
