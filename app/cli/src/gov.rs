@@ -20,6 +20,7 @@ use std::str::FromStr;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
+use greekhouse::engine::actions::governance::check_cancel_change;
 use greekhouse::engine::governance::Class;
 use greekhouse::state::{ChangeStatus, ParamChange, TargetKind};
 use greekhouse_sdk::chain::{Chain, TxOutcome};
@@ -400,7 +401,8 @@ fn queued(args: QueuedArgs, execute: bool) -> Result<ExitCode> {
         (None, None) => ch.admin,
     };
     // anyone may execute a change that is due; only the admin or the guardian may cancel
-    if opened.sender.is_some() && !execute && signer != ch.admin && signer != ch.guardian {
+    // (the program's own rule: `engine::actions::governance::check_cancel_change`)
+    if opened.sender.is_some() && !execute && check_cancel_change(&ch, &signer, &pc).is_err() {
         bail!(
             "--keypair {signer} is neither the clearing house's admin {} nor its guardian {}",
             ch.admin,

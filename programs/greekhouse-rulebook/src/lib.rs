@@ -1,6 +1,7 @@
 //! The rulebook of the Greekhouse program as a `no_std + alloc` library: its zero-copy accounts
 //! (`state`), the engine with one action per value-moving or margin-checked instruction
-//! (`engine::actions`), the oracle checks, `errors`, `events` and `constants`.
+//! (`engine::actions`), the oracle checks, the instructions' arguments (`args`), `errors`,
+//! `events` and `constants`.
 //!
 //! Nothing here is a copy. Each module below is the program's own source file
 //! (`programs/greekhouse/src/...`), compiled a second time without the program's `anchor`
@@ -22,6 +23,8 @@
 
 extern crate alloc;
 
+#[path = "../../greekhouse/src/args.rs"]
+pub mod args;
 #[path = "../../greekhouse/src/constants.rs"]
 pub mod constants;
 #[path = "../../greekhouse/src/engine/mod.rs"]

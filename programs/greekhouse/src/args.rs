@@ -2,7 +2,7 @@
 //! build instructions from. They hold data only, so a client needs them without any handler's
 //! rules (the SDK imports this module, never `instructions/`).
 
-use anchor_lang::prelude::*;
+use crate::prelude::*;
 
 use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredVolSurface};
 

@@ -8,7 +8,7 @@
 //! `#[access_control]` so no handler can skip it) and handler live in
 //! `instructions/<role>/<name>.rs`.
 //!
-//! The rulebook's modules (`state`, `engine`, `oracle`, `errors`, `events`, `constants`) also
+//! The rulebook's modules (`state`, `engine`, `oracle`, `args`, `errors`, `events`, `constants`) also
 //! compile without Anchor, as `no_std + alloc`: the crate `greekhouse-rulebook` builds these
 //! same files without this crate's `anchor` feature.
 #![allow(unexpected_cfgs)]

@@ -17,16 +17,25 @@
 
 pub mod bid;
 pub mod buy_backstop;
+pub mod create_series;
 pub mod end_liquidation;
 pub mod finalize;
+pub mod governance;
+pub mod initialize;
 pub mod insurance;
+pub mod listing;
+pub mod pause;
+pub mod record_price;
 pub mod resolve_bankruptcy;
 pub mod resolve_debt;
 pub mod settle;
 pub mod settle_series;
+pub mod settlement_price;
 pub mod start_liquidation;
+pub mod vol_surface;
 pub mod withdraw;
 pub mod write;
+pub mod writer_account;
 
 use crate::prelude::*;
 

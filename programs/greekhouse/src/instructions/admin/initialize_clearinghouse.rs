@@ -8,13 +8,14 @@ pub use crate::args::InitializeClearinghouseArgs;
 use anchor_spl::token_interface::{Mint, TokenInterface};
 
 use crate::constants::{
-    ACCOUNT_VERSION, CLEARINGHOUSE_SEED, INSURANCE_FUND_SEED, INSURANCE_VAULT_SEED,
-    QUOTE_VAULT_SEED,
+    CLEARINGHOUSE_SEED, INSURANCE_FUND_SEED, INSURANCE_VAULT_SEED, QUOTE_VAULT_SEED,
+};
+use crate::engine::actions::initialize::{
+    check_initialize_clearinghouse, initialize_clearinghouse, NewClearinghouse,
 };
 use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
-use crate::events::ClearinghouseInitialized;
 use crate::state::{Clearinghouse, InsuranceFund};
 
 #[event_cpi]
@@ -42,12 +43,7 @@ pub struct InitializeClearinghouse<'info> {
 
 impl InitializeClearinghouse<'_> {
     pub fn validate(&self, args: &InitializeClearinghouseArgs) -> Result<()> {
-        args.params.validate()?;
-        require!(args.admin != Pubkey::default(), GreekhouseError::NotAdmin);
-        require!(
-            args.guardian != Pubkey::default(),
-            GreekhouseError::NotGuardian
-        );
+        check_initialize_clearinghouse(args)?;
         check_mint_extensions(&self.quote_mint.to_account_info())
     }
 }
@@ -109,41 +105,27 @@ pub fn initialize_clearinghouse_handler(
     )?;
 
     let mut fund = load_new::<InsuranceFund>(&a.insurance_fund)?;
-    fund.version = ACCOUNT_VERSION;
-    fund.bump = b.insurance_fund;
-    fund.vault_bump = b.insurance_vault;
-    fund.clearinghouse = clearinghouse_key;
-    fund.vault = a.insurance_vault.key();
-    fund.invariant()?;
-    drop(fund);
-
     let mut ch = load_new::<Clearinghouse>(&a.clearinghouse)?;
-    ch.version = ACCOUNT_VERSION;
-    ch.bump = b.clearinghouse;
-    ch.quote_vault_bump = b.quote_vault;
-    ch.quote_decimals = a.quote_mint.decimals;
-    ch.creator = creator_key;
-    ch.admin = args.admin;
-    ch.guardian = args.guardian;
-    ch.quote_mint = quote_mint_key;
-    ch.quote_vault = a.quote_vault.key();
-    ch.quote_token_program = a.quote_token_program.key();
-    ch.insurance_fund = a.insurance_fund.key();
-    ch.params = args.params;
-    ch.invariant()?;
-    let event = ClearinghouseInitialized {
-        clearinghouse: clearinghouse_key,
-        creator: ch.creator,
-        quote_token_program: ch.quote_token_program,
-        admin: ch.admin,
-        guardian: ch.guardian,
-        quote_mint: ch.quote_mint,
-        quote_vault: ch.quote_vault,
-        insurance_fund: ch.insurance_fund,
-        insurance_vault: a.insurance_vault.key(),
-        params: ch.params,
-    };
-    drop(ch);
+    let event = initialize_clearinghouse(
+        &mut ch,
+        &mut fund,
+        &NewClearinghouse {
+            clearinghouse: clearinghouse_key,
+            bump: b.clearinghouse,
+            creator: creator_key,
+            quote_mint: quote_mint_key,
+            quote_decimals: a.quote_mint.decimals,
+            quote_token_program: a.quote_token_program.key(),
+            quote_vault: a.quote_vault.key(),
+            quote_vault_bump: b.quote_vault,
+            insurance_fund: a.insurance_fund.key(),
+            insurance_fund_bump: b.insurance_fund,
+            insurance_vault: a.insurance_vault.key(),
+            insurance_vault_bump: b.insurance_vault,
+        },
+        &args,
+    )?;
+    drop((ch, fund));
     emit_cpi!(event);
     Ok(())
 }

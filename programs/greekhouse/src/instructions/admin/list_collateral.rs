@@ -7,15 +7,14 @@ use anchor_lang::prelude::*;
 
 pub use crate::args::ListCollateralArgs;
 use anchor_spl::token_interface::{Mint, TokenInterface};
-use greekhouse_risk::margin::{validate_collateral_weights, CollateralClass};
-use greekhouse_risk::{Fixed, MarginParams};
 
-use crate::constants::{ACCOUNT_VERSION, COLLATERAL_SEED, COLLATERAL_VAULT_SEED, MAX_DECIMALS_GAP};
-use crate::engine::convert;
+use crate::constants::{COLLATERAL_SEED, COLLATERAL_VAULT_SEED};
+use crate::engine::actions::listing::{
+    check_list_collateral, count_collateral, list_collateral, ListedCollateral,
+};
 use crate::engine::create::{load_new, Creator};
 use crate::engine::tokens::check_mint_extensions;
 use crate::errors::GreekhouseError;
-use crate::events::CollateralListed;
 use crate::state::{Clearinghouse, CollateralAsset, Underlying};
 
 #[event_cpi]
@@ -42,55 +41,19 @@ pub struct ListCollateral<'info> {
 
 impl ListCollateral<'_> {
     pub fn validate(&self, args: &ListCollateralArgs) -> Result<()> {
-        let ch = self.clearinghouse.load()?;
-        require_keys_neq!(
-            self.mint.key(),
-            ch.quote_mint,
-            GreekhouseError::QuoteMintIsNotCollateral
-        );
-        CollateralAsset::validate_weights(args.init_weight_bps, args.maint_weight_bps)?;
-        require!(
-            self.mint.decimals.abs_diff(ch.quote_decimals) <= MAX_DECIMALS_GAP,
-            GreekhouseError::DecimalsGapTooLarge
-        );
-        // a volatile asset is always priced by a listed underlying's feed, so the margin shocks
-        // it with that underlying (linked); its weight then covers liquidity and confidence only
-        let (class, params, max_conf) = match args.price_source {
-            0 => {
-                require!(
-                    self.price_underlying.is_none(),
-                    GreekhouseError::InvalidPriceSource
-                );
-                (CollateralClass::Pegged, MarginParams::DEFAULT, Fixed::ZERO)
-            }
-            1 => {
-                let u = self
-                    .price_underlying
-                    .as_ref()
-                    .ok_or(GreekhouseError::InvalidPriceSource)?;
-                let u = u.load()?;
-                require_keys_eq!(
-                    u.clearinghouse,
-                    self.clearinghouse.key(),
-                    GreekhouseError::WrongClearinghouse
-                );
-                let conf = Fixed::from_bps(i64::from(u.oracle.max_conf_bps));
-                (
-                    CollateralClass::Linked,
-                    convert::margin_params(&u.margin),
-                    conf,
-                )
-            }
-            _ => return err!(GreekhouseError::InvalidPriceSource),
-        };
-        validate_collateral_weights(
-            Fixed::from_bps(i64::from(args.init_weight_bps)),
-            Fixed::from_bps(i64::from(args.maint_weight_bps)),
-            class,
-            &params,
-            max_conf,
-        )
-        .map_err(|e| error!(GreekhouseError::from(e)))?;
+        let price_underlying = self
+            .price_underlying
+            .as_ref()
+            .map(|u| u.load())
+            .transpose()?;
+        check_list_collateral(
+            &*self.clearinghouse.load()?,
+            &self.clearinghouse.key(),
+            &self.mint.key(),
+            self.mint.decimals,
+            args,
+            price_underlying.as_deref(),
+        )?;
         check_mint_extensions(&self.mint.to_account_info())
     }
 }
@@ -99,22 +62,10 @@ pub fn list_collateral_handler(
     ctx: Context<ListCollateral>,
     args: ListCollateralArgs,
 ) -> Result<()> {
-    let clearinghouse_key = ctx.accounts.clearinghouse.key();
-    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    ch.collateral_count = ch
-        .collateral_count
-        .checked_add(1)
-        .ok_or(GreekhouseError::MathOverflow)?;
-    ch.invariant()?;
-    drop(ch);
-
-    let price_underlying = ctx
-        .accounts
-        .price_underlying
-        .as_ref()
-        .map(|u| u.key())
-        .unwrap_or_default();
     let a = &ctx.accounts;
+    let clearinghouse_key = a.clearinghouse.key();
+    count_collateral(&mut *a.clearinghouse.load_mut()?)?;
+
     let creator = Creator {
         payer: &a.payer.to_account_info(),
         system_program: &a.system_program.to_account_info(),
@@ -141,37 +92,27 @@ pub fn list_collateral_handler(
             &[ctx.bumps.vault],
         ],
     )?;
-    let mut asset = load_new::<CollateralAsset>(&a.collateral_asset)?;
-    asset.version = ACCOUNT_VERSION;
-    asset.bump = ctx.bumps.collateral_asset;
-    asset.vault_bump = ctx.bumps.vault;
-    asset.decimals = ctx.accounts.mint.decimals;
-    asset.price_source = args.price_source;
-    asset.is_token_2022 = u8::from(ctx.accounts.token_program.key() == anchor_spl::token_2022::ID);
-    asset.init_weight_bps = args.init_weight_bps;
-    asset.maint_weight_bps = args.maint_weight_bps;
-    asset.clearinghouse = clearinghouse_key;
-    asset.mint = ctx.accounts.mint.key();
-    asset.token_program = ctx.accounts.token_program.key();
-    asset.vault = ctx.accounts.vault.key();
-    asset.price_underlying = price_underlying;
-    asset.deposit_cap = args.deposit_cap;
-    // deposits wait for the timelocked enabling of the listing (docs/governance.md)
-    asset.listing_state = crate::state::ListingState::Pending as u8;
-    asset.invariant()?;
-    drop(asset);
 
-    emit_cpi!(CollateralListed {
-        clearinghouse: clearinghouse_key,
-        collateral_asset: ctx.accounts.collateral_asset.key(),
-        mint: ctx.accounts.mint.key(),
-        token_program: ctx.accounts.token_program.key(),
-        vault: ctx.accounts.vault.key(),
-        price_source: args.price_source,
-        price_underlying,
-        init_weight_bps: args.init_weight_bps,
-        maint_weight_bps: args.maint_weight_bps,
-        deposit_cap: args.deposit_cap,
-    });
+    let event = list_collateral(
+        &mut *load_new::<CollateralAsset>(&a.collateral_asset)?,
+        &ListedCollateral {
+            clearinghouse: clearinghouse_key,
+            collateral_asset: asset_key,
+            bump: ctx.bumps.collateral_asset,
+            vault: a.vault.key(),
+            vault_bump: ctx.bumps.vault,
+            mint: mint_key,
+            decimals: a.mint.decimals,
+            token_program: a.token_program.key(),
+            is_token_2022: a.token_program.key() == anchor_spl::token_2022::ID,
+            price_underlying: a
+                .price_underlying
+                .as_ref()
+                .map(|u| u.key())
+                .unwrap_or_default(),
+        },
+        &args,
+    )?;
+    emit_cpi!(event);
     Ok(())
 }

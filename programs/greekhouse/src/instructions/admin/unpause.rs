@@ -2,9 +2,9 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::actions::pause::unpause;
 use crate::errors::GreekhouseError;
-use crate::events::PauseFlagsChanged;
-use crate::state::{pause, Clearinghouse};
+use crate::state::Clearinghouse;
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -15,21 +15,13 @@ pub struct Unpause<'info> {
 }
 
 pub fn unpause_handler(ctx: Context<Unpause>, flags: u32) -> Result<()> {
-    require!(
-        flags != 0 && flags & !pause::PAUSABLE == 0,
-        GreekhouseError::NotPausable
-    );
-    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    let previous = ch.paused;
-    ch.paused &= !flags;
-    ch.invariant()?;
-    let event = PauseFlagsChanged {
-        clearinghouse: ctx.accounts.clearinghouse.key(),
-        by: ctx.accounts.admin.key(),
-        previous,
-        paused: ch.paused,
-    };
-    drop(ch);
+    let a = &ctx.accounts;
+    let event = unpause(
+        &mut *a.clearinghouse.load_mut()?,
+        a.clearinghouse.key(),
+        a.admin.key(),
+        flags,
+    )?;
     emit_cpi!(event);
     Ok(())
 }

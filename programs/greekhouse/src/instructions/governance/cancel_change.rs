@@ -1,10 +1,11 @@
-//! The admin or the guardian cancels a queued change before it is executed (never paused).
+//! The admin or the guardian cancels a queued change before it is executed (never paused; the
+//! rules: `engine::actions::governance`).
 
 use anchor_lang::prelude::*;
 
+use crate::engine::actions::governance::{cancel_change, check_cancel_change};
 use crate::errors::GreekhouseError;
-use crate::events::ChangeCancelled;
-use crate::state::{ChangeStatus, Clearinghouse, ParamChange};
+use crate::state::{Clearinghouse, ParamChange};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -18,36 +19,24 @@ pub struct CancelChange<'info> {
 
 impl CancelChange<'_> {
     pub fn validate(&self) -> Result<()> {
-        let ch = self.clearinghouse.load()?;
-        let key = self.authority.key();
-        require!(
-            key == ch.admin || (key == ch.guardian && ch.guardian != Pubkey::default()),
-            GreekhouseError::NotAdminOrGuardian
-        );
-        require!(
-            self.param_change.load()?.is_queued(),
-            GreekhouseError::ChangeNotQueued
-        );
-        Ok(())
+        check_cancel_change(
+            &*self.clearinghouse.load()?,
+            &self.authority.key(),
+            &*self.param_change.load()?,
+        )
     }
 }
 
 pub fn cancel_change_handler(ctx: Context<CancelChange>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let mut pc = ctx.accounts.param_change.load_mut()?;
-    pc.status = ChangeStatus::Cancelled as u8;
-    pc.resolved_at = now;
-    pc.invariant()?;
-    let event = ChangeCancelled {
-        clearinghouse: pc.clearinghouse,
-        param_change: ctx.accounts.param_change.key(),
-        change_id: pc.change_id,
-        target: pc.target,
-        old: pc.old()?,
-        new: pc.new_value()?,
-        by: ctx.accounts.authority.key(),
-    };
-    drop(pc);
+    let a = &ctx.accounts;
+    let event = cancel_change(
+        &*a.clearinghouse.load()?,
+        a.authority.key(),
+        &mut *a.param_change.load_mut()?,
+        a.param_change.key(),
+        now,
+    )?;
     emit_cpi!(event);
     Ok(())
 }

@@ -3,9 +3,8 @@
 
 use anchor_lang::prelude::*;
 
-use crate::errors::GreekhouseError;
-use crate::events::PauseFlagsChanged;
-use crate::state::{pause, Clearinghouse};
+use crate::engine::actions::pause::{check_pause, pause};
+use crate::state::Clearinghouse;
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -18,32 +17,18 @@ pub struct Pause<'info> {
 
 impl Pause<'_> {
     pub fn validate(&self, flags: u32) -> Result<()> {
-        let ch = self.clearinghouse.load()?;
-        let key = self.authority.key();
-        require!(
-            key == ch.guardian || key == ch.admin,
-            GreekhouseError::NotGuardian
-        );
-        require!(
-            flags != 0 && flags & !pause::PAUSABLE == 0,
-            GreekhouseError::NotPausable
-        );
-        Ok(())
+        check_pause(&*self.clearinghouse.load()?, &self.authority.key(), flags)
     }
 }
 
 pub fn pause_handler(ctx: Context<Pause>, flags: u32) -> Result<()> {
-    let mut ch = ctx.accounts.clearinghouse.load_mut()?;
-    let previous = ch.paused;
-    ch.paused |= flags;
-    ch.invariant()?;
-    let event = PauseFlagsChanged {
-        clearinghouse: ctx.accounts.clearinghouse.key(),
-        by: ctx.accounts.authority.key(),
-        previous,
-        paused: ch.paused,
-    };
-    drop(ch);
+    let a = &ctx.accounts;
+    let event = pause(
+        &mut *a.clearinghouse.load_mut()?,
+        a.clearinghouse.key(),
+        a.authority.key(),
+        flags,
+    )?;
     emit_cpi!(event);
     Ok(())
 }

@@ -5,9 +5,8 @@
 
 use anchor_lang::prelude::*;
 
-use crate::errors::GreekhouseError;
-use crate::events::OraclePriceAccepted;
-use crate::oracle::{read_and_record_price, PriceUse};
+use crate::engine::actions::record_price::record_price;
+use crate::oracle::parse_oracle_account;
 use crate::state::Underlying;
 
 #[event_cpi]
@@ -21,25 +20,14 @@ pub struct RecordPrice<'info> {
 
 pub fn record_price_handler(ctx: Context<RecordPrice>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let key = ctx.accounts.underlying.key();
+    let a = &ctx.accounts;
+    let mut u = a.underlying.load_mut()?;
     let price = {
-        let mut u = ctx.accounts.underlying.load_mut()?;
-        let before = u.last_publish_time;
-        let price =
-            read_and_record_price(&mut u, &ctx.accounts.oracle, now, PriceUse::RiskIncreasing)?;
-        require!(
-            price.publish_time > before,
-            GreekhouseError::PriceAlreadyRecorded
-        );
-        u.invariant()?;
-        price
+        let data = a.oracle.try_borrow_data()?;
+        parse_oracle_account(&u, a.oracle.key, a.oracle.owner, &data)?
     };
-    emit_cpi!(OraclePriceAccepted {
-        underlying: key,
-        price: price.price,
-        conf: price.conf,
-        expo: price.expo,
-        publish_time: price.publish_time,
-    });
+    let event = record_price(&mut u, a.underlying.key(), &price, now)?;
+    drop(u);
+    emit_cpi!(event);
     Ok(())
 }

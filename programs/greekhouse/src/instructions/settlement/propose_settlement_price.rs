@@ -9,12 +9,14 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{ACCOUNT_VERSION, SETTLEMENT_PRICE_SEED};
+use crate::constants::SETTLEMENT_PRICE_SEED;
+use crate::engine::actions::settlement_price::{
+    check_settlement_price_post, check_settlement_update, post_settlement_price,
+};
 use crate::engine::create::{load_new, Creator};
 use crate::errors::GreekhouseError;
-use crate::events::SettlementPricePosted;
-use crate::oracle::{check_settlement_price, parse_oracle_account, settlement_conf_within};
-use crate::state::{Clearinghouse, SettlementPrice, SettlementPriceStatus, Underlying};
+use crate::oracle::parse_oracle_account;
+use crate::state::{Clearinghouse, SettlementPrice, Underlying};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -58,20 +60,13 @@ pub fn propose_settlement_price_handler(
         let data = a.oracle.try_borrow_data()?;
         parse_oracle_account(&underlying, a.oracle.key, a.oracle.owner, &data)?
     };
-    check_settlement_price(&price)?;
-    require!(
-        price.publish_time >= expiry,
-        GreekhouseError::SettlementPriceBeforeExpiry
-    );
-    let within = settlement_conf_within(&price, max_conf_bps);
+    check_settlement_update(&price, expiry, now)?;
     let underlying_key = a.underlying.key();
+    let bump = ctx.bumps.settlement_price;
     let first = a.settlement_price.data_is_empty();
     if first {
-        // the update at expiry: its previous update was published before expiry
-        require!(
-            price.prev_publish_time < expiry,
-            GreekhouseError::SettlementPriceNotFirstAfterExpiry
-        );
+        // refused before the account is paid for
+        check_settlement_price_post(None, &price, expiry, now)?;
         let expiry_bytes = expiry.to_le_bytes();
         Creator {
             payer: &a.payer.to_account_info(),
@@ -83,7 +78,7 @@ pub fn propose_settlement_price_handler(
                 SETTLEMENT_PRICE_SEED,
                 underlying_key.as_ref(),
                 &expiry_bytes,
-                &[ctx.bumps.settlement_price],
+                &[bump],
             ],
         )?;
     } else {
@@ -94,50 +89,18 @@ pub fn propose_settlement_price_handler(
         );
     }
     let mut sp = load_new::<SettlementPrice>(&a.settlement_price)?;
-    if first {
-        sp.version = ACCOUNT_VERSION;
-        sp.bump = ctx.bumps.settlement_price;
-        sp.underlying = underlying_key;
-        sp.expiry = expiry;
-    } else {
-        require!(!sp.is_final(), GreekhouseError::SettlementPriceAlreadyFinal);
-        // the update right after the one passed over, and no other
-        require!(
-            price.prev_publish_time == sp.publish_time && price.publish_time > sp.publish_time,
-            GreekhouseError::SettlementPriceNotNextUpdate
-        );
-    }
-    if !within {
-        sp.passed_over = sp
-            .passed_over
-            .checked_add(1)
-            .ok_or(GreekhouseError::MathOverflow)?;
-    }
-    sp.status = if within {
-        SettlementPriceStatus::Final
-    } else {
-        SettlementPriceStatus::Walking
-    } as u8;
-    sp.price = price.price;
-    sp.conf = price.conf;
-    sp.expo = price.expo;
-    sp.publish_time = price.publish_time;
-    sp.prev_publish_time = price.prev_publish_time;
-    sp.posted_at = now;
-    sp.invariant()?;
-    let event = SettlementPricePosted {
-        settlement_price: a.settlement_price.key(),
-        underlying: underlying_key,
+    let outcome = post_settlement_price(
+        &mut sp,
+        first,
+        a.settlement_price.key(),
+        underlying_key,
         expiry,
-        price: price.price,
-        conf: price.conf,
-        expo: price.expo,
-        publish_time: price.publish_time,
-        prev_publish_time: price.prev_publish_time,
-        is_final: within,
-        passed_over: sp.passed_over,
-    };
+        bump,
+        &price,
+        max_conf_bps,
+        now,
+    )?;
     drop(sp);
-    emit_cpi!(event);
+    emit_cpi!(outcome.event);
     Ok(())
 }

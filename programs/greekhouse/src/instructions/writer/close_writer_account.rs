@@ -2,8 +2,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::actions::writer_account::{check_close_writer_account, close_writer_account};
 use crate::errors::GreekhouseError;
-use crate::events::WriterAccountClosed;
 use crate::state::WriterAccount;
 
 #[event_cpi]
@@ -17,18 +17,17 @@ pub struct CloseWriterAccount<'info> {
 
 impl CloseWriterAccount<'_> {
     pub fn validate(&self) -> Result<()> {
-        let w = self.writer_account.load()?;
-        w.invariant()?;
-        w.require_active()?;
-        require!(w.is_empty(), GreekhouseError::AccountNotEmpty);
-        Ok(())
+        check_close_writer_account(&*self.writer_account.load()?)
     }
 }
 
 pub fn close_writer_account_handler(ctx: Context<CloseWriterAccount>) -> Result<()> {
-    emit_cpi!(WriterAccountClosed {
-        writer_account: ctx.accounts.writer_account.key(),
-        owner: ctx.accounts.owner.key(),
-    });
+    let a = &ctx.accounts;
+    let event = close_writer_account(
+        &*a.writer_account.load()?,
+        a.writer_account.key(),
+        a.owner.key(),
+    )?;
+    emit_cpi!(event);
     Ok(())
 }

@@ -3,10 +3,10 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{ACCOUNT_VERSION, WRITER_SEED};
+use crate::constants::WRITER_SEED;
+use crate::engine::actions::writer_account::open_writer_account;
 use crate::engine::create::{load_new, Creator};
-use crate::events::WriterAccountOpened;
-use crate::state::{Clearinghouse, WriterAccount, WriterStatus};
+use crate::state::{Clearinghouse, WriterAccount};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -46,21 +46,14 @@ pub fn open_writer_account_handler(ctx: Context<OpenWriterAccount>, index: u32) 
         ],
     )?;
 
-    let mut w = load_new::<WriterAccount>(&a.writer_account)?;
-    w.version = ACCOUNT_VERSION;
-    w.bump = ctx.bumps.writer_account;
-    w.status = WriterStatus::Active as u8;
-    w.index = index;
-    w.clearinghouse = clearinghouse_key;
-    w.owner = owner_key;
-    w.invariant()?;
-    drop(w);
-
-    emit_cpi!(WriterAccountOpened {
-        clearinghouse: clearinghouse_key,
-        writer_account: ctx.accounts.writer_account.key(),
-        owner: owner_key,
+    let event = open_writer_account(
+        &mut *load_new::<WriterAccount>(&a.writer_account)?,
+        a.writer_account.key(),
+        ctx.bumps.writer_account,
+        clearinghouse_key,
+        owner_key,
         index,
-    });
+    )?;
+    emit_cpi!(event);
     Ok(())
 }
