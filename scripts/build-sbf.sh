@@ -18,7 +18,9 @@
 #   -v        show the build output
 #   --no-run  build the .so only (no LiteSVM runner)
 # Output: target-sbf/deploy/greekhouse.so (and greekhouse.link-report.txt next to it).
-# The LAST line is machine-readable:  sbf so=<path|NA> bytes=<n|NA> load=<ok|fail|NA> run=<ok|fail|NA>
+# The LAST line is machine-readable:
+#   sbf so=<path|NA> bytes=<n|NA> load=<ok|fail|NA> run=<ok|contiguous-frames-only|fail|NA>
+# (run=contiguous-frames-only: the instructions work only without mainnet's SBPFv0 stack gaps).
 # Exit status: 0 when the .so built, loaded and every runner instruction ended as expected;
 # 1 when it built but did not load or an instruction went wrong; 2 when a setup/build step failed.
 #
@@ -209,6 +211,8 @@ status=$?
 rm -f "$LOG"
 case $status in
 0) result "$SO" "$bytes" ok ok; exit 0 ;;
+3) say "the instructions ran as expected only with contiguous stack frames (see the runner's warning)"
+   result "$SO" "$bytes" ok contiguous-frames-only; exit 1 ;;
 1) result "$SO" "$bytes" ok fail; exit 1 ;;
 *) result "$SO" "$bytes" fail NA; exit 1 ;;
 esac
