@@ -6,12 +6,16 @@ the BPF CPUs that sBPF v0 accepts (v1/v2: "unsupported signed division, please c
 unsigned div/mod"); Solana's own LLVM fork expands them. This wrapper links in two passes:
 
 1. sbpf-linker with `--emit llvm-bc`: the whole program linked and optimized, as bitcode;
-2. every `sdiv`/`srem` on integers of at most 64 bits is rewritten into unsigned division
+2a. every `sdiv`/`srem` on integers of at most 64 bits is rewritten into unsigned division
    with explicit sign handling, through LLVM's C API (the toolchain's own libLLVM, via ctypes):
        sa = a >>s (n-1); sb = b >>s (n-1); |a| = (a ^ sa) - sa; |b| = (b ^ sb) - sb
        a / b = ((|a| /u |b|) ^ (sa ^ sb)) - (sa ^ sb);   a % b = ((|a| %u |b|) ^ sa) - sa
    (identical results for every input on which `sdiv`/`srem` is defined; wider ones stay
    libcalls, e.g. `__divti3`, provided by compiler_builtins);
+2b. calls with more than five register arguments: sbpf-linker 0.2.6 passes arguments beyond
+   r5 just above the caller's frame, which is a gap on SBPFv0 (mainnet): such calls fault.
+   Internal functions called only directly get the arguments beyond r4 in a struct in the
+   caller's frame, passed by pointer in r5 (see `pack_stack_arguments`);
 3. sbpf-linker again on that bitcode, with the original arguments: the final sBPF `.so`.
 
 Environment: GREEKHOUSE_SBF_EXTRA_INPUTS (colon-separated rlibs/objects added to the link),
@@ -43,6 +47,176 @@ def find_libllvm():
     return found[0]
 
 
+PACK_NOTES = []
+MAX_REG_ARGS = 5
+TYPE_KIND = {"void": 0, "int": 8, "func": 9, "struct": 10, "array": 11, "ptr": 12, "double": 3,
+             "float": 2}
+
+
+def reg_count(llvm, ty):
+    """sBPF registers an argument of IR type `ty` takes (r1..r5, 64 bits each)."""
+    k = llvm.LLVMGetTypeKind(ty)
+    if k == TYPE_KIND["int"]:
+        return (llvm.LLVMGetIntTypeWidth(ty) + 63) // 64
+    if k == TYPE_KIND["array"]:
+        return llvm.LLVMGetArrayLength2(ty) * reg_count(llvm, llvm.LLVMGetElementType(ty))
+    if k == TYPE_KIND["struct"]:
+        return sum(reg_count(llvm, llvm.LLVMStructGetTypeAtIndex(ty, i))
+                   for i in range(llvm.LLVMCountStructElementTypes(ty)))
+    return 1
+
+
+def pack_stack_arguments(llvm, ctx, mod):
+    """sbpf-linker 0.2.6 passes arguments beyond r5 in the 8 bytes above the caller's frame,
+    which is a gap between frames on SBPFv0 (mainnet): every call with more than five
+    register arguments faults there. For each internal function whose every use is a direct
+    call, the arguments that do not fit in r1..r4 are moved into a struct in the caller's frame
+    (an entry-block alloca) and passed by pointer in r5. Returns notes for the link report."""
+    P = ctypes.c_void_p
+    attr_idx_fn = 0xFFFFFFFF
+    byval = llvm.LLVMGetEnumAttributeKindForName(b"byval", 5)
+    inalloca = llvm.LLVMGetEnumAttributeKindForName(b"inalloca", 8)
+    preallocated = llvm.LLVMGetEnumAttributeKindForName(b"preallocated", 12)
+    ptr_ty = llvm.LLVMPointerTypeInContext(ctx, 0)
+    memory_kind = llvm.LLVMGetEnumAttributeKindForName(b"memory", 6)
+
+    def attrs(f, idx):
+        n = llvm.LLVMGetAttributeCountAtIndex(f, idx)
+        arr = (P * max(n, 1))()
+        if n:
+            llvm.LLVMGetAttributesAtIndex(f, idx, arr)
+        return [arr[i] for i in range(n)]
+
+    funcs = []
+    f = llvm.LLVMGetFirstFunction(mod)
+    while f:
+        funcs.append(f)
+        f = llvm.LLVMGetNextFunction(f)
+
+    packed, sites, skipped = 0, 0, []
+    for f in funcs:
+        if llvm.LLVMIsDeclaration(f):
+            continue
+        fty = llvm.LLVMGlobalGetValueType(f)
+        n = llvm.LLVMCountParamTypes(fty)
+        ptys = (P * max(n, 1))()
+        if n:
+            llvm.LLVMGetParamTypes(fty, ptys)
+        ptys = [ptys[i] for i in range(n)]
+        regs = [reg_count(llvm, t) for t in ptys]
+        if sum(regs) <= MAX_REG_ARGS:
+            continue
+        name_len = ctypes.c_size_t()
+        name = llvm.LLVMGetValueName2(f, ctypes.byref(name_len)).decode(errors="replace")
+        # keep the leading parameters that fit in r1..r4; the rest go through r5
+        keep, used = 0, 0
+        while keep < n and used + regs[keep] <= MAX_REG_ARGS - 1:
+            used += regs[keep]
+            keep += 1
+        # only internal/private functions (linkage 8/9) whose every use is a direct call
+        calls, ok = [], llvm.LLVMGetLinkage(f) in (8, 9) and not llvm.LLVMIsFunctionVarArg(fty)
+        u = llvm.LLVMGetFirstUse(f)
+        while u and ok:
+            user = llvm.LLVMGetUser(u)
+            if llvm.LLVMIsACallInst(user) and llvm.LLVMGetCalledValue(user) == f:
+                calls.append(user)
+            else:
+                ok = False
+            u = llvm.LLVMGetNextUse(u)
+        if ok:
+            for i in range(keep, n):
+                for kind in (byval, inalloca, preallocated):
+                    if llvm.LLVMGetEnumAttributeAtIndex(f, i + 1, kind):
+                        ok = False
+        if not ok:
+            skipped.append(name)
+            continue
+
+        moved = ptys[keep:]
+        st = llvm.LLVMStructTypeInContext(ctx, (P * len(moved))(*moved), len(moved), 0)
+        new_ptys = ptys[:keep] + [ptr_ty]
+        nfty = llvm.LLVMFunctionType(llvm.LLVMGetReturnType(fty), (P * len(new_ptys))(*new_ptys),
+                                     len(new_ptys), 0)
+        g = llvm.LLVMAddFunction(mod, (name + ".sbfargs").encode(), nfty)
+        llvm.LLVMSetLinkage(g, llvm.LLVMGetLinkage(f))
+        cc = llvm.LLVMGetFunctionCallConv(f)
+        llvm.LLVMSetFunctionCallConv(g, cc)
+        for idx in [attr_idx_fn, 0] + list(range(1, keep + 1)):
+            for a in attrs(f, idx):
+                # not `memory(...)`: the function now reads its arguments from the caller's frame
+                if (idx == attr_idx_fn and llvm.LLVMIsEnumAttribute(a)
+                        and llvm.LLVMGetEnumAttributeKind(a) == memory_kind):
+                    continue
+                llvm.LLVMAddAttributeAtIndex(g, idx, a)
+        # move the body
+        blocks = []
+        bb = llvm.LLVMGetFirstBasicBlock(f)
+        while bb:
+            blocks.append(bb)
+            bb = llvm.LLVMGetNextBasicBlock(bb)
+        for bb in blocks:
+            llvm.LLVMRemoveBasicBlockFromParent(bb)
+            llvm.LLVMAppendExistingBasicBlock(g, bb)
+        b = llvm.LLVMCreateBuilderInContext(ctx)
+        llvm.LLVMPositionBuilderBefore(b, llvm.LLVMGetFirstInstruction(blocks[0]))
+        for i in range(keep):
+            llvm.LLVMReplaceAllUsesWith(llvm.LLVMGetParam(f, i), llvm.LLVMGetParam(g, i))
+        pack = llvm.LLVMGetParam(g, keep)
+        for j, t in enumerate(moved):
+            gep = llvm.LLVMBuildStructGEP2(b, st, pack, j, b"")
+            v = llvm.LLVMBuildLoad2(b, t, gep, b"")
+            llvm.LLVMReplaceAllUsesWith(llvm.LLVMGetParam(f, keep + j), v)
+        # rewrite the calls
+        for c in calls:
+            caller = llvm.LLVMGetBasicBlockParent(llvm.LLVMGetInstructionParent(c))
+            entry = llvm.LLVMGetEntryBasicBlock(caller)
+            llvm.LLVMPositionBuilderBefore(b, llvm.LLVMGetFirstInstruction(entry))
+            slot = llvm.LLVMBuildAlloca(b, st, b"sbfargs")
+            llvm.LLVMPositionBuilderBefore(b, c)
+            args = [llvm.LLVMGetOperand(c, i) for i in range(n)]
+            for j in range(len(moved)):
+                gep = llvm.LLVMBuildStructGEP2(b, st, slot, j, b"")
+                llvm.LLVMBuildStore(b, args[keep + j], gep)
+            new_args = args[:keep] + [slot]
+            nc = llvm.LLVMBuildCall2(b, nfty, g, (P * len(new_args))(*new_args), len(new_args), b"")
+            llvm.LLVMSetInstructionCallConv(nc, cc)
+            llvm.LLVMSetTailCall(nc, 0)  # it reads the caller's frame
+            llvm.LLVMReplaceAllUsesWith(c, nc)
+            llvm.LLVMInstructionEraseFromParent(c)
+            sites += 1
+        llvm.LLVMDeleteFunction(f)
+        nb = name.encode()
+        llvm.LLVMSetValueName2(g, nb, len(nb))
+        packed += 1
+
+    # what is left: calls with more than five register arguments that were not rewritten
+    left = 0
+    f = llvm.LLVMGetFirstFunction(mod)
+    while f:
+        bb = llvm.LLVMGetFirstBasicBlock(f)
+        while bb:
+            i = llvm.LLVMGetFirstInstruction(bb)
+            while i:
+                if llvm.LLVMIsACallInst(i):
+                    cty = llvm.LLVMGetCalledFunctionType(i)
+                    k = llvm.LLVMCountParamTypes(cty)
+                    if k > 1:
+                        arr = (P * k)()
+                        llvm.LLVMGetParamTypes(cty, arr)
+                        if sum(reg_count(llvm, arr[x]) for x in range(k)) > MAX_REG_ARGS:
+                            left += 1
+                i = llvm.LLVMGetNextInstruction(i)
+            bb = llvm.LLVMGetNextBasicBlock(bb)
+        f = llvm.LLVMGetNextFunction(f)
+    notes = [f"passed the arguments beyond r4 through r5 (a struct in the caller's frame) for "
+             f"{packed} function(s) with more than five register arguments ({sites} call sites)"]
+    if left:
+        notes.append(f"WARNING: {left} call(s) with more than five register arguments remain "
+                     f"(indirect calls or functions whose address is taken: "
+                     f"{', '.join(skipped[:10]) or '-'}); they fault with SBPFv0 stack gaps")
+    return notes
+
+
 def rewrite_signed_division(bc_in, bc_out):
     llvm = ctypes.CDLL(find_libllvm())
     P = ctypes.c_void_p
@@ -70,6 +244,57 @@ def rewrite_signed_division(bc_in, bc_out):
         ("LLVMInstructionEraseFromParent", None, [P]),
         ("LLVMVerifyModule", ctypes.c_int, [P, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]),
         ("LLVMWriteBitcodeToFile", ctypes.c_int, [P, ctypes.c_char_p]),
+        ("LLVMGetElementType", P, [P]), ("LLVMGetArrayLength2", ctypes.c_uint64, [P]),
+        ("LLVMCountStructElementTypes", ctypes.c_uint, [P]),
+        ("LLVMStructGetTypeAtIndex", P, [P, ctypes.c_uint]),
+        ("LLVMIsDeclaration", ctypes.c_int, [P]),
+        ("LLVMGetLinkage", ctypes.c_int, [P]),
+        ("LLVMGlobalGetValueType", P, [P]),
+        ("LLVMCountParamTypes", ctypes.c_uint, [P]),
+        ("LLVMGetParamTypes", None, [P, ctypes.POINTER(P)]),
+        ("LLVMGetReturnType", P, [P]),
+        ("LLVMIsFunctionVarArg", ctypes.c_int, [P]),
+        ("LLVMFunctionType", P, [P, ctypes.POINTER(P), ctypes.c_uint, ctypes.c_int]),
+        ("LLVMStructTypeInContext", P, [P, ctypes.POINTER(P), ctypes.c_uint, ctypes.c_int]),
+        ("LLVMPointerTypeInContext", P, [P, ctypes.c_uint]),
+        ("LLVMAddFunction", P, [P, ctypes.c_char_p, P]),
+        ("LLVMSetLinkage", None, [P, ctypes.c_int]),
+        ("LLVMGetFunctionCallConv", ctypes.c_uint, [P]),
+        ("LLVMSetFunctionCallConv", None, [P, ctypes.c_uint]),
+        ("LLVMGetParam", P, [P, ctypes.c_uint]),
+        ("LLVMCountParams", ctypes.c_uint, [P]),
+        ("LLVMGetFirstUse", P, [P]), ("LLVMGetNextUse", P, [P]),
+        ("LLVMGetUser", P, [P]),
+        ("LLVMIsACallInst", P, [P]),
+        ("LLVMGetCalledValue", P, [P]),
+        ("LLVMGetCalledFunctionType", P, [P]),
+        ("LLVMGetNumArgOperands", ctypes.c_uint, [P]),
+        ("LLVMGetInstructionParent", P, [P]),
+        ("LLVMGetBasicBlockParent", P, [P]),
+        ("LLVMGetEntryBasicBlock", P, [P]),
+        ("LLVMRemoveBasicBlockFromParent", None, [P]),
+        ("LLVMAppendExistingBasicBlock", None, [P, P]),
+        ("LLVMBuildAlloca", P, [P, P, ctypes.c_char_p]),
+        ("LLVMBuildStructGEP2", P, [P, P, P, ctypes.c_uint, ctypes.c_char_p]),
+        ("LLVMBuildLoad2", P, [P, P, P, ctypes.c_char_p]),
+        ("LLVMBuildStore", P, [P, P, P]),
+        ("LLVMBuildCall2", P, [P, P, P, ctypes.POINTER(P), ctypes.c_uint, ctypes.c_char_p]),
+        ("LLVMSetTailCall", None, [P, ctypes.c_int]),
+        ("LLVMSetInstructionCallConv", None, [P, ctypes.c_uint]),
+        ("LLVMGetValueName2", ctypes.c_char_p, [P, ctypes.POINTER(ctypes.c_size_t)]),
+        ("LLVMSetValueName2", None, [P, ctypes.c_char_p, ctypes.c_size_t]),
+        ("LLVMDeleteFunction", None, [P]),
+        ("LLVMGetTypeKind", ctypes.c_int, [P]),
+        ("LLVMGetEnumAttributeKindForName", ctypes.c_uint, [ctypes.c_char_p, ctypes.c_size_t]),
+        ("LLVMGetEnumAttributeAtIndex", P, [P, ctypes.c_uint, ctypes.c_uint]),
+        ("LLVMGetAttributeCountAtIndex", ctypes.c_uint, [P, ctypes.c_uint]),
+        ("LLVMGetAttributesAtIndex", None, [P, ctypes.c_uint, ctypes.POINTER(P)]),
+        ("LLVMAddAttributeAtIndex", None, [P, ctypes.c_uint, P]),
+        ("LLVMGetFirstInstruction", P, [P]),
+        ("LLVMTypeOf", P, [P]),
+        ("LLVMGetModuleContext", P, [P]),
+        ("LLVMIsEnumAttribute", ctypes.c_int, [P]),
+        ("LLVMGetEnumAttributeKind", ctypes.c_uint, [P]),
     ]:
         f = getattr(llvm, name)
         f.restype, f.argtypes = res, args
@@ -118,6 +343,9 @@ def rewrite_signed_division(bc_in, bc_out):
         llvm.LLVMReplaceAllUsesWith(i, r)
         llvm.LLVMInstructionEraseFromParent(i)
 
+    global PACK_NOTES
+    PACK_NOTES = pack_stack_arguments(llvm, ctx, mod)
+
     if llvm.LLVMVerifyModule(mod, 2, ctypes.byref(msg)):
         sys.exit(f"sbpf-link: the rewritten module does not verify: {msg.value[:2000]}")
     if llvm.LLVMWriteBitcodeToFile(mod, bc_out.encode()):
@@ -134,7 +362,9 @@ def frame_size(args):
 
 
 def main():
-    args = sys.argv[1:]
+    # `--greekhouse-sbf-link-id=<hash of this file>` only makes cargo relink when this file
+    # changes (scripts/build-sbf.sh passes it); sbpf-linker must not see it.
+    args = [a for a in sys.argv[1:] if not a.startswith("--greekhouse-sbf-link-id=")]
     linker = os.environ.get("SBPF_LINKER", "sbpf-linker")
     try:
         out = args[args.index("-o") + 1]
@@ -173,7 +403,8 @@ def main():
             continue
         if a.endswith((".o", ".rlib", ".a")) and not a.startswith("-"):
             continue
-        a3.append(a)
+        # -O3 would run ArgumentPromotion, which turns the packed arguments back into scalars
+        a3.append("-O2" if re.fullmatch(r"-O[3]", a) else a)
     # LLVM's "BPF stack limit is exceeded" is an error upstream but only a warning in Solana's
     # toolchain (the frame is fine unless the offending offsets run): pass 3 runs with
     # `--fatal-errors=false`, reports those per function, and fails on any other LLVM error.
@@ -187,6 +418,7 @@ def main():
         elif line.strip() and not re.match(r"^(For non-kernel uses|\s*$)", line):
             other.append(line)
     notes = [f"rewrote {n} signed division/remainder instruction(s) into unsigned ones"]
+    notes += PACK_NOTES
     for f, n in sorted(stack.items()):
         notes.append(f"WARNING: stack frame over {frame_size(args)} bytes in {f} "
                      f"({n} stack slots out of range; faults at run time if reached)")

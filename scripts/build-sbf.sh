@@ -166,10 +166,12 @@ for line in sys.stdin:
         print([f for f in m["filenames"] if f.endswith(".rlib")][0])')
 [[ -n $BUILTINS_RLIB && -f $BUILTINS_RLIB ]] || fail "build builtins" "no solana_compiler_builtins rlib found"
 
+# cargo does not see the linker script's content: its hash goes into the link arguments.
+LINK_ID=$(sha256sum "$SBF/sbpf-link.py" | cut -c1-12)
 say "building programs/greekhouse for sBPF ($NIGHTLY + patched rust-src, sbpf-linker $LINKER_VERSION)..."
 start=$(date +%s)
 (cd "$ROOT" && run_logged nice -n 19 cargo "+$TOOLCHAIN_NAME" rustc --release --locked -p greekhouse --lib \
-    "${BUILD_STD[@]}" -- -C "link-arg=$BUILTINS_RLIB") ||
+    "${BUILD_STD[@]}" -- -C "link-arg=$BUILTINS_RLIB" -C "link-arg=--greekhouse-sbf-link-id=$LINK_ID") ||
     fail "build program" "programs/greekhouse did not build/link for sBPF (see the log)"
 say "program build took $(($(date +%s) - start)) s"
 BUILT="$TARGET_DIR/$TRIPLE/release/libgreekhouse.so"
