@@ -408,7 +408,10 @@ def main():
     # LLVM's "BPF stack limit is exceeded" is an error upstream but only a warning in Solana's
     # toolchain (the frame is fine unless the offending offsets run): pass 3 runs with
     # `--fatal-errors=false`, reports those per function, and fails on any other LLVM error.
-    r = subprocess.run([linker, *a3, "--fatal-errors=false", pass2], capture_output=True,
+    # `--deploy=false`: sbpf-linker would also write ./target/deploy/<name>.so (cwd = the
+    # workspace root); scripts/build-sbf.sh copies the .so to target-sbf/deploy itself.
+    r = subprocess.run([linker, *a3, "--fatal-errors=false", "--deploy=false", pass2],
+                       capture_output=True,
                        text=True)
     stack, other = {}, []
     for line in r.stderr.splitlines():
