@@ -21,7 +21,8 @@ unsigned div/mod"); Solana's own LLVM fork expands them. This wrapper links in t
 Environment: GREEKHOUSE_SBF_EXTRA_INPUTS (colon-separated rlibs/objects added to the link),
 GREEKHOUSE_SBF_LIBLLVM (path of libLLVM.so; default: from the toolchain
 sysroot), SBPF_LINKER (default: `sbpf-linker` on PATH), GREEKHOUSE_SBF_KEEP (keep the
-intermediate bitcode next to the output).
+intermediate bitcode next to the output), GREEKHOUSE_SBF_FRAMES (add the largest stack frames
+to the report; one more code generation).
 """
 import ctypes
 import glob
@@ -167,11 +168,14 @@ def pack_stack_arguments(llvm, ctx, mod):
             v = llvm.LLVMBuildLoad2(b, t, gep, b"")
             llvm.LLVMReplaceAllUsesWith(llvm.LLVMGetParam(f, keep + j), v)
         # rewrite the calls
+        slots = {}  # one argument struct per caller (calls do not overlap)
         for c in calls:
             caller = llvm.LLVMGetBasicBlockParent(llvm.LLVMGetInstructionParent(c))
-            entry = llvm.LLVMGetEntryBasicBlock(caller)
-            llvm.LLVMPositionBuilderBefore(b, llvm.LLVMGetFirstInstruction(entry))
-            slot = llvm.LLVMBuildAlloca(b, st, b"sbfargs")
+            if caller not in slots:
+                entry = llvm.LLVMGetEntryBasicBlock(caller)
+                llvm.LLVMPositionBuilderBefore(b, llvm.LLVMGetFirstInstruction(entry))
+                slots[caller] = llvm.LLVMBuildAlloca(b, st, b"sbfargs")
+            slot = slots[caller]
             llvm.LLVMPositionBuilderBefore(b, c)
             args = [llvm.LLVMGetOperand(c, i) for i in range(n)]
             for j in range(len(moved)):
@@ -353,6 +357,30 @@ def rewrite_signed_division(bc_in, bc_out):
     return len(targets)
 
 
+def frame_table(linker, args, bc, asm, top=12):
+    """Stack frame per function: the deepest `r10 - N` access in the final assembly (one more
+    code generation, to text; sbpf-linker then fails to read that as an ELF, which is fine)."""
+    a = list(args)
+    a[a.index("-o") + 1] = asm
+    subprocess.run([linker, *a, "--fatal-errors=false", "--deploy=false", "--emit", "asm", bc],
+                   capture_output=True)
+    if not os.path.exists(asm):
+        return ["frame table: sbpf-linker --emit asm produced nothing"]
+    cur, deepest = None, {}
+    with open(asm) as f:
+        for line in f:
+            m = re.match(r"^([A-Za-z_$][\w.$]*):", line)
+            if m and not m.group(1).startswith(("LBB", ".L")):
+                cur = m.group(1)
+                continue
+            for off in re.findall(r"r10\s*-\s*(\d+)", line):
+                if cur:
+                    deepest[cur] = max(deepest.get(cur, 0), int(off))
+    os.remove(asm)
+    rows = sorted(deepest.items(), key=lambda x: -x[1])[:top]
+    return [f"frame {size:6d} bytes  {name}" for name, size in rows]
+
+
 def frame_size(args):
     for a in reversed(args):
         m = re.search(r"bpf-stack-size=(\d+)", a)
@@ -427,6 +455,8 @@ def main():
                      f"({n} stack slots out of range; faults at run time if reached)")
     for note in notes[1:]:
         print(f"sbpf-link: {note}", file=sys.stderr)
+    if os.environ.get("GREEKHOUSE_SBF_FRAMES") and r.returncode == 0:
+        notes += frame_table(linker, a3, pass2, base + ".frames.s")
     with open(os.path.join(os.path.dirname(out) or ".", "sbpf-link-report.txt"), "w") as rep:
         rep.write("".join(f"{note}\n" for note in notes))
     if other:

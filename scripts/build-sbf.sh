@@ -14,9 +14,11 @@
 #   * sbf/runner (stable toolchain, LiteSVM 0.16): loads the .so under greekhouse::ID and runs
 #     instructions.
 #
-# Usage: scripts/build-sbf.sh [-v] [--no-run]
+# Usage: scripts/build-sbf.sh [-v] [--no-run] [--frames]
 #   -v        show the build output
 #   --no-run  build the .so only (no LiteSVM runner)
+#   --frames  relink and list the largest stack frames (deepest r10 offset per function) in the
+#             link report (one more code generation: about 20 s)
 # Output: target-sbf/deploy/greekhouse.so (and greekhouse.link-report.txt next to it).
 # The LAST line is machine-readable:
 #   sbf so=<path|NA> bytes=<n|NA> load=<ok|fail|NA> run=<ok|contiguous-frames-only|fail|NA>
@@ -36,11 +38,13 @@ TOOLCHAIN_NAME=greekhouse-sbf
 
 VERBOSE=0
 RUN=1
+FRAMES=0
 for a in "$@"; do
     case $a in
     -v) VERBOSE=1 ;;
     --no-run) RUN=0 ;;
-    *) echo "usage: $0 [-v] [--no-run]" >&2; exit 2 ;;
+    --frames) FRAMES=1 ;;
+    *) echo "usage: $0 [-v] [--no-run] [--frames]" >&2; exit 2 ;;
     esac
 done
 
@@ -168,6 +172,10 @@ for line in sys.stdin:
 
 # cargo does not see the linker script's content: its hash goes into the link arguments.
 LINK_ID=$(sha256sum "$SBF/sbpf-link.py" | cut -c1-12)
+if ((FRAMES)); then
+    export GREEKHOUSE_SBF_FRAMES=1
+    LINK_ID="$LINK_ID-frames" # a different link argument: cargo relinks
+fi
 say "building programs/greekhouse for sBPF ($NIGHTLY + patched rust-src, sbpf-linker $LINKER_VERSION)..."
 start=$(date +%s)
 (cd "$ROOT" && run_logged nice -n 19 cargo "+$TOOLCHAIN_NAME" rustc --release --locked -p greekhouse --lib \
