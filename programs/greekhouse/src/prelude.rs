@@ -16,6 +16,7 @@ pub use bare::*;
 
 #[cfg(not(feature = "anchor"))]
 mod bare {
+    pub use alloc::boxed::Box;
     pub use alloc::vec;
     pub use alloc::vec::Vec;
     // Anchor's names for borsh's traits and derives, which they are.

@@ -195,6 +195,7 @@ pub fn move_short(
 
 /// Move a liquidation slice's items from the liquidated account to the bidder: each short,
 /// each collateral balance and the quote share of [`SlicePlan`]. Open interest is unchanged.
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn apply_slice(
     liquidated: &mut WriterAccount,
     bidder: &mut WriterAccount,
@@ -217,6 +218,7 @@ pub fn apply_slice(
 /// of the fund's balance (never more than it holds) into the bidder's; the liquidated account's
 /// auction record counts the slice. Token movements: the fee
 /// from the quote vault to the insurance vault, a fund payment the other way.
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn settle_slice(
     liquidated: &mut WriterAccount,
     bidder: &mut WriterAccount,

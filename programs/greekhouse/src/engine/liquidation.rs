@@ -35,6 +35,7 @@ fn share(amount: u64, fraction: u64, up: bool) -> Result<u64> {
 /// The items a bid for `fraction` (exponent 12, in `(0, 10^12]`) takes, rounded in the
 /// liquidated account's favour: it keeps fewer shorts and less debt, more collateral and more
 /// positive quote, so its remaining book is never larger than its share.
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn plan_slice(liquidated: &WriterAccount, fraction: u64) -> Result<SlicePlan> {
     require!(
         fraction > 0 && fraction <= FRACTION_ONE,

@@ -267,12 +267,26 @@ impl LoadedMargin {
             now,
         )
     }
+
+    /// [`Self::margin_of`], on the heap. A summary is about 1.4 KB and an sBPF stack frame
+    /// 4 KiB: an instruction that keeps several summaries boxes them, and computing one in its
+    /// own frame keeps the temporary out of the caller's.
+    #[inline(never)]
+    pub fn boxed_margin_of(
+        &self,
+        ch: &Clearinghouse,
+        writer: &WriterAccount,
+        now: i64,
+    ) -> Result<Box<MarginSummary>> {
+        Ok(Box::new(self.margin_of(ch, writer, now)?))
+    }
 }
 
 #[cfg(feature = "anchor")]
 /// Load and check, read-only, the margin accounts of `writers` from `remaining` (the layout of
 /// [`super::layout`]): each account must be the expected key, belong to `clearinghouse`, and
 /// each oracle must pass the checks for `price_use`. Extra accounts are refused.
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn load_margin_accounts<'info>(
     clearinghouse: &Pubkey,
     writers: &[&WriterAccount],
@@ -382,6 +396,7 @@ pub fn load_and_compute<'info>(
 /// floor moves up to it, so nobody (the liquidated account's owner included) can later use an
 /// older, more favourable price for that underlying. Liquidation (`start_liquidation`, `bid`)
 /// records as it goes; its layout's underlyings are passed writable for that.
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn record_used_prices<'info>(
     loaded: &LoadedMargin,
     remaining: &'info [AccountInfo<'info>],

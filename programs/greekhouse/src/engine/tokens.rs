@@ -95,6 +95,7 @@ pub fn current_amount(account: &InterfaceAccount<TokenAccount>) -> Result<u64> {
 
 /// Move `amount` from one vault of the clearing house to another (quote vault, insurance
 /// vault) and check that each moved by exactly that (`VaultDeltaMismatch` otherwise).
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn move_between_vaults<'info>(
     token_program: &Interface<'info, TokenInterface>,
     from: &InterfaceAccount<'info, TokenAccount>,

@@ -34,10 +34,13 @@ pub fn check_bid(liquidated: &WriterAccount, bidder: &WriterAccount, fraction: u
 }
 
 /// The auction's price of the liquidated account as it stands.
+///
+/// A [`MarginSummary`] is about 1.4 KB: the summaries here and in [`BidOutcome`] are boxed so a
+/// bid fits the sBPF program's 4 KiB stack frames (docs/performance.md, "Stack frames").
 #[derive(Clone, Debug)]
 pub struct AuctionQuote {
     /// Its margin before any slice.
-    pub margin: MarginSummary,
+    pub margin: Box<MarginSummary>,
     pub inputs: BidInputs,
     /// The largest fraction a bid may take now (exponent 12 in [`Fixed`]).
     pub max_fraction: Fixed,
@@ -48,6 +51,7 @@ pub struct AuctionQuote {
 /// Price the liquidated account now: its margin, the auction inputs and the largest fraction
 /// (back to the end level and, while a settlement debt is unpaid, until it is cleared, whatever
 /// the account's margin and other positions; never further).
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn quote_auction(
     ch: &Clearinghouse,
     liquidated: &WriterAccount,
@@ -58,7 +62,7 @@ pub fn quote_auction(
     let inputs = liquidation::bid_inputs(&ch.params.liquidation, liquidated, &before, now)?;
     let max_fraction = liquidation::max_bid_fraction(liquidated, &inputs, before.end.equity)?;
     Ok(AuctionQuote {
-        margin: before,
+        margin: Box::new(before),
         inputs,
         max_fraction,
         debt_sale: liquidated.has_settlement_debt(),
@@ -73,9 +77,9 @@ pub struct BidOutcome {
     /// The slice's quote, as the fund could pay it.
     pub settlement: SliceSettlement,
     /// The liquidated account's margin after the slice.
-    pub margin_after: MarginSummary,
+    pub margin_after: Box<MarginSummary>,
     /// The bidder's margin after the slice.
-    pub bidder_margin_after: MarginSummary,
+    pub bidder_margin_after: Box<MarginSummary>,
     pub fund_balance_after: u64,
 }
 
@@ -121,6 +125,9 @@ impl BidOutcome {
 /// is inside it). The fund pays from what it holds, never more; the liquidated account's
 /// end-level equity never falls (except in a debt sale) and the bidder stands at IM >= 0.
 #[allow(clippy::too_many_arguments)]
+// its own sBPF stack frame: inlined into the handler, the two accounts' margins and the slice
+// exceeded one 4 KiB frame (`scripts/build-sbf.sh --frames`)
+#[inline(never)]
 pub fn bid(
     ch: &Clearinghouse,
     liquidated: &mut WriterAccount,
@@ -157,12 +164,12 @@ pub fn bid(
     ledger::settle_slice(liquidated, bidder, fund, &settlement)?;
 
     // the liquidated account never ends lower at the end level; the bidder stands at IM
-    let margin_after = loaded.margin_of(ch, liquidated, now)?;
+    let margin_after = loaded.boxed_margin_of(ch, liquidated, now)?;
     require!(
         quote.debt_sale || margin_after.end.equity >= quote.margin.end.equity,
         GreekhouseError::BidLoweredEndEquity
     );
-    let bidder_margin_after = loaded.margin_of(ch, bidder, now)?;
+    let bidder_margin_after = loaded.boxed_margin_of(ch, bidder, now)?;
     require!(
         !bidder_margin_after.initial.equity.is_negative(),
         GreekhouseError::BidderBelowInitialMargin
