@@ -35,6 +35,12 @@ fn program_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> 
 /// run instead of the native program.
 pub const PROGRAM_SO_ENV: &str = "GREEKHOUSE_PROGRAM_SO";
 
+/// Environment variable naming a file to which a bank running the sBPF build appends, for
+/// every transaction it lands or refuses, one line per Greekhouse instruction:
+/// `<instruction name> <compute units> <accounts>` (`scripts/test-sbf.sh` builds the CU table of
+/// docs/performance.md from it with `scripts/cu-table.py`).
+pub const CU_LOG_ENV: &str = "GREEKHOUSE_CU_LOG";
+
 /// Which build of the program a bank runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProgramBuild {
@@ -113,6 +119,64 @@ impl Drop for SilencedStdout {
             libc::dup2(self.saved, 1);
             libc::close(self.saved);
         }
+    }
+}
+
+/// Append the compute units of each top-level Greekhouse instruction in `logs` to the file
+/// [`CU_LOG_ENV`] names, if any: its name (Anchor's `Instruction: <Name>` log line), the units
+/// the runtime reports for it (its CPIs included) and the number of accounts it took.
+fn log_compute_units(instructions: &[Instruction], logs: &[String]) {
+    let Some(path) = std::env::var_os(CU_LOG_ENV) else {
+        return;
+    };
+    let program = greekhouse::ID.to_string();
+    let top_level = format!("Program {program} invoke [1]");
+    let consumed = format!("Program {program} consumed ");
+    let mut accounts = instructions
+        .iter()
+        .filter(|ix| ix.program_id == greekhouse::ID)
+        .map(|ix| ix.accounts.len());
+    let mut lines = String::new();
+    let mut name: Option<String> = None;
+    // invocation depth from the runtime's `invoke [n]` / `success` / `failed` lines: the
+    // instruction's own `consumed` line is the one at depth 1 (its CPIs' come before it)
+    let mut depth = 0usize;
+    for line in logs {
+        if line.starts_with("Program ") && line.contains(" invoke [") {
+            depth += 1;
+            if *line == top_level {
+                name = None;
+            }
+        } else if line.starts_with("Program ")
+            && (line.ends_with(" success") || line.contains(" failed: "))
+        {
+            depth = depth.saturating_sub(1);
+        } else if depth == 1 && name.is_none() {
+            name = line
+                .strip_prefix("Program log: Instruction: ")
+                .map(str::to_string);
+        }
+        if let Some(rest) = line.strip_prefix(&consumed) {
+            if depth == 1 {
+                if let Some(units) = rest.split_whitespace().next() {
+                    let n = accounts.next().unwrap_or(0);
+                    let name = name.take().unwrap_or_else(|| "unknown".into());
+                    lines.push_str(&format!("{name} {units} {n}\n"));
+                }
+            }
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    use std::io::Write;
+    // one write per transaction: lines of parallel test processes do not interleave
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(lines.as_bytes());
     }
 }
 
@@ -433,6 +497,9 @@ impl Chain for BankChain {
             Some(d) => (d.logs, d.inner_instructions, d.units_consumed),
             None => (Vec::new(), None, 0),
         };
+        if matches!(self.build, ProgramBuild::Sbf(_)) {
+            log_compute_units(instructions, &logs);
+        }
         if let Some(Err(err)) = sim.result {
             return Err(transaction_error(&err, logs));
         }

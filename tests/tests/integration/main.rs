@@ -9,6 +9,7 @@ mod governance;
 mod insurance;
 mod invariants;
 mod keeper;
+mod largest;
 mod lifecycle;
 mod liquidation;
 mod locks;
