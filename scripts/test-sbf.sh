@@ -2,9 +2,11 @@
 # The test suite on the deployable program: builds the sBPF `.so` (scripts/build-sbf.sh, upstream
 # tools; installs them on first use), loads it into the in-process bank in place of the native
 # program (GREEKHOUSE_PROGRAM_SO, app/testkit/src/bank.rs) and runs every integration test on it
-# in the Solana VM (4 KiB stack frames, 32 KiB heap, compute units metered). Then prints each
-# instruction's largest measured cost and checks it against the table in docs/performance.md
-# (scripts/cu-table.py: at most 1,400,000 CU, and at most 10 % over its documented figure).
+# in the Solana VM (4 KiB stack frames, 32 KiB heap, compute units metered), the RPC tests
+# included: the local validator they start deploys the same `.so` through the upgradeable
+# loader (greekhouse-localnet --program-so). Then prints each instruction's largest measured
+# cost and checks it against the table in docs/performance.md (scripts/cu-table.py: at most
+# 1,400,000 CU, and at most 10 % over its documented figure).
 #
 # Usage: scripts/test-sbf.sh [--bless]   (--bless rewrites the CU table from this run)
 # Not part of scripts/test.sh: a clean run of it (toolchain, std for sBPF, the program, the
@@ -21,12 +23,15 @@ for a in "$@"; do
 done
 
 ./scripts/build-sbf.sh
+# the RPC tests' local validator and TypeScript client (as in scripts/test.sh)
+./scripts/localnet.sh build
+[[ -d tests/ts/node_modules ]] || npm ci --prefix tests/ts --no-audit --no-fund
 SO="$PWD/target-sbf/deploy/greekhouse.so"
 LOG="$PWD/target-sbf/cu.log"
 rm -f "$LOG"
 echo "==> the integration suite on $SO"
 GREEKHOUSE_PROGRAM_SO="$SO" GREEKHOUSE_CU_LOG="$LOG" \
     cargo nextest run --workspace --locked --no-fail-fast \
-    -E 'package(greekhouse-tests) & not test(rpc)'
+    -E 'package(greekhouse-tests)'
 echo "==> compute units (largest per instruction over the suite)"
 python3 scripts/cu-table.py "$LOG" "${BLESS[@]}"

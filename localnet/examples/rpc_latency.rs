@@ -29,6 +29,7 @@ fn main() {
         dir,
         rpc_port: 0,
         seed: SeedOptions::default(),
+        program_so: None,
     })
     .expect("localnet starts");
     let startup = started.elapsed();

@@ -1,9 +1,10 @@
 //! The Greekhouse program and the test oracle, hosted natively in the validator's banks.
 //!
-//! Without a Solana platform toolchain the program cannot be built to sBPF here, so the
-//! validator runs it the way `solana-program-test` does: as a builtin whose entrypoint is the
-//! program's Rust `entry`, with program-test's syscall stubs serving its CPIs (token transfers,
-//! the event self-CPI) and sysvars. Everything around the program is the real validator:
+//! By default the validator runs the program the way `solana-program-test` does: as a builtin
+//! whose entrypoint is the program's Rust `entry`, with program-test's syscall stubs serving its
+//! CPIs (token transfers, the event self-CPI) and sysvars. With an sBPF build
+//! (`--program-so`, `scripts/build-sbf.sh`) the program is deployed through the upgradeable
+//! loader instead and only the test oracle is hosted here. Everything around the program is the real validator:
 //! banking stage, replay, RPC, the SPL Token programs as sBPF.
 //!
 //! A bank's builtins are fixed when the bank is created from its parent, so the builtins are
@@ -29,20 +30,22 @@ fn greekhouse_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) 
     greekhouse::entry(program_id, accounts, data)
 }
 
-/// The programs this validator hosts natively: (program id, name).
-pub fn hosted() -> [(Pubkey, &'static str); 2] {
-    [
-        (greekhouse::ID, "greekhouse"),
-        (
-            greekhouse_testkit::test_oracle::ID,
-            "greekhouse_test_oracle",
-        ),
-    ]
+/// The programs this validator hosts natively: (program id, name). The Greekhouse program is
+/// one of them unless its sBPF build is deployed (`native_program` false).
+pub fn hosted(native_program: bool) -> Vec<(Pubkey, &'static str)> {
+    let mut programs = vec![(
+        greekhouse_testkit::test_oracle::ID,
+        "greekhouse_test_oracle",
+    )];
+    if native_program {
+        programs.insert(0, (greekhouse::ID, "greekhouse"));
+    }
+    programs
 }
 
 /// Genesis accounts of the hosted programs: executable, owned by the native loader.
-pub fn genesis_accounts() -> Vec<(Pubkey, AccountSharedData)> {
-    hosted()
+pub fn genesis_accounts(native_program: bool) -> Vec<(Pubkey, AccountSharedData)> {
+    hosted(native_program)
         .into_iter()
         .map(|(id, name)| {
             let mut account = AccountSharedData::new(
@@ -85,10 +88,10 @@ fn entry_of(id: Pubkey) -> BuiltinFunctionWithContext {
 /// One pass: add the hosted programs to every bank of the validator. Adding is idempotent:
 /// the program accounts exist in genesis (so no bank is written to) and a builtin replaces the
 /// same builtin in the shared program cache.
-fn add_to_every_bank(forks: &Forks) -> Result<(), String> {
+fn add_to_every_bank(forks: &Forks, native_program: bool) -> Result<(), String> {
     let forks = forks.read().map_err(|_| "bank forks lock poisoned")?;
     for bank in forks.banks().values() {
-        for (id, name) in hosted() {
+        for (id, name) in hosted(native_program) {
             let entry = ProgramCacheEntry::new_builtin(0, name.len(), entry_of(id));
             bank.add_builtin(id, name, entry);
         }
@@ -99,12 +102,16 @@ fn add_to_every_bank(forks: &Forks) -> Result<(), String> {
 /// Add the hosted programs to the validator's banks for a few slots, so every bank created
 /// from then on descends from one that has them (a child inherits its parent's builtins).
 /// The caller then proves it with a transaction to the test oracle ([`crate::Localnet::start`]).
-pub fn install(validator: &TestValidator, settle: Duration) -> Result<(), String> {
+pub fn install(
+    validator: &TestValidator,
+    native_program: bool,
+    settle: Duration,
+) -> Result<(), String> {
     install_syscall_stubs();
     let started = Instant::now();
     let forks = validator.bank_forks();
     while started.elapsed() < settle {
-        add_to_every_bank(&forks)?;
+        add_to_every_bank(&forks, native_program)?;
         std::thread::sleep(Duration::from_millis(100));
     }
     Ok(())
@@ -112,11 +119,11 @@ pub fn install(validator: &TestValidator, settle: Duration) -> Result<(), String
 
 /// A watchdog thread that repeats the pass every second for the life of the process, so a
 /// bank that somehow missed the programs (none should) gets them within a second.
-pub fn keep_installed(validator: &TestValidator) {
+pub fn keep_installed(validator: &TestValidator, native_program: bool) {
     let forks = validator.bank_forks();
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_secs(1));
-        if add_to_every_bank(&forks).is_err() {
+        if add_to_every_bank(&forks, native_program).is_err() {
             return;
         }
     });

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use greekhouse_sdk::localnet::{write_keypair, Manifest, MANIFEST_FILE};
 use solana_account::AccountSharedData;
-use solana_test_validator::{TestValidator, TestValidatorGenesis};
+use solana_test_validator::{TestValidator, TestValidatorGenesis, UpgradeableProgramInfo};
 
 pub use seed::SeedOptions;
 
@@ -32,6 +32,9 @@ pub struct LocalnetOptions {
     /// JSON-RPC port; 0 picks a free one.
     pub rpc_port: u16,
     pub seed: SeedOptions,
+    /// An sBPF build of the program (`scripts/build-sbf.sh`) to deploy through the upgradeable
+    /// loader instead of hosting the program natively; `None`: the native builtin.
+    pub program_so: Option<PathBuf>,
 }
 
 /// A running local validator and what it was seeded with.
@@ -143,6 +146,7 @@ impl Localnet {
             0 => free_port()?,
             p => p,
         };
+        let native_program = options.program_so.is_none();
         let mut genesis = TestValidatorGenesis::default();
         // getTransaction needs the history store, and a transaction's logs and inner
         // instructions (where the program's events are) are only kept with extended metadata
@@ -163,7 +167,16 @@ impl Localnet {
                     .into_iter()
                     .map(|(k, a)| (k, AccountSharedData::from(a))),
             )
-            .add_accounts(builtins::genesis_accounts());
+            .add_accounts(builtins::genesis_accounts(native_program));
+        if let Some(so) = &options.program_so {
+            // the deployable program, as a cluster runs it (no upgrade authority: immutable)
+            genesis.add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
+                program_id: greekhouse::ID,
+                loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
+                upgrade_authority: anchor_lang::prelude::Pubkey::default(),
+                program_path: so.clone(),
+            }]);
+        }
         let faucet = solana_keypair::Keypair::new();
         let validator = genesis
             .start_with_mint_address(
@@ -171,8 +184,9 @@ impl Localnet {
                 solana_streamer::socket::SocketAddrSpace::new(true),
             )
             .map_err(|e| LocalnetError::Validator(e.to_string()))?;
-        builtins::install(&validator, Duration::from_secs(3)).map_err(LocalnetError::Validator)?;
-        builtins::keep_installed(&validator);
+        builtins::install(&validator, native_program, Duration::from_secs(3))
+            .map_err(LocalnetError::Validator)?;
+        builtins::keep_installed(&validator, native_program);
 
         let mut manifest = seeded.manifest;
         manifest.rpc_url = validator.rpc_url();

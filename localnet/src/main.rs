@@ -9,13 +9,19 @@ const USAGE: &str = "usage: greekhouse-localnet [--dir DIR] [--rpc-port PORT] [-
 
   --dir DIR        ledger, key files and localnet.json (default .greekhouse-localnet; emptied)
   --rpc-port PORT  JSON-RPC port (default 8899; 0 picks a free port)
-  --writers N      funded writers with open margin accounts (default 3)";
+  --writers N      funded writers with open margin accounts (default 3)
+  --program-so SO  deploy this sBPF build of the program (scripts/build-sbf.sh) through the
+                   upgradeable loader instead of hosting it natively (default: the file named
+                   by GREEKHOUSE_PROGRAM_SO, if set)";
 
 fn parse() -> Result<LocalnetOptions, String> {
     let mut options = LocalnetOptions {
         dir: PathBuf::from(".greekhouse-localnet"),
         rpc_port: 8899,
         seed: SeedOptions::default(),
+        program_so: std::env::var_os("GREEKHOUSE_PROGRAM_SO")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -32,6 +38,7 @@ fn parse() -> Result<LocalnetOptions, String> {
                     .parse()
                     .map_err(|e| format!("--writers: {e}"))?
             }
+            "--program-so" => options.program_so = Some(PathBuf::from(value("--program-so")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -69,8 +76,12 @@ fn main() {
     let m = &localnet.manifest;
     println!("RPC URL: {}", m.rpc_url);
     println!("manifest: {}", localnet.manifest_path.display());
+    let build = match &options.program_so {
+        Some(so) => format!("sBPF, deployed from {}", so.display()),
+        None => "native builtin".to_string(),
+    };
     println!(
-        "program: {}  test oracle: {}",
+        "program: {} ({build})  test oracle: {}",
         m.program_id, m.oracle_program_id
     );
     println!(
