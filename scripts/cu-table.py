@@ -7,10 +7,13 @@ largest cost over the whole suite, and compares it with the table between the ma
 `<!-- cu-table:start -->` and `<!-- cu-table:end -->` in docs/performance.md.
 
 Fails (exit 1) when an instruction costs more than Solana's 1,400,000 CU per transaction, or
-more than its documented figure by over 10 %, or is missing from the table; with --bless it
-rewrites the table from the measurement instead.
+more than its documented figure by over 10 %, or is missing from the table. With --bless it
+rewrites the table instead, keeping for each instruction the larger of its documented figure and
+this run's: an instruction that derives a new account's address pays for the bump search, which
+varies with the (random) keys of a run by a few thousand CU, so the table is the largest cost
+seen over the blessed runs. --reset forgets the documented figures.
 
-Usage: scripts/cu-table.py LOG [--bless] [--doc docs/performance.md]
+Usage: scripts/cu-table.py LOG [--bless [--reset]] [--doc docs/performance.md]
 """
 import re
 import sys
@@ -57,7 +60,7 @@ def documented(doc):
 
 def render(rows):
     out = [
-        "| instruction | largest cost (CU) | its accounts | calls measured |",
+        "| instruction | largest cost (CU) | its accounts, last run | calls, last run |",
         "|---|---:|---:|---:|",
     ]
     for name in sorted(rows):
@@ -88,6 +91,11 @@ def main():
         for n, (u, _, _) in rows.items()
         if u > MAX_UNITS
     ]
+    if bless and "--reset" not in args:
+        for name, units in (documented(doc) or {}).items():
+            if name in rows and units > rows[name][0]:
+                rows[name][0] = units
+        table = render(rows)
     if bless:
         if START not in doc or END not in doc:
             print(f"cu-table: {doc_path} has no {START} ... {END} section", file=sys.stderr)

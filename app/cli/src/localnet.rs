@@ -2,6 +2,10 @@
 //! seeded clearing house; its own Cargo workspace under `localnet/`, because agave's validator
 //! crates need dependency pins the main workspace cannot take). The arguments are passed
 //! through and its exit status is ours.
+//!
+//! The program: the sBPF build when there is one (`--program-so`, else
+//! `target-sbf/deploy/greekhouse.so` of this repository once `scripts/build-sbf.sh` wrote it),
+//! deployed through the upgradeable loader; `--native`, or no build, hosts it natively.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +24,28 @@ pub struct LocalnetArgs {
     /// Funded writers with open margin accounts (default 3).
     #[arg(long, value_name = "N")]
     pub writers: Option<u32>,
+    /// Deploy this sBPF build of the program (default: this repository's
+    /// target-sbf/deploy/greekhouse.so when scripts/build-sbf.sh has written it).
+    #[arg(long, value_name = "SO", conflicts_with = "native")]
+    pub program_so: Option<PathBuf>,
+    /// Host the program natively even when an sBPF build exists.
+    #[arg(long)]
+    pub native: bool,
+}
+
+/// This repository's sBPF build of the program, if `scripts/build-sbf.sh` wrote one.
+fn default_program_so() -> Option<PathBuf> {
+    let so = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target-sbf/deploy/greekhouse.so");
+    so.is_file().then(|| so.canonicalize().unwrap_or(so))
+}
+
+/// The sBPF build to deploy: the one named, else the repository's unless `--native`.
+fn program_so(args: &LocalnetArgs) -> Option<PathBuf> {
+    if args.native {
+        return None;
+    }
+    args.program_so.clone().or_else(default_program_so)
 }
 
 /// Only the flags given are passed on, so the binary's own defaults stay the defaults.
@@ -37,6 +63,10 @@ fn arguments(args: &LocalnetArgs) -> Vec<std::ffi::OsString> {
         out.push("--writers".into());
         out.push(n.to_string().into());
     }
+    if let Some(so) = program_so(args) {
+        out.push("--program-so".into());
+        out.push(so.into_os_string());
+    }
     out
 }
 
@@ -49,8 +79,20 @@ pub fn run(args: LocalnetArgs) -> Result<ExitCode> {
             binary.display()
         );
     }
-    // stdin, stdout and stderr are inherited: its `RPC URL:` and `ready` lines are the user's
+    match program_so(&args) {
+        Some(so) => eprintln!(
+            "program: the sBPF build {} (rebuild it with scripts/build-sbf.sh after changing the \
+             program; --native hosts the program natively)",
+            so.display()
+        ),
+        None => {
+            eprintln!("program: hosted natively (no sBPF build; scripts/build-sbf.sh makes one)")
+        }
+    }
+    // stdin, stdout and stderr are inherited: its `RPC URL:` and `ready` lines are the user's;
+    // GREEKHOUSE_PROGRAM_SO is cleared so only the choice above counts
     let status = std::process::Command::new(&binary)
+        .env_remove("GREEKHOUSE_PROGRAM_SO")
         .args(arguments(&args))
         .status()
         .with_context(|| format!("cannot start {}", binary.display()))?;
@@ -73,12 +115,16 @@ mod tests {
             dir: None,
             rpc_port: None,
             writers: None,
+            program_so: None,
+            native: true,
         };
         assert!(arguments(&none).is_empty());
         let all = LocalnetArgs {
             dir: Some("/tmp/x".into()),
             rpc_port: Some(0),
             writers: Some(5),
+            program_so: Some("/tmp/g.so".into()),
+            native: false,
         };
         let got: Vec<String> = arguments(&all)
             .into_iter()
@@ -86,7 +132,29 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["--dir", "/tmp/x", "--rpc-port", "0", "--writers", "5"]
+            [
+                "--dir",
+                "/tmp/x",
+                "--rpc-port",
+                "0",
+                "--writers",
+                "5",
+                "--program-so",
+                "/tmp/g.so"
+            ]
         );
+    }
+
+    #[test]
+    fn the_repositorys_sbf_build_is_the_default_unless_native() {
+        let args = |native| LocalnetArgs {
+            dir: None,
+            rpc_port: None,
+            writers: None,
+            program_so: None,
+            native,
+        };
+        assert_eq!(program_so(&args(false)), default_program_so());
+        assert_eq!(program_so(&args(true)), None);
     }
 }
