@@ -35,6 +35,7 @@ pub fn wilson(k: usize, n: usize) -> Estimate {
             hi: 1.0,
         };
     }
+    let (none, all) = (k == 0, k == n);
     let (k, n) = (k as f64, n as f64);
     let p = k / n;
     let z2 = Z95 * Z95;
@@ -43,8 +44,8 @@ pub fn wilson(k: usize, n: usize) -> Estimate {
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
     Estimate {
         value: p,
-        lo: (centre - half).max(0.0),
-        hi: (centre + half).min(1.0),
+        lo: if none { 0.0 } else { (centre - half).max(0.0) },
+        hi: if all { 1.0 } else { (centre + half).min(1.0) },
     }
 }
 
