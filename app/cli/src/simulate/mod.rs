@@ -3,13 +3,13 @@
 //! run reproducible, many seeds give distributions. Output: `report.md`, `report.json` and SVG
 //! charts in `--out DIR`.
 
+pub mod charts;
 pub mod config;
 pub mod ledger;
 pub mod paths;
 pub mod report;
 pub mod run;
 pub mod stats;
-pub mod svg;
 pub mod vol;
 
 use std::path::PathBuf;

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 
+use super::charts;
 use super::config::Study;
 use super::run::RunResult;
 use super::stats::{mean, wilson, Estimate};
-use super::svg;
 
 /// The fund's economics of one scenario.
 fn scenario_summary(name: &str, rs: &[&RunResult]) -> Value {
@@ -153,55 +153,75 @@ pub fn write(
         let rs: Vec<&RunResult> = results.iter().filter(|r| r.scenario == s.name).collect();
         let sl = slug(&s.name);
         if let Some(first) = rs.first() {
-            std::fs::write(
-                out.join(format!("{sl}-price.svg")),
-                svg::lines(
-                    &format!(
-                        "{}: SOL price by step, seed {} (circles: liquidations started)",
-                        s.name, first.seed
-                    ),
-                    "USD",
-                    std::slice::from_ref(&first.prices),
-                    &first.liquidation_steps,
+            let marks = first
+                .liquidation_steps
+                .iter()
+                .filter_map(|i| Some((*first.hours.get(*i)?, *first.prices.get(*i)?)))
+                .collect();
+            let price = charts::lines(&charts::Lines {
+                title: &format!("{}: SOL price, seed {}", s.name, first.seed),
+                x_desc: "hours from the start",
+                y_desc: "SOL price (USD)",
+                x: &first.hours,
+                series: vec![(format!("seed {}", first.seed), &first.prices)],
+                marks,
+                marks_label: "liquidations started",
+            })
+            .map_err(|e| anyhow!(e))?;
+            std::fs::write(out.join(format!("{sl}-price.svg")), price)?;
+            let vols: Vec<f64> = first.vols.iter().map(|v| v * 100.0).collect();
+            let vol = charts::lines(&charts::Lines {
+                title: &format!(
+                    "{}: ATM vol of the first tenor, seed {}",
+                    s.name, first.seed
                 ),
-            )?;
-            std::fs::write(
-                out.join(format!("{sl}-vol.svg")),
-                svg::lines(
-                    &format!(
-                        "{}: ATM vol of the first tenor by step, seed {}",
-                        s.name, first.seed
-                    ),
-                    "vol",
-                    std::slice::from_ref(&first.vols),
-                    &[],
-                ),
-            )?;
+                x_desc: "hours from the start",
+                y_desc: "ATM vol (%)",
+                x: &first.hours,
+                series: vec![("as posted by the vol updater".into(), &vols)],
+                marks: vec![],
+                marks_label: "",
+            })
+            .map_err(|e| anyhow!(e))?;
+            std::fs::write(out.join(format!("{sl}-vol.svg")), vol)?;
+            let shown: Vec<&RunResult> = rs.iter().take(50).copied().collect();
+            let longest = shown
+                .iter()
+                .max_by_key(|r| r.hours.len())
+                .map_or(&first.hours, |r| &r.hours);
+            let fund = charts::lines(&charts::Lines {
+                title: &format!("{}: insurance fund balance", s.name),
+                x_desc: "hours from the start",
+                y_desc: "fund balance (USDC)",
+                x: longest,
+                series: shown
+                    .iter()
+                    .map(|r| {
+                        let label = if shown.len() > 6 {
+                            format!("seeds 0 to {} (a line each)", shown.len() - 1)
+                        } else {
+                            format!("seed {}", r.seed)
+                        };
+                        // runs end when every series is final: each is drawn to its own end
+                        (label, &r.fund[..])
+                    })
+                    .collect(),
+                marks: vec![],
+                marks_label: "",
+            })
+            .map_err(|e| anyhow!(e))?;
+            std::fs::write(out.join(format!("{sl}-fund.svg")), fund)?;
         }
-        let funds: Vec<Vec<f64>> = rs.iter().take(50).map(|r| r.fund.clone()).collect();
-        std::fs::write(
-            out.join(format!("{sl}-fund.svg")),
-            svg::lines(
-                &format!(
-                    "{}: insurance fund by step, first {} seeds",
-                    s.name,
-                    funds.len()
-                ),
-                "USDC",
-                &funds,
-                &[],
-            ),
-        )?;
         let losses: Vec<f64> = rs.iter().map(|r| r.bad_debt + r.flows.paid()).collect();
-        std::fs::write(
-            out.join(format!("{sl}-shortfall.svg")),
-            svg::histogram(
-                &format!("{}: fund payments + holders' haircut loss per run", s.name),
-                "USDC",
-                &losses,
-                10,
-            ),
-        )?;
+        let hist = charts::histogram(
+            &format!("{}: fund payments + holders' haircut loss, per run", s.name),
+            "shortfall per run (USDC)",
+            &format!("runs ({} in all)", losses.len()),
+            &losses,
+            10,
+        )
+        .map_err(|e| anyhow!(e))?;
+        std::fs::write(out.join(format!("{sl}-shortfall.svg")), hist)?;
         charts.push_str(&format!(
             "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} vol]({1}-vol.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
             s.name, sl
