@@ -150,6 +150,14 @@ fn every_study_in_the_simulator_doc_loads() {
         let s = Study::parse(b).unwrap_or_else(|e| panic!("block {i} of docs/simulator.md: {e}"));
         names.extend(s.scenarios.iter().map(|s| s.name.clone()));
     }
-    // the issue's own example
-    assert!(names.iter().any(|n| n == "calm"), "{names:?}");
+    // the issue's own example, and the historical shapes
+    for n in [
+        "calm",
+        "ftx-week-nov-2022",
+        "luna-may-2022",
+        "black-thursday-mar-2020",
+        "yen-unwind-aug-2024",
+    ] {
+        assert!(names.iter().any(|m| m == n), "{n} not in {names:?}");
+    }
 }
