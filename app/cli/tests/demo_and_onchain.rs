@@ -207,6 +207,63 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
 }
 
 #[test]
+fn simulate_runs_a_study_file_with_its_own_scenarios_and_its_fund_flows_add_up() {
+    let dir = std::env::temp_dir().join(format!("greekhouse-sim-own-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let study = dir.join("study.toml");
+    // the docs' own example (docs/simulator.md), smaller
+    std::fs::write(
+        &study,
+        "writers = 5\ndays = 1\nseeds = 2\n\n[[scenarios]]\nname = \"calm\"\nkind = \"gbm\"\ndrift = 0.0\nvol = 0.4\n\n[[scenarios]]\nname = \"flash-crash\"\nkind = \"shape\"\nwaypoints = [[0.0, 0.0], [2.0, -30.0], [4.0, -10.0]]\nnoise_vol = 0.5\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let out = greekhouse(&[
+        "simulate",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--config",
+        study.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // --json: the summary on stdout, nothing of the program's logs
+    let summary = json(&out);
+    let names: Vec<&str> = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scenario"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["calm", "flash-crash"]);
+    let p = &summary["scenarios"][1]["p_fund_exhausted"];
+    assert!(p["lo"].as_f64().unwrap() <= p["value"].as_f64().unwrap());
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4);
+    for r in runs {
+        // the fund's payments read from the events match the fund account's own counters
+        let f = &r["flows"];
+        let from_events = f["deficits"].as_f64().unwrap()
+            + f["auction_premium"].as_f64().unwrap()
+            + f["settlement_cover"].as_f64().unwrap();
+        assert!(
+            (from_events - r["fund_paid_account"].as_f64().unwrap()).abs() < 1e-6,
+            "{r}"
+        );
+        assert!(f["write_fees"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["vol_updates_refused"], 0);
+    }
+}
+
+#[test]
 fn the_demo_walks_the_whole_life_cycle() {
     let out = json(&greekhouse(&["demo", "--json"]));
     assert_eq!(out["writer"]["withdrawal"]["refused"], true);

@@ -29,13 +29,30 @@ pub enum PathKind {
     GapAtExpiry { gap_pct: f64, vol: f64 },
 }
 
-/// One scenario.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One scenario: a name and the fields of its kind, side by side in one TOML table.
+///
+/// serde cannot combine `flatten` with `deny_unknown_fields` (every field then counts as
+/// unknown), so a scenario is read as a table: `name` is taken out and the rest is read as a
+/// [`PathKind`], whose own `deny_unknown_fields` refuses a stray field with its name.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: String,
-    #[serde(flatten)]
     pub path: PathKind,
+}
+
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(d)?;
+        let name = match table.remove("name") {
+            Some(toml::Value::String(s)) => s,
+            Some(_) => return Err(D::Error::custom("`name` must be a string")),
+            None => return Err(D::Error::missing_field("name")),
+        };
+        let path = PathKind::deserialize(toml::Value::Table(table))
+            .map_err(|e| D::Error::custom(format!("scenario {name:?}: {}", e.message())))?;
+        Ok(Scenario { name, path })
+    }
 }
 
 /// The population, bots, horizon and seeds.
@@ -55,6 +72,8 @@ pub struct Study {
     pub book_fill: f64,
     /// Insurance fund stake at the start (whole USDC).
     pub fund_stake: u64,
+    /// How the vol updater moves the surface.
+    pub vol: VolModel,
     pub bots: Vec<BotSpec>,
     pub scenarios: Vec<Scenario>,
 }
@@ -66,34 +85,59 @@ pub struct BotSpec {
     /// Quote deposited in its bidding account (whole USDC).
     pub capital: u64,
     pub hurdle_bps: u32,
-    /// It acts every `latency_steps` steps.
-    pub latency_steps: u32,
+    /// Seconds between a step's price update and its first action; it acts again at twice,
+    /// four times, ... that delay within the step (so a 5 s bot ticks at 5, 10, 20, ... 320 s
+    /// of a 10-minute step).
+    pub latency_secs: u32,
     pub max_fraction_per_bid: f64,
+}
+
+/// The implied-vol process the vol updater posts (docs/simulator.md, "Vol").
+///
+/// Realized variance is an exponentially weighted average of the squared log returns (per year)
+/// with a half-life of `half_life_hours`, starting at the surface's own variance; each tenor's
+/// ATM vol targets `(1 - realized_weight) * start + realized_weight * realized`, so a crash
+/// lifts the surface and the spike decays back to the starting level with that half-life.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VolModel {
+    pub half_life_hours: f64,
+    pub realized_weight: f64,
+}
+
+impl Default for VolModel {
+    fn default() -> Self {
+        Self {
+            half_life_hours: 24.0,
+            realized_weight: 0.5,
+        }
+    }
 }
 
 impl Default for Study {
     fn default() -> Self {
         Self {
-            seeds: 3,
+            seeds: 100,
             writers: 30,
             days: 7,
-            step_minutes: 60,
+            step_minutes: 10,
             writer_quote_min: 2_000,
             writer_quote_max: 20_000,
             sol_collateral_share: 0.25,
             book_fill: 0.9,
             fund_stake: 20_000,
+            vol: VolModel::default(),
             bots: vec![
                 BotSpec {
                     capital: 500_000,
                     hurdle_bps: 200,
-                    latency_steps: 1,
+                    latency_secs: 5,
                     max_fraction_per_bid: 1.0,
                 },
                 BotSpec {
                     capital: 50_000,
                     hurdle_bps: 400,
-                    latency_steps: 3,
+                    latency_secs: 60,
                     max_fraction_per_bid: 0.5,
                 },
             ],
@@ -177,8 +221,8 @@ impl Study {
 
     /// Every value in range.
     pub fn check(&self) -> Result<(), StudyError> {
-        if !(1..=1_000).contains(&self.seeds) {
-            return Err(bad("seeds", "must be 1 to 1000"));
+        if !(1..=10_000).contains(&self.seeds) {
+            return Err(bad("seeds", "must be 1 to 10000"));
         }
         if !(1..=2_000).contains(&self.writers) {
             return Err(bad("writers", "must be 1 to 2000"));
@@ -201,6 +245,14 @@ impl Study {
         if !(self.book_fill > 0.0 && self.book_fill <= 1.0) {
             return Err(bad("book_fill", "must be in (0, 1]"));
         }
+        if !(self.vol.half_life_hours.is_finite()
+            && (0.1..=24.0 * 365.0).contains(&self.vol.half_life_hours))
+        {
+            return Err(bad("vol.half_life_hours", "must be in [0.1, 8760]"));
+        }
+        if !(0.0..=1.0).contains(&self.vol.realized_weight) {
+            return Err(bad("vol.realized_weight", "must be in [0, 1]"));
+        }
         if self.bots.is_empty() {
             return Err(bad("bots", "at least one bot"));
         }
@@ -208,8 +260,8 @@ impl Study {
             if b.capital == 0 {
                 return Err(bad(format!("bots[{i}].capital"), "must be > 0"));
             }
-            if b.latency_steps == 0 {
-                return Err(bad(format!("bots[{i}].latency_steps"), "must be > 0"));
+            if !(1..=3_600).contains(&b.latency_secs) {
+                return Err(bad(format!("bots[{i}].latency_secs"), "must be 1 to 3600"));
             }
             if !(b.max_fraction_per_bid > 0.0 && b.max_fraction_per_bid <= 1.0) {
                 return Err(bad(
@@ -285,3 +337,7 @@ impl Study {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

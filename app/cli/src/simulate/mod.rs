@@ -3,18 +3,23 @@
 //! run reproducible, many seeds give distributions. Output: `report.md`, `report.json` and SVG
 //! charts in `--out DIR`.
 
+pub mod charts;
 pub mod config;
+pub mod ledger;
 pub mod paths;
+pub mod report;
 pub mod run;
-pub mod svg;
+pub mod stats;
+pub mod vol;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{anyhow, Context, Result};
-use serde_json::json;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use config::{builtins, Study};
 use run::RunResult;
@@ -40,9 +45,15 @@ pub struct SimulateArgs {
     /// Days simulated before the final settlement (overrides the study).
     #[arg(long)]
     days: Option<u32>,
+    /// Worker threads (default: the machine's cores); each run has its own bank.
+    #[arg(long)]
+    threads: Option<usize>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print the per-scenario summary as JSON on stdout (no progress bar).
+    #[arg(long)]
+    json: bool,
 }
 
 fn study_from(args: &SimulateArgs) -> Result<Study> {
@@ -79,212 +90,146 @@ fn study_from(args: &SimulateArgs) -> Result<Study> {
     Ok(study)
 }
 
+/// While alive, file descriptor 1 goes to /dev/null: natively, the program's `msg!` prints
+/// there. One silencer for the whole parallel section, held by the main thread (the bank's own
+/// per-transaction silencer swaps fd 1 around each transaction, which races across threads).
+struct Silenced {
+    saved: i32,
+}
+
+impl Silenced {
+    fn new() -> Option<Self> {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: plain descriptor calls; every failure is checked and leaves fd 1 as it was.
+        unsafe {
+            let saved = libc::dup(1);
+            if saved < 0 {
+                return None;
+            }
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if null < 0 || libc::dup2(null, 1) < 0 {
+                libc::close(saved);
+                if null >= 0 {
+                    libc::close(null);
+                }
+                return None;
+            }
+            libc::close(null);
+            Some(Self { saved })
+        }
+    }
+}
+
+impl Drop for Silenced {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        // SAFETY: restores the descriptor saved in `new`.
+        unsafe {
+            libc::dup2(self.saved, 1);
+            libc::close(self.saved);
+        }
+    }
+}
+
+/// Every (scenario, seed) of the study, run on `threads` threads; results in study order.
+pub fn run_all(study: &Study, threads: usize, bar: &ProgressBar) -> Result<Vec<RunResult>> {
+    let jobs: Vec<(usize, u64)> = (0..study.scenarios.len())
+        .flat_map(|s| (0..study.seeds as u64).map(move |seed| (s, seed)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<RunResult>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let steps = study.days as usize * 1_440 / study.step_minutes as usize;
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
+            scope.spawn(|| loop {
+                let j = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(s, seed)) = jobs.get(j) else {
+                    return;
+                };
+                let mut progress = |i: usize, _n: usize| {
+                    if i <= steps {
+                        bar.inc(1);
+                    }
+                };
+                let r = run::run(study, &study.scenarios[s], seed, &mut progress);
+                let failed = r.is_err();
+                if let Ok(mut all) = results.lock() {
+                    all[j] = Some(r);
+                }
+                if failed {
+                    // the others stop at their next job
+                    next.store(jobs.len(), Ordering::Relaxed);
+                    return;
+                }
+            });
+        }
+    });
+    let all = results
+        .into_inner()
+        .map_err(|_| anyhow!("a run panicked"))?;
+    all.into_iter()
+        .flatten()
+        .collect::<Result<Vec<_>>>()
+        .and_then(|v| {
+            if v.len() == jobs.len() {
+                Ok(v)
+            } else {
+                Err(anyhow!(
+                    "{} of {} runs did not finish",
+                    jobs.len() - v.len(),
+                    jobs.len()
+                ))
+            }
+        })
+}
+
 pub fn run(args: SimulateArgs) -> Result<ExitCode> {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
     // a bad study is refused before anything is run or written
     let study = study_from(&args)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let total_runs = study.scenarios.len() * study.seeds as usize;
-    let started = Instant::now();
-    let mut results: Vec<RunResult> = Vec::new();
-    let mut done_runs = 0usize;
-    let mut shown = usize::MAX;
-    for scenario in &study.scenarios {
-        for seed in 0..study.seeds as u64 {
-            let mut progress = |i: usize, n: usize| {
-                if args.quiet {
-                    return;
-                }
-                let frac = (done_runs as f64 + i as f64 / n as f64) / total_runs as f64;
-                // redraw once per permille at most
-                let permille = (frac * 1_000.0) as usize;
-                if permille == shown {
-                    return;
-                }
-                shown = permille;
-                let filled = (frac * 30.0) as usize;
-                eprint!(
-                    "\r[{}{}] {:5.1} %  {} seed {}   ",
-                    "#".repeat(filled),
-                    " ".repeat(30 - filled.min(30)),
-                    frac * 100.0,
-                    scenario.name,
-                    seed
-                );
-                let _ = std::io::stderr().flush();
-            };
-            results.push(run::run(&study, scenario, seed, &mut progress)?);
-            done_runs += 1;
-        }
-    }
-    if !args.quiet {
-        eprintln!();
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    write_reports(&args.out, &study, &results, elapsed)?;
-    println!(
-        "{} runs, {} transactions in {:.1} s ({:.0} transactions per second); report in {}",
-        results.len(),
-        results.iter().map(|r| r.transactions).sum::<u64>(),
-        elapsed,
-        results.iter().map(|r| r.transactions).sum::<u64>() as f64 / elapsed.max(1e-9),
-        args.out.display()
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
-    let (s, n) = v.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-    if n == 0 {
-        0.0
+    let steps = study.days as u64 * 1_440 / study.step_minutes as u64;
+    // indicatif draws on stderr only when it is a terminal
+    let bar = if args.quiet || args.json {
+        ProgressBar::hidden()
     } else {
-        s / n as f64
-    }
-}
-
-fn write_reports(out: &Path, study: &Study, results: &[RunResult], elapsed: f64) -> Result<()> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let mut md = String::new();
-    md.push_str("# Greekhouse risk simulation\n\n");
-    md.push_str(&format!(
-        "{} writers (books at {:.0} % of initial margin, {:.0} % on SOL collateral), {} days in {}-minute steps, an insurance fund staked with {} USDC, {} liquidator bots; {} seeds per scenario. Every action is a transaction of the real program on the embedded bank (`greekhouse simulate`, docs/simulator.md).\n\n",
-        study.writers,
-        study.book_fill * 100.0,
-        study.sol_collateral_share * 100.0,
-        study.days,
-        study.step_minutes,
-        study.fund_stake,
-        study.bots.len(),
-        study.seeds
-    ));
-    md.push_str("| scenario | liquidations | slices | mean discount | fund min (USDC) | P(fund exhausted) | fund paid | bankruptcies | backstop raised | holders' loss (haircuts) | series with a haircut |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let mut per_scenario = Vec::new();
-    let mut charts = String::new();
-    for s in &study.scenarios {
-        let rs: Vec<&RunResult> = results.iter().filter(|r| r.scenario == s.name).collect();
-        let n = rs.len() as f64;
-        let disc: Vec<f64> = rs
-            .iter()
-            .flat_map(|r| r.discounts.iter().cloned())
-            .collect();
-        let row = json!({
-            "scenario": s.name,
-            "runs": rs.len(),
-            "liquidations_mean": mean(rs.iter().map(|r| r.liquidations as f64)),
-            "slices_mean": mean(rs.iter().map(|r| r.slices as f64)),
-            "discount_mean": mean(disc.iter().cloned()),
-            "fund_min": rs.iter().map(|r| r.fund_min).fold(f64::INFINITY, f64::min),
-            "p_fund_exhausted": rs.iter().filter(|r| r.fund_exhausted).count() as f64 / n,
-            "fund_paid_mean": mean(rs.iter().map(|r| r.fund_paid)),
-            "bankruptcies_mean": mean(rs.iter().map(|r| r.bankruptcies as f64)),
-            "backstop_raised_mean": mean(rs.iter().map(|r| r.backstop_raised)),
-            "bad_debt_mean": mean(rs.iter().map(|r| r.bad_debt)),
-            "bad_debt_max": rs.iter().map(|r| r.bad_debt).fold(0.0, f64::max),
-            "series_haircut_mean": mean(rs.iter().map(|r| r.haircuts.len() as f64)),
-            "capital_greekhouse_im": mean(rs.iter().map(|r| r.capital_greekhouse)),
-            "capital_opyn_naked": mean(rs.iter().map(|r| r.capital_opyn)),
-            "capital_zeta_im": mean(rs.iter().map(|r| r.capital_zeta)),
-        });
-        md.push_str(&format!(
-            "| {} | {:.1} | {:.1} | {:.1} % | {:.0} | {:.0} % | {:.0} | {:.1} | {:.0} | {:.0} (max {:.0}) | {:.1} |\n",
-            s.name,
-            row["liquidations_mean"].as_f64().unwrap_or(0.0),
-            row["slices_mean"].as_f64().unwrap_or(0.0),
-            row["discount_mean"].as_f64().unwrap_or(0.0) * 100.0,
-            row["fund_min"].as_f64().unwrap_or(0.0),
-            row["p_fund_exhausted"].as_f64().unwrap_or(0.0) * 100.0,
-            row["fund_paid_mean"].as_f64().unwrap_or(0.0),
-            row["bankruptcies_mean"].as_f64().unwrap_or(0.0),
-            row["backstop_raised_mean"].as_f64().unwrap_or(0.0),
-            row["bad_debt_mean"].as_f64().unwrap_or(0.0),
-            row["bad_debt_max"].as_f64().unwrap_or(0.0),
-            row["series_haircut_mean"].as_f64().unwrap_or(0.0),
-        ));
-        per_scenario.push(row);
-
-        // charts of the scenario
-        let slug: String = s
-            .name
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '-' })
-            .collect();
-        if let Some(first) = rs.first() {
-            std::fs::write(
-                out.join(format!("{slug}-price.svg")),
-                svg::lines(
-                    &format!(
-                        "{}: SOL price, seed {} (circles: liquidations started)",
-                        s.name, first.seed
-                    ),
-                    "USD",
-                    std::slice::from_ref(&first.prices),
-                    &first.liquidation_steps,
-                ),
-            )?;
-        }
-        let funds: Vec<Vec<f64>> = rs.iter().map(|r| r.fund.clone()).collect();
-        std::fs::write(
-            out.join(format!("{slug}-fund.svg")),
-            svg::lines(
-                &format!("{}: insurance fund, every seed", s.name),
-                "USDC",
-                &funds,
-                &[],
-            ),
-        )?;
-        let losses: Vec<f64> = rs.iter().map(|r| r.bad_debt + r.fund_paid).collect();
-        std::fs::write(
-            out.join(format!("{slug}-shortfall.svg")),
-            svg::histogram(
-                &format!(
-                    "{}: shortfall per run (fund payments + holders' haircut loss)",
-                    s.name
-                ),
-                "USDC",
-                &losses,
-                10,
-            ),
-        )?;
-        charts.push_str(&format!(
-            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
-            s.name, slug
-        ));
-    }
-    md.push_str("\n## Charts\n");
-    md.push_str(&charts);
-    md.push_str("\n## Capital for the same books at the start (USDC, mean over runs)\n\n| scenario | Greekhouse IM | Opyn naked | Zeta IM (mark + margin) |\n|---|---:|---:|---:|\n");
-    for row in &per_scenario {
-        md.push_str(&format!(
-            "| {} | {:.0} | {:.0} | {:.0} |\n",
-            row["scenario"].as_str().unwrap_or(""),
-            row["capital_greekhouse_im"].as_f64().unwrap_or(0.0),
-            row["capital_opyn_naked"].as_f64().unwrap_or(0.0),
-            row["capital_zeta_im"].as_f64().unwrap_or(0.0),
-        ));
-    }
+        ProgressBar::new(total_runs as u64 * steps)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {percent:>3} %  {msg} elapsed {elapsed}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("{total_runs} runs on {threads} threads"));
+    let started = Instant::now();
+    let results = {
+        let _silenced = Silenced::new();
+        run_all(&study, threads, &bar)
+    };
+    bar.finish_and_clear();
+    let results = results?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let summary = report::write(&args.out, &study, &results, elapsed, threads)?;
     let transactions: u64 = results.iter().map(|r| r.transactions).sum();
-    md.push_str(&format!(
-        "\n{} runs, {} transactions in {:.1} s ({:.0} transactions per second on this machine).\n\nColumns: *liquidations* started and *slices* bought per run (mean); *mean discount* of the slices; *fund min* over every run; *P(fund exhausted)*: share of runs whose fund fell to 1 % of its start; *fund paid*: to bidders for slices worth less than nothing and to series for unbacked contracts and unpaid debt; *backstop raised*: new fund shares sold to cover series; *holders' loss*: `(payout - final payout) x outstanding` summed over series with a haircut. The Opyn and Zeta figures use the parameters of `greekhouse margin --compare` (docs/risk-model.md, section 11).\n",
-        results.len(),
-        transactions,
-        elapsed,
-        transactions as f64 / elapsed.max(1e-9)
-    ));
-    std::fs::write(out.join("report.md"), md)?;
-    let report = json!({
-        "study": {
-            "writers": study.writers, "days": study.days, "step_minutes": study.step_minutes,
-            "seeds": study.seeds, "fund_stake": study.fund_stake, "book_fill": study.book_fill,
-        },
-        "scenarios": per_scenario,
-        "runs": results,
-        "elapsed_secs": elapsed,
-        "transactions": transactions,
-    });
-    std::fs::write(
-        out.join("report.json"),
-        serde_json::to_string_pretty(&report)?,
-    )?;
-    Ok(())
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{} runs on {} threads, {} transactions in {:.1} s ({:.0} transactions per second); report in {}",
+            results.len(),
+            threads,
+            transactions,
+            elapsed,
+            transactions as f64 / elapsed.max(1e-9),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,37 +1,41 @@
-//! Price paths, reproducible from a seed (a small xorshift generator and Box-Muller normals:
-//! the simulator's own randomness, off chain; the program only ever sees the resulting prices).
+//! Price paths, reproducible from a seed: a ChaCha8 stream (`rand_chacha`) and the normal and
+//! Poisson distributions of `rand_distr`. The simulator's own randomness, off chain; the
+//! program only ever sees the resulting prices.
+
+use rand::{Rng as _, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use super::config::PathKind;
 
-/// xorshift64* with a SplitMix64-seeded state.
-pub struct Rng(u64);
+/// The simulator's random stream.
+pub struct Rng(ChaCha8Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Self((z ^ (z >> 31)) | 1)
+        Self(ChaCha8Rng::seed_from_u64(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.next_u64()
     }
 
-    /// Uniform in (0, 1).
+    /// Uniform in [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        self.0.random::<f64>()
     }
 
     /// Standard normal.
     pub fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+        StandardNormal.sample(&mut self.0)
+    }
+
+    /// Poisson count with mean `lambda` (0 for a non-positive mean).
+    pub fn poisson(&mut self, lambda: f64) -> u64 {
+        match Poisson::new(lambda) {
+            Ok(p) => p.sample(&mut self.0) as u64,
+            Err(_) => 0,
+        }
     }
 }
 
@@ -63,7 +67,7 @@ pub fn path(
                 jump_std,
             } => {
                 log_s += (drift - vol * vol / 2.0) * dt + vol * dt.sqrt() * rng.normal();
-                if rng.uniform() < jumps_per_day * step_hours / 24.0 {
+                for _ in 0..rng.poisson(jumps_per_day * step_hours / 24.0) {
                     log_s += jump_mean + jump_std * rng.normal();
                 }
             }

@@ -1,20 +1,25 @@
 //! One simulated run: a world on the embedded bank (the real program), a population of writers
-//! with books near initial margin, a staked insurance fund, liquidator bots with latency and
-//! limited capital, a price path, a vol surface that reacts to it within the updater's limits,
-//! and every expiry settled, finalized and redeemed. Every action is a transaction.
+//! with books near initial margin, a staked insurance fund, liquidator bots with latency (in
+//! seconds) and limited capital, a price path, an implied-vol process posted within the
+//! updater's limits, and every expiry settled, finalized and redeemed. Every action is a
+//! transaction; the fund's flows are read from the program's events.
 
 use greekhouse::engine::convert;
-use greekhouse::state::{SeriesStatus, StoredVolSurface, WriterStatus};
+use greekhouse::instructions::vol_updater::window_anchor;
+use greekhouse::state::{SeriesStatus, WriterStatus};
 use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::chain::Chain;
+use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix;
 use greekhouse_testkit::scenario::{expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, USDC};
 use serde::Serialize;
 use solana_signer::Signer;
 
 use super::config::{Scenario, Study};
+use super::ledger::{FundFlows, Recorder};
 use super::paths::{path, Rng};
+use super::vol::{clipped, VolProcess};
 
 const PYTH: f64 = 100_000_000.0;
 
@@ -25,31 +30,53 @@ pub struct RunResult {
     pub seed: u64,
     /// SOL price at every step (dollars).
     pub prices: Vec<f64>,
+    /// ATM vol of the surface's first tenor at every step (as posted and accepted).
+    pub vols: Vec<f64>,
     /// Insurance fund balance at every step, settlement steps after the horizon included (USDC).
     pub fund: Vec<f64>,
+    /// Hours from the start of every entry of `prices`, `vols` and `fund`.
+    pub hours: Vec<f64>,
     /// Steps at which a liquidation started.
     pub liquidation_steps: Vec<usize>,
     pub liquidations: u64,
-    pub slices: u64,
-    /// Discount of every slice bought.
-    pub discounts: Vec<f64>,
+    /// Bids the bots skipped (discount below their hurdle) and lost (refused by the program).
+    pub bids_skipped: u64,
+    pub bids_lost: u64,
+    /// Largest discount of a skipped bid (what the hurdle turned down).
+    pub skipped_discount_max: f64,
+    /// Errors of the bots, by kind (`program:<code>`, `margin`, ...).
+    pub bot_errors: std::collections::BTreeMap<String, u64>,
+    /// Settlement crank steps the bots ran.
+    pub settlement_steps: u64,
+    /// Events of the bots' and the run's transactions, by name.
+    pub event_counts: std::collections::BTreeMap<String, u64>,
+    /// The fund's flows, from the program's events.
+    pub flows: FundFlows,
+    /// The same total from the fund account's counters (`paid_to_bidders_total +
+    /// paid_to_series_total`): a check on the events.
+    pub fund_paid_account: f64,
     pub fund_start: f64,
     pub fund_min: f64,
     pub fund_end: f64,
     /// The fund fell to (nearly) nothing at some step.
     pub fund_exhausted: bool,
-    /// Paid by the fund to bidders and to series (USDC).
-    pub fund_paid: f64,
+    /// The first staker's return: the value of its shares at the end (fund balance and the
+    /// writing fees not yet swept, shared over every share, backstop buyers' included) over
+    /// its stake, minus one.
+    pub stakers_return: f64,
     pub bankruptcies: u64,
-    pub backstop_raised: f64,
     /// Holders' loss: sum over series of `(payout - payout_final) * outstanding` (USDC).
     pub bad_debt: f64,
     /// Haircut of every series that had one (name, bps).
     pub haircuts: Vec<(String, u32)>,
+    /// Vol-surface updates the program refused (none expected: the updater clips).
+    pub vol_updates_refused: u64,
     /// Capital the same books need at the start (USDC): Greekhouse IM, Opyn naked, Zeta IM.
     pub capital_greekhouse: f64,
     pub capital_opyn: f64,
     pub capital_zeta: f64,
+    /// The clearing house's writing fee (bps of premium) the run was at.
+    pub write_fee_bps: u32,
     pub transactions: u64,
 }
 
@@ -57,16 +84,23 @@ fn usd(native: u64) -> f64 {
     native as f64 / USDC as f64
 }
 
-/// The vol updater's reaction to a move: ATM vols scaled by the size of the return, within
-/// 90 % of the underlying's step limit.
-fn react(surface: &StoredVolSurface, ret: f64, max_change_bps: u32) -> StoredVolSurface {
-    let c = max_change_bps as f64 / 10_000.0 * 0.9;
-    let factor = (1.0 + 4.0 * (ret.abs() - 0.005)).clamp(1.0 - c, 1.0 + c);
-    let mut s = *surface;
-    for v in s.atm_vol_bps.iter_mut().take(s.tenor_count as usize) {
-        *v = ((*v as f64 * factor) as u32).clamp(2_000, 40_000);
+/// When each bot acts within a step of `step_secs`: at its latency, then twice, four times, ...
+/// that delay, while inside the step; (offset, bot index), in time order.
+pub fn schedule(latencies: &[u32], step_secs: i64) -> Vec<(i64, usize)> {
+    let mut out = Vec::new();
+    for (b, l) in latencies.iter().enumerate() {
+        let mut t = (*l as i64).max(1);
+        while t < step_secs {
+            out.push((t, b));
+            t *= 2;
+        }
+        if *l as i64 >= step_secs {
+            // a bot slower than a step acts once, at the end of the step
+            out.push((step_secs, b));
+        }
     }
-    s
+    out.sort();
+    out
 }
 
 /// Series names for the report.
@@ -89,8 +123,10 @@ pub fn run(
         move |e: greekhouse_sdk::chain::ChainError| anyhow::anyhow!("{what}: {e}")
     };
     let mut rng = Rng::new(seed ^ 0x5eed);
+    // the program's own stdout (natively, `msg!` prints) is silenced by the caller for the
+    // whole parallel section: the bank's per-transaction silencer swaps fd 1 and is not
+    // thread-safe
     let mut env = Env::new_seeded(seed);
-    env.chain.set_quiet(true);
     let start = env.now();
 
     // series: two expiries, strikes around the spot, calls and puts
@@ -109,6 +145,7 @@ pub fn run(
     }
 
     // writers near initial margin
+    let mut events: Vec<GreekhouseEvent> = Vec::new();
     let mut writers: Vec<Writer> = Vec::new();
     for _ in 0..study.writers {
         let span = (study.writer_quote_max - study.writer_quote_min) as f64;
@@ -130,7 +167,9 @@ pub fn run(
             let max = env.max_writable(&w, &s);
             let n = (max as f64 * study.book_fill / (3 - j) as f64) as u64;
             if n > 0 {
-                let _ = env.write(&w, &s, n);
+                if let Ok(out) = env.write(&w, &s, n) {
+                    events.extend(out.events);
+                }
             }
         }
         writers.push(w);
@@ -163,7 +202,7 @@ pub fn run(
         env.stake(&staker, study.fund_stake * USDC)
             .map_err(err("stake"))?;
     }
-    let mut bots: Vec<(Bot, u32)> = Vec::new();
+    let mut bots: Vec<Bot> = Vec::new();
     for spec in &study.bots {
         let b = env.writer(spec.capital * USDC, 0);
         env.deposit_quote(&b, spec.capital * USDC)
@@ -171,53 +210,96 @@ pub fn run(
         let mut bot = bot_for_scenario(&env, &b);
         bot.strategy.hurdle_bps = spec.hurdle_bps;
         bot.limits.max_fraction_per_bid = spec.max_fraction_per_bid;
-        bots.push((bot, spec.latency_steps));
+        bots.push(bot);
     }
     let investor = env.staker(10_000_000 * USDC);
 
     let step_secs = study.step_minutes as i64 * 60;
     let steps = (study.days as i64 * 86_400 / step_secs) as usize;
     let first_expiry_hours = (expiries[0] - start) as f64 / 3_600.0;
-    let prices = path(
+    let step_hours = step_secs as f64 / 3_600.0;
+    let path_prices = path(
         &scenario.path,
         150.0,
         steps,
-        step_secs as f64 / 3_600.0,
+        step_hours,
         first_expiry_hours,
         &mut rng,
     );
     let fund_start = usd(env.insurance_fund().balance);
     let mut fund = vec![fund_start];
+    let mut prices = vec![path_prices[0]];
+    let mut hours = vec![0.0];
+    let mut vol_process = VolProcess::new(&study.vol, &env.underlying(&sol.key).surface);
+    let mut vols = vec![env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0];
+    let mut vol_updates_refused = 0u64;
     let mut log = MemoryLog::default();
-    // one margin per account per step, shared by the bots (prices and surface are set first)
+    // healthy accounts, shared by the bots within a step (its price and surface stand still;
+    // only the clock moves, by less than a step)
     let mut memo = HealthMemo::default();
     let mut liquidation_steps = Vec::new();
     let max_change = env.underlying(&sol.key).surface_max_change_bps;
-    // horizon, then up to four more days of hourly cranks until every series is finalized
-    let extra = (4 * 86_400 / step_secs) as usize;
-    for i in 1..=steps + extra {
-        env.advance(step_secs);
-        let price = prices[i.min(steps)];
-        let ret = price / prices[(i - 1).min(steps)] - 1.0;
+    let latencies: Vec<u32> = study.bots.iter().map(|b| b.latency_secs).collect();
+    // after the horizon, hourly steps for at most four more days until every series is final
+    let tail_secs = step_secs.max(3_600);
+    let tail_steps = (4 * 86_400 / tail_secs) as usize;
+    let write_fee_bps = env.clearinghouse().params.write_fee_bps;
+    let (mut step_start, mut clock) = (env.now(), env.now());
+    for i in 1..=steps + tail_steps {
+        let len = if i <= steps { step_secs } else { tail_secs };
+        let previous_start = step_start;
+        step_start = clock.max(step_start + len);
+        // this step's first price update straddles an expiry: it is the settlement price the
+        // bots' crank posts at their first tick, so it stays the feed's update until then
+        let mut hold_update = expiries
+            .iter()
+            .any(|e| previous_start < *e && *e <= step_start);
+        env.advance(step_start - clock);
+        clock = step_start;
+        let price = path_prices[i.min(steps)];
+        let log_return = (price / prices[prices.len() - 1]).ln();
         env.move_sol((price * PYTH) as i64);
-        let surface = react(&env.underlying(&sol.key).surface, ret, max_change);
+        // the vol updater: the process's target, clipped to what the program accepts
+        let target = vol_process.step(log_return, len as f64 / 3_600.0);
+        let u = env.underlying(&sol.key);
+        let surface = clipped(&u.surface, &window_anchor(&u, clock), &target, max_change);
         let updater = env.vol_updater.insecure_clone();
-        let _ = env.chain.send(
-            &[ix::set_vol_surface(sol.key, updater.pubkey(), surface)],
-            &[&updater],
-        );
+        if env
+            .chain
+            .send(
+                &[ix::set_vol_surface(sol.key, updater.pubkey(), surface)],
+                &[&updater],
+            )
+            .is_err()
+        {
+            vol_updates_refused += 1;
+        }
         let before = log.0.len();
         memo.clear();
-        for (bot, latency) in bots.iter_mut() {
-            if (i as u32).is_multiple_of(*latency) {
-                bot.tick_shared(&mut env.chain, &mut log, &mut memo);
+        for (offset, b) in schedule(&latencies, len) {
+            // the step's price and surface are out at `step_start`; a bot sees them `offset`
+            // seconds later
+            if step_start + offset > clock {
+                env.advance(step_start + offset - clock);
+                clock = step_start + offset;
+                // the oracle keeps publishing (the step's price, fresh: liquidations refuse a
+                // price older than the underlying's `liq_max_age_secs`)
+                if !hold_update {
+                    env.publish_prices();
+                }
             }
+            hold_update = false;
+            let mut chain = Recorder {
+                inner: &mut env.chain,
+                events: &mut events,
+            };
+            bots[b].tick_shared(&mut chain, &mut log, &mut memo);
         }
         if log.0[before..]
             .iter()
             .any(|(e, _)| e == "liquidation_started")
         {
-            liquidation_steps.push(i.min(steps));
+            liquidation_steps.push(prices.len());
         }
         // outside capital buys a backstop once its price has fallen halfway
         let now = env.now();
@@ -232,12 +314,17 @@ pub fn run(
                 let gap = (st.outstanding() * st.payout_per_contract)
                     .saturating_sub(st.settlement_ledger);
                 if gap > 0 {
-                    let _ = env.buy_backstop(&investor, s, gap, u64::MAX);
+                    if let Ok(out) = env.buy_backstop(&investor, s, gap, u64::MAX) {
+                        events.extend(out.events);
+                    }
                 }
             }
         }
+        prices.push(price);
+        vols.push(env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0);
         fund.push(usd(env.insurance_fund().balance));
-        progress(i, steps + extra);
+        hours.push((step_start - start) as f64 / 3_600.0);
+        progress(i, steps + tail_steps);
         if i > steps
             && series
                 .iter()
@@ -257,17 +344,12 @@ pub fn run(
         }
     }
 
-    // the price path as run: held at its last value after the horizon
-    let mut prices = prices;
-    let last = *prices.last().unwrap_or(&150.0);
-    prices.resize(fund.len(), last);
     let f = env.insurance_fund();
     let fund_min = fund.iter().cloned().fold(f64::INFINITY, f64::min);
     let mut haircuts = Vec::new();
-    let (mut bad_debt, mut backstop) = (0.0, 0.0);
+    let mut bad_debt = 0.0;
     for (s, n) in &series {
         let st = env.series_state(s);
-        backstop += usd(st.backstop_raised);
         if st.haircut_bps > 0 {
             haircuts.push((n.clone(), st.haircut_bps));
             bad_debt += usd((st.payout_per_contract - st.payout_final) * st.open_interest);
@@ -277,33 +359,89 @@ pub fn run(
         .iter()
         .filter(|w| env.writer_state(&w.account).status == WriterStatus::Bankrupt as u8)
         .count() as u64;
-    let discounts: Vec<f64> = log
-        .0
-        .iter()
-        .filter(|(e, _)| e == "bid_won")
-        .filter_map(|(_, v)| v["discount"].as_f64())
-        .collect();
+    let mut event_counts = std::collections::BTreeMap::new();
+    for e in &events {
+        *event_counts.entry(e.name().to_string()).or_insert(0u64) += 1;
+    }
+    let mut bot_errors = std::collections::BTreeMap::new();
+    for b in &bots {
+        for (k, n) in &b.counters.errors {
+            *bot_errors.entry(k.clone()).or_insert(0u64) += n;
+        }
+    }
+    let mut flows = FundFlows::default();
+    flows.add(&events);
+    let stake = env.insurance_stake(&staker);
+    let stakers_return = if study.fund_stake > 0 && f.total_shares > 0 {
+        let rebased = 10f64.powi(f.shares_base as i32 - stake.shares_base as i32);
+        let shares = stake.shares as f64 / rebased;
+        let value = (f.balance + env.fees_accrued_total()) as f64 * shares / f.total_shares as f64;
+        value / (study.fund_stake * USDC) as f64 - 1.0
+    } else {
+        0.0
+    };
     Ok(RunResult {
         scenario: scenario.name.clone(),
         seed,
         prices,
+        vols,
+        hours,
         fund_start,
         fund_min,
         fund_end: usd(f.balance),
         fund_exhausted: fund_start > 0.0 && fund_min <= fund_start * 0.01,
         fund,
         liquidation_steps,
-        liquidations: bots.iter().map(|(b, _)| b.counters.started).sum(),
-        slices: discounts.len() as u64,
-        discounts,
-        fund_paid: usd(f.paid_to_bidders_total + f.paid_to_series_total),
+        liquidations: bots.iter().map(|b| b.counters.started).sum(),
+        bids_skipped: bots.iter().map(|b| b.counters.bids_skipped).sum(),
+        bids_lost: bots.iter().map(|b| b.counters.bids_lost).sum(),
+        skipped_discount_max: log
+            .0
+            .iter()
+            .filter(|(e, _)| e == "bid_skipped")
+            .filter_map(|(_, v)| v["discount"].as_f64())
+            .fold(0.0, f64::max),
+        bot_errors,
+        settlement_steps: bots.iter().map(|b| b.counters.settlement_steps).sum(),
+        event_counts,
+        flows,
+        fund_paid_account: usd(f.paid_to_bidders_total + f.paid_to_series_total),
+        stakers_return,
         bankruptcies,
-        backstop_raised: backstop,
         bad_debt,
         haircuts,
+        vol_updates_refused,
         capital_greekhouse: cap_g,
         capital_opyn: cap_o,
         capital_zeta: cap_z,
+        write_fee_bps,
         transactions: env.chain.transactions_sent(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schedule;
+
+    #[test]
+    fn bots_act_at_their_latency_then_at_doubling_delays_within_the_step() {
+        assert_eq!(
+            schedule(&[5, 60], 600),
+            vec![
+                (5, 0),
+                (10, 0),
+                (20, 0),
+                (40, 0),
+                (60, 1),
+                (80, 0),
+                (120, 1),
+                (160, 0),
+                (240, 1),
+                (320, 0),
+                (480, 1)
+            ]
+        );
+        // a bot slower than the step acts at its end
+        assert_eq!(schedule(&[900], 600), vec![(600, 0)]);
+    }
 }

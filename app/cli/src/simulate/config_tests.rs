@@ -1,0 +1,163 @@
+//! Study files: every scenario kind and every documented example loads; unknown fields are
+//! refused with their name.
+
+use super::*;
+
+fn one_scenario(body: &str) -> Result<Scenario, StudyError> {
+    let s = Study::parse(&format!("[[scenarios]]\nname = \"s\"\n{body}"))?;
+    assert_eq!(s.scenarios.len(), 1);
+    Ok(s.scenarios[0].clone())
+}
+
+#[test]
+fn a_gbm_scenario_loads() {
+    let s = one_scenario("kind = \"gbm\"\ndrift = 0.0\nvol = 0.4").unwrap();
+    assert_eq!(s.name, "s");
+    assert_eq!(
+        s.path,
+        PathKind::Gbm {
+            drift: 0.0,
+            vol: 0.4
+        }
+    );
+}
+
+#[test]
+fn a_jump_scenario_loads() {
+    let s = one_scenario(
+        "kind = \"jump\"\ndrift = 0.1\nvol = 0.6\njumps_per_day = 0.5\njump_mean = -0.05\njump_std = 0.12",
+    )
+    .unwrap();
+    assert_eq!(
+        s.path,
+        PathKind::Jump {
+            drift: 0.1,
+            vol: 0.6,
+            jumps_per_day: 0.5,
+            jump_mean: -0.05,
+            jump_std: 0.12
+        }
+    );
+}
+
+#[test]
+fn a_shape_scenario_loads() {
+    let s =
+        one_scenario("kind = \"shape\"\nwaypoints = [[0.0, 0.0], [2.0, -30.0]]\nnoise_vol = 0.5")
+            .unwrap();
+    assert_eq!(
+        s.path,
+        PathKind::Shape {
+            waypoints: vec![(0.0, 0.0), (2.0, -30.0)],
+            noise_vol: 0.5
+        }
+    );
+}
+
+#[test]
+fn a_gap_at_expiry_scenario_loads() {
+    let s = one_scenario("kind = \"gap_at_expiry\"\ngap_pct = -30.0\nvol = 0.4").unwrap();
+    assert_eq!(
+        s.path,
+        PathKind::GapAtExpiry {
+            gap_pct: -30.0,
+            vol: 0.4
+        }
+    );
+}
+
+#[test]
+fn an_unknown_scenario_field_is_refused_by_name() {
+    let e = one_scenario("kind = \"gbm\"\ndrift = 0.0\nvol = 0.4\nvolatility = 0.3").unwrap_err();
+    assert!(e.problem.contains("volatility"), "{e}");
+    let e = one_scenario("kind = \"shape\"\nwaypoints = [[0.0, 0.0]]\nnoise_vol = 0.1\nvol = 0.1")
+        .unwrap_err();
+    assert!(e.problem.contains("unknown field `vol`"), "{e}");
+}
+
+#[test]
+fn a_scenario_without_name_kind_or_a_field_is_refused() {
+    let e = Study::parse("[[scenarios]]\nkind = \"gbm\"\ndrift = 0.0\nvol = 0.4").unwrap_err();
+    assert!(e.problem.contains("name"), "{e}");
+    let e = one_scenario("drift = 0.0\nvol = 0.4").unwrap_err();
+    assert!(e.problem.contains("kind"), "{e}");
+    let e = one_scenario("kind = \"brownian\"\nvol = 0.4").unwrap_err();
+    assert!(e.problem.contains("brownian"), "{e}");
+    let e = one_scenario("kind = \"gbm\"\nvol = 0.4").unwrap_err();
+    assert!(e.problem.contains("drift"), "{e}");
+}
+
+#[test]
+fn unknown_study_and_bot_fields_are_refused_by_name() {
+    let e = Study::parse("writerz = 3").unwrap_err();
+    assert!(e.problem.contains("writerz"), "{e}");
+    let e = Study::parse(
+        "[[bots]]\ncapital = 1\nhurdle_bps = 1\nlatency_steps = 1\nmax_fraction_per_bid = 1.0",
+    )
+    .unwrap_err();
+    assert!(e.problem.contains("latency_steps"), "{e}");
+    let e = Study::parse("[vol]\nhalf_life = 3.0").unwrap_err();
+    assert!(e.problem.contains("half_life"), "{e}");
+}
+
+#[test]
+fn out_of_range_values_name_their_field() {
+    let e = Study::parse(
+        "[[bots]]\ncapital = 1\nhurdle_bps = 1\nlatency_secs = 0\nmax_fraction_per_bid = 1.0",
+    )
+    .unwrap_err();
+    assert_eq!(e.field, "bots[0].latency_secs");
+    let e = Study::parse("[vol]\nrealized_weight = 2.0").unwrap_err();
+    assert_eq!(e.field, "vol.realized_weight");
+    let e = one_scenario("kind = \"gbm\"\ndrift = 0.0\nvol = 9.0").unwrap_err();
+    assert_eq!(e.field, "scenarios[0].vol");
+}
+
+#[test]
+fn the_defaults_and_the_builtins_pass_their_own_checks() {
+    let s = Study::default();
+    s.check().unwrap();
+    assert!(s.seeds >= 100);
+    assert_eq!(s.step_minutes, 10);
+    assert!(s.bots.iter().all(|b| b.latency_secs < 60 * s.step_minutes));
+    assert_eq!(Study::parse("").unwrap(), s);
+}
+
+/// The TOML blocks of a markdown file.
+fn toml_blocks(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Option<String> = None;
+    for line in md.lines() {
+        match (&mut cur, line.trim()) {
+            (None, "```toml") => cur = Some(String::new()),
+            (Some(_), "```") => out.push(cur.take().unwrap_or_default()),
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_study_in_the_simulator_doc_loads() {
+    let blocks = toml_blocks(include_str!("../../../../docs/simulator.md"));
+    assert!(!blocks.is_empty(), "docs/simulator.md has no toml block");
+    let mut names = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        let s = Study::parse(b).unwrap_or_else(|e| panic!("block {i} of docs/simulator.md: {e}"));
+        names.extend(s.scenarios.iter().map(|s| s.name.clone()));
+    }
+    // the issue's own example, and the historical shapes
+    for n in [
+        "calm",
+        "ftx-week-nov-2022",
+        "luna-may-2022",
+        "black-thursday-mar-2020",
+        "yen-unwind-aug-2024",
+    ] {
+        assert!(names.iter().any(|m| m == n), "{n} not in {names:?}");
+    }
+}
