@@ -5,7 +5,6 @@
 //! transaction; the fund's flows are read from the program's events.
 
 use greekhouse::engine::convert;
-use greekhouse::instructions::vol_updater::window_anchor;
 use greekhouse::state::{SeriesStatus, WriterStatus};
 use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
 use greekhouse_risk::Fixed;
@@ -238,7 +237,6 @@ pub fn run(
     // only the clock moves, by less than a step)
     let mut memo = HealthMemo::default();
     let mut liquidation_steps = Vec::new();
-    let max_change = env.underlying(&sol.key).surface_max_change_bps;
     let latencies: Vec<u32> = study.bots.iter().map(|b| b.latency_secs).collect();
     // after the horizon, hourly steps for at most four more days until every series is final
     let tail_secs = step_secs.max(3_600);
@@ -262,7 +260,7 @@ pub fn run(
         // the vol updater: the process's target, clipped to what the program accepts
         let target = vol_process.step(log_return, len as f64 / 3_600.0);
         let u = env.underlying(&sol.key);
-        let surface = clipped(&u.surface, &window_anchor(&u, clock), &target, max_change);
+        let surface = clipped(&u, &target, clock);
         let updater = env.vol_updater.insecure_clone();
         if env
             .chain

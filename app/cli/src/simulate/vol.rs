@@ -7,15 +7,14 @@
 //! `start * ((1 - w) + w * sqrt(v) / ref)`, with `ref` the first tenor's starting vol: a crash
 //! lifts the whole term structure, and the lift decays with the half-life once moves calm down.
 
-use greekhouse::state::StoredVolSurface;
+use greekhouse::engine::actions::vol_surface::check_vol_surface;
+use greekhouse::state::{StoredVolSurface, Underlying};
 
 use super::config::VolModel;
 
 const HOURS_PER_YEAR: f64 = 365.0 * 24.0;
 /// The surface's ATM vols are kept in this range (bps).
 const VOL_RANGE_BPS: (f64, f64) = (2_000.0, 40_000.0);
-/// Share of the program's step and window limits the updater uses (a margin for rounding).
-const LIMIT_SHARE: f64 = 0.9;
 
 pub struct VolProcess {
     start_bps: Vec<f64>,
@@ -59,28 +58,36 @@ impl VolProcess {
     }
 }
 
-/// `current` with its ATM vols moved towards `target_bps`, clipped to what the program accepts:
-/// a relative step of at most `max_change_bps` from `current`, and within `1 + 2 x` that ratio
-/// of the window's `anchor` both ways (`set_vol_surface`; a share of each limit is kept back).
-pub fn clipped(
-    current: &StoredVolSurface,
-    anchor: &StoredVolSurface,
-    target_bps: &[f64],
-    max_change_bps: u32,
-) -> StoredVolSurface {
-    let c = max_change_bps as f64 / 10_000.0 * LIMIT_SHARE;
-    let w = 2.0 * c;
-    let mut s = *current;
-    for (i, t) in target_bps.iter().enumerate().take(s.tenor_count as usize) {
-        let cur = current.atm_vol_bps[i] as f64;
-        let anc = anchor.atm_vol_bps[i] as f64;
-        let lo = (cur * (1.0 - c)).max(anc / (1.0 + w));
-        let hi = (cur * (1.0 + c)).min(anc * (1.0 + w));
-        // a window already moved past the current vol: stay put
-        let v = if lo <= hi { t.clamp(lo, hi) } else { cur };
-        s.atm_vol_bps[i] = v.round() as u32;
+/// The underlying's surface with its ATM vols moved towards `target_bps` as far as the program
+/// accepts at `now`: the point of the segment from the current surface to the target furthest
+/// along that `set_vol_surface`'s own rules pass (`check_vol_surface`: the per-update step and
+/// the window), found by bisection. The limits are the program's, never restated here; each
+/// limit is an interval per tenor, so what passes along the segment is one interval from 0.
+pub fn clipped(u: &Underlying, target_bps: &[f64], now: i64) -> StoredVolSurface {
+    let current = u.surface;
+    let n = (current.tenor_count as usize).min(target_bps.len());
+    let at = |lambda: f64| {
+        let mut s = current;
+        for (i, t) in target_bps.iter().enumerate().take(n) {
+            let cur = current.atm_vol_bps[i] as f64;
+            s.atm_vol_bps[i] = (cur + lambda * (t - cur)).round().max(1.0) as u32;
+        }
+        s
+    };
+    let accepted = |s: &StoredVolSurface| check_vol_surface(u, s, now).is_ok();
+    if accepted(&at(1.0)) {
+        return at(1.0);
     }
-    s
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if accepted(&at(mid)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    at(lo)
 }
 
 #[cfg(test)]
@@ -137,15 +144,44 @@ mod tests {
     }
 
     #[test]
-    fn clipping_keeps_each_step_and_the_window_within_the_limits() {
-        let cur = surface(8_000);
-        let s = clipped(&cur, &cur, &[20_000.0, 5_000.0, 8_100.0], 2_000);
-        assert_eq!(s.atm_vol_bps[0], 9_440); // +18 %
-        assert_eq!(s.atm_vol_bps[1], 6_560); // -18 %
-        assert_eq!(s.atm_vol_bps[2], 8_100);
-        // window: at most 1 + 2 x 18 % of the anchor
-        let anchor = surface(6_000);
-        let s = clipped(&cur, &anchor, &[20_000.0, 20_000.0, 20_000.0], 2_000);
-        assert_eq!(s.atm_vol_bps[0], 8_160);
+    fn clipping_goes_as_far_as_the_programs_own_check_accepts() {
+        let mut u: Underlying = bytemuck::Zeroable::zeroed();
+        // a surface the program validates (the scenario kit's), at 80 % ATM
+        let valid = |bps: u32| {
+            let mut s = greekhouse_testkit::scenario::default_surface();
+            for v in s.atm_vol_bps.iter_mut().take(s.tenor_count as usize) {
+                *v = bps;
+            }
+            s
+        };
+        u.surface = valid(8_000);
+        u.surface_max_change_bps = 2_000;
+        u.surface_anchor_interval_secs = 86_400;
+        let now = 1_000_000;
+        assert_eq!(
+            check_vol_surface(&u, &u.surface, now).map_err(|e| e.to_string()),
+            Ok(())
+        );
+        // no window yet: the step limit binds, +-20 % of the current vols
+        let s = clipped(&u, &[20_000.0, 5_000.0, 8_100.0], now);
+        assert!(check_vol_surface(&u, &s, now).is_ok());
+        assert!(
+            s.atm_vol_bps[0] > 9_400 && s.atm_vol_bps[0] <= 9_600,
+            "{s:?}"
+        );
+        assert!(
+            s.atm_vol_bps[2] > 8_000 && s.atm_vol_bps[2] <= 8_100,
+            "{s:?}"
+        );
+        // a target the program accepts as it is
+        let n = u.surface.tenor_count as usize;
+        let s = clipped(&u, &vec![8_100.0; n], now);
+        assert!(s.atm_vol_bps[..n].iter().all(|v| *v == 8_100), "{s:?}");
+        // a running window anchored lower: the window binds before the step
+        u.surface_anchor = valid(6_000);
+        u.surface_anchor_at = now - 60;
+        let s = clipped(&u, &[20_000.0, 20_000.0, 20_000.0], now);
+        assert!(check_vol_surface(&u, &s, now).is_ok());
+        assert!(s.atm_vol_bps[0] <= 8_400, "{s:?}");
     }
 }
