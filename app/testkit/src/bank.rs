@@ -79,45 +79,62 @@ pub struct BankChain {
     build: ProgramBuild,
 }
 
-/// While alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program prints to
-/// the process's stdout; the same logs come back in [`TxOutcome::logs`], so a tool that owns its
-/// stdout (the CLI's `--json`, the simulator) silences them.
-struct SilencedStdout {
-    saved: i32,
+/// While any is alive, file descriptor 1 goes to /dev/null. Natively, `msg!` in the program
+/// prints to the process's stdout; the same logs come back in [`TxOutcome::logs`], so a tool
+/// that owns its stdout (the CLI's `--json`, the simulator) silences them. Process-wide and
+/// counted, so silencers held at once by several threads (banks run in parallel) nest: the first
+/// redirects fd 1, the last one dropped restores it.
+pub struct SilencedStdout {
+    _counted: (),
 }
 
+/// How many silencers are alive, and the saved fd 1 while any is.
+static SILENCED: std::sync::Mutex<(usize, i32)> = std::sync::Mutex::new((0, -1));
+
 impl SilencedStdout {
-    fn new() -> Option<Self> {
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        // SAFETY: plain descriptor calls; every failure is checked and leaves fd 1 as it was.
-        unsafe {
-            let saved = libc::dup(1);
-            if saved < 0 {
-                return None;
-            }
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null < 0 || libc::dup2(null, 1) < 0 {
-                libc::close(saved);
-                if null >= 0 {
-                    libc::close(null);
+    /// Silence fd 1 until the returned value is dropped; `None` if it could not be redirected
+    /// (fd 1 is then left as it was).
+    pub fn new() -> Option<Self> {
+        let mut state = SILENCED.lock().unwrap_or_else(|e| e.into_inner());
+        if state.0 == 0 {
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            // SAFETY: plain descriptor calls; every failure is checked and leaves fd 1 as it was.
+            unsafe {
+                let saved = libc::dup(1);
+                if saved < 0 {
+                    return None;
                 }
-                return None;
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                if null < 0 || libc::dup2(null, 1) < 0 {
+                    libc::close(saved);
+                    if null >= 0 {
+                        libc::close(null);
+                    }
+                    return None;
+                }
+                libc::close(null);
+                state.1 = saved;
             }
-            libc::close(null);
-            Some(Self { saved })
         }
+        state.0 += 1;
+        Some(Self { _counted: () })
     }
 }
 
 impl Drop for SilencedStdout {
     fn drop(&mut self) {
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        // SAFETY: restores the descriptor saved in `new`.
-        unsafe {
-            libc::dup2(self.saved, 1);
-            libc::close(self.saved);
+        let mut state = SILENCED.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 -= 1;
+        if state.0 == 0 {
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            // SAFETY: restores the descriptor saved by the first silencer.
+            unsafe {
+                libc::dup2(state.1, 1);
+                libc::close(state.1);
+            }
+            state.1 = -1;
         }
     }
 }

@@ -90,49 +90,6 @@ fn study_from(args: &SimulateArgs) -> Result<Study> {
     Ok(study)
 }
 
-/// While alive, file descriptor 1 goes to /dev/null: natively, the program's `msg!` prints
-/// there. One silencer for the whole parallel section, held by the main thread (the bank's own
-/// per-transaction silencer swaps fd 1 around each transaction, which races across threads).
-struct Silenced {
-    saved: i32,
-}
-
-impl Silenced {
-    fn new() -> Option<Self> {
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        // SAFETY: plain descriptor calls; every failure is checked and leaves fd 1 as it was.
-        unsafe {
-            let saved = libc::dup(1);
-            if saved < 0 {
-                return None;
-            }
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null < 0 || libc::dup2(null, 1) < 0 {
-                libc::close(saved);
-                if null >= 0 {
-                    libc::close(null);
-                }
-                return None;
-            }
-            libc::close(null);
-            Some(Self { saved })
-        }
-    }
-}
-
-impl Drop for Silenced {
-    fn drop(&mut self) {
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        // SAFETY: restores the descriptor saved in `new`.
-        unsafe {
-            libc::dup2(self.saved, 1);
-            libc::close(self.saved);
-        }
-    }
-}
-
 /// Every (scenario, seed) of the study, run on `threads` threads; results in study order.
 pub fn run_all(study: &Study, threads: usize, bar: &ProgressBar) -> Result<Vec<RunResult>> {
     let jobs: Vec<(usize, u64)> = (0..study.scenarios.len())
@@ -210,7 +167,8 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
     bar.set_message(format!("{total_runs} runs on {threads} threads"));
     let started = Instant::now();
     let results = {
-        let _silenced = Silenced::new();
+        // one silencer around the whole parallel section (those of the banks nest inside it)
+        let _silenced = greekhouse_testkit::bank::SilencedStdout::new();
         run_all(&study, threads, &bar)
     };
     bar.finish_and_clear();
