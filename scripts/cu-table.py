@@ -7,7 +7,8 @@ largest cost over the whole suite, and compares it with the table between the ma
 `<!-- cu-table:start -->` and `<!-- cu-table:end -->` in docs/performance.md.
 
 Fails (exit 1) when an instruction costs more than Solana's 1,400,000 CU per transaction, or
-more than its documented figure by over 10 %, or is missing from the table. With --bless it
+more than its documented figure by over 10 % (at least 12,000 CU: eight more bump tries of a PDA
+search, whose count varies with a run's random keys), or is missing from the table. With --bless it
 rewrites the table instead, keeping for each instruction the larger of its documented figure and
 this run's: an instruction that derives a new account's address pays for the bump search, which
 varies with the (random) keys of a run by a few thousand CU, so the table is the largest cost
@@ -20,6 +21,10 @@ import sys
 
 MAX_UNITS = 1_400_000
 TOLERANCE = 0.10
+# A new account's address costs 1,500 CU per bump tried (`create_program_address`), and how many
+# are tried depends on a run's random keys (each further try with probability 1/2): a row may be
+# exceeded by up to eight more tries whatever its size.
+BUMP_ALLOWANCE = 8 * 1_500
 START = "<!-- cu-table:start -->"
 END = "<!-- cu-table:end -->"
 
@@ -109,9 +114,10 @@ def main():
         for name, (units, _, _) in sorted(rows.items()):
             if name not in known:
                 failures.append(f"{name}: measured {units:,} CU, not in {doc_path}'s table")
-            elif units > known[name] * (1 + TOLERANCE):
+            elif units > known[name] + max(known[name] * TOLERANCE, BUMP_ALLOWANCE):
                 failures.append(
-                    f"{name}: {units:,} CU, over its documented {known[name]:,} by more than 10 %"
+                    f"{name}: {units:,} CU, over its documented {known[name]:,} by more than "
+                    f"10 % (or {BUMP_ALLOWANCE:,} CU)"
                 )
     for f in failures:
         print(f"cu-table: {f}", file=sys.stderr)
