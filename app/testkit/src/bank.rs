@@ -146,6 +146,25 @@ fn log_compute_units(instructions: &[Instruction], logs: &[String]) {
     let Some(path) = std::env::var_os(CU_LOG_ENV) else {
         return;
     };
+    let lines = compute_unit_lines(instructions, logs);
+    if lines.is_empty() {
+        return;
+    }
+    use std::io::Write;
+    // one write per transaction: lines of parallel test processes do not interleave
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(lines.as_bytes());
+    }
+}
+
+/// The lines [`log_compute_units`] appends for one transaction's `logs`: per top-level
+/// Greekhouse instruction, `<name> <units> <accounts>` (tested in the integration binary,
+/// `bank.rs`).
+pub fn compute_unit_lines(instructions: &[Instruction], logs: &[String]) -> String {
     let program = greekhouse::ID.to_string();
     let top_level = format!("Program {program} invoke [1]");
     let consumed = format!("Program {program} consumed ");
@@ -183,18 +202,7 @@ fn log_compute_units(instructions: &[Instruction], logs: &[String]) {
             }
         }
     }
-    if lines.is_empty() {
-        return;
-    }
-    use std::io::Write;
-    // one write per transaction: lines of parallel test processes do not interleave
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
-        let _ = f.write_all(lines.as_bytes());
-    }
+    lines
 }
 
 /// Whether `instructions` set a compute-unit limit themselves.

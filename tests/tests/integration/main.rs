@@ -5,6 +5,7 @@
 mod harness;
 
 mod admin;
+mod bank;
 mod governance;
 mod insurance;
 mod invariants;
