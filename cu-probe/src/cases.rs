@@ -55,6 +55,8 @@ pub const CASE_UNSTAKE: u8 = 15;
 /// the bidder: `arg` 0 the 16-position fixture twice, 1 the fixture and a small bidder (the
 /// first 2 SOL positions, USDC collateral only), 2 the small bidder alone.
 pub const CASE_MARGIN_PAIR: u8 = 16;
+/// `account_margin` of the 16-leg spread book ([`fixture::POSITIONS_SPREADS`]: 8 longs).
+pub const CASE_MARGIN16_LONGS: u8 = 17;
 /// 128-bit integer arithmetic only: checks the toolchain route without the risk crate.
 pub const CASE_SELFTEST: u8 = 255;
 
@@ -252,6 +254,7 @@ pub fn run(case: u8, arg: u8, m: &impl Meter, out: &mut Out) -> bool {
         CASE_STAKE => case_stake(m, out),
         CASE_UNSTAKE => case_unstake(m, out),
         CASE_MARGIN_PAIR => case_margin_pair(arg, m, out),
+        CASE_MARGIN16_LONGS => case_margin16_longs(m, out),
         CASE_SELFTEST => case_selftest(arg, m, out),
         _ => return false,
     }
@@ -283,6 +286,21 @@ fn case_margin16(m: &impl Meter, out: &mut Out) {
     m.mark();
     let account = fixture::account(
         opaque(&POSITIONS),
+        opaque(&UNDERLYINGS),
+        opaque(&COLLATERALS),
+    );
+    let config = vread(&CONFIG);
+    let r = margin::account_margin(&account, &config);
+    sink_summary(&r);
+    m.mark();
+    out.summary(&r);
+}
+
+#[inline(never)]
+fn case_margin16_longs(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let account = fixture::account(
+        opaque(&fixture::POSITIONS_SPREADS),
         opaque(&UNDERLYINGS),
         opaque(&COLLATERALS),
     );

@@ -141,6 +141,7 @@ const fn pos(
         time_years: years(days),
         contracts,
         contract_size: size,
+        side: greekhouse_risk::Side::Short,
     }
 }
 
@@ -167,6 +168,34 @@ pub static POSITIONS: [PositionRisk; 16] = [
     pos(1, P, 71_250_000_000, 120, 8, BTC_SIZE),
     pos(1, C, 100_000_000_000, 14, 12, BTC_SIZE),
     pos(1, P, 90_000_000_000, 60, 12, BTC_SIZE),
+];
+
+const fn long(p: PositionRisk) -> PositionRisk {
+    PositionRisk {
+        side: greekhouse_risk::Side::Long,
+        ..p
+    }
+}
+
+/// 8 vertical spreads (16 legs, half of them longs): on SOL and BTC, puts below and calls
+/// above spot, at 7 and 30 days. Margin v3's grid, per-leg vols and payoff cap.
+pub static POSITIONS_SPREADS: [PositionRisk; 16] = [
+    pos(0, P, 140_000_000, 7, 20, SOL_SIZE),
+    long(pos(0, P, 130_000_000, 7, 20, SOL_SIZE)),
+    pos(0, C, 160_000_000, 7, 20, SOL_SIZE),
+    long(pos(0, C, 170_000_000, 7, 20, SOL_SIZE)),
+    pos(0, P, 135_000_000, 30, 50, SOL_SIZE),
+    long(pos(0, P, 120_000_000, 30, 50, SOL_SIZE)),
+    pos(0, C, 165_000_000, 30, 50, SOL_SIZE),
+    long(pos(0, C, 180_000_000, 30, 50, SOL_SIZE)),
+    pos(1, P, 90_000_000_000, 7, 30, BTC_SIZE),
+    long(pos(1, P, 85_000_000_000, 7, 30, BTC_SIZE)),
+    pos(1, C, 100_000_000_000, 7, 30, BTC_SIZE),
+    long(pos(1, C, 105_000_000_000, 7, 30, BTC_SIZE)),
+    pos(1, P, 85_000_000_000, 30, 20, BTC_SIZE),
+    long(pos(1, P, 75_000_000_000, 30, 20, BTC_SIZE)),
+    pos(1, C, 105_000_000_000, 30, 20, BTC_SIZE),
+    long(pos(1, C, 115_000_000_000, 30, 20, BTC_SIZE)),
 ];
 
 /// USDC (6 decimals), SOL (9 decimals), wBTC (8 decimals). Prices are quote native units per
@@ -198,9 +227,11 @@ pub static COLLATERALS: [CollateralRisk; 3] = [
     },
 ];
 
+/// As the program computes it: no Greeks (nothing on chain reads them).
 pub const CONFIG: MarginConfig = MarginConfig {
     conf_multiplier: fx(2, 0),
     end_buffer: fx(50, 2),
+    greeks: false,
 };
 
 /// Quote balance: 2,500 USDC of debt.

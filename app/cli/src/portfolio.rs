@@ -40,7 +40,7 @@ pub mod defaults {
 
     /// The program's default margin config.
     pub fn config() -> MarginConfig {
-        convert::margin_config(&GlobalParams::DEFAULT)
+        convert::margin_config(&GlobalParams::DEFAULT, true)
     }
     /// The program's default floor on time to expiry in pricing (the risk crate leaves the floor
     /// to the caller).
@@ -140,6 +140,7 @@ impl Portfolio {
                 let config = MarginConfig {
                     conf_multiplier,
                     end_buffer,
+                    greeks: true,
                 };
                 config.validate().map_err(|e| {
                     format!("config: rejected by the risk engine ({e:?}): conf_multiplier must be within [0, 10]")
@@ -397,6 +398,7 @@ impl Portfolio {
                 time_years,
                 contracts,
                 contract_size,
+                side: greekhouse_risk::Side::Short,
             });
         }
         if used.len() > MAX_UNDERLYINGS {

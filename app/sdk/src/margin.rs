@@ -346,6 +346,7 @@ impl MarginInputs {
             &self.assets,
             priced,
             now,
+            true,
         )
         .map_err(program_error)
     }

@@ -456,6 +456,17 @@ fn bench_margin(c: &mut Criterion) {
             margin_f64(black_box(&account), black_box(&config))
         })
     });
+    // margin v3: 8 vertical spreads (8 longs), the grid, the allowance and the payoff cap
+    let spreads = fixture::account(
+        &fixture::POSITIONS_SPREADS,
+        &fixture::UNDERLYINGS,
+        &fixture::COLLATERALS,
+    );
+    g.bench_function("spreads", |b| {
+        timed(b, "margin16/spreads", || {
+            margin::account_margin(black_box(&spreads), black_box(&config))
+        })
+    });
     g.finish();
 }
 

@@ -34,7 +34,7 @@ pub use fixed::{Fixed, Fixed18, Rounding};
 pub use insurance::FundShares;
 pub use margin::{
     validate_collateral_weights, AccountRisk, CollateralClass, CollateralRisk, Level, LevelParams,
-    LevelRisk, MarginConfig, MarginParams, MarginSummary, PositionRisk, UnderlyingRisk,
+    LevelRisk, MarginConfig, MarginParams, MarginSummary, PositionRisk, Side, UnderlyingRisk,
     UnderlyingSummary,
 };
 pub use surface::{TenorPoint, VolSurface};

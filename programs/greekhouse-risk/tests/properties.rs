@@ -338,6 +338,7 @@ fn make_position(unds: &[UnderlyingRisk], raw: &RawPosition) -> PositionRisk {
         contracts: lots * LOT,
         // 10^(e-6) units per contract, i.e. 10^e per lot of 10^6 contracts
         contract_size: Fixed::from_raw(10i128.pow((12 + e - 6) as u32)),
+        side: greekhouse_risk::Side::Short,
     }
 }
 
@@ -762,6 +763,7 @@ fn short(underlying: u8, kind: OptionKind, strike: f64, days: i64, contracts: u6
         time_years: years(days * 86_400),
         contracts,
         contract_size: Fixed::ONE,
+        side: greekhouse_risk::Side::Short,
     }
 }
 
@@ -871,6 +873,7 @@ fn short_dated_atm_puts_stay_within_the_payoff_cap() {
         time_years: years(900),
         contracts: 10,
         contract_size: Fixed::ONE,
+        side: greekhouse_risk::Side::Short,
     }];
     let acct = AccountRisk {
         quote_balance: 0,

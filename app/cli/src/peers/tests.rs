@@ -158,6 +158,7 @@ fn short(kind: OptionKind, strike: f64, seconds: i64) -> PositionRisk {
         time_years: bs::years_from_seconds(seconds).unwrap(),
         contracts: 1000,
         contract_size: fx(0.001),
+        side: greekhouse_risk::Side::Short,
     }
 }
 

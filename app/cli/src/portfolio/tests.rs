@@ -64,14 +64,20 @@ fn a_file_beyond_a_writer_accounts_capacity_is_refused_with_the_programs_numbers
 #[test]
 fn the_default_config_is_the_programs() {
     let p = Portfolio::parse(&file(&[position("30", "1")], &[], "")).unwrap();
-    assert_eq!(p.config, convert::margin_config(&GlobalParams::DEFAULT));
+    assert_eq!(
+        p.config,
+        convert::margin_config(&GlobalParams::DEFAULT, true)
+    );
     assert_eq!(
         p.min_time_to_expiry_secs,
         GlobalParams::DEFAULT.min_time_to_expiry_secs
     );
     // a config object leaving the fields out: the same defaults
     let p = Portfolio::parse(&file(&[position("30", "1")], &[], r#", "config": {}"#)).unwrap();
-    assert_eq!(p.config, convert::margin_config(&GlobalParams::DEFAULT));
+    assert_eq!(
+        p.config,
+        convert::margin_config(&GlobalParams::DEFAULT, true)
+    );
     assert_eq!(
         p.min_time_to_expiry_secs,
         GlobalParams::DEFAULT.min_time_to_expiry_secs

@@ -89,31 +89,8 @@ pub(super) struct BookGreeks {
 
 #[inline(always)]
 pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
-    // s is the spot (raw)
-    // liability = the expired positions' intrinsic values plus S times the live ones'
-    // normalised marks, each part exact and rounded once
-    let (lr, inexact_r) = wide::scale_down_floor(&a.liab, 0, 12)?;
-    let (ln, inexact_n) = mul_shift_floor(&a.liab_n, s, 63, 12)?;
-    let liab_floor = wide::signed(lr, false)?
-        .checked_add(wide::signed(ln, false)?)
-        .ok_or(RiskError::Overflow)?;
-    let liab_raw = liab_floor
-        .checked_add(inexact_r as i128 + inexact_n as i128)
-        .ok_or(RiskError::Overflow)?;
-    // delta (raw) = sum(q N(d1)) / 2^63 - sum(put q), rounded up: a shift, no decimal step
-    let (dq, inexact) = wide::shr_sticky(&a.dsum, 63);
-    let dq = wide::to_u128(&dq).ok_or(RiskError::Overflow)?;
-    let delta = wide::signed(wide::bump(dq, inexact, true)?, false)?
-        .checked_sub(wide::signed(a.put_q, false)?)
-        .ok_or(RiskError::Overflow)?;
-    // cash gamma, vega and decay: S (raw) times the sums (at 2^-gq) of q (raw, 10^-12) times the
-    // factor, each rounded once
-    let cgamma = shift_scaled(&a.gamma, s, a.gq as u32, 12, true)?;
-    let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
-    // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
-    let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
-    let carry = carry(a, s, r_raw)?;
-    let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
+    let (liab_floor, liab_raw) = mark_bounds(a, s)?;
+    let (delta, cgamma, vega, theta) = greeks_of(a, s, r_raw)?;
     let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
     wide::add_assign(&mut floor_base, &a.floor_k)?;
     let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
@@ -131,6 +108,50 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
         liab_floor,
         floor_money,
     })
+}
+
+/// The aggregated side's mark (the expired positions' intrinsic values plus `S` (raw) times
+/// the live ones' normalised marks, each part exact and rounded once), rounded down and up.
+#[inline(always)]
+pub(super) fn mark_bounds(a: &Agg, s: u128) -> RiskResult<(i128, i128)> {
+    let (lr, inexact_r) = wide::scale_down_floor(&a.liab, 0, 12)?;
+    let (ln, inexact_n) = mul_shift_floor(&a.liab_n, s, 63, 12)?;
+    let floor = wide::signed(lr, false)?
+        .checked_add(wide::signed(ln, false)?)
+        .ok_or(RiskError::Overflow)?;
+    let ceil = floor
+        .checked_add(inexact_r as i128 + inexact_n as i128)
+        .ok_or(RiskError::Overflow)?;
+    Ok((floor, ceil))
+}
+
+/// The book's (delta, cash gamma, vega, theta), zero when the Greeks are off.
+pub(super) fn greeks_of(a: &Agg, s: u128, r_raw: u128) -> RiskResult<(i128, i128, i128, i128)> {
+    if a.greeks {
+        sum_greeks(a, s, r_raw)
+    } else {
+        Ok((0, 0, 0, 0))
+    }
+}
+
+/// The book's (delta, cash gamma, vega, theta) from the Greek sums.
+#[inline(never)]
+fn sum_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<(i128, i128, i128, i128)> {
+    // delta (raw) = sum(q N(d1)) / 2^63 - sum(put q), rounded up: a shift, no decimal step
+    let (dq, inexact) = wide::shr_sticky(&a.dsum, 63);
+    let dq = wide::to_u128(&dq).ok_or(RiskError::Overflow)?;
+    let delta = wide::signed(wide::bump(dq, inexact, true)?, false)?
+        .checked_sub(wide::signed(a.put_q, false)?)
+        .ok_or(RiskError::Overflow)?;
+    // cash gamma, vega and decay: S (raw) times the sums (at 2^-gq) of q (raw, 10^-12) times the
+    // factor, each rounded once
+    let cgamma = shift_scaled(&a.gamma, s, a.gq as u32, 12, true)?;
+    let vega = shift_scaled(&a.vega, s, a.gq as u32, 12, true)?;
+    // theta = -decay + r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2)), rounded up
+    let decay = shift_scaled(&a.decay, s, a.gq as u32, 12, false)?;
+    let carry = carry(a, s, r_raw)?;
+    let theta = carry.checked_sub(decay).ok_or(RiskError::Overflow)?;
+    Ok((delta, cgamma, vega, theta))
 }
 
 /// Theta's carry `r S (sum_puts q k'N(-d2) - sum_calls q k'N(d2))` of the live positions, raw,
@@ -202,22 +223,35 @@ pub(super) fn spot_terms(b: &BookGreeks, h: u64) -> RiskResult<[i128; SPOT_SCENA
 /// Full-revaluation loss of scenario `j`, rounded up.
 pub(super) fn full_loss(a: &Agg, b: &BookGreeks, j: usize) -> RiskResult<i128> {
     // book value at the scenario (rounded up) minus the liability (rounded down)
-    let mut v = match wide::to_u128(&a.reval_n[j]) {
-        Some(x) => {
-            let (f, inexact) =
-                wide::scale_down_floor_256(&wide::mul_128x128(x, a.s_scen[j]), 32, 12)?;
-            wide::bump(f, inexact, true)?
-        }
-        None => wide::scale_down(&wide::mul_256x128(&a.reval_n[j], a.s_scen[j]), 32, 12, true)?,
-    };
-    if !wide::is_zero(&a.reval_r[j]) {
-        v = v
-            .checked_add(wide::scale_down(&a.reval_r[j], 0, 12, true)?)
-            .ok_or(RiskError::Overflow)?;
-    }
-    wide::signed(v, false)?
+    scenario_value(a, j, true)?
         .checked_sub(b.liab_floor)
         .ok_or(RiskError::Overflow)
+}
+
+/// The aggregated side's value at scenario `j`, raw, rounded up (`up`) or down.
+pub(super) fn scenario_value(a: &Agg, j: usize, up: bool) -> RiskResult<i128> {
+    value_at(&a.reval_n[j], &a.reval_r[j], a.s_scen[j], up)
+}
+
+/// A side's value from its sums at one scenario (`n`: normalised prices at 2^-32 x 10^-12
+/// per unit of the shocked spot `s_scen`; `r`: raw prices at 10^-12), rounded up or down. From
+/// below, the shocked spot is taken one unit lower: it is rounded away from the unshocked spot,
+/// so for an upward shock it may be one unit above the exact `S (1 + s)`.
+pub(super) fn value_at(n: &U256, r: &U256, s_scen: u128, up: bool) -> RiskResult<i128> {
+    let s = if up { s_scen } else { s_scen.saturating_sub(1) };
+    let mut v = match wide::to_u128(n) {
+        Some(x) => {
+            let (f, inexact) = wide::scale_down_floor_256(&wide::mul_128x128(x, s), 32, 12)?;
+            wide::bump(f, inexact, up)?
+        }
+        None => wide::scale_down(&wide::mul_256x128(n, s), 32, 12, up)?,
+    };
+    if !wide::is_zero(r) {
+        v = v
+            .checked_add(wide::scale_down(r, 0, 12, up)?)
+            .ok_or(RiskError::Overflow)?;
+    }
+    wide::signed(v, false)
 }
 
 /// What one level's add-on needs besides the aggregate.
@@ -244,17 +278,21 @@ pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i1
     let dn = add(full_loss(a, b, l.j)?, c_dn)?;
     let up = add(full_loss(a, b, l.j + 1)?, -c_up)?;
     let worst = dn.max(up).max(0);
-    // floor: floor_pct (raw <= 10^12) times the floor base, rounded up
+    Ok(worst.max(level_floor(b, l.floor_pct)?))
+}
+
+/// The add-on's floor: `floor_pct` (raw <= 10^12) times the shorts' floor base, rounded up.
+#[inline(always)]
+pub(super) fn level_floor(b: &BookGreeks, floor_pct: Fixed) -> RiskResult<i128> {
     let fm = b.floor_money.raw() as u128;
-    let fp = l.floor_pct.raw() as u64;
-    let floor = match wide::mul_u128_u64(fm, fp) {
+    let fp = floor_pct.raw() as u64;
+    Ok(match wide::mul_u128_u64(fm, fp) {
         Some(p) => {
             let (q, inexact) = wide::div_pow10_u128(p, 12);
             wide::signed(wide::bump(q, inexact, true)?, false)?
         }
-        None => b.floor_money.checked_mul(l.floor_pct, Rounding::Up)?.raw(),
-    };
-    Ok(worst.max(floor))
+        None => b.floor_money.checked_mul(floor_pct, Rounding::Up)?.raw(),
+    })
 }
 
 /// The underlying's summary: liability, Greeks, add-ons.
@@ -293,6 +331,8 @@ pub(super) fn underlying_margin(
             mode: VolMode::Margin,
             vp: &vp,
             gq: bs::greek_q(&sp),
+            side: Side::Short,
+            greeks: ctx.config.greeks,
         },
         account.positions,
         &mut a,
@@ -326,6 +366,7 @@ pub(super) fn underlying_margin(
     Ok(UnderlyingSummary {
         underlying: idx,
         liability: Fixed::from_raw(liab),
+        long_value: Fixed::ZERO,
         delta: Fixed::from_raw(neg(b.delta)?),
         cash_gamma: Fixed::from_raw(neg(b.cgamma)?),
         vega: Fixed::from_raw(neg(b.vega)?),
@@ -339,10 +380,15 @@ pub(super) fn underlying_margin(
 
 /// `call quantity x S <= oracle value of the linked collateral` (both exact at 10^-24).
 fn calls_covered(a: &Agg, s: u128, oracle: i128) -> RiskResult<bool> {
-    if a.call_q == 0 {
+    units_covered(a.call_q, s, oracle)
+}
+
+/// `units x S <= oracle value of the linked collateral` (both exact at 10^-24).
+pub(super) fn units_covered(units: u128, s: u128, oracle: i128) -> RiskResult<bool> {
+    if units == 0 {
         return Ok(true);
     }
-    let need = wide::mul_128x128(a.call_q, s);
+    let need = wide::mul_128x128(units, s);
     let have = wide::mul_128x128(oracle.max(0) as u128, FIXED_ONE as u128);
     Ok(wide::checked_sub(&have, &need).is_some())
 }

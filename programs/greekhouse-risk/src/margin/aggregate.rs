@@ -1,5 +1,7 @@
-//! Per-underlying aggregation of an account's short book: one Black-Scholes evaluation per
-//! position (mark and Greeks) and its full revaluations at the scenarios, summed exactly.
+//! Per-underlying aggregation of one side of an account's book: one Black-Scholes evaluation
+//! per position (mark and Greeks) and its full revaluations at the scenarios, summed exactly.
+//! Shorts are valued from above (every per-unit value rounded up, vols shocked up), longs from
+//! below (per-unit values less an allowance, vols shocked down, expired longs not at all).
 
 use super::*;
 
@@ -90,11 +92,16 @@ pub(super) struct Agg {
     /// sum of K times quantity over puts with K >= S (the puts' payoff cap is this plus
     /// `floor_k`: one sum per put)
     pub(super) payoff_hi: U256,
+    /// longs only: sum of quantity times `1 / v` (total vol at the first vol shift, at Q32,
+    /// rounded up), the curvature allowance's input
+    pub(super) inv_v: U256,
     /// per scenario: sum of quantity times shocked normalised price (price / S' at Q32) from
     /// the fast evaluator, and sum of quantity times raw shocked price (precise fallback,
     /// expired positions)
     pub(super) reval_n: [U256; MAX_SCEN],
     pub(super) reval_r: [U256; MAX_SCEN],
+    /// whether the Greek sums (`dsum`, `gamma`, `vega`, `decay`) are filled
+    pub(super) greeks: bool,
     /// spot (raw) and shocked spots per scenario
     pub(super) s: u128,
     pub(super) s_scen: [u128; MAX_SCEN],
@@ -118,8 +125,10 @@ impl Agg {
             vega_dv: [0; 4],
             floor_k: [0; 4],
             payoff_hi: [0; 4],
+            inv_v: [0; 4],
             reval_n: [[0; 4]; MAX_SCEN],
             reval_r: [[0; 4]; MAX_SCEN],
+            greeks: true,
             s: 0,
             s_scen: [0; MAX_SCEN],
         }
@@ -302,6 +311,26 @@ pub(super) struct AggCtx<'a> {
     pub(super) vp: &'a VolPrep,
     /// [`bs::greek_q`] of the spot
     pub(super) gq: i32,
+    /// Which positions: the shorts, valued from above, or the live longs, from below.
+    pub(super) side: Side,
+    /// Whether to sum the Greeks ([`MarginConfig::greeks`]).
+    pub(super) greeks: bool,
+}
+
+/// Subtracted from a long's normalised mark (Q63): `2^-26` of spot, thousands of times the
+/// precise core's measured error (`9.7e-12` of spot, docs/risk-model.md 4.3), so a long's
+/// mark is a value from below.
+pub(super) const LONG_MARK_DEDUCTION_Q63: u128 = 1 << 37;
+/// Subtracted from a long's fast shocked normalised price (Q32): the fast value is the
+/// approximation plus [`fast::FAST_ALLOWANCE_Q32`], at most `FAST_MAX_ERR_Q32 <= allowance / 2`
+/// from the true price, and `k'` truncates by up to two units; twice the allowance plus four
+/// units is a value from below.
+pub(super) const LONG_FAST_DEDUCTION_Q32: u64 = 2 * fast::FAST_ALLOWANCE_Q32 + 4;
+
+/// Subtracted from a long's precise shocked price (raw): `2^-26` of the shocked spot plus two
+/// units, as [`LONG_MARK_DEDUCTION_Q63`].
+fn long_precise_deduction(s_raw: u128) -> u128 {
+    (s_raw >> 26) + 2
 }
 
 /// Distinct expiries remembered per underlying (time terms and ATM vol are per expiry).
@@ -350,6 +379,8 @@ pub(super) struct TEntry {
     pub(super) atm: Bf,
     /// vol multipliers `1 + v_L * factor(T)` of (IM, MM)
     pub(super) mult: [Bf; 2],
+    /// longs only: their reciprocals (from below: a long's down-shocked vol is at most exact)
+    pub(super) inv_mult: [Bf; 2],
 }
 
 /// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
@@ -373,7 +404,11 @@ pub(super) fn evaluate_leg<'a>(
 ) -> RiskResult<()> {
     let (k, t, te, smile) = *kt;
     let (x, lnx) = bs::moneyness(ctx.sp.inv_s, k);
-    let vol = ctx.vp.mark_vol(smile.vol(lnx, te.atm))?;
+    let surface_vol = smile.vol(lnx, te.atm);
+    let vol = match ctx.side {
+        Side::Short => ctx.vp.mark_vol(surface_vol)?,
+        Side::Long => ctx.vp.mark_vol_long(surface_vol)?,
+    };
     cur.k = k;
     cur.t = t;
     bs::evaluate_into(
@@ -387,14 +422,20 @@ pub(super) fn evaluate_leg<'a>(
         },
         &mut cur.e,
     )?;
-    bs::greek_factors_into(&cur.e, ctx.gq, &mut cur.gf)?;
+    if ctx.greeks {
+        bs::greek_factors_into(&cur.e, ctx.gq, &mut cur.gf)?;
+    }
     // full revaluation, sticky strike: the leg's mark vol times the level's multiplier (>= 1),
     // as total vol v' = (v = sigma sqrt T) times the multiplier, nudged up over both products'
     // truncation (at least sigma m sqrt T of the engine's sigma and sqrt T)
     let v = cur.e.n.v;
-    let vs = match ctx.mode {
-        VolMode::Margin => [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))],
-        VolMode::Gap(l) => [v, nudge_up(v.mul(te.mult[l as usize]))],
+    let vs = match (ctx.mode, ctx.side) {
+        // a long's adverse vol is its mark divided by the multiplier (truncating: from below)
+        (VolMode::Margin, Side::Long) => [v.mul(te.inv_mult[0]), v.mul(te.inv_mult[1])],
+        (VolMode::Margin, Side::Short) => {
+            [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))]
+        }
+        (VolMode::Gap(l), _) => [v, nudge_up(v.mul(te.mult[l as usize]))],
     };
     fast::shocked_leg(
         &fast::LegIn {
@@ -407,8 +448,8 @@ pub(super) fn evaluate_leg<'a>(
     Ok(())
 }
 
-/// Aggregate every position of underlying `idx` (already validated) and revalue it at `scens`,
-/// into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
+/// Aggregate every position of underlying `idx` (already validated) on `ctx.side` and revalue
+/// it at `scens`, into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
 #[inline(never)]
 pub(super) fn aggregate<'a>(
     ctx: &AggCtx<'a>,
@@ -431,7 +472,9 @@ pub(super) fn aggregate<'a>(
         tt: bs::TimeTerms::PLACEHOLDER,
         atm: Bf::ZERO,
         mult: [Bf::ONE; 2],
+        inv_mult: [Bf::ONE; 2],
     }; T_MEMO];
+    let long = ctx.side == Side::Long;
     let (mut n_memo, mut next_memo) = (0usize, 0usize);
     let mut cur = Cur {
         k: 0,
@@ -447,10 +490,14 @@ pub(super) fn aggregate<'a>(
     let mut have_cur = false;
     a.s = s;
     a.gq = ctx.gq;
+    a.greeks = ctx.greeks;
     for (j, sc) in scens.iter().enumerate() {
         a.s_scen[j] = sc.shock.s_raw;
     }
-    for p in positions.iter().filter(|p| p.underlying == idx) {
+    for p in positions
+        .iter()
+        .filter(|p| p.underlying == idx && p.side == ctx.side)
+    {
         if !p.strike.is_positive() {
             return Err(RiskError::NonPositivePrice);
         }
@@ -461,7 +508,8 @@ pub(super) fn aggregate<'a>(
         // calls a software routine on sBPF)
         let q = wide::mul_u128_u64(p.contract_size.raw() as u128, p.contracts)
             .ok_or(RiskError::Overflow)?;
-        if q == 0 {
+        // an expired long counts for nothing until it settles (see `PositionRisk::side`)
+        if q == 0 || (long && p.time_years.raw() <= 0) {
             continue;
         }
         let qty = Qty::new(q);
@@ -489,7 +537,7 @@ pub(super) fn aggregate<'a>(
                 (s.saturating_sub(k), s > k)
             };
             acc(&mut a.liab, price, &qty)?;
-            if itm_call {
+            if itm_call && ctx.greeks {
                 acc(&mut a.dsum, ONE_Q63 as u128, &qty)?;
                 a.itm_q_exp = a.itm_q_exp.checked_add(q).ok_or(RiskError::Overflow)?;
             }
@@ -520,11 +568,18 @@ pub(super) fn aggregate<'a>(
                 _ => {
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let tt = tm.get(t, ctx.sp.r_raw);
+                    let mult = ctx.vp.multipliers(t as u128, tt.sqrt_t);
+                    let inv_mult = if long {
+                        [mult[0].recip(), mult[1].recip()]
+                    } else {
+                        [Bf::ONE; 2]
+                    };
                     let te = TEntry {
                         t,
                         tt,
                         atm,
-                        mult: ctx.vp.multipliers(t as u128, tt.sqrt_t),
+                        mult,
+                        inv_mult,
                     };
                     let i = next_memo;
                     memo[i] = te;
@@ -537,11 +592,17 @@ pub(super) fn aggregate<'a>(
             have_cur = true;
         }
         let c = &cur;
+        if long {
+            accumulate_long(a, c, p.kind, &qty, scens)?;
+            continue;
+        }
         acc(&mut a.liab_n, c.e.c.price(p.kind), &qty)?;
-        acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
-        acc(&mut a.gamma, c.gf.pw, &qty)?;
-        acc(&mut a.vega, c.gf.ps, &qty)?;
-        acc(&mut a.decay, c.gf.dc, &qty)?;
+        if ctx.greeks {
+            acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
+            acc(&mut a.gamma, c.gf.pw, &qty)?;
+            acc(&mut a.vega, c.gf.ps, &qty)?;
+            acc(&mut a.decay, c.gf.dc, &qty)?;
+        }
         if let VolMode::Gap(_) = ctx.mode {
             let g = bs::greeks_of(p.kind, &c.e)?;
             acc(&mut a.vega_dv, vega_dv(g.vega, c)?, &qty)?;
@@ -559,6 +620,49 @@ pub(super) fn aggregate<'a>(
                 let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
                 acc(&mut a.reval_r[j], pr, &qty)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// One live long's sums: its mark and shocked values from below, its Greeks (reported), and
+/// `q / v` at the first vol shift (the curvature allowance).
+#[inline(never)]
+fn accumulate_long(
+    a: &mut Agg,
+    c: &Cur<'_>,
+    kind: OptionKind,
+    qty: &Qty,
+    scens: &[Scen],
+) -> RiskResult<()> {
+    let is_put = kind == OptionKind::Put;
+    let mark = c.e.c.price(kind).saturating_sub(LONG_MARK_DEDUCTION_Q63);
+    acc(&mut a.liab_n, mark, qty)?;
+    if a.greeks {
+        acc(&mut a.dsum, c.e.c.nd1 as u128, qty)?;
+        acc(&mut a.gamma, c.gf.pw, qty)?;
+        acc(&mut a.vega, c.gf.ps, qty)?;
+        acc(&mut a.decay, c.gf.dc, qty)?;
+    }
+    // 1 / v' truncates (from below): nudged, then rounded up at Q32
+    let w = nudge_up(nudge_up(c.shocked.vw[0].1))
+        .to_q128_round(32, true)
+        .ok_or(RiskError::Overflow)?;
+    acc(&mut a.inv_v, w, qty)?;
+    if c.shocked.fast {
+        for (sum, &(cn, pn)) in a.reval_n[..scens.len()]
+            .iter_mut()
+            .zip(c.shocked.vals.iter())
+        {
+            let v = if is_put { pn } else { cn };
+            acc_q32(sum, v.saturating_sub(LONG_FAST_DEDUCTION_Q32), qty)?;
+        }
+    } else {
+        for (j, sc) in scens.iter().enumerate() {
+            let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
+            let pr = bs::shocked_price_precise(kind, &c.e, &sc.shock, vw)?;
+            let low = pr.saturating_sub(long_precise_deduction(sc.shock.s_raw));
+            acc(&mut a.reval_r[j], low, qty)?;
         }
     }
     Ok(())

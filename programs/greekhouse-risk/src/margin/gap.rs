@@ -42,6 +42,9 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             mode: VolMode::Gap(g.level),
             vp: &vp,
             gq: bs::greek_q(g.sp),
+            // a report on the shorts (the longs' revaluation is the margin's, longs.rs)
+            side: Side::Short,
+            greeks: true,
         },
         g.account.positions,
         a,

@@ -5,8 +5,9 @@
 //!   clearing house's favour: liabilities, add-ons and requirements `Up`, collateral values `Down`.
 //! - Spot is quote native units per whole underlying unit; a position's quantity is
 //!   `contracts * contract_size` underlying units.
-//! - The account is short every position. Aggregated Greeks are those of the account (short),
-//!   so a short call has negative delta. They are reported; no requirement depends on them.
+//! - A position is short (the account wrote it) or long (the account holds the option token).
+//!   Aggregated Greeks are those of the account, so a short call has negative delta. They are
+//!   reported; no requirement depends on them.
 //! - Add-on of an underlying at a level (IM or MM) = the worst loss of its book (the shorts
 //!   plus the collateral linked to it) over that level's box: spot shocks in `[-h', +h']`
 //!   (`h' = h + conf/S`) and each option's vol shocked upward (sticky strike, relative, larger
@@ -15,6 +16,11 @@
 //!   revaluations; then at least the sum of per-contract floors, and capped so
 //!   `liability + add-on` never exceeds what the book can cost (puts' strikes, plus the credit
 //!   of the linked collateral when it covers every call).
+//! - An underlying whose book holds a live long is margined by `longs.rs` (docs/risk-model.md,
+//!   6.5): each leg at its adverse vol (shorts up, longs down), a five-point spot grid with a
+//!   curvature allowance between points, the cap generalised to the maximum of each expiry's
+//!   payoff, and a requirement never below zero (a long never credits another underlying).
+//!   Underlyings without a live long are margined exactly as before.
 //! - A stale surface raises every vol (mark and shocks) by a penalty growing with its age.
 //! - `requirement(level) = liability + add-on(level)`; end level = MM + buffer * (IM - MM),
 //!   applied to requirements and to collateral weights alike, so the whole computation is
@@ -175,6 +181,10 @@ pub struct MarginConfig {
     pub conf_multiplier: Fixed,
     /// End level = MM + end_buffer * (IM - MM), in [0, 1].
     pub end_buffer: Fixed,
+    /// Compute the book's Greeks ([`UnderlyingSummary`]'s delta, cash gamma, vega, theta).
+    /// No requirement depends on them, so the program turns them off (about 700 CU a leg on
+    /// sBPF) and every other field is the same either way; the SDK and CLI report them.
+    pub greeks: bool,
 }
 
 impl MarginConfig {
@@ -182,6 +192,7 @@ impl MarginConfig {
     pub const DEFAULT: MarginConfig = MarginConfig {
         conf_multiplier: Fixed::ONE,
         end_buffer: permille(500),
+        greeks: true,
     };
 
     /// `conf_multiplier` in [0, 10], `end_buffer` in [0, 1].
@@ -213,7 +224,17 @@ pub struct UnderlyingRisk {
     pub params: MarginParams,
 }
 
-/// One short position.
+/// Which side of a series an account holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+pub enum Side {
+    /// Written by the account: it owes the payoff.
+    #[default]
+    Short,
+    /// Held by the account (option tokens in the program's custody): it is owed the payoff.
+    Long,
+}
+
+/// One position.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PositionRisk {
     /// Index into [`AccountRisk::underlyings`].
@@ -225,10 +246,13 @@ pub struct PositionRisk {
     /// PROTOCOL 4 only here); `<= 0`: expired and not yet settled, valued at intrinsic value
     /// (shocked over the spot box, no vol, no time floor).
     pub time_years: Fixed,
-    /// Short contracts (>= 0).
+    /// Contracts held on `side` (>= 0).
     pub contracts: u64,
     /// Underlying units per contract.
     pub contract_size: Fixed,
+    /// Short or long. An expired long not yet settled counts for nothing (its payout is
+    /// credited when it settles, and a haircut series may pay less than intrinsic).
+    pub side: Side,
 }
 
 /// One collateral balance.
@@ -271,13 +295,17 @@ pub struct LevelRisk {
     pub equity: Fixed,
 }
 
-/// Per-underlying aggregate of the account's (short) book.
+/// Per-underlying aggregate of the account's book.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct UnderlyingSummary {
     /// Index into [`AccountRisk::underlyings`].
     pub underlying: u8,
-    /// Mark value of the shorts (a liability, rounded up; capped like the requirement).
+    /// Mark value of the shorts less the longs' (a liability, rounded up; capped like the
+    /// requirement; never below zero: see `long_value`).
     pub liability: Fixed,
+    /// Mark value of the longs beyond the shorts' (rounded down, >= 0): counted in the
+    /// account's mark-to-market, never in another underlying's requirement.
+    pub long_value: Fixed,
     /// Underlying units.
     pub delta: Fixed,
     /// Cash gamma Gamma * S^2 (quote native units per unit of relative spot move squared).
@@ -291,17 +319,19 @@ pub struct UnderlyingSummary {
     pub addon_maintenance: Fixed,
     /// MM-weighted value of the collateral linked to this underlying (its shocked part).
     pub linked_collateral: Fixed,
-    /// Every short call is covered by linked collateral (the requirement is then capped at
-    /// the puts' strikes plus the linked collateral's MM value).
+    /// Every short call (net of the longs' calls of the same expiry, with longs) is covered by
+    /// linked collateral (the requirement is then capped at the puts' strikes, or with longs
+    /// the most each expiry's payoff can reach, plus the linked collateral's MM value).
     pub calls_covered: bool,
 }
 
 /// The whole margin state of an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct MarginSummary {
-    /// Mark value of all shorts.
+    /// Mark value of all shorts, net of the longs of the same underlying (>= 0 per underlying).
     pub liability: Fixed,
-    /// Collateral at oracle (no haircut, no conf) + quote balance - liability.
+    /// Collateral at oracle (no haircut, no conf) + quote balance - liability + the longs'
+    /// value beyond their underlying's shorts.
     pub mark_to_market: Fixed,
     pub initial: LevelRisk,
     pub end: LevelRisk,
@@ -314,12 +344,14 @@ mod addon;
 mod aggregate;
 mod collateral;
 mod gap;
+mod longs;
 mod vol;
 
 use addon::*;
 use aggregate::*;
 use collateral::*;
 use gap::*;
+use longs::*;
 use vol::*;
 
 pub use collateral::{validate_collateral_weights, CollateralClass};
@@ -360,10 +392,16 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
         ..MarginSummary::default()
     };
     let (mut liab, mut addon_im, mut addon_mm) = (Fixed::ZERO, Fixed::ZERO, Fixed::ZERO);
+    let mut long_value = Fixed::ZERO;
     let mut tm = TimeMemo::new();
     for (slot, &idx) in idxs[..n].iter().enumerate() {
-        let r = underlying_margin(ctx, idx, &coll.linked[slot], &mut tm)?;
+        let r = if holds_live_long(account.positions, idx) {
+            underlying_margin_with_longs(ctx, idx, &coll.linked[slot], &mut tm)?
+        } else {
+            underlying_margin(ctx, idx, &coll.linked[slot], &mut tm)?
+        };
         liab = liab.checked_add(r.liability)?;
+        long_value = long_value.checked_add(r.long_value)?;
         addon_im = addon_im.checked_add(r.addon_initial)?;
         addon_mm = addon_mm.checked_add(r.addon_maintenance)?;
         summary.underlyings[slot] = r;
@@ -396,7 +434,8 @@ fn account_margin_ctx(ctx: &MarginCtx<'_>) -> RiskResult<MarginSummary> {
     summary.maintenance = levels[2];
     summary.mark_to_market = Fixed::from_raw(coll.total[3])
         .checked_add(quote)?
-        .checked_sub(liab)?;
+        .checked_sub(liab)?
+        .checked_add(long_value)?;
     Ok(summary)
 }
 

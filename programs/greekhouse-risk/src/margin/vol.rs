@@ -130,6 +130,15 @@ impl VolPrep {
         [m(self.v[0]), m(self.v[1])]
     }
 
+    /// A long's mark vol: the surface vol divided by `1 + stale penalty`, rounded down (every
+    /// adjustment against the account: a stale surface lowers what its longs are worth).
+    pub(super) fn mark_vol_long(&self, vol: Fixed) -> RiskResult<Fixed> {
+        if self.stale == Fixed::ONE {
+            return Ok(vol);
+        }
+        vol.checked_div(self.stale, Rounding::Down)
+    }
+
     /// The mark vol: the surface vol times `1 + stale penalty`, rounded up, at most `MAX_VOL`.
     pub(super) fn mark_vol(&self, vol: Fixed) -> RiskResult<Fixed> {
         if self.stale == Fixed::ONE {

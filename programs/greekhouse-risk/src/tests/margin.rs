@@ -41,6 +41,7 @@ fn put(strike: i128, days: i128, contracts: u64) -> PositionRisk {
         time_years: Fixed::from_raw(days * ONE / 365),
         contracts,
         contract_size: Fixed::ONE,
+        side: crate::margin::Side::Short,
     }
 }
 
@@ -253,6 +254,7 @@ fn extreme_inputs_never_panic() {
                 ])),
                 contracts: rng.pick(&[0, 1, 1000, 1_000_000_000, u64::MAX as i128]) as u64,
                 contract_size: Fixed::from_raw(rng.mostly(&[ONE, ONE / 100, 1_000_000 * ONE])),
+                side: crate::margin::Side::Short,
             };
         }
         let c = CollateralRisk {
@@ -274,6 +276,7 @@ fn extreme_inputs_never_panic() {
         let cfg = MarginConfig {
             conf_multiplier: Fixed::from_raw(rng.mostly(&[0, ONE, 10 * ONE])),
             end_buffer: Fixed::from_raw(rng.mostly(&[0, ONE / 2, ONE])),
+            greeks: rng.next().is_multiple_of(2),
         };
         ok += account_margin(&acct, &cfg).is_ok() as u32;
         ok_gap += expansion_gap(&acct, 0, Level::Maintenance).is_ok() as u32;

@@ -35,11 +35,13 @@ pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
     m.to_risk()
 }
 
-/// Global parameters to the risk engine's account-independent config.
-pub fn margin_config(p: &GlobalParams) -> MarginConfig {
+/// Global parameters to the risk engine's account-independent config; `greeks`: whether the
+/// book's Greeks are computed (reports only: the program turns them off).
+pub fn margin_config(p: &GlobalParams, greeks: bool) -> MarginConfig {
     MarginConfig {
         conf_multiplier: bps(i64::from(p.conf_multiplier_bps)),
         end_buffer: bps(i64::from(p.end_buffer_bps)),
+        greeks,
     }
 }
 
@@ -87,5 +89,6 @@ pub fn position(
         time_years: time_to_expiry(p.expiry, now, min_secs).map_err(risk)?,
         contracts: p.contracts,
         contract_size: contract_size(p.contract_size).map_err(risk)?,
+        side: greekhouse_risk::Side::Short,
     })
 }

@@ -85,7 +85,9 @@ pub fn needs_margin_check(writer: &WriterAccount) -> bool {
 
 /// The account's margin from decoded accounts. `assets` and `underlyings` may hold more than
 /// this writer needs (the layout of several writers); each is found by key, and only the
-/// underlyings of this writer's own layout enter its margin.
+/// underlyings of this writer's own layout enter its margin. `greeks`: whether the summary
+/// carries the book's Greeks (the program passes false: no rule reads them; every other field is
+/// the same either way).
 pub fn compute_margin(
     params: &GlobalParams,
     quote_decimals: u8,
@@ -93,6 +95,7 @@ pub fn compute_margin(
     assets: &[(Pubkey, CollateralAsset)],
     all_underlyings: &[PricedUnderlying],
     now: i64,
+    greeks: bool,
 ) -> Result<MarginSummary> {
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
     let mismatch = || error!(GreekhouseError::MarginAccountsMismatch);
@@ -187,7 +190,7 @@ pub fn compute_margin(
         positions: &positions,
         underlyings: &underlying_risks,
     };
-    margin::account_margin(&account, &convert::margin_config(params)).map_err(risk)
+    margin::account_margin(&account, &convert::margin_config(params, greeks)).map_err(risk)
 }
 
 /// A deposit of `asset` (key `asset_key`) keeps the account's margin computable: a new
@@ -265,6 +268,7 @@ impl LoadedMargin {
             &self.assets,
             &self.underlyings,
             now,
+            false,
         )
     }
 
@@ -387,6 +391,7 @@ pub fn load_and_compute<'info>(
         &loaded.assets,
         &loaded.underlyings,
         now,
+        false,
     )?;
     Ok((loaded, summary))
 }

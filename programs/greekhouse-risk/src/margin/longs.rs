@@ -1,0 +1,457 @@
+//! Margin of an underlying whose book holds a live long (docs/risk-model.md, 6.5).
+//!
+//! Why v2's two box ends are not enough here: with longs the book's loss is (convex shorts)
+//! minus (convex longs), so its maximum over the spot interval may lie inside it, and a long
+//! loses when its vol falls. So, per underlying:
+//! - vol: every leg at the adverse end of its vol box, shorts at `sigma m`, longs at
+//!   `sigma / m` (`m` the level's term-scaled multiplier). The loss is monotone in each leg's
+//!   own vol, so this is the worst vol state at every spot, exactly;
+//! - spot: the grid `{-h'_IM, -h'_MM, 0, +h'_MM, +h'_IM}`, all at IM's adverse vols (MM takes
+//!   the three inner points: IM's vols are at least as adverse as MM's). Between two points
+//!   `a < b` the loss exceeds the larger end by at most
+//!   `(b - a)^2 S / (8 sqrt(2 pi) (1 + a)) sum_longs q / v`: a long's curvature in the relative
+//!   shock is `S^2 Gamma = S phi(d1) / ((1 + s) v) <= S / ((1 + a) v sqrt(2 pi))`, and a function
+//!   whose second derivative is at least `-C` rises at most `C (b - a)^2 / 8` above its chord;
+//! - cap: each expiry settles alone, so the book can cost at most the sum over expiries of the
+//!   largest value of that expiry's payoff (piecewise linear: at zero or at a strike), the net
+//!   short calls' part carried by linked collateral that covers it; without such cover, no cap;
+//! - the requirement is never below zero: a long's value offsets its own underlying only.
+//!
+//! Longs are valued from below everywhere (aggregate.rs), shorts from above, so every rounding
+//! falls on the account.
+
+use super::*;
+
+/// Points of the spot grid: `-h'_IM, -h'_MM, 0, +h'_MM, +h'_IM`.
+const GRID: usize = 5;
+/// MM's points: the three inner ones.
+const MM_POINTS: core::ops::Range<usize> = 1..4;
+/// Most legs of one underlying the payoff cap sweeps (beyond: no cap, which only costs margin).
+const MAX_CAP_LEGS: usize = 24;
+/// `1 / (8 sqrt(2 pi))` at 2^-64, rounded up.
+const CURVATURE_Q64: u64 = 919_898_268_343_412_807;
+
+/// Whether underlying `idx` has a live long (it is then margined here).
+pub(super) fn holds_live_long(positions: &[PositionRisk], idx: u8) -> bool {
+    positions.iter().any(|p| {
+        p.underlying == idx && p.side == Side::Long && p.contracts > 0 && p.time_years.is_positive()
+    })
+}
+
+/// The spot grid: per point, the shock at Q63 and its direction.
+struct Grid {
+    h: [u64; GRID],
+    up: [bool; GRID],
+}
+
+/// The longs of one underlying, valued from below.
+struct LongBook {
+    /// Mark, rounded down and up, raw.
+    mark_floor: i128,
+    mark_ceil: i128,
+    /// The sums of their values at each grid point (see [`value_at`]).
+    reval_n: [U256; GRID],
+    reval_r: [U256; GRID],
+    /// `sum q / v` at `10^-12 x 2^-32`, rounded up.
+    inv_v: U256,
+    /// The longs' (delta, cash gamma, vega, theta), as the holder's (a call's delta positive).
+    greeks: (i128, i128, i128, i128),
+}
+
+/// The underlying's summary when its book holds a live long.
+#[inline(never)]
+pub(super) fn underlying_margin_with_longs(
+    ctx: &MarginCtx<'_>,
+    idx: u8,
+    linked: &Linked,
+    tm: &mut TimeMemo,
+) -> RiskResult<UnderlyingSummary> {
+    let account = &ctx.account;
+    let und = &account.underlyings[idx as usize];
+    validate_underlying(und)?;
+    let s = und.spot.raw() as u128;
+    let sp = SpotPrep::new(s, und.rate.raw() as u128);
+    let p = &und.params;
+    let h_im = widened_shock(und, sp.inv_s, &p.initial)?;
+    let h_mm = widened_shock(und, sp.inv_s, &p.maintenance)?;
+    let grid = Grid {
+        h: [h_im, h_mm, 0, h_mm, h_im],
+        up: [false, false, false, true, true],
+    };
+    // every point at vol index 0: IM's adverse vols
+    let scens = [
+        scen(s, false, h_im, 0)?,
+        scen(s, false, h_mm, 0)?,
+        scen(s, false, 0, 0)?,
+        scen(s, true, h_mm, 0)?,
+        scen(s, true, h_im, 0)?,
+    ];
+    let fast = scens.map(|x| x.fast);
+    let vp = VolPrep::new(und);
+    let agg_ctx = |side| AggCtx {
+        und,
+        idx,
+        sp: &sp,
+        scens: &scens,
+        fast: &fast,
+        mode: VolMode::Margin,
+        vp: &vp,
+        gq: bs::greek_q(&sp),
+        side,
+        greeks: ctx.config.greeks,
+    };
+    // one aggregate per frame (sBPF frames hold 4 KB): the longs' in `long_book`'s
+    let longs = long_book(&agg_ctx(Side::Long), account.positions, tm)?;
+    let mut a = Agg::new();
+    aggregate(&agg_ctx(Side::Short), account.positions, &mut a, tm)?;
+    let b = book_greeks(&a, s, sp.r_raw)?;
+
+    // the net liability from below, the baseline of every loss
+    let base = sub(b.liab_floor, longs.mark_ceil)?;
+    let mut net = [0i128; GRID];
+    for (j, n) in net.iter_mut().enumerate() {
+        *n = sub(net_value(&a, &longs, j)?, base)?;
+    }
+    let allowance = gap_allowances(&grid, &longs.inv_v, s)?;
+    let worst_mm = grid_worst(&grid, &net, &allowance, linked.credit[1], MM_POINTS)?;
+    let worst_im = grid_worst(&grid, &net, &allowance, linked.credit[0], 0..GRID)?;
+    let addon_mm = worst_mm.max(level_floor(&b, p.maintenance.floor_pct)?);
+    let addon_im = worst_im
+        .max(level_floor(&b, p.initial.floor_pct)?)
+        .max(addon_mm);
+
+    let (cap, calls_covered) = payoff_cap(account.positions, idx, s, linked)?;
+    let mut liab = sub(b.liab_raw, longs.mark_floor)?;
+    let (mut addon_im, mut addon_mm) = (addon_im, addon_mm);
+    if let Some(cap) = cap {
+        liab = liab.min(cap);
+        let room = sub(cap, liab)?;
+        addon_im = addon_im.min(room);
+        addon_mm = addon_mm.min(room);
+    }
+    // requirement = max(0, liability + add-on): the reported liability is never negative,
+    // the longs' excess value goes to the mark-to-market only
+    let liability = liab.max(0);
+    let reported = |addon: i128| -> RiskResult<i128> {
+        Ok(liab.checked_add(addon).ok_or(RiskError::Overflow)?.max(0) - liability)
+    };
+    let g = &longs.greeks;
+    let (delta, cash_gamma, vega, theta) = (
+        sub(g.0, b.delta)?,
+        sub(g.1, b.cgamma)?,
+        sub(g.2, b.vega)?,
+        sub(g.3, b.theta)?,
+    );
+    Ok(UnderlyingSummary {
+        underlying: idx,
+        liability: Fixed::from_raw(liability),
+        long_value: Fixed::from_raw(liab.checked_neg().ok_or(RiskError::Overflow)?.max(0)),
+        delta: Fixed::from_raw(delta),
+        cash_gamma: Fixed::from_raw(cash_gamma),
+        vega: Fixed::from_raw(vega),
+        theta: Fixed::from_raw(theta),
+        addon_initial: Fixed::from_raw(reported(addon_im)?),
+        addon_maintenance: Fixed::from_raw(reported(addon_mm)?),
+        linked_collateral: Fixed::from_raw(linked.credit[1]),
+        calls_covered,
+    })
+}
+
+fn sub(x: i128, y: i128) -> RiskResult<i128> {
+    x.checked_sub(y).ok_or(RiskError::Overflow)
+}
+
+/// The longs' aggregate reduced to what the margin needs (values from below).
+#[inline(never)]
+fn long_book(
+    ctx: &AggCtx<'_>,
+    positions: &[PositionRisk],
+    tm: &mut TimeMemo,
+) -> RiskResult<LongBook> {
+    let mut a = Agg::new();
+    aggregate(ctx, positions, &mut a, tm)?;
+    let (mark_floor, mark_ceil) = mark_bounds(&a, a.s)?;
+    let mut reval_n = [[0u64; 4]; GRID];
+    let mut reval_r = [[0u64; 4]; GRID];
+    reval_n.copy_from_slice(&a.reval_n[..GRID]);
+    reval_r.copy_from_slice(&a.reval_r[..GRID]);
+    Ok(LongBook {
+        mark_floor,
+        mark_ceil,
+        reval_n,
+        reval_r,
+        inv_v: a.inv_v,
+        greeks: greeks_of(&a, a.s, ctx.sp.r_raw)?,
+    })
+}
+
+/// The shorts' value from above less the longs' from below at grid point `j`, raw: rounded
+/// once when both fast sums fit 128 bits and no precise price entered (the usual case), else
+/// each side on its own.
+fn net_value(a: &Agg, l: &LongBook, j: usize) -> RiskResult<i128> {
+    let s_up = a.s_scen[j];
+    if wide::is_zero(&a.reval_r[j]) && wide::is_zero(&l.reval_r[j]) {
+        if let (Some(x), Some(y)) = (wide::to_u128(&a.reval_n[j]), wide::to_u128(&l.reval_n[j])) {
+            // the longs at the shocked spot less one unit, as `value_at` from below
+            let (mag, negative) = wide::signed_diff(
+                &wide::mul_128x128(x, s_up),
+                &wide::mul_128x128(y, s_up.saturating_sub(1)),
+            );
+            // toward +inf: a positive difference up, a negative one toward zero
+            let (f, inexact) = wide::scale_down_floor_256(&mag, 32, 12)?;
+            return wide::signed(wide::bump(f, inexact, !negative)?, negative);
+        }
+    }
+    let shorts = value_at(&a.reval_n[j], &a.reval_r[j], s_up, true)?;
+    sub(shorts, value_at(&l.reval_n[j], &l.reval_r[j], s_up, false)?)
+}
+
+/// The curvature allowance of each of the grid's four gaps, raw, rounded up:
+/// `(b - a)^2 S / (8 sqrt(2 pi) (1 + a)) sum_longs q / v`.
+#[inline(never)]
+fn gap_allowances(grid: &Grid, inv_v: &U256, s: u128) -> RiskResult<[i128; GRID - 1]> {
+    let mut out = [0i128; GRID - 1];
+    if wide::is_zero(inv_v) {
+        return Ok(out);
+    }
+    // every binary product truncates: each is nudged up
+    let sum = nudge_up(Bf::from_u128(
+        wide::to_u128(inv_v).ok_or(RiskError::Overflow)?,
+    ));
+    // sum q / v in units (q at 10^-12, 1/v at 2^-32) times S (raw) and the constant
+    let common = nudge_up(
+        nudge_up(nudge_up(sum.mul(Bf::TEN_M12)).shl(-32))
+            .mul(nudge_up(Bf::from_u128(s)))
+            .mul(Bf::from_q(CURVATURE_Q64, 64)),
+    );
+    let signed = |j: usize| -> i128 {
+        let h = grid.h[j] as i128;
+        if grid.up[j] {
+            h
+        } else {
+            -h
+        }
+    };
+    for (g, o) in out.iter_mut().enumerate() {
+        let (a, b) = (signed(g), signed(g + 1));
+        let width = Bf::from_q((b - a) as u64, 63);
+        // 1 + a at Q63 (below 2^64: |a| < 1)
+        let one_a = (ONE_Q63 as i128 + a) as u64;
+        let x = nudge_up(nudge_up(nudge_up(width.mul(width)).mul(common)))
+            .mul(nudge_up(Bf::from_q(one_a, 63).recip()));
+        let raw = nudge_up(x)
+            .to_q128_round(0, true)
+            .ok_or(RiskError::Overflow)?;
+        *o = wide::signed(raw, false)?
+            .checked_add(1)
+            .ok_or(RiskError::Overflow)?;
+    }
+    Ok(out)
+}
+
+/// The worst loss over the points `pts` of the grid (consecutive), with the linked collateral
+/// at `credit` and each gap's allowance, never below zero.
+fn grid_worst(
+    grid: &Grid,
+    net: &[i128; GRID],
+    allowance: &[i128; GRID - 1],
+    credit: i128,
+    pts: core::ops::Range<usize>,
+) -> RiskResult<i128> {
+    let mut loss = [0i128; GRID];
+    for j in pts.clone() {
+        // the collateral loses credit x h' below spot (rounded up), gains it above (down)
+        let c = if grid.h[j] == 0 {
+            0
+        } else if grid.up[j] {
+            mul_q63(credit, grid.h[j], false)?
+                .checked_neg()
+                .ok_or(RiskError::Overflow)?
+        } else {
+            mul_q63(credit, grid.h[j], true)?
+        };
+        loss[j] = net[j].checked_add(c).ok_or(RiskError::Overflow)?;
+    }
+    let mut worst = 0i128;
+    for g in pts.start..pts.end - 1 {
+        let w = loss[g]
+            .max(loss[g + 1])
+            .checked_add(allowance[g])
+            .ok_or(RiskError::Overflow)?;
+        worst = worst.max(w);
+    }
+    Ok(worst)
+}
+
+/// One leg of the payoff sweep.
+#[derive(Clone, Copy)]
+struct Leg {
+    /// Time to expiry (raw): legs of one expiry settle together.
+    t: i128,
+    k: u128,
+    /// Underlying units (raw), positive short, negative long.
+    q: i128,
+    call: bool,
+}
+
+/// The most the book can cost: the sum over expiries of the maximum of that expiry's payoff
+/// `sum_i sign_i q_i payoff_i(S)` (short `+`) over `S >= 0`, with the net short calls'
+/// `sigma_e+ S` part carried by linked collateral, plus its MM credit; `None` when the net short
+/// calls are not covered (or the book is too large to sweep). Also whether there are covered
+/// net short calls. Each product rounds toward `+inf`: a cap from above.
+#[inline(never)]
+fn payoff_cap(
+    positions: &[PositionRisk],
+    idx: u8,
+    s: u128,
+    linked: &Linked,
+) -> RiskResult<(Option<i128>, bool)> {
+    let mut legs = [Leg {
+        t: 0,
+        k: 0,
+        q: 0,
+        call: false,
+    }; MAX_CAP_LEGS];
+    let mut order = [0u8; MAX_CAP_LEGS];
+    let mut n = 0;
+    for p in positions
+        .iter()
+        .filter(|p| p.underlying == idx && p.contracts > 0)
+    {
+        let long = p.side == Side::Long;
+        if long && !p.time_years.is_positive() {
+            continue; // an expired long counts for nothing
+        }
+        if n == MAX_CAP_LEGS {
+            return Ok((None, false));
+        }
+        let q = wide::mul_u128_u64(p.contract_size.raw().max(0) as u128, p.contracts)
+            .ok_or(RiskError::Overflow)?;
+        let q = wide::signed(q, long)?;
+        let leg = Leg {
+            t: p.time_years.raw(),
+            k: p.strike.raw().max(0) as u128,
+            q,
+            call: p.kind == OptionKind::Call,
+        };
+        legs[n] = leg;
+        // the order by (expiry, strike), by insertion of indices (cheap to move)
+        let mut i = n;
+        while i > 0 && {
+            let prev = &legs[order[i - 1] as usize];
+            (prev.t, prev.k) > (leg.t, leg.k)
+        } {
+            order[i] = order[i - 1];
+            i -= 1;
+        }
+        order[i] = n as u8;
+        n += 1;
+    }
+    let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
+    let (mut cap, mut net_short_calls) = (0i128, 0u128);
+    let mut start = 0;
+    while start < n {
+        let t = legs[order[start] as usize].t;
+        let mut end = start;
+        while end < n && legs[order[end] as usize].t == t {
+            end += 1;
+        }
+        let group = Group {
+            legs: &legs,
+            order: &order[start..end],
+        };
+        // exactly (at 10^-24) when it fits 127 bits, the usual case; else per product from above
+        let (best, sigma_plus) = match expiry_max(&group, Exact)? {
+            Some(x) => x,
+            None => expiry_max(&group, MoneyUp)?.ok_or(RiskError::Overflow)?,
+        };
+        cap = add(cap, best.max(0))?;
+        net_short_calls = net_short_calls
+            .checked_add(sigma_plus as u128)
+            .ok_or(RiskError::Overflow)?;
+        start = end;
+    }
+    if !units_covered(net_short_calls, s, linked.oracle)? {
+        return Ok((None, false));
+    }
+    Ok((Some(add(cap, linked.credit[1])?), net_short_calls != 0))
+}
+
+/// How [`expiry_max`] multiplies a quantity (raw) by a price (raw).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Products {
+    /// Exactly, at `10^-24`: `None` when a value leaves 127 bits.
+    Exact,
+    /// To money raw, each product rounded toward `+inf`.
+    MoneyUp,
+}
+use Products::{Exact, MoneyUp};
+
+/// The legs of one expiry, in strike order.
+struct Group<'a> {
+    legs: &'a [Leg],
+    order: &'a [u8],
+}
+
+impl Group<'_> {
+    fn iter(&self) -> impl Iterator<Item = &Leg> {
+        self.order.iter().map(|&i| &self.legs[i as usize])
+    }
+}
+
+/// The maximum over `S >= 0` of one expiry's payoff less `sigma+ S` (money raw, from above),
+/// and `sigma+` (the net short calls' units, raw).
+fn expiry_max(group: &Group<'_>, products: Products) -> RiskResult<Option<(i128, i128)>> {
+    let mul = |q: i128, k: u128| -> RiskResult<Option<i128>> {
+        let p = wide::mul_128x128(q.unsigned_abs(), k);
+        match products {
+            Exact => Ok(wide::to_u128(&p).filter(|m| *m >> 127 == 0).map(|m| {
+                if q < 0 {
+                    -(m as i128)
+                } else {
+                    m as i128
+                }
+            })),
+            MoneyUp => Ok(Some(wide::signed(
+                wide::scale_down(&p, 0, 12, q >= 0)?,
+                q < 0,
+            )?)),
+        }
+    };
+    let add = |x: i128, y: Option<i128>| y.and_then(|y| x.checked_add(y));
+    // at S = 0 only the puts pay: f(0) = sum_puts q K; the slope there is -sum_puts q
+    let (mut f0, mut put_q, mut call_q) = (0i128, 0i128, 0i128);
+    for l in group.iter() {
+        if l.call {
+            call_q = call_q.checked_add(l.q).ok_or(RiskError::Overflow)?;
+        } else {
+            let Some(x) = add(f0, mul(l.q, l.k)?) else {
+                return Ok(None);
+            };
+            f0 = x;
+            put_q = put_q.checked_add(l.q).ok_or(RiskError::Overflow)?;
+        }
+    }
+    // beyond the last strike the slope is the net short calls sigma; its positive part is
+    // carried by the linked collateral, so the sweep subtracts sigma+ S
+    let sigma_plus = call_q.max(0);
+    let mut slope = sub(sub(0, put_q)?, sigma_plus)?;
+    let (mut value, mut best, mut prev_k) = (f0, f0, 0u128);
+    for l in group.iter() {
+        let Some(x) = add(value, mul(slope, l.k - prev_k)?) else {
+            return Ok(None);
+        };
+        value = x;
+        best = best.max(value);
+        // at its strike a put's slope rises from -q to 0, a call's from 0 to q
+        slope = slope.checked_add(l.q).ok_or(RiskError::Overflow)?;
+        prev_k = l.k;
+    }
+    if products == MoneyUp {
+        return Ok(Some((best, sigma_plus)));
+    }
+    // 10^-24 to money raw, toward +inf
+    let (q, inexact) = wide::div_pow10_u128(best.unsigned_abs(), 12);
+    let money = wide::signed(wide::bump(q, inexact, best >= 0)?, best < 0)?;
+    Ok(Some((money, sigma_plus)))
+}
