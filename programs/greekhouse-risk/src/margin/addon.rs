@@ -91,9 +91,7 @@ pub(super) struct BookGreeks {
 pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreeks> {
     let (liab_floor, liab_raw) = mark_bounds(a, s)?;
     let (delta, cgamma, vega, theta) = greeks_of(a, s, r_raw)?;
-    let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
-    wide::add_assign(&mut floor_base, &a.floor_k)?;
-    let floor_money = Fixed::from_raw(scaled(&floor_base, 1, 12, true)?);
+    let floor_money = floor_money(a)?;
     let mut payoff = a.payoff_hi;
     wide::add_assign(&mut payoff, &a.floor_k)?;
     let payoff_puts = scaled(&payoff, 1, 12, false)?;
@@ -108,6 +106,14 @@ pub(super) fn book_greeks(a: &Agg, s: u128, r_raw: u128) -> RiskResult<BookGreek
         liab_floor,
         floor_money,
     })
+}
+
+/// The floor's base `sum(base_i q_i)` (`S` for calls, `min(S, K)` for puts), rounded up.
+#[inline(always)]
+pub(super) fn floor_money(a: &Agg) -> RiskResult<Fixed> {
+    let mut floor_base = wide::mul_128x128(a.s, a.qsum_spot);
+    wide::add_assign(&mut floor_base, &a.floor_k)?;
+    Ok(Fixed::from_raw(scaled(&floor_base, 1, 12, true)?))
 }
 
 /// The aggregated side's mark (the expired positions' intrinsic values plus `S` (raw) times
@@ -278,20 +284,20 @@ pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i1
     let dn = add(full_loss(a, b, l.j)?, c_dn)?;
     let up = add(full_loss(a, b, l.j + 1)?, -c_up)?;
     let worst = dn.max(up).max(0);
-    Ok(worst.max(level_floor(b, l.floor_pct)?))
+    Ok(worst.max(level_floor(b.floor_money, l.floor_pct)?))
 }
 
 /// The add-on's floor: `floor_pct` (raw <= 10^12) times the shorts' floor base, rounded up.
 #[inline(always)]
-pub(super) fn level_floor(b: &BookGreeks, floor_pct: Fixed) -> RiskResult<i128> {
-    let fm = b.floor_money.raw() as u128;
+pub(super) fn level_floor(floor_money: Fixed, floor_pct: Fixed) -> RiskResult<i128> {
+    let fm = floor_money.raw() as u128;
     let fp = floor_pct.raw() as u64;
     Ok(match wide::mul_u128_u64(fm, fp) {
         Some(p) => {
             let (q, inexact) = wide::div_pow10_u128(p, 12);
             wide::signed(wide::bump(q, inexact, true)?, false)?
         }
-        None => b.floor_money.checked_mul(floor_pct, Rounding::Up)?.raw(),
+        None => floor_money.checked_mul(floor_pct, Rounding::Up)?.raw(),
     })
 }
 
@@ -324,6 +330,7 @@ pub(super) fn underlying_margin(
     aggregate(
         &AggCtx {
             und,
+            positions: account.positions,
             idx,
             sp: &sp,
             scens: &scens,
@@ -334,9 +341,9 @@ pub(super) fn underlying_margin(
             side: Side::Short,
             greeks: ctx.config.greeks,
         },
-        account.positions,
         &mut a,
         tm,
+        None,
     )?;
     let b = book_greeks(&a, s, sp.r_raw)?;
     let level = |h: u64, lp: &LevelParams, credit: i128, j: usize| LevelIn {

@@ -295,6 +295,9 @@ pub(super) fn widened_shock(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> R
 pub(super) enum VolMode {
     /// The margin: index 0 = IM's shocked vol, 1 = MM's.
     Margin,
+    /// The margin of a book with longs (`longs.rs`): index 0 only, IM's adverse vol (up for
+    /// shorts, down for longs): one reciprocal per leg.
+    Grid,
     /// The gap report at a level: index 0 = the mark vol, 1 = the level's shocked vol.
     Gap(Level),
 }
@@ -302,6 +305,8 @@ pub(super) enum VolMode {
 /// What [`aggregate`] needs about one underlying.
 pub(super) struct AggCtx<'a> {
     pub(super) und: &'a UnderlyingRisk,
+    /// The account's positions (those of `idx` on `side` are aggregated).
+    pub(super) positions: &'a [PositionRisk],
     pub(super) idx: u8,
     pub(super) sp: &'a SpotPrep,
     pub(super) scens: &'a [Scen],
@@ -379,8 +384,9 @@ pub(super) struct TEntry {
     pub(super) atm: Bf,
     /// vol multipliers `1 + v_L * factor(T)` of (IM, MM)
     pub(super) mult: [Bf; 2],
-    /// longs only: their reciprocals (from below: a long's down-shocked vol is at most exact)
-    pub(super) inv_mult: [Bf; 2],
+    /// longs only: the reciprocal of IM's (from below: a long's down-shocked vol is at most
+    /// exact)
+    pub(super) inv_mult: Bf,
 }
 
 /// The last evaluated (strike, expiry): consecutive legs of a straddle share it.
@@ -429,18 +435,20 @@ pub(super) fn evaluate_leg<'a>(
     // as total vol v' = (v = sigma sqrt T) times the multiplier, nudged up over both products'
     // truncation (at least sigma m sqrt T of the engine's sigma and sqrt T)
     let v = cur.e.n.v;
-    let vs = match (ctx.mode, ctx.side) {
+    let (vs, used) = match (ctx.mode, ctx.side) {
         // a long's adverse vol is its mark divided by the multiplier (truncating: from below)
-        (VolMode::Margin, Side::Long) => [v.mul(te.inv_mult[0]), v.mul(te.inv_mult[1])],
-        (VolMode::Margin, Side::Short) => {
-            [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))]
-        }
-        (VolMode::Gap(l), _) => [v, nudge_up(v.mul(te.mult[l as usize]))],
+        (VolMode::Grid, Side::Long) => ([v.mul(te.inv_mult), Bf::ZERO], 1),
+        (VolMode::Grid, Side::Short) => ([nudge_up(v.mul(te.mult[0])), Bf::ZERO], 1),
+        (VolMode::Margin, _) => (
+            [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))],
+            2,
+        ),
+        (VolMode::Gap(l), _) => ([v, nudge_up(v.mul(te.mult[l as usize]))], 2),
     };
     fast::shocked_leg(
         &fast::LegIn {
             e: &cur.e,
-            vs: &vs,
+            vs: &vs[..used],
             scens: ctx.fast,
         },
         &mut cur.shocked,
@@ -453,10 +461,11 @@ pub(super) fn evaluate_leg<'a>(
 #[inline(never)]
 pub(super) fn aggregate<'a>(
     ctx: &AggCtx<'a>,
-    positions: &[PositionRisk],
     a: &mut Agg,
     tm: &mut TimeMemo,
+    mut payoff: Option<&mut PayoffLegs>,
 ) -> RiskResult<()> {
+    let positions = ctx.positions;
     let (und, idx, scens) = (ctx.und, ctx.idx, ctx.scens);
     let s = ctx.sp.s;
     let smile = SmilePrep::new(&und.surface);
@@ -472,7 +481,7 @@ pub(super) fn aggregate<'a>(
         tt: bs::TimeTerms::PLACEHOLDER,
         atm: Bf::ZERO,
         mult: [Bf::ONE; 2],
-        inv_mult: [Bf::ONE; 2],
+        inv_mult: Bf::ONE,
     }; T_MEMO];
     let long = ctx.side == Side::Long;
     let (mut n_memo, mut next_memo) = (0usize, 0usize);
@@ -511,6 +520,9 @@ pub(super) fn aggregate<'a>(
         // an expired long counts for nothing until it settles (see `PositionRisk::side`)
         if q == 0 || (long && p.time_years.raw() <= 0) {
             continue;
+        }
+        if let Some(legs) = payoff.as_deref_mut() {
+            legs.push(p, q)?;
         }
         let qty = Qty::new(q);
         let k = p.strike.raw() as u128;
@@ -569,11 +581,7 @@ pub(super) fn aggregate<'a>(
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let tt = tm.get(t, ctx.sp.r_raw);
                     let mult = ctx.vp.multipliers(t as u128, tt.sqrt_t);
-                    let inv_mult = if long {
-                        [mult[0].recip(), mult[1].recip()]
-                    } else {
-                        [Bf::ONE; 2]
-                    };
+                    let inv_mult = if long { mult[0].recip() } else { Bf::ONE };
                     let te = TEntry {
                         t,
                         tt,

@@ -35,6 +35,7 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
     aggregate(
         &AggCtx {
             und,
+            positions: g.account.positions,
             idx: g.underlying,
             sp: g.sp,
             scens: &scens,
@@ -46,9 +47,9 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             side: Side::Short,
             greeks: true,
         },
-        g.account.positions,
         a,
         &mut TimeMemo::new(),
+        None,
     )
 }
 

@@ -27,7 +27,7 @@ const GRID: usize = 5;
 /// MM's points: the three inner ones.
 const MM_POINTS: core::ops::Range<usize> = 1..4;
 /// Most legs of one underlying the payoff cap sweeps (beyond: no cap, which only costs margin).
-const MAX_CAP_LEGS: usize = 24;
+const MAX_CAP_LEGS: usize = 16;
 /// `1 / (8 sqrt(2 pi))` at 2^-64, rounded up.
 const CURVATURE_Q64: u64 = 919_898_268_343_412_807;
 
@@ -44,18 +44,22 @@ struct Grid {
     up: [bool; GRID],
 }
 
-/// The longs of one underlying, valued from below.
-struct LongBook {
+/// One side of one underlying's book reduced to what the margin needs: the shorts valued
+/// from above, the longs from below (aggregate.rs).
+struct SideBook {
     /// Mark, rounded down and up, raw.
     mark_floor: i128,
     mark_ceil: i128,
-    /// The sums of their values at each grid point (see [`value_at`]).
+    /// The sums of the values at each grid point (see [`value_at`]), and the shocked spots.
     reval_n: [U256; GRID],
     reval_r: [U256; GRID],
-    /// `sum q / v` at `10^-12 x 2^-32`, rounded up.
+    s_scen: [u128; GRID],
+    /// Longs: `sum q / v` at `10^-12 x 2^-32`, rounded up.
     inv_v: U256,
-    /// The longs' (delta, cash gamma, vega, theta), as the holder's (a call's delta positive).
+    /// (delta, cash gamma, vega, theta) as the holder's (a long call's delta positive).
     greeks: (i128, i128, i128, i128),
+    /// Shorts: the floor's base (6.3), rounded up.
+    floor_money: Fixed,
 }
 
 /// The underlying's summary when its book holds a live long.
@@ -90,38 +94,39 @@ pub(super) fn underlying_margin_with_longs(
     let vp = VolPrep::new(und);
     let agg_ctx = |side| AggCtx {
         und,
+        positions: account.positions,
         idx,
         sp: &sp,
         scens: &scens,
         fast: &fast,
-        mode: VolMode::Margin,
+        mode: VolMode::Grid,
         vp: &vp,
         gq: bs::greek_q(&sp),
         side,
         greeks: ctx.config.greeks,
     };
-    // one aggregate per frame (sBPF frames hold 4 KB): the longs' in `long_book`'s
-    let longs = long_book(&agg_ctx(Side::Long), account.positions, tm)?;
-    let mut a = Agg::new();
-    aggregate(&agg_ctx(Side::Short), account.positions, &mut a, tm)?;
-    let b = book_greeks(&a, s, sp.r_raw)?;
+    // each side aggregated in its own frame (sBPF frames hold 4 KB), collecting the legs of
+    // the payoff cap as it goes
+    let mut legs = PayoffLegs::new();
+    let longs = side_book(&agg_ctx(Side::Long), tm, &mut legs)?;
+    let shorts = side_book(&agg_ctx(Side::Short), tm, &mut legs)?;
 
     // the net liability from below, the baseline of every loss
-    let base = sub(b.liab_floor, longs.mark_ceil)?;
+    let base = sub(shorts.mark_floor, longs.mark_ceil)?;
     let mut net = [0i128; GRID];
     for (j, n) in net.iter_mut().enumerate() {
-        *n = sub(net_value(&a, &longs, j)?, base)?;
+        *n = sub(net_value(&shorts, &longs, j)?, base)?;
     }
     let allowance = gap_allowances(&grid, &longs.inv_v, s)?;
     let worst_mm = grid_worst(&grid, &net, &allowance, linked.credit[1], MM_POINTS)?;
     let worst_im = grid_worst(&grid, &net, &allowance, linked.credit[0], 0..GRID)?;
-    let addon_mm = worst_mm.max(level_floor(&b, p.maintenance.floor_pct)?);
+    let addon_mm = worst_mm.max(level_floor(shorts.floor_money, p.maintenance.floor_pct)?);
     let addon_im = worst_im
-        .max(level_floor(&b, p.initial.floor_pct)?)
+        .max(level_floor(shorts.floor_money, p.initial.floor_pct)?)
         .max(addon_mm);
 
-    let (cap, calls_covered) = payoff_cap(account.positions, idx, s, linked)?;
-    let mut liab = sub(b.liab_raw, longs.mark_floor)?;
+    let (cap, calls_covered) = payoff_cap(&legs, s, linked)?;
+    let mut liab = sub(shorts.mark_ceil, longs.mark_floor)?;
     let (mut addon_im, mut addon_mm) = (addon_im, addon_mm);
     if let Some(cap) = cap {
         liab = liab.min(cap);
@@ -135,12 +140,12 @@ pub(super) fn underlying_margin_with_longs(
     let reported = |addon: i128| -> RiskResult<i128> {
         Ok(liab.checked_add(addon).ok_or(RiskError::Overflow)?.max(0) - liability)
     };
-    let g = &longs.greeks;
+    let (g, b) = (&longs.greeks, &shorts.greeks);
     let (delta, cash_gamma, vega, theta) = (
-        sub(g.0, b.delta)?,
-        sub(g.1, b.cgamma)?,
-        sub(g.2, b.vega)?,
-        sub(g.3, b.theta)?,
+        sub(g.0, b.0)?,
+        sub(g.1, b.1)?,
+        sub(g.2, b.2)?,
+        sub(g.3, b.3)?,
     );
     Ok(UnderlyingSummary {
         underlying: idx,
@@ -161,37 +166,41 @@ fn sub(x: i128, y: i128) -> RiskResult<i128> {
     x.checked_sub(y).ok_or(RiskError::Overflow)
 }
 
-/// The longs' aggregate reduced to what the margin needs (values from below).
+/// One side's aggregate reduced to a [`SideBook`], in its own frame.
 #[inline(never)]
-fn long_book(
-    ctx: &AggCtx<'_>,
-    positions: &[PositionRisk],
-    tm: &mut TimeMemo,
-) -> RiskResult<LongBook> {
+fn side_book(ctx: &AggCtx<'_>, tm: &mut TimeMemo, legs: &mut PayoffLegs) -> RiskResult<SideBook> {
     let mut a = Agg::new();
-    aggregate(ctx, positions, &mut a, tm)?;
+    aggregate(ctx, &mut a, tm, Some(legs))?;
     let (mark_floor, mark_ceil) = mark_bounds(&a, a.s)?;
-    let mut reval_n = [[0u64; 4]; GRID];
-    let mut reval_r = [[0u64; 4]; GRID];
-    reval_n.copy_from_slice(&a.reval_n[..GRID]);
-    reval_r.copy_from_slice(&a.reval_r[..GRID]);
-    Ok(LongBook {
+    let mut book = SideBook {
         mark_floor,
         mark_ceil,
-        reval_n,
-        reval_r,
+        reval_n: [[0; 4]; GRID],
+        reval_r: [[0; 4]; GRID],
+        s_scen: [0; GRID],
         inv_v: a.inv_v,
         greeks: greeks_of(&a, a.s, ctx.sp.r_raw)?,
-    })
+        floor_money: Fixed::ZERO,
+    };
+    book.reval_n.copy_from_slice(&a.reval_n[..GRID]);
+    book.reval_r.copy_from_slice(&a.reval_r[..GRID]);
+    book.s_scen.copy_from_slice(&a.s_scen[..GRID]);
+    if ctx.side == Side::Short {
+        book.floor_money = floor_money(&a)?;
+    }
+    Ok(book)
 }
 
 /// The shorts' value from above less the longs' from below at grid point `j`, raw: rounded
 /// once when both fast sums fit 128 bits and no precise price entered (the usual case), else
 /// each side on its own.
-fn net_value(a: &Agg, l: &LongBook, j: usize) -> RiskResult<i128> {
-    let s_up = a.s_scen[j];
-    if wide::is_zero(&a.reval_r[j]) && wide::is_zero(&l.reval_r[j]) {
-        if let (Some(x), Some(y)) = (wide::to_u128(&a.reval_n[j]), wide::to_u128(&l.reval_n[j])) {
+fn net_value(shorts: &SideBook, longs: &SideBook, j: usize) -> RiskResult<i128> {
+    let s_up = shorts.s_scen[j];
+    if wide::is_zero(&shorts.reval_r[j]) && wide::is_zero(&longs.reval_r[j]) {
+        if let (Some(x), Some(y)) = (
+            wide::to_u128(&shorts.reval_n[j]),
+            wide::to_u128(&longs.reval_n[j]),
+        ) {
             // the longs at the shocked spot less one unit, as `value_at` from below
             let (mag, negative) = wide::signed_diff(
                 &wide::mul_128x128(x, s_up),
@@ -202,17 +211,20 @@ fn net_value(a: &Agg, l: &LongBook, j: usize) -> RiskResult<i128> {
             return wide::signed(wide::bump(f, inexact, !negative)?, negative);
         }
     }
-    let shorts = value_at(&a.reval_n[j], &a.reval_r[j], s_up, true)?;
-    sub(shorts, value_at(&l.reval_n[j], &l.reval_r[j], s_up, false)?)
+    let s = value_at(&shorts.reval_n[j], &shorts.reval_r[j], s_up, true)?;
+    sub(
+        s,
+        value_at(&longs.reval_n[j], &longs.reval_r[j], s_up, false)?,
+    )
 }
 
 /// The curvature allowance of each of the grid's four gaps, raw, rounded up:
-/// `(b - a)^2 S / (8 sqrt(2 pi) (1 + a)) sum_longs q / v`.
+/// `(b - a)^2 S / (8 sqrt(2 pi) (1 + a)) sum_longs q / v`. The gaps are
+/// `[-h'_IM, -h'_MM]`, `[-h'_MM, 0]`, `[0, +h'_MM]`, `[+h'_MM, +h'_IM]`: two widths.
 #[inline(never)]
 fn gap_allowances(grid: &Grid, inv_v: &U256, s: u128) -> RiskResult<[i128; GRID - 1]> {
-    let mut out = [0i128; GRID - 1];
     if wide::is_zero(inv_v) {
-        return Ok(out);
+        return Ok([0; GRID - 1]);
     }
     // every binary product truncates: each is nudged up
     let sum = nudge_up(Bf::from_u128(
@@ -224,21 +236,23 @@ fn gap_allowances(grid: &Grid, inv_v: &U256, s: u128) -> RiskResult<[i128; GRID 
             .mul(nudge_up(Bf::from_u128(s)))
             .mul(Bf::from_q(CURVATURE_Q64, 64)),
     );
-    let signed = |j: usize| -> i128 {
-        let h = grid.h[j] as i128;
-        if grid.up[j] {
-            h
-        } else {
-            -h
-        }
+    let (h_im, h_mm) = (grid.h[0], grid.h[1]);
+    let squared = |w: u64| {
+        let w = Bf::from_q(w, 63);
+        nudge_up(nudge_up(w.mul(w)).mul(common))
     };
-    for (g, o) in out.iter_mut().enumerate() {
-        let (a, b) = (signed(g), signed(g + 1));
-        let width = Bf::from_q((b - a) as u64, 63);
-        // 1 + a at Q63 (below 2^64: |a| < 1)
-        let one_a = (ONE_Q63 as i128 + a) as u64;
-        let x = nudge_up(nudge_up(nudge_up(width.mul(width)).mul(common)))
-            .mul(nudge_up(Bf::from_q(one_a, 63).recip()));
+    let (outer, inner) = (squared(h_im - h_mm), squared(h_mm));
+    // 1 / (1 + a) for a < 0, from above (`1 + a` at Q63 is below 2^63)
+    let over = |x: Bf, one_a: u64| nudge_up(x.mul(nudge_up(Bf::from_q(one_a, 63).recip())));
+    let ends = [
+        over(outer, ONE_Q63 - h_im),
+        over(inner, ONE_Q63 - h_mm),
+        inner,
+        // a = +h'_MM: dividing by 1 + a > 1 only lowers it, so keeping it is from above
+        outer,
+    ];
+    let mut out = [0i128; GRID - 1];
+    for (o, x) in out.iter_mut().zip(ends) {
         let raw = nudge_up(x)
             .to_q128_round(0, true)
             .ok_or(RiskError::Overflow)?;
@@ -286,12 +300,66 @@ fn grid_worst(
 /// One leg of the payoff sweep.
 #[derive(Clone, Copy)]
 struct Leg {
-    /// Time to expiry (raw): legs of one expiry settle together.
-    t: i128,
+    /// Time to expiry (raw, saturated to 64 bits): legs of one expiry settle together.
+    t: i64,
     k: u128,
     /// Underlying units (raw), positive short, negative long.
     q: i128,
     call: bool,
+}
+
+/// The legs of one underlying's payoff cap, collected by the aggregation (live longs and every
+/// short), with their order by (expiry, strike).
+pub(super) struct PayoffLegs {
+    legs: [Leg; MAX_CAP_LEGS],
+    order: [u8; MAX_CAP_LEGS],
+    n: usize,
+    /// More legs than [`MAX_CAP_LEGS`]: no cap (which only costs margin).
+    overflow: bool,
+}
+
+impl PayoffLegs {
+    fn new() -> PayoffLegs {
+        PayoffLegs {
+            legs: [Leg {
+                t: 0,
+                k: 0,
+                q: 0,
+                call: false,
+            }; MAX_CAP_LEGS],
+            order: [0; MAX_CAP_LEGS],
+            n: 0,
+            overflow: false,
+        }
+    }
+
+    /// Add a position of quantity `q` (raw, its side's sign applied here).
+    pub(super) fn push(&mut self, p: &PositionRisk, q: u128) -> RiskResult<()> {
+        let n = self.n;
+        if n == MAX_CAP_LEGS {
+            self.overflow = true;
+            return Ok(());
+        }
+        let leg = Leg {
+            t: p.time_years.raw().clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+            k: p.strike.raw().max(0) as u128,
+            q: wide::signed(q, p.side == Side::Long)?,
+            call: p.kind == OptionKind::Call,
+        };
+        self.legs[n] = leg;
+        // insertion of its index (cheap to move) by (expiry, strike)
+        let mut i = n;
+        while i > 0 && {
+            let prev = &self.legs[self.order[i - 1] as usize];
+            (prev.t, prev.k) > (leg.t, leg.k)
+        } {
+            self.order[i] = self.order[i - 1];
+            i -= 1;
+        }
+        self.order[i] = n as u8;
+        self.n = n + 1;
+        Ok(())
+    }
 }
 
 /// The most the book can cost: the sum over expiries of the maximum of that expiry's payoff
@@ -300,53 +368,11 @@ struct Leg {
 /// calls are not covered (or the book is too large to sweep). Also whether there are covered
 /// net short calls. Each product rounds toward `+inf`: a cap from above.
 #[inline(never)]
-fn payoff_cap(
-    positions: &[PositionRisk],
-    idx: u8,
-    s: u128,
-    linked: &Linked,
-) -> RiskResult<(Option<i128>, bool)> {
-    let mut legs = [Leg {
-        t: 0,
-        k: 0,
-        q: 0,
-        call: false,
-    }; MAX_CAP_LEGS];
-    let mut order = [0u8; MAX_CAP_LEGS];
-    let mut n = 0;
-    for p in positions
-        .iter()
-        .filter(|p| p.underlying == idx && p.contracts > 0)
-    {
-        let long = p.side == Side::Long;
-        if long && !p.time_years.is_positive() {
-            continue; // an expired long counts for nothing
-        }
-        if n == MAX_CAP_LEGS {
-            return Ok((None, false));
-        }
-        let q = wide::mul_u128_u64(p.contract_size.raw().max(0) as u128, p.contracts)
-            .ok_or(RiskError::Overflow)?;
-        let q = wide::signed(q, long)?;
-        let leg = Leg {
-            t: p.time_years.raw(),
-            k: p.strike.raw().max(0) as u128,
-            q,
-            call: p.kind == OptionKind::Call,
-        };
-        legs[n] = leg;
-        // the order by (expiry, strike), by insertion of indices (cheap to move)
-        let mut i = n;
-        while i > 0 && {
-            let prev = &legs[order[i - 1] as usize];
-            (prev.t, prev.k) > (leg.t, leg.k)
-        } {
-            order[i] = order[i - 1];
-            i -= 1;
-        }
-        order[i] = n as u8;
-        n += 1;
+fn payoff_cap(p: &PayoffLegs, s: u128, linked: &Linked) -> RiskResult<(Option<i128>, bool)> {
+    if p.overflow {
+        return Ok((None, false));
     }
+    let (legs, order, n) = (&p.legs, &p.order, p.n);
     let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
     let (mut cap, mut net_short_calls) = (0i128, 0u128);
     let mut start = 0;
@@ -356,15 +382,7 @@ fn payoff_cap(
         while end < n && legs[order[end] as usize].t == t {
             end += 1;
         }
-        let group = Group {
-            legs: &legs,
-            order: &order[start..end],
-        };
-        // exactly (at 10^-24) when it fits 127 bits, the usual case; else per product from above
-        let (best, sigma_plus) = match expiry_max(&group, Exact)? {
-            Some(x) => x,
-            None => expiry_max(&group, MoneyUp)?.ok_or(RiskError::Overflow)?,
-        };
+        let (best, sigma_plus) = expiry_max(legs, &order[start..end])?;
         cap = add(cap, best.max(0))?;
         net_short_calls = net_short_calls
             .checked_add(sigma_plus as u128)
@@ -377,81 +395,70 @@ fn payoff_cap(
     Ok((Some(add(cap, linked.credit[1])?), net_short_calls != 0))
 }
 
-/// How [`expiry_max`] multiplies a quantity (raw) by a price (raw).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Products {
-    /// Exactly, at `10^-24`: `None` when a value leaves 127 bits.
-    Exact,
-    /// To money raw, each product rounded toward `+inf`.
-    MoneyUp,
-}
-use Products::{Exact, MoneyUp};
-
-/// The legs of one expiry, in strike order.
-struct Group<'a> {
-    legs: &'a [Leg],
-    order: &'a [u8],
-}
-
-impl Group<'_> {
-    fn iter(&self) -> impl Iterator<Item = &Leg> {
-        self.order.iter().map(|&i| &self.legs[i as usize])
-    }
-}
-
-/// The maximum over `S >= 0` of one expiry's payoff less `sigma+ S` (money raw, from above),
-/// and `sigma+` (the net short calls' units, raw).
-fn expiry_max(group: &Group<'_>, products: Products) -> RiskResult<Option<(i128, i128)>> {
-    let mul = |q: i128, k: u128| -> RiskResult<Option<i128>> {
-        let p = wide::mul_128x128(q.unsigned_abs(), k);
-        match products {
-            Exact => Ok(wide::to_u128(&p).filter(|m| *m >> 127 == 0).map(|m| {
-                if q < 0 {
-                    -(m as i128)
-                } else {
-                    m as i128
-                }
-            })),
-            MoneyUp => Ok(Some(wide::signed(
-                wide::scale_down(&p, 0, 12, q >= 0)?,
-                q < 0,
-            )?)),
-        }
-    };
-    let add = |x: i128, y: Option<i128>| y.and_then(|y| x.checked_add(y));
-    // at S = 0 only the puts pay: f(0) = sum_puts q K; the slope there is -sum_puts q
+/// The maximum over `S >= 0` of one expiry's payoff less `sigma+ S`, and `sigma+` (the net
+/// short calls' units, raw), for the legs `order` (strike order) of `legs`: `mul(q, dk)` is a
+/// quantity (raw) times a price difference (raw) in the sweep's unit. `None` when a value
+/// leaves 127 bits.
+///
+/// At `S = 0` only the puts pay: `f(0) = sum_puts q K`, slope `-sum_puts q`; at each strike a
+/// put's slope rises from `-q` to 0 and a call's from 0 to `q`; beyond the last strike the
+/// slope is the net short calls `sigma`, whose positive part the linked collateral carries, so
+/// the sweep subtracts `sigma+ S` throughout.
+#[inline(always)]
+fn sweep(
+    legs: &[Leg],
+    order: &[u8],
+    mul: impl Fn(i128, u128) -> Option<i128>,
+) -> Option<(i128, i128)> {
     let (mut f0, mut put_q, mut call_q) = (0i128, 0i128, 0i128);
-    for l in group.iter() {
+    for &i in order {
+        let l = &legs[i as usize];
         if l.call {
-            call_q = call_q.checked_add(l.q).ok_or(RiskError::Overflow)?;
+            call_q = call_q.checked_add(l.q)?;
         } else {
-            let Some(x) = add(f0, mul(l.q, l.k)?) else {
-                return Ok(None);
-            };
-            f0 = x;
-            put_q = put_q.checked_add(l.q).ok_or(RiskError::Overflow)?;
+            f0 = f0.checked_add(mul(l.q, l.k)?)?;
+            put_q = put_q.checked_add(l.q)?;
         }
     }
-    // beyond the last strike the slope is the net short calls sigma; its positive part is
-    // carried by the linked collateral, so the sweep subtracts sigma+ S
     let sigma_plus = call_q.max(0);
-    let mut slope = sub(sub(0, put_q)?, sigma_plus)?;
+    let mut slope = put_q.checked_neg()?.checked_sub(sigma_plus)?;
     let (mut value, mut best, mut prev_k) = (f0, f0, 0u128);
-    for l in group.iter() {
-        let Some(x) = add(value, mul(slope, l.k - prev_k)?) else {
-            return Ok(None);
-        };
-        value = x;
+    for &i in order {
+        let l = &legs[i as usize];
+        value = value.checked_add(mul(slope, l.k - prev_k)?)?;
         best = best.max(value);
-        // at its strike a put's slope rises from -q to 0, a call's from 0 to q
-        slope = slope.checked_add(l.q).ok_or(RiskError::Overflow)?;
+        slope = slope.checked_add(l.q)?;
         prev_k = l.k;
     }
-    if products == MoneyUp {
-        return Ok(Some((best, sigma_plus)));
+    Some((best, sigma_plus))
+}
+
+/// [`sweep`] of one expiry in money raw, from above: exactly at `10^-24` when every value fits
+/// 127 bits (the usual case) and rounded once, else each product rounded toward `+inf`.
+fn expiry_max(legs: &[Leg], order: &[u8]) -> RiskResult<(i128, i128)> {
+    if let Some((best, sigma_plus)) = sweep(legs, order, exact_product) {
+        // 10^-24 to money raw, toward +inf
+        let (q, inexact) = wide::div_pow10_u128(best.unsigned_abs(), 12);
+        let money = wide::signed(wide::bump(q, inexact, best >= 0)?, best < 0)?;
+        return Ok((money, sigma_plus));
     }
-    // 10^-24 to money raw, toward +inf
-    let (q, inexact) = wide::div_pow10_u128(best.unsigned_abs(), 12);
-    let money = wide::signed(wide::bump(q, inexact, best >= 0)?, best < 0)?;
-    Ok(Some((money, sigma_plus)))
+    sweep(legs, order, money_up_product).ok_or(RiskError::Overflow)
+}
+
+/// `q x k` at `10^-24`, exact, if it fits 127 bits.
+#[inline(always)]
+fn exact_product(q: i128, k: u128) -> Option<i128> {
+    let p = wide::mul_128x128(q.unsigned_abs(), k);
+    if p[2] != 0 || p[3] != 0 || p[1] >> 63 != 0 {
+        return None;
+    }
+    let m = ((p[1] as i128) << 64) | p[0] as i128;
+    Some(if q < 0 { -m } else { m })
+}
+
+/// `q x k / 10^12` in money raw, rounded toward `+inf`.
+#[inline(never)]
+fn money_up_product(q: i128, k: u128) -> Option<i128> {
+    let p = wide::mul_128x128(q.unsigned_abs(), k);
+    wide::signed(wide::scale_down(&p, 0, 12, q >= 0).ok()?, q < 0).ok()
 }
