@@ -134,6 +134,7 @@ pub fn report_json(p: &Portfolio, m: &MarginSummary) -> Value {
                 "addon_initial": fmt::money_f64(u.addon_initial, qd),
                 "addon_maintenance": fmt::money_f64(u.addon_maintenance, qd),
                 "linked_collateral": fmt::money_f64(u.linked_collateral, qd),
+                "long_value": fmt::money_f64(u.long_value, qd),
                 "calls_covered": u.calls_covered,
                 "expansion_gap_initial": gap.map(|g| fmt::money_f64(g, qd)),
             })
@@ -224,11 +225,12 @@ pub fn report_text(p: &Portfolio, m: &MarginSummary) -> String {
         ]);
     }
     out.push_str(
-        "\nPer underlying (the account's short book; delta in underlying units, cash gamma = Gamma S^2,\n\
-         vega per 1.00 of vol; add-ons cover the shorts and the collateral linked to the underlying,\n\
-         linked coll. = its MM value, calls covered = every short call covered by it (requirement\n\
-         capped); exp. gap = how much the delta-gamma-vega expansion of the options understates\n\
-         full revaluation on the IM grid)\n",
+        "\nPer underlying (the account's book, shorts net of longs; delta in underlying units, cash\n\
+         gamma = Gamma S^2, vega per 1.00 of vol; add-ons cover the book and the collateral linked\n\
+         to the underlying, a book with longs up to the most its payoff can reach; linked coll. =\n\
+         its MM value, calls covered = every net short call covered by it (requirement capped);\n\
+         exp. gap = how much the delta-gamma-vega expansion of the shorts understates full\n\
+         revaluation on the IM grid)\n",
     );
     out.push_str(&fmt::table(&rows));
     out

@@ -9,6 +9,10 @@
 //!   `b = max(1 - K / S', 0)`, `S' = S (1 + h)`. `UB` is governance's "option upper bound
 //!   value" for the option's time-to-expiry bucket, `h` its spot shock. The result is the
 //!   whole collateral the vault must hold (the premium is the writer's, outside the vault).
+//! - [`opyn_spread_margin`]: Opyn Gamma's spread vault (one short series, one long series of
+//!   the same underlying, expiry and kind), the rules its `MarginCalculator` documents: puts
+//!   `max(q_s K_s - K_l min(q_s, q_l), 0)` in quote; calls, in underlying units times S,
+//!   `max((K_l - K_s) q_s / K_l, max(q_s - q_l, 0))`. The whole collateral the vault holds.
 //! - [`zeta_short_margin`]: Zeta Markets' percentage-of-spot margin for a short option
 //!   (`zeta-options` program, `MarginParameters`): `max(dynamic - OTM / S, floor) S q`, puts
 //!   capped at `put_cap K q`; it is required on top of the option's mark (the account's
@@ -47,6 +51,40 @@ fn check(spot: Fixed, strike: Fixed, qty: Fixed) -> RiskResult<()> {
         return Err(RiskError::InvalidMarginParams);
     }
     Ok(())
+}
+
+/// Opyn Gamma's margin of a spread vault: a short of `short_qty` underlying units at
+/// `short_strike` and a long of `long_qty` at `long_strike`, same underlying, expiry and
+/// `kind`; quote units, rounded up.
+pub fn opyn_spread_margin(
+    kind: OptionKind,
+    spot: Fixed,
+    short_strike: Fixed,
+    short_qty: Fixed,
+    long_strike: Fixed,
+    long_qty: Fixed,
+) -> RiskResult<Fixed> {
+    check(spot, short_strike, short_qty)?;
+    check(spot, long_strike, long_qty)?;
+    let up = Rounding::Up;
+    match kind {
+        OptionKind::Put => {
+            let covered = long_strike.checked_mul(short_qty.min_of(long_qty), Rounding::Down)?;
+            Ok(short_strike
+                .checked_mul(short_qty, up)?
+                .checked_sub(covered)?
+                .max_of(Fixed::ZERO))
+        }
+        OptionKind::Call => {
+            // underlying units, then their value at spot
+            let spread = long_strike
+                .checked_sub(short_strike)?
+                .checked_mul(short_qty, up)?
+                .checked_div(long_strike, up)?;
+            let naked = short_qty.checked_sub(long_qty)?.max_of(Fixed::ZERO);
+            spread.max_of(naked).checked_mul(spot, up)
+        }
+    }
 }
 
 /// Opyn Gamma's naked margin of a short of `qty` underlying units, quote units, rounded up.

@@ -18,7 +18,7 @@ use greekhouse_risk::margin::{
 };
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
 use greekhouse_risk::{
-    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, UnderlyingRisk,
+    AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, Side, UnderlyingRisk,
 };
 use serde_json::value::RawValue;
 
@@ -368,9 +368,34 @@ impl Portfolio {
             // days <= 0: expired and not yet settled (valued at intrinsic by the engine)
             let time_years = time_to_expiry(days, min_time_to_expiry_secs)
                 .map_err(|e| format!("{}: {e}", p.field("days")))?;
-            let contracts = p
-                .integer("contracts")?
+            // a long: "side": "long", or a negative quantity (not both)
+            let signed = p
+                .signed_integer("contracts")?
                 .ok_or_else(|| p.missing("contracts"))?;
+            let side = match p.string("side")?.map(|s| s.to_ascii_lowercase()) {
+                None if signed < 0 => Side::Long,
+                None => Side::Short,
+                Some(s) if signed < 0 => {
+                    return Err(p.at(
+                        "contracts",
+                        format!(
+                            "negative (a long) beside \"side\": \"{s}\": give one or the other"
+                        ),
+                    ))
+                }
+                Some(s) => match s.as_str() {
+                    "short" => Side::Short,
+                    "long" => Side::Long,
+                    other => {
+                        return Err(format!(
+                            "{}: expected \"short\" or \"long\", got \"{other}\"",
+                            p.field("side")
+                        ))
+                    }
+                },
+            };
+            let contracts = u64::try_from(signed.unsigned_abs())
+                .map_err(|_| p.at("contracts", format!("must be within -{0}..={0}", u64::MAX)))?;
             let contract_size = match p.dec("contract_size")? {
                 None => CONTRACT_SIZE_ONE,
                 // the program stores a contract size as an integer at exponent 6
@@ -398,7 +423,7 @@ impl Portfolio {
                 time_years,
                 contracts,
                 contract_size,
-                side: greekhouse_risk::Side::Short,
+                side,
             });
         }
         if used.len() > MAX_UNDERLYINGS {
@@ -728,6 +753,17 @@ impl<'a> Obj<'a> {
                     .map(Some)
                     .map_err(|_| self.at(key, format!("must be within 0..={}", u64::MAX)))
             }
+        }
+    }
+
+    /// A whole number that may be negative.
+    fn signed_integer(&mut self, key: &str) -> Result<Option<i128>, String> {
+        match self.dec(key)? {
+            None => Ok(None),
+            Some(d) => d
+                .to_scaled(0)
+                .map(Some)
+                .map_err(|_| self.at(key, format!("\"{}\" is not a whole number", d.text()))),
         }
     }
 

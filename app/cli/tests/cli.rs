@@ -764,3 +764,39 @@ fn margin_compare_table_shows_both_peers_and_their_sources() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// examples/spreads.json: a 7-day put spread and a 30-day call spread. Each is charged at most
+/// its width (10 x 10 and 5 x 15 USDC), the table gains Opyn's spread vaults, and the long legs
+/// are marked as such in the JSON.
+#[test]
+fn margin_of_spreads_is_at_most_their_width_beside_opyns_spread_vaults() {
+    let spreads = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/spreads.json");
+    let o = run(&["margin", spreads.to_str().unwrap(), "--compare"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Opyn spreads"), "{out}");
+    let total = out.lines().find(|l| l.starts_with("total")).unwrap();
+    assert_eq!(total.split_whitespace().count(), 8, "{total}");
+
+    let o = run(&["margin", spreads.to_str().unwrap(), "--compare", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let f = |p: &str| {
+        v.pointer(p)
+            .and_then(|x| x.as_f64())
+            .unwrap_or_else(|| panic!("{p}: {v}"))
+    };
+    let widths = 10.0 * 10.0 + 5.0 * 15.0;
+    let im = f("/initial/requirement");
+    assert!(im <= widths + 1e-6, "IM {im} above the widths {widths}");
+    assert!(f("/maintenance/requirement") <= im);
+    let opyn = f("/compare/total/opyn_spreads");
+    assert!(opyn < f("/compare/total/opyn_naked"), "{v}");
+    let sides: Vec<&str> = v["compare"]["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["side"].as_str().unwrap())
+        .collect();
+    assert_eq!(sides, ["short", "long", "short", "long"]);
+}

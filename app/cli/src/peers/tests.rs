@@ -338,3 +338,93 @@ fn capital_efficiency_table() {
         }
     }
 }
+
+/// Opyn's spread vault rules against f64: a put spread needs its width, a call spread its width
+/// in underlying units at spot (below the width while the spot is under the long strike), a
+/// short beyond its long is naked in underlying units.
+#[test]
+fn opyn_spread_vaults_match_their_rules() {
+    use crate::peers::opyn_spread_margin;
+    let put = opyn_spread_margin(
+        OptionKind::Put,
+        fx(150.0),
+        fx(140.0),
+        fx(2.0),
+        fx(130.0),
+        fx(2.0),
+    )
+    .unwrap();
+    assert!((ff(put) - 20.0).abs() < 1e-9, "{put:?}");
+    // the long covers half: 140 x 2 - 130 x 1
+    let half = opyn_spread_margin(
+        OptionKind::Put,
+        fx(150.0),
+        fx(140.0),
+        fx(2.0),
+        fx(130.0),
+        fx(1.0),
+    )
+    .unwrap();
+    assert!((ff(half) - 150.0).abs() < 1e-9, "{half:?}");
+    // a long above the short strike covers it all
+    let none = opyn_spread_margin(
+        OptionKind::Put,
+        fx(150.0),
+        fx(140.0),
+        fx(1.0),
+        fx(145.0),
+        fx(1.0),
+    )
+    .unwrap();
+    assert_eq!(none, Fixed::ZERO);
+    let call = opyn_spread_margin(
+        OptionKind::Call,
+        fx(150.0),
+        fx(160.0),
+        fx(3.0),
+        fx(170.0),
+        fx(3.0),
+    )
+    .unwrap();
+    assert!(
+        (ff(call) - 10.0 * 3.0 / 170.0 * 150.0).abs() < 1e-9,
+        "{call:?}"
+    );
+    let naked = opyn_spread_margin(
+        OptionKind::Call,
+        fx(150.0),
+        fx(160.0),
+        fx(3.0),
+        fx(170.0),
+        fx(1.0),
+    )
+    .unwrap();
+    assert!((ff(naked) - 2.0 * 150.0).abs() < 1e-9, "{naked:?}");
+}
+
+/// The put spread (7 days, 140/130, spot 150, 80 %): Greekhouse requires its width at
+/// IM and MM, as Opyn's spread vault does, where the short alone needs more than twice that.
+#[test]
+fn a_put_spread_needs_its_width_here_as_in_an_opyn_spread_vault() {
+    use crate::peers::opyn_spread_margin;
+    let u = [flat(150.0, 0.8)];
+    let mut short_put = short(OptionKind::Put, 140.0, 7 * 86_400);
+    let mut long_put = short(OptionKind::Put, 130.0, 7 * 86_400);
+    long_put.side = greekhouse_risk::Side::Long;
+    short_put.contracts = 1000;
+    let m = margin_of(&u, &[short_put, long_put], &[]);
+    assert!((ff(m.initial.requirement) - 10.0).abs() < 1e-6, "{m:?}");
+    assert!((ff(m.maintenance.requirement) - 10.0).abs() < 1e-6, "{m:?}");
+    let opyn = opyn_spread_margin(
+        OptionKind::Put,
+        fx(150.0),
+        fx(140.0),
+        fx(1.0),
+        fx(130.0),
+        fx(1.0),
+    )
+    .unwrap();
+    assert!((ff(opyn) - 10.0).abs() < 1e-9);
+    let alone = margin_of(&u, &[short_put], &[]);
+    assert!(ff(alone.initial.requirement) > 2.0 * 10.0, "{alone:?}");
+}

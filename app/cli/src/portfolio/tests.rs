@@ -142,3 +142,45 @@ fn contract_sizes_are_the_programs() {
         );
     }
 }
+
+fn leg(kind: &str, strike: &str, contracts: &str, side: Option<&str>) -> String {
+    let side = side.map_or(String::new(), |s| format!(r#", "side": "{s}""#));
+    format!(
+        r#"{{"underlying": "SOL", "kind": "{kind}", "strike": "{strike}", "days": 7,
+            "contracts": {contracts}{side}}}"#
+    )
+}
+
+#[test]
+fn a_long_is_a_negative_quantity_or_side_long_never_both() {
+    let p = Portfolio::parse(&file(
+        &[
+            leg("put", "140", "2", None),
+            leg("put", "130", "-2", None),
+            leg("call", "170", "3", Some("long")),
+            leg("call", "160", "3", Some("Short")),
+        ],
+        &[],
+        "",
+    ))
+    .unwrap();
+    let sides: Vec<(Side, u64)> = p.positions.iter().map(|x| (x.side, x.contracts)).collect();
+    assert_eq!(
+        sides,
+        [
+            (Side::Short, 2),
+            (Side::Long, 2),
+            (Side::Long, 3),
+            (Side::Short, 3)
+        ]
+    );
+    let both =
+        Portfolio::parse(&file(&[leg("put", "130", "-2", Some("long"))], &[], "")).unwrap_err();
+    assert!(both.contains("give one or the other"), "{both}");
+    let bad =
+        Portfolio::parse(&file(&[leg("put", "130", "2", Some("bought"))], &[], "")).unwrap_err();
+    assert!(
+        bad.contains(r#"expected "short" or "long", got "bought""#),
+        "{bad}"
+    );
+}
