@@ -207,6 +207,13 @@ impl Portfolio {
                     p
                 }
             };
+            // the program's realized-vol estimate (annualised), which widens the spot shocks
+            let realized_vol = u.fixed("realized_vol")?.unwrap_or(Fixed::ZERO);
+            u.check(
+                !realized_vol.is_negative() && realized_vol <= bs::MAX_VOL,
+                "realized_vol",
+                "must be within [0, 20] (the risk engine's bound)",
+            )?;
             let spot_path = u.field("spot");
             u.finish()?;
             underlying_names.push(name);
@@ -216,6 +223,7 @@ impl Portfolio {
                 conf,
                 surface,
                 surface_stale_secs,
+                realized_vol,
                 rate,
                 params,
             });
@@ -472,10 +480,17 @@ fn parse_level(o: &mut Obj<'_>, d: LevelParams) -> Result<LevelParams, String> {
     let shock = "use `vol_shock` (one relative upward vol shock at the reference tenor, e.g. 0.25 = every vol x 1.25; Margin v2 has no downward vol shock)";
     o.replaced("vol_up", shock)?;
     o.replaced("vol_down", shock)?;
+    let horizon = match o.integer("realized_horizon_secs")? {
+        None => d.realized_horizon_secs,
+        Some(v) => u32::try_from(v).map_err(|_| o.at("realized_horizon_secs", "too large"))?,
+    };
     let level = LevelParams {
         spot_shock: o.fixed("spot_shock")?.unwrap_or(d.spot_shock),
         vol_shock: o.fixed("vol_shock")?.unwrap_or(d.vol_shock),
         floor_pct: o.fixed("floor_pct")?.unwrap_or(d.floor_pct),
+        realized_multiple: o.fixed("realized_multiple")?.unwrap_or(d.realized_multiple),
+        realized_horizon_secs: horizon,
+        max_spot_shock: o.fixed("max_spot_shock")?.unwrap_or(d.max_spot_shock),
     };
     for (key, v) in [
         ("spot_shock", level.spot_shock),

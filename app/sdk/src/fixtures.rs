@@ -127,9 +127,12 @@ mod tests {
     fn the_stored_margin_defaults_are_the_risk_engines() {
         let stored = super::margin();
         stored.validate().unwrap();
-        assert_eq!(
-            greekhouse::engine::convert::margin_params(&stored),
-            greekhouse_risk::MarginParams::DEFAULT
-        );
+        // the levels, with the predictive shock's defaults applied
+        let realized = greekhouse::state::StoredRealizedVol::default_params();
+        realized.validate().unwrap();
+        let mut params = stored.to_risk();
+        realized.apply(&mut params.initial, true);
+        realized.apply(&mut params.maintenance, false);
+        assert_eq!(params, greekhouse_risk::MarginParams::DEFAULT);
     }
 }

@@ -57,6 +57,7 @@ pub fn kind_named(name: &str) -> Result<GovValue, String> {
         "DepositCap" => GovValue::DepositCap(0),
         "PriceSource" => GovValue::PriceSource(PriceSourceConfig::zeroed()),
         "CollateralEnabled" => GovValue::CollateralEnabled(false),
+        "RealizedVol" => GovValue::RealizedVol(StoredRealizedVol::zeroed()),
         other => return Err(format!("unknown kind {other}")),
     })
 }
@@ -367,7 +368,7 @@ mod tests {
     use super::*;
     use greekhouse::constants::bounds as b;
 
-    const KINDS: [&str; 13] = [
+    const KINDS: [&str; 14] = [
         "GlobalParams",
         "Guardian",
         "MarginParams",
@@ -381,6 +382,7 @@ mod tests {
         "DepositCap",
         "PriceSource",
         "CollateralEnabled",
+        "RealizedVol",
     ];
 
     /// Every field of the engine's table is settable through the SDK (what `gov propose`

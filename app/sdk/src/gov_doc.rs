@@ -72,28 +72,33 @@ fn row(
 /// The generated section, markers included. `default` gives a field's default (the global
 /// parameters' `GlobalParams::DEFAULT`, the scenario fixtures' listing values); `None` prints
 /// "per listing".
+/// The generated sections: a title and the `GovValue` kinds it lists (every kind with a
+/// governed field is in one, checked by a test).
+pub const SECTIONS: [(&str, &[&str]); 3] = [
+    (
+        "Global (`GlobalParams`, in the `Clearinghouse`)",
+        &["GlobalParams"],
+    ),
+    (
+        "Per underlying (`Underlying`)",
+        &[
+            "MarginParams",
+            "RealizedVol",
+            "OracleConfig",
+            "OpenInterest",
+            "SeriesRules",
+            "SurfaceLimits",
+        ],
+    ),
+    (
+        "Per collateral asset (`CollateralAsset`)",
+        &["CollateralWeights", "DepositCap"],
+    ),
+];
+
 pub fn governed_fields_markdown(default: &dyn Fn(&GovernedField) -> Option<i128>) -> String {
     let mut s = format!("{BEGIN}\n\n");
-    let sections: [(&str, &[&str]); 3] = [
-        (
-            "Global (`GlobalParams`, in the `Clearinghouse`)",
-            &["GlobalParams"],
-        ),
-        (
-            "Per underlying (`Underlying`)",
-            &[
-                "MarginParams",
-                "OracleConfig",
-                "OpenInterest",
-                "SeriesRules",
-                "SurfaceLimits",
-            ],
-        ),
-        (
-            "Per collateral asset (`CollateralAsset`)",
-            &["CollateralWeights", "DepositCap"],
-        ),
-    ];
+    let sections = SECTIONS;
     for (title, kinds) in sections {
         let with_kind = kinds.len() > 1;
         s += &format!("### {title}\n\n");
@@ -125,7 +130,9 @@ mod tests {
     use crate::fixtures;
     use greekhouse::constants::governance as g;
     use greekhouse::engine::governance_fields::kind_name;
-    use greekhouse::state::{GlobalParams, GovValue, OpenInterestLimits, SurfaceLimits};
+    use greekhouse::state::{
+        GlobalParams, GovValue, OpenInterestLimits, StoredRealizedVol, SurfaceLimits,
+    };
 
     /// Defaults: the program's `GlobalParams::DEFAULT` and listing constants, and the scenario
     /// fixtures' listing values (strike tick and contract size differ per listing).
@@ -141,6 +148,12 @@ mod tests {
         let samples = [
             GovValue::GlobalParams(GlobalParams::DEFAULT),
             GovValue::MarginParams(args.margin),
+            // as listed: the estimate's parameters set, the shock off
+            GovValue::RealizedVol(StoredRealizedVol {
+                initial_multiple_bps: 0,
+                maintenance_multiple_bps: 0,
+                ..StoredRealizedVol::default_params()
+            }),
             GovValue::OracleConfig(args.oracle),
             GovValue::OpenInterest(OpenInterestLimits {
                 open_interest_cap: args.open_interest_cap,
@@ -162,6 +175,16 @@ mod tests {
             .iter()
             .find(|v| kind_name(v) == f.kind)
             .and_then(|v| f.get(v))
+    }
+
+    #[test]
+    fn every_governed_kind_has_a_section() {
+        for f in GOVERNED_FIELDS.iter() {
+            assert!(
+                SECTIONS.iter().any(|(_, kinds)| kinds.contains(&f.kind)),
+                "{f:?}: its kind is in no section of docs/governance.md"
+            );
+        }
     }
 
     #[test]

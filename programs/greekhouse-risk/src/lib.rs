@@ -20,6 +20,7 @@ pub mod fixed;
 pub mod insurance;
 pub mod margin;
 pub mod math;
+pub mod realized;
 pub mod surface;
 mod tables;
 mod wide;

@@ -23,6 +23,7 @@ fn flat(spot: f64, vol: f64, conf: f64) -> UnderlyingRisk {
         conf: fx(conf),
         surface: surface(&[(30 * 86_400, vol)], 0.0, 0.0, 0.05),
         surface_stale_secs: 0,
+        realized_vol: Fixed::ZERO,
         rate: Fixed::ZERO,
         params: MarginParams::DEFAULT,
     }

@@ -258,11 +258,13 @@ prop_compose! {
                 spot_shock: fx(mm_h + dh),
                 vol_shock: fx(mm_v + dv),
                 floor_pct: fx(mm_floor + dfloor),
+                ..Default::default()
             },
             maintenance: LevelParams {
                 spot_shock: fx(mm_h),
                 vol_shock: fx(mm_v),
                 floor_pct: fx(mm_floor),
+                ..Default::default()
             },
             vol_ref_secs: ref_days * DAY,
             vol_power: fx(power),
@@ -294,6 +296,7 @@ prop_compose! {
             conf: fx((spot * conf_frac).round()),
             surface: surface(&tenors, skew, smile, min_vol),
             surface_stale_secs: stale_secs,
+            realized_vol: Fixed::ZERO,
             rate: fx(rate),
             params,
         }
@@ -750,6 +753,7 @@ fn plain_underlying(spot: f64) -> UnderlyingRisk {
         conf: Fixed::ZERO,
         surface: surface(&[(30 * DAY, 0.6)], 0.0, 0.0, 0.05),
         surface_stale_secs: 0,
+        realized_vol: Fixed::ZERO,
         rate: fx(0.03),
         params: default_margin_params(),
     }

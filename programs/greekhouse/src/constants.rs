@@ -101,6 +101,18 @@ pub mod bounds {
     pub const STALE_VOL_CAP_BPS: (u32, u32) = (0, 10_000);
     /// Rate: 0 to +50 % (the risk engine prices with non-negative rates only).
     pub const RATE_BPS: (i32, i32) = (0, 5_000);
+    /// Predictive shock: multiple of realized vol, 0 (off) to 10.
+    pub const REALIZED_MULTIPLE_BPS: (u32, u32) = (0, 100_000);
+    /// Predictive shock: horizon the realized vol is scaled to, 1 min to 7 days.
+    pub const REALIZED_HORIZON_SECS: (u32, u32) = (60, 604_800);
+    /// Predictive shock: its largest value, 1 % to 99 %.
+    pub const REALIZED_MAX_SHOCK_BPS: (u32, u32) = (100, 9_900);
+    /// Realized-vol estimate: half-life, 15 min to 30 days.
+    pub const REALIZED_HALF_LIFE_SECS: (u32, u32) = (900, 2_592_000);
+    /// Realized-vol estimate: least time between samples, 1 s to 1 h.
+    pub const REALIZED_SAMPLE_SECS: (u32, u32) = (1, 3_600);
+    /// Realized-vol estimate: cap of one sample's absolute log return, 1 % to 100 %.
+    pub const REALIZED_MAX_RETURN_BPS: (u32, u32) = (100, 10_000);
     /// Vol-surface max age: 1 min to 7 days.
     pub const SURFACE_MAX_AGE_SECS: (u32, u32) = (60, 604_800);
     /// Largest relative change of one surface update: 1 % to 100 %.

@@ -145,6 +145,7 @@ fn flat(spot: f64, vol: f64) -> UnderlyingRisk {
             min_vol: fx(0.05),
         },
         surface_stale_secs: 0,
+        realized_vol: Fixed::ZERO,
         rate: Fixed::ZERO,
         params: MarginParams::DEFAULT,
     }

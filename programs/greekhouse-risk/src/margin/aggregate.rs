@@ -270,6 +270,9 @@ pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
     if !u.spot.is_positive() || u.conf.is_negative() {
         return Err(RiskError::NonPositivePrice);
     }
+    if u.realized_vol.is_negative() || u.realized_vol > bs::MAX_VOL {
+        return Err(RiskError::InvalidVolatility);
+    }
     if u.rate.is_negative() || u.rate > bs::MAX_RATE {
         return Err(RiskError::InvalidRate);
     }
@@ -278,9 +281,10 @@ pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
 }
 
 /// The widened spot shock `h' = h + conf / S` of a level at Q63, rounded up, capped at
-/// [`MAX_EFFECTIVE_SPOT_SHOCK`].
+/// [`MAX_EFFECTIVE_SPOT_SHOCK`]; `h` is the level's shock, raised by the predictive one
+/// ([`predictive_shock`]).
 pub(super) fn widened_shock(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> RiskResult<u64> {
-    let h = Bf::from_fixed_raw(l.spot_shock.raw() as u128)
+    let h = Bf::from_fixed_raw(predictive_shock(u, l)?.raw() as u128)
         .to_q128_round(63, true)
         .ok_or(RiskError::Overflow)?;
     let c = Bf::from_u128(u.conf.raw() as u128)
@@ -288,6 +292,23 @@ pub(super) fn widened_shock(u: &UnderlyingRisk, inv_s: Bf, l: &LevelParams) -> R
         .to_q128_round(63, true)
         .unwrap_or(u128::MAX);
     Ok(h.saturating_add(c).min(MAX_EFFECTIVE_SPOT_SHOCK_Q63) as u64)
+}
+
+/// The level's spot shock before the confidence widening: `max(h, min(max_spot_shock,
+/// realized_multiple * sigma_rv * sqrt(horizon / year)))`, rounded up (docs/risk-model.md 6.8).
+pub(super) fn predictive_shock(u: &UnderlyingRisk, l: &LevelParams) -> RiskResult<Fixed> {
+    if !l.predictive() || !u.realized_vol.is_positive() {
+        return Ok(l.spot_shock);
+    }
+    let horizon = Fixed::from_u64(u64::from(l.realized_horizon_secs))
+        .checked_div(Fixed::from_u64(bs::SECONDS_PER_YEAR as u64), Rounding::Up)?;
+    // sqrt rounds down: one unit up covers it
+    let root = crate::math::sqrt(horizon)?.checked_add(Fixed::from_raw(1))?;
+    let shock = l
+        .realized_multiple
+        .checked_mul(u.realized_vol, Rounding::Up)?
+        .checked_mul(root, Rounding::Up)?;
+    Ok(l.spot_shock.max_of(shock.min_of(l.max_spot_shock)))
 }
 
 /// Which shocked vols the scenarios use (vol index 0 and 1 of [`FastScen::vol_idx`]).

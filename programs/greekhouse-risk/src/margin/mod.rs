@@ -52,6 +52,15 @@ pub struct LevelParams {
     pub vol_shock: Fixed,
     /// Per-contract floor of the add-on, a fraction of spot (puts: of min(S, K)), in [0, 1].
     pub floor_pct: Fixed,
+    /// Predictive shock: the spot shock is at least `realized_multiple * sigma_rv *
+    /// sqrt(realized_horizon_secs / year)` (`sigma_rv`: the underlying's realized-vol estimate,
+    /// [`UnderlyingRisk::realized_vol`]), at most `max_spot_shock`; so margin rises as the market
+    /// turns, before positions breach. In [0, 10]; 0 turns it off.
+    pub realized_multiple: Fixed,
+    /// The horizon the realized vol is scaled to, seconds, in [60, 7 days] (when on).
+    pub realized_horizon_secs: u32,
+    /// The most the predictive shock may reach, in [spot_shock, MAX_SPOT_SHOCK] (when on).
+    pub max_spot_shock: Fixed,
 }
 
 /// Margin parameters of one underlying.
@@ -106,12 +115,41 @@ const fn permille(value: i128) -> Fixed {
 impl LevelParams {
     fn in_bounds(&self) -> bool {
         let unit = |x: Fixed, max: Fixed| !x.is_negative() && x <= max;
+        let predictive = !self.predictive()
+            || ((MIN_REALIZED_HORIZON_SECS..=MAX_REALIZED_HORIZON_SECS)
+                .contains(&self.realized_horizon_secs)
+                && self.max_spot_shock >= self.spot_shock
+                && self.max_spot_shock <= MAX_SPOT_SHOCK);
         self.spot_shock.is_positive()
             && self.spot_shock <= MAX_SPOT_SHOCK
             && unit(self.vol_shock, MAX_VOL_SHOCK)
             && unit(self.floor_pct, Fixed::ONE)
+            && unit(self.realized_multiple, MAX_REALIZED_MULTIPLE)
+            && predictive
+    }
+
+    /// Whether the predictive shock is on.
+    pub fn predictive(&self) -> bool {
+        self.realized_multiple.is_positive()
+    }
+
+    /// `realized_multiple^2 * realized_horizon_secs` (seconds; zero when off): how far the
+    /// predictive shock reaches per unit of realized variance, the order IM keeps over MM.
+    fn predictive_reach(&self) -> u128 {
+        if !self.predictive() {
+            return 0;
+        }
+        let k = self.realized_multiple.raw() as u128;
+        // k <= 10 * 10^12: k^2 < 2^77, times seconds < 2^20
+        k * k * self.realized_horizon_secs as u128
     }
 }
+
+/// Hard bound on a level's realized-vol multiple: 10.
+pub const MAX_REALIZED_MULTIPLE: Fixed = Fixed::from_raw(10 * FIXED_ONE);
+/// Bounds of a level's realized-vol horizon: one minute to seven days.
+pub const MIN_REALIZED_HORIZON_SECS: u32 = 60;
+pub const MAX_REALIZED_HORIZON_SECS: u32 = 7 * 86_400;
 
 /// Which margin level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,17 +162,24 @@ impl MarginParams {
     /// Defaults (reasoning in `docs/risk-model.md`, section 8): IM spot shock 20 %, vol shock
     /// +40 % at 30 days, floor 2 %; MM spot shock 12 %, vol shock +25 % at 30 days, floor
     /// 1.2 %; term factor `min(4, (30 days / T)^0.5)` (front-end vols up to x2.6 at IM, x2
-    /// at MM); stale surface +5 % of vol per hour, at most +50 %.
+    /// at MM); stale surface +5 % of vol per hour, at most +50 %; predictive shocks (6.8)
+    /// IM `4 sigma_rv sqrt(4 h)` up to 50 %, MM `5.9 sigma_rv sqrt(1 h)` up to 35 %.
     pub const DEFAULT: MarginParams = MarginParams {
         initial: LevelParams {
             spot_shock: permille(200),
             vol_shock: permille(400),
             floor_pct: permille(20),
+            realized_multiple: fx(4 * FIXED_ONE),
+            realized_horizon_secs: 4 * 3_600,
+            max_spot_shock: permille(500),
         },
         maintenance: LevelParams {
             spot_shock: permille(120),
             vol_shock: permille(250),
             floor_pct: permille(12),
+            realized_multiple: permille(5_900),
+            realized_horizon_secs: 3_600,
+            max_spot_shock: permille(350),
         },
         vol_ref_secs: 30 * 86_400,
         vol_power: permille(500),
@@ -160,6 +205,8 @@ impl MarginParams {
             && i.spot_shock >= m.spot_shock
             && i.vol_shock >= m.vol_shock
             && i.floor_pct >= m.floor_pct
+            && i.predictive_reach() >= m.predictive_reach()
+            && (!m.predictive() || i.max_spot_shock >= m.max_spot_shock)
             && (MIN_VOL_REF_SECS..=MAX_VOL_REF_SECS).contains(&self.vol_ref_secs)
             && unit(self.vol_power, Fixed::ONE)
             && self.vol_term_cap >= Fixed::ONE
@@ -219,6 +266,10 @@ pub struct UnderlyingRisk {
     /// Seconds by which the vol surface is older than its maximum age (0 = fresh). Raises
     /// every vol by `min(stale_vol_cap, stale_vol_per_hour * secs / 3600)` (relative).
     pub surface_stale_secs: u64,
+    /// The underlying's realized-vol estimate (annualised, [`crate::realized`]), in
+    /// [0, `bs::MAX_VOL`]; zero when there is none yet. Widens each level's spot shock
+    /// ([`LevelParams::realized_multiple`]).
+    pub realized_vol: Fixed,
     /// Continuously compounded rate.
     pub rate: Fixed,
     pub params: MarginParams,
@@ -486,6 +537,12 @@ pub fn expansion_gap(
     let mut b = book_greeks(&a, s, sp.r_raw)?;
     b.ds = book_ds(&a, s)?;
     gap_grid(&a, &b, h)
+}
+
+/// The level's spot shock after the predictive widening and before the confidence widening
+/// (docs/risk-model.md 6.8), for reports and tests.
+pub fn predictive_shock_of(u: &UnderlyingRisk, level: &LevelParams) -> RiskResult<Fixed> {
+    predictive_shock(u, level)
 }
 
 /// The default is [`MarginParams::DEFAULT`], never an all-zero configuration (which would validate and

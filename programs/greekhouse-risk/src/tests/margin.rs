@@ -28,6 +28,7 @@ fn underlying(spot: i128) -> UnderlyingRisk {
         conf: Fixed::from_raw(spot / 1000),
         surface: surface(70),
         surface_stale_secs: 0,
+        realized_vol: Fixed::ZERO,
         rate: Fixed::from_raw(ONE / 20),
         params: MarginParams::DEFAULT,
     }

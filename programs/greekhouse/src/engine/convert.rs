@@ -6,7 +6,7 @@ use greekhouse_risk::{
 };
 
 use crate::constants::CONTRACT_SIZE_EXP;
-use crate::state::{GlobalParams, ShortPosition, StoredMarginParams, StoredVolSurface};
+use crate::state::{GlobalParams, ShortPosition, StoredVolSurface, Underlying};
 
 fn bps(v: i64) -> Fixed {
     Fixed::from_bps(v)
@@ -30,9 +30,10 @@ pub fn vol_surface(s: &StoredVolSurface) -> VolSurface {
     }
 }
 
-/// Stored margin parameters to the risk engine's.
-pub fn margin_params(m: &StoredMarginParams) -> MarginParams {
-    m.to_risk()
+/// An underlying's margin parameters for the risk engine: its stored levels with their
+/// predictive shocks.
+pub fn margin_params(u: &Underlying) -> MarginParams {
+    u.margin_params()
 }
 
 /// Global parameters to the risk engine's account-independent config; `greeks`: whether the

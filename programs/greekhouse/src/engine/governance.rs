@@ -65,6 +65,7 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
                 || o._padding != n._padding
         }
         (GovValue::OpenInterest(o), GovValue::OpenInterest(n)) => o._padding != n._padding,
+        (GovValue::RealizedVol(o), GovValue::RealizedVol(n)) => o._padding != n._padding,
         (GovValue::SurfaceLimits(o), GovValue::SurfaceLimits(n)) => o._padding != n._padding,
         (GovValue::SeriesRules(_), GovValue::SeriesRules(_))
         | (GovValue::CollateralWeights(_), GovValue::CollateralWeights(_))
@@ -187,6 +188,7 @@ pub fn rate_limited(value: &GovValue) -> bool {
         value,
         GovValue::GlobalParams(_)
             | GovValue::MarginParams(_)
+            | GovValue::RealizedVol(_)
             | GovValue::OracleConfig(_)
             | GovValue::SurfaceLimits(_)
             | GovValue::CollateralWeights(_)
@@ -217,6 +219,7 @@ pub fn write_clearinghouse(ch: &mut Clearinghouse, value: &GovValue) -> Result<(
 pub fn read_underlying(u: &Underlying, like: &GovValue) -> Result<GovValue> {
     Ok(match like {
         GovValue::MarginParams(_) => GovValue::MarginParams(u.margin),
+        GovValue::RealizedVol(_) => GovValue::RealizedVol(u.realized),
         GovValue::OracleConfig(_) => GovValue::OracleConfig(u.oracle),
         GovValue::OpenInterest(_) => GovValue::OpenInterest(OpenInterestLimits {
             open_interest_cap: u.open_interest_cap,
@@ -239,6 +242,7 @@ pub fn read_underlying(u: &Underlying, like: &GovValue) -> Result<GovValue> {
 pub fn write_underlying(u: &mut Underlying, value: &GovValue) -> Result<()> {
     match value {
         GovValue::MarginParams(m) => u.margin = *m,
+        GovValue::RealizedVol(r) => u.realized = *r,
         GovValue::OracleConfig(o) => u.oracle = *o,
         GovValue::OpenInterest(l) => {
             u.open_interest_cap = l.open_interest_cap;

@@ -94,6 +94,7 @@ pub fn kind_name(v: &GovValue) -> &'static str {
         GovValue::DepositCap(_) => "DepositCap",
         GovValue::PriceSource(_) => "PriceSource",
         GovValue::CollateralEnabled(_) => "CollateralEnabled",
+        GovValue::RealizedVol(_) => "RealizedVol",
     }
 }
 
@@ -213,6 +214,24 @@ governed_fields! {
             Some(b::STALE_VOL_PER_HOUR_BPS), "";
         "stale_vol_cap_bps" => (.stale_vol_cap_bps), Up, f(100), Some(b::STALE_VOL_CAP_BPS), "";
         "rate_bps" => (.rate_bps), Neutral, Step::Abs(500), Some(b::RATE_BPS), "";
+    }
+    RealizedVol {
+        "initial_multiple_bps" => (.initial_multiple_bps), Up, f(5_000),
+            Some(b::REALIZED_MULTIPLE_BPS), "IM reaches `>=` MM (`k^2 H`); 0 = off";
+        "initial_horizon_secs" => (.initial_horizon_secs), Up, f(600),
+            Some(b::REALIZED_HORIZON_SECS), "";
+        "initial_max_shock_bps" => (.initial_max_shock_bps), Up, f(500),
+            Some(b::REALIZED_MAX_SHOCK_BPS), "IM `>=` MM";
+        "maintenance_multiple_bps" => (.maintenance_multiple_bps), Up, f(5_000),
+            Some(b::REALIZED_MULTIPLE_BPS), "0 = off";
+        "maintenance_horizon_secs" => (.maintenance_horizon_secs), Up, f(600),
+            Some(b::REALIZED_HORIZON_SECS), "";
+        "maintenance_max_shock_bps" => (.maintenance_max_shock_bps), Up, f(500),
+            Some(b::REALIZED_MAX_SHOCK_BPS), "";
+        "half_life_secs" => (.half_life_secs), Neutral, f(900),
+            Some(b::REALIZED_HALF_LIFE_SECS), "";
+        "sample_secs" => (.sample_secs), Neutral, f(10), Some(b::REALIZED_SAMPLE_SECS), "";
+        "max_return_bps" => (.max_return_bps), Up, f(500), Some(b::REALIZED_MAX_RETURN_BPS), "";
     }
     OracleConfig {
         "max_age_secs" => (.max_age_secs), Down, f(5), Some(b::MAX_AGE_SECS),

@@ -228,7 +228,7 @@ impl Targets<'_> {
                 );
                 (
                     CollateralClass::Linked,
-                    convert::margin_params(&u.margin),
+                    convert::margin_params(u),
                     Fixed::from_bps(i64::from(u.oracle.max_conf_bps)),
                 )
             }

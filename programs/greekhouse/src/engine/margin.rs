@@ -137,8 +137,13 @@ pub fn compute_margin(
             conf,
             surface: convert::vol_surface(&u.underlying.surface),
             surface_stale_secs: u.underlying.surface_stale_secs(now),
+            // the estimate with the price this check uses (what recording it will store)
+            realized_vol: u
+                .underlying
+                .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
+                .vol()?,
             rate: Fixed::from_bps(i64::from(u.underlying.margin.rate_bps)),
-            params: convert::margin_params(&u.underlying.margin),
+            params: convert::margin_params(&u.underlying),
         });
     }
 
@@ -414,7 +419,7 @@ pub fn record_used_prices<'info>(
         require!(info.is_writable, GreekhouseError::UnderlyingNotWritable);
         let loader = AccountLoader::<Underlying>::try_from(info)?;
         let mut u = loader.load_mut()?;
-        crate::oracle::record_price(&mut u, &priced.price);
+        crate::oracle::record_price(&mut u, &priced.price)?;
         u.invariant()?;
     }
     Ok(())

@@ -11,6 +11,7 @@ use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
 use crate::constants::{BPS_ONE, MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_EXPONENT};
 use crate::errors::GreekhouseError;
+use crate::state::realized_vol::scale_pow10;
 #[cfg(feature = "anchor")]
 use crate::state::OracleKind;
 use crate::state::Underlying;
@@ -59,21 +60,6 @@ impl OraclePrice {
     }
 }
 
-/// `value * 10^shift` as a [`Fixed`], rounded as asked.
-fn scale_pow10(value: i128, shift: i32, rounding: Rounding) -> Result<Fixed> {
-    let fixed = if shift >= 0 {
-        let factor = greekhouse_risk::fixed::pow10(shift as u32)
-            .ok_or(GreekhouseError::OracleBadExponent)?;
-        let whole = value
-            .checked_mul(factor)
-            .ok_or(GreekhouseError::MathOverflow)?;
-        Fixed::from_scaled(whole, 0, rounding)
-    } else {
-        Fixed::from_scaled(value, shift.unsigned_abs(), rounding)
-    };
-    fixed.map_err(|e| error!(GreekhouseError::from(e)))
-}
-
 #[cfg(feature = "anchor")]
 /// Read and check the oracle of `underlying` from `oracle_account`, and record it as the newest
 /// accepted price when it is newer. Only instructions that write-lock the underlying anyway
@@ -89,20 +75,23 @@ pub fn read_and_record_price(
     let price = parse_oracle_account(underlying, oracle_account.key, oracle_account.owner, &data)?;
     drop(data);
     check_price(underlying, &price, now, price_use)?;
-    record_price(underlying, &price);
+    record_price(underlying, &price)?;
     Ok(price)
 }
 
-/// Record `price` as the newest accepted one when it is newer than the last recorded.
-pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> bool {
+/// Record `price` as the newest accepted one when it is newer than the last recorded, and
+/// advance the realized-vol estimate with it (only newer prices ever enter it).
+pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> Result<bool> {
     if price.publish_time <= underlying.last_publish_time {
-        return false;
+        return Ok(false);
     }
+    underlying.realized_estimate =
+        underlying.realized_estimate_after(price.price, price.expo, price.publish_time)?;
     underlying.last_publish_time = price.publish_time;
     underlying.last_price = price.price;
     underlying.last_conf = price.conf;
     underlying.last_expo = price.expo;
-    true
+    Ok(true)
 }
 
 #[cfg(feature = "anchor")]

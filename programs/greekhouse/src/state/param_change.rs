@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use super::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams};
+use super::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredRealizedVol};
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
 
@@ -145,6 +145,8 @@ pub enum GovValue {
     PriceSource(PriceSourceConfig),
     /// Collateral asset: listing enabled.
     CollateralEnabled(bool),
+    /// Underlying: the predictive spot shock and its realized-vol estimate's parameters.
+    RealizedVol(StoredRealizedVol),
 }
 
 /// Which account a [`GovValue`] lives in.
@@ -175,6 +177,7 @@ impl GovValue {
             GovValue::DepositCap(_) => 10,
             GovValue::PriceSource(_) => 11,
             GovValue::CollateralEnabled(_) => 12,
+            GovValue::RealizedVol(_) => 13,
         }
     }
 

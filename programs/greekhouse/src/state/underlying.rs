@@ -9,6 +9,7 @@ use crate::prelude::*;
 use crate::constants::{bounds, ACCOUNT_VERSION};
 use crate::errors::GreekhouseError;
 use crate::state::params::in_bounds;
+use crate::state::{RealizedVolEstimate, StoredRealizedVol};
 
 /// Which kind of Pyth account prices the underlying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,6 +205,7 @@ impl StoredMarginParams {
             spot_shock: bps(i64::from(l.spot_shock_bps)),
             vol_shock: bps(i64::from(l.vol_shock_bps)),
             floor_pct: bps(i64::from(l.floor_bps)),
+            ..Default::default()
         };
         greekhouse_risk::MarginParams {
             initial: level(&self.initial),
@@ -300,13 +302,46 @@ pub struct Underlying {
     /// [`ListingState`](super::ListingState) as u8: series and writes need `Enabled`.
     pub listing_state: u8,
     pub _padding2: [u8; 7],
-    pub reserved: [u8; 160],
+    /// Governed: the predictive spot shock and how its estimate is taken (docs/risk-model.md
+    /// 6.8); all zero for an underlying listed before it existed.
+    pub realized: StoredRealizedVol,
+    /// The realized-vol estimate, advanced by every newer price the program records.
+    pub realized_estimate: RealizedVolEstimate,
+    pub reserved: [u8; 88],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
 
+/// The largest variance an estimate holds: `MAX_VOL^2` (`bs::MAX_VOL` = 20), `Fixed` raw.
+const MAX_REALIZED_VARIANCE_RAW: u64 = 400 * 1_000_000_000_000;
+
 impl Underlying {
     pub const SPACE: usize = 8 + core::mem::size_of::<Underlying>();
+
+    /// The risk engine's margin parameters: the stored levels with their predictive shocks.
+    pub fn margin_params(&self) -> greekhouse_risk::MarginParams {
+        let mut p = self.margin.to_risk();
+        self.realized.apply(&mut p.initial, true);
+        self.realized.apply(&mut p.maintenance, false);
+        p
+    }
+
+    /// The realized-vol estimate after `price` (newer than the last recorded, else the stored
+    /// estimate): what a margin check with that price uses, and what recording it stores.
+    pub fn realized_estimate_after(
+        &self,
+        price: i64,
+        expo: i32,
+        publish_time: i64,
+    ) -> Result<RealizedVolEstimate> {
+        match self.realized.estimate_params() {
+            Some(params) if publish_time > self.last_publish_time => {
+                self.realized_estimate
+                    .after(&params, price, expo, publish_time)
+            }
+            _ => Ok(self.realized_estimate),
+        }
+    }
 
     /// True when governance enabled the listing (after its timelock).
     pub fn is_enabled(&self) -> bool {
@@ -341,6 +376,11 @@ impl Underlying {
         );
         self.oracle.validate()?;
         self.margin.validate()?;
+        self.realized.validate()?;
+        require!(
+            self.realized_estimate.variance <= MAX_REALIZED_VARIANCE_RAW,
+            GreekhouseError::InvariantViolated
+        );
         in_bounds(self.surface_max_age_secs, bounds::SURFACE_MAX_AGE_SECS)?;
         in_bounds(self.surface_max_change_bps, bounds::SURFACE_MAX_CHANGE_BPS)?;
         in_bounds(

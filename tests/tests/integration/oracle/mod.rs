@@ -110,6 +110,7 @@ pub(super) fn legacy(
 mod account_checks;
 mod previous_publish_time;
 mod price_checks;
+mod realized_vol;
 mod success;
 
 #[allow(unused_imports)]

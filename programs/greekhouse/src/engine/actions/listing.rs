@@ -17,7 +17,8 @@ use crate::engine::governance_verdict::validate_series_rules;
 use crate::errors::GreekhouseError;
 use crate::events::{CollateralListed, UnderlyingListed};
 use crate::state::{
-    in_bounds, Clearinghouse, CollateralAsset, ListingState, Underlying, UnderlyingLedger,
+    in_bounds, Clearinghouse, CollateralAsset, ListingState, RealizedVolEstimate,
+    StoredRealizedVol, Underlying, UnderlyingLedger,
 };
 
 /// The rules of listing an underlying: the next id, a usable oracle configuration, a cap, valid
@@ -110,6 +111,15 @@ pub fn list_underlying(
     u.surface_anchor_at = now;
     u.surface_anchor_interval_secs = DEFAULT_SURFACE_ANCHOR_INTERVAL_SECS;
     u.writer_open_interest_share_bps = DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS;
+    // the realized-vol estimate runs from listing, seeded with the first tenor's ATM vol; the
+    // predictive shock starts off (multiples 0) and governance turns it on (a tightening)
+    u.realized = StoredRealizedVol {
+        initial_multiple_bps: 0,
+        maintenance_multiple_bps: 0,
+        ..StoredRealizedVol::default_params()
+    };
+    u.realized_estimate =
+        RealizedVolEstimate::seeded(Fixed::from_bps(i64::from(args.surface.atm_vol_bps[0])))?;
     u.invariant()?;
 
     Ok(UnderlyingListed {
@@ -168,11 +178,7 @@ pub fn check_list_collateral(
                 GreekhouseError::WrongClearinghouse
             );
             let conf = Fixed::from_bps(i64::from(u.oracle.max_conf_bps));
-            (
-                CollateralClass::Linked,
-                convert::margin_params(&u.margin),
-                conf,
-            )
+            (CollateralClass::Linked, convert::margin_params(u), conf)
         }
         _ => return err!(GreekhouseError::InvalidPriceSource),
     };

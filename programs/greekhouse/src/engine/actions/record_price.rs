@@ -20,7 +20,7 @@ pub fn record_price(
 ) -> Result<OraclePriceAccepted> {
     let before = u.last_publish_time;
     check_price(u, price, now, PriceUse::RiskIncreasing)?;
-    record(u, price);
+    record(u, price)?;
     require!(
         price.publish_time > before,
         GreekhouseError::PriceAlreadyRecorded
