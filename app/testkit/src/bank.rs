@@ -245,7 +245,12 @@ pub fn compute_unit_lines(
         .iter()
         .filter(|ix| ix.program_id == greekhouse::ID)
         .map(|ix| ix.accounts.len())
-        .zip(shapes.iter().copied().chain(std::iter::repeat(InstructionShape::default())));
+        .zip(
+            shapes
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(InstructionShape::default())),
+        );
     let mut lines = String::new();
     let mut name: Option<String> = None;
     // invocation depth from the runtime's `invoke [n]` / `success` / `failed` lines: the
@@ -525,8 +530,8 @@ impl BankChain {
             }
             let data = &account.data;
             if data.starts_with(WriterAccount::DISCRIMINATOR) {
-                let writer =
-                    greekhouse_sdk::accounts::writer_account(data).map_err(|e| backend(format!("{key}: {e}")))?;
+                let writer = greekhouse_sdk::accounts::writer_account(data)
+                    .map_err(|e| backend(format!("{key}: {e}")))?;
                 shape.writers += 1;
                 shape.positions += writer.position_count();
             } else if data.starts_with(Underlying::DISCRIMINATOR) {

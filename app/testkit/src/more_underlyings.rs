@@ -158,8 +158,12 @@ impl Env<BankChain> {
             OracleSetup::TestOracle => {
                 let authority = self.oracle_authority.insecure_clone();
                 let label = test_oracle::label(symbol);
-                let create =
-                    test_oracle::create_feed(self.chain.payer(), authority.pubkey(), label, PYTH_EXPO);
+                let create = test_oracle::create_feed(
+                    self.chain.payer(),
+                    authority.pubkey(),
+                    label,
+                    PYTH_EXPO,
+                );
                 self.chain
                     .send(&[create], &[&authority])
                     .expect("test oracle create_feed");
@@ -312,9 +316,8 @@ impl Env<BankChain> {
         };
         match self.oracle_setup {
             OracleSetup::PythAccounts => {
-                let prev = prev.unwrap_or_else(|| {
-                    self.prev_publish_time(&more.fixture.oracle, publish_time)
-                });
+                let prev = prev
+                    .unwrap_or_else(|| self.prev_publish_time(&more.fixture.oracle, publish_time));
                 let account =
                     pyth::price_update_v2_after(more.feed, obs, prev, VerificationLevel::Full);
                 self.chain.set_account(&more.fixture.oracle, account);

@@ -24,8 +24,8 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
-pub use crate::more_underlyings::{CollateralFixture, MoreUnderlying};
 use crate::chain_ops::ChainOps;
+pub use crate::more_underlyings::{CollateralFixture, MoreUnderlying};
 use crate::pyth::{self, PriceObservation};
 use crate::test_oracle;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -969,12 +969,7 @@ impl<C: ChainOps> Env<C> {
     /// Everything the margin of `state` depends on, fetched through the SDK.
     pub fn margin_inputs(&mut self, state: WriterAccount) -> MarginInputs {
         let fixtures = self.underlying_fixtures();
-        let oracle_for = move |k: &Pubkey| {
-            fixtures
-                .iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
             .expect("margin inputs")
     }
@@ -1205,12 +1200,7 @@ impl<C: ChainOps> Env<C> {
         f: impl FnOnce(&mut C, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
     ) -> R {
         let fixtures = self.underlying_fixtures();
-        let oracle_for = move |k: &Pubkey| {
-            fixtures
-                .iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         let ch = self.ch;
         let cx = greekhouse_sdk::flows::FlowContext {
             ch: &ch,
@@ -1277,12 +1267,7 @@ impl<C: ChainOps> Env<C> {
         let liq = self.writer_state(liquidated);
         let bidder_state = self.writer_state(&bidder.account);
         let fixtures = self.underlying_fixtures();
-        let oracle_for = move |k: &Pubkey| {
-            fixtures
-                .iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         let inputs = MarginInputs::fetch_many(
             &mut self.chain,
             &self.ch.clearinghouse,

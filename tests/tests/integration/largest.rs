@@ -11,10 +11,10 @@ use harness::*;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use greekhouse::constants::{MAX_COLLATERALS, MAX_POSITIONS};
+use greekhouse_sdk::liquidation::BidSize;
 use greekhouse_sdk::pda;
 use greekhouse_testkit::bank::MAX_TRANSACTION_BYTES;
 use solana_signer::Signer;
-use greekhouse_sdk::liquidation::BidSize;
 
 /// 16 series: SOL calls and puts around 150 at two expiries (12) and BTC ones around 90,000 (4).
 fn sixteen_series(env: &mut Env) -> Vec<Pubkey> {
@@ -130,7 +130,11 @@ impl LargestWorld {
             price_underlying: env.sol.key,
         };
         let mut collaterals = vec![sol];
-        for (u, decimals) in [(underlyings[2], 8), (underlyings[3], 9), (underlyings[4], 9)] {
+        for (u, decimals) in [
+            (underlyings[2], 8),
+            (underlyings[3], 9),
+            (underlyings[4], 9),
+        ] {
             collaterals.push(env.list_linked_collateral(&u, decimals));
         }
         assert_eq!(collaterals.len(), MAX_COLLATERALS);
@@ -172,7 +176,10 @@ impl LargestWorld {
             env.fund_collateral(&w, c, amount);
             env.deposit_collateral(&w, c, amount).unwrap();
         }
-        assert_eq!(env.writer_state(&w.account).collateral_count(), MAX_COLLATERALS);
+        assert_eq!(
+            env.writer_state(&w.account).collateral_count(),
+            MAX_COLLATERALS
+        );
         w
     }
 
@@ -198,8 +205,7 @@ impl LargestWorld {
 /// instruction), the end of the liquidation, and settlement: sixteen settled series, a
 /// 16-position account's settlements, and a debt with dust collateral resolved.
 #[test]
-fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_checked_instruction()
-{
+fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_checked_instruction() {
     let mut world = LargestWorld::new();
     let series = world.series.clone();
     let last = series[MAX_POSITIONS - 1];
@@ -231,7 +237,10 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     world.env.burn(&w, &last, 1).unwrap();
     world.env.write(&w, &last, 1).unwrap();
     world.env.fund_collateral(&w, &link, 10u64.pow(9));
-    world.env.deposit_collateral(&w, &link, 10u64.pow(9)).unwrap();
+    world
+        .env
+        .deposit_collateral(&w, &link, 10u64.pow(9))
+        .unwrap();
     expect_err(
         world.env.withdraw_quote(&w, usd(1_000)),
         greekhouse::errors::GreekhouseError::InitialMarginBreach,
@@ -268,10 +277,7 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
         .bid(&bidder, &w.account, BidSize::Fraction(250_000_000_000))
         .unwrap();
     assert_eq!(event::<SliceBought>(&first).fraction, 250_000_000_000);
-    let (rest, _) = world
-        .env
-        .bid(&bidder, &w.account, BidSize::Max)
-        .unwrap();
+    let (rest, _) = world.env.bid(&bidder, &w.account, BidSize::Max).unwrap();
     assert!(event::<SliceBought>(&rest).fraction > 0);
     world.env.end_liquidation(&w.account).unwrap();
     assert_eq!(
@@ -313,12 +319,11 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     assert_eq!(state.debt_marker_count(), 8);
     let resolve = world
         .env
-        .with_flow(|chain, cx| {
-            greekhouse_sdk::liquidation::resolve_debt(chain, cx, debtor.account)
-        })
+        .with_flow(|chain, cx| greekhouse_sdk::liquidation::resolve_debt(chain, cx, debtor.account))
         .unwrap();
     let resolve_bytes = world.assert_fits_one_packet("resolve_debt", &[resolve]);
-    let r: greekhouse::events::DebtResolved = event(&world.env.resolve_debt(&debtor.account).unwrap());
+    let r: greekhouse::events::DebtResolved =
+        event(&world.env.resolve_debt(&debtor.account).unwrap());
     assert!(r.debt > 0);
     println!(
         "largest transactions: write_options {write_bytes} bytes, bid {bid_bytes}, \
