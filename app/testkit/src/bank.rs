@@ -42,6 +42,12 @@ pub const PROGRAM_SO_ENV: &str = "GREEKHOUSE_PROGRAM_SO";
 /// docs/performance.md and the SDK's measured budget from it with `scripts/cu-table.py`).
 pub const CU_LOG_ENV: &str = "GREEKHOUSE_CU_LOG";
 
+/// Environment variable that, set (to anything but empty) beside [`PROGRAM_SO_ENV`], lifts
+/// every transaction's compute-unit limit to the most, the SDK's own limits included: a blessing
+/// run (`scripts/test-sbf.sh --bless`) measures what each instruction costs, not whether it
+/// fits the limit the SDK asked for; a checking run keeps the SDK's limits, so it tests them.
+pub const CU_UNCAPPED_ENV: &str = "GREEKHOUSE_CU_UNCAPPED";
+
 /// Solana's largest transaction on the wire (`PACKET_DATA_SIZE`): a cluster refuses a bigger
 /// one, the bank does not, so the CU log records each transaction's size.
 pub const MAX_TRANSACTION_BYTES: usize = 1_232;
@@ -284,12 +290,15 @@ pub fn compute_unit_lines(
     lines
 }
 
+/// Whether `ix` is a compute-budget `SetComputeUnitLimit`.
+fn is_unit_limit(ix: &Instruction) -> bool {
+    let compute_budget = greekhouse_sdk::ix::compute_unit_limit(0).program_id;
+    ix.program_id == compute_budget && ix.data.first() == Some(&2)
+}
+
 /// Whether `instructions` set a compute-unit limit themselves.
 fn has_unit_limit(instructions: &[Instruction]) -> bool {
-    let compute_budget = greekhouse_sdk::ix::compute_unit_limit(0).program_id;
-    instructions
-        .iter()
-        .any(|ix| ix.program_id == compute_budget && ix.data.first() == Some(&2))
+    instructions.iter().any(is_unit_limit)
 }
 
 fn backend<E: std::fmt::Display>(e: E) -> ChainError {
@@ -598,13 +607,15 @@ impl Chain for BankChain {
         self.sent += 1;
         let with_limit: Vec<Instruction>;
         let mut instructions = instructions;
-        if matches!(self.build, ProgramBuild::Sbf(_)) && !has_unit_limit(instructions) {
+        let uncapped = std::env::var_os(CU_UNCAPPED_ENV).is_some_and(|v| !v.is_empty());
+        if matches!(self.build, ProgramBuild::Sbf(_)) && (uncapped || !has_unit_limit(instructions))
+        {
             // in the VM a transaction gets 200,000 CU per instruction unless it asks: like the
             // RPC backend, ask for the most (tests check behaviour; the CU table is measured)
             with_limit = std::iter::once(greekhouse_sdk::ix::compute_unit_limit(
                 greekhouse_sdk::budget::MAX_UNITS,
             ))
-            .chain(instructions.iter().cloned())
+            .chain(instructions.iter().filter(|ix| !is_unit_limit(ix)).cloned())
             .collect();
             instructions = &with_limit;
         }

@@ -183,18 +183,14 @@ impl LargestWorld {
         w
     }
 
-    /// The size of the (legacy) transaction `instructions` make, paid by the bank's payer.
-    fn transaction_bytes(&mut self, instructions: &[Instruction]) -> usize {
+    /// The size of the legacy transaction a client sends for `instruction`: a compute-unit
+    /// limit first (every margin-checked instruction at this size costs more than the 200,000
+    /// CU an instruction gets without one), paid by the bank's payer. The bank accepts any size;
+    /// a cluster takes [`MAX_TRANSACTION_BYTES`].
+    fn transaction_bytes(&mut self, instruction: &Instruction) -> usize {
         let payer = self.env.chain.payer();
-        greekhouse_testkit::bank::transaction_size(instructions, &payer)
-    }
-
-    /// [`Self::transaction_bytes`], checked against a cluster's limit (the bank itself accepts
-    /// bigger transactions).
-    fn assert_fits_one_packet(&mut self, what: &str, instructions: &[Instruction]) -> usize {
-        let bytes = self.transaction_bytes(instructions);
-        assert!(bytes <= MAX_TRANSACTION_BYTES, "{what}: {bytes} bytes");
-        bytes
+        let limit = greekhouse_sdk::ix::compute_unit_limit(1_400_000);
+        greekhouse_testkit::bank::transaction_size(&[limit, instruction.clone()], &payer)
     }
 }
 
@@ -231,7 +227,21 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     assert_eq!(layout.len(), MAX_COLLATERALS + 2 * 8);
     let recipient = world.env.option_ata(&w.owner.pubkey(), &last);
     let write = world.env.write_instruction(&w, &last, 1, recipient);
-    let write_bytes = world.assert_fits_one_packet("write_options", &[write]);
+    let write_bytes = world.transaction_bytes(&write);
+    let withdraw_ix = {
+        let state = world.env.writer_state(&w.account);
+        let remaining = world.env.margin_accounts(state);
+        greekhouse_sdk::ix::withdraw(
+            world.env.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            &world.env.quote_ledger(),
+            w.quote_ata,
+            1,
+            remaining,
+        )
+    };
+    let withdraw_bytes = world.transaction_bytes(&withdraw_ix);
 
     // a burn, a write, a deposit, and a withdrawal refused over all sixteen
     world.env.burn(&w, &last, 1).unwrap();
@@ -266,12 +276,7 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
         .env
         .quote_bid(&bidder, &w.account, BidSize::Fraction(250_000_000_000))
         .unwrap();
-    // two full accounts' layout is one account's (20 accounts), but the bid names eleven more
-    // than a write: with its compute-budget instruction it passes a cluster's packet by 56
-    // bytes (docs/performance.md): a bid at this shape needs an address lookup table (a v0
-    // transaction, which the SDK does not build), or a layout two accounts smaller
-    let bid_bytes = world.transaction_bytes(&quote.instructions);
-    assert!(bid_bytes > MAX_TRANSACTION_BYTES, "{bid_bytes}");
+    let bid_bytes = world.transaction_bytes(&quote.instructions[1]);
     let (first, _) = world
         .env
         .bid(&bidder, &w.account, BidSize::Fraction(250_000_000_000))
@@ -321,14 +326,24 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
         .env
         .with_flow(|chain, cx| greekhouse_sdk::liquidation::resolve_debt(chain, cx, debtor.account))
         .unwrap();
-    let resolve_bytes = world.assert_fits_one_packet("resolve_debt", &[resolve]);
+    let resolve_bytes = world.transaction_bytes(&resolve);
     let r: greekhouse::events::DebtResolved =
         event(&world.env.resolve_debt(&debtor.account).unwrap());
     assert!(r.debt > 0);
+    // Wire sizes at the largest layout. The program takes it, a legacy transaction does not
+    // always: a write names 31 accounts and a bid 31 more keys' worth (two signers), so with
+    // their compute-unit limit they pass a cluster's 1,232 bytes by 16 and 56; they need an
+    // address lookup table (a v0 transaction, which the SDK does not build), or a layout one
+    // collateral (write) or two (bid) smaller (docs/performance.md, "The largest account").
     println!(
-        "largest transactions: write_options {write_bytes} bytes, bid {bid_bytes}, \
-         resolve_debt {resolve_bytes} (a cluster takes {})",
-        MAX_TRANSACTION_BYTES
+        "largest transactions: write_options {write_bytes} bytes, withdraw {withdraw_bytes}, \
+         bid {bid_bytes}, resolve_debt {resolve_bytes} (a cluster takes {MAX_TRANSACTION_BYTES})"
+    );
+    assert!(withdraw_bytes <= MAX_TRANSACTION_BYTES, "{withdraw_bytes}");
+    assert!(resolve_bytes <= MAX_TRANSACTION_BYTES, "{resolve_bytes}");
+    assert_eq!(
+        (write_bytes, bid_bytes),
+        (MAX_TRANSACTION_BYTES + 16, MAX_TRANSACTION_BYTES + 56)
     );
 }
 
