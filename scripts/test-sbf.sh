@@ -5,10 +5,14 @@
 # in the Solana VM (4 KiB stack frames, 32 KiB heap, compute units metered), the RPC tests
 # included: the local validator they start deploys the same `.so` through the upgradeable
 # loader (greekhouse-localnet --program-so). Then prints each instruction's largest measured
-# cost and checks it against the table in docs/performance.md (scripts/cu-table.py: at most
-# 1,400,000 CU, and at most 10 % over its documented figure).
+# cost and checks it against the table in docs/performance.md and the SDK's limits generated
+# from it (scripts/cu-table.py: at most 1,400,000 CU, at most 10 % over its documented figure,
+# app/sdk/src/budget_measured.rs listing the table, and every call under the SDK's limit for its
+# shape).
 #
-# Usage: scripts/test-sbf.sh [--bless]   (--bless rewrites the CU table from this run)
+# Usage: scripts/test-sbf.sh [--bless]   (--bless measures without the SDK's limits and rewrites
+#                                         the CU table and budget_measured.rs from this run;
+#                                         run once more without it to check the new limits)
 # Not part of scripts/test.sh: a clean run of it (toolchain, std for sBPF, the program, the
 # LiteSVM loader check) takes about 20 minutes on 2 cores (docs/performance.md).
 set -euo pipefail
