@@ -73,37 +73,13 @@ impl std::fmt::Display for InstructionShape {
     }
 }
 
-fn compact_len(n: usize) -> usize {
-    match n {
-        0..=0x7f => 1,
-        0x80..=0x3fff => 2,
-        _ => 3,
-    }
-}
-
-/// The wire size of a legacy transaction: its signatures and its message (header, account
-/// keys, blockhash, compiled instructions), as `bincode` lays them out with compact lengths.
+/// The wire size of a legacy transaction: its signatures (a compact length, then 64 bytes each)
+/// and its serialized message.
 pub fn legacy_transaction_size(tx: &Transaction) -> usize {
-    let m = &tx.message;
-    let signatures = usize::from(m.header.num_required_signatures);
-    let instructions: usize = m
-        .instructions
-        .iter()
-        .map(|ix| {
-            1 + compact_len(ix.accounts.len())
-                + ix.accounts.len()
-                + compact_len(ix.data.len())
-                + ix.data.len()
-        })
-        .sum();
-    compact_len(signatures)
-        + 64 * signatures
-        + 3
-        + compact_len(m.account_keys.len())
-        + 32 * m.account_keys.len()
-        + 32
-        + compact_len(m.instructions.len())
-        + instructions
+    let signatures = usize::from(tx.message.header.num_required_signatures);
+    // the compact length of fewer than 128 signatures is one byte
+    let signature_count_len = if signatures < 0x80 { 1 } else { 2 };
+    signature_count_len + 64 * signatures + tx.message.serialize().len()
 }
 
 /// [`legacy_transaction_size`] of `instructions` paid by `payer`, as the bank would send them.

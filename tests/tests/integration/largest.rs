@@ -331,10 +331,11 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
         event(&world.env.resolve_debt(&debtor.account).unwrap());
     assert!(r.debt > 0);
     // Wire sizes at the largest layout. The program takes it, a legacy transaction does not
-    // always: a write names 31 accounts and a bid 31 more keys' worth (two signers), so with
-    // their compute-unit limit they pass a cluster's 1,232 bytes by 16 and 56; they need an
-    // address lookup table (a v0 transaction, which the SDK does not build), or a layout one
-    // collateral (write) or two (bid) smaller (docs/performance.md, "The largest account").
+    // always: with their compute-unit limit a write and a bid (31 accounts each, 20 of them the
+    // layout) pass a cluster's 1,232 bytes by 16 and 56. They need an address lookup table (a
+    // v0 transaction, which the SDK does not build), or a layout one collateral (write: 33
+    // bytes) or two (bid) smaller (docs/performance.md, "The largest account"). A change of
+    // either size is a change of what fits: this pins it.
     println!(
         "largest transactions: write_options {write_bytes} bytes, withdraw {withdraw_bytes}, \
          bid {bid_bytes}, resolve_debt {resolve_bytes} (a cluster takes {MAX_TRANSACTION_BYTES})"
