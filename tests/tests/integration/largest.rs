@@ -164,9 +164,9 @@ impl LargestWorld {
         }
     }
 
-    /// A writer holding `quote` and, of each collateral, `whole_units` (in its decimals),
-    /// every one deposited.
-    fn writer_with_everything(&mut self, quote: u64, whole_units: [u64; 4]) -> Writer {
+    /// A writer holding `quote` and, of the first collaterals, `whole_units` each (0: dust, one
+    /// native unit), every one deposited.
+    fn writer_with(&mut self, quote: u64, whole_units: &[u64]) -> Writer {
         let env = &mut self.env;
         let w = env.writer(quote, 0);
         env.deposit_quote(&w, quote).unwrap();
@@ -178,7 +178,7 @@ impl LargestWorld {
         }
         assert_eq!(
             env.writer_state(&w.account).collateral_count(),
-            MAX_COLLATERALS
+            whole_units.len()
         );
         w
     }
@@ -207,7 +207,7 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     let last = series[MAX_POSITIONS - 1];
 
     // the writer: quote and four collaterals, short every series
-    let w = world.writer_with_everything(usd(40_000), [50, 2, 100, 100]);
+    let w = world.writer_with(usd(40_000), &[50, 2, 100, 100]);
     for s in &series[..MAX_POSITIONS - 1] {
         world.env.write(&w, s, 1).unwrap();
     }
@@ -259,7 +259,7 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     // the bidder: the same sixteen series and four collaterals, so a bid margins two full
     // accounts over one shared layout (a bidder's account after the bid holds both books, so no
     // bid can name more than one account's bounds)
-    let bidder = world.writer_with_everything(usd(2_000_000), [1, 1, 1, 1]);
+    let bidder = world.writer_with(usd(2_000_000), &[1, 1, 1, 1]);
     for s in &series {
         world.env.write(&bidder, s, 1).unwrap();
     }
@@ -292,10 +292,39 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     assert!(!world.env.margin_of(&w.account).end.equity.is_negative());
 
     // a debtor: short every series on quote alone, with dust of each collateral
-    let debtor = world.writer_with_everything(usd(5_000), [0, 0, 0, 0]);
+    let debtor = world.writer_with(usd(5_000), &[0, 0, 0, 0]);
     for s in &series {
         world.env.write(&debtor, s, 1).unwrap();
     }
+    // an account to go bankrupt: short every call (one per underlying), with SOL dust. A
+    // bankruptcy names each short's series besides the layout, so a transaction carries about
+    // 25 of both at most (38 static accounts is the runtime's bound, past which the bank itself
+    // fails; 1,232 bytes a cluster's): eight series and 1 + 2 x 8 margin accounts
+    let bankrupt = world.writer_with(usd(5_000), &[0]);
+    let calls: Vec<Pubkey> = series.iter().step_by(2).copied().collect();
+    for s in &calls {
+        world.env.write(&bankrupt, s, 1).unwrap();
+    }
+
+    // every underlying triples before expiry: the calls' marks pass the quote, and with dust
+    // for collateral and a fund holding only the bids' fees nobody can buy the account, so its
+    // eight shorts over eight underlyings are written off
+    move_every_underlying_from_listing(&mut world, 3);
+    world
+        .env
+        .start_liquidation(&bidder, &bankrupt.account)
+        .unwrap();
+    let write_off = world
+        .env
+        .with_flow(|chain, cx| {
+            let payer = chain.payer();
+            greekhouse_sdk::liquidation::resolve_bankruptcy(chain, cx, payer, bankrupt.account)
+        })
+        .unwrap();
+    let bankruptcy_bytes = world.transaction_bytes(&write_off[1]);
+    let b: greekhouse::events::BankruptcyResolved =
+        event(&world.env.resolve_bankruptcy(&bankrupt.account).unwrap());
+    assert_eq!(b.unbacked.len(), calls.len());
 
     // settlement: every underlying triples at expiry, so every call is deep in the money
     settle_every_underlying_at(&mut world, 3);
@@ -338,14 +367,30 @@ fn an_account_on_eight_underlyings_with_four_collaterals_runs_every_margin_check
     // either size is a change of what fits: this pins it.
     println!(
         "largest transactions: write_options {write_bytes} bytes, withdraw {withdraw_bytes}, \
-         bid {bid_bytes}, resolve_debt {resolve_bytes} (a cluster takes {MAX_TRANSACTION_BYTES})"
+         bid {bid_bytes}, resolve_debt {resolve_bytes}, resolve_bankruptcy {bankruptcy_bytes} \
+         (a cluster takes {MAX_TRANSACTION_BYTES})"
     );
     assert!(withdraw_bytes <= MAX_TRANSACTION_BYTES, "{withdraw_bytes}");
     assert!(resolve_bytes <= MAX_TRANSACTION_BYTES, "{resolve_bytes}");
+    assert!(
+        bankruptcy_bytes <= MAX_TRANSACTION_BYTES,
+        "{bankruptcy_bytes}"
+    );
     assert_eq!(
         (write_bytes, bid_bytes),
         (MAX_TRANSACTION_BYTES + 16, MAX_TRANSACTION_BYTES + 56)
     );
+}
+
+/// Every underlying at `factor` times its listing price (published now).
+fn move_every_underlying_from_listing(world: &mut LargestWorld, factor: i64) {
+    let env = &mut world.env;
+    env.sol_price = pyth_usd(150) * factor;
+    env.btc_price = pyth_usd(90_000) * factor;
+    for (more, (_, dollars)) in env.more_underlyings.iter_mut().zip(MORE_UNDERLYINGS) {
+        more.price = pyth_usd(dollars) * factor;
+    }
+    env.publish_prices();
 }
 
 /// Move the clock past `world.expiry` and post each underlying's settlement price at `factor`
