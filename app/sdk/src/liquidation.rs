@@ -48,14 +48,18 @@ pub fn fetch_fund<C: Chain + ?Sized>(
     accounts::insurance_fund(&data.data).map_err(|e| MarginError::Decode(key, e))
 }
 
-/// A compute-unit limit instruction for a margin layout and the given margin computations.
-fn budget_for(inputs: &MarginInputs, margins: &[usize], transfers: u32) -> Instruction {
-    ix::compute_unit_limit(budget::units(
-        inputs.underlyings.len(),
-        inputs.assets.len(),
-        margins,
-        transfers,
-    ))
+/// The compute-unit limit instruction for `instruction` (snake case) over a margin layout,
+/// naming `writers` as they are before it runs: its measured cost at that shape
+/// ([`budget::limit`]).
+fn budget_for(instruction: &str, inputs: &MarginInputs, writers: &[&WriterAccount]) -> Instruction {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let shape = budget::Shape {
+        writers: count(writers.len()),
+        positions: count(writers.iter().map(|w| w.position_count()).sum()),
+        underlyings: count(inputs.underlyings.len()),
+        assets: count(inputs.assets.len()),
+    };
+    ix::compute_unit_limit(budget::limit(instruction, shape))
 }
 
 /// `start_liquidation`, ready to send, with what the program will find.
@@ -83,13 +87,11 @@ pub fn start_liquidation<C: Chain + ?Sized>(
     let now = chain.unix_timestamp()?;
     let w = fetch_writer(chain, &writer_account)?;
     let mut tipped = fetch_writer(chain, &tip_account)?;
+    let tipped_before = tipped;
     let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
     let priced = inputs.priced(chain, now, PriceUse::Liquidation)?;
     let margin = inputs.compute_with(&w, &priced, now)?;
-    let loaded = LoadedMargin {
-        assets: inputs.assets.clone(),
-        underlyings: priced,
-    };
+    let loaded = LoadedMargin::new(inputs.assets.clone(), priced);
     let mut frozen = w;
     let outcome = actions::start_liquidation::start_liquidation(
         &inputs.clearinghouse,
@@ -111,7 +113,14 @@ pub fn start_liquidation<C: Chain + ?Sized>(
         Err(e) => (0, Some(e)),
     };
     Ok(StartPlan {
-        instructions: vec![budget_for(&inputs, &[w.position_count()], 0), instruction],
+        instructions: vec![
+            budget_for(
+                budget::names::START_LIQUIDATION,
+                &inputs,
+                &[&w, &tipped_before],
+            ),
+            instruction,
+        ],
         liquidatable: refusal.is_none(),
         refusal,
         margin,
@@ -181,10 +190,7 @@ pub fn project_bid(
             .first()
             .ok_or_else(|| MarginError::Program("no bidder account".into()))?,
     );
-    let loaded = LoadedMargin {
-        assets: inputs.assets.clone(),
-        underlyings: priced.to_vec(),
-    };
+    let loaded = LoadedMargin::new(inputs.assets.clone(), priced.to_vec());
     let ch = &inputs.clearinghouse;
     let quote = actions::bid::quote_auction(ch, &liq, &loaded, now).map_err(program_error)?;
     let max_fraction = engine::unit_raw(quote.max_fraction).map_err(program_error)?;
@@ -270,15 +276,8 @@ pub fn quote_bid<C: Chain + ?Sized>(
         fraction: projection.fraction,
         payment_limit: payment.saturating_add(slack),
     };
-    let positions = liq.position_count();
-    let bidder_after_positions = projection.bidder_after.position_count();
-    let transfers = u32::from(projection.settlement.fee > 0 || projection.settlement.from_fund > 0);
     let instructions = vec![
-        budget_for(
-            &inputs,
-            &[positions, positions, bidder_after_positions],
-            transfers,
-        ),
+        budget_for(budget::names::BID, &inputs, &[&liq, &bidder]),
         ix::bid(
             cx.ch,
             owner,
@@ -306,7 +305,7 @@ pub fn end_liquidation<C: Chain + ?Sized>(
 ) -> Result<(Vec<Instruction>, bool), MarginError> {
     let now = chain.unix_timestamp()?;
     let mut w = fetch_writer(chain, &writer_account)?;
-    let positions = w.position_count();
+    let before = w;
     let ch = {
         let data = chain
             .account(&cx.ch.clearinghouse)?
@@ -326,7 +325,11 @@ pub fn end_liquidation<C: Chain + ?Sized>(
     let mut instructions = Vec::new();
     let remaining = match prices.inputs.as_ref() {
         Some(inputs) => {
-            instructions.push(budget_for(inputs, &[positions], 0));
+            instructions.push(budget_for(
+                budget::names::END_LIQUIDATION,
+                inputs,
+                &[&before],
+            ));
             inputs.remaining_accounts()
         }
         None => Vec::new(),
@@ -387,6 +390,8 @@ pub fn resolve_bankruptcy<C: Chain + ?Sized>(
         inputs.remaining_accounts(),
     );
     // the margin, plus a mark per position for the pro-rata cover: counted as a second margin
-    let n = w.position_count();
-    Ok(vec![budget_for(&inputs, &[n, n], 0), ix])
+    Ok(vec![
+        budget_for(budget::names::RESOLVE_BANKRUPTCY, &inputs, &[&w]),
+        ix,
+    ])
 }

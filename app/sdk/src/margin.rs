@@ -167,10 +167,7 @@ impl<'a, C: Chain + ?Sized> FetchedPrices<'a, C> {
         let assets = inputs.assets.clone();
         self.inputs = Some(inputs);
         let underlyings = priced?;
-        let loaded = LoadedMargin {
-            assets,
-            underlyings: underlyings.clone(),
-        };
+        let loaded = LoadedMargin::new(assets, underlyings.clone());
         self.priced = Some(underlyings);
         Ok(loaded)
     }

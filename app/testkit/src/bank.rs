@@ -37,9 +37,55 @@ pub const PROGRAM_SO_ENV: &str = "GREEKHOUSE_PROGRAM_SO";
 
 /// Environment variable naming a file to which a bank running the sBPF build appends, for
 /// every transaction it lands or refuses, one line per Greekhouse instruction:
-/// `<instruction name> <compute units> <accounts>` (`scripts/test-sbf.sh` builds the CU table of
-/// docs/performance.md from it with `scripts/cu-table.py`).
+/// `<instruction name> <compute units> <accounts> <shape> <transaction bytes>`, the shape being
+/// [`InstructionShape`]'s four counts (`scripts/test-sbf.sh` builds the CU table of
+/// docs/performance.md and the SDK's measured budget from it with `scripts/cu-table.py`).
 pub const CU_LOG_ENV: &str = "GREEKHOUSE_CU_LOG";
+
+/// Environment variable that, set (to anything but empty) beside [`PROGRAM_SO_ENV`], lifts
+/// every transaction's compute-unit limit to the most, the SDK's own limits included: a blessing
+/// run (`scripts/test-sbf.sh --bless`) measures what each instruction costs, not whether it
+/// fits the limit the SDK asked for; a checking run keeps the SDK's limits, so it tests them.
+pub const CU_UNCAPPED_ENV: &str = "GREEKHOUSE_CU_UNCAPPED";
+
+/// Solana's largest transaction on the wire (`PACKET_DATA_SIZE`): a cluster refuses a bigger
+/// one, the bank does not, so the CU log records each transaction's size.
+pub const MAX_TRANSACTION_BYTES: usize = 1_232;
+
+/// What an instruction's cost grows with, read from the program accounts it names before it
+/// runs: writer accounts and their positions, `Underlying` and `CollateralAsset` accounts (each
+/// key once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InstructionShape {
+    pub writers: usize,
+    pub positions: usize,
+    pub underlyings: usize,
+    pub assets: usize,
+}
+
+impl std::fmt::Display for InstructionShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} {}",
+            self.writers, self.positions, self.underlyings, self.assets
+        )
+    }
+}
+
+/// The wire size of a legacy transaction: its signatures (a compact length, then 64 bytes each)
+/// and its serialized message.
+pub fn legacy_transaction_size(tx: &Transaction) -> usize {
+    let signatures = usize::from(tx.message.header.num_required_signatures);
+    // the compact length of fewer than 128 signatures is one byte
+    let signature_count_len = if signatures < 0x80 { 1 } else { 2 };
+    signature_count_len + 64 * signatures + tx.message.serialize().len()
+}
+
+/// [`legacy_transaction_size`] of `instructions` paid by `payer`, as the bank would send them.
+pub fn transaction_size(instructions: &[Instruction], payer: &Pubkey) -> usize {
+    legacy_transaction_size(&Transaction::new_with_payer(instructions, Some(payer)))
+}
 
 /// Which build of the program a bank runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,13 +186,17 @@ impl Drop for SilencedStdout {
 }
 
 /// Append the compute units of each top-level Greekhouse instruction in `logs` to the file
-/// [`CU_LOG_ENV`] names, if any: its name (Anchor's `Instruction: <Name>` log line), the units
-/// the runtime reports for it (its CPIs included) and the number of accounts it took.
-fn log_compute_units(instructions: &[Instruction], logs: &[String]) {
-    let Some(path) = std::env::var_os(CU_LOG_ENV) else {
-        return;
-    };
-    let lines = compute_unit_lines(instructions, logs);
+/// [`CU_LOG_ENV`] names: its name (Anchor's `Instruction: <Name>` log line), the units the
+/// runtime reports for it (its CPIs included), the number of accounts it took, its shape and the
+/// transaction's size.
+fn log_compute_units(
+    path: &std::ffi::OsStr,
+    instructions: &[Instruction],
+    shapes: &[InstructionShape],
+    tx_bytes: usize,
+    logs: &[String],
+) {
+    let lines = compute_unit_lines(instructions, shapes, tx_bytes, logs);
     if lines.is_empty() {
         return;
     }
@@ -162,16 +212,27 @@ fn log_compute_units(instructions: &[Instruction], logs: &[String]) {
 }
 
 /// The lines [`log_compute_units`] appends for one transaction's `logs`: per top-level
-/// Greekhouse instruction, `<name> <units> <accounts>` (tested in the integration binary,
-/// `bank.rs`).
-pub fn compute_unit_lines(instructions: &[Instruction], logs: &[String]) -> String {
+/// Greekhouse instruction, `<name> <units> <accounts> <shape> <tx_bytes>`, `shapes` being those
+/// instructions' shapes in order (tested in the integration binary, `bank.rs`).
+pub fn compute_unit_lines(
+    instructions: &[Instruction],
+    shapes: &[InstructionShape],
+    tx_bytes: usize,
+    logs: &[String],
+) -> String {
     let program = greekhouse::ID.to_string();
     let top_level = format!("Program {program} invoke [1]");
     let consumed = format!("Program {program} consumed ");
     let mut accounts = instructions
         .iter()
         .filter(|ix| ix.program_id == greekhouse::ID)
-        .map(|ix| ix.accounts.len());
+        .map(|ix| ix.accounts.len())
+        .zip(
+            shapes
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(InstructionShape::default())),
+        );
     let mut lines = String::new();
     let mut name: Option<String> = None;
     // invocation depth from the runtime's `invoke [n]` / `success` / `failed` lines: the
@@ -195,9 +256,9 @@ pub fn compute_unit_lines(instructions: &[Instruction], logs: &[String]) -> Stri
         if let Some(rest) = line.strip_prefix(&consumed) {
             if depth == 1 {
                 if let Some(units) = rest.split_whitespace().next() {
-                    let n = accounts.next().unwrap_or(0);
+                    let (n, shape) = accounts.next().unwrap_or_default();
                     let name = name.take().unwrap_or_else(|| "unknown".into());
-                    lines.push_str(&format!("{name} {units} {n}\n"));
+                    lines.push_str(&format!("{name} {units} {n} {shape} {tx_bytes}\n"));
                 }
             }
         }
@@ -205,12 +266,15 @@ pub fn compute_unit_lines(instructions: &[Instruction], logs: &[String]) -> Stri
     lines
 }
 
+/// Whether `ix` is a compute-budget `SetComputeUnitLimit`.
+fn is_unit_limit(ix: &Instruction) -> bool {
+    let compute_budget = greekhouse_sdk::ix::compute_unit_limit(0).program_id;
+    ix.program_id == compute_budget && ix.data.first() == Some(&2)
+}
+
 /// Whether `instructions` set a compute-unit limit themselves.
 fn has_unit_limit(instructions: &[Instruction]) -> bool {
-    let compute_budget = greekhouse_sdk::ix::compute_unit_limit(0).program_id;
-    instructions
-        .iter()
-        .any(|ix| ix.program_id == compute_budget && ix.data.first() == Some(&2))
+    instructions.iter().any(is_unit_limit)
 }
 
 fn backend<E: std::fmt::Display>(e: E) -> ChainError {
@@ -434,6 +498,36 @@ impl BankChain {
         Ok(out)
     }
 
+    /// The [`InstructionShape`] of `ix` now: its program accounts, each key once, decoded.
+    fn shape_of(&mut self, ix: &Instruction) -> Result<InstructionShape, ChainError> {
+        use anchor_lang::Discriminator;
+        use greekhouse::state::{CollateralAsset, Underlying, WriterAccount};
+        let mut shape = InstructionShape::default();
+        let mut keys: Vec<Pubkey> = ix.accounts.iter().map(|a| a.pubkey).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let Some(account) = self.account(&key)? else {
+                continue;
+            };
+            if account.owner != greekhouse::ID {
+                continue;
+            }
+            let data = &account.data;
+            if data.starts_with(WriterAccount::DISCRIMINATOR) {
+                let writer = greekhouse_sdk::accounts::writer_account(data)
+                    .map_err(|e| backend(format!("{key}: {e}")))?;
+                shape.writers += 1;
+                shape.positions += writer.position_count();
+            } else if data.starts_with(Underlying::DISCRIMINATOR) {
+                shape.underlyings += 1;
+            } else if data.starts_with(CollateralAsset::DISCRIMINATOR) {
+                shape.assets += 1;
+            }
+        }
+        Ok(shape)
+    }
+
     /// The payer keypair (funded with the genesis balance).
     pub fn payer_keypair(&self) -> &Keypair {
         &self.payer
@@ -489,13 +583,15 @@ impl Chain for BankChain {
         self.sent += 1;
         let with_limit: Vec<Instruction>;
         let mut instructions = instructions;
-        if matches!(self.build, ProgramBuild::Sbf(_)) && !has_unit_limit(instructions) {
+        let uncapped = std::env::var_os(CU_UNCAPPED_ENV).is_some_and(|v| !v.is_empty());
+        if matches!(self.build, ProgramBuild::Sbf(_)) && (uncapped || !has_unit_limit(instructions))
+        {
             // in the VM a transaction gets 200,000 CU per instruction unless it asks: like the
             // RPC backend, ask for the most (tests check behaviour; the CU table is measured)
             with_limit = std::iter::once(greekhouse_sdk::ix::compute_unit_limit(
                 greekhouse_sdk::budget::MAX_UNITS,
             ))
-            .chain(instructions.iter().cloned())
+            .chain(instructions.iter().filter(|ix| !is_unit_limit(ix)).cloned())
             .collect();
             instructions = &with_limit;
         }
@@ -522,8 +618,15 @@ impl Chain for BankChain {
             Some(d) => (d.logs, d.inner_instructions, d.units_consumed),
             None => (Vec::new(), None, 0),
         };
-        if matches!(self.build, ProgramBuild::Sbf(_)) {
-            log_compute_units(instructions, &logs);
+        if let (ProgramBuild::Sbf(_), Some(path)) = (&self.build, std::env::var_os(CU_LOG_ENV)) {
+            // the shapes are read now, before the transaction lands
+            let shapes = instructions
+                .iter()
+                .filter(|ix| ix.program_id == greekhouse::ID)
+                .map(|ix| self.shape_of(ix))
+                .collect::<Result<Vec<_>, _>>()?;
+            let tx_bytes = legacy_transaction_size(&tx);
+            log_compute_units(&path, instructions, &shapes, tx_bytes, &logs);
         }
         if let Some(Err(err)) = sim.result {
             return Err(transaction_error(&err, logs));

@@ -10,6 +10,8 @@
 //! - [`scenario`]: the scenario kit, one world on the bank shared by the integration tests, the
 //!   demo, the bot's tests and the simulator; its market parameters are the SDK's
 //!   [`greekhouse_sdk::fixtures`] (which `greekhouse deploy` also lists from).
+//! - [`more_underlyings`]: underlyings and collateral assets a test lists besides the world's
+//!   SOL and BTC (up to a writer account's eight underlyings and four collaterals).
 //! - [`pyth`]: Pyth pull and legacy price accounts written straight into the bank.
 //! - [`test_oracle`]: the test-only oracle program that prices a local validator (and, on
 //!   request, the bank): its instruction builders and its native processor.
@@ -19,6 +21,7 @@
 pub mod bank;
 pub mod chain_ops;
 pub mod localnet;
+pub mod more_underlyings;
 pub mod pyth;
 pub mod scenario;
 pub mod test_oracle;

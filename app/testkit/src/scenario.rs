@@ -25,6 +25,7 @@ use solana_signer::Signer;
 
 use crate::bank::{BankChain, GENESIS_UNIX_TIMESTAMP};
 use crate::chain_ops::ChainOps;
+pub use crate::more_underlyings::{CollateralFixture, MoreUnderlying};
 use crate::pyth::{self, PriceObservation};
 use crate::test_oracle;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
@@ -125,6 +126,10 @@ pub struct Env<C: ChainOps = BankChain> {
     pub writer_accounts: Vec<Pubkey>,
     /// Every series the scenario created.
     pub series: Vec<Pubkey>,
+    /// Underlyings listed besides SOL and BTC ([`Env::list_more_underlying`]), in listing order.
+    pub more_underlyings: Vec<MoreUnderlying>,
+    /// Collateral assets listed besides SOL ([`Env::list_linked_collateral`]).
+    pub more_collaterals: Vec<CollateralFixture>,
 }
 
 /// The clearing house's creator (the key its address derives from). A world built on the bank
@@ -398,6 +403,8 @@ impl Env<BankChain> {
             btc_price: 90_000 * 100_000_000,
             writer_accounts: Vec::new(),
             series: Vec::new(),
+            more_underlyings: Vec::new(),
+            more_collaterals: Vec::new(),
         };
         env.list_default_underlyings();
         env.publish_prices();
@@ -429,6 +436,8 @@ impl<C: ChainOps> Env<C> {
             btc_price: self.btc_price,
             writer_accounts: self.writer_accounts,
             series: self.series,
+            more_underlyings: self.more_underlyings,
+            more_collaterals: self.more_collaterals,
         }
     }
 
@@ -509,6 +518,8 @@ impl<C: ChainOps> Env<C> {
             btc_price,
             writer_accounts: manifest.writers.iter().map(|w| w.writer_account).collect(),
             series: manifest.series.iter().map(|s| s.address).collect(),
+            more_underlyings: Vec::new(),
+            more_collaterals: Vec::new(),
         };
         Ok((env, writers))
     }
@@ -535,6 +546,14 @@ impl<C: ChainOps> Env<C> {
         } else if *underlying == self.btc.key {
             self.btc_price = price;
             "BTC"
+        } else if let Some(more) = self
+            .more_underlyings
+            .iter_mut()
+            .find(|u| u.fixture.key == *underlying)
+        {
+            more.price = price;
+            let symbol = more.symbol.clone();
+            return self.send_test_oracle(&symbol, price, price as u64 / 1_000, 0);
         } else {
             return Err(ChainError::Backend(format!(
                 "scenario: {underlying} is not an underlying of the scenario"
@@ -666,6 +685,7 @@ impl Env<BankChain> {
             },
             pyth_sdk_solana::state::PriceStatus::Trading,
         );
+        self.publish_more_prices(now);
     }
 
     /// Set SOL's price (in whole dollars x 1e8) and publish.
@@ -688,7 +708,7 @@ impl<C: ChainOps> Env<C> {
     /// The previous publish time a feed's next update at `publish_time` carries, as a real feed
     /// would: the publish time of the update the oracle account holds now (one second before
     /// `publish_time` when there is none, or when it is not earlier).
-    fn prev_publish_time(&mut self, oracle: &Pubkey, publish_time: i64) -> i64 {
+    pub(crate) fn prev_publish_time(&mut self, oracle: &Pubkey, publish_time: i64) -> i64 {
         self.chain
             .account(oracle)
             .expect("scenario: bank call")
@@ -715,7 +735,7 @@ impl Env<BankChain> {
 
 impl<C: ChainOps> Env<C> {
     /// Publish through the test oracle program (a transaction signed by the oracle authority).
-    fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
+    pub(crate) fn publish_test_oracle(&mut self, name: &str, obs: PriceObservation) {
         self.send_test_oracle(name, obs.price, obs.conf, obs.publish_time)
             .expect("test oracle publish");
     }
@@ -740,13 +760,10 @@ impl<C: ChainOps> Env<C> {
 
     /// The oracle account of an underlying of the fixture.
     pub fn oracle_for(&self, underlying: &Pubkey) -> Option<Pubkey> {
-        if *underlying == self.sol.key {
-            Some(self.sol.oracle)
-        } else if *underlying == self.btc.key {
-            Some(self.btc.oracle)
-        } else {
-            None
-        }
+        self.underlying_fixtures()
+            .into_iter()
+            .find(|u| u.key == *underlying)
+            .map(|u| u.oracle)
     }
 
     /// A program account of the scenario, decoded (panics when it is missing: a scenario bug).
@@ -856,10 +873,13 @@ impl<C: ChainOps> Env<C> {
             .expect("scenario: refresh the vol surface");
     }
 
-    /// Fees accrued on SOL and BTC and not yet swept.
+    /// Fees accrued on every underlying of the scenario (SOL, BTC and those listed since) and
+    /// not yet swept.
     pub fn fees_accrued_total(&mut self) -> u64 {
-        let (sol, btc) = (self.sol.key, self.btc.key);
-        self.underlying_ledger(&sol).fees_accrued + self.underlying_ledger(&btc).fees_accrued
+        let keys: Vec<Pubkey> = self.underlying_fixtures().iter().map(|u| u.key).collect();
+        keys.iter()
+            .map(|k| self.underlying_ledger(k).fees_accrued)
+            .sum()
     }
 
     /// The insurance fund.
@@ -875,10 +895,11 @@ impl<C: ChainOps> Env<C> {
     }
 
     /// Every ledger claim on the quote vault: the scenario's writers' quote balances, the
-    /// writing fees accrued on SOL and BTC and not yet swept, and the series' quote.
+    /// writing fees accrued on the scenario's underlyings and not yet swept, and the series'
+    /// quote.
     pub fn quote_claims(&mut self) -> i128 {
         let writers = self.writer_accounts.clone();
-        let underlyings = [self.sol.key, self.btc.key];
+        let underlyings: Vec<Pubkey> = self.underlying_fixtures().iter().map(|u| u.key).collect();
         let series = self.series.clone();
         greekhouse_sdk::flows::quote_claims(&mut self.chain, &writers, &underlyings, &series)
             .expect("claims")
@@ -947,13 +968,8 @@ impl<C: ChainOps> Env<C> {
 
     /// Everything the margin of `state` depends on, fetched through the SDK.
     pub fn margin_inputs(&mut self, state: WriterAccount) -> MarginInputs {
-        let (sol, btc) = (self.sol, self.btc);
-        let oracle_for = move |k: &Pubkey| {
-            [sol, btc]
-                .into_iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let fixtures = self.underlying_fixtures();
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &oracle_for)
             .expect("margin inputs")
     }
@@ -1183,13 +1199,8 @@ impl<C: ChainOps> Env<C> {
         &mut self,
         f: impl FnOnce(&mut C, &greekhouse_sdk::flows::FlowContext<'_>) -> R,
     ) -> R {
-        let (sol, btc) = (self.sol, self.btc);
-        let oracle_for = move |k: &Pubkey| {
-            [sol, btc]
-                .into_iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let fixtures = self.underlying_fixtures();
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         let ch = self.ch;
         let cx = greekhouse_sdk::flows::FlowContext {
             ch: &ch,
@@ -1255,13 +1266,8 @@ impl<C: ChainOps> Env<C> {
     ) -> Result<TxOutcome, ChainError> {
         let liq = self.writer_state(liquidated);
         let bidder_state = self.writer_state(&bidder.account);
-        let (sol, btc) = (self.sol, self.btc);
-        let oracle_for = move |k: &Pubkey| {
-            [sol, btc]
-                .into_iter()
-                .find(|u| u.key == *k)
-                .map(|u| u.oracle)
-        };
+        let fixtures = self.underlying_fixtures();
+        let oracle_for = move |k: &Pubkey| fixtures.iter().find(|u| u.key == *k).map(|u| u.oracle);
         let inputs = MarginInputs::fetch_many(
             &mut self.chain,
             &self.ch.clearinghouse,

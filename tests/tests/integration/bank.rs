@@ -1,7 +1,7 @@
 //! The bank's sBPF-mode helpers: the compute units `scripts/test-sbf.sh` tables come from each
 //! top-level instruction's own `consumed` line, not its CPIs'.
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-use greekhouse_testkit::bank::compute_unit_lines;
+use greekhouse_testkit::bank::{compute_unit_lines, InstructionShape};
 
 #[test]
 fn compute_units_are_the_top_level_instructions_own_not_their_cpis() {
@@ -31,6 +31,23 @@ fn compute_units_are_the_top_level_instructions_own_not_their_cpis() {
         format!("Program {id} failed: custom program error: 0x1770"),
     ]
     .into();
-    let lines = compute_unit_lines(&[budget, ours(13), ours(9)], &logs);
-    assert_eq!(lines, "Bid 103707 13\nEndLiquidation 40660 9\n");
+    let shapes = [
+        InstructionShape {
+            writers: 2,
+            positions: 20,
+            underlyings: 2,
+            assets: 1,
+        },
+        InstructionShape {
+            writers: 1,
+            positions: 16,
+            underlyings: 2,
+            assets: 1,
+        },
+    ];
+    let lines = compute_unit_lines(&[budget, ours(13), ours(9)], &shapes, 1_100, &logs);
+    assert_eq!(
+        lines,
+        "Bid 103707 13 2 20 2 1 1100\nEndLiquidation 40660 9 1 16 2 1 1100\n"
+    );
 }

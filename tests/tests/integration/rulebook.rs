@@ -21,17 +21,13 @@ fn same<A: bytemuck::Pod, B: bytemuck::Pod>(a: &A) -> B {
 }
 
 fn program_margin(l: &LoadedMargin) -> LoadedMargin {
-    LoadedMargin {
-        assets: l.assets.clone(),
-        underlyings: l.underlyings.clone(),
-    }
+    LoadedMargin::new(l.assets.clone(), l.underlyings.clone())
 }
 
 fn rulebook_margin(l: &LoadedMargin) -> rb::engine::margin::LoadedMargin {
-    rb::engine::margin::LoadedMargin {
-        assets: l.assets.iter().map(|(k, a)| (*k, same(a))).collect(),
-        underlyings: l
-            .underlyings
+    rb::engine::margin::LoadedMargin::new(
+        l.assets.iter().map(|(k, a)| (*k, same(a))).collect(),
+        l.underlyings
             .iter()
             .map(|u| rb::engine::margin::PricedUnderlying {
                 key: u.key,
@@ -46,7 +42,7 @@ fn rulebook_margin(l: &LoadedMargin) -> rb::engine::margin::LoadedMargin {
                 usable: u.usable,
             })
             .collect(),
-    }
+    )
 }
 
 /// The program's refusal code of an action's error.

@@ -24,16 +24,22 @@ fn push_unique(keys: &mut Vec<Pubkey>, key: Pubkey) {
 /// the given order, each asset once.
 pub fn collateral_assets(writers: &[&WriterAccount]) -> Vec<Pubkey> {
     let mut keys = Vec::new();
+    collateral_assets_into(writers, &mut keys);
+    keys
+}
+
+/// [`collateral_assets`] into `keys` (cleared first; a margin computation reuses its buffers).
+pub fn collateral_assets_into(writers: &[&WriterAccount], keys: &mut Vec<Pubkey>) {
+    keys.clear();
     for w in writers {
         for slot in w
             .collaterals
             .iter()
             .filter(|c| c.asset != Pubkey::default())
         {
-            push_unique(&mut keys, slot.asset);
+            push_unique(keys, slot.asset);
         }
     }
-    keys
 }
 
 /// Underlyings the margin of `writers` depends on: the price underlyings of `assets` (in
@@ -44,17 +50,27 @@ pub fn underlyings(
     assets: &[(Pubkey, CollateralAsset)],
 ) -> Vec<Pubkey> {
     let mut keys = Vec::new();
+    underlyings_into(writers, assets, &mut keys);
+    keys
+}
+
+/// [`underlyings`] into `keys` (cleared first; a margin computation reuses its buffers).
+pub fn underlyings_into(
+    writers: &[&WriterAccount],
+    assets: &[(Pubkey, CollateralAsset)],
+    keys: &mut Vec<Pubkey>,
+) {
+    keys.clear();
     for (_, a) in assets {
         if a.price_source == PriceSource::Underlying as u8 {
-            push_unique(&mut keys, a.price_underlying);
+            push_unique(keys, a.price_underlying);
         }
     }
     for w in writers {
         for p in w.positions.iter().filter(|p| p.contracts > 0) {
-            push_unique(&mut keys, p.underlying);
+            push_unique(keys, p.underlying);
         }
     }
-    keys
 }
 
 /// Number of remaining accounts the layout takes: assets, then two per underlying.

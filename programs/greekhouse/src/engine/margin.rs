@@ -97,105 +97,159 @@ pub fn compute_margin(
     now: i64,
     greeks: bool,
 ) -> Result<MarginSummary> {
-    let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
-    let mismatch = || error!(GreekhouseError::MarginAccountsMismatch);
-    let mut own_assets: Vec<(Pubkey, CollateralAsset)> = Vec::with_capacity(assets.len());
-    for key in layout::collateral_assets(&[writer]) {
-        let found = assets
-            .iter()
-            .find(|(k, _)| *k == key)
-            .ok_or_else(mismatch)?;
-        own_assets.push(*found);
-    }
-    // an unusable price (see `usable_for_margin`) enters no scenario: its collateral is dropped
-    let mut underlyings: Vec<&PricedUnderlying> = Vec::new();
-    let mut unusable: Vec<Pubkey> = Vec::new();
-    for key in layout::underlyings(&[writer], &own_assets) {
-        let u = all_underlyings
-            .iter()
-            .find(|u| u.key == key)
-            .ok_or_else(mismatch)?;
-        if u.usable {
-            underlyings.push(u);
-        } else {
-            unusable.push(key);
-        }
-    }
-    let index_of = |key: &Pubkey| -> Result<u8> {
-        underlyings
-            .iter()
-            .position(|u| u.key == *key)
-            .ok_or_else(mismatch)?
-            .cast::<u8>()
-    };
+    MarginScratch::default().compute(
+        params,
+        quote_decimals,
+        writer,
+        assets,
+        all_underlyings,
+        now,
+        greeks,
+    )
+}
 
-    let mut underlying_risks: Vec<UnderlyingRisk> = Vec::with_capacity(underlyings.len());
-    for u in &underlyings {
-        let (spot, conf) = u.price.spot_in_quote(quote_decimals)?;
-        underlying_risks.push(UnderlyingRisk {
-            spot,
-            conf,
-            surface: convert::vol_surface(&u.underlying.surface),
-            surface_stale_secs: u.underlying.surface_stale_secs(now),
-            // the estimate with the price this check uses (what recording it will store)
-            realized_vol: u
-                .underlying
-                .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
-                .vol()?,
-            rate: Fixed::from_bps(i64::from(u.underlying.margin.rate_bps)),
-            params: convert::margin_params(&u.underlying),
-        });
-    }
+/// The buffers one margin computation fills with the risk engine's inputs, kept for the next.
+///
+/// On sBPF the heap is 32 KiB and its bump allocator never frees: an instruction that computes
+/// several margins (a bid: the liquidated account before and after the slice, and the bidder
+/// after) would allocate these inputs once per margin, about 7 KB at 16 positions on eight
+/// underlyings with four collaterals, and the third ran out of heap (docs/performance.md,
+/// "Heap"). Cleared and refilled, they allocate once per instruction.
+#[derive(Default)]
+pub struct MarginScratch {
+    asset_keys: Vec<Pubkey>,
+    own_assets: Vec<(Pubkey, CollateralAsset)>,
+    underlying_keys: Vec<Pubkey>,
+    /// Indices into the loaded underlyings of this writer's usable ones, in layout order.
+    usable: Vec<usize>,
+    unusable: Vec<Pubkey>,
+    underlying_risks: Vec<UnderlyingRisk>,
+    collaterals: Vec<CollateralRisk>,
+    positions: Vec<greekhouse_risk::margin::PositionRisk>,
+}
 
-    let mut collaterals: Vec<CollateralRisk> = Vec::with_capacity(own_assets.len());
-    for (key, asset) in &own_assets {
-        let amount = writer.collateral_amount(key);
-        if asset.source()? == PriceSource::Underlying && unusable.contains(&asset.price_underlying)
-        {
-            continue;
+impl MarginScratch {
+    /// [`compute_margin`] in these buffers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn compute(
+        &mut self,
+        params: &GlobalParams,
+        quote_decimals: u8,
+        writer: &WriterAccount,
+        assets: &[(Pubkey, CollateralAsset)],
+        all_underlyings: &[PricedUnderlying],
+        now: i64,
+        greeks: bool,
+    ) -> Result<MarginSummary> {
+        let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
+        let mismatch = || error!(GreekhouseError::MarginAccountsMismatch);
+        layout::collateral_assets_into(&[writer], &mut self.asset_keys);
+        self.own_assets.clear();
+        // reserved to the size, so a buffer is allocated once rather than grown
+        self.own_assets.reserve(self.asset_keys.len());
+        for key in &self.asset_keys {
+            let found = assets.iter().find(|(k, _)| k == key).ok_or_else(mismatch)?;
+            self.own_assets.push(*found);
         }
-        // collateral priced by an underlying's feed moves with that underlying's spot in its
-        // scenarios (linked); pegged collateral is not shocked
-        let (price, conf, linked_underlying) = match asset.source()? {
-            PriceSource::Pegged => {
-                let p = pegged_price(quote_decimals, asset.decimals).map_err(risk)?;
-                (p, Fixed::ZERO, None)
+        // an unusable price (see `usable_for_margin`) enters no scenario: its collateral is
+        // dropped
+        layout::underlyings_into(&[writer], &self.own_assets, &mut self.underlying_keys);
+        self.usable.clear();
+        self.usable.reserve(self.underlying_keys.len());
+        self.unusable.clear();
+        for key in &self.underlying_keys {
+            let i = all_underlyings
+                .iter()
+                .position(|u| u.key == *key)
+                .ok_or_else(mismatch)?;
+            if all_underlyings[i].usable {
+                self.usable.push(i);
+            } else {
+                self.unusable.push(*key);
             }
-            PriceSource::Underlying => {
-                let i = index_of(&asset.price_underlying)?;
-                let (p, c) = underlyings[usize::from(i)]
-                    .price
-                    .per_native_unit(quote_decimals, asset.decimals)?;
-                (p, c, Some(i))
-            }
+        }
+        let usable = &self.usable;
+        let index_of = |key: &Pubkey| -> Result<u8> {
+            usable
+                .iter()
+                .position(|&i| all_underlyings[i].key == *key)
+                .ok_or_else(mismatch)?
+                .cast::<u8>()
         };
-        collaterals.push(CollateralRisk {
-            amount,
-            price,
-            conf,
-            init_weight: Fixed::from_bps(i64::from(asset.init_weight_bps)),
-            maint_weight: Fixed::from_bps(i64::from(asset.maint_weight_bps)),
-            linked_underlying,
-        });
-    }
-    let mut positions = Vec::with_capacity(writer.position_count());
-    for p in writer.positions.iter().filter(|p| p.contracts > 0) {
-        let i = index_of(&p.underlying)?;
-        positions.push(convert::position(
-            p,
-            i,
-            now,
-            params.min_time_to_expiry_secs,
-        )?);
-    }
 
-    let account = AccountRisk {
-        quote_balance: i128::from(writer.quote_balance),
-        collaterals: &collaterals,
-        positions: &positions,
-        underlyings: &underlying_risks,
-    };
-    margin::account_margin(&account, &convert::margin_config(params, greeks)).map_err(risk)
+        self.underlying_risks.clear();
+        self.underlying_risks.reserve(usable.len());
+        for &i in usable {
+            let u = &all_underlyings[i];
+            let (spot, conf) = u.price.spot_in_quote(quote_decimals)?;
+            self.underlying_risks.push(UnderlyingRisk {
+                spot,
+                conf,
+                surface: convert::vol_surface(&u.underlying.surface),
+                surface_stale_secs: u.underlying.surface_stale_secs(now),
+                // the estimate with the price this check uses (what recording it will store)
+                realized_vol: u
+                    .underlying
+                    .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
+                    .vol()?,
+                rate: Fixed::from_bps(i64::from(u.underlying.margin.rate_bps)),
+                params: convert::margin_params(&u.underlying),
+            });
+        }
+
+        self.collaterals.clear();
+        self.collaterals.reserve(self.own_assets.len());
+        for (key, asset) in &self.own_assets {
+            let amount = writer.collateral_amount(key);
+            if asset.source()? == PriceSource::Underlying
+                && self.unusable.contains(&asset.price_underlying)
+            {
+                continue;
+            }
+            // collateral priced by an underlying's feed moves with that underlying's spot in its
+            // scenarios (linked); pegged collateral is not shocked
+            let (price, conf, linked_underlying) = match asset.source()? {
+                PriceSource::Pegged => {
+                    let p = pegged_price(quote_decimals, asset.decimals).map_err(risk)?;
+                    (p, Fixed::ZERO, None)
+                }
+                PriceSource::Underlying => {
+                    let i = index_of(&asset.price_underlying)?;
+                    let (p, c) = all_underlyings[usable[usize::from(i)]]
+                        .price
+                        .per_native_unit(quote_decimals, asset.decimals)?;
+                    (p, c, Some(i))
+                }
+            };
+            self.collaterals.push(CollateralRisk {
+                amount,
+                price,
+                conf,
+                init_weight: Fixed::from_bps(i64::from(asset.init_weight_bps)),
+                maint_weight: Fixed::from_bps(i64::from(asset.maint_weight_bps)),
+                linked_underlying,
+            });
+        }
+        self.positions.clear();
+        self.positions.reserve(writer.position_count());
+        for p in writer.positions.iter().filter(|p| p.contracts > 0) {
+            let i = index_of(&p.underlying)?;
+            self.positions.push(convert::position(
+                p,
+                i,
+                now,
+                params.min_time_to_expiry_secs,
+            )?);
+        }
+
+        let account = AccountRisk {
+            quote_balance: i128::from(writer.quote_balance),
+            collaterals: &self.collaterals,
+            positions: &self.positions,
+            underlyings: &self.underlying_risks,
+        };
+        margin::account_margin(&account, &convert::margin_config(params, greeks)).map_err(risk)
+    }
 }
 
 /// A deposit of `asset` (key `asset_key`) keeps the account's margin computable: a new
@@ -247,9 +301,20 @@ pub fn pegged_price(
 pub struct LoadedMargin {
     pub assets: Vec<(Pubkey, CollateralAsset)>,
     pub underlyings: Vec<PricedUnderlying>,
+    /// Shared by every margin computed over these accounts ([`MarginScratch`]: the sBPF heap).
+    scratch: core::cell::RefCell<MarginScratch>,
 }
 
 impl LoadedMargin {
+    /// Loaded `assets` and `underlyings` (in the layout's order).
+    pub fn new(assets: Vec<(Pubkey, CollateralAsset)>, underlyings: Vec<PricedUnderlying>) -> Self {
+        Self {
+            assets,
+            underlyings,
+            scratch: Default::default(),
+        }
+    }
+
     /// The loaded underlying `key` with its checked price.
     pub fn underlying(&self, key: &Pubkey) -> Result<&PricedUnderlying> {
         self.underlyings
@@ -266,7 +331,7 @@ impl LoadedMargin {
         writer: &WriterAccount,
         now: i64,
     ) -> Result<MarginSummary> {
-        compute_margin(
+        self.scratch.borrow_mut().compute(
             &ch.params,
             ch.quote_decimals,
             writer,
@@ -357,10 +422,7 @@ pub fn load_margin_accounts<'info>(
         next.next().is_none(),
         GreekhouseError::MarginAccountsMismatch
     );
-    Ok(LoadedMargin {
-        assets,
-        underlyings,
-    })
+    Ok(LoadedMargin::new(assets, underlyings))
 }
 
 #[cfg(feature = "anchor")]
