@@ -230,10 +230,13 @@ export class GreekhouseClient {
       })
       .remainingAccounts(GreekhouseClient.remainingAccounts(layout))
       .instruction();
+    const inputs: WriteArgs = { ...args, ...margin };
     return {
       instruction,
-      projection: () => this.engine.write({ ...args, ...margin }, contracts),
-      maxWritable: () => this.engine.maxWritable({ ...args, ...margin }),
+      /** The engine's inputs (the accounts as fetched, `now` the cluster's clock then). */
+      inputs,
+      projection: () => this.engine.write(inputs, contracts),
+      maxWritable: () => this.engine.maxWritable(inputs),
     };
   }
 
@@ -275,6 +278,8 @@ export class GreekhouseClient {
       .instruction();
     return {
       instruction,
+      /** The engine's inputs (the accounts as fetched, `now` the cluster's clock then). */
+      inputs: args,
       projection: () => this.engine.withdraw(args, amount),
       maxWithdrawable: () => this.engine.maxWithdrawable(args),
     };
@@ -299,7 +304,7 @@ export class GreekhouseClient {
 
   // ------------------------------------------------------------------ liquidation
 
-  /** `start_liquidation` (anyone): the account's layout, underlyings writable (the program records the prices it uses). */
+  /** `start_liquidation` (anyone): the keeper's tip is credited to `tipAccount`, a writer account; the account's layout, underlyings writable (the program records the prices it uses). */
   async startLiquidation(caller: PublicKey, writerAccount: PublicKey, tipAccount: PublicKey): Promise<TransactionInstruction> {
     const [writer] = await this.fetchBytes([writerAccount]);
     const layout = await this.marginLayout([writer]);

@@ -1,4 +1,5 @@
 // The program's errors by code and name, from the IDL (`6000 + index`, Anchor's offset).
+import anchor from "@coral-xyz/anchor";
 import { IDL } from "./idl.js";
 
 export interface ProgramErrorInfo {
@@ -10,8 +11,17 @@ export interface ProgramErrorInfo {
 const byCode = new Map<number, ProgramErrorInfo>(IDL.errors.map((e: any) => [e.code, e]));
 const byName = new Map<string, ProgramErrorInfo>(IDL.errors.map((e: any) => [e.name, e]));
 
+// Anchor's own errors (account constraints, 100..5000), by code, from the client's table.
+const anchorErrors = new Map<number, ProgramErrorInfo>(
+  Object.entries((anchor as any).LangErrorCode as Record<string, number>).map(([name, code]) => [
+    code,
+    { code, name: name.charAt(0).toUpperCase() + name.slice(1), msg: (anchor as any).LangErrorMessage.get(code) },
+  ]),
+);
+
+/** The program's error `code` (or one of Anchor's own, e.g. 3007 `AccountOwnedByWrongProgram`). */
 export function errorByCode(code: number): ProgramErrorInfo | undefined {
-  return byCode.get(code);
+  return byCode.get(code) ?? anchorErrors.get(code) ?? { code, name: `Custom(${code})` };
 }
 export function errorByName(name: string): ProgramErrorInfo | undefined {
   return byName.get(name);
