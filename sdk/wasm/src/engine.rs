@@ -322,7 +322,7 @@ fn layout_op(r: LayoutRequest) -> Answer {
                     .iter()
                     .find(|a| pubkey(&a.key).ok() == Some(*key))
                     .ok_or_else(|| {
-                        Failure::Fault(format!("collateral asset {} is missing", b58(&key)))
+                        Failure::Fault(format!("collateral asset {} is missing", b58(key)))
                     })?;
                 decoded.push(account.decode::<CollateralAsset>("CollateralAsset")?);
             }
