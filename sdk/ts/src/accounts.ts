@@ -1,6 +1,6 @@
 // Decoding of the program's accounts. Every account is zero-copy (bytemuck, repr(C)); Anchor's
 // BorshAccountsCoder decodes them from the IDL's layout at their full size (WriterAccount is
-// 2,720 bytes with its discriminator). Its *encoder* writes into a fixed 1,000-byte buffer and
+// 2,712 bytes with its discriminator). Its *encoder* writes into a fixed 1,000-byte buffer and
 // throws `RangeError: encoding overruns Buffer` for larger accounts (docs/typescript.md); a
 // client never encodes a program-owned account, and `encodeAccount` here sizes the buffer from
 // the layout for tests that need to.

@@ -7,7 +7,7 @@ import type { Greekhouse } from "./idl.js";
 import { IDL } from "./idl.js";
 import { Pdas, PROGRAM_ID, TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID } from "./pda.js";
 import { decodeAccount } from "./accounts.js";
-import { AccountBytes, MarginAccounts, RiskEngine, WithdrawArgs, WriteArgs } from "./engine.js";
+import { AccountBytes, BidArgs, MarginAccounts, RiskEngine, WithdrawArgs, WriteArgs } from "./engine.js";
 
 const { BN, Program, web3 } = anchor;
 type PublicKey = InstanceType<typeof web3.PublicKey>;
@@ -322,18 +322,24 @@ export class GreekhouseClient {
       .instruction();
   }
 
-  /** `bid` for `fraction` (10^12 = all) of `liquidated` from `bidderAccount`: the shared layout of both accounts before the bid, recording. */
-  async bid(owner: PublicKey, liquidated: PublicKey, bidderAccount: PublicKey, fraction: bigint, paymentLimit: bigint): Promise<TransactionInstruction> {
-    const writers = await this.fetchBytes([liquidated, bidderAccount]);
-    const layout = await this.marginLayout(writers);
-    return this.program.methods
+  /**
+   * `bid` for `fraction` (10^12 = all) of `liquidated` from `bidderAccount`: the shared layout of
+   * both accounts before the bid, recording; with the program's projection of the slice (its
+   * `SliceBought` event: payment, fee, fund payment, both accounts' equity after).
+   */
+  async planBid(owner: PublicKey, liquidated: PublicKey, bidderAccount: PublicKey, fraction: bigint, paymentLimit: bigint) {
+    const fundKey = this.pdas.insuranceFund(this.ch.clearinghouse);
+    const [liquidatedBytes, bidderBytes, fund] = await this.fetchBytes([liquidated, bidderAccount, fundKey]);
+    const layout = await this.marginLayout([liquidatedBytes, bidderBytes]);
+    const now = await this.unixTimestamp();
+    const instruction = await this.program.methods
       .bid({ fraction: bn(fraction), paymentLimit: bn(paymentLimit) })
       .accountsStrict({
         owner,
         clearinghouse: this.ch.clearinghouse,
         liquidated,
         bidderAccount,
-        insuranceFund: this.pdas.insuranceFund(this.ch.clearinghouse),
+        insuranceFund: fundKey,
         insuranceVault: this.pdas.insuranceVault(this.ch.clearinghouse),
         quoteVault: this.ch.quoteVault,
         quoteMint: this.ch.quoteMint,
@@ -343,6 +349,20 @@ export class GreekhouseClient {
       })
       .remainingAccounts(GreekhouseClient.remainingAccounts(layout, true))
       .instruction();
+    const inputs: BidArgs = {
+      ...GreekhouseClient.marginAccounts(layout, now, "liquidation"),
+      liquidated: liquidatedBytes,
+      bidder: bidderBytes,
+      insuranceFund: fund,
+      fraction,
+      paymentLimit,
+    };
+    return { instruction, inputs, projection: () => this.engine.bid(inputs) };
+  }
+
+  /** The `bid` instruction of [`planBid`]. */
+  async bid(owner: PublicKey, liquidated: PublicKey, bidderAccount: PublicKey, fraction: bigint, paymentLimit: bigint): Promise<TransactionInstruction> {
+    return (await this.planBid(owner, liquidated, bidderAccount, fraction, paymentLimit)).instruction;
   }
 
   /** `end_liquidation` (anyone): the account's layout, read-only (none without shorts or debt). */

@@ -211,6 +211,22 @@ export class RiskEngine {
     return this.run({ op: "auction", writer: account(writer), ...marginFields({ ...accounts, priceUse: "liquidation" }) });
   }
 
+  /**
+   * The program's `bid` action on copies of the accounts (both priced for a liquidation, in
+   * their shared layout, before the bid): the `SliceBought` event the program would emit.
+   */
+  bid(args: BidArgs): SliceBoughtProjection {
+    return this.run({
+      op: "bid",
+      ...marginFields({ ...args, priceUse: "liquidation" }),
+      liquidated: account(args.liquidated),
+      bidder: account(args.bidder),
+      insurance_fund: account(args.insuranceFund),
+      fraction: BigInt(args.fraction),
+      payment_limit: BigInt(args.paymentLimit),
+    });
+  }
+
   /** An underlying's oracle and vol-surface ages against their limits, by the program's checks. */
   feeds(now: number | bigint, underlying: AccountBytes, oracle?: AccountBytes): FeedStatus {
     return this.run({ op: "decode", now: BigInt(now), underlying: account(underlying), oracle: oracle && account(oracle) });
@@ -240,6 +256,35 @@ export interface WithdrawArgs extends MarginAccounts {
 }
 function withdrawFields(a: WithdrawArgs) {
   return { ...marginFields(a), writer: account(a.writer), collateral_asset: a.collateralAsset && account(a.collateralAsset) };
+}
+
+export interface BidArgs extends MarginAccounts {
+  liquidated: AccountBytes;
+  bidder: AccountBytes;
+  insuranceFund: AccountBytes;
+  /** Share of the account, 10^12 = all of it. */
+  fraction: bigint | number;
+  /** Most the bidder pays (signed quote native units; negative: at least that much from the fund). */
+  paymentLimit: bigint | number;
+}
+
+/** The fields of the program's `SliceBought` event, as decimal strings (keys base58). */
+export interface SliceBoughtProjection {
+  liquidated: string;
+  bidder_account: string;
+  fraction: string;
+  max_fraction: string;
+  discount: string;
+  mark_to_market: string;
+  addon_maintenance: string;
+  payment: string;
+  fee: string;
+  to_account: string;
+  from_fund: string;
+  end_equity_before: string;
+  end_equity_after: string;
+  bidder_initial_equity_after: string;
+  fund_balance_after: string;
 }
 
 export interface OptionQuote {

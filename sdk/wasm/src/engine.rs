@@ -1,7 +1,7 @@
 //! The operations of `gh_call`, each the program's own code on decoded accounts.
 
 use greekhouse_risk::{auction, bs, BsInput, Fixed, LevelRisk, MarginSummary};
-use greekhouse_rulebook::engine::actions::{withdraw, write};
+use greekhouse_rulebook::engine::actions::{bid, withdraw, write};
 use greekhouse_rulebook::engine::margin::{
     equity_native, needed_by_position, usable_for_margin, LoadedMargin, PricedUnderlying,
 };
@@ -10,8 +10,8 @@ use greekhouse_rulebook::errors::GreekhouseError;
 use greekhouse_rulebook::oracle::PriceUse;
 use greekhouse_rulebook::prelude::Pubkey;
 use greekhouse_rulebook::state::{
-    Clearinghouse, CollateralAsset, OptionSeries, ShortPosition, Underlying, UnderlyingLedger,
-    WriterAccount,
+    Clearinghouse, CollateralAsset, InsuranceFund, OptionSeries, ShortPosition, Underlying,
+    UnderlyingLedger, WriterAccount,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -77,6 +77,7 @@ fn run(request: Value) -> Answer {
         "max_withdrawable" => max_withdrawable_op(parse(request)?),
         "option" => option_op(parse(request)?),
         "auction" => auction_op(parse(request)?),
+        "bid" => bid_op(parse(request)?),
         "decode" => decode_op(parse(request)?),
         other => Err(Failure::Fault(format!("unknown op {other}"))),
     }
@@ -673,6 +674,57 @@ fn auction_op(r: MarginRequest) -> Answer {
         "whole_from_fund": whole.from_fund.to_string(),
         "max_fraction": raw(max_fraction),
         "end_equity": raw(summary.end.equity),
+    }))
+}
+
+#[derive(Deserialize)]
+struct BidRequest {
+    liquidated: RawAccount,
+    bidder: RawAccount,
+    insurance_fund: RawAccount,
+    fraction: u64,
+    payment_limit: i64,
+    #[serde(flatten)]
+    accounts: MarginAccounts,
+}
+
+/// The program's `bid` action on copies of the accounts (both priced for a liquidation, in their
+/// shared layout, as before the bid): the `SliceBought` event the program would emit, or its
+/// refusal.
+fn bid_op(r: BidRequest) -> Answer {
+    let mut decoded = r.accounts.decode()?;
+    decoded.price_use = PriceUse::Liquidation;
+    let (liquidated_key, mut liquidated) = r.liquidated.decode::<WriterAccount>("WriterAccount")?;
+    let (bidder_key, mut bidder) = r.bidder.decode::<WriterAccount>("WriterAccount")?;
+    let (_, mut fund) = r.insurance_fund.decode::<InsuranceFund>("InsuranceFund")?;
+    let loaded = decoded.load(&[&liquidated, &bidder])?;
+    let outcome = bid::bid(
+        &decoded.ch,
+        &mut liquidated,
+        &mut bidder,
+        &mut fund,
+        &loaded,
+        r.fraction,
+        r.payment_limit,
+        decoded.now,
+    )?;
+    let e = outcome.event(liquidated_key, bidder_key)?;
+    Ok(json!({
+        "liquidated": b58(&e.liquidated),
+        "bidder_account": b58(&e.bidder_account),
+        "fraction": e.fraction.to_string(),
+        "max_fraction": e.max_fraction.to_string(),
+        "discount": e.discount.to_string(),
+        "mark_to_market": e.mark_to_market.to_string(),
+        "addon_maintenance": e.addon_maintenance.to_string(),
+        "payment": e.payment.to_string(),
+        "fee": e.fee.to_string(),
+        "to_account": e.to_account.to_string(),
+        "from_fund": e.from_fund.to_string(),
+        "end_equity_before": e.end_equity_before.to_string(),
+        "end_equity_after": e.end_equity_after.to_string(),
+        "bidder_initial_equity_after": e.bidder_initial_equity_after.to_string(),
+        "fund_balance_after": e.fund_balance_after.to_string(),
     }))
 }
 

@@ -102,11 +102,9 @@ export async function runScenario(manifest, engine) {
   // quarter of it from that account
   const bidder = pk(manifest.writers[1].writer_account);
   track("start", await send(conn, [await c1.startLiquidation(w1.publicKey, account, bidder)], [w1]));
-  const [liquidatedBefore, bidderBefore] = await c1.fetchBytes([account, bidder]);
-  const bidLayout = await c1.marginLayout([liquidatedBefore, bidderBefore]);
-  track("bid", await send(conn, [await c1.bid(w1.publicKey, account, bidder, 250_000_000_000n, 1_000_000_000_000_000n)], [w1]));
-  steps.bidLayout = bidLayout;
-  steps.liquidatedBefore = liquidatedBefore;
+  const plan = await c1.planBid(w1.publicKey, account, bidder, 250_000_000_000n, 1_000_000_000_000_000n);
+  track("bid", await send(conn, [plan.instruction], [w1]));
+  steps.bidInputs = plan.inputs;
 
   return { account, bidder, steps, txs, c0, c1 };
 }
