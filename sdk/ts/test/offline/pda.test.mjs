@@ -26,7 +26,7 @@ test("clearing house, vaults, collateral asset, underlyings, writer accounts and
   for (const s of f.series) assert.equal(pdas.series(pk(s.underlying), s.expiry, s.strike, s.kind).toBase58(), s.address);
 });
 
-test("ledgers, insurance fund, option mints and settlement addresses of the snapshot's accounts", () => {
+test("ledgers, insurance fund and vault, option mints, writer accounts and governance changes of the snapshot", () => {
   const ch = pk(f.clearinghouse.address);
   assert.ok(keys.has(pdas.insuranceFund(ch).toBase58()), "insurance fund");
   for (const u of f.underlyings) assert.ok(keys.has(pdas.underlyingLedger(pk(u.address)).toBase58()), `ledger of ${u.address}`);
@@ -38,6 +38,12 @@ test("ledgers, insurance fund, option mints and settlement addresses of the snap
   for (const w of ofType(accounts, "WriterAccount")) {
     const state = decodeAccount("WriterAccount", w.data);
     assert.equal(pdas.writerAccount(state.clearinghouse, state.owner, state.index).toBase58(), w.key);
+  }
+  const changes = ofType(accounts, "ParamChange");
+  assert.ok(changes.length > 0, "the seeding's governance changes");
+  for (const c of changes) {
+    const state = decodeAccount("ParamChange", c.data);
+    assert.equal(pdas.paramChange(state.clearinghouse, BigInt(state.changeId.toString())).toBase58(), c.key, "param change");
   }
   const fund = decodeAccount("InsuranceFund", ofType(accounts, "InsuranceFund")[0].data);
   assert.equal(pdas.insuranceVault(ch).toBase58(), fund.vault.toBase58());
