@@ -119,6 +119,7 @@ export async function load({ url, clearinghouse, programId, oracles = {}, engine
   });
 
   const fund = mine("InsuranceFund")[0] ?? null;
+  if (fund) fund.priced = engine.fund(fund.bytes);
   const stakes = fund ? all("InsuranceStake").filter((s) => s.state.insurance_fund === fund.key) : [];
   const ledgers = new Map(all("UnderlyingLedger").map((l) => [l.state.underlying, l.state]));
   const feeds = underlyings.map((u, i) => {
@@ -229,20 +230,20 @@ export function render(root, d) {
     el("td", { class: "num" }, a.terms ? native(a.terms.whole_from_fund, qd) : "–"),
     el("td", { class: "num" }, native(a.state.liquidation.paid_by_fund, qd))));
   root.append(el("section", { id: "auctions" }, el("h2", {}, `Live auctions (${d.auctions.length})`),
-    d.auctions.length ? table(["account", "started (UTC)", "discount", "slices", "whole account: bidder pays", "fund pays", "fund paid so far"], auctionRows) : el("p", {}, "none")));
+    d.auctions.length ? table(["account", "started (UTC)", "discount", "slices", "all now: bidder pays", "fund pays", "fund paid"], auctionRows) : el("p", {}, "none")));
 
   // insurance fund
   if (d.fund) {
     const f = d.fund.state;
-    const shareValue = f.total_shares > 0n ? Number((f.balance * 10n ** 9n) / f.total_shares) / 1e9 : null;
+    const priced = d.fund.priced;
     const cooldown = BigInt(d.ch.state.params.insurance.cooldown_secs);
     const pending = d.stakes.filter((s) => s.state.pending_shares > 0n);
     root.append(el("section", { id: "fund" }, el("h2", {}, "Insurance fund"),
       el("dl", {},
         el("dt", {}, "balance"), el("dd", { id: "fund-balance", "data-raw": f.balance }, native(f.balance, qd)),
         el("dt", {}, "shares"), el("dd", {}, f.total_shares.toString()),
-        el("dt", {}, "quote per share"), el("dd", {}, shareValue === null ? "–" : (shareValue / 10 ** qd).toPrecision(8)),
-        el("dt", {}, "shares in cooldown"), el("dd", {}, f.pending_unstake_shares.toString())),
+        el("dt", {}, "value of a share"), el("dd", { id: "share-price", "data-raw": priced.price_per_share }, money(priced.price_per_share, qd, 6)),
+        el("dt", {}, "shares in cooldown"), el("dd", {}, `${f.pending_unstake_shares} (worth ${native(priced.pending_unstake_value, qd)})`)),
       pending.length ? table(["stake owner", "pending shares", "requested", "cooldown ends"], pending.map((s) => el("tr", {},
         el("td", {}, short(s.state.owner)), el("td", { class: "num" }, s.state.pending_shares.toString()),
         el("td", {}, new Date(Number(s.state.request_time) * 1000).toISOString()),

@@ -80,6 +80,8 @@ test("the live auction, the fund, open interest and the feeds are shown", async 
   assert.equal(auctions[0].auction, run.account.toBase58());
   assert.ok(BigInt(auctions[0].discount) >= 0n && BigInt(auctions[0].fromFund) >= 0n);
   assert.ok(await page.$("#fund-balance"));
+  const sharePrice = await page.$eval("#share-price", (n) => n.dataset.raw);
+  assert.ok(BigInt(sharePrice) > 0n, "the program's share price");
   const oi = await page.$$eval("tr[data-underlying]", (trs) => trs.map((tr) => tr.dataset.oi));
   assert.equal(oi.length, ln.manifest.underlyings.length);
   assert.ok(oi.some((v) => BigInt(v) > 0n), "open interest after the writes");

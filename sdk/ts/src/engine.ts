@@ -227,6 +227,11 @@ export class RiskEngine {
     });
   }
 
+  /** The insurance fund's share price (quote native per share at 10^12, rounded up) and the value of its shares in cooldown, as the program prices shares. */
+  fund(insuranceFund: AccountBytes): { balance: string; total_shares: string; pending_unstake_shares: string; price_per_share: string; pending_unstake_value: string } {
+    return this.run({ op: "fund", insurance_fund: account(insuranceFund) });
+  }
+
   /** An underlying's oracle and vol-surface ages against their limits, by the program's checks. */
   feeds(now: number | bigint, underlying: AccountBytes, oracle?: AccountBytes): FeedStatus {
     return this.run({ op: "decode", now: BigInt(now), underlying: account(underlying), oracle: oracle && account(oracle) });

@@ -78,6 +78,7 @@ fn run(request: Value) -> Answer {
         "option" => option_op(parse(request)?),
         "auction" => auction_op(parse(request)?),
         "bid" => bid_op(parse(request)?),
+        "fund" => fund_op(parse(request)?),
         "decode" => decode_op(parse(request)?),
         other => Err(Failure::Fault(format!("unknown op {other}"))),
     }
@@ -725,6 +726,27 @@ fn bid_op(r: BidRequest) -> Answer {
         "end_equity_after": e.end_equity_after.to_string(),
         "bidder_initial_equity_after": e.bidder_initial_equity_after.to_string(),
         "fund_balance_after": e.fund_balance_after.to_string(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct FundRequest {
+    insurance_fund: RawAccount,
+}
+
+/// The insurance fund's share price as the program prices shares (`FundShares`, with its
+/// virtual shares and quote): quote native units per share at exponent 12, rounded up (a
+/// backstop auction's starting price), and the value of the shares waiting in cooldown.
+fn fund_op(r: FundRequest) -> Answer {
+    let (_, fund) = r.insurance_fund.decode::<InsuranceFund>("InsuranceFund")?;
+    let shares = fund.shares();
+    let risk = |e: greekhouse_risk::RiskError| Failure::Refused(GreekhouseError::from(e));
+    Ok(json!({
+        "balance": fund.balance.to_string(),
+        "total_shares": fund.total_shares.to_string(),
+        "pending_unstake_shares": fund.pending_unstake_shares.to_string(),
+        "price_per_share": shares.price_per_share().map_err(risk)?.to_string(),
+        "pending_unstake_value": shares.value_of(fund.pending_unstake_shares).map_err(risk)?.to_string(),
     }))
 }
 

@@ -135,3 +135,11 @@ test("malformed requests are faults, not refusals", async () => {
   assert.match(engine.call({ op: "margin", writer: { key: writer.key, data: "AAAA" }, now: 0, clearinghouse: { key: writer.key, data: "" } }).fault, /bytes/);
   assert.ok(req.underlyings.length > 0);
 });
+
+test("fund: the share price with the program's virtual shares; a fund without stakers is priced", async () => {
+  const engine = await loadEngine();
+  const fund = engine.fund(ofType(accounts, "InsuranceFund")[0]);
+  assert.ok(BigInt(fund.balance) > 0n, "liquidation fees reached the fund");
+  assert.ok(BigInt(fund.price_per_share) > 0n);
+  assert.equal(fund.pending_unstake_value, "0");
+});
