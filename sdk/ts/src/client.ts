@@ -113,15 +113,15 @@ export class GreekhouseClient {
   }
 
   /**
-   * The margin layout of `writers` (after any change the instruction makes; pass the account as
-   * it will be), fetched: the program's `engine::layout` picks the assets, then, from their
-   * accounts, the underlyings; each underlying's oracle comes from `oracleFor`.
+   * The margin layout of `writers` (with `write`, of the first one after that write, as
+   * `write_options` checks it), fetched: the program's `engine::layout` picks the assets, then,
+   * from their accounts, the underlyings; each underlying's oracle comes from `oracleFor`.
    */
-  async marginLayout(writers: AccountBytes[]): Promise<MarginLayout> {
+  async marginLayout(writers: AccountBytes[], write?: { series: AccountBytes; contracts: bigint | number }): Promise<MarginLayout> {
     const [clearinghouse] = await this.fetchBytes([this.ch.clearinghouse]);
-    const first = this.engine.layout(writers);
+    const first = this.engine.layout(writers, undefined, write);
     const assets = await this.fetchBytes(first.assets.map((k) => new web3.PublicKey(k)));
-    const keys = this.engine.layout(writers, assets).underlyings ?? [];
+    const keys = this.engine.layout(writers, assets, write).underlyings ?? [];
     const states = await this.fetchBytes(keys.map((k) => new web3.PublicKey(k)));
     const oracles = states.map((s) => {
       const key = new web3.PublicKey(s.key);
@@ -189,7 +189,7 @@ export class GreekhouseClient {
       .instruction();
   }
 
-  private async writeInputs(writerAccount: PublicKey, series: PublicKey): Promise<{ writer: AccountBytes; args: Omit<WriteArgs, keyof MarginAccounts>; seriesState: any; layoutOf: (after: AccountBytes) => Promise<MarginLayout> }> {
+  private async writeInputs(writerAccount: PublicKey, series: PublicKey): Promise<{ writer: AccountBytes; args: Omit<WriteArgs, keyof MarginAccounts>; seriesState: any }> {
     const [writer, seriesBytes] = await this.fetchBytes([writerAccount, series]);
     const seriesState = decodeAccount("OptionSeries", seriesBytes.data);
     const [underlying, ledger] = await this.fetchBytes([seriesState.underlying, this.pdas.underlyingLedger(seriesState.underlying)]);
@@ -197,7 +197,6 @@ export class GreekhouseClient {
       writer,
       seriesState,
       args: { writer, series: seriesBytes, underlying, underlyingLedger: ledger },
-      layoutOf: (after) => this.marginLayout([after]),
     };
   }
 
@@ -208,9 +207,8 @@ export class GreekhouseClient {
    */
   async writeOptions(writerAccount: PublicKey, owner: PublicKey, series: PublicKey, recipient: PublicKey, contracts: bigint | number) {
     const { writer, args, seriesState } = await this.writeInputs(writerAccount, series);
-    // the layout of the account after the write: the engine's layout over the writer plus a
-    // position on the series' underlying is the layout of [writer, a holder of that underlying]
-    const layout = await this.layoutWithUnderlying(writer, seriesState.underlying);
+    // the layout of the account as the write leaves it (the program checks the account after)
+    const layout = await this.marginLayout([writer], { series: args.series, contracts: BigInt(contracts) > 0n ? contracts : 1n });
     const now = await this.unixTimestamp();
     const margin = GreekhouseClient.marginAccounts(layout, now);
     const instruction = await this.program.methods
@@ -238,19 +236,6 @@ export class GreekhouseClient {
       projection: () => this.engine.write(inputs, contracts),
       maxWritable: () => this.engine.maxWritable(inputs),
     };
-  }
-
-  /** The layout of `writer` once it also holds a short on `underlying` (what a write needs). */
-  private async layoutWithUnderlying(writer: AccountBytes, underlying: PublicKey): Promise<MarginLayout> {
-    const base = await this.marginLayout([writer]);
-    if (base.underlyings.some((u) => u.account.key === underlying.toBase58())) return base;
-    // positions' underlyings follow the collateral's in the layout, in slot order; a new
-    // position takes the first free slot, after every held one: so it comes last
-    const [state] = await this.fetchBytes([underlying]);
-    const oracle = this.oracleFor(underlying, decodeAccount("Underlying", state.data));
-    if (!oracle) throw new Error(`no oracle account known for underlying ${underlying.toBase58()}`);
-    const [oracleBytes] = await this.fetchBytes([oracle]);
-    return { ...base, underlyings: [...base.underlyings, { account: state, oracle: oracleBytes }] };
   }
 
   /** `withdraw` of `amount` from `ledger`, with its margin accounts and the program's projection. */

@@ -165,8 +165,18 @@ export class RiskEngine {
    * collateral assets to pass, then, once their accounts are given, the underlyings whose
    * `Underlying` and oracle follow them.
    */
-  layout(writers: AccountBytes[], assets?: AccountBytes[]): { assets: string[]; underlyings: string[] | null } {
-    return this.run({ op: "layout", writers: writers.map(account), assets: assets?.map(account) });
+  layout(
+    writers: AccountBytes[],
+    assets?: AccountBytes[],
+    /** A write the first account makes first (`write_options` passes the layout of the account after it). */
+    write?: { series: AccountBytes; contracts: bigint | number },
+  ): { assets: string[]; underlyings: string[] | null } {
+    return this.run({
+      op: "layout",
+      writers: writers.map(account),
+      assets: assets?.map(account),
+      write: write && { series: account(write.series), contracts: BigInt(write.contracts) },
+    });
   }
 
   /** The program's `compute_margin` of a writer account, its oracle checks included. */

@@ -10,8 +10,8 @@ use greekhouse_rulebook::errors::GreekhouseError;
 use greekhouse_rulebook::oracle::PriceUse;
 use greekhouse_rulebook::prelude::Pubkey;
 use greekhouse_rulebook::state::{
-    Clearinghouse, CollateralAsset, InsuranceFund, OptionSeries, ShortPosition, Underlying,
-    UnderlyingLedger, WriterAccount,
+    Clearinghouse, CollateralAsset, InsuranceFund, OptionSeries, Underlying, UnderlyingLedger,
+    WriterAccount,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -303,6 +303,16 @@ struct LayoutRequest {
     /// The collateral assets, once fetched: needed for the underlyings that price them.
     #[serde(default)]
     assets: Option<Vec<RawAccount>>,
+    /// A write the first writer account makes first: the layout is the account's after it (a new
+    /// position takes the first free slot, which decides its underlying's place).
+    #[serde(default)]
+    write: Option<LayoutWrite>,
+}
+
+#[derive(Deserialize)]
+struct LayoutWrite {
+    series: RawAccount,
+    contracts: u64,
 }
 
 /// The remaining-accounts layout (`engine::layout`) of one or several writer accounts: the
@@ -312,6 +322,13 @@ fn layout_op(r: LayoutRequest) -> Answer {
     let mut writers = Vec::new();
     for w in &r.writers {
         writers.push(w.decode::<WriterAccount>("WriterAccount")?.1);
+    }
+    if let Some(write) = &r.write {
+        let (series_key, series) = write.series.decode::<OptionSeries>("OptionSeries")?;
+        let first = writers
+            .first_mut()
+            .ok_or_else(|| Failure::Fault("a write needs a writer account".into()))?;
+        first.add_short(&series.short_template(series_key), write.contracts)?;
     }
     let refs: Vec<&WriterAccount> = writers.iter().collect();
     let asset_keys = layout::collateral_assets(&refs);
@@ -610,16 +627,8 @@ fn option_op(r: OptionRequest) -> Answer {
         rate: Fixed::from_bps(i64::from(underlying.margin.rate_bps)),
     };
     let greeks = bs::greeks(&input).map_err(risk)?;
-    let position = ShortPosition {
-        series: series_key,
-        underlying: underlying_key,
-        strike: series.strike,
-        expiry: series.expiry,
-        contract_size: series.contract_size,
-        contracts: 1,
-        kind: series.kind,
-        _padding: [0; 7],
-    };
+    let mut position = series.short_template(series_key);
+    position.contracts = 1;
     let priced = PricedUnderlying {
         key: underlying_key,
         underlying,

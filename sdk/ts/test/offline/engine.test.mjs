@@ -143,3 +143,26 @@ test("fund: the share price with the program's virtual shares; a fund without st
   assert.ok(BigInt(fund.price_per_share) > 0n);
   assert.equal(fund.pending_unstake_value, "0");
 });
+
+test("layout after a write: the new short takes the first free slot, which places its underlying", async () => {
+  const engine = await loadEngine();
+  const { encodeAccount } = await import("../../dist/index.js");
+  const holder = set.writers.map((k) => byKey(accounts, k)).find((w) => w.key !== set.liquidating && decodeAccount("WriterAccount", w.data).positions.some((p) => !p.contracts.isZero()));
+  const state = decodeAccount("WriterAccount", holder.data);
+  const held = state.positions.findIndex((p) => !p.contracts.isZero());
+  const sol = state.positions[held].underlying.toBase58();
+  // the held SOL short moved to slot 1: slot 0 is free
+  const empty = state.positions[held === 0 ? 1 : 0];
+  const moved = { ...state, positions: state.positions.map((p, i) => (i === 0 ? empty : i === 1 ? state.positions[held] : i === held ? empty : p)) };
+  const writer = { key: holder.key, owner: holder.owner, data: encodeAccount("WriterAccount", moved) };
+  const btcSeries = ofType(accounts, "OptionSeries").find((s) => decodeAccount("OptionSeries", s.data).underlying.toBase58() !== sol);
+  const btc = decodeAccount("OptionSeries", btcSeries.data).underlying.toBase58();
+  assert.deepEqual(engine.layout([writer], []).underlyings, [sol]);
+  assert.deepEqual(engine.layout([writer], [], { series: btcSeries, contracts: 1n }).underlyings, [btc, sol]);
+  // the write projection, priced with that layout, is accepted
+  const { accounts: req } = marginRequest(accounts, holder.key, set.at);
+  const ledger = ofType(accounts, "UnderlyingLedger").find((l) => decodeAccount("UnderlyingLedger", l.data).underlying.toBase58() === btc);
+  const out = engine.write({ ...req, writer, series: btcSeries, underlying: byKey(accounts, btc), underlyingLedger: ledger }, 1n);
+  assert.equal(out.short_after, "1");
+  assert.deepEqual(out.margin_after.underlyings.map((u) => u.underlying), [btc, sol]);
+});
