@@ -5,7 +5,7 @@
 import anchor from "@coral-xyz/anchor";
 import type { Greekhouse } from "./idl.js";
 import { IDL } from "./idl.js";
-import { Pdas, PROGRAM_ID, TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID } from "./pda.js";
+import { Pdas, TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID } from "./pda.js";
 import { decodeAccount } from "./accounts.js";
 import { AccountBytes, BidArgs, MarginAccounts, RiskEngine, WithdrawArgs, WriteArgs } from "./engine.js";
 
@@ -499,4 +499,3 @@ export class GreekhouseClient {
   }
 }
 
-export { PROGRAM_ID };

@@ -166,3 +166,15 @@ test("layout after a write: the new short takes the first free slot, which place
   assert.equal(out.short_after, "1");
   assert.deepEqual(out.margin_after.underlyings.map((u) => u.underlying), [btc, sol]);
 });
+
+test("the engine's refusals carry the IDL's error codes and names", async () => {
+  const engine = await loadEngine();
+  const { errorByCode, errorByName, programErrorOf } = await import("../../dist/index.js");
+  const { writer, accounts: req } = marginRequest(accounts, set.liquidating, set.at);
+  const answer = engine.call({ op: "margin", writer: { key: writer.key, data: Buffer.from(writer.data).toString("base64") }, now: set.at + 10_000_000, price_use: "risk_increasing", clearinghouse: { key: req.clearinghouse.key, data: Buffer.from(req.clearinghouse.data).toString("base64") }, assets: [], underlyings: req.underlyings.map((u) => ({ account: { key: u.account.key, owner: u.account.owner, data: Buffer.from(u.account.data).toString("base64") }, oracle: { key: u.oracle.key, owner: u.oracle.owner, data: Buffer.from(u.oracle.data).toString("base64") } })) });
+  assert.equal(answer.refused.name, "OracleStale");
+  assert.equal(errorByCode(answer.refused.code).name, "OracleStale");
+  assert.equal(errorByName("InitialMarginBreach").code, errorByCode(errorByName("InitialMarginBreach").code).code);
+  assert.equal(programErrorOf({ logs: [`Program log: AnchorError occurred. Error Code: OracleStale. Error Number: ${answer.refused.code}.`] }).name, "OracleStale");
+  assert.equal(programErrorOf({ InstructionError: [1, { Custom: 3007 }] }).name, "AccountOwnedByWrongProgram");
+});
