@@ -3,7 +3,10 @@
 # that idl/greekhouse.json matches the program, the local validator (localnet/, its own
 # workspace, scripts/localnet.sh) and the TypeScript client's packages (tests/ts, from the npm
 # registry), then every test of the workspace (risk engine, program on the embedded bank, SDK,
-# CLI, bot, and the RPC tests against the local validator). Prints how long each phase took.
+# CLI, bot, and the RPC tests against the local validator), then the TypeScript side
+# (scripts/test-ts.sh: the WebAssembly engine, the TS SDK's offline and validator tests, the
+# golden margins against the Rust CLI, the dashboard in headless Chromium). Prints how long each
+# phase took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,4 +49,6 @@ phase "local validator build" ./scripts/localnet.sh build
 # `cd localnet && cargo clippy --all-targets -- -D warnings`)
 phase "npm ci (tests/ts)" npm ci --prefix tests/ts --no-audit --no-fund
 phase "tests" cargo nextest run --workspace --locked --no-fail-fast
+# after the tests: they built the CLI (target/debug/greekhouse) the golden-margin check runs
+phase "TypeScript SDK, engine and dashboard" ./scripts/test-ts.sh
 echo "==> all phases: $((SECONDS - total_start)) s"
