@@ -5265,6 +5265,16 @@ export type Greekhouse = {
             "fields": [
               "bool"
             ]
+          },
+          {
+            "name": "realizedVol",
+            "fields": [
+              {
+                "defined": {
+                  "name": "storedRealizedVol"
+                }
+              }
+            ]
           }
         ]
       }
@@ -6635,6 +6645,49 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "realizedVolEstimate",
+      "docs": [
+        "The estimate's state (never governed): updated with every newer price the program records."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "variance",
+            "docs": [
+              "Annualised variance, `Fixed` raw (10^-12)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "anchorTime",
+            "docs": [
+              "The last sample's publish time (zero: none yet) and price (oracle mantissa, exponent)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "anchorPrice",
+            "type": "i64"
+          },
+          {
+            "name": "anchorExpo",
+            "type": "i32"
+          },
+          {
+            "name": "samples",
+            "docs": [
+              "Samples taken."
+            ],
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "redeemed",
       "type": {
         "kind": "struct",
@@ -7410,6 +7463,77 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "storedRealizedVol",
+      "docs": [
+        "Governed: how far realized volatility widens each level's spot shock, and how the estimate",
+        "is taken."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "initialMultipleBps",
+            "docs": [
+              "IM: the shock is at least `multiple * sigma_rv * sqrt(horizon / year)` (bps; 0 = off)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "initialHorizonSecs",
+            "type": "u32"
+          },
+          {
+            "name": "initialMaxShockBps",
+            "docs": [
+              "IM: the most the predictive shock reaches (bps; a configured shock above it still",
+              "applies)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maintenanceMultipleBps",
+            "type": "u32"
+          },
+          {
+            "name": "maintenanceHorizonSecs",
+            "type": "u32"
+          },
+          {
+            "name": "maintenanceMaxShockBps",
+            "type": "u32"
+          },
+          {
+            "name": "halfLifeSecs",
+            "docs": [
+              "The estimate forgets half of its past per half-life of wall time."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "sampleSecs",
+            "docs": [
+              "Least time between two samples."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxReturnBps",
+            "docs": [
+              "Cap of one sample's absolute log return (bps)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "padding",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "storedVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -7752,11 +7876,34 @@ export type Greekhouse = {
             }
           },
           {
+            "name": "realized",
+            "docs": [
+              "Governed: the predictive spot shock and how its estimate is taken (docs/risk-model.md",
+              "6.8); all zero for an underlying listed before it existed."
+            ],
+            "type": {
+              "defined": {
+                "name": "storedRealizedVol"
+              }
+            }
+          },
+          {
+            "name": "realizedEstimate",
+            "docs": [
+              "The realized-vol estimate, advanced by every newer price the program records."
+            ],
+            "type": {
+              "defined": {
+                "name": "realizedVolEstimate"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                160
+                88
               ]
             }
           }
@@ -13493,6 +13640,16 @@ export type GreekhouseIdlJson = {
             "fields": [
               "bool"
             ]
+          },
+          {
+            "name": "RealizedVol",
+            "fields": [
+              {
+                "defined": {
+                  "name": "StoredRealizedVol"
+                }
+              }
+            ]
           }
         ]
       }
@@ -14863,6 +15020,49 @@ export type GreekhouseIdlJson = {
       }
     },
     {
+      "name": "RealizedVolEstimate",
+      "docs": [
+        "The estimate's state (never governed): updated with every newer price the program records."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "variance",
+            "docs": [
+              "Annualised variance, `Fixed` raw (10^-12)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "anchor_time",
+            "docs": [
+              "The last sample's publish time (zero: none yet) and price (oracle mantissa, exponent)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "anchor_price",
+            "type": "i64"
+          },
+          {
+            "name": "anchor_expo",
+            "type": "i32"
+          },
+          {
+            "name": "samples",
+            "docs": [
+              "Samples taken."
+            ],
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "Redeemed",
       "type": {
         "kind": "struct",
@@ -15638,6 +15838,77 @@ export type GreekhouseIdlJson = {
       }
     },
     {
+      "name": "StoredRealizedVol",
+      "docs": [
+        "Governed: how far realized volatility widens each level's spot shock, and how the estimate",
+        "is taken."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "initial_multiple_bps",
+            "docs": [
+              "IM: the shock is at least `multiple * sigma_rv * sqrt(horizon / year)` (bps; 0 = off)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "initial_horizon_secs",
+            "type": "u32"
+          },
+          {
+            "name": "initial_max_shock_bps",
+            "docs": [
+              "IM: the most the predictive shock reaches (bps; a configured shock above it still",
+              "applies)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_multiple_bps",
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_horizon_secs",
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_max_shock_bps",
+            "type": "u32"
+          },
+          {
+            "name": "half_life_secs",
+            "docs": [
+              "The estimate forgets half of its past per half-life of wall time."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "sample_secs",
+            "docs": [
+              "Least time between two samples."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_return_bps",
+            "docs": [
+              "Cap of one sample's absolute log return (bps)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "_padding",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "StoredVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -15980,11 +16251,34 @@ export type GreekhouseIdlJson = {
             }
           },
           {
+            "name": "realized",
+            "docs": [
+              "Governed: the predictive spot shock and how its estimate is taken (docs/risk-model.md",
+              "6.8); all zero for an underlying listed before it existed."
+            ],
+            "type": {
+              "defined": {
+                "name": "StoredRealizedVol"
+              }
+            }
+          },
+          {
+            "name": "realized_estimate",
+            "docs": [
+              "The realized-vol estimate, advanced by every newer price the program records."
+            ],
+            "type": {
+              "defined": {
+                "name": "RealizedVolEstimate"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                160
+                88
               ]
             }
           }
@@ -21721,6 +22015,16 @@ export const IDL: GreekhouseIdlJson = {
             "fields": [
               "bool"
             ]
+          },
+          {
+            "name": "RealizedVol",
+            "fields": [
+              {
+                "defined": {
+                  "name": "StoredRealizedVol"
+                }
+              }
+            ]
           }
         ]
       }
@@ -23091,6 +23395,49 @@ export const IDL: GreekhouseIdlJson = {
       }
     },
     {
+      "name": "RealizedVolEstimate",
+      "docs": [
+        "The estimate's state (never governed): updated with every newer price the program records."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "variance",
+            "docs": [
+              "Annualised variance, `Fixed` raw (10^-12)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "anchor_time",
+            "docs": [
+              "The last sample's publish time (zero: none yet) and price (oracle mantissa, exponent)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "anchor_price",
+            "type": "i64"
+          },
+          {
+            "name": "anchor_expo",
+            "type": "i32"
+          },
+          {
+            "name": "samples",
+            "docs": [
+              "Samples taken."
+            ],
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "Redeemed",
       "type": {
         "kind": "struct",
@@ -23866,6 +24213,77 @@ export const IDL: GreekhouseIdlJson = {
       }
     },
     {
+      "name": "StoredRealizedVol",
+      "docs": [
+        "Governed: how far realized volatility widens each level's spot shock, and how the estimate",
+        "is taken."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "initial_multiple_bps",
+            "docs": [
+              "IM: the shock is at least `multiple * sigma_rv * sqrt(horizon / year)` (bps; 0 = off)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "initial_horizon_secs",
+            "type": "u32"
+          },
+          {
+            "name": "initial_max_shock_bps",
+            "docs": [
+              "IM: the most the predictive shock reaches (bps; a configured shock above it still",
+              "applies)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_multiple_bps",
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_horizon_secs",
+            "type": "u32"
+          },
+          {
+            "name": "maintenance_max_shock_bps",
+            "type": "u32"
+          },
+          {
+            "name": "half_life_secs",
+            "docs": [
+              "The estimate forgets half of its past per half-life of wall time."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "sample_secs",
+            "docs": [
+              "Least time between two samples."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_return_bps",
+            "docs": [
+              "Cap of one sample's absolute log return (bps)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "_padding",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
       "name": "StoredVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -24208,11 +24626,34 @@ export const IDL: GreekhouseIdlJson = {
             }
           },
           {
+            "name": "realized",
+            "docs": [
+              "Governed: the predictive spot shock and how its estimate is taken (docs/risk-model.md",
+              "6.8); all zero for an underlying listed before it existed."
+            ],
+            "type": {
+              "defined": {
+                "name": "StoredRealizedVol"
+              }
+            }
+          },
+          {
+            "name": "realized_estimate",
+            "docs": [
+              "The realized-vol estimate, advanced by every newer price the program records."
+            ],
+            "type": {
+              "defined": {
+                "name": "RealizedVolEstimate"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                160
+                88
               ]
             }
           }

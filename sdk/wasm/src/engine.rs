@@ -3,7 +3,8 @@
 use greekhouse_risk::{auction, bs, BsInput, Fixed, LevelRisk, MarginSummary};
 use greekhouse_rulebook::engine::actions::{bid, withdraw, write};
 use greekhouse_rulebook::engine::margin::{
-    equity_native, needed_by_position, usable_for_margin, LoadedMargin, PricedUnderlying,
+    compute_margin, equity_native, needed_by_position, usable_for_margin, LoadedMargin,
+    PricedUnderlying,
 };
 use greekhouse_rulebook::engine::{convert, layout, liquidation, pricing};
 use greekhouse_rulebook::errors::GreekhouseError;
@@ -192,15 +193,12 @@ impl Decoded {
                 usable,
             });
         }
-        Ok(LoadedMargin {
-            assets,
-            underlyings,
-        })
+        Ok(LoadedMargin::new(assets, underlyings))
     }
 
     fn margin(&self, writer: &WriterAccount) -> Result<MarginSummary, Failure> {
         let loaded = self.load(&[writer])?;
-        Ok(loaded.margin_of(&self.ch, writer, self.now)?)
+        Ok(with_greeks(&loaded, &self.ch, writer, self.now)?)
     }
 }
 
@@ -362,13 +360,32 @@ struct MarginRequest {
     accounts: MarginAccounts,
 }
 
+/// The program's margin of `writer` over `loaded` with the book's Greeks reported (the program
+/// computes without them; every other field is the same either way).
+fn with_greeks(
+    loaded: &LoadedMargin,
+    ch: &Clearinghouse,
+    writer: &WriterAccount,
+    now: i64,
+) -> greekhouse_rulebook::prelude::Result<MarginSummary> {
+    compute_margin(
+        &ch.params,
+        ch.quote_decimals,
+        writer,
+        &loaded.assets,
+        &loaded.underlyings,
+        now,
+        true,
+    )
+}
+
 /// `engine::margin::compute_margin` of a writer account (the program's margin check, with its
 /// oracle checks for the price use).
 fn margin_op(r: MarginRequest) -> Answer {
     let decoded = r.accounts.decode()?;
     let (_, writer) = r.writer.decode::<WriterAccount>("WriterAccount")?;
     let loaded = decoded.load(&[&writer])?;
-    let summary = loaded.margin_of(&decoded.ch, &writer, decoded.now)?;
+    let summary = with_greeks(&loaded, &decoded.ch, &writer, decoded.now)?;
     Ok(summary_json(
         &summary,
         &margin_underlying_keys(&loaded, &writer),
