@@ -187,11 +187,15 @@ impl MarginScratch {
                 conf,
                 surface: convert::vol_surface(&u.underlying.surface),
                 surface_stale_secs: u.underlying.surface_stale_secs(now),
-                // the estimate with the price this check uses (what recording it will store)
-                realized_vol: u
-                    .underlying
-                    .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
-                    .vol()?,
+                // the estimate with the price this check uses (what recording it will store);
+                // not computed while the predictive shock is off
+                realized_vol: if u.underlying.realized.predictive() {
+                    u.underlying
+                        .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
+                        .vol()?
+                } else {
+                    Fixed::ZERO
+                },
                 rate: Fixed::from_bps(i64::from(u.underlying.margin.rate_bps)),
                 params: convert::margin_params(&u.underlying),
             });

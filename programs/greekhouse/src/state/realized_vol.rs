@@ -103,6 +103,12 @@ impl StoredRealizedVol {
         Ok(())
     }
 
+    /// Whether the predictive shock is on at either level (a margin check then needs the
+    /// estimate).
+    pub fn predictive(&self) -> bool {
+        self.initial_multiple_bps > 0 || self.maintenance_multiple_bps > 0
+    }
+
     /// The estimate's parameters (`None` when unset).
     pub fn estimate_params(&self) -> Option<RealizedVolParams> {
         (!self.is_unset()).then(|| RealizedVolParams {
