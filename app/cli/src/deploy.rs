@@ -242,7 +242,9 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
             role: Role::Creator,
             ix: ix::list_underlying(c, k.creator, k.creator, args),
         });
-        // lower the per-writer share in steps of at most 25 % (each a tightening, at once)
+        // lower the per-writer share below the listing's 25 % in steps of at most 25 percentage
+        // points (each a tightening, at once); a share above it would be a loosening, queued by
+        // `greekhouse gov propose`, not here
         let mut share = greekhouse::constants::governance::DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS;
         let target_share = u.writer_share_bps.unwrap_or(share);
         while share > target_share {

@@ -1,6 +1,6 @@
 //! `migrations/deploy.json` through `greekhouse deploy`: the plan, and the same plan run on the
-//! embedded bank (clearing house, listings enabled after the timelock, per-writer share lowered,
-//! admin handed to the vault).
+//! embedded bank (clearing house, listings enabled after the timelock, the per-writer share at
+//! the listing's 25 %, admin handed to the vault).
 
 #![cfg(feature = "demo")]
 
@@ -69,13 +69,13 @@ fn the_plan_lists_every_step_and_the_vault_steps_as_squads_messages() {
         .iter()
         .map(|s| s["signer"].as_str().unwrap())
         .collect();
-    // init, list SOL, 3 share steps (10,000 -> 7,500 -> 5,000 -> 2,500), list wSOL, 2 enablings,
-    // propose admin, accept (vault), 2 executions
-    assert_eq!(steps.len(), 12);
-    assert_eq!(&signers[..9], &["creator"; 9]);
-    assert_eq!(signers[9], "vault");
-    assert_eq!(&signers[10..], &["anyone after the timelock"; 2]);
-    let accept = &steps[9];
+    // init, list SOL (listed at the 25 % share the file asks for: no share step), list wSOL,
+    // 2 enablings, propose admin, accept (vault), 2 executions
+    assert_eq!(steps.len(), 9);
+    assert_eq!(&signers[..6], &["creator"; 6]);
+    assert_eq!(signers[6], "vault");
+    assert_eq!(&signers[7..], &["anyone after the timelock"; 2]);
+    let accept = &steps[6];
     let m = TransactionMessage::from_base58(
         accept["squads_transaction_message_base58"]
             .as_str()

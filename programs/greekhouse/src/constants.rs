@@ -167,8 +167,10 @@ pub mod governance {
     pub const TIGHTEN_INTERVAL_SECS: i64 = 3_600;
     /// Default anchor window of vol-surface updates at listing (seconds).
     pub const DEFAULT_SURFACE_ANCHOR_INTERVAL_SECS: u32 = 3_600;
-    /// Default share of the underlying's open-interest cap one writer may hold at listing (bps).
-    pub const DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS: u32 = 10_000;
+    /// Default share of the underlying's open-interest cap one writer may hold at listing (bps):
+    /// a quarter, so no single account holds more of a market at its cap than one auction can
+    /// be expected to absorb (issue 21, concentration).
+    pub const DEFAULT_WRITER_OPEN_INTEREST_SHARE_BPS: u32 = 2_500;
     /// Largest move of a weight in one change (bps; `i128`, the unit of step limits).
     pub const WEIGHT_STEP_BPS: i128 = 2_000;
 }

@@ -89,8 +89,8 @@ fn the_sdks_verdict_is_the_programs_including_refusals() {
         .starts_with("ChangeStepTooLarge: maintenance.floor_bps"));
     let same = json!({"vol_power_bps": m.vol_power_bps});
     assert_eq!(go("MarginParams", &sol, same), Err("NoChange".into()));
-    // within one step, beyond the hard bound (the share starts at 100 %)
-    let beyond = json!({"writer_share_bps": 10_500});
+    // within one step, beyond the hard bound (the share starts at 25 %, the bound is 1 %)
+    let beyond = json!({"writer_share_bps": 99});
     assert_eq!(
         go("OpenInterest", &sol, beyond),
         Err("ParameterOutOfBounds".into())

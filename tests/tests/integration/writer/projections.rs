@@ -86,7 +86,7 @@ fn a_write_is_projected_byte_for_byte_and_refused_as_the_program_refuses() {
         ChangeTarget::underlying(sol),
         GovValue::OpenInterest(OpenInterestLimits {
             open_interest_cap: cap,
-            writer_share_bps: share.saturating_sub(2_500).max(1),
+            writer_share_bps: share / 2,
             _padding: 0,
         }),
     )

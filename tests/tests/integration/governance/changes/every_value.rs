@@ -121,7 +121,7 @@ fn open_interest_limits() {
     let u = env.underlying(&env.sol.key.clone());
     let tight = OpenInterestLimits {
         open_interest_cap: u.open_interest_cap / 2,
-        writer_share_bps: 7_500,
+        writer_share_bps: 1_500,
         _padding: 0,
     };
     let loose = OpenInterestLimits {
@@ -142,13 +142,14 @@ fn open_interest_limits() {
         env.queue_change(target, GovValue::OpenInterest(zero)),
         E::ChangeStepTooLarge,
     );
+    // within one step of 15 %, below the 1 % bound
     let low_share = OpenInterestLimits {
         writer_share_bps: 99,
         ..loose
     };
     expect_err(
         env.queue_change(target, GovValue::OpenInterest(low_share)),
-        E::ChangeStepTooLarge,
+        E::ParameterOutOfBounds,
     );
 }
 

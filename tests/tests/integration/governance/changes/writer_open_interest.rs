@@ -5,21 +5,10 @@ use super::*;
 fn one_writer_cannot_fill_the_underlyings_whole_cap() {
     let mut env = Env::new();
     let eth = env.list_pull_underlying("ETH", [9u8; 32], pyth_usd(3_000), 10_000_000);
-    let target = ChangeTarget::underlying(eth.fixture.key);
-    for share in [7_500, 5_000] {
-        env.queue_change(
-            target,
-            GovValue::OpenInterest(OpenInterestLimits {
-                open_interest_cap: 10_000_000,
-                writer_share_bps: share,
-                _padding: 0,
-            }),
-        )
-        .unwrap();
-    }
+    // a quarter of the underlying's cap per writer account from listing
     assert_eq!(
         env.underlying(&eth.fixture.key).writer_open_interest_cap(),
-        5_000_000
+        2_500_000
     );
     let expiry = expiry_after(env.now(), 7);
     let series = env
@@ -40,12 +29,20 @@ fn one_writer_cannot_fill_the_underlyings_whole_cap() {
         );
         env.send_ix(ix, &[&w.owner])
     };
-    let a = env.writer(usd(200_000), 0);
-    env.deposit_quote(&a, usd(200_000)).unwrap();
-    let b = env.writer(usd(200_000), 0);
-    env.deposit_quote(&b, usd(200_000)).unwrap();
-    write(&mut env, &a, 5).unwrap();
-    expect_err(write(&mut env, &a, 1), E::WriterOpenInterestCapExceeded);
-    write(&mut env, &b, 5).unwrap();
-    expect_err(write(&mut env, &b, 1), E::OpenInterestCapExceeded);
+    let mut writers = Vec::new();
+    for _ in 0..6 {
+        let w = env.writer(usd(200_000), 0);
+        env.deposit_quote(&w, usd(200_000)).unwrap();
+        writers.push(w);
+    }
+    write(&mut env, &writers[0], 2).unwrap();
+    expect_err(
+        write(&mut env, &writers[0], 1),
+        E::WriterOpenInterestCapExceeded,
+    );
+    // four more fill the underlying's cap; then its own cap refuses first
+    for w in &writers[1..5] {
+        write(&mut env, w, 2).unwrap();
+    }
+    expect_err(write(&mut env, &writers[5], 1), E::OpenInterestCapExceeded);
 }

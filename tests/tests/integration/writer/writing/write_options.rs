@@ -342,17 +342,16 @@ fn write_beyond_initial_margin_fails() {
 #[test]
 fn write_beyond_open_interest_cap_fails() {
     let mut env = Env::new();
-    // ETH: 5 contracts of 1 ETH at most
-    let eth = env.list_pull_underlying("ETH", [9u8; 32], pyth_usd(3_000), 5_000_000);
+    // ETH: 4 contracts of 1 ETH at most, one per writer account (a quarter of the cap)
+    let eth = env.list_pull_underlying("ETH", [9u8; 32], pyth_usd(3_000), 4_000_000);
     let expiry = expiry_after(env.now(), 7);
     let series = env
         .create_series(eth.fixture, 0, usd(3_000), expiry)
         .unwrap();
-    let w = funded_writer(&mut env, 100_000);
-    let recipient = env.option_ata(&w.owner.pubkey(), &series);
     let remaining = quote_only_margin_accounts(&[(eth.fixture.key, eth.fixture.oracle)]);
-    let write = |n: u64| {
-        ix::write_options(
+    let write = |env: &mut Env, w: &Writer, n: u64| {
+        let recipient = env.option_ata(&w.owner.pubkey(), &series);
+        let ix = ix::write_options(
             env.ch.clearinghouse,
             w.account,
             w.owner.pubkey(),
@@ -361,19 +360,21 @@ fn write_beyond_open_interest_cap_fails() {
             recipient,
             n,
             remaining.clone(),
-        )
+        );
+        env.send_ix(ix, &[&w.owner])
     };
-    let (ix3, ix2, ix1) = (write(3), write(2), write(1));
-    env.send_ix(ix3, &[&w.owner]).unwrap();
+    let writers: Vec<Writer> = (0..5).map(|_| funded_writer(&mut env, 100_000)).collect();
     // up to the cap exactly
-    env.send_ix(ix2, &[&w.owner]).unwrap();
+    for w in &writers[..4] {
+        write(&mut env, w, 1).unwrap();
+    }
     assert_eq!(
         env.underlying_ledger(&eth.fixture.key).open_interest,
-        5_000_000
+        4_000_000
     );
-    expect_err(env.send_ix(ix1, &[&w.owner]), E::OpenInterestCapExceeded);
-    assert_eq!(env.series_state(&series).open_interest, 5);
-    assert_eq!(env.series_supply(&series), 5);
+    expect_err(write(&mut env, &writers[4], 1), E::OpenInterestCapExceeded);
+    assert_eq!(env.series_state(&series).open_interest, 4);
+    assert_eq!(env.series_supply(&series), 4);
 }
 
 #[test]
