@@ -63,13 +63,25 @@ pub struct Study {
     pub writers: u32,
     pub days: u32,
     pub step_minutes: u32,
-    /// Quote each writer posts: uniform in `[min, max]` whole USDC.
+    /// The value each writer posts, log-uniform in `[min, max]` whole USDC (many small writers,
+    /// a few large ones).
     pub writer_quote_min: u64,
     pub writer_quote_max: u64,
-    /// Share of writers who post SOL (linked collateral) instead of quote.
+    /// Share of writers who post SOL (collateral linked to SOL) and write covered SOL calls.
     pub sol_collateral_share: f64,
+    /// Share of their value the linked-collateral writers keep in quote beside their SOL (what
+    /// pays a settlement without a debt sale).
+    pub linked_quote_buffer: f64,
     /// Share of initial-margin capacity each writer uses.
     pub book_fill: f64,
+    /// Series each writer writes.
+    pub series_per_writer: u32,
+    /// Holder wallets: each write's tokens go to one of them, who pays the writer the option's
+    /// mark as premium and redeems at settlement.
+    pub holders: u32,
+    /// Strikes of each expiry, by Black-Scholes delta on the starting surface: a call and a put
+    /// at each (0.5: at the money; 0.1: far out of the money).
+    pub strike_deltas: Vec<f64>,
     /// Insurance fund stake at the start (whole USDC).
     pub fund_stake: u64,
     /// How the vol updater moves the surface.
@@ -121,10 +133,14 @@ impl Default for Study {
             writers: 30,
             days: 7,
             step_minutes: 10,
-            writer_quote_min: 2_000,
-            writer_quote_max: 20_000,
+            writer_quote_min: 1_000,
+            writer_quote_max: 100_000,
             sol_collateral_share: 0.25,
+            linked_quote_buffer: 0.1,
             book_fill: 0.9,
+            series_per_writer: 3,
+            holders: 10,
+            strike_deltas: vec![0.1, 0.25, 0.5],
             fund_stake: 20_000,
             vol: VolModel::default(),
             bots: vec![
@@ -242,8 +258,26 @@ impl Study {
         if !(0.0..=1.0).contains(&self.sol_collateral_share) {
             return Err(bad("sol_collateral_share", "must be in [0, 1]"));
         }
+        if !(0.0..=1.0).contains(&self.linked_quote_buffer) {
+            return Err(bad("linked_quote_buffer", "must be in [0, 1]"));
+        }
         if !(self.book_fill > 0.0 && self.book_fill <= 1.0) {
             return Err(bad("book_fill", "must be in (0, 1]"));
+        }
+        if !(1..=16).contains(&self.series_per_writer) {
+            return Err(bad("series_per_writer", "must be 1 to 16"));
+        }
+        if !(1..=1_000).contains(&self.holders) {
+            return Err(bad("holders", "must be 1 to 1000"));
+        }
+        if self.strike_deltas.is_empty()
+            || self.strike_deltas.len() > 8
+            || self
+                .strike_deltas
+                .iter()
+                .any(|d| !(d.is_finite() && *d >= 0.02 && *d <= 0.98))
+        {
+            return Err(bad("strike_deltas", "1 to 8 deltas, each in [0.02, 0.98]"));
         }
         if !(self.vol.half_life_hours.is_finite()
             && (0.1..=24.0 * 365.0).contains(&self.vol.half_life_hours))

@@ -161,3 +161,32 @@ fn every_study_in_the_simulator_doc_loads() {
         assert!(names.iter().any(|m| m == n), "{n} not in {names:?}");
     }
 }
+
+#[test]
+fn population_fields_load_and_are_checked_by_name() {
+    let s = Study::parse(
+        "writer_quote_min = 500\nwriter_quote_max = 5000\nlinked_quote_buffer = 0.2\nseries_per_writer = 4\nholders = 3\nstrike_deltas = [0.2, 0.5]",
+    )
+    .unwrap();
+    assert_eq!(s.linked_quote_buffer, 0.2);
+    assert_eq!(s.series_per_writer, 4);
+    assert_eq!(s.holders, 3);
+    assert_eq!(s.strike_deltas, vec![0.2, 0.5]);
+    let e = Study::parse("strike_delta = [0.2]").unwrap_err();
+    assert!(e.problem.contains("strike_delta"), "{e}");
+    let e = Study::parse("holder = 3").unwrap_err();
+    assert!(e.problem.contains("holder"), "{e}");
+    assert_eq!(Study::parse("holders = 0").unwrap_err().field, "holders");
+    assert_eq!(
+        Study::parse("strike_deltas = [1.5]").unwrap_err().field,
+        "strike_deltas"
+    );
+    assert_eq!(
+        Study::parse("linked_quote_buffer = 2.0").unwrap_err().field,
+        "linked_quote_buffer"
+    );
+    assert_eq!(
+        Study::parse("series_per_writer = 0").unwrap_err().field,
+        "series_per_writer"
+    );
+}

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod config;
 pub mod ledger;
 pub mod paths;
+pub mod population;
 pub mod report;
 pub mod run;
 pub mod stats;

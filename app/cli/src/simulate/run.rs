@@ -4,20 +4,26 @@
 //! updater's limits, and every expiry settled, finalized and redeemed. Every action is a
 //! transaction; the fund's flows are read from the program's events.
 
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
 use greekhouse::engine::convert;
 use greekhouse::state::{SeriesStatus, WriterStatus};
 use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
+use greekhouse_risk::bs::OptionKind;
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix;
-use greekhouse_testkit::scenario::{expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, USDC};
+use greekhouse_testkit::scenario::{
+    expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, SPL_TOKEN, USDC,
+};
 use serde::Serialize;
 use solana_signer::Signer;
 
 use super::config::{Scenario, Study};
 use super::ledger::{FundFlows, Recorder};
 use super::paths::{path, Rng};
+use super::population::{log_uniform, strike_for_delta};
 use super::vol::{clipped, VolProcess};
 
 const PYTH: f64 = 100_000_000.0;
@@ -74,6 +80,8 @@ pub struct RunResult {
     pub capital_greekhouse: f64,
     pub capital_opyn: f64,
     pub capital_zeta: f64,
+    /// Premiums the holders paid the writers (USDC).
+    pub premiums: f64,
     /// The clearing house's writing fee (bps of premium) the run was at.
     pub write_fee_bps: u32,
     pub transactions: u64,
@@ -102,12 +110,19 @@ pub fn schedule(latencies: &[u32], step_secs: i64) -> Vec<(i64, usize)> {
     out
 }
 
+/// A listed series of the run.
+struct Listed {
+    key: Pubkey,
+    name: String,
+    kind: u8,
+}
+
 /// Series names for the report.
-fn name(kind: u8, strike: u64, expiry_day: i64) -> String {
+fn name(underlying: &str, kind: u8, strike: u64, expiry_day: i64) -> String {
     format!(
-        "{} {} d{}",
+        "{underlying} {} {} d{}",
         if kind == 0 { "call" } else { "put" },
-        strike,
+        strike as f64 / USDC as f64,
         expiry_day
     )
 }
@@ -128,47 +143,112 @@ pub fn run(
     let mut env = Env::new_seeded(seed);
     let start = env.now();
 
-    // series: two expiries, strikes around the spot, calls and puts
+    // series: two expiries, a call and a put at each of the study's deltas on the starting
+    // surface (strikes across the smile)
     let expiries = [expiry_after(start, 2), expiry_after(start, 5)];
-    let mut series = Vec::new();
+    let mut series: Vec<Listed> = Vec::new();
     let sol = env.sol;
+    let sol_surface = env.underlying(&sol.key).surface;
     for e in expiries {
-        for kind in [0u8, 1] {
-            for strike in [130u64, 150, 170] {
+        let days = (e - start) as f64 / 86_400.0;
+        for kind in [OptionKind::Call, OptionKind::Put] {
+            let mut strikes: Vec<u64> = Vec::new();
+            for d in &study.strike_deltas {
+                if let Some(k) = strike_for_delta(kind, 150.0, *d, days, &sol_surface) {
+                    let k = (k * USDC as f64).round() as u64;
+                    if !strikes.contains(&k) {
+                        strikes.push(k);
+                    }
+                }
+            }
+            for strike in strikes {
                 let key = env
-                    .create_series(sol, kind, strike * USDC, e)
+                    .create_series(sol, kind as u8, strike, e)
                     .map_err(err("create_series"))?;
-                series.push((key, name(kind, strike, (e - start) / 86_400)));
+                series.push(Listed {
+                    key,
+                    name: name("SOL", kind as u8, strike, (e - start) / 86_400),
+                    kind: kind as u8,
+                });
             }
         }
     }
 
-    // writers near initial margin
+    // holders: they buy what the writers write, at the program's mark, and redeem at the end
+    let holders: Vec<Staker> = (0..study.holders)
+        .map(|_| env.staker(1_000_000_000 * USDC))
+        .collect();
+    // writers near initial margin, on quote or on SOL linked to SOL (covered calls)
     let mut events: Vec<GreekhouseEvent> = Vec::new();
     let mut writers: Vec<Writer> = Vec::new();
+    let mut premiums = 0u64;
     for _ in 0..study.writers {
-        let span = (study.writer_quote_max - study.writer_quote_min) as f64;
-        let dollars = study.writer_quote_min + (rng.uniform() * span) as u64;
-        let w = if rng.uniform() < study.sol_collateral_share {
-            let lamports = dollars * LAMPORTS_PER_SOL / 150;
-            let w = env.writer(50 * USDC, lamports);
-            env.deposit_sol(&w, lamports).map_err(err("deposit"))?;
-            env.deposit_quote(&w, 50 * USDC).map_err(err("deposit"))?;
+        let value = log_uniform(
+            &mut rng,
+            study.writer_quote_min as f64,
+            study.writer_quote_max as f64,
+        );
+        let linked = rng.uniform() < study.sol_collateral_share;
+        let w = if linked {
+            let quote = (value * study.linked_quote_buffer * USDC as f64) as u64;
+            let lamports = (value * (1.0 - study.linked_quote_buffer) / 150.0
+                * LAMPORTS_PER_SOL as f64) as u64;
+            let w = env.writer(quote, lamports);
+            if lamports > 0 {
+                env.deposit_sol(&w, lamports).map_err(err("deposit"))?;
+            }
+            if quote > 0 {
+                env.deposit_quote(&w, quote).map_err(err("deposit"))?;
+            }
             w
         } else {
-            let w = env.writer(dollars * USDC, 0);
-            env.deposit_quote(&w, dollars * USDC)
-                .map_err(err("deposit"))?;
+            let quote = (value * USDC as f64) as u64;
+            let w = env.writer(quote, 0);
+            env.deposit_quote(&w, quote).map_err(err("deposit"))?;
             w
         };
-        for j in 0..3usize {
-            let (s, _) = series[(rng.next_u64() % series.len() as u64) as usize];
+        let choices: Vec<&Listed> = series
+            .iter()
+            .filter(|s| !linked || s.kind == OptionKind::Call as u8)
+            .collect();
+        let n_series = study.series_per_writer as usize;
+        for j in 0..n_series {
+            let s = choices[(rng.next_u64() % choices.len() as u64) as usize].key;
             let max = env.max_writable(&w, &s);
-            let n = (max as f64 * study.book_fill / (3 - j) as f64) as u64;
-            if n > 0 {
-                if let Ok(out) = env.write(&w, &s, n) {
-                    events.extend(out.events);
-                }
+            let n = (max as f64 * study.book_fill / (n_series - j) as f64) as u64;
+            if n == 0 {
+                continue;
+            }
+            let holder = &holders[(rng.next_u64() % holders.len() as u64) as usize];
+            let mint = env.series_state(&s).option_mint;
+            let recipient = env
+                .chain
+                .token_account(&holder.owner.pubkey(), &mint, &SPL_TOKEN)
+                .map_err(err("holder token account"))?;
+            let before = env.margin_of(&w.account).liability;
+            let Ok(out) = env.write_to(&w, &s, n, recipient) else {
+                continue;
+            };
+            events.extend(out.events);
+            // the holder pays the option's mark (the engine's liability the write added) and
+            // the writer keeps it as collateral
+            let after = env.margin_of(&w.account).liability;
+            let premium = ((after.raw() - before.raw()).max(0) / 1_000_000_000_000) as u64;
+            if premium > 0 {
+                let pay = spl_token::instruction::transfer(
+                    &SPL_TOKEN,
+                    &holder.quote_ata,
+                    &w.quote_ata,
+                    &holder.owner.pubkey(),
+                    &[],
+                    premium,
+                )
+                .map_err(|e| anyhow::anyhow!("premium transfer: {e}"))?;
+                env.chain
+                    .send(&[pay], &[&holder.owner])
+                    .map_err(err("premium"))?;
+                env.deposit_quote(&w, premium).map_err(err("deposit"))?;
+                premiums += premium;
             }
         }
         writers.push(w);
@@ -301,7 +381,7 @@ pub fn run(
         }
         // outside capital buys a backstop once its price has fallen halfway
         let now = env.now();
-        for (s, _) in &series {
+        for Listed { key: s, .. } in &series {
             let st = env.series_state(s);
             let window = env.clearinghouse().params.settlement.backstop_window_secs as i64;
             if st.backstop_start != 0
@@ -326,18 +406,20 @@ pub fn run(
         if i > steps
             && series
                 .iter()
-                .all(|(s, _)| env.series_state(s).status == SeriesStatus::Finalized as u8)
+                .all(|l| env.series_state(&l.key).status == SeriesStatus::Finalized as u8)
         {
             break;
         }
     }
 
     // holders redeem
-    for w in &writers {
-        for (s, _) in &series {
-            let held = env.option_balance(&w.owner.pubkey(), s);
+    for h in &holders {
+        for Listed { key: s, .. } in &series {
+            let held = env.option_balance(&h.owner.pubkey(), s);
             if held > 0 && env.series_state(s).status == SeriesStatus::Finalized as u8 {
-                let _ = env.redeem(&w.owner, &w.quote_ata, s, held);
+                if let Ok(out) = env.redeem(&h.owner, &h.quote_ata, s, held) {
+                    events.extend(out.events);
+                }
             }
         }
     }
@@ -346,7 +428,10 @@ pub fn run(
     let fund_min = fund.iter().cloned().fold(f64::INFINITY, f64::min);
     let mut haircuts = Vec::new();
     let mut bad_debt = 0.0;
-    for (s, n) in &series {
+    for Listed {
+        key: s, name: n, ..
+    } in &series
+    {
         let st = env.series_state(s);
         if st.haircut_bps > 0 {
             haircuts.push((n.clone(), st.haircut_bps));
@@ -412,6 +497,7 @@ pub fn run(
         capital_greekhouse: cap_g,
         capital_opyn: cap_o,
         capital_zeta: cap_z,
+        premiums: usd(premiums),
         write_fee_bps,
         transactions: env.chain.transactions_sent(),
     })
