@@ -79,6 +79,13 @@ pub struct Study {
     /// Holder wallets: each write's tokens go to one of them, who pays the writer the option's
     /// mark as premium and redeems at settlement.
     pub holders: u32,
+    /// Share of the writers on quote who write BTC series (the others write SOL's).
+    pub btc_writer_share: f64,
+    /// Correlation of the Gaussian shocks of SOL and BTC.
+    pub btc_correlation: f64,
+    /// The size of BTC's moves relative to SOL's under the same scenario (noise vols, drifts,
+    /// jump sizes, a shape's and a gap's log moves).
+    pub btc_move_ratio: f64,
     /// Strikes of each expiry, by Black-Scholes delta on the starting surface: a call and a put
     /// at each (0.5: at the money; 0.1: far out of the money).
     pub strike_deltas: Vec<f64>,
@@ -141,6 +148,9 @@ impl Default for Study {
             series_per_writer: 3,
             holders: 10,
             strike_deltas: vec![0.1, 0.25, 0.5],
+            btc_writer_share: 0.3,
+            btc_correlation: 0.75,
+            btc_move_ratio: 0.6,
             fund_stake: 20_000,
             vol: VolModel::default(),
             bots: vec![
@@ -263,6 +273,15 @@ impl Study {
         }
         if !(self.book_fill > 0.0 && self.book_fill <= 1.0) {
             return Err(bad("book_fill", "must be in (0, 1]"));
+        }
+        if !(0.0..=1.0).contains(&self.btc_writer_share) {
+            return Err(bad("btc_writer_share", "must be in [0, 1]"));
+        }
+        if !(-1.0..=1.0).contains(&self.btc_correlation) {
+            return Err(bad("btc_correlation", "must be in [-1, 1]"));
+        }
+        if !(0.0..=5.0).contains(&self.btc_move_ratio) {
+            return Err(bad("btc_move_ratio", "must be in [0, 5]"));
         }
         if !(1..=16).contains(&self.series_per_writer) {
             return Err(bad("series_per_writer", "must be 1 to 16"));

@@ -190,3 +190,26 @@ fn population_fields_load_and_are_checked_by_name() {
         "series_per_writer"
     );
 }
+
+#[test]
+fn the_second_underlyings_fields_load_and_are_checked_by_name() {
+    let s = Study::parse("btc_writer_share = 0.5\nbtc_correlation = -0.2\nbtc_move_ratio = 1.5")
+        .unwrap();
+    assert_eq!(s.btc_writer_share, 0.5);
+    assert_eq!(s.btc_correlation, -0.2);
+    assert_eq!(s.btc_move_ratio, 1.5);
+    let e = Study::parse("btc_corelation = 0.5").unwrap_err();
+    assert!(e.problem.contains("btc_corelation"), "{e}");
+    assert_eq!(
+        Study::parse("btc_correlation = 1.5").unwrap_err().field,
+        "btc_correlation"
+    );
+    assert_eq!(
+        Study::parse("btc_writer_share = -0.1").unwrap_err().field,
+        "btc_writer_share"
+    );
+    assert_eq!(
+        Study::parse("btc_move_ratio = 9.0").unwrap_err().field,
+        "btc_move_ratio"
+    );
+}

@@ -169,6 +169,22 @@ pub fn write(
             })
             .map_err(|e| anyhow!(e))?;
             std::fs::write(out.join(format!("{sl}-price.svg")), price)?;
+            let btc_vols: Vec<f64> = first.btc_vols.iter().map(|v| v * 100.0).collect();
+            let btc_thousands: Vec<f64> = first.btc_prices.iter().map(|p| p / 1_000.0).collect();
+            let btc = charts::lines(&charts::Lines {
+                title: &format!("{}: BTC price and ATM vol, seed {}", s.name, first.seed),
+                x_desc: "hours from the start",
+                y_desc: "BTC price (USD, thousands) / ATM vol (%)",
+                x: &first.hours,
+                series: vec![
+                    ("BTC price (USD, thousands)".into(), &btc_thousands),
+                    ("BTC ATM vol, first tenor (%)".into(), &btc_vols),
+                ],
+                marks: vec![],
+                marks_label: "",
+            })
+            .map_err(|e| anyhow!(e))?;
+            std::fs::write(out.join(format!("{sl}-btc.svg")), btc)?;
             let vols: Vec<f64> = first.vols.iter().map(|v| v * 100.0).collect();
             let vol = charts::lines(&charts::Lines {
                 title: &format!(
@@ -223,7 +239,7 @@ pub fn write(
         .map_err(|e| anyhow!(e))?;
         std::fs::write(out.join(format!("{sl}-shortfall.svg")), hist)?;
         charts.push_str(&format!(
-            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} vol]({1}-vol.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
+            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} BTC]({1}-btc.svg)\n\n![{0} vol]({1}-vol.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
             s.name, sl
         ));
     }

@@ -22,7 +22,7 @@ use solana_signer::Signer;
 
 use super::config::{Scenario, Study};
 use super::ledger::{FundFlows, Recorder};
-use super::paths::{path, Rng};
+use super::paths::{paths, Pair, Rng};
 use super::population::{log_uniform, strike_for_delta};
 use super::vol::{clipped, VolProcess};
 
@@ -37,6 +37,9 @@ pub struct RunResult {
     pub prices: Vec<f64>,
     /// ATM vol of the surface's first tenor at every step (as posted and accepted).
     pub vols: Vec<f64>,
+    /// BTC's price and ATM vol at every step.
+    pub btc_prices: Vec<f64>,
+    pub btc_vols: Vec<f64>,
     /// Insurance fund balance at every step, settlement steps after the horizon included (USDC).
     pub fund: Vec<f64>,
     /// Hours from the start of every entry of `prices`, `vols` and `fund`.
@@ -115,7 +118,11 @@ struct Listed {
     key: Pubkey,
     name: String,
     kind: u8,
+    /// 0: SOL, 1: BTC.
+    underlying: usize,
 }
+
+const UNDERLYINGS: [&str; 2] = ["SOL", "BTC"];
 
 /// Series names for the report.
 fn name(underlying: &str, kind: u8, strike: u64, expiry_day: i64) -> String {
@@ -143,33 +150,37 @@ pub fn run(
     let mut env = Env::new_seeded(seed);
     let start = env.now();
 
-    // series: two expiries, a call and a put at each of the study's deltas on the starting
-    // surface (strikes across the smile)
+    // series on SOL and on BTC: two expiries, a call and a put at each of the study's deltas
+    // on the underlying's starting surface (strikes across the smile)
     let expiries = [expiry_after(start, 2), expiry_after(start, 5)];
     let mut series: Vec<Listed> = Vec::new();
-    let sol = env.sol;
-    let sol_surface = env.underlying(&sol.key).surface;
-    for e in expiries {
-        let days = (e - start) as f64 / 86_400.0;
-        for kind in [OptionKind::Call, OptionKind::Put] {
-            let mut strikes: Vec<u64> = Vec::new();
-            for d in &study.strike_deltas {
-                if let Some(k) = strike_for_delta(kind, 150.0, *d, days, &sol_surface) {
-                    let k = (k * USDC as f64).round() as u64;
-                    if !strikes.contains(&k) {
-                        strikes.push(k);
+    let (sol, btc) = (env.sol, env.btc);
+    let spot0 = [env.sol_price as f64 / PYTH, env.btc_price as f64 / PYTH];
+    for (u, fixture) in [sol, btc].into_iter().enumerate() {
+        let surface = env.underlying(&fixture.key).surface;
+        for e in expiries {
+            let days = (e - start) as f64 / 86_400.0;
+            for kind in [OptionKind::Call, OptionKind::Put] {
+                let mut strikes: Vec<u64> = Vec::new();
+                for d in &study.strike_deltas {
+                    if let Some(k) = strike_for_delta(kind, spot0[u], *d, days, &surface) {
+                        let k = (k * USDC as f64).round() as u64;
+                        if !strikes.contains(&k) {
+                            strikes.push(k);
+                        }
                     }
                 }
-            }
-            for strike in strikes {
-                let key = env
-                    .create_series(sol, kind as u8, strike, e)
-                    .map_err(err("create_series"))?;
-                series.push(Listed {
-                    key,
-                    name: name("SOL", kind as u8, strike, (e - start) / 86_400),
-                    kind: kind as u8,
-                });
+                for strike in strikes {
+                    let key = env
+                        .create_series(fixture, kind as u8, strike, e)
+                        .map_err(err("create_series"))?;
+                    series.push(Listed {
+                        key,
+                        name: name(UNDERLYINGS[u], kind as u8, strike, (e - start) / 86_400),
+                        kind: kind as u8,
+                        underlying: u,
+                    });
+                }
             }
         }
     }
@@ -189,6 +200,12 @@ pub fn run(
             study.writer_quote_max as f64,
         );
         let linked = rng.uniform() < study.sol_collateral_share;
+        // a quote writer writes one underlying's series
+        let on = if !linked && rng.uniform() < study.btc_writer_share {
+            1
+        } else {
+            0
+        };
         let w = if linked {
             let quote = (value * study.linked_quote_buffer * USDC as f64) as u64;
             let lamports = (value * (1.0 - study.linked_quote_buffer) / 150.0
@@ -209,7 +226,7 @@ pub fn run(
         };
         let choices: Vec<&Listed> = series
             .iter()
-            .filter(|s| !linked || s.kind == OptionKind::Call as u8)
+            .filter(|s| s.underlying == on && (!linked || s.kind == OptionKind::Call as u8))
             .collect();
         let n_series = study.series_per_writer as usize;
         for j in 0..n_series {
@@ -263,9 +280,10 @@ pub fn run(
         // Zeta: the mark (the same liability) plus its margin on top; Opyn: naked collateral
         cap_z += m.liability.raw() as f64 / 1e12 / USDC as f64;
         let state = env.writer_state(&w.account);
-        let spot = Fixed::from_int(150 * USDC as i64);
         let params = env.clearinghouse().params;
         for p in state.positions.iter().filter(|p| p.contracts > 0) {
+            let u = usize::from(p.underlying == btc.key);
+            let spot = Fixed::from_int((spot0[u] * USDC as f64) as i64);
             if let Ok(pos) = convert::position(p, 0, now, params.min_time_to_expiry_secs) {
                 if let Ok(peers) = crate::compare::position_peers(&pos, spot) {
                     cap_o += peers.opyn_naked.raw() as f64 / 1e12 / USDC as f64;
@@ -297,20 +315,30 @@ pub fn run(
     let steps = (study.days as i64 * 86_400 / step_secs) as usize;
     let first_expiry_hours = (expiries[0] - start) as f64 / 3_600.0;
     let step_hours = step_secs as f64 / 3_600.0;
-    let path_prices = path(
+    let [path_prices, btc_path] = paths(
         &scenario.path,
-        150.0,
+        spot0,
         steps,
         step_hours,
         first_expiry_hours,
+        &Pair {
+            correlation: study.btc_correlation,
+            ratio: study.btc_move_ratio,
+        },
         &mut rng,
     );
     let fund_start = usd(env.insurance_fund().balance);
     let mut fund = vec![fund_start];
     let mut prices = vec![path_prices[0]];
     let mut hours = vec![0.0];
-    let mut vol_process = VolProcess::new(&study.vol, &env.underlying(&sol.key).surface);
+    // each underlying has its own implied-vol process and its own surface updates
+    let mut vol_processes = [
+        VolProcess::new(&study.vol, &env.underlying(&sol.key).surface),
+        VolProcess::new(&study.vol, &env.underlying(&btc.key).surface),
+    ];
     let mut vols = vec![env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0];
+    let mut btc_prices = vec![btc_path[0]];
+    let mut btc_vols = vec![env.underlying(&btc.key).surface.atm_vol_bps[0] as f64 / 10_000.0];
     let mut vol_updates_refused = 0u64;
     let mut log = MemoryLog::default();
     // healthy accounts, shared by the bots within a step (its price and surface stand still;
@@ -335,22 +363,30 @@ pub fn run(
         env.advance(step_start - clock);
         clock = step_start;
         let price = path_prices[i.min(steps)];
-        let log_return = (price / prices[prices.len() - 1]).ln();
+        let btc_price = btc_path[i.min(steps)];
+        let log_returns = [
+            (price / prices[prices.len() - 1]).ln(),
+            (btc_price / btc_prices[btc_prices.len() - 1]).ln(),
+        ];
+        env.btc_price = (btc_price * PYTH) as i64;
+        // publishes both prices
         env.move_sol((price * PYTH) as i64);
-        // the vol updater: the process's target, clipped to what the program accepts
-        let target = vol_process.step(log_return, len as f64 / 3_600.0);
-        let u = env.underlying(&sol.key);
-        let surface = clipped(&u, &target, clock);
-        let updater = env.vol_updater.insecure_clone();
-        if env
-            .chain
-            .send(
-                &[ix::set_vol_surface(sol.key, updater.pubkey(), surface)],
-                &[&updater],
-            )
-            .is_err()
-        {
-            vol_updates_refused += 1;
+        // the vol updater: each process's target, clipped to what the program accepts
+        for (u, key) in [sol.key, btc.key].into_iter().enumerate() {
+            let target = vol_processes[u].step(log_returns[u], len as f64 / 3_600.0);
+            let current = env.underlying(&key);
+            let surface = clipped(&current, &target, clock);
+            let updater = env.vol_updater.insecure_clone();
+            if env
+                .chain
+                .send(
+                    &[ix::set_vol_surface(key, updater.pubkey(), surface)],
+                    &[&updater],
+                )
+                .is_err()
+            {
+                vol_updates_refused += 1;
+            }
         }
         let before = log.0.len();
         memo.clear();
@@ -399,6 +435,8 @@ pub fn run(
             }
         }
         prices.push(price);
+        btc_prices.push(btc_price);
+        btc_vols.push(env.underlying(&btc.key).surface.atm_vol_bps[0] as f64 / 10_000.0);
         vols.push(env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0);
         fund.push(usd(env.insurance_fund().balance));
         hours.push((step_start - start) as f64 / 3_600.0);
@@ -468,6 +506,8 @@ pub fn run(
         seed,
         prices,
         vols,
+        btc_prices,
+        btc_vols,
         hours,
         fund_start,
         fund_min,
