@@ -93,6 +93,9 @@ pub struct Study {
     pub fund_stake: u64,
     /// How the vol updater moves the surface.
     pub vol: VolModel,
+    /// Price impact of the bots' hedges on the path: bps of price per million USD of net hedge
+    /// sold (or bought) in a step, carried into every later price (0: the path is exogenous).
+    pub price_impact_bps_per_million: f64,
     pub bots: Vec<BotSpec>,
     pub scenarios: Vec<Scenario>,
 }
@@ -109,6 +112,14 @@ pub struct BotSpec {
     /// of a 10-minute step).
     pub latency_secs: u32,
     pub max_fraction_per_bid: f64,
+    /// What hedging costs the bot (exchange fees and half the spread), in bps of the notional
+    /// of the delta it hedges.
+    #[serde(default)]
+    pub hedge_cost_bps: f64,
+    /// Slippage on top, growing with the hedge's size: bps of the notional per million USD of
+    /// it (a hedge of $2M at 10 pays 20 bps of slippage).
+    #[serde(default)]
+    pub slippage_bps_per_million: f64,
 }
 
 /// The implied-vol process the vol updater posts (docs/simulator.md, "Vol").
@@ -153,18 +164,23 @@ impl Default for Study {
             btc_move_ratio: 0.6,
             fund_stake: 20_000,
             vol: VolModel::default(),
+            price_impact_bps_per_million: 0.0,
             bots: vec![
                 BotSpec {
                     capital: 500_000,
                     hurdle_bps: 200,
                     latency_secs: 5,
                     max_fraction_per_bid: 1.0,
+                    hedge_cost_bps: 5.0,
+                    slippage_bps_per_million: 20.0,
                 },
                 BotSpec {
                     capital: 50_000,
                     hurdle_bps: 400,
                     latency_secs: 60,
                     max_fraction_per_bid: 0.5,
+                    hedge_cost_bps: 10.0,
+                    slippage_bps_per_million: 50.0,
                 },
             ],
             scenarios: builtins(),
@@ -306,6 +322,11 @@ impl Study {
         if !(0.0..=1.0).contains(&self.vol.realized_weight) {
             return Err(bad("vol.realized_weight", "must be in [0, 1]"));
         }
+        if !(self.price_impact_bps_per_million.is_finite()
+            && (0.0..=10_000.0).contains(&self.price_impact_bps_per_million))
+        {
+            return Err(bad("price_impact_bps_per_million", "must be in [0, 10000]"));
+        }
         if self.bots.is_empty() {
             return Err(bad("bots", "at least one bot"));
         }
@@ -320,6 +341,20 @@ impl Study {
                 return Err(bad(
                     format!("bots[{i}].max_fraction_per_bid"),
                     "must be in (0, 1]",
+                ));
+            }
+            if !(b.hedge_cost_bps.is_finite() && (0.0..=1_000.0).contains(&b.hedge_cost_bps)) {
+                return Err(bad(
+                    format!("bots[{i}].hedge_cost_bps"),
+                    "must be in [0, 1000]",
+                ));
+            }
+            if !(b.slippage_bps_per_million.is_finite()
+                && (0.0..=10_000.0).contains(&b.slippage_bps_per_million))
+            {
+                return Err(bad(
+                    format!("bots[{i}].slippage_bps_per_million"),
+                    "must be in [0, 10000]",
                 ));
             }
             if b.hurdle_bps > 10_000 {

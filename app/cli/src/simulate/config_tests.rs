@@ -213,3 +213,40 @@ fn the_second_underlyings_fields_load_and_are_checked_by_name() {
         "btc_move_ratio"
     );
 }
+
+#[test]
+fn hedging_and_impact_fields_load_and_are_checked_by_name() {
+    let bot =
+        "[[bots]]\ncapital = 1000\nhurdle_bps = 100\nlatency_secs = 5\nmax_fraction_per_bid = 1.0";
+    let s = Study::parse(&format!(
+        "price_impact_bps_per_million = 50.0\n{bot}\nhedge_cost_bps = 4.0\nslippage_bps_per_million = 30.0"
+    ))
+    .unwrap();
+    assert_eq!(s.price_impact_bps_per_million, 50.0);
+    assert_eq!(s.bots[0].hedge_cost_bps, 4.0);
+    assert_eq!(s.bots[0].slippage_bps_per_million, 30.0);
+    // both default to zero in a bot that leaves them out
+    assert_eq!(Study::parse(bot).unwrap().bots[0].hedge_cost_bps, 0.0);
+    let e = Study::parse(&format!("{bot}\nhedge_cost = 4.0")).unwrap_err();
+    assert!(e.problem.contains("hedge_cost"), "{e}");
+    let e = Study::parse("price_impact = 1.0").unwrap_err();
+    assert!(e.problem.contains("price_impact"), "{e}");
+    assert_eq!(
+        Study::parse(&format!("{bot}\nhedge_cost_bps = -1.0"))
+            .unwrap_err()
+            .field,
+        "bots[0].hedge_cost_bps"
+    );
+    assert_eq!(
+        Study::parse(&format!("{bot}\nslippage_bps_per_million = 1e9"))
+            .unwrap_err()
+            .field,
+        "bots[0].slippage_bps_per_million"
+    );
+    assert_eq!(
+        Study::parse("price_impact_bps_per_million = -1.0")
+            .unwrap_err()
+            .field,
+        "price_impact_bps_per_million"
+    );
+}

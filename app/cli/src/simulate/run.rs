@@ -83,6 +83,10 @@ pub struct RunResult {
     pub capital_greekhouse: f64,
     pub capital_opyn: f64,
     pub capital_zeta: f64,
+    /// The bots' hedging: notional traded, its cost, and what their accounts could not pay.
+    pub hedging: Hedging,
+    /// The path's total shift by the hedges' price impact at the end (log, SOL and BTC).
+    pub impact_log: [f64; 2],
     /// Premiums the holders paid the writers (USDC).
     pub premiums: f64,
     /// The clearing house's writing fee (bps of premium) the run was at.
@@ -110,6 +114,52 @@ pub fn schedule(latencies: &[u32], step_secs: i64) -> Vec<(i64, usize)> {
         }
     }
     out.sort();
+    out
+}
+
+/// The bots' hedges over a run (USD).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Hedging {
+    pub notional: f64,
+    pub cost: f64,
+    /// Costs a bot's account could not pay (the withdrawal was refused).
+    pub unpaid: f64,
+    pub bots_out_of_capital: u64,
+}
+
+/// The delta of an account's book per underlying (`keys`), in underlying units: its options'
+/// (the SDK's margin, the engine's Greeks; a short call's is negative) plus the collateral
+/// priced by that underlying.
+fn book_delta(env: &mut Env, account: &Pubkey, keys: [Pubkey; 2]) -> [f64; 2] {
+    let state = env.writer_state(account);
+    if !state.positions.iter().any(|p| p.contracts > 0)
+        && !state.collaterals.iter().any(|c| c.amount > 0)
+    {
+        return [0.0; 2];
+    }
+    let inputs = env.margin_inputs(state);
+    let now = env.now();
+    let mut out = [0.0; 2];
+    if let Ok(m) = inputs.compute(
+        &mut env.chain,
+        now,
+        greekhouse::oracle::PriceUse::RiskIncreasing,
+    ) {
+        for s in &m.underlyings[..m.underlying_count as usize] {
+            if let Some((key, ..)) = inputs.underlyings.get(s.underlying as usize) {
+                if let Some(u) = keys.iter().position(|k| k == key) {
+                    out[u] += s.delta.raw() as f64 / 1e12;
+                }
+            }
+        }
+    }
+    for c in state.collaterals.iter().filter(|c| c.amount > 0) {
+        if let Some((_, asset)) = inputs.assets.iter().find(|(k, _)| *k == c.asset) {
+            if let Some(u) = keys.iter().position(|k| *k == asset.price_underlying) {
+                out[u] += c.amount as f64 / 10f64.powi(asset.decimals as i32);
+            }
+        }
+    }
     out
 }
 
@@ -300,6 +350,7 @@ pub fn run(
             .map_err(err("stake"))?;
     }
     let mut bots: Vec<Bot> = Vec::new();
+    let mut bot_accounts: Vec<Writer> = Vec::new();
     for spec in &study.bots {
         let b = env.writer(spec.capital * USDC, 0);
         env.deposit_quote(&b, spec.capital * USDC)
@@ -308,6 +359,7 @@ pub fn run(
         bot.strategy.hurdle_bps = spec.hurdle_bps;
         bot.limits.max_fraction_per_bid = spec.max_fraction_per_bid;
         bots.push(bot);
+        bot_accounts.push(b);
     }
     let investor = env.staker(10_000_000 * USDC);
 
@@ -346,6 +398,12 @@ pub fn run(
     let mut memo = HealthMemo::default();
     let mut liquidation_steps = Vec::new();
     let latencies: Vec<u32> = study.bots.iter().map(|b| b.latency_secs).collect();
+    // the bots' hedges (off chain): the delta each has hedged per underlying, what hedging cost
+    // them, and the path's shift by the hedges' price impact (log, per underlying)
+    let mut hedged = vec![[0.0f64; 2]; bots.len()];
+    let mut hedging = Hedging::default();
+    let mut out_of_capital = vec![false; bots.len()];
+    let mut impact_log = [0.0f64; 2];
     // after the horizon, hourly steps for at most four more days until every series is final
     let tail_secs = step_secs.max(3_600);
     let tail_steps = (4 * 86_400 / tail_secs) as usize;
@@ -362,8 +420,8 @@ pub fn run(
             .any(|e| previous_start < *e && *e <= step_start);
         env.advance(step_start - clock);
         clock = step_start;
-        let price = path_prices[i.min(steps)];
-        let btc_price = btc_path[i.min(steps)];
+        let price = path_prices[i.min(steps)] * impact_log[0].exp();
+        let btc_price = btc_path[i.min(steps)] * impact_log[1].exp();
         let log_returns = [
             (price / prices[prices.len() - 1]).ln(),
             (btc_price / btc_prices[btc_prices.len() - 1]).ln(),
@@ -408,6 +466,46 @@ pub fn run(
                 events: &mut events,
             };
             bots[b].tick_shared(&mut chain, &mut log, &mut memo);
+        }
+        // each bot hedges the delta its book took on since its last hedge, pays for it out of
+        // its bidding account (a withdrawal the program must allow: capital runs out), and its
+        // net sales move the next prices by the study's impact
+        let spots = [price, btc_price];
+        let mut net_sold = [0.0f64; 2];
+        for (k, bot_account) in bot_accounts.iter().enumerate() {
+            let delta = book_delta(&mut env, &bot_account.account, [sol.key, btc.key]);
+            let mut cost = 0.0;
+            for u in 0..2 {
+                let trade = delta[u] - hedged[k][u];
+                let notional = trade.abs() * spots[u];
+                if notional < 1.0 {
+                    continue;
+                }
+                let spec = &study.bots[k];
+                let bps = spec.hedge_cost_bps + spec.slippage_bps_per_million * notional / 1e6;
+                cost += notional * bps / 10_000.0;
+                hedged[k][u] = delta[u];
+                net_sold[u] += trade * spots[u];
+                hedging.notional += notional;
+            }
+            if cost <= 0.0 {
+                continue;
+            }
+            hedging.cost += cost;
+            let native = (cost * USDC as f64).ceil() as u64;
+            if env.withdraw_quote(bot_account, native).is_err() {
+                hedging.unpaid += cost;
+                if !out_of_capital[k] {
+                    // no more hedges paid: the bot stops bidding (it still starts liquidations
+                    // and cranks settlements, as any keeper may)
+                    out_of_capital[k] = true;
+                    bots[k].strategy.min_gain = i64::MAX;
+                    hedging.bots_out_of_capital += 1;
+                }
+            }
+        }
+        for u in 0..2 {
+            impact_log[u] -= study.price_impact_bps_per_million / 10_000.0 * net_sold[u] / 1e6;
         }
         if log.0[before..]
             .iter()
@@ -538,6 +636,8 @@ pub fn run(
         capital_opyn: cap_o,
         capital_zeta: cap_z,
         premiums: usd(premiums),
+        hedging,
+        impact_log,
         write_fee_bps,
         transactions: env.chain.transactions_sent(),
     })
