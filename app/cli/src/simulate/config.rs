@@ -93,6 +93,9 @@ pub struct Study {
     pub fund_stake: u64,
     /// How the vol updater moves the surface.
     pub vol: VolModel,
+    /// The return the backstop investor demands: it buys a series' new fund shares only when
+    /// they are worth at least `1 + this` times what it pays.
+    pub backstop_required_return: f64,
     /// Price impact of the bots' hedges on the path: bps of price per million USD of net hedge
     /// sold (or bought) in a step, carried into every later price (0: the path is exogenous).
     pub price_impact_bps_per_million: f64,
@@ -165,6 +168,7 @@ impl Default for Study {
             fund_stake: 20_000,
             vol: VolModel::default(),
             price_impact_bps_per_million: 0.0,
+            backstop_required_return: 0.25,
             bots: vec![
                 BotSpec {
                     capital: 500_000,
@@ -326,6 +330,11 @@ impl Study {
             && (0.0..=10_000.0).contains(&self.price_impact_bps_per_million))
         {
             return Err(bad("price_impact_bps_per_million", "must be in [0, 10000]"));
+        }
+        if !(self.backstop_required_return.is_finite()
+            && (0.0..=100.0).contains(&self.backstop_required_return))
+        {
+            return Err(bad("backstop_required_return", "must be in [0, 100]"));
         }
         if self.bots.is_empty() {
             return Err(bad("bots", "at least one bot"));

@@ -250,3 +250,17 @@ fn hedging_and_impact_fields_load_and_are_checked_by_name() {
         "price_impact_bps_per_million"
     );
 }
+
+#[test]
+fn the_backstop_investors_return_loads_and_is_checked_by_name() {
+    let s = Study::parse("backstop_required_return = 0.4").unwrap();
+    assert_eq!(s.backstop_required_return, 0.4);
+    let e = Study::parse("backstop_return = 0.4").unwrap_err();
+    assert!(e.problem.contains("backstop_return"), "{e}");
+    assert_eq!(
+        Study::parse("backstop_required_return = -0.5")
+            .unwrap_err()
+            .field,
+        "backstop_required_return"
+    );
+}

@@ -6,8 +6,10 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
+use greekhouse::engine::actions::buy_backstop::quote_backstop;
 use greekhouse::engine::convert;
-use greekhouse::state::{SeriesStatus, WriterStatus};
+use greekhouse::engine::settlement::shortfall;
+use greekhouse::state::{OptionSeries, SeriesStatus, WriterStatus};
 use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
 use greekhouse_risk::bs::OptionKind;
 use greekhouse_risk::Fixed;
@@ -87,6 +89,8 @@ pub struct RunResult {
     pub hedging: Hedging,
     /// The path's total shift by the hedges' price impact at the end (log, SOL and BTC).
     pub impact_log: [f64; 2],
+    /// The backstop investor's refused purchases.
+    pub backstop: Backstop,
     /// Premiums the holders paid the writers (USDC).
     pub premiums: f64,
     /// The clearing house's writing fee (bps of premium) the run was at.
@@ -161,6 +165,60 @@ fn book_delta(env: &mut Env, account: &Pubkey, keys: [Pubkey; 2]) -> [f64; 2] {
         }
     }
     out
+}
+
+/// The backstop investor's purchases the program refused (the price moved between its quote
+/// and the purchase; none expected).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Backstop {
+    pub refused: u64,
+}
+
+/// What the backstop investor buys of a settled series' shortfall now, and at what largest
+/// price: the most, up to the shortfall, whose new shares are worth at least `1 +
+/// backstop_required_return` times what it pays, valued at the fund's balance and unswept
+/// writing fees over every share (its own included); `None` when not even one USDC is. Prices
+/// and shares are the program's own (`quote_backstop`), found by bisection on the amount.
+fn backstop_purchase(
+    env: &mut Env,
+    series: &OptionSeries,
+    now: i64,
+    study: &Study,
+) -> Option<(u64, u64)> {
+    let gap = shortfall(
+        series.outstanding(),
+        series.payout_per_contract,
+        series.settlement_ledger,
+    )
+    .ok()?;
+    if gap == 0 {
+        return None;
+    }
+    let ch = env.clearinghouse();
+    let fund = env.insurance_fund();
+    let backing = (fund.balance + env.fees_accrued_total()) as f64;
+    let demanded = 1.0 + study.backstop_required_return;
+    // the investor's quote for `amount`: the program's price, and whether it pays
+    let pays = |amount: u64| -> Option<(bool, u64)> {
+        let q = quote_backstop(&ch, series, &fund, amount, u64::MAX, now).ok()?;
+        let value = q.shares as f64 * backing / (fund.total_shares as f64 + q.shares as f64);
+        Some((value >= demanded * q.amount as f64, q.price))
+    };
+    if let (true, price) = pays(gap)? {
+        return Some((gap, price));
+    }
+    let (mut lo, mut hi) = (0u64, gap);
+    while hi - lo > USDC {
+        let mid = lo + (hi - lo) / 2;
+        match pays(mid) {
+            Some((true, _)) => lo = mid,
+            _ => hi = mid,
+        }
+    }
+    if lo < USDC {
+        return None;
+    }
+    pays(lo).map(|(_, price)| (lo, price))
 }
 
 /// A listed series of the run.
@@ -362,6 +420,7 @@ pub fn run(
         bot_accounts.push(b);
     }
     let investor = env.staker(10_000_000 * USDC);
+    let mut backstop = Backstop::default();
 
     let step_secs = study.step_minutes as i64 * 60;
     let steps = (study.days as i64 * 86_400 / step_secs) as usize;
@@ -513,23 +572,19 @@ pub fn run(
         {
             liquidation_steps.push(prices.len());
         }
-        // outside capital buys a backstop once its price has fallen halfway
+        // outside capital buys a backstop once the auction's price gives it its demanded return
         let now = env.now();
         for Listed { key: s, .. } in &series {
             let st = env.series_state(s);
-            let window = env.clearinghouse().params.settlement.backstop_window_secs as i64;
-            if st.backstop_start != 0
-                && st.status == SeriesStatus::Settled as u8
-                && now >= st.backstop_start + window / 2
-                && now <= st.backstop_start + window
-            {
-                let gap = (st.outstanding() * st.payout_per_contract)
-                    .saturating_sub(st.settlement_ledger);
-                if gap > 0 {
-                    if let Ok(out) = env.buy_backstop(&investor, s, gap, u64::MAX) {
-                        events.extend(out.events);
-                    }
-                }
+            if st.backstop_start == 0 || st.status != SeriesStatus::Settled as u8 {
+                continue;
+            }
+            let Some((amount, price)) = backstop_purchase(&mut env, &st, now, study) else {
+                continue;
+            };
+            match env.buy_backstop(&investor, s, amount, price) {
+                Ok(out) => events.extend(out.events),
+                Err(_) => backstop.refused += 1,
             }
         }
         prices.push(price);
@@ -636,6 +691,7 @@ pub fn run(
         capital_opyn: cap_o,
         capital_zeta: cap_z,
         premiums: usd(premiums),
+        backstop,
         hedging,
         impact_log,
         write_fee_bps,
