@@ -101,6 +101,14 @@ pub struct Study {
     pub price_impact_bps_per_million: f64,
     pub bots: Vec<BotSpec>,
     pub scenarios: Vec<Scenario>,
+    /// The regime mix of a year: each scenario's weight (its share of the year's periods of
+    /// `days`), for the stakers' annual return, the exhaustion rate over the mix and the
+    /// break-even writing fee. Scenarios left out weigh nothing; when none of the study's
+    /// scenarios is named, each weighs the same.
+    pub regime_mix: std::collections::BTreeMap<String, f64>,
+    /// The exhaustion rate over the mix (per period of `days`) the break-even writing fee must
+    /// hold the fund to.
+    pub exhaustion_target: f64,
 }
 
 /// A liquidator bot of the study.
@@ -188,8 +196,26 @@ impl Default for Study {
                 },
             ],
             scenarios: builtins(),
+            regime_mix: default_regime_mix(),
+            exhaustion_target: 0.01,
         }
     }
+}
+
+/// A year of weeks: 80 % calm, 12 % jumpy, and four stress weeks (two crashes like
+/// `crash-40pct-6h`, a slide, a gap at expiry). An assumption for the base case, not an
+/// estimate: a study sets its own.
+pub fn default_regime_mix() -> std::collections::BTreeMap<String, f64> {
+    [
+        ("gbm", 0.80),
+        ("jump", 0.12),
+        ("crash-40pct-6h", 0.04),
+        ("slide-65pct-3d-rebound", 0.02),
+        ("gap-down-at-expiry", 0.02),
+    ]
+    .into_iter()
+    .map(|(n, w)| (n.to_string(), w))
+    .collect()
 }
 
 /// The built-in scenarios.
@@ -375,6 +401,21 @@ impl Study {
         }
         if self.scenarios.is_empty() {
             return Err(bad("scenarios", "at least one scenario"));
+        }
+        let builtin_names: Vec<String> = builtins().into_iter().map(|s| s.name).collect();
+        for (name, w) in &self.regime_mix {
+            if !self.scenarios.iter().any(|s| &s.name == name) && !builtin_names.contains(name) {
+                return Err(bad(
+                    format!("regime_mix.{name}"),
+                    "not a scenario of the study or a built-in one",
+                ));
+            }
+            if !(w.is_finite() && *w >= 0.0) {
+                return Err(bad(format!("regime_mix.{name}"), "must be >= 0"));
+            }
+        }
+        if !(self.exhaustion_target > 0.0 && self.exhaustion_target < 1.0) {
+            return Err(bad("exhaustion_target", "must be in (0, 1)"));
         }
         for (i, s) in self.scenarios.iter().enumerate() {
             let f = |x: &str| format!("scenarios[{i}].{x}");

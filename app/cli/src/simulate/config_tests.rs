@@ -264,3 +264,29 @@ fn the_backstop_investors_return_loads_and_is_checked_by_name() {
         "backstop_required_return"
     );
 }
+
+#[test]
+fn the_regime_mix_and_the_exhaustion_target_load_and_are_checked_by_name() {
+    let s =
+        Study::parse("exhaustion_target = 0.05\n[regime_mix]\ngbm = 50.0\ncrash-40pct-6h = 2.0")
+            .unwrap();
+    assert_eq!(s.exhaustion_target, 0.05);
+    assert_eq!(s.regime_mix.len(), 2);
+    assert_eq!(s.regime_mix["crash-40pct-6h"], 2.0);
+    // a study's own scenario may be named
+    let s = Study::parse(
+        "[regime_mix]\ncalm = 1.0\n[[scenarios]]\nname = \"calm\"\nkind = \"gbm\"\ndrift = 0.0\nvol = 0.4",
+    )
+    .unwrap();
+    assert_eq!(s.regime_mix["calm"], 1.0);
+    let e = Study::parse("[regime_mix]\ngbn = 1.0").unwrap_err();
+    assert_eq!(e.field, "regime_mix.gbn");
+    let e = Study::parse("[regime_mix]\ngbm = -1.0").unwrap_err();
+    assert_eq!(e.field, "regime_mix.gbm");
+    let e = Study::parse("exhaustion_targets = 0.1").unwrap_err();
+    assert!(e.problem.contains("exhaustion_targets"), "{e}");
+    assert_eq!(
+        Study::parse("exhaustion_target = 0.0").unwrap_err().field,
+        "exhaustion_target"
+    );
+}

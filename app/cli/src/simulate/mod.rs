@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod config;
+pub mod economics;
 pub mod ledger;
 pub mod paths;
 pub mod population;

@@ -537,10 +537,12 @@ pub fn run(
             for u in 0..2 {
                 let trade = delta[u] - hedged[k][u];
                 let notional = trade.abs() * spots[u];
-                if notional < 1.0 {
+                let spec = &study.bots[k];
+                // a bot rebalances once its unhedged delta is worth 1 % of its capital, not at
+                // every tick of the price
+                if notional < 0.01 * spec.capital as f64 {
                     continue;
                 }
-                let spec = &study.bots[k];
                 let bps = spec.hedge_cost_bps + spec.slippage_bps_per_million * notional / 1e6;
                 cost += notional * bps / 10_000.0;
                 hedged[k][u] = delta[u];
