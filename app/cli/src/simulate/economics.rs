@@ -243,7 +243,7 @@ fn bps_estimate(
     if !value.is_finite() {
         return None;
     }
-    let (lo, hi) = bootstrap(strata, 400, 0x00fe_e5, stat);
+    let (lo, hi) = bootstrap(strata, 400, 0xfee5, stat);
     Some(Estimate {
         value: value * fee_bps,
         lo: lo * fee_bps,
