@@ -161,3 +161,132 @@ fn every_study_in_the_simulator_doc_loads() {
         assert!(names.iter().any(|m| m == n), "{n} not in {names:?}");
     }
 }
+
+#[test]
+fn population_fields_load_and_are_checked_by_name() {
+    let s = Study::parse(
+        "writer_quote_min = 500\nwriter_quote_max = 5000\nlinked_quote_buffer = 0.2\nseries_per_writer = 4\nholders = 3\nstrike_deltas = [0.2, 0.5]",
+    )
+    .unwrap();
+    assert_eq!(s.linked_quote_buffer, 0.2);
+    assert_eq!(s.series_per_writer, 4);
+    assert_eq!(s.holders, 3);
+    assert_eq!(s.strike_deltas, vec![0.2, 0.5]);
+    let e = Study::parse("strike_delta = [0.2]").unwrap_err();
+    assert!(e.problem.contains("strike_delta"), "{e}");
+    let e = Study::parse("holder = 3").unwrap_err();
+    assert!(e.problem.contains("holder"), "{e}");
+    assert_eq!(Study::parse("holders = 0").unwrap_err().field, "holders");
+    assert_eq!(
+        Study::parse("strike_deltas = [1.5]").unwrap_err().field,
+        "strike_deltas"
+    );
+    assert_eq!(
+        Study::parse("linked_quote_buffer = 2.0").unwrap_err().field,
+        "linked_quote_buffer"
+    );
+    assert_eq!(
+        Study::parse("series_per_writer = 0").unwrap_err().field,
+        "series_per_writer"
+    );
+}
+
+#[test]
+fn the_second_underlyings_fields_load_and_are_checked_by_name() {
+    let s = Study::parse("btc_writer_share = 0.5\nbtc_correlation = -0.2\nbtc_move_ratio = 1.5")
+        .unwrap();
+    assert_eq!(s.btc_writer_share, 0.5);
+    assert_eq!(s.btc_correlation, -0.2);
+    assert_eq!(s.btc_move_ratio, 1.5);
+    let e = Study::parse("btc_corelation = 0.5").unwrap_err();
+    assert!(e.problem.contains("btc_corelation"), "{e}");
+    assert_eq!(
+        Study::parse("btc_correlation = 1.5").unwrap_err().field,
+        "btc_correlation"
+    );
+    assert_eq!(
+        Study::parse("btc_writer_share = -0.1").unwrap_err().field,
+        "btc_writer_share"
+    );
+    assert_eq!(
+        Study::parse("btc_move_ratio = 9.0").unwrap_err().field,
+        "btc_move_ratio"
+    );
+}
+
+#[test]
+fn hedging_and_impact_fields_load_and_are_checked_by_name() {
+    let bot =
+        "[[bots]]\ncapital = 1000\nhurdle_bps = 100\nlatency_secs = 5\nmax_fraction_per_bid = 1.0";
+    let s = Study::parse(&format!(
+        "price_impact_bps_per_million = 50.0\n{bot}\nhedge_cost_bps = 4.0\nslippage_bps_per_million = 30.0"
+    ))
+    .unwrap();
+    assert_eq!(s.price_impact_bps_per_million, 50.0);
+    assert_eq!(s.bots[0].hedge_cost_bps, 4.0);
+    assert_eq!(s.bots[0].slippage_bps_per_million, 30.0);
+    // both default to zero in a bot that leaves them out
+    assert_eq!(Study::parse(bot).unwrap().bots[0].hedge_cost_bps, 0.0);
+    let e = Study::parse(&format!("{bot}\nhedge_cost = 4.0")).unwrap_err();
+    assert!(e.problem.contains("hedge_cost"), "{e}");
+    let e = Study::parse("price_impact = 1.0").unwrap_err();
+    assert!(e.problem.contains("price_impact"), "{e}");
+    assert_eq!(
+        Study::parse(&format!("{bot}\nhedge_cost_bps = -1.0"))
+            .unwrap_err()
+            .field,
+        "bots[0].hedge_cost_bps"
+    );
+    assert_eq!(
+        Study::parse(&format!("{bot}\nslippage_bps_per_million = 1e9"))
+            .unwrap_err()
+            .field,
+        "bots[0].slippage_bps_per_million"
+    );
+    assert_eq!(
+        Study::parse("price_impact_bps_per_million = -1.0")
+            .unwrap_err()
+            .field,
+        "price_impact_bps_per_million"
+    );
+}
+
+#[test]
+fn the_backstop_investors_return_loads_and_is_checked_by_name() {
+    let s = Study::parse("backstop_required_return = 0.4").unwrap();
+    assert_eq!(s.backstop_required_return, 0.4);
+    let e = Study::parse("backstop_return = 0.4").unwrap_err();
+    assert!(e.problem.contains("backstop_return"), "{e}");
+    assert_eq!(
+        Study::parse("backstop_required_return = -0.5")
+            .unwrap_err()
+            .field,
+        "backstop_required_return"
+    );
+}
+
+#[test]
+fn the_regime_mix_and_the_exhaustion_target_load_and_are_checked_by_name() {
+    let s =
+        Study::parse("exhaustion_target = 0.05\n[regime_mix]\ngbm = 50.0\ncrash-40pct-6h = 2.0")
+            .unwrap();
+    assert_eq!(s.exhaustion_target, 0.05);
+    assert_eq!(s.regime_mix.len(), 2);
+    assert_eq!(s.regime_mix["crash-40pct-6h"], 2.0);
+    // a study's own scenario may be named
+    let s = Study::parse(
+        "[regime_mix]\ncalm = 1.0\n[[scenarios]]\nname = \"calm\"\nkind = \"gbm\"\ndrift = 0.0\nvol = 0.4",
+    )
+    .unwrap();
+    assert_eq!(s.regime_mix["calm"], 1.0);
+    let e = Study::parse("[regime_mix]\ngbn = 1.0").unwrap_err();
+    assert_eq!(e.field, "regime_mix.gbn");
+    let e = Study::parse("[regime_mix]\ngbm = -1.0").unwrap_err();
+    assert_eq!(e.field, "regime_mix.gbm");
+    let e = Study::parse("exhaustion_targets = 0.1").unwrap_err();
+    assert!(e.problem.contains("exhaustion_targets"), "{e}");
+    assert_eq!(
+        Study::parse("exhaustion_target = 0.0").unwrap_err().field,
+        "exhaustion_target"
+    );
+}

@@ -5,8 +5,10 @@
 
 pub mod charts;
 pub mod config;
+pub mod economics;
 pub mod ledger;
 pub mod paths;
+pub mod population;
 pub mod report;
 pub mod run;
 pub mod stats;

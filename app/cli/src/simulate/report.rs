@@ -8,11 +8,50 @@ use serde_json::{json, Value};
 
 use super::charts;
 use super::config::Study;
+use super::economics::{self, RunFigures, Stratum};
 use super::run::RunResult;
 use super::stats::{mean, wilson, Estimate};
 
+/// What the economics read of a run.
+fn figures(r: &RunResult) -> RunFigures {
+    RunFigures {
+        paid: r.flows.paid(),
+        liquidation_fees: r.flows.liquidation_fees,
+        write_fees: r.flows.write_fees,
+        fund_min: r.fund_min,
+        fund_start: r.fund_start,
+        stakers_return: r.stakers_return,
+    }
+}
+
+/// Each scenario's runs with its weight in the study's regime mix (equal weights when the mix
+/// names none of them).
+fn strata(study: &Study, results: &[RunResult]) -> Vec<Stratum> {
+    let named = study
+        .scenarios
+        .iter()
+        .any(|s| study.regime_mix.contains_key(&s.name));
+    study
+        .scenarios
+        .iter()
+        .map(|s| Stratum {
+            name: s.name.clone(),
+            weight: if named {
+                study.regime_mix.get(&s.name).copied().unwrap_or(0.0)
+            } else {
+                1.0
+            },
+            runs: results
+                .iter()
+                .filter(|r| r.scenario == s.name)
+                .map(figures)
+                .collect(),
+        })
+        .collect()
+}
+
 /// The fund's economics of one scenario.
-fn scenario_summary(name: &str, rs: &[&RunResult]) -> Value {
+fn scenario_summary(name: &str, rs: &[&RunResult], study: &Study) -> Value {
     let n = rs.len();
     let m = |f: &dyn Fn(&RunResult) -> f64| mean(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
     let p = |f: &dyn Fn(&RunResult) -> bool| wilson(rs.iter().filter(|r| f(r)).count(), n);
@@ -24,12 +63,17 @@ fn scenario_summary(name: &str, rs: &[&RunResult]) -> Value {
     let liq_fees = m(&|r| r.flows.liquidation_fees);
     let write_fees = m(&|r| r.flows.write_fees);
     let fee_bps = rs.first().map_or(0, |r| r.write_fee_bps) as f64;
-    // writing fees scale with the fee rate (the same books at any rate: no demand response)
-    let break_even_bps = if write_fees.value > 0.0 {
-        Some(fee_bps * (paid.value - liq_fees.value).max(0.0) / write_fees.value)
-    } else {
-        None
-    };
+    // this scenario alone, as if it were the whole year
+    let alone = economics::mix_economics(
+        &[Stratum {
+            name: name.to_string(),
+            weight: 1.0,
+            runs: rs.iter().map(|r| figures(r)).collect(),
+        }],
+        study.days as f64,
+        study.exhaustion_target,
+        fee_bps,
+    );
     json!({
         "scenario": name,
         "runs": n,
@@ -48,7 +92,13 @@ fn scenario_summary(name: &str, rs: &[&RunResult]) -> Value {
         "liquidation_fees": liq_fees,
         "write_fees": write_fees,
         "write_fee_bps": fee_bps,
-        "break_even_write_fee_bps": break_even_bps,
+        "expected_break_even_write_fee_bps": alone.expected_break_even_bps,
+        "break_even_write_fee_bps": alone.break_even_bps,
+        "hedging_cost": m(&|r| r.hedging.cost),
+        "hedging_notional": m(&|r| r.hedging.notional),
+        "p_bot_out_of_capital": p(&|r| r.hedging.bots_out_of_capital > 0),
+        "premiums": m(&|r| r.premiums),
+        "impact_sol_pct": m(&|r| (r.impact_log[0].exp() - 1.0) * 100.0),
         "stakers_return": m(&|r| r.stakers_return),
         "backstop_raised": m(&|r| r.flows.backstop_raised),
         "bankruptcies": m(&|r| r.bankruptcies as f64),
@@ -90,9 +140,16 @@ pub fn write(
         .iter()
         .map(|s| {
             let rs: Vec<&RunResult> = results.iter().filter(|r| r.scenario == s.name).collect();
-            scenario_summary(&s.name, &rs)
+            scenario_summary(&s.name, &rs, study)
         })
         .collect();
+    let fee_bps = results.first().map_or(0, |r| r.write_fee_bps) as f64;
+    let mix = economics::mix_economics(
+        &strata(study, results),
+        study.days as f64,
+        study.exhaustion_target,
+        fee_bps,
+    );
     let mut md = String::new();
     md.push_str("# Greekhouse risk simulation\n\n");
     md.push_str(&format!(
@@ -124,10 +181,10 @@ pub fn write(
             est(v, "vol_peak").show(100.0, 0),
         ));
     }
-    md.push_str("\n## The insurance fund (USDC per run, mean)\n\n| scenario | (a) deficits | (b) auction premium | (c) settlement cover | total paid | liquidation fees in | writing fees in | stakers' return | break-even writing fee |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.push_str("\n## The insurance fund (USDC per run, mean)\n\n| scenario | (a) deficits | (b) auction premium | (c) settlement cover | total paid | liquidation fees in | writing fees in | backstop raised | stakers' return |\n|---|---|---|---|---|---|---|---|---|\n");
     for v in &per {
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} % | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} % |\n",
             v["scenario"].as_str().unwrap_or(""),
             est(v, "fund_paid_deficits").show(1.0, 0),
             est(v, "fund_paid_auction_premium").show(1.0, 0),
@@ -135,18 +192,60 @@ pub fn write(
             est(v, "fund_paid").show(1.0, 0),
             est(v, "liquidation_fees").show(1.0, 0),
             est(v, "write_fees").show(1.0, 0),
+            est(v, "backstop_raised").show(1.0, 0),
             est(v, "stakers_return").show(100.0, 2),
-            match v["break_even_write_fee_bps"].as_f64() {
-                Some(b) => format!(
-                    "{:.0} bps (today {:.0})",
-                    b,
-                    v["write_fee_bps"].as_f64().unwrap_or(0.0)
-                ),
-                None => "n/a".into(),
-            },
         ));
     }
-    md.push_str("\n(a) `fraction x max(-mark_to_market, 0)` of each `SliceBought` the fund paid for (the account's deficit), (b) the rest of its `from_fund` (the discount paid on top of the account's value), (c) `SeriesSettled.fund_cover` plus `DebtResolved.from_fund`; fees from `SliceBought.fee` and `OptionsWritten.fee`. The break-even writing fee is the rate at which the writing fees of the same books would equal the fund's payments less its liquidation fees, in this scenario alone (no demand response to the fee). The stakers' return is the first staker's share value (fund balance plus unswept writing fees over all shares, backstop buyers' included) over its stake.\n");
+    md.push_str("\n(a) `fraction x max(-mark_to_market, 0)` of each `SliceBought` the fund paid for (the account's deficit), (b) the rest of its `from_fund` (the discount paid on top of the account's value), (c) `SeriesSettled.fund_cover` plus `DebtResolved.from_fund`; fees from `SliceBought.fee` and `OptionsWritten.fee`; backstop from `BackstopBought.amount`. The stakers' return is the first staker's share value (fund balance plus unswept writing fees over all shares, backstop buyers' included) over its stake, over one run.\n");
+    md.push_str(&format!("\n## Writing fee, per scenario as if it were the whole year (bps of premium; today {fee_bps:.0})\n\n| scenario | expected break-even | break-even at {:.1} % exhaustion | premiums (USDC) | bots' hedging cost (USDC) | P(a bot runs out of capital) | SOL moved by the hedges' impact |\n|---|---|---|---|---|---|---|\n", study.exhaustion_target * 100.0));
+    let show_bps = |v: &Value| -> String {
+        match serde_json::from_value::<Estimate>(v.clone()) {
+            Ok(e) => e.show(1.0, 0),
+            Err(_) => "none reaches it".into(),
+        }
+    };
+    for v in &per {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} % | {} % |\n",
+            v["scenario"].as_str().unwrap_or(""),
+            show_bps(&v["expected_break_even_write_fee_bps"]),
+            show_bps(&v["break_even_write_fee_bps"]),
+            est(v, "premiums").show(1.0, 0),
+            est(v, "hedging_cost").show(1.0, 0),
+            est(v, "p_bot_out_of_capital").show(100.0, 1),
+            est(v, "impact_sol_pct").show(1.0, 2),
+        ));
+    }
+    md.push_str(&format!(
+        "\nThe expected break-even fee is the writing fee at which the scenario's expected inflows (writing fees, which scale with the fee, plus liquidation fees) equal the fund's expected payments; the break-even at the target is the larger of that and the smallest fee at which no more than {:.1} % of runs exhaust the fund (each run's fund gains the extra writing fees before any loss: every book is written at the start; writers do not react to the fee). Intervals: a bootstrap of the runs (400 resamples).\n",
+        study.exhaustion_target * 100.0
+    ));
+    md.push_str(&format!(
+        "\n## The fund over a year (regime mix)\n\nA year of periods of {} days, each drawn from the scenarios with these weights: {}. Rates and returns are per period, then over a year of such periods (`1 - (1 - p)^(365/{})`, `(1 + r)^(365/{}) - 1`).\n\n| | per period | per year |\n|---|---|---|\n| P(fund exhausted) at today's fee ({:.0} bps) | {} % | {} % |\n| stakers' return | {} % | {} % |\n| the fund's payments (USDC) | {} | |\n| its inflows: writing and liquidation fees (USDC) | {} | |\n\n| writing fee (bps of premium) | |\n|---|---|\n| today | {:.0} |\n| expected break-even (inflows = payments) | {} |\n| at {:.1} % exhaustion per period | {} |\n| **break-even** (the larger) | **{}** |\n",
+        study.days,
+        mix.weights
+            .iter()
+            .map(|(n, w)| format!("{n} {:.1} %", w * 100.0))
+            .collect::<Vec<_>>()
+            .join(", "),
+        study.days,
+        study.days,
+        fee_bps,
+        mix.exhaustion_rate.show(100.0, 2),
+        mix.exhaustion_rate_annual.show(100.0, 1),
+        mix.stakers_return.show(100.0, 2),
+        mix.stakers_return_annual.show(100.0, 1),
+        mix.paid.show(1.0, 0),
+        mix.inflows.show(1.0, 0),
+        fee_bps,
+        mix.expected_break_even_bps
+            .map_or("none reaches it".into(), |e| e.show(1.0, 0)),
+        study.exhaustion_target * 100.0,
+        mix.fee_at_target_bps
+            .map_or("none reaches it".into(), |e| e.show(1.0, 0)),
+        mix.break_even_bps
+            .map_or("none reaches it".into(), |e| e.show(1.0, 0)),
+    ));
 
     let mut charts = String::new();
     for s in &study.scenarios {
@@ -169,6 +268,22 @@ pub fn write(
             })
             .map_err(|e| anyhow!(e))?;
             std::fs::write(out.join(format!("{sl}-price.svg")), price)?;
+            let btc_vols: Vec<f64> = first.btc_vols.iter().map(|v| v * 100.0).collect();
+            let btc_thousands: Vec<f64> = first.btc_prices.iter().map(|p| p / 1_000.0).collect();
+            let btc = charts::lines(&charts::Lines {
+                title: &format!("{}: BTC price and ATM vol, seed {}", s.name, first.seed),
+                x_desc: "hours from the start",
+                y_desc: "BTC price (USD, thousands) / ATM vol (%)",
+                x: &first.hours,
+                series: vec![
+                    ("BTC price (USD, thousands)".into(), &btc_thousands),
+                    ("BTC ATM vol, first tenor (%)".into(), &btc_vols),
+                ],
+                marks: vec![],
+                marks_label: "",
+            })
+            .map_err(|e| anyhow!(e))?;
+            std::fs::write(out.join(format!("{sl}-btc.svg")), btc)?;
             let vols: Vec<f64> = first.vols.iter().map(|v| v * 100.0).collect();
             let vol = charts::lines(&charts::Lines {
                 title: &format!(
@@ -223,7 +338,7 @@ pub fn write(
         .map_err(|e| anyhow!(e))?;
         std::fs::write(out.join(format!("{sl}-shortfall.svg")), hist)?;
         charts.push_str(&format!(
-            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} vol]({1}-vol.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
+            "\n### {0}\n\n![{0} price]({1}-price.svg)\n\n![{0} BTC]({1}-btc.svg)\n\n![{0} vol]({1}-vol.svg)\n\n![{0} fund]({1}-fund.svg)\n\n![{0} shortfall]({1}-shortfall.svg)\n",
             s.name, sl
         ));
     }
@@ -255,8 +370,18 @@ pub fn write(
             "seeds": study.seeds, "fund_stake": study.fund_stake, "book_fill": study.book_fill,
             "vol_half_life_hours": study.vol.half_life_hours,
             "vol_realized_weight": study.vol.realized_weight,
+            "writer_quote_min": study.writer_quote_min, "writer_quote_max": study.writer_quote_max,
+            "sol_collateral_share": study.sol_collateral_share,
+            "linked_quote_buffer": study.linked_quote_buffer,
+            "series_per_writer": study.series_per_writer, "holders": study.holders,
+            "strike_deltas": study.strike_deltas, "btc_writer_share": study.btc_writer_share,
+            "btc_correlation": study.btc_correlation, "btc_move_ratio": study.btc_move_ratio,
+            "price_impact_bps_per_million": study.price_impact_bps_per_million,
+            "backstop_required_return": study.backstop_required_return,
+            "regime_mix": study.regime_mix, "exhaustion_target": study.exhaustion_target,
         },
         "scenarios": per,
+        "mix": mix,
         "runs": results,
         "elapsed_secs": elapsed,
         "threads": threads,
@@ -267,6 +392,6 @@ pub fn write(
         serde_json::to_string_pretty(&report)?,
     )?;
     Ok(
-        json!({ "scenarios": report["scenarios"], "elapsed_secs": elapsed, "threads": threads, "transactions": transactions }),
+        json!({ "scenarios": report["scenarios"], "mix": report["mix"], "elapsed_secs": elapsed, "threads": threads, "transactions": transactions }),
     )
 }

@@ -4,20 +4,28 @@
 //! updater's limits, and every expiry settled, finalized and redeemed. Every action is a
 //! transaction; the fund's flows are read from the program's events.
 
+use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
+use greekhouse::engine::actions::buy_backstop::quote_backstop;
 use greekhouse::engine::convert;
-use greekhouse::state::{SeriesStatus, WriterStatus};
+use greekhouse::engine::settlement::shortfall;
+use greekhouse::state::{OptionSeries, SeriesStatus, WriterStatus};
 use greekhouse_liquidator::{bot_for_scenario, Bot, HealthMemo, MemoryLog};
+use greekhouse_risk::bs::OptionKind;
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::ix;
-use greekhouse_testkit::scenario::{expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, USDC};
+use greekhouse_testkit::scenario::{
+    expiry_after, Env, Staker, Writer, LAMPORTS_PER_SOL, SPL_TOKEN, USDC,
+};
 use serde::Serialize;
 use solana_signer::Signer;
 
 use super::config::{Scenario, Study};
 use super::ledger::{FundFlows, Recorder};
-use super::paths::{path, Rng};
+use super::paths::{paths, Pair, Rng};
+use super::population::{log_uniform, strike_for_delta};
 use super::vol::{clipped, VolProcess};
 
 const PYTH: f64 = 100_000_000.0;
@@ -31,6 +39,9 @@ pub struct RunResult {
     pub prices: Vec<f64>,
     /// ATM vol of the surface's first tenor at every step (as posted and accepted).
     pub vols: Vec<f64>,
+    /// BTC's price and ATM vol at every step.
+    pub btc_prices: Vec<f64>,
+    pub btc_vols: Vec<f64>,
     /// Insurance fund balance at every step, settlement steps after the horizon included (USDC).
     pub fund: Vec<f64>,
     /// Hours from the start of every entry of `prices`, `vols` and `fund`.
@@ -74,6 +85,14 @@ pub struct RunResult {
     pub capital_greekhouse: f64,
     pub capital_opyn: f64,
     pub capital_zeta: f64,
+    /// The bots' hedging: notional traded, its cost, and what their accounts could not pay.
+    pub hedging: Hedging,
+    /// The path's total shift by the hedges' price impact at the end (log, SOL and BTC).
+    pub impact_log: [f64; 2],
+    /// The backstop investor's refused purchases.
+    pub backstop: Backstop,
+    /// Premiums the holders paid the writers (USDC).
+    pub premiums: f64,
     /// The clearing house's writing fee (bps of premium) the run was at.
     pub write_fee_bps: u32,
     pub transactions: u64,
@@ -102,12 +121,123 @@ pub fn schedule(latencies: &[u32], step_secs: i64) -> Vec<(i64, usize)> {
     out
 }
 
+/// The bots' hedges over a run (USD).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Hedging {
+    pub notional: f64,
+    pub cost: f64,
+    /// Costs a bot's account could not pay (the withdrawal was refused).
+    pub unpaid: f64,
+    pub bots_out_of_capital: u64,
+}
+
+/// The delta of an account's book per underlying (`keys`), in underlying units: its options'
+/// (the SDK's margin, the engine's Greeks; a short call's is negative) plus the collateral
+/// priced by that underlying.
+fn book_delta(env: &mut Env, account: &Pubkey, keys: [Pubkey; 2]) -> [f64; 2] {
+    let state = env.writer_state(account);
+    if !state.positions.iter().any(|p| p.contracts > 0)
+        && !state.collaterals.iter().any(|c| c.amount > 0)
+    {
+        return [0.0; 2];
+    }
+    let inputs = env.margin_inputs(state);
+    let now = env.now();
+    let mut out = [0.0; 2];
+    if let Ok(m) = inputs.compute(
+        &mut env.chain,
+        now,
+        greekhouse::oracle::PriceUse::RiskIncreasing,
+    ) {
+        for s in &m.underlyings[..m.underlying_count as usize] {
+            if let Some((key, ..)) = inputs.underlyings.get(s.underlying as usize) {
+                if let Some(u) = keys.iter().position(|k| k == key) {
+                    out[u] += s.delta.raw() as f64 / 1e12;
+                }
+            }
+        }
+    }
+    for c in state.collaterals.iter().filter(|c| c.amount > 0) {
+        if let Some((_, asset)) = inputs.assets.iter().find(|(k, _)| *k == c.asset) {
+            if let Some(u) = keys.iter().position(|k| *k == asset.price_underlying) {
+                out[u] += c.amount as f64 / 10f64.powi(asset.decimals as i32);
+            }
+        }
+    }
+    out
+}
+
+/// The backstop investor's purchases the program refused (the price moved between its quote
+/// and the purchase; none expected).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Backstop {
+    pub refused: u64,
+}
+
+/// What the backstop investor buys of a settled series' shortfall now, and at what largest
+/// price: the most, up to the shortfall, whose new shares are worth at least `1 +
+/// backstop_required_return` times what it pays, valued at the fund's balance and unswept
+/// writing fees over every share (its own included); `None` when not even one USDC is. Prices
+/// and shares are the program's own (`quote_backstop`), found by bisection on the amount.
+fn backstop_purchase(
+    env: &mut Env,
+    series: &OptionSeries,
+    now: i64,
+    study: &Study,
+) -> Option<(u64, u64)> {
+    let gap = shortfall(
+        series.outstanding(),
+        series.payout_per_contract,
+        series.settlement_ledger,
+    )
+    .ok()?;
+    if gap == 0 {
+        return None;
+    }
+    let ch = env.clearinghouse();
+    let fund = env.insurance_fund();
+    let backing = (fund.balance + env.fees_accrued_total()) as f64;
+    let demanded = 1.0 + study.backstop_required_return;
+    // the investor's quote for `amount`: the program's price, and whether it pays
+    let pays = |amount: u64| -> Option<(bool, u64)> {
+        let q = quote_backstop(&ch, series, &fund, amount, u64::MAX, now).ok()?;
+        let value = q.shares as f64 * backing / (fund.total_shares as f64 + q.shares as f64);
+        Some((value >= demanded * q.amount as f64, q.price))
+    };
+    if let (true, price) = pays(gap)? {
+        return Some((gap, price));
+    }
+    let (mut lo, mut hi) = (0u64, gap);
+    while hi - lo > USDC {
+        let mid = lo + (hi - lo) / 2;
+        match pays(mid) {
+            Some((true, _)) => lo = mid,
+            _ => hi = mid,
+        }
+    }
+    if lo < USDC {
+        return None;
+    }
+    pays(lo).map(|(_, price)| (lo, price))
+}
+
+/// A listed series of the run.
+struct Listed {
+    key: Pubkey,
+    name: String,
+    kind: u8,
+    /// 0: SOL, 1: BTC.
+    underlying: usize,
+}
+
+const UNDERLYINGS: [&str; 2] = ["SOL", "BTC"];
+
 /// Series names for the report.
-fn name(kind: u8, strike: u64, expiry_day: i64) -> String {
+fn name(underlying: &str, kind: u8, strike: u64, expiry_day: i64) -> String {
     format!(
-        "{} {} d{}",
+        "{underlying} {} {} d{}",
         if kind == 0 { "call" } else { "put" },
-        strike,
+        strike as f64 / USDC as f64,
         expiry_day
     )
 }
@@ -128,47 +258,122 @@ pub fn run(
     let mut env = Env::new_seeded(seed);
     let start = env.now();
 
-    // series: two expiries, strikes around the spot, calls and puts
+    // series on SOL and on BTC: two expiries, a call and a put at each of the study's deltas
+    // on the underlying's starting surface (strikes across the smile)
     let expiries = [expiry_after(start, 2), expiry_after(start, 5)];
-    let mut series = Vec::new();
-    let sol = env.sol;
-    for e in expiries {
-        for kind in [0u8, 1] {
-            for strike in [130u64, 150, 170] {
-                let key = env
-                    .create_series(sol, kind, strike * USDC, e)
-                    .map_err(err("create_series"))?;
-                series.push((key, name(kind, strike, (e - start) / 86_400)));
+    let mut series: Vec<Listed> = Vec::new();
+    let (sol, btc) = (env.sol, env.btc);
+    let spot0 = [env.sol_price as f64 / PYTH, env.btc_price as f64 / PYTH];
+    for (u, fixture) in [sol, btc].into_iter().enumerate() {
+        let surface = env.underlying(&fixture.key).surface;
+        for e in expiries {
+            let days = (e - start) as f64 / 86_400.0;
+            for kind in [OptionKind::Call, OptionKind::Put] {
+                let mut strikes: Vec<u64> = Vec::new();
+                for d in &study.strike_deltas {
+                    if let Some(k) = strike_for_delta(kind, spot0[u], *d, days, &surface) {
+                        let k = (k * USDC as f64).round() as u64;
+                        if !strikes.contains(&k) {
+                            strikes.push(k);
+                        }
+                    }
+                }
+                for strike in strikes {
+                    let key = env
+                        .create_series(fixture, kind as u8, strike, e)
+                        .map_err(err("create_series"))?;
+                    series.push(Listed {
+                        key,
+                        name: name(UNDERLYINGS[u], kind as u8, strike, (e - start) / 86_400),
+                        kind: kind as u8,
+                        underlying: u,
+                    });
+                }
             }
         }
     }
 
-    // writers near initial margin
+    // holders: they buy what the writers write, at the program's mark, and redeem at the end
+    let holders: Vec<Staker> = (0..study.holders)
+        .map(|_| env.staker(1_000_000_000 * USDC))
+        .collect();
+    // writers near initial margin, on quote or on SOL linked to SOL (covered calls)
     let mut events: Vec<GreekhouseEvent> = Vec::new();
     let mut writers: Vec<Writer> = Vec::new();
+    let mut premiums = 0u64;
     for _ in 0..study.writers {
-        let span = (study.writer_quote_max - study.writer_quote_min) as f64;
-        let dollars = study.writer_quote_min + (rng.uniform() * span) as u64;
-        let w = if rng.uniform() < study.sol_collateral_share {
-            let lamports = dollars * LAMPORTS_PER_SOL / 150;
-            let w = env.writer(50 * USDC, lamports);
-            env.deposit_sol(&w, lamports).map_err(err("deposit"))?;
-            env.deposit_quote(&w, 50 * USDC).map_err(err("deposit"))?;
+        let value = log_uniform(
+            &mut rng,
+            study.writer_quote_min as f64,
+            study.writer_quote_max as f64,
+        );
+        let linked = rng.uniform() < study.sol_collateral_share;
+        // a quote writer writes one underlying's series
+        let on = if !linked && rng.uniform() < study.btc_writer_share {
+            1
+        } else {
+            0
+        };
+        let w = if linked {
+            let quote = (value * study.linked_quote_buffer * USDC as f64) as u64;
+            let lamports = (value * (1.0 - study.linked_quote_buffer) / 150.0
+                * LAMPORTS_PER_SOL as f64) as u64;
+            let w = env.writer(quote, lamports);
+            if lamports > 0 {
+                env.deposit_sol(&w, lamports).map_err(err("deposit"))?;
+            }
+            if quote > 0 {
+                env.deposit_quote(&w, quote).map_err(err("deposit"))?;
+            }
             w
         } else {
-            let w = env.writer(dollars * USDC, 0);
-            env.deposit_quote(&w, dollars * USDC)
-                .map_err(err("deposit"))?;
+            let quote = (value * USDC as f64) as u64;
+            let w = env.writer(quote, 0);
+            env.deposit_quote(&w, quote).map_err(err("deposit"))?;
             w
         };
-        for j in 0..3usize {
-            let (s, _) = series[(rng.next_u64() % series.len() as u64) as usize];
+        let choices: Vec<&Listed> = series
+            .iter()
+            .filter(|s| s.underlying == on && (!linked || s.kind == OptionKind::Call as u8))
+            .collect();
+        let n_series = study.series_per_writer as usize;
+        for j in 0..n_series {
+            let s = choices[(rng.next_u64() % choices.len() as u64) as usize].key;
             let max = env.max_writable(&w, &s);
-            let n = (max as f64 * study.book_fill / (3 - j) as f64) as u64;
-            if n > 0 {
-                if let Ok(out) = env.write(&w, &s, n) {
-                    events.extend(out.events);
-                }
+            let n = (max as f64 * study.book_fill / (n_series - j) as f64) as u64;
+            if n == 0 {
+                continue;
+            }
+            let holder = &holders[(rng.next_u64() % holders.len() as u64) as usize];
+            let mint = env.series_state(&s).option_mint;
+            let recipient = env
+                .chain
+                .token_account(&holder.owner.pubkey(), &mint, &SPL_TOKEN)
+                .map_err(err("holder token account"))?;
+            let before = env.margin_of(&w.account).liability;
+            let Ok(out) = env.write_to(&w, &s, n, recipient) else {
+                continue;
+            };
+            events.extend(out.events);
+            // the holder pays the option's mark (the engine's liability the write added) and
+            // the writer keeps it as collateral
+            let after = env.margin_of(&w.account).liability;
+            let premium = ((after.raw() - before.raw()).max(0) / 1_000_000_000_000) as u64;
+            if premium > 0 {
+                let pay = spl_token::instruction::transfer(
+                    &SPL_TOKEN,
+                    &holder.quote_ata,
+                    &w.quote_ata,
+                    &holder.owner.pubkey(),
+                    &[],
+                    premium,
+                )
+                .map_err(|e| anyhow::anyhow!("premium transfer: {e}"))?;
+                env.chain
+                    .send(&[pay], &[&holder.owner])
+                    .map_err(err("premium"))?;
+                env.deposit_quote(&w, premium).map_err(err("deposit"))?;
+                premiums += premium;
             }
         }
         writers.push(w);
@@ -183,9 +388,10 @@ pub fn run(
         // Zeta: the mark (the same liability) plus its margin on top; Opyn: naked collateral
         cap_z += m.liability.raw() as f64 / 1e12 / USDC as f64;
         let state = env.writer_state(&w.account);
-        let spot = Fixed::from_int(150 * USDC as i64);
         let params = env.clearinghouse().params;
         for p in state.positions.iter().filter(|p| p.contracts > 0) {
+            let u = usize::from(p.underlying == btc.key);
+            let spot = Fixed::from_int((spot0[u] * USDC as f64) as i64);
             if let Ok(pos) = convert::position(p, 0, now, params.min_time_to_expiry_secs) {
                 if let Ok(peers) = crate::compare::position_peers(&pos, spot) {
                     cap_o += peers.opyn_naked.raw() as f64 / 1e12 / USDC as f64;
@@ -202,6 +408,7 @@ pub fn run(
             .map_err(err("stake"))?;
     }
     let mut bots: Vec<Bot> = Vec::new();
+    let mut bot_accounts: Vec<Writer> = Vec::new();
     for spec in &study.bots {
         let b = env.writer(spec.capital * USDC, 0);
         env.deposit_quote(&b, spec.capital * USDC)
@@ -210,27 +417,39 @@ pub fn run(
         bot.strategy.hurdle_bps = spec.hurdle_bps;
         bot.limits.max_fraction_per_bid = spec.max_fraction_per_bid;
         bots.push(bot);
+        bot_accounts.push(b);
     }
     let investor = env.staker(10_000_000 * USDC);
+    let mut backstop = Backstop::default();
 
     let step_secs = study.step_minutes as i64 * 60;
     let steps = (study.days as i64 * 86_400 / step_secs) as usize;
     let first_expiry_hours = (expiries[0] - start) as f64 / 3_600.0;
     let step_hours = step_secs as f64 / 3_600.0;
-    let path_prices = path(
+    let [path_prices, btc_path] = paths(
         &scenario.path,
-        150.0,
+        spot0,
         steps,
         step_hours,
         first_expiry_hours,
+        &Pair {
+            correlation: study.btc_correlation,
+            ratio: study.btc_move_ratio,
+        },
         &mut rng,
     );
     let fund_start = usd(env.insurance_fund().balance);
     let mut fund = vec![fund_start];
     let mut prices = vec![path_prices[0]];
     let mut hours = vec![0.0];
-    let mut vol_process = VolProcess::new(&study.vol, &env.underlying(&sol.key).surface);
+    // each underlying has its own implied-vol process and its own surface updates
+    let mut vol_processes = [
+        VolProcess::new(&study.vol, &env.underlying(&sol.key).surface),
+        VolProcess::new(&study.vol, &env.underlying(&btc.key).surface),
+    ];
     let mut vols = vec![env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0];
+    let mut btc_prices = vec![btc_path[0]];
+    let mut btc_vols = vec![env.underlying(&btc.key).surface.atm_vol_bps[0] as f64 / 10_000.0];
     let mut vol_updates_refused = 0u64;
     let mut log = MemoryLog::default();
     // healthy accounts, shared by the bots within a step (its price and surface stand still;
@@ -238,6 +457,12 @@ pub fn run(
     let mut memo = HealthMemo::default();
     let mut liquidation_steps = Vec::new();
     let latencies: Vec<u32> = study.bots.iter().map(|b| b.latency_secs).collect();
+    // the bots' hedges (off chain): the delta each has hedged per underlying, what hedging cost
+    // them, and the path's shift by the hedges' price impact (log, per underlying)
+    let mut hedged = vec![[0.0f64; 2]; bots.len()];
+    let mut hedging = Hedging::default();
+    let mut out_of_capital = vec![false; bots.len()];
+    let mut impact_log = [0.0f64; 2];
     // after the horizon, hourly steps for at most four more days until every series is final
     let tail_secs = step_secs.max(3_600);
     let tail_steps = (4 * 86_400 / tail_secs) as usize;
@@ -254,23 +479,31 @@ pub fn run(
             .any(|e| previous_start < *e && *e <= step_start);
         env.advance(step_start - clock);
         clock = step_start;
-        let price = path_prices[i.min(steps)];
-        let log_return = (price / prices[prices.len() - 1]).ln();
+        let price = path_prices[i.min(steps)] * impact_log[0].exp();
+        let btc_price = btc_path[i.min(steps)] * impact_log[1].exp();
+        let log_returns = [
+            (price / prices[prices.len() - 1]).ln(),
+            (btc_price / btc_prices[btc_prices.len() - 1]).ln(),
+        ];
+        env.btc_price = (btc_price * PYTH) as i64;
+        // publishes both prices
         env.move_sol((price * PYTH) as i64);
-        // the vol updater: the process's target, clipped to what the program accepts
-        let target = vol_process.step(log_return, len as f64 / 3_600.0);
-        let u = env.underlying(&sol.key);
-        let surface = clipped(&u, &target, clock);
-        let updater = env.vol_updater.insecure_clone();
-        if env
-            .chain
-            .send(
-                &[ix::set_vol_surface(sol.key, updater.pubkey(), surface)],
-                &[&updater],
-            )
-            .is_err()
-        {
-            vol_updates_refused += 1;
+        // the vol updater: each process's target, clipped to what the program accepts
+        for (u, key) in [sol.key, btc.key].into_iter().enumerate() {
+            let target = vol_processes[u].step(log_returns[u], len as f64 / 3_600.0);
+            let current = env.underlying(&key);
+            let surface = clipped(&current, &target, clock);
+            let updater = env.vol_updater.insecure_clone();
+            if env
+                .chain
+                .send(
+                    &[ix::set_vol_surface(key, updater.pubkey(), surface)],
+                    &[&updater],
+                )
+                .is_err()
+            {
+                vol_updates_refused += 1;
+            }
         }
         let before = log.0.len();
         memo.clear();
@@ -293,32 +526,72 @@ pub fn run(
             };
             bots[b].tick_shared(&mut chain, &mut log, &mut memo);
         }
+        // each bot hedges the delta its book took on since its last hedge, pays for it out of
+        // its bidding account (a withdrawal the program must allow: capital runs out), and its
+        // net sales move the next prices by the study's impact
+        let spots = [price, btc_price];
+        let mut net_sold = [0.0f64; 2];
+        for (k, bot_account) in bot_accounts.iter().enumerate() {
+            let delta = book_delta(&mut env, &bot_account.account, [sol.key, btc.key]);
+            let mut cost = 0.0;
+            for u in 0..2 {
+                let trade = delta[u] - hedged[k][u];
+                let notional = trade.abs() * spots[u];
+                let spec = &study.bots[k];
+                // a bot rebalances once its unhedged delta is worth 1 % of its capital, not at
+                // every tick of the price
+                if notional < 0.01 * spec.capital as f64 {
+                    continue;
+                }
+                let bps = spec.hedge_cost_bps + spec.slippage_bps_per_million * notional / 1e6;
+                cost += notional * bps / 10_000.0;
+                hedged[k][u] = delta[u];
+                net_sold[u] += trade * spots[u];
+                hedging.notional += notional;
+            }
+            if cost <= 0.0 {
+                continue;
+            }
+            hedging.cost += cost;
+            let native = (cost * USDC as f64).ceil() as u64;
+            if env.withdraw_quote(bot_account, native).is_err() {
+                hedging.unpaid += cost;
+                if !out_of_capital[k] {
+                    // no more hedges paid: the bot stops bidding (it still starts liquidations
+                    // and cranks settlements, as any keeper may)
+                    out_of_capital[k] = true;
+                    bots[k].strategy.min_gain = i64::MAX;
+                    hedging.bots_out_of_capital += 1;
+                }
+            }
+        }
+        for u in 0..2 {
+            impact_log[u] -= study.price_impact_bps_per_million / 10_000.0 * net_sold[u] / 1e6;
+        }
         if log.0[before..]
             .iter()
             .any(|(e, _)| e == "liquidation_started")
         {
             liquidation_steps.push(prices.len());
         }
-        // outside capital buys a backstop once its price has fallen halfway
+        // outside capital buys a backstop once the auction's price gives it its demanded return
         let now = env.now();
-        for (s, _) in &series {
+        for Listed { key: s, .. } in &series {
             let st = env.series_state(s);
-            let window = env.clearinghouse().params.settlement.backstop_window_secs as i64;
-            if st.backstop_start != 0
-                && st.status == SeriesStatus::Settled as u8
-                && now >= st.backstop_start + window / 2
-                && now <= st.backstop_start + window
-            {
-                let gap = (st.outstanding() * st.payout_per_contract)
-                    .saturating_sub(st.settlement_ledger);
-                if gap > 0 {
-                    if let Ok(out) = env.buy_backstop(&investor, s, gap, u64::MAX) {
-                        events.extend(out.events);
-                    }
-                }
+            if st.backstop_start == 0 || st.status != SeriesStatus::Settled as u8 {
+                continue;
+            }
+            let Some((amount, price)) = backstop_purchase(&mut env, &st, now, study) else {
+                continue;
+            };
+            match env.buy_backstop(&investor, s, amount, price) {
+                Ok(out) => events.extend(out.events),
+                Err(_) => backstop.refused += 1,
             }
         }
         prices.push(price);
+        btc_prices.push(btc_price);
+        btc_vols.push(env.underlying(&btc.key).surface.atm_vol_bps[0] as f64 / 10_000.0);
         vols.push(env.underlying(&sol.key).surface.atm_vol_bps[0] as f64 / 10_000.0);
         fund.push(usd(env.insurance_fund().balance));
         hours.push((step_start - start) as f64 / 3_600.0);
@@ -326,18 +599,20 @@ pub fn run(
         if i > steps
             && series
                 .iter()
-                .all(|(s, _)| env.series_state(s).status == SeriesStatus::Finalized as u8)
+                .all(|l| env.series_state(&l.key).status == SeriesStatus::Finalized as u8)
         {
             break;
         }
     }
 
     // holders redeem
-    for w in &writers {
-        for (s, _) in &series {
-            let held = env.option_balance(&w.owner.pubkey(), s);
+    for h in &holders {
+        for Listed { key: s, .. } in &series {
+            let held = env.option_balance(&h.owner.pubkey(), s);
             if held > 0 && env.series_state(s).status == SeriesStatus::Finalized as u8 {
-                let _ = env.redeem(&w.owner, &w.quote_ata, s, held);
+                if let Ok(out) = env.redeem(&h.owner, &h.quote_ata, s, held) {
+                    events.extend(out.events);
+                }
             }
         }
     }
@@ -346,7 +621,10 @@ pub fn run(
     let fund_min = fund.iter().cloned().fold(f64::INFINITY, f64::min);
     let mut haircuts = Vec::new();
     let mut bad_debt = 0.0;
-    for (s, n) in &series {
+    for Listed {
+        key: s, name: n, ..
+    } in &series
+    {
         let st = env.series_state(s);
         if st.haircut_bps > 0 {
             haircuts.push((n.clone(), st.haircut_bps));
@@ -383,6 +661,8 @@ pub fn run(
         seed,
         prices,
         vols,
+        btc_prices,
+        btc_vols,
         hours,
         fund_start,
         fund_min,
@@ -412,6 +692,10 @@ pub fn run(
         capital_greekhouse: cap_g,
         capital_opyn: cap_o,
         capital_zeta: cap_z,
+        premiums: usd(premiums),
+        backstop,
+        hedging,
+        impact_log,
         write_fee_bps,
         transactions: env.chain.transactions_sent(),
     })
