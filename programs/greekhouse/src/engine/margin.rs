@@ -190,9 +190,11 @@ impl MarginScratch {
                 // the estimate with the price this check uses (what recording it will store);
                 // not computed while the predictive shock is off
                 realized_vol: if u.underlying.realized.predictive() {
-                    u.underlying
-                        .realized_estimate_after(u.price.price, u.price.expo, u.price.publish_time)?
-                        .vol()?
+                    u.underlying.realized_vol_for_margin(
+                        u.price.price,
+                        u.price.expo,
+                        u.price.publish_time,
+                    )
                 } else {
                     Fixed::ZERO
                 },

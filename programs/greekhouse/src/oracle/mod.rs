@@ -85,8 +85,13 @@ pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> Result<
     if price.publish_time <= underlying.last_publish_time {
         return Ok(false);
     }
-    underlying.realized_estimate =
-        underlying.realized_estimate_after(price.price, price.expo, price.publish_time)?;
+    // the estimate is advisory; recording the price (the no-rollback floor every liquidation
+    // relies on) must never fail because of it, so an estimate that cannot advance stays
+    if let Ok(next) =
+        underlying.realized_estimate_after(price.price, price.expo, price.publish_time)
+    {
+        underlying.realized_estimate = next;
+    }
     underlying.last_publish_time = price.publish_time;
     underlying.last_price = price.price;
     underlying.last_conf = price.conf;
@@ -222,4 +227,45 @@ fn parse_legacy(data: &[u8]) -> Result<OraclePrice> {
         publish_time: account.timestamp,
         prev_publish_time: account.prev_timestamp,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{RealizedVolEstimate, StoredRealizedVol};
+    use bytemuck::Zeroable;
+
+    /// An underlying whose estimate cannot advance (an anchor no price conversion accepts).
+    fn broken() -> Underlying {
+        let mut u = Underlying::zeroed();
+        u.realized = StoredRealizedVol::default_params();
+        u.realized_estimate = RealizedVolEstimate {
+            variance: 640_000_000_000,
+            anchor_time: 100,
+            anchor_price: i64::MAX,
+            anchor_expo: 60,
+            samples: 3,
+        };
+        u.last_publish_time = 100;
+        u
+    }
+
+    #[test]
+    fn an_estimate_that_cannot_advance_never_blocks_recording_or_margin() {
+        let mut u = broken();
+        let price = OraclePrice {
+            price: 150_00000000,
+            conf: 1_000_000,
+            expo: -8,
+            publish_time: 200,
+            prev_publish_time: 100,
+        };
+        // the price is recorded, the estimate stays as it was
+        assert!(record_price(&mut u, &price).unwrap());
+        assert_eq!(u.last_publish_time, 200);
+        assert_eq!(u.realized_estimate, broken().realized_estimate);
+        // a margin check falls back to the largest vol: its predictive shock sits at its cap
+        let v = u.realized_vol_for_margin(price.price, price.expo, 300);
+        assert_eq!(v, greekhouse_risk::bs::MAX_VOL);
+    }
 }

@@ -321,6 +321,7 @@ mod tests {
             GovValue::DepositCap(u64::MAX),
             GovValue::PriceSource(PriceSourceConfig::default()),
             GovValue::CollateralEnabled(false),
+            GovValue::RealizedVol(StoredRealizedVol::default_params()),
         ];
         for (i, v) in values.iter().enumerate() {
             assert_eq!(v.kind() as usize, i);

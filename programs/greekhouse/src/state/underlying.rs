@@ -343,6 +343,22 @@ impl Underlying {
         }
     }
 
+    /// The realized vol a margin check with `price` (mantissa, exponent, publish time) uses: the estimate after that price; if it
+    /// cannot be computed, the stored estimate's; if neither, the largest vol (the predictive
+    /// shock then sits at its cap). Never an error: a margin check, and so a liquidation, must
+    /// not fail because of an advisory estimate, and every fallback errs on the safe side.
+    pub fn realized_vol_for_margin(
+        &self,
+        price: i64,
+        expo: i32,
+        publish_time: i64,
+    ) -> greekhouse_risk::Fixed {
+        self.realized_estimate_after(price, expo, publish_time)
+            .and_then(|e| e.vol())
+            .or_else(|_| self.realized_estimate.vol())
+            .unwrap_or(greekhouse_risk::bs::MAX_VOL)
+    }
+
     /// True when governance enabled the listing (after its timelock).
     pub fn is_enabled(&self) -> bool {
         self.listing_state == super::ListingState::Enabled as u8
