@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use greekhouse_risk::margin::{self, Level, MarginParams, MarginSummary};
+use greekhouse_risk::margin::{Level, MarginParams};
 use greekhouse_risk::{
     AccountRisk, CollateralRisk, Fixed, OptionKind, PositionRisk, UnderlyingRisk,
 };
@@ -65,18 +65,6 @@ fn account<'a>(
         positions: p,
         underlyings: u,
     }
-}
-
-fn margin_of(a: &AccountRisk<'_>) -> MarginSummary {
-    margin::account_margin(a, &default_config()).unwrap()
-}
-
-/// The level's relative vol multiplier `1 + v min(cap, (T_ref / T)^p)` in f64.
-fn mult(pm: &MarginParams, level: Level, t: f64) -> f64 {
-    let f = ((pm.vol_ref_secs as f64 / YEAR_SECS) / t)
-        .powf(ff(pm.vol_power))
-        .min(ff(pm.vol_term_cap));
-    1.0 + ff(pm.level(level).vol_shock) * f
 }
 
 /// The reference: the book's (shorts plus linked collateral credit) loss over the level's box

@@ -53,18 +53,6 @@ fn account<'a>(u: &'a [UnderlyingRisk], p: &'a [PositionRisk]) -> AccountRisk<'a
     }
 }
 
-fn margin_of(a: &AccountRisk<'_>) -> MarginSummary {
-    margin::account_margin(a, &default_config()).unwrap()
-}
-
-/// The level's relative vol multiplier `1 + v min(cap, (T_ref / T)^p)` in f64.
-fn mult(pm: &MarginParams, level: Level, t: f64) -> f64 {
-    let f = ((pm.vol_ref_secs as f64 / YEAR_SECS) / t)
-        .powf(ff(pm.vol_power))
-        .min(ff(pm.vol_term_cap));
-    1.0 + ff(pm.level(level).vol_shock) * f
-}
-
 fn sign(p: &PositionRisk) -> f64 {
     match p.side {
         Short => 1.0,

@@ -310,13 +310,14 @@ pub(super) fn underlying_margin(
     tm: &mut TimeMemo,
 ) -> RiskResult<UnderlyingSummary> {
     let account = &ctx.account;
-    let und = &account.underlyings[idx as usize];
-    validate_underlying(und)?;
-    let s = und.spot.raw() as u128;
-    let sp = SpotPrep::new(s, und.rate.raw() as u128);
+    let UnderlyingPrep {
+        und,
+        s,
+        sp,
+        h_im,
+        h_mm,
+    } = prepare(account, idx)?;
     let p = &und.params;
-    let h_im = widened_shock(und, sp.inv_s, &p.initial)?;
-    let h_mm = widened_shock(und, sp.inv_s, &p.maintenance)?;
     // the box ends: IM at -h and +h with IM's vols, MM likewise with MM's
     let scens = [
         scen(s, false, h_im, 0)?,

@@ -280,6 +280,35 @@ pub(super) fn validate_underlying(u: &UnderlyingRisk) -> RiskResult<()> {
     u.params.validate()
 }
 
+/// One underlying of an account, validated, with its spot prepared and both levels' widened
+/// shocks: what every per-underlying margin starts from.
+pub(super) struct UnderlyingPrep<'a> {
+    pub(super) und: &'a UnderlyingRisk,
+    /// spot, raw
+    pub(super) s: u128,
+    pub(super) sp: SpotPrep,
+    /// widened spot shocks of IM and MM at Q63
+    pub(super) h_im: u64,
+    pub(super) h_mm: u64,
+}
+
+/// Validate and prepare underlying `idx` of `account`.
+pub(super) fn prepare<'a>(account: &AccountRisk<'a>, idx: u8) -> RiskResult<UnderlyingPrep<'a>> {
+    let und = &account.underlyings[idx as usize];
+    validate_underlying(und)?;
+    let s = und.spot.raw() as u128;
+    let sp = SpotPrep::new(s, und.rate.raw() as u128);
+    let h_im = widened_shock(und, sp.inv_s, &und.params.initial)?;
+    let h_mm = widened_shock(und, sp.inv_s, &und.params.maintenance)?;
+    Ok(UnderlyingPrep {
+        und,
+        s,
+        sp,
+        h_im,
+        h_mm,
+    })
+}
+
 /// The widened spot shock `h' = h + conf / S` of a level at Q63, rounded up, capped at
 /// [`MAX_EFFECTIVE_SPOT_SHOCK`]; `h` is the level's shock, raised by the predictive one
 /// ([`predictive_shock`]).

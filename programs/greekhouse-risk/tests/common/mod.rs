@@ -5,8 +5,9 @@
 #![allow(dead_code)]
 
 use greekhouse_risk::auction::AuctionParams;
-use greekhouse_risk::margin::{MarginConfig, MarginParams};
+use greekhouse_risk::margin::{self, Level, MarginConfig, MarginParams, MarginSummary};
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS};
+use greekhouse_risk::AccountRisk;
 use greekhouse_risk::{BsInput, Fixed, Fixed18, OptionKind};
 use proptest::prelude::*;
 
@@ -277,4 +278,17 @@ pub fn bs_inputs() -> impl Strategy<Value = BsInput> {
                 rate: fx(r),
             }
         })
+}
+
+/// An account's margin with the default config (panics on an engine error).
+pub fn margin_of(a: &AccountRisk<'_>) -> MarginSummary {
+    margin::account_margin(a, &default_config()).unwrap()
+}
+
+/// The level's relative vol multiplier `1 + v min(cap, (T_ref / T)^p)` in f64.
+pub fn mult(pm: &MarginParams, level: Level, t: f64) -> f64 {
+    let f = ((pm.vol_ref_secs as f64 / YEAR_SECS) / t)
+        .powf(ff(pm.vol_power))
+        .min(ff(pm.vol_term_cap));
+    1.0 + ff(pm.level(level).vol_shock) * f
 }
