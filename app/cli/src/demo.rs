@@ -9,12 +9,14 @@
 
 use std::process::ExitCode;
 
+use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, Context, Result};
 use greekhouse_risk::MarginSummary;
 use greekhouse_sdk::chain::ChainError;
 use greekhouse_sdk::pda;
-use greekhouse_testkit::scenario::{Env, DAY, EXPIRY_OFFSET, LAMPORTS_PER_SOL, USDC};
+use greekhouse_testkit::scenario::{Env, DAY, EXPIRY_OFFSET, LAMPORTS_PER_SOL, SPL_TOKEN, USDC};
 use serde_json::{json, Value};
+use solana_signer::Signer;
 
 use crate::fmt;
 
@@ -233,6 +235,7 @@ fn writer_flow(args: &DemoArgs) -> Result<Value> {
             false
         }
     };
+    let spread = put_spread(&mut m, expiry, &put, &say)?;
     if let Some(path) = &args.snapshot {
         let collateral = pda::collateral_asset(&m.ch.clearinghouse, &m.sol_mint);
         let keys = [
@@ -253,6 +256,81 @@ fn writer_flow(args: &DemoArgs) -> Result<Value> {
         "writer_account": w.account.to_string(),
         "steps": steps,
         "withdrawal": { "amount_usdc": 12_000, "refused": refused, "reason": refused.then_some("InitialMarginBreach") },
+        "put_spread": spread,
     });
     Ok(out)
+}
+
+/// A market maker writes 100 SOL 140/130 put spreads: it buys the 130 puts of `long_leg`
+/// (written by a dealer into its wallet), deposits them as a long, writes the 140 puts against them, and is
+/// charged at most the spread's maximum loss at IM (the naked 140 puts alone need several times
+/// more). Returns the step's JSON.
+fn put_spread(m: &mut Env, expiry: i64, long_leg: &Pubkey, say: &dyn Fn(&str)) -> Result<Value> {
+    use greekhouse::state::Side;
+    m.advance(3_600);
+    m.refresh_surface(&{ m.sol.key });
+    m.move_sol(150 * PYTH_DOLLAR);
+    let sol = m.sol;
+    let short_leg = m
+        .create_series(sol, 1, 140 * USDC, expiry)
+        .map_err(chain_err("create_series"))?;
+    let long_leg = *long_leg;
+    let long_terms = m.series_state(&long_leg);
+    let dealer = m.writer(100_000 * USDC, 0);
+    m.deposit_quote(&dealer, 50_000 * USDC)
+        .map_err(chain_err("deposit"))?;
+    let maker = m.writer(10_000 * USDC, 0);
+    m.deposit_quote(&maker, 2_000 * USDC)
+        .map_err(chain_err("deposit"))?;
+    let wallet = m
+        .chain
+        .token_account(&maker.owner.pubkey(), &long_terms.option_mint, &SPL_TOKEN)
+        .map_err(chain_err("token account"))?;
+    m.write_to(&dealer, &long_leg, 100, wallet)
+        .map_err(chain_err("write_options"))?;
+    m.deposit_options(&maker, &long_leg, 100)
+        .map_err(chain_err("deposit_options"))?;
+    m.write(&maker, &short_leg, 100)
+        .map_err(chain_err("write_options"))?;
+
+    let with_long = m.margin_of(&maker.account);
+    // the same book without its long leg, priced by the same engine
+    let mut naked = m.writer_state(&maker.account);
+    naked
+        .reduce_position(&long_leg, Side::Long, 100)
+        .map_err(|e| anyhow!("{e}"))?;
+    let now = m.now();
+    let naked = m
+        .margin_inputs(naked)
+        .compute(
+            &mut m.chain,
+            now,
+            greekhouse::oracle::PriceUse::RiskIncreasing,
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+    let width = (140 * USDC - long_terms.strike) as i64;
+    let max_loss = greekhouse_risk::Fixed::from_int(100 * width);
+    let money = |v| fmt::money(v, QUOTE_DECIMALS);
+    say(&format!(
+        "
+a market maker buys 100 SOL {} puts (deposit_options: held as a long) and writes 100 SOL 140 puts:",
+        money(greekhouse_risk::Fixed::from_int(long_terms.strike as i64))
+    ));
+    say(&format!(
+        "  IM requirement {}  (maximum loss of the spreads {}; the 140 puts alone {})",
+        money(with_long.initial.requirement),
+        money(max_loss),
+        money(naked.initial.requirement)
+    ));
+    if with_long.initial.requirement > max_loss {
+        return Err(anyhow!("the spread's IM exceeds its maximum loss"));
+    }
+    Ok(json!({
+        "contracts": 100,
+        "short_strike_usdc": 140,
+        "long_strike_native": long_terms.strike,
+        "initial_requirement": money(with_long.initial.requirement),
+        "max_loss": money(max_loss),
+        "naked_initial_requirement": money(naked.initial.requirement),
+    }))
 }

@@ -102,6 +102,12 @@ pub fn crank<C: Chain + ?Sized>(
             "finalize_series",
             vec![ix::finalize_series(ch.clearinghouse, key)],
         ));
+        // once finalized (by the step above or earlier), every long in the series is paid
+        for (w, state) in &writers {
+            if state.long_contracts(&key) > 0 {
+                steps.push(("settle_long", vec![ix::settle_long(*w, key)]));
+            }
+        }
         for (what, ixs) in steps {
             if let Ok(out) = chain.send(&ixs, &[payer]) {
                 landed += 1;
@@ -167,7 +173,8 @@ pub fn series_list<C: Chain + ?Sized>(
         .collect())
 }
 
-/// Whether a series is past expiry and not finalized (the cranks' work list).
+/// Whether a series is past expiry and not finalized, or finalized with longs still in custody
+/// (the cranks' work list).
 pub fn needs_settlement(s: &OptionSeries, now: i64) -> bool {
-    now >= s.expiry && s.status != SeriesStatus::Finalized as u8
+    now >= s.expiry && (s.status != SeriesStatus::Finalized as u8 || s.long_contracts > 0)
 }

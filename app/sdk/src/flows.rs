@@ -207,6 +207,61 @@ pub fn withdraw<C: Chain + ?Sized>(
     })
 }
 
+/// Withdraw `contracts` of `writer_account`'s long in `series` as tokens minted to
+/// `recipient`: the program's own action on the fetched accounts (pause, long, expiry, margin).
+pub fn withdraw_options<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    series: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+) -> Result<Projected, MarginError> {
+    let now = chain.unix_timestamp()?;
+    let mut after = fetch_writer(chain, &writer_account)?;
+    let ch = fetch_decoded(chain, &cx.ch.clearinghouse, accounts::clearinghouse)?;
+    let mut terms = fetch_decoded(chain, &series, accounts::option_series)?;
+    let mut prices = FetchedPrices::new(
+        chain,
+        cx.ch.clearinghouse,
+        cx.oracle_for,
+        now,
+        PriceUse::RiskIncreasing,
+    );
+    let outcome = actions::long::withdraw_options(
+        &ch,
+        &mut after,
+        series,
+        &mut terms,
+        &mut prices,
+        contracts,
+        now,
+    );
+    let (outcome, refusal) = prices.finish_or_refusal(outcome)?;
+    let remaining = prices.remaining_accounts();
+    let margin_after = match &outcome {
+        Some(o) => o.margin_after,
+        None => prices.margin_of(&after, now)?,
+    };
+    let instruction = ix::withdraw_options(
+        cx.ch.clearinghouse,
+        writer_account,
+        owner,
+        series,
+        recipient,
+        contracts,
+        remaining,
+    );
+    Ok(Projected {
+        instruction,
+        account_after: after,
+        margin_after,
+        fee: 0,
+        refusal,
+    })
+}
+
 /// The margin of a writer account as it stands.
 pub fn margin_of<C: Chain + ?Sized>(
     chain: &mut C,

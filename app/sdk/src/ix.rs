@@ -397,6 +397,62 @@ pub fn burn_options(
     )
 }
 
+/// Deposit `contracts` option tokens of `series` from `owner_token_account` into
+/// `writer_account`: burned against its own short first, the rest held as a long.
+pub fn deposit_options(
+    writer_account: Pubkey,
+    owner: Pubkey,
+    underlying: Pubkey,
+    series: Pubkey,
+    owner_token_account: Pubkey,
+    contracts: u64,
+) -> Instruction {
+    build(
+        acc::DepositOptions {
+            owner,
+            writer_account,
+            underlying_ledger: pda::underlying_ledger(&underlying),
+            series,
+            option_mint: pda::option_mint(&series),
+            owner_token_account,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::DepositOptions { contracts },
+        vec![],
+    )
+}
+
+/// Withdraw `contracts` of `writer_account`'s long in `series` as tokens minted to
+/// `recipient`; `margin_accounts`: the layout of the account after the withdrawal (empty when
+/// it has no shorts and no debt). [`crate::flows::withdraw_options`] builds it with them.
+pub fn withdraw_options(
+    clearinghouse: Pubkey,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    series: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::WithdrawOptions {
+            owner,
+            clearinghouse,
+            writer_account,
+            series,
+            option_mint: pda::option_mint(&series),
+            recipient,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::WithdrawOptions { contracts },
+        margin_accounts,
+    )
+}
+
 /// Sweep an underlying's accrued writing fees into the insurance fund (anyone).
 pub fn sweep_fees(ch: &ClearinghouseRef, underlying: Pubkey) -> Instruction {
     build(
@@ -508,8 +564,9 @@ pub fn end_liquidation(
     )
 }
 
-/// Resolve the bankruptcy of `writer_account` (anyone). `series`: the series of its shorts in
-/// slot order (writable); `margin_accounts`: its margin layout.
+/// Resolve the bankruptcy of `writer_account` (anyone). `series`: the series of its positions
+/// (writable), once each in the order of `WriterAccount::position_series`; `margin_accounts`:
+/// its margin layout.
 pub fn resolve_bankruptcy(
     clearinghouse: Pubkey,
     caller: Pubkey,
@@ -731,6 +788,20 @@ pub fn settle_position(writer_account: Pubkey, series: Pubkey) -> Instruction {
             program: greekhouse::ID,
         },
         data::SettlePosition {},
+        vec![],
+    )
+}
+
+/// Pay `writer_account`'s long in the finalized `series` into its quote balance (anyone).
+pub fn settle_long(writer_account: Pubkey, series: Pubkey) -> Instruction {
+    build(
+        acc::SettleLong {
+            writer_account,
+            series,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::SettleLong {},
         vec![],
     )
 }

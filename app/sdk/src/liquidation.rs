@@ -375,12 +375,7 @@ pub fn resolve_bankruptcy<C: Chain + ?Sized>(
     writer_account: Pubkey,
 ) -> Result<Vec<Instruction>, MarginError> {
     let w = fetch_writer(chain, &writer_account)?;
-    let series: Vec<Pubkey> = w
-        .positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .map(|p| p.series)
-        .collect();
+    let series = w.position_series();
     let inputs = MarginInputs::fetch(chain, &cx.ch.clearinghouse, w, cx.oracle_for)?;
     let ix = ix::resolve_bankruptcy(
         cx.ch.clearinghouse,

@@ -11,7 +11,7 @@ use greekhouse::engine::margin::{
 };
 use greekhouse::errors::GreekhouseError;
 use greekhouse::oracle::{parse_oracle_account, PriceUse};
-use greekhouse::state::{Clearinghouse, CollateralAsset, ShortPosition, Underlying, WriterAccount};
+use greekhouse::state::{Clearinghouse, CollateralAsset, Position, Underlying, WriterAccount};
 use greekhouse_risk::MarginSummary;
 
 use crate::accounts;
@@ -353,7 +353,7 @@ impl MarginInputs {
 /// remaining accounts and a pre-trade margin check).
 pub fn with_added_short(
     writer: &WriterAccount,
-    template: &ShortPosition,
+    template: &Position,
     contracts: u64,
 ) -> Result<WriterAccount, MarginError> {
     let mut w = *writer;

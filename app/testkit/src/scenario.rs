@@ -1148,6 +1148,57 @@ impl<C: ChainOps> Env<C> {
         self.chain.send(&[ix], &[&w.owner])
     }
 
+    /// Deposit `contracts` of `series` from `w`'s own option token account into its writer
+    /// account (against its short first, the rest a long).
+    pub fn deposit_options(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let s: OptionSeries = self.try_state(series)?;
+        let ata = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
+        let ix = ix::deposit_options(
+            w.account,
+            w.owner.pubkey(),
+            s.underlying,
+            *series,
+            ata,
+            contracts,
+        );
+        self.chain.send(&[ix], &[&w.owner])
+    }
+
+    /// Withdraw `contracts` of `w`'s long in `series` into `w`'s own option token account, with
+    /// the margin accounts of the account as the withdrawal leaves it.
+    pub fn withdraw_options(
+        &mut self,
+        w: &Writer,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let s: OptionSeries = self.try_state(series)?;
+        let ata = self
+            .chain
+            .token_account(&w.owner.pubkey(), &s.option_mint, &SPL_TOKEN)?;
+        let mut state = self.writer_state(&w.account);
+        // an over-ask is left for the program to refuse
+        let _ = state.reduce_position(series, greekhouse::state::Side::Long, contracts);
+        let remaining = self.margin_accounts(state);
+        let ix = ix::withdraw_options(
+            self.ch.clearinghouse,
+            w.account,
+            w.owner.pubkey(),
+            *series,
+            ata,
+            contracts,
+            remaining,
+        );
+        self.chain.send(&[ix], &[&w.owner])
+    }
+
     /// Write `contracts` of `series` from `w` into `w`'s own option token account through the
     /// SDK's flow (`flows::write`: the program's own action on the fetched accounts builds the
     /// instruction and projects its fee and margin); the projection and the outcome. The
@@ -1516,6 +1567,16 @@ impl<C: ChainOps> Env<C> {
         self.chain.send(&[ix], &[])
     }
 
+    /// Pay `writer_account`'s long in the finalized `series` into its quote balance.
+    pub fn settle_long(
+        &mut self,
+        writer_account: &Pubkey,
+        series: &Pubkey,
+    ) -> Result<TxOutcome, ChainError> {
+        let ix = ix::settle_long(*writer_account, *series);
+        self.chain.send(&[ix], &[])
+    }
+
     /// Resolve `writer_account`'s settlement debt (its markers' series from its state).
     pub fn resolve_debt(&mut self, writer_account: &Pubkey) -> Result<TxOutcome, ChainError> {
         let ix = self
@@ -1591,7 +1652,8 @@ impl<C: ChainOps> Env<C> {
             .chain
             .mint_supply(&s.option_mint)
             .expect("scenario: bank call");
-        greekhouse::engine::settlement::series_dust(s.settlement_ledger, supply, s.payout_final)
+        let claims = s.claims(supply).expect("scenario: claims overflow");
+        greekhouse::engine::settlement::series_dust(s.settlement_ledger, claims, s.payout_final)
             .unwrap_or(0)
     }
 

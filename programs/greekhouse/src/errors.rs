@@ -385,6 +385,11 @@ declare_errors! {
     DuplicateUnderlyingLedger,
     #[msg("The insurance fund's shares would exceed u64: stake or buy less")]
     ShareSupplyExceeded,
+    // --- long positions (docs/protocol.md section 5) ---
+    #[msg("Writer account has a smaller long in this series than requested")]
+    InsufficientLong,
+    #[msg("Account has no long in this series")]
+    NoLongInSeries,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -155,8 +155,49 @@ pub struct OptionsWritten {
     pub contracts: u64,
     pub recipient: Pubkey,
     pub fee: u64,
+    /// Of `contracts`, how many came out of the account's own long in the series (the long
+    /// shrank, no short was written for them, no fee charged on them).
+    pub from_long: u64,
     pub short_after: u64,
     pub initial_equity_after: i64,
+}
+
+/// Option tokens burned into a writer account: first against its own short in the series
+/// (`netted`, closing it as `burn_options` would), the rest recorded as a long.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct OptionsDeposited {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    pub netted: u64,
+    pub short_after: u64,
+    pub long_after: u64,
+}
+
+/// Option tokens minted out of a writer account's long to a token account.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct OptionsWithdrawn {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    pub recipient: Pubkey,
+    pub long_after: u64,
+    /// Equity at IM afterwards when the account has liabilities (checked), else `None`.
+    pub initial_equity_after: Option<i64>,
+}
+
+/// A long in a finalized series paid into its account at the final payout.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct LongSettled {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts: u64,
+    /// `contracts * payout_final`, quote native units, from the series' ledger.
+    pub amount: u64,
+    pub quote_balance_after: i64,
 }
 
 #[cfg_attr(feature = "anchor", event)]
@@ -249,12 +290,21 @@ pub struct UnbackedShort {
     pub cover: u64,
 }
 
+/// A bankrupt account's long, forfeited to the insurance fund: its claim leaves the series'
+/// custody count, and its payout reaches the fund with the series' dust (docs/liquidation.md).
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ForfeitedLong {
+    pub series: Pubkey,
+    pub contracts: u64,
+}
+
 #[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct BankruptcyResolved {
     pub writer_account: Pubkey,
     pub caller: Pubkey,
     pub unbacked: Vec<UnbackedShort>,
+    pub forfeited: Vec<ForfeitedLong>,
     /// Fund balance at the time (below what the whole account needed from it).
     pub fund_balance: u64,
     /// What a bid for the whole account would have needed from the fund.
@@ -549,6 +599,9 @@ macro_rules! for_each_event {
             SeriesCreated,
             OptionsWritten,
             OptionsBurned,
+            OptionsDeposited,
+            OptionsWithdrawn,
+            LongSettled,
             FeesSwept,
             LiquidationStarted,
             SliceBought,

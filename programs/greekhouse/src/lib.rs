@@ -167,6 +167,21 @@ pub mod greekhouse {
         burn_options_handler(ctx, contracts)
     }
 
+    /// Burn held option tokens into the account: against its own short first, the rest a long.
+    #[access_control(ctx.accounts.validate(contracts))]
+    pub fn deposit_options(ctx: Context<DepositOptions>, contracts: u64) -> Result<()> {
+        deposit_options_handler(ctx, contracts)
+    }
+
+    /// Mint a long back out as option tokens; equity at IM must stay >= 0 with fresh prices.
+    #[access_control(ctx.accounts.validate(contracts))]
+    pub fn withdraw_options<'info>(
+        ctx: Context<'info, WithdrawOptions<'info>>,
+        contracts: u64,
+    ) -> Result<()> {
+        withdraw_options_handler(ctx, contracts)
+    }
+
     /// Close an empty writer account, returning its rent to the owner.
     #[access_control(ctx.accounts.validate())]
     pub fn close_writer_account(ctx: Context<CloseWriterAccount>) -> Result<()> {
@@ -222,6 +237,12 @@ pub mod greekhouse {
     #[access_control(ctx.accounts.validate())]
     pub fn settle_position(ctx: Context<SettlePosition>) -> Result<()> {
         settle_position_handler(ctx)
+    }
+
+    /// Pay a writer's long in a finalized series into its quote balance at the final payout.
+    #[access_control(ctx.accounts.validate())]
+    pub fn settle_long(ctx: Context<SettleLong>) -> Result<()> {
+        settle_long_handler(ctx)
     }
 
     /// Close a writer's settlement debt: repaid, or paid by the fund and then its series.

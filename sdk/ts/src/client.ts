@@ -354,7 +354,8 @@ export class GreekhouseClient {
   async endLiquidation(caller: PublicKey, writerAccount: PublicKey): Promise<TransactionInstruction> {
     const [writer] = await this.fetchBytes([writerAccount]);
     const state = decodeAccount("WriterAccount", writer.data);
-    const liabilities = state.positions.some((p: any) => !p.contracts.isZero()) || state.quoteBalance.isNeg();
+    // a short (side 0) or a debt; longs alone are no liability
+    const liabilities = state.positions.some((p: any) => !p.contracts.isZero() && p.side === 0) || state.quoteBalance.isNeg();
     const remaining = liabilities ? GreekhouseClient.remainingAccounts(await this.marginLayout([writer])) : [];
     return this.program.methods
       .endLiquidation()
@@ -363,13 +364,15 @@ export class GreekhouseClient {
       .instruction();
   }
 
-  /** `resolve_bankruptcy` (anyone): the series of its shorts in slot order (writable), then its layout. */
+  /** `resolve_bankruptcy` (anyone): the series of its positions, once each in slot order (writable), then its layout. */
   async resolveBankruptcy(caller: PublicKey, writerAccount: PublicKey): Promise<TransactionInstruction> {
     const [writer] = await this.fetchBytes([writerAccount]);
     const state = decodeAccount("WriterAccount", writer.data);
-    const series: AccountMeta[] = state.positions
-      .filter((p: any) => !p.contracts.isZero())
-      .map((p: any) => ({ pubkey: p.series, isSigner: false, isWritable: true }));
+    const keys: PublicKey[] = [];
+    for (const p of state.positions) {
+      if (!p.contracts.isZero() && !keys.some((k) => k.equals(p.series))) keys.push(p.series);
+    }
+    const series: AccountMeta[] = keys.map((k) => ({ pubkey: k, isSigner: false, isWritable: true }));
     const layout = await this.marginLayout([writer]);
     return this.program.methods
       .resolveBankruptcy()

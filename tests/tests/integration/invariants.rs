@@ -602,7 +602,7 @@ fn synthetic_account(
         };
         let raw = spot as i64 * (100 + s.moneyness_pct) / 100;
         let strike = ((raw as u64 / tick).max(1) * tick) * USDC;
-        let template = greekhouse::state::ShortPosition {
+        let template = greekhouse::state::Position {
             series: anchor_lang::prelude::Pubkey::new_unique(),
             underlying: u,
             strike,
@@ -610,7 +610,8 @@ fn synthetic_account(
             contract_size: size,
             contracts: 0,
             kind: s.kind,
-            _padding: [0; 7],
+            side: 0,
+            _padding: [0; 6],
         };
         w.add_short(&template, s.contracts).unwrap();
     }

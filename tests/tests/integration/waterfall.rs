@@ -545,7 +545,7 @@ fn a_collateral_deposit_never_makes_the_margin_uncomputable() {
     // eight underlyings in positions: a new one for collateral is one too many
     state.collaterals = Default::default();
     for (i, p) in state.positions.iter_mut().take(8).enumerate() {
-        *p = greekhouse::state::ShortPosition {
+        *p = greekhouse::state::Position {
             series: Pubkey::new_unique(),
             underlying: Pubkey::new_from_array([i as u8 + 1; 32]),
             strike: 1,
@@ -553,7 +553,8 @@ fn a_collateral_deposit_never_makes_the_margin_uncomputable() {
             contract_size: 1,
             contracts: 1,
             kind: 0,
-            _padding: [0; 7],
+            side: 0,
+            _padding: [0; 6],
         };
     }
     let err = require_priceable_after_deposit(&state, &key, &asset).unwrap_err();

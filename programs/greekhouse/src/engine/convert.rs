@@ -6,7 +6,7 @@ use greekhouse_risk::{
 };
 
 use crate::constants::CONTRACT_SIZE_EXP;
-use crate::state::{GlobalParams, ShortPosition, StoredVolSurface, Underlying};
+use crate::state::{GlobalParams, Position, StoredVolSurface, Underlying};
 
 fn bps(v: i64) -> Fixed {
     Fixed::from_bps(v)
@@ -75,9 +75,9 @@ pub fn time_to_expiry(
     bs::years_from_seconds(secs)
 }
 
-/// A stored short position to the risk engine's, given its underlying's index.
+/// A stored position to the risk engine's, given its underlying's index.
 pub fn position(
-    p: &ShortPosition,
+    p: &Position,
     underlying_index: u8,
     now: i64,
     min_secs: u32,
@@ -90,6 +90,9 @@ pub fn position(
         time_years: time_to_expiry(p.expiry, now, min_secs).map_err(risk)?,
         contracts: p.contracts,
         contract_size: contract_size(p.contract_size).map_err(risk)?,
-        side: greekhouse_risk::Side::Short,
+        side: match p.side()? {
+            crate::state::Side::Short => greekhouse_risk::Side::Short,
+            crate::state::Side::Long => greekhouse_risk::Side::Long,
+        },
     })
 }

@@ -81,7 +81,7 @@ pub fn account_count(asset_count: usize, underlying_count: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{CollateralBalance, ShortPosition};
+    use crate::state::{CollateralBalance, Position};
 
     fn writer(assets: &[Pubkey], underlyings: &[Pubkey]) -> WriterAccount {
         let mut w: WriterAccount = bytemuck::Zeroable::zeroed();
@@ -92,12 +92,12 @@ mod tests {
             };
         }
         for (i, u) in underlyings.iter().enumerate() {
-            w.positions[i] = ShortPosition {
+            w.positions[i] = Position {
                 series: Pubkey::new_unique(),
                 underlying: *u,
                 contracts: 1,
                 strike: 1,
-                ..ShortPosition::default()
+                ..Position::default()
             };
         }
         w

@@ -2,11 +2,12 @@
 //! function that changes both sides at once and checks the invariants of what it touched.
 //! Handlers call these and never update a pair of ledgers by hand.
 //!
-//! The ledgers: a writer account's quote balance, collateral balances and shorts; a series'
-//! open interest; an underlying ledger's open interest and accrued fees; the insurance fund's
+//! The ledgers: a writer account's quote balance, collateral balances, shorts and longs; a
+//! series' open interest and longs in custody; an underlying ledger's open interest and accrued fees; the insurance fund's
 //! balance; and each vault's token balance (token movements are matched by
-//! [`require_vault_delta`]). A Dutch-auction bid is [`move_short`] + [`move_collateral`] +
-//! [`move_quote`] per slice; a settlement is [`close_short`] plus a quote move into the series.
+//! [`require_vault_delta`]; option tokens burned into custody or minted out of it are matched by
+//! the series' `long_contracts`). A Dutch-auction bid is [`move_position`] + [`move_collateral`]
+//! + [`move_quote`] per slice; a settlement is [`close_short`] plus a quote move into the series.
 //!
 //! Conservation: each function moves the same amount out of one ledger and into another, so
 //! the quote vault always equals the writers' quote balances plus the underlyings' accrued
@@ -19,7 +20,7 @@ use crate::engine::liquidation::SlicePlan;
 use crate::engine::safe_math::{to_signed, Cast, SafeMath};
 use crate::errors::GreekhouseError;
 use crate::state::{
-    InsuranceFund, InsuranceStake, OptionSeries, ShortPosition, UnderlyingLedger, WriterAccount,
+    InsuranceFund, InsuranceStake, OptionSeries, Position, Side, UnderlyingLedger, WriterAccount,
 };
 use greekhouse_risk::insurance::rebase_shares;
 use greekhouse_risk::SliceSettlement;
@@ -131,6 +132,70 @@ pub fn close_short(
     })
 }
 
+/// Record `contracts` deposited tokens of `series` (already burned) as the writer's long: the
+/// account's long and the series' custody count grow together. Returns the long afterwards.
+pub fn open_long(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    contracts: u64,
+) -> Result<u64> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    writer.add_position(&series.short_template(series_key), Side::Long, contracts)?;
+    series.long_contracts = series.long_contracts.safe_add(contracts)?;
+    writer.invariant()?;
+    series.invariant()?;
+    Ok(writer.long_contracts(&series_key))
+}
+
+/// Release `contracts` of the writer's long in `series` (the caller mints the same number of
+/// tokens): the account's long and the series' custody count shrink together. Returns the
+/// long afterwards.
+pub fn close_long(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    contracts: u64,
+) -> Result<u64> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    writer.reduce_position(&series_key, Side::Long, contracts)?;
+    series.long_contracts = series
+        .long_contracts
+        .checked_sub(contracts)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    writer.invariant()?;
+    series.invariant()?;
+    Ok(writer.long_contracts(&series_key))
+}
+
+/// Pay the writer's whole long in a finalized `series` into its quote balance at the final
+/// payout, as a redemption of the same number of tokens would. Returns `(contracts, amount)`.
+pub fn settle_long(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+) -> Result<(u64, u64)> {
+    let contracts = writer.long_contracts(&series_key);
+    require!(contracts > 0, GreekhouseError::NoLongInSeries);
+    close_long(writer, series_key, series, contracts)?;
+    let amount = redeem(series, contracts)?;
+    writer.add_quote(to_signed(amount)?)?;
+    writer.invariant()?;
+    Ok((contracts, amount))
+}
+
+/// A bankrupt writer's long in `series` is forfeited: it leaves the account and the series'
+/// custody count, so nobody holds its claim and its payout stays in the series' ledger until
+/// the dust sweep moves it to the insurance fund, which bears the bankruptcy's deficits.
+pub fn forfeit_long(
+    writer: &mut WriterAccount,
+    series_key: Pubkey,
+    series: &mut OptionSeries,
+    contracts: u64,
+) -> Result<()> {
+    close_long(writer, series_key, series, contracts).map(|_| ())
+}
+
 /// Charge a writing fee: the writer's quote balance pays it (it may go below zero only as far
 /// as the margin check that follows allows) into the underlying's accrued fees.
 pub fn charge_fee(
@@ -179,30 +244,35 @@ pub fn move_collateral(
     to.invariant()
 }
 
-/// Move `contracts` of a short from one writer account to another (a liquidation slice): the
-/// series' and underlying's open interest do not change.
-pub fn move_short(
+/// Move `contracts` of a position (short or long, as `position.side` says) from one writer
+/// account to another (a liquidation slice): no series count changes. The receiver keeps it on
+/// the same side, beside an opposite position in the same series if it has one.
+pub fn move_position(
     from: &mut WriterAccount,
     to: &mut WriterAccount,
-    template: &ShortPosition,
+    position: &Position,
     contracts: u64,
 ) -> Result<()> {
-    from.reduce_short(&template.series, contracts)?;
-    to.add_short(template, contracts)?;
+    let side = position.side()?;
+    from.reduce_position(&position.series, side, contracts)?;
+    to.add_position(position, side, contracts)?;
     from.invariant()?;
     to.invariant()
 }
 
-/// Move a liquidation slice's items from the liquidated account to the bidder: each short,
-/// each collateral balance and the quote share of [`SlicePlan`]. Open interest is unchanged.
+/// Move a liquidation slice's items from the liquidated account to the bidder: each position,
+/// each collateral balance and the quote share of [`SlicePlan`]. Open interest and custody
+/// counts are unchanged.
 #[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn apply_slice(
     liquidated: &mut WriterAccount,
     bidder: &mut WriterAccount,
     plan: &SlicePlan,
 ) -> Result<()> {
-    for (template, contracts) in &plan.shorts {
-        move_short(liquidated, bidder, template, *contracts)?;
+    for (position, contracts) in &plan.positions {
+        if *contracts > 0 {
+            move_position(liquidated, bidder, position, *contracts)?;
+        }
     }
     for (asset, amount) in &plan.collaterals {
         move_collateral(liquidated, bidder, asset, *amount)?;
@@ -568,20 +638,22 @@ pub fn redeem(series: &mut OptionSeries, contracts: u64) -> Result<u64> {
 }
 
 /// Sweep a finalized series' dust into the insurance fund: what its ledger holds beyond the final
-/// payout of the tokens that still exist (`mint_supply`), so the payout of tokens burned outside
-/// the program (forfeited claims) goes with the rounding dust. Returns the amount.
+/// payout of the claims still held (`mint_supply` tokens and the longs in custody), so the
+/// payout of tokens burned outside the program and of bankrupt accounts' forfeited longs goes
+/// with the rounding dust. Returns the amount.
 pub fn sweep_series_dust(
     series: &mut OptionSeries,
     fund: &mut InsuranceFund,
     mint_supply: u64,
 ) -> Result<u64> {
+    let claims = series.claims(mint_supply)?;
     require!(
-        mint_supply <= series.outstanding(),
+        claims <= series.outstanding(),
         GreekhouseError::InvariantViolated
     );
     let dust = crate::engine::settlement::series_dust(
         series.settlement_ledger,
-        mint_supply,
+        claims,
         series.payout_final,
     )
     .ok_or(GreekhouseError::InvariantViolated)?;
@@ -613,7 +685,7 @@ fn writer_open_interest(writer: &WriterAccount, underlying: &Pubkey) -> u128 {
     writer
         .positions
         .iter()
-        .filter(|p| p.contracts > 0 && p.underlying == *underlying)
+        .filter(|p| p.is_short() && p.underlying == *underlying)
         .map(|p| u128::from(p.contracts) * u128::from(p.contract_size))
         .sum()
 }

@@ -109,7 +109,7 @@ fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
 
     // a 30 % slice: shorts round up, collateral and quote round down (the caller's job)
     let template = s.short_template(key);
-    move_short(&mut liquidated, &mut bidder, &template, 3).unwrap();
+    move_position(&mut liquidated, &mut bidder, &template, 3).unwrap();
     move_collateral(&mut liquidated, &mut bidder, &asset, 300).unwrap();
     move_quote(&mut liquidated, &mut bidder, -12).unwrap();
 
@@ -130,6 +130,79 @@ fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
         (liquidated.quote_balance, bidder.quote_balance),
         (-28, 4_988)
     );
+}
+
+#[test]
+fn longs_are_claims_in_custody_that_move_net_and_settle_without_tokens() {
+    let (mut s, mut l) = (series(), ledger());
+    let key = Pubkey::new_unique();
+    // a writer writes 10 (10 tokens out); a holder deposits 4 of them back as a long elsewhere
+    let mut writer_a = writer(0);
+    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    let mut holder = writer(0);
+    assert_eq!(open_long(&mut holder, key, &mut s, 4).unwrap(), 4);
+    let supply = 10 - 4;
+    assert_eq!(s.long_contracts, 4);
+    assert_eq!(s.claims(supply).unwrap(), s.outstanding());
+    s.invariant_with_supply(supply).unwrap();
+    // more claims than contracts outstanding is a breach
+    assert!(s.invariant_with_supply(supply + 1).is_err());
+
+    // a slice moves the long to an account short in the same series: both stand side by side
+    let mut long = holder.positions[0];
+    assert!(long.is_long() && !long.is_short());
+    long.contracts = 0;
+    move_position(&mut holder, &mut writer_a, &long, 3).unwrap();
+    assert_eq!(writer_a.short_contracts(&key), 10);
+    assert_eq!(writer_a.long_contracts(&key), 3);
+    assert_eq!(writer_a.position_count(), 2);
+    assert_eq!(writer_a.position_series(), vec![key]);
+    assert_eq!(s.long_contracts, 4, "a slice changes no series count");
+
+    // releasing a long (the tokens re-minted) and the missing-long refusal
+    assert_eq!(close_long(&mut writer_a, key, &mut s, 3).unwrap(), 0);
+    assert_eq!(
+        close_long(&mut writer_a, key, &mut s, 1).unwrap_err(),
+        GreekhouseError::InsufficientLong.into()
+    );
+
+    // finalized at 7 a contract: settling the long redeems it into the quote balance
+    s.status = SeriesStatus::Finalized as u8;
+    s.payout_per_contract = 7;
+    s.obligation_per_contract = 7;
+    s.payout_final = 7;
+    s.settlement_ledger = 70;
+    assert_eq!(settle_long(&mut holder, key, &mut s).unwrap(), (1, 7));
+    assert_eq!(holder.quote_balance, 7);
+    assert_eq!(s.long_contracts, 0);
+    assert_eq!(s.redeemed_contracts, 1);
+    assert_eq!(
+        settle_long(&mut holder, key, &mut s).unwrap_err(),
+        GreekhouseError::NoLongInSeries.into()
+    );
+}
+
+#[test]
+fn a_forfeited_long_is_paid_to_the_fund_with_the_dust() {
+    let (mut s, mut l) = (series(), ledger());
+    let key = Pubkey::new_unique();
+    let mut writer_a = writer(0);
+    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    let mut bankrupt = writer(0);
+    open_long(&mut bankrupt, key, &mut s, 4).unwrap();
+    forfeit_long(&mut bankrupt, key, &mut s, 4).unwrap();
+    assert_eq!((bankrupt.position_count(), s.long_contracts), (0, 0));
+
+    // 6 tokens remain; the ledger holds all 10 contracts' payout
+    s.status = SeriesStatus::Finalized as u8;
+    s.payout_per_contract = 5;
+    s.obligation_per_contract = 5;
+    s.payout_final = 5;
+    s.settlement_ledger = 50;
+    let mut fund: InsuranceFund = bytemuck::Zeroable::zeroed();
+    fund.version = ACCOUNT_VERSION;
+    assert_eq!(sweep_series_dust(&mut s, &mut fund, 6).unwrap(), 20);
+    assert_eq!((s.settlement_ledger, fund.balance), (30, 20));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use greekhouse_risk::{Fixed, MarginSummary, Rounding};
 
 use crate::engine::safe_math::{Cast, SafeMath};
 use crate::errors::GreekhouseError;
-use crate::state::{LiquidationParams, ShortPosition, WriterAccount};
+use crate::state::{LiquidationParams, Position, Side, WriterAccount};
 
 /// `10^12`: a bid's `fraction` argument is a fixed-point number at exponent 12.
 pub const FRACTION_ONE: u64 = 1_000_000_000_000;
@@ -17,8 +17,9 @@ pub const FRACTION_ONE: u64 = 1_000_000_000_000;
 /// What one slice moves from the liquidated account to the bidder.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SlicePlan {
-    /// Each short with the contracts that move (`ceil(fraction * contracts)`).
-    pub shorts: Vec<(ShortPosition, u64)>,
+    /// Each position with the contracts that move: of a short `ceil(fraction * contracts)`, of
+    /// a long `floor(fraction * contracts)` (possibly zero).
+    pub positions: Vec<(Position, u64)>,
     /// Each collateral balance with the amount that moves (`floor(fraction * amount)`).
     pub collaterals: Vec<(Pubkey, u64)>,
     /// Quote balance that moves (signed): a positive balance `floor`, a debt `ceil` in magnitude.
@@ -33,8 +34,8 @@ fn share(amount: u64, fraction: u64, up: bool) -> Result<u64> {
 }
 
 /// The items a bid for `fraction` (exponent 12, in `(0, 10^12]`) takes, rounded in the
-/// liquidated account's favour: it keeps fewer shorts and less debt, more collateral and more
-/// positive quote, so its remaining book is never larger than its share.
+/// liquidated account's favour: it keeps fewer shorts and less debt, more longs, more
+/// collateral and more positive quote, so its remaining book is never larger than its share.
 #[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
 pub fn plan_slice(liquidated: &WriterAccount, fraction: u64) -> Result<SlicePlan> {
     require!(
@@ -43,7 +44,9 @@ pub fn plan_slice(liquidated: &WriterAccount, fraction: u64) -> Result<SlicePlan
     );
     let mut plan = SlicePlan::default();
     for p in liquidated.positions.iter().filter(|p| p.contracts > 0) {
-        plan.shorts.push((*p, share(p.contracts, fraction, true)?));
+        let short = p.side()? == Side::Short;
+        plan.positions
+            .push((*p, share(p.contracts, fraction, short)?));
     }
     for c in liquidated.collaterals.iter().filter(|c| c.amount > 0) {
         let moved = share(c.amount, fraction, false)?;
@@ -62,7 +65,7 @@ pub fn plan_slice(liquidated: &WriterAccount, fraction: u64) -> Result<SlicePlan
 /// add-on from `summary`, the discount of the curve since the start, the fee rate and the
 /// fund's premium `k`.
 ///
-/// The curve is compressed to end by the earliest expiry among the account's positions now.
+/// The curve is compressed to end by the earliest expiry among the account's shorts now.
 /// Every liquidation instruction refuses an account holding an expired position (it is
 /// settled first, at its settlement price with no add-on, by `settle_position`), so that expiry
 /// is still ahead: an expiry never makes the discount jump to 100 %, and a position that
@@ -76,7 +79,7 @@ pub fn bid_inputs(
     let risk = |e: greekhouse_risk::RiskError| error!(GreekhouseError::from(e));
     require_no_expired_position(writer, now)?;
     let start = writer.liquidation.start_time;
-    let to_expiry = match writer.earliest_expiry() {
+    let to_expiry = match writer.earliest_short_expiry() {
         None => None,
         Some(e) => Some(e.safe_sub(start)?),
     };
@@ -101,12 +104,13 @@ pub fn require_liquidating(writer: &WriterAccount, now: i64) -> Result<()> {
     require_no_expired_position(writer, now)
 }
 
-/// Liquidation values positions before their expiry only: an expired short's obligation is
-/// fixed by its settlement price, so it is settled (`settle_position`, anyone) rather than
-/// auctioned with a spot add-on and a discount (docs/liquidation.md).
+/// Liquidation values shorts before their expiry only: an expired short's obligation is fixed
+/// by its settlement price, so it is settled (`settle_position`, anyone) rather than auctioned
+/// with a spot add-on and a discount (docs/liquidation.md). An expired long blocks nothing: it
+/// counts for nothing until its series finalizes and `settle_long` pays it.
 pub fn require_no_expired_position(writer: &WriterAccount, now: i64) -> Result<()> {
     require!(
-        !writer.has_expired_position(now),
+        !writer.has_expired_short(now),
         GreekhouseError::PositionAwaitingSettlement
     );
     Ok(())

@@ -5,13 +5,13 @@ use greekhouse_risk::{bs, BsInput, Fixed, Rounding};
 
 use crate::engine::{convert, margin::PricedUnderlying};
 use crate::errors::GreekhouseError;
-use crate::state::ShortPosition;
+use crate::state::Position;
 
 /// Black-Scholes value of `contracts` of the position's series (quote native, rounded up), at
 /// the underlying's oracle spot and surface vol, with the pricing time floor.
 pub fn premium(
     priced: &PricedUnderlying,
-    position: &ShortPosition,
+    position: &Position,
     contracts: u64,
     now: i64,
     min_secs: u32,

@@ -118,11 +118,12 @@ pub fn final_payout(payout: u64, ledger: u64, outstanding: u64) -> u64 {
     }
 }
 
-/// A finalized series' dust: what its ledger holds beyond the final payout of the `mint_supply`
-/// tokens that still exist (rounding, surplus cover, the payout of tokens burned outside the
-/// program). `None` when the ledger holds less (never, by the final payout's rounding).
-pub fn series_dust(ledger: u64, mint_supply: u64, payout_final: u64) -> Option<u64> {
-    let backing = u128::from(mint_supply).checked_mul(u128::from(payout_final))?;
+/// A finalized series' dust: what its ledger holds beyond the final payout of the `claims` still
+/// held (the tokens that exist and the longs in custody; rounding, surplus cover, the payout of
+/// tokens burned outside the program and of forfeited longs). `None` when the ledger holds less
+/// (never, by the final payout's rounding).
+pub fn series_dust(ledger: u64, claims: u64, payout_final: u64) -> Option<u64> {
+    let backing = u128::from(claims).checked_mul(u128::from(payout_final))?;
     u64::try_from(u128::from(ledger).checked_sub(backing)?).ok()
 }
 

@@ -4,7 +4,7 @@ use crate::prelude::*;
 
 use crate::constants::{ACCOUNT_VERSION, SERIES_SEED};
 use crate::errors::GreekhouseError;
-use crate::state::ShortPosition;
+use crate::state::{Position, Side};
 
 /// Lifecycle of a series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,11 +88,16 @@ pub struct OptionSeries {
     /// 1 once the rounding dust was swept to the insurance fund.
     pub dust_swept: u8,
     pub _padding2: [u8; 3],
-    pub reserved: [u8; 40],
+    /// Long contracts writer accounts hold in custody: tokens deposited (burned) whose claims
+    /// the program keeps for them, paid at `payout_final` by `settle_long` (docs/protocol.md
+    /// section 5). Holders' claims are the mint's supply plus these.
+    pub long_contracts: u64,
+    pub reserved: [u8; 32],
 }
 
-const _: () =
-    assert!(core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 8 * 9 + 8 + 40);
+const _: () = assert!(
+    core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 8 * 9 + 8 + 8 + 32
+);
 
 /// Signer seeds of a series PDA (the mint authority of its option tokens).
 pub struct SeriesSigner {
@@ -119,10 +124,10 @@ impl SeriesSigner {
 impl OptionSeries {
     pub const SPACE: usize = 8 + core::mem::size_of::<OptionSeries>();
 
-    /// The short position a writer account records for this series (`series_key` is this
-    /// account's address), with no contracts yet: the series' immutable terms.
-    pub fn short_template(&self, series_key: Pubkey) -> ShortPosition {
-        ShortPosition {
+    /// The position a writer account records for this series (`series_key` is this account's
+    /// address), short, with no contracts yet: the series' immutable terms.
+    pub fn short_template(&self, series_key: Pubkey) -> Position {
+        Position {
             series: series_key,
             underlying: self.underlying,
             strike: self.strike,
@@ -130,7 +135,8 @@ impl OptionSeries {
             contract_size: self.contract_size,
             contracts: 0,
             kind: self.kind,
-            _padding: [0; 7],
+            side: Side::Short as u8,
+            _padding: [0; 6],
         }
     }
 
@@ -169,6 +175,7 @@ impl OptionSeries {
         require!(
             self.redeemed_contracts <= self.open_interest
                 && self.unbacked_contracts <= self.open_interest
+                && self.long_contracts <= self.outstanding()
                 && self.payout_final <= self.payout_per_contract
                 && self.payout_per_contract <= self.obligation_per_contract,
             GreekhouseError::InvariantViolated
@@ -186,14 +193,22 @@ impl OptionSeries {
         self.open_interest.saturating_sub(self.redeemed_contracts)
     }
 
+    /// Claims on the series' payout still held: the mint's supply plus the longs in custody.
+    pub fn claims(&self, mint_supply: u64) -> Result<u64> {
+        mint_supply
+            .checked_add(self.long_contracts)
+            .ok_or_else(|| error!(GreekhouseError::MathOverflow))
+    }
+
     /// Invariant plus docs/protocol.md §9: the contracts outstanding (open interest less what was
-    /// redeemed) are at least the mint's supply. Equality holds until a holder burns tokens with
-    /// SPL `Burn` outside the program: those are forfeited claims, not a breach, and their payout
-    /// stays in the series until its dust is swept to the insurance fund.
+    /// redeemed) are at least the claims held (the mint's supply plus the longs in custody).
+    /// Equality holds until a holder burns tokens with SPL `Burn` outside the program or a
+    /// bankrupt account's long is forfeited: those are claims nobody holds, not a breach, and
+    /// their payout stays in the series until its dust is swept to the insurance fund.
     pub fn invariant_with_supply(&self, mint_supply: u64) -> Result<()> {
         self.invariant()?;
         require!(
-            self.outstanding() >= mint_supply,
+            self.outstanding() >= self.claims(mint_supply)?,
             GreekhouseError::InvariantViolated
         );
         Ok(())

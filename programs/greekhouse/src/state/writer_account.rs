@@ -1,5 +1,6 @@
-//! A writer's margin account: collateral balances, a signed quote balance and short positions,
-//! in fixed capacity so one transaction can always check its whole margin.
+//! A writer's margin account: collateral balances, a signed quote balance and option positions
+//! (shorts it wrote, longs it deposited), in fixed capacity so one transaction can always check
+//! its whole margin.
 
 use crate::prelude::*;
 
@@ -13,7 +14,7 @@ pub enum WriterStatus {
     Active = 0,
     /// Frozen for its Dutch auction: no withdraw, no write.
     Liquidating = 1,
-    /// Shorts moved to the series' unbacked contracts.
+    /// Shorts moved to the series' unbacked contracts, longs forfeited to the insurance fund.
     Bankrupt = 2,
 }
 
@@ -32,8 +33,22 @@ pub struct CollateralBalance {
     pub amount: u64,
 }
 
-/// One short position. The series' immutable terms are copied in, so a margin check needs the
-/// underlyings' accounts but not every series account.
+/// Which way a position faces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Side {
+    /// Written by the account: an obligation at settlement, tokens outstanding.
+    Short = 0,
+    /// Option tokens the account deposited: the program burned them and holds the claim
+    /// (`OptionSeries::long_contracts`), paid into the quote balance once the series finalizes.
+    Long = 1,
+}
+
+/// One option position. The series' immutable terms are copied in, so a margin check needs the
+/// underlyings' accounts but not every series account. An account holds at most one position
+/// per series and side; a long and a short in the same series may stand side by side only after
+/// a liquidation slice moved one onto the other (the margin offsets them exactly), and the next
+/// deposit or write in that series nets them.
 #[cfg_attr(feature = "anchor", zero_copy)]
 #[cfg_attr(
     not(feature = "anchor"),
@@ -41,7 +56,7 @@ pub struct CollateralBalance {
     repr(C)
 )]
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct ShortPosition {
+pub struct Position {
     pub series: Pubkey,
     pub underlying: Pubkey,
     /// Quote native units per whole underlying unit.
@@ -49,11 +64,33 @@ pub struct ShortPosition {
     pub expiry: i64,
     /// Underlying units per contract, exponent 6.
     pub contract_size: u64,
-    /// Short contracts; the slot is empty when zero.
+    /// Contracts on `side`; the slot is empty when zero.
     pub contracts: u64,
     /// 0 call, 1 put.
     pub kind: u8,
-    pub _padding: [u8; 7],
+    /// [`Side`] as u8 (0 short, 1 long).
+    pub side: u8,
+    pub _padding: [u8; 6],
+}
+
+impl Position {
+    pub fn side(&self) -> Result<Side> {
+        match self.side {
+            0 => Ok(Side::Short),
+            1 => Ok(Side::Long),
+            _ => err!(GreekhouseError::InvariantViolated),
+        }
+    }
+
+    /// An open short (an obligation).
+    pub fn is_short(&self) -> bool {
+        self.contracts > 0 && self.side == Side::Short as u8
+    }
+
+    /// An open long (a claim).
+    pub fn is_long(&self) -> bool {
+        self.contracts > 0 && self.side == Side::Long as u8
+    }
 }
 
 /// State of a running liquidation (docs/liquidation.md); zero when the account is active.
@@ -119,7 +156,7 @@ pub struct WriterAccount {
     /// Signed quote balance in quote native units; negative is a debt.
     pub quote_balance: i64,
     pub collaterals: [CollateralBalance; MAX_COLLATERALS],
-    pub positions: [ShortPosition; MAX_POSITIONS],
+    pub positions: [Position; MAX_POSITIONS],
     pub liquidation: LiquidationState,
     /// Series whose settlement left the account in debt.
     pub debt_markers: [DebtMarker; MAX_DEBT_MARKERS],
@@ -129,7 +166,7 @@ pub struct WriterAccount {
 }
 
 const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 40);
-const _: () = assert!(core::mem::size_of::<ShortPosition>() == 104);
+const _: () = assert!(core::mem::size_of::<Position>() == 104);
 const _: () = assert!(core::mem::size_of::<DebtMarker>() == 40);
 const _: () = assert!(
     core::mem::size_of::<WriterAccount>()
@@ -177,18 +214,29 @@ impl WriterAccount {
             .unwrap_or(0)
     }
 
-    /// Short contracts in `series` (zero when none).
-    pub fn short_contracts(&self, series: &Pubkey) -> u64 {
-        self.position_slot(series)
+    /// Contracts on `side` in `series` (zero when none).
+    pub fn contracts(&self, series: &Pubkey, side: Side) -> u64 {
+        self.position_slot(series, side)
             .map(|i| self.positions[i].contracts)
             .unwrap_or(0)
     }
 
+    /// Short contracts in `series` (zero when none).
+    pub fn short_contracts(&self, series: &Pubkey) -> u64 {
+        self.contracts(series, Side::Short)
+    }
+
+    /// Long contracts in `series` (zero when none).
+    pub fn long_contracts(&self, series: &Pubkey) -> u64 {
+        self.contracts(series, Side::Long)
+    }
+
     /// True when the account has something the clearing house could lose on: a short or a
-    /// debt. Without either, every level's equity is a sum of non-negative collateral values,
-    /// so no price is needed and no pause applies to its withdrawals.
+    /// debt. Without either, every level's equity is a sum of non-negative collateral and long
+    /// values (a long alone never needs more margin than it is worth), so no price is needed
+    /// and no pause applies to its withdrawals.
     pub fn has_liabilities(&self) -> bool {
-        self.position_count() > 0 || self.quote_balance < 0
+        self.short_count() > 0 || self.quote_balance < 0
     }
 
     /// Add `amount` of `asset`, taking a free slot if needed.
@@ -238,16 +286,33 @@ impl WriterAccount {
         Ok(())
     }
 
-    /// Slot index of the short in `series`, if any.
-    pub fn position_slot(&self, series: &Pubkey) -> Option<usize> {
+    /// Slot index of the position on `side` in `series`, if any.
+    pub fn position_slot(&self, series: &Pubkey, side: Side) -> Option<usize> {
         self.positions
             .iter()
-            .position(|p| p.contracts > 0 && p.series == *series)
+            .position(|p| p.contracts > 0 && p.series == *series && p.side == side as u8)
     }
 
-    /// Number of open positions.
+    /// Number of open positions, shorts and longs.
     pub fn position_count(&self) -> usize {
         self.positions.iter().filter(|p| p.contracts > 0).count()
+    }
+
+    /// The distinct series of the open positions, in slot order (a series with a long and a
+    /// short appears once): the series accounts a bankruptcy names.
+    pub fn position_series(&self) -> Vec<Pubkey> {
+        let mut keys: Vec<Pubkey> = Vec::with_capacity(self.position_count());
+        for p in self.positions.iter().filter(|p| p.contracts > 0) {
+            if !keys.contains(&p.series) {
+                keys.push(p.series);
+            }
+        }
+        keys
+    }
+
+    /// Number of open shorts.
+    pub fn short_count(&self) -> usize {
+        self.positions.iter().filter(|p| p.is_short()).count()
     }
 
     /// Number of non-empty collateral balances.
@@ -258,9 +323,11 @@ impl WriterAccount {
             .count()
     }
 
-    /// True when a short has reached its expiry (it awaits settlement).
-    pub fn has_expired_position(&self, now: i64) -> bool {
-        self.earliest_expiry().is_some_and(|e| e <= now)
+    /// True when a short has reached its expiry (it awaits settlement). An expired long does
+    /// not count: it waits for its series to finalize, counts for nothing in margin until then
+    /// and blocks nothing.
+    pub fn has_expired_short(&self, now: i64) -> bool {
+        self.earliest_short_expiry().is_some_and(|e| e <= now)
     }
 
     /// True while a settlement left debt markers open (repaid or not): the account may not write,
@@ -308,11 +375,11 @@ impl WriterAccount {
         Ok(new)
     }
 
-    /// Earliest expiry among the open positions, if any.
-    pub fn earliest_expiry(&self) -> Option<i64> {
+    /// Earliest expiry among the open shorts, if any.
+    pub fn earliest_short_expiry(&self) -> Option<i64> {
         self.positions
             .iter()
-            .filter(|p| p.contracts > 0)
+            .filter(|p| p.is_short())
             .map(|p| p.expiry)
             .min()
     }
@@ -326,9 +393,9 @@ impl WriterAccount {
             && !self.has_open_debt_markers()
     }
 
-    /// Add `contracts` to the short in `template.series`, opening a slot if needed.
-    pub fn add_short(&mut self, template: &ShortPosition, contracts: u64) -> Result<()> {
-        let slot = match self.position_slot(&template.series) {
+    /// Add `contracts` on `side` in `template.series`, opening a slot if needed.
+    pub fn add_position(&mut self, template: &Position, side: Side, contracts: u64) -> Result<()> {
+        let slot = match self.position_slot(&template.series, side) {
             Some(i) => i,
             None => {
                 let free = self
@@ -336,8 +403,9 @@ impl WriterAccount {
                     .iter()
                     .position(|p| p.contracts == 0)
                     .ok_or(GreekhouseError::PositionSlotsFull)?;
-                self.positions[free] = ShortPosition {
+                self.positions[free] = Position {
                     contracts: 0,
+                    side: side as u8,
                     ..*template
                 };
                 free
@@ -351,20 +419,29 @@ impl WriterAccount {
         Ok(())
     }
 
-    /// Remove `contracts` from the short in `series`; clears the slot at zero.
-    pub fn reduce_short(&mut self, series: &Pubkey, contracts: u64) -> Result<()> {
-        let slot = self
-            .position_slot(series)
-            .ok_or(GreekhouseError::InsufficientShort)?;
+    /// Add `contracts` to the short in `template.series`, opening a slot if needed.
+    pub fn add_short(&mut self, template: &Position, contracts: u64) -> Result<()> {
+        self.add_position(template, Side::Short, contracts)
+    }
+
+    /// Remove `contracts` from the position on `side` in `series`; clears the slot at zero.
+    pub fn reduce_position(&mut self, series: &Pubkey, side: Side, contracts: u64) -> Result<()> {
+        let missing = match side {
+            Side::Short => GreekhouseError::InsufficientShort,
+            Side::Long => GreekhouseError::InsufficientLong,
+        };
+        let slot = self.position_slot(series, side).ok_or(missing)?;
         let p = &mut self.positions[slot];
-        p.contracts = p
-            .contracts
-            .checked_sub(contracts)
-            .ok_or(GreekhouseError::InsufficientShort)?;
+        p.contracts = p.contracts.checked_sub(contracts).ok_or(missing)?;
         if p.contracts == 0 {
-            *p = ShortPosition::default();
+            *p = Position::default();
         }
         Ok(())
+    }
+
+    /// Remove `contracts` from the short in `series`; clears the slot at zero.
+    pub fn reduce_short(&mut self, series: &Pubkey, contracts: u64) -> Result<()> {
+        self.reduce_position(series, Side::Short, contracts)
     }
 
     pub fn invariant(&self) -> Result<()> {
@@ -414,18 +491,19 @@ impl WriterAccount {
         for (i, p) in self.positions.iter().enumerate() {
             if p.contracts == 0 {
                 require!(
-                    *p == ShortPosition::default(),
+                    *p == Position::default(),
                     GreekhouseError::InvariantViolated
                 );
             } else {
                 require!(
-                    p.kind <= 1 && p.strike > 0,
+                    p.kind <= 1 && p.side <= 1 && p.strike > 0,
                     GreekhouseError::InvariantViolated
                 );
+                // at most one slot per series and side
                 require!(
                     self.positions[i + 1..]
                         .iter()
-                        .all(|o| o.contracts == 0 || o.series != p.series),
+                        .all(|o| o.contracts == 0 || o.series != p.series || o.side != p.side),
                     GreekhouseError::InvariantViolated
                 );
             }

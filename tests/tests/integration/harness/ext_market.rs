@@ -33,8 +33,8 @@ pub struct TokenAccountView {
 }
 
 /// The short-position template of a series, as the program copies it into a writer account.
-pub fn template_of(series: &Pubkey, s: &OptionSeries) -> ShortPosition {
-    ShortPosition {
+pub fn template_of(series: &Pubkey, s: &OptionSeries) -> Position {
+    Position {
         series: *series,
         underlying: s.underlying,
         strike: s.strike,
@@ -42,7 +42,8 @@ pub fn template_of(series: &Pubkey, s: &OptionSeries) -> ShortPosition {
         contract_size: s.contract_size,
         contracts: 0,
         kind: s.kind,
-        _padding: [0; 7],
+        side: 0,
+        _padding: [0; 6],
     }
 }
 
@@ -177,7 +178,7 @@ impl MarketOps for Env {
     /// Short contracts of `account` in `series` (0 when none).
     fn short_of(&mut self, account: &Pubkey, series: &Pubkey) -> u64 {
         let w = self.writer_state(account);
-        w.position_slot(series)
+        w.position_slot(series, greekhouse::state::Side::Short)
             .map(|i| w.positions[i].contracts)
             .unwrap_or(0)
     }

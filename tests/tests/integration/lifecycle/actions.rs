@@ -84,6 +84,24 @@ pub(super) enum Action {
         s: u8,
         bps: u16,
     },
+    /// `bps` of the writer's own tokens of the series into its account (nets its short, else
+    /// a long).
+    DepositOptions {
+        w: u8,
+        s: u8,
+        bps: u16,
+    },
+    /// `bps` of its long back out as tokens (margin-checked).
+    WithdrawOptions {
+        w: u8,
+        s: u8,
+        bps: u16,
+    },
+    /// A keeper pays a writer's long in a series (refused before finalization).
+    SettleLong {
+        w: u8,
+        s: u8,
+    },
     Close {
         w: u8,
     },
@@ -256,6 +274,9 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
         8 => (w(), s(), 0u8..40, proptest::option::weighted(0.4, 0u8..PARTIES as u8))
             .prop_map(|(w, s, n, to)| Write { w, s, n, to }),
         2 => (w(), s(), bps()).prop_map(|(w, s, bps)| BurnOptions { w, s, bps }),
+        3 => (w(), s(), bps()).prop_map(|(w, s, bps)| DepositOptions { w, s, bps }),
+        2 => (w(), s(), bps()).prop_map(|(w, s, bps)| WithdrawOptions { w, s, bps }),
+        1 => (w(), s()).prop_map(|(w, s)| SettleLong { w, s }),
         1 => w().prop_map(|w| Close { w }),
         1 => w().prop_map(|w| Reopen { w }),
         3 => (0u8..PARTIES as u8, HOLDER0 as u8..PARTIES as u8, s(), bps())

@@ -121,6 +121,58 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             let w = &world.writers[wi];
             sent(world.env.burn(w, &series, n))
         }
+        DepositOptions { w, s, bps } => {
+            let series = world.series_at(s);
+            let wi = w as usize % WRITERS;
+            let owner = world.writers[wi].owner.pubkey();
+            let held = world.env.option_balance(&owner, &series);
+            let n = (held as u128 * bps as u128 / 10_000) as u64;
+            if n == 0 {
+                return Ok(None);
+            }
+            let acct = world.writers[wi].account;
+            let short = world
+                .state_of(&acct)
+                .map_or(0, |st| st.short_contracts(&series));
+            let w = &world.writers[wi];
+            let r = world.env.deposit_options(w, &series, n);
+            if r.is_ok() {
+                world.hit(if n > short {
+                    "options deposited as a long"
+                } else {
+                    "options deposited against the own short"
+                });
+            }
+            sent(r)
+        }
+        WithdrawOptions { w, s, bps } => {
+            let series = world.series_at(s);
+            let wi = w as usize % WRITERS;
+            let acct = world.writers[wi].account;
+            let long = world
+                .state_of(&acct)
+                .map_or(0, |st| st.long_contracts(&series));
+            // beyond the long now and then: the program refuses it
+            let n = (long.max(1) as u128 * bps as u128 / 10_000) as u64;
+            if n == 0 {
+                return Ok(None);
+            }
+            let w = &world.writers[wi];
+            let r = world.env.withdraw_options(w, &series, n);
+            if r.is_ok() {
+                world.hit("a long withdrawn as tokens");
+            }
+            sent(r)
+        }
+        SettleLong { w, s } => {
+            let series = world.series_at(s);
+            let t = world.writers[w as usize % WRITERS].account;
+            let r = world.env.settle_long(&t, &series);
+            if r.is_ok() {
+                world.hit("a long settled");
+            }
+            sent(r)
+        }
         Close { w } => {
             let w = &world.writers[w as usize % WRITERS];
             sent(close_writer(&mut world.env, w))

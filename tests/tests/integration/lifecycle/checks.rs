@@ -286,7 +286,9 @@ pub(super) fn check_books(world: &mut World, when: &str) {
                     ),
                 );
             }
-        } else if st.open_interest != shorts + st.unbacked_contracts || st.open_interest < supply {
+        } else if st.open_interest != shorts + st.unbacked_contracts
+            || st.open_interest < supply + st.long_contracts
+        {
             fail(
                 world,
                 format!(
@@ -295,17 +297,30 @@ pub(super) fn check_books(world: &mut World, when: &str) {
                 ),
             );
         }
-        if st.outstanding() < supply {
+        // custody: the longs the accounts hold are the series' count of them
+        let longs: u64 = states.iter().map(|w| w.long_contracts(&s)).sum();
+        if longs != st.long_contracts {
             fail(
                 world,
                 format!(
-                    "{when}: series {s}: outstanding {} < supply {supply}",
-                    st.outstanding()
+                    "{when}: series {s}: accounts' longs {longs} != series' custody {}",
+                    st.long_contracts
+                ),
+            );
+        }
+        if st.outstanding() < supply + st.long_contracts {
+            fail(
+                world,
+                format!(
+                    "{when}: series {s}: outstanding {} < supply {supply} + longs {}",
+                    st.outstanding(),
+                    st.long_contracts
                 ),
             );
         }
         if st.status == SeriesStatus::Finalized as u8
-            && supply as u128 * st.payout_final as u128 > st.settlement_ledger as u128
+            && (supply + st.long_contracts) as u128 * st.payout_final as u128
+                > st.settlement_ledger as u128
         {
             fail(
                 world,

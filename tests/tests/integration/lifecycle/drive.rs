@@ -222,6 +222,18 @@ pub(super) fn drive_to_end(world: &mut World) {
                 }
             }
             if world.env.series_state(&s).status == SeriesStatus::Finalized as u8 {
+                // a keeper pays every long in the series into its account
+                for a in world.all_accounts() {
+                    if world
+                        .state_of(&a)
+                        .is_some_and(|st| st.long_contracts(&s) > 0)
+                    {
+                        let r = world.env.settle_long(&a, &s);
+                        if drive_step(world, &mut stuck, format!("settle_long {a} {s}"), a, r) {
+                            progress = true;
+                        }
+                    }
+                }
                 for p in 0..PARTIES {
                     let (kp, ata) = (
                         world.parties[p].kp.insecure_clone(),
@@ -339,6 +351,12 @@ pub(super) fn drive_to_end(world: &mut World) {
         if supply > 0 {
             problems.push(format!("series {s}: {supply} tokens not redeemed"));
         }
+        if st.long_contracts > 0 {
+            problems.push(format!(
+                "series {s}: {} longs not settled",
+                st.long_contracts
+            ));
+        }
         if st.settlement_ledger > 0 {
             problems.push(format!(
                 "series {s}: {} quote stuck in the ledger (outstanding {}, supply {supply}, payout {})",
@@ -354,7 +372,7 @@ pub(super) fn drive_to_end(world: &mut World) {
         };
         if st.position_count() > 0 || st.debt_marker_count() > 0 || st.quote_balance < 0 {
             problems.push(format!(
-                "writer {a}: {} shorts, {} debt markers, quote {} (status {})",
+                "writer {a}: {} positions, {} debt markers, quote {} (status {})",
                 st.position_count(),
                 st.debt_marker_count(),
                 st.quote_balance,
@@ -388,7 +406,7 @@ pub(super) fn done(world: &mut World) -> bool {
         if st.status != SeriesStatus::Finalized as u8 || world.env.series_dust(&s) > 0 {
             return false;
         }
-        if world.env.series_supply(&s) > 0 {
+        if world.env.series_supply(&s) > 0 || st.long_contracts > 0 {
             return false;
         }
     }

@@ -31,10 +31,11 @@
 //!
 //! **Actions** (one per instruction of `programs/greekhouse/src/lib.rs`, a repo hook greps this
 //! file for each name): writer — open_writer_account (re-open), deposit, withdraw,
-//! write_options, burn_options, close_writer_account; liquidation — start_liquidation, bid
+//! write_options, burn_options, deposit_options (a writer's own tokens or another writer's,
+//! netting its short or held as a long), withdraw_options, close_writer_account; liquidation — start_liquidation, bid
 //! (liquidator, or alice's other account), end_liquidation, resolve_bankruptcy; settlement —
 //! propose_settlement_price (the straddling update, or a later one that is refused),
-//! settle_series, settle_position, resolve_debt, open_backstop, buy_backstop, finalize_series,
+//! settle_series, settle_position, settle_long, resolve_debt, open_backstop, buy_backstop, finalize_series,
 //! redeem, sweep_series_dust; insurance — open_insurance_stake, stake, request_unstake,
 //! cancel_unstake, unstake, donate (and stakes around sweeps); keeper — sweep_fees,
 //! record_price; set_vol_surface; create_series; governance — queue_change, execute_change,
@@ -55,8 +56,9 @@
 //! Books ([`check_books`]): quote vault = Σ writer quote balances (signed) + Σ underlying
 //! accrued fees + Σ series (settlement ledger + unbacked cover); insurance vault = fund balance;
 //! SOL vault = Σ writer SOL balances; per series before settlement open interest = Σ shorts +
-//! unbacked >= mint supply, after settlement Σ shorts = shorts to settle, after finalization
-//! outstanding x final payout <= ledger. Fund bounds ([`check_events`]): a bid's fund payment
+//! unbacked >= mint supply + longs in custody, after settlement Σ shorts = shorts to settle,
+//! after finalization (supply + longs) x final payout <= ledger; custody: Σ accounts' longs =
+//! the series' `long_contracts`, and outstanding >= supply + longs. Fund bounds ([`check_events`]): a bid's fund payment
 //! <= fraction x (deficit + k x add-on) (+1 unit of rounding); a settlement's fund cover <= the
 //! unbacked contracts' need; a write-off's fund payment <= the debt; a bid at a 100 % discount
 //! only once the schedule allows it.

@@ -24,6 +24,7 @@ pub mod governance;
 pub mod initialize;
 pub mod insurance;
 pub mod listing;
+pub mod long;
 pub mod pause;
 pub mod record_price;
 pub mod resolve_bankruptcy;

@@ -1,6 +1,8 @@
 //! `resolve_bankruptcy`: write an insolvent account's shorts off into their series as unbacked
 //! contracts when nobody can buy them: no collateral beyond dust, insolvent at mark, and an
-//! insurance fund too small for a bid of the whole account (docs/liquidation.md).
+//! insurance fund too small for a bid of the whole account (docs/liquidation.md). Its longs are
+//! forfeited to the insurance fund, which bears the deficits: their claims leave the series'
+//! custody and their payout reaches the fund with the series' dust.
 
 use crate::prelude::*;
 use greekhouse_risk::{auction, Fixed, Rounding};
@@ -10,8 +12,10 @@ use crate::engine::margin::{self, LoadedMargin};
 use crate::engine::safe_math::Cast;
 use crate::engine::{ledger, pricing};
 use crate::errors::GreekhouseError;
-use crate::events::UnbackedShort;
-use crate::state::{Clearinghouse, LiquidationState, OptionSeries, WriterAccount, WriterStatus};
+use crate::events::{ForfeitedLong, UnbackedShort};
+use crate::state::{
+    Clearinghouse, LiquidationState, OptionSeries, Side, WriterAccount, WriterStatus,
+};
 
 /// The rules of a bankruptcy that need no price.
 pub fn check_resolve_bankruptcy(writer: &WriterAccount, now: i64) -> Result<()> {
@@ -20,7 +24,7 @@ pub fn check_resolve_bankruptcy(writer: &WriterAccount, now: i64) -> Result<()> 
     // refusals cannot be told apart)
     liquidation::require_liquidating(writer, now)?;
     require!(
-        writer.position_count() > 0,
+        writer.short_count() > 0,
         GreekhouseError::BankruptWithoutShorts
     );
     Ok(())
@@ -31,14 +35,17 @@ pub fn check_resolve_bankruptcy(writer: &WriterAccount, now: i64) -> Result<()> 
 pub struct BankruptcyOutcome {
     /// Each short written off, with the cover its series received.
     pub unbacked: Vec<UnbackedShort>,
+    /// Each long forfeited to the insurance fund.
+    pub forfeited: Vec<ForfeitedLong>,
     /// What a bid for the whole account would have needed from the fund.
     pub fund_needed: u64,
 }
 
 /// Resolve the bankruptcy of `writer`, priced by `loaded` for a liquidation, against a fund
-/// holding `fund_balance`. `series` are the series of its shorts in the order of its position
-/// slots. Its positive quote balance covers them pro rata to the shorts' mark value; a
-/// settlement debt stays with its markers; the account is marked bankrupt.
+/// holding `fund_balance`. `series` are the series of its positions (shorts and longs), once
+/// each, in the order of [`WriterAccount::position_series`]. Its positive quote balance covers the shorts pro rata to their
+/// mark value; its longs are forfeited; a settlement debt stays with its markers; the account
+/// is marked bankrupt.
 pub fn resolve_bankruptcy(
     ch: &Clearinghouse,
     writer: &mut WriterAccount,
@@ -76,13 +83,14 @@ pub fn resolve_bankruptcy(
         .filter(|p| p.contracts > 0)
         .copied()
         .collect();
+    let keys = writer.position_series();
     require!(
-        series.len() == positions.len(),
+        series.len() == keys.len(),
         GreekhouseError::SeriesAccountsMismatch
     );
-    // the quote balance covers the series pro rata to the shorts' mark value
+    // the quote balance covers the shorts' series pro rata to their mark value
     let mut weights = Vec::with_capacity(positions.len());
-    for p in &positions {
+    for p in positions.iter().filter(|p| p.is_short()) {
         let value = pricing::premium(
             loaded.underlying(&p.underlying)?,
             p,
@@ -95,20 +103,40 @@ pub fn resolve_bankruptcy(
     }
     let covers = split_pro_rata(writer.quote_balance.max(0).cast::<u64>()?, &weights)?;
 
+    let mut covers = covers.into_iter();
     let mut unbacked = Vec::with_capacity(positions.len());
-    for ((p, s), cover) in positions.iter().zip(series.iter_mut()).zip(covers) {
-        ledger::make_unbacked(writer, p.series, s, p.contracts, cover)?;
-        unbacked.push(UnbackedShort {
-            series: p.series,
-            contracts: p.contracts,
-            cover,
-        });
+    let mut forfeited = Vec::new();
+    for p in &positions {
+        let i = keys
+            .iter()
+            .position(|k| *k == p.series)
+            .ok_or(GreekhouseError::SeriesAccountsMismatch)?;
+        let s = &mut *series[i];
+        match p.side()? {
+            Side::Short => {
+                let cover = covers.next().ok_or(GreekhouseError::InvariantViolated)?;
+                ledger::make_unbacked(writer, p.series, s, p.contracts, cover)?;
+                unbacked.push(UnbackedShort {
+                    series: p.series,
+                    contracts: p.contracts,
+                    cover,
+                });
+            }
+            Side::Long => {
+                ledger::forfeit_long(writer, p.series, s, p.contracts)?;
+                forfeited.push(ForfeitedLong {
+                    series: p.series,
+                    contracts: p.contracts,
+                });
+            }
+        }
     }
     writer.status = WriterStatus::Bankrupt as u8;
     writer.liquidation = LiquidationState::default();
     writer.invariant()?;
     Ok(BankruptcyOutcome {
         unbacked,
+        forfeited,
         fund_needed,
     })
 }

@@ -80,7 +80,7 @@ pub fn check_sweep_series_dust(series: &OptionSeries) -> Result<()> {
 }
 
 /// Sweep what `series`' ledger holds beyond what its `supply` of tokens (the option mint's,
-/// after any outside burns) can still claim into `fund`: returns the amount, never zero
+/// after any outside burns) and the longs in custody can still claim into `fund`: returns the amount, never zero
 /// (`NoSeriesDust`).
 pub fn sweep_series_dust(
     series: &mut OptionSeries,

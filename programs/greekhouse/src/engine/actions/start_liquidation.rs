@@ -113,7 +113,7 @@ pub fn start_liquidation(
         ledger::move_quote(writer, tip_account, to_signed(tip)?)?;
     }
     let mark_to_market = to_native_i64(summary.mark_to_market, Rounding::Down)?;
-    let earliest_expiry = writer.earliest_expiry().unwrap_or(0);
+    let earliest_expiry = writer.earliest_short_expiry().unwrap_or(0);
     writer.status = WriterStatus::Liquidating as u8;
     writer.liquidation = LiquidationState {
         start_time: now,

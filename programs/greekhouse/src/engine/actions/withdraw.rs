@@ -110,7 +110,7 @@ pub fn check_withdraw(
     );
     // an expired short's obligation is not fixed until it is settled
     require!(
-        !writer.has_expired_position(now),
+        !writer.has_expired_short(now),
         GreekhouseError::PositionAwaitingSettlement
     );
     // an unpaid settlement debt is owed to holders: the collateral stays until it is repaid

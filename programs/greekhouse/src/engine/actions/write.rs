@@ -1,4 +1,5 @@
-//! `write_options`: record a short, charge the writing fee and require IM >= 0 afterwards;
+//! `write_options`: release the account's own long in the series first, record the rest as a
+//! short, charge the writing fee on the short and require IM >= 0 afterwards;
 //! `burn_options`: buy back, close the short with the tokens burned (never margin-checked).
 
 use crate::prelude::*;
@@ -15,6 +16,8 @@ use crate::state::{
 /// What a write did.
 #[derive(Clone, Debug)]
 pub struct WriteOutcome {
+    /// Contracts that came out of the writer's own long in the series (no short, no fee).
+    pub from_long: u64,
     /// The writer's short in the series afterwards.
     pub short_after: u64,
     /// Writing fee charged to the writer's quote balance (quote native units).
@@ -44,7 +47,7 @@ pub fn check_write(
     require!(now < series.expiry, GreekhouseError::SeriesExpired);
     // another expired short's obligation is not fixed until it is settled
     require!(
-        !writer.has_expired_position(now),
+        !writer.has_expired_short(now),
         GreekhouseError::PositionAwaitingSettlement
     );
     // a settlement debt is repaid before new risk; and an account with open debt markers gains
@@ -61,10 +64,11 @@ pub fn check_write(
     Ok(())
 }
 
-/// Write `contracts` of `series` from `writer`: the short and both open interests grow within
-/// the underlying's caps, the fee (of the premium at the oracle price) moves from the writer's
-/// quote balance into the underlying's accrued fees, and the account as it is then must stand
-/// at IM >= 0 with prices checked for a risk-increasing use.
+/// Write `contracts` of `series` from `writer` (the caller mints them): a long the writer holds
+/// in the series is released first (the two net); the rest is a short, growing both open
+/// interests within the underlying's caps, and its fee (of the premium at the oracle price)
+/// moves from the writer's quote balance into the underlying's accrued fees; the account as it
+/// is then must stand at IM >= 0 with prices checked for a risk-increasing use.
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     ch: &Clearinghouse,
@@ -78,31 +82,45 @@ pub fn write(
     now: i64,
 ) -> Result<WriteOutcome> {
     check_write(ch, writer, series, underlying, contracts, now)?;
-    let change = ledger::open_short(
-        writer,
-        series_key,
-        series,
-        book,
-        underlying.open_interest_cap,
-        contracts,
-        underlying.writer_open_interest_cap(),
-    )?;
+    let from_long = writer.long_contracts(&series_key).min(contracts);
+    if from_long > 0 {
+        ledger::close_long(writer, series_key, series, from_long)?;
+    }
+    let written = contracts - from_long;
+    if written > 0 {
+        ledger::open_short(
+            writer,
+            series_key,
+            series,
+            book,
+            underlying.open_interest_cap,
+            written,
+            underlying.writer_open_interest_cap(),
+        )?;
+    }
     let loaded = prices.load(&[writer])?;
-    let template = series.short_template(series_key);
-    let premium = pricing::premium(
-        loaded.underlying(&template.underlying)?,
-        &template,
-        contracts,
-        now,
-        ch.params.min_time_to_expiry_secs,
-        ch.quote_decimals,
-    )?;
-    let fee = pricing::fee_native(premium, ch.params.write_fee_bps)?;
-    ledger::charge_fee(writer, book, fee)?;
+    let fee = if written > 0 {
+        let template = series.short_template(series_key);
+        let premium = pricing::premium(
+            loaded.underlying(&template.underlying)?,
+            &template,
+            written,
+            now,
+            ch.params.min_time_to_expiry_secs,
+            ch.quote_decimals,
+        )?;
+        pricing::fee_native(premium, ch.params.write_fee_bps)?
+    } else {
+        0
+    };
+    if fee > 0 {
+        ledger::charge_fee(writer, book, fee)?;
+    }
     let margin_after = loaded.margin_of(ch, writer, now)?;
     let initial_equity_after = margin::require_initial_margin(&margin_after)?;
     Ok(WriteOutcome {
-        short_after: change.short_after,
+        from_long,
+        short_after: writer.short_contracts(&series_key),
         fee,
         margin_after,
         initial_equity_after,

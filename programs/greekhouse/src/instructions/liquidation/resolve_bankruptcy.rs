@@ -6,12 +6,14 @@
 //! from it now. Its shorts become each series' unbacked contracts (settled against the
 //! insurance fund, a backstop auction and, last, a haircut of that series' holders alone); a
 //! positive quote balance is split over those series pro rata to the shorts' mark value as
-//! cover; a settlement debt stays with its markers for `resolve_debt`; the account is marked
-//! bankrupt.
+//! cover; its longs are forfeited to the insurance fund (their payout reaches it with the
+//! series' dust); a settlement debt stays with its markers for `resolve_debt`; the account is
+//! marked bankrupt.
 //!
 //! Never paused; prices within `liq_max_age`.
-//! Remaining accounts: first the series of the account's shorts, writable, in the order of
-//! its position slots; then the account's margin layout (`engine::layout`).
+//! Remaining accounts: first the series of the account's positions, writable, once each in the
+//! order of `WriterAccount::position_series`; then the account's margin layout
+//! (`engine::layout`).
 
 use anchor_lang::prelude::*;
 
@@ -52,14 +54,9 @@ pub fn resolve_bankruptcy_handler<'info>(
     let fund_balance = a.insurance_fund.load()?.balance;
     let mut w = a.writer_account.load_mut()?;
 
-    // the series of its shorts, writable, in slot order; then its margin layout
-    let shorts: Vec<Pubkey> = w
-        .positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .map(|p| p.series)
-        .collect();
-    let (loaders, layout) = series_accounts::take_series(ctx.remaining_accounts, &shorts)?;
+    // the series of its positions, writable, once each in slot order; then its margin layout
+    let keys = w.position_series();
+    let (loaders, layout) = series_accounts::take_series(ctx.remaining_accounts, &keys)?;
     let mut series = loaders
         .iter()
         .map(|l| l.load_mut())
@@ -89,6 +86,7 @@ pub fn resolve_bankruptcy_handler<'info>(
         writer_account: ctx.accounts.writer_account.key(),
         caller: ctx.accounts.caller.key(),
         unbacked: outcome.unbacked,
+        forfeited: outcome.forfeited,
         fund_balance,
         fund_needed: outcome.fund_needed,
     });

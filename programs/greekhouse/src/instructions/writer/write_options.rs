@@ -1,4 +1,5 @@
-//! Write options: mint option tokens to any token account the writer names, record the short,
+//! Write options: mint option tokens to any token account the writer names, out of the
+//! writer's own long in the series first (the two net), and record the rest as a short,
 //! charge the writing fee (into the underlying's accrued fees, swept to the insurance fund by
 //! `sweep_fees`), respect the open-interest cap, and require equity at IM >= 0 afterwards with
 //! fresh oracle prices and a fresh vol surface.
@@ -119,6 +120,7 @@ pub fn write_options_handler<'info>(
         contracts,
         recipient: ctx.accounts.recipient.key(),
         fee: outcome.fee,
+        from_long: outcome.from_long,
         short_after: outcome.short_after,
         initial_equity_after: outcome.initial_equity_after,
     });

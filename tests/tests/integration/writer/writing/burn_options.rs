@@ -35,7 +35,7 @@ fn burn_reduces_short_open_interest_and_supply() {
     assert_eq!(event::<OptionsBurned>(&out).short_after, 0);
     let ws = env.writer_state(&w.account);
     assert_eq!(ws.position_count(), 0);
-    assert!(ws.positions.iter().all(|p| *p == ShortPosition::default()));
+    assert!(ws.positions.iter().all(|p| *p == Position::default()));
     assert_eq!(env.series_state(&series).open_interest, 0);
     assert_eq!(env.series_supply(&series), 0);
     assert_eq!(env.underlying_ledger(&{ env.sol.key }).open_interest, 0);

@@ -6,7 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use greekhouse::errors::GreekhouseError as E;
 use greekhouse::instructions::CreateSeriesArgs;
-use greekhouse::state::{pause, SeriesStatus, ShortPosition};
+use greekhouse::state::{pause, Position, SeriesStatus};
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::events::GreekhouseEvent;
 use greekhouse_sdk::{ix, pda};
@@ -71,6 +71,7 @@ pub(super) fn touched(env: &mut Env, series: &Pubkey, writers: &[&Writer]) -> Ve
 
 mod burn_options;
 mod create_series;
+mod long_options;
 mod margin_agreement;
 mod write_options;
 

@@ -35,10 +35,12 @@ fn write_mints_records_short_and_charges_fee() {
     // writer account: one short with the series' terms, quote balance less the fee
     let ws = env.writer_state(&w.account);
     assert_eq!(ws.position_count(), 1);
-    let slot = ws.position_slot(&series).unwrap();
+    let slot = ws
+        .position_slot(&series, greekhouse::state::Side::Short)
+        .unwrap();
     assert_eq!(
         ws.positions[slot],
-        ShortPosition {
+        Position {
             contracts: 10,
             ..template_of(&series, &s0)
         }
@@ -129,7 +131,10 @@ fn writing_the_same_series_twice_accumulates_one_position() {
     let ws = env.writer_state(&w.account);
     assert_eq!(ws.position_count(), 1);
     assert_eq!(
-        ws.positions[ws.position_slot(&series).unwrap()].contracts,
+        ws.positions[ws
+            .position_slot(&series, greekhouse::state::Side::Short)
+            .unwrap()]
+        .contracts,
         7
     );
     assert_eq!(ws.quote_balance, (usd(10_000) - fee1 - fee2) as i64);
