@@ -43,16 +43,21 @@ phase "TS SDK offline tests" npm test --prefix sdk/ts
 phase "golden margins (Rust CLI)" node sdk/ts/test/fixtures/generate.mjs --check
 phase "TS SDK validator tests" npm run test:validator --prefix sdk/ts
 
-# GREEKHOUSE_SKIP_BROWSER_TEST=1 leaves the browser test out (CI's time budget is tight; it
-# stays `npm test --prefix app/dashboard`)
-if [[ -n ${GREEKHOUSE_SKIP_BROWSER_TEST:-} ]]; then
-    echo "==> dashboard browser test: skipped (GREEKHOUSE_SKIP_BROWSER_TEST)"
+# The dashboard in headless Chromium is one command away, not in the default run: Chromium's
+# install (about 155 MB, 130 Debian packages) and the test cost a clean CI run about three
+# minutes of its 60-minute budget (docs/performance.md). `scripts/test-ts.sh --browser` (or
+# GREEKHOUSE_BROWSER_TEST=1, or `npm test --prefix app/dashboard` once built) runs it; it
+# installs Chromium with apt-get when it is missing and the script runs as root.
+browser=${GREEKHOUSE_BROWSER_TEST:-}
+[[ ${1:-} == "--browser" ]] && browser=1
+if [[ -z $browser ]]; then
+    echo "==> dashboard browser test: not in the default run (scripts/test-ts.sh --browser)"
 elif ! command -v chromium >/dev/null 2>&1 && [[ -z ${CHROMIUM:-} ]]; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
         phase "install Chromium" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
     fi
 fi
-if [[ -z ${GREEKHOUSE_SKIP_BROWSER_TEST:-} ]]; then
+if [[ -n $browser ]]; then
     if command -v chromium >/dev/null 2>&1 || [[ -n ${CHROMIUM:-} ]]; then
         phase "dashboard browser test" npm test --prefix app/dashboard
     else

@@ -39,15 +39,38 @@ fi
 
 phase "cargo fmt --check" cargo fmt --all -- --check
 phase "cargo fmt --check (localnet)" cargo fmt --manifest-path localnet/Cargo.toml -- --check
+
+# A clean run compiles everything once: incremental compilation would only add its bookkeeping
+# (several GB written for the workspace's crates). A developer's own cargo commands keep it.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+# The local validator (patched agave crates, libclang, then the binary the RPC tests start) is
+# the longest build and shares nothing with the main workspace (its own lock file and target
+# directory): it builds in the background while the main workspace is linted and built, so the
+# two fill each other's idle cores (docs/performance.md, "A clean run"). Its log goes to
+# target/localnet-build.log and is printed if it fails.
+mkdir -p target
+localnet_start=$SECONDS
+./scripts/localnet.sh build >target/localnet-build.log 2>&1 &
+localnet_pid=$!
+echo "==> local validator build: started in the background (target/localnet-build.log)"
+
 # one lint pass over every target; warnings are errors
 phase "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 phase "IDL up to date" cargo run --locked -q -p greekhouse-idl -- --check
-# the local validator: patched agave crates, libclang, then the binary the RPC tests start
-phase "local validator build" ./scripts/localnet.sh build
 # (clippy of the localnet crate is not run here: it needs a second, check-mode build of the whole
 # validator, about 12 to 19 minutes on 2 cores, which CI's 90 minutes cannot spare; run it with
 # `cd localnet && cargo clippy --all-targets -- -D warnings`)
 phase "npm ci (tests/ts)" npm ci --prefix tests/ts --no-audit --no-fund
+phase "build the tests" cargo nextest run --workspace --locked --no-run
+
+echo "==> waiting for the local validator build"
+if ! wait "$localnet_pid"; then
+    tail -n 60 target/localnet-build.log >&2
+    echo "==> local validator build: FAILED (target/localnet-build.log)" >&2
+    exit 1
+fi
+echo "==> local validator build: done $((SECONDS - localnet_start)) s after it started (in the background)"
 phase "tests" cargo nextest run --workspace --locked --no-fail-fast
 # after the tests: they built the CLI (target/debug/greekhouse) the golden-margin check runs
 phase "TypeScript SDK, engine and dashboard" ./scripts/test-ts.sh

@@ -581,6 +581,73 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "depositOptions",
+      "docs": [
+        "Burn held option tokens into the account: against its own short first, the rest a long."
+      ],
+      "discriminator": [
+        180,
+        129,
+        117,
+        57,
+        99,
+        181,
+        27,
+        212
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writerAccount"
+          ]
+        },
+        {
+          "name": "writerAccount",
+          "writable": true
+        },
+        {
+          "name": "underlyingLedger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "optionMint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "ownerTokenAccount",
+          "docs": [
+            "Holds the tokens to deposit; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "donate",
       "docs": [
         "Donate quote to the insurance fund."
@@ -1975,6 +2042,39 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "settleLong",
+      "docs": [
+        "Pay a writer's long in a finalized series into its quote balance at the final payout."
+      ],
+      "discriminator": [
+        159,
+        240,
+        235,
+        11,
+        131,
+        136,
+        205,
+        227
+      ],
+      "accounts": [
+        {
+          "name": "writerAccount",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "settlePosition",
       "docs": [
         "Move a writer's obligation in a settled series into the series' ledger."
@@ -2517,6 +2617,76 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "withdrawOptions",
+      "docs": [
+        "Mint a long back out as option tokens; equity at IM must stay >= 0 with fresh prices."
+      ],
+      "discriminator": [
+        144,
+        46,
+        24,
+        128,
+        27,
+        246,
+        184,
+        152
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writerAccount"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writerAccount",
+            "series"
+          ]
+        },
+        {
+          "name": "writerAccount",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "optionMint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "writeOptions",
       "docs": [
         "Write options into any token account; equity at IM must stay >= 0 with fresh prices."
@@ -2979,6 +3149,19 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "longSettled",
+      "discriminator": [
+        184,
+        231,
+        71,
+        241,
+        226,
+        159,
+        75,
+        250
+      ]
+    },
+    {
       "name": "optionsBurned",
       "discriminator": [
         9,
@@ -2989,6 +3172,32 @@ export type Greekhouse = {
         188,
         55,
         189
+      ]
+    },
+    {
+      "name": "optionsDeposited",
+      "discriminator": [
+        161,
+        127,
+        113,
+        217,
+        121,
+        10,
+        163,
+        5
+      ]
+    },
+    {
+      "name": "optionsWithdrawn",
+      "discriminator": [
+        233,
+        204,
+        16,
+        9,
+        240,
+        7,
+        250,
+        126
       ]
     },
     {
@@ -4050,6 +4259,16 @@ export type Greekhouse = {
       "code": 6156,
       "name": "shareSupplyExceeded",
       "msg": "The insurance fund's shares would exceed u64: stake or buy less"
+    },
+    {
+      "code": 6157,
+      "name": "insufficientLong",
+      "msg": "Writer account has a smaller long in this series than requested"
+    },
+    {
+      "code": 6158,
+      "name": "noLongInSeries",
+      "msg": "Account has no long in this series"
     }
   ],
   "types": [
@@ -4182,6 +4401,16 @@ export type Greekhouse = {
               "vec": {
                 "defined": {
                   "name": "unbackedShort"
+                }
+              }
+            }
+          },
+          {
+            "name": "forfeited",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "forfeitedLong"
                 }
               }
             }
@@ -5055,6 +5284,26 @@ export type Greekhouse = {
             "docs": [
               "The insurance fund's balance afterwards."
             ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "forfeitedLong",
+      "docs": [
+        "A bankrupt account's long, forfeited to the insurance fund: its claim leaves the series'",
+        "custody count, and its payout reaches the fund with the series' dust (docs/liquidation.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
             "type": "u64"
           }
         ]
@@ -6004,6 +6253,40 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "longSettled",
+      "docs": [
+        "A long in a finalized series paid into its account at the final payout."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "`contracts * payout_final`, quote native units, from the series' ledger."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "quoteBalanceAfter",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "openInterestLimits",
       "docs": [
         "Open-interest limits of an underlying."
@@ -6265,11 +6548,20 @@ export type Greekhouse = {
             }
           },
           {
+            "name": "longContracts",
+            "docs": [
+              "Long contracts writer accounts hold in custody: tokens deposited (burned) whose claims",
+              "the program keeps for them, paid at `payout_final` by `settle_long` (docs/protocol.md",
+              "section 5). Holders' claims are the mint's supply plus these."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                40
+                32
               ]
             }
           }
@@ -6301,6 +6593,82 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "optionsDeposited",
+      "docs": [
+        "Option tokens burned into a writer account: first against its own short in the series",
+        "(`netted`, closing it as `burn_options` would), the rest recorded as a long."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "netted",
+            "type": "u64"
+          },
+          {
+            "name": "shortAfter",
+            "type": "u64"
+          },
+          {
+            "name": "longAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "optionsWithdrawn",
+      "docs": [
+        "Option tokens minted out of a writer account's long to a token account."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "longAfter",
+            "type": "u64"
+          },
+          {
+            "name": "initialEquityAfter",
+            "docs": [
+              "Equity at IM afterwards when the account has liabilities (checked), else `None`."
+            ],
+            "type": {
+              "option": "i64"
+            }
+          }
+        ]
+      }
+    },
+    {
       "name": "optionsWritten",
       "type": {
         "kind": "struct",
@@ -6323,6 +6691,14 @@ export type Greekhouse = {
           },
           {
             "name": "fee",
+            "type": "u64"
+          },
+          {
+            "name": "fromLong",
+            "docs": [
+              "Of `contracts`, how many came out of the account's own long in the series (the long",
+              "shrank, no short was written for them, no fee charged on them)."
+            ],
             "type": "u64"
           },
           {
@@ -6573,6 +6949,81 @@ export type Greekhouse = {
           {
             "name": "paused",
             "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "position",
+      "docs": [
+        "One option position. The series' immutable terms are copied in, so a margin check needs the",
+        "underlyings' accounts but not every series account. An account holds at most one position",
+        "per series and side; a long and a short in the same series may stand side by side only after",
+        "a liquidation slice moved one onto the other (the margin offsets them exactly), and the next",
+        "deposit or write in that series nets them."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "strike",
+            "docs": [
+              "Quote native units per whole underlying unit."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "expiry",
+            "type": "i64"
+          },
+          {
+            "name": "contractSize",
+            "docs": [
+              "Underlying units per contract, exponent 6."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "contracts",
+            "docs": [
+              "Contracts on `side`; the slot is empty when zero."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "kind",
+            "docs": [
+              "0 call, 1 put."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "side",
+            "docs": [
+              "[`Side`] as u8 (0 short, 1 long)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
           }
         ]
       }
@@ -7131,71 +7582,6 @@ export type Greekhouse = {
               "Updates passed over so far for their confidence, this one included when it is not final."
             ],
             "type": "u32"
-          }
-        ]
-      }
-    },
-    {
-      "name": "shortPosition",
-      "docs": [
-        "One short position. The series' immutable terms are copied in, so a margin check needs the",
-        "underlyings' accounts but not every series account."
-      ],
-      "serialization": "bytemuck",
-      "repr": {
-        "kind": "c"
-      },
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "series",
-            "type": "pubkey"
-          },
-          {
-            "name": "underlying",
-            "type": "pubkey"
-          },
-          {
-            "name": "strike",
-            "docs": [
-              "Quote native units per whole underlying unit."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "expiry",
-            "type": "i64"
-          },
-          {
-            "name": "contractSize",
-            "docs": [
-              "Underlying units per contract, exponent 6."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "contracts",
-            "docs": [
-              "Short contracts; the slot is empty when zero."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "kind",
-            "docs": [
-              "0 call, 1 put."
-            ],
-            "type": "u8"
-          },
-          {
-            "name": "padding",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }
@@ -8284,7 +8670,7 @@ export type Greekhouse = {
               "array": [
                 {
                   "defined": {
-                    "name": "shortPosition"
+                    "name": "position"
                   }
                 },
                 16
@@ -8956,6 +9342,73 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "deposit_options",
+      "docs": [
+        "Burn held option tokens into the account: against its own short first, the rest a long."
+      ],
+      "discriminator": [
+        180,
+        129,
+        117,
+        57,
+        99,
+        181,
+        27,
+        212
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "owner_token_account",
+          "docs": [
+            "Holds the tokens to deposit; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "donate",
       "docs": [
         "Donate quote to the insurance fund."
@@ -10350,6 +10803,39 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "settle_long",
+      "docs": [
+        "Pay a writer's long in a finalized series into its quote balance at the final payout."
+      ],
+      "discriminator": [
+        159,
+        240,
+        235,
+        11,
+        131,
+        136,
+        205,
+        227
+      ],
+      "accounts": [
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "settle_position",
       "docs": [
         "Move a writer's obligation in a settled series into the series' ledger."
@@ -10892,6 +11378,76 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "withdraw_options",
+      "docs": [
+        "Mint a long back out as option tokens; equity at IM must stay >= 0 with fresh prices."
+      ],
+      "discriminator": [
+        144,
+        46,
+        24,
+        128,
+        27,
+        246,
+        184,
+        152
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writer_account",
+            "series"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "write_options",
       "docs": [
         "Write options into any token account; equity at IM must stay >= 0 with fresh prices."
@@ -11354,6 +11910,19 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "LongSettled",
+      "discriminator": [
+        184,
+        231,
+        71,
+        241,
+        226,
+        159,
+        75,
+        250
+      ]
+    },
+    {
       "name": "OptionsBurned",
       "discriminator": [
         9,
@@ -11364,6 +11933,32 @@ export type GreekhouseIdlJson = {
         188,
         55,
         189
+      ]
+    },
+    {
+      "name": "OptionsDeposited",
+      "discriminator": [
+        161,
+        127,
+        113,
+        217,
+        121,
+        10,
+        163,
+        5
+      ]
+    },
+    {
+      "name": "OptionsWithdrawn",
+      "discriminator": [
+        233,
+        204,
+        16,
+        9,
+        240,
+        7,
+        250,
+        126
       ]
     },
     {
@@ -12425,6 +13020,16 @@ export type GreekhouseIdlJson = {
       "code": 6156,
       "name": "ShareSupplyExceeded",
       "msg": "The insurance fund's shares would exceed u64: stake or buy less"
+    },
+    {
+      "code": 6157,
+      "name": "InsufficientLong",
+      "msg": "Writer account has a smaller long in this series than requested"
+    },
+    {
+      "code": 6158,
+      "name": "NoLongInSeries",
+      "msg": "Account has no long in this series"
     }
   ],
   "types": [
@@ -12557,6 +13162,16 @@ export type GreekhouseIdlJson = {
               "vec": {
                 "defined": {
                   "name": "UnbackedShort"
+                }
+              }
+            }
+          },
+          {
+            "name": "forfeited",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "ForfeitedLong"
                 }
               }
             }
@@ -13430,6 +14045,26 @@ export type GreekhouseIdlJson = {
             "docs": [
               "The insurance fund's balance afterwards."
             ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ForfeitedLong",
+      "docs": [
+        "A bankrupt account's long, forfeited to the insurance fund: its claim leaves the series'",
+        "custody count, and its payout reaches the fund with the series' dust (docs/liquidation.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
             "type": "u64"
           }
         ]
@@ -14379,6 +15014,40 @@ export type GreekhouseIdlJson = {
       }
     },
     {
+      "name": "LongSettled",
+      "docs": [
+        "A long in a finalized series paid into its account at the final payout."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "`contracts * payout_final`, quote native units, from the series' ledger."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "quote_balance_after",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "OpenInterestLimits",
       "docs": [
         "Open-interest limits of an underlying."
@@ -14640,11 +15309,20 @@ export type GreekhouseIdlJson = {
             }
           },
           {
+            "name": "long_contracts",
+            "docs": [
+              "Long contracts writer accounts hold in custody: tokens deposited (burned) whose claims",
+              "the program keeps for them, paid at `payout_final` by `settle_long` (docs/protocol.md",
+              "section 5). Holders' claims are the mint's supply plus these."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                40
+                32
               ]
             }
           }
@@ -14676,6 +15354,82 @@ export type GreekhouseIdlJson = {
       }
     },
     {
+      "name": "OptionsDeposited",
+      "docs": [
+        "Option tokens burned into a writer account: first against its own short in the series",
+        "(`netted`, closing it as `burn_options` would), the rest recorded as a long."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "netted",
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          },
+          {
+            "name": "long_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "OptionsWithdrawn",
+      "docs": [
+        "Option tokens minted out of a writer account's long to a token account."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "long_after",
+            "type": "u64"
+          },
+          {
+            "name": "initial_equity_after",
+            "docs": [
+              "Equity at IM afterwards when the account has liabilities (checked), else `None`."
+            ],
+            "type": {
+              "option": "i64"
+            }
+          }
+        ]
+      }
+    },
+    {
       "name": "OptionsWritten",
       "type": {
         "kind": "struct",
@@ -14698,6 +15452,14 @@ export type GreekhouseIdlJson = {
           },
           {
             "name": "fee",
+            "type": "u64"
+          },
+          {
+            "name": "from_long",
+            "docs": [
+              "Of `contracts`, how many came out of the account's own long in the series (the long",
+              "shrank, no short was written for them, no fee charged on them)."
+            ],
             "type": "u64"
           },
           {
@@ -14948,6 +15710,81 @@ export type GreekhouseIdlJson = {
           {
             "name": "paused",
             "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Position",
+      "docs": [
+        "One option position. The series' immutable terms are copied in, so a margin check needs the",
+        "underlyings' accounts but not every series account. An account holds at most one position",
+        "per series and side; a long and a short in the same series may stand side by side only after",
+        "a liquidation slice moved one onto the other (the margin offsets them exactly), and the next",
+        "deposit or write in that series nets them."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "strike",
+            "docs": [
+              "Quote native units per whole underlying unit."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "expiry",
+            "type": "i64"
+          },
+          {
+            "name": "contract_size",
+            "docs": [
+              "Underlying units per contract, exponent 6."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "contracts",
+            "docs": [
+              "Contracts on `side`; the slot is empty when zero."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "kind",
+            "docs": [
+              "0 call, 1 put."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "side",
+            "docs": [
+              "[`Side`] as u8 (0 short, 1 long)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
           }
         ]
       }
@@ -15506,71 +16343,6 @@ export type GreekhouseIdlJson = {
               "Updates passed over so far for their confidence, this one included when it is not final."
             ],
             "type": "u32"
-          }
-        ]
-      }
-    },
-    {
-      "name": "ShortPosition",
-      "docs": [
-        "One short position. The series' immutable terms are copied in, so a margin check needs the",
-        "underlyings' accounts but not every series account."
-      ],
-      "serialization": "bytemuck",
-      "repr": {
-        "kind": "c"
-      },
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "series",
-            "type": "pubkey"
-          },
-          {
-            "name": "underlying",
-            "type": "pubkey"
-          },
-          {
-            "name": "strike",
-            "docs": [
-              "Quote native units per whole underlying unit."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "expiry",
-            "type": "i64"
-          },
-          {
-            "name": "contract_size",
-            "docs": [
-              "Underlying units per contract, exponent 6."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "contracts",
-            "docs": [
-              "Short contracts; the slot is empty when zero."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "kind",
-            "docs": [
-              "0 call, 1 put."
-            ],
-            "type": "u8"
-          },
-          {
-            "name": "_padding",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }
@@ -16659,7 +17431,7 @@ export type GreekhouseIdlJson = {
               "array": [
                 {
                   "defined": {
-                    "name": "ShortPosition"
+                    "name": "Position"
                   }
                 },
                 16
@@ -17331,6 +18103,73 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "deposit_options",
+      "docs": [
+        "Burn held option tokens into the account: against its own short first, the rest a long."
+      ],
+      "discriminator": [
+        180,
+        129,
+        117,
+        57,
+        99,
+        181,
+        27,
+        212
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "owner_token_account",
+          "docs": [
+            "Holds the tokens to deposit; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "donate",
       "docs": [
         "Donate quote to the insurance fund."
@@ -18725,6 +19564,39 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "settle_long",
+      "docs": [
+        "Pay a writer's long in a finalized series into its quote balance at the final payout."
+      ],
+      "discriminator": [
+        159,
+        240,
+        235,
+        11,
+        131,
+        136,
+        205,
+        227
+      ],
+      "accounts": [
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "settle_position",
       "docs": [
         "Move a writer's obligation in a settled series into the series' ledger."
@@ -19267,6 +20139,76 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "withdraw_options",
+      "docs": [
+        "Mint a long back out as option tokens; equity at IM must stay >= 0 with fresh prices."
+      ],
+      "discriminator": [
+        144,
+        46,
+        24,
+        128,
+        27,
+        246,
+        184,
+        152
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writer_account",
+            "series"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "write_options",
       "docs": [
         "Write options into any token account; equity at IM must stay >= 0 with fresh prices."
@@ -19729,6 +20671,19 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "LongSettled",
+      "discriminator": [
+        184,
+        231,
+        71,
+        241,
+        226,
+        159,
+        75,
+        250
+      ]
+    },
+    {
       "name": "OptionsBurned",
       "discriminator": [
         9,
@@ -19739,6 +20694,32 @@ export const IDL: GreekhouseIdlJson = {
         188,
         55,
         189
+      ]
+    },
+    {
+      "name": "OptionsDeposited",
+      "discriminator": [
+        161,
+        127,
+        113,
+        217,
+        121,
+        10,
+        163,
+        5
+      ]
+    },
+    {
+      "name": "OptionsWithdrawn",
+      "discriminator": [
+        233,
+        204,
+        16,
+        9,
+        240,
+        7,
+        250,
+        126
       ]
     },
     {
@@ -20800,6 +21781,16 @@ export const IDL: GreekhouseIdlJson = {
       "code": 6156,
       "name": "ShareSupplyExceeded",
       "msg": "The insurance fund's shares would exceed u64: stake or buy less"
+    },
+    {
+      "code": 6157,
+      "name": "InsufficientLong",
+      "msg": "Writer account has a smaller long in this series than requested"
+    },
+    {
+      "code": 6158,
+      "name": "NoLongInSeries",
+      "msg": "Account has no long in this series"
     }
   ],
   "types": [
@@ -20932,6 +21923,16 @@ export const IDL: GreekhouseIdlJson = {
               "vec": {
                 "defined": {
                   "name": "UnbackedShort"
+                }
+              }
+            }
+          },
+          {
+            "name": "forfeited",
+            "type": {
+              "vec": {
+                "defined": {
+                  "name": "ForfeitedLong"
                 }
               }
             }
@@ -21805,6 +22806,26 @@ export const IDL: GreekhouseIdlJson = {
             "docs": [
               "The insurance fund's balance afterwards."
             ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ForfeitedLong",
+      "docs": [
+        "A bankrupt account's long, forfeited to the insurance fund: its claim leaves the series'",
+        "custody count, and its payout reaches the fund with the series' dust (docs/liquidation.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
             "type": "u64"
           }
         ]
@@ -22754,6 +23775,40 @@ export const IDL: GreekhouseIdlJson = {
       }
     },
     {
+      "name": "LongSettled",
+      "docs": [
+        "A long in a finalized series paid into its account at the final payout."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "`contracts * payout_final`, quote native units, from the series' ledger."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "quote_balance_after",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "OpenInterestLimits",
       "docs": [
         "Open-interest limits of an underlying."
@@ -23015,11 +24070,20 @@ export const IDL: GreekhouseIdlJson = {
             }
           },
           {
+            "name": "long_contracts",
+            "docs": [
+              "Long contracts writer accounts hold in custody: tokens deposited (burned) whose claims",
+              "the program keeps for them, paid at `payout_final` by `settle_long` (docs/protocol.md",
+              "section 5). Holders' claims are the mint's supply plus these."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                40
+                32
               ]
             }
           }
@@ -23051,6 +24115,82 @@ export const IDL: GreekhouseIdlJson = {
       }
     },
     {
+      "name": "OptionsDeposited",
+      "docs": [
+        "Option tokens burned into a writer account: first against its own short in the series",
+        "(`netted`, closing it as `burn_options` would), the rest recorded as a long."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "netted",
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          },
+          {
+            "name": "long_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "OptionsWithdrawn",
+      "docs": [
+        "Option tokens minted out of a writer account's long to a token account."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "long_after",
+            "type": "u64"
+          },
+          {
+            "name": "initial_equity_after",
+            "docs": [
+              "Equity at IM afterwards when the account has liabilities (checked), else `None`."
+            ],
+            "type": {
+              "option": "i64"
+            }
+          }
+        ]
+      }
+    },
+    {
       "name": "OptionsWritten",
       "type": {
         "kind": "struct",
@@ -23073,6 +24213,14 @@ export const IDL: GreekhouseIdlJson = {
           },
           {
             "name": "fee",
+            "type": "u64"
+          },
+          {
+            "name": "from_long",
+            "docs": [
+              "Of `contracts`, how many came out of the account's own long in the series (the long",
+              "shrank, no short was written for them, no fee charged on them)."
+            ],
             "type": "u64"
           },
           {
@@ -23323,6 +24471,81 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "paused",
             "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Position",
+      "docs": [
+        "One option position. The series' immutable terms are copied in, so a margin check needs the",
+        "underlyings' accounts but not every series account. An account holds at most one position",
+        "per series and side; a long and a short in the same series may stand side by side only after",
+        "a liquidation slice moved one onto the other (the margin offsets them exactly), and the next",
+        "deposit or write in that series nets them."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "strike",
+            "docs": [
+              "Quote native units per whole underlying unit."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "expiry",
+            "type": "i64"
+          },
+          {
+            "name": "contract_size",
+            "docs": [
+              "Underlying units per contract, exponent 6."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "contracts",
+            "docs": [
+              "Contracts on `side`; the slot is empty when zero."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "kind",
+            "docs": [
+              "0 call, 1 put."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "side",
+            "docs": [
+              "[`Side`] as u8 (0 short, 1 long)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
           }
         ]
       }
@@ -23881,71 +25104,6 @@ export const IDL: GreekhouseIdlJson = {
               "Updates passed over so far for their confidence, this one included when it is not final."
             ],
             "type": "u32"
-          }
-        ]
-      }
-    },
-    {
-      "name": "ShortPosition",
-      "docs": [
-        "One short position. The series' immutable terms are copied in, so a margin check needs the",
-        "underlyings' accounts but not every series account."
-      ],
-      "serialization": "bytemuck",
-      "repr": {
-        "kind": "c"
-      },
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "series",
-            "type": "pubkey"
-          },
-          {
-            "name": "underlying",
-            "type": "pubkey"
-          },
-          {
-            "name": "strike",
-            "docs": [
-              "Quote native units per whole underlying unit."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "expiry",
-            "type": "i64"
-          },
-          {
-            "name": "contract_size",
-            "docs": [
-              "Underlying units per contract, exponent 6."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "contracts",
-            "docs": [
-              "Short contracts; the slot is empty when zero."
-            ],
-            "type": "u64"
-          },
-          {
-            "name": "kind",
-            "docs": [
-              "0 call, 1 put."
-            ],
-            "type": "u8"
-          },
-          {
-            "name": "_padding",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }
@@ -25034,7 +26192,7 @@ export const IDL: GreekhouseIdlJson = {
               "array": [
                 {
                   "defined": {
-                    "name": "ShortPosition"
+                    "name": "Position"
                   }
                 },
                 16

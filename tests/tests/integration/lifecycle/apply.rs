@@ -125,11 +125,25 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             let series = world.series_at(s);
             let wi = w as usize % WRITERS;
             let owner = world.writers[wi].owner.pubkey();
+            if world.env.option_balance(&owner, &series) == 0 {
+                // the writer buys some first: the liquidator (a well-funded writer) writes them
+                // into its wallet, so deposits make longs, not only nets
+                let mint = world.env.series_state(&series).option_mint;
+                let ata = world
+                    .env
+                    .chain
+                    .token_account(&owner, &mint, &SPL_TOKEN)
+                    .unwrap();
+                let dealer = clone_writer(&world.liquidator);
+                let _ = world
+                    .env
+                    .write_to(&dealer, &series, 1 + bps as u64 % 20, ata);
+            }
             let held = world.env.option_balance(&owner, &series);
-            let n = (held as u128 * bps as u128 / 10_000) as u64;
-            if n == 0 {
+            if held == 0 {
                 return Ok(None);
             }
+            let n = (held as u128 * bps.min(10_000) as u128 / 10_000).max(1) as u64;
             let acct = world.writers[wi].account;
             let short = world
                 .state_of(&acct)

@@ -230,6 +230,7 @@ pub(super) fn drive_to_end(world: &mut World) {
                     {
                         let r = world.env.settle_long(&a, &s);
                         if drive_step(world, &mut stuck, format!("settle_long {a} {s}"), a, r) {
+                            world.hit("a long settled");
                             progress = true;
                         }
                     }

@@ -48,6 +48,10 @@ pub(super) const MUST_REACH: &[&str] = &[
     "refused SettlementDebtOpen",
     "refused DebtGraceNotOver",
     "refused AccountNotEmpty",
+    "options deposited as a long",
+    "options deposited against the own short",
+    "a long withdrawn as tokens",
+    "a long settled",
 ];
 
 pub(super) fn cases() -> u32 {

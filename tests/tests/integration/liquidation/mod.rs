@@ -118,6 +118,7 @@ mod bankruptcy;
 mod bid;
 mod end;
 mod liquidator;
+mod longs;
 mod properties;
 mod start;
 

@@ -141,7 +141,10 @@ fn withdraw_options_of_a_spreads_long_leg_is_margin_checked() {
         env.withdraw_options(&w, &long_leg, 10),
         E::InitialMarginBreach,
     );
-    assert!(env.snapshot(&keys) == before, "a refusal changed an account");
+    assert!(
+        env.snapshot(&keys) == before,
+        "a refusal changed an account"
+    );
     // with a stale price the check cannot run
     env.advance(31);
     expect_err(env.withdraw_options(&w, &long_leg, 1), E::OracleStale);
@@ -227,7 +230,10 @@ fn deposit_options_refusals() {
         env.deposit_options(&w, &series, 6),
         TOKEN_INSUFFICIENT_FUNDS,
     );
-    assert!(env.snapshot(&keys) == before, "a refusal changed an account");
+    assert!(
+        env.snapshot(&keys) == before,
+        "a refusal changed an account"
+    );
     // at expiry the tokens are redeemed instead
     let expiry = env.series_state(&series).expiry;
     let now = env.now();
