@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod compare;
 mod decimal;
 #[cfg(feature = "demo")]
@@ -48,6 +49,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// A writer's commands on a cluster: open, deposit, withdraw, write, burn, redeem, close,
+    /// show (Solana CLI conventions for --url and --keypair).
+    Account(account::AccountArgs),
     /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
     Quote(quote::QuoteArgs),
     /// Portfolio margin of a writer account: a JSON portfolio file, saved accounts
@@ -72,6 +76,7 @@ enum Command {
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Account(args) => account::run(args),
         Command::Quote(args) => quote::run(args),
         Command::Margin(args) => margin::run(args),
         #[cfg(feature = "demo")]

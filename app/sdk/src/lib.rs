@@ -4,6 +4,9 @@
 //! - [`ix`]: one builder per instruction.
 //! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
+//! - [`writer_flows`]: the price-free writer actions (deposit, burn, redeem, open, close)
+//!   checked by the program's own rules on the fetched accounts.
+//! - [`oracle`]: the oracle account of each underlying.
 //! - [`liquidation`]: liquidation and bid flows with the program's exact projection of a
 //!   slice (payment, fee, fund payout, both accounts' margins); [`budget`]: compute-unit
 //!   limits sized from measured costs.
@@ -38,11 +41,13 @@ pub mod ix;
 pub mod liquidation;
 pub mod localnet;
 pub mod margin;
+pub mod oracle;
 pub mod pda;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod writer_flows;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;
