@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
-use greekhouse::state::WriterStatus;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::flows::{self, FlowContext};
 use greekhouse_sdk::ix::TokenLedger;
@@ -14,7 +13,6 @@ use solana_signer::Signer;
 use super::session::{address, Session};
 use super::AccountCommand;
 use crate::decimal::Decimal;
-use crate::onchain::{self, OracleSource};
 
 pub fn run(s: &mut Session, command: AccountCommand) -> Result<ExitCode> {
     match command {
@@ -33,7 +31,8 @@ pub fn run(s: &mut Session, command: AccountCommand) -> Result<ExitCode> {
             to,
         } => redeem(s, &series, contracts, to),
         AccountCommand::Close => close(s),
-        AccountCommand::Show { account } => show(s, account),
+        AccountCommand::Show { account } => super::view::show(s, account),
+        AccountCommand::Series => super::view::series(s),
     }
 }
 
@@ -47,7 +46,7 @@ fn doc(s: &Session, command: &str) -> Value {
     })
 }
 
-fn sdk<T>(what: &str, r: Result<T, greekhouse_sdk::margin::MarginError>) -> Result<T> {
+pub(super) fn sdk<T>(what: &str, r: Result<T, greekhouse_sdk::margin::MarginError>) -> Result<T> {
     r.map_err(|e| anyhow!("{what}: {e}"))
 }
 
@@ -199,7 +198,7 @@ fn withdraw(
     s.conclude(d, p.refusal, &pre, &[])
 }
 
-fn fetch_writer(
+pub(super) fn fetch_writer(
     s: &mut Session,
     key: &Pubkey,
 ) -> Result<greekhouse::state::WriterAccount, greekhouse_sdk::margin::MarginError> {
@@ -344,81 +343,4 @@ fn close(s: &mut Session) -> Result<ExitCode> {
     ));
     let d = doc(s, "close");
     s.conclude(d, checked.refusal, &[checked.instruction], &[])
-}
-
-fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
-    let key = match account {
-        Some(a) => address("--account", &a)?,
-        None => s.writer_account,
-    };
-    let state = sdk("reading the account", fetch_writer(s, &key))?;
-    let qd = s.quote_decimals();
-    let money = |v: i64| crate::fmt::decimal(i128::from(v), qd, qd);
-    let status = match state.status {
-        x if x == WriterStatus::Active as u8 => "active",
-        x if x == WriterStatus::Liquidating as u8 => "liquidating",
-        _ => "bankrupt",
-    };
-    let collaterals: Vec<Value> = state
-        .collaterals
-        .iter()
-        .filter(|c| c.amount > 0)
-        .map(|c| json!({ "asset": c.asset.to_string(), "amount": c.amount }))
-        .collect();
-    let positions: Vec<Value> = state
-        .positions
-        .iter()
-        .filter(|p| p.contracts > 0)
-        .map(|p| {
-            let kind = if p.kind == 0 { "call" } else { "put" };
-            json!({
-                "series": p.series.to_string(),
-                "kind": kind,
-                "strike": money(i64::try_from(p.strike).unwrap_or(i64::MAX)),
-                "expiry": p.expiry,
-                "contracts": p.contracts,
-            })
-        })
-        .collect();
-    let now = s.now()?;
-    let oracles = s.oracles.clone();
-    let report = onchain::margin_report(
-        &mut s.chain,
-        &format!("on {}", s.url),
-        &key,
-        now,
-        OracleSource::Map(&oracles),
-    )?;
-    let doc = json!({
-        "writer_account": key.to_string(),
-        "owner": state.owner.to_string(),
-        "index": state.index,
-        "status": status,
-        "quote_balance": money(state.quote_balance),
-        "collaterals": collaterals,
-        "positions": positions,
-        "margin": report.json(),
-    });
-    if s.json() {
-        s.print(&doc)?;
-    } else {
-        println!(
-            "writer account {key} (owner {}, index {}): {status}\nquote balance {}",
-            state.owner,
-            state.index,
-            money(state.quote_balance)
-        );
-        for c in &collaterals {
-            println!("collateral {} {}", c["asset"], c["amount"]);
-        }
-        for p in &positions {
-            println!(
-                "short {} {} {} strike {} expiry {}",
-                p["contracts"], p["kind"], p["series"], p["strike"], p["expiry"]
-            );
-        }
-        println!();
-        print!("{}", report.text());
-    }
-    Ok(ExitCode::SUCCESS)
 }

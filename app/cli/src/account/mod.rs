@@ -1,4 +1,4 @@
-//! `greekhouse account open | deposit | withdraw | write | burn | redeem | close | show`: a
+//! `greekhouse account open | deposit | withdraw | write | burn | redeem | close | show | series`: a
 //! writer's commands against a cluster. Each is a thin layer on the SDK: the action is
 //! projected by the program's own rules on the fetched accounts (`greekhouse_sdk::flows` for
 //! write and withdraw, `greekhouse_sdk::writer_flows` for the rest), the projected margin is
@@ -9,6 +9,7 @@
 mod cluster;
 mod commands;
 mod session;
+mod view;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -116,6 +117,8 @@ pub enum AccountCommand {
     },
     /// Close an empty writer account; its rent goes back to the owner.
     Close,
+    /// The clearing house's series (address, underlying, kind, strike, expiry, status).
+    Series,
     /// The account: balances, shorts and margin at the node's clock.
     Show {
         /// Another writer account to show (read-only); default the signer's at `--index`.

@@ -121,7 +121,7 @@ impl Session {
         let qd = self.quote_decimals();
         let Some(m) = m else {
             self.say(format!(
-                "{label}: no margin check (no shorts, no debt, or no price)"
+                "{label}: none computed (no shorts or debt, refused before pricing, or no price)"
             ));
             return Value::Null;
         };

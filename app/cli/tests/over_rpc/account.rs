@@ -82,6 +82,17 @@ pub fn writer_walks_through_the_account_commands(m: &Manifest, work: &Path) {
     let series = m.series[0].address.to_string();
     let series = series.as_str();
 
+    // the series to write, as a writer finds it
+    let (listed, _) = landed(&home, ch, &["series"]);
+    let found = listed["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["series"] == series)
+        .unwrap_or_else(|| panic!("{series} not listed: {listed}"));
+    assert_eq!(found["underlying"], "SOL");
+    assert_eq!(found["status"], "active");
+
     let (d, events) = landed(&home, ch, &["open"]);
     assert_eq!(events, ["WriterAccountOpened"]);
     assert_eq!(d["owner"], m.writers[1].owner.to_string());
