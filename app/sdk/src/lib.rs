@@ -6,7 +6,9 @@
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
 //! - [`writer_flows`]: the price-free writer actions (deposit, burn, redeem, open, close)
 //!   checked by the program's own rules on the fetched accounts.
-//! - [`oracle`]: the oracle account of each underlying.
+//! - [`oracle`]: the oracle account of each underlying; [`pyth_pull`]: Pyth pull feeds (the
+//!   sponsored account of a feed, Hermes updates, posting one with full verification);
+//!   `hermes` (feature `rpc`): fetching an update.
 //! - [`liquidation`]: liquidation and bid flows with the program's exact projection of a
 //!   slice (payment, fee, fund payout, both accounts' margins); [`budget`]: compute-unit
 //!   limits sized from measured costs.
@@ -37,12 +39,15 @@ pub mod fixtures;
 pub mod flows;
 pub mod gov;
 pub mod gov_doc;
+#[cfg(feature = "rpc")]
+pub mod hermes;
 pub mod ix;
 pub mod liquidation;
 pub mod localnet;
 pub mod margin;
 pub mod oracle;
 pub mod pda;
+pub mod pyth_pull;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 pub mod snapshot;

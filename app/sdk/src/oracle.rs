@@ -1,6 +1,7 @@
 //! Which oracle account prices each underlying of a clearing house: a legacy feed's configured
-//! price account, or for a Pyth pull feed a `PriceUpdateV2` account the caller names (one it
-//! posted, or another it trusts).
+//! price account; for a Pyth pull feed the `PriceUpdateV2` account the caller names (one it
+//! posted, see [`crate::pyth_pull`]), else the feed's sponsored account (shard 0), which Pyth
+//! keeps fresh for its sponsored feeds.
 
 use std::collections::HashMap;
 
@@ -30,15 +31,27 @@ pub fn underlyings<C: Chain + ?Sized>(
         .collect()
 }
 
-/// The oracle account of an underlying when the chain alone says which it is (a legacy feed's
-/// configured account).
+/// The oracle account of an underlying when the chain alone says which it is: a legacy feed's
+/// configured account, or a pull feed's sponsored account in shard 0.
 pub fn configured_account(u: &Underlying) -> Option<Pubkey> {
-    (u.oracle.kind == OracleKind::Legacy as u8).then(|| Pubkey::new_from_array(u.oracle.feed))
+    match u.oracle.kind {
+        k if k == OracleKind::Legacy as u8 => Some(Pubkey::new_from_array(u.oracle.feed)),
+        k if k == OracleKind::PullV2 as u8 => {
+            Some(crate::pyth_pull::sponsored_feed_account(&u.oracle.feed, 0))
+        }
+        _ => None,
+    }
+}
+
+/// The Pyth pull feed id of an underlying (`None` for a legacy feed).
+pub fn pull_feed_id(u: &Underlying) -> Option<[u8; 32]> {
+    (u.oracle.kind == OracleKind::PullV2 as u8).then_some(u.oracle.feed)
 }
 
 /// The oracle account of each underlying of `clearinghouse`: `given` first (the caller's
 /// choice, such as a just posted update), else [`configured_account`]. Underlyings with neither
-/// are left out (a flow that needs one reports it as [`MarginError::NoOracle`]).
+/// (an unknown oracle kind) are left out (a flow that needs one reports it as
+/// [`MarginError::NoOracle`]).
 pub fn oracle_accounts<C: Chain + ?Sized>(
     chain: &mut C,
     clearinghouse: &Pubkey,

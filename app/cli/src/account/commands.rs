@@ -137,7 +137,8 @@ fn deposit(
         .as_ref()
         .and_then(|a| writer_flows::margin_if(&mut s.chain, &cx, a, now));
     s.say(format!(
-        "depositing {amount} native units of {} into {writer}",
+        "depositing {} of {} into {writer}",
+        crate::fmt::decimal(i128::from(amount), decimals, decimals),
         ledger.mint
     ));
     let mut d = doc(s, "deposit");
@@ -176,6 +177,7 @@ fn withdraw(
             ata
         }
     };
+    let posted = s.post_prices(&writer, &[])?;
     let (ch, oracles) = (s.ch, s.oracles.clone());
     let oracle_for = move |k: &Pubkey| oracles.get(k).copied();
     let cx = FlowContext {
@@ -188,14 +190,17 @@ fn withdraw(
         flows::withdraw(&mut s.chain, &cx, writer, me, &ledger, destination, amount),
     )?;
     s.say(format!(
-        "withdrawing {amount} native units of {} from {writer}",
+        "withdrawing {} of {} from {writer}",
+        crate::fmt::decimal(i128::from(amount), decimals, decimals),
         ledger.mint
     ));
     let mut d = doc(s, "withdraw");
     d["amount"] = json!(amount);
     d["projected"] = json!({ "margin": s.margin("margin after", p.margin_after.as_ref()) });
     pre.push(p.instruction);
-    s.conclude(d, p.refusal, &pre, &[])
+    let code = s.conclude(d, p.refusal, &pre, &[]);
+    s.close_posted(posted);
+    code
 }
 
 pub(super) fn fetch_writer(
@@ -231,13 +236,15 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
             ata
         }
     };
+    let writer = s.writer_account;
+    let posted = s.post_prices(&writer, &[terms.underlying])?;
     let (ch, oracles) = (s.ch, s.oracles.clone());
     let oracle_for = move |k: &Pubkey| oracles.get(k).copied();
     let cx = FlowContext {
         ch: &ch,
         oracle_for: &oracle_for,
     };
-    let (writer, me) = (s.writer_account, s.owner.pubkey());
+    let me = s.owner.pubkey();
     let p = sdk(
         "projecting the write",
         flows::write(&mut s.chain, &cx, writer, me, series, recipient, contracts),
@@ -255,7 +262,9 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
         "margin": s.margin("margin after", p.margin_after.as_ref()),
     });
     pre.push(p.instruction);
-    s.conclude(d, p.refusal, &pre, &[])
+    let code = s.conclude(d, p.refusal, &pre, &[]);
+    s.close_posted(posted);
+    code
 }
 
 fn burn(s: &mut Session, series: &str, contracts: u64) -> Result<ExitCode> {

@@ -47,9 +47,19 @@ pub struct Common {
     #[arg(long, global = true, default_value_t = 0)]
     pub index: u32,
     /// The oracle account of an underlying priced by a Pyth pull feed, as
-    /// UNDERLYING=PRICE_UPDATE_ACCOUNT (repeatable). Legacy feeds are read from the underlying.
+    /// UNDERLYING=PRICE_UPDATE_ACCOUNT (repeatable). Default: the feed's sponsored account
+    /// (shard 0); legacy feeds are read from the underlying.
     #[arg(long = "oracle", global = true, value_name = "UNDERLYING=ACCOUNT")]
     pub oracles: Vec<String>,
+    /// Before a write or withdrawal, post the latest Pyth price of each pull-feed underlying
+    /// the margin check reads (from Hermes, fully verified through Wormhole, a few transactions),
+    /// use it, and close the posted accounts afterwards. Without it, a pull feed is read from its
+    /// sponsored account (shard 0) unless `--oracle` names another.
+    #[arg(long, global = true)]
+    pub post_price: bool,
+    /// Hermes endpoint for `--post-price`.
+    #[arg(long, global = true, default_value = greekhouse_sdk::hermes::DEFAULT_URL)]
+    pub hermes: String,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Display)]
     pub output: Output,

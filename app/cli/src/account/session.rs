@@ -9,10 +9,12 @@ use anyhow::{anyhow, Context, Result};
 use greekhouse::state::Clearinghouse;
 use greekhouse_risk::MarginSummary;
 use greekhouse_sdk::chain::Chain;
+use greekhouse_sdk::hermes::Hermes;
 use greekhouse_sdk::ix::ClearinghouseRef;
-use greekhouse_sdk::margin::MarginError;
+use greekhouse_sdk::margin::{MarginError, MarginInputs};
+use greekhouse_sdk::pyth_pull::{self, Posted};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
-use greekhouse_sdk::{accounts, pda, Instruction, Pubkey};
+use greekhouse_sdk::{accounts, oracle, pda, Instruction, Pubkey};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -33,6 +35,8 @@ pub struct Session {
     /// The oracle account of each underlying the chain or `--oracle` names.
     pub oracles: HashMap<Pubkey, Pubkey>,
     pub output: Output,
+    /// `--post-price`: the Hermes endpoint to post pull-feed prices from.
+    pub hermes: Option<String>,
 }
 
 /// Parse an address flag.
@@ -80,6 +84,7 @@ impl Session {
             state,
             oracles,
             output: c.output,
+            hermes: c.post_price.then(|| c.hermes.clone()),
         })
     }
 
@@ -114,6 +119,71 @@ impl Session {
             greekhouse_sdk::localnet::associated_token_account(me, me, *mint, *token_program);
         let exists = self.chain.account(&ata)?.is_some();
         Ok((ata, (!exists).then_some(create)))
+    }
+
+    /// With `--post-price`: post the latest price of every pull-feed underlying among the
+    /// margin layout of `writer` (as it stands) and `extra`, and read them from the posted
+    /// accounts. Returns what to close afterwards (`None` without `--post-price` or pull feeds).
+    pub fn post_prices(&mut self, writer: &Pubkey, extra: &[Pubkey]) -> Result<Option<Posted>> {
+        let Some(hermes_url) = self.hermes.clone() else {
+            return Ok(None);
+        };
+        let state = {
+            let data = self
+                .chain
+                .account(writer)?
+                .with_context(|| format!("no writer account {writer}"))?;
+            accounts::writer_account(&data.data).map_err(|e| anyhow!("{writer}: {e}"))?
+        };
+        let layout = MarginInputs::fetch(&mut self.chain, &self.ch.clearinghouse, state, &|_| {
+            Some(Pubkey::default())
+        })
+        .map_err(|e| anyhow!("the margin layout of {writer}: {e}"))?;
+        let mut keys: Vec<Pubkey> = layout.underlyings.iter().map(|(k, _, _)| *k).collect();
+        keys.extend_from_slice(extra);
+        keys.sort();
+        keys.dedup();
+        let mut feeds = Vec::new();
+        for key in keys {
+            let data = self
+                .chain
+                .account(&key)?
+                .with_context(|| format!("no underlying {key}"))?;
+            let u = accounts::underlying(&data.data).map_err(|e| anyhow!("{key}: {e}"))?;
+            if let Some(feed) = oracle::pull_feed_id(&u) {
+                feeds.push((key, feed));
+            }
+        }
+        if feeds.is_empty() {
+            self.say("--post-price: no underlying of this action is on a Pyth pull feed");
+            return Ok(None);
+        }
+        let ids: Vec<[u8; 32]> = feeds.iter().map(|(_, f)| *f).collect();
+        let hermes = Hermes::new(&hermes_url, std::time::Duration::from_secs(20))
+            .map_err(|e| anyhow!("--hermes: {e}"))?;
+        let update = hermes.latest(&ids).map_err(|e| anyhow!("--hermes: {e}"))?;
+        let posted = pyth_pull::post(&mut self.chain, &update, &ids)
+            .map_err(|e| node::send_error("posting the Pyth update", &e))?;
+        for (underlying, feed) in &feeds {
+            let account = posted.account_of(feed).context("a posted feed")?;
+            if let Some(m) = update.feed(feed).map(|f| &f.message) {
+                self.say(format!(
+                    "posted {} x 10^{} (published {}) for {underlying} into {account}",
+                    m.price, m.exponent, m.publish_time
+                ));
+            }
+            self.oracles.insert(*underlying, account);
+        }
+        Ok(Some(posted))
+    }
+
+    /// Close what `--post-price` posted (its rent back to the payer); a failure only warns.
+    pub fn close_posted(&mut self, posted: Option<Posted>) {
+        if let Some(p) = posted {
+            if let Err(e) = self.chain.send(&p.cleanup, &[]) {
+                eprintln!("warning: closing the posted price accounts failed: {e}");
+            }
+        }
     }
 
     /// The projected margin, printed, as JSON.
