@@ -35,6 +35,7 @@ mod rpc_demo;
 mod rpc_demo_steps;
 #[cfg(feature = "demo")]
 mod simulate;
+mod vol;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -70,6 +71,9 @@ enum Command {
     /// the embedded bank.
     #[cfg(feature = "demo")]
     Deploy(deploy::DeployArgs),
+    /// The vol updater's publisher: an underlying's vol surface from quotes or a smile, within
+    /// the updater's bounds (`publish`, `--watch`).
+    Vol(vol::VolArgs),
     /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
     Localnet(localnet::LocalnetArgs),
 }
@@ -86,6 +90,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Gov(args) => gov::run(args),
         #[cfg(feature = "demo")]
         Command::Deploy(args) => deploy::run(args),
+        Command::Vol(args) => vol::run(args),
         Command::Localnet(args) => localnet::run(args),
     }
 }

@@ -22,6 +22,7 @@
 //!   `rpc`) implements it over JSON-RPC.
 //! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
 //!   keypair files.
+//! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
 //! - [`gov`], [`squads`]: governance proposals and their Squads multisig encoding.
 //! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
 //!   that `greekhouse deploy` lists from and the test kit's scenarios use.
@@ -52,6 +53,7 @@ pub mod pyth_pull;
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod vol_surface;
 pub mod writer_flows;
 
 pub use anchor_lang::prelude::Pubkey;

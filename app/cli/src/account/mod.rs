@@ -6,7 +6,7 @@
 //! sent, and the landed transaction's events are printed after. Cluster and signer follow the
 //! Solana CLI's conventions ([`cluster`]).
 
-mod cluster;
+pub(crate) mod cluster;
 mod commands;
 mod session;
 mod view;

@@ -45,6 +45,11 @@ pub fn address(flag: &str, text: &str) -> Result<Pubkey> {
 }
 
 impl Session {
+    /// Parse an address flag (for commands that share the writer commands' conventions).
+    pub fn address_of(flag: &str, text: &str) -> Result<Pubkey> {
+        address(flag, text)
+    }
+
     pub fn connect(c: &Common) -> Result<Self> {
         let config = cluster::load_config(c.config.as_deref())?;
         let url = cluster::url(c.url.as_deref(), &config)?;
