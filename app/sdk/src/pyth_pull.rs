@@ -186,7 +186,7 @@ pub fn parse_hermes_response(json: &str) -> Result<Vec<SignedUpdate>, PullError>
 
 fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     let t = text.trim_start_matches("0x");
-    (t.len() % 2 == 0).then_some(())?;
+    t.len().is_multiple_of(2).then_some(())?;
     (0..t.len() / 2)
         .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).ok())
         .collect()

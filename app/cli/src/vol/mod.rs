@@ -167,10 +167,11 @@ impl Publisher {
 
     fn print(&self, doc: &Value) -> Result<()> {
         match self.output {
-            Output::Display => Ok(()),
-            Output::Json => Ok(println!("{}", serde_json::to_string_pretty(doc)?)),
-            Output::JsonCompact => Ok(println!("{doc}")),
+            Output::Display => {}
+            Output::Json => println!("{}", serde_json::to_string_pretty(doc)?),
+            Output::JsonCompact => println!("{doc}"),
         }
+        Ok(())
     }
 
     /// One publication: read, clip, send.

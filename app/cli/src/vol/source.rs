@@ -177,14 +177,16 @@ pub fn from_smile(file: &SmileFile, current: &StoredVolSurface) -> Result<Stored
 /// every quote: the shape the on-chain surface has (`greekhouse_risk::VolSurface`).
 pub fn from_quotes(file: &QuotesFile, current: &StoredVolSurface) -> Result<StoredVolSurface> {
     let n = usize::from(current.tenor_count);
-    if !(file.spot > 0.0) {
+    // `> 0` written so that NaN fails too
+    if file.spot.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         bail!("spot must be positive");
     }
     let k = n + 2;
     let mut rows: Vec<(Vec<f64>, f64)> = Vec::new();
     let mut per_tenor = vec![0usize; n];
     for q in &file.quotes {
-        if !(q.strike > 0.0) || !(q.vol > 0.0) {
+        let positive = |v: f64| v.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater);
+        if !positive(q.strike) || !positive(q.vol) {
             bail!("a quote needs a positive strike and vol");
         }
         let i = grid_index(current, q.at.seconds()?)?;
@@ -207,9 +209,9 @@ pub fn from_quotes(file: &QuotesFile, current: &StoredVolSurface) -> Result<Stor
          strikes",
     )?;
     let mut out = *current;
-    for i in 0..n {
+    for (i, atm) in fit.iter().enumerate().take(n) {
         out.atm_vol_bps[i] =
-            u32::try_from(bps(fit[i], "fitted atm")?).context("a negative fitted atm")?;
+            u32::try_from(bps(*atm, "fitted atm")?).context("a negative fitted atm")?;
     }
     out.skew_bps = i32::try_from(bps(fit[n], "fitted skew")?)?;
     out.smile_bps = i32::try_from(bps(fit[n + 1], "fitted curvature")?)?;
@@ -240,8 +242,9 @@ fn least_squares(rows: &[(Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
         for r in 0..k {
             if r != col {
                 let f = a[r][col] / a[col][col];
-                for c in col..=k {
-                    a[r][c] -= f * a[col][c];
+                let pivot_row = a[col].clone();
+                for (x, p) in a[r].iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
                 }
             }
         }
