@@ -193,3 +193,65 @@ fn legacy_message_size(m: &solana_transaction::Message) -> usize {
         + compact(m.instructions.len())
         + ixs
 }
+
+/// A chain that records what is sent and who signs.
+struct Recorder {
+    payer: Pubkey,
+    sent: Vec<(Vec<Instruction>, Vec<Pubkey>)>,
+}
+
+impl crate::chain::Chain for Recorder {
+    fn payer(&self) -> Pubkey {
+        self.payer
+    }
+    fn account(
+        &mut self,
+        _: &Pubkey,
+    ) -> Result<Option<solana_account::Account>, crate::chain::ChainError> {
+        Ok(None)
+    }
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&solana_keypair::Keypair],
+    ) -> Result<crate::chain::TxOutcome, crate::chain::ChainError> {
+        use solana_signer::Signer;
+        self.sent.push((
+            instructions.to_vec(),
+            signers.iter().map(|k| k.pubkey()).collect(),
+        ));
+        Ok(Default::default())
+    }
+    fn unix_timestamp(&mut self) -> Result<i64, crate::chain::ChainError> {
+        Ok(0)
+    }
+    fn program_accounts(
+        &mut self,
+        _: &[u8],
+    ) -> Result<Vec<(Pubkey, solana_account::Account)>, crate::chain::ChainError> {
+        Ok(vec![])
+    }
+}
+
+#[test]
+fn posting_sends_the_plan_in_order_each_transaction_signed_by_the_keys_it_creates() {
+    let u = usdc_update();
+    let id = feed_id_from_hex(USDC_FEED).unwrap();
+    let mut chain = Recorder {
+        payer: Pubkey::new_unique(),
+        sent: vec![],
+    };
+    let posted = post(&mut chain, &u, &[id]).unwrap();
+    assert_eq!(chain.sent.len(), 3);
+    let (first, signers) = &chain.sent[0];
+    // the encoded-VAA account is created by its own key, which signs only that transaction
+    assert_eq!(signers, &vec![first[0].accounts[1].pubkey]);
+    assert!(chain.sent[1].1.is_empty(), "the payer alone verifies");
+    let price = posted.account_of(&id).unwrap();
+    assert_eq!(chain.sent[2].1, vec![price]);
+    assert_eq!(chain.sent[2].0[0].accounts[4].pubkey, price);
+    // the payer is the write authority and receives the rent back
+    assert_eq!(chain.sent[2].0[0].accounts[6].pubkey, chain.payer);
+    assert_eq!(posted.cleanup[1].accounts[0].pubkey, chain.payer);
+    assert_eq!(posted.account_of(&[0; 32]), None);
+}

@@ -55,7 +55,12 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         &key,
         now,
         OracleSource::Map(&oracles),
-    )?;
+    );
+    // balances and shorts are shown even when a price the margin needs is refused (stale)
+    let margin = match &report {
+        Ok(r) => r.json(),
+        Err(e) => json!({ "error": format!("{e:#}") }),
+    };
     let doc = json!({
         "writer_account": key.to_string(),
         "owner": state.owner.to_string(),
@@ -64,7 +69,7 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         "quote_balance": money(state.quote_balance),
         "collaterals": collaterals,
         "positions": positions,
-        "margin": report.json(),
+        "margin": margin,
     });
     if s.json() {
         s.print(&doc)?;
@@ -85,7 +90,10 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
             );
         }
         println!();
-        print!("{}", report.text());
+        match &report {
+            Ok(r) => print!("{}", r.text()),
+            Err(e) => println!("margin: not available now: {e:#}"),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
