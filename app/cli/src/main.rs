@@ -41,7 +41,7 @@ mod vol;
 #[command(
     name = "greekhouse",
     version,
-    about = "Greekhouse options clearing house: quotes, portfolio margin, the demo, governance, a local validator"
+    about = "Greekhouse options clearing house: quotes, portfolio margin, a writer's account commands, vol publishing, the demo, governance, a local validator"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -51,7 +51,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// A writer's commands on a cluster: open, deposit, withdraw, write, burn, redeem, close,
-    /// show (Solana CLI conventions for --url and --keypair).
+    /// show, series (Solana CLI conventions for --url and --keypair).
     Account(account::AccountArgs),
     /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
     Quote(quote::QuoteArgs),
