@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod compare;
 mod decimal;
 #[cfg(feature = "demo")]
@@ -34,12 +35,13 @@ mod rpc_demo;
 mod rpc_demo_steps;
 #[cfg(feature = "demo")]
 mod simulate;
+mod vol;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "greekhouse",
     version,
-    about = "Greekhouse options clearing house: quotes, portfolio margin, the demo, governance, a local validator"
+    about = "Greekhouse options clearing house: quotes, portfolio margin, a writer's account commands, vol publishing, the demo, governance, a local validator"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -48,6 +50,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// A writer's commands on a cluster: open, deposit, withdraw, write, burn, redeem, close,
+    /// show, series (Solana CLI conventions for --url and --keypair).
+    Account(account::AccountArgs),
     /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
     Quote(quote::QuoteArgs),
     /// Portfolio margin of a writer account: a JSON portfolio file, saved accounts
@@ -66,12 +71,16 @@ enum Command {
     /// the embedded bank.
     #[cfg(feature = "demo")]
     Deploy(deploy::DeployArgs),
+    /// The vol updater's publisher: an underlying's vol surface from quotes or a smile, within
+    /// the updater's bounds (`publish`, `--watch`).
+    Vol(vol::VolArgs),
     /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
     Localnet(localnet::LocalnetArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Account(args) => account::run(args),
         Command::Quote(args) => quote::run(args),
         Command::Margin(args) => margin::run(args),
         #[cfg(feature = "demo")]
@@ -81,6 +90,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Gov(args) => gov::run(args),
         #[cfg(feature = "demo")]
         Command::Deploy(args) => deploy::run(args),
+        Command::Vol(args) => vol::run(args),
         Command::Localnet(args) => localnet::run(args),
     }
 }

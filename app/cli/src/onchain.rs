@@ -12,7 +12,6 @@ use std::str::FromStr;
 
 use anyhow::{anyhow, Context, Result};
 use greekhouse::oracle::PriceUse;
-use greekhouse::state::OracleKind;
 use greekhouse_risk::{LevelRisk, MarginSummary};
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::margin::MarginInputs;
@@ -26,8 +25,8 @@ use crate::fmt;
 pub enum OracleSource<'a> {
     /// Known for every underlying (a snapshot's own accounts).
     Map(&'a HashMap<Pubkey, Pubkey>),
-    /// Legacy feeds from the underlying (its `feed` is the price account); pull feeds, whose
-    /// `PriceUpdateV2` account is not derivable, from the caller's `--oracle` pairs.
+    /// The caller's `--oracle` pairs first; else a legacy feed's configured price account, or a
+    /// pull feed's sponsored `PriceUpdateV2` account (shard 0, derived from the feed id).
     FromUnderlying(&'a HashMap<Pubkey, Pubkey>),
 }
 
@@ -93,13 +92,9 @@ pub fn margin_report<C: Chain + ?Sized>(
         for (key, u, oracle) in inputs.underlyings.iter_mut() {
             *oracle = match given.get(key) {
                 Some(o) => *o,
-                None if u.oracle.kind == OracleKind::Legacy as u8 => {
-                    Pubkey::new_from_array(u.oracle.feed)
-                }
-                None => anyhow::bail!(
-                    "underlying {key} is priced by a Pyth pull feed: pass --oracle \
-                     {key}=<its PriceUpdateV2 account>"
-                ),
+                // a legacy feed's account, or a pull feed's sponsored account (shard 0)
+                None => greekhouse_sdk::oracle::configured_account(u)
+                    .with_context(|| format!("underlying {key} has an unknown oracle kind"))?,
             };
         }
     }

@@ -1,7 +1,9 @@
 //! The `greekhouse` binary against a real local validator (`greekhouse-localnet`, started by
 //! the test kit's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
 //! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
-//! and `localnet`'s message when its binary is missing.
+//! a writer's `account` commands from open to close (`over_rpc/account.rs`), `vol publish`
+//! within and beyond the updater's bounds (`over_rpc/vol.rs`), and `localnet`'s message when its
+//! binary is missing.
 //!
 //! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
 //! test fails with `LocalnetProcess::spawn`'s message, never skips. One validator serves every
@@ -15,6 +17,11 @@ use std::time::Duration;
 
 use greekhouse_testkit::localnet::LocalnetProcess;
 use serde_json::{json, Value};
+
+#[path = "over_rpc/account.rs"]
+mod account;
+#[path = "over_rpc/vol.rs"]
+mod vol;
 
 fn greekhouse(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_greekhouse"))
@@ -198,6 +205,11 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
     ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not the clearing house's admin"));
+
+    // a writer's own commands, from open to close
+    account::writer_walks_through_the_account_commands(m, &dir);
+    // the vol updater's publisher, clipping included
+    vol::the_vol_updater_publishes_within_its_bounds(m, &dir);
 
     drop(node);
     std::fs::remove_dir_all(&dir).ok();

@@ -23,8 +23,9 @@ pub struct Config {
     pub keypair: PathBuf,
     /// The writer account the bot bids from (funded beforehand).
     pub bidder_account: String,
-    /// The oracle account to pass for each underlying (pull-feed `PriceUpdateV2` accounts are
-    /// not derivable from the underlying).
+    /// The oracle account to pass for each underlying (a pull feed's sponsored `PriceUpdateV2`
+    /// account derives from its feed id, `greekhouse_sdk::pyth_pull::sponsored_feed_account`;
+    /// the bot does not derive it yet, so it is named here).
     #[serde(default)]
     pub oracles: BTreeMap<String, String>,
     #[serde(default)]

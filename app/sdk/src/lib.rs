@@ -4,6 +4,11 @@
 //! - [`ix`]: one builder per instruction.
 //! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
+//! - [`writer_flows`]: the price-free writer actions (deposit, burn, redeem, open, close)
+//!   checked by the program's own rules on the fetched accounts.
+//! - [`oracle`]: the oracle account of each underlying; [`pyth_pull`]: Pyth pull feeds (the
+//!   sponsored account of a feed, Hermes updates, posting one with full verification);
+//!   `hermes` (feature `rpc`): fetching an update.
 //! - [`liquidation`]: liquidation and bid flows with the program's exact projection of a
 //!   slice (payment, fee, fund payout, both accounts' margins); [`budget`]: compute-unit
 //!   limits sized from measured costs.
@@ -17,6 +22,7 @@
 //!   `rpc`) implements it over JSON-RPC.
 //! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
 //!   keypair files.
+//! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
 //! - [`gov`], [`squads`]: governance proposals and their Squads multisig encoding.
 //! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
 //!   that `greekhouse deploy` lists from and the test kit's scenarios use.
@@ -34,15 +40,21 @@ pub mod fixtures;
 pub mod flows;
 pub mod gov;
 pub mod gov_doc;
+#[cfg(feature = "rpc")]
+pub mod hermes;
 pub mod ix;
 pub mod liquidation;
 pub mod localnet;
 pub mod margin;
+pub mod oracle;
 pub mod pda;
+pub mod pyth_pull;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod vol_surface;
+pub mod writer_flows;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;
