@@ -38,8 +38,10 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         .filter(|p| p.contracts > 0)
         .map(|p| {
             let kind = if p.kind == 0 { "call" } else { "put" };
+            let side = if p.is_long() { "long" } else { "short" };
             json!({
                 "series": p.series.to_string(),
+                "side": side,
                 "kind": kind,
                 "strike": money(i64::try_from(p.strike).unwrap_or(i64::MAX)),
                 "expiry": p.expiry,
@@ -56,7 +58,7 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         now,
         OracleSource::Map(&oracles),
     );
-    // balances and shorts are shown even when a price the margin needs is refused (stale)
+    // balances and positions are shown even when a price the margin needs is refused (stale)
     let margin = match &report {
         Ok(r) => r.json(),
         Err(e) => json!({ "error": format!("{e:#}") }),
@@ -85,8 +87,13 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         }
         for p in &positions {
             println!(
-                "short {} {} {} strike {} expiry {}",
-                p["contracts"], p["kind"], p["series"], p["strike"], p["expiry"]
+                "{} {} {} {} strike {} expiry {}",
+                p["side"].as_str().unwrap_or("short"),
+                p["contracts"],
+                p["kind"],
+                p["series"],
+                p["strike"],
+                p["expiry"]
             );
         }
         println!();
