@@ -88,6 +88,9 @@ ensure_libclang() {
 build() {
     patch_crates
     ensure_libclang
+    # the system OpenSSL rather than a vendored build, when libssl-dev is there
+    # shellcheck source=scripts/system-openssl.sh
+    . scripts/system-openssl.sh
     # --target-dir: cargo reads localnet/.cargo/config.toml only when run from inside localnet/
     cargo build --locked --manifest-path localnet/Cargo.toml --target-dir target/localnet --bin greekhouse-localnet
 }

@@ -43,6 +43,9 @@ phase "cargo fmt --check (localnet)" cargo fmt --manifest-path localnet/Cargo.to
 # A clean run compiles everything once: incremental compilation would only add its bookkeeping
 # (several GB written for the workspace's crates). A developer's own cargo commands keep it.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# the system OpenSSL rather than a vendored build, when libssl-dev is there (both workspaces)
+# shellcheck source=scripts/system-openssl.sh
+. scripts/system-openssl.sh
 
 # The local validator (patched agave crates, libclang, then the binary the RPC tests start) is
 # the longest build and shares nothing with the main workspace (its own lock file and target

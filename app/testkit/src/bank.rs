@@ -284,6 +284,21 @@ fn backend<E: std::fmt::Display>(e: E) -> ChainError {
 /// Unix time the bank starts at: 2026-01-01T00:00:00Z.
 pub const GENESIS_UNIX_TIMESTAMP: i64 = 1_767_225_600;
 
+/// solana-program-test's default log filter prints every program log line of every transaction
+/// at debug level through the `log` crate (unless `RUST_LOG` says otherwise): formatting and
+/// writing them cost more than running the transaction (the lifecycle fuzzer ran about fifteen
+/// times slower with them: docs/performance.md). Nothing reads that output: the kit reads a
+/// transaction's logs from its metadata. So a bank starts with `RUST_LOG=error` unless the
+/// environment sets `RUST_LOG` (set it to see the logs).
+fn quiet_logger_by_default() {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+    });
+}
+
 impl BankChain {
     /// Start a bank with the program loaded and the clock at [`GENESIS_UNIX_TIMESTAMP`]: the
     /// build [`ProgramBuild::from_env`] names.
@@ -293,6 +308,7 @@ impl BankChain {
 
     /// Start a bank running `build` of the program.
     pub fn start_with(build: ProgramBuild) -> Result<Self, ChainError> {
+        quiet_logger_by_default();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

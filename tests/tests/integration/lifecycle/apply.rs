@@ -160,17 +160,25 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             sent(r)
         }
         WithdrawOptions { w, s, bps } => {
-            let series = world.series_at(s);
-            let wi = w as usize % WRITERS;
+            // a writer holding a long (from `w` on), in its first series with one; when none
+            // does, `w` buys and deposits some of `s` first
+            let has_long = |st: &WriterAccount| st.positions.iter().any(|p| p.is_long());
+            let wi = pick(world, w, has_long);
             let acct = world.writers[wi].account;
-            let long = world
-                .state_of(&acct)
-                .map_or(0, |st| st.long_contracts(&series));
-            // beyond the long now and then: the program refuses it
-            let n = (long.max(1) as u128 * bps as u128 / 10_000) as u64;
-            if n == 0 {
-                return Ok(None);
+            if !world.state_of(&acct).is_some_and(|st| has_long(&st)) {
+                let _ = apply(world, &DepositOptions { w, s, bps: 10_000 });
             }
+            let wi = pick(world, w, has_long);
+            let acct = world.writers[wi].account;
+            let held = world.state_of(&acct).and_then(|st| {
+                st.positions
+                    .iter()
+                    .find(|p| p.is_long())
+                    .map(|p| (p.series, p.contracts))
+            });
+            let (series, long) = held.unwrap_or((world.series_at(s), 0));
+            // beyond the long now and then: the program refuses it
+            let n = (long.max(1) as u128 * bps as u128 / 10_000).max(1) as u64;
             let w = &world.writers[wi];
             let r = world.env.withdraw_options(w, &series, n);
             if r.is_ok() {
