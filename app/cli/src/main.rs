@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod compare;
+mod dashboard;
 mod decimal;
 #[cfg(feature = "demo")]
 mod demo;
@@ -68,6 +69,8 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
     Localnet(localnet::LocalnetArgs),
+    /// Serve the risk dashboard (app/dashboard) for a node (--url).
+    Dashboard(dashboard::DashboardArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -82,6 +85,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "demo")]
         Command::Deploy(args) => deploy::run(args),
         Command::Localnet(args) => localnet::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     }
 }
 

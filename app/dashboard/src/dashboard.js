@@ -8,6 +8,7 @@
 // underlying (a legacy feed's account is in its config).
 import { RiskEngine, fixedToNative } from "../vendor/engine.js";
 import { IdlDecoder, base58, fromBase64 } from "./idl-decode.js";
+import { fundHistory, HISTORY_LIMIT } from "./fund-history.js";
 import { Rpc } from "./rpc.js";
 
 const FIXED_ONE = 10n ** 12n;
@@ -119,7 +120,11 @@ export async function load({ url, clearinghouse, programId, oracles = {}, engine
   });
 
   const fund = mine("InsuranceFund")[0] ?? null;
-  if (fund) fund.priced = engine.fund(fund.bytes);
+  if (fund) {
+    fund.priced = engine.fund(fund.bytes);
+    // a node without transaction history still shows everything else
+    fund.history = await fundHistory(rpc, decoder, programId, fund.key).catch((e) => ({ error: e.message }));
+  }
   const stakes = fund ? all("InsuranceStake").filter((s) => s.state.insurance_fund === fund.key) : [];
   const ledgers = new Map(all("UnderlyingLedger").map((l) => [l.state.underlying, l.state]));
   const feeds = underlyings.map((u, i) => {
@@ -186,6 +191,54 @@ function fundFlowChart(f, qd) {
   return svg;
 }
 
+const CATEGORIES = [["deposit", "deposits"], ["fee", "fees"], ["payout", "payouts"], ["unstake", "unstakes"]];
+
+/**
+ * The fund event by event, oldest left: a bar per movement (up into the fund, down out of it,
+ * coloured by kind) and the balance after each (the line, on its own scale from zero).
+ */
+function fundEventsChart(entries, qd) {
+  const W = 360, H = 150, top = 8, mid = top + H / 2, legend = 18;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H + top + legend + 4}`, width: W, height: H + top + legend + 4, role: "img", "aria-label": "insurance fund events", id: "fund-events" });
+  const abs = (v) => (v < 0n ? -v : v);
+  const maxMove = entries.reduce((m, e) => (abs(e.amount) > m ? abs(e.amount) : m), 1n);
+  const maxBalance = entries.reduce((m, e) => (e.balanceAfter > m ? e.balanceAfter : m), 1n);
+  const step = W / Math.max(entries.length, 1);
+  const bw = Math.max(1, Math.min(14, step - 2));
+  svg.append(svgEl("line", { x1: 0, x2: W, y1: mid, y2: mid, class: "axis" }));
+  const points = [];
+  entries.forEach((e, i) => {
+    const h = Math.max(1, Number((abs(e.amount) * BigInt(H / 2 - 4)) / maxMove));
+    const x = i * step + (step - bw) / 2;
+    svg.append(svgEl("rect", { x, y: e.amount < 0n ? mid : mid - h, width: bw, height: h, class: `event ${e.category}`,
+      "data-event": e.event, "data-category": e.category, "data-amount": e.amount, "data-balance-after": e.balanceAfter, "data-signature": e.signature },
+    ));
+    points.push(`${(i * step + step / 2).toFixed(1)},${(top + H - Number((e.balanceAfter * BigInt(H)) / maxBalance)).toFixed(1)}`);
+  });
+  if (points.length) svg.append(svgEl("polyline", { points: points.join(" "), class: "balance" }));
+  CATEGORIES.forEach(([c, label], i) => {
+    svg.append(svgEl("rect", { x: i * 90, y: H + top + 8, width: 10, height: 10, class: `event ${c}` }));
+    svg.append(svgEl("text", { x: i * 90 + 14, y: H + top + 17 }, label));
+  });
+  return el("figure", {}, svg, el("figcaption", {},
+    `The fund's last ${entries.length} movements (of its newest ${HISTORY_LIMIT} transactions), oldest left: into the fund up, out down, to ${native(maxMove, qd, 0)}; the line is the balance after each, to ${native(maxBalance, qd, 0)}`));
+}
+
+/** The newest movements as a table, newest first. */
+function fundEventsTable(entries, qd) {
+  return table(["time (UTC)", "movement", "amount", "balance after"], entries.slice(-8).reverse().map((e) => el("tr", { "data-fund-event": e.signature },
+    el("td", {}, e.time ? new Date(e.time * 1000).toISOString().slice(0, 19).replace("T", " ") : "–"),
+    el("td", { title: e.event }, e.label),
+    el("td", { class: "num" }, `${e.amount < 0n ? "-" : "+"}${native(e.amount < 0n ? -e.amount : e.amount, qd)}`),
+    el("td", { class: "num" }, native(e.balanceAfter, qd)))));
+}
+
+function fundHistoryPanel(history, qd) {
+  if (history.error) return el("p", { id: "fund-history" }, `no history: ${history.error}`);
+  if (!history.length) return el("p", { id: "fund-history" }, "no movement in the fund's recent transactions");
+  return el("div", { id: "fund-history" }, fundEventsChart(history, qd), fundEventsTable(history, qd));
+}
+
 // ------------------------------------------------------------------ rendering
 
 function table(headers, rows, attrs = {}) {
@@ -248,7 +301,8 @@ export function render(root, d) {
         el("td", {}, short(s.state.owner)), el("td", { class: "num" }, s.state.pending_shares.toString()),
         el("td", {}, new Date(Number(s.state.request_time) * 1000).toISOString()),
         el("td", {}, new Date(Number(s.state.request_time + cooldown) * 1000).toISOString())))) : el("p", {}, "no stake in cooldown"),
-      fundFlowChart(f, qd)));
+      el("h3", {}, "Event by event"), fundHistoryPanel(d.fund.history, qd),
+      el("h3", {}, "Totals since the fund opened"), fundFlowChart(f, qd)));
   }
 
   // open interest
