@@ -194,34 +194,41 @@ function fundFlowChart(f, qd) {
 const CATEGORIES = [["deposit", "deposits"], ["fee", "fees"], ["payout", "payouts"], ["unstake", "unstakes"]];
 
 /**
- * The fund event by event, oldest left: a bar per movement (up into the fund, down out of it,
- * coloured by kind) and the balance after each (the line, on its own scale from zero).
+ * The fund event by event, oldest left: above, the balance after each movement (from zero);
+ * below, a bar per movement (up into the fund, down out of it, coloured by kind), both panels
+ * sharing the horizontal axis.
  */
 function fundEventsChart(entries, qd) {
-  const W = 360, H = 150, top = 8, mid = top + H / 2, legend = 18;
-  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H + top + legend + 4}`, width: W, height: H + top + legend + 4, role: "img", "aria-label": "insurance fund events", id: "fund-events" });
-  const abs = (v) => (v < 0n ? -v : v);
-  const maxMove = entries.reduce((m, e) => (abs(e.amount) > m ? abs(e.amount) : m), 1n);
-  const maxBalance = entries.reduce((m, e) => (e.balanceAfter > m ? e.balanceAfter : m), 1n);
+  const W = 360, balanceTop = 14, balanceH = 50, barsTop = balanceTop + balanceH + 16, barsH = 100, legendY = barsTop + barsH + 10;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${legendY + 14}`, width: W, height: legendY + 14, role: "img", "aria-label": "insurance fund events", id: "fund-events" });
+  const maxOf = (values) => values.reduce((m, v) => (v > m ? v : m), 0n);
+  const maxIn = maxOf(entries.map((e) => e.amount));
+  const maxOut = maxOf(entries.map((e) => -e.amount));
+  const maxBalance = maxOf(entries.map((e) => e.balanceAfter));
+  // one scale for both directions: the axis sits where the largest inflow and outflow fit
+  const span = maxIn + maxOut > 0n ? maxIn + maxOut : 1n;
+  const axis = barsTop + Number((maxIn * BigInt(barsH)) / span);
   const step = W / Math.max(entries.length, 1);
   const bw = Math.max(1, Math.min(14, step - 2));
-  svg.append(svgEl("line", { x1: 0, x2: W, y1: mid, y2: mid, class: "axis" }));
-  const points = [];
+  const centre = (i) => i * step + step / 2;
+  svg.append(svgEl("text", { x: 0, y: balanceTop - 4 }, `balance after each, to ${native(maxBalance, qd, 0)}`));
+  svg.append(svgEl("line", { x1: 0, x2: W, y1: balanceTop + balanceH, y2: balanceTop + balanceH, class: "axis" }));
+  const y = (balance) => balanceTop + balanceH - (maxBalance > 0n ? Number((balance * BigInt(balanceH)) / maxBalance) : 0);
+  svg.append(svgEl("polyline", { points: entries.map((e, i) => `${centre(i).toFixed(1)},${y(e.balanceAfter).toFixed(1)}`).join(" "), class: "balance" }));
+  entries.forEach((e, i) => svg.append(svgEl("circle", { cx: centre(i).toFixed(1), cy: y(e.balanceAfter).toFixed(1), r: 2, class: "balance-point" })));
+  svg.append(svgEl("text", { x: 0, y: barsTop - 4 }, `movements, to ${native(maxIn > maxOut ? maxIn : maxOut, qd, 0)}`));
   entries.forEach((e, i) => {
-    const h = Math.max(1, Number((abs(e.amount) * BigInt(H / 2 - 4)) / maxMove));
-    const x = i * step + (step - bw) / 2;
-    svg.append(svgEl("rect", { x, y: e.amount < 0n ? mid : mid - h, width: bw, height: h, class: `event ${e.category}`,
-      "data-event": e.event, "data-category": e.category, "data-amount": e.amount, "data-balance-after": e.balanceAfter, "data-signature": e.signature },
-    ));
-    points.push(`${(i * step + step / 2).toFixed(1)},${(top + H - Number((e.balanceAfter * BigInt(H)) / maxBalance)).toFixed(1)}`);
+    const h = Math.max(1, Number(((e.amount < 0n ? -e.amount : e.amount) * BigInt(barsH)) / span));
+    svg.append(svgEl("rect", { x: centre(i) - bw / 2, y: e.amount < 0n ? axis : axis - h, width: bw, height: h, class: `event ${e.category}`,
+      "data-event": e.event, "data-category": e.category, "data-amount": e.amount, "data-balance-after": e.balanceAfter, "data-signature": e.signature }));
   });
-  if (points.length) svg.append(svgEl("polyline", { points: points.join(" "), class: "balance" }));
+  svg.append(svgEl("line", { x1: 0, x2: W, y1: axis, y2: axis, class: "axis" }));
   CATEGORIES.forEach(([c, label], i) => {
-    svg.append(svgEl("rect", { x: i * 90, y: H + top + 8, width: 10, height: 10, class: `event ${c}` }));
-    svg.append(svgEl("text", { x: i * 90 + 14, y: H + top + 17 }, label));
+    svg.append(svgEl("rect", { x: i * 90, y: legendY, width: 10, height: 10, class: `event ${c}` }));
+    svg.append(svgEl("text", { x: i * 90 + 14, y: legendY + 9 }, label));
   });
   return el("figure", {}, svg, el("figcaption", {},
-    `The fund's last ${entries.length} movements (of its newest ${HISTORY_LIMIT} transactions), oldest left: into the fund up, out down, to ${native(maxMove, qd, 0)}; the line is the balance after each, to ${native(maxBalance, qd, 0)}`));
+    `The fund's last ${entries.length} movements (of its newest ${HISTORY_LIMIT} transactions), oldest left: into the fund up, out of it down`));
 }
 
 /** The newest movements as a table, newest first. */
