@@ -824,7 +824,7 @@ fn dashboard_serves_the_page_for_the_given_node() {
         stream.read_to_string(&mut response).unwrap();
         response
     };
-    let served = (|| {
+    let served = || {
         let page = line
             .trim()
             .strip_prefix("dashboard: http://")
@@ -847,7 +847,7 @@ fn dashboard_serves_the_page_for_the_given_node() {
         assert!(ok.ends_with(&index), "{ok}");
         let outside = get(address, "/src/../serve.mjs");
         assert!(outside.starts_with("HTTP/1.1 404"), "{outside}");
-    });
+    };
     let outcome = std::panic::catch_unwind(served);
     child.kill().unwrap();
     child.wait().unwrap();
