@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The TypeScript side (docs/typescript.md, docs/dashboard.md): the engine crate (sdk/wasm, its own
-# workspace) formatted, linted and unit-tested on the host, built for wasm32-unknown-unknown; the
-# SDK (sdk/ts) and the dashboard (app/dashboard) installed with `npm ci`; the SDK's offline tests;
+# workspace; no unit tests of its own: its code is the rulebook's, tested there) formatted and
+# linted on the host, built for wasm32-unknown-unknown; the SDK (sdk/ts) and the dashboard
+# (app/dashboard) installed with `npm ci`; the SDK's offline tests;
 # the golden margins regenerated with the Rust CLI and diffed; the SDK's tests against a local
 # validator; the dashboard in headless Chromium against a local validator. scripts/test.sh runs
 # it after the workspace's tests (which build the CLI and the validator it uses); alone it needs
@@ -33,7 +34,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 phase "cargo fmt --check (sdk/wasm)" wasm_cargo fmt -- --check
 phase "cargo clippy (sdk/wasm)" wasm_cargo clippy --all-targets --locked -- -D warnings
-phase "cargo test (sdk/wasm)" wasm_cargo test --locked
 phase "wasm build" node sdk/ts/scripts/build-wasm.mjs
 unset CARGO_TARGET_DIR
 

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod account;
 mod compare;
+mod dashboard;
 mod decimal;
 #[cfg(feature = "demo")]
 mod demo;
@@ -76,6 +77,8 @@ enum Command {
     Vol(vol::VolArgs),
     /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
     Localnet(localnet::LocalnetArgs),
+    /// Serve the risk dashboard (app/dashboard) for a node (--url).
+    Dashboard(dashboard::DashboardArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -92,6 +95,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Deploy(args) => deploy::run(args),
         Command::Vol(args) => vol::run(args),
         Command::Localnet(args) => localnet::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     }
 }
 

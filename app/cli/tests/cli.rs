@@ -800,3 +800,67 @@ fn margin_of_spreads_is_at_most_their_width_beside_opyns_spread_vaults() {
         .collect();
     assert_eq!(sides, ["short", "long", "short", "long"]);
 }
+
+/// `greekhouse dashboard --port 0`: prints the page's address with the node's URL in its query,
+/// redirects `/` there, serves app/dashboard's index.html and nothing outside the page's files.
+#[test]
+fn dashboard_serves_the_page_for_the_given_node() {
+    use std::io::{BufRead, BufReader, Read};
+
+    let mut child = bin()
+        .args(["dashboard", "--url", "http://127.0.0.1:9/", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn greekhouse dashboard");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let get = |address: &str, path: &str| {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let served = || {
+        let page = line
+            .trim()
+            .strip_prefix("dashboard: http://")
+            .unwrap_or_else(|| panic!("{line}"));
+        let (address, query) = page.split_once("/?").unwrap();
+        assert_eq!(query, "url=http%3A%2F%2F127.0.0.1%3A9%2F");
+        let redirect = get(address, "/");
+        assert!(redirect.starts_with("HTTP/1.1 302"), "{redirect}");
+        assert!(
+            redirect.contains(&format!("location: /?{query}\r\n")),
+            "{redirect}"
+        );
+        let index = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dashboard/index.html"),
+        )
+        .unwrap();
+        let ok = get(address, &format!("/?{query}"));
+        assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+        assert!(ok.contains("content-type: text/html"), "{ok}");
+        assert!(ok.ends_with(&index), "{ok}");
+        let outside = get(address, "/src/../serve.mjs");
+        assert!(outside.starts_with("HTTP/1.1 404"), "{outside}");
+    };
+    let outcome = std::panic::catch_unwind(served);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    outcome.unwrap();
+}
+
+#[test]
+fn dashboard_refuses_a_url_that_is_not_http() {
+    let o = run(&["dashboard", "--url", "127.0.0.1:8899", "--port", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--url 127.0.0.1:8899"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -8,6 +8,7 @@
 // underlying (a legacy feed's account is in its config).
 import { RiskEngine, fixedToNative } from "../vendor/engine.js";
 import { IdlDecoder, base58, fromBase64 } from "./idl-decode.js";
+import { fundHistory, HISTORY_LIMIT } from "./fund-history.js";
 import { Rpc } from "./rpc.js";
 
 const FIXED_ONE = 10n ** 12n;
@@ -119,7 +120,11 @@ export async function load({ url, clearinghouse, programId, oracles = {}, engine
   });
 
   const fund = mine("InsuranceFund")[0] ?? null;
-  if (fund) fund.priced = engine.fund(fund.bytes);
+  if (fund) {
+    fund.priced = engine.fund(fund.bytes);
+    // a node without transaction history still shows everything else
+    fund.history = await fundHistory(rpc, decoder, programId, fund.key).catch((e) => ({ error: e.message }));
+  }
   const stakes = fund ? all("InsuranceStake").filter((s) => s.state.insurance_fund === fund.key) : [];
   const ledgers = new Map(all("UnderlyingLedger").map((l) => [l.state.underlying, l.state]));
   const feeds = underlyings.map((u, i) => {
@@ -186,6 +191,61 @@ function fundFlowChart(f, qd) {
   return svg;
 }
 
+const CATEGORIES = [["deposit", "deposits"], ["fee", "fees"], ["payout", "payouts"], ["unstake", "unstakes"]];
+
+/**
+ * The fund event by event, oldest left: above, the balance after each movement (from zero);
+ * below, a bar per movement (up into the fund, down out of it, coloured by kind), both panels
+ * sharing the horizontal axis.
+ */
+function fundEventsChart(entries, qd) {
+  const W = 360, balanceTop = 14, balanceH = 50, barsTop = balanceTop + balanceH + 16, barsH = 100, legendY = barsTop + barsH + 10;
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${legendY + 14}`, width: W, height: legendY + 14, role: "img", "aria-label": "insurance fund events", id: "fund-events" });
+  const maxOf = (values) => values.reduce((m, v) => (v > m ? v : m), 0n);
+  const maxIn = maxOf(entries.map((e) => e.amount));
+  const maxOut = maxOf(entries.map((e) => -e.amount));
+  const maxBalance = maxOf(entries.map((e) => e.balanceAfter));
+  // one scale for both directions: the axis sits where the largest inflow and outflow fit
+  const span = maxIn + maxOut > 0n ? maxIn + maxOut : 1n;
+  const axis = barsTop + Number((maxIn * BigInt(barsH)) / span);
+  const step = W / Math.max(entries.length, 1);
+  const bw = Math.max(1, Math.min(14, step - 2));
+  const centre = (i) => i * step + step / 2;
+  svg.append(svgEl("text", { x: 0, y: balanceTop - 4 }, `balance after each, to ${native(maxBalance, qd, 0)}`));
+  svg.append(svgEl("line", { x1: 0, x2: W, y1: balanceTop + balanceH, y2: balanceTop + balanceH, class: "axis" }));
+  const y = (balance) => balanceTop + balanceH - (maxBalance > 0n ? Number((balance * BigInt(balanceH)) / maxBalance) : 0);
+  svg.append(svgEl("polyline", { points: entries.map((e, i) => `${centre(i).toFixed(1)},${y(e.balanceAfter).toFixed(1)}`).join(" "), class: "balance" }));
+  entries.forEach((e, i) => svg.append(svgEl("circle", { cx: centre(i).toFixed(1), cy: y(e.balanceAfter).toFixed(1), r: 2, class: "balance-point" })));
+  svg.append(svgEl("text", { x: 0, y: barsTop - 4 }, `movements, to ${native(maxIn > maxOut ? maxIn : maxOut, qd, 0)}`));
+  entries.forEach((e, i) => {
+    const h = Math.max(1, Number(((e.amount < 0n ? -e.amount : e.amount) * BigInt(barsH)) / span));
+    svg.append(svgEl("rect", { x: centre(i) - bw / 2, y: e.amount < 0n ? axis : axis - h, width: bw, height: h, class: `event ${e.category}`,
+      "data-event": e.event, "data-category": e.category, "data-amount": e.amount, "data-balance-after": e.balanceAfter, "data-signature": e.signature }));
+  });
+  svg.append(svgEl("line", { x1: 0, x2: W, y1: axis, y2: axis, class: "axis" }));
+  CATEGORIES.forEach(([c, label], i) => {
+    svg.append(svgEl("rect", { x: i * 90, y: legendY, width: 10, height: 10, class: `event ${c}` }));
+    svg.append(svgEl("text", { x: i * 90 + 14, y: legendY + 9 }, label));
+  });
+  return el("figure", {}, svg, el("figcaption", {},
+    `The fund's last ${entries.length} movements (of its newest ${HISTORY_LIMIT} transactions), oldest left: into the fund up, out of it down`));
+}
+
+/** The newest movements as a table, newest first. */
+function fundEventsTable(entries, qd) {
+  return table(["time (UTC)", "movement", "amount", "balance after"], entries.slice(-8).reverse().map((e) => el("tr", { "data-fund-event": e.signature },
+    el("td", {}, e.time ? new Date(e.time * 1000).toISOString().slice(0, 19).replace("T", " ") : "–"),
+    el("td", { title: e.event }, e.label),
+    el("td", { class: "num" }, `${e.amount < 0n ? "-" : "+"}${native(e.amount < 0n ? -e.amount : e.amount, qd)}`),
+    el("td", { class: "num" }, native(e.balanceAfter, qd)))));
+}
+
+function fundHistoryPanel(history, qd) {
+  if (history.error) return el("p", { id: "fund-history" }, `no history: ${history.error}`);
+  if (!history.length) return el("p", { id: "fund-history" }, "no movement in the fund's recent transactions");
+  return el("div", { id: "fund-history" }, fundEventsChart(history, qd), fundEventsTable(history, qd));
+}
+
 // ------------------------------------------------------------------ rendering
 
 function table(headers, rows, attrs = {}) {
@@ -248,7 +308,8 @@ export function render(root, d) {
         el("td", {}, short(s.state.owner)), el("td", { class: "num" }, s.state.pending_shares.toString()),
         el("td", {}, new Date(Number(s.state.request_time) * 1000).toISOString()),
         el("td", {}, new Date(Number(s.state.request_time + cooldown) * 1000).toISOString())))) : el("p", {}, "no stake in cooldown"),
-      fundFlowChart(f, qd)));
+      el("h3", {}, "Event by event"), fundHistoryPanel(d.fund.history, qd),
+      el("h3", {}, "Totals since the fund opened"), fundFlowChart(f, qd)));
   }
 
   // open interest

@@ -28,6 +28,9 @@ export function fromBase64(text) {
   return out;
 }
 
+/** Anchor's tag of an event-CPI instruction: sha256("anchor:event")[..8]. */
+const EVENT_IX_TAG = [0xe4, 0x45, 0xa5, 0x2e, 0x51, 0xcb, 0x9a, 0x1d];
+
 const SIZES = { u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, u128: 16, i128: 16, pubkey: 32 };
 
 export class IdlDecoder {
@@ -85,6 +88,44 @@ export class IdlDecoder {
   decode(name, data) {
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     return this.read({ defined: { name } }, view, 8);
+  }
+
+  /**
+   * Borsh of `type` at `at` (an event's body: unlike the zero-copy accounts, it may hold an
+   * `option` or a `vec`): `[value, offset after it]`.
+   */
+  readBorsh(type, view, at) {
+    if (typeof type === "string" || type.array && typeof type.array[0] === "string") return [this.read(type, view, at), at + this.size(type)];
+    if (type.option) {
+      if (view.getUint8(at) === 0) return [null, at + 1];
+      return this.readBorsh(type.option, view, at + 1);
+    }
+    if (type.vec || type.array) {
+      const [inner, len, start] = type.vec ? [type.vec, view.getUint32(at, true), at + 4] : [type.array[0], type.array[1], at];
+      const out = [];
+      let offset = start;
+      for (let i = 0; i < len; i++) {
+        const [v, next] = this.readBorsh(inner, view, offset);
+        out.push(v);
+        offset = next;
+      }
+      return [out, offset];
+    }
+    const out = {};
+    let offset = at;
+    for (const f of this.types.get(type.defined.name).type.fields) {
+      [out[f.name], offset] = this.readBorsh(f.type, view, offset);
+    }
+    return [out, offset];
+  }
+
+  /** An event-CPI instruction's data (`EVENT_IX_TAG`, the event's discriminator, borsh): `{name, data}` (snake_case fields), or null. */
+  decodeEvent(data) {
+    if (data.length < 16 || !EVENT_IX_TAG.every((b, i) => data[i] === b)) return null;
+    const event = this.idl.events.find((e) => e.discriminator.every((b, i) => data[8 + i] === b));
+    if (!event) return null;
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    return { name: event.name, data: this.readBorsh({ defined: { name: event.name } }, view, 16)[0] };
   }
 
   /** The IDL account type of `data`, by discriminator. */

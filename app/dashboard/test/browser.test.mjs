@@ -2,7 +2,8 @@
 // browser download) against a local validator seeded with a liquidation in progress (the SDK's
 // validator scenario). The test reads the rendered page and checks its margins against the Rust
 // SDK's (`greekhouse margin --url ... --at <the page's clock> --json`), the sort order, the
-// auction and the feeds; a screenshot is kept in test-artifacts/dashboard.png.
+// auction, the fund's movements event by event and the feeds; a screenshot is kept in
+// test-artifacts/dashboard.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import puppeteer from "puppeteer-core";
 import { serve } from "../serve.mjs";
 import { RiskEngine } from "../../../sdk/ts/dist/index.js";
-import { startLocalnet, refreshPrices } from "../../../sdk/ts/test/validator/localnet.mjs";
+import { startLocalnet, refreshPrices, clientFor, keypair, pk, send } from "../../../sdk/ts/test/validator/localnet.mjs";
 import { runScenario } from "../../../sdk/ts/test/validator/scenario.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,7 +22,7 @@ const artifacts = path.join(here, "../test-artifacts");
 const chromium = process.env.CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => fs.existsSync(p));
 const cli = process.env.GREEKHOUSE_CLI ?? path.join(repo, "target/debug/greekhouse");
 
-let ln, run, server, browser, page, rows, now;
+let ln, run, donated, server, browser, page, rows, now;
 before(async () => {
   if (!chromium) throw new Error("no chromium: apt-get install chromium, or set CHROMIUM");
   ln = await startLocalnet();
@@ -29,6 +30,11 @@ before(async () => {
   const conn = run.c0.connection;
   // fresh prices at the rallied SOL price, so the page and the CLI (write-level checks) both price
   await refreshPrices(ln.manifest, conn, { SOL: run.steps.solPrice });
+  // a donation after the bid: the fund's history has a deposit after the liquidation's fee
+  const w2 = keypair(ln.manifest.writers[2].keypair);
+  const c2 = await clientFor(ln.manifest, w2, run.c0.engine);
+  const donation = await c2.insurance.donate(w2.publicKey, pk(ln.manifest.writers[2].quote_token_account), 250_000_000n);
+  donated = (await send(conn, [donation], [w2])).events.find((e) => e.name === "Donated").data;
   const started = await serve({ port: 0 });
   server = started.server;
   browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
@@ -89,4 +95,15 @@ test("the live auction, the fund, open interest and the feeds are shown", async 
   assert.equal(feeds, ln.manifest.underlyings.length);
   const bars = await page.$$eval("#margin-chart rect", (r) => r.map((x) => Number(x.dataset.count)));
   assert.equal(bars.reduce((a, b) => a + b, 0), rows.filter((r) => r.mmRequirement && BigInt(r.mmRequirement) > 0n).length);
+});
+
+test("the fund's history shows each movement with the balance after: the bid's fee, then the donation", async () => {
+  const moves = await page.$$eval("#fund-events rect[data-signature]", (rs) => rs.map((r) => ({ ...r.dataset })));
+  const last = moves.at(-1);
+  assert.deepEqual([last.event, last.category, last.amount, last.balanceAfter], ["Donated", "deposit", "250000000", donated.fundBalanceAfter.toString()]);
+  const slice = run.steps.bid.events.find((e) => e.name === "SliceBought").data;
+  const fees = moves.filter((m) => m.event === "SliceBought" && m.category === "fee");
+  assert.deepEqual(fees.map((m) => [m.amount, m.balanceAfter]), BigInt(slice.fee.toString()) > 0n ? [[slice.fee.toString(), slice.fundBalanceAfter.toString()]] : []);
+  const rows = await page.$$eval("tr[data-fund-event]", (trs) => trs.length);
+  assert.equal(rows, Math.min(8, moves.length));
 });

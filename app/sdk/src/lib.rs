@@ -60,6 +60,9 @@ pub use anchor_lang::prelude::Pubkey;
 pub use anchor_lang::solana_program::instruction::Instruction;
 pub use greekhouse::ID as PROGRAM_ID;
 
+// golden instructions for the TypeScript SDK's builders (sdk/ts/test/fixtures/instructions.json)
+#[cfg(test)]
+mod ix_golden;
 // a unit test of the crate's own dependency tree: part of the library's test binary, not one more
 #[cfg(test)]
 mod no_solana_runtime;

@@ -1,5 +1,6 @@
 // A Greekhouse client over @coral-xyz/anchor: instruction builders for the writer flow, the
-// liquidation calls and the settlement cranks, with the margin-account layout of every
+// liquidation calls and the settlement cranks (governance and listing in `governance`,
+// insurance staking in `insurance`), with the margin-account layout of every
 // margin-checked instruction computed by the program's own `engine::layout` (in the engine
 // module) from the accounts as fetched, and projections through the program's own actions.
 import anchor from "@coral-xyz/anchor";
@@ -8,6 +9,8 @@ import { IDL } from "./idl.js";
 import { Pdas, TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID } from "./pda.js";
 import { decodeAccount } from "./accounts.js";
 import { AccountBytes, BidArgs, MarginAccounts, RiskEngine, WithdrawArgs, WriteArgs } from "./engine.js";
+import { GovernanceBuilders } from "./governance.js";
+import { InsuranceBuilders } from "./insurance.js";
 
 const { BN, Program, web3 } = anchor;
 type PublicKey = InstanceType<typeof web3.PublicKey>;
@@ -54,6 +57,10 @@ export const legacyOracle: OracleFor = (_u, state) => {
 
 export class GreekhouseClient {
   readonly pdas: Pdas;
+  /** queue/execute/cancel_change, list_underlying, list_collateral, create_series. */
+  readonly governance: GovernanceBuilders;
+  /** open_insurance_stake, stake, request_unstake, cancel_unstake, unstake, donate. */
+  readonly insurance: InsuranceBuilders;
   constructor(
     readonly program: GreekhouseProgram,
     readonly engine: RiskEngine,
@@ -61,6 +68,8 @@ export class GreekhouseClient {
     readonly oracleFor: OracleFor = legacyOracle,
   ) {
     this.pdas = new Pdas(program.programId);
+    this.governance = new GovernanceBuilders(this);
+    this.insurance = new InsuranceBuilders(this);
   }
 
   /** A client for the clearing house `clearinghouse` (its quote mint and vault read from it). */

@@ -5,3 +5,5 @@ export * from "./events.js";
 export * from "./errors.js";
 export * from "./engine.js";
 export * from "./client.js";
+export * from "./governance.js";
+export * from "./insurance.js";

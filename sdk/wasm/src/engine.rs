@@ -8,7 +8,7 @@ use greekhouse_rulebook::engine::margin::{
 };
 use greekhouse_rulebook::engine::{convert, layout, liquidation, pricing};
 use greekhouse_rulebook::errors::GreekhouseError;
-use greekhouse_rulebook::oracle::PriceUse;
+use greekhouse_rulebook::oracle::{parse_oracle_account, PriceUse};
 use greekhouse_rulebook::prelude::Pubkey;
 use greekhouse_rulebook::state::{
     Clearinghouse, CollateralAsset, InsuranceFund, OptionSeries, Underlying, UnderlyingLedger,
@@ -17,7 +17,6 @@ use greekhouse_rulebook::state::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::oracle::parse_oracle_account;
 use crate::request::{b58, pubkey, RawAccount};
 
 /// Why a request produced no result.

@@ -2,10 +2,10 @@
 //!
 //! Everything computed here is the program's own code (`greekhouse-rulebook` mounts the
 //! program's `state/`, `engine/` and `oracle/` files; `greekhouse-risk` is the engine it calls):
-//! account bytes are decoded into the program's zero-copy structs, prices go through the
+//! account bytes are decoded into the program's zero-copy structs, Pyth accounts are read by the
+//! program's own byte parser (`oracle::parse_oracle_account`) and their prices go through the
 //! program's checks, and margins, write and withdraw projections, auction terms and option
-//! prices come from the program's functions. The only step written here is reading a Pyth
-//! account's bytes ([`oracle`], see why there).
+//! prices come from the program's functions.
 //!
 //! ABI: no wasm-bindgen. The module exports `gh_alloc(len) -> ptr`, `gh_free(ptr, len)` and
 //! `gh_call(ptr, len) -> u64`. A call takes a UTF-8 JSON request (`{"op": ..., ...}`, accounts as
@@ -17,7 +17,6 @@
 //! `wasm32-unknown-unknown` target (no `wasm-bindgen-cli` to compile in CI).
 
 pub mod engine;
-pub mod oracle;
 pub mod request;
 
 /// Memory for a request of `len` bytes, owned by the caller until it passes it to `gh_call`

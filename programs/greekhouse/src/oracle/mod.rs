@@ -1,20 +1,20 @@
 //! Pyth oracle adapter (docs/protocol.md §4) for pull `PriceUpdateV2` accounts and legacy push price
 //! accounts: owner, account and feed checks, full verification, trading status, staleness,
 //! confidence, positive price, exponent range, and no rollback to an older publish time.
+//!
+//! Everything here but [`read_and_record_price`] (which borrows an `AccountInfo`) is in the
+//! rulebook too: the bytes are read by [`pyth_accounts`], without Pyth's std crates, so the
+//! program, the SDKs and the WebAssembly engine parse an oracle account with the same code.
 
 use crate::prelude::*;
-#[cfg(feature = "anchor")]
-use anchor_lang::AccountDeserialize;
 use greekhouse_risk::{Fixed, Rounding};
-#[cfg(feature = "anchor")]
-use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 
 use crate::constants::{BPS_ONE, MAX_ORACLE_CLOCK_SKEW_SECS, MAX_ORACLE_EXPONENT};
 use crate::errors::GreekhouseError;
 use crate::state::realized_vol::scale_pow10;
-#[cfg(feature = "anchor")]
-use crate::state::OracleKind;
-use crate::state::Underlying;
+use crate::state::{OracleKind, Underlying};
+
+pub mod pyth_accounts;
 
 /// What a price is for; each use has its own age limit (docs/protocol.md §4's action matrix).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,9 +99,8 @@ pub fn record_price(underlying: &mut Underlying, price: &OraclePrice) -> Result<
     Ok(true)
 }
 
-#[cfg(feature = "anchor")]
 /// Parse an oracle account of `underlying` (owner, account or feed id, verification, trading
-/// status). Pure: the SDK calls it on fetched account data.
+/// status). Pure: the SDKs and the WebAssembly engine call it on fetched account data.
 pub fn parse_oracle_account(
     underlying: &Underlying,
     key: &Pubkey,
@@ -114,13 +113,13 @@ pub fn parse_oracle_account(
         GreekhouseError::OracleWrongOwner
     );
     match underlying.oracle_kind()? {
-        OracleKind::PullV2 => parse_pull_v2(data, &underlying.oracle.feed),
+        OracleKind::PullV2 => pyth_accounts::parse_pull_v2(data, &underlying.oracle.feed),
         OracleKind::Legacy => {
             require!(
                 key.to_bytes() == underlying.oracle.feed,
                 GreekhouseError::OracleWrongAccount
             );
-            parse_legacy(data)
+            pyth_accounts::parse_legacy(data)
         }
     }
 }
@@ -184,49 +183,6 @@ pub fn settlement_conf_within(price: &OraclePrice, max_conf_bps: u32) -> bool {
     let conf_scaled = (price.conf as u128) * BPS_ONE as u128;
     let limit = (price.price.max(0) as u128) * max_conf_bps as u128;
     conf_scaled <= limit
-}
-
-#[cfg(feature = "anchor")]
-/// A `PriceUpdateV2`: Anchor discriminator, full verification, the configured feed id.
-fn parse_pull_v2(data: &[u8], feed_id: &[u8; 32]) -> Result<OraclePrice> {
-    let mut slice = data;
-    let update = PriceUpdateV2::try_deserialize(&mut slice)
-        .map_err(|_| error!(GreekhouseError::OracleInvalidData))?;
-    require!(
-        update.price_message.feed_id == *feed_id,
-        GreekhouseError::OracleWrongFeedId
-    );
-    require!(
-        update.verification_level == VerificationLevel::Full,
-        GreekhouseError::OraclePartialVerification
-    );
-    let m = update.price_message;
-    Ok(OraclePrice {
-        price: m.price,
-        conf: m.conf,
-        expo: m.exponent,
-        publish_time: m.publish_time,
-        prev_publish_time: m.prev_publish_time,
-    })
-}
-
-#[cfg(feature = "anchor")]
-/// A legacy push price account: magic, version and account type through pyth-sdk-solana's
-/// byte-level loader, and the aggregate in trading status.
-fn parse_legacy(data: &[u8]) -> Result<OraclePrice> {
-    let account = pyth_sdk_solana::state::load_price_account::<32, ()>(data)
-        .map_err(|_| error!(GreekhouseError::OracleInvalidData))?;
-    require!(
-        account.agg.status == pyth_sdk_solana::state::PriceStatus::Trading,
-        GreekhouseError::OracleNotTrading
-    );
-    Ok(OraclePrice {
-        price: account.agg.price,
-        conf: account.agg.conf,
-        expo: account.expo,
-        publish_time: account.timestamp,
-        prev_publish_time: account.prev_timestamp,
-    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 // The SDK against a local validator (scripts/test.sh runs it; `npm run test:validator`): the
-// writer flow, a refusal by name, a liquidation with a bid, every event decoded, and the WASM
-// engine's projections equal to what the program did, to the unit.
+// writer flow, a refusal by name, a liquidation with a bid, a stake in the insurance fund,
+// every event decoded, and the WASM engine's projections equal to what the program did, to the
+// unit.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { RiskEngine, EVENT_IX_TAG, PROGRAM_ID } from "../../dist/index.js";
 import anchor from "@coral-xyz/anchor";
-import { startLocalnet } from "./localnet.mjs";
+import { clientFor, keypair, pk, send, startLocalnet } from "./localnet.mjs";
 import { runScenario, clockOf } from "./scenario.mjs";
 
 let ln, engine, run;
@@ -88,4 +89,36 @@ test("every self-CPI event instruction of every transaction decodes", () => {
   assert.equal(decoded, inner);
   const names = new Set(run.txs.flatMap((t) => t.events.map((e) => e.name)));
   for (const n of ["WriterAccountOpened", "Deposited", "OptionsWritten", "Withdrawn", "LiquidationStarted", "SliceBought"]) assert.ok(names.has(n), n);
+});
+
+test("insurance: a writer opens a stake and stakes, requests an unstake and cancels it; the fund as the engine reads it", async () => {
+  const w2 = keypair(ln.manifest.writers[2].keypair);
+  const c = await clientFor(ln.manifest, w2, engine);
+  const wallet = pk(ln.manifest.writers[2].quote_token_account);
+  const fundKey = c.pdas.insuranceFund(c.ch.clearinghouse);
+  const amount = 1_000_000_000n;
+  const staked = await send(c.connection, [await c.insurance.openStake(w2.publicKey, w2.publicKey), await c.insurance.stake(w2.publicKey, wallet, amount)], [w2]);
+  const opened = event(staked, "InsuranceStakeOpened");
+  assert.ok(opened.insuranceStake.equals(c.insurance.stakeAccount(w2.publicKey)));
+  const stake = event(staked, "Staked");
+  assert.equal(stake.amount.toString(), amount.toString());
+  const account = await c.program.account.insuranceStake.fetch(opened.insuranceStake);
+  assert.equal(account.shares.toString(), stake.shares.toString());
+  const [fundAfterStake] = await c.fetchBytes([fundKey]);
+  const fund = engine.fund(fundAfterStake);
+  assert.equal(fund.balance, stake.fundBalanceAfter.toString());
+  assert.equal(fund.total_shares, stake.totalSharesAfter.toString());
+
+  // half the shares into cooldown: the fund shows them pending, valued as the program valued them
+  const half = BigInt(stake.shares.toString()) / 2n;
+  const requested = event(await send(c.connection, [await c.insurance.requestUnstake(w2.publicKey, half)], [w2]), "UnstakeRequested");
+  assert.equal(requested.shares.toString(), half.toString());
+  const cooling = engine.fund((await c.fetchBytes([fundKey]))[0]);
+  assert.equal(cooling.pending_unstake_shares, half.toString());
+  assert.equal(cooling.pending_unstake_value, requested.value.toString());
+  assert.ok(BigInt(requested.unlocksAt.toString()) > BigInt(clockOf(staked)));
+
+  const cancelled = event(await send(c.connection, [await c.insurance.cancelUnstake(w2.publicKey)], [w2]), "UnstakeCancelled");
+  assert.equal(cancelled.shares.toString(), half.toString());
+  assert.equal(engine.fund((await c.fetchBytes([fundKey]))[0]).pending_unstake_shares, "0");
 });
