@@ -46,9 +46,11 @@ fn american_put_ref(s: f64, k: f64, sigma: f64, t: f64, r: f64) -> f64 {
     for i in (0..N).rev() {
         row /= down;
         let mut spot = row;
+        // values below 1e-250 flushed to 0: subnormal products are a hundred times slower
+        let flush = |x: f64| if x < 1e-250 { 0.0 } else { x };
         for j in 0..=i {
-            am[j] = (pu * am[j + 1] + pd * am[j]).max(k - spot);
-            eu[j] = pu * eu[j + 1] + pd * eu[j];
+            am[j] = flush((pu * am[j + 1] + pd * am[j]).max(k - spot));
+            eu[j] = flush(pu * eu[j + 1] + pd * eu[j]);
             spot *= ratio;
         }
     }
@@ -87,16 +89,11 @@ fn american_put_textbook_cases() {
 
 #[test]
 fn american_put_within_bound_on_a_grid() {
-    let moneyness = [0.25, 0.6, 0.9, 1.0, 1.1, 1.5, 4.0];
-    let seconds = [
-        900.0,
-        86_400.0,
-        30.0 * 86_400.0,
-        0.25 * YEAR_SECS,
-        2.0 * YEAR_SECS,
-    ];
-    let vols = [0.05, 0.4, 1.0, 4.0];
-    let rates = [0.01, 0.1, 1.0];
+    // the corners and the money (a 1,000-step reference costs about 0.1 s in a debug build)
+    let moneyness = [0.25, 0.9, 1.0, 1.1, 4.0];
+    let seconds = [900.0, 86_400.0, 2.0 * YEAR_SECS];
+    let vols = [0.05, 1.0, 4.0];
+    let rates = [0.01, 1.0];
     let mut worst = (0.0, String::new());
     for &m in &moneyness {
         for &secs in &seconds {
@@ -135,7 +132,7 @@ fn put_inputs() -> impl Strategy<Value = BsInput> {
 }
 
 proptest! {
-    #![proptest_config(pt_config(96))]
+    #![proptest_config(pt_config(48))]
 
     #[test]
     fn american_put_within_bound_random(inp in put_inputs()) {
