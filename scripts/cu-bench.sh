@@ -13,7 +13,7 @@
 # The LAST line is machine-readable:  cu option=<units> margin16=<units> [key=<units> ...]
 # (`NA` for a case that could not be measured). The first two keys never change; further keys
 # may be appended (now: slice bid_max tip stake unstake margin_pair16 margin_pair_bidder
-# margin16_longs), so
+# margin16_longs american_put), so
 # parse by key. Exit status: 0 when every case was measured, 1 when the risk crate does not run
 # yet or a case failed, 2 when a setup/build step failed.
 #

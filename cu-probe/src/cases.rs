@@ -17,8 +17,8 @@
 use crate::fixture::{self, COLLATERALS, CONFIG, OPTION, POSITIONS, UNDERLYINGS};
 use greekhouse_risk::margin::ExpansionGap;
 use greekhouse_risk::{
-    auction, bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, RiskResult, Rounding,
-    SliceSettlement, UnderlyingRisk,
+    american, auction, bs, margin, math, BsInput, Fixed, Greeks, MarginSummary, OptionKind,
+    RiskResult, Rounding, SliceSettlement, UnderlyingRisk,
 };
 
 pub const CASE_EMPTY: u8 = 0;
@@ -57,6 +57,8 @@ pub const CASE_UNSTAKE: u8 = 15;
 pub const CASE_MARGIN_PAIR: u8 = 16;
 /// `account_margin` of the 16-leg spread book ([`fixture::POSITIONS_SPREADS`]: 8 longs).
 pub const CASE_MARGIN16_LONGS: u8 = 17;
+/// `american::price` of [`fixture::OPTION`] as a put (the 64-step tree runs: r > 0).
+pub const CASE_AMERICAN_PUT: u8 = 18;
 /// 128-bit integer arithmetic only: checks the toolchain route without the risk crate.
 pub const CASE_SELFTEST: u8 = 255;
 
@@ -255,6 +257,7 @@ pub fn run(case: u8, arg: u8, m: &impl Meter, out: &mut Out) -> bool {
         CASE_UNSTAKE => case_unstake(m, out),
         CASE_MARGIN_PAIR => case_margin_pair(arg, m, out),
         CASE_MARGIN16_LONGS => case_margin16_longs(m, out),
+        CASE_AMERICAN_PUT => case_american_put(m, out),
         CASE_SELFTEST => case_selftest(arg, m, out),
         _ => return false,
     }
@@ -276,6 +279,19 @@ fn case_price(m: &impl Meter, out: &mut Out) {
     m.mark();
     let input = vread(&OPTION);
     let r = bs::price(&input);
+    sink_fixed(&r);
+    m.mark();
+    out.result(&r, |o, v| o.fixed(*v));
+}
+
+#[inline(never)]
+fn case_american_put(m: &impl Meter, out: &mut Out) {
+    m.mark();
+    let input = vread(&BsInput {
+        kind: OptionKind::Put,
+        ..OPTION
+    });
+    let r = american::price(&input);
     sink_fixed(&r);
     m.mark();
     out.result(&r, |o, v| o.fixed(*v));

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use greekhouse_risk::fixed::FIXED_ONE;
-use greekhouse_risk::{bs, BsInput, Fixed, Greeks, OptionKind, RiskError, Rounding};
+use greekhouse_risk::{american, bs, BsInput, Fixed, Greeks, OptionKind, RiskError, Rounding};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -45,6 +45,10 @@ pub struct QuoteArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// American exercise: the price is the risk engine's American price (a 64-step tree for a
+    /// put with rate > 0; the European price otherwise, which it then equals). Also with --batch.
+    #[arg(long)]
+    pub american: bool,
     /// Read JSON lines {"kind","spot","strike","vol","days","rate"} from stdin, write one JSON
     /// object per line; a bad line gets {"error","field","line"} and the exit code is 1.
     #[arg(long, conflicts_with_all = ["kind", "spot", "strike", "vol", "days", "rate"])]
@@ -213,30 +217,75 @@ impl QuoteRequest {
             .map_err(|_| QuoteError::field("days", "too large"))
     }
 
-    pub fn evaluate(&self) -> Result<Greeks, QuoteError> {
-        let input = BsInput {
+    fn input(&self) -> Result<BsInput, QuoteError> {
+        Ok(BsInput {
             kind: self.kind,
             spot: self.spot,
             strike: self.strike,
             vol: self.vol,
             time_years: self.time_years()?,
             rate: self.rate,
-        };
-        bs::greeks(&input).map_err(|e| match e {
-            RiskError::NonPositivePrice => QuoteError::field("spot", "spot and strike must be > 0"),
+        })
+    }
+
+    pub fn evaluate(&self) -> Result<Greeks, QuoteError> {
+        bs::greeks(&self.input()?).map_err(engine_error)
+    }
+
+    /// The American quote: the European Greeks with the American price. The engine has no
+    /// American Greeks: where exercise before expiry can pay (a put with rate > 0 before
+    /// expiry) they are `None`; elsewhere the American option is the European one.
+    pub fn evaluate_american(&self) -> Result<(Greeks, bool), QuoteError> {
+        let input = self.input()?;
+        let mut g = bs::greeks(&input).map_err(engine_error)?;
+        g.price = american::price(&input).map_err(|e| match e {
             RiskError::InvalidVolatility => QuoteError::field(
                 "vol",
-                format!("outside the range the risk engine supports (0 < vol <= {})", fmt::trimmed(bs::MAX_VOL)),
+                format!(
+                    "vol x sqrt(years) above {}, beyond the American tree's range",
+                    fmt::trimmed(american::MAX_TOTAL_VOL)
+                ),
             ),
-            RiskError::InvalidRate => QuoteError::field(
-                "rate",
-                format!("outside the range the risk engine supports (0 <= rate <= {})", fmt::trimmed(bs::MAX_RATE)),
-            ),
-            other => QuoteError {
-                field: None,
-                message: format!("the risk engine cannot evaluate this option ({other:?}); are the numbers too large?"),
-            },
-        })
+            other => engine_error(other),
+        })?;
+        let european = input.kind == OptionKind::Call
+            || input.rate == Fixed::ZERO
+            || !input.time_years.is_positive();
+        Ok((g, european))
+    }
+
+    /// [`Self::evaluate`] or [`Self::evaluate_american`] as one JSON object.
+    fn quote_json(&self, american: bool) -> Result<Value, QuoteError> {
+        if !american {
+            return Ok(greeks_json(&self.evaluate()?));
+        }
+        let (g, greeks_apply) = self.evaluate_american()?;
+        let mut v = greeks_json(&g);
+        if !greeks_apply {
+            for key in ["delta", "gamma", "vega", "theta"] {
+                v[key] = Value::Null;
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// A risk-engine refusal as a quote error naming the field.
+fn engine_error(e: RiskError) -> QuoteError {
+    match e {
+        RiskError::NonPositivePrice => QuoteError::field("spot", "spot and strike must be > 0"),
+        RiskError::InvalidVolatility => QuoteError::field(
+            "vol",
+            format!("outside the range the risk engine supports (0 < vol <= {})", fmt::trimmed(bs::MAX_VOL)),
+        ),
+        RiskError::InvalidRate => QuoteError::field(
+            "rate",
+            format!("outside the range the risk engine supports (0 <= rate <= {})", fmt::trimmed(bs::MAX_RATE)),
+        ),
+        other => QuoteError {
+            field: None,
+            message: format!("the risk engine cannot evaluate this option ({other:?}); are the numbers too large?"),
+        },
     }
 }
 
@@ -251,10 +300,13 @@ pub fn greeks_json(g: &Greeks) -> Value {
     })
 }
 
-fn greeks_table(req: &QuoteRequest, g: &Greeks) -> String {
-    let kind = match req.kind {
-        OptionKind::Call => "call",
-        OptionKind::Put => "put",
+/// The quote as a table; `american` is `Some(greeks apply)` for an American quote.
+fn greeks_table(req: &QuoteRequest, g: &Greeks, american: Option<bool>) -> String {
+    let kind = match (req.kind, american.is_some()) {
+        (OptionKind::Call, false) => "call",
+        (OptionKind::Put, false) => "put",
+        (OptionKind::Call, true) => "American call",
+        (OptionKind::Put, true) => "American put",
     };
     let per_day = Fixed::from_raw(g.theta.raw() / 365);
     let per_point = Fixed::from_raw(g.vega.raw() / 100);
@@ -266,6 +318,17 @@ fn greeks_table(req: &QuoteRequest, g: &Greeks) -> String {
         fmt::trimmed(req.days),
         fmt::trimmed(req.rate),
     );
+    if american == Some(false) {
+        let rows = vec![
+            vec!["price".into(), fmt::fixed(g.price, 12), String::new()],
+            vec![
+                "greeks".into(),
+                "-".into(),
+                "not computed for an American put with rate > 0".into(),
+            ],
+        ];
+        return format!("{header}{}", fmt::table_with(&rows, true));
+    }
     let rows = vec![
         vec!["price".into(), fmt::fixed(g.price, 12), String::new()],
         vec!["delta".into(), fmt::fixed(g.delta, 12), String::new()],
@@ -296,15 +359,22 @@ pub fn run(args: QuoteArgs) -> Result<ExitCode> {
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
         let stderr = std::io::stderr();
-        return run_batch(stdin.lock(), &mut stdout.lock(), &mut stderr.lock());
+        return run_batch(
+            stdin.lock(),
+            &mut stdout.lock(),
+            &mut stderr.lock(),
+            args.american,
+        );
     }
     let req = QuoteRequest::from_args(&args)?;
-    let g = req.evaluate()?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", greeks_json(&g))?;
+        writeln!(out, "{}", req.quote_json(args.american)?)?;
+    } else if args.american {
+        let (g, greeks_apply) = req.evaluate_american()?;
+        write!(out, "{}", greeks_table(&req, &g, Some(greeks_apply)))?;
     } else {
-        write!(out, "{}", greeks_table(&req, &g))?;
+        write!(out, "{}", greeks_table(&req, &req.evaluate()?, None))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -314,11 +384,14 @@ pub fn run(args: QuoteArgs) -> Result<ExitCode> {
 /// `{"error": "...", "field": "...", "line": n}` (field null when the problem is not one
 /// field's). Errors are also reported on stderr as `line n: ...`. Processing continues after a
 /// bad line; the exit code is 1 when any line failed. Blank lines are skipped (no output) but
-/// counted in the line numbers.
+/// counted in the line numbers. With `american`, each line's `price` is the American price
+/// and its Greeks are null where they would not be the American ones (see
+/// [`QuoteRequest::evaluate_american`]).
 pub fn run_batch(
     input: impl BufRead,
     out: &mut impl Write,
     err: &mut impl Write,
+    american: bool,
 ) -> Result<ExitCode> {
     let (mut lines, mut failed) = (0usize, 0usize);
     for (i, line) in input.split(b'\n').enumerate() {
@@ -330,11 +403,13 @@ pub fn run_batch(
                 message: "line is not valid UTF-8".into(),
             }),
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => QuoteRequest::from_json_line(text.trim()).and_then(|r| r.evaluate()),
+            Ok(text) => {
+                QuoteRequest::from_json_line(text.trim()).and_then(|r| r.quote_json(american))
+            }
         };
         lines += 1;
         match result {
-            Ok(g) => writeln!(out, "{}", greeks_json(&g))?,
+            Ok(v) => writeln!(out, "{v}")?,
             Err(e) => {
                 failed += 1;
                 writeln!(

@@ -208,6 +208,59 @@ fn batch_happy_path() {
 }
 
 #[test]
+fn quote_american_price_single_and_batch() {
+    // Longstaff-Schwartz's put (S 36, K 40, sigma 20 %, 1 year, r 6 %): American 4.478 (the
+    // engine's tree is within 0.015), European 3.844
+    let put = [
+        "quote", "--kind", "put", "--spot", "36", "--strike", "40", "--vol", "0.2", "--days",
+        "365", "--rate", "0.06",
+    ];
+    let o = run(&[&put[..], &["--american", "--json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert!((v["price"].as_f64().unwrap() - 4.478).abs() < 0.015, "{v}");
+    assert!(v["delta"].is_null(), "no American Greeks: {v}");
+    let o = run(&[&put[..], &["--american"]].concat());
+    assert!(stdout(&o).contains("American put"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("not computed"), "{}", stdout(&o));
+    // batch: the same lines as the European batch, the American price in each; a call is its
+    // European quote, Greeks included
+    let input = concat!(
+        r#"{"kind":"put","spot":36,"strike":40,"vol":0.2,"days":365,"rate":0.06}"#,
+        "\n",
+        r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":182.5,"rate":0.1}"#,
+        "\n",
+        r#"{"kind":"put","spot":100,"strike":100,"vol":20,"days":3650,"rate":0.05}"#,
+        "\n",
+    );
+    let american = run_stdin(&["quote", "--batch", "--american"], input.as_bytes());
+    let european = run_stdin(&["quote", "--batch"], input.as_bytes());
+    assert!(american.status.success(), "{}", stderr(&american));
+    let lines = |o: &Output| -> Vec<Value> {
+        stdout(o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (am, eu) = (lines(&american), lines(&european));
+    assert_eq!(am.len(), 3);
+    assert!((am[0]["price"].as_f64().unwrap() - 4.478).abs() < 0.015);
+    assert!(eu[0]["price"].as_f64().unwrap() < 3.85);
+    assert_eq!(am[1], eu[1]);
+    // vol 20 over 10 years: sigma sqrt T = 63.2 is accepted, 11 years would not be
+    assert!(am[2]["price"].is_number(), "{}", am[2]);
+    let too_long = r#"{"kind":"put","spot":100,"strike":100,"vol":20,"days":4015,"rate":0.05}"#;
+    let o = run_stdin(&["quote", "--batch", "--american"], too_long.as_bytes());
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["field"], "vol");
+    assert!(
+        v["error"].as_str().unwrap().contains("American tree"),
+        "{v}"
+    );
+}
+
+#[test]
 fn batch_bad_line_names_line_and_field() {
     let input = concat!(
         r#"{"kind":"call","spot":42,"strike":40,"vol":0.2,"days":30}"#,

@@ -4,7 +4,7 @@
 //! Usage: greekhouse-cu-runner [--no-stack-gaps] [PATH_TO_PROBE_SO]
 //! The last line printed is machine-readable: `cu option=<units> margin16=<units>` followed by
 //! more `key=<units>` pairs (`slice`, `bid_max`, `tip`, `stake`, `unstake`, `margin_pair16`,
-//! `margin_pair_bidder`, `margin16_longs`; `NA` where a case could not be measured).
+//! `margin_pair_bidder`, `margin16_longs`, `american_put`; `NA` where a case could not be measured).
 
 #[path = "../../src/cases.rs"]
 #[allow(dead_code)]
@@ -530,6 +530,7 @@ fn main() {
     let pair_small = one("margin pair (16 + bidder)", cases::CASE_MARGIN_PAIR, 1);
     let bidder = one("margin (bidder alone)", cases::CASE_MARGIN_PAIR, 2);
     let spreads16 = one("margin16 with longs", cases::CASE_MARGIN16_LONGS, 0);
+    let american_put = one("american put", cases::CASE_AMERICAN_PUT, 0);
     println!();
     println!("liquidation and insurance fund (one call each):");
     for (name, m) in [
@@ -543,13 +544,14 @@ fn main() {
         ("account_margin x 2 (16 + 2-position bidder)", &pair_small),
         ("account_margin, 2-position bidder alone", &bidder),
         ("account_margin, 8 spreads (16 legs, 8 longs)", &spreads16),
+        ("american::price, put (64-step tree)", &american_put),
     ] {
         println!("  {:<44} {:>8} CU", name, fmt(m.bracket));
     }
 
     println!();
     println!(
-        "cu option={} margin16={} slice={} bid_max={} tip={} stake={} unstake={} margin_pair16={} margin_pair_bidder={} margin16_longs={}",
+        "cu option={} margin16={} slice={} bid_max={} tip={} stake={} unstake={} margin_pair16={} margin_pair_bidder={} margin16_longs={} american_put={}",
         fmt(greeks.bracket),
         fmt(margin.bracket),
         fmt(slice.bracket),
@@ -559,7 +561,8 @@ fn main() {
         fmt(unstake.bracket),
         fmt(pair16.bracket),
         fmt(pair_small.bracket),
-        fmt(spreads16.bracket)
+        fmt(spreads16.bracket),
+        fmt(american_put.bracket)
     );
     let _ = price;
 }

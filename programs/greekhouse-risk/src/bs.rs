@@ -259,7 +259,7 @@ pub(crate) fn norm(x: Bf, lnx: i64, sig: Bf, tt: &TimeTerms) -> Norm {
 // Public API
 
 /// Validate an input; returns (spot raw, strike raw).
-fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
+pub(crate) fn validate(input: &BsInput) -> RiskResult<(u128, u128)> {
     if input.spot.raw() <= 0 || input.strike.raw() <= 0 {
         return Err(RiskError::NonPositivePrice);
     }

@@ -1,7 +1,7 @@
 //! Greekhouse risk engine.
 //!
 //! One crate holds every number the clearing house decides with: fixed-point arithmetic,
-//! Black-Scholes prices and Greeks, the vol surface, Greek-based portfolio margin and the
+//! Black-Scholes prices and Greeks, American prices, the vol surface, Greek-based portfolio margin and the
 //! Dutch-auction math. The on-chain program, the SDK, the liquidator bot and the simulator all
 //! call these functions, so they agree to the last unit.
 //!
@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::float_arithmetic)]
 
+pub mod american;
 pub mod auction;
 mod bin;
 pub mod bs;
@@ -28,6 +29,7 @@ mod wide;
 #[cfg(test)]
 extern crate std;
 
+pub use american::price as american_price;
 pub use auction::{AuctionParams, AuctionPhase, BidInputs, SliceSettlement, TipLimits};
 pub use bs::{BsInput, Greeks, OptionKind};
 pub use error::RiskError;

@@ -1,6 +1,6 @@
 //! Accuracy suite of the risk engine: fixed-point basics, the transcendental functions, the
 //! Black-Scholes prices and Greeks against a careful f64 reference, expiry behaviour, the vol
-//! surface, and the error variants.
+//! surface, the error variants, and the American prices (`accuracy/american.rs`).
 //!
 //! Acceptance tolerances (over spot 0.1 to 100,000, K/S 0.25 to 4, T 15 min to 2 years,
 //! sigma 5 % to 400 %, r 0 to 10 %):
@@ -12,6 +12,8 @@
 //! comments), at least four orders of magnitude inside these tolerances, so a failure here is an
 //! engine error, not reference noise.
 
+#[path = "accuracy/american.rs"]
+mod american;
 mod common;
 
 use common::*;
