@@ -235,7 +235,6 @@ fn writer_flow(args: &DemoArgs) -> Result<Value> {
             false
         }
     };
-    let spread = put_spread(&mut m, expiry, &put, &say)?;
     if let Some(path) = &args.snapshot {
         let collateral = pda::collateral_asset(&m.ch.clearinghouse, &m.sol_mint);
         let keys = [
@@ -251,6 +250,8 @@ fn writer_flow(args: &DemoArgs) -> Result<Value> {
             .with_context(|| format!("writing {}", path.display()))?;
         say(&format!("\nsaved the writer's accounts to {} (try: greekhouse margin --accounts {} --writer {})", path.display(), path.display(), w.account));
     }
+    // after the snapshot: the saved accounts are the writer's as its table left them
+    let spread = put_spread(&mut m, expiry, &put, &say)?;
     let out = json!({
         "clearinghouse": m.ch.clearinghouse.to_string(),
         "writer_account": w.account.to_string(),
