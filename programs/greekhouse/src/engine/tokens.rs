@@ -12,6 +12,31 @@ use crate::engine::actions::withdraw::{resolve_ledger, TokenLedger};
 use crate::errors::GreekhouseError;
 use crate::state::{Clearinghouse, CollateralAsset};
 
+/// Mint `contracts` option tokens of a series to `to`, signed by the series PDA (the mint's
+/// authority): a write, or a long withdrawn from custody.
+pub fn mint_options<'info>(
+    token_program: Pubkey,
+    mint: AccountInfo<'info>,
+    to: AccountInfo<'info>,
+    series: AccountInfo<'info>,
+    signer: &crate::state::SeriesSigner,
+    contracts: u64,
+) -> Result<()> {
+    let seeds = signer.seeds();
+    anchor_spl::token::mint_to(
+        CpiContext::new_with_signer(
+            token_program,
+            anchor_spl::token::MintTo {
+                mint,
+                to,
+                authority: series,
+            },
+            &[&seeds],
+        ),
+        contracts,
+    )
+}
+
 /// Move `amount` from a user's token account into a vault; `authority` signs.
 pub fn transfer_in<'info>(
     token_program: &Interface<'info, TokenInterface>,

@@ -6,9 +6,9 @@
 //! withdrawal (none when it has no shorts and no debt).
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::engine::{actions, margin};
+use crate::engine::{actions, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::OptionsWithdrawn;
 use crate::oracle::PriceUse;
@@ -81,17 +81,12 @@ pub fn withdraw_options_handler<'info>(
     let signer = series.signer();
     drop((w, series));
 
-    let seeds = signer.seeds();
-    token::mint_to(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            MintTo {
-                mint: a.option_mint.to_account_info(),
-                to: a.recipient.to_account_info(),
-                authority: a.series.to_account_info(),
-            },
-            &[&seeds],
-        ),
+    tokens::mint_options(
+        a.token_program.key(),
+        a.option_mint.to_account_info(),
+        a.recipient.to_account_info(),
+        a.series.to_account_info(),
+        &signer,
         contracts,
     )?;
     ctx.accounts.option_mint.reload()?;

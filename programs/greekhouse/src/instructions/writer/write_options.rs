@@ -11,9 +11,9 @@
 //! which therefore includes the series' underlying and its oracle.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
-use crate::engine::{actions, margin};
+use crate::engine::{actions, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::OptionsWritten;
 use crate::oracle::PriceUse;
@@ -95,17 +95,12 @@ pub fn write_options_handler<'info>(
     let signer = series.signer();
     drop((w, series, book));
 
-    let seeds = signer.seeds();
-    token::mint_to(
-        CpiContext::new_with_signer(
-            a.token_program.key(),
-            MintTo {
-                mint: a.option_mint.to_account_info(),
-                to: a.recipient.to_account_info(),
-                authority: a.series.to_account_info(),
-            },
-            &[&seeds],
-        ),
+    tokens::mint_options(
+        a.token_program.key(),
+        a.option_mint.to_account_info(),
+        a.recipient.to_account_info(),
+        a.series.to_account_info(),
+        &signer,
         contracts,
     )?;
     ctx.accounts.option_mint.reload()?;
