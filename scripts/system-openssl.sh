@@ -6,7 +6,8 @@
 # minutes on 2 cores. Without libssl-dev and without root the vendored build stays.
 if ! pkg-config --exists openssl 2>/dev/null && [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "installing libssl-dev and pkg-config (the system OpenSSL instead of a vendored build)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev pkg-config >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev pkg-config >/dev/null ||
+        echo "could not install libssl-dev: OpenSSL stays vendored"
 fi
 if pkg-config --exists openssl 2>/dev/null; then
     export OPENSSL_NO_VENDOR=1
