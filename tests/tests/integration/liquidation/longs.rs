@@ -37,6 +37,11 @@ fn a_slice_moves_the_longs_with_the_shorts() {
     let mut env = Env::new();
     let (c, long_leg, longs) = liquidatable_with_longs(&mut env);
     env.start_liquidation(&c.bidder, &c.victim.account).unwrap();
+    // a liquidating account keeps its longs for the auction; it may still deposit more
+    expect_err(
+        env.withdraw_options(&c.victim, &long_leg, 1),
+        E::AccountNotActive,
+    );
     env.advance(60);
     env.publish_prices();
     let (out, projected) = env

@@ -14,7 +14,7 @@ use crate::prelude::*;
 use greekhouse_risk::MarginSummary;
 
 use super::MarginPrices;
-use crate::engine::{ledger, margin};
+use crate::engine::ledger;
 use crate::errors::GreekhouseError;
 use crate::events::{LongSettled, OptionsDeposited};
 use crate::state::{
@@ -141,20 +141,12 @@ pub fn withdraw_options(
 ) -> Result<WithdrawOptionsOutcome> {
     check_withdraw_options(ch, writer, &series_key, series, contracts, now)?;
     let long_after = ledger::close_long(writer, series_key, series, contracts)?;
-    if !margin::needs_margin_check(writer) {
-        return Ok(WithdrawOptionsOutcome {
-            long_after,
-            margin_after: None,
-            initial_equity_after: None,
-        });
-    }
-    let loaded = prices.load(&[writer])?;
-    let summary = loaded.margin_of(ch, writer, now)?;
-    let initial_equity_after = margin::require_initial_margin(&summary)?;
+    let (margin_after, initial_equity_after) =
+        super::withdraw::initial_margin_if_liable(ch, writer, prices, now)?;
     Ok(WithdrawOptionsOutcome {
         long_after,
-        margin_after: Some(summary),
-        initial_equity_after: Some(initial_equity_after),
+        margin_after,
+        initial_equity_after,
     })
 }
 

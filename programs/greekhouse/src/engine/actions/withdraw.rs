@@ -156,19 +156,29 @@ pub fn withdraw(
             to_signed(ledger::debit_collateral(writer, &asset, amount)?)?
         }
     };
+    let (margin_after, initial_equity_after) = initial_margin_if_liable(ch, writer, prices, now)?;
+    Ok(WithdrawOutcome {
+        balance_after,
+        margin_after,
+        initial_equity_after,
+    })
+}
+
+/// The check after anything leaves an account (tokens, collateral, a long): with liabilities it
+/// must stand at IM >= 0 with the prices `prices` gives (asked only then), and the margin and
+/// the initial equity in whole quote units are returned; without, `(None, None)` (every level's
+/// equity is a sum of non-negative values: no price is needed).
+pub fn initial_margin_if_liable(
+    ch: &Clearinghouse,
+    writer: &WriterAccount,
+    prices: &mut impl MarginPrices,
+    now: i64,
+) -> Result<(Option<MarginSummary>, Option<i64>)> {
     if !margin::needs_margin_check(writer) {
-        return Ok(WithdrawOutcome {
-            balance_after,
-            margin_after: None,
-            initial_equity_after: None,
-        });
+        return Ok((None, None));
     }
     let loaded = prices.load(&[writer])?;
     let summary = loaded.margin_of(ch, writer, now)?;
-    let initial_equity_after = margin::require_initial_margin(&summary)?;
-    Ok(WithdrawOutcome {
-        balance_after,
-        margin_after: Some(summary),
-        initial_equity_after: Some(initial_equity_after),
-    })
+    let initial_equity = margin::require_initial_margin(&summary)?;
+    Ok((Some(summary), Some(initial_equity)))
 }
