@@ -22,6 +22,8 @@ mod demo_settlement;
 mod deploy;
 mod fmt;
 mod gov;
+mod gov_list;
+mod gov_squads;
 mod localnet;
 mod margin;
 mod node;

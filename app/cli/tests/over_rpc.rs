@@ -149,6 +149,32 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
                       "target": sol, "set": {"initial.vol_shock_bps": 3_500}});
     std::fs::write(&change, file.to_string()).unwrap();
     let admin = m.admin_keypair.to_str().unwrap();
+    let ch = m.clearinghouse.to_string();
+    // `gov list --watch` prints the change as it is queued (it polls every second, and stops
+    // after one)
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args([
+            "gov",
+            "list",
+            "--url",
+            url,
+            "--clearinghouse",
+            &ch,
+            "--watch",
+            "--interval",
+            "1",
+            "--max-new",
+            "1",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // (its first line, the list before, is printed before anything is queued)
+    let mut lines =
+        std::io::BufRead::lines(std::io::BufReader::new(watcher.stdout.take().unwrap()));
+    let before: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(before["changes"], json!([]), "{before}");
     let proposed = json_of(&[
         "gov",
         "propose",
@@ -170,7 +196,42 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
         .as_u64()
         .unwrap()
         .to_string();
-    let ch = m.clearinghouse.to_string();
+    let landed: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(landed["event"], "ChangeQueued");
+    assert_eq!(landed["change_id"].to_string(), id);
+    drop(lines);
+    assert!(watcher.wait().unwrap().success());
+    // `gov list`: the change with its fields, due time and who may cancel it
+    let listed = json_of(&[
+        "gov",
+        "list",
+        "--url",
+        url,
+        "--clearinghouse",
+        &ch,
+        "--json",
+    ]);
+    let c = &listed["changes"][0];
+    assert_eq!(
+        (c["kind"].as_str(), c["status"].as_str()),
+        (Some("MarginParams"), Some("queued"))
+    );
+    assert_eq!(c["fields"][0]["name"], "initial.vol_shock_bps", "{c}");
+    assert_eq!(c["fields"][0]["new"], "3500");
+    assert_eq!(c["fields"][0]["current"], c["fields"][0]["queued_against"]);
+    // (the preview's earliest execution is from the node's clock before sending)
+    assert_eq!(c["eta"], landed["eta"]);
+    assert!(c["eta"].as_i64() >= proposed["applies"]["earliest_execution"].as_i64());
+    assert_eq!(c["executable_now"], false);
+    let key = |path: &std::path::Path| {
+        use solana_signer::Signer;
+        greekhouse_sdk::localnet::read_keypair(path)
+            .unwrap()
+            .pubkey()
+            .to_string()
+    };
+    let cancel = vec![key(&m.admin_keypair), key(&m.guardian_keypair)];
+    assert_eq!(c["can_cancel"], json!(cancel));
     let guardian = m.guardian_keypair.to_str().unwrap();
     let cancelled = json_of(&[
         "gov",

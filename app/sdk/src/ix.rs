@@ -911,8 +911,9 @@ impl ChangeTarget {
     }
 }
 
-/// `change_id` must be the clearing house's current `change_count` (the address a loosening is
-/// queued at; a tightening leaves it unused).
+/// `change_id` names the `ParamChange` a loosening is queued at (any id not used yet: the
+/// clearing house's `change_count` when nothing is pending, see `gov::free_change_id`); a
+/// tightening leaves it unused.
 pub fn queue_change(
     clearinghouse: Pubkey,
     payer: Pubkey,
@@ -934,7 +935,7 @@ pub fn queue_change(
             event_authority: pda::event_authority(),
             program: greekhouse::ID,
         },
-        data::QueueChange { change },
+        data::QueueChange { change, change_id },
         vec![],
     )
 }

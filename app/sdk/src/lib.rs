@@ -23,7 +23,8 @@
 //! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
 //!   keypair files.
 //! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
-//! - [`gov`], [`squads`]: governance proposals and their Squads multisig encoding.
+//! - [`gov`], [`squads`], [`squads_proposal`]: governance proposals, their Squads v4 message,
+//!   and the whole Squads proposal (`vault_transaction_create` + `proposal_create`).
 //! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
 //!   that `greekhouse deploy` lists from and the test kit's scenarios use.
 //!
@@ -53,6 +54,7 @@ pub mod pyth_pull;
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod squads_proposal;
 pub mod vol_surface;
 pub mod writer_flows;
 

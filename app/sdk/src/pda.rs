@@ -92,7 +92,7 @@ pub fn associated_token(owner: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -
     .0
 }
 
-/// A governance change queued with `change_id` (the clearing house's `change_count` then).
+/// A governance change queued with `change_id` (the proposer's choice of a free id).
 pub fn param_change(clearinghouse: &Pubkey, change_id: u64) -> Pubkey {
     find(&[
         PARAM_CHANGE_SEED,

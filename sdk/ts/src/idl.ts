@@ -1572,7 +1572,7 @@ export type Greekhouse = {
     {
       "name": "queueChange",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -1627,7 +1627,7 @@ export type Greekhouse = {
         {
           "name": "paramChange",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -1650,6 +1650,10 @@ export type Greekhouse = {
               "name": "govValue"
             }
           }
+        },
+        {
+          "name": "changeId",
+          "type": "u64"
         }
       ]
     },
@@ -9947,7 +9951,7 @@ export type GreekhouseIdlJson = {
     {
       "name": "queue_change",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -10002,7 +10006,7 @@ export type GreekhouseIdlJson = {
         {
           "name": "param_change",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -10025,6 +10029,10 @@ export type GreekhouseIdlJson = {
               "name": "GovValue"
             }
           }
+        },
+        {
+          "name": "change_id",
+          "type": "u64"
         }
       ]
     },
@@ -18322,7 +18330,7 @@ export const IDL: GreekhouseIdlJson = {
     {
       "name": "queue_change",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -18377,7 +18385,7 @@ export const IDL: GreekhouseIdlJson = {
         {
           "name": "param_change",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -18400,6 +18408,10 @@ export const IDL: GreekhouseIdlJson = {
               "name": "GovValue"
             }
           }
+        },
+        {
+          "name": "change_id",
+          "type": "u64"
         }
       ]
     },
