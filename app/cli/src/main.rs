@@ -20,6 +20,7 @@ mod demo_liquidation;
 mod demo_settlement;
 #[cfg(feature = "demo")]
 mod deploy;
+mod deploy_send;
 mod fmt;
 mod gov;
 mod gov_list;

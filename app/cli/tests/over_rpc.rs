@@ -2,7 +2,8 @@
 //! the test kit's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
 //! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
 //! a writer's `account` commands from open to close (`over_rpc/account.rs`), `vol publish`
-//! within and beyond the updater's bounds (`over_rpc/vol.rs`), and `localnet`'s message when its
+//! within and beyond the updater's bounds (`over_rpc/vol.rs`), a clearing house deployed with
+//! `deploy --send` and resumed (`over_rpc/deploy.rs`), and `localnet`'s message when its
 //! binary is missing.
 //!
 //! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
@@ -20,6 +21,8 @@ use serde_json::{json, Value};
 
 #[path = "over_rpc/account.rs"]
 mod account;
+#[path = "over_rpc/deploy.rs"]
+mod deploy;
 #[path = "over_rpc/vol.rs"]
 mod vol;
 
@@ -271,6 +274,8 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
     account::writer_walks_through_the_account_commands(m, &dir);
     // the vol updater's publisher, clipping included
     vol::the_vol_updater_publishes_within_its_bounds(m, &dir);
+    // a second clearing house deployed with `deploy --send`, resumed after an interruption
+    deploy::a_clearing_house_is_deployed_step_by_step_and_resumed(m, &dir);
 
     drop(node);
     std::fs::remove_dir_all(&dir).ok();

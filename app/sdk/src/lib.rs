@@ -1,7 +1,8 @@
 //! Greekhouse client SDK.
 //!
 //! - [`pda`]: every program-derived address.
-//! - [`ix`]: one builder per instruction.
+//! - [`ix`]: one builder per instruction; [`ix_program`]: the deployment and governance
+//!   builders for any program id (`greekhouse deploy --program-id`).
 //! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
 //! - [`writer_flows`]: the price-free writer actions (deposit, burn, redeem, open, close)
@@ -44,6 +45,7 @@ pub mod gov_doc;
 #[cfg(feature = "rpc")]
 pub mod hermes;
 pub mod ix;
+pub mod ix_program;
 pub mod liquidation;
 pub mod localnet;
 pub mod margin;
