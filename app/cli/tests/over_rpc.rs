@@ -340,6 +340,34 @@ fn the_bot_starts_a_liquidation_over_rpc() {
         .unwrap();
     assert_eq!(started.1["account"], target.as_str(), "{:?}", started.1);
 
+    // `greekhouse-liquidator fund`: a new bidding account (index 5 of the same key) opened and
+    // funded from the key's quote token account, then only checked
+    let fresh = greekhouse_sdk::pda::writer_account(&m.clearinghouse, &bidder.owner, 5);
+    let config = config.replace(&bidder.writer_account.to_string(), &fresh.to_string());
+    let cfg = Config::parse(&config).unwrap();
+    let mut chain = RpcChain::new(
+        &m.rpc_url,
+        cfg.owner_keypair().unwrap(),
+        RpcConfig::default(),
+    );
+    let funded = greekhouse_liquidator::fund::fund(&mut chain, &cfg, 2_000_000).unwrap();
+    assert_eq!(
+        (
+            &funded["index"],
+            &funded["opened"],
+            &funded["quote_balance_after"]
+        ),
+        (&json!(5), &json!(true), &json!(2_000_000)),
+        "{funded}"
+    );
+    let again = greekhouse_liquidator::fund::fund(&mut chain, &cfg, 0).unwrap();
+    assert_eq!(again["opened"], false, "{again}");
+    // a bidding account of another key is refused before anything is sent
+    let foreign = config.replace(&fresh.to_string(), &m.writers[1].writer_account.to_string());
+    let e = greekhouse_liquidator::fund::fund(&mut chain, &Config::parse(&foreign).unwrap(), 1)
+        .unwrap_err();
+    assert!(e.to_string().contains("is not a writer account of"), "{e}");
+
     drop(node);
     std::fs::remove_dir_all(&dir).ok();
 }
