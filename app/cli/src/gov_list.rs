@@ -71,7 +71,7 @@ fn current<C: Chain + ?Sized>(
     like: &GovValue,
 ) -> Result<GovValue> {
     let read = |data: &[u8]| -> Result<GovValue> {
-        Ok(match like.target_kind() {
+        match like.target_kind() {
             TargetKind::Clearinghouse => rules::read_clearinghouse(ch, like),
             TargetKind::Underlying => {
                 rules::read_underlying(&accounts::decode(data).map_err(|e| anyhow!("{e}"))?, like)
@@ -80,7 +80,7 @@ fn current<C: Chain + ?Sized>(
                 rules::read_collateral(&accounts::decode(data).map_err(|e| anyhow!("{e}"))?, like)
             }
         }
-        .map_err(|e| anyhow!("{e}"))?)
+        .map_err(|e| anyhow!("{e}"))
     };
     let a = chain
         .account(target)?

@@ -148,6 +148,7 @@ impl In {
         )
     }
 
+    #[allow(clippy::too_many_arguments)] // the instruction's accounts and arguments, as ix::list_collateral
     pub fn list_collateral(
         &self,
         clearinghouse: Pubkey,
