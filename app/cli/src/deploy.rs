@@ -18,7 +18,7 @@ use greekhouse::state::{
     StoredVolSurface,
 };
 use greekhouse_sdk::chain::Chain;
-use greekhouse_sdk::ix::{self, ChangeTarget, ClearinghouseRef};
+use greekhouse_sdk::ix::{self, ChangeTarget};
 use greekhouse_sdk::squads::TransactionMessage;
 use greekhouse_sdk::{fixtures, gov, pda, Instruction, Pubkey};
 use serde::Deserialize;
@@ -33,11 +33,24 @@ pub struct DeployArgs {
     #[arg(long)]
     pub config: PathBuf,
     /// Print the plan: every instruction in order with its signers.
-    #[arg(long, conflicts_with = "bank")]
+    #[arg(long, conflicts_with_all = ["bank", "send"])]
     pub plan: bool,
     /// Run the plan on the embedded bank and report the deployed accounts.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "send")]
     pub bank: bool,
+    /// The program's address on the cluster (a program built with this id; default the id this
+    /// CLI was compiled with): every address of the plan is derived under it.
+    #[arg(long, value_name = "PUBKEY")]
+    pub program_id: Option<String>,
+    #[command(flatten)]
+    pub send: crate::deploy_send::SendArgs,
+}
+
+fn program_id(args: &DeployArgs) -> Result<Pubkey> {
+    match &args.program_id {
+        Some(s) => key("--program-id", s),
+        None => Ok(greekhouse::ID),
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -134,14 +147,32 @@ pub enum Role {
     AnyoneAfterTimelock,
 }
 
+/// What a step leaves on chain, so a run that was interrupted reads what exists and continues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// The account the step creates exists.
+    Exists(Pubkey),
+    /// The underlying's per-writer share is at most this.
+    ShareAtMost(Pubkey, u32),
+    /// The clearing house's admin or pending admin is this key.
+    AdminProposed(Pubkey),
+    /// The clearing house's admin is this key.
+    Admin(Pubkey),
+    /// The queued change at this address is no longer queued (executed).
+    Executed(Pubkey),
+}
+
 pub struct Step {
     pub what: String,
     pub role: Role,
     pub ix: Instruction,
+    pub done: Done,
 }
 
 /// The addresses a plan is built with.
 pub struct Keys {
+    /// The program's deployment (`--program-id`; default the compiled id).
+    pub program: ix::In,
     pub creator: Pubkey,
     pub vault: Pubkey,
     pub quote_mint: Pubkey,
@@ -196,13 +227,15 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
     let GovValue::GlobalParams(params) = params else {
         unreachable!()
     };
-    let ch = ClearinghouseRef::new(k.quote_mint, k.creator, anchor_spl::token::ID);
+    let p = k.program;
+    let ch = p.clearinghouse_ref(k.quote_mint, k.creator, anchor_spl::token::ID);
     let c = ch.clearinghouse;
     let mut steps = vec![Step {
+        done: Done::Exists(c),
         what: "initialize the clearing house (the deploying key is admin until the vault accepts)"
             .into(),
         role: Role::Creator,
-        ix: ix::initialize_clearinghouse(
+        ix: p.initialize_clearinghouse(
             &ch,
             k.creator,
             InitializeClearinghouseArgs {
@@ -236,11 +269,12 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
         if let GovValue::MarginParams(m) = margin {
             args.margin = m;
         }
-        let key_u = pda::underlying(&c, id);
+        let key_u = p.0.underlying(&c, id);
         steps.push(Step {
             what: format!("list underlying {} (id {id}, disabled)", u.symbol),
             role: Role::Creator,
-            ix: ix::list_underlying(c, k.creator, k.creator, args),
+            ix: p.list_underlying(c, k.creator, k.creator, args),
+            done: Done::Exists(key_u),
         });
         // lower the per-writer share below the listing's 25 % in steps of at most 25 percentage
         // points (each a tightening, at once); a share above it would be a loosening, queued by
@@ -255,7 +289,8 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
                     u.symbol
                 ),
                 role: Role::Creator,
-                ix: ix::queue_change(
+                done: Done::ShareAtMost(key_u, share),
+                ix: p.queue_change(
                     c,
                     k.creator,
                     k.creator,
@@ -287,11 +322,12 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
                 (PriceSource::Underlying, Some(u.1))
             }
         };
-        let asset = pda::collateral_asset(&c, mint);
+        let asset = p.0.collateral_asset(&c, mint);
         steps.push(Step {
             what: format!("list collateral {mint} (disabled)"),
             role: Role::Creator,
-            ix: ix::list_collateral(
+            done: Done::Exists(asset),
+            ix: p.list_collateral(
                 c,
                 k.creator,
                 k.creator,
@@ -317,24 +353,28 @@ pub fn plan(cfg: &DeployConfig, k: &Keys) -> Result<Vec<Step>> {
         steps.push(Step {
             what: format!("queue the enabling of {what} (change #{id}, loosening)"),
             role: Role::Creator,
-            ix: ix::queue_change(c, k.creator, k.creator, id as u64, *target, *value),
+            ix: p.queue_change(c, k.creator, k.creator, id as u64, *target, *value),
+            done: Done::Exists(p.0.param_change(&c, id as u64)),
         });
     }
     steps.push(Step {
         what: "propose the multisig vault as admin".into(),
         role: Role::Creator,
-        ix: ix::propose_admin(c, k.creator, k.vault),
+        ix: p.propose_admin(c, k.creator, k.vault),
+        done: Done::AdminProposed(k.vault),
     });
     steps.push(Step {
         what: "the vault accepts the admin role (Squads vault transaction)".into(),
         role: Role::Vault,
-        ix: ix::accept_admin(c, k.vault),
+        ix: p.accept_admin(c, k.vault),
+        done: Done::Admin(k.vault),
     });
     for (id, (what, target, _)) in enabling.iter().enumerate() {
         steps.push(Step {
             what: format!("execute the enabling of {what} (change #{id}) after the timelock"),
             role: Role::AnyoneAfterTimelock,
-            ix: ix::execute_change(c, k.vault, id as u64, *target),
+            ix: p.execute_change(c, k.vault, id as u64, *target),
+            done: Done::Executed(p.0.param_change(&c, id as u64)),
         });
     }
     Ok(steps)
@@ -367,6 +407,9 @@ pub fn run(args: DeployArgs) -> Result<ExitCode> {
         .with_context(|| format!("cannot read {}", args.config.display()))?;
     let cfg: DeployConfig = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a deployment config", args.config.display()))?;
+    if args.send.send {
+        return crate::deploy_send::run(&args, &cfg, program_id(&args)?);
+    }
     if args.bank {
         let report = run_on_bank(&cfg)?;
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -380,6 +423,7 @@ pub fn run(args: DeployArgs) -> Result<ExitCode> {
         )
     };
     let keys = Keys {
+        program: ix::In(pda::At(program_id(&args)?)),
         creator: need("creator", &cfg.creator)?,
         vault: key("multisig vault", &cfg.multisig_vault)?,
         quote_mint: need("quote mint", &cfg.quote.mint)?,
@@ -394,10 +438,14 @@ pub fn run(args: DeployArgs) -> Result<ExitCode> {
         .iter()
         .map(|s| step_json(s, &keys.vault))
         .collect::<Result<_>>()?;
-    let ch = pda::clearinghouse(&keys.quote_mint, &keys.creator);
+    let ch = keys
+        .program
+        .0
+        .clearinghouse(&keys.quote_mint, &keys.creator);
     println!(
         "{}",
         serde_json::to_string_pretty(&json!({
+            "program_id": keys.program.program_id().to_string(),
             "clearinghouse": ch.to_string(),
             "steps": out,
         }))?
@@ -427,6 +475,7 @@ fn run_on_bank(cfg: &DeployConfig) -> Result<Value> {
         );
     }
     let keys = Keys {
+        program: ix::In::COMPILED,
         creator: creator.pubkey(),
         vault: vault.pubkey(),
         quote_mint,

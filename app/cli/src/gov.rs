@@ -8,6 +8,11 @@
 //! `queue_change` instruction as a Squads v4 vault-transaction message (base58) and as JSON.
 //! `gov execute` and `gov cancel` print the instructions for a queued change the same way.
 //!
+//! `--squads MULTISIG` adds the whole Squads v4 proposal (`gov_squads`); the change id of a
+//! loosening is the first one neither used on chain nor by the multisig's pending transactions
+//! (or `--change-id`), so proposals made from the same state all execute. `gov list` prints the
+//! queued changes (`gov_list`).
+//!
 //! `--url URL` reads the same accounts from a node instead of a file. With `--send --keypair
 //! PATH` the instruction is signed by that key and sent at once, for a clearing house whose
 //! admin (or guardian) is a plain key, as on a local validator; the landed transaction's
@@ -24,7 +29,7 @@ use greekhouse::engine::actions::governance::check_cancel_change;
 use greekhouse::engine::governance::Class;
 use greekhouse::state::{ChangeStatus, ParamChange, TargetKind};
 use greekhouse_sdk::chain::{Chain, TxOutcome};
-use greekhouse_sdk::gov::{self, ChangeFile, Proposal};
+use greekhouse_sdk::gov::{self, ChangeFile, ChangeId, Proposal};
 use greekhouse_sdk::ix::{self, ChangeTarget};
 use greekhouse_sdk::snapshot::SnapshotChain;
 use greekhouse_sdk::squads::TransactionMessage;
@@ -47,6 +52,9 @@ pub enum GovCommand {
     Execute(QueuedArgs),
     /// Write the `cancel_change` instruction of a queued change (admin or guardian).
     Cancel(QueuedArgs),
+    /// The queued changes of a clearing house: current and new values, when executable, who
+    /// can cancel; `--watch` prints each new one as it is queued.
+    List(crate::gov_list::ListArgs),
 }
 
 /// Where the accounts come from, and whether to send.
@@ -80,6 +88,12 @@ pub struct ProposeArgs {
     /// with --url, the node's clock).
     #[arg(long)]
     pub at: Option<i64>,
+    /// The change id a loosening is queued at (default: the first free one, pending Squads
+    /// proposals of --squads included).
+    #[arg(long)]
+    pub change_id: Option<u64>,
+    #[command(flatten)]
+    pub squads: crate::gov_squads::SquadsArgs,
     /// One JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -107,6 +121,7 @@ pub fn run(args: GovArgs) -> Result<ExitCode> {
         GovCommand::Propose(a) => propose(a),
         GovCommand::Execute(a) => queued(a, true),
         GovCommand::Cancel(a) => queued(a, false),
+        GovCommand::List(a) => crate::gov_list::run(a),
     }
 }
 
@@ -205,9 +220,29 @@ fn propose(args: ProposeArgs) -> Result<ExitCode> {
                 .as_secs(),
         )?,
     };
+    let clearinghouse =
+        Pubkey::from_str(&file.clearinghouse).map_err(|e| anyhow!("clearinghouse: {e}"))?;
+    let multisig =
+        crate::gov_squads::read_multisig(&args.squads, opened.chain.as_mut(), &clearinghouse)?;
+    let taken = multisig
+        .as_ref()
+        .map(|m| m.taken.clone())
+        .unwrap_or_default();
+    let id = match args.change_id {
+        Some(n) => ChangeId::Given(n),
+        None => ChangeId::Free { taken: &taken },
+    };
     // the verdict at the queue time (the tighten interval depends on it)
-    let p = gov::propose_at(opened.chain.as_mut(), &file, at).map_err(|e| anyhow!(e))?;
+    let p = gov::propose_with_id(opened.chain.as_mut(), &file, at, id).map_err(|e| anyhow!(e))?;
     let mut report = report_json(&p, at)?;
+    if let (Some(m), Ok(_)) = (&multisig, &p.verdict) {
+        report["squads_proposal"] = crate::gov_squads::proposal_json(
+            &args.squads,
+            m,
+            &p.admin,
+            std::slice::from_ref(&p.instruction),
+        )?;
+    }
     // a change the program would refuse is reported, never sent
     let sent = match opened.sender {
         Some(sender) if p.verdict.is_ok() => {
@@ -229,6 +264,13 @@ fn propose(args: ProposeArgs) -> Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         write!(out, "{}", report_text(&p, &report, sent.as_ref()))?;
+        if !report["squads_proposal"].is_null() {
+            write!(
+                out,
+                "{}",
+                crate::gov_squads::proposal_text(&report["squads_proposal"])
+            )?;
+        }
     }
     out.flush()?;
     Ok(if p.verdict.is_ok() {

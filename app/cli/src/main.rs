@@ -21,8 +21,11 @@ mod demo_liquidation;
 mod demo_settlement;
 #[cfg(feature = "demo")]
 mod deploy;
+mod deploy_send;
 mod fmt;
 mod gov;
+mod gov_list;
+mod gov_squads;
 mod localnet;
 mod margin;
 mod node;

@@ -103,3 +103,74 @@ fn the_plan_lists_every_step_and_the_vault_steps_as_squads_messages() {
     );
     assert_eq!(r["clearinghouse"], ch.to_string());
 }
+
+fn deploy_with(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .arg("deploy")
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+#[test]
+fn the_devnet_config_deploys_two_pull_oracle_underlyings_with_a_short_timelock() {
+    let devnet = format!(
+        "{}/../../migrations/devnet.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let r = deploy_with(&["--config", &devnet, "--bank"]);
+    assert_eq!(r["admin"], r["vault"]);
+    assert_eq!(r["timelock_secs"], 3_600);
+    let symbols: Vec<_> = r["underlyings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["symbol"].as_str().unwrap(),
+                u["enabled"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(symbols, [("SOL", true), ("BTC", true)]);
+    assert_eq!(r["collaterals"][0]["enabled"], true);
+}
+
+#[test]
+fn a_plan_under_another_program_id_derives_everything_under_it() {
+    // any key that is not the compiled id
+    let other = greekhouse_sdk::Pubkey::new_from_array([7; 32]);
+    let r = deploy_with(&[
+        "--config",
+        &config(),
+        "--plan",
+        "--program-id",
+        &other.to_string(),
+    ]);
+    assert_eq!(r["program_id"], other.to_string());
+    let ch = greekhouse_sdk::pda::At(other).clearinghouse(
+        &"EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+            .parse()
+            .unwrap(),
+        &"9qB8kkPYgqehZVuqyn4NYkYgswT8ZhKGFyt2973hCyqY"
+            .parse()
+            .unwrap(),
+    );
+    assert_eq!(r["clearinghouse"], ch.to_string());
+    let compiled = greekhouse::ID.to_string();
+    for s in r["steps"].as_array().unwrap() {
+        let ix = &s["instruction"];
+        assert_eq!(ix["program_id"], other.to_string());
+        assert!(ix["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["pubkey"] != compiled.as_str()));
+    }
+}

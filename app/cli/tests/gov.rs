@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use base64::Engine;
 use greekhouse::events::{ChangeApplied, ChangeExecuted, ChangeQueued};
 use greekhouse::state::GovValue;
 use greekhouse_sdk::chain::Chain;
@@ -307,5 +308,129 @@ fn a_guardian_rotation_shows_both_keys_and_waits_for_the_timelock() {
     // queued: the current guardian keeps its veto until the timelock is over
     assert_eq!(env.clearinghouse().guardian, env.guardian.pubkey());
     assert_eq!(env.next_change_id(), id + 1);
+    std::fs::remove_dir_all(&d).ok();
+}
+
+/// A Squads v4 `Multisig` account's data as its IDL lays it out (create_key, config_authority,
+/// threshold u16, time_lock u32, transaction_index u64, stale_transaction_index u64,
+/// rent_collector None, bump, no members), after the `account:Multisig` discriminator.
+fn squads_multisig_data(transaction_index: u64) -> Vec<u8> {
+    let mut d = greekhouse_sdk::squads_proposal::MULTISIG_ACCOUNT.to_vec();
+    d.extend_from_slice(&[7; 64]);
+    d.extend_from_slice(&2u16.to_le_bytes());
+    d.extend_from_slice(&0u32.to_le_bytes());
+    d.extend_from_slice(&transaction_index.to_le_bytes());
+    d.extend_from_slice(&0u64.to_le_bytes());
+    d.extend_from_slice(&[0, 255, 0, 0, 0, 0]);
+    d
+}
+
+#[test]
+fn a_squads_proposal_has_both_instructions_at_the_multisigs_next_index() {
+    use greekhouse_sdk::snapshot::SavedAccount;
+    use greekhouse_sdk::squads_proposal as sq;
+    let mut env = Env::new();
+    let d = dir("squads");
+    let (saved, change) = (d.join("accounts.json"), d.join("change.json"));
+    let (ch, sol) = (env.ch.clearinghouse, env.sol.key);
+    save(&mut env, &[ch, sol], &saved);
+    // the saved clearing house's admin is vault 1 of a Squads multisig at transaction 3
+    let multisig = Pubkey::new_unique();
+    let vault = sq::vault(&multisig, 1);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut accounts: Vec<SavedAccount> =
+        serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    let mut data = b64.decode(&accounts[0].account.data.0).unwrap();
+    let admin = 8 + std::mem::offset_of!(greekhouse::state::Clearinghouse, admin);
+    data[admin..admin + 32].copy_from_slice(vault.as_ref());
+    accounts[0].account.data.0 = b64.encode(&data);
+    let mut ms = accounts[0].clone();
+    ms.pubkey = multisig.to_string();
+    ms.account.owner = sq::PROGRAM_ID.to_string();
+    ms.account.data.0 = b64.encode(squads_multisig_data(3));
+    accounts.push(ms);
+    std::fs::write(&saved, serde_json::to_string(&accounts).unwrap()).unwrap();
+    std::fs::write(
+        &change,
+        json!({"clearinghouse": ch.to_string(), "kind": "MarginParams",
+               "target": sol.to_string(), "set": {"initial.vol_shock_bps": 3_500}})
+        .to_string(),
+    )
+    .unwrap();
+    let creator = Pubkey::new_unique().to_string();
+    let (ms, saved, change) = (
+        multisig.to_string(),
+        saved.to_str().unwrap().to_string(),
+        change.to_str().unwrap().to_string(),
+    );
+    let args = |vault_index: &str| {
+        vec![
+            "gov",
+            "propose",
+            "--accounts",
+            &saved,
+            "--change",
+            &change,
+            "--squads",
+            &ms,
+            "--vault-index",
+            vault_index,
+            "--creator",
+            &creator,
+            "--change-id",
+            "9",
+            "--json",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let a = args("1");
+    let (report, code) = run_json(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["applies"]["change_id"], 9);
+    let p = &report["squads_proposal"];
+    assert_eq!(p["transaction_index"], 4);
+    assert_eq!(p["vault"], vault.to_string());
+    assert_eq!(p["transaction"], sq::transaction(&multisig, 4).to_string());
+    assert_eq!(p["proposal"], sq::proposal(&multisig, 4).to_string());
+    // vault_transaction_create: discriminator, vault index 1, no ephemeral signers, the
+    // message (u32 length), no memo; proposal_create: discriminator, index 4, not a draft
+    let data = |i: usize| {
+        bs58::decode(p["instructions"][i]["data_base58"].as_str().unwrap())
+            .into_vec()
+            .unwrap()
+    };
+    let create = data(0);
+    assert_eq!(create[..8], sq::VAULT_TRANSACTION_CREATE);
+    assert_eq!(create[8..10], [1, 0]);
+    let len = u32::from_le_bytes(create[10..14].try_into().unwrap()) as usize;
+    let message = TransactionMessage::deserialize(&create[14..14 + len]).unwrap();
+    assert_eq!(create[14 + len..], [0]);
+    assert_eq!(
+        message.to_base58(),
+        report["squads"]["transaction_message_base58"]
+            .as_str()
+            .unwrap()
+    );
+    let queued = &message.instructions().unwrap()[0];
+    assert_eq!(queued.accounts[6].pubkey, pda::param_change(&ch, 9));
+    assert_eq!(queued.data[queued.data.len() - 8..], 9u64.to_le_bytes());
+    let open = data(1);
+    assert_eq!(open[..8], sq::PROPOSAL_CREATE);
+    assert_eq!(open[8..], [4, 0, 0, 0, 0, 0, 0, 0, 0]);
+    for (i, signer) in [(0, true), (1, false)] {
+        assert_eq!(p["instructions"][i]["accounts"][0]["is_writable"], signer);
+        assert_eq!(
+            p["instructions"][i]["accounts"][2]["pubkey"],
+            creator.as_str()
+        );
+    }
+
+    // another vault index is not the admin: refused, nothing printed to sign
+    let a = args("0");
+    let out = greekhouse(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the clearing house's admin"));
     std::fs::remove_dir_all(&d).ok();
 }

@@ -2,7 +2,8 @@
 //! the test kit's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
 //! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
 //! a writer's `account` commands from open to close (`over_rpc/account.rs`), `vol publish`
-//! within and beyond the updater's bounds (`over_rpc/vol.rs`), and `localnet`'s message when its
+//! within and beyond the updater's bounds (`over_rpc/vol.rs`), a clearing house deployed with
+//! `deploy --send` and resumed (`over_rpc/deploy.rs`), and `localnet`'s message when its
 //! binary is missing.
 //!
 //! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
@@ -20,6 +21,8 @@ use serde_json::{json, Value};
 
 #[path = "over_rpc/account.rs"]
 mod account;
+#[path = "over_rpc/deploy.rs"]
+mod deploy;
 #[path = "over_rpc/vol.rs"]
 mod vol;
 
@@ -149,6 +152,32 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
                       "target": sol, "set": {"initial.vol_shock_bps": 3_500}});
     std::fs::write(&change, file.to_string()).unwrap();
     let admin = m.admin_keypair.to_str().unwrap();
+    let ch = m.clearinghouse.to_string();
+    // `gov list --watch` prints the change as it is queued (it polls every second, and stops
+    // after one)
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args([
+            "gov",
+            "list",
+            "--url",
+            url,
+            "--clearinghouse",
+            &ch,
+            "--watch",
+            "--interval",
+            "1",
+            "--max-new",
+            "1",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // (its first line, the list before, is printed before anything is queued)
+    let mut lines =
+        std::io::BufRead::lines(std::io::BufReader::new(watcher.stdout.take().unwrap()));
+    let before: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(before["changes"], json!([]), "{before}");
     let proposed = json_of(&[
         "gov",
         "propose",
@@ -170,7 +199,42 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
         .as_u64()
         .unwrap()
         .to_string();
-    let ch = m.clearinghouse.to_string();
+    let landed: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(landed["event"], "ChangeQueued");
+    assert_eq!(landed["change_id"].to_string(), id);
+    drop(lines);
+    assert!(watcher.wait().unwrap().success());
+    // `gov list`: the change with its fields, due time and who may cancel it
+    let listed = json_of(&[
+        "gov",
+        "list",
+        "--url",
+        url,
+        "--clearinghouse",
+        &ch,
+        "--json",
+    ]);
+    let c = &listed["changes"][0];
+    assert_eq!(
+        (c["kind"].as_str(), c["status"].as_str()),
+        (Some("MarginParams"), Some("queued"))
+    );
+    assert_eq!(c["fields"][0]["name"], "initial.vol_shock_bps", "{c}");
+    assert_eq!(c["fields"][0]["new"], "3500");
+    assert_eq!(c["fields"][0]["current"], c["fields"][0]["queued_against"]);
+    // (the preview's earliest execution is from the node's clock before sending)
+    assert_eq!(c["eta"], landed["eta"]);
+    assert!(c["eta"].as_i64() >= proposed["applies"]["earliest_execution"].as_i64());
+    assert_eq!(c["executable_now"], false);
+    let key = |path: &std::path::Path| {
+        use solana_signer::Signer;
+        greekhouse_sdk::localnet::read_keypair(path)
+            .unwrap()
+            .pubkey()
+            .to_string()
+    };
+    let cancel = vec![key(&m.admin_keypair), key(&m.guardian_keypair)];
+    assert_eq!(c["can_cancel"], json!(cancel));
     let guardian = m.guardian_keypair.to_str().unwrap();
     let cancelled = json_of(&[
         "gov",
@@ -210,6 +274,8 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
     account::writer_walks_through_the_account_commands(m, &dir);
     // the vol updater's publisher, clipping included
     vol::the_vol_updater_publishes_within_its_bounds(m, &dir);
+    // a second clearing house deployed with `deploy --send`, resumed after an interruption
+    deploy::a_clearing_house_is_deployed_step_by_step_and_resumed(m, &dir);
 
     drop(node);
     std::fs::remove_dir_all(&dir).ok();
@@ -273,6 +339,34 @@ fn the_bot_starts_a_liquidation_over_rpc() {
         .find(|(e, _)| e == "liquidation_started")
         .unwrap();
     assert_eq!(started.1["account"], target.as_str(), "{:?}", started.1);
+
+    // `greekhouse-liquidator fund`: a new bidding account (index 5 of the same key) opened and
+    // funded from the key's quote token account, then only checked
+    let fresh = greekhouse_sdk::pda::writer_account(&m.clearinghouse, &bidder.owner, 5);
+    let config = config.replace(&bidder.writer_account.to_string(), &fresh.to_string());
+    let cfg = Config::parse(&config).unwrap();
+    let mut chain = RpcChain::new(
+        &m.rpc_url,
+        cfg.owner_keypair().unwrap(),
+        RpcConfig::default(),
+    );
+    let funded = greekhouse_liquidator::fund::fund(&mut chain, &cfg, 2_000_000).unwrap();
+    assert_eq!(
+        (
+            &funded["index"],
+            &funded["opened"],
+            &funded["quote_balance_after"]
+        ),
+        (&json!(5), &json!(true), &json!(2_000_000)),
+        "{funded}"
+    );
+    let again = greekhouse_liquidator::fund::fund(&mut chain, &cfg, 0).unwrap();
+    assert_eq!(again["opened"], false, "{again}");
+    // a bidding account of another key is refused before anything is sent
+    let foreign = config.replace(&fresh.to_string(), &m.writers[1].writer_account.to_string());
+    let e = greekhouse_liquidator::fund::fund(&mut chain, &Config::parse(&foreign).unwrap(), 1)
+        .unwrap_err();
+    assert!(e.to_string().contains("is not a writer account of"), "{e}");
 
     drop(node);
     std::fs::remove_dir_all(&dir).ok();

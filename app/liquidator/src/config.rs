@@ -86,12 +86,12 @@ impl Default for Strategy {
     }
 }
 
-/// Which chain to talk to.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+/// Which chain to talk to: a node over JSON-RPC unless the file says otherwise (a file without
+/// `[backend]` talks to a local validator at `http://127.0.0.1:8899`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, tag = "kind", rename_all = "lowercase")]
 pub enum Backend {
     /// The embedded bank (tests, simulator, the demo run of the binary).
-    #[default]
     Bank,
     /// A cluster or a local validator over JSON-RPC (the SDK's `RpcChain`). The bot owner's
     /// key file and its writer account are the top-level `keypair` and `bidder_account`.
@@ -101,14 +101,27 @@ pub enum Backend {
         /// Commitment of reads and confirmations: "processed", "confirmed" or "finalized".
         #[serde(default = "default_commitment")]
         commitment: String,
-        /// Priority fee in micro-lamports per compute unit; none when absent. Read as a signed
-        /// integer (TOML's), so a negative value is refused here with the field's name.
+        /// Cap of the priority fee in micro-lamports per compute unit: each tick the bot pays
+        /// the recent fees of the clearing house's accounts (`getRecentPrioritizationFees`, their
+        /// 75th percentile) up to this; none when absent. Read as a signed integer (TOML's), so a
+        /// negative value is refused here with the field's name.
         #[serde(default)]
         priority_fee_micro_lamports: Option<i64>,
         /// Timeout of one request to the node, in seconds.
         #[serde(default = "default_request_timeout")]
         request_timeout_secs: i64,
     },
+}
+
+impl Default for Backend {
+    fn default() -> Self {
+        Backend::Rpc {
+            url: "http://127.0.0.1:8899".into(),
+            commitment: default_commitment(),
+            priority_fee_micro_lamports: None,
+            request_timeout_secs: default_request_timeout(),
+        }
+    }
 }
 
 fn default_commitment() -> String {
@@ -356,8 +369,12 @@ request_timeout_secs = 10
         assert_eq!(rpc.commitment, Commitment::Confirmed);
         assert_eq!(rpc.priority_fee_micro_lamports, None);
         assert_eq!(rpc.request_timeout, std::time::Duration::from_secs(30));
+        // without [backend]: a local validator over RPC
+        let none = RPC.split("[backend]").next().unwrap().to_string();
+        let rpc = Config::parse(&none).unwrap().rpc.unwrap();
+        assert_eq!(rpc.url, "http://127.0.0.1:8899");
         // the bank backend has no RPC settings
-        let bank = RPC.split("[backend]").next().unwrap().to_string();
+        let bank = format!("{none}[backend]\nkind = \"bank\"\n");
         assert_eq!(Config::parse(&bank).unwrap().rpc, None);
     }
 

@@ -8,7 +8,9 @@
 
 pub mod bot;
 pub mod config;
+pub mod fund;
 pub mod log;
+pub mod ops;
 pub mod settle;
 
 pub use bot::{Bot, Counters, HealthMemo};

@@ -163,7 +163,8 @@ pub struct Proposal {
     /// `Err` when the program would refuse it (no change, a step too large, out of bounds).
     pub verdict: Result<Class, String>,
     pub timelock_secs: u32,
-    /// Where a loosening is queued (the clearing house's `change_count` now).
+    /// Where a loosening is queued: the caller's id, or the first free one from the clearing
+    /// house's `change_count` ([`free_change_id`]).
     pub change_id: u64,
     pub param_change: Pubkey,
     pub instruction: Instruction,
@@ -196,6 +197,46 @@ pub fn propose_at<C: Chain + ?Sized>(
     chain: &mut C,
     file: &ChangeFile,
     now: i64,
+) -> Result<Proposal, String> {
+    propose_with_id(chain, file, now, ChangeId::Free { taken: &[] })
+}
+
+/// How a proposal picks its change id (the `ParamChange` address of a loosening).
+#[derive(Clone, Copy, Debug)]
+pub enum ChangeId<'a> {
+    /// This id.
+    Given(u64),
+    /// The first id from the clearing house's `change_count` that no account holds and that
+    /// is not one of `taken` (the `ParamChange` addresses pending proposals will create).
+    Free { taken: &'a [Pubkey] },
+}
+
+/// The first change id from `from` whose `ParamChange` neither exists on `chain` nor is among
+/// `taken`: two proposals made from the same state each get their own, whatever order they are
+/// executed in.
+pub fn free_change_id<C: Chain + ?Sized>(
+    chain: &mut C,
+    clearinghouse: &Pubkey,
+    from: u64,
+    taken: &[Pubkey],
+) -> Result<u64, String> {
+    let mut id = from;
+    loop {
+        let key = pda::param_change(clearinghouse, id);
+        let exists = chain.account(&key).map_err(|e| e.to_string())?.is_some();
+        if !exists && !taken.contains(&key) {
+            return Ok(id);
+        }
+        id = id.checked_add(1).ok_or("no free change id")?;
+    }
+}
+
+/// [`propose_at`] with the change id chosen by `id`.
+pub fn propose_with_id<C: Chain + ?Sized>(
+    chain: &mut C,
+    file: &ChangeFile,
+    now: i64,
+    id: ChangeId,
 ) -> Result<Proposal, String> {
     let clearinghouse =
         Pubkey::from_str(&file.clearinghouse).map_err(|e| format!("clearinghouse: {e}"))?;
@@ -272,7 +313,10 @@ pub fn propose_at<C: Chain + ?Sized>(
                 (name, _) => name.to_string(),
             },
         );
-    let change_id = ch.change_count;
+    let change_id = match id {
+        ChangeId::Given(n) => n,
+        ChangeId::Free { taken } => free_change_id(chain, &clearinghouse, ch.change_count, taken)?,
+    };
     let instruction = ix::queue_change(clearinghouse, ch.admin, ch.admin, change_id, target, new);
     Ok(Proposal {
         clearinghouse,

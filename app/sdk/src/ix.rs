@@ -11,6 +11,7 @@ use greekhouse::args::{
 use greekhouse::state::StoredVolSurface;
 use greekhouse::{accounts as acc, instruction as data};
 
+pub use crate::ix_program::In;
 use crate::pda;
 
 fn build(
@@ -57,48 +58,15 @@ pub fn initialize_clearinghouse(
     creator: Pubkey,
     args: InitializeClearinghouseArgs,
 ) -> Instruction {
-    build(
-        acc::InitializeClearinghouse {
-            creator,
-            clearinghouse: ch.clearinghouse,
-            quote_mint: ch.quote_mint,
-            quote_vault: ch.quote_vault,
-            insurance_fund: pda::insurance_fund(&ch.clearinghouse),
-            insurance_vault: pda::insurance_vault(&ch.clearinghouse),
-            quote_token_program: ch.quote_token_program,
-            system_program: system(),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::InitializeClearinghouse { args },
-        vec![],
-    )
+    In::COMPILED.initialize_clearinghouse(ch, creator, args)
 }
 
 pub fn propose_admin(clearinghouse: Pubkey, admin: Pubkey, new_admin: Pubkey) -> Instruction {
-    build(
-        acc::ProposeAdmin {
-            admin,
-            clearinghouse,
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::ProposeAdmin { new_admin },
-        vec![],
-    )
+    In::COMPILED.propose_admin(clearinghouse, admin, new_admin)
 }
 
 pub fn accept_admin(clearinghouse: Pubkey, pending_admin: Pubkey) -> Instruction {
-    build(
-        acc::AcceptAdmin {
-            pending_admin,
-            clearinghouse,
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::AcceptAdmin {},
-        vec![],
-    )
+    In::COMPILED.accept_admin(clearinghouse, pending_admin)
 }
 
 pub fn pause(clearinghouse: Pubkey, authority: Pubkey, flags: u32) -> Instruction {
@@ -133,21 +101,7 @@ pub fn list_underlying(
     admin: Pubkey,
     args: ListUnderlyingArgs,
 ) -> Instruction {
-    let underlying = pda::underlying(&clearinghouse, args.id);
-    build(
-        acc::ListUnderlying {
-            payer,
-            admin,
-            clearinghouse,
-            underlying,
-            underlying_ledger: pda::underlying_ledger(&underlying),
-            system_program: system(),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::ListUnderlying { args },
-        vec![],
-    )
+    In::COMPILED.list_underlying(clearinghouse, payer, admin, args)
 }
 
 pub fn list_collateral(
@@ -159,23 +113,14 @@ pub fn list_collateral(
     price_underlying: Option<Pubkey>,
     args: ListCollateralArgs,
 ) -> Instruction {
-    let collateral_asset = pda::collateral_asset(&clearinghouse, &mint);
-    build(
-        acc::ListCollateral {
-            payer,
-            admin,
-            clearinghouse,
-            mint,
-            collateral_asset,
-            vault: pda::collateral_vault(&collateral_asset),
-            price_underlying,
-            token_program,
-            system_program: system(),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::ListCollateral { args },
-        vec![],
+    In::COMPILED.list_collateral(
+        clearinghouse,
+        payer,
+        admin,
+        mint,
+        token_program,
+        price_underlying,
+        args,
     )
 }
 
@@ -982,8 +927,9 @@ impl ChangeTarget {
     }
 }
 
-/// `change_id` must be the clearing house's current `change_count` (the address a loosening is
-/// queued at; a tightening leaves it unused).
+/// `change_id` names the `ParamChange` a loosening is queued at (any id not used yet: the
+/// clearing house's `change_count` when nothing is pending, see `gov::free_change_id`); a
+/// tightening leaves it unused.
 pub fn queue_change(
     clearinghouse: Pubkey,
     payer: Pubkey,
@@ -992,22 +938,7 @@ pub fn queue_change(
     target: ChangeTarget,
     change: greekhouse::state::GovValue,
 ) -> Instruction {
-    build(
-        acc::QueueChange {
-            payer,
-            admin,
-            clearinghouse,
-            underlying: target.underlying,
-            collateral_asset: target.collateral_asset,
-            price_underlying: target.price_underlying,
-            param_change: pda::param_change(&clearinghouse, change_id),
-            system_program: system(),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::QueueChange { change },
-        vec![],
-    )
+    In::COMPILED.queue_change(clearinghouse, payer, admin, change_id, target, change)
 }
 
 pub fn execute_change(
@@ -1016,32 +947,9 @@ pub fn execute_change(
     change_id: u64,
     target: ChangeTarget,
 ) -> Instruction {
-    build(
-        acc::ExecuteChange {
-            executor,
-            clearinghouse,
-            param_change: pda::param_change(&clearinghouse, change_id),
-            underlying: target.underlying,
-            collateral_asset: target.collateral_asset,
-            price_underlying: target.price_underlying,
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::ExecuteChange {},
-        vec![],
-    )
+    In::COMPILED.execute_change(clearinghouse, executor, change_id, target)
 }
 
 pub fn cancel_change(clearinghouse: Pubkey, authority: Pubkey, change_id: u64) -> Instruction {
-    build(
-        acc::CancelChange {
-            authority,
-            clearinghouse,
-            param_change: pda::param_change(&clearinghouse, change_id),
-            event_authority: pda::event_authority(),
-            program: greekhouse::ID,
-        },
-        data::CancelChange {},
-        vec![],
-    )
+    In::COMPILED.cancel_change(clearinghouse, authority, change_id)
 }

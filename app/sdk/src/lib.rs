@@ -1,7 +1,8 @@
 //! Greekhouse client SDK.
 //!
 //! - [`pda`]: every program-derived address.
-//! - [`ix`]: one builder per instruction.
+//! - [`ix`]: one builder per instruction; [`ix_program`]: the deployment and governance
+//!   builders for any program id (`greekhouse deploy --program-id`).
 //! - [`flows`]: complete margin-checked instructions (write, withdraw) with the program's
 //!   projection of their outcome, fee included; remaining accounts from the program's layout.
 //! - [`writer_flows`]: the price-free writer actions (deposit, burn, redeem, open, close)
@@ -23,7 +24,8 @@
 //! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
 //!   keypair files.
 //! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
-//! - [`gov`], [`squads`]: governance proposals and their Squads multisig encoding.
+//! - [`gov`], [`squads`], [`squads_proposal`]: governance proposals, their Squads v4 message,
+//!   and the whole Squads proposal (`vault_transaction_create` + `proposal_create`).
 //! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
 //!   that `greekhouse deploy` lists from and the test kit's scenarios use.
 //!
@@ -43,6 +45,7 @@ pub mod gov_doc;
 #[cfg(feature = "rpc")]
 pub mod hermes;
 pub mod ix;
+pub mod ix_program;
 pub mod liquidation;
 pub mod localnet;
 pub mod margin;
@@ -53,6 +56,7 @@ pub mod pyth_pull;
 pub mod rpc;
 pub mod snapshot;
 pub mod squads;
+pub mod squads_proposal;
 pub mod vol_surface;
 pub mod writer_flows;
 

@@ -150,6 +150,18 @@ impl RpcChain {
         self.client.get_health().map_err(|e| rpc_error(&e))
     }
 
+    /// The node's `getRecentPrioritizationFees` for transactions writing `keys`: the fee paid
+    /// (micro-lamports per compute unit) in each recent slot.
+    pub fn recent_prioritization_fees(&self, keys: &[Pubkey]) -> Result<Vec<u64>, ChainError> {
+        Ok(self
+            .client
+            .get_recent_prioritization_fees(keys)
+            .map_err(|e| rpc_error(&e))?
+            .into_iter()
+            .map(|f| f.prioritization_fee)
+            .collect())
+    }
+
     /// The node's block height at the chain's commitment.
     pub fn block_height(&self) -> Result<u64, ChainError> {
         self.client

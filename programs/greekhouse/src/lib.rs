@@ -323,10 +323,10 @@ pub mod greekhouse {
 
     // ---- governance changes (docs/governance.md) ----
 
-    /// Change one governed value: a tightening applies at once, a loosening is queued behind the timelock.
-    #[access_control(ctx.accounts.validate(&change))]
-    pub fn queue_change(ctx: Context<QueueChange>, change: GovValue) -> Result<()> {
-        queue_change_handler(ctx, change)
+    /// Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own).
+    #[access_control(ctx.accounts.validate(&change, change_id))]
+    pub fn queue_change(ctx: Context<QueueChange>, change: GovValue, change_id: u64) -> Result<()> {
+        queue_change_handler(ctx, change, change_id)
     }
 
     /// Execute a queued change after its timelock, if its target still holds the value it was queued against (anyone).

@@ -1639,7 +1639,7 @@ export type Greekhouse = {
     {
       "name": "queueChange",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -1694,7 +1694,7 @@ export type Greekhouse = {
         {
           "name": "paramChange",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -1717,6 +1717,10 @@ export type Greekhouse = {
               "name": "govValue"
             }
           }
+        },
+        {
+          "name": "changeId",
+          "type": "u64"
         }
       ]
     },
@@ -10400,7 +10404,7 @@ export type GreekhouseIdlJson = {
     {
       "name": "queue_change",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -10455,7 +10459,7 @@ export type GreekhouseIdlJson = {
         {
           "name": "param_change",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -10478,6 +10482,10 @@ export type GreekhouseIdlJson = {
               "name": "GovValue"
             }
           }
+        },
+        {
+          "name": "change_id",
+          "type": "u64"
         }
       ]
     },
@@ -19161,7 +19169,7 @@ export const IDL: GreekhouseIdlJson = {
     {
       "name": "queue_change",
       "docs": [
-        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock."
+        "Change one governed value: a tightening applies at once, a loosening is queued behind the timelock as the `ParamChange` at `change_id` (any unused id; proposals made from the same state each take their own)."
       ],
       "discriminator": [
         86,
@@ -19216,7 +19224,7 @@ export const IDL: GreekhouseIdlJson = {
         {
           "name": "param_change",
           "docs": [
-            "the change is queued (checked in `validate`)."
+            "change is queued (checked in `validate`; an existing account is refused on creation)."
           ],
           "writable": true
         },
@@ -19239,6 +19247,10 @@ export const IDL: GreekhouseIdlJson = {
               "name": "GovValue"
             }
           }
+        },
+        {
+          "name": "change_id",
+          "type": "u64"
         }
       ]
     },

@@ -103,24 +103,31 @@ pub struct QueuedId {
     pub eta: i64,
 }
 
-/// Take the clearing house's next change id for a loosening queued at `now` (its `ParamChange`
-/// lives at that id's address); the change is executable after the timelock.
-pub fn next_change_id(ch: &mut Clearinghouse, verdict: &Verdict, now: i64) -> Result<QueuedId> {
+/// Take the proposer's `change_id` for a loosening queued at `now` (its `ParamChange` lives at
+/// that id's address, which must still be free); the change is executable after the timelock.
+/// The clearing house's `change_count` becomes one past the highest id taken, so it names a
+/// free id whenever no proposal is pending.
+pub fn take_change_id(
+    ch: &mut Clearinghouse,
+    verdict: &Verdict,
+    change_id: u64,
+    now: i64,
+) -> Result<QueuedId> {
     require!(
         verdict.class == Class::Loosening,
         GreekhouseError::InvariantViolated
     );
-    let change_id = ch.change_count;
     let eta = now.saturating_add(i64::from(ch.params.timelock_secs));
-    ch.change_count = change_id
+    let next = change_id
         .checked_add(1)
         .ok_or(GreekhouseError::MathOverflow)?;
+    ch.change_count = ch.change_count.max(next);
     ch.invariant()?;
     Ok(QueuedId { change_id, eta })
 }
 
 /// Fill the just created (zeroed) `ParamChange` `pc` (address `param_change`, PDA `bump`) of
-/// the loosening `change` proposed by `proposer`, with the id taken by [`next_change_id`].
+/// the loosening `change` proposed by `proposer`, with the id taken by [`take_change_id`].
 pub fn fill_param_change(
     pc: &mut ParamChange,
     param_change: Pubkey,

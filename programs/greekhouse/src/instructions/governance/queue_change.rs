@@ -1,13 +1,19 @@
 //! The admin proposes a change of one governed value. A tightening applies at once (step
 //! limits and the tighten interval still bind); a loosening is queued as a `ParamChange`
 //! executable by anyone after the timelock (docs/governance.md).
+//!
+//! The proposer names the change id (the `ParamChange` address): a multisig proposes several
+//! changes from the same state and executes them in any order, so the address must not depend
+//! on a counter read at proposal time. An id already used is refused (`AccountAddressInUse`);
+//! the clearing house's `change_count` stays one past the highest id queued, the next id when
+//! nothing is pending.
 
 use anchor_lang::prelude::*;
 
 use super::{with_target_mut, with_targets};
 use crate::constants::PARAM_CHANGE_SEED;
 use crate::engine::actions::governance::{
-    apply_tightening, fill_param_change, next_change_id, queue_verdict, Verdict,
+    apply_tightening, fill_param_change, queue_verdict, take_change_id, Verdict,
 };
 use crate::engine::create::{load_new, Creator};
 use crate::engine::governance::{self, Class};
@@ -30,8 +36,8 @@ pub struct QueueChange<'info> {
     pub collateral_asset: Option<AccountLoader<'info, CollateralAsset>>,
     /// The underlying pricing the collateral asset (weights and price-source changes).
     pub price_underlying: Option<AccountLoader<'info, Underlying>>,
-    /// CHECK: the `ParamChange` PDA at the clearing house's next change id; created only when
-    /// the change is queued (checked in `validate`).
+    /// CHECK: the `ParamChange` PDA at the proposer's `change_id`; created only when the
+    /// change is queued (checked in `validate`; an existing account is refused on creation).
     #[account(mut)]
     pub param_change: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
@@ -69,13 +75,12 @@ impl QueueChange<'_> {
         )
     }
 
-    /// The verdict; for a loosening, the `ParamChange` address (this instruction's account
-    /// check).
-    pub fn validate(&self, change: &GovValue) -> Result<()> {
+    /// The verdict; for a loosening, the `ParamChange` address at `change_id` (this
+    /// instruction's account check).
+    pub fn validate(&self, change: &GovValue, change_id: u64) -> Result<()> {
         let verdict = self.verdict(change, Clock::get()?.unix_timestamp)?;
         if verdict.class == Class::Loosening {
-            let change_count = self.clearinghouse.load()?.change_count;
-            let (expected, _) = param_change_address(&self.clearinghouse.key(), change_count);
+            let (expected, _) = param_change_address(&self.clearinghouse.key(), change_id);
             require_keys_eq!(
                 self.param_change.key(),
                 expected,
@@ -86,7 +91,11 @@ impl QueueChange<'_> {
     }
 }
 
-pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Result<()> {
+pub fn queue_change_handler(
+    ctx: Context<QueueChange>,
+    change: GovValue,
+    change_id: u64,
+) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let verdict = a.verdict(&change, now)?;
@@ -103,7 +112,7 @@ pub fn queue_change_handler(ctx: Context<QueueChange>, change: GovValue) -> Resu
             emit_cpi!(event);
         }
         Class::Loosening => {
-            let id = next_change_id(&mut *a.clearinghouse.load_mut()?, &verdict, now)?;
+            let id = take_change_id(&mut *a.clearinghouse.load_mut()?, &verdict, change_id, now)?;
             let (_, bump) = param_change_address(&clearinghouse_key, id.change_id);
             let creator = Creator {
                 payer: &a.payer.to_account_info(),

@@ -50,6 +50,7 @@ pub(super) fn tighter_margin(env: &mut Env) -> GovValue {
     GovValue::MarginParams(m)
 }
 
+mod change_ids;
 mod compromised_keys;
 mod every_value;
 mod key_rotation;

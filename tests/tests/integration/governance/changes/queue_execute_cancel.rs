@@ -140,17 +140,18 @@ fn queue_change_refusals() {
         env.queue_change(ChangeTarget::underlying(foreign.underlying.key), change),
         E::WrongClearinghouse,
     );
-    // a loosening queued at another address than the next change id
+    // a loosening queued at another address than its change id's (more in change_ids.rs)
     let loose = looser_margin(&mut env);
     let id = env.next_change_id();
-    let ix = ix::queue_change(
+    let mut ix = ix::queue_change(
         env.ch.clearinghouse,
         env.chain.payer(),
         env.admin.pubkey(),
-        id + 1,
+        id,
         target,
         loose,
     );
+    ix.accounts[6].pubkey = pda::param_change(&env.ch.clearinghouse, id + 1);
     expect_err(env.send_admin(ix), E::WrongParamChange);
     // steps: doubling passes, more does not; halving passes, less does not
     let mut m = sol_margin(&mut env);
