@@ -431,6 +431,26 @@ pub fn record_price(underlying: Pubkey, oracle: Pubkey) -> Instruction {
     )
 }
 
+/// Check `writer_account`'s margin against its warning level (anyone): `MarginWarning` when
+/// it crossed a level since the last check. `margin_accounts`: the account's margin layout
+/// (read-only; empty when it has no shorts and no debt).
+pub fn check_margin(
+    clearinghouse: Pubkey,
+    writer_account: Pubkey,
+    margin_accounts: Vec<AccountMeta>,
+) -> Instruction {
+    build(
+        acc::CheckMargin {
+            clearinghouse,
+            writer_account,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::CheckMargin {},
+        margin_accounts,
+    )
+}
+
 /// A compute-budget instruction raising the transaction's limit to `units` (place it first).
 pub fn compute_unit_limit(units: u32) -> Instruction {
     solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_limit(units)

@@ -1280,6 +1280,17 @@ impl<C: ChainOps> Env<C> {
             .send(&[ix::compute_unit_limit(400_000), ix], &[&caller.owner])
     }
 
+    /// Check `target`'s margin against its warning level (anyone; the crank pays).
+    pub fn check_margin(&mut self, target: &Pubkey) -> Result<TxOutcome, ChainError> {
+        // a closed account is sent as it is: the program refuses it
+        let remaining = match self.try_state::<WriterAccount>(target) {
+            Ok(state) => self.margin_inputs(state).remaining_accounts(),
+            Err(_) => vec![],
+        };
+        let ix = ix::check_margin(self.ch.clearinghouse, *target, remaining);
+        self.chain.send(&[ix::compute_unit_limit(400_000), ix], &[])
+    }
+
     /// The program's projection of a bid by `bidder` for `liquidated` now.
     pub fn quote_bid(
         &mut self,

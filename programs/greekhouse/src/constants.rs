@@ -83,6 +83,8 @@ pub mod bounds {
     pub const CONF_MULTIPLIER_BPS: (u32, u32) = (0, 50_000);
     /// End-level buffer between MM and IM: 0 to 100 %.
     pub const END_BUFFER_BPS: (u32, u32) = (0, 10_000);
+    /// Margin warning level between MM (0) and IM (10,000).
+    pub const MARGIN_WARNING_BPS: (u32, u32) = (0, 10_000);
     /// Spot shocks of a margin level: 1 % to 90 %.
     pub const SPOT_SHOCK_BPS: (u32, u32) = (100, 9_000);
     /// Relative vol shock of a margin level at the reference tenor: 0 to +200 %.

@@ -576,6 +576,22 @@ pub struct ChangeCancelled {
     pub by: Pubkey,
 }
 
+/// An account crossed its warning level, maintenance, or back (`check_margin`): the status
+/// stored before and after, and the equities the check found (whole quote native units,
+/// rounded down). Warning level = MM + `margin_warning_bps` of the way to IM.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct MarginWarning {
+    pub writer_account: Pubkey,
+    pub owner: Pubkey,
+    /// `MarginStatus` as u8: 0 healthy, 1 below the warning level, 2 below maintenance.
+    pub status_before: u8,
+    pub status_after: u8,
+    pub warning_equity: i64,
+    pub maintenance_equity: i64,
+    pub initial_equity: i64,
+}
+
 /// Calls `$m!(Event, Event, ...)` with every event above, in declaration order: the one list the
 /// SDK's decoder (`greekhouse_sdk::events`) is generated from. A test there checks it against
 /// this file's `#[event]` structs and the IDL, so an event added here without its name below
@@ -628,6 +644,7 @@ macro_rules! for_each_event {
             ChangeQueued,
             ChangeExecuted,
             ChangeCancelled,
+            MarginWarning,
         );
     };
 }

@@ -133,6 +133,11 @@ pub mod greekhouse {
         record_price_handler(ctx)
     }
 
+    /// Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone).
+    pub fn check_margin<'info>(ctx: Context<'info, CheckMargin<'info>>) -> Result<()> {
+        check_margin_handler(ctx)
+    }
+
     // ---- writers ----
 
     /// Open a writer (margin) account.

@@ -374,6 +374,41 @@ export type Greekhouse = {
       "args": []
     },
     {
+      "name": "checkMargin",
+      "docs": [
+        "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
+      ],
+      "discriminator": [
+        115,
+        219,
+        87,
+        60,
+        233,
+        46,
+        128,
+        184
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writerAccount"
+          ]
+        },
+        {
+          "name": "writerAccount",
+          "writable": true
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "closeWriterAccount",
       "docs": [
         "Close an empty writer account, returning its rent to the owner."
@@ -3166,6 +3201,19 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "marginWarning",
+      "discriminator": [
+        109,
+        24,
+        225,
+        137,
+        226,
+        184,
+        64,
+        250
+      ]
+    },
+    {
       "name": "optionsBurned",
       "discriminator": [
         9,
@@ -5360,7 +5408,12 @@ export type Greekhouse = {
             "type": "u32"
           },
           {
-            "name": "padding",
+            "name": "marginWarningBps",
+            "docs": [
+              "Warning level of an account's margin = MM + this share of (IM - MM) (bps): crossing it",
+              "emits `MarginWarning` (`check_margin`), so writers are told before a liquidation.",
+              "Zero warns only at MM. Informational: no requirement depends on it."
+            ],
             "type": "u32"
           },
           {
@@ -6285,6 +6338,50 @@ export type Greekhouse = {
           },
           {
             "name": "quoteBalanceAfter",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "marginWarning",
+      "docs": [
+        "An account crossed its warning level, maintenance, or back (`check_margin`): the status",
+        "stored before and after, and the equities the check found (whole quote native units,",
+        "rounded down). Warning level = MM + `margin_warning_bps` of the way to IM."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "statusBefore",
+            "docs": [
+              "`MarginStatus` as u8: 0 healthy, 1 below the warning level, 2 below maintenance."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "statusAfter",
+            "type": "u8"
+          },
+          {
+            "name": "warningEquity",
+            "type": "i64"
+          },
+          {
+            "name": "maintenanceEquity",
+            "type": "i64"
+          },
+          {
+            "name": "initialEquity",
             "type": "i64"
           }
         ]
@@ -8633,7 +8730,10 @@ export type Greekhouse = {
             "type": "u8"
           },
           {
-            "name": "padding0",
+            "name": "marginStatus",
+            "docs": [
+              "[`MarginStatus`] as u8, as of the last `check_margin`."
+            ],
             "type": "u8"
           },
           {
@@ -9139,6 +9239,41 @@ export type GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "check_margin",
+      "docs": [
+        "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
+      ],
+      "discriminator": [
+        115,
+        219,
+        87,
+        60,
+        233,
+        46,
+        128,
+        184
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "close_writer_account",
       "docs": [
         "Close an empty writer account, returning its rent to the owner."
@@ -11931,6 +12066,19 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "MarginWarning",
+      "discriminator": [
+        109,
+        24,
+        225,
+        137,
+        226,
+        184,
+        64,
+        250
+      ]
+    },
+    {
       "name": "OptionsBurned",
       "discriminator": [
         9,
@@ -14125,7 +14273,12 @@ export type GreekhouseIdlJson = {
             "type": "u32"
           },
           {
-            "name": "_padding",
+            "name": "margin_warning_bps",
+            "docs": [
+              "Warning level of an account's margin = MM + this share of (IM - MM) (bps): crossing it",
+              "emits `MarginWarning` (`check_margin`), so writers are told before a liquidation.",
+              "Zero warns only at MM. Informational: no requirement depends on it."
+            ],
             "type": "u32"
           },
           {
@@ -15050,6 +15203,50 @@ export type GreekhouseIdlJson = {
           },
           {
             "name": "quote_balance_after",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "MarginWarning",
+      "docs": [
+        "An account crossed its warning level, maintenance, or back (`check_margin`): the status",
+        "stored before and after, and the equities the check found (whole quote native units,",
+        "rounded down). Warning level = MM + `margin_warning_bps` of the way to IM."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "status_before",
+            "docs": [
+              "`MarginStatus` as u8: 0 healthy, 1 below the warning level, 2 below maintenance."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "status_after",
+            "type": "u8"
+          },
+          {
+            "name": "warning_equity",
+            "type": "i64"
+          },
+          {
+            "name": "maintenance_equity",
+            "type": "i64"
+          },
+          {
+            "name": "initial_equity",
             "type": "i64"
           }
         ]
@@ -17398,7 +17595,10 @@ export type GreekhouseIdlJson = {
             "type": "u8"
           },
           {
-            "name": "_padding0",
+            "name": "margin_status",
+            "docs": [
+              "[`MarginStatus`] as u8, as of the last `check_margin`."
+            ],
             "type": "u8"
           },
           {
@@ -17904,6 +18104,41 @@ export const IDL: GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "check_margin",
+      "docs": [
+        "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
+      ],
+      "discriminator": [
+        115,
+        219,
+        87,
+        60,
+        233,
+        46,
+        128,
+        184
+      ],
+      "accounts": [
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "writer_account"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "close_writer_account",
       "docs": [
         "Close an empty writer account, returning its rent to the owner."
@@ -20696,6 +20931,19 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "MarginWarning",
+      "discriminator": [
+        109,
+        24,
+        225,
+        137,
+        226,
+        184,
+        64,
+        250
+      ]
+    },
+    {
       "name": "OptionsBurned",
       "discriminator": [
         9,
@@ -22890,7 +23138,12 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u32"
           },
           {
-            "name": "_padding",
+            "name": "margin_warning_bps",
+            "docs": [
+              "Warning level of an account's margin = MM + this share of (IM - MM) (bps): crossing it",
+              "emits `MarginWarning` (`check_margin`), so writers are told before a liquidation.",
+              "Zero warns only at MM. Informational: no requirement depends on it."
+            ],
             "type": "u32"
           },
           {
@@ -23815,6 +24068,50 @@ export const IDL: GreekhouseIdlJson = {
           },
           {
             "name": "quote_balance_after",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "MarginWarning",
+      "docs": [
+        "An account crossed its warning level, maintenance, or back (`check_margin`): the status",
+        "stored before and after, and the equities the check found (whole quote native units,",
+        "rounded down). Warning level = MM + `margin_warning_bps` of the way to IM."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "status_before",
+            "docs": [
+              "`MarginStatus` as u8: 0 healthy, 1 below the warning level, 2 below maintenance."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "status_after",
+            "type": "u8"
+          },
+          {
+            "name": "warning_equity",
+            "type": "i64"
+          },
+          {
+            "name": "maintenance_equity",
+            "type": "i64"
+          },
+          {
+            "name": "initial_equity",
             "type": "i64"
           }
         ]
@@ -26163,7 +26460,10 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u8"
           },
           {
-            "name": "_padding0",
+            "name": "margin_status",
+            "docs": [
+              "[`MarginStatus`] as u8, as of the last `check_margin`."
+            ],
             "type": "u8"
           },
           {

@@ -49,8 +49,7 @@ pub struct Field {
 pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
     let identity_changed = match (old, new) {
         (GovValue::GlobalParams(o), GovValue::GlobalParams(n)) => {
-            o._padding != n._padding
-                || o.liquidation._padding != n.liquidation._padding
+            o.liquidation._padding != n.liquidation._padding
                 || o.settlement._reserved != n.settlement._reserved
                 || o.settlement._padding != n.settlement._padding
         }

@@ -164,6 +164,8 @@ governed_fields! {
             Some(b::MIN_TIME_TO_EXPIRY_SECS), "";
         "write_fee_bps" => (.write_fee_bps), Neutral, f(10), Some(b::WRITE_FEE_BPS), "";
         "timelock_secs" => (.timelock_secs), Up, f(3_600), Some(b::TIMELOCK_SECS), "";
+        "margin_warning_bps" => (.margin_warning_bps), Neutral, Step::Free,
+            Some(b::MARGIN_WARNING_BPS), "informational: only `MarginWarning` reads it";
         "liquidation.start_discount_bps" => (.liquidation.start_discount_bps), Neutral,
             Step::Abs(500), Some(b::START_DISCOUNT_BPS), "`<=` fast discount";
         "liquidation.fast_discount_bps" => (.liquidation.fast_discount_bps), Neutral,

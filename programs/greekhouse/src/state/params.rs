@@ -46,7 +46,10 @@ pub struct GlobalParams {
     pub write_fee_bps: u32,
     /// Governance timelock applied to loosening changes (seconds).
     pub timelock_secs: u32,
-    pub _padding: u32,
+    /// Warning level of an account's margin = MM + this share of (IM - MM) (bps): crossing it
+    /// emits `MarginWarning` (`check_margin`), so writers are told before a liquidation.
+    /// Zero warns only at MM. Informational: no requirement depends on it.
+    pub margin_warning_bps: u32,
     /// Dutch auction of liquidated accounts (docs/liquidation.md).
     pub liquidation: LiquidationParams,
     /// Insurance-fund staking (docs/insurance.md).
@@ -230,9 +233,9 @@ impl GlobalParams {
         conf_multiplier_bps: 10_000, // 1 conf below the price
         end_buffer_bps: 5_000,       // halfway between MM and IM
         min_time_to_expiry_secs: 300,
-        write_fee_bps: 30,      // 0.3 % of premium
-        timelock_secs: 172_800, // 48 h
-        _padding: 0,
+        write_fee_bps: 30,         // 0.3 % of premium
+        timelock_secs: 172_800,    // 48 h
+        margin_warning_bps: 5_000, // halfway between MM and IM, as the end level
         liquidation: LiquidationParams::DEFAULT,
         insurance: InsuranceParams::DEFAULT,
         settlement: SettlementParams::DEFAULT,
@@ -248,6 +251,7 @@ impl GlobalParams {
         )?;
         in_bounds(self.write_fee_bps, bounds::WRITE_FEE_BPS)?;
         in_bounds(self.timelock_secs, bounds::TIMELOCK_SECS)?;
+        in_bounds(self.margin_warning_bps, bounds::MARGIN_WARNING_BPS)?;
         self.liquidation.validate()?;
         self.insurance.validate()?;
         self.settlement.validate()?;

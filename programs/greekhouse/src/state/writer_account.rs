@@ -18,6 +18,30 @@ pub enum WriterStatus {
     Bankrupt = 2,
 }
 
+/// Where an account's margin stood at its last `check_margin` (docs/liquidation.md, "Margin
+/// warnings"): informational, for writers' alerts and the dashboard; no rule reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum MarginStatus {
+    /// At or above the warning level (or never checked).
+    Healthy = 0,
+    /// Below the warning level, at or above maintenance.
+    Warning = 1,
+    /// Below maintenance: liquidatable.
+    BelowMaintenance = 2,
+}
+
+impl MarginStatus {
+    pub fn from_u8(value: u8) -> Result<Self> {
+        match value {
+            0 => Ok(MarginStatus::Healthy),
+            1 => Ok(MarginStatus::Warning),
+            2 => Ok(MarginStatus::BelowMaintenance),
+            _ => err!(GreekhouseError::InvariantViolated),
+        }
+    }
+}
+
 /// One collateral balance (slot empty when `amount == 0` and `asset` is default).
 #[cfg_attr(feature = "anchor", zero_copy)]
 #[cfg_attr(
@@ -149,7 +173,8 @@ pub struct WriterAccount {
     pub bump: u8,
     /// [`WriterStatus`] as u8.
     pub status: u8,
-    pub _padding0: u8,
+    /// [`MarginStatus`] as u8, as of the last `check_margin`.
+    pub margin_status: u8,
     pub index: u32,
     pub clearinghouse: Pubkey,
     pub owner: Pubkey,
@@ -450,6 +475,7 @@ impl WriterAccount {
             GreekhouseError::UnsupportedVersion
         );
         let status = self.status()?;
+        MarginStatus::from_u8(self.margin_status)?;
         // only a liquidating account carries an auction record
         require!(
             (status == WriterStatus::Liquidating) == (self.liquidation.start_time != 0),

@@ -542,6 +542,10 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             let next = (p + p * pct as i64 / 100).max(px(1));
             world.env.advance(2);
             world.env.move_sol(next);
+            // a crank (the bot, the dashboard) checks every account's margin after the move
+            for wi in 0..WRITERS {
+                check_margin(world, wi);
+            }
             Ok(None)
         }
         Advance { secs, publish } => {
@@ -747,4 +751,31 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             Ok(None)
         }
     }
+}
+
+/// `check_margin` of writer `wi` by a crank: a `MarginWarning` only on a crossing, carrying the
+/// stored status, which is the rulebook's projection at the same prices.
+fn check_margin(world: &mut World, wi: usize) {
+    let t = world.writers[wi].account;
+    let Ok(out) = world.env.check_margin(&t) else {
+        // a closed account, or a price too old for the check: nothing was stored
+        return;
+    };
+    let stored = world.env.writer_state(&t).margin_status;
+    if let Some(e) = out.event::<greekhouse::events::MarginWarning>() {
+        assert_ne!(
+            e.status_before, e.status_after,
+            "a warning without a crossing"
+        );
+        assert_eq!(e.status_after, stored, "the event is the stored status");
+        world.hit(match e.status_after {
+            0 => "MarginWarning: back to healthy",
+            1 => "MarginWarning: below the warning level",
+            _ => "MarginWarning: below maintenance",
+        });
+    }
+    let m = world.env.margin_of(&t);
+    let bps = world.env.clearinghouse().params.margin_warning_bps;
+    let projected = greekhouse::engine::actions::margin_status::status_of(&m, bps).unwrap();
+    assert_eq!(stored, projected as u8, "stored status vs projection");
 }

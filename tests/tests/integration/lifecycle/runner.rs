@@ -52,6 +52,9 @@ pub(super) const MUST_REACH: &[&str] = &[
     "options deposited against the own short",
     "a long withdrawn as tokens",
     "a long settled",
+    "MarginWarning: below the warning level",
+    "MarginWarning: below maintenance",
+    "MarginWarning: back to healthy",
 ];
 
 pub(super) fn cases() -> u32 {

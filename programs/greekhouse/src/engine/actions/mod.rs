@@ -25,6 +25,7 @@ pub mod initialize;
 pub mod insurance;
 pub mod listing;
 pub mod long;
+pub mod margin_status;
 pub mod pause;
 pub mod record_price;
 pub mod resolve_bankruptcy;

@@ -218,3 +218,5 @@ fn record_price_works_while_everything_is_paused() {
         .send(&[ix::record_price(btc.key, btc.oracle)], &[])
         .unwrap();
 }
+
+mod check_margin;
