@@ -96,6 +96,11 @@ fn a_bankruptcy_forfeits_the_longs_to_the_insurance_fund() {
     let victim = env.writer_state(&c.victim.account);
     assert_eq!(victim.status, WriterStatus::Bankrupt as u8);
     assert_eq!(victim.position_count(), 0);
+    // a bankrupt account takes no long
+    expect_err(
+        env.deposit_options(&c.victim, &c.series, 1),
+        E::AccountNotActive,
+    );
     // the claim left custody: nobody holds it, so its payout goes to the fund with the dust
     let s = env.series_state(&long_leg);
     assert_eq!(s.long_contracts, 0);

@@ -275,3 +275,44 @@ fn a_long_is_paid_at_the_final_payout_once_its_series_finalizes() {
     let q = env.writer_state(&w.account).quote_balance as u64;
     env.withdraw_quote(&w, q).unwrap();
 }
+
+#[test]
+fn long_instructions_refuse_an_unsettled_expired_short_and_an_open_debt() {
+    let mut env = Env::new();
+    let put = sol_put(&mut env, 150, 2);
+    let later = sol_call(&mut env, 200, 9);
+    let (w, _) = holder_of(&mut env, &later, 0, 3);
+    env.deposit_options(&w, &later, 2).unwrap();
+    assert!(env.write_to_initial_margin(&w, &put).unwrap() > 0);
+    // past the put's expiry, before its settlement: the expired short waits for it
+    let expiry = env.series_state(&put).expiry;
+    let now = env.now();
+    env.advance(expiry + 10 - now);
+    env.publish_prices();
+    expect_err(
+        env.withdraw_options(&w, &later, 1),
+        E::PositionAwaitingSettlement,
+    );
+    // SOL at 100 at expiry: the puts cost more than the account holds
+    env.publish_sol_update(100 * 100_000_000, expiry + 10, expiry - 1);
+    env.propose_settlement(expiry).unwrap();
+    env.publish_prices();
+    env.settle_series(&put).unwrap();
+    env.settle_position(&w.account, &put).unwrap();
+    assert!(env.writer_state(&w.account).quote_balance < 0);
+    // an open debt: no long in, none out
+    expect_err(env.deposit_options(&w, &later, 1), E::SettlementDebtOpen);
+    expect_err(env.withdraw_options(&w, &later, 1), E::SettlementDebtOpen);
+}
+
+#[test]
+fn settle_long_refuses_another_clearing_houses_account() {
+    let mut env = Env::new();
+    let series = sol_call(&mut env, 140, 2);
+    let foreign = env.foreign_clearinghouse();
+    let owner = env.chain.funded_keypair(LAMPORTS_PER_SOL).unwrap();
+    let open = ix::open_writer_account(foreign.ch.clearinghouse, owner.pubkey(), owner.pubkey(), 0);
+    env.send_ix(open, &[&owner]).unwrap();
+    let theirs = greekhouse_sdk::pda::writer_account(&foreign.ch.clearinghouse, &owner.pubkey(), 0);
+    expect_err(env.settle_long(&theirs, &series), E::WrongClearinghouse);
+}
