@@ -262,6 +262,34 @@ pub fn withdraw_options<C: Chain + ?Sized>(
     })
 }
 
+/// `check_margin` of `writer_account` (anyone): the program's action on the fetched account,
+/// with prices as a liquidation would use them. The check says which status it finds and
+/// whether that is a crossing (the program then emits `MarginWarning`).
+pub fn check_margin<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    writer_account: Pubkey,
+) -> Result<(Instruction, actions::margin_status::MarginCheck), MarginError> {
+    let now = chain.unix_timestamp()?;
+    let mut after = fetch_writer(chain, &writer_account)?;
+    let ch = fetch_decoded(chain, &cx.ch.clearinghouse, accounts::clearinghouse)?;
+    let mut prices = FetchedPrices::new(
+        chain,
+        cx.ch.clearinghouse,
+        cx.oracle_for,
+        now,
+        PriceUse::Liquidation,
+    );
+    let check = actions::margin_status::check_margin(&ch, &mut after, &mut prices, now);
+    let check = prices.finish(check)?;
+    let instruction = ix::check_margin(
+        cx.ch.clearinghouse,
+        writer_account,
+        prices.remaining_accounts(),
+    );
+    Ok((instruction, check))
+}
+
 /// The margin of a writer account as it stands.
 pub fn margin_of<C: Chain + ?Sized>(
     chain: &mut C,

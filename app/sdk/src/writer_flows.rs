@@ -1,4 +1,5 @@
-//! The writer's actions that need no price (deposit, burn, redeem, open, close), checked the way
+//! The writer's actions that need no price (deposit, burn, redeem, open, close, and a long's
+//! deposit and settlement), checked the way
 //! [`crate::flows`] checks write and withdraw: the program's own action runs on copies of the
 //! fetched accounts, so a refusal here is the program's refusal, by the same error, and the
 //! account it returns is the account the program will leave. The `greekhouse account` commands
@@ -159,6 +160,73 @@ pub fn burn<C: Chain + ?Sized>(
         account_after: refusal.is_none().then_some(after),
         refusal,
         amount_after: short_after,
+    })
+}
+
+/// Deposit `contracts` of `series` held in `owner_token_account` into `writer_account`: the
+/// account's own short in the series is closed first, the rest held as a long (the program's
+/// `deposit_options` action on the fetched accounts). `amount_after`: the long afterwards.
+pub fn deposit_options<C: Chain + ?Sized>(
+    chain: &mut C,
+    writer_account: Pubkey,
+    owner: Pubkey,
+    series: Pubkey,
+    owner_token_account: Pubkey,
+    contracts: u64,
+) -> Result<Checked, MarginError> {
+    let now = chain.unix_timestamp()?;
+    let mut after = fetch(chain, &writer_account, accounts::writer_account)?;
+    let mut terms = fetch(chain, &series, accounts::option_series)?;
+    let underlying = terms.underlying;
+    let mut book = fetch(
+        chain,
+        &pda::underlying_ledger(&underlying),
+        accounts::underlying_ledger,
+    )?;
+    let (event, refusal) = verdict(actions::long::deposit_options(
+        writer_account,
+        &mut after,
+        series,
+        &mut terms,
+        &mut book,
+        contracts,
+        now,
+    ));
+    Ok(Checked {
+        instruction: ix::deposit_options(
+            writer_account,
+            owner,
+            underlying,
+            series,
+            owner_token_account,
+            contracts,
+        ),
+        account_after: refusal.is_none().then_some(after),
+        refusal,
+        amount_after: event.map(|e| e.long_after),
+    })
+}
+
+/// Pay `writer_account`'s long in the finalized `series` into its quote balance (anyone): the
+/// program's `settle_long` action on the fetched accounts. `amount_after`: the quote paid.
+pub fn settle_long<C: Chain + ?Sized>(
+    chain: &mut C,
+    writer_account: Pubkey,
+    series: Pubkey,
+) -> Result<Checked, MarginError> {
+    let mut after = fetch(chain, &writer_account, accounts::writer_account)?;
+    let mut terms = fetch(chain, &series, accounts::option_series)?;
+    let (event, refusal) = verdict(actions::long::settle_long(
+        writer_account,
+        &mut after,
+        series,
+        &mut terms,
+    ));
+    Ok(Checked {
+        instruction: ix::settle_long(writer_account, series),
+        account_after: refusal.is_none().then_some(after),
+        refusal,
+        amount_after: event.map(|e| e.amount),
     })
 }
 

@@ -30,13 +30,25 @@ pub fn run(s: &mut Session, command: AccountCommand) -> Result<ExitCode> {
             contracts,
             to,
         } => redeem(s, &series, contracts, to),
+        AccountCommand::DepositOptions { series, contracts } => {
+            super::longs::deposit_options(s, &series, contracts)
+        }
+        AccountCommand::WithdrawOptions {
+            series,
+            contracts,
+            to,
+        } => super::longs::withdraw_options(s, &series, contracts, to),
+        AccountCommand::SettleLong { series, account } => {
+            super::longs::settle_long(s, &series, account)
+        }
+        AccountCommand::CheckMargin { account } => super::longs::check_margin(s, account),
         AccountCommand::Close => close(s),
         AccountCommand::Show { account } => super::view::show(s, account),
         AccountCommand::Series => super::view::series(s),
     }
 }
 
-fn doc(s: &Session, command: &str) -> Value {
+pub(super) fn doc(s: &Session, command: &str) -> Value {
     json!({
         "command": command,
         "url": s.url,
@@ -215,7 +227,10 @@ pub(super) fn fetch_writer(
     accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
-fn series_state(s: &mut Session, series: &Pubkey) -> Result<greekhouse::state::OptionSeries> {
+pub(super) fn series_state(
+    s: &mut Session,
+    series: &Pubkey,
+) -> Result<greekhouse::state::OptionSeries> {
     let data = s
         .chain
         .account(series)?

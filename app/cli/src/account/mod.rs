@@ -8,6 +8,7 @@
 
 pub(crate) mod cluster;
 mod commands;
+mod longs;
 mod session;
 mod view;
 
@@ -124,6 +125,41 @@ pub enum AccountCommand {
         /// Quote token account paid; default the owner's (created when missing).
         #[arg(long)]
         to: Option<String>,
+    },
+    /// Deposit option tokens the owner holds: they close the account's own short in the series
+    /// first, the rest is held as a long (margined with the shorts: spreads at their maximum
+    /// loss).
+    DepositOptions {
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        contracts: u64,
+    },
+    /// Withdraw a long as option tokens (within initial margin when the account has shorts or
+    /// debt).
+    WithdrawOptions {
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        contracts: u64,
+        /// Recipient option token account; default the owner's (created when missing).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Pay a long in a finalized series into its account's quote balance (anyone).
+    SettleLong {
+        #[arg(long)]
+        series: String,
+        /// Another writer account whose long to settle; default the signer's at `--index`.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Check an account's margin against its warning level and store the status found
+    /// (anyone); `MarginWarning` when it crossed a level since the last check.
+    CheckMargin {
+        /// Another writer account to check; default the signer's at `--index`.
+        #[arg(long)]
+        account: Option<String>,
     },
     /// Close an empty writer account; its rent goes back to the owner.
     Close,

@@ -63,11 +63,15 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         Ok(r) => r.json(),
         Err(e) => json!({ "error": format!("{e:#}") }),
     };
+    let margin_status = greekhouse::state::MarginStatus::from_u8(state.margin_status)
+        .map(super::longs::status_text)
+        .unwrap_or("unknown");
     let doc = json!({
         "writer_account": key.to_string(),
         "owner": state.owner.to_string(),
         "index": state.index,
         "status": status,
+        "margin_status": margin_status,
         "quote_balance": money(state.quote_balance),
         "collaterals": collaterals,
         "positions": positions,
@@ -77,7 +81,7 @@ pub fn show(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
         s.print(&doc)?;
     } else {
         println!(
-            "writer account {key} (owner {}, index {}): {status}\nquote balance {}",
+            "writer account {key} (owner {}, index {}): {status}, margin {margin_status} at the last check_margin\nquote balance {}",
             state.owner,
             state.index,
             money(state.quote_balance)

@@ -124,7 +124,34 @@ pub fn writer_walks_through_the_account_commands(m: &Manifest, work: &Path) {
     refused(&home, ch, &["withdraw", "all"], "InitialMarginBreach");
     refused(&home, ch, &["close"], "AccountNotEmpty");
 
-    let (d, events) = landed(&home, ch, &["burn", "--series", series, "--contracts", "2"]);
+    // a token back into the account closes its own short first (no long is left to withdraw)
+    let (d, events) = landed(
+        &home,
+        ch,
+        &["deposit-options", "--series", series, "--contracts", "1"],
+    );
+    assert_eq!(events, ["OptionsDeposited"]);
+    assert_eq!(d["projected"]["long_after"], 0);
+    refused(
+        &home,
+        ch,
+        &["withdraw-options", "--series", series, "--contracts", "1"],
+        "InsufficientLong",
+    );
+    refused(
+        &home,
+        ch,
+        &["settle-long", "--series", series],
+        "SeriesNotFinalized",
+    );
+    // a margin check at IM crosses nothing: sent, no event
+    let (d, events) = landed(&home, ch, &["check-margin"]);
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(d["projected"]["status_after"], "healthy");
+    let (shown, _) = landed(&home, ch, &["show"]);
+    assert_eq!(shown["margin_status"], "healthy");
+
+    let (d, events) = landed(&home, ch, &["burn", "--series", series, "--contracts", "1"]);
     assert_eq!(events, ["OptionsBurned"]);
     assert_eq!(d["projected"]["short_after"], 0);
     let (_, events) = landed(&home, ch, &["withdraw", "all"]);

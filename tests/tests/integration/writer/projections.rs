@@ -307,3 +307,69 @@ fn starting_a_liquidation_is_projected_as_the_program_decides() {
         .unwrap();
     assert_eq!(event::<LiquidationStarted>(&out).tip, crashed.tip);
 }
+
+#[test]
+fn option_deposits_and_margin_checks_are_projected_byte_for_byte() {
+    use greekhouse::events::MarginWarning;
+    use greekhouse::state::MarginStatus;
+    use greekhouse_sdk::writer_flows;
+    let mut env = Env::new();
+    let series = crate::liquidation::call_series(&mut env);
+    let (w, _) = crate::liquidation::writer_at_im(&mut env, &series, 10_000);
+    let (owner, account) = (w.owner.pubkey(), w.account);
+    let ata = env.option_ata(&owner, &series);
+
+    // a token back nets the writer's own short: the account the program leaves
+    let checked = env
+        .with_flow(|chain, _| writer_flows::deposit_options(chain, account, owner, series, ata, 1))
+        .unwrap();
+    assert!(checked.refusal.is_none(), "{:?}", checked.refusal);
+    env.send_ix(checked.instruction.clone(), &[&w.owner])
+        .unwrap();
+    assert_same(
+        &env.writer_state(&account),
+        checked.account_after.as_ref().unwrap(),
+    );
+    let checked = env
+        .with_flow(|chain, _| writer_flows::deposit_options(chain, account, owner, series, ata, 0))
+        .unwrap();
+    let code = same_refusal(
+        checked.refusal.map_or(Ok(()), Err),
+        env.send_ix(checked.instruction, &[&w.owner]),
+    );
+    assert_eq!(code, harness::code(E::ZeroAmount));
+
+    // a rally below the warning level: the check the SDK projects is the one that lands
+    let warning_bps = env.clearinghouse().params.margin_warning_bps;
+    let status = |env: &mut Env| {
+        let m = env.margin_of(&account);
+        greekhouse::engine::actions::margin_status::status_of(&m, warning_bps).unwrap()
+    };
+    while status(&mut env) == MarginStatus::Healthy {
+        let next = env.sol_price + env.sol_price / 100;
+        env.move_sol(next);
+    }
+    let (ix, check) = env
+        .with_flow(|chain, cx| flows::check_margin(chain, cx, account))
+        .unwrap();
+    assert!(check.changed());
+    let out = env.send_ix(ix, &[]).unwrap();
+    let e: MarginWarning = event(&out);
+    assert_eq!(
+        (
+            e.status_before,
+            e.status_after,
+            e.warning_equity,
+            e.maintenance_equity,
+            e.initial_equity
+        ),
+        (
+            check.before as u8,
+            check.after as u8,
+            check.warning_equity,
+            check.maintenance_equity,
+            check.initial_equity
+        )
+    );
+    assert_eq!(env.writer_state(&account).margin_status, check.after as u8);
+}
