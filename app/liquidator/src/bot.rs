@@ -41,6 +41,8 @@ pub struct Counters {
     /// Gain at mark of the bids won, quote native.
     pub quote_earned: i128,
     pub settlement_steps: u64,
+    /// `check_margin` sent for an account whose margin status had moved (`strategy.warn`).
+    pub warnings: u64,
     /// Errors by kind (`backend`, `margin`, `program:<code>`).
     pub errors: BTreeMap<String, u64>,
 }
@@ -251,6 +253,9 @@ impl Bot {
         // the program's own start action decided: below maintenance, or a settlement debt
         // past its grace period
         if !plan.liquidatable {
+            if self.strategy.warn {
+                self.maybe_warn(chain, log, &oracle_for, key);
+            }
             // a debtor is not "healthy" for the memo: its grace runs out with time alone
             return !w.has_settlement_debt();
         }
@@ -266,6 +271,42 @@ impl Bot {
             Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", &key),
         }
         false
+    }
+
+    /// Send `check_margin` for `key` when the program's own check would store another status
+    /// than the one the account holds (a crossing: the program emits `MarginWarning`).
+    fn maybe_warn<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        oracle_for: &dyn Fn(&Pubkey) -> Option<Pubkey>,
+        key: Pubkey,
+    ) {
+        let projected = {
+            let cx = self.cx(oracle_for);
+            greekhouse_sdk::flows::check_margin(chain, &cx, key)
+        };
+        let (ix, check) = match projected {
+            Ok(p) => p,
+            Err(MarginError::Chain(e)) => {
+                return self.count_error(error_kind(&e), log, "margin", &key)
+            }
+            Err(_) => return self.count_error("margin".into(), log, "margin", &key),
+        };
+        if !check.changed() {
+            return;
+        }
+        match self.send(chain, &[ix]) {
+            Ok(_) => {
+                self.counters.warnings += 1;
+                log.log(
+                    "margin_warning",
+                    json!({ "account": key.to_string(), "status_before": check.before as u8,
+                            "status_after": check.after as u8, "warning_equity": check.warning_equity }),
+                );
+            }
+            Err(e) => self.count_error(error_kind(&e), log, "check_margin", &key),
+        }
     }
 
     /// End the auction if the account is back at the end level; otherwise bid if it pays.

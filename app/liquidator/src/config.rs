@@ -73,6 +73,9 @@ pub struct Strategy {
     pub start_liquidations: bool,
     /// Run the settlement cranks after expiries.
     pub settle: bool,
+    /// Send `check_margin` for an account whose margin status moved since its last check (the
+    /// program then emits `MarginWarning`, for writers' alerts); costs a fee per crossing.
+    pub warn: bool,
 }
 
 impl Default for Strategy {
@@ -82,6 +85,7 @@ impl Default for Strategy {
             min_gain: 0,
             start_liquidations: true,
             settle: true,
+            warn: false,
         }
     }
 }

@@ -110,6 +110,11 @@ pub fn prometheus_text(s: &Status) -> String {
         "Settlement cranks sent.",
         c.settlement_steps.to_string(),
     );
+    counter(
+        "margin_warnings_total",
+        "check_margin sent for an account whose margin status moved.",
+        c.warnings.to_string(),
+    );
     out += "# HELP greekhouse_liquidator_errors_total Errors by kind.\n# TYPE greekhouse_liquidator_errors_total counter\n";
     for (kind, n) in &c.errors {
         out += &format!("greekhouse_liquidator_errors_total{{kind=\"{kind}\"}} {n}\n");

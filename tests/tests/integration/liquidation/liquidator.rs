@@ -129,6 +129,37 @@ fn a_bot_with_little_capital_bids_only_what_its_initial_margin_allows() {
 }
 
 #[test]
+fn a_warning_bot_reports_each_margin_crossing_once() {
+    let mut env = Env::new();
+    let series = call_series(&mut env);
+    let (w, _) = writer_at_im(&mut env, &series, 10_000);
+    let b = bidder(&mut env);
+    let mut bot = bot_for_scenario(&env, &b);
+    bot.strategy.warn = true;
+    let mut log = MemoryLog::default();
+    // healthy: nothing to send
+    bot.tick(&mut env.chain, &mut log);
+    assert_eq!(bot.counters.warnings, 0);
+    // a rally in 1 % steps: each tick sees the crossing the program would store
+    let mut seen = Vec::new();
+    while env.writer_state(&w.account).status == WriterStatus::Active as u8 {
+        let next = env.sol_price + env.sol_price / 100;
+        env.move_sol(next);
+        bot.tick(&mut env.chain, &mut log);
+        let stored = env.writer_state(&w.account).margin_status;
+        if seen.last() != Some(&stored) {
+            seen.push(stored);
+        }
+    }
+    // healthy, below the warning level, then liquidated: below maintenance the bot starts the
+    // auction instead of reporting the breach
+    assert_eq!(seen, [0, 1]);
+    assert_eq!(bot.counters.warnings, 1, "{:?}", bot.counters);
+    assert!(log.0.iter().any(|(e, _)| e == "margin_warning"));
+    assert_eq!(bot.counters.started, 1);
+}
+
+#[test]
 fn the_bot_cranks_an_expiry_to_finalization() {
     let mut env = Env::new();
     let series = call_series(&mut env);
