@@ -406,6 +406,19 @@ export class GreekhouseClient {
       .instruction();
   }
 
+  /** `check_margin` (anyone): stores the account's margin status; the program emits `MarginWarning` on a crossing. The account's layout, read-only (none without shorts or debt). */
+  async checkMargin(writerAccount: PublicKey): Promise<TransactionInstruction> {
+    const [writer] = await this.fetchBytes([writerAccount]);
+    const state = decodeAccount("WriterAccount", writer.data);
+    const liabilities = state.positions.some((p: any) => !p.contracts.isZero() && p.side === 0) || state.quoteBalance.isNeg();
+    const remaining = liabilities ? GreekhouseClient.remainingAccounts(await this.marginLayout([writer])) : [];
+    return this.program.methods
+      .checkMargin()
+      .accountsStrict({ clearinghouse: this.ch.clearinghouse, writerAccount, eventAuthority: this.pdas.eventAuthority(), program: this.program.programId })
+      .remainingAccounts(remaining)
+      .instruction();
+  }
+
   proposeSettlementPrice(payer: PublicKey, underlying: PublicKey, oracle: PublicKey, expiry: bigint | number): Promise<TransactionInstruction> {
     return this.program.methods
       .proposeSettlementPrice(bn(expiry))

@@ -94,6 +94,8 @@ test("liquidation: start and bid record (writable underlyings), end and resolve_
   assert.equal(plan.projection().fraction, "100000000000");
   check(await c.endLiquidation(caller, pk(liquidating)), "end_liquidation", await layoutOf([liquidating], false));
   check(await c.endLiquidation(caller, pk(idle)), "end_liquidation", []);
+  check(await c.checkMargin(pk(bidder)), "check_margin", await layoutOf([bidder], false));
+  check(await c.checkMargin(pk(idle)), "check_margin", []);
   const shorts = writerState(liquidating).positions.filter((p) => !p.contracts.isZero()).map((p) => [p.series.toBase58(), true]);
   check(await c.resolveBankruptcy(caller, pk(liquidating)), "resolve_bankruptcy", [...shorts, ...(await layoutOf([liquidating], false))]);
 });
