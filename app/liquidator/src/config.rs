@@ -114,6 +114,17 @@ pub enum Backend {
         /// Timeout of one request to the node, in seconds.
         #[serde(default = "default_request_timeout")]
         request_timeout_secs: i64,
+        /// Discover writer accounts through the node's websocket (`programSubscribe`) between
+        /// full scans; false: a full scan (`getProgramAccounts`) every tick.
+        #[serde(default = "default_websocket")]
+        websocket: bool,
+        /// The node's websocket URL; default derived from `url` as the Solana CLI does (`ws` for
+        /// `http`, `wss` for `https`, an explicit port plus one).
+        #[serde(default)]
+        websocket_url: Option<String>,
+        /// Seconds between full scans when the websocket feeds (1 to 3,600).
+        #[serde(default = "default_full_scan_secs")]
+        full_scan_secs: i64,
     },
 }
 
@@ -124,9 +135,23 @@ impl Default for Backend {
             commitment: default_commitment(),
             priority_fee_micro_lamports: None,
             request_timeout_secs: default_request_timeout(),
+            websocket: default_websocket(),
+            websocket_url: None,
+            full_scan_secs: default_full_scan_secs(),
         }
     }
 }
+
+fn default_websocket() -> bool {
+    true
+}
+
+fn default_full_scan_secs() -> i64 {
+    60
+}
+
+/// The longest interval between full scans accepted.
+pub const MAX_FULL_SCAN_SECS: i64 = 3_600;
 
 fn default_commitment() -> String {
     "confirmed".into()
@@ -151,6 +176,9 @@ pub struct RpcSettings {
     pub commitment: Commitment,
     pub priority_fee_micro_lamports: Option<u64>,
     pub request_timeout: std::time::Duration,
+    /// Where to subscribe to writer accounts; `None`: a full scan every tick.
+    pub websocket_url: Option<String>,
+    pub full_scan_every: std::time::Duration,
 }
 
 /// The longest request timeout accepted: a longer one hides a dead node from the loop.
@@ -162,6 +190,9 @@ fn rpc_settings(backend: &Backend) -> Result<Option<RpcSettings>, ConfigError> {
         commitment,
         priority_fee_micro_lamports,
         request_timeout_secs,
+        websocket,
+        websocket_url,
+        full_scan_secs,
     } = backend
     else {
         return Ok(None);
@@ -198,11 +229,35 @@ fn rpc_settings(backend: &Backend) -> Result<Option<RpcSettings>, ConfigError> {
     }
     let secs = u64::try_from(*request_timeout_secs)
         .map_err(|_| bad("backend.request_timeout_secs", "must be > 0"))?;
+    let websocket_url = match (websocket, websocket_url) {
+        (false, _) => None,
+        (true, Some(ws)) => {
+            let host = ws
+                .strip_prefix("ws://")
+                .or_else(|| ws.strip_prefix("wss://"));
+            if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+                return Err(bad("backend.websocket_url", "must be a ws(s) URL"));
+            }
+            Some(ws.clone())
+        }
+        (true, None) => Some(
+            greekhouse_sdk::account_feed::websocket_url(url)
+                .ok_or_else(|| bad("backend.url", "no websocket URL derives from it"))?,
+        ),
+    };
+    if !(1..=MAX_FULL_SCAN_SECS).contains(full_scan_secs) {
+        return Err(bad(
+            "backend.full_scan_secs",
+            format!("must be in 1..={MAX_FULL_SCAN_SECS}"),
+        ));
+    }
     Ok(Some(RpcSettings {
         url: url.clone(),
         commitment,
         priority_fee_micro_lamports,
         request_timeout: std::time::Duration::from_secs(secs),
+        websocket_url,
+        full_scan_every: std::time::Duration::from_secs(full_scan_secs.unsigned_abs()),
     }))
 }
 
@@ -361,7 +416,27 @@ request_timeout_secs = 10
                 commitment: Commitment::Finalized,
                 priority_fee_micro_lamports: Some(5_000),
                 request_timeout: std::time::Duration::from_secs(10),
+                websocket_url: Some("ws://127.0.0.1:8900".into()),
+                full_scan_every: std::time::Duration::from_secs(60),
             })
+        );
+        // discovery: an explicit websocket, or none (a full scan every tick); bad values named
+        let with = |extra: &str| Config::parse(&format!("{RPC}{extra}"));
+        let rpc = with("websocket_url = \"wss://ws.example.com\"\nfull_scan_secs = 300\n")
+            .unwrap()
+            .rpc
+            .unwrap();
+        assert_eq!(rpc.websocket_url.as_deref(), Some("wss://ws.example.com"));
+        assert_eq!(rpc.full_scan_every, std::time::Duration::from_secs(300));
+        let rpc = with("websocket = false\n").unwrap().rpc.unwrap();
+        assert_eq!(rpc.websocket_url, None);
+        assert_eq!(
+            with("websocket_url = \"http://x\"\n").unwrap_err().field,
+            "backend.websocket_url"
+        );
+        assert_eq!(
+            with("full_scan_secs = 0\n").unwrap_err().field,
+            "backend.full_scan_secs"
         );
         assert_eq!(cfg.keypair, PathBuf::from("keys/bot.json"));
         // only the url is required: the rest has defaults

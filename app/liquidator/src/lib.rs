@@ -8,6 +8,7 @@
 
 pub mod bot;
 pub mod config;
+pub mod discovery;
 pub mod fund;
 pub mod log;
 pub mod ops;

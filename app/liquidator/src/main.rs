@@ -181,6 +181,15 @@ fn rpc_loop(
             cfg.clearinghouse
         );
     }
+    // writer accounts by websocket between full scans (a full scan every tick without one)
+    let commitment = rpc_config(settings).commitment;
+    let mut chain = greekhouse_liquidator::discovery::writer_accounts(
+        chain,
+        &cfg.clearinghouse,
+        settings.websocket_url.clone(),
+        commitment,
+        settings.full_scan_every,
+    );
     let mut bot = greekhouse_liquidator::Bot::new(cfg, owner, ch.quote_token_program);
     let mut log = TracingLog;
     let interval = Duration::from_secs(cfg.run.interval_secs);
@@ -210,15 +219,20 @@ fn rpc_loop(
     while !stop.load(Ordering::Relaxed) {
         // the priority fee: the node's recent fees on the clearing house, up to the cap
         let fee = settings.priority_fee_micro_lamports.map(|cap| {
-            match chain.recent_prioritization_fees(&[cfg.clearinghouse]) {
+            match chain
+                .inner_mut()
+                .recent_prioritization_fees(&[cfg.clearinghouse])
+            {
                 Ok(recent) => ops::priority_fee(&recent, cap),
                 Err(_) => cap,
             }
         });
-        chain.config_mut().priority_fee_micro_lamports = fee.filter(|f| *f > 0);
+        chain.inner_mut().config_mut().priority_fee_micro_lamports = fee.filter(|f| *f > 0);
         bot.tick(&mut chain, &mut log);
         done = done.saturating_add(1);
-        log.log("tick", serde_json::to_value(&bot.counters)?);
+        let mut line = serde_json::to_value(&bot.counters)?;
+        line["discovery"] = serde_json::to_value(&chain.stats)?;
+        log.log("tick", line);
         {
             let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
             s.counters = bot.counters.clone();

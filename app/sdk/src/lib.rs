@@ -33,6 +33,8 @@
 //! in-process bank, the scenario kit, the Pyth account writers, the test oracle program and the
 //! local validator process handle live in `greekhouse-testkit`.
 
+#[cfg(feature = "rpc")]
+pub mod account_feed;
 pub mod accounts;
 pub mod budget;
 pub mod chain;

@@ -198,8 +198,15 @@ fn the_bot_liquidates_an_account_over_rpc() {
         );
     }
 
-    // the bot runs on its own chain, paid by its owner
-    let mut bot_chain = chain_for(&m, bidder.owner.insecure_clone());
+    // the bot runs on its own chain, paid by its owner, finding accounts by the node's
+    // websocket between full scans (one an hour: none after the first in this test)
+    let mut bot_chain = greekhouse_liquidator::discovery::writer_accounts(
+        chain_for(&m, bidder.owner.insecure_clone()),
+        &m.clearinghouse,
+        Some(m.ws_url.clone()),
+        RpcConfig::default().commitment,
+        std::time::Duration::from_secs(3_600),
+    );
     let mut bot = Bot {
         ch: env.ch,
         owner: bidder.owner.insecure_clone(),
@@ -252,6 +259,14 @@ fn the_bot_liquidates_an_account_over_rpc() {
         mine.positions.iter().any(|p| p.contracts > 0),
         "the bot took over shorts"
     );
+    // one scan, then the websocket told of every change the bot acted on
+    let d = &bot_chain.stats;
+    assert_eq!(
+        (d.full_scans, d.subscriptions, d.feed_failures),
+        (1, 1, 0),
+        "{d:?}"
+    );
+    assert!(d.pushed > 0, "{d:?}");
 }
 
 #[test]
