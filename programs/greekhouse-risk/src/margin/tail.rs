@@ -38,14 +38,12 @@ pub(super) struct TailPrep {
     /// the spot).
     pub(super) h: [u64; 2],
     pub(super) s_tail: [u128; 2],
-    /// `(1 + s_tail) / (1 + s_end)` at Q30, rounded up: a normalised price at the tail's spot
-    /// to one at the box end's.
-    pub(super) to_end_q30: [u64; 2],
-    /// The put chord's `1 - x/a` at Q32, rounded up (down tail).
-    pub(super) chord_q32: u64,
-    /// The call slope's `y/b - 1` at Q32, rounded up (up tail): `(y - b)` per unit, normalised
-    /// at `b`.
-    pub(super) slope_q32: u64,
+    /// How far the tail lies beyond the box end, relative to the end: `(tail - h') / (1 -+ h')`
+    /// at Q32, rounded up and down. Down: the put chord's `1 - x/a`; up: the call slope's
+    /// `y/b - 1`, i.e. `y - b` per unit normalised at `b`. And `1 -+` it (`x/a`, `y/b`) turns
+    /// a normalised price at the tail's spot into one at the end's.
+    pub(super) beyond_hi: [u64; 2],
+    pub(super) beyond_lo: [u64; 2],
     pub(super) weight: Fixed,
 }
 
@@ -55,9 +53,8 @@ impl TailPrep {
         on: [false, false],
         h: [0, 0],
         s_tail: [0, 0],
-        to_end_q30: [0, 0],
-        chord_q32: 0,
-        slope_q32: 0,
+        beyond_hi: [0, 0],
+        beyond_lo: [0, 0],
         weight: Fixed::ZERO,
     };
 
@@ -97,26 +94,14 @@ pub(super) fn tail_prep(
         t.s_tail[d] = wide::mul_u128_u64_shr(s, mult, 63, up)
             .ok_or(RiskError::Overflow)?
             .max(1);
-        // (1 + s_tail) / (1 + s_end) from both sides: 1 / (1 + s_end) is a reciprocal from
-        // below and products truncate, so nudged up over each (down: left as truncated)
+        // (tail - h') times 1 / (1 -+ h'), the end's reciprocal (from below, relative error
+        // below 2^-61): the product from below as it truncates, nudged up over both from above
+        let gap = Bf::from_u64(h - h_im).shl(-63);
         let inv_end = ends[d].shock.inv1s;
-        let tail = Bf::from_u64(mult).shl(-63);
-        let ratio_up = nudge_up(nudge_up(tail).mul(nudge_up(nudge_up(inv_end))));
-        // at most 1.95 / 1.01 < 2 at Q30
-        t.to_end_q30[d] = ratio_up
-            .to_q128_round(30, true)
+        t.beyond_lo[d] = gap.mul(inv_end).to_q64(32);
+        t.beyond_hi[d] = nudge_up(gap.mul(nudge_up(nudge_up(inv_end))))
+            .to_q128_round(32, true)
             .ok_or(RiskError::Overflow)? as u64;
-        if up {
-            // y/b - 1 from above
-            let r = ratio_up
-                .to_q128_round(32, true)
-                .ok_or(RiskError::Overflow)?;
-            t.slope_q32 = (r - (1u128 << 32)) as u64;
-        } else {
-            // 1 - x/a from above: x/a from below, each product truncating
-            let low = tail.mul(inv_end).to_q64(32);
-            t.chord_q32 = (1u64 << 32).saturating_sub(low);
-        }
     }
     Ok(t)
 }
@@ -191,20 +176,23 @@ pub(super) fn accumulate_tail(
     };
     let diff = if in_the_money && is_put {
         // the chord: (1 - x/a) (K - P(a)), normalised at a, rounded up
-        let p = wide::mul64(k_end.saturating_sub(end_low), tail.chord_q32);
+        let p = wide::mul64(k_end.saturating_sub(end_low), tail.beyond_hi[0]);
         ((p >> 32) as u64) + u64::from(p as u32 != 0)
     } else if in_the_money {
         // the slope: y - b per unit, normalised at b
-        tail.slope_q32
+        tail.beyond_hi[1]
     } else {
         // revalued: the tail's value (from above) at the end's normalisation, rounded up
         let sc = tail_scen(a, ctx, d)?;
-        // v < 2^60 in the fast range (k'' < 2^27 at Q32), the ratio below 2 at Q30
-        let p = wide::mul64(
-            pick(fast::shocked_one(&c.shocked, &sc.fast)),
-            tail.to_end_q30[d],
-        );
-        let at_end = ((p >> 30) as u64) + u64::from(p as u64 & ((1 << 30) - 1) != 0);
+        // x/a = 1 - beyond, y/b = 1 + beyond, from above (below 2 at Q32)
+        let ratio = if d == 0 {
+            (1u64 << 32) - tail.beyond_lo[0]
+        } else {
+            (1u64 << 32) + tail.beyond_hi[1]
+        };
+        // v < 2^60 in the fast range (k'' < 2^27 at Q32)
+        let p = wide::mul64(pick(fast::shocked_one(&c.shocked, &sc.fast)), ratio);
+        let at_end = ((p >> 32) as u64) + u64::from(p as u32 != 0);
         // never below the end's value: the tail lies beyond the end where the option gains
         at_end.saturating_sub(end_low)
     };
