@@ -34,6 +34,30 @@ pub(super) struct Scen {
     pub(super) fast: FastScen,
 }
 
+/// A scenario at vol index 0 whose `1 / (1 + s)` and `ln(1 + s)` are known (`h_q63 > 0`).
+pub(super) fn scen_with(
+    s_raw: u128,
+    up: bool,
+    h_q63: u64,
+    inv1s: Bf,
+    ln1s: i64,
+) -> RiskResult<Scen> {
+    let mult = if up { ONE_Q63 + h_q63 } else { ONE_Q63 - h_q63 };
+    let shocked = wide::mul_u128_u64_shr(s_raw, mult, 63, up).ok_or(RiskError::Overflow)?;
+    Ok(Scen {
+        shock: SpotShock {
+            s_raw: shocked.max(1),
+            inv1s,
+            ln1s,
+        },
+        fast: FastScen {
+            ln1s,
+            inv1s_q56: inv1s.to_q64(56),
+            vol_idx: 0,
+        },
+    })
+}
+
 /// A scenario: spot shock sign and magnitude at Q63 (< 1), vol shift.
 #[inline(always)]
 pub(super) fn scen(s_raw: u128, up: bool, h_q63: u64, vol_idx: u8) -> RiskResult<Scen> {
@@ -439,6 +463,9 @@ pub(super) struct TimeMemo {
     pub(super) e: [(i128, u128, bs::TimeTerms); TT_MEMO],
     pub(super) n: usize,
     pub(super) next: usize,
+    /// IM's tail scenarios' `1 / (1 + s)` and `ln(1 + s)` by direction and shock (Q63),
+    /// across the account's underlyings (usually one tail for all: about a thousand CU each).
+    pub(super) tails: [Option<(u64, Bf, i64)>; 2],
 }
 
 impl TimeMemo {
@@ -447,6 +474,7 @@ impl TimeMemo {
             e: [(0, 0, bs::TimeTerms::PLACEHOLDER); TT_MEMO],
             n: 0,
             next: 0,
+            tails: [None, None],
         }
     }
 
@@ -597,6 +625,14 @@ pub(super) fn aggregate<'a>(
     }
     let tail = ctx.tail;
     let tail_on = tail.on();
+    // a tail scenario another underlying prepared: only the shocked spot is new
+    for (d, memo) in tm.tails.iter().enumerate() {
+        if let Some((h, inv1s, ln1s)) = *memo {
+            if tail.on[d] && tail.h[d] == h {
+                a.tail_scen[d] = Some(scen_with(s, d == 1, h, inv1s, ln1s)?);
+            }
+        }
+    }
     for p in positions
         .iter()
         .filter(|p| p.underlying == idx && (both || p.side == Side::Short))
@@ -742,6 +778,11 @@ pub(super) fn aggregate<'a>(
                 let pr = bs::shocked_price_precise(p.kind, &c.e, &sc.shock, vw)?;
                 acc(&mut a.reval_r[j], pr, &qty)?;
             }
+        }
+    }
+    for (d, memo) in tm.tails.iter_mut().enumerate() {
+        if let Some(sc) = &a.tail_scen[d] {
+            *memo = Some((tail.h[d], sc.shock.inv1s, sc.shock.ln1s));
         }
     }
     Ok(())

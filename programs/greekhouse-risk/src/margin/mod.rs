@@ -17,10 +17,13 @@
 //!   `liability + add-on` never exceeds what the book can cost (puts' strikes, plus the credit
 //!   of the linked collateral when it covers every call).
 //! - An underlying whose book holds a live long is margined by `longs.rs` (docs/risk-model.md,
-//!   6.5): each leg at its adverse vol (shorts up, longs down), a five-point spot grid with a
+//!   6.7): each leg at its adverse vol (shorts up, longs down), a five-point spot grid with a
 //!   curvature allowance between points, the cap generalised to the maximum of each expiry's
 //!   payoff, and a requirement never below zero (a long never credits another underlying).
 //!   Underlyings without a live long are margined exactly as before.
+//! - IM's add-on is also at least a weight times the book's loss at an extended (tail)
+//!   scenario, spot -33 % / +50 % at IM's adverse vols by default (`tail.rs`, 6.9); MM never
+//!   uses it.
 //! - A stale surface raises every vol (mark and shocks) by a penalty growing with its age.
 //! - `requirement(level) = liability + add-on(level)`; end level = MM + buffer * (IM - MM),
 //!   applied to requirements and to collateral weights alike, so the whole computation is

@@ -9,11 +9,12 @@
 //! The tail is taken as the book's value at IM's box end on the same side (`-h'_IM` for the
 //! down tail, `+h'_IM` for the up one), already computed, plus a difference summed per leg
 //! (normalised at the end's spot), every term an upper bound of the account's loss:
-//! - a short of the tail's own kind (a put for the down tail, a call for the up one) out of
-//!   the money at the end is revalued at the tail (one fast revaluation): its value there less
-//!   its value at the end from below;
-//! - a short of the tail's own kind in the money at the end is nearly linear beyond it, so a
-//!   linear bound replaces the revaluation: a put by the chord from `(0, K)` to `(a, P(a))`
+//! - a short of the tail's own kind (a put for the down tail, a call for the up one) is
+//!   revalued at the tail (one fast revaluation): its value there less its value at the end
+//!   from below;
+//! - a short of the tail's own kind deep in the money at the end (`K/a >= 1 + 2v`, `K/b <= 1 -
+//!   2v`, `v = sigma' sqrt T`) is nearly linear beyond it, so a linear bound replaces the
+//!   revaluation: a put by the chord from `(0, K)` to `(a, P(a))`
 //!   (its value is convex in spot and at most `K` at zero): `(1 - x/a) (K - P(a))` more; a
 //!   call by its slope, at most one: `y - b` more;
 //! - a short of the other kind keeps its value at the end, an upper bound (a call is worth less
@@ -169,10 +170,15 @@ pub(super) fn accumulate_tail(
     let end_low = pick(c.shocked.vals[j]).saturating_sub(LONG_FAST_DEDUCTION_Q32);
     // K over the end's spot at Q32, from above (the fast evaluator's `k''`, up to two units low)
     let k_end = mulhi_fast(c.shocked.kq40, ctx.fast[j].inv1s_q56) + 4;
+    // deep in the money at the end (`K/a >= 1 + 2v` for a put, `K/b + 2v <= 1` for a call,
+    // `v = sigma' sqrt T` at IM's adverse vol): the option is nearly linear beyond, and the
+    // linear bound is within about a percent of the revaluation (closer to the money it can
+    // be a quarter above it, so those are revalued). Either way a bound from above.
+    let two_v = c.shocked.lv[0].2.saturating_mul(4); // v at Q31, as 2v at Q32
     let in_the_money = if is_put {
-        k_end > 1 << 32
+        k_end >= (1 << 32) + two_v
     } else {
-        k_end <= 1 << 32
+        k_end.saturating_add(two_v) <= 1 << 32
     };
     let diff = if in_the_money && is_put {
         // the chord: (1 - x/a) (K - P(a)), normalised at a, rounded up

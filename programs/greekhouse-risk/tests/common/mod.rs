@@ -375,9 +375,9 @@ pub fn tail_ref(a: &AccountRisk<'_>, engine_bound: bool) -> f64 {
                 }
             } else if p.kind != own {
                 at(end)
-            } else if up && k <= end {
+            } else if up && k / end <= 1.0 - 2.0 * vol * t.sqrt() {
                 at(end) + (x - end)
-            } else if !up && k > end {
+            } else if !up && k / end >= 1.0 + 2.0 * vol * t.sqrt() {
                 at(end) + (1.0 - x / end) * (k - at(end))
             } else {
                 at(x)
@@ -388,4 +388,39 @@ pub fn tail_ref(a: &AccountRisk<'_>, engine_bound: bool) -> f64 {
         worst = worst.max(loss);
     }
     ff(pm.tail_weight) * worst
+}
+
+/// The net mark of underlying 0's book in f64: shorts at their stale-adjusted mark vol less
+/// live longs at theirs (expired shorts at intrinsic, expired longs at nothing).
+pub fn net_mark_ref(a: &AccountRisk<'_>) -> f64 {
+    use greekhouse_risk::Side;
+    let u = &a.underlyings[0];
+    let pm = &u.params;
+    let (s, r) = (ff(u.spot), ff(u.rate));
+    let stale = (ff(pm.stale_vol_per_hour) * u.surface_stale_secs as f64 / 3600.0)
+        .min(ff(pm.stale_vol_cap));
+    let mut net = 0.0;
+    for p in a.positions.iter().filter(|p| p.underlying == 0) {
+        let q = p.contracts as f64 * ff(p.contract_size);
+        let (k, t) = (ff(p.strike), ff(p.time_years));
+        let short = p.side == Side::Short;
+        if t <= 0.0 {
+            if short {
+                net += q * match p.kind {
+                    OptionKind::Call => (s - k).max(0.0),
+                    OptionKind::Put => (k - s).max(0.0),
+                };
+            }
+            continue;
+        }
+        let surface = ff(u.surface.vol(p.strike, u.spot, p.time_years).unwrap());
+        let vol = if short {
+            surface * (1.0 + stale)
+        } else {
+            surface / (1.0 + stale)
+        };
+        let sign = if short { 1.0 } else { -1.0 };
+        net += sign * q * bs_ref(p.kind, s, k, vol, t, r).price;
+    }
+    net
 }
