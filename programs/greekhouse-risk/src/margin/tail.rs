@@ -237,6 +237,7 @@ pub(super) fn tail_difference(a: &Agg, d: usize, s_end: u128) -> RiskResult<i128
 /// `weight x max(0, worst loss at the tail's points)`, raw, rounded up: `loss[d]` is the book's
 /// loss at direction `d` without the linked collateral, which loses `credit x h` at the down
 /// point (rounded up) and gains it at the up point (rounded down). Zero when the tail is off.
+#[allow(clippy::needless_range_loop)] // d indexes three arrays and picks the rounding
 pub(super) fn tail_addon(t: &TailPrep, loss: &[i128; 2], credit: i128) -> RiskResult<i128> {
     let mut worst = 0i128;
     for d in 0..2 {
