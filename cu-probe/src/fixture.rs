@@ -94,6 +94,10 @@ pub const PARAMS: MarginParams = MarginParams {
     vol_term_cap: fx(4, 0),
     stale_vol_per_hour: fx(5, 2),
     stale_vol_cap: fx(5, 1),
+    // IM's tail at the engine's defaults (-33 % / +50 %, weight 0.5)
+    tail_down: MarginParams::DEFAULT.tail_down,
+    tail_up: MarginParams::DEFAULT.tail_up,
+    tail_weight: MarginParams::DEFAULT.tail_weight,
 };
 
 pub static UNDERLYINGS: [UnderlyingRisk; 2] = [

@@ -575,6 +575,9 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
         vol_term_cap,
         stale_vol_per_hour,
         stale_vol_cap,
+        // IM's tail scenario at the engine's defaults; wired to the portfolio JSON and to
+        // governance in a follow-up (issue 21, tails)
+        ..MarginParams::DEFAULT
     };
     params.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())

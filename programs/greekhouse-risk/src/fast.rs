@@ -97,6 +97,22 @@ pub(crate) struct LegShocks {
     pub fast: bool,
     pub vals: [(u64, u64); MAX_FAST_SCEN],
     pub vw: [(Bf, Bf); 2],
+    /// What one more scenario of the same leg needs ([`shocked_one`]): per vol index the
+    /// reciprocal's mantissa and shift and `v/2`, `k'` at Q40 and the clamped `ln k'`.
+    pub lv: [(u64, i32, u64); 2],
+    pub kq40: u64,
+    pub lnk: i64,
+}
+
+impl LegShocks {
+    pub(crate) const BLANK: LegShocks = LegShocks {
+        fast: false,
+        vals: [(0, 0); MAX_FAST_SCEN],
+        vw: [(Bf::ZERO, Bf::ZERO); 2],
+        lv: [(0, 0, 0); 2],
+        kq40: 0,
+        lnk: 0,
+    };
 }
 
 /// What [`shocked_leg`] revalues.
@@ -115,15 +131,14 @@ pub(crate) struct LegIn<'a, 'b> {
 #[inline(always)]
 pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
     let (e, vs, scens) = (i.e, i.vs, i.scens);
-    let mut lv = [(0u64, 0i32, 0u64); 2];
     for (i, &v) in vs.iter().take(2).enumerate() {
         let w = v.recip();
         out.vw[i] = (v, w);
-        lv[i] = (w.m, 41i32.wrapping_add(w.e), v.to_q64_sat(31, D_SAT));
+        out.lv[i] = (w.m, 41i32.wrapping_add(w.e), v.to_q64_sat(31, D_SAT));
     }
     // k' at Q40; beyond 2^22 the fast range does not hold (precise fallback)
-    let kq40 = e.n.kp.to_q64(40);
-    out.fast = kq40 < 1 << 62;
+    out.kq40 = e.n.kp.to_q64(40);
+    out.fast = out.kq40 < 1 << 62;
     if !out.fast {
         return;
     }
@@ -132,28 +147,35 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
     // and at the clamp alike ln k'' < -59, so d1 >= 2 sqrt(59 / 2) > 9.5 (phi32 is zero, both
     // tails vanish) and k'' < 2^-85 is zero at Q32: the values are the same either way
     const LNK_CLAMP: i64 = 1 << 61;
-    let lnk = e.n.lnkp.clamp(-LNK_CLAMP, LNK_CLAMP);
+    out.lnk = e.n.lnkp.clamp(-LNK_CLAMP, LNK_CLAMP);
     for (j, sc) in scens.iter().enumerate().take(MAX_FAST_SCEN) {
-        let (wm, sh, hv) = lv[(sc.vol_idx & 1) as usize];
-        let lnkp = lnk.wrapping_sub(sc.ln1s);
-        let mh = mulhi_fast(lnkp.unsigned_abs(), wm);
-        let m = if sh >= 0 {
-            if sh >= 40 || mh >= (D_SAT >> sh) {
-                D_SAT
-            } else {
-                mh << sh
-            }
-        } else if sh <= -64 {
-            0
-        } else {
-            mh >> ((-sh) as u32)
-        } as i64;
-        // |m|, hv <= 2^40: no step wraps
-        let m = if lnkp > 0 { m.wrapping_neg() } else { m };
-        let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
-        let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
-        out.vals[j] = combine(kq, d1, d2);
+        out.vals[j] = shocked_one(out, sc);
     }
+}
+
+/// The normalised (call, put) prices of a leg prepared by [`shocked_leg`] (in the fast range)
+/// at one more scenario `sc`.
+#[inline(always)]
+pub(crate) fn shocked_one(leg: &LegShocks, sc: &FastScen) -> (u64, u64) {
+    let (wm, sh, hv) = leg.lv[(sc.vol_idx & 1) as usize];
+    let lnkp = leg.lnk.wrapping_sub(sc.ln1s);
+    let mh = mulhi_fast(lnkp.unsigned_abs(), wm);
+    let m = if sh >= 0 {
+        if sh >= 40 || mh >= (D_SAT >> sh) {
+            D_SAT
+        } else {
+            mh << sh
+        }
+    } else if sh <= -64 {
+        0
+    } else {
+        mh >> ((-sh) as u32)
+    } as i64;
+    // |m|, hv <= 2^40: no step wraps
+    let m = if lnkp > 0 { m.wrapping_neg() } else { m };
+    let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
+    let kq = mulhi_fast(leg.kq40, sc.inv1s_q56); // k'' at Q32
+    combine(kq, d1, d2)
 }
 
 /// Normalised (call, put) at Q32 from `k'` at Q32 and `d1, d2` at Q32, each plus the allowance

@@ -188,6 +188,11 @@ fn check_book(u: &UnderlyingRisk, positions: &[PositionRisk]) -> Result<(), Test
             req <= cap + tol,
             "{level:?}: requirement {req} above the cap {cap}"
         );
+        if level == Level::Initial {
+            // IM's tail (6.9): at least the weighted exact tail loss, up to the cap
+            let tail = (net_mark_ref(&a) + tail_ref(&a, false)).max(0.0).min(cap);
+            prop_assert!(req >= tail - tol, "IM {req} below the weighted tail {tail}");
+        }
     }
     prop_assert!(m.initial.requirement >= m.maintenance.requirement);
     prop_assert!(!m.maintenance.requirement.is_negative());
@@ -266,10 +271,17 @@ proptest! {
         check_book(&u, &positions)?;
     }
 
-    /// A defined-risk book is never charged more than it can pay at expiry, at every level.
+    /// A defined-risk book is never charged more than it can pay at expiry, at every level,
+    /// with IM's tail at its defaults and at full weight (`check_book`: at most the maximum
+    /// loss, at least the weighted tail up to it).
     #[test]
     fn defined_risk_books_never_pay_more_than_their_maximum_loss((u, positions) in defined_risk_book()) {
         check_book(&u, &positions)?;
+        let full = UnderlyingRisk {
+            params: MarginParams { tail_weight: Fixed::ONE, ..u.params },
+            ..u
+        };
+        check_book(&full, &positions)?;
         let us = [u];
         let a = account(&us, &positions);
         prop_assert!(max_payoff(&a).is_finite());

@@ -252,6 +252,9 @@ prop_compose! {
         cap in 1.0f64..6.0,
         per_hour in 0.0f64..0.2,
         stale_cap in 0.0f64..0.6,
+        tail_down in 0.0f64..0.9,
+        tail_up in 0.0f64..0.9,
+        tail_weight in prop_oneof![Just(0.0f64), 0.0f64..=1.0],
     ) -> MarginParams {
         MarginParams {
             initial: LevelParams {
@@ -271,6 +274,9 @@ prop_compose! {
             vol_term_cap: fx(cap),
             stale_vol_per_hour: fx(per_hour),
             stale_vol_cap: fx(stale_cap),
+            tail_down: fx(tail_down),
+            tail_up: fx(tail_up),
+            tail_weight: fx(tail_weight),
         }
     }
 }

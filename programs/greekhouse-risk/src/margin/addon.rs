@@ -260,15 +260,13 @@ pub(super) fn value_at(n: &U256, r: &U256, s_scen: u128, up: bool) -> RiskResult
     wide::signed(v, false)
 }
 
-/// What one level's add-on needs besides the aggregate.
+/// What one level's add-on needs besides the aggregate and its losses at the box ends.
 pub(super) struct LevelIn {
     /// widened spot shock at Q63
     pub(super) h: u64,
     pub(super) floor_pct: Fixed,
     /// credit of the linked collateral at this level, raw (>= 0)
     pub(super) credit: i128,
-    /// index of the level's `-h'` scenario (`+h'` is the next one)
-    pub(super) j: usize,
 }
 
 /// The add-on of one level before the cap: the worst loss of the shorts plus the linked
@@ -276,13 +274,13 @@ pub(super) struct LevelIn {
 /// `docs/risk-model.md` 6.3), never below 0 (the box contains the unshocked point, whose loss
 /// is `>= 0`), then at least the floor.
 #[inline(always)]
-pub(super) fn level_addon(a: &Agg, b: &BookGreeks, l: &LevelIn) -> RiskResult<i128> {
+pub(super) fn level_addon(b: &BookGreeks, ends: &[i128; 2], l: &LevelIn) -> RiskResult<i128> {
     // collateral: loses credit * h' at -h' (rounded up), gains it at +h' (rounded down)
     let c_dn = mul_q63(l.credit, l.h, true)?;
     let c_up = mul_q63(l.credit, l.h, false)?;
     let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
-    let dn = add(full_loss(a, b, l.j)?, c_dn)?;
-    let up = add(full_loss(a, b, l.j + 1)?, -c_up)?;
+    let dn = add(ends[0], c_dn)?;
+    let up = add(ends[1], -c_up)?;
     let worst = dn.max(up).max(0);
     Ok(worst.max(level_floor(b.floor_money, l.floor_pct)?))
 }
@@ -327,6 +325,7 @@ pub(super) fn underlying_margin(
     ];
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
     let vp = VolPrep::new(und);
+    let tail = tail_prep(und, s, h_im, [&scens[0], &scens[1]])?;
     let mut a = Agg::new();
     aggregate(
         &AggCtx {
@@ -339,22 +338,39 @@ pub(super) fn underlying_margin(
             mode: VolMode::Margin,
             vp: &vp,
             gq: bs::greek_q(&sp),
-            side: Side::Short,
             greeks: ctx.config.greeks,
+            tail: &tail,
+            im_ends: [0, 1],
         },
         &mut a,
         tm,
         None,
     )?;
     let b = book_greeks(&a, s, sp.r_raw)?;
-    let level = |h: u64, lp: &LevelParams, credit: i128, j: usize| LevelIn {
+    let level = |h: u64, lp: &LevelParams, credit: i128| LevelIn {
         h,
         floor_pct: lp.floor_pct,
         credit,
-        j,
     };
-    let addon_mm = level_addon(&a, &b, &level(h_mm, &p.maintenance, linked.credit[1], 2))?;
-    let addon_im = level_addon(&a, &b, &level(h_im, &p.initial, linked.credit[0], 0))?;
+    // the full-revaluation losses at the box ends, rounded up
+    let mm_ends = [full_loss(&a, &b, 2)?, full_loss(&a, &b, 3)?];
+    let im_ends = [full_loss(&a, &b, 0)?, full_loss(&a, &b, 1)?];
+    let addon_mm = level_addon(&b, &mm_ends, &level(h_mm, &p.maintenance, linked.credit[1]))?;
+    let addon_im = level_addon(&b, &im_ends, &level(h_im, &p.initial, linked.credit[0]))?;
+    // IM's tail (tail.rs): at least the weighted worst loss at its two points
+    let addon_im = if tail.on() {
+        let mut loss = [0i128; 2];
+        for (d, l) in loss.iter_mut().enumerate() {
+            if tail.on[d] {
+                *l = im_ends[d]
+                    .checked_add(tail_difference(&a, d, a.s_scen[d])?)
+                    .ok_or(RiskError::Overflow)?;
+            }
+        }
+        addon_im.max(tail_addon(&tail, &loss, linked.credit[0])?)
+    } else {
+        addon_im
+    };
     // cap: the puts' strikes, plus the linked collateral's MM credit when it covers every
     // call (call quantity x S <= its oracle value); no cap with an uncovered call
     let covered = calls_covered(&a, s, linked.oracle)?;

@@ -1,12 +1,29 @@
-//! Per-underlying aggregation of one side of an account's book: one Black-Scholes evaluation
-//! per position (mark and Greeks) and its full revaluations at the scenarios, summed exactly.
-//! Shorts are valued from above (every per-unit value rounded up, vols shocked up), longs from
-//! below (per-unit values less an allowance, vols shocked down, expired longs not at all).
+//! Per-underlying aggregation of an account's book: one Black-Scholes evaluation per position
+//! (mark and Greeks) and its full revaluations at the scenarios (and IM's tail, tail.rs), summed
+//! exactly. Shorts are valued from above (every per-unit value rounded up, vols shocked up),
+//! longs from below (per-unit values less an allowance, vols shocked down, expired longs not
+//! at all). The margin of a book with longs aggregates both sides in one pass (the longs' sums
+//! apart, their scenarios in the second half of the scenario arrays).
 
 use super::*;
 
-/// Most scenarios one aggregation revalues (the expansion-gap grid; the margin uses 4).
+/// Most scenarios one aggregation revalues (the expansion-gap grid; the margin uses 4, with
+/// longs 5 per side).
 pub(super) const MAX_SCEN: usize = SPOT_SCENARIOS * VOL_SCENARIOS;
+/// Where a long's scenario sums start in `reval_n` / `reval_r` (one pass for both sides).
+pub(super) const LONG_SLOTS: usize = MAX_SCEN / 2;
+
+/// The longs' own sums (one pass with the shorts, `VolMode::Grid`): the mark and the Greeks,
+/// as the shorts' fields of [`Agg`]. No expired long enters (it counts for nothing).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LongSums {
+    pub(super) liab_n: U256,
+    pub(super) dsum: U256,
+    pub(super) put_q: u128,
+    pub(super) gamma: U256,
+    pub(super) vega: U256,
+    pub(super) decay: U256,
+}
 
 /// One full-revaluation scenario, prepared per underlying.
 #[derive(Clone, Copy, Debug)]
@@ -15,6 +32,30 @@ pub(super) struct Scen {
     pub(super) shock: SpotShock,
     /// The same for the fast evaluator, with the index of the scenario's vol shift.
     pub(super) fast: FastScen,
+}
+
+/// A scenario at vol index 0 whose `1 / (1 + s)` and `ln(1 + s)` are known (`h_q63 > 0`).
+pub(super) fn scen_with(
+    s_raw: u128,
+    up: bool,
+    h_q63: u64,
+    inv1s: Bf,
+    ln1s: i64,
+) -> RiskResult<Scen> {
+    let mult = if up { ONE_Q63 + h_q63 } else { ONE_Q63 - h_q63 };
+    let shocked = wide::mul_u128_u64_shr(s_raw, mult, 63, up).ok_or(RiskError::Overflow)?;
+    Ok(Scen {
+        shock: SpotShock {
+            s_raw: shocked.max(1),
+            inv1s,
+            ln1s,
+        },
+        fast: FastScen {
+            ln1s,
+            inv1s_q56: inv1s.to_q64(56),
+            vol_idx: 0,
+        },
+    })
 }
 
 /// A scenario: spot shock sign and magnitude at Q63 (< 1), vol shift.
@@ -100,6 +141,15 @@ pub(super) struct Agg {
     /// expired positions)
     pub(super) reval_n: [U256; MAX_SCEN],
     pub(super) reval_r: [U256; MAX_SCEN],
+    /// the longs' mark and Greek sums (their scenario sums from [`LONG_SLOTS`])
+    pub(super) long: LongSums,
+    /// IM's tail (tail.rs) per direction (down, up): the tail's value less the value at IM's
+    /// box end on that side, summed per leg, normalised at the end's spot (Q32) and raw
+    /// (precise fallback, expired shorts)
+    pub(super) tail_n: [U256; 2],
+    pub(super) tail_r: [U256; 2],
+    /// the tail's scenarios, prepared on a leg's first need ([`TailPrep`])
+    pub(super) tail_scen: [Option<Scen>; 2],
     /// whether the Greek sums (`dsum`, `gamma`, `vega`, `decay`) are filled
     pub(super) greeks: bool,
     /// spot (raw) and shocked spots per scenario
@@ -128,6 +178,17 @@ impl Agg {
             inv_v: [0; 4],
             reval_n: [[0; 4]; MAX_SCEN],
             reval_r: [[0; 4]; MAX_SCEN],
+            long: LongSums {
+                liab_n: [0; 4],
+                dsum: [0; 4],
+                put_q: 0,
+                gamma: [0; 4],
+                vega: [0; 4],
+                decay: [0; 4],
+            },
+            tail_n: [[0; 4]; 2],
+            tail_r: [[0; 4]; 2],
+            tail_scen: [None, None],
             greeks: true,
             s: 0,
             s_scen: [0; MAX_SCEN],
@@ -345,8 +406,8 @@ pub(super) fn predictive_shock(u: &UnderlyingRisk, l: &LevelParams) -> RiskResul
 pub(super) enum VolMode {
     /// The margin: index 0 = IM's shocked vol, 1 = MM's.
     Margin,
-    /// The margin of a book with longs (`longs.rs`): index 0 only, IM's adverse vol (up for
-    /// shorts, down for longs): one reciprocal per leg.
+    /// The margin of a book with longs (`longs.rs`), both sides in one pass: index 0 only,
+    /// IM's adverse vol (up for shorts, down for longs): one reciprocal per leg.
     Grid,
     /// The gap report at a level: index 0 = the mark vol, 1 = the level's shocked vol.
     Gap(Level),
@@ -355,7 +416,8 @@ pub(super) enum VolMode {
 /// What [`aggregate`] needs about one underlying.
 pub(super) struct AggCtx<'a> {
     pub(super) und: &'a UnderlyingRisk,
-    /// The account's positions (those of `idx` on `side` are aggregated).
+    /// The account's positions (those of `idx` are aggregated: the shorts, and with
+    /// `VolMode::Grid` the live longs too).
     pub(super) positions: &'a [PositionRisk],
     pub(super) idx: u8,
     pub(super) sp: &'a SpotPrep,
@@ -366,10 +428,11 @@ pub(super) struct AggCtx<'a> {
     pub(super) vp: &'a VolPrep,
     /// [`bs::greek_q`] of the spot
     pub(super) gq: i32,
-    /// Which positions: the shorts, valued from above, or the live longs, from below.
-    pub(super) side: Side,
     /// Whether to sum the Greeks ([`MarginConfig::greeks`]).
     pub(super) greeks: bool,
+    /// IM's tail (off for the gap report), and the indices of IM's `-h'` and `+h'` in `scens`.
+    pub(super) tail: &'a TailPrep,
+    pub(super) im_ends: [usize; 2],
 }
 
 /// Subtracted from a long's normalised mark (Q63): `2^-26` of spot, thousands of times the
@@ -384,7 +447,7 @@ pub(super) const LONG_FAST_DEDUCTION_Q32: u64 = 2 * fast::FAST_ALLOWANCE_Q32 + 4
 
 /// Subtracted from a long's precise shocked price (raw): `2^-26` of the shocked spot plus two
 /// units, as [`LONG_MARK_DEDUCTION_Q63`].
-fn long_precise_deduction(s_raw: u128) -> u128 {
+pub(super) fn long_precise_deduction(s_raw: u128) -> u128 {
     (s_raw >> 26) + 2
 }
 
@@ -400,6 +463,9 @@ pub(super) struct TimeMemo {
     pub(super) e: [(i128, u128, bs::TimeTerms); TT_MEMO],
     pub(super) n: usize,
     pub(super) next: usize,
+    /// IM's tail scenarios' `1 / (1 + s)` and `ln(1 + s)` by direction and shock (Q63),
+    /// across the account's underlyings (usually one tail for all: about a thousand CU each).
+    pub(super) tails: [Option<(u64, Bf, i64)>; 2],
 }
 
 impl TimeMemo {
@@ -408,6 +474,7 @@ impl TimeMemo {
             e: [(0, 0, bs::TimeTerms::PLACEHOLDER); TT_MEMO],
             n: 0,
             next: 0,
+            tails: [None, None],
         }
     }
 
@@ -443,6 +510,8 @@ pub(super) struct TEntry {
 pub(super) struct Cur<'a> {
     pub(super) k: u128,
     pub(super) t: i128,
+    /// Evaluated for a long (its own vols) or a short.
+    pub(super) long: bool,
     pub(super) e: Eval<'a>,
     /// The leg's per-unit Greek factors (shared by both legs of a straddle).
     pub(super) gf: bs::GreekFactors,
@@ -456,17 +525,20 @@ pub(super) struct Cur<'a> {
 pub(super) fn evaluate_leg<'a>(
     ctx: &AggCtx<'a>,
     kt: &(u128, i128, &TEntry, &SmilePrep),
+    long: bool,
     cur: &mut Cur<'a>,
 ) -> RiskResult<()> {
     let (k, t, te, smile) = *kt;
     let (x, lnx) = bs::moneyness(ctx.sp.inv_s, k);
     let surface_vol = smile.vol(lnx, te.atm);
-    let vol = match ctx.side {
-        Side::Short => ctx.vp.mark_vol(surface_vol)?,
-        Side::Long => ctx.vp.mark_vol_long(surface_vol)?,
+    let vol = if long {
+        ctx.vp.mark_vol_long(surface_vol)?
+    } else {
+        ctx.vp.mark_vol(surface_vol)?
     };
     cur.k = k;
     cur.t = t;
+    cur.long = long;
     bs::evaluate_into(
         &EvalIn {
             sp: ctx.sp,
@@ -485,10 +557,10 @@ pub(super) fn evaluate_leg<'a>(
     // as total vol v' = (v = sigma sqrt T) times the multiplier, nudged up over both products'
     // truncation (at least sigma m sqrt T of the engine's sigma and sqrt T)
     let v = cur.e.n.v;
-    let (vs, used) = match (ctx.mode, ctx.side) {
+    let (vs, used) = match (ctx.mode, long) {
         // a long's adverse vol is its mark divided by the multiplier (truncating: from below)
-        (VolMode::Grid, Side::Long) => ([v.mul(te.inv_mult), Bf::ZERO], 1),
-        (VolMode::Grid, Side::Short) => ([nudge_up(v.mul(te.mult[0])), Bf::ZERO], 1),
+        (VolMode::Grid, true) => ([v.mul(te.inv_mult), Bf::ZERO], 1),
+        (VolMode::Grid, false) => ([nudge_up(v.mul(te.mult[0])), Bf::ZERO], 1),
         (VolMode::Margin, _) => (
             [nudge_up(v.mul(te.mult[0])), nudge_up(v.mul(te.mult[1]))],
             2,
@@ -506,8 +578,9 @@ pub(super) fn evaluate_leg<'a>(
     Ok(())
 }
 
-/// Aggregate every position of underlying `idx` (already validated) on `ctx.side` and revalue
-/// it at `scens`, into `a` (a fresh [`Agg::new`], filled in place: no copy of the 1 KB result).
+/// Aggregate every short of underlying `idx` (already validated), and with `VolMode::Grid` its
+/// live longs, and revalue them at `scens` and IM's tail, into `a` (a fresh [`Agg::new`],
+/// filled in place: no copy of the 1.5 KB result).
 #[inline(never)]
 pub(super) fn aggregate<'a>(
     ctx: &AggCtx<'a>,
@@ -533,18 +606,15 @@ pub(super) fn aggregate<'a>(
         mult: [Bf::ONE; 2],
         inv_mult: Bf::ONE,
     }; T_MEMO];
-    let long = ctx.side == Side::Long;
+    let both = ctx.mode == VolMode::Grid;
     let (mut n_memo, mut next_memo) = (0usize, 0usize);
     let mut cur = Cur {
         k: 0,
         t: 0,
+        long: false,
         e: Eval::blank(ctx.sp),
         gf: bs::GreekFactors::default(),
-        shocked: LegShocks {
-            fast: false,
-            vals: [(0, 0); fast::MAX_FAST_SCEN],
-            vw: [(Bf::ZERO, Bf::ZERO); 2],
-        },
+        shocked: LegShocks::BLANK,
     };
     let mut have_cur = false;
     a.s = s;
@@ -553,10 +623,21 @@ pub(super) fn aggregate<'a>(
     for (j, sc) in scens.iter().enumerate() {
         a.s_scen[j] = sc.shock.s_raw;
     }
+    let tail = ctx.tail;
+    let tail_on = tail.on();
+    // a tail scenario another underlying prepared: only the shocked spot is new
+    for (d, memo) in tm.tails.iter().enumerate() {
+        if let Some((h, inv1s, ln1s)) = *memo {
+            if tail.on[d] && tail.h[d] == h {
+                a.tail_scen[d] = Some(scen_with(s, d == 1, h, inv1s, ln1s)?);
+            }
+        }
+    }
     for p in positions
         .iter()
-        .filter(|p| p.underlying == idx && p.side == ctx.side)
+        .filter(|p| p.underlying == idx && (both || p.side == Side::Short))
     {
+        let long = p.side == Side::Long;
         if !p.strike.is_positive() {
             return Err(RiskError::NonPositivePrice);
         }
@@ -577,7 +658,12 @@ pub(super) fn aggregate<'a>(
         let qty = Qty::new(q);
         let k = p.strike.raw() as u128;
         let is_put = p.kind == OptionKind::Put;
-        if is_put {
+        if long {
+            // the longs' own sums only; the floor and the cover test are the shorts'
+            if is_put {
+                a.long.put_q = a.long.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
+            }
+        } else if is_put {
             a.put_q = a.put_q.checked_add(q).ok_or(RiskError::Overflow)?;
             if k < s {
                 acc(&mut a.floor_k, k, &qty)?;
@@ -614,9 +700,20 @@ pub(super) fn aggregate<'a>(
                 };
                 acc(&mut a.reval_r[j], v, &qty)?;
             }
+            // the tail of its own kind (tail.rs): the intrinsic value there less at the end, exact
+            let d = usize::from(!is_put);
+            if tail.on[d] {
+                let (at, end) = (tail.s_tail[d], scens[ctx.im_ends[d]].shock.s_raw);
+                let v = if is_put {
+                    k.saturating_sub(at) - k.saturating_sub(end)
+                } else {
+                    at.saturating_sub(k) - end.saturating_sub(k)
+                };
+                acc(&mut a.tail_r[d], v, &qty)?;
+            }
             continue;
         }
-        let same = have_cur && cur.k == k && cur.t == t;
+        let same = have_cur && cur.k == k && cur.t == t && cur.long == long;
         if !same {
             // time terms and ATM vol per expiry
             let mut found = T_MEMO;
@@ -631,7 +728,7 @@ pub(super) fn aggregate<'a>(
                     let (atm, _) = und.surface.atm_with(p.time_years, |i| tvs[i])?;
                     let tt = tm.get(t, ctx.sp.r_raw);
                     let mult = ctx.vp.multipliers(t as u128, tt.sqrt_t);
-                    let inv_mult = if long { mult[0].recip() } else { Bf::ONE };
+                    let inv_mult = if both { mult[0].recip() } else { Bf::ONE };
                     let te = TEntry {
                         t,
                         tt,
@@ -646,10 +743,13 @@ pub(super) fn aggregate<'a>(
                     i
                 }
             };
-            evaluate_leg(ctx, &(k, t, &memo[slot], &smile), &mut cur)?;
+            evaluate_leg(ctx, &(k, t, &memo[slot], &smile), long, &mut cur)?;
             have_cur = true;
         }
         let c = &cur;
+        if tail_on {
+            accumulate_tail(a, c, p.kind, &qty, ctx)?;
+        }
         if long {
             accumulate_long(a, c, p.kind, &qty, scens)?;
             continue;
@@ -680,11 +780,17 @@ pub(super) fn aggregate<'a>(
             }
         }
     }
+    for (d, memo) in tm.tails.iter_mut().enumerate() {
+        if let Some(sc) = &a.tail_scen[d] {
+            *memo = Some((tail.h[d], sc.shock.inv1s, sc.shock.ln1s));
+        }
+    }
     Ok(())
 }
 
-/// One live long's sums: its mark and shocked values from below, its Greeks (reported), and
-/// `q / v` at the first vol shift (the curvature allowance).
+/// One live long's sums: its mark and shocked values from below (the scenarios from
+/// [`LONG_SLOTS`]), its Greeks (reported), and `q / v` at the first vol shift (the curvature
+/// allowance).
 #[inline(never)]
 fn accumulate_long(
     a: &mut Agg,
@@ -695,20 +801,22 @@ fn accumulate_long(
 ) -> RiskResult<()> {
     let is_put = kind == OptionKind::Put;
     let mark = c.e.c.price(kind).saturating_sub(LONG_MARK_DEDUCTION_Q63);
-    acc(&mut a.liab_n, mark, qty)?;
+    let l = &mut a.long;
+    acc(&mut l.liab_n, mark, qty)?;
     if a.greeks {
-        acc(&mut a.dsum, c.e.c.nd1 as u128, qty)?;
-        acc(&mut a.gamma, c.gf.pw, qty)?;
-        acc(&mut a.vega, c.gf.ps, qty)?;
-        acc(&mut a.decay, c.gf.dc, qty)?;
+        acc(&mut l.dsum, c.e.c.nd1 as u128, qty)?;
+        acc(&mut l.gamma, c.gf.pw, qty)?;
+        acc(&mut l.vega, c.gf.ps, qty)?;
+        acc(&mut l.decay, c.gf.dc, qty)?;
     }
     // 1 / v' truncates (from below): nudged, then rounded up at Q32
     let w = nudge_up(nudge_up(c.shocked.vw[0].1))
         .to_q128_round(32, true)
         .ok_or(RiskError::Overflow)?;
     acc(&mut a.inv_v, w, qty)?;
+    let end = LONG_SLOTS + scens.len();
     if c.shocked.fast {
-        for (sum, &(cn, pn)) in a.reval_n[..scens.len()]
+        for (sum, &(cn, pn)) in a.reval_n[LONG_SLOTS..end]
             .iter_mut()
             .zip(c.shocked.vals.iter())
         {
@@ -716,11 +824,11 @@ fn accumulate_long(
             acc_q32(sum, v.saturating_sub(LONG_FAST_DEDUCTION_Q32), qty)?;
         }
     } else {
-        for (j, sc) in scens.iter().enumerate() {
+        for (sum, sc) in a.reval_r[LONG_SLOTS..end].iter_mut().zip(scens.iter()) {
             let vw = &c.shocked.vw[(sc.fast.vol_idx & 1) as usize];
             let pr = bs::shocked_price_precise(kind, &c.e, &sc.shock, vw)?;
             let low = pr.saturating_sub(long_precise_deduction(sc.shock.s_raw));
-            acc(&mut a.reval_r[j], low, qty)?;
+            acc(sum, low, qty)?;
         }
     }
     Ok(())

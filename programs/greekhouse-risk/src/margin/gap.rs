@@ -44,8 +44,9 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             vp: &vp,
             gq: bs::greek_q(g.sp),
             // a report on the shorts (the longs' revaluation is the margin's, longs.rs)
-            side: Side::Short,
             greeks: true,
+            tail: &TailPrep::OFF,
+            im_ends: [0, 0],
         },
         a,
         &mut TimeMemo::new(),

@@ -18,7 +18,7 @@
 //! - the requirement is never below zero: a long's value offsets its own underlying only.
 //!
 //! Longs are valued from below everywhere (aggregate.rs), shorts from above, so every rounding
-//! falls on the account.
+//! falls on the account. IM also takes the tail (tail.rs) at the same adverse vols.
 
 use super::*;
 
@@ -44,19 +44,19 @@ struct Grid {
     up: [bool; GRID],
 }
 
-/// One side of one underlying's book reduced to what the margin needs: the shorts valued
-/// from above, the longs from below (aggregate.rs).
-struct SideBook {
-    /// Mark, rounded down and up, raw.
-    mark_floor: i128,
-    mark_ceil: i128,
-    /// The sums of the values at each grid point (see [`value_at`]), and the shocked spots.
-    reval_n: [U256; GRID],
-    reval_r: [U256; GRID],
-    s_scen: [u128; GRID],
+/// One underlying's book (both sides, one pass) reduced to what the margin needs: the shorts
+/// valued from above, the longs from below (aggregate.rs), netted.
+struct GridBook {
+    /// The net liability from above (shorts' mark ceiling less longs' mark floor), raw.
+    liab: i128,
+    /// The net value at each grid point less the net liability from below (shorts' mark floor
+    /// less longs' mark ceiling): the loss there.
+    net: [i128; GRID],
+    /// The same at each tail point (meaningful where the tail is on).
+    tail_net: [i128; 2],
     /// Longs: `sum q / v` at `10^-12 x 2^-32`, rounded up.
     inv_v: U256,
-    /// (delta, cash gamma, vega, theta) as the holder's (a long call's delta positive).
+    /// (delta, cash gamma, vega, theta) of the account (a short call's delta negative).
     greeks: (i128, i128, i128, i128),
     /// Shorts: the floor's base (6.3), rounded up.
     floor_money: Fixed,
@@ -93,41 +93,46 @@ pub(super) fn underlying_margin_with_longs(
     ];
     let fast = scens.map(|x| x.fast);
     let vp = VolPrep::new(und);
-    let agg_ctx = |side| AggCtx {
-        und,
-        positions: account.positions,
-        idx,
-        sp: &sp,
-        scens: &scens,
-        fast: &fast,
-        mode: VolMode::Grid,
-        vp: &vp,
-        gq: bs::greek_q(&sp),
-        side,
-        greeks: ctx.config.greeks,
-    };
-    // each side aggregated in its own frame (sBPF frames hold 4 KB), collecting the legs of
-    // the payoff cap as it goes
+    let tail = tail_prep(und, s, h_im, [&scens[0], &scens[GRID - 1]])?;
+    // both sides in one pass (one set-up, one vol and time-term lookup per expiry), collecting
+    // the legs of the payoff cap as it goes
     let mut legs = PayoffLegs::new();
-    let longs = side_book(&agg_ctx(Side::Long), tm, &mut legs)?;
-    let shorts = side_book(&agg_ctx(Side::Short), tm, &mut legs)?;
-
-    // the net liability from below, the baseline of every loss
-    let base = sub(shorts.mark_floor, longs.mark_ceil)?;
-    let mut net = [0i128; GRID];
-    for (j, n) in net.iter_mut().enumerate() {
-        *n = sub(net_value(&shorts, &longs, j)?, base)?;
-    }
-    let allowance = gap_allowances(&grid, &longs.inv_v, s)?;
-    let worst_mm = grid_worst(&grid, &net, &allowance, linked.credit[1], MM_POINTS)?;
-    let worst_im = grid_worst(&grid, &net, &allowance, linked.credit[0], 0..GRID)?;
-    let addon_mm = worst_mm.max(level_floor(shorts.floor_money, p.maintenance.floor_pct)?);
+    let book = grid_book(
+        &AggCtx {
+            und,
+            positions: account.positions,
+            idx,
+            sp: &sp,
+            scens: &scens,
+            fast: &fast,
+            mode: VolMode::Grid,
+            vp: &vp,
+            gq: bs::greek_q(&sp),
+            greeks: ctx.config.greeks,
+            tail: &tail,
+            im_ends: [0, GRID - 1],
+        },
+        tm,
+        &mut legs,
+    )?;
+    let net = &book.net;
+    let allowance = gap_allowances(&grid, &book.inv_v, s)?;
+    let worst_mm = grid_worst(&grid, net, &allowance, linked.credit[1], MM_POINTS)?;
+    let worst_im = grid_worst(&grid, net, &allowance, linked.credit[0], 0..GRID)?;
+    // IM's tail (tail.rs): at least the weighted worst loss at its two points
+    let worst_im = worst_im.max(tail_addon(&tail, &book.tail_net, linked.credit[0])?);
+    let addon_mm = worst_mm.max(level_floor(book.floor_money, p.maintenance.floor_pct)?);
     let addon_im = worst_im
-        .max(level_floor(shorts.floor_money, p.initial.floor_pct)?)
+        .max(level_floor(book.floor_money, p.initial.floor_pct)?)
         .max(addon_mm);
 
-    let (cap, calls_covered) = payoff_cap(&legs, s, linked)?;
-    let mut liab = sub(shorts.mark_ceil, longs.mark_floor)?;
+    let mut liab = book.liab;
+    // IM's add-on is the larger: what the cap could bind
+    let requirement = liab
+        .max(0)
+        .checked_add(addon_im)
+        .ok_or(RiskError::Overflow)?;
+    let (cap, calls_covered) = payoff_cap(&legs, s, linked, requirement)?;
     let (mut addon_im, mut addon_mm) = (addon_im, addon_mm);
     if let Some(cap) = cap {
         liab = liab.min(cap);
@@ -141,13 +146,7 @@ pub(super) fn underlying_margin_with_longs(
     let reported = |addon: i128| -> RiskResult<i128> {
         Ok(liab.checked_add(addon).ok_or(RiskError::Overflow)?.max(0) - liability)
     };
-    let (g, b) = (&longs.greeks, &shorts.greeks);
-    let (delta, cash_gamma, vega, theta) = (
-        sub(g.0, b.0)?,
-        sub(g.1, b.1)?,
-        sub(g.2, b.2)?,
-        sub(g.3, b.3)?,
-    );
+    let (delta, cash_gamma, vega, theta) = book.greeks;
     Ok(UnderlyingSummary {
         underlying: idx,
         liability: Fixed::from_raw(liability),
@@ -167,55 +166,130 @@ fn sub(x: i128, y: i128) -> RiskResult<i128> {
     x.checked_sub(y).ok_or(RiskError::Overflow)
 }
 
-/// One side's aggregate reduced to a [`SideBook`], in its own frame.
+/// Both sides aggregated in one pass and reduced to a [`GridBook`], in its own frame (the
+/// aggregate is about 1.5 KB; sBPF frames hold 4 KB).
 #[inline(never)]
-fn side_book(ctx: &AggCtx<'_>, tm: &mut TimeMemo, legs: &mut PayoffLegs) -> RiskResult<SideBook> {
+fn grid_book(ctx: &AggCtx<'_>, tm: &mut TimeMemo, legs: &mut PayoffLegs) -> RiskResult<GridBook> {
     let mut a = Agg::new();
     aggregate(ctx, &mut a, tm, Some(legs))?;
-    let (mark_floor, mark_ceil) = mark_bounds(&a, a.s)?;
-    let mut book = SideBook {
-        mark_floor,
-        mark_ceil,
-        reval_n: [[0; 4]; GRID],
-        reval_r: [[0; 4]; GRID],
-        s_scen: [0; GRID],
+    let s = a.s;
+    let (short_floor, short_ceil) = mark_bounds(&a, s)?;
+    let (long_floor, long_ceil) = long_mark_bounds(&a, s)?;
+    let base = sub(short_floor, long_ceil)?;
+    let mut book = GridBook {
+        liab: sub(short_ceil, long_floor)?,
+        net: [0; GRID],
+        tail_net: [0; 2],
         inv_v: a.inv_v,
-        greeks: greeks_of(&a, a.s, ctx.sp.r_raw)?,
-        floor_money: Fixed::ZERO,
+        greeks: (0, 0, 0, 0),
+        floor_money: floor_money(&a)?,
     };
-    book.reval_n.copy_from_slice(&a.reval_n[..GRID]);
-    book.reval_r.copy_from_slice(&a.reval_r[..GRID]);
-    book.s_scen.copy_from_slice(&a.s_scen[..GRID]);
-    if ctx.side == Side::Short {
-        book.floor_money = floor_money(&a)?;
+    for (j, n) in book.net.iter_mut().enumerate() {
+        *n = sub(net_value(&a, j, &spot_scale(a.s_scen[j]))?, base)?;
+    }
+    for (d, &j) in ctx.im_ends.iter().enumerate() {
+        if ctx.tail.on[d] {
+            book.tail_net[d] = book.net[j]
+                .checked_add(tail_difference(&a, d, a.s_scen[j])?)
+                .ok_or(RiskError::Overflow)?;
+        }
+    }
+    if a.greeks {
+        book.greeks = net_greeks(&a, ctx.sp.r_raw)?;
     }
     Ok(book)
 }
 
-/// The shorts' value from above less the longs' from below at grid point `j`, raw: rounded
-/// once when both fast sums fit 128 bits and no precise price entered (the usual case), else
-/// each side on its own.
-fn net_value(shorts: &SideBook, longs: &SideBook, j: usize) -> RiskResult<i128> {
-    let s_up = shorts.s_scen[j];
-    if wide::is_zero(&shorts.reval_r[j]) && wide::is_zero(&longs.reval_r[j]) {
-        if let (Some(x), Some(y)) = (
-            wide::to_u128(&shorts.reval_n[j]),
-            wide::to_u128(&longs.reval_n[j]),
-        ) {
-            // the longs at the shocked spot less one unit, as `value_at` from below
-            let (mag, negative) = wide::signed_diff(
-                &wide::mul_128x128(x, s_up),
-                &wide::mul_128x128(y, s_up.saturating_sub(1)),
-            );
-            // toward +inf: a positive difference up, a negative one toward zero
-            let (f, inexact) = wide::scale_down_floor_256(&mag, 32, 12)?;
-            return wide::signed(wide::bump(f, inexact, !negative)?, negative);
+/// The longs' mark (live longs only: `S` times their normalised marks, rounded once), rounded
+/// down and up.
+fn long_mark_bounds(a: &Agg, s: u128) -> RiskResult<(i128, i128)> {
+    let (f, inexact) = mul_shift_floor(&a.long.liab_n, s, 63, 12)?;
+    let floor = wide::signed(f, false)?;
+    Ok((floor, floor + inexact as i128))
+}
+
+/// The account's (delta, cash gamma, vega, theta): the longs' less the shorts' (the longs' from
+/// an aggregate of their own sums, in this separate frame).
+#[inline(never)]
+fn net_greeks(a: &Agg, r_raw: u128) -> RiskResult<(i128, i128, i128, i128)> {
+    let b = greeks_of(a, a.s, r_raw)?;
+    let mut l = Agg::new();
+    l.gq = a.gq;
+    l.liab_n = a.long.liab_n;
+    l.dsum = a.long.dsum;
+    l.put_q = a.long.put_q;
+    l.gamma = a.long.gamma;
+    l.vega = a.long.vega;
+    l.decay = a.long.decay;
+    let g = greeks_of(&l, a.s, r_raw)?;
+    Ok((
+        sub(g.0, b.0)?,
+        sub(g.1, b.1)?,
+        sub(g.2, b.2)?,
+        sub(g.3, b.3)?,
+    ))
+}
+
+/// A shocked spot (raw) times `10^-12 x 2^-32` (a normalised sum to money raw) in binary
+/// floating point, from above and from below.
+fn spot_scale(s: u128) -> (Bf, Bf) {
+    let x = Bf::from_u128(s); // truncates: from below
+    let hi = nudge_up(nudge_up(nudge_up(x).mul(nudge_up(Bf::TEN_M12))).shl(-32));
+    let lo = x.mul(nudge_down(Bf::TEN_M12)).shl(-32);
+    (hi, lo)
+}
+
+/// `x` lowered by 64 units of its mantissa (relative `2^-57`), at least that much below.
+fn nudge_down(x: Bf) -> Bf {
+    if x.m == 0 {
+        return x;
+    }
+    if x.m < (1 << 63) + 64 {
+        // (2^64 - 128) 2^(e - 1) = (2^63 - 64) 2^e, below any normalised mantissa
+        return Bf {
+            m: u64::MAX - 127,
+            e: x.e - 1,
+        };
+    }
+    Bf {
+        m: x.m - 64,
+        e: x.e,
+    }
+}
+
+/// The shorts' value from above less the longs' from below at grid point `j`, raw, toward
+/// `+inf`. Usual case (both fast sums fit 128 bits, no precise price): `x s - y (s - 1) =
+/// (x - y) s + y` in binary floating point with the spot's `scale` (from above for a positive
+/// difference, from below for the magnitude of a negative one) and `y`'s term bounded by
+/// `y 2^-71 + 1` (`10^-12 x 2^-32 < 2^-71`): within `2^-55` relative and two units above the
+/// exact value, at a fraction of the cost of an exact decimal rounding. Otherwise each side
+/// exactly on its own.
+fn net_value(a: &Agg, j: usize, scale: &(Bf, Bf)) -> RiskResult<i128> {
+    let s_up = a.s_scen[j];
+    let (sn, sr) = (&a.reval_n[j], &a.reval_r[j]);
+    let (ln, lr) = (&a.reval_n[LONG_SLOTS + j], &a.reval_r[LONG_SLOTS + j]);
+    if wide::is_zero(sr) && wide::is_zero(lr) {
+        if let (Some(x), Some(y)) = (wide::to_u128(sn), wide::to_u128(ln)) {
+            let y_term = wide::signed((y >> 71) + 1, false)?;
+            let v = if x >= y {
+                let m = nudge_up(Bf::from_u128(x - y).mul(scale.0))
+                    .to_q128_round(0, true)
+                    .ok_or(RiskError::Overflow)?;
+                wide::signed(m, false)?
+            } else {
+                // the magnitude from below (both factors and the product truncate)
+                let m = Bf::from_u128(y - x)
+                    .mul(scale.1)
+                    .to_q128(0)
+                    .ok_or(RiskError::Overflow)?;
+                wide::signed(m, true)?
+            };
+            return v.checked_add(y_term).ok_or(RiskError::Overflow);
         }
     }
-    let s = value_at(&shorts.reval_n[j], &shorts.reval_r[j], s_up, true)?;
     sub(
-        s,
-        value_at(&longs.reval_n[j], &longs.reval_r[j], s_up, false)?,
+        value_at(sn, sr, s_up, true)?,
+        value_at(ln, lr, s_up, false)?,
     )
 }
 
@@ -369,13 +443,56 @@ impl PayoffLegs {
 /// calls are not covered (or the book is too large to sweep). Also whether there are covered
 /// net short calls. Each product rounds toward `+inf`: a cap from above.
 #[inline(never)]
-fn payoff_cap(p: &PayoffLegs, s: u128, linked: &Linked) -> RiskResult<(Option<i128>, bool)> {
+fn payoff_cap(
+    p: &PayoffLegs,
+    s: u128,
+    linked: &Linked,
+    requirement: i128,
+) -> RiskResult<(Option<i128>, bool)> {
     if p.overflow {
         return Ok((None, false));
     }
     let (legs, order, n) = (&p.legs, &p.order, p.n);
     let add = |x: i128, y: i128| x.checked_add(y).ok_or(RiskError::Overflow);
-    let (mut cap, mut net_short_calls) = (0i128, 0u128);
+    // the net short calls of each expiry (sums of quantities): the cover test
+    let mut net_short_calls = 0u128;
+    for_each_expiry(legs, order, n, |group| {
+        let calls = group
+            .iter()
+            .map(|&i| &legs[i as usize])
+            .filter(|l| l.call)
+            .try_fold(0i128, |acc, l| acc.checked_add(l.q))
+            .ok_or(RiskError::Overflow)?;
+        net_short_calls = net_short_calls
+            .checked_add(calls.max(0) as u128)
+            .ok_or(RiskError::Overflow)?;
+        Ok(())
+    })?;
+    if !units_covered(net_short_calls, s, linked.oracle)? {
+        return Ok((None, false));
+    }
+    let covered_calls = net_short_calls != 0;
+    // the cap is at least the linked collateral's MM credit: a requirement within it is never
+    // capped, and the sweep's products are not needed
+    if requirement <= linked.credit[1] {
+        return Ok((None, covered_calls));
+    }
+    let mut cap = 0i128;
+    for_each_expiry(legs, order, n, |group| {
+        let (best, _) = expiry_max(legs, group)?;
+        cap = add(cap, best.max(0))?;
+        Ok(())
+    })?;
+    Ok((Some(add(cap, linked.credit[1])?), covered_calls))
+}
+
+/// Calls `f` with the legs of each expiry in turn (`order` is by expiry, then strike).
+fn for_each_expiry(
+    legs: &[Leg],
+    order: &[u8],
+    n: usize,
+    mut f: impl FnMut(&[u8]) -> RiskResult<()>,
+) -> RiskResult<()> {
     let mut start = 0;
     while start < n {
         let t = legs[order[start] as usize].t;
@@ -383,17 +500,10 @@ fn payoff_cap(p: &PayoffLegs, s: u128, linked: &Linked) -> RiskResult<(Option<i1
         while end < n && legs[order[end] as usize].t == t {
             end += 1;
         }
-        let (best, sigma_plus) = expiry_max(legs, &order[start..end])?;
-        cap = add(cap, best.max(0))?;
-        net_short_calls = net_short_calls
-            .checked_add(sigma_plus as u128)
-            .ok_or(RiskError::Overflow)?;
+        f(&order[start..end])?;
         start = end;
     }
-    if !units_covered(net_short_calls, s, linked.oracle)? {
-        return Ok((None, false));
-    }
-    Ok((Some(add(cap, linked.credit[1])?), net_short_calls != 0))
+    Ok(())
 }
 
 /// The maximum over `S >= 0` of one expiry's payoff less `sigma+ S`, and `sigma+` (the net
@@ -446,15 +556,27 @@ fn expiry_max(legs: &[Leg], order: &[u8]) -> RiskResult<(i128, i128)> {
     sweep(legs, order, money_up_product).ok_or(RiskError::Overflow)
 }
 
-/// `q x k` at `10^-24`, exact, if it fits 127 bits.
+/// `q x k` at `10^-24`, exact, if it fits 127 bits: two 64-bit limb products when `|q|` fits
+/// 64 bits (the usual case), no 256-bit intermediate.
 #[inline(always)]
 fn exact_product(q: i128, k: u128) -> Option<i128> {
-    let p = wide::mul_128x128(q.unsigned_abs(), k);
-    if p[2] != 0 || p[3] != 0 || p[1] >> 63 != 0 {
+    if q == 0 || k == 0 {
+        return Some(0);
+    }
+    let m = q.unsigned_abs();
+    let p = if m >> 64 == 0 {
+        wide::mul_u128_u64(k, m as u64)?
+    } else {
+        let p = wide::mul_128x128(m, k);
+        if p[2] != 0 || p[3] != 0 {
+            return None;
+        }
+        ((p[1] as u128) << 64) | p[0] as u128
+    };
+    if p >> 127 != 0 {
         return None;
     }
-    let m = ((p[1] as i128) << 64) | p[0] as i128;
-    Some(if q < 0 { -m } else { m })
+    Some(if q < 0 { -(p as i128) } else { p as i128 })
 }
 
 /// `q x k / 10^12` in money raw, rounded toward `+inf`.

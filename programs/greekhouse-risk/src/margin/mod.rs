@@ -17,10 +17,13 @@
 //!   `liability + add-on` never exceeds what the book can cost (puts' strikes, plus the credit
 //!   of the linked collateral when it covers every call).
 //! - An underlying whose book holds a live long is margined by `longs.rs` (docs/risk-model.md,
-//!   6.5): each leg at its adverse vol (shorts up, longs down), a five-point spot grid with a
+//!   6.7): each leg at its adverse vol (shorts up, longs down), a five-point spot grid with a
 //!   curvature allowance between points, the cap generalised to the maximum of each expiry's
 //!   payoff, and a requirement never below zero (a long never credits another underlying).
 //!   Underlyings without a live long are margined exactly as before.
+//! - IM's add-on is also at least a weight times the book's loss at an extended (tail)
+//!   scenario, spot -33 % / +50 % at IM's adverse vols by default (`tail.rs`, 6.9); MM never
+//!   uses it.
 //! - A stale surface raises every vol (mark and shocks) by a penalty growing with its age.
 //! - `requirement(level) = liability + add-on(level)`; end level = MM + buffer * (IM - MM),
 //!   applied to requirements and to collateral weights alike, so the whole computation is
@@ -82,6 +85,14 @@ pub struct MarginParams {
     pub stale_vol_per_hour: Fixed,
     /// Cap of the stale-surface penalty, in [0, 1].
     pub stale_vol_cap: Fixed,
+    /// The extended (tail) scenario of IM (docs/risk-model.md 6.9): spot down by `tail_down`
+    /// and up by `tail_up` (relative, each in [0, 0.95]), every leg at IM's adverse vol.
+    pub tail_down: Fixed,
+    pub tail_up: Fixed,
+    /// IM's add-on is at least `tail_weight` times the worst loss at the two tail points, in
+    /// [0, 1]; 0 turns the tail off. A direction that lies inside IM's box adds nothing (the
+    /// box already bounds its loss).
+    pub tail_weight: Fixed,
 }
 
 /// Hard bound: a spot shock is in (0, 1) (exclusive).
@@ -101,6 +112,11 @@ pub const MIN_VOL_REF_SECS: u32 = 3_600;
 pub const MAX_VOL_REF_SECS: u32 = 365 * 86_400;
 /// Hard bound on the stale penalty's rate (per hour) and cap: 1.0 (+100 %).
 pub const MAX_STALE_VOL: Fixed = Fixed::ONE;
+/// Hard bound on a tail shock (`tail_down`, `tail_up`): 0.95.
+pub const MAX_TAIL_SHOCK: Fixed = Fixed::from_raw(FIXED_ONE / 100 * 95);
+/// Hard bound on the tail's weight: 1 (a defined-risk book then stays at most its maximum
+/// loss, and the weighted tail never exceeds the tail loss itself).
+pub const MAX_TAIL_WEIGHT: Fixed = Fixed::ONE;
 /// Hard bound on the collateral confidence multiplier.
 pub const MAX_CONF_MULTIPLIER: Fixed = Fixed::from_raw(10 * FIXED_ONE);
 
@@ -163,7 +179,8 @@ impl MarginParams {
     /// +40 % at 30 days, floor 2 %; MM spot shock 12 %, vol shock +25 % at 30 days, floor
     /// 1.2 %; term factor `min(4, (30 days / T)^0.5)` (front-end vols up to x2.6 at IM, x2
     /// at MM); stale surface +5 % of vol per hour, at most +50 %; predictive shocks (6.8)
-    /// IM `4 sigma_rv sqrt(4 h)` up to 50 %, MM `5.9 sigma_rv sqrt(1 h)` up to 35 %.
+    /// IM `4 sigma_rv sqrt(4 h)` up to 50 %, MM `5.9 sigma_rv sqrt(1 h)` up to 35 %; IM's
+    /// tail scenario at -33 % / +50 % weighted 0.5 (6.9).
     pub const DEFAULT: MarginParams = MarginParams {
         initial: LevelParams {
             spot_shock: permille(200),
@@ -186,6 +203,9 @@ impl MarginParams {
         vol_term_cap: fx(4 * FIXED_ONE),
         stale_vol_per_hour: permille(50),
         stale_vol_cap: permille(500),
+        tail_down: permille(330),
+        tail_up: permille(500),
+        tail_weight: permille(500),
     };
 
     /// The parameters of one level.
@@ -212,7 +232,10 @@ impl MarginParams {
             && self.vol_term_cap >= Fixed::ONE
             && self.vol_term_cap <= MAX_VOL_TERM_CAP
             && unit(self.stale_vol_per_hour, MAX_STALE_VOL)
-            && unit(self.stale_vol_cap, MAX_STALE_VOL);
+            && unit(self.stale_vol_cap, MAX_STALE_VOL)
+            && unit(self.tail_down, MAX_TAIL_SHOCK)
+            && unit(self.tail_up, MAX_TAIL_SHOCK)
+            && unit(self.tail_weight, MAX_TAIL_WEIGHT);
         if ok {
             Ok(())
         } else {
@@ -396,6 +419,7 @@ mod aggregate;
 mod collateral;
 mod gap;
 mod longs;
+mod tail;
 mod vol;
 
 use addon::*;
@@ -403,6 +427,7 @@ use aggregate::*;
 use collateral::*;
 use gap::*;
 use longs::*;
+use tail::*;
 use vol::*;
 
 pub use collateral::{validate_collateral_weights, CollateralClass};

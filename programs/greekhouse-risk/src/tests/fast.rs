@@ -56,11 +56,7 @@ fn fast_error_below_bound() {
             inv1s_q56: sh.inv1s.to_q64(56),
             vol_idx: 1,
         };
-        let mut legs = LegShocks {
-            fast: false,
-            vals: [(0, 0); MAX_FAST_SCEN],
-            vw: [(Bf::ZERO, Bf::ZERO); 2],
-        };
+        let mut legs = LegShocks::BLANK;
         shocked_leg(
             &LegIn {
                 e: &e,

@@ -292,3 +292,135 @@ pub fn mult(pm: &MarginParams, level: Level, t: f64) -> f64 {
         .min(ff(pm.vol_term_cap));
     1.0 + ff(pm.level(level).vol_shock) * f
 }
+
+/// IM's tail of underlying 0's book in f64 (docs/risk-model.md 6.9): `tail_weight` times the
+/// worst loss (never below zero) at spot `-tail_down` and `+tail_up`, every live leg at IM's
+/// adverse vol (shorts up, longs down), expired longs at nothing, the linked collateral at its
+/// IM credit; a direction not beyond IM's widened box end counts nothing. `engine_bound`: value
+/// the legs as the engine bounds them (a short of the direction's own kind revalued when out of
+/// the money at the box end, else a put by its chord from `(0, K)` and a call by slope one; a
+/// short of the other kind and a long of the own kind at the end; a long of the other kind at
+/// nothing); otherwise every leg is revalued at the tail exactly.
+pub fn tail_ref(a: &AccountRisk<'_>, engine_bound: bool) -> f64 {
+    use greekhouse_risk::Side;
+    let u = &a.underlyings[0];
+    let pm = &u.params;
+    let (s, r) = (ff(u.spot), ff(u.rate));
+    let stale = (ff(pm.stale_vol_per_hour) * u.surface_stale_secs as f64 / 3600.0)
+        .min(ff(pm.stale_vol_cap));
+    let h_im = (ff(pm.initial.spot_shock) + ff(u.conf) / s).min(0.99);
+    let cfg = default_config();
+    let credit: f64 = a
+        .collaterals
+        .iter()
+        .filter(|c| c.linked_underlying == Some(0))
+        .map(|c| {
+            (ff(c.price) - ff(cfg.conf_multiplier) * ff(c.conf)).max(0.0)
+                * ff(c.init_weight)
+                * c.amount as f64
+        })
+        .sum();
+    let mut worst = 0.0f64;
+    for (d, shock) in [ff(pm.tail_down), ff(pm.tail_up)].into_iter().enumerate() {
+        if shock <= h_im + 1e-12 {
+            continue;
+        }
+        let up = d == 1;
+        let (x, end) = if up {
+            (s * (1.0 + shock), s * (1.0 + h_im))
+        } else {
+            (s * (1.0 - shock), s * (1.0 - h_im))
+        };
+        let own = if up {
+            OptionKind::Call
+        } else {
+            OptionKind::Put
+        };
+        let mut loss = if up { -credit * shock } else { credit * shock };
+        for p in a.positions.iter().filter(|p| p.underlying == 0) {
+            let q = p.contracts as f64 * ff(p.contract_size);
+            let (k, t) = (ff(p.strike), ff(p.time_years));
+            let short = p.side == Side::Short;
+            let iv = |y: f64| match p.kind {
+                OptionKind::Call => (y - k).max(0.0),
+                OptionKind::Put => (k - y).max(0.0),
+            };
+            if t <= 0.0 {
+                if short {
+                    let at = if p.kind == own || !engine_bound {
+                        x
+                    } else {
+                        end
+                    };
+                    loss += (iv(at) - iv(s)) * q;
+                }
+                continue;
+            }
+            let surface = ff(u.surface.vol(p.strike, u.spot, p.time_years).unwrap());
+            let m = mult(pm, Level::Initial, t);
+            let (mark_vol, vol) = if short {
+                (surface * (1.0 + stale), surface * (1.0 + stale) * m)
+            } else {
+                (surface / (1.0 + stale), surface / (1.0 + stale) / m)
+            };
+            let mark = bs_ref(p.kind, s, k, mark_vol, t, r).price;
+            let at = |y: f64| bs_ref(p.kind, y, k, vol, t, r).price;
+            let value = if !engine_bound {
+                at(x)
+            } else if !short {
+                if p.kind == own {
+                    at(end)
+                } else {
+                    0.0
+                }
+            } else if p.kind != own {
+                at(end)
+            } else if up && k / end <= 1.0 - 2.0 * vol * t.sqrt() {
+                at(end) + (x - end)
+            } else if !up && k / end >= 1.0 + 2.0 * vol * t.sqrt() {
+                at(end) + (1.0 - x / end) * (k - at(end))
+            } else {
+                at(x)
+            };
+            let sign = if short { 1.0 } else { -1.0 };
+            loss += sign * (value - mark) * q;
+        }
+        worst = worst.max(loss);
+    }
+    ff(pm.tail_weight) * worst
+}
+
+/// The net mark of underlying 0's book in f64: shorts at their stale-adjusted mark vol less
+/// live longs at theirs (expired shorts at intrinsic, expired longs at nothing).
+pub fn net_mark_ref(a: &AccountRisk<'_>) -> f64 {
+    use greekhouse_risk::Side;
+    let u = &a.underlyings[0];
+    let pm = &u.params;
+    let (s, r) = (ff(u.spot), ff(u.rate));
+    let stale = (ff(pm.stale_vol_per_hour) * u.surface_stale_secs as f64 / 3600.0)
+        .min(ff(pm.stale_vol_cap));
+    let mut net = 0.0;
+    for p in a.positions.iter().filter(|p| p.underlying == 0) {
+        let q = p.contracts as f64 * ff(p.contract_size);
+        let (k, t) = (ff(p.strike), ff(p.time_years));
+        let short = p.side == Side::Short;
+        if t <= 0.0 {
+            if short {
+                net += q * match p.kind {
+                    OptionKind::Call => (s - k).max(0.0),
+                    OptionKind::Put => (k - s).max(0.0),
+                };
+            }
+            continue;
+        }
+        let surface = ff(u.surface.vol(p.strike, u.spot, p.time_years).unwrap());
+        let vol = if short {
+            surface * (1.0 + stale)
+        } else {
+            surface / (1.0 + stale)
+        };
+        let sign = if short { 1.0 } else { -1.0 };
+        net += sign * q * bs_ref(p.kind, s, k, vol, t, r).price;
+    }
+    net
+}

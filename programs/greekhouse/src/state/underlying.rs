@@ -215,6 +215,11 @@ impl StoredMarginParams {
             vol_term_cap: bps(i64::from(self.vol_term_cap_bps)),
             stale_vol_per_hour: bps(i64::from(self.stale_vol_per_hour_bps)),
             stale_vol_cap: bps(i64::from(self.stale_vol_cap_bps)),
+            // IM's tail scenario at the engine's defaults; wired to governance in a follow-up
+            // (issue 21, tails)
+            tail_down: greekhouse_risk::MarginParams::DEFAULT.tail_down,
+            tail_up: greekhouse_risk::MarginParams::DEFAULT.tail_up,
+            tail_weight: greekhouse_risk::MarginParams::DEFAULT.tail_weight,
         }
     }
 }
