@@ -33,6 +33,8 @@ pub mod settle;
 pub mod settle_series;
 pub mod settlement_price;
 pub mod start_liquidation;
+pub mod vault;
+pub mod vault_trade;
 pub mod vol_surface;
 pub mod withdraw;
 pub mod write;
