@@ -33,6 +33,16 @@ fn a_vault_liquidated_in_a_rally_pays_its_holders_in_full_and_its_lps_take_the_l
     let keeper = bidder(&mut env);
     env.start_liquidation(&keeper, &v.writer_account).unwrap();
     expect_err(env.vault_withdraw(&v, &lp[0]), E::VaultWithdrawalNotMature);
+    // a liquidating vault takes no deposit and buys nothing back
+    let late = env.vault_user(&v, usd(1_000));
+    expect_err(
+        env.vault_deposit(&v, &late, usd(1_000)),
+        E::AccountNotActive,
+    );
+    expect_err(
+        env.vault_sell_back(&v, &buyer, &call, 1, 0),
+        E::AccountNotActive,
+    );
     env.advance(300);
     env.publish_prices();
     env.bid(&keeper, &v.writer_account, BidSize::Max).unwrap();
@@ -44,6 +54,16 @@ fn a_vault_liquidated_in_a_rally_pays_its_holders_in_full_and_its_lps_take_the_l
     env.advance(expiry + 10 - now);
     env.publish_sol_update(price, expiry + 10, expiry - 1);
     env.propose_settlement(expiry).unwrap();
+    // until its short is settled the vault's value is not fixed: no deposit, no payment (the
+    // matured requests stay queued)
+    expect_err(
+        env.vault_deposit(&v, &late, usd(1_000)),
+        E::PositionAwaitingSettlement,
+    );
+    expect_err(
+        env.vault_withdraw(&v, &lp[0]),
+        E::PositionAwaitingSettlement,
+    );
     env.settle_series(&call).unwrap();
     for w in [v.writer_account, keeper.account] {
         if env.short_of(&w, &call) > 0 {

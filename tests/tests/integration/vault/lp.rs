@@ -149,9 +149,16 @@ fn share_value_moves_with_premiums_fees_and_marks_not_with_deposits() {
     assert_eq!(i128::from(nav1), expected);
     assert!(nav1 > nav0, "the spread pays more than the fee");
 
-    // a deposit buys at the value per share and lowers it for nobody
+    // a deposit buys at the value per share and lowers it for nobody; one worth less than a
+    // share, or priced with a stale oracle, is refused
     let total1 = total_shares(&mut env, &v);
     let lp = env.vault_user(&v, usd(3_000));
+    expect_err(env.vault_deposit(&v, &lp, 1), E::VaultDepositTooSmall);
+    env.advance(120);
+    expect_err(env.vault_deposit(&v, &lp, usd(3_000)), E::OracleStale);
+    env.publish_prices();
+    // two minutes of time value later
+    let nav1 = env.vault_nav(&v);
     let ev = event::<VaultDeposited>(&env.vault_deposit(&v, &lp, usd(3_000)).unwrap());
     assert!(ev.nav_before >= nav1 && ev.nav_before <= nav1 + 1);
     let shares = u128::from(usd(3_000)) * u128::from(total1) / ev.nav_before as u128;
