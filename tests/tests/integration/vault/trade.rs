@@ -24,7 +24,21 @@ fn a_buy_writes_from_the_vault_at_mark_plus_spread_and_delivers_the_tokens() {
         E::VaultPriceAboveLimit,
     );
 
-    let out = env.vault_buy(&v, &buyer, &call, 10, price).unwrap();
+    // the SDK's flow projects the price by the program's own action, and refuses as it does
+    let recipient = env.option_ata(&buyer.owner.pubkey(), &call);
+    let (b, q) = (buyer.owner.pubkey(), buyer.quote_ata);
+    let p = env.with_flow(|chain, cx| {
+        greekhouse_sdk::vault_flows::buy(chain, cx, &v, b, q, call, recipient, 10, price - 1)
+    });
+    assert!(p.unwrap().refusal.is_some());
+    let p = env
+        .with_flow(|chain, cx| {
+            greekhouse_sdk::vault_flows::buy(chain, cx, &v, b, q, call, recipient, 10, price)
+        })
+        .unwrap();
+    assert!(p.refusal.is_none());
+    assert_eq!(p.price, price);
+    let out = env.chain.send(&[p.instruction], &[&buyer.owner]).unwrap();
     assert_eq!(event_names(&out), vec!["VaultSold"]);
     let ev = event::<VaultSold>(&out);
     assert_eq!(
@@ -188,6 +202,23 @@ fn a_sell_back_burns_against_the_vaults_short_at_mark_less_spread() {
     let wallet = env.wallet_quote(&holder.quote_ata);
     let quote = env.writer_state(&v.writer_account).quote_balance;
 
+    let (h, q) = (holder.owner.pubkey(), holder.quote_ata);
+    let p = env
+        .with_flow(|chain, cx| {
+            greekhouse_sdk::vault_flows::sell_back(
+                chain,
+                cx,
+                &v,
+                h,
+                holder_options,
+                call,
+                q,
+                4,
+                price,
+            )
+        })
+        .unwrap();
+    assert_eq!((p.price, p.refusal.is_none()), (price, true));
     let out = env.vault_sell_back(&v, &holder, &call, 4, price).unwrap();
     let ev = event::<VaultBoughtBack>(&out);
     assert_eq!((ev.contracts, ev.price, ev.short_after), (4, price, 6));
