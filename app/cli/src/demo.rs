@@ -41,13 +41,17 @@ pub struct DemoArgs {
     /// covered by the fund and a backstop auction, a haircut on one series only, redemption.
     #[arg(long, conflicts_with_all = ["snapshot", "liquidation"])]
     settlement: bool,
+    /// Only a writer vault (docs/vaults.md): LPs deposit, a buyer buys calls from the vault, a
+    /// rally and the vault's liquidation, settlement, the buyer paid in full, the LPs' loss.
+    #[arg(long, conflicts_with_all = ["snapshot", "liquidation", "settlement", "writer"])]
+    vault: bool,
     /// Run the writer flow over JSON-RPC on this node (a local validator started by
     /// `greekhouse localnet`) instead of the embedded bank.
     #[arg(
         long,
         value_name = "URL",
         requires = "manifest",
-        conflicts_with_all = ["snapshot", "liquidation", "settlement"]
+        conflicts_with_all = ["snapshot", "liquidation", "settlement", "vault"]
     )]
     url: Option<String>,
     /// The validator's `localnet.json` (or its directory): clearing house, role keys, faucet.
@@ -128,6 +132,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         crate::demo_liquidation::run(args.json)?
     } else if args.settlement {
         crate::demo_settlement::run(args.json)?
+    } else if args.vault {
+        crate::demo_vault::run(args.json)?
     } else if args.writer || args.snapshot.is_some() {
         writer_flow(&args)?
     } else {

@@ -20,6 +20,8 @@ mod demo_liquidation;
 #[cfg(feature = "demo")]
 mod demo_settlement;
 #[cfg(feature = "demo")]
+mod demo_vault;
+#[cfg(feature = "demo")]
 mod deploy;
 mod deploy_send;
 mod fmt;

@@ -124,6 +124,29 @@ fn the_liquidation_demo_shows_the_discount_rising_and_the_fund_paying_a_gap() {
 }
 
 #[test]
+fn the_vault_demo_pays_the_buyer_in_full_while_the_lps_take_the_loss() {
+    let out = json(&greekhouse(&["demo", "--vault", "--json"]));
+    let steps = out["steps"].as_array().unwrap();
+    let step = |name: &str| steps.iter().find(|s| s["step"] == name).unwrap().clone();
+    let sold = step("buy")["contracts"].as_u64().unwrap();
+    assert!(sold > 0);
+    let settled = step("settlement");
+    let payout = settled["payout"].as_u64().unwrap();
+    assert!(payout > 0);
+    assert_eq!(settled["redeemed"].as_u64().unwrap(), sold * payout);
+    assert_eq!(step("liquidation")["from_fund"], 0);
+    let deposits: Vec<u64> = steps
+        .iter()
+        .filter(|s| s["step"] == "deposit")
+        .map(|s| s["amount"].as_u64().unwrap())
+        .collect();
+    let withdrawn = step("withdrawals")["lps"].as_array().unwrap().clone();
+    for (w, d) in withdrawn.iter().zip(deposits) {
+        assert!(w["amount"].as_u64().unwrap() < d, "an LP took the loss");
+    }
+}
+
+#[test]
 fn the_settlement_demo_haircuts_one_series_only() {
     let out = json(&greekhouse(&["demo", "--settlement", "--json"]));
     let series = out["series"].as_array().unwrap();

@@ -23,6 +23,8 @@
 //!   `rpc`) implements it over JSON-RPC.
 //! - [`localnet`]: the manifest a local validator writes (addresses, key files) and Solana CLI
 //!   keypair files.
+//! - [`vault`]: writer vaults' addresses and instruction builders (docs/vaults.md);
+//!   [`vault_flows`]: a vault sale or sell-back with the program's projection of its price.
 //! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
 //! - [`gov`], [`squads`], [`squads_proposal`]: governance proposals, their Squads v4 message,
 //!   and the whole Squads proposal (`vault_transaction_create` + `proposal_create`).
@@ -59,6 +61,8 @@ pub mod rpc;
 pub mod snapshot;
 pub mod squads;
 pub mod squads_proposal;
+pub mod vault;
+pub mod vault_flows;
 pub mod vol_surface;
 pub mod writer_flows;
 

@@ -12,6 +12,7 @@
 //!   [`greekhouse_sdk::fixtures`] (which `greekhouse deploy` also lists from).
 //! - [`more_underlyings`]: underlyings and collateral assets a test lists besides the world's
 //!   SOL and BTC (up to a writer account's eight underlyings and four collaterals).
+//! - [`vault_ops`]: the scenario kit's writer-vault actions (LPs, buyers, a vault on SOL).
 //! - [`pyth`]: Pyth pull and legacy price accounts written straight into the bank.
 //! - [`test_oracle`]: the test-only oracle program that prices a local validator (and, on
 //!   request, the bank): its instruction builders and its native processor.
@@ -25,3 +26,4 @@ pub mod more_underlyings;
 pub mod pyth;
 pub mod scenario;
 pub mod test_oracle;
+pub mod vault_ops;

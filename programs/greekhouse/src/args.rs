@@ -72,3 +72,27 @@ pub struct BuyBackstopArgs {
     /// Highest price per share accepted (quote native per share, exponent 12).
     pub max_price: u64,
 }
+
+// `create_vault`
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateVaultArgs {
+    /// The vault PDA's index seed (any unused one).
+    pub index: u32,
+    pub policy: crate::state::VaultPolicy,
+}
+
+// `vault_buy`
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct VaultBuyArgs {
+    pub contracts: u64,
+    /// Most the buyer pays for all of them (quote native units).
+    pub max_price: u64,
+}
+
+// `vault_sell_back`
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct VaultSellBackArgs {
+    pub contracts: u64,
+    /// Least the holder accepts for all of them (quote native units).
+    pub min_price: u64,
+}

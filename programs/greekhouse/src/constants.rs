@@ -176,3 +176,29 @@ pub mod governance {
     /// Largest move of a weight in one change (bps; `i128`, the unit of step limits).
     pub const WEIGHT_STEP_BPS: i128 = 2_000;
 }
+
+/// PDA seed of a writer [`crate::state::Vault`] (clearinghouse, index u32 LE).
+pub const VAULT_SEED: &[u8] = b"vault";
+/// PDA seed of a vault's share mint (vault).
+pub const VAULT_SHARE_MINT_SEED: &[u8] = b"vault_share_mint";
+/// PDA seed of an LP's pending [`crate::state::VaultWithdrawal`] (vault, owner).
+pub const VAULT_WITHDRAWAL_SEED: &[u8] = b"vault_withdrawal";
+/// Index of the vault's own writer account among the vault PDA's accounts.
+pub const VAULT_WRITER_INDEX: u32 = 0;
+
+/// Writer vaults (docs/vaults.md): the first-depositor inflation guard and the policy's bounds.
+pub mod vault {
+    /// Shares (native units; the share mint has the quote's decimals) minted by the first
+    /// deposit into an empty vault and kept by nobody: they stay in the share total for ever, so
+    /// raising the value per share enough to round a later deposit to nothing costs this many
+    /// times the deposit. The first deposit must exceed it.
+    pub const LOCKED_SHARES: u64 = 1_000_000;
+    /// Spread over (buys) and under (sell-backs) the surface's mark: 0 to 50 %.
+    pub const SPREAD_BPS: (u16, u16) = (0, 5_000);
+    /// Largest utilisation (IM requirement / IM collateral value): 1 % to 100 %.
+    pub const MAX_UTILISATION_BPS: (u16, u16) = (100, 10_000);
+    /// Withdrawal cooldown: 0 to 30 days.
+    pub const COOLDOWN_SECS: (u32, u32) = (0, 2_592_000);
+    /// Strike band as moneyness `K / S` in bps: 1 % to 1,000 %.
+    pub const STRIKE_BAND_BPS: (u32, u32) = (100, 100_000);
+}

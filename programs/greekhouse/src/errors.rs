@@ -390,6 +390,43 @@ declare_errors! {
     InsufficientLong,
     #[msg("Account has no long in this series")]
     NoLongInSeries,
+    // --- writer vaults (docs/vaults.md) ---
+    #[msg("Vault policy outside its bounds (kinds, tenor window, strike band, utilisation, spread, cooldown, cap)")]
+    VaultPolicyInvalid,
+    #[msg("Writer account is not this vault's")]
+    WrongVaultWriterAccount,
+    #[msg("Share mint is not this vault's")]
+    WrongShareMint,
+    #[msg("Withdrawal request belongs to another vault")]
+    WrongVaultWithdrawal,
+    #[msg("Signer does not own this withdrawal request")]
+    NotWithdrawalOwner,
+    #[msg("Series is not on the vault's underlying")]
+    VaultUnderlyingMismatch,
+    #[msg("Vault policy does not sell this kind of option")]
+    VaultKindNotAllowed,
+    #[msg("Series' time to expiry is outside the vault's tenor window")]
+    VaultTenorOutOfPolicy,
+    #[msg("Series' strike is outside the vault's band around spot")]
+    VaultStrikeOutOfPolicy,
+    #[msg("Sale would take the vault above its maximum utilisation of IM")]
+    VaultUtilisationExceeded,
+    #[msg("Vault's price is above the buyer's max_price")]
+    VaultPriceAboveLimit,
+    #[msg("Vault's price is below the holder's min_price")]
+    VaultPriceBelowLimit,
+    #[msg("Deposit would take the vault's value above its deposit cap")]
+    VaultDepositCapExceeded,
+    #[msg("Vault's value at mark is not positive: no deposit can be priced")]
+    VaultNavNotPositive,
+    #[msg("First deposit into a vault must exceed its locked shares")]
+    VaultFirstDepositTooSmall,
+    #[msg("Deposit is worth less than one share")]
+    VaultDepositTooSmall,
+    #[msg("Withdrawal request has not matured yet")]
+    VaultWithdrawalNotMature,
+    #[msg("Paying the withdrawal would take the vault's account below IM: it stays queued")]
+    VaultWithdrawalBelowMargin,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -592,6 +592,99 @@ pub struct MarginWarning {
     pub initial_equity: i64,
 }
 
+/// A writer vault listed with its policy, share mint and writer account (docs/vaults.md).
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultCreated {
+    pub clearinghouse: Pubkey,
+    pub vault: Pubkey,
+    pub index: u32,
+    pub underlying: Pubkey,
+    pub share_mint: Pubkey,
+    pub writer_account: Pubkey,
+    pub policy: crate::state::VaultPolicy,
+}
+
+/// Quote deposited into a vault for shares at its value at mark.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultDeposited {
+    pub vault: Pubkey,
+    pub depositor: Pubkey,
+    pub amount: u64,
+    /// Shares minted to the depositor (the locked shares of a first deposit excluded).
+    pub shares: u64,
+    /// The vault's value at mark before the deposit (quote native, rounded up).
+    pub nav_before: i64,
+    pub total_shares_after: u64,
+}
+
+/// Shares burned into a pending withdrawal, payable from `matures_at`.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultWithdrawRequested {
+    pub vault: Pubkey,
+    pub withdrawal: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub matures_at: i64,
+}
+
+/// A pending withdrawal cancelled: its shares minted back.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultWithdrawCancelled {
+    pub vault: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+}
+
+/// A matured withdrawal paid at the vault's value per share at the payment.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultWithdrawn {
+    pub vault: Pubkey,
+    pub owner: Pubkey,
+    pub shares: u64,
+    pub amount: u64,
+    /// The vault's value at mark before the payment (quote native, rounded down).
+    pub nav_before: i64,
+    pub total_shares_after: u64,
+}
+
+/// A buyer bought options the vault wrote, at mark plus the spread.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultSold {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    pub buyer: Pubkey,
+    pub recipient: Pubkey,
+    pub contracts: u64,
+    /// What the buyer paid (quote native, rounded up).
+    pub price: u64,
+    /// The surface's mark of the contracts (quote native, rounded up).
+    pub mark: u64,
+    /// Writing fee the vault's account paid.
+    pub fee: u64,
+    pub short_after: u64,
+    /// IM requirement over IM collateral value afterwards (bps, rounded up).
+    pub utilisation_bps: u64,
+}
+
+/// A holder sold options back to the vault at mark minus the spread; they closed its short.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct VaultBoughtBack {
+    pub vault: Pubkey,
+    pub series: Pubkey,
+    pub holder: Pubkey,
+    pub contracts: u64,
+    /// What the holder received (quote native, rounded down).
+    pub price: u64,
+    pub short_after: u64,
+}
+
 /// Calls `$m!(Event, Event, ...)` with every event above, in declaration order: the one list the
 /// SDK's decoder (`greekhouse_sdk::events`) is generated from. A test there checks it against
 /// this file's `#[event]` structs and the IDL, so an event added here without its name below
@@ -645,6 +738,13 @@ macro_rules! for_each_event {
             ChangeExecuted,
             ChangeCancelled,
             MarginWarning,
+            VaultCreated,
+            VaultDeposited,
+            VaultWithdrawRequested,
+            VaultWithdrawCancelled,
+            VaultWithdrawn,
+            VaultSold,
+            VaultBoughtBack,
         );
     };
 }

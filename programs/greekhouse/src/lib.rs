@@ -345,4 +345,56 @@ pub mod greekhouse {
     pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
         cancel_change_handler(ctx)
     }
+
+    // ---- writer vaults (docs/vaults.md) ----
+
+    /// List a writer vault with its policy, share mint and writer account (admin).
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_vault(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
+        create_vault_handler(ctx, args)
+    }
+
+    /// Deposit quote into a vault for shares at its value at mark (rounded against the depositor).
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn vault_deposit<'info>(
+        ctx: Context<'info, VaultDeposit<'info>>,
+        amount: u64,
+    ) -> Result<()> {
+        vault_deposit_handler(ctx, amount)
+    }
+
+    /// Burn shares into a withdrawal request paid after the vault's cooldown (never paused).
+    #[access_control(ctx.accounts.validate(shares))]
+    pub fn request_vault_withdraw(ctx: Context<RequestVaultWithdraw>, shares: u64) -> Result<()> {
+        request_vault_withdraw_handler(ctx, shares)
+    }
+
+    /// Cancel a pending vault withdrawal: its shares are minted back.
+    pub fn cancel_vault_withdraw(ctx: Context<CancelVaultWithdraw>) -> Result<()> {
+        cancel_vault_withdraw_handler(ctx)
+    }
+
+    /// Pay a matured vault withdrawal at the value per share now; queued while it would breach IM.
+    #[access_control(ctx.accounts.validate())]
+    pub fn vault_withdraw<'info>(ctx: Context<'info, VaultWithdraw<'info>>) -> Result<()> {
+        vault_withdraw_handler(ctx)
+    }
+
+    /// Buy options a vault writes, at the surface's mark plus its spread, within its policy.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn vault_buy<'info>(
+        ctx: Context<'info, VaultBuy<'info>>,
+        args: VaultBuyArgs,
+    ) -> Result<()> {
+        vault_buy_handler(ctx, args)
+    }
+
+    /// Sell option tokens back to a vault at mark minus its spread, burning them against its short.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn vault_sell_back<'info>(
+        ctx: Context<'info, VaultSellBack<'info>>,
+        args: VaultSellBackArgs,
+    ) -> Result<()> {
+        vault_sell_back_handler(ctx, args)
+    }
 }

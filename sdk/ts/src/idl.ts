@@ -374,6 +374,68 @@ export type Greekhouse = {
       "args": []
     },
     {
+      "name": "cancelVaultWithdraw",
+      "docs": [
+        "Cancel a pending vault withdrawal: its shares are minted back."
+      ],
+      "discriminator": [
+        99,
+        222,
+        113,
+        168,
+        99,
+        11,
+        128,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "shareMint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "shareRecipient",
+          "docs": [
+            "Receives the shares back; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "checkMargin",
       "docs": [
         "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
@@ -538,6 +600,164 @@ export type Greekhouse = {
           "type": {
             "defined": {
               "name": "createSeriesArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "createVault",
+      "docs": [
+        "List a writer vault with its policy, share mint and writer account (admin)."
+      ],
+      "discriminator": [
+        29,
+        237,
+        247,
+        208,
+        193,
+        82,
+        54,
+        135
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying"
+          ]
+        },
+        {
+          "name": "underlying"
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "arg",
+                "path": "args.index"
+              }
+            ]
+          }
+        },
+        {
+          "name": "shareMint",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  115,
+                  104,
+                  97,
+                  114,
+                  101,
+                  95,
+                  109,
+                  105,
+                  110,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              }
+            ]
+          }
+        },
+        {
+          "name": "writerAccount",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  119,
+                  114,
+                  105,
+                  116,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "const",
+                "value": [
+                  0,
+                  0,
+                  0,
+                  0
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "createVaultArgs"
             }
           }
         }
@@ -1926,6 +2146,108 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "requestVaultWithdraw",
+      "docs": [
+        "Burn shares into a withdrawal request paid after the vault's cooldown (never paused)."
+      ],
+      "discriminator": [
+        78,
+        103,
+        189,
+        131,
+        32,
+        61,
+        76,
+        251
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "owner",
+          "signer": true
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "shareMint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "ownerShares",
+          "docs": [
+            "Holds the shares to burn; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "withdrawal",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  119,
+                  105,
+                  116,
+                  104,
+                  100,
+                  114,
+                  97,
+                  119,
+                  97,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "shares",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "resolveBankruptcy",
       "docs": [
         "Turn an account's shorts into unbacked contracts when neither collateral nor the fund can pay."
@@ -2587,6 +2909,382 @@ export type Greekhouse = {
       "args": []
     },
     {
+      "name": "vaultBuy",
+      "docs": [
+        "Buy options a vault writes, at the surface's mark plus its spread, within its policy."
+      ],
+      "discriminator": [
+        50,
+        62,
+        149,
+        247,
+        4,
+        116,
+        213,
+        250
+      ],
+      "accounts": [
+        {
+          "name": "buyer",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writerAccount",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "vault",
+            "underlyingLedger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlyingLedger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "optionMint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "buyerQuote",
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true
+        },
+        {
+          "name": "quoteMint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteTokenProgram"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "vaultBuyArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vaultDeposit",
+      "docs": [
+        "Deposit quote into a vault for shares at its value at mark (rounded against the depositor)."
+      ],
+      "discriminator": [
+        231,
+        150,
+        41,
+        113,
+        180,
+        104,
+        162,
+        120
+      ],
+      "accounts": [
+        {
+          "name": "depositor",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writerAccount",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "shareMint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "shareRecipient",
+          "docs": [
+            "Receives the shares; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true
+        },
+        {
+          "name": "depositorQuote",
+          "writable": true
+        },
+        {
+          "name": "quoteMint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteTokenProgram"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "vaultSellBack",
+      "docs": [
+        "Sell option tokens back to a vault at mark minus its spread, burning them against its short."
+      ],
+      "discriminator": [
+        134,
+        157,
+        115,
+        132,
+        141,
+        175,
+        230,
+        85
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writerAccount",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlyingLedger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "optionMint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holderOptions",
+          "docs": [
+            "Holds the tokens to sell; the holder is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the price; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteMint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteTokenProgram"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "vaultSellBackArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vaultWithdraw",
+      "docs": [
+        "Pay a matured vault withdrawal at the value per share now; queued while it would breach IM."
+      ],
+      "discriminator": [
+        98,
+        28,
+        187,
+        98,
+        87,
+        69,
+        46,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "writerAccount",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "shareMint",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "quoteVault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payment; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteMint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteTokenProgram"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "withdraw",
       "docs": [
         "Withdraw quote or collateral; with shorts or debt, equity at IM must stay >= 0 with fresh prices."
@@ -2923,6 +3621,32 @@ export type Greekhouse = {
         158,
         201,
         160
+      ]
+    },
+    {
+      "name": "vault",
+      "discriminator": [
+        211,
+        8,
+        232,
+        43,
+        2,
+        152,
+        117,
+        119
+      ]
+    },
+    {
+      "name": "vaultWithdrawal",
+      "discriminator": [
+        31,
+        228,
+        17,
+        127,
+        158,
+        124,
+        96,
+        173
       ]
     },
     {
@@ -3471,6 +4195,97 @@ export type Greekhouse = {
         71,
         195,
         7
+      ]
+    },
+    {
+      "name": "vaultBoughtBack",
+      "discriminator": [
+        128,
+        53,
+        25,
+        221,
+        97,
+        7,
+        253,
+        92
+      ]
+    },
+    {
+      "name": "vaultCreated",
+      "discriminator": [
+        117,
+        25,
+        120,
+        254,
+        75,
+        236,
+        78,
+        115
+      ]
+    },
+    {
+      "name": "vaultDeposited",
+      "discriminator": [
+        59,
+        62,
+        43,
+        200,
+        220,
+        104,
+        100,
+        67
+      ]
+    },
+    {
+      "name": "vaultSold",
+      "discriminator": [
+        135,
+        224,
+        43,
+        109,
+        190,
+        11,
+        95,
+        174
+      ]
+    },
+    {
+      "name": "vaultWithdrawCancelled",
+      "discriminator": [
+        15,
+        25,
+        75,
+        225,
+        160,
+        179,
+        0,
+        227
+      ]
+    },
+    {
+      "name": "vaultWithdrawRequested",
+      "discriminator": [
+        57,
+        133,
+        22,
+        19,
+        103,
+        58,
+        113,
+        247
+      ]
+    },
+    {
+      "name": "vaultWithdrawn",
+      "discriminator": [
+        238,
+        9,
+        219,
+        172,
+        188,
+        77,
+        72,
+        104
       ]
     },
     {
@@ -4321,6 +5136,96 @@ export type Greekhouse = {
       "code": 6158,
       "name": "noLongInSeries",
       "msg": "Account has no long in this series"
+    },
+    {
+      "code": 6159,
+      "name": "vaultPolicyInvalid",
+      "msg": "Vault policy outside its bounds (kinds, tenor window, strike band, utilisation, spread, cooldown, cap)"
+    },
+    {
+      "code": 6160,
+      "name": "wrongVaultWriterAccount",
+      "msg": "Writer account is not this vault's"
+    },
+    {
+      "code": 6161,
+      "name": "wrongShareMint",
+      "msg": "Share mint is not this vault's"
+    },
+    {
+      "code": 6162,
+      "name": "wrongVaultWithdrawal",
+      "msg": "Withdrawal request belongs to another vault"
+    },
+    {
+      "code": 6163,
+      "name": "notWithdrawalOwner",
+      "msg": "Signer does not own this withdrawal request"
+    },
+    {
+      "code": 6164,
+      "name": "vaultUnderlyingMismatch",
+      "msg": "Series is not on the vault's underlying"
+    },
+    {
+      "code": 6165,
+      "name": "vaultKindNotAllowed",
+      "msg": "Vault policy does not sell this kind of option"
+    },
+    {
+      "code": 6166,
+      "name": "vaultTenorOutOfPolicy",
+      "msg": "Series' time to expiry is outside the vault's tenor window"
+    },
+    {
+      "code": 6167,
+      "name": "vaultStrikeOutOfPolicy",
+      "msg": "Series' strike is outside the vault's band around spot"
+    },
+    {
+      "code": 6168,
+      "name": "vaultUtilisationExceeded",
+      "msg": "Sale would take the vault above its maximum utilisation of IM"
+    },
+    {
+      "code": 6169,
+      "name": "vaultPriceAboveLimit",
+      "msg": "Vault's price is above the buyer's max_price"
+    },
+    {
+      "code": 6170,
+      "name": "vaultPriceBelowLimit",
+      "msg": "Vault's price is below the holder's min_price"
+    },
+    {
+      "code": 6171,
+      "name": "vaultDepositCapExceeded",
+      "msg": "Deposit would take the vault's value above its deposit cap"
+    },
+    {
+      "code": 6172,
+      "name": "vaultNavNotPositive",
+      "msg": "Vault's value at mark is not positive: no deposit can be priced"
+    },
+    {
+      "code": 6173,
+      "name": "vaultFirstDepositTooSmall",
+      "msg": "First deposit into a vault must exceed its locked shares"
+    },
+    {
+      "code": 6174,
+      "name": "vaultDepositTooSmall",
+      "msg": "Deposit is worth less than one share"
+    },
+    {
+      "code": 6175,
+      "name": "vaultWithdrawalNotMature",
+      "msg": "Withdrawal request has not matured yet"
+    },
+    {
+      "code": 6176,
+      "name": "vaultWithdrawalBelowMargin",
+      "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
     }
   ],
   "types": [
@@ -5164,6 +6069,29 @@ export type Greekhouse = {
           {
             "name": "expiry",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "createVaultArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "index",
+            "docs": [
+              "The vault PDA's index seed (any unused one)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "vaultPolicy"
+              }
+            }
           }
         ]
       }
@@ -8645,6 +9573,598 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "vault",
+      "docs": [
+        "PDA [`VAULT_SEED`], clearinghouse, index (u32 LE)."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "shareMintBump",
+            "type": "u8"
+          },
+          {
+            "name": "padding0",
+            "type": "u8"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "docs": [
+              "The only underlying whose series the vault sells."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "shareMint",
+            "docs": [
+              "SPL Token mint of the shares (quote decimals; the vault PDA mints)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "writerAccount",
+            "docs": [
+              "The vault's writer account: PDA `writer`, clearinghouse, this vault, index 0."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "vaultPolicy"
+              }
+            }
+          },
+          {
+            "name": "pendingShares",
+            "docs": [
+              "Shares burned at a withdrawal request and not yet paid: they still count in the total."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "lockedShares",
+            "docs": [
+              "Shares of the first deposit kept by nobody ([`crate::constants::vault::LOCKED_SHARES`])."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "depositedTotal",
+            "docs": [
+              "Quote deposited by LPs, ever (reporting)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "withdrawnTotal",
+            "docs": [
+              "Quote paid to withdrawing LPs, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "premiumsTotal",
+            "docs": [
+              "Quote paid by buyers, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "sellBacksTotal",
+            "docs": [
+              "Quote paid to holders selling back, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                128
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultBoughtBack",
+      "docs": [
+        "A holder sold options back to the vault at mark minus the spread; they closed its short."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the holder received (quote native, rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "shortAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultBuyArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "maxPrice",
+            "docs": [
+              "Most the buyer pays for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultCreated",
+      "docs": [
+        "A writer vault listed with its policy, share mint and writer account (docs/vaults.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "shareMint",
+            "type": "pubkey"
+          },
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "vaultPolicy"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultDeposited",
+      "docs": [
+        "Quote deposited into a vault for shares at its value at mark."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "depositor",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares minted to the depositor (the locked shares of a first deposit excluded)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "navBefore",
+            "docs": [
+              "The vault's value at mark before the deposit (quote native, rounded up)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "totalSharesAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultPolicy",
+      "docs": [
+        "What a vault may sell and how (set at `create_vault`, by the admin)."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "depositCap",
+            "docs": [
+              "Quote native units: the vault's value at mark plus a deposit may not pass this."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "minTenorSecs",
+            "docs": [
+              "Shortest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxTenorSecs",
+            "docs": [
+              "Longest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "minStrikeBps",
+            "docs": [
+              "Lowest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxStrikeBps",
+            "docs": [
+              "Highest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "withdrawCooldownSecs",
+            "docs": [
+              "Time between a withdrawal request and its payment (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "maxUtilisationBps",
+            "docs": [
+              "Largest IM requirement as a share of the account's IM collateral value, after a sale."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "spreadBps",
+            "docs": [
+              "Buyers pay `mark * (1 + spread)`; sell-backs are paid `mark * (1 - spread)`."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "allowedKinds",
+            "docs": [
+              "Bit 0: calls; bit 1: puts."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                7
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultSellBackArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "minPrice",
+            "docs": [
+              "Least the holder accepts for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultSold",
+      "docs": [
+        "A buyer bought options the vault wrote, at mark plus the spread."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "buyer",
+            "type": "pubkey"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the buyer paid (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "mark",
+            "docs": [
+              "The surface's mark of the contracts (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "fee",
+            "docs": [
+              "Writing fee the vault's account paid."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "shortAfter",
+            "type": "u64"
+          },
+          {
+            "name": "utilisationBps",
+            "docs": [
+              "IM requirement over IM collateral value afterwards (bps, rounded up)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultWithdrawCancelled",
+      "docs": [
+        "A pending withdrawal cancelled: its shares minted back."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultWithdrawRequested",
+      "docs": [
+        "Shares burned into a pending withdrawal, payable from `matures_at`."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "withdrawal",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "maturesAt",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultWithdrawal",
+      "docs": [
+        "One LP's pending withdrawal from a vault. PDA",
+        "[`VAULT_WITHDRAWAL_SEED`](crate::constants::VAULT_WITHDRAWAL_SEED), vault, owner: one at a",
+        "time; closed (rent to the owner) when paid or cancelled."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares burned at the request (counted in the vault's `pending_shares`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "requestedAt",
+            "docs": [
+              "When requested (unix seconds)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "maturesAt",
+            "docs": [
+              "Payable from then on, at the vault's value per share at the payment."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "vaultWithdrawn",
+      "docs": [
+        "A matured withdrawal paid at the vault's value per share at the payment."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "navBefore",
+            "docs": [
+              "The vault's value at mark before the payment (quote native, rounded down)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "totalSharesAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
       "name": "volSurfaceSet",
       "type": {
         "kind": "struct",
@@ -9239,6 +10759,68 @@ export type GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "cancel_vault_withdraw",
+      "docs": [
+        "Cancel a pending vault withdrawal: its shares are minted back."
+      ],
+      "discriminator": [
+        99,
+        222,
+        113,
+        168,
+        99,
+        11,
+        128,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_recipient",
+          "docs": [
+            "Receives the shares back; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "check_margin",
       "docs": [
         "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
@@ -9403,6 +10985,164 @@ export type GreekhouseIdlJson = {
           "type": {
             "defined": {
               "name": "CreateSeriesArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "create_vault",
+      "docs": [
+        "List a writer vault with its policy, share mint and writer account (admin)."
+      ],
+      "discriminator": [
+        29,
+        237,
+        247,
+        208,
+        193,
+        82,
+        54,
+        135
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying"
+          ]
+        },
+        {
+          "name": "underlying"
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "arg",
+                "path": "args.index"
+              }
+            ]
+          }
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  115,
+                  104,
+                  97,
+                  114,
+                  101,
+                  95,
+                  109,
+                  105,
+                  110,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              }
+            ]
+          }
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  119,
+                  114,
+                  105,
+                  116,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "const",
+                "value": [
+                  0,
+                  0,
+                  0,
+                  0
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "CreateVaultArgs"
             }
           }
         }
@@ -10791,6 +12531,108 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "request_vault_withdraw",
+      "docs": [
+        "Burn shares into a withdrawal request paid after the vault's cooldown (never paused)."
+      ],
+      "discriminator": [
+        78,
+        103,
+        189,
+        131,
+        32,
+        61,
+        76,
+        251
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "owner",
+          "signer": true
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "owner_shares",
+          "docs": [
+            "Holds the shares to burn; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "withdrawal",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  119,
+                  105,
+                  116,
+                  104,
+                  100,
+                  114,
+                  97,
+                  119,
+                  97,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "shares",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "resolve_bankruptcy",
       "docs": [
         "Turn an account's shorts into unbacked contracts when neither collateral nor the fund can pay."
@@ -11452,6 +13294,382 @@ export type GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "vault_buy",
+      "docs": [
+        "Buy options a vault writes, at the surface's mark plus its spread, within its policy."
+      ],
+      "discriminator": [
+        50,
+        62,
+        149,
+        247,
+        4,
+        116,
+        213,
+        250
+      ],
+      "accounts": [
+        {
+          "name": "buyer",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "vault",
+            "underlying_ledger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "buyer_quote",
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "VaultBuyArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vault_deposit",
+      "docs": [
+        "Deposit quote into a vault for shares at its value at mark (rounded against the depositor)."
+      ],
+      "discriminator": [
+        231,
+        150,
+        41,
+        113,
+        180,
+        104,
+        162,
+        120
+      ],
+      "accounts": [
+        {
+          "name": "depositor",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_recipient",
+          "docs": [
+            "Receives the shares; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "depositor_quote",
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "vault_sell_back",
+      "docs": [
+        "Sell option tokens back to a vault at mark minus its spread, burning them against its short."
+      ],
+      "discriminator": [
+        134,
+        157,
+        115,
+        132,
+        141,
+        175,
+        230,
+        85
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holder_options",
+          "docs": [
+            "Holds the tokens to sell; the holder is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the price; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "VaultSellBackArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vault_withdraw",
+      "docs": [
+        "Pay a matured vault withdrawal at the value per share now; queued while it would breach IM."
+      ],
+      "discriminator": [
+        98,
+        28,
+        187,
+        98,
+        87,
+        69,
+        46,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payment; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "withdraw",
       "docs": [
         "Withdraw quote or collateral; with shorts or debt, equity at IM must stay >= 0 with fresh prices."
@@ -11788,6 +14006,32 @@ export type GreekhouseIdlJson = {
         158,
         201,
         160
+      ]
+    },
+    {
+      "name": "Vault",
+      "discriminator": [
+        211,
+        8,
+        232,
+        43,
+        2,
+        152,
+        117,
+        119
+      ]
+    },
+    {
+      "name": "VaultWithdrawal",
+      "discriminator": [
+        31,
+        228,
+        17,
+        127,
+        158,
+        124,
+        96,
+        173
       ]
     },
     {
@@ -12336,6 +14580,97 @@ export type GreekhouseIdlJson = {
         71,
         195,
         7
+      ]
+    },
+    {
+      "name": "VaultBoughtBack",
+      "discriminator": [
+        128,
+        53,
+        25,
+        221,
+        97,
+        7,
+        253,
+        92
+      ]
+    },
+    {
+      "name": "VaultCreated",
+      "discriminator": [
+        117,
+        25,
+        120,
+        254,
+        75,
+        236,
+        78,
+        115
+      ]
+    },
+    {
+      "name": "VaultDeposited",
+      "discriminator": [
+        59,
+        62,
+        43,
+        200,
+        220,
+        104,
+        100,
+        67
+      ]
+    },
+    {
+      "name": "VaultSold",
+      "discriminator": [
+        135,
+        224,
+        43,
+        109,
+        190,
+        11,
+        95,
+        174
+      ]
+    },
+    {
+      "name": "VaultWithdrawCancelled",
+      "discriminator": [
+        15,
+        25,
+        75,
+        225,
+        160,
+        179,
+        0,
+        227
+      ]
+    },
+    {
+      "name": "VaultWithdrawRequested",
+      "discriminator": [
+        57,
+        133,
+        22,
+        19,
+        103,
+        58,
+        113,
+        247
+      ]
+    },
+    {
+      "name": "VaultWithdrawn",
+      "discriminator": [
+        238,
+        9,
+        219,
+        172,
+        188,
+        77,
+        72,
+        104
       ]
     },
     {
@@ -13186,6 +15521,96 @@ export type GreekhouseIdlJson = {
       "code": 6158,
       "name": "NoLongInSeries",
       "msg": "Account has no long in this series"
+    },
+    {
+      "code": 6159,
+      "name": "VaultPolicyInvalid",
+      "msg": "Vault policy outside its bounds (kinds, tenor window, strike band, utilisation, spread, cooldown, cap)"
+    },
+    {
+      "code": 6160,
+      "name": "WrongVaultWriterAccount",
+      "msg": "Writer account is not this vault's"
+    },
+    {
+      "code": 6161,
+      "name": "WrongShareMint",
+      "msg": "Share mint is not this vault's"
+    },
+    {
+      "code": 6162,
+      "name": "WrongVaultWithdrawal",
+      "msg": "Withdrawal request belongs to another vault"
+    },
+    {
+      "code": 6163,
+      "name": "NotWithdrawalOwner",
+      "msg": "Signer does not own this withdrawal request"
+    },
+    {
+      "code": 6164,
+      "name": "VaultUnderlyingMismatch",
+      "msg": "Series is not on the vault's underlying"
+    },
+    {
+      "code": 6165,
+      "name": "VaultKindNotAllowed",
+      "msg": "Vault policy does not sell this kind of option"
+    },
+    {
+      "code": 6166,
+      "name": "VaultTenorOutOfPolicy",
+      "msg": "Series' time to expiry is outside the vault's tenor window"
+    },
+    {
+      "code": 6167,
+      "name": "VaultStrikeOutOfPolicy",
+      "msg": "Series' strike is outside the vault's band around spot"
+    },
+    {
+      "code": 6168,
+      "name": "VaultUtilisationExceeded",
+      "msg": "Sale would take the vault above its maximum utilisation of IM"
+    },
+    {
+      "code": 6169,
+      "name": "VaultPriceAboveLimit",
+      "msg": "Vault's price is above the buyer's max_price"
+    },
+    {
+      "code": 6170,
+      "name": "VaultPriceBelowLimit",
+      "msg": "Vault's price is below the holder's min_price"
+    },
+    {
+      "code": 6171,
+      "name": "VaultDepositCapExceeded",
+      "msg": "Deposit would take the vault's value above its deposit cap"
+    },
+    {
+      "code": 6172,
+      "name": "VaultNavNotPositive",
+      "msg": "Vault's value at mark is not positive: no deposit can be priced"
+    },
+    {
+      "code": 6173,
+      "name": "VaultFirstDepositTooSmall",
+      "msg": "First deposit into a vault must exceed its locked shares"
+    },
+    {
+      "code": 6174,
+      "name": "VaultDepositTooSmall",
+      "msg": "Deposit is worth less than one share"
+    },
+    {
+      "code": 6175,
+      "name": "VaultWithdrawalNotMature",
+      "msg": "Withdrawal request has not matured yet"
+    },
+    {
+      "code": 6176,
+      "name": "VaultWithdrawalBelowMargin",
+      "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
     }
   ],
   "types": [
@@ -14029,6 +16454,29 @@ export type GreekhouseIdlJson = {
           {
             "name": "expiry",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "CreateVaultArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "index",
+            "docs": [
+              "The vault PDA's index seed (any unused one)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
           }
         ]
       }
@@ -17501,6 +19949,598 @@ export type GreekhouseIdlJson = {
           {
             "name": "fund_balance_after",
             "type": "u64"
+          },
+          {
+            "name": "total_shares_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Vault",
+      "docs": [
+        "PDA [`VAULT_SEED`], clearinghouse, index (u32 LE)."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "share_mint_bump",
+            "type": "u8"
+          },
+          {
+            "name": "_padding0",
+            "type": "u8"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "docs": [
+              "The only underlying whose series the vault sells."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "share_mint",
+            "docs": [
+              "SPL Token mint of the shares (quote decimals; the vault PDA mints)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "writer_account",
+            "docs": [
+              "The vault's writer account: PDA `writer`, clearinghouse, this vault, index 0."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
+          },
+          {
+            "name": "pending_shares",
+            "docs": [
+              "Shares burned at a withdrawal request and not yet paid: they still count in the total."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "locked_shares",
+            "docs": [
+              "Shares of the first deposit kept by nobody ([`crate::constants::vault::LOCKED_SHARES`])."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "deposited_total",
+            "docs": [
+              "Quote deposited by LPs, ever (reporting)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "withdrawn_total",
+            "docs": [
+              "Quote paid to withdrawing LPs, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "premiums_total",
+            "docs": [
+              "Quote paid by buyers, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "sell_backs_total",
+            "docs": [
+              "Quote paid to holders selling back, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                128
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultBoughtBack",
+      "docs": [
+        "A holder sold options back to the vault at mark minus the spread; they closed its short."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the holder received (quote native, rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultBuyArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "max_price",
+            "docs": [
+              "Most the buyer pays for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultCreated",
+      "docs": [
+        "A writer vault listed with its policy, share mint and writer account (docs/vaults.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "share_mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultDeposited",
+      "docs": [
+        "Quote deposited into a vault for shares at its value at mark."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "depositor",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares minted to the depositor (the locked shares of a first deposit excluded)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "nav_before",
+            "docs": [
+              "The vault's value at mark before the deposit (quote native, rounded up)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "total_shares_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultPolicy",
+      "docs": [
+        "What a vault may sell and how (set at `create_vault`, by the admin)."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "deposit_cap",
+            "docs": [
+              "Quote native units: the vault's value at mark plus a deposit may not pass this."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "min_tenor_secs",
+            "docs": [
+              "Shortest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_tenor_secs",
+            "docs": [
+              "Longest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "min_strike_bps",
+            "docs": [
+              "Lowest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_strike_bps",
+            "docs": [
+              "Highest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "withdraw_cooldown_secs",
+            "docs": [
+              "Time between a withdrawal request and its payment (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_utilisation_bps",
+            "docs": [
+              "Largest IM requirement as a share of the account's IM collateral value, after a sale."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "spread_bps",
+            "docs": [
+              "Buyers pay `mark * (1 + spread)`; sell-backs are paid `mark * (1 - spread)`."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "allowed_kinds",
+            "docs": [
+              "Bit 0: calls; bit 1: puts."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                7
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultSellBackArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "min_price",
+            "docs": [
+              "Least the holder accepts for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultSold",
+      "docs": [
+        "A buyer bought options the vault wrote, at mark plus the spread."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "buyer",
+            "type": "pubkey"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the buyer paid (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "mark",
+            "docs": [
+              "The surface's mark of the contracts (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "fee",
+            "docs": [
+              "Writing fee the vault's account paid."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          },
+          {
+            "name": "utilisation_bps",
+            "docs": [
+              "IM requirement over IM collateral value afterwards (bps, rounded up)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawCancelled",
+      "docs": [
+        "A pending withdrawal cancelled: its shares minted back."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawRequested",
+      "docs": [
+        "Shares burned into a pending withdrawal, payable from `matures_at`."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "withdrawal",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "matures_at",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawal",
+      "docs": [
+        "One LP's pending withdrawal from a vault. PDA",
+        "[`VAULT_WITHDRAWAL_SEED`](crate::constants::VAULT_WITHDRAWAL_SEED), vault, owner: one at a",
+        "time; closed (rent to the owner) when paid or cancelled."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares burned at the request (counted in the vault's `pending_shares`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "requested_at",
+            "docs": [
+              "When requested (unix seconds)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "matures_at",
+            "docs": [
+              "Payable from then on, at the vault's value per share at the payment."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawn",
+      "docs": [
+        "A matured withdrawal paid at the vault's value per share at the payment."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "nav_before",
+            "docs": [
+              "The vault's value at mark before the payment (quote native, rounded down)."
+            ],
+            "type": "i64"
           },
           {
             "name": "total_shares_after",
@@ -18104,6 +21144,68 @@ export const IDL: GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "cancel_vault_withdraw",
+      "docs": [
+        "Cancel a pending vault withdrawal: its shares are minted back."
+      ],
+      "discriminator": [
+        99,
+        222,
+        113,
+        168,
+        99,
+        11,
+        128,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_recipient",
+          "docs": [
+            "Receives the shares back; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "check_margin",
       "docs": [
         "Check a writer account's margin against its warning level; `MarginWarning` on a crossing (anyone)."
@@ -18268,6 +21370,164 @@ export const IDL: GreekhouseIdlJson = {
           "type": {
             "defined": {
               "name": "CreateSeriesArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "create_vault",
+      "docs": [
+        "List a writer vault with its policy, share mint and writer account (admin)."
+      ],
+      "discriminator": [
+        29,
+        237,
+        247,
+        208,
+        193,
+        82,
+        54,
+        135
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying"
+          ]
+        },
+        {
+          "name": "underlying"
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "arg",
+                "path": "args.index"
+              }
+            ]
+          }
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  115,
+                  104,
+                  97,
+                  114,
+                  101,
+                  95,
+                  109,
+                  105,
+                  110,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              }
+            ]
+          }
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  119,
+                  114,
+                  105,
+                  116,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "clearinghouse"
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "const",
+                "value": [
+                  0,
+                  0,
+                  0,
+                  0
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "CreateVaultArgs"
             }
           }
         }
@@ -19656,6 +22916,108 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "request_vault_withdraw",
+      "docs": [
+        "Burn shares into a withdrawal request paid after the vault's cooldown (never paused)."
+      ],
+      "discriminator": [
+        78,
+        103,
+        189,
+        131,
+        32,
+        61,
+        76,
+        251
+      ],
+      "accounts": [
+        {
+          "name": "payer",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "owner",
+          "signer": true
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "owner_shares",
+          "docs": [
+            "Holds the shares to burn; the owner is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "withdrawal",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  118,
+                  97,
+                  117,
+                  108,
+                  116,
+                  95,
+                  119,
+                  105,
+                  116,
+                  104,
+                  100,
+                  114,
+                  97,
+                  119,
+                  97,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "vault"
+              },
+              {
+                "kind": "account",
+                "path": "owner"
+              }
+            ]
+          }
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "system_program",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "shares",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "resolve_bankruptcy",
       "docs": [
         "Turn an account's shorts into unbacked contracts when neither collateral nor the fund can pay."
@@ -20317,6 +23679,382 @@ export const IDL: GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "vault_buy",
+      "docs": [
+        "Buy options a vault writes, at the surface's mark plus its spread, within its policy."
+      ],
+      "discriminator": [
+        50,
+        62,
+        149,
+        247,
+        4,
+        116,
+        213,
+        250
+      ],
+      "accounts": [
+        {
+          "name": "buyer",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "vault",
+            "underlying_ledger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the option tokens; any token account of the option mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "buyer_quote",
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "VaultBuyArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vault_deposit",
+      "docs": [
+        "Deposit quote into a vault for shares at its value at mark (rounded against the depositor)."
+      ],
+      "discriminator": [
+        231,
+        150,
+        41,
+        113,
+        180,
+        104,
+        162,
+        120
+      ],
+      "accounts": [
+        {
+          "name": "depositor",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_mint",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "share_recipient",
+          "docs": [
+            "Receives the shares; any token account of the share mint."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "depositor_quote",
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "vault_sell_back",
+      "docs": [
+        "Sell option tokens back to a vault at mark minus its spread, burning them against its short."
+      ],
+      "discriminator": [
+        134,
+        157,
+        115,
+        132,
+        141,
+        175,
+        230,
+        85
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holder_options",
+          "docs": [
+            "Holds the tokens to sell; the holder is its authority."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the price; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "VaultSellBackArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "vault_withdraw",
+      "docs": [
+        "Pay a matured vault withdrawal at the value per share now; queued while it would breach IM."
+      ],
+      "discriminator": [
+        98,
+        28,
+        187,
+        98,
+        87,
+        69,
+        46,
+        64
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "vault",
+          "writable": true,
+          "relations": [
+            "withdrawal"
+          ]
+        },
+        {
+          "name": "writer_account",
+          "writable": true,
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "withdrawal",
+          "writable": true
+        },
+        {
+          "name": "share_mint",
+          "relations": [
+            "vault"
+          ]
+        },
+        {
+          "name": "quote_vault",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payment; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "withdraw",
       "docs": [
         "Withdraw quote or collateral; with shorts or debt, equity at IM must stay >= 0 with fresh prices."
@@ -20653,6 +24391,32 @@ export const IDL: GreekhouseIdlJson = {
         158,
         201,
         160
+      ]
+    },
+    {
+      "name": "Vault",
+      "discriminator": [
+        211,
+        8,
+        232,
+        43,
+        2,
+        152,
+        117,
+        119
+      ]
+    },
+    {
+      "name": "VaultWithdrawal",
+      "discriminator": [
+        31,
+        228,
+        17,
+        127,
+        158,
+        124,
+        96,
+        173
       ]
     },
     {
@@ -21201,6 +24965,97 @@ export const IDL: GreekhouseIdlJson = {
         71,
         195,
         7
+      ]
+    },
+    {
+      "name": "VaultBoughtBack",
+      "discriminator": [
+        128,
+        53,
+        25,
+        221,
+        97,
+        7,
+        253,
+        92
+      ]
+    },
+    {
+      "name": "VaultCreated",
+      "discriminator": [
+        117,
+        25,
+        120,
+        254,
+        75,
+        236,
+        78,
+        115
+      ]
+    },
+    {
+      "name": "VaultDeposited",
+      "discriminator": [
+        59,
+        62,
+        43,
+        200,
+        220,
+        104,
+        100,
+        67
+      ]
+    },
+    {
+      "name": "VaultSold",
+      "discriminator": [
+        135,
+        224,
+        43,
+        109,
+        190,
+        11,
+        95,
+        174
+      ]
+    },
+    {
+      "name": "VaultWithdrawCancelled",
+      "discriminator": [
+        15,
+        25,
+        75,
+        225,
+        160,
+        179,
+        0,
+        227
+      ]
+    },
+    {
+      "name": "VaultWithdrawRequested",
+      "discriminator": [
+        57,
+        133,
+        22,
+        19,
+        103,
+        58,
+        113,
+        247
+      ]
+    },
+    {
+      "name": "VaultWithdrawn",
+      "discriminator": [
+        238,
+        9,
+        219,
+        172,
+        188,
+        77,
+        72,
+        104
       ]
     },
     {
@@ -22051,6 +25906,96 @@ export const IDL: GreekhouseIdlJson = {
       "code": 6158,
       "name": "NoLongInSeries",
       "msg": "Account has no long in this series"
+    },
+    {
+      "code": 6159,
+      "name": "VaultPolicyInvalid",
+      "msg": "Vault policy outside its bounds (kinds, tenor window, strike band, utilisation, spread, cooldown, cap)"
+    },
+    {
+      "code": 6160,
+      "name": "WrongVaultWriterAccount",
+      "msg": "Writer account is not this vault's"
+    },
+    {
+      "code": 6161,
+      "name": "WrongShareMint",
+      "msg": "Share mint is not this vault's"
+    },
+    {
+      "code": 6162,
+      "name": "WrongVaultWithdrawal",
+      "msg": "Withdrawal request belongs to another vault"
+    },
+    {
+      "code": 6163,
+      "name": "NotWithdrawalOwner",
+      "msg": "Signer does not own this withdrawal request"
+    },
+    {
+      "code": 6164,
+      "name": "VaultUnderlyingMismatch",
+      "msg": "Series is not on the vault's underlying"
+    },
+    {
+      "code": 6165,
+      "name": "VaultKindNotAllowed",
+      "msg": "Vault policy does not sell this kind of option"
+    },
+    {
+      "code": 6166,
+      "name": "VaultTenorOutOfPolicy",
+      "msg": "Series' time to expiry is outside the vault's tenor window"
+    },
+    {
+      "code": 6167,
+      "name": "VaultStrikeOutOfPolicy",
+      "msg": "Series' strike is outside the vault's band around spot"
+    },
+    {
+      "code": 6168,
+      "name": "VaultUtilisationExceeded",
+      "msg": "Sale would take the vault above its maximum utilisation of IM"
+    },
+    {
+      "code": 6169,
+      "name": "VaultPriceAboveLimit",
+      "msg": "Vault's price is above the buyer's max_price"
+    },
+    {
+      "code": 6170,
+      "name": "VaultPriceBelowLimit",
+      "msg": "Vault's price is below the holder's min_price"
+    },
+    {
+      "code": 6171,
+      "name": "VaultDepositCapExceeded",
+      "msg": "Deposit would take the vault's value above its deposit cap"
+    },
+    {
+      "code": 6172,
+      "name": "VaultNavNotPositive",
+      "msg": "Vault's value at mark is not positive: no deposit can be priced"
+    },
+    {
+      "code": 6173,
+      "name": "VaultFirstDepositTooSmall",
+      "msg": "First deposit into a vault must exceed its locked shares"
+    },
+    {
+      "code": 6174,
+      "name": "VaultDepositTooSmall",
+      "msg": "Deposit is worth less than one share"
+    },
+    {
+      "code": 6175,
+      "name": "VaultWithdrawalNotMature",
+      "msg": "Withdrawal request has not matured yet"
+    },
+    {
+      "code": 6176,
+      "name": "VaultWithdrawalBelowMargin",
+      "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
     }
   ],
   "types": [
@@ -22894,6 +26839,29 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "expiry",
             "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "CreateVaultArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "index",
+            "docs": [
+              "The vault PDA's index seed (any unused one)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
           }
         ]
       }
@@ -26366,6 +30334,598 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "fund_balance_after",
             "type": "u64"
+          },
+          {
+            "name": "total_shares_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Vault",
+      "docs": [
+        "PDA [`VAULT_SEED`], clearinghouse, index (u32 LE)."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "share_mint_bump",
+            "type": "u8"
+          },
+          {
+            "name": "_padding0",
+            "type": "u8"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "underlying",
+            "docs": [
+              "The only underlying whose series the vault sells."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "share_mint",
+            "docs": [
+              "SPL Token mint of the shares (quote decimals; the vault PDA mints)."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "writer_account",
+            "docs": [
+              "The vault's writer account: PDA `writer`, clearinghouse, this vault, index 0."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
+          },
+          {
+            "name": "pending_shares",
+            "docs": [
+              "Shares burned at a withdrawal request and not yet paid: they still count in the total."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "locked_shares",
+            "docs": [
+              "Shares of the first deposit kept by nobody ([`crate::constants::vault::LOCKED_SHARES`])."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "deposited_total",
+            "docs": [
+              "Quote deposited by LPs, ever (reporting)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "withdrawn_total",
+            "docs": [
+              "Quote paid to withdrawing LPs, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "premiums_total",
+            "docs": [
+              "Quote paid by buyers, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "sell_backs_total",
+            "docs": [
+              "Quote paid to holders selling back, ever."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                128
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultBoughtBack",
+      "docs": [
+        "A holder sold options back to the vault at mark minus the spread; they closed its short."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the holder received (quote native, rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultBuyArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "max_price",
+            "docs": [
+              "Most the buyer pays for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultCreated",
+      "docs": [
+        "A writer vault listed with its policy, share mint and writer account (docs/vaults.md)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "clearinghouse",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "index",
+            "type": "u32"
+          },
+          {
+            "name": "underlying",
+            "type": "pubkey"
+          },
+          {
+            "name": "share_mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "policy",
+            "type": {
+              "defined": {
+                "name": "VaultPolicy"
+              }
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultDeposited",
+      "docs": [
+        "Quote deposited into a vault for shares at its value at mark."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "depositor",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares minted to the depositor (the locked shares of a first deposit excluded)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "nav_before",
+            "docs": [
+              "The vault's value at mark before the deposit (quote native, rounded up)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "total_shares_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultPolicy",
+      "docs": [
+        "What a vault may sell and how (set at `create_vault`, by the admin)."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "deposit_cap",
+            "docs": [
+              "Quote native units: the vault's value at mark plus a deposit may not pass this."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "min_tenor_secs",
+            "docs": [
+              "Shortest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_tenor_secs",
+            "docs": [
+              "Longest time to expiry of a series the vault sells (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "min_strike_bps",
+            "docs": [
+              "Lowest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_strike_bps",
+            "docs": [
+              "Highest strike the vault sells, as `K / S` in bps at the oracle spot."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "withdraw_cooldown_secs",
+            "docs": [
+              "Time between a withdrawal request and its payment (seconds)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "max_utilisation_bps",
+            "docs": [
+              "Largest IM requirement as a share of the account's IM collateral value, after a sale."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "spread_bps",
+            "docs": [
+              "Buyers pay `mark * (1 + spread)`; sell-backs are paid `mark * (1 - spread)`."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "allowed_kinds",
+            "docs": [
+              "Bit 0: calls; bit 1: puts."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                7
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultSellBackArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "min_price",
+            "docs": [
+              "Least the holder accepts for all of them (quote native units)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultSold",
+      "docs": [
+        "A buyer bought options the vault wrote, at mark plus the spread."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "buyer",
+            "type": "pubkey"
+          },
+          {
+            "name": "recipient",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "What the buyer paid (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "mark",
+            "docs": [
+              "The surface's mark of the contracts (quote native, rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "fee",
+            "docs": [
+              "Writing fee the vault's account paid."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "short_after",
+            "type": "u64"
+          },
+          {
+            "name": "utilisation_bps",
+            "docs": [
+              "IM requirement over IM collateral value afterwards (bps, rounded up)."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawCancelled",
+      "docs": [
+        "A pending withdrawal cancelled: its shares minted back."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawRequested",
+      "docs": [
+        "Shares burned into a pending withdrawal, payable from `matures_at`."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "withdrawal",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "matures_at",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawal",
+      "docs": [
+        "One LP's pending withdrawal from a vault. PDA",
+        "[`VAULT_WITHDRAWAL_SEED`](crate::constants::VAULT_WITHDRAWAL_SEED), vault, owner: one at a",
+        "time; closed (rent to the owner) when paid or cancelled."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "_padding",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "docs": [
+              "Shares burned at the request (counted in the vault's `pending_shares`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "requested_at",
+            "docs": [
+              "When requested (unix seconds)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "matures_at",
+            "docs": [
+              "Payable from then on, at the vault's value per share at the payment."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "VaultWithdrawn",
+      "docs": [
+        "A matured withdrawal paid at the vault's value per share at the payment."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "shares",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "nav_before",
+            "docs": [
+              "The vault's value at mark before the payment (quote native, rounded down)."
+            ],
+            "type": "i64"
           },
           {
             "name": "total_shares_after",

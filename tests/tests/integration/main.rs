@@ -21,5 +21,6 @@ mod scenario_chain;
 mod settlement;
 mod smoke;
 mod test_oracle;
+mod vault;
 mod waterfall;
 mod writer;

@@ -90,6 +90,8 @@ fn the_rulebook_build_has_the_programs_layouts_and_error_table() {
         SettlementPrice,
         Underlying,
         UnderlyingLedger,
+        Vault,
+        VaultWithdrawal,
         WriterAccount
     );
     let program: Vec<_> = E::ALL

@@ -8,6 +8,7 @@ pub mod keeper;
 pub mod liquidation;
 pub mod market;
 pub mod settlement;
+pub mod vault;
 pub mod vol_updater;
 pub mod writer;
 
@@ -19,5 +20,6 @@ pub use keeper::*;
 pub use liquidation::*;
 pub use market::*;
 pub use settlement::*;
+pub use vault::*;
 pub use vol_updater::*;
 pub use writer::*;

@@ -25,3 +25,6 @@ pub use settlement_price::*;
 pub use underlying::*;
 pub use underlying_ledger::*;
 pub use writer_account::*;
+
+pub mod vault;
+pub use vault::*;

@@ -8,6 +8,8 @@ pub(super) const THIN: [usize; 2] = [0, 4];
 pub(super) const PARTIES: usize = 8; // alice, bob, carol, erin, liquidator, mallory, heidi, ivan
 pub(super) const HOLDER0: usize = 5;
 pub(super) const STAKERS: usize = 3;
+/// The vault's LPs.
+pub(super) const LPS: usize = 2;
 pub(super) const SERIES: usize = 6; // set up, two per expiry; `CreateSeries` may add more
 /// Terms `CreateSeries` draws from: (kind, strike in dollars, expiry index).
 pub(super) const NEW_TERMS: [(u8, u64, usize); 4] =
@@ -259,6 +261,33 @@ pub(super) enum Action {
     WaitGrace {
         extra: u16,
     },
+    VaultDeposit {
+        lp: u8,
+        dollars: u16,
+    },
+    /// `bps` of the LP's shares (beyond 100 %: more than it holds).
+    VaultRequestWithdraw {
+        lp: u8,
+        bps: u16,
+    },
+    VaultCancelWithdraw {
+        lp: u8,
+    },
+    VaultWithdraw {
+        lp: u8,
+    },
+    /// A holder buys `n` of a series from the vault.
+    VaultBuy {
+        p: u8,
+        s: u8,
+        n: u8,
+    },
+    /// A holder sells `bps` of its tokens of a series back to the vault.
+    VaultSellBack {
+        p: u8,
+        s: u8,
+        bps: u16,
+    },
 }
 
 pub(super) fn action() -> impl Strategy<Value = Action> {
@@ -333,5 +362,11 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
             .prop_map(|(target, pct, settle)| ExpiryThenBid { target, pct, settle }),
         2 => (0u16..1_200).prop_map(|extra| WaitGrace { extra }),
         2 => (w(), s()).prop_map(|(w, s)| DebtorTries { w, s }),
+        2 => (0u8..LPS as u8, 1u16..20_000).prop_map(|(lp, dollars)| VaultDeposit { lp, dollars }),
+        1 => (0u8..LPS as u8, bps()).prop_map(|(lp, bps)| VaultRequestWithdraw { lp, bps }),
+        1 => (0u8..LPS as u8).prop_map(|lp| VaultCancelWithdraw { lp }),
+        1 => (0u8..LPS as u8).prop_map(|lp| VaultWithdraw { lp }),
+        3 => (0u8..3, s(), 1u8..60).prop_map(|(p, s, n)| VaultBuy { p, s, n }),
+        1 => (0u8..3, s(), bps()).prop_map(|(p, s, bps)| VaultSellBack { p, s, bps }),
     ]
 }

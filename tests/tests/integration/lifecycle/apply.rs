@@ -170,6 +170,9 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             }
             let wi = pick(world, w, has_long);
             let acct = world.writers[wi].account;
+            if world.state_of(&acct).is_none() {
+                return Ok(None); // a closed account has no long to withdraw
+            }
             let held = world.state_of(&acct).and_then(|st| {
                 st.positions
                     .iter()
@@ -749,6 +752,48 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             world.env.advance(grace + 1 + extra as i64);
             world.publish();
             Ok(None)
+        }
+        VaultDeposit { lp, dollars } => {
+            let (v, l) = (world.vault, world.lp(lp));
+            sent(world.env.vault_deposit(&v, &l, usd(dollars as u64)))
+        }
+        VaultRequestWithdraw { lp, bps } => {
+            let (v, l) = (world.vault, world.lp(lp));
+            let held = world.env.shares_of(&l);
+            let shares = (held as u128 * bps as u128 / 10_000) as u64;
+            sent(world.env.request_vault_withdraw(&v, &l, shares))
+        }
+        VaultCancelWithdraw { lp } => {
+            let (v, l) = (world.vault, world.lp(lp));
+            sent(world.env.cancel_vault_withdraw(&v, &l))
+        }
+        VaultWithdraw { lp } => {
+            let (v, l) = (world.vault, world.lp(lp));
+            let r = world.env.vault_withdraw(&v, &l);
+            if let Ok(out) = &r {
+                if out.event::<greekhouse::events::VaultWithdrawn>().is_some() {
+                    world.hit("a vault withdrawal paid in the actions");
+                }
+            }
+            sent(r)
+        }
+        VaultBuy { p, s, n } => {
+            let (v, b, series) = (world.vault, world.buyer(p), world.series_at(s));
+            let r = world.env.vault_buy(&v, &b, &series, n as u64, u64::MAX);
+            if r.is_ok() {
+                world.hit("a holder bought from the vault");
+            }
+            sent(r)
+        }
+        VaultSellBack { p, s, bps } => {
+            let (v, b, series) = (world.vault, world.buyer(p), world.series_at(s));
+            let held = world.env.option_balance(&b.owner.pubkey(), &series);
+            let n = (held as u128 * bps as u128 / 10_000) as u64;
+            let r = world.env.vault_sell_back(&v, &b, &series, n, 0);
+            if r.is_ok() {
+                world.hit("a holder sold back to the vault");
+            }
+            sent(r)
         }
     }
 }

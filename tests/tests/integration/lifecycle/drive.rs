@@ -334,8 +334,51 @@ pub(super) fn drive_to_end(world: &mut World) {
         );
     }
 
+    // every vault LP is paid: its queued request, then all its other shares requested (the
+    // vault's account holds only quote by now: no price, no margin check can refuse it)
+    let v = world.vault;
+    for _round in 0..2 {
+        for i in 0..LPS as u8 {
+            let l = world.lp(i);
+            let key = greekhouse_sdk::vault::withdrawal(&v.vault, &l.owner.pubkey());
+            let held = world.env.shares_of(&l);
+            if world.env.chain.account(&key).unwrap().is_none() && held > 0 {
+                let r = world.env.request_vault_withdraw(&v, &l, held);
+                drive_step(
+                    world,
+                    &mut stuck,
+                    format!("request_vault_withdraw {key}"),
+                    key,
+                    r,
+                );
+            }
+        }
+        let cooldown = world.env.vault_state(&v).policy.withdraw_cooldown_secs as i64;
+        world.env.advance(cooldown + 1);
+        world.publish();
+        world.env.refresh_surface(&sol);
+        for i in 0..LPS as u8 {
+            let l = world.lp(i);
+            let key = greekhouse_sdk::vault::withdrawal(&v.vault, &l.owner.pubkey());
+            if world.env.chain.account(&key).unwrap().is_some() {
+                let r = world.env.vault_withdraw(&v, &l);
+                if drive_step(world, &mut stuck, format!("vault_withdraw {key}"), key, r) {
+                    world.hit("a vault withdrawal paid in the drive");
+                }
+            }
+        }
+    }
+
     // the end state
     let mut problems = Vec::new();
+    let vs = world.env.vault_state(&v);
+    let outstanding = world.env.share_supply(&v);
+    if vs.pending_shares > 0 || outstanding > 0 {
+        problems.push(format!(
+            "vault: {} shares pending, {outstanding} not withdrawn",
+            vs.pending_shares
+        ));
+    }
     for s in world.series.clone() {
         let st = world.env.series_state(&s);
         if st.status != SeriesStatus::Finalized as u8 {

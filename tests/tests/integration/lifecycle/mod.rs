@@ -40,7 +40,10 @@
 //! cancel_unstake, unstake, donate (and stakes around sweeps); keeper — sweep_fees,
 //! record_price; set_vol_surface; create_series; governance — queue_change, execute_change,
 //! cancel_change, pause, unpause, propose_admin / accept_admin, list_underlying (a rare action;
-//! list_collateral and initialize_clearinghouse run in the scenario's setup). Outside the
+//! list_collateral and initialize_clearinghouse run in the scenario's setup); writer vaults —
+//! vault_deposit, request_vault_withdraw, cancel_vault_withdraw, vault_withdraw, vault_buy (a
+//! holder buys from the vault, whose writer account is liquidated and settled like the others),
+//! vault_sell_back (create_vault runs in the setup). Outside the
 //! program: SPL transfers and burns of option tokens, dust deposits into liquidating or debtor
 //! accounts, closing and re-opening accounts. Prices: moves, crashes, rallies, jumps across
 //! expiries (up to 60 %), feed gaps (time passes with no update) and stale updates. Composite
@@ -70,7 +73,8 @@
 //! written off, each expiry passed in turn with its settlement price
 //! posted, every series settled, every position settled, every debt sold after its grace or
 //! resolved, backstops opened, bought and closed, every series finalized, every holder
-//! redeemed, dust swept, every writer withdraws and closes. Then: every series Finalized and
+//! redeemed, dust swept, every writer withdraws and closes, every vault LP's withdrawal (queued
+//! or requested now) is paid after its cooldown and no share is left pending. Then: every series Finalized and
 //! swept, no token left unredeemed, no writer with shorts, debt or debt markers, no quote left in
 //! a series ledger, vaults equal to ledgers, and the fund's total payments bounded by the
 //! deficits they covered plus the premium bound. A step that cannot be driven fails the case
@@ -83,10 +87,12 @@ use std::time::Instant;
 
 use anchor_lang::prelude::Pubkey;
 use greekhouse::engine::liquidation::FRACTION_ONE;
-use greekhouse::state::{pause, GovValue, SeriesStatus, WriterAccount, WriterStatus};
+use greekhouse::state::{pause, GovValue, SeriesStatus, VaultPolicy, WriterAccount, WriterStatus};
 use greekhouse_sdk::chain::{ChainError, TxOutcome};
 use greekhouse_sdk::liquidation::BidSize;
+use greekhouse_sdk::vault::VaultRef;
 use greekhouse_sdk::{ix, pda};
+use greekhouse_testkit::vault_ops::{default_vault_policy, VaultUser};
 use harness::ext_lifecycle::*;
 use harness::ext_market::*;
 use harness::*;

@@ -26,7 +26,9 @@ pub(super) fn run_case(setup: &Setup, actions: &[Action]) {
 /// The default run: this many cases from [`DEFAULT_SEED`]; the coverage assertion holds for it
 /// (and any larger run from the same seed, whose first cases are the same).
 pub(super) const DEFAULT_CASES: u32 = 24;
-pub(super) const DEFAULT_SEED: u64 = 0x6772_6565_6b68_6f75; // "greekhou"
+// 2 since the writer vaults' actions joined the draw: "greekhou" (0x6772_6565_6b68_6f75) no
+// longer reached two refusals of `MUST_REACH` in 24 cases; seed 2 reaches every path
+pub(super) const DEFAULT_SEED: u64 = 2;
 
 /// What the default run must reach at least once (actions and drive together).
 pub(super) const MUST_REACH: &[&str] = &[
@@ -55,6 +57,8 @@ pub(super) const MUST_REACH: &[&str] = &[
     "MarginWarning: below the warning level",
     "MarginWarning: below maintenance",
     "MarginWarning: back to healthy",
+    "a vault withdrawal paid in the drive",
+    "a holder bought from the vault",
 ];
 
 pub(super) fn cases() -> u32 {

@@ -13,6 +13,10 @@ pub(super) struct World {
     pub(super) liquidator: Writer,
     pub(super) parties: Vec<Party>,
     pub(super) stakers: Vec<Staker>,
+    /// A writer vault on SOL (its writer account is one of [`World::all_accounts`]) and its
+    /// LPs; buyers are the holders.
+    pub(super) vault: VaultRef,
+    pub(super) lps: Vec<VaultUser>,
     /// Uma: opened by `OpenStake`.
     pub(super) late_staker: Option<Staker>,
     pub(super) series: Vec<Pubkey>,
@@ -104,6 +108,17 @@ impl World {
                 .unwrap();
             parties.push(Party { kp, quote_ata });
         }
+        // the vault: any tenor, near its IM, one LP in at setup
+        let policy = VaultPolicy {
+            min_tenor_secs: 0,
+            max_utilisation_bps: 9_500,
+            ..default_vault_policy()
+        };
+        let (vault, _) = env.create_vault(0, policy).unwrap();
+        let lps: Vec<VaultUser> = (0..LPS)
+            .map(|_| env.vault_user(&vault, usd(200_000)))
+            .collect();
+        env.vault_deposit(&vault, &lps[0], usd(20_000)).unwrap();
         let sam = env.staker(usd(5_000_000));
         let tess = env.staker(usd(5_000_000));
         if setup.stake > 0 {
@@ -132,6 +147,8 @@ impl World {
             liquidator,
             parties,
             stakers: vec![sam, tess],
+            vault,
+            lps,
             late_staker: None,
             series,
             expiries,
@@ -153,6 +170,7 @@ impl World {
     pub(super) fn all_accounts(&self) -> Vec<Pubkey> {
         let mut v: Vec<Pubkey> = self.writers.iter().map(|w| w.account).collect();
         v.push(self.liquidator.account);
+        v.push(self.vault.writer_account);
         v
     }
 
@@ -169,6 +187,25 @@ impl World {
         match st as usize % STAKERS {
             2 => self.late_staker.as_ref(),
             i => Some(&self.stakers[i]),
+        }
+    }
+
+    pub(super) fn lp(&self, lp: u8) -> VaultUser {
+        let l = &self.lps[lp as usize % LPS];
+        VaultUser {
+            owner: l.owner.insecure_clone(),
+            quote_ata: l.quote_ata,
+            share_ata: l.share_ata,
+        }
+    }
+
+    /// A holder (mallory, heidi or ivan) as a vault buyer.
+    pub(super) fn buyer(&self, p: u8) -> VaultUser {
+        let party = &self.parties[HOLDER0 + p as usize % (PARTIES - HOLDER0)];
+        VaultUser {
+            owner: party.kp.insecure_clone(),
+            quote_ata: party.quote_ata,
+            share_ata: party.quote_ata,
         }
     }
 

@@ -34,6 +34,10 @@ pub mod settle;
 pub mod settle_series;
 pub mod settlement_price;
 pub mod start_liquidation;
+pub mod vault;
+#[cfg(test)]
+mod vault_tests;
+pub mod vault_trade;
 pub mod vol_surface;
 pub mod withdraw;
 pub mod write;
