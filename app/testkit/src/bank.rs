@@ -115,6 +115,10 @@ pub struct BankChain {
     now: i64,
     /// `now` is not yet in the bank's Clock sysvar.
     clock_pending: bool,
+    /// A slot per transaction ([`BankChain::set_slot_per_transaction`]), and otherwise the
+    /// transactions sent in the current slot.
+    slot_per_transaction: bool,
+    sent_this_slot: std::collections::HashSet<[u8; 64]>,
     quiet: bool,
     /// Every account key any transaction of this bank named, and what is known of it: the
     /// bank has no index of program accounts, so [`Chain::program_accounts`] looks among these,
@@ -357,6 +361,8 @@ impl BankChain {
             payer,
             now: GENESIS_UNIX_TIMESTAMP,
             clock_pending: true,
+            slot_per_transaction: true,
+            sent_this_slot: Default::default(),
             quiet: false,
             known: KnownAccounts::default(),
             sent: 0,
@@ -447,6 +453,16 @@ impl BankChain {
             .warp_to_slot(clock.slot + 1)
             .map_err(|e| backend(format!("{e:?}")))?;
         self.apply_clock()
+    }
+
+    /// With `true` (the default) every transaction runs in a slot of its own. With `false`,
+    /// transactions share a slot until one would repeat a transaction of it: the program never
+    /// reads the slot, and each new slot makes the bank write its slot sysvars (the slot
+    /// history alone is 128 KiB) into an accounts store nothing cleans in the test runtime, so a
+    /// long simulation (tens of thousands of transactions) would grow by gigabytes.
+    pub fn set_slot_per_transaction(&mut self, on: bool) {
+        self.slot_per_transaction = on;
+        self.sent_this_slot.clear();
     }
 
     /// Write an account directly (oracle accounts, crafted fixtures).
@@ -612,7 +628,9 @@ impl Chain for BankChain {
         } else {
             None
         };
-        self.next_slot()?;
+        if self.slot_per_transaction {
+            self.next_slot()?;
+        }
         let blockhash = self
             .runtime
             .block_on(self.context.banks_client.get_latest_blockhash())
@@ -637,7 +655,9 @@ impl Chain for BankChain {
         // sign with exactly the keys the message needs, once each
         let required: Vec<Pubkey> =
             tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
-        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        // (a copy of the payer: the slot may have to move while the keys are held)
+        let payer = self.payer.insecure_clone();
+        let mut keys: Vec<&Keypair> = vec![&payer];
         for s in signers {
             if required.contains(&s.pubkey()) && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
                 keys.push(s);
@@ -645,6 +665,24 @@ impl Chain for BankChain {
         }
         tx.try_sign(&keys, blockhash)
             .map_err(|e| backend(format!("signing: {e}")))?;
+        if !self.slot_per_transaction {
+            // the same transaction twice in a slot would be refused as already processed: only
+            // then move to the next slot (and a fresh blockhash)
+            let signature: [u8; 64] = tx.signatures[0].into();
+            if self.sent_this_slot.contains(&signature) {
+                self.next_slot()?;
+                self.sent_this_slot.clear();
+                let blockhash = self
+                    .runtime
+                    .block_on(self.context.banks_client.get_latest_blockhash())
+                    .map_err(backend)?;
+                tx.try_sign(&keys, blockhash)
+                    .map_err(|e| backend(format!("signing: {e}")))?;
+            } else if self.clock_pending {
+                self.apply_clock()?;
+            }
+            self.sent_this_slot.insert(tx.signatures[0].into());
+        }
 
         // simulate first: the simulation returns the inner instructions that carry the events
         let sim = self
