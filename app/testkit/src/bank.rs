@@ -116,7 +116,7 @@ pub struct BankChain {
     /// `now` is not yet in the bank's Clock sysvar.
     clock_pending: bool,
     /// A slot per transaction ([`BankChain::set_slot_per_transaction`]), and otherwise the
-    /// transactions sent in the current slot.
+    /// transactions processed in the current slot.
     slot_per_transaction: bool,
     sent_this_slot: std::collections::HashSet<[u8; 64]>,
     quiet: bool,
@@ -456,7 +456,7 @@ impl BankChain {
     }
 
     /// With `true` (the default) every transaction runs in a slot of its own. With `false`,
-    /// transactions share a slot until one would repeat a transaction of it: the program never
+    /// transactions share a slot until one would repeat a transaction processed in it: the program never
     /// reads the slot, and each new slot makes the bank write its slot sysvars (the slot
     /// history alone is 128 KiB) into an accounts store nothing cleans in the test runtime, so a
     /// long simulation (tens of thousands of transactions) would grow by gigabytes.
@@ -666,8 +666,8 @@ impl Chain for BankChain {
         tx.try_sign(&keys, blockhash)
             .map_err(|e| backend(format!("signing: {e}")))?;
         if !self.slot_per_transaction {
-            // the same transaction twice in a slot would be refused as already processed: only
-            // then move to the next slot (and a fresh blockhash)
+            // a transaction processed twice in a slot would be refused as already processed:
+            // only then move to the next slot (and a fresh blockhash)
             let signature: [u8; 64] = tx.signatures[0].into();
             if self.sent_this_slot.contains(&signature) {
                 self.next_slot()?;
@@ -681,7 +681,6 @@ impl Chain for BankChain {
             } else if self.clock_pending {
                 self.apply_clock()?;
             }
-            self.sent_this_slot.insert(tx.signatures[0].into());
         }
 
         // simulate first: the simulation returns the inner instructions that carry the events
@@ -719,6 +718,11 @@ impl Chain for BankChain {
             }
         }
         let named = tx.message.account_keys.clone();
+        if !self.slot_per_transaction {
+            // only a processed transaction is remembered by the bank (one its simulation refused
+            // may be sent again in the slot)
+            self.sent_this_slot.insert(tx.signatures[0].into());
+        }
         let processed = self
             .runtime
             .block_on(self.context.banks_client.process_transaction(tx));

@@ -53,8 +53,10 @@ fn compute_units_are_the_top_level_instructions_own_not_their_cpis() {
 }
 
 /// With transactions sharing slots (the simulator's mode), a transaction sent twice still lands
-/// twice (the bank moves to the next slot only then), and the clock the caller set is the bank's
-/// whenever it is read or a transaction runs.
+/// twice (the bank moves to the next slot when the repeat has the same signature; the bank's
+/// blockhash also moves with wall time, in which case the repeat differs and the slot stays), a
+/// refused one does not move the slot, and the clock the caller set is the bank's whenever it
+/// is read or a transaction runs.
 #[test]
 fn shared_slots_land_a_repeated_transaction_and_keep_the_callers_clock() {
     use greekhouse_sdk::chain::Chain;
@@ -84,11 +86,21 @@ fn shared_slots_land_a_repeated_transaction_and_keep_the_callers_clock() {
         "the clock, and no new slot without a repeat"
     );
     chain.transfer_lamports(&to, 1_000_000).unwrap();
-    assert_eq!(
-        clock(&mut chain),
-        (slot + 1, t),
-        "the repeat moved to the next slot and kept the caller's clock"
-    );
+    let (slot, time) = clock(&mut chain);
+    assert_eq!(time, t, "the repeat kept the caller's clock");
     let balance = chain.account(&to).unwrap().unwrap().lamports;
     assert_eq!(balance, 2_000_000);
+    // a transaction its simulation refuses is not processed: sent again, it stays in the slot
+    let empty = solana_keypair::Keypair::new();
+    let overdraw = anchor_lang::solana_program::system_instruction::transfer(
+        &solana_signer::Signer::pubkey(&empty),
+        &to,
+        1,
+    );
+    for _ in 0..2 {
+        assert!(chain
+            .send(std::slice::from_ref(&overdraw), &[&empty])
+            .is_err());
+    }
+    assert_eq!(clock(&mut chain), (slot, t));
 }
