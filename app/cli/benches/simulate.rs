@@ -1,15 +1,18 @@
 //! The simulator's speed on a release build: one run of `WRITERS` writers over `DAYS` days of
 //! 10-minute steps (the built-in `gbm` scenario, one seed, one thread: a run is one bank and
-//! cannot be split), timed end to end through the `greekhouse` binary, and what that makes of the
-//! goal, 500 writers x 30 days within 5 minutes on 2 cores (docs/performance.md, "Simulator").
+//! cannot be split), timed end to end through the `greekhouse` binary, against the goal, 500
+//! writers x 30 days within 5 minutes on 2 cores (docs/performance.md, "The simulator on a
+//! release build").
 //!
 //! `cargo bench --workspace --locked --bench simulate`; sizes through the environment:
-//! `GREEKHOUSE_BENCH_WRITERS` (default 50), `GREEKHOUSE_BENCH_DAYS` (default 2), and
+//! `GREEKHOUSE_BENCH_WRITERS` (default 500), `GREEKHOUSE_BENCH_DAYS` (default 30: the goal
+//! itself, about two minutes on a shared core), and
 //! `GREEKHOUSE_BENCH_BIN`, the binary to time (default: the one cargo built for the bench; `cargo
 //! bench` builds its own dependency set, dev-dependencies' features included, so a tree with a
 //! warm `cargo build --release` may rather time `target/release/greekhouse`). The cost of a
-//! run grows with writers x steps (every bot tick scans every writer account), so the goal is
-//! extrapolated from writer-steps per second.
+//! run grows with writers x steps while books are open (every bot tick scans every writer
+//! account and margins those whose state changed), so other sizes are extrapolated to the goal
+//! from writer-steps per second.
 
 use std::process::Command;
 use std::time::Instant;
@@ -23,8 +26,8 @@ fn var(name: &str, default: u64) -> u64 {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is not meaningful here
-    let writers = var("GREEKHOUSE_BENCH_WRITERS", 50);
-    let days = var("GREEKHOUSE_BENCH_DAYS", 2);
+    let writers = var("GREEKHOUSE_BENCH_WRITERS", 500);
+    let days = var("GREEKHOUSE_BENCH_DAYS", 30);
     let out =
         std::env::temp_dir().join(format!("greekhouse-bench-simulate-{}", std::process::id()));
     let started = Instant::now();

@@ -193,7 +193,8 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["runs"].as_array().unwrap().len(), 1);
     assert!(report["transactions"].as_u64().unwrap() > 0);
-    // the same seed gives the same run, to the unit
+    // the same seed gives the same run, to the unit (here a study of two seeds whose JSON
+    // keeps the first seed's run only)
     let again = dir.join("again");
     let out = greekhouse(&[
         "simulate",
@@ -202,6 +203,8 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
         "--scenario",
         "crash-40pct-6h",
         "--seeds",
+        "2",
+        "--json-runs",
         "1",
         "--writers",
         "6",
@@ -213,6 +216,7 @@ fn simulate_writes_a_report_and_refuses_a_bad_study_before_writing() {
     let second: Value =
         serde_json::from_str(&std::fs::read_to_string(again.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["runs"], second["runs"]);
+    assert_eq!(second["study"]["seeds"], 2);
 
     let bad_dir = dir.join("bad");
     let study = dir.join("study.toml");

@@ -47,13 +47,15 @@ pub struct Counters {
     pub errors: BTreeMap<String, u64>,
 }
 
-/// Accounts found healthy (equity at maintenance not below zero), by the hash of their data:
+/// Accounts found healthy (equity at maintenance not below zero), with the data they had:
 /// shared by several bots, or kept across one tick, while prices, surfaces and time stand
 /// still (the simulator clears it every step), so no account's margin is computed twice for the
-/// same state. A changed account hashes differently and is computed again.
+/// same state. A changed account is computed again.
 #[derive(Default)]
 pub struct HealthMemo {
-    healthy: std::collections::HashMap<Pubkey, u64>,
+    /// The data each was healthy with: compared byte for byte (a copy and a comparison cost
+    /// less than hashing the account at every tick, and cannot collide).
+    healthy: std::collections::HashMap<Pubkey, Vec<u8>>,
     /// Margins computed, and margins answered from the memo.
     pub computed: u64,
     pub reused: u64,
@@ -62,13 +64,6 @@ pub struct HealthMemo {
 impl HealthMemo {
     pub fn clear(&mut self) {
         self.healthy.clear();
-    }
-
-    fn digest(data: &[u8]) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        data.hash(&mut h);
-        h.finish()
     }
 }
 
@@ -197,14 +192,13 @@ impl Bot {
                 Ok(WriterStatus::Active)
                     if w.has_liabilities() && self.strategy.start_liquidations =>
                 {
-                    let digest = HealthMemo::digest(&account.data);
-                    if memo.healthy.get(&key) == Some(&digest) {
+                    if memo.healthy.get(&key) == Some(&account.data) {
                         memo.reused += 1;
                         continue;
                     }
                     memo.computed += 1;
                     if self.maybe_start(chain, log, &oracles, key, &w) {
-                        memo.healthy.insert(key, digest);
+                        memo.healthy.insert(key, account.data.clone());
                     }
                 }
                 Ok(WriterStatus::Liquidating) => self.work_auction(chain, log, &oracles, key),

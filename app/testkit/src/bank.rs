@@ -19,6 +19,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
+use crate::bank_accounts::KnownAccounts;
 use crate::chain_ops::ChainOps;
 use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
 use greekhouse_sdk::events::GreekhouseEvent;
@@ -112,10 +113,18 @@ pub struct BankChain {
     context: ProgramTestContext,
     payer: Keypair,
     now: i64,
+    /// `now` is not yet in the bank's Clock sysvar.
+    clock_pending: bool,
+    /// A slot per transaction ([`BankChain::set_slot_per_transaction`]), and otherwise the
+    /// transactions processed in the current slot.
+    slot_per_transaction: bool,
+    sent_this_slot: std::collections::HashSet<[u8; 64]>,
     quiet: bool,
-    /// Every account key any transaction of this bank named: the bank has no index of program
-    /// accounts, so [`Chain::program_accounts`] looks among these.
-    seen: std::collections::BTreeSet<Pubkey>,
+    /// Every account key any transaction of this bank named, and what is known of it: the
+    /// bank has no index of program accounts, so [`Chain::program_accounts`] looks among these,
+    /// reading again only those a transaction named (or the test wrote) since
+    /// ([`KnownAccounts`]).
+    known: KnownAccounts,
     /// Transactions sent (landed or refused), for throughput figures.
     sent: u64,
     /// With a seed, every key this bank makes is derived from it, so a simulated run is
@@ -351,8 +360,11 @@ impl BankChain {
             context,
             payer,
             now: GENESIS_UNIX_TIMESTAMP,
+            clock_pending: true,
+            slot_per_transaction: true,
+            sent_this_slot: Default::default(),
             quiet: false,
-            seen: std::collections::BTreeSet::new(),
+            known: KnownAccounts::default(),
             sent: 0,
             key_seed: None,
             key_counter: 0,
@@ -406,8 +418,12 @@ impl BankChain {
 
     /// Set the cluster clock (kept across the slot advances of later transactions).
     pub fn set_unix_timestamp(&mut self, unix_timestamp: i64) -> Result<(), ChainError> {
+        // written into the bank's Clock before the next transaction (every send moves to a new
+        // slot and restores it) or read of the sysvar: a caller who moves the clock many times
+        // between transactions (the simulator's bots' ticks) pays for one write
         self.now = unix_timestamp;
-        self.apply_clock()
+        self.clock_pending = true;
+        Ok(())
     }
 
     /// Move the clock forward by `seconds`.
@@ -422,6 +438,7 @@ impl BankChain {
             .map_err(backend)?;
         clock.unix_timestamp = self.now;
         self.context.set_sysvar(&clock);
+        self.clock_pending = false;
         Ok(())
     }
 
@@ -438,9 +455,20 @@ impl BankChain {
         self.apply_clock()
     }
 
+    /// With `true` (the default) every transaction runs in a slot of its own. With `false`,
+    /// transactions share a slot until one would repeat a transaction processed in it: the program never
+    /// reads the slot, and each new slot makes the bank write its slot sysvars (the slot
+    /// history alone is 128 KiB) into an accounts store nothing cleans in the test runtime, so a
+    /// long simulation (tens of thousands of transactions) would grow by gigabytes.
+    pub fn set_slot_per_transaction(&mut self, on: bool) {
+        self.slot_per_transaction = on;
+        self.sent_this_slot.clear();
+    }
+
     /// Write an account directly (oracle accounts, crafted fixtures).
     pub fn set_account(&mut self, key: &Pubkey, account: Account) {
         self.context.set_account(key, &account.into());
+        self.known.written(key);
     }
 
     /// A funded keypair (see [`ChainOps`]; these inherent forms need no trait import).
@@ -499,7 +527,7 @@ impl BankChain {
     /// state a local validator's genesis is seeded with (`greekhouse-localnet`). Programs,
     /// sysvars and other executable accounts are left out; the validator brings its own.
     pub fn known_accounts(&mut self) -> Result<Vec<(Pubkey, Account)>, ChainError> {
-        let keys: Vec<Pubkey> = self.seen.iter().copied().collect();
+        let keys: Vec<Pubkey> = self.known.keys().copied().collect();
         let mut out = Vec::new();
         for key in keys {
             let Some(account) = self.account(&key)? else {
@@ -576,9 +604,18 @@ impl Chain for BankChain {
     }
 
     fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
-        self.runtime
+        if let Some(a) = self.known.program_account(key) {
+            return Ok(Some(a.clone()));
+        }
+        if self.clock_pending && *key == solana_sdk_ids::sysvar::clock::ID {
+            self.apply_clock()?;
+        }
+        let account = self
+            .runtime
             .block_on(self.context.banks_client.get_account(*key))
-            .map_err(backend)
+            .map_err(backend)?;
+        self.known.read(key, account.as_ref(), &greekhouse::ID);
+        Ok(account)
     }
 
     fn send(
@@ -591,7 +628,9 @@ impl Chain for BankChain {
         } else {
             None
         };
-        self.next_slot()?;
+        if self.slot_per_transaction {
+            self.next_slot()?;
+        }
         let blockhash = self
             .runtime
             .block_on(self.context.banks_client.get_latest_blockhash())
@@ -612,11 +651,13 @@ impl Chain for BankChain {
             instructions = &with_limit;
         }
         let mut tx = Transaction::new_with_payer(instructions, Some(&self.payer.pubkey()));
-        self.seen.extend(tx.message.account_keys.iter().copied());
+        self.known.touched(tx.message.account_keys.iter().copied());
         // sign with exactly the keys the message needs, once each
         let required: Vec<Pubkey> =
             tx.message.account_keys[..tx.message.header.num_required_signatures as usize].to_vec();
-        let mut keys: Vec<&Keypair> = vec![&self.payer];
+        // (a copy of the payer: the slot may have to move while the keys are held)
+        let payer = self.payer.insecure_clone();
+        let mut keys: Vec<&Keypair> = vec![&payer];
         for s in signers {
             if required.contains(&s.pubkey()) && !keys.iter().any(|k| k.pubkey() == s.pubkey()) {
                 keys.push(s);
@@ -624,6 +665,23 @@ impl Chain for BankChain {
         }
         tx.try_sign(&keys, blockhash)
             .map_err(|e| backend(format!("signing: {e}")))?;
+        if !self.slot_per_transaction {
+            // a transaction processed twice in a slot would be refused as already processed:
+            // only then move to the next slot (and a fresh blockhash)
+            let signature: [u8; 64] = tx.signatures[0].into();
+            if self.sent_this_slot.contains(&signature) {
+                self.next_slot()?;
+                self.sent_this_slot.clear();
+                let blockhash = self
+                    .runtime
+                    .block_on(self.context.banks_client.get_latest_blockhash())
+                    .map_err(backend)?;
+                tx.try_sign(&keys, blockhash)
+                    .map_err(|e| backend(format!("signing: {e}")))?;
+            } else if self.clock_pending {
+                self.apply_clock()?;
+            }
+        }
 
         // simulate first: the simulation returns the inner instructions that carry the events
         let sim = self
@@ -659,10 +717,18 @@ impl Chain for BankChain {
                 }
             }
         }
-        match self
+        let named = tx.message.account_keys.clone();
+        if !self.slot_per_transaction {
+            // only a processed transaction is remembered by the bank (one its simulation refused
+            // may be sent again in the slot)
+            self.sent_this_slot.insert(tx.signatures[0].into());
+        }
+        let processed = self
             .runtime
-            .block_on(self.context.banks_client.process_transaction(tx))
-        {
+            .block_on(self.context.banks_client.process_transaction(tx));
+        // what the transaction named may have changed (landed or not: the fee payer pays)
+        self.known.touched(named);
+        match processed {
             Ok(()) => Ok(TxOutcome {
                 events,
                 logs,
@@ -680,23 +746,15 @@ impl Chain for BankChain {
         &mut self,
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError> {
-        let keys: Vec<Pubkey> = self.seen.iter().copied().collect();
-        let mut found = Vec::new();
-        for key in keys {
-            if let Some(account) = self.account(&key)? {
-                if account.owner == greekhouse::ID && account.data.starts_with(discriminator) {
-                    found.push((key, account));
-                }
-            }
+        for key in self.known.stale() {
+            self.account(&key)?;
         }
-        Ok(found)
+        Ok(self.known.program_accounts(discriminator))
     }
 
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
-        let clock: Clock = self
-            .runtime
-            .block_on(self.context.banks_client.get_sysvar::<Clock>())
-            .map_err(backend)?;
-        Ok(clock.unix_timestamp)
+        // the bank's Clock is the caller's time whenever a transaction runs (see
+        // `set_unix_timestamp`)
+        Ok(self.now)
     }
 }

@@ -5,6 +5,8 @@
 //!
 //! - [`bank`]: [`bank::BankChain`], the SDK's [`greekhouse_sdk::chain::Chain`] over an
 //!   in-process bank with the program registered natively and a clock the caller controls.
+//! - [`bank_accounts`]: what the bank remembers of the program's accounts between the
+//!   transactions that name them, so scans read only what changed.
 //! - [`chain_ops`]: [`chain_ops::ChainOps`], the setup and reads the scenario kit needs
 //!   (funded keys, mints, token accounts, balances) over any SDK `Chain`.
 //! - [`scenario`]: the scenario kit, one world on the bank shared by the integration tests, the
@@ -20,6 +22,7 @@
 //!   start and stop (the manifest it writes is the SDK's `localnet` module).
 
 pub mod bank;
+pub mod bank_accounts;
 pub mod chain_ops;
 pub mod localnet;
 pub mod more_underlyings;

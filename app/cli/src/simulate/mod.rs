@@ -47,6 +47,10 @@ pub struct SimulateArgs {
     /// Days simulated before the final settlement (overrides the study).
     #[arg(long)]
     days: Option<u32>,
+    /// Keep every run's paths in report.json for the first N seeds of each scenario only (the
+    /// tables use every run; a run's paths take about 140 KB of JSON). Default: every run.
+    #[arg(long, value_name = "N")]
+    json_runs: Option<u32>,
     /// Worker threads (default: the machine's cores); each run has its own bank.
     #[arg(long)]
     threads: Option<usize>,
@@ -176,7 +180,14 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let results = results?;
     let elapsed = started.elapsed().as_secs_f64();
-    let summary = report::write(&args.out, &study, &results, elapsed, threads)?;
+    let summary = report::write(
+        &args.out,
+        &study,
+        &results,
+        elapsed,
+        threads,
+        args.json_runs,
+    )?;
     let transactions: u64 = results.iter().map(|r| r.transactions).sum();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);

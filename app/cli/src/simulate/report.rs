@@ -133,6 +133,7 @@ pub fn write(
     results: &[RunResult],
     elapsed: f64,
     threads: usize,
+    json_runs: Option<u32>,
 ) -> Result<Value> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let per: Vec<Value> = study
@@ -382,7 +383,12 @@ pub fn write(
         },
         "scenarios": per,
         "mix": mix,
-        "runs": results,
+        // every run, or the first `json_runs` seeds of each scenario (`--json-runs`)
+        "runs": results
+            .iter()
+            .filter(|r| json_runs.is_none_or(|n| r.seed < u64::from(n)))
+            .collect::<Vec<_>>(),
+        "runs_kept": json_runs,
         "elapsed_secs": elapsed,
         "threads": threads,
         "transactions": transactions,

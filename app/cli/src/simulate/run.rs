@@ -256,6 +256,9 @@ pub fn run(
     // whole parallel section: the bank's per-transaction silencer swaps fd 1 and is not
     // thread-safe
     let mut env = Env::new_seeded(seed);
+    // transactions share slots (the program never reads the slot): a slot per transaction
+    // would make the bank store its slot sysvars tens of thousands of times over a run
+    env.chain.set_slot_per_transaction(false);
     let start = env.now();
 
     // series on SOL and on BTC: two expiries, a call and a put at each of the study's deltas
