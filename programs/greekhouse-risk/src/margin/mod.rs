@@ -204,7 +204,10 @@ impl MarginParams {
         stale_vol_per_hour: permille(50),
         stale_vol_cap: permille(500),
         tail_down: permille(330),
-        tail_up: permille(500),
+        // symmetric in percent, not in log (+50 %): a short call's tail loss grows with the
+        // move itself, and at +50 % half of it binds on an at-the-money 30-day call (IM 30.52
+        // against the box's 26.21 and Opyn's 26.22): the tail is for the wings
+        tail_up: permille(330),
         tail_weight: permille(500),
     };
 
