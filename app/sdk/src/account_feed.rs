@@ -27,7 +27,11 @@ pub trait AccountUpdates {
 
 /// A `programSubscribe` of the program's accounts with `discriminator` and `filters`.
 pub struct AccountFeed {
-    subscription: PubsubProgramClientSubscription,
+    /// Never dropped: the blocking client's unsubscribe and shutdown wait for the reader
+    /// thread, which blocks until the node sends another message (forever once unsubscribed).
+    /// The thread ends by itself when the socket closes (it stops at the first read error);
+    /// what is left behind is the socket, until then.
+    _subscription: std::mem::ManuallyDrop<PubsubProgramClientSubscription>,
     updates: <ProgramSubscription as SubscriptionParts>::Updates,
 }
 
@@ -70,7 +74,7 @@ impl AccountFeed {
             PubsubClient::program_subscribe(ws_url, &greekhouse::ID, Some(config))
                 .map_err(|e| ChainError::Backend(format!("programSubscribe at {ws_url}: {e}")))?;
         Ok(Self {
-            subscription,
+            _subscription: std::mem::ManuallyDrop::new(subscription),
             updates,
         })
     }
@@ -99,14 +103,6 @@ impl AccountUpdates for AccountFeed {
                 }
             }
         }
-    }
-}
-
-impl Drop for AccountFeed {
-    fn drop(&mut self) {
-        // best effort: the node forgets the subscription with the socket anyway
-        let _ = self.subscription.send_unsubscribe();
-        let _ = self.subscription.shutdown();
     }
 }
 
