@@ -45,21 +45,25 @@ export class GovernanceBuilders {
     return { eventAuthority: this.c.pdas.eventAuthority(), program: this.c.program.programId };
   }
 
-  /** The clearing house's `change_count`: the id the next queued loosening takes. */
+  /**
+   * The clearing house's `change_count`: one past the highest id any queued change took, so an
+   * id no change has used (the program takes any unused id; `change_count` follows the highest).
+   * Two proposals prepared from the same state must pick different ids (the Rust CLI skips the
+   * ids of pending Squads transactions too).
+   */
   async nextChangeId(): Promise<bigint> {
     const state = await this.c.program.account.clearinghouse.fetch(this.c.ch.clearinghouse);
     return BigInt(state.changeCount.toString());
   }
 
   /**
-   * `queue_change` of `change` on `target`. `changeId` must be the clearing house's current
-   * `change_count` (the address a loosening is queued at; a tightening applies at once and
-   * leaves it unused).
+   * `queue_change` of `change` on `target` at `changeId`: any id no change has used (the address
+   * a loosening is queued at; a tightening applies at once and leaves it unused).
    */
   queueChange(payer: PublicKey, admin: PublicKey, changeId: bigint | number, target: ChangeTarget, change: GovValue): Promise<TransactionInstruction> {
     const ch = this.c.ch.clearinghouse;
     return this.c.program.methods
-      .queueChange(change)
+      .queueChange(change, new anchor.BN(changeId.toString()))
       .accountsStrict({
         payer,
         admin,
