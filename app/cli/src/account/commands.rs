@@ -282,9 +282,14 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
     code
 }
 
-fn burn(s: &mut Session, series: &str, contracts: u64) -> Result<ExitCode> {
-    let series = address("--series", series)?;
-    let terms = series_state(s, &series)?;
+/// The owner's option token account of `series` when it holds at least `contracts` (else the
+/// token program's refusal, before the program's rules are reached).
+pub(super) fn owner_option_tokens(
+    s: &mut Session,
+    series: &Pubkey,
+    contracts: u64,
+) -> Result<Pubkey> {
+    let terms = series_state(s, series)?;
     let (held_in, _) = s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
     let held = sdk(
         "reading the option tokens",
@@ -292,9 +297,14 @@ fn burn(s: &mut Session, series: &str, contracts: u64) -> Result<ExitCode> {
     )?
     .unwrap_or(0);
     if held < contracts {
-        // the token program's refusal, before the program's rules are reached
         bail!("{held_in} holds {held} option tokens of {series}, fewer than {contracts}");
     }
+    Ok(held_in)
+}
+
+fn burn(s: &mut Session, series: &str, contracts: u64) -> Result<ExitCode> {
+    let series = address("--series", series)?;
+    let held_in = owner_option_tokens(s, &series, contracts)?;
     let (writer, me) = (s.writer_account, s.owner.pubkey());
     let checked = sdk(
         "projecting the burn",

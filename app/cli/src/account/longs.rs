@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use greekhouse::state::MarginStatus;
 use greekhouse_sdk::flows::{self, FlowContext};
 use greekhouse_sdk::{writer_flows, Pubkey};
@@ -24,17 +24,7 @@ pub fn status_text(status: MarginStatus) -> &'static str {
 
 pub fn deposit_options(s: &mut Session, series: &str, contracts: u64) -> Result<ExitCode> {
     let series = address("--series", series)?;
-    let terms = series_state(s, &series)?;
-    let (held_in, _) = s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
-    let held = sdk(
-        "reading the option tokens",
-        writer_flows::token_amount(&mut s.chain, &held_in),
-    )?
-    .unwrap_or(0);
-    if held < contracts {
-        // the token program's refusal, before the program's rules are reached
-        bail!("{held_in} holds {held} option tokens of {series}, fewer than {contracts}");
-    }
+    let held_in = super::commands::owner_option_tokens(s, &series, contracts)?;
     let (writer, me) = (s.writer_account, s.owner.pubkey());
     let checked = sdk(
         "projecting the deposit of options",
