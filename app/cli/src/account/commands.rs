@@ -238,19 +238,27 @@ pub(super) fn series_state(
     accounts::option_series(&data.data).map_err(|e| anyhow!("--series {series}: {e}"))
 }
 
-fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> Result<ExitCode> {
-    let series = address("--series", series)?;
-    let terms = series_state(s, &series)?;
-    let mut pre = Vec::new();
-    let recipient = match to {
-        Some(a) => address("--to", &a)?,
+/// The option token account that receives `terms`' tokens: `--to`, else the owner's associated
+/// account, with the instruction creating it when missing (sent first).
+pub(super) fn option_recipient(
+    s: &mut Session,
+    to: Option<String>,
+    terms: &greekhouse::state::OptionSeries,
+) -> Result<(Pubkey, Vec<greekhouse_sdk::Instruction>)> {
+    match to {
+        Some(a) => Ok((address("--to", &a)?, Vec::new())),
         None => {
             let (ata, create) =
                 s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
-            pre.extend(create);
-            ata
+            Ok((ata, create.into_iter().collect()))
         }
-    };
+    }
+}
+
+fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> Result<ExitCode> {
+    let series = address("--series", series)?;
+    let terms = series_state(s, &series)?;
+    let (recipient, mut pre) = option_recipient(s, to, &terms)?;
     let writer = s.writer_account;
     let posted = s.post_prices(&writer, &[terms.underlying])?;
     let (ch, oracles) = (s.ch, s.oracles.clone());

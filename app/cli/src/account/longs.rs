@@ -48,16 +48,7 @@ pub fn withdraw_options(
 ) -> Result<ExitCode> {
     let series = address("--series", series)?;
     let terms = series_state(s, &series)?;
-    let mut pre = Vec::new();
-    let recipient = match to {
-        Some(a) => address("--to", &a)?,
-        None => {
-            let (ata, create) =
-                s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
-            pre.extend(create);
-            ata
-        }
-    };
+    let (recipient, mut pre) = super::commands::option_recipient(s, to, &terms)?;
     let writer = s.writer_account;
     let posted = s.post_prices(&writer, &[])?;
     let (ch, oracles) = (s.ch, s.oracles.clone());

@@ -118,6 +118,31 @@ pub fn current_amount(account: &InterfaceAccount<TokenAccount>) -> Result<u64> {
     Ok(state.base.amount)
 }
 
+/// Pay `amount` out of a vault of the clearing house to any token account and check that the
+/// vault fell by exactly that (`VaultDeltaMismatch` otherwise).
+#[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")
+pub fn pay_out_of_vault<'info>(
+    token_program: &Interface<'info, TokenInterface>,
+    vault: &InterfaceAccount<'info, TokenAccount>,
+    to: &InterfaceAccount<'info, TokenAccount>,
+    mint: &InterfaceAccount<'info, Mint>,
+    clearinghouse: &AccountInfo<'info>,
+    signer: &ClearinghouseSigner,
+    amount: u64,
+) -> Result<()> {
+    let before = current_amount(vault)?;
+    transfer_out(
+        token_program,
+        vault,
+        to,
+        mint,
+        clearinghouse,
+        signer,
+        amount,
+    )?;
+    crate::engine::ledger::require_vault_delta(before, current_amount(vault)?, amount, false)
+}
+
 /// Move `amount` from one vault of the clearing house to another (quote vault, insurance
 /// vault) and check that each moved by exactly that (`VaultDeltaMismatch` otherwise).
 #[inline(never)] // its own sBPF stack frame (docs/performance.md, "Stack frames")

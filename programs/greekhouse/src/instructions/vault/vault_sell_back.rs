@@ -12,7 +12,7 @@ use anchor_spl::token_interface::{
 
 pub use crate::args::VaultSellBackArgs;
 
-use crate::engine::{actions, ledger, margin, tokens};
+use crate::engine::{actions, margin, tokens};
 use crate::errors::GreekhouseError;
 use crate::events::VaultBoughtBack;
 use crate::oracle::PriceUse;
@@ -113,8 +113,7 @@ pub fn vault_sell_back_handler<'info>(
         )?
     };
     if outcome.price > 0 {
-        let before = a.quote_vault.amount;
-        tokens::transfer_out(
+        tokens::pay_out_of_vault(
             &a.quote_token_program,
             &a.quote_vault,
             &a.recipient,
@@ -122,13 +121,6 @@ pub fn vault_sell_back_handler<'info>(
             &a.clearinghouse.to_account_info(),
             &ch.signer(),
             outcome.price,
-        )?;
-        ctx.accounts.quote_vault.reload()?;
-        ledger::require_vault_delta(
-            before,
-            ctx.accounts.quote_vault.amount,
-            outcome.price,
-            false,
         )?;
     }
     ctx.accounts.option_mint.reload()?;
