@@ -94,10 +94,14 @@ pub const PARAMS: MarginParams = MarginParams {
     vol_term_cap: fx(4, 0),
     stale_vol_per_hour: fx(5, 2),
     stale_vol_cap: fx(5, 1),
-    // IM's tail at the engine's defaults (-33 % / +50 %, weight 0.5)
+    // IM's tail at the engine's defaults (-33 % / +33 %, weight 0.5)
     tail_down: MarginParams::DEFAULT.tail_down,
     tail_up: MarginParams::DEFAULT.tail_up,
     tail_weight: MarginParams::DEFAULT.tail_weight,
+    // a size charge that is on and binds nothing here (the program's default: a tenth of a
+    // large open-interest cap), so its short-unit sum is measured
+    size_capacity: Fixed::from_raw(1_000_000 * 1_000_000_000_000),
+    size_charge: MarginParams::DEFAULT.size_charge,
 };
 
 pub static UNDERLYINGS: [UnderlyingRisk; 2] = [

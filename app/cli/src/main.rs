@@ -41,6 +41,7 @@ mod rpc_demo;
 mod rpc_demo_steps;
 #[cfg(feature = "demo")]
 mod simulate;
+mod vault_cmd;
 mod vol;
 
 #[derive(Parser, Debug)]
@@ -59,6 +60,9 @@ enum Command {
     /// A writer's commands on a cluster: open, deposit, withdraw, write, burn, redeem, close,
     /// show, series (Solana CLI conventions for --url and --keypair).
     Account(account::AccountArgs),
+    /// Writer vaults on a cluster: list, show, deposit, request-withdraw, cancel-withdraw,
+    /// withdraw (liquidity providers), buy, sell-back (buyers).
+    Vault(vault_cmd::VaultArgs),
     /// Black-Scholes price and Greeks of one option, or of JSON lines from stdin (--batch).
     Quote(quote::QuoteArgs),
     /// Portfolio margin of a writer account: a JSON portfolio file, saved accounts
@@ -89,6 +93,7 @@ enum Command {
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Account(args) => account::run(args),
+        Command::Vault(args) => vault_cmd::run(args),
         Command::Quote(args) => quote::run(args),
         Command::Margin(args) => margin::run(args),
         #[cfg(feature = "demo")]

@@ -13,8 +13,9 @@ use greekhouse::engine::convert;
 use greekhouse_risk::bs::{self, SECONDS_PER_DAY};
 use greekhouse_risk::fixed::FIXED_ONE;
 use greekhouse_risk::margin::{
-    LevelParams, MarginConfig, MarginParams, MAX_STALE_VOL, MAX_UNDERLYINGS, MAX_VOL_REF_SECS,
-    MAX_VOL_SHOCK, MAX_VOL_TERM_CAP, MIN_VOL_REF_SECS,
+    LevelParams, MarginConfig, MarginParams, MAX_SIZE_CHARGE, MAX_STALE_VOL, MAX_TAIL_SHOCK,
+    MAX_TAIL_WEIGHT, MAX_UNDERLYINGS, MAX_VOL_REF_SECS, MAX_VOL_SHOCK, MAX_VOL_TERM_CAP,
+    MIN_VOL_REF_SECS,
 };
 use greekhouse_risk::surface::{TenorPoint, VolSurface, MAX_TENORS, MIN_VOL_FLOOR_BPS};
 use greekhouse_risk::{
@@ -567,6 +568,34 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
             "must be within [0, 1]",
         )?;
     }
+    // IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)
+    let tail_down = m.fixed("tail_down")?.unwrap_or(d.tail_down);
+    let tail_up = m.fixed("tail_up")?.unwrap_or(d.tail_up);
+    for (key, v) in [("tail_down", tail_down), ("tail_up", tail_up)] {
+        m.check(
+            !v.is_negative() && v <= MAX_TAIL_SHOCK,
+            key,
+            "must be within [0, 0.95]",
+        )?;
+    }
+    let tail_weight = m.fixed("tail_weight")?.unwrap_or(d.tail_weight);
+    m.check(
+        !tail_weight.is_negative() && tail_weight <= MAX_TAIL_WEIGHT,
+        "tail_weight",
+        "must be within [0, 1] (0 = no tail)",
+    )?;
+    let size_capacity = m.fixed("size_capacity")?.unwrap_or(d.size_capacity);
+    m.check(
+        !size_capacity.is_negative(),
+        "size_capacity",
+        "must be >= 0 underlying units (0 = no size charge)",
+    )?;
+    let size_charge = m.fixed("size_charge")?.unwrap_or(d.size_charge);
+    m.check(
+        !size_charge.is_negative() && size_charge <= MAX_SIZE_CHARGE,
+        "size_charge",
+        "must be within [0, 10]",
+    )?;
     let params = MarginParams {
         initial,
         maintenance,
@@ -575,9 +604,11 @@ fn parse_params(m: &mut Obj<'_>) -> Result<MarginParams, String> {
         vol_term_cap,
         stale_vol_per_hour,
         stale_vol_cap,
-        // IM's tail scenario at the engine's defaults; wired to the portfolio JSON and to
-        // governance in a follow-up (issue 21, tails)
-        ..MarginParams::DEFAULT
+        tail_down,
+        tail_up,
+        tail_weight,
+        size_capacity,
+        size_charge,
     };
     params.validate().map_err(|e| {
         format!("{}: rejected by the risk engine ({e:?}): IM shocks and floors must be at least MM's and within the hard bounds", m.path_or_root())

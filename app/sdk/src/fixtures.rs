@@ -133,6 +133,22 @@ mod tests {
         let mut params = stored.to_risk();
         realized.apply(&mut params.initial, true);
         realized.apply(&mut params.maintenance, false);
-        assert_eq!(params, greekhouse_risk::MarginParams::DEFAULT);
+        // IM's tail and size charge as listed: the engine's, over a capacity of a tenth of the
+        // open-interest cap (the engine's default has no capacity)
+        let tail = greekhouse::state::StoredTailAndSize::default_params(1_000_000);
+        tail.validate().unwrap();
+        tail.apply(&mut params);
+        // a tenth of one unit: 100,000 at exponent 6, 10^11 at the engine's 12
+        assert_eq!(
+            params.size_capacity,
+            greekhouse_risk::Fixed::from_raw(100_000_000_000)
+        );
+        assert_eq!(
+            params,
+            greekhouse_risk::MarginParams {
+                size_capacity: params.size_capacity,
+                ..greekhouse_risk::MarginParams::DEFAULT
+            }
+        );
     }
 }

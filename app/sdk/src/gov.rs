@@ -58,6 +58,7 @@ pub fn kind_named(name: &str) -> Result<GovValue, String> {
         "PriceSource" => GovValue::PriceSource(PriceSourceConfig::zeroed()),
         "CollateralEnabled" => GovValue::CollateralEnabled(false),
         "RealizedVol" => GovValue::RealizedVol(StoredRealizedVol::zeroed()),
+        "TailAndSize" => GovValue::TailAndSize(StoredTailAndSize::zeroed()),
         other => return Err(format!("unknown kind {other}")),
     })
 }
@@ -412,7 +413,7 @@ mod tests {
     use super::*;
     use greekhouse::constants::bounds as b;
 
-    const KINDS: [&str; 14] = [
+    const KINDS: [&str; 15] = [
         "GlobalParams",
         "Guardian",
         "MarginParams",
@@ -427,6 +428,7 @@ mod tests {
         "PriceSource",
         "CollateralEnabled",
         "RealizedVol",
+        "TailAndSize",
     ];
 
     /// Every field of the engine's table is settable through the SDK (what `gov propose`

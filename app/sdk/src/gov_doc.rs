@@ -84,6 +84,7 @@ pub const SECTIONS: [(&str, &[&str]); 3] = [
         &[
             "MarginParams",
             "RealizedVol",
+            "TailAndSize",
             "OracleConfig",
             "OpenInterest",
             "SeriesRules",
@@ -131,7 +132,8 @@ mod tests {
     use greekhouse::constants::governance as g;
     use greekhouse::engine::governance_fields::kind_name;
     use greekhouse::state::{
-        GlobalParams, GovValue, OpenInterestLimits, StoredRealizedVol, SurfaceLimits,
+        GlobalParams, GovValue, OpenInterestLimits, StoredRealizedVol, StoredTailAndSize,
+        SurfaceLimits,
     };
 
     /// Defaults: the program's `GlobalParams::DEFAULT` and listing constants, and the scenario
@@ -154,6 +156,8 @@ mod tests {
                 maintenance_multiple_bps: 0,
                 ..StoredRealizedVol::default_params()
             }),
+            // as listed: the engine's tail and charge, the capacity a tenth of the cap
+            GovValue::TailAndSize(StoredTailAndSize::default_params(args.open_interest_cap)),
             GovValue::OracleConfig(args.oracle),
             GovValue::OpenInterest(OpenInterestLimits {
                 open_interest_cap: args.open_interest_cap,

@@ -1,7 +1,13 @@
-//! IM's extended (tail) scenario (docs/risk-model.md 6.9) against an f64 reference: a deep
+//! IM's extensions beyond the box.
+//!
+//! The extended (tail) scenario (docs/risk-model.md 6.9) against an f64 reference: a deep
 //! out-of-the-money short is charged its weighted tail loss, a book whose tail stays below the
 //! box is unchanged, weight zero turns it off, MM never moves, and out-of-bound parameters are
 //! rejected.
+//!
+//! The size charge (6.10): nothing up to the liquidation capacity, then IM's add-on times
+//! `1 + k (q - C) / C` (exactly, to rounding), capped; longs do not count; MM never moves; a
+//! defined-risk book stays at its maximum loss however large; bad parameters are rejected.
 //!
 //! Floating point is fine here: test code only.
 
@@ -230,5 +236,139 @@ proptest! {
         prop_assert!(on.initial.requirement >= off.initial.requirement);
         prop_assert!(full.initial.requirement >= on.initial.requirement);
         prop_assert!(on.end.requirement >= off.end.requirement);
+    }
+}
+
+/// `u` with the size charge at capacity `c` units and charge `k`.
+fn sized(mut u: UnderlyingRisk, c: f64, k: f64) -> UnderlyingRisk {
+    u.params.size_capacity = fx(c);
+    u.params.size_charge = fx(k);
+    u
+}
+
+/// A 30-day 10 %-out-of-the-money short put book of `qty` units (contract size 0.001).
+fn put_book(qty: f64) -> [PositionRisk; 1] {
+    [leg(Side::Short, OptionKind::Put, 90.0, 30 * DAY, qty)]
+}
+
+/// Up to the capacity nothing changes; beyond it IM's add-on is multiplied by `1 + k (q - C)
+/// / C` (to the rounding of one product); MM, the liability and the mark-to-market never move.
+#[test]
+fn the_size_charge_grows_im_beyond_the_liquidation_capacity() {
+    let base = flat(100.0, 0.8, 0.5);
+    for (qty, want_excess) in [(50.0, 0.0), (100.0, 0.0), (150.0, 0.25), (300.0, 1.0)] {
+        let book = put_book(qty);
+        let off = margin_of(&account(&[base], &book));
+        let on = margin_of(&account(&[sized(base, 100.0, 0.5)], &book));
+        let want = ff(off.initial.addon) * (1.0 + want_excess);
+        let got = ff(on.initial.addon);
+        assert!(
+            (got - want).abs() <= 1e-9 * want.max(1.0),
+            "{qty}: add-on {got}, want {want}"
+        );
+        assert!(got >= want, "{qty}: rounded against the clearing house");
+        assert_eq!(on.maintenance, off.maintenance);
+        assert_eq!(on.liability, off.liability);
+        assert_eq!(on.mark_to_market, off.mark_to_market);
+        assert!(on.end.requirement >= off.end.requirement);
+    }
+}
+
+/// The factor's excess stops at 10, so a book a million times the capacity is charged 11
+/// times its add-on and the margin does not fail (a naked call: no payoff cap); `k = 0` or
+/// `C = 0` turn the charge off.
+#[test]
+fn the_size_charge_is_capped_and_can_be_turned_off() {
+    let base = flat(100.0, 0.8, 0.5);
+    let book = [leg(Side::Short, OptionKind::Call, 110.0, 30 * DAY, 1_000.0)];
+    let off = margin_of(&account(&[base], &book));
+    let huge = margin_of(&account(&[sized(base, 0.001, 0.5)], &book));
+    let got = ff(huge.initial.addon) / ff(off.initial.addon);
+    assert!((got - 11.0).abs() < 1e-9, "capped factor {got}");
+    assert_eq!(
+        margin_of(&account(&[sized(base, 0.001, 0.0)], &book)),
+        off,
+        "k = 0"
+    );
+    assert_eq!(
+        margin_of(&account(&[sized(base, 0.0, 0.5)], &book)),
+        off,
+        "C = 0"
+    );
+    let p = MarginParams::DEFAULT;
+    assert_eq!(
+        margin::size_factor_excess(
+            &MarginParams {
+                size_capacity: fx(1.0),
+                ..p
+            },
+            u128::MAX
+        ),
+        Ok(margin::MAX_SIZE_FACTOR_EXCESS)
+    );
+}
+
+/// Longs do not count toward the size (a long is sold, not hedged), expired shorts neither; a
+/// 140/130 put spread of ten times the capacity still needs at most its maximum loss.
+#[test]
+fn the_size_counts_live_shorts_and_a_spread_stays_at_its_maximum_loss() {
+    let base = flat(150.0, 0.8, 0.5);
+    let qty = 1_000.0;
+    let spread = [
+        leg(Side::Short, OptionKind::Put, 140.0, 7 * DAY, qty),
+        leg(Side::Long, OptionKind::Put, 130.0, 7 * DAY, qty),
+    ];
+    let charged = margin_of(&account(&[sized(base, qty / 10.0, 1.0)], &spread));
+    let max_loss = 10.0 * qty;
+    assert!(
+        ff(charged.initial.requirement) <= max_loss + 1e-6,
+        "IM {} above the maximum loss {max_loss}",
+        ff(charged.initial.requirement)
+    );
+    // the same spread under the capacity: only the short leg counts, so a capacity just at
+    // the short units charges nothing
+    let at = margin_of(&account(&[sized(base, qty, 1.0)], &spread));
+    assert_eq!(at, margin_of(&account(&[base], &spread)));
+    // an expired short does not count
+    let expired = [
+        leg(Side::Short, OptionKind::Put, 140.0, -DAY, qty),
+        leg(Side::Short, OptionKind::Put, 90.0, 30 * DAY, 1.0),
+    ];
+    assert_eq!(
+        margin_of(&account(&[sized(base, 1.0, 1.0)], &expired)),
+        margin_of(&account(&[base], &expired))
+    );
+}
+
+/// A capacity below zero or a charge outside [0, 10] is rejected by `validate` and the margin.
+#[test]
+fn size_parameters_out_of_bounds_are_rejected() {
+    let p = MarginParams::DEFAULT;
+    let edge = MarginParams {
+        size_capacity: fx(1.0),
+        size_charge: fx(10.0),
+        ..p
+    };
+    assert_eq!(edge.validate(), Ok(()));
+    let book = put_book(1.0);
+    for b in [
+        MarginParams {
+            size_capacity: fx(-1.0),
+            ..p
+        },
+        MarginParams {
+            size_charge: fx(10.000001),
+            ..p
+        },
+        MarginParams {
+            size_charge: fx(-0.1),
+            ..p
+        },
+    ] {
+        assert_eq!(b.validate(), Err(RiskError::InvalidMarginParams), "{b:?}");
+        let mut u = flat(100.0, 0.8, 0.5);
+        u.params = b;
+        let r = margin::account_margin(&account(&[u], &book), &default_config());
+        assert_eq!(r.err(), Some(RiskError::InvalidMarginParams));
     }
 }

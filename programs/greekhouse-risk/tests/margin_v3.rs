@@ -272,8 +272,8 @@ proptest! {
     }
 
     /// A defined-risk book is never charged more than it can pay at expiry, at every level,
-    /// with IM's tail at its defaults and at full weight (`check_book`: at most the maximum
-    /// loss, at least the weighted tail up to it).
+    /// with IM's tail at its defaults and at full weight, and with the largest size charge
+    /// (`check_book`: at most the maximum loss, at least the weighted tail up to it).
     #[test]
     fn defined_risk_books_never_pay_more_than_their_maximum_loss((u, positions) in defined_risk_book()) {
         check_book(&u, &positions)?;
@@ -282,6 +282,16 @@ proptest! {
             ..u
         };
         check_book(&full, &positions)?;
+        // and with the largest size charge over a tiny liquidation capacity (6.10)
+        let charged = UnderlyingRisk {
+            params: MarginParams {
+                size_capacity: Fixed::from_raw(1_000_000),
+                size_charge: margin::MAX_SIZE_CHARGE,
+                ..full.params
+            },
+            ..u
+        };
+        check_book(&charged, &positions)?;
         let us = [u];
         let a = account(&us, &positions);
         prop_assert!(max_payoff(&a).is_finite());

@@ -277,6 +277,7 @@ prop_compose! {
             tail_down: fx(tail_down),
             tail_up: fx(tail_up),
             tail_weight: fx(tail_weight),
+            ..MarginParams::DEFAULT
         }
     }
 }

@@ -160,6 +160,12 @@ pub mod bounds {
     pub const SURFACE_ANCHOR_INTERVAL_SECS: (u32, u32) = (600, 86_400);
     /// One writer account's open-interest cap, as a share of the underlying's cap: 1 % to 100 %.
     pub const WRITER_OPEN_INTEREST_SHARE_BPS: (u32, u32) = (100, 10_000);
+    /// IM's tail shocks (down and up): 0 to 95 % of spot (the risk engine's `MAX_TAIL_SHOCK`).
+    pub const TAIL_SHOCK_BPS: (u32, u32) = (0, 9_500);
+    /// IM's tail weight: 0 (no tail) to 100 % (the risk engine's `MAX_TAIL_WEIGHT`).
+    pub const TAIL_WEIGHT_BPS: (u32, u32) = (0, 10_000);
+    /// IM's size charge `k`: 0 (none) to 10 (the risk engine's `MAX_SIZE_CHARGE`).
+    pub const SIZE_CHARGE_BPS: (u32, u32) = (0, 100_000);
 }
 
 /// Governance defaults and limits that are not themselves governed (docs/governance.md).

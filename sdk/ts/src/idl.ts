@@ -6509,6 +6509,16 @@ export type Greekhouse = {
                 }
               }
             ]
+          },
+          {
+            "name": "tailAndSize",
+            "fields": [
+              {
+                "defined": {
+                  "name": "storedTailAndSize"
+                }
+              }
+            ]
           }
         ]
       }
@@ -8949,6 +8959,56 @@ export type Greekhouse = {
       }
     },
     {
+      "name": "storedTailAndSize",
+      "docs": [
+        "Governed: IM's tail scenario and size charge of one underlying."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "tailDownBps",
+            "docs": [
+              "The tail's spot shocks down and up (bps of spot; at most 95 %)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "tailUpBps",
+            "type": "u32"
+          },
+          {
+            "name": "tailWeightBps",
+            "docs": [
+              "IM's add-on is at least this share of the worst loss at the two tail points (bps;",
+              "0 = no tail)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "sizeChargeBps",
+            "docs": [
+              "The size charge `k` (bps; 0 = no charge): IM's add-on is multiplied by",
+              "`1 + k (q - C) / C` for live short units `q` above the capacity `C`."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "sizeCapacity",
+            "docs": [
+              "The liquidation capacity `C`: the short units (underlying units at exponent 6, like the",
+              "open-interest cap) one auction is expected to absorb at its usual discount. Never zero",
+              "(turn the charge off with `size_charge_bps`), so a smaller capacity is always tighter."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
       "name": "storedVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -9314,11 +9374,22 @@ export type Greekhouse = {
             }
           },
           {
+            "name": "tailAndSize",
+            "docs": [
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+            ],
+            "type": {
+              "defined": {
+                "name": "storedTailAndSize"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                88
+                64
               ]
             }
           }
@@ -16894,6 +16965,16 @@ export type GreekhouseIdlJson = {
                 }
               }
             ]
+          },
+          {
+            "name": "TailAndSize",
+            "fields": [
+              {
+                "defined": {
+                  "name": "StoredTailAndSize"
+                }
+              }
+            ]
           }
         ]
       }
@@ -19334,6 +19415,56 @@ export type GreekhouseIdlJson = {
       }
     },
     {
+      "name": "StoredTailAndSize",
+      "docs": [
+        "Governed: IM's tail scenario and size charge of one underlying."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "tail_down_bps",
+            "docs": [
+              "The tail's spot shocks down and up (bps of spot; at most 95 %)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "tail_up_bps",
+            "type": "u32"
+          },
+          {
+            "name": "tail_weight_bps",
+            "docs": [
+              "IM's add-on is at least this share of the worst loss at the two tail points (bps;",
+              "0 = no tail)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "size_charge_bps",
+            "docs": [
+              "The size charge `k` (bps; 0 = no charge): IM's add-on is multiplied by",
+              "`1 + k (q - C) / C` for live short units `q` above the capacity `C`."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "size_capacity",
+            "docs": [
+              "The liquidation capacity `C`: the short units (underlying units at exponent 6, like the",
+              "open-interest cap) one auction is expected to absorb at its usual discount. Never zero",
+              "(turn the charge off with `size_charge_bps`), so a smaller capacity is always tighter."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
       "name": "StoredVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -19699,11 +19830,22 @@ export type GreekhouseIdlJson = {
             }
           },
           {
+            "name": "tail_and_size",
+            "docs": [
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+            ],
+            "type": {
+              "defined": {
+                "name": "StoredTailAndSize"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                88
+                64
               ]
             }
           }
@@ -27279,6 +27421,16 @@ export const IDL: GreekhouseIdlJson = {
                 }
               }
             ]
+          },
+          {
+            "name": "TailAndSize",
+            "fields": [
+              {
+                "defined": {
+                  "name": "StoredTailAndSize"
+                }
+              }
+            ]
           }
         ]
       }
@@ -29719,6 +29871,56 @@ export const IDL: GreekhouseIdlJson = {
       }
     },
     {
+      "name": "StoredTailAndSize",
+      "docs": [
+        "Governed: IM's tail scenario and size charge of one underlying."
+      ],
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "tail_down_bps",
+            "docs": [
+              "The tail's spot shocks down and up (bps of spot; at most 95 %)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "tail_up_bps",
+            "type": "u32"
+          },
+          {
+            "name": "tail_weight_bps",
+            "docs": [
+              "IM's add-on is at least this share of the worst loss at the two tail points (bps;",
+              "0 = no tail)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "size_charge_bps",
+            "docs": [
+              "The size charge `k` (bps; 0 = no charge): IM's add-on is multiplied by",
+              "`1 + k (q - C) / C` for live short units `q` above the capacity `C`."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "size_capacity",
+            "docs": [
+              "The liquidation capacity `C`: the short units (underlying units at exponent 6, like the",
+              "open-interest cap) one auction is expected to absorb at its usual discount. Never zero",
+              "(turn the charge off with `size_charge_bps`), so a smaller capacity is always tighter."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
       "name": "StoredVolSurface",
       "docs": [
         "Vol surface as stored: vols, skew and smile in bps (exponent 4)."
@@ -30084,11 +30286,22 @@ export const IDL: GreekhouseIdlJson = {
             }
           },
           {
+            "name": "tail_and_size",
+            "docs": [
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+            ],
+            "type": {
+              "defined": {
+                "name": "StoredTailAndSize"
+              }
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                88
+                64
               ]
             }
           }

@@ -81,7 +81,7 @@ fn ledger(s: &mut Session, mint: Option<String>) -> Result<(TokenLedger, u32)> {
 }
 
 /// `text` in whole token units as native units.
-fn native(text: &str, decimals: u32) -> Result<u64> {
+pub(crate) fn native(text: &str, decimals: u32) -> Result<u64> {
     let scaled = Decimal::parse(text)
         .and_then(|d| d.to_scaled(decimals as i32))
         .map_err(|e| anyhow!("amount {text}: {e}"))?;
@@ -227,7 +227,7 @@ pub(super) fn fetch_writer(
     accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
-pub(super) fn series_state(
+pub(crate) fn series_state(
     s: &mut Session,
     series: &Pubkey,
 ) -> Result<greekhouse::state::OptionSeries> {

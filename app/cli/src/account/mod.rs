@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+pub(crate) use commands::{native, series_state as series_of};
 pub use session::Session;
 
 #[derive(Args, Debug)]

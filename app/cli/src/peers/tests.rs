@@ -255,6 +255,12 @@ fn capital_efficiency_table() {
             [3.86, 15.14, 10.00, 17.12, 16.81, 8.86].map(Some),
         ),
         (
+            "30-day 25-delta call",
+            vec![(call, k_call25, 30 * DAY)],
+            false,
+            [3.06, 15.38, 9.66, 11.58, 13.06, 8.06].map(Some),
+        ),
+        (
             "30-day ATM straddle",
             vec![(call, 100.0, 30 * DAY), (put, 100.0, 30 * DAY)],
             false,

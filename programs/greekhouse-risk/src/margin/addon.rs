@@ -371,6 +371,8 @@ pub(super) fn underlying_margin(
     } else {
         addon_im
     };
+    // IM's size charge (size.rs), before the cap
+    let addon_im = size_charged(addon_im, &und.params, a.short_q)?;
     // cap: the puts' strikes, plus the linked collateral's MM credit when it covers every
     // call (call quantity x S <= its oracle value); no cap with an uncovered call
     let covered = calls_covered(&a, s, linked.oracle)?;

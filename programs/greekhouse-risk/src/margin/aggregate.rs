@@ -126,6 +126,8 @@ pub(super) struct Agg {
     pub(super) qsum_spot: u128,
     /// sum of call quantities (covered-call test)
     pub(super) call_q: u128,
+    /// sum of the live shorts' quantities (IM's size charge, size.rs; saturating)
+    pub(super) short_q: u128,
     /// sum of quantity times vega times the vol shift (per unit rounded up; gap report only)
     pub(super) vega_dv: U256,
     /// sum of K times quantity over puts with K < S (floor base min(S, K) = K)
@@ -172,6 +174,7 @@ impl Agg {
             itm_q_exp: 0,
             qsum_spot: 0,
             call_q: 0,
+            short_q: 0,
             vega_dv: [0; 4],
             floor_k: [0; 4],
             payoff_hi: [0; 4],
@@ -712,6 +715,9 @@ pub(super) fn aggregate<'a>(
                 acc(&mut a.tail_r[d], v, &qty)?;
             }
             continue;
+        }
+        if !long {
+            a.short_q = a.short_q.saturating_add(q);
         }
         let same = have_cur && cur.k == k && cur.t == t && cur.long == long;
         if !same {

@@ -60,6 +60,8 @@ struct GridBook {
     greeks: (i128, i128, i128, i128),
     /// Shorts: the floor's base (6.3), rounded up.
     floor_money: Fixed,
+    /// the live shorts' quantity (IM's size charge)
+    short_q: u128,
 }
 
 /// The underlying's summary when its book holds a live long.
@@ -122,9 +124,9 @@ pub(super) fn underlying_margin_with_longs(
     // IM's tail (tail.rs): at least the weighted worst loss at its two points
     let worst_im = worst_im.max(tail_addon(&tail, &book.tail_net, linked.credit[0])?);
     let addon_mm = worst_mm.max(level_floor(book.floor_money, p.maintenance.floor_pct)?);
-    let addon_im = worst_im
-        .max(level_floor(book.floor_money, p.initial.floor_pct)?)
-        .max(addon_mm);
+    let addon_im = worst_im.max(level_floor(book.floor_money, p.initial.floor_pct)?);
+    // IM's size charge (size.rs), before the cap
+    let addon_im = size_charged(addon_im, p, book.short_q)?.max(addon_mm);
 
     let mut liab = book.liab;
     // IM's add-on is the larger: what the cap could bind
@@ -183,6 +185,7 @@ fn grid_book(ctx: &AggCtx<'_>, tm: &mut TimeMemo, legs: &mut PayoffLegs) -> Risk
         inv_v: a.inv_v,
         greeks: (0, 0, 0, 0),
         floor_money: floor_money(&a)?,
+        short_q: a.short_q,
     };
     for (j, n) in book.net.iter_mut().enumerate() {
         *n = sub(net_value(&a, j, &spot_scale(a.s_scen[j]))?, base)?;

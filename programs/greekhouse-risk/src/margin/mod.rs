@@ -22,7 +22,10 @@
 //!   payoff, and a requirement never below zero (a long never credits another underlying).
 //!   Underlyings without a live long are margined exactly as before.
 //! - IM's add-on is also at least a weight times the book's loss at an extended (tail)
-//!   scenario, spot -33 % / +50 % at IM's adverse vols by default (`tail.rs`, 6.9); MM never
+//!   scenario, spot -33 % / +33 % at IM's adverse vols by default (`tail.rs`, 6.9); MM never
+//!   uses it.
+//! - IM's add-on of an underlying grows with the account's live short units beyond the
+//!   underlying's liquidation capacity (`size.rs`, 6.10), before the payoff cap; MM never
 //!   uses it.
 //! - A stale surface raises every vol (mark and shocks) by a penalty growing with its age.
 //! - `requirement(level) = liability + add-on(level)`; end level = MM + buffer * (IM - MM),
@@ -93,6 +96,12 @@ pub struct MarginParams {
     /// [0, 1]; 0 turns the tail off. A direction that lies inside IM's box adds nothing (the
     /// box already bounds its loss).
     pub tail_weight: Fixed,
+    /// IM's size charge (docs/risk-model.md 6.10): the liquidation capacity `C`, underlying
+    /// units (>= 0; 0 turns the charge off), and the charge `k` in [0, 10]: IM's add-on of an
+    /// account whose live short units `q` exceed `C` is multiplied by `1 + k (q - C) / C`
+    /// (the excess at most 10).
+    pub size_capacity: Fixed,
+    pub size_charge: Fixed,
 }
 
 /// Hard bound: a spot shock is in (0, 1) (exclusive).
@@ -180,7 +189,8 @@ impl MarginParams {
     /// 1.2 %; term factor `min(4, (30 days / T)^0.5)` (front-end vols up to x2.6 at IM, x2
     /// at MM); stale surface +5 % of vol per hour, at most +50 %; predictive shocks (6.8)
     /// IM `4 sigma_rv sqrt(4 h)` up to 50 %, MM `5.9 sigma_rv sqrt(1 h)` up to 35 %; IM's
-    /// tail scenario at -33 % / +50 % weighted 0.5 (6.9).
+    /// tail scenario at -33 % / +33 % weighted 0.5 (6.9); no size charge until the
+    /// underlying states its liquidation capacity (6.10).
     pub const DEFAULT: MarginParams = MarginParams {
         initial: LevelParams {
             spot_shock: permille(200),
@@ -209,6 +219,10 @@ impl MarginParams {
         // against the box's 26.21 and Opyn's 26.22): the tail is for the wings
         tail_up: permille(330),
         tail_weight: permille(500),
+        // capacity is the underlying's own (the program sets it at listing); the engine's
+        // default has none, so the charge is off
+        size_capacity: Fixed::ZERO,
+        size_charge: permille(500),
     };
 
     /// The parameters of one level.
@@ -238,7 +252,9 @@ impl MarginParams {
             && unit(self.stale_vol_cap, MAX_STALE_VOL)
             && unit(self.tail_down, MAX_TAIL_SHOCK)
             && unit(self.tail_up, MAX_TAIL_SHOCK)
-            && unit(self.tail_weight, MAX_TAIL_WEIGHT);
+            && unit(self.tail_weight, MAX_TAIL_WEIGHT)
+            && !self.size_capacity.is_negative()
+            && unit(self.size_charge, MAX_SIZE_CHARGE);
         if ok {
             Ok(())
         } else {
@@ -422,6 +438,7 @@ mod aggregate;
 mod collateral;
 mod gap;
 mod longs;
+mod size;
 mod tail;
 mod vol;
 
@@ -430,10 +447,12 @@ use aggregate::*;
 use collateral::*;
 use gap::*;
 use longs::*;
+use size::*;
 use tail::*;
 use vol::*;
 
 pub use collateral::{validate_collateral_weights, CollateralClass};
+pub use size::{size_factor_excess, MAX_SIZE_CHARGE, MAX_SIZE_FACTOR_EXCESS};
 
 /// The margin of one account.
 ///

@@ -65,6 +65,7 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
         }
         (GovValue::OpenInterest(o), GovValue::OpenInterest(n)) => o._padding != n._padding,
         (GovValue::RealizedVol(o), GovValue::RealizedVol(n)) => o._padding != n._padding,
+        (GovValue::TailAndSize(_), GovValue::TailAndSize(_)) => false,
         (GovValue::SurfaceLimits(o), GovValue::SurfaceLimits(n)) => o._padding != n._padding,
         (GovValue::SeriesRules(_), GovValue::SeriesRules(_))
         | (GovValue::CollateralWeights(_), GovValue::CollateralWeights(_))
@@ -188,6 +189,7 @@ pub fn rate_limited(value: &GovValue) -> bool {
         GovValue::GlobalParams(_)
             | GovValue::MarginParams(_)
             | GovValue::RealizedVol(_)
+            | GovValue::TailAndSize(_)
             | GovValue::OracleConfig(_)
             | GovValue::SurfaceLimits(_)
             | GovValue::CollateralWeights(_)
@@ -219,6 +221,7 @@ pub fn read_underlying(u: &Underlying, like: &GovValue) -> Result<GovValue> {
     Ok(match like {
         GovValue::MarginParams(_) => GovValue::MarginParams(u.margin),
         GovValue::RealizedVol(_) => GovValue::RealizedVol(u.realized),
+        GovValue::TailAndSize(_) => GovValue::TailAndSize(u.tail_and_size),
         GovValue::OracleConfig(_) => GovValue::OracleConfig(u.oracle),
         GovValue::OpenInterest(_) => GovValue::OpenInterest(OpenInterestLimits {
             open_interest_cap: u.open_interest_cap,
@@ -242,6 +245,7 @@ pub fn write_underlying(u: &mut Underlying, value: &GovValue) -> Result<()> {
     match value {
         GovValue::MarginParams(m) => u.margin = *m,
         GovValue::RealizedVol(r) => u.realized = *r,
+        GovValue::TailAndSize(t) => u.tail_and_size = *t,
         GovValue::OracleConfig(o) => u.oracle = *o,
         GovValue::OpenInterest(l) => {
             u.open_interest_cap = l.open_interest_cap;

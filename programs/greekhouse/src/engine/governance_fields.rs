@@ -95,6 +95,7 @@ pub fn kind_name(v: &GovValue) -> &'static str {
         GovValue::PriceSource(_) => "PriceSource",
         GovValue::CollateralEnabled(_) => "CollateralEnabled",
         GovValue::RealizedVol(_) => "RealizedVol",
+        GovValue::TailAndSize(_) => "TailAndSize",
     }
 }
 
@@ -234,6 +235,17 @@ governed_fields! {
             Some(b::REALIZED_HALF_LIFE_SECS), "";
         "sample_secs" => (.sample_secs), Neutral, f(10), Some(b::REALIZED_SAMPLE_SECS), "";
         "max_return_bps" => (.max_return_bps), Up, f(500), Some(b::REALIZED_MAX_RETURN_BPS), "";
+    }
+    TailAndSize {
+        "tail_down_bps" => (.tail_down_bps), Neutral, f(500), Some(b::TAIL_SHOCK_BPS),
+            "one point, not a range: moving it can lower some books' IM";
+        "tail_up_bps" => (.tail_up_bps), Neutral, f(500), Some(b::TAIL_SHOCK_BPS),
+            "one point, not a range: moving it can lower some books' IM";
+        "tail_weight_bps" => (.tail_weight_bps), Up, Step::Abs(2_500), Some(b::TAIL_WEIGHT_BPS),
+            "0 = no tail";
+        "size_charge_bps" => (.size_charge_bps), Up, f(2_500), Some(b::SIZE_CHARGE_BPS),
+            "0 = no charge";
+        "size_capacity" => (.size_capacity), Down, f(1), UNBOUNDED, "> 0";
     }
     OracleConfig {
         "max_age_secs" => (.max_age_secs), Down, f(5), Some(b::MAX_AGE_SECS),

@@ -1,6 +1,6 @@
 use super::governance::*;
 use crate::prelude::Pubkey;
-use crate::state::{CollateralWeights, GovValue};
+use crate::state::{CollateralWeights, GovValue, StoredTailAndSize};
 use crate::state::{GlobalParams, OracleConfig, SeriesRules, StoredLevel, StoredMarginParams};
 
 fn margin() -> StoredMarginParams {
@@ -279,6 +279,47 @@ fn only_risk_parameters_and_deposit_caps_are_rate_limited() {
         CollateralWeights::default()
     )));
     assert!(rate_limited(&GovValue::DepositCap(0)));
+    assert!(rate_limited(&GovValue::TailAndSize(
+        StoredTailAndSize::default_params(1)
+    )));
     assert!(!rate_limited(&GovValue::Guardian(Pubkey::default())));
     assert!(!rate_limited(&GovValue::UnderlyingEnabled(false)));
+}
+
+/// IM's tail weight and size charge up, or the liquidation capacity down, tighten; moving a
+/// tail point either way loosens (one point, not a range: some books' IM falls); every field
+/// is step-limited.
+#[test]
+fn tail_and_size_tighten_by_weight_charge_and_capacity_only() {
+    let t = StoredTailAndSize::default_params(1_000_000);
+    let v = |f: &dyn Fn(&mut StoredTailAndSize)| {
+        let mut n = t;
+        f(&mut n);
+        GovValue::TailAndSize(n)
+    };
+    let old = GovValue::TailAndSize(t);
+    let class = |new: &GovValue| classify(&old, new).unwrap();
+    assert_eq!(
+        class(&v(&|n| n.tail_weight_bps += 1_000)),
+        Class::Tightening
+    );
+    assert_eq!(class(&v(&|n| n.size_charge_bps *= 2)), Class::Tightening);
+    assert_eq!(class(&v(&|n| n.size_capacity /= 2)), Class::Tightening);
+    assert_eq!(
+        class(&v(&|n| {
+            n.tail_weight_bps += 1_000;
+            n.size_capacity /= 2
+        })),
+        Class::Tightening
+    );
+    assert_eq!(class(&v(&|n| n.tail_weight_bps -= 1_000)), Class::Loosening);
+    assert_eq!(class(&v(&|n| n.size_capacity *= 2)), Class::Loosening);
+    assert_eq!(class(&v(&|n| n.size_charge_bps = 0)), Class::Loosening);
+    assert_eq!(class(&v(&|n| n.tail_down_bps += 500)), Class::Loosening);
+    assert_eq!(class(&v(&|n| n.tail_up_bps -= 500)), Class::Loosening);
+    // steps: the capacity at most halved, the weight by a quarter at most
+    assert!(check_steps(&old, &v(&|n| n.size_capacity /= 2)).is_ok());
+    assert!(check_steps(&old, &v(&|n| n.size_capacity /= 3)).is_err());
+    assert!(check_steps(&old, &v(&|n| n.tail_weight_bps = 7_500)).is_ok());
+    assert!(check_steps(&old, &v(&|n| n.tail_weight_bps = 7_501)).is_err());
 }

@@ -3,7 +3,10 @@
 
 use crate::prelude::*;
 
-use super::{GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredRealizedVol};
+use super::{
+    GlobalParams, OracleConfig, SeriesRules, StoredMarginParams, StoredRealizedVol,
+    StoredTailAndSize,
+};
 use crate::constants::ACCOUNT_VERSION;
 use crate::errors::GreekhouseError;
 
@@ -147,6 +150,8 @@ pub enum GovValue {
     CollateralEnabled(bool),
     /// Underlying: the predictive spot shock and its realized-vol estimate's parameters.
     RealizedVol(StoredRealizedVol),
+    /// Underlying: IM's tail scenario and size charge.
+    TailAndSize(StoredTailAndSize),
 }
 
 /// Which account a [`GovValue`] lives in.
@@ -178,6 +183,7 @@ impl GovValue {
             GovValue::PriceSource(_) => 11,
             GovValue::CollateralEnabled(_) => 12,
             GovValue::RealizedVol(_) => 13,
+            GovValue::TailAndSize(_) => 14,
         }
     }
 
@@ -322,6 +328,7 @@ mod tests {
             GovValue::PriceSource(PriceSourceConfig::default()),
             GovValue::CollateralEnabled(false),
             GovValue::RealizedVol(StoredRealizedVol::default_params()),
+            GovValue::TailAndSize(StoredTailAndSize::default_params(u64::MAX)),
         ];
         for (i, v) in values.iter().enumerate() {
             assert_eq!(v.kind() as usize, i);

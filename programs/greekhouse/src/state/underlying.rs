@@ -9,7 +9,7 @@ use crate::prelude::*;
 use crate::constants::{bounds, ACCOUNT_VERSION};
 use crate::errors::GreekhouseError;
 use crate::state::params::in_bounds;
-use crate::state::{RealizedVolEstimate, StoredRealizedVol};
+use crate::state::{RealizedVolEstimate, StoredRealizedVol, StoredTailAndSize};
 
 /// Which kind of Pyth account prices the underlying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,11 +215,13 @@ impl StoredMarginParams {
             vol_term_cap: bps(i64::from(self.vol_term_cap_bps)),
             stale_vol_per_hour: bps(i64::from(self.stale_vol_per_hour_bps)),
             stale_vol_cap: bps(i64::from(self.stale_vol_cap_bps)),
-            // IM's tail scenario at the engine's defaults; wired to governance in a follow-up
-            // (issue 21, tails)
-            tail_down: greekhouse_risk::MarginParams::DEFAULT.tail_down,
-            tail_up: greekhouse_risk::MarginParams::DEFAULT.tail_up,
-            tail_weight: greekhouse_risk::MarginParams::DEFAULT.tail_weight,
+            // IM's tail and size charge are governed apart ([`StoredTailAndSize`], applied by
+            // `Underlying::margin_params`): off here
+            tail_down: greekhouse_risk::Fixed::ZERO,
+            tail_up: greekhouse_risk::Fixed::ZERO,
+            tail_weight: greekhouse_risk::Fixed::ZERO,
+            size_capacity: greekhouse_risk::Fixed::ZERO,
+            size_charge: greekhouse_risk::Fixed::ZERO,
         }
     }
 }
@@ -312,7 +314,9 @@ pub struct Underlying {
     pub realized: StoredRealizedVol,
     /// The realized-vol estimate, advanced by every newer price the program records.
     pub realized_estimate: RealizedVolEstimate,
-    pub reserved: [u8; 88],
+    /// Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10).
+    pub tail_and_size: StoredTailAndSize,
+    pub reserved: [u8; 64],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
@@ -323,11 +327,13 @@ const MAX_REALIZED_VARIANCE_RAW: u64 = 400 * 1_000_000_000_000;
 impl Underlying {
     pub const SPACE: usize = 8 + core::mem::size_of::<Underlying>();
 
-    /// The risk engine's margin parameters: the stored levels with their predictive shocks.
+    /// The risk engine's margin parameters: the stored levels with their predictive shocks,
+    /// IM's tail and size charge.
     pub fn margin_params(&self) -> greekhouse_risk::MarginParams {
         let mut p = self.margin.to_risk();
         self.realized.apply(&mut p.initial, true);
         self.realized.apply(&mut p.maintenance, false);
+        self.tail_and_size.apply(&mut p);
         p
     }
 
@@ -398,6 +404,7 @@ impl Underlying {
         self.oracle.validate()?;
         self.margin.validate()?;
         self.realized.validate()?;
+        self.tail_and_size.validate()?;
         require!(
             self.realized_estimate.variance <= MAX_REALIZED_VARIANCE_RAW,
             GreekhouseError::InvariantViolated

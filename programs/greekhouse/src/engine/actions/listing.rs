@@ -18,7 +18,7 @@ use crate::errors::GreekhouseError;
 use crate::events::{CollateralListed, UnderlyingListed};
 use crate::state::{
     in_bounds, Clearinghouse, CollateralAsset, ListingState, RealizedVolEstimate,
-    StoredRealizedVol, Underlying, UnderlyingLedger,
+    StoredRealizedVol, StoredTailAndSize, Underlying, UnderlyingLedger,
 };
 
 /// The rules of listing an underlying: the next id, a usable oracle configuration, a cap, valid
@@ -118,6 +118,9 @@ pub fn list_underlying(
         maintenance_multiple_bps: 0,
         ..StoredRealizedVol::default_params()
     };
+    // IM's tail at the engine's defaults and the size charge on, the liquidation capacity a
+    // tenth of the open-interest cap (governance states the market's own)
+    u.tail_and_size = StoredTailAndSize::default_params(args.open_interest_cap);
     u.realized_estimate =
         RealizedVolEstimate::seeded(Fixed::from_bps(i64::from(args.surface.atm_vol_bps[0])))?;
     u.invariant()?;

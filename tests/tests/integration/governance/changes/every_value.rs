@@ -76,6 +76,31 @@ fn a_shorter_timelock_waits_out_the_current_one() {
 }
 
 #[test]
+fn tail_and_size() {
+    let mut env = Env::new();
+    let sol = env.underlying(&env.sol.key.clone());
+    let listed = sol.tail_and_size;
+    // listed at the risk engine's defaults, the capacity a tenth of the open-interest cap
+    assert_eq!(
+        listed,
+        StoredTailAndSize::default_params(sol.open_interest_cap)
+    );
+    let mut tight = listed;
+    tight.tail_weight_bps += 2_500;
+    tight.size_capacity /= 2;
+    let mut loose = tight;
+    loose.tail_down_bps += 500;
+    loose.size_charge_bps /= 2;
+    let target = sol_target(&env);
+    tighten_then_loosen(
+        &mut env,
+        target,
+        GovValue::TailAndSize(tight),
+        GovValue::TailAndSize(loose),
+    );
+}
+
+#[test]
 fn margin_parameters() {
     let mut env = Env::new();
     let target = sol_target(&env);
