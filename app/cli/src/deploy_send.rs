@@ -238,7 +238,7 @@ fn publish_idl(
         ),
         Publication::Send { kind, txs, buffer } => {
             let extra_signer = authority.as_ref().filter(|k| k.pubkey() != payer);
-            let n = crate::idl::publish(chain, &txs, extra_signer, buffer.as_ref())?;
+            let n = crate::idl::publish(chain, &txs, extra_signer, buffer.as_deref())?;
             let status = match kind {
                 "update" => "updated",
                 "resume" => "published (resumed)",

@@ -132,7 +132,7 @@ pub enum Publication {
         kind: &'static str,
         txs: Vec<PlannedTx>,
         /// The fresh keypair buffer of an update.
-        buffer: Option<Keypair>,
+        buffer: Option<Box<Keypair>>,
     },
 }
 
@@ -240,7 +240,7 @@ pub fn publication(
                         &rent,
                         buffer.pubkey(),
                     ),
-                    buffer: Some(buffer),
+                    buffer: Some(Box::new(buffer)),
                 }
             }
         }

@@ -706,7 +706,7 @@ fn an_interrupted_publication_resumes_from_the_buffer_it_left() {
 
     // a leftover buffer longer than the new data is closed and the account made again
     let (mut m, p) = model();
-    let long = pack_idl(&(json.clone() + &"x".repeat(1)));
+    let long = pack_idl(&(json.clone() + "x"));
     let short = pack_idl("{}");
     let plan = create_plan(&p, idl, Fields::IDL, &long, &m.rent, None);
     for tx in &plan[..plan.len() - 1] {
