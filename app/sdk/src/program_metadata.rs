@@ -25,8 +25,17 @@
 //! - the transactions that publish it ([`create_plan`]) or replace it ([`update_plan`]),
 //!   each small enough for one transaction ([`WRITE_CHUNK`] bytes of data per `write`).
 //!
-//! Not run against the metadata program itself here: it is not on the local validator and no
-//! build of it is distributed through a package registry (see docs/cli.md, `deploy --send`).
+//! Written here rather than taken from the program's Rust client: `spl-program-metadata-client`
+//! is not published on crates.io (the registry has no crate of that name), and its sources pin
+//! `solana-sdk` 2.x next to 3.x crates. Not run against the metadata program itself: it is not on
+//! the local validator and no build of it is distributed through a package registry (the npm
+//! package `@solana-program/program-metadata` holds the JavaScript client and CLI only), see
+//! docs/cli.md, `deploy --send`.
+//!
+//! Who reads it: Anchor 1.x's `anchor idl fetch` (the canonical `"idl"` account), and the Solana
+//! explorer, which the program's README says reads canonical metadata accounts (Codama IDLs
+//! today, Anchor IDLs announced); Squads' transaction view decodes with the IDL it finds for
+//! the program.
 
 use std::io::{Read, Write as _};
 
