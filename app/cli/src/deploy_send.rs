@@ -8,7 +8,7 @@
 //!
 //! The program must already be deployed at `--program-id` (built with that id: `anchor keys
 //! sync && anchor build && anchor deploy`). Before the plan, its IDL is published as Anchor
-//! 1.x, Squads and the explorers read it: the canonical `"idl"` account of the Program Metadata
+//! 1.x and the explorers read it: the canonical `"idl"` account of the Program Metadata
 //! program (`crate::idl`), created, resumed from the buffer an interrupted run left, updated
 //! when it differs from this CLI's IDL (or `--idl FILE`), skipped when equal. Its signer is the
 //! program's upgrade authority (`--keypair`, or `--upgrade-authority` when another key); the

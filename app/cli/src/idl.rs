@@ -1,5 +1,5 @@
-//! The program's IDL on chain (Program Metadata, the canonical `"idl"` account; Anchor 1.x,
-//! Squads and the explorers read it): `greekhouse idl fetch` reads it back, and
+//! The program's IDL on chain (Program Metadata, the canonical `"idl"` account; Anchor 1.x and
+//! the explorers read it): `greekhouse idl fetch` reads it back, and
 //! `greekhouse deploy --send` publishes it ([`publication`], [`publish`]) when the program's
 //! upgrade authority signs.
 

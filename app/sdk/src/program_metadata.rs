@@ -1,6 +1,6 @@
 //! The program's IDL on chain through the Solana Foundation's Program Metadata program
 //! (`ProgM6JCCvbYkfKqJYHePx4xxSUSqJp7rh8Lyv7nk7S`). Anchor 1.x removed the legacy IDL
-//! instructions from programs; its `anchor idl` commands, Squads and the explorers read the
+//! instructions from programs; its `anchor idl` commands and the explorers read the
 //! program's *canonical* `"idl"` metadata account instead: a PDA of the metadata program with
 //! seeds `[program, "idl" zero-padded to 16 bytes]`, created and updated only by the program's
 //! upgrade authority.
@@ -34,8 +34,8 @@
 //!
 //! Who reads it: Anchor 1.x's `anchor idl fetch` (the canonical `"idl"` account), and the Solana
 //! explorer, which the program's README says reads canonical metadata accounts (Codama IDLs
-//! today, Anchor IDLs announced); Squads' transaction view decodes with the IDL it finds for
-//! the program.
+//! today, Anchor IDLs announced). That Squads' interface decodes `queue_change` from this
+//! account is the expectation, not something checked here.
 
 use std::io::{Read, Write as _};
 
