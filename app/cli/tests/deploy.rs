@@ -117,7 +117,10 @@ fn the_plan_lists_every_step_and_the_vault_steps_as_squads_messages() {
     let txs = idl["transactions"].as_array().unwrap();
     let compressed = idl["compressed_bytes"].as_u64().unwrap() as usize;
     assert!(compressed * 4 < idl["idl_bytes"].as_u64().unwrap() as usize);
-    assert_eq!(txs.len(), 2 + compressed.div_ceil(900));
+    assert_eq!(
+        txs.len(),
+        2 + compressed.div_ceil(greekhouse_sdk::program_metadata::WRITE_CHUNK)
+    );
     assert!(txs[0].as_str().unwrap().contains("allocate"));
     assert!(txs.last().unwrap().as_str().unwrap().contains("initialize"));
 }

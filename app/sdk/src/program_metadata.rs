@@ -57,9 +57,10 @@ pub const IDL_SEED: &str = "idl";
 /// The most an account may grow in one instruction (the runtime's
 /// `MAX_PERMITTED_DATA_INCREASE`); larger growth takes several `extend`s.
 pub const REALLOC_LIMIT: usize = 10_240;
-/// Data bytes per `write`: one write per transaction, with room for a second signer (the
-/// upgrade authority when it does not pay) within the 1,232-byte packet.
-pub const WRITE_CHUNK: usize = 900;
+/// Data bytes per `write`: one write per transaction within the 1,232-byte packet, with room
+/// for a second signer (the upgrade authority when it does not pay) and the compute-budget
+/// instructions a sender adds (unit limit and price): 358 bytes besides the data at most.
+pub const WRITE_CHUNK: usize = 800;
 
 /// The instruction discriminators (`ProgramMetadataInstruction`'s order).
 pub mod tag {
