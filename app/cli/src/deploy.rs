@@ -42,8 +42,33 @@ pub struct DeployArgs {
     /// CLI was compiled with): every address of the plan is derived under it.
     #[arg(long, value_name = "PUBKEY")]
     pub program_id: Option<String>,
+    /// The IDL `--send` publishes (Program Metadata's canonical account): default the IDL this
+    /// CLI was built with, its `address` set to the program id.
+    #[arg(long, value_name = "PATH")]
+    pub idl: Option<PathBuf>,
     #[command(flatten)]
     pub send: crate::deploy_send::SendArgs,
+}
+
+/// The IDL to publish for `program`: `--idl FILE` as it is, or the built-in one under that id.
+pub fn idl_json(args: &DeployArgs, program: &Pubkey) -> Result<String> {
+    match &args.idl {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("--idl: cannot read {}", p.display()))?;
+            let v: Value = serde_json::from_str(&text)
+                .with_context(|| format!("--idl {}: not JSON", p.display()))?;
+            if v["address"] != Value::String(program.to_string()) {
+                bail!(
+                    "--idl {}: its address {} is not the program id {program}",
+                    p.display(),
+                    v["address"]
+                );
+            }
+            Ok(text)
+        }
+        None => Ok(greekhouse_sdk::program_metadata::greekhouse_idl(program)),
+    }
 }
 
 fn program_id(args: &DeployArgs) -> Result<Pubkey> {
@@ -442,11 +467,13 @@ pub fn run(args: DeployArgs) -> Result<ExitCode> {
         .program
         .0
         .clearinghouse(&keys.quote_mint, &keys.creator);
+    let program = keys.program.program_id();
     println!(
         "{}",
         serde_json::to_string_pretty(&json!({
-            "program_id": keys.program.program_id().to_string(),
+            "program_id": program.to_string(),
             "clearinghouse": ch.to_string(),
+            "idl": crate::idl::plan_json(&program, &idl_json(&args, &program)?),
             "steps": out,
         }))?
     );

@@ -7,9 +7,13 @@
 //! and prints the Squads v4 message; the enablings are executed once their timelock is over.
 //!
 //! The program must already be deployed at `--program-id` (built with that id: `anchor keys
-//! sync && anchor build && anchor deploy`). Its Anchor IDL account is checked and, when
-//! missing, the command that publishes it is printed (`anchor idl init`, signed by the
-//! program's upgrade authority, which this tool does not hold).
+//! sync && anchor build && anchor deploy`). Before the plan, its IDL is published as Anchor
+//! 1.x and the explorers read it: the canonical `"idl"` account of the Program Metadata
+//! program (`crate::idl`), created, resumed from the buffer an interrupted run left, updated
+//! when it differs from this CLI's IDL (or `--idl FILE`), skipped when equal. Its signer is the
+//! program's upgrade authority (`--keypair`, or `--upgrade-authority` when another key); the
+//! step is skipped, with the reason in the report, where the metadata program is not deployed
+//! (a local validator) or the program has no upgrade authority.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,15 +44,14 @@ pub struct SendArgs {
     /// validator): its `accept_admin` is sent too.
     #[arg(long, value_name = "PATH", requires = "send")]
     pub vault_keypair: Option<PathBuf>,
-    /// Stop after sending this many steps (a rehearsal of an interrupted run).
+    /// Stop after sending this many steps of the plan (a rehearsal of an interrupted run; the
+    /// IDL's publication before them is not counted).
     #[arg(long, requires = "send")]
     pub stop_after: Option<usize>,
-}
-
-/// The Anchor IDL account of `program` (`anchor idl init` creates it).
-pub fn idl_address(program: &Pubkey) -> Pubkey {
-    let base = Pubkey::find_program_address(&[], program).0;
-    Pubkey::create_with_seed(&base, "anchor:idl", program).expect("a valid seed")
+    /// The program's upgrade authority, when it is not `--keypair`: it signs the IDL's
+    /// publication (Program Metadata's canonical account).
+    #[arg(long, value_name = "PATH", requires = "send")]
+    pub upgrade_authority: Option<PathBuf>,
 }
 
 /// The account at `key` decoded by `decode`, if it exists.
@@ -135,14 +138,7 @@ pub fn run(args: &DeployArgs, cfg: &DeployConfig, program_id: Pubkey) -> Result<
         ),
     }
     let clearinghouse = keys.program.0.clearinghouse(&keys.quote_mint, &creator);
-    let idl = idl_address(&program_id);
-    let idl_status = if chain.account(&idl)?.is_some() {
-        json!({"address": idl.to_string(), "published": true})
-    } else {
-        json!({"address": idl.to_string(), "published": false,
-               "publish_with": format!("anchor idl init --provider.cluster {url} --filepath idl/greekhouse.json {program_id}"),
-               "signer": "the program's upgrade authority"})
-    };
+    let idl = publish_idl(&mut chain, args, program_id, creator)?;
     let steps = plan(cfg, &keys)?;
     let mut report = Vec::new();
     let mut sent = 0usize;
@@ -198,7 +194,7 @@ pub fn run(args: &DeployArgs, cfg: &DeployConfig, program_id: Pubkey) -> Result<
         "url": url,
         "program_id": program_id.to_string(),
         "clearinghouse": clearinghouse.to_string(),
-        "idl": idl_status,
+        "idl": idl,
         "sent": sent,
         "complete": stopped.is_none(),
         "stopped_at": stopped,
@@ -206,4 +202,58 @@ pub fn run(args: &DeployArgs, cfg: &DeployConfig, program_id: Pubkey) -> Result<
     });
     println!("{}", serde_json::to_string_pretty(&doc)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The IDL step: read what the node holds, publish or update when needed, report.
+fn publish_idl(
+    chain: &mut dyn Chain,
+    args: &DeployArgs,
+    program_id: Pubkey,
+    payer: Pubkey,
+) -> Result<serde_json::Value> {
+    use crate::idl::Publication;
+    let json = crate::deploy::idl_json(args, &program_id)?;
+    let authority = match &args.send.upgrade_authority {
+        Some(p) => Some(node::keypair("--upgrade-authority", p)?),
+        None => None,
+    };
+    let signer = authority.as_ref().map_or(payer, |k| k.pubkey());
+    let address = greekhouse_sdk::program_metadata::idl_address(&program_id);
+    let mut report = json!({
+        "what": "publish the IDL (Program Metadata, canonical seed \"idl\")",
+        "address": address.to_string(),
+    });
+    let pub_ = crate::idl::publication(chain, &program_id, &json, payer, signer)?;
+    let (status, extra) = match pub_ {
+        Publication::Skipped(reason) => ("skipped", json!({ "reason": reason })),
+        Publication::Done => ("done", json!({})),
+        Publication::Immutable => (
+            "immutable",
+            json!({"reason": "the canonical IDL account is immutable and holds another IDL"}),
+        ),
+        Publication::NeedsAuthority(a) => (
+            "needs the upgrade authority",
+            json!({"upgrade_authority": a.to_string(),
+                   "run_with": "--upgrade-authority PATH (that key's file), or --keypair of that key"}),
+        ),
+        Publication::Send { kind, txs, buffer } => {
+            let extra_signer = authority.as_ref().filter(|k| k.pubkey() != payer);
+            let n = crate::idl::publish(chain, &txs, extra_signer, buffer.as_deref())?;
+            let status = match kind {
+                "update" => "updated",
+                "resume" => "published (resumed)",
+                _ => "published",
+            };
+            (status, json!({ "transactions": n }))
+        }
+    };
+    report["status"] = json!(status);
+    report["published"] = json!(matches!(
+        status,
+        "done" | "updated" | "published" | "published (resumed)" | "immutable"
+    ));
+    if let (Some(r), Some(e)) = (report.as_object_mut(), extra.as_object()) {
+        r.extend(e.clone());
+    }
+    Ok(report)
 }

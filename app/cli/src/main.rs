@@ -28,6 +28,7 @@ mod fmt;
 mod gov;
 mod gov_list;
 mod gov_squads;
+mod idl;
 mod localnet;
 mod margin;
 mod node;
@@ -84,6 +85,8 @@ enum Command {
     /// The vol updater's publisher: an underlying's vol surface from quotes or a smile, within
     /// the updater's bounds (`publish`, `--watch`).
     Vol(vol::VolArgs),
+    /// The program's IDL on chain (Program Metadata's canonical "idl" account): `fetch`.
+    Idl(idl::IdlArgs),
     /// Run a local validator with a seeded clearing house (the `greekhouse-localnet` binary).
     Localnet(localnet::LocalnetArgs),
     /// Serve the risk dashboard (app/dashboard) for a node (--url).
@@ -104,6 +107,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "demo")]
         Command::Deploy(args) => deploy::run(args),
         Command::Vol(args) => vol::run(args),
+        Command::Idl(args) => idl::run(args),
         Command::Localnet(args) => localnet::run(args),
         Command::Dashboard(args) => dashboard::run(args),
     }

@@ -102,6 +102,48 @@ fn the_plan_lists_every_step_and_the_vault_steps_as_squads_messages() {
             .unwrap(),
     );
     assert_eq!(r["clearinghouse"], ch.to_string());
+    // the IDL's publication: the canonical Program Metadata account, signed by the upgrade
+    // authority, a buffer allocated, written in chunks and initialized
+    let idl = &r["idl"];
+    assert_eq!(
+        idl["address"], "Aq8EaKRvrsh9RGXr84hxJGG5pxY1TuSidAbfcpbJHQXv",
+        "{idl}"
+    );
+    assert_eq!(
+        idl["metadata_program"],
+        "ProgM6JCCvbYkfKqJYHePx4xxSUSqJp7rh8Lyv7nk7S"
+    );
+    assert_eq!(idl["signer"], "the program's upgrade authority");
+    let txs = idl["transactions"].as_array().unwrap();
+    let compressed = idl["compressed_bytes"].as_u64().unwrap() as usize;
+    assert!(compressed * 4 < idl["idl_bytes"].as_u64().unwrap() as usize);
+    assert_eq!(
+        txs.len(),
+        2 + compressed.div_ceil(greekhouse_sdk::program_metadata::WRITE_CHUNK)
+    );
+    assert!(txs[0].as_str().unwrap().contains("allocate"));
+    assert!(txs.last().unwrap().as_str().unwrap().contains("initialize"));
+}
+
+#[test]
+fn an_idl_file_for_another_program_id_is_refused() {
+    let dir = std::env::temp_dir().join(format!("gh-idl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("idl.json");
+    std::fs::write(
+        &file,
+        r#"{"address": "11111111111111111111111111111111", "instructions": []}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .args(["deploy", "--config", &config(), "--plan", "--idl"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not the program id"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn deploy_with(args: &[&str]) -> Value {
@@ -163,6 +205,10 @@ fn a_plan_under_another_program_id_derives_everything_under_it() {
             .unwrap(),
     );
     assert_eq!(r["clearinghouse"], ch.to_string());
+    assert_eq!(
+        r["idl"]["address"],
+        greekhouse_sdk::program_metadata::idl_address(&other).to_string()
+    );
     let compiled = greekhouse::ID.to_string();
     for s in r["steps"].as_array().unwrap() {
         let ix = &s["instruction"];

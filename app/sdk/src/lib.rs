@@ -28,6 +28,9 @@
 //! - [`vol_surface`]: a wanted vol surface clipped to what `set_vol_surface` accepts now.
 //! - [`gov`], [`squads`], [`squads_proposal`]: governance proposals, their Squads v4 message,
 //!   and the whole Squads proposal (`vault_transaction_create` + `proposal_create`).
+//! - [`program_metadata`]: the program's IDL on chain (the Program Metadata program's canonical
+//!   `"idl"` account that Anchor 1.x and explorers read): its address, the instructions
+//!   that publish and update it, the account decoded and decompressed.
 //! - [`fixtures`]: default market parameters (surface, margin, series rules, oracle configs)
 //!   that `greekhouse deploy` lists from and the test kit's scenarios use.
 //!
@@ -55,6 +58,7 @@ pub mod localnet;
 pub mod margin;
 pub mod oracle;
 pub mod pda;
+pub mod program_metadata;
 pub mod pyth_pull;
 #[cfg(feature = "rpc")]
 pub mod rpc;
