@@ -1,5 +1,8 @@
 //! End-to-end tests of the `greekhouse` binary.
 
+#[path = "cli/idl_fetch.rs"]
+mod idl_fetch;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -11,7 +11,7 @@ use std::process::Command;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-const IDL: &str = include_str!("../../../idl/greekhouse.json");
+const IDL: &str = include_str!("../../../../idl/greekhouse.json");
 /// The canonical "idl" account of the compiled id (see the SDK's program_metadata tests).
 const ADDRESS: &str = "Aq8EaKRvrsh9RGXr84hxJGG5pxY1TuSidAbfcpbJHQXv";
 
