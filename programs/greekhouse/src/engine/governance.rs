@@ -221,7 +221,7 @@ pub fn read_underlying(u: &Underlying, like: &GovValue) -> Result<GovValue> {
     Ok(match like {
         GovValue::MarginParams(_) => GovValue::MarginParams(u.margin),
         GovValue::RealizedVol(_) => GovValue::RealizedVol(u.realized),
-        GovValue::TailAndSize(_) => GovValue::TailAndSize(u.tail_and_size),
+        GovValue::TailAndSize(_) => GovValue::TailAndSize(u.tail_and_size()),
         GovValue::OracleConfig(_) => GovValue::OracleConfig(u.oracle),
         GovValue::OpenInterest(_) => GovValue::OpenInterest(OpenInterestLimits {
             open_interest_cap: u.open_interest_cap,

@@ -64,7 +64,28 @@ impl StoredTailAndSize {
         }
     }
 
+    /// True for an underlying listed before the value existed (every field zero, which no
+    /// governed value can be: its capacity is never zero).
+    pub fn is_unset(&self) -> bool {
+        *self == StoredTailAndSize::default()
+    }
+
+    /// The value margin and governance use: the stored one, or for an unset one the listing
+    /// defaults over the current open-interest cap (so such an underlying keeps the tail it had
+    /// at the engine's defaults, and governance moves it in steps from there).
+    pub fn effective(&self, open_interest_cap: u64) -> StoredTailAndSize {
+        if self.is_unset() {
+            StoredTailAndSize::default_params(open_interest_cap)
+        } else {
+            *self
+        }
+    }
+
+    /// Within its bounds, or unset.
     pub fn validate(&self) -> Result<()> {
+        if self.is_unset() {
+            return Ok(());
+        }
         in_bounds(self.tail_down_bps, bounds::TAIL_SHOCK_BPS)?;
         in_bounds(self.tail_up_bps, bounds::TAIL_SHOCK_BPS)?;
         in_bounds(self.tail_weight_bps, bounds::TAIL_WEIGHT_BPS)?;
@@ -99,6 +120,11 @@ mod tests {
         d.validate().unwrap();
         // a tiny cap still has a capacity of one unit
         assert_eq!(StoredTailAndSize::default_params(5).size_capacity, 1);
+        // unset (an underlying listed before the value existed): valid, effective as listed
+        let unset = StoredTailAndSize::default();
+        unset.validate().unwrap();
+        assert_eq!(unset.effective(1_000_000), d);
+        assert_eq!(d.effective(5), d);
         let bad = [
             StoredTailAndSize {
                 size_capacity: 0,

@@ -314,7 +314,9 @@ pub struct Underlying {
     pub realized: StoredRealizedVol,
     /// The realized-vol estimate, advanced by every newer price the program records.
     pub realized_estimate: RealizedVolEstimate,
-    /// Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10).
+    /// Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10); all zero
+    /// for an underlying listed before it existed, which then has the listing defaults
+    /// ([`Underlying::tail_and_size`]).
     pub tail_and_size: StoredTailAndSize,
     pub reserved: [u8; 64],
 }
@@ -333,8 +335,14 @@ impl Underlying {
         let mut p = self.margin.to_risk();
         self.realized.apply(&mut p.initial, true);
         self.realized.apply(&mut p.maintenance, false);
-        self.tail_and_size.apply(&mut p);
+        self.tail_and_size().apply(&mut p);
         p
+    }
+
+    /// IM's tail and size charge in force (the stored value, or the listing defaults for an
+    /// underlying listed before it existed: [`StoredTailAndSize::effective`]).
+    pub fn tail_and_size(&self) -> StoredTailAndSize {
+        self.tail_and_size.effective(self.open_interest_cap)
     }
 
     /// The realized-vol estimate after `price` (newer than the last recorded, else the stored
