@@ -1,5 +1,5 @@
-//! Golden instructions for the TypeScript SDK: the governance, listing and insurance-staking
-//! builders of [`crate::ix`] on fixed keys and arguments, written to
+//! Golden instructions for the TypeScript SDK: the governance, listing, insurance-staking and
+//! writer-vault builders of [`crate::ix`] on fixed keys and arguments, written to
 //! `sdk/ts/test/fixtures/instructions.json` (program id, account metas, data). The TS SDK's
 //! `test/offline/admin-builders.test.mjs` builds the same instructions from the same inputs and
 //! requires the same bytes. This test fails when the file differs from what the Rust SDK builds
@@ -226,6 +226,78 @@ fn golden() -> Value {
         json!({ "amount": 7_000_000u64 }),
         ix::donate(&k.ch, k.payer, k.token_account, 7_000_000),
     ));
+    // writer vaults (docs/vaults.md): vault 3 on the underlying; the owner as LP, buyer and
+    // holder; a margin account in the remaining accounts where the program takes them
+    let v = crate::vault::VaultRef::new(k.ch, 3, k.underlying);
+    let margin =
+        vec![anchor_lang::solana_program::instruction::AccountMeta::new_readonly(k.oracle, false)];
+    cases.push(case(
+        "create_vault",
+        "the test kit's policy",
+        json!({ "index": 3 }),
+        crate::vault::create_vault(&v, k.payer, k.admin, 3, golden_vault_policy()),
+    ));
+    cases.push(case(
+        "vault_deposit",
+        "with a margin account",
+        json!({ "index": 3, "amount": 5_000_000_000u64 }),
+        crate::vault::vault_deposit(
+            &v,
+            k.owner,
+            k.token_account,
+            k.mint,
+            5_000_000_000,
+            margin.clone(),
+        ),
+    ));
+    cases.push(case(
+        "request_vault_withdraw",
+        "some shares",
+        json!({ "index": 3, "shares": 1_000_000u64 }),
+        crate::vault::request_vault_withdraw(&v, k.payer, k.owner, k.mint, 1_000_000),
+    ));
+    cases.push(case(
+        "cancel_vault_withdraw",
+        "the pending request",
+        json!({ "index": 3 }),
+        crate::vault::cancel_vault_withdraw(&v, k.owner, k.mint),
+    ));
+    cases.push(case(
+        "vault_withdraw",
+        "with a margin account",
+        json!({ "index": 3 }),
+        crate::vault::vault_withdraw(&v, k.owner, k.token_account, margin.clone()),
+    ));
+    cases.push(case(
+        "vault_buy",
+        "two contracts",
+        json!({ "index": 3, "contracts": 2u64, "maxPrice": 9_000_000u64 }),
+        crate::vault::vault_buy(
+            &v,
+            k.owner,
+            k.token_account,
+            k.oracle,
+            k.mint,
+            2,
+            9_000_000,
+            margin.clone(),
+        ),
+    ));
+    cases.push(case(
+        "vault_sell_back",
+        "one contract",
+        json!({ "index": 3, "contracts": 1u64, "minPrice": 4_000_000u64 }),
+        crate::vault::vault_sell_back(
+            &v,
+            k.owner,
+            k.mint,
+            k.oracle,
+            k.token_account,
+            1,
+            4_000_000,
+            margin,
+        ),
+    ));
     json!({
         "keys": {
             "clearinghouse": b58(&ch),
@@ -243,6 +315,22 @@ fn golden() -> Value {
         },
         "cases": cases,
     })
+}
+
+/// The scenario kit's vault policy, spelled out here (the SDK does not depend on the kit).
+fn golden_vault_policy() -> greekhouse::state::VaultPolicy {
+    greekhouse::state::VaultPolicy {
+        deposit_cap: 1_000_000_000_000,
+        min_tenor_secs: 86_400,
+        max_tenor_secs: 60 * 86_400,
+        min_strike_bps: 5_000,
+        max_strike_bps: 20_000,
+        withdraw_cooldown_secs: 86_400,
+        max_utilisation_bps: 8_000,
+        spread_bps: 200,
+        allowed_kinds: 0b11,
+        _padding: [0; 7],
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ import { decodeAccount } from "./accounts.js";
 import { AccountBytes, BidArgs, MarginAccounts, RiskEngine, WithdrawArgs, WriteArgs } from "./engine.js";
 import { GovernanceBuilders } from "./governance.js";
 import { InsuranceBuilders } from "./insurance.js";
+import { VaultBuilders } from "./vault.js";
 
 const { BN, Program, web3 } = anchor;
 type PublicKey = InstanceType<typeof web3.PublicKey>;
@@ -61,6 +62,8 @@ export class GreekhouseClient {
   readonly governance: GovernanceBuilders;
   /** open_insurance_stake, stake, request_unstake, cancel_unstake, unstake, donate. */
   readonly insurance: InsuranceBuilders;
+  /** create_vault, vault_deposit, request/cancel_vault_withdraw, vault_withdraw, vault_buy, vault_sell_back. */
+  readonly vaults: VaultBuilders;
   constructor(
     readonly program: GreekhouseProgram,
     readonly engine: RiskEngine,
@@ -70,6 +73,7 @@ export class GreekhouseClient {
     this.pdas = new Pdas(program.programId);
     this.governance = new GovernanceBuilders(this);
     this.insurance = new InsuranceBuilders(this);
+    this.vaults = new VaultBuilders(this);
   }
 
   /** A client for the clearing house `clearinghouse` (its quote mint and vault read from it). */

@@ -7,3 +7,4 @@ export * from "./engine.js";
 export * from "./client.js";
 export * from "./governance.js";
 export * from "./insurance.js";
+export * from "./vault.js";

@@ -28,6 +28,9 @@ export const SEEDS = {
   series: "series",
   optionMint: "option_mint",
   paramChange: "param_change",
+  vault: "vault",
+  vaultShareMint: "vault_share_mint",
+  vaultWithdrawal: "vault_withdrawal",
   eventAuthority: "__event_authority",
 } as const;
 
@@ -88,6 +91,22 @@ export class Pdas {
   /** A governance change queued as `changeId` (the clearing house's `change_count` then). */
   paramChange(clearinghouse: PublicKey, changeId: bigint | number): PublicKey {
     return this.find([text(SEEDS.paramChange), clearinghouse.toBuffer(), u64(changeId)]);
+  }
+  /** The writer vault at `index` (docs/vaults.md). */
+  vault(clearinghouse: PublicKey, index: number): PublicKey {
+    return this.find([text(SEEDS.vault), clearinghouse.toBuffer(), u32(index)]);
+  }
+  /** A vault's share mint. */
+  vaultShareMint(vault: PublicKey): PublicKey {
+    return this.find([text(SEEDS.vaultShareMint), vault.toBuffer()]);
+  }
+  /** A vault's own writer account (owned by the vault PDA, index 0). */
+  vaultWriterAccount(clearinghouse: PublicKey, vault: PublicKey): PublicKey {
+    return this.writerAccount(clearinghouse, vault, 0);
+  }
+  /** `owner`'s pending withdrawal from `vault`. */
+  vaultWithdrawal(vault: PublicKey, owner: PublicKey): PublicKey {
+    return this.find([text(SEEDS.vaultWithdrawal), vault.toBuffer(), owner.toBuffer()]);
   }
   /** Anchor's event-CPI authority: the signer of the program's self-CPI events. */
   eventAuthority(): PublicKey {
