@@ -89,6 +89,88 @@ fn the_largest_account_writes_withdraws_burns_and_is_liquidated_with_a_bidders_b
     assert!(!env.margin_of(&w.account).end.equity.is_negative());
 }
 
+/// The largest book of spreads: every slot used by 8 shorts and 8 longs on both underlyings
+/// (per expiry: a 145/160 call spread, a 155/140 put spread, a short 150 call against a long
+/// 150 put, and on BTC a short 92,000 call against a long 88,000 put; 20 contracts a leg), the
+/// longs deposited as
+/// tokens a dealer wrote into the writer's wallet, the last short written up to IM. A rally
+/// takes it below maintenance (its two synthetic shorts); a bidder with its own book buys it
+/// in slices, longs moving with the shorts. On the sBPF build its compute units (margin with
+/// longs at the full layout) enter the CU table.
+#[test]
+fn the_largest_book_of_spreads_is_margined_and_liquidated() {
+    let mut env = Env::new();
+    let series = sixteen_series(&mut env);
+    let terms: Vec<(u8, u64)> = series
+        .iter()
+        .map(|s| {
+            let t = env.series_state(s);
+            (t.kind, t.strike)
+        })
+        .collect();
+    let leg = |kind: u8, usd_strike: u64| (kind, usd(usd_strike));
+    // the long legs: SOL 160 calls, 140 and 150 puts, BTC 88,000 puts (both expiries)
+    let long_terms = [leg(0, 160), leg(1, 140), leg(1, 150), leg(1, 88_000)];
+    let (mut longs, mut shorts) = (vec![], vec![]);
+    for (s, t) in series.iter().zip(&terms) {
+        if long_terms.contains(t) {
+            longs.push(*s);
+        } else {
+            shorts.push(*s);
+        }
+    }
+    assert_eq!((longs.len(), shorts.len()), (8, 8), "{terms:?}");
+
+    let w = env.writer(usd(300_000), 0);
+    env.deposit_quote(&w, usd(300_000)).unwrap();
+    let dealer = env.writer(usd(2_000_000), 0);
+    env.deposit_quote(&dealer, usd(2_000_000)).unwrap();
+    for s in &longs {
+        let wallet = env.option_ata(&w.owner.pubkey(), s);
+        env.write_to(&dealer, s, 20, wallet).unwrap();
+        env.deposit_options(&w, s, 20).unwrap();
+    }
+    for s in &shorts[..7] {
+        env.write(&w, s, 20).unwrap();
+    }
+    let n = env.write_to_initial_margin(&w, &shorts[7]).unwrap();
+    assert!(n > 0);
+    let state = env.writer_state(&w.account);
+    assert_eq!(state.position_count(), MAX_POSITIONS);
+
+    // the bidder: a book on both underlyings of its own
+    let bidder = env.writer(usd(2_000_000), 0);
+    env.deposit_quote(&bidder, usd(2_000_000)).unwrap();
+    // (shorts of the writer's short series: the slices' shorts join them, so the bidder ends
+    // with one slot per leg)
+    for s in [shorts[0], shorts[3], shorts[5]] {
+        env.write(&bidder, &s, 1).unwrap();
+    }
+
+    env.move_sol_until_liquidatable(&w.account, 100);
+    env.start_liquidation(&bidder, &w.account).unwrap();
+    // a small slice first (the spreads' offsets make each slice go far), then the most allowed
+    let (first, _) = env
+        .bid(&bidder, &w.account, BidSize::Fraction(100_000_000_000))
+        .unwrap();
+    assert_eq!(event::<SliceBought>(&first).fraction, 100_000_000_000);
+    assert_eq!(
+        env.writer_state(&bidder.account).position_count(),
+        MAX_POSITIONS,
+        "the bidder took a share of every leg, longs with shorts"
+    );
+    if env.margin_of(&w.account).end.equity.is_negative() {
+        let (rest, _) = env.bid(&bidder, &w.account, BidSize::Max).unwrap();
+        assert!(event::<SliceBought>(&rest).fraction > 0);
+    }
+    env.end_liquidation(&w.account).unwrap();
+    assert_eq!(
+        env.writer_state(&w.account).status().unwrap(),
+        greekhouse::state::WriterStatus::Active
+    );
+    assert!(!env.margin_of(&w.account).end.equity.is_negative());
+}
+
 // ---- eight underlyings and four collaterals: the largest layout ----
 
 /// The six underlyings the kit lists besides SOL and BTC ($, a $1 strike tick each): eight in
