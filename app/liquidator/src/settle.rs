@@ -3,8 +3,10 @@
 //! (the program takes only the update straddling the expiry, or the one after an update passed
 //! over for its confidence), settle it once the price is final, settle every writer's position,
 //! resolve repaid or collateral-less debts, open a backstop where a series is short, finalize.
-//! Each step is permissionless; a refusal (not final yet, already done, not the update at expiry) is
-//! the normal answer of a crank run too early and is not counted as an error.
+//! Each step is permissionless and sent only when the program's own rule for it (the engine's
+//! `check_*` of the step, the rulebook) passes on the accounts as they stand, so a crank run too
+//! early sends nothing; the price proposal is the exception (whether the feed's update straddles
+//! the expiry is the oracle's to say), and a refusal of it is the normal answer, not an error.
 
 use std::collections::BTreeMap;
 
@@ -56,65 +58,108 @@ pub fn crank<C: Chain + ?Sized>(
         .filter_map(|(k, a)| accounts::writer_account(&a.data).ok().map(|w| (k, w)))
         .filter(|(_, w)| w.clearinghouse == ch.clearinghouse)
         .collect();
-    for (key, s) in due {
-        let mut steps: Vec<(&str, Vec<greekhouse_sdk::Instruction>)> = Vec::new();
-        if s.status == SeriesStatus::Active as u8 {
-            let price = greekhouse_sdk::pda::settlement_price(&s.underlying, s.expiry);
-            // post the oracle's current update while the price is not final: the program takes
-            // only the update straddling the expiry (or the one after an update passed over for
-            // its confidence) and refuses any other, which is the normal answer when the feed's
-            // account has moved on
-            let is_final = chain
-                .account(&price)
-                .ok()
-                .flatten()
-                .and_then(|a| accounts::decode::<SettlementPrice>(&a.data).ok())
-                .is_some_and(|p| p.is_final());
-            if !is_final {
-                if let Some(oracle) = oracles.get(&s.underlying) {
-                    steps.push((
-                        "propose_settlement_price",
-                        vec![ix::propose_settlement_price(
-                            ch.clearinghouse,
-                            payer.pubkey(),
-                            s.underlying,
-                            *oracle,
-                            s.expiry,
-                        )],
-                    ));
-                }
-            }
-            steps.push((
-                "settle_series",
-                vec![ix::settle_series(ch, key, s.underlying, s.expiry)],
-            ));
-        }
-        for (w, state) in &writers {
-            if state.short_contracts(&key) > 0 {
-                steps.push(("settle_position", vec![ix::settle_position(*w, key)]));
-            }
-        }
-        steps.push((
-            "open_backstop",
-            vec![ix::open_backstop(ch.clearinghouse, key)],
-        ));
-        steps.push((
-            "finalize_series",
-            vec![ix::finalize_series(ch.clearinghouse, key)],
-        ));
-        // once finalized (by the step above or earlier), every long in the series is paid
-        for (w, state) in &writers {
-            if state.long_contracts(&key) > 0 {
-                steps.push(("settle_long", vec![ix::settle_long(*w, key)]));
-            }
-        }
-        for (what, ixs) in steps {
-            if let Ok(out) = chain.send(&ixs, &[payer]) {
+    let ch_state = chain
+        .account(&ch.clearinghouse)
+        .ok()
+        .flatten()
+        .and_then(|a| accounts::clearinghouse(&a.data).ok());
+    for (key, mut s) in due {
+        // each step is sent only when the program's own rule passes on the series as it now
+        // stands (re-read after every landed step), so a crank run too early sends nothing
+        // instead of a transaction the program refuses
+        let mut send = |chain: &mut C, what: &str, ixs: &[greekhouse_sdk::Instruction]| match chain
+            .send(ixs, &[payer])
+        {
+            Ok(out) => {
                 landed += 1;
                 log.log(
                     what,
                     json!({ "series": key.to_string(), "events": out.event_names() }),
                 );
+                true
+            }
+            Err(_) => false,
+        };
+        let reread = |chain: &mut C, s: &mut OptionSeries| {
+            if let Some(now_s) = chain
+                .account(&key)
+                .ok()
+                .flatten()
+                .and_then(|a| accounts::option_series(&a.data).ok())
+            {
+                *s = now_s;
+            }
+        };
+        if s.status == SeriesStatus::Active as u8 {
+            let price = greekhouse_sdk::pda::settlement_price(&s.underlying, s.expiry);
+            let read_price = |chain: &mut C| {
+                chain
+                    .account(&price)
+                    .ok()
+                    .flatten()
+                    .and_then(|a| accounts::decode::<SettlementPrice>(&a.data).ok())
+            };
+            // post the oracle's current update while the price is not final: the program takes
+            // only the update straddling the expiry (or the one after an update passed over for
+            // its confidence) and refuses any other, which is the normal answer when the feed's
+            // account has moved on
+            if !read_price(chain).is_some_and(|p| p.is_final()) {
+                if let Some(oracle) = oracles.get(&s.underlying) {
+                    let ix = ix::propose_settlement_price(
+                        ch.clearinghouse,
+                        payer.pubkey(),
+                        s.underlying,
+                        *oracle,
+                        s.expiry,
+                    );
+                    send(chain, "propose_settlement_price", &[ix]);
+                }
+            }
+            let ready = read_price(chain).is_some_and(|p| {
+                greekhouse::engine::actions::settle_series::check_settle_series(&s, &p, now).is_ok()
+            });
+            if ready
+                && send(
+                    chain,
+                    "settle_series",
+                    &[ix::settle_series(ch, key, s.underlying, s.expiry)],
+                )
+            {
+                reread(chain, &mut s);
+            }
+        }
+        for (w, state) in &writers {
+            if greekhouse::engine::actions::settle::check_settle_position(state, &key, &s).is_ok()
+                && send(chain, "settle_position", &[ix::settle_position(*w, key)])
+            {
+                reread(chain, &mut s);
+            }
+        }
+        if greekhouse::engine::actions::finalize::check_open_backstop(&s).is_ok()
+            && send(
+                chain,
+                "open_backstop",
+                &[ix::open_backstop(ch.clearinghouse, key)],
+            )
+        {
+            reread(chain, &mut s);
+        }
+        let can_finalize = ch_state.as_ref().is_some_and(|c| {
+            greekhouse::engine::actions::finalize::check_finalize_series(c, &s, now).is_ok()
+        });
+        if can_finalize
+            && send(
+                chain,
+                "finalize_series",
+                &[ix::finalize_series(ch.clearinghouse, key)],
+            )
+        {
+            reread(chain, &mut s);
+        }
+        // once finalized (by the step above or earlier), every long in the series is paid
+        for (w, state) in &writers {
+            if greekhouse::engine::actions::long::check_settle_long(state, &key, &s).is_ok() {
+                send(chain, "settle_long", &[ix::settle_long(*w, key)]);
             }
         }
     }
