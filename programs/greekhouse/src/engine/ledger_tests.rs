@@ -38,14 +38,14 @@ fn ledger() -> UnderlyingLedger {
 fn open_and_close_short_move_three_ledgers_together() {
     let (mut w, mut s, mut l) = (writer(0), series(), ledger());
     let key = Pubkey::new_unique();
-    let opened = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX).unwrap();
+    let opened = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX, 0).unwrap();
     assert_eq!((opened.units, opened.short_after), (7_000_000, 7));
     assert_eq!((s.open_interest, l.open_interest), (7, 7_000_000));
     let closed = close_short(&mut w, key, &mut s, &mut l, 3).unwrap();
     assert_eq!((closed.units, closed.short_after), (3_000_000, 4));
     assert_eq!((s.open_interest, l.open_interest), (4, 4_000_000));
     // over the cap: nothing changes
-    let err = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX).unwrap_err();
+    let err = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX, 0).unwrap_err();
     assert_eq!(err, GreekhouseError::OpenInterestCapExceeded.into());
     assert_eq!(
         (s.open_interest, l.open_interest, w.short_contracts(&key)),
@@ -104,7 +104,7 @@ fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
     let asset = Pubkey::new_unique();
     let mut liquidated = writer(-40);
     credit_collateral(&mut liquidated, &asset, 1_000).unwrap();
-    open_short(&mut liquidated, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(&mut liquidated, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
     let mut bidder = writer(5_000);
 
     // a 30 % slice: shorts round up, collateral and quote round down (the caller's job)
@@ -138,7 +138,7 @@ fn longs_are_claims_in_custody_that_move_net_and_settle_without_tokens() {
     let key = Pubkey::new_unique();
     // a writer writes 10 (10 tokens out); a holder deposits 4 of them back as a long elsewhere
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
     let mut holder = writer(0);
     assert_eq!(open_long(&mut holder, key, &mut s, 4).unwrap(), 4);
     let supply = 10 - 4;
@@ -187,7 +187,7 @@ fn a_forfeited_long_is_paid_to_the_fund_with_the_dust() {
     let (mut s, mut l) = (series(), ledger());
     let key = Pubkey::new_unique();
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
     let mut bankrupt = writer(0);
     open_long(&mut bankrupt, key, &mut s, 4).unwrap();
     forfeit_long(&mut bankrupt, key, &mut s, 4).unwrap();

@@ -312,7 +312,11 @@ pub struct Underlying {
     pub realized: StoredRealizedVol,
     /// The realized-vol estimate, advanced by every newer price the program records.
     pub realized_estimate: RealizedVolEstimate,
-    pub reserved: [u8; 88],
+    /// Exercises of this underlying's American series so far (each `exercise` adds one). An
+    /// American short whose `exercise_epoch` is behind it may have an exercise to accrue, and
+    /// margin checks refuse its account until `accrue_exercise` ran (docs/protocol.md 5b).
+    pub exercise_epoch: u32,
+    pub reserved: [u8; 84],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);
