@@ -154,6 +154,7 @@ const fn pos(
         contracts,
         contract_size: size,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 

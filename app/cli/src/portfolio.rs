@@ -432,6 +432,7 @@ impl Portfolio {
                 contracts,
                 contract_size,
                 side,
+                american: false,
             });
         }
         if used.len() > MAX_UNDERLYINGS {

@@ -305,7 +305,8 @@ pub fn margin_of<C: Chain + ?Sized>(
 
 /// Every quote claim the ledgers hold against the quote vault, summed over `writers`,
 /// `underlyings` and `series` (`docs/protocol.md` §12): writers' quote balances, accrued
-/// writing fees, and each series' quote (unbacked cover and settlement ledger).
+/// writing fees, and each series' quote (unbacked cover and settlement ledger, and an American
+/// series' exercise debt collected less the quote advanced to exercising holders).
 pub fn quote_claims<C: Chain + ?Sized>(
     chain: &mut C,
     writers: &[Pubkey],
@@ -331,6 +332,9 @@ pub fn quote_claims<C: Chain + ?Sized>(
             .ok_or(MarginError::MissingAccount(*key))?;
         let s = accounts::option_series(&data.data).map_err(|e| MarginError::Decode(*key, e))?;
         total += s.unbacked_cover as i128 + s.settlement_ledger as i128;
+        // an American series' exercises: the quote advanced to exercising holders left the
+        // vault ahead of the writers' exercise debt, which comes back as it accrues
+        total += s.exercise_collected as i128 - s.exercise_advanced as i128;
     }
     Ok(total)
 }

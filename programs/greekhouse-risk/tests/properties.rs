@@ -348,6 +348,7 @@ fn make_position(unds: &[UnderlyingRisk], raw: &RawPosition) -> PositionRisk {
         // 10^(e-6) units per contract, i.e. 10^e per lot of 10^6 contracts
         contract_size: Fixed::from_raw(10i128.pow((12 + e - 6) as u32)),
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 
@@ -774,6 +775,7 @@ fn short(underlying: u8, kind: OptionKind, strike: f64, days: i64, contracts: u6
         contracts,
         contract_size: Fixed::ONE,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 
@@ -884,6 +886,7 @@ fn short_dated_atm_puts_stay_within_the_payoff_cap() {
         contracts: 10,
         contract_size: Fixed::ONE,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }];
     let acct = AccountRisk {
         quote_balance: 0,
