@@ -1,0 +1,326 @@
+//! American series (docs/protocol.md 5b): `exercise` before the cut-off pays the holder the
+//! intrinsic value at a fresh price out of the quote vault; the writers' shorts shrink and their
+//! exercise debt grows pro rata through the series' exercise index, accrued by
+//! `accrue_exercise` (margin checks refuse an account until it accrued); settlement after a
+//! partial exercise pays the rest; a writer with accrued exercise debt is liquidated as any.
+use super::*;
+
+use greekhouse::events::{ExerciseAccrued, OptionsExercised};
+use greekhouse::state::{ExerciseStyle, EXERCISE_SCALE_ONE};
+
+/// Two writers short American SOL puts struck at $160 (30 and 10 contracts), the 40 tokens with
+/// a holder; SOL then falls to $100 (the puts deep in the money).
+struct Puts {
+    series: Pubkey,
+    expiry: i64,
+    w1: Writer,
+    w2: Writer,
+    holder: Writer,
+}
+
+const STRIKE: u64 = 160;
+
+fn american_puts(env: &mut Env) -> Puts {
+    let expiry = expiry_after(env.now(), 2);
+    let sol = env.sol;
+    let series = env
+        .create_american_series(sol, 1, usd(STRIKE), expiry)
+        .unwrap();
+    let s = env.series_state(&series);
+    assert_eq!(s.style, ExerciseStyle::American as u8);
+    assert_eq!(s.exercise_scale, EXERCISE_SCALE_ONE);
+    let holder = env.writer(0, 0);
+    let holder_tokens = env
+        .chain
+        .token_account(&holder.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+        .unwrap();
+    let w1 = env.writer(usd(100_000), 0);
+    env.deposit_quote(&w1, usd(100_000)).unwrap();
+    env.write_to(&w1, &series, 30, holder_tokens).unwrap();
+    let w2 = env.writer(usd(100_000), 0);
+    env.deposit_quote(&w2, usd(100_000)).unwrap();
+    env.write_to(&w2, &series, 10, holder_tokens).unwrap();
+    env.move_sol(px(100));
+    Puts {
+        series,
+        expiry,
+        w1,
+        w2,
+        holder,
+    }
+}
+
+fn exercise(env: &mut Env, f: &Puts, contracts: u64) -> Result<TxOutcome, ChainError> {
+    env.exercise(&f.holder.owner, &f.holder.quote_ata, &f.series, contracts)
+}
+
+#[test]
+fn an_early_exercise_pays_the_holder_and_charges_the_writers_pro_rata() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    let vault0 = env.quote_vault_balance();
+    let wallet0 = env.wallet_quote(&f.holder.quote_ata);
+    let (q1, q2) = (
+        env.writer_state(&f.w1.account).quote_balance,
+        env.writer_state(&f.w2.account).quote_balance,
+    );
+    // 8 of the 40 at $100: $60 a contract
+    let e: OptionsExercised = event(&exercise(&mut env, &f, 8).unwrap());
+    assert_eq!(e.payout_per_contract, usd(60));
+    assert_eq!(e.obligation_per_contract, usd(60));
+    assert_eq!(e.amount, usd(480));
+    assert_eq!(e.writer_shorts_before, 40);
+    assert_eq!(e.exercise_scale_after, EXERCISE_SCALE_ONE / 5 * 4);
+    assert_eq!(env.wallet_quote(&f.holder.quote_ata), wallet0 + usd(480));
+    assert_eq!(env.quote_vault_balance(), vault0 - usd(480));
+    assert_eq!(env.option_balance(&f.holder.owner.pubkey(), &f.series), 32);
+    let s = env.series_state(&f.series);
+    assert_eq!(
+        (s.open_interest, s.exercised_contracts, s.exercise_advanced),
+        (32, 8, usd(480))
+    );
+    assert_eq!(s.recorded_shorts, 40);
+    // the quote vault equals its ledger: the advance is the series' receivable
+    assert_books_balance(&mut env);
+
+    // neither writer's margin is computed before its exercise accrued
+    expect_err(env.check_margin(&f.w1.account), E::ExerciseNotAccrued);
+    expect_err(env.check_margin(&f.w2.account), E::ExerciseNotAccrued);
+    let a1: ExerciseAccrued = event(&env.accrue_exercise(&f.w1.account, &f.series).unwrap());
+    let a2: ExerciseAccrued = event(&env.accrue_exercise(&f.w2.account, &f.series).unwrap());
+    // pro rata: 8/40 of each short, at $60 a contract
+    assert_eq!((a1.contracts_before, a1.contracts_after, a1.debt), (30, 24, usd(360)));
+    assert_eq!((a2.contracts_before, a2.contracts_after, a2.debt), (10, 8, usd(120)));
+    assert_eq!(env.writer_state(&f.w1.account).quote_balance, q1 - usd(360));
+    assert_eq!(env.writer_state(&f.w2.account).quote_balance, q2 - usd(120));
+    assert_eq!(env.short_of(&f.w1.account, &f.series), 24);
+    assert_eq!(env.short_of(&f.w2.account, &f.series), 8);
+    let s = env.series_state(&f.series);
+    assert_eq!(s.exercise_collected, s.exercise_advanced);
+    assert_eq!(s.recorded_shorts, 32);
+    assert_books_balance(&mut env);
+    expect_err(
+        env.accrue_exercise(&f.w1.account, &f.series),
+        E::ExerciseAlreadyAccrued,
+    );
+    env.check_margin(&f.w1.account).unwrap();
+    env.check_margin(&f.w2.account).unwrap();
+}
+
+#[test]
+fn uneven_shares_round_against_the_writers_and_the_residue_reaches_the_fund() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    // 7 of 40: w1 owes 30 x 7/40 = 5.25 contracts' worth, w2 1.75; shorts 24.75 -> 25, 8.25 -> 9
+    let e: OptionsExercised = event(&exercise(&mut env, &f, 7).unwrap());
+    assert_eq!(e.amount, usd(420));
+    let a1: ExerciseAccrued = event(&env.accrue_exercise(&f.w1.account, &f.series).unwrap());
+    let a2: ExerciseAccrued = event(&env.accrue_exercise(&f.w2.account, &f.series).unwrap());
+    assert_eq!((a1.contracts_after, a2.contracts_after), (25, 9));
+    assert!(a1.debt >= usd(315) && a1.debt <= usd(315) + 1);
+    assert!(a2.debt >= usd(105) && a2.debt <= usd(105) + 1);
+    let s = env.series_state(&f.series);
+    assert!(s.exercise_collected >= s.exercise_advanced);
+    assert_eq!(s.recorded_shorts, 34);
+    assert_eq!(s.open_interest, 33);
+    assert_books_balance(&mut env);
+    // settle at $100: 34 recorded shorts settle, 33 tokens redeem; the excess is the fund's
+    settle_price(&mut env, f.expiry, 100);
+    env.settle_series(&f.series).unwrap();
+    for w in [&f.w1, &f.w2] {
+        env.settle_position(&w.account, &f.series).unwrap();
+    }
+    env.finalize_series(&f.series).unwrap();
+    let r: greekhouse::events::Redeemed =
+        event(&env.redeem(&f.holder.owner, &f.holder.quote_ata, &f.series, 33).unwrap());
+    assert_eq!(r.amount, 33 * usd(60));
+    let fund0 = env.insurance_fund().balance;
+    let swept = sweep_dust_if_any(&mut env, &f.series);
+    assert_eq!(swept, usd(60) + (a1.debt + a2.debt - usd(420)));
+    assert_eq!(env.insurance_fund().balance, fund0 + swept);
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn settlement_after_a_partial_exercise_pays_the_rest() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    exercise(&mut env, &f, 8).unwrap();
+    // the holder keeps 32; settlement at $120: $40 a contract
+    settle_price(&mut env, f.expiry, 120);
+    let st: greekhouse::events::SeriesSettled = event(&env.settle_series(&f.series).unwrap());
+    assert_eq!(st.shorts_to_settle, 40);
+    // each short settles what survived the exercise, once accrued
+    expect_err(
+        env.settle_position(&f.w1.account, &f.series),
+        E::ExerciseNotAccrued,
+    );
+    for w in [&f.w1, &f.w2] {
+        env.accrue_exercise(&w.account, &f.series).unwrap();
+    }
+    assert_eq!(env.series_state(&f.series).shorts_to_settle, 32);
+    let p1: greekhouse::events::PositionSettled =
+        event(&env.settle_position(&f.w1.account, &f.series).unwrap());
+    let p2: greekhouse::events::PositionSettled =
+        event(&env.settle_position(&f.w2.account, &f.series).unwrap());
+    assert_eq!(p1.contracts, 24);
+    assert_eq!(p2.contracts, 8);
+    assert_books_balance(&mut env);
+    let fin: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&f.series).unwrap());
+    assert_eq!((fin.payout_final, fin.haircut_bps), (usd(40), 0));
+    let wallet0 = env.wallet_quote(&f.holder.quote_ata);
+    env.redeem(&f.holder.owner, &f.holder.quote_ata, &f.series, 32)
+        .unwrap();
+    assert_eq!(env.wallet_quote(&f.holder.quote_ata), wallet0 + 32 * usd(40));
+    assert_eq!(env.series_state(&f.series).settlement_ledger, 0);
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn exercise_is_refused_after_the_cut_off_on_a_stale_or_spoofed_price_and_on_a_european_series() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    // a stale price
+    env.advance(120);
+    expect_err(exercise(&mut env, &f, 1), E::OracleStale);
+    // a spoofed oracle: another account (BTC's legacy feed) in the oracle's place
+    env.move_sol(px(100));
+    let s = env.series_state(&f.series);
+    let tokens = env
+        .chain
+        .token_account(&f.holder.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+        .unwrap();
+    let spoof = greekhouse_sdk::ix::exercise(
+        &env.ch,
+        f.holder.owner.pubkey(),
+        env.sol.key,
+        env.btc.oracle,
+        f.series,
+        tokens,
+        f.holder.quote_ata,
+        1,
+    );
+    expect_err(
+        env.chain.send(&[spoof], &[&f.holder.owner]),
+        E::OracleWrongOwner,
+    );
+    // a foreign underlying (BTC's, with its own ledger and oracle)
+    let foreign = greekhouse_sdk::ix::exercise(
+        &env.ch,
+        f.holder.owner.pubkey(),
+        env.btc.key,
+        env.btc.oracle,
+        f.series,
+        tokens,
+        f.holder.quote_ata,
+        1,
+    );
+    expect_err(
+        env.chain.send(&[foreign], &[&f.holder.owner]),
+        E::WrongUnderlying,
+    );
+    // someone else's tokens
+    let thief = env.writer(0, 0);
+    let stolen = greekhouse_sdk::ix::exercise(
+        &env.ch,
+        thief.owner.pubkey(),
+        env.sol.key,
+        env.sol.oracle,
+        f.series,
+        tokens,
+        thief.quote_ata,
+        1,
+    );
+    expect_err(
+        env.chain.send(&[stolen], &[&thief.owner]),
+        E::WrongTokenOwner,
+    );
+    // zero, more than held, all the writers' shorts
+    expect_err(exercise(&mut env, &f, 0), E::ZeroAmount);
+    expect_err(exercise(&mut env, &f, 41), E::InsufficientOptionTokens);
+    expect_err(exercise(&mut env, &f, 40), E::ExerciseExceedsWriterShorts);
+    // paused
+    env.pause(pause::EXERCISE);
+    expect_err(exercise(&mut env, &f, 1), E::Paused);
+    env.unpause(pause::EXERCISE);
+    // out of the money
+    env.move_sol(px(170));
+    expect_err(exercise(&mut env, &f, 1), E::ExerciseOutOfTheMoney);
+    // a European series of the same terms (its own address)
+    let euro = series(&mut env, 1, STRIKE, f.expiry);
+    assert_ne!(euro, f.series);
+    let w = env.writer(usd(100_000), 0);
+    env.deposit_quote(&w, usd(100_000)).unwrap();
+    env.write(&w, &euro, 2).unwrap();
+    env.move_sol(px(100));
+    expect_err(
+        env.exercise(&w.owner, &w.quote_ata, &euro, 1),
+        E::SeriesNotAmerican,
+    );
+    // the cut-off: an hour before expiry by default
+    let cutoff = f.expiry - i64::from(env.clearinghouse().params.settlement.exercise_cutoff_secs);
+    advance_to(&mut env, cutoff - 5);
+    env.move_sol(px(100));
+    exercise(&mut env, &f, 1).unwrap();
+    advance_to(&mut env, cutoff);
+    env.move_sol(px(100));
+    expect_err(exercise(&mut env, &f, 1), E::ExerciseWindowClosed);
+    // nothing a refusal touched moved: the books still balance
+    for w in [&f.w1, &f.w2] {
+        env.accrue_exercise(&w.account, &f.series).unwrap();
+    }
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn a_writer_with_accrued_exercise_debt_is_liquidated_like_any() {
+    let mut env = Env::new();
+    let expiry = expiry_after(env.now(), 2);
+    let sol = env.sol;
+    let series = env
+        .create_american_series(sol, 1, usd(140), expiry)
+        .unwrap();
+    let big = env.writer(usd(400_000), 0);
+    env.deposit_quote(&big, usd(300_000)).unwrap();
+    env.write(&big, &series, 40).unwrap();
+    let (weak, n) = writer_at_im(&mut env, &series, 3_000);
+    // SOL falls; once the puts are in the money the big writer exercises some of its tokens at
+    // each step, and the weak writer is charged its share
+    let mut price = env.sol_price;
+    loop {
+        price = price * 97 / 100;
+        env.move_sol(price);
+        if price < px(140) {
+            exercise_some(&mut env, &big, &series, 2);
+            env.accrue_all(&weak.account);
+            env.accrue_all(&big.account);
+        }
+        if env.margin_of(&weak.account).maintenance.equity.is_negative() && price < px(140) {
+            break;
+        }
+        assert!(price > px(20), "never liquidatable");
+    }
+    let w = env.writer_state(&weak.account);
+    assert!(w.short_contracts(&series) < n, "the weak writer was assigned");
+    assert_books_balance(&mut env);
+    // one more exercise: the liquidation waits for the accrual, then proceeds
+    exercise_some(&mut env, &big, &series, 2);
+    let keeper = bidder(&mut env);
+    expect_err(
+        env.start_liquidation(&keeper, &weak.account),
+        E::ExerciseNotAccrued,
+    );
+    env.accrue_all(&weak.account);
+    env.start_liquidation(&keeper, &weak.account).unwrap();
+    env.accrue_all(&keeper.account);
+    let (out, _) = env.bid(&keeper, &weak.account, BidSize::Max).unwrap();
+    let _: greekhouse::events::SliceBought = event(&out);
+    assert_books_balance(&mut env);
+}
+
+/// The big writer (who holds the series' tokens) exercises `contracts` of them.
+fn exercise_some(env: &mut Env, holder: &Writer, series: &Pubkey, contracts: u64) {
+    let e: OptionsExercised =
+        event(&env.exercise(&holder.owner, &holder.quote_ata, series, contracts).unwrap());
+    assert_eq!(e.contracts, contracts);
+}
