@@ -20,6 +20,7 @@ mod demo_liquidation;
 #[cfg(feature = "demo")]
 mod demo_settlement;
 #[cfg(feature = "demo")]
+mod demo_american;
 mod demo_vault;
 #[cfg(feature = "demo")]
 mod deploy;
