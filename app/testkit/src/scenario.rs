@@ -1758,6 +1758,8 @@ impl<C: ChainOps> Env<C> {
         let claims = s.claims(supply).expect("scenario: claims overflow");
         greekhouse::engine::settlement::series_dust(s.settlement_ledger, claims, s.payout_final)
             .unwrap_or(0)
+            // an American series' exercise surplus goes with it
+            + s.exercise_collected.saturating_sub(s.exercise_advanced)
     }
 
     pub fn sweep_series_dust(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {

@@ -91,8 +91,8 @@ fn an_early_exercise_pays_the_holder_and_charges_the_writers_pro_rata() {
     // pro rata: 8/40 of each short, at $60 a contract
     assert_eq!((a1.contracts_before, a1.contracts_after, a1.debt), (30, 24, usd(360)));
     assert_eq!((a2.contracts_before, a2.contracts_after, a2.debt), (10, 8, usd(120)));
-    assert_eq!(env.writer_state(&f.w1.account).quote_balance, q1 - usd(360));
-    assert_eq!(env.writer_state(&f.w2.account).quote_balance, q2 - usd(120));
+    assert_eq!(env.writer_state(&f.w1.account).quote_balance, q1 - usd(360) as i64);
+    assert_eq!(env.writer_state(&f.w2.account).quote_balance, q2 - usd(120) as i64);
     assert_eq!(env.short_of(&f.w1.account, &f.series), 24);
     assert_eq!(env.short_of(&f.w2.account, &f.series), 8);
     let s = env.series_state(&f.series);
