@@ -796,7 +796,16 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             sent(r)
         }
         Exercise { p, s, bps, accrue } => {
-            let series = world.series_at(s);
+            // mostly the American series (the first one), sometimes any (a European one refused)
+            let american = world
+                .series
+                .iter()
+                .copied()
+                .find(|k| world.env.series_state(k).is_american());
+            let series = match american {
+                Some(a) if s % 4 != 3 => a,
+                _ => world.series_at(s),
+            };
             // the drawn party, else the next one holding tokens of the series
             let mut pi = p as usize % PARTIES;
             for k in 0..PARTIES {

@@ -65,7 +65,7 @@ impl World {
             env.create_series(sol, 1, usd(140), expiries[0]).unwrap(),
             env.create_series(sol, 0, usd(170), expiries[1]).unwrap(),
             // American: holders exercise it before its cut-off (docs/protocol.md 5b)
-            env.create_american_series(sol, 1, usd(150), expiries[1])
+            env.create_american_series(sol, 1, usd(160), expiries[1])
                 .unwrap(),
             env.create_series(sol, 0, usd(180), expiries[2]).unwrap(),
             env.create_series(sol, 1, usd(130), expiries[2]).unwrap(),
