@@ -637,10 +637,20 @@ pub fn resolve_debt(
         writer.add_quote(to_signed(from_fund)?)?;
     }
     for (_, s, charge) in series.iter_mut() {
-        s.settlement_ledger = s
-            .settlement_ledger
-            .checked_sub(*charge)
-            .ok_or(GreekhouseError::InvariantViolated)?;
+        if s.settlement_ledger >= *charge || !s.is_american() {
+            s.settlement_ledger = s
+                .settlement_ledger
+                .checked_sub(*charge)
+                .ok_or(GreekhouseError::InvariantViolated)?;
+        } else {
+            // an exercise debt written off before the series' ledger holds it: the quote
+            // advanced to exercising holders is short by it, and finalization takes it out of
+            // the ledger (the series' remaining holders bear it, after the backstop)
+            s.exercise_collected = s
+                .exercise_collected
+                .checked_sub(*charge)
+                .ok_or(GreekhouseError::InvariantViolated)?;
+        }
         s.shortfall = s.shortfall.safe_add(*charge)?;
         s.open_debts = s
             .open_debts
@@ -724,12 +734,11 @@ pub fn sweep_series_dust(
     // finalization, so never less)
     let surplus = series
         .exercise_collected
-        .checked_sub(series.exercise_advanced)
-        .ok_or(GreekhouseError::InvariantViolated)?;
+        .saturating_sub(series.exercise_advanced);
     require!(dust > 0 || surplus > 0, GreekhouseError::NoSeriesDust);
     let backing = series.settlement_ledger - dust;
     series.settlement_ledger = backing;
-    series.exercise_collected = series.exercise_advanced;
+    series.exercise_collected = series.exercise_collected.min(series.exercise_advanced);
     let dust = dust.safe_add(surplus)?;
     series.dust_swept = 1;
     fund.balance = fund.balance.safe_add(dust)?;
@@ -825,12 +834,14 @@ pub fn exercise(
 /// balance (which may go negative, a debt its margin carries) to the series' collected
 /// exercise quote; what the rounding closed comes off the series' recorded shorts (and off
 /// those still to settle). The position is then current at `epoch` (the underlying's exercise
-/// epoch; at least the series' last exercise). Returns the contracts before and the accrual.
+/// epoch; at least the series' last exercise). What the balance cannot pay is marked as a debt
+/// to the series (as at settlement). Returns the contracts before and the accrual.
 pub fn accrue_exercise(
     writer: &mut WriterAccount,
     series_key: &Pubkey,
     series: &mut OptionSeries,
     epoch: u32,
+    now: i64,
 ) -> Result<(u64, Accrual)> {
     let slot = writer
         .position_slot(series_key, Side::Short)
@@ -864,6 +875,22 @@ pub fn accrue_exercise(
     writer.positions[slot].exercise_epoch = epoch;
     writer.exercise_snapshots[slot] = current_snapshot(series);
     writer.add_quote(-to_signed(a.debt)?)?;
+    // the part of the debt the account could not pay is a debt to this series, as a settlement
+    // debt is: marked, repaid by deposit, sold after the grace period or written off
+    // (`resolve_debt`: the fund, then this series' holders)
+    let debt_part = if writer.quote_balance < 0 {
+        a.debt.min(writer.quote_balance.unsigned_abs())
+    } else {
+        0
+    };
+    if debt_part > 0 {
+        if writer.mark_debt(series_key, debt_part)? {
+            series.open_debts = series.open_debts.safe_add(1)?;
+        }
+        if writer.debt_since == 0 {
+            writer.debt_since = now;
+        }
+    }
     writer.invariant()?;
     series.invariant()?;
     Ok((before, a))

@@ -280,6 +280,13 @@ impl OptionSeries {
         self.status >= SeriesStatus::Settled as u8
     }
 
+    /// An American series' exercise quote advanced to holders beyond what its writers' accrued
+    /// debt brought back (exercise debt written off by `resolve_debt`, net of the rounding
+    /// surplus). Meaningful once every short accrued (at finalization).
+    pub fn exercise_deficit(&self) -> u64 {
+        self.exercise_advanced.saturating_sub(self.exercise_collected)
+    }
+
     /// Tokens still outstanding: open interest less what was redeemed.
     pub fn outstanding(&self) -> u64 {
         self.open_interest.saturating_sub(self.redeemed_contracts)

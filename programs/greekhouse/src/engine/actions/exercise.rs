@@ -134,9 +134,11 @@ pub fn accrue(
     series_key: Pubkey,
     series: &mut OptionSeries,
     u: &Underlying,
+    now: i64,
 ) -> Result<ExerciseAccrued> {
     check_accrue(writer, &series_key, series, u)?;
-    let (before, a) = ledger::accrue_exercise(writer, &series_key, series, u.exercise_epoch)?;
+    let (before, a) =
+        ledger::accrue_exercise(writer, &series_key, series, u.exercise_epoch, now)?;
     Ok(ExerciseAccrued {
         writer_account: writer_key,
         series: series_key,

@@ -41,6 +41,7 @@ pub fn accrue_exercise_handler(ctx: Context<AccrueExercise>) -> Result<()> {
         a.series.key(),
         &mut *a.series.load_mut()?,
         &*a.underlying.load()?,
+        Clock::get()?.unix_timestamp,
     )?;
     emit_cpi!(event);
     Ok(())
