@@ -77,7 +77,9 @@ pub fn run(json_out: bool) -> Result<Value> {
     for (name, n, _) in &writers {
         say(&format!("  {name} writes {n}, delivered to one holder"));
     }
-    steps.push(json!({"step": "write", "shorts": writers.iter().map(|(_, n, _)| *n).collect::<Vec<_>>()}));
+    steps.push(
+        json!({"step": "write", "shorts": writers.iter().map(|(_, n, _)| *n).collect::<Vec<_>>()}),
+    );
 
     env.move_sol(100 * PYTH_DOLLAR);
     let (vault0, _) = books(&mut env);

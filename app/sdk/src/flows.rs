@@ -317,7 +317,8 @@ pub fn pending_accruals<C: Chain + ?Sized>(
         let data = chain
             .account(&p.underlying)?
             .ok_or(MarginError::MissingAccount(p.underlying))?;
-        let u = accounts::underlying(&data.data).map_err(|e| MarginError::Decode(p.underlying, e))?;
+        let u =
+            accounts::underlying(&data.data).map_err(|e| MarginError::Decode(p.underlying, e))?;
         if p.exercise_epoch != u.exercise_epoch {
             out.push(ix::accrue_exercise(*writer_account, p.series, p.underlying));
         }

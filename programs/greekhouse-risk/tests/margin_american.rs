@@ -90,7 +90,10 @@ fn a_short_american_put_carries_the_early_exercise_bound() {
         assert_eq!(am.initial.addon, eu.initial.addon);
         assert_eq!(am.maintenance.addon, eu.maintenance.addon);
         let d_eq = ff(eu.initial.equity) - ff(am.initial.equity);
-        assert!((d_eq - extra).abs() <= 1e-6 * q * strike, "{d_eq} vs {extra}");
+        assert!(
+            (d_eq - extra).abs() <= 1e-6 * q * strike,
+            "{d_eq} vs {extra}"
+        );
     }
 }
 
@@ -107,7 +110,13 @@ fn calls_longs_and_a_zero_rate_are_margined_as_european() {
         assert_eq!(eu, am, "{side:?} {kind:?}");
     }
     let zero = und(100.0, 0.8, 0.0);
-    let eu = margin(&zero, leg(Side::Short, OptionKind::Put, 120.0, 90 * DAY, false));
-    let am = margin(&zero, leg(Side::Short, OptionKind::Put, 120.0, 90 * DAY, true));
+    let eu = margin(
+        &zero,
+        leg(Side::Short, OptionKind::Put, 120.0, 90 * DAY, false),
+    );
+    let am = margin(
+        &zero,
+        leg(Side::Short, OptionKind::Put, 120.0, 90 * DAY, true),
+    );
     assert_eq!(eu, am);
 }

@@ -140,8 +140,13 @@ mod tests {
         let first = index_after(ONE, 0, 10, 5, 10_000_000).unwrap();
         // a new short of 10 taken at the index after the first exercise; 20 shorts in all after
         let second = index_after(first.scale, first.payout_index, 15, 3, 20_000_000).unwrap();
-        let late = accrual(10, &snap(first.scale, first.payout_index), second.scale, second.payout_index)
-            .unwrap();
+        let late = accrual(
+            10,
+            &snap(first.scale, first.payout_index),
+            second.scale,
+            second.payout_index,
+        )
+        .unwrap();
         // 3/15 = 20 % of 10 contracts exercised at 20 USDC: 40 USDC, 8 left
         assert_eq!(late.contracts, 8);
         assert_eq!(late.debt, 40_000_000);
@@ -173,6 +178,12 @@ mod tests {
     #[test]
     fn an_unchanged_index_accrues_nothing() {
         let a = accrual(7, &snap(ONE / 2, 123), ONE / 2, 123).unwrap();
-        assert_eq!(a, Accrual { contracts: 7, debt: 0 });
+        assert_eq!(
+            a,
+            Accrual {
+                contracts: 7,
+                debt: 0
+            }
+        );
     }
 }

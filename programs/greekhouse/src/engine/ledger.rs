@@ -16,10 +16,10 @@
 
 use crate::prelude::*;
 
+use crate::engine::exercise::{accrual, index_after, Accrual};
 use crate::engine::liquidation::SlicePlan;
 use crate::engine::safe_math::{to_signed, Cast, SafeMath};
 use crate::errors::GreekhouseError;
-use crate::engine::exercise::{accrual, index_after, Accrual};
 use crate::state::{
     ExerciseSnapshot, InsuranceFund, InsuranceStake, OptionSeries, Position, Side,
     UnderlyingLedger, WriterAccount,

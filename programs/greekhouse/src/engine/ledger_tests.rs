@@ -104,7 +104,17 @@ fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
     let asset = Pubkey::new_unique();
     let mut liquidated = writer(-40);
     credit_collateral(&mut liquidated, &asset, 1_000).unwrap();
-    open_short(&mut liquidated, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
+    open_short(
+        &mut liquidated,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut bidder = writer(5_000);
 
     // a 30 % slice: shorts round up, collateral and quote round down (the caller's job)
@@ -138,7 +148,17 @@ fn longs_are_claims_in_custody_that_move_net_and_settle_without_tokens() {
     let key = Pubkey::new_unique();
     // a writer writes 10 (10 tokens out); a holder deposits 4 of them back as a long elsewhere
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
+    open_short(
+        &mut writer_a,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut holder = writer(0);
     assert_eq!(open_long(&mut holder, key, &mut s, 4).unwrap(), 4);
     let supply = 10 - 4;
@@ -187,7 +207,17 @@ fn a_forfeited_long_is_paid_to_the_fund_with_the_dust() {
     let (mut s, mut l) = (series(), ledger());
     let key = Pubkey::new_unique();
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
+    open_short(
+        &mut writer_a,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut bankrupt = writer(0);
     open_long(&mut bankrupt, key, &mut s, 4).unwrap();
     forfeit_long(&mut bankrupt, key, &mut s, 4).unwrap();

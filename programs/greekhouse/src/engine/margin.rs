@@ -244,7 +244,10 @@ impl MarginScratch {
             // the account does not show yet: no margin is computed until it accrued
             require!(
                 !p.is_american_short()
-                    || p.exercise_epoch == all_underlyings[usable[usize::from(i)]].underlying.exercise_epoch,
+                    || p.exercise_epoch
+                        == all_underlyings[usable[usize::from(i)]]
+                            .underlying
+                            .exercise_epoch,
                 GreekhouseError::ExerciseNotAccrued
             );
             self.positions.push(convert::position(

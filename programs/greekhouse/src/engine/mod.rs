@@ -23,9 +23,9 @@ pub mod actions;
 pub mod convert;
 #[cfg(feature = "anchor")]
 pub mod create;
+pub mod exercise;
 #[cfg(feature = "anchor")]
 pub mod fees;
-pub mod exercise;
 pub mod governance;
 pub mod governance_fields;
 #[cfg(test)]

@@ -284,7 +284,8 @@ impl OptionSeries {
     /// debt brought back (exercise debt written off by `resolve_debt`, net of the rounding
     /// surplus). Meaningful once every short accrued (at finalization).
     pub fn exercise_deficit(&self) -> u64 {
-        self.exercise_advanced.saturating_sub(self.exercise_collected)
+        self.exercise_advanced
+            .saturating_sub(self.exercise_collected)
     }
 
     /// Tokens still outstanding: open interest less what was redeemed.

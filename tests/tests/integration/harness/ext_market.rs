@@ -44,8 +44,8 @@ pub fn template_of(series: &Pubkey, s: &OptionSeries) -> Position {
         kind: s.kind,
         side: 0,
         style: 0,
-            _padding: 0,
-            exercise_epoch: 0,
+        _padding: 0,
+        exercise_epoch: 0,
     }
 }
 

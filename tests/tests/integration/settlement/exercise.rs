@@ -89,10 +89,22 @@ fn an_early_exercise_pays_the_holder_and_charges_the_writers_pro_rata() {
     let a1: ExerciseAccrued = event(&env.accrue_exercise(&f.w1.account, &f.series).unwrap());
     let a2: ExerciseAccrued = event(&env.accrue_exercise(&f.w2.account, &f.series).unwrap());
     // pro rata: 8/40 of each short, at $60 a contract
-    assert_eq!((a1.contracts_before, a1.contracts_after, a1.debt), (30, 24, usd(360)));
-    assert_eq!((a2.contracts_before, a2.contracts_after, a2.debt), (10, 8, usd(120)));
-    assert_eq!(env.writer_state(&f.w1.account).quote_balance, q1 - usd(360) as i64);
-    assert_eq!(env.writer_state(&f.w2.account).quote_balance, q2 - usd(120) as i64);
+    assert_eq!(
+        (a1.contracts_before, a1.contracts_after, a1.debt),
+        (30, 24, usd(360))
+    );
+    assert_eq!(
+        (a2.contracts_before, a2.contracts_after, a2.debt),
+        (10, 8, usd(120))
+    );
+    assert_eq!(
+        env.writer_state(&f.w1.account).quote_balance,
+        q1 - usd(360) as i64
+    );
+    assert_eq!(
+        env.writer_state(&f.w2.account).quote_balance,
+        q2 - usd(120) as i64
+    );
     assert_eq!(env.short_of(&f.w1.account, &f.series), 24);
     assert_eq!(env.short_of(&f.w2.account, &f.series), 8);
     let s = env.series_state(&f.series);
@@ -131,8 +143,10 @@ fn uneven_shares_round_against_the_writers_and_the_residue_reaches_the_fund() {
         env.settle_position(&w.account, &f.series).unwrap();
     }
     env.finalize_series(&f.series).unwrap();
-    let r: greekhouse::events::Redeemed =
-        event(&env.redeem(&f.holder.owner, &f.holder.quote_ata, &f.series, 33).unwrap());
+    let r: greekhouse::events::Redeemed = event(
+        &env.redeem(&f.holder.owner, &f.holder.quote_ata, &f.series, 33)
+            .unwrap(),
+    );
     assert_eq!(r.amount, 33 * usd(60));
     let fund0 = env.insurance_fund().balance;
     let swept = sweep_dust_if_any(&mut env, &f.series);
@@ -171,7 +185,10 @@ fn settlement_after_a_partial_exercise_pays_the_rest() {
     let wallet0 = env.wallet_quote(&f.holder.quote_ata);
     env.redeem(&f.holder.owner, &f.holder.quote_ata, &f.series, 32)
         .unwrap();
-    assert_eq!(env.wallet_quote(&f.holder.quote_ata), wallet0 + 32 * usd(40));
+    assert_eq!(
+        env.wallet_quote(&f.holder.quote_ata),
+        wallet0 + 32 * usd(40)
+    );
     assert_eq!(env.series_state(&f.series).settlement_ledger, 0);
     assert_books_balance(&mut env);
 }
@@ -295,13 +312,22 @@ fn a_writer_with_accrued_exercise_debt_is_liquidated_like_any() {
             env.accrue_all(&weak.account);
             env.accrue_all(&big.account);
         }
-        if env.margin_of(&weak.account).maintenance.equity.is_negative() && price < px(140) {
+        if env
+            .margin_of(&weak.account)
+            .maintenance
+            .equity
+            .is_negative()
+            && price < px(140)
+        {
             break;
         }
         assert!(price > px(20), "never liquidatable");
     }
     let w = env.writer_state(&weak.account);
-    assert!(w.short_contracts(&series) < n, "the weak writer was assigned");
+    assert!(
+        w.short_contracts(&series) < n,
+        "the weak writer was assigned"
+    );
     assert_books_balance(&mut env);
     // one more exercise: the liquidation waits for the accrual, then proceeds
     exercise_some(&mut env, &big, &series, 2);
@@ -320,7 +346,9 @@ fn a_writer_with_accrued_exercise_debt_is_liquidated_like_any() {
 
 /// The big writer (who holds the series' tokens) exercises `contracts` of them.
 fn exercise_some(env: &mut Env, holder: &Writer, series: &Pubkey, contracts: u64) {
-    let e: OptionsExercised =
-        event(&env.exercise(&holder.owner, &holder.quote_ata, series, contracts).unwrap());
+    let e: OptionsExercised = event(
+        &env.exercise(&holder.owner, &holder.quote_ata, series, contracts)
+            .unwrap(),
+    );
     assert_eq!(e.contracts, contracts);
 }

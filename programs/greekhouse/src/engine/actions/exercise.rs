@@ -137,8 +137,7 @@ pub fn accrue(
     now: i64,
 ) -> Result<ExerciseAccrued> {
     check_accrue(writer, &series_key, series, u)?;
-    let (before, a) =
-        ledger::accrue_exercise(writer, &series_key, series, u.exercise_epoch, now)?;
+    let (before, a) = ledger::accrue_exercise(writer, &series_key, series, u.exercise_epoch, now)?;
     Ok(ExerciseAccrued {
         writer_account: writer_key,
         series: series_key,
