@@ -352,3 +352,50 @@ fn exercise_some(env: &mut Env, holder: &Writer, series: &Pubkey, contracts: u64
     );
     assert_eq!(e.contracts, contracts);
 }
+
+#[test]
+fn the_sdk_projects_an_exercise_as_the_program_pays_it() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    let s = env.series_state(&f.series);
+    let tokens = env
+        .chain
+        .token_account(&f.holder.owner.pubkey(), &s.option_mint, &SPL_TOKEN)
+        .unwrap();
+    let (now, ch, oracle) = (env.now(), env.ch, env.sol.oracle);
+    let project = |env: &mut Env, n: u64| {
+        greekhouse_sdk::writer_flows::exercise(
+            &mut env.chain,
+            &ch,
+            f.holder.owner.pubkey(),
+            f.series,
+            oracle,
+            tokens,
+            f.holder.quote_ata,
+            n,
+            now,
+        )
+        .unwrap()
+    };
+    let zero = project(&mut env, 0);
+    assert!(zero.refusal.unwrap().is(E::ZeroAmount));
+    let c = project(&mut env, 8);
+    assert!(c.refusal.is_none());
+    assert_eq!(c.amount_after, Some(usd(480)));
+    let e: OptionsExercised = event(
+        &env.chain
+            .send(&[c.instruction], &[&f.holder.owner])
+            .unwrap(),
+    );
+    assert_eq!(e.amount, usd(480));
+    // the writers' pending accruals, as the SDK lists them for a bot or the writer to send
+    let pending = greekhouse_sdk::flows::pending_accruals(&mut env.chain, &f.w1.account).unwrap();
+    assert_eq!(pending.len(), 1);
+    env.chain.send(&pending, &[]).unwrap();
+    assert!(
+        greekhouse_sdk::flows::pending_accruals(&mut env.chain, &f.w1.account)
+            .unwrap()
+            .is_empty()
+    );
+    env.check_margin(&f.w1.account).unwrap();
+}
