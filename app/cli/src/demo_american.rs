@@ -110,8 +110,10 @@ pub fn run(json_out: bool) -> Result<Value> {
         .err()
         .and_then(|e| e.custom_code());
     say(&format!(
-        "  a margin check of writer A is refused until its exercise accrued (error {})",
-        refused.map_or("none".into(), |c| c.to_string())
+        "  a margin check of writer A is refused until its exercise accrued ({})",
+        refused
+            .and_then(greekhouse_sdk::errors::error_name)
+            .unwrap_or("not refused")
     ));
     let mut accrued = Vec::new();
     for (name, _, w) in &writers {
