@@ -399,3 +399,67 @@ fn the_sdk_projects_an_exercise_as_the_program_pays_it() {
     );
     env.check_margin(&f.w1.account).unwrap();
 }
+
+/// A writer whose exercise debt exceeds its quote: the unpaid part is marked against the series;
+/// bankrupt with an empty fund, its debt is written off into the series, whose ledger repays the
+/// advance at finalization: the series' remaining holders bear it, the books balance throughout.
+#[test]
+fn an_unpaid_exercise_debt_is_written_off_into_its_series() {
+    let mut env = Env::new();
+    assert_eq!(env.insurance_fund().balance, 0);
+    let expiry = expiry_after(env.now(), 2);
+    let sol = env.sol;
+    let series = env
+        .create_american_series(sol, 1, usd(140), expiry)
+        .unwrap();
+    let big = env.writer(usd(900_000), 0);
+    env.deposit_quote(&big, usd(800_000)).unwrap();
+    env.write(&big, &series, 200).unwrap();
+    let (weak, _) = writer_at_im(&mut env, &series, 1_000);
+    env.move_sol(px(60));
+    exercise_some(&mut env, &big, &series, 190);
+    let a: ExerciseAccrued = event(&env.accrue_exercise(&weak.account, &series).unwrap());
+    assert!(a.quote_balance_after < 0, "{a:?}");
+    let w = env.writer_state(&weak.account);
+    assert_eq!(w.debt_markers[0].series, series);
+    assert_eq!(w.debt_markers[0].owed, a.quote_balance_after.unsigned_abs());
+    assert_eq!(env.series_state(&series).open_debts, 1);
+    env.accrue_exercise(&big.account, &series).unwrap();
+    assert_books_balance(&mut env);
+    // nobody buys it: bankrupt, then its exercise debt is written off (the fund is empty)
+    let keeper = bidder(&mut env);
+    env.start_liquidation(&keeper, &weak.account).unwrap();
+    env.resolve_bankruptcy(&weak.account).unwrap();
+    let d: greekhouse::events::DebtResolved = event(&env.resolve_debt(&weak.account).unwrap());
+    assert_eq!(d.from_fund, 0);
+    let s = env.series_state(&series);
+    assert_eq!(s.open_debts, 0);
+    // the written-off debt, less the rounding surplus the writers' accruals collected (a unit
+    // per short at most)
+    let written_off = a.quote_balance_after.unsigned_abs();
+    assert!(s.exercise_deficit() <= written_off && s.exercise_deficit() + 2 >= written_off);
+    assert_eq!(env.writer_state(&weak.account).quote_balance, 0);
+    assert_books_balance(&mut env);
+    // expiry at $60: the big writer's surviving shorts settle; the ledger repays the advance
+    // first, the series' holders bear the rest (after the backstop's window)
+    settle_price(&mut env, expiry, 60);
+    env.settle_series(&series).unwrap();
+    env.settle_position(&big.account, &series).unwrap();
+    assert_books_balance(&mut env);
+    if env.open_backstop(&series).is_ok() {
+        env.advance(86_401);
+    }
+    let f: greekhouse::events::SeriesFinalized = event(&env.finalize_series(&series).unwrap());
+    let s = env.series_state(&series);
+    assert_eq!(s.exercise_deficit(), 0);
+    assert!(
+        f.payout_final < usd(80),
+        "the holders bear the written-off debt"
+    );
+    assert_books_balance(&mut env);
+    let left = env.option_balance(&big.owner.pubkey(), &series);
+    env.redeem(&big.owner, &big.quote_ata, &series, left)
+        .unwrap();
+    sweep_dust_if_any(&mut env, &series);
+    assert_books_balance(&mut env);
+}
