@@ -158,6 +158,7 @@ const fn pos(
         contracts,
         contract_size: size,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 

@@ -45,13 +45,20 @@ pub struct DemoArgs {
     /// rally and the vault's liquidation, settlement, the buyer paid in full, the LPs' loss.
     #[arg(long, conflicts_with_all = ["snapshot", "liquidation", "settlement", "writer"])]
     vault: bool,
+    /// Only an American series (docs/protocol.md 5b): deep in-the-money puts exercised early,
+    /// the holder paid at once, the writers charged pro rata, the vault equal to its ledger.
+    #[arg(
+        long,
+        conflicts_with_all = ["snapshot", "liquidation", "settlement", "writer", "vault"]
+    )]
+    american: bool,
     /// Run the writer flow over JSON-RPC on this node (a local validator started by
     /// `greekhouse localnet`) instead of the embedded bank.
     #[arg(
         long,
         value_name = "URL",
         requires = "manifest",
-        conflicts_with_all = ["snapshot", "liquidation", "settlement", "vault"]
+        conflicts_with_all = ["snapshot", "liquidation", "settlement", "vault", "american"]
     )]
     url: Option<String>,
     /// The validator's `localnet.json` (or its directory): clearing house, role keys, faucet.
@@ -134,6 +141,8 @@ pub fn run(args: DemoArgs) -> Result<ExitCode> {
         crate::demo_settlement::run(args.json)?
     } else if args.vault {
         crate::demo_vault::run(args.json)?
+    } else if args.american {
+        crate::demo_american::run(args.json)?
     } else if args.writer || args.snapshot.is_some() {
         writer_flow(&args)?
     } else {

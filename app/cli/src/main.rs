@@ -16,10 +16,11 @@ mod decimal;
 #[cfg(feature = "demo")]
 mod demo;
 #[cfg(feature = "demo")]
+mod demo_american;
+#[cfg(feature = "demo")]
 mod demo_liquidation;
 #[cfg(feature = "demo")]
 mod demo_settlement;
-#[cfg(feature = "demo")]
 mod demo_vault;
 #[cfg(feature = "demo")]
 mod deploy;

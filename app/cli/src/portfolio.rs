@@ -433,6 +433,7 @@ impl Portfolio {
                 contracts,
                 contract_size,
                 side,
+                american: false,
             });
         }
         if used.len() > MAX_UNDERLYINGS {

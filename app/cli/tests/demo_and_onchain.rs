@@ -147,6 +147,41 @@ fn the_vault_demo_pays_the_buyer_in_full_while_the_lps_take_the_loss() {
 }
 
 #[test]
+fn the_american_demo_pays_the_holder_and_charges_the_writers_pro_rata() {
+    let out = json(&greekhouse(&["demo", "--american", "--json"]));
+    let steps = out["steps"].as_array().unwrap();
+    let step = |name: &str| steps.iter().find(|s| s["step"] == name).unwrap().clone();
+    let ex = step("exercise");
+    let per = ex["payout_per_contract"].as_u64().unwrap();
+    assert_eq!(per, 60_000_000);
+    assert_eq!(ex["paid"].as_u64().unwrap(), 20 * per);
+    assert_eq!(
+        ex["vault"].as_i64().unwrap() as i128,
+        ex["claims"].as_i64().unwrap() as i128
+    );
+    let acc = step("accrue");
+    let writers = acc["writers"].as_array().unwrap();
+    let afters: Vec<u64> = writers
+        .iter()
+        .map(|w| w["after"].as_u64().unwrap())
+        .collect();
+    let debts: Vec<u64> = writers
+        .iter()
+        .map(|w| w["debt"].as_u64().unwrap())
+        .collect();
+    assert_eq!(afters, vec![15, 5]);
+    assert_eq!(debts, vec![15 * per, 5 * per]);
+    assert!(acc["refused_code"].as_u64().is_some());
+    assert_eq!(acc["vault"].as_i64(), acc["claims"].as_i64());
+    let st = step("settlement");
+    assert_eq!(
+        st["redeemed"].as_u64().unwrap(),
+        20 * st["payout"].as_u64().unwrap()
+    );
+    assert_eq!(st["vault"].as_i64(), st["claims"].as_i64());
+}
+
+#[test]
 fn the_settlement_demo_haircuts_one_series_only() {
     let out = json(&greekhouse(&["demo", "--settlement", "--json"]));
     let series = out["series"].as_array().unwrap();

@@ -303,9 +303,33 @@ pub fn margin_of<C: Chain + ?Sized>(
     inputs.compute(chain, now, price_use)
 }
 
+/// The `accrue_exercise` instructions `writer_account` needs before any margin check: one per
+/// American short behind its underlying's exercise epoch (docs/protocol.md 5b; the program
+/// refuses the account with `ExerciseNotAccrued` until they ran). Anyone may send them; a bot or
+/// a writer sends them ahead of its own instruction.
+pub fn pending_accruals<C: Chain + ?Sized>(
+    chain: &mut C,
+    writer_account: &Pubkey,
+) -> Result<Vec<Instruction>, MarginError> {
+    let writer = fetch_writer(chain, writer_account)?;
+    let mut out = Vec::new();
+    for p in writer.positions.iter().filter(|p| p.is_american_short()) {
+        let data = chain
+            .account(&p.underlying)?
+            .ok_or(MarginError::MissingAccount(p.underlying))?;
+        let u =
+            accounts::underlying(&data.data).map_err(|e| MarginError::Decode(p.underlying, e))?;
+        if p.exercise_epoch != u.exercise_epoch {
+            out.push(ix::accrue_exercise(*writer_account, p.series, p.underlying));
+        }
+    }
+    Ok(out)
+}
+
 /// Every quote claim the ledgers hold against the quote vault, summed over `writers`,
 /// `underlyings` and `series` (`docs/protocol.md` §12): writers' quote balances, accrued
-/// writing fees, and each series' quote (unbacked cover and settlement ledger).
+/// writing fees, and each series' quote (unbacked cover and settlement ledger, and an American
+/// series' exercise debt collected less the quote advanced to exercising holders).
 pub fn quote_claims<C: Chain + ?Sized>(
     chain: &mut C,
     writers: &[Pubkey],
@@ -331,6 +355,9 @@ pub fn quote_claims<C: Chain + ?Sized>(
             .ok_or(MarginError::MissingAccount(*key))?;
         let s = accounts::option_series(&data.data).map_err(|e| MarginError::Decode(*key, e))?;
         total += s.unbacked_cover as i128 + s.settlement_ledger as i128;
+        // an American series' exercises: the quote advanced to exercising holders left the
+        // vault ahead of the writers' exercise debt, which comes back as it accrues
+        total += s.exercise_collected as i128 - s.exercise_advanced as i128;
     }
     Ok(total)
 }

@@ -517,7 +517,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert_eq!(checked, 21 + 12 + 3 + 2);
+        assert_eq!(checked, 22 + 12 + 3 + 2);
     }
 
     #[test]

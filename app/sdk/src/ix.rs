@@ -266,7 +266,12 @@ pub fn create_series(
     oracle: Pubkey,
     args: CreateSeriesArgs,
 ) -> Instruction {
-    let series = pda::series(&underlying, args.expiry, args.strike, args.kind);
+    let series = pda::series(
+        &underlying,
+        args.expiry,
+        args.strike,
+        greekhouse::state::OptionSeries::seed_kind(args.kind, args.style),
+    );
     build(
         acc::CreateSeries {
             payer,
@@ -887,6 +892,58 @@ pub fn redeem(
             program: greekhouse::ID,
         },
         data::Redeem { contracts },
+        vec![],
+    )
+}
+
+/// Exercise `contracts` tokens of the American `series` (on `underlying`, priced by `oracle`)
+/// before its cut-off: the holder's tokens burned, their intrinsic value paid to `recipient`.
+#[allow(clippy::too_many_arguments)] // one argument per account the caller chooses
+pub fn exercise(
+    ch: &ClearinghouseRef,
+    holder: Pubkey,
+    underlying: Pubkey,
+    oracle: Pubkey,
+    series: Pubkey,
+    holder_option_account: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+) -> Instruction {
+    build(
+        acc::Exercise {
+            holder,
+            clearinghouse: ch.clearinghouse,
+            underlying,
+            underlying_ledger: pda::underlying_ledger(&underlying),
+            oracle,
+            series,
+            option_mint: pda::option_mint(&series),
+            holder_option_account,
+            recipient,
+            quote_vault: ch.quote_vault,
+            quote_mint: ch.quote_mint,
+            quote_token_program: ch.quote_token_program,
+            token_program: anchor_spl::token::ID,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::Exercise { contracts },
+        vec![],
+    )
+}
+
+/// Accrue `writer_account`'s American short in `series` (on `underlying`) to the series'
+/// exercise index (anyone).
+pub fn accrue_exercise(writer_account: Pubkey, series: Pubkey, underlying: Pubkey) -> Instruction {
+    build(
+        acc::AccrueExercise {
+            writer_account,
+            series,
+            underlying,
+            event_authority: pda::event_authority(),
+            program: greekhouse::ID,
+        },
+        data::AccrueExercise {},
         vec![],
     )
 }

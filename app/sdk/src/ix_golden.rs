@@ -187,6 +187,7 @@ fn golden() -> Value {
                 kind: 1,
                 strike: 150_000_000,
                 expiry: 1_767_254_400,
+                style: 0,
             },
         ),
     ));

@@ -151,6 +151,17 @@ pub fn series(underlying: &Pubkey, expiry: i64, strike: u64, kind: u8) -> Pubkey
     At::COMPILED.series(underlying, expiry, strike, kind)
 }
 
+/// An American series' address: its seeds carry `kind + 2`
+/// ([`OptionSeries::seed_kind`](greekhouse::state::OptionSeries::seed_kind)).
+pub fn american_series(underlying: &Pubkey, expiry: i64, strike: u64, kind: u8) -> Pubkey {
+    series(
+        underlying,
+        expiry,
+        strike,
+        greekhouse::state::OptionSeries::seed_kind(kind, 1),
+    )
+}
+
 pub fn option_mint(series: &Pubkey) -> Pubkey {
     At::COMPILED.option_mint(series)
 }

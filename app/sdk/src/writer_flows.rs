@@ -259,6 +259,73 @@ pub fn redeem<C: Chain + ?Sized>(
     })
 }
 
+/// Exercise `contracts` of the American `series` held in `holder_option_account` before its
+/// cut-off, paid to `recipient`, priced by the underlying's `oracle` account at `now`: the
+/// program's exercise action on the fetched accounts (its refusal, or the amount paid).
+#[allow(clippy::too_many_arguments)] // one argument per account the caller chooses
+pub fn exercise<C: Chain + ?Sized>(
+    chain: &mut C,
+    ch: &ClearinghouseRef,
+    holder: Pubkey,
+    series: Pubkey,
+    oracle: Pubkey,
+    holder_option_account: Pubkey,
+    recipient: Pubkey,
+    contracts: u64,
+    now: i64,
+) -> Result<Checked, MarginError> {
+    let mut terms = fetch(chain, &series, accounts::option_series)?;
+    let mut u = fetch(chain, &terms.underlying, accounts::underlying)?;
+    let mut book = fetch(
+        chain,
+        &pda::underlying_ledger(&terms.underlying),
+        accounts::underlying_ledger,
+    )?;
+    let clearinghouse = fetch(chain, &ch.clearinghouse, accounts::clearinghouse)?;
+    let held = token_amount(chain, &holder_option_account)?.unwrap_or(0);
+    let oracle_account = chain
+        .account(&oracle)?
+        .ok_or(MarginError::MissingAccount(oracle))?;
+    let underlying = terms.underlying;
+    let (event, refusal) = verdict(
+        greekhouse::oracle::parse_oracle_account(
+            &u,
+            &oracle,
+            &oracle_account.owner,
+            &oracle_account.data,
+        )
+        .and_then(|price| {
+            actions::exercise::exercise(
+                &clearinghouse,
+                &mut u,
+                series,
+                &mut terms,
+                &mut book,
+                &price,
+                holder,
+                contracts,
+                held,
+                now,
+            )
+        }),
+    );
+    Ok(Checked {
+        instruction: ix::exercise(
+            ch,
+            holder,
+            underlying,
+            oracle,
+            series,
+            holder_option_account,
+            recipient,
+            contracts,
+        ),
+        account_after: None,
+        refusal,
+        amount_after: event.map(|e| e.amount),
+    })
+}
+
 /// Open writer account `index` of `owner` (paid by `payer`): the account the program's action
 /// fills in. Refused (as the system program would) when the address already holds an account.
 pub fn open<C: Chain + ?Sized>(

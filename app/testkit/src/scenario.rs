@@ -1058,6 +1058,7 @@ impl<C: ChainOps> Env<C> {
             kind,
             strike,
             expiry,
+            style: 0,
         };
         let ix = ix::create_series(
             self.ch.clearinghouse,
@@ -1070,6 +1071,97 @@ impl<C: ChainOps> Env<C> {
         let series = pda::series(&u.key, expiry, strike, kind);
         self.series.push(series);
         Ok((series, out))
+    }
+
+    /// Create an American series on `u` (exercisable before expiry less the cut-off); returns
+    /// its key.
+    pub fn create_american_series(
+        &mut self,
+        u: UnderlyingFixture,
+        kind: u8,
+        strike: u64,
+        expiry: i64,
+    ) -> Result<Pubkey, ChainError> {
+        let args = CreateSeriesArgs {
+            kind,
+            strike,
+            expiry,
+            style: 1,
+        };
+        let ix = ix::create_series(
+            self.ch.clearinghouse,
+            self.chain.payer(),
+            u.key,
+            u.oracle,
+            args,
+        );
+        self.chain.send(&[ix], &[])?;
+        let series = pda::american_series(&u.key, expiry, strike, kind);
+        self.series.push(series);
+        Ok(series)
+    }
+
+    /// The fixture of the underlying `key`.
+    pub fn fixture_of(&self, key: &Pubkey) -> UnderlyingFixture {
+        self.underlying_fixtures()
+            .into_iter()
+            .find(|u| u.key == *key)
+            .expect("scenario: unknown underlying")
+    }
+
+    /// `holder` exercises `contracts` tokens of the American `series` (from its own option
+    /// token account), paid into `holder_quote`.
+    pub fn exercise(
+        &mut self,
+        holder: &Keypair,
+        holder_quote: &Pubkey,
+        series: &Pubkey,
+        contracts: u64,
+    ) -> Result<TxOutcome, ChainError> {
+        let s = self.series_state(series);
+        let u = self.fixture_of(&s.underlying);
+        let option_account = self
+            .chain
+            .token_account(&holder.pubkey(), &s.option_mint, &SPL_TOKEN)
+            .expect("scenario: bank call");
+        let ix = ix::exercise(
+            &self.ch,
+            holder.pubkey(),
+            u.key,
+            u.oracle,
+            *series,
+            option_account,
+            *holder_quote,
+            contracts,
+        );
+        self.chain.send(&[ix], &[holder])
+    }
+
+    /// Accrue `writer_account`'s American short in `series` to the series' exercise index.
+    pub fn accrue_exercise(
+        &mut self,
+        writer_account: &Pubkey,
+        series: &Pubkey,
+    ) -> Result<TxOutcome, ChainError> {
+        let s = self.series_state(series);
+        let ix = ix::accrue_exercise(*writer_account, *series, s.underlying);
+        self.chain.send(&[ix], &[])
+    }
+
+    /// Accrue every American short of `writer_account` that is behind its underlying's exercise
+    /// epoch (what a margin check needs first); returns how many accrued.
+    pub fn accrue_all(&mut self, writer_account: &Pubkey) -> usize {
+        let w = self.writer_state(writer_account);
+        let mut n = 0;
+        for p in w.positions.iter().filter(|p| p.is_american_short()) {
+            let u: greekhouse::state::Underlying = self.state(&p.underlying);
+            if p.exercise_epoch != u.exercise_epoch {
+                self.accrue_exercise(writer_account, &p.series)
+                    .expect("scenario: accrue_exercise");
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Write `contracts` of `series` from `w` into `w`'s own option token account.
@@ -1666,6 +1758,8 @@ impl<C: ChainOps> Env<C> {
         let claims = s.claims(supply).expect("scenario: claims overflow");
         greekhouse::engine::settlement::series_dust(s.settlement_ledger, claims, s.payout_final)
             .unwrap_or(0)
+            // an American series' exercise surplus goes with it
+            + s.exercise_collected.saturating_sub(s.exercise_advanced)
     }
 
     pub fn sweep_series_dust(&mut self, series: &Pubkey) -> Result<TxOutcome, ChainError> {

@@ -46,6 +46,7 @@ fn leg(side: Side, kind: OptionKind, strike: f64, seconds: i64, qty: f64) -> Pos
         contracts: (qty * 1000.0).round() as u64,
         contract_size: fx(0.001),
         side,
+        american: false,
     }
 }
 

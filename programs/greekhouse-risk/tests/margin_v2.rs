@@ -38,6 +38,7 @@ fn short(kind: OptionKind, strike: f64, seconds: i64, qty: f64) -> PositionRisk 
         contracts: (qty * 1000.0).round() as u64,
         contract_size: fx(0.001),
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 

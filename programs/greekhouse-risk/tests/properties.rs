@@ -349,6 +349,7 @@ fn make_position(unds: &[UnderlyingRisk], raw: &RawPosition) -> PositionRisk {
         // 10^(e-6) units per contract, i.e. 10^e per lot of 10^6 contracts
         contract_size: Fixed::from_raw(10i128.pow((12 + e - 6) as u32)),
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 
@@ -775,6 +776,7 @@ fn short(underlying: u8, kind: OptionKind, strike: f64, days: i64, contracts: u6
         contracts,
         contract_size: Fixed::ONE,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 
@@ -885,6 +887,7 @@ fn short_dated_atm_puts_stay_within_the_payoff_cap() {
         contracts: 10,
         contract_size: Fixed::ONE,
         side: greekhouse_risk::Side::Short,
+        american: false,
     }];
     let acct = AccountRisk {
         quote_balance: 0,

@@ -52,6 +52,9 @@ pub struct CreateSeriesArgs {
     /// Quote native units per whole underlying unit.
     pub strike: u64,
     pub expiry: i64,
+    /// 0 European (the default), 1 American: exercisable before expiry less the governed
+    /// cut-off. An American series' PDA seeds carry `kind + 2` (`OptionSeries::seed_kind`).
+    pub style: u8,
 }
 
 // `bid`

@@ -154,6 +154,8 @@ pub mod bounds {
     pub const BACKSTOP_WINDOW_SECS: (u32, u32) = (3_600, 604_800);
     /// Backstop floor price as a share of the start price: 1 % to 100 %.
     pub const BACKSTOP_MIN_PRICE_BPS: (u32, u32) = (100, 10_000);
+    /// American exercise cut-off before expiry (seconds): zero (up to expiry) to a week.
+    pub const EXERCISE_CUTOFF_SECS: (u32, u32) = (0, 604_800);
     /// Unstake window after the cooldown: 1 hour to 14 days.
     pub const UNSTAKE_WINDOW_SECS: (u32, u32) = (3_600, 1_209_600);
     /// Anchor window of vol-surface updates: 10 min to 1 day.

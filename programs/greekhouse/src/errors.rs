@@ -427,6 +427,20 @@ declare_errors! {
     VaultWithdrawalNotMature,
     #[msg("Paying the withdrawal would take the vault's account below IM: it stays queued")]
     VaultWithdrawalBelowMargin,
+    #[msg("Exercise style must be 0 (European) or 1 (American)")]
+    InvalidExerciseStyle,
+    #[msg("Series is European: it is exercised only at expiry, by settlement")]
+    SeriesNotAmerican,
+    #[msg("Exercise window closed: the series is within its exercise cut-off of expiry")]
+    ExerciseWindowClosed,
+    #[msg("Option is out of the money at this price: exercising it pays nothing")]
+    ExerciseOutOfTheMoney,
+    #[msg("Exercise must leave at least one writers' short contract outstanding")]
+    ExerciseExceedsWriterShorts,
+    #[msg("An American short has an exercise to accrue: call accrue_exercise first")]
+    ExerciseNotAccrued,
+    #[msg("The short's exercise accrual is already current")]
+    ExerciseAlreadyAccrued,
 }
 
 /// Each risk-engine refusal maps to its own program error.

@@ -145,6 +145,8 @@ pub struct SeriesCreated {
     pub strike: u64,
     pub expiry: i64,
     pub contract_size: u64,
+    /// 0 European, 1 American.
+    pub style: u8,
 }
 
 #[cfg_attr(feature = "anchor", event)]
@@ -516,6 +518,49 @@ pub struct Redeemed {
     pub ledger_after: u64,
 }
 
+/// Option tokens of an American series exercised before expiry (docs/protocol.md 5b): the
+/// holder's tokens burned and the intrinsic value paid out of the quote vault; the writers'
+/// shorts shrink and their exercise debt grows pro rata through the series' exercise index.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct OptionsExercised {
+    pub series: Pubkey,
+    pub holder: Pubkey,
+    pub contracts: u64,
+    /// The price exercised at (Pyth units).
+    pub price: i64,
+    pub conf: u64,
+    pub expo: i32,
+    pub publish_time: i64,
+    /// Paid to the holder per contract (rounded down).
+    pub payout_per_contract: u64,
+    /// Charged to the writers per contract through the index (rounded up).
+    pub obligation_per_contract: u64,
+    /// Paid to the holder in all.
+    pub amount: u64,
+    /// Writers' short contracts before the exercise (`N`; each short shrinks by `contracts / N`).
+    pub writer_shorts_before: u64,
+    pub exercise_scale_after: u64,
+    pub exercise_payout_index_after: u64,
+    /// The underlying's exercise epoch after this exercise.
+    pub exercise_epoch: u32,
+}
+
+/// An American short's pending exercises accrued into its writer account: the short shrinks
+/// to its surviving share (rounded up) and its exercise debt (rounded up) leaves the quote
+/// balance.
+#[cfg_attr(feature = "anchor", event)]
+#[derive(Debug, Clone)]
+pub struct ExerciseAccrued {
+    pub writer_account: Pubkey,
+    pub series: Pubkey,
+    pub contracts_before: u64,
+    pub contracts_after: u64,
+    pub debt: u64,
+    pub quote_balance_after: i64,
+    pub exercise_epoch: u32,
+}
+
 #[cfg_attr(feature = "anchor", event)]
 #[derive(Debug, Clone)]
 pub struct SeriesDustSwept {
@@ -732,6 +777,8 @@ macro_rules! for_each_event {
             BackstopBought,
             SeriesFinalized,
             Redeemed,
+            OptionsExercised,
+            ExerciseAccrued,
             SeriesDustSwept,
             ChangeApplied,
             ChangeQueued,

@@ -283,6 +283,18 @@ pub mod greekhouse {
         redeem_handler(ctx, contracts)
     }
 
+    /// Exercise option tokens of an American series before its cut-off, for their intrinsic value.
+    #[access_control(ctx.accounts.validate(contracts))]
+    pub fn exercise(ctx: Context<Exercise>, contracts: u64) -> Result<()> {
+        exercise_handler(ctx, contracts)
+    }
+
+    /// Accrue a writer's American short to its series' exercise index (anyone).
+    #[access_control(ctx.accounts.validate())]
+    pub fn accrue_exercise(ctx: Context<AccrueExercise>) -> Result<()> {
+        accrue_exercise_handler(ctx)
+    }
+
     /// Sweep a finalized series' rounding dust into the insurance fund.
     #[access_control(ctx.accounts.validate())]
     pub fn sweep_series_dust(ctx: Context<SweepSeriesDust>) -> Result<()> {

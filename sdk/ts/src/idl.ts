@@ -46,6 +46,45 @@ export type Greekhouse = {
       "args": []
     },
     {
+      "name": "accrueExercise",
+      "docs": [
+        "Accrue a writer's American short to its series' exercise index (anyone)."
+      ],
+      "discriminator": [
+        78,
+        161,
+        87,
+        235,
+        243,
+        199,
+        192,
+        242
+      ],
+      "accounts": [
+        {
+          "name": "writerAccount",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "bid",
       "docs": [
         "Buy `fraction` of a liquidated account at the auction's current discount."
@@ -1067,6 +1106,107 @@ export type Greekhouse = {
         }
       ],
       "args": []
+    },
+    {
+      "name": "exercise",
+      "docs": [
+        "Exercise option tokens of an American series before its cut-off, for their intrinsic value."
+      ],
+      "discriminator": [
+        144,
+        79,
+        103,
+        64,
+        241,
+        78,
+        80,
+        174
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying",
+          "docs": [
+            "Written: the price used is recorded (no rollback) and its exercise epoch moves on."
+          ],
+          "writable": true,
+          "relations": [
+            "underlyingLedger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlyingLedger",
+          "writable": true
+        },
+        {
+          "name": "oracle"
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "optionMint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holderOptionAccount",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payout; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quoteVault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteMint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quoteTokenProgram"
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "eventAuthority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
     },
     {
       "name": "finalizeSeries",
@@ -3847,6 +3987,19 @@ export type Greekhouse = {
       ]
     },
     {
+      "name": "exerciseAccrued",
+      "discriminator": [
+        39,
+        22,
+        216,
+        235,
+        195,
+        219,
+        51,
+        96
+      ]
+    },
+    {
       "name": "feesSwept",
       "discriminator": [
         96,
@@ -3961,6 +4114,19 @@ export type Greekhouse = {
         10,
         163,
         5
+      ]
+    },
+    {
+      "name": "optionsExercised",
+      "discriminator": [
+        134,
+        114,
+        18,
+        76,
+        232,
+        195,
+        254,
+        176
       ]
     },
     {
@@ -5226,6 +5392,41 @@ export type Greekhouse = {
       "code": 6176,
       "name": "vaultWithdrawalBelowMargin",
       "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
+    },
+    {
+      "code": 6177,
+      "name": "invalidExerciseStyle",
+      "msg": "Exercise style must be 0 (European) or 1 (American)"
+    },
+    {
+      "code": 6178,
+      "name": "seriesNotAmerican",
+      "msg": "Series is European: it is exercised only at expiry, by settlement"
+    },
+    {
+      "code": 6179,
+      "name": "exerciseWindowClosed",
+      "msg": "Exercise window closed: the series is within its exercise cut-off of expiry"
+    },
+    {
+      "code": 6180,
+      "name": "exerciseOutOfTheMoney",
+      "msg": "Option is out of the money at this price: exercising it pays nothing"
+    },
+    {
+      "code": 6181,
+      "name": "exerciseExceedsWriterShorts",
+      "msg": "Exercise must leave at least one writers' short contract outstanding"
+    },
+    {
+      "code": 6182,
+      "name": "exerciseNotAccrued",
+      "msg": "An American short has an exercise to accrue: call accrue_exercise first"
+    },
+    {
+      "code": 6183,
+      "name": "exerciseAlreadyAccrued",
+      "msg": "The short's exercise accrual is already current"
     }
   ],
   "types": [
@@ -6069,6 +6270,14 @@ export type Greekhouse = {
           {
             "name": "expiry",
             "type": "i64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European (the default), 1 American: exercisable before expiry less the governed",
+              "cut-off. An American series' PDA seeds carry `kind + 2` (`OptionSeries::seed_kind`)."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -6238,6 +6447,77 @@ export type Greekhouse = {
           },
           {
             "name": "fundBalanceAfter",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "exerciseAccrued",
+      "docs": [
+        "An American short's pending exercises accrued into its writer account: the short shrinks",
+        "to its surviving share (rounded up) and its exercise debt (rounded up) leaves the quote",
+        "balance."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writerAccount",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contractsBefore",
+            "type": "u64"
+          },
+          {
+            "name": "contractsAfter",
+            "type": "u64"
+          },
+          {
+            "name": "debt",
+            "type": "u64"
+          },
+          {
+            "name": "quoteBalanceAfter",
+            "type": "i64"
+          },
+          {
+            "name": "exerciseEpoch",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "exerciseSnapshot",
+      "docs": [
+        "Where an American short's exercise accrual stands (docs/protocol.md section 5b): the series'",
+        "exercise scale and payout index when the position last accrued. Zero for any other slot."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "scale",
+            "docs": [
+              "[`OptionSeries::exercise_scale`](super::OptionSeries::exercise_scale) at the last accrual."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "payoutIndex",
+            "docs": [
+              "[`OptionSeries::exercise_payout_index`](super::OptionSeries::exercise_payout_index) then."
+            ],
             "type": "u64"
           }
         ]
@@ -7397,11 +7677,19 @@ export type Greekhouse = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "[`ExerciseStyle`] as u8: 0 European (exercised only at expiry, by settlement), 1 American",
+              "(`exercise` before expiry less the governed cut-off). Chosen at `create_series`."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "padding",
             "type": {
               "array": [
                 "u8",
-                3
+                2
               ]
             }
           },
@@ -7596,6 +7884,68 @@ export type Greekhouse = {
             "type": "u64"
           },
           {
+            "name": "exerciseScale",
+            "docs": [
+              "American series (docs/protocol.md section 5b): the share of each short that survives the",
+              "exercises so far, exponent 18 ([`EXERCISE_SCALE_ONE`] at creation; times `(1 - q/N)` per",
+              "exercise of `q` out of `N` writers' shorts, rounded up). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercisePayoutIndex",
+            "docs": [
+              "American series: cumulative exercise debt per short contract held at scale one, quote",
+              "native at exponent 6 ([`EXERCISE_PAYOUT_SCALE`]); each exercise adds",
+              "`scale * q * obligation / N`, rounded up. A short accrues",
+              "`contracts * (index - snapshot) / snapshot_scale`, rounded up."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercisedContracts",
+            "docs": [
+              "Contracts exercised before expiry (their tokens burned, their shorts' share closed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exerciseAdvanced",
+            "docs": [
+              "Quote paid to exercising holders out of the quote vault (advanced for the writers)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exerciseCollected",
+            "docs": [
+              "Exercise debt accrued into writers' quote balances so far (rounded up per short, so it",
+              "reaches at least `exercise_advanced` once every short accrued; the excess is swept to the",
+              "insurance fund with the series' dust)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "recordedShorts",
+            "docs": [
+              "American series: the writers' short contracts as their accounts record them (before",
+              "their pending exercises accrue); at least the shorts' exact share. Settlement settles",
+              "this many (`shorts_to_settle`). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "lastExerciseEpoch",
+            "docs": [
+              "The underlying's exercise epoch after this series' last exercise (zero when none)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "padding3",
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
@@ -7663,6 +8013,93 @@ export type Greekhouse = {
           {
             "name": "longAfter",
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "optionsExercised",
+      "docs": [
+        "Option tokens of an American series exercised before expiry (docs/protocol.md 5b): the",
+        "holder's tokens burned and the intrinsic value paid out of the quote vault; the writers'",
+        "shorts shrink and their exercise debt grows pro rata through the series' exercise index."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "The price exercised at (Pyth units)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "conf",
+            "type": "u64"
+          },
+          {
+            "name": "expo",
+            "type": "i32"
+          },
+          {
+            "name": "publishTime",
+            "type": "i64"
+          },
+          {
+            "name": "payoutPerContract",
+            "docs": [
+              "Paid to the holder per contract (rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "obligationPerContract",
+            "docs": [
+              "Charged to the writers per contract through the index (rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "Paid to the holder in all."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "writerShortsBefore",
+            "docs": [
+              "Writers' short contracts before the exercise (`N`; each short shrinks by `contracts / N`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exerciseScaleAfter",
+            "type": "u64"
+          },
+          {
+            "name": "exercisePayoutIndexAfter",
+            "type": "u64"
+          },
+          {
+            "name": "exerciseEpoch",
+            "docs": [
+              "The underlying's exercise epoch after this exercise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -8056,13 +8493,24 @@ export type Greekhouse = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "The series' [`ExerciseStyle`](super::ExerciseStyle) as u8 (0 European, 1 American)."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "padding",
-            "type": {
-              "array": [
-                "u8",
-                6
-              ]
-            }
+            "type": "u8"
+          },
+          {
+            "name": "exerciseEpoch",
+            "docs": [
+              "An American short: the underlying's exercise epoch its exercise snapshot is known to be",
+              "current at. A margin check refuses the account while this is behind the underlying's",
+              "(`ExerciseNotAccrued`): `accrue_exercise` brings it up. Zero otherwise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -8241,6 +8689,13 @@ export type Greekhouse = {
           {
             "name": "contractSize",
             "type": "u64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European, 1 American."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -8462,7 +8917,11 @@ export type Greekhouse = {
             "type": "u32"
           },
           {
-            "name": "padding",
+            "name": "exerciseCutoffSecs",
+            "docs": [
+              "American series: `exercise` closes this long before expiry (seconds), so an exercise",
+              "never races the settlement price (docs/protocol.md section 5b)."
+            ],
             "type": "u32"
           }
         ]
@@ -9376,7 +9835,9 @@ export type Greekhouse = {
           {
             "name": "tailAndSize",
             "docs": [
-              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10); all zero",
+              "for an underlying listed before it existed, which then has the listing defaults",
+              "([`Underlying::tail_and_size`])."
             ],
             "type": {
               "defined": {
@@ -9385,11 +9846,20 @@ export type Greekhouse = {
             }
           },
           {
+            "name": "exerciseEpoch",
+            "docs": [
+              "Exercises of this underlying's American series so far (each `exercise` adds one). An",
+              "American short whose `exercise_epoch` is behind it may have an exercise to accrue, and",
+              "margin checks refuse its account until `accrue_exercise` ran (docs/protocol.md 5b)."
+            ],
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                60
               ]
             }
           }
@@ -10404,6 +10874,23 @@ export type Greekhouse = {
             "type": "i64"
           },
           {
+            "name": "exerciseSnapshots",
+            "docs": [
+              "Exercise snapshots of the American shorts, by position slot (`positions[i]`'s is",
+              "`exercise_snapshots[i]`); zero for every other slot."
+            ],
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "exerciseSnapshot"
+                  }
+                },
+                16
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
@@ -10491,6 +10978,45 @@ export type GreekhouseIdlJson = {
         {
           "name": "clearinghouse",
           "writable": true
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "accrue_exercise",
+      "docs": [
+        "Accrue a writer's American short to its series' exercise index (anyone)."
+      ],
+      "discriminator": [
+        78,
+        161,
+        87,
+        235,
+        243,
+        199,
+        192,
+        242
+      ],
+      "accounts": [
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "series"
+          ]
         },
         {
           "name": "event_authority"
@@ -11523,6 +12049,107 @@ export type GreekhouseIdlJson = {
         }
       ],
       "args": []
+    },
+    {
+      "name": "exercise",
+      "docs": [
+        "Exercise option tokens of an American series before its cut-off, for their intrinsic value."
+      ],
+      "discriminator": [
+        144,
+        79,
+        103,
+        64,
+        241,
+        78,
+        80,
+        174
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying",
+          "docs": [
+            "Written: the price used is recorded (no rollback) and its exercise epoch moves on."
+          ],
+          "writable": true,
+          "relations": [
+            "underlying_ledger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "oracle"
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holder_option_account",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payout; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
     },
     {
       "name": "finalize_series",
@@ -14303,6 +14930,19 @@ export type GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "ExerciseAccrued",
+      "discriminator": [
+        39,
+        22,
+        216,
+        235,
+        195,
+        219,
+        51,
+        96
+      ]
+    },
+    {
       "name": "FeesSwept",
       "discriminator": [
         96,
@@ -14417,6 +15057,19 @@ export type GreekhouseIdlJson = {
         10,
         163,
         5
+      ]
+    },
+    {
+      "name": "OptionsExercised",
+      "discriminator": [
+        134,
+        114,
+        18,
+        76,
+        232,
+        195,
+        254,
+        176
       ]
     },
     {
@@ -15682,6 +16335,41 @@ export type GreekhouseIdlJson = {
       "code": 6176,
       "name": "VaultWithdrawalBelowMargin",
       "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
+    },
+    {
+      "code": 6177,
+      "name": "InvalidExerciseStyle",
+      "msg": "Exercise style must be 0 (European) or 1 (American)"
+    },
+    {
+      "code": 6178,
+      "name": "SeriesNotAmerican",
+      "msg": "Series is European: it is exercised only at expiry, by settlement"
+    },
+    {
+      "code": 6179,
+      "name": "ExerciseWindowClosed",
+      "msg": "Exercise window closed: the series is within its exercise cut-off of expiry"
+    },
+    {
+      "code": 6180,
+      "name": "ExerciseOutOfTheMoney",
+      "msg": "Option is out of the money at this price: exercising it pays nothing"
+    },
+    {
+      "code": 6181,
+      "name": "ExerciseExceedsWriterShorts",
+      "msg": "Exercise must leave at least one writers' short contract outstanding"
+    },
+    {
+      "code": 6182,
+      "name": "ExerciseNotAccrued",
+      "msg": "An American short has an exercise to accrue: call accrue_exercise first"
+    },
+    {
+      "code": 6183,
+      "name": "ExerciseAlreadyAccrued",
+      "msg": "The short's exercise accrual is already current"
     }
   ],
   "types": [
@@ -16525,6 +17213,14 @@ export type GreekhouseIdlJson = {
           {
             "name": "expiry",
             "type": "i64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European (the default), 1 American: exercisable before expiry less the governed",
+              "cut-off. An American series' PDA seeds carry `kind + 2` (`OptionSeries::seed_kind`)."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -16694,6 +17390,77 @@ export type GreekhouseIdlJson = {
           },
           {
             "name": "fund_balance_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ExerciseAccrued",
+      "docs": [
+        "An American short's pending exercises accrued into its writer account: the short shrinks",
+        "to its surviving share (rounded up) and its exercise debt (rounded up) leaves the quote",
+        "balance."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts_before",
+            "type": "u64"
+          },
+          {
+            "name": "contracts_after",
+            "type": "u64"
+          },
+          {
+            "name": "debt",
+            "type": "u64"
+          },
+          {
+            "name": "quote_balance_after",
+            "type": "i64"
+          },
+          {
+            "name": "exercise_epoch",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ExerciseSnapshot",
+      "docs": [
+        "Where an American short's exercise accrual stands (docs/protocol.md section 5b): the series'",
+        "exercise scale and payout index when the position last accrued. Zero for any other slot."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "scale",
+            "docs": [
+              "[`OptionSeries::exercise_scale`](super::OptionSeries::exercise_scale) at the last accrual."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "payout_index",
+            "docs": [
+              "[`OptionSeries::exercise_payout_index`](super::OptionSeries::exercise_payout_index) then."
+            ],
             "type": "u64"
           }
         ]
@@ -17853,11 +18620,19 @@ export type GreekhouseIdlJson = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "[`ExerciseStyle`] as u8: 0 European (exercised only at expiry, by settlement), 1 American",
+              "(`exercise` before expiry less the governed cut-off). Chosen at `create_series`."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "_padding",
             "type": {
               "array": [
                 "u8",
-                3
+                2
               ]
             }
           },
@@ -18052,6 +18827,68 @@ export type GreekhouseIdlJson = {
             "type": "u64"
           },
           {
+            "name": "exercise_scale",
+            "docs": [
+              "American series (docs/protocol.md section 5b): the share of each short that survives the",
+              "exercises so far, exponent 18 ([`EXERCISE_SCALE_ONE`] at creation; times `(1 - q/N)` per",
+              "exercise of `q` out of `N` writers' shorts, rounded up). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_payout_index",
+            "docs": [
+              "American series: cumulative exercise debt per short contract held at scale one, quote",
+              "native at exponent 6 ([`EXERCISE_PAYOUT_SCALE`]); each exercise adds",
+              "`scale * q * obligation / N`, rounded up. A short accrues",
+              "`contracts * (index - snapshot) / snapshot_scale`, rounded up."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercised_contracts",
+            "docs": [
+              "Contracts exercised before expiry (their tokens burned, their shorts' share closed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_advanced",
+            "docs": [
+              "Quote paid to exercising holders out of the quote vault (advanced for the writers)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_collected",
+            "docs": [
+              "Exercise debt accrued into writers' quote balances so far (rounded up per short, so it",
+              "reaches at least `exercise_advanced` once every short accrued; the excess is swept to the",
+              "insurance fund with the series' dust)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "recorded_shorts",
+            "docs": [
+              "American series: the writers' short contracts as their accounts record them (before",
+              "their pending exercises accrue); at least the shorts' exact share. Settlement settles",
+              "this many (`shorts_to_settle`). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "last_exercise_epoch",
+            "docs": [
+              "The underlying's exercise epoch after this series' last exercise (zero when none)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "_padding3",
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
@@ -18119,6 +18956,93 @@ export type GreekhouseIdlJson = {
           {
             "name": "long_after",
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "OptionsExercised",
+      "docs": [
+        "Option tokens of an American series exercised before expiry (docs/protocol.md 5b): the",
+        "holder's tokens burned and the intrinsic value paid out of the quote vault; the writers'",
+        "shorts shrink and their exercise debt grows pro rata through the series' exercise index."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "The price exercised at (Pyth units)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "conf",
+            "type": "u64"
+          },
+          {
+            "name": "expo",
+            "type": "i32"
+          },
+          {
+            "name": "publish_time",
+            "type": "i64"
+          },
+          {
+            "name": "payout_per_contract",
+            "docs": [
+              "Paid to the holder per contract (rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "obligation_per_contract",
+            "docs": [
+              "Charged to the writers per contract through the index (rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "Paid to the holder in all."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "writer_shorts_before",
+            "docs": [
+              "Writers' short contracts before the exercise (`N`; each short shrinks by `contracts / N`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_scale_after",
+            "type": "u64"
+          },
+          {
+            "name": "exercise_payout_index_after",
+            "type": "u64"
+          },
+          {
+            "name": "exercise_epoch",
+            "docs": [
+              "The underlying's exercise epoch after this exercise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -18512,13 +19436,24 @@ export type GreekhouseIdlJson = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "The series' [`ExerciseStyle`](super::ExerciseStyle) as u8 (0 European, 1 American)."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "_padding",
-            "type": {
-              "array": [
-                "u8",
-                6
-              ]
-            }
+            "type": "u8"
+          },
+          {
+            "name": "exercise_epoch",
+            "docs": [
+              "An American short: the underlying's exercise epoch its exercise snapshot is known to be",
+              "current at. A margin check refuses the account while this is behind the underlying's",
+              "(`ExerciseNotAccrued`): `accrue_exercise` brings it up. Zero otherwise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -18697,6 +19632,13 @@ export type GreekhouseIdlJson = {
           {
             "name": "contract_size",
             "type": "u64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European, 1 American."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -18918,7 +19860,11 @@ export type GreekhouseIdlJson = {
             "type": "u32"
           },
           {
-            "name": "_padding",
+            "name": "exercise_cutoff_secs",
+            "docs": [
+              "American series: `exercise` closes this long before expiry (seconds), so an exercise",
+              "never races the settlement price (docs/protocol.md section 5b)."
+            ],
             "type": "u32"
           }
         ]
@@ -19832,7 +20778,9 @@ export type GreekhouseIdlJson = {
           {
             "name": "tail_and_size",
             "docs": [
-              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10); all zero",
+              "for an underlying listed before it existed, which then has the listing defaults",
+              "([`Underlying::tail_and_size`])."
             ],
             "type": {
               "defined": {
@@ -19841,11 +20789,20 @@ export type GreekhouseIdlJson = {
             }
           },
           {
+            "name": "exercise_epoch",
+            "docs": [
+              "Exercises of this underlying's American series so far (each `exercise` adds one). An",
+              "American short whose `exercise_epoch` is behind it may have an exercise to accrue, and",
+              "margin checks refuse its account until `accrue_exercise` ran (docs/protocol.md 5b)."
+            ],
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                60
               ]
             }
           }
@@ -20858,6 +21815,23 @@ export type GreekhouseIdlJson = {
               "When the account first went into settlement debt (zero when it has none)."
             ],
             "type": "i64"
+          },
+          {
+            "name": "exercise_snapshots",
+            "docs": [
+              "Exercise snapshots of the American shorts, by position slot (`positions[i]`'s is",
+              "`exercise_snapshots[i]`); zero for every other slot."
+            ],
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "ExerciseSnapshot"
+                  }
+                },
+                16
+              ]
+            }
           },
           {
             "name": "reserved",
@@ -20958,6 +21932,45 @@ export const IDL: GreekhouseIdlJson = {
       "args": []
     },
     {
+      "name": "accrue_exercise",
+      "docs": [
+        "Accrue a writer's American short to its series' exercise index (anyone)."
+      ],
+      "discriminator": [
+        78,
+        161,
+        87,
+        235,
+        243,
+        199,
+        192,
+        242
+      ],
+      "accounts": [
+        {
+          "name": "writer_account",
+          "writable": true
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "underlying",
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "bid",
       "docs": [
         "Buy `fraction` of a liquidated account at the auction's current discount."
@@ -21979,6 +22992,107 @@ export const IDL: GreekhouseIdlJson = {
         }
       ],
       "args": []
+    },
+    {
+      "name": "exercise",
+      "docs": [
+        "Exercise option tokens of an American series before its cut-off, for their intrinsic value."
+      ],
+      "discriminator": [
+        144,
+        79,
+        103,
+        64,
+        241,
+        78,
+        80,
+        174
+      ],
+      "accounts": [
+        {
+          "name": "holder",
+          "signer": true
+        },
+        {
+          "name": "clearinghouse",
+          "relations": [
+            "underlying",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying",
+          "docs": [
+            "Written: the price used is recorded (no rollback) and its exercise epoch moves on."
+          ],
+          "writable": true,
+          "relations": [
+            "underlying_ledger",
+            "series"
+          ]
+        },
+        {
+          "name": "underlying_ledger",
+          "writable": true
+        },
+        {
+          "name": "oracle"
+        },
+        {
+          "name": "series",
+          "writable": true
+        },
+        {
+          "name": "option_mint",
+          "writable": true,
+          "relations": [
+            "series"
+          ]
+        },
+        {
+          "name": "holder_option_account",
+          "writable": true
+        },
+        {
+          "name": "recipient",
+          "docs": [
+            "Receives the payout; any quote token account."
+          ],
+          "writable": true
+        },
+        {
+          "name": "quote_vault",
+          "writable": true,
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_mint",
+          "relations": [
+            "clearinghouse"
+          ]
+        },
+        {
+          "name": "quote_token_program"
+        },
+        {
+          "name": "token_program",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "event_authority"
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "contracts",
+          "type": "u64"
+        }
+      ]
     },
     {
       "name": "finalize_series",
@@ -24759,6 +25873,19 @@ export const IDL: GreekhouseIdlJson = {
       ]
     },
     {
+      "name": "ExerciseAccrued",
+      "discriminator": [
+        39,
+        22,
+        216,
+        235,
+        195,
+        219,
+        51,
+        96
+      ]
+    },
+    {
       "name": "FeesSwept",
       "discriminator": [
         96,
@@ -24873,6 +26000,19 @@ export const IDL: GreekhouseIdlJson = {
         10,
         163,
         5
+      ]
+    },
+    {
+      "name": "OptionsExercised",
+      "discriminator": [
+        134,
+        114,
+        18,
+        76,
+        232,
+        195,
+        254,
+        176
       ]
     },
     {
@@ -26138,6 +27278,41 @@ export const IDL: GreekhouseIdlJson = {
       "code": 6176,
       "name": "VaultWithdrawalBelowMargin",
       "msg": "Paying the withdrawal would take the vault's account below IM: it stays queued"
+    },
+    {
+      "code": 6177,
+      "name": "InvalidExerciseStyle",
+      "msg": "Exercise style must be 0 (European) or 1 (American)"
+    },
+    {
+      "code": 6178,
+      "name": "SeriesNotAmerican",
+      "msg": "Series is European: it is exercised only at expiry, by settlement"
+    },
+    {
+      "code": 6179,
+      "name": "ExerciseWindowClosed",
+      "msg": "Exercise window closed: the series is within its exercise cut-off of expiry"
+    },
+    {
+      "code": 6180,
+      "name": "ExerciseOutOfTheMoney",
+      "msg": "Option is out of the money at this price: exercising it pays nothing"
+    },
+    {
+      "code": 6181,
+      "name": "ExerciseExceedsWriterShorts",
+      "msg": "Exercise must leave at least one writers' short contract outstanding"
+    },
+    {
+      "code": 6182,
+      "name": "ExerciseNotAccrued",
+      "msg": "An American short has an exercise to accrue: call accrue_exercise first"
+    },
+    {
+      "code": 6183,
+      "name": "ExerciseAlreadyAccrued",
+      "msg": "The short's exercise accrual is already current"
     }
   ],
   "types": [
@@ -26981,6 +28156,14 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "expiry",
             "type": "i64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European (the default), 1 American: exercisable before expiry less the governed",
+              "cut-off. An American series' PDA seeds carry `kind + 2` (`OptionSeries::seed_kind`)."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -27150,6 +28333,77 @@ export const IDL: GreekhouseIdlJson = {
           },
           {
             "name": "fund_balance_after",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ExerciseAccrued",
+      "docs": [
+        "An American short's pending exercises accrued into its writer account: the short shrinks",
+        "to its surviving share (rounded up) and its exercise debt (rounded up) leaves the quote",
+        "balance."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "writer_account",
+            "type": "pubkey"
+          },
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts_before",
+            "type": "u64"
+          },
+          {
+            "name": "contracts_after",
+            "type": "u64"
+          },
+          {
+            "name": "debt",
+            "type": "u64"
+          },
+          {
+            "name": "quote_balance_after",
+            "type": "i64"
+          },
+          {
+            "name": "exercise_epoch",
+            "type": "u32"
+          }
+        ]
+      }
+    },
+    {
+      "name": "ExerciseSnapshot",
+      "docs": [
+        "Where an American short's exercise accrual stands (docs/protocol.md section 5b): the series'",
+        "exercise scale and payout index when the position last accrued. Zero for any other slot."
+      ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "scale",
+            "docs": [
+              "[`OptionSeries::exercise_scale`](super::OptionSeries::exercise_scale) at the last accrual."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "payout_index",
+            "docs": [
+              "[`OptionSeries::exercise_payout_index`](super::OptionSeries::exercise_payout_index) then."
+            ],
             "type": "u64"
           }
         ]
@@ -28309,11 +29563,19 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "[`ExerciseStyle`] as u8: 0 European (exercised only at expiry, by settlement), 1 American",
+              "(`exercise` before expiry less the governed cut-off). Chosen at `create_series`."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "_padding",
             "type": {
               "array": [
                 "u8",
-                3
+                2
               ]
             }
           },
@@ -28508,6 +29770,68 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u64"
           },
           {
+            "name": "exercise_scale",
+            "docs": [
+              "American series (docs/protocol.md section 5b): the share of each short that survives the",
+              "exercises so far, exponent 18 ([`EXERCISE_SCALE_ONE`] at creation; times `(1 - q/N)` per",
+              "exercise of `q` out of `N` writers' shorts, rounded up). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_payout_index",
+            "docs": [
+              "American series: cumulative exercise debt per short contract held at scale one, quote",
+              "native at exponent 6 ([`EXERCISE_PAYOUT_SCALE`]); each exercise adds",
+              "`scale * q * obligation / N`, rounded up. A short accrues",
+              "`contracts * (index - snapshot) / snapshot_scale`, rounded up."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercised_contracts",
+            "docs": [
+              "Contracts exercised before expiry (their tokens burned, their shorts' share closed)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_advanced",
+            "docs": [
+              "Quote paid to exercising holders out of the quote vault (advanced for the writers)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_collected",
+            "docs": [
+              "Exercise debt accrued into writers' quote balances so far (rounded up per short, so it",
+              "reaches at least `exercise_advanced` once every short accrued; the excess is swept to the",
+              "insurance fund with the series' dust)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "recorded_shorts",
+            "docs": [
+              "American series: the writers' short contracts as their accounts record them (before",
+              "their pending exercises accrue); at least the shorts' exact share. Settlement settles",
+              "this many (`shorts_to_settle`). Zero on a European series."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "last_exercise_epoch",
+            "docs": [
+              "The underlying's exercise epoch after this series' last exercise (zero when none)."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "_padding3",
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
@@ -28575,6 +29899,93 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "long_after",
             "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "OptionsExercised",
+      "docs": [
+        "Option tokens of an American series exercised before expiry (docs/protocol.md 5b): the",
+        "holder's tokens burned and the intrinsic value paid out of the quote vault; the writers'",
+        "shorts shrink and their exercise debt grows pro rata through the series' exercise index."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "series",
+            "type": "pubkey"
+          },
+          {
+            "name": "holder",
+            "type": "pubkey"
+          },
+          {
+            "name": "contracts",
+            "type": "u64"
+          },
+          {
+            "name": "price",
+            "docs": [
+              "The price exercised at (Pyth units)."
+            ],
+            "type": "i64"
+          },
+          {
+            "name": "conf",
+            "type": "u64"
+          },
+          {
+            "name": "expo",
+            "type": "i32"
+          },
+          {
+            "name": "publish_time",
+            "type": "i64"
+          },
+          {
+            "name": "payout_per_contract",
+            "docs": [
+              "Paid to the holder per contract (rounded down)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "obligation_per_contract",
+            "docs": [
+              "Charged to the writers per contract through the index (rounded up)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "Paid to the holder in all."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "writer_shorts_before",
+            "docs": [
+              "Writers' short contracts before the exercise (`N`; each short shrinks by `contracts / N`)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "exercise_scale_after",
+            "type": "u64"
+          },
+          {
+            "name": "exercise_payout_index_after",
+            "type": "u64"
+          },
+          {
+            "name": "exercise_epoch",
+            "docs": [
+              "The underlying's exercise epoch after this exercise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -28968,13 +30379,24 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u8"
           },
           {
+            "name": "style",
+            "docs": [
+              "The series' [`ExerciseStyle`](super::ExerciseStyle) as u8 (0 European, 1 American)."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "_padding",
-            "type": {
-              "array": [
-                "u8",
-                6
-              ]
-            }
+            "type": "u8"
+          },
+          {
+            "name": "exercise_epoch",
+            "docs": [
+              "An American short: the underlying's exercise epoch its exercise snapshot is known to be",
+              "current at. A margin check refuses the account while this is behind the underlying's",
+              "(`ExerciseNotAccrued`): `accrue_exercise` brings it up. Zero otherwise."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -29153,6 +30575,13 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "contract_size",
             "type": "u64"
+          },
+          {
+            "name": "style",
+            "docs": [
+              "0 European, 1 American."
+            ],
+            "type": "u8"
           }
         ]
       }
@@ -29374,7 +30803,11 @@ export const IDL: GreekhouseIdlJson = {
             "type": "u32"
           },
           {
-            "name": "_padding",
+            "name": "exercise_cutoff_secs",
+            "docs": [
+              "American series: `exercise` closes this long before expiry (seconds), so an exercise",
+              "never races the settlement price (docs/protocol.md section 5b)."
+            ],
             "type": "u32"
           }
         ]
@@ -30288,7 +31721,9 @@ export const IDL: GreekhouseIdlJson = {
           {
             "name": "tail_and_size",
             "docs": [
-              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10)."
+              "Governed: IM's tail scenario and size charge (docs/risk-model.md 6.9, 6.10); all zero",
+              "for an underlying listed before it existed, which then has the listing defaults",
+              "([`Underlying::tail_and_size`])."
             ],
             "type": {
               "defined": {
@@ -30297,11 +31732,20 @@ export const IDL: GreekhouseIdlJson = {
             }
           },
           {
+            "name": "exercise_epoch",
+            "docs": [
+              "Exercises of this underlying's American series so far (each `exercise` adds one). An",
+              "American short whose `exercise_epoch` is behind it may have an exercise to accrue, and",
+              "margin checks refuse its account until `accrue_exercise` ran (docs/protocol.md 5b)."
+            ],
+            "type": "u32"
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                64
+                60
               ]
             }
           }
@@ -31314,6 +32758,23 @@ export const IDL: GreekhouseIdlJson = {
               "When the account first went into settlement debt (zero when it has none)."
             ],
             "type": "i64"
+          },
+          {
+            "name": "exercise_snapshots",
+            "docs": [
+              "Exercise snapshots of the American shorts, by position slot (`positions[i]`'s is",
+              "`exercise_snapshots[i]`); zero for every other slot."
+            ],
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "ExerciseSnapshot"
+                  }
+                },
+                16
+              ]
+            }
           },
           {
             "name": "reserved",

@@ -611,7 +611,9 @@ fn synthetic_account(
             contracts: 0,
             kind: s.kind,
             side: 0,
-            _padding: [0; 6],
+            style: 0,
+            _padding: 0,
+            exercise_epoch: 0,
         };
         w.add_short(&template, s.contracts).unwrap();
     }

@@ -112,6 +112,7 @@ fn opening_an_account_and_creating_a_series_leave_the_clearing_house_unlocked() 
         kind: 0,
         strike: 5,
         expiry: 1_000,
+        style: 0,
     };
     let create = ix::create_series(
         k.ch.clearinghouse,

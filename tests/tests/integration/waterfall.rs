@@ -554,7 +554,9 @@ fn a_collateral_deposit_never_makes_the_margin_uncomputable() {
             contracts: 1,
             kind: 0,
             side: 0,
-            _padding: [0; 6],
+            style: 0,
+            _padding: 0,
+            exercise_epoch: 0,
         };
     }
     let err = require_priceable_after_deposit(&state, &key, &asset).unwrap_err();

@@ -30,6 +30,11 @@ pub fn run(s: &mut Session, command: AccountCommand) -> Result<ExitCode> {
             contracts,
             to,
         } => redeem(s, &series, contracts, to),
+        AccountCommand::Exercise {
+            series,
+            contracts,
+            to,
+        } => exercise(s, &series, contracts, to),
         AccountCommand::DepositOptions { series, contracts } => {
             super::longs::deposit_options(s, &series, contracts)
         }
@@ -367,6 +372,57 @@ fn redeem(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> 
         paid.as_deref().unwrap_or("-")
     ));
     let mut d = doc(s, "redeem");
+    d["series"] = json!(series.to_string());
+    d["contracts"] = json!(contracts);
+    d["projected"] = json!({ "paid": paid });
+    pre.push(checked.instruction);
+    s.conclude(d, checked.refusal, &pre, &[])
+}
+
+fn exercise(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> Result<ExitCode> {
+    let series = address("--series", series)?;
+    let terms = series_state(s, &series)?;
+    let (held_in, _) = s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
+    let mut pre = Vec::new();
+    let recipient = match to {
+        Some(a) => address("--to", &a)?,
+        None => {
+            let (quote_mint, program) = (s.ch.quote_mint, s.ch.quote_token_program);
+            let (ata, create) = s.owner_token_account(&quote_mint, &program)?;
+            pre.extend(create);
+            ata
+        }
+    };
+    let oracle = s
+        .oracles
+        .get(&terms.underlying)
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("no oracle account known for {}", terms.underlying))?;
+    let now = s.now()?;
+    let (ch, me) = (s.ch, s.owner.pubkey());
+    let checked = sdk(
+        "projecting the exercise",
+        writer_flows::exercise(
+            &mut s.chain,
+            &ch,
+            me,
+            series,
+            oracle,
+            held_in,
+            recipient,
+            contracts,
+            now,
+        ),
+    )?;
+    let qd = s.quote_decimals();
+    let paid = checked
+        .amount_after
+        .map(|a| crate::fmt::decimal(i128::from(a), qd, qd));
+    s.say(format!(
+        "exercising {contracts} contracts of {series}: paid {}",
+        paid.as_deref().unwrap_or("-")
+    ));
+    let mut d = doc(s, "exercise");
     d["series"] = json!(series.to_string());
     d["contracts"] = json!(contracts);
     d["projected"] = json!({ "paid": paid });

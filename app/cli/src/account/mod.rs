@@ -127,6 +127,17 @@ pub enum AccountCommand {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Exercise option tokens of an American series before its cut-off for their intrinsic value
+    /// at the oracle's current price (any holder; docs/protocol.md 5b).
+    Exercise {
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        contracts: u64,
+        /// Quote token account paid; default the owner's (created when missing).
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Deposit option tokens the owner holds: they close the account's own short in the series
     /// first, the rest is held as a long (margined with the shorts: spreads at their maximum
     /// loss).

@@ -160,6 +160,7 @@ fn short(kind: OptionKind, strike: f64, seconds: i64) -> PositionRisk {
         contracts: 1000,
         contract_size: fx(0.001),
         side: greekhouse_risk::Side::Short,
+        american: false,
     }
 }
 

@@ -761,6 +761,9 @@ pub(super) fn aggregate<'a>(
             continue;
         }
         acc(&mut a.liab_n, c.e.c.price(p.kind), &qty)?;
+        if p.american && is_put {
+            american_put_bound(a, k, &c.e.tt, &qty, scens.len())?;
+        }
         if ctx.greeks {
             acc(&mut a.dsum, c.e.c.nd1 as u128, &qty)?;
             acc(&mut a.gamma, c.gf.pw, &qty)?;
@@ -790,6 +793,32 @@ pub(super) fn aggregate<'a>(
         if let Some(sc) = &a.tail_scen[d] {
             *memo = Some((tail.h[d], sc.shock.inv1s, sc.shock.ln1s));
         }
+    }
+    Ok(())
+}
+
+/// A live short American put: the bound `K (1 - e^-rT)` of its early-exercise premium (raw,
+/// rounded up: `K e^-rT` rounded down) added to its mark and to every scenario's revaluation,
+/// where the European price stands. European put plus the bound is at least the American put
+/// (its premium never exceeds the bound) and at least the intrinsic value (put-call parity:
+/// European put `>= K e^-rT - S`); it does not depend on spot or vol, so the tail's
+/// differences are unchanged.
+#[inline(never)]
+fn american_put_bound(
+    a: &mut Agg,
+    k: u128,
+    tt: &bs::TimeTerms,
+    qty: &Qty,
+    n_scens: usize,
+) -> RiskResult<()> {
+    let kd = Bf::from_u128(k).mul(tt.disc).to_q128(0).unwrap_or(k).min(k);
+    let bound = k - kd;
+    if bound == 0 {
+        return Ok(());
+    }
+    acc(&mut a.liab, bound, qty)?;
+    for sum in a.reval_r[..n_scens].iter_mut() {
+        acc(sum, bound, qty)?;
     }
     Ok(())
 }

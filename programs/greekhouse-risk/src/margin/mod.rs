@@ -346,6 +346,12 @@ pub struct PositionRisk {
     /// Short or long. An expired long not yet settled counts for nothing (its payout is
     /// credited when it settles, and a haircut series may pay less than intrinsic).
     pub side: Side,
+    /// An American option (exercisable before expiry). A live short American put is valued at
+    /// its European price plus the early-exercise premium's bound `K (1 - e^-rT)` at its mark
+    /// and in every scenario (at least the American price and the intrinsic value:
+    /// docs/risk-model.md 6.8b); an American call equals the European one (no dividends,
+    /// `r >= 0`), and a long is valued at its European price (a lower bound).
+    pub american: bool,
 }
 
 /// One collateral balance.

@@ -43,6 +43,7 @@ fn put(strike: i128, days: i128, contracts: u64) -> PositionRisk {
         contracts,
         contract_size: Fixed::ONE,
         side: crate::margin::Side::Short,
+        american: false,
     }
 }
 
@@ -258,6 +259,7 @@ fn extreme_inputs_never_panic() {
                 contracts: rng.pick(&[0, 1, 1000, 1_000_000_000, u64::MAX as i128]) as u64,
                 contract_size: Fixed::from_raw(rng.mostly(&[ONE, ONE / 100, 1_000_000 * ONE])),
                 side: crate::margin::Side::Short,
+                american: false,
             };
         }
         let c = CollateralRisk {

@@ -131,6 +131,7 @@ fn mm_of(spot: f64, realized: Fixed, secs_left: i64) -> (f64, f64) {
         contracts: 10,
         contract_size: Fixed::ONE,
         side: Side::Short,
+        american: false,
     }];
     let a = AccountRisk {
         quote_balance: 0,
@@ -163,6 +164,7 @@ fn calm_then_violent_path_raises_margin_before_the_breach() {
         contracts: 10,
         contract_size: Fixed::ONE,
         side: Side::Short,
+        american: false,
     }];
     let a0 = AccountRisk {
         quote_balance: 0,
@@ -276,6 +278,7 @@ fn the_predictive_shock_and_its_bounds() {
         contracts: 1,
         contract_size: Fixed::ONE,
         side: Side::Short,
+        american: false,
     }];
     let us = [u];
     let a = AccountRisk {

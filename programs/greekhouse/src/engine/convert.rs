@@ -94,5 +94,6 @@ pub fn position(
             crate::state::Side::Short => greekhouse_risk::Side::Short,
             crate::state::Side::Long => greekhouse_risk::Side::Long,
         },
+        american: p.style == crate::state::ExerciseStyle::American as u8,
     })
 }

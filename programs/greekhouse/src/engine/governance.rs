@@ -51,7 +51,6 @@ pub fn fields(old: &GovValue, new: &GovValue) -> Result<(Vec<Field>, bool)> {
         (GovValue::GlobalParams(o), GovValue::GlobalParams(n)) => {
             o.liquidation._padding != n.liquidation._padding
                 || o.settlement._reserved != n.settlement._reserved
-                || o.settlement._padding != n.settlement._padding
         }
         (GovValue::MarginParams(o), GovValue::MarginParams(n)) => {
             o.initial._reserved != n.initial._reserved

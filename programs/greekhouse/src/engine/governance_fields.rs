@@ -197,6 +197,8 @@ governed_fields! {
             f(3_600), Some(b::BACKSTOP_WINDOW_SECS), "";
         "settlement.backstop_min_price_bps" => (.settlement.backstop_min_price_bps), Neutral,
             f(100), Some(b::BACKSTOP_MIN_PRICE_BPS), "";
+        "settlement.exercise_cutoff_secs" => (.settlement.exercise_cutoff_secs), Neutral,
+            f(600), Some(b::EXERCISE_CUTOFF_SECS), "";
     }
     MarginParams {
         "initial.spot_shock_bps" => (.initial.spot_shock_bps), Up, f(100),

@@ -16,11 +16,13 @@
 
 use crate::prelude::*;
 
+use crate::engine::exercise::{accrual, index_after, Accrual};
 use crate::engine::liquidation::SlicePlan;
 use crate::engine::safe_math::{to_signed, Cast, SafeMath};
 use crate::errors::GreekhouseError;
 use crate::state::{
-    InsuranceFund, InsuranceStake, OptionSeries, Position, Side, UnderlyingLedger, WriterAccount,
+    ExerciseSnapshot, InsuranceFund, InsuranceStake, OptionSeries, Position, Side,
+    UnderlyingLedger, WriterAccount,
 };
 use greekhouse_risk::insurance::rebase_shares;
 use greekhouse_risk::SliceSettlement;
@@ -70,7 +72,11 @@ pub struct ShortChange {
 
 /// Open `contracts` of `series` short in `writer`: the writer's position, the series' open
 /// interest and the underlying's open interest grow together; the underlying's cap binds, and
-/// so does `writer_open_interest_cap` on the writer's open interest in the underlying.
+/// so does `writer_open_interest_cap` on the writer's open interest in the underlying. An
+/// American short adds to the series' recorded shorts; one it opens starts at the series'
+/// exercise index, current at the underlying's `exercise_epoch` (an existing one must have
+/// accrued).
+#[allow(clippy::too_many_arguments)]
 pub fn open_short(
     writer: &mut WriterAccount,
     series_key: Pubkey,
@@ -79,6 +85,7 @@ pub fn open_short(
     open_interest_cap: u64,
     contracts: u64,
     writer_open_interest_cap: u64,
+    exercise_epoch: u32,
 ) -> Result<ShortChange> {
     require!(contracts > 0, GreekhouseError::ZeroAmount);
     let units = series.units(contracts)?;
@@ -87,7 +94,19 @@ pub fn open_short(
         open_interest <= open_interest_cap,
         GreekhouseError::OpenInterestCapExceeded
     );
-    writer.add_short(&series.short_template(series_key), contracts)?;
+    if series.is_american() {
+        require_accrued(writer, &series_key, series)?;
+    }
+    let (slot, opened) =
+        writer.add_position_at(&series.short_template(series_key), Side::Short, contracts)?;
+    if series.is_american() {
+        if opened {
+            // a new American short starts at the series' current index
+            writer.exercise_snapshots[slot] = current_snapshot(series);
+            writer.positions[slot].exercise_epoch = exercise_epoch;
+        }
+        series.recorded_shorts = series.recorded_shorts.safe_add(contracts)?;
+    }
     require!(
         writer_open_interest(writer, &series.underlying) <= u128::from(writer_open_interest_cap),
         GreekhouseError::WriterOpenInterestCapExceeded
@@ -114,6 +133,13 @@ pub fn close_short(
 ) -> Result<ShortChange> {
     require!(contracts > 0, GreekhouseError::ZeroAmount);
     let units = series.units(contracts)?;
+    if series.is_american() {
+        require_accrued(writer, &series_key, series)?;
+        series.recorded_shorts = series
+            .recorded_shorts
+            .checked_sub(contracts)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+    }
     writer.reduce_short(&series_key, contracts)?;
     series.open_interest = series
         .open_interest
@@ -254,8 +280,29 @@ pub fn move_position(
     contracts: u64,
 ) -> Result<()> {
     let side = position.side()?;
+    let american = position.is_american_short();
+    let snapshot = match from.position_slot(&position.series, side) {
+        Some(i) if american => from.exercise_snapshots[i],
+        _ => ExerciseSnapshot::default(),
+    };
     from.reduce_position(&position.series, side, contracts)?;
-    to.add_position(position, side, contracts)?;
+    let (slot, opened) = to.add_position_at(position, side, contracts)?;
+    if american {
+        // an American short moves with its exercise snapshot; joining the receiver's short in
+        // the series needs the two at the same index (both accrued: the margin checks of a
+        // bid refuse an account with an exercise to accrue)
+        if opened {
+            to.exercise_snapshots[slot] = snapshot;
+            to.positions[slot].exercise_epoch = position.exercise_epoch;
+        } else {
+            require!(
+                to.exercise_snapshots[slot] == snapshot,
+                GreekhouseError::ExerciseNotAccrued
+            );
+            let epoch = &mut to.positions[slot].exercise_epoch;
+            *epoch = (*epoch).min(position.exercise_epoch);
+        }
+    }
     from.invariant()?;
     to.invariant()
 }
@@ -347,6 +394,13 @@ pub fn make_unbacked(
         cover == 0 || writer.quote_balance >= to_signed(cover)?,
         GreekhouseError::InsufficientQuote
     );
+    if series.is_american() {
+        require_accrued(writer, &series_key, series)?;
+        series.recorded_shorts = series
+            .recorded_shorts
+            .checked_sub(contracts)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+    }
     writer.reduce_short(&series_key, contracts)?;
     writer.add_quote(-to_signed(cover)?)?;
     series.unbacked_contracts = series.unbacked_contracts.safe_add(contracts)?;
@@ -532,6 +586,13 @@ pub fn settle_position(
     let contracts = writer.short_contracts(&series_key);
     require!(contracts > 0, GreekhouseError::NoShortInSeries);
     let owed = contracts.safe_mul(series.obligation_per_contract)?;
+    if series.is_american() {
+        require_accrued(writer, &series_key, series)?;
+        series.recorded_shorts = series
+            .recorded_shorts
+            .checked_sub(contracts)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+    }
     writer.reduce_short(&series_key, contracts)?;
     writer.add_quote(-to_signed(owed)?)?;
     series.settlement_ledger = series.settlement_ledger.safe_add(owed)?;
@@ -576,10 +637,20 @@ pub fn resolve_debt(
         writer.add_quote(to_signed(from_fund)?)?;
     }
     for (_, s, charge) in series.iter_mut() {
-        s.settlement_ledger = s
-            .settlement_ledger
-            .checked_sub(*charge)
-            .ok_or(GreekhouseError::InvariantViolated)?;
+        if s.settlement_ledger >= *charge || !s.is_american() {
+            s.settlement_ledger = s
+                .settlement_ledger
+                .checked_sub(*charge)
+                .ok_or(GreekhouseError::InvariantViolated)?;
+        } else {
+            // an exercise debt written off before the series' ledger holds it: the quote
+            // advanced to exercising holders is short by it, and finalization takes it out of
+            // the ledger (the series' remaining holders bear it, after the backstop)
+            s.exercise_collected = s
+                .exercise_collected
+                .checked_sub(*charge)
+                .ok_or(GreekhouseError::InvariantViolated)?;
+        }
         s.shortfall = s.shortfall.safe_add(*charge)?;
         s.open_debts = s
             .open_debts
@@ -640,7 +711,8 @@ pub fn redeem(series: &mut OptionSeries, contracts: u64) -> Result<u64> {
 /// Sweep a finalized series' dust into the insurance fund: what its ledger holds beyond the final
 /// payout of the claims still held (`mint_supply` tokens and the longs in custody), so the
 /// payout of tokens burned outside the program and of bankrupt accounts' forfeited longs goes
-/// with the rounding dust. Returns the amount.
+/// with the rounding dust, and an American series' exercise surplus (the writers' exercise debts
+/// collected beyond what was advanced to exercising holders). Returns the amount.
 pub fn sweep_series_dust(
     series: &mut OptionSeries,
     fund: &mut InsuranceFund,
@@ -657,9 +729,17 @@ pub fn sweep_series_dust(
         series.payout_final,
     )
     .ok_or(GreekhouseError::InvariantViolated)?;
-    require!(dust > 0, GreekhouseError::NoSeriesDust);
+    // an American series' exercise surplus: what the writers' rounded-up exercise debts
+    // collected beyond the quote advanced to exercising holders (every short has accrued by
+    // finalization, so never less)
+    let surplus = series
+        .exercise_collected
+        .saturating_sub(series.exercise_advanced);
+    require!(dust > 0 || surplus > 0, GreekhouseError::NoSeriesDust);
     let backing = series.settlement_ledger - dust;
     series.settlement_ledger = backing;
+    series.exercise_collected = series.exercise_collected.min(series.exercise_advanced);
+    let dust = dust.safe_add(surplus)?;
     series.dust_swept = 1;
     fund.balance = fund.balance.safe_add(dust)?;
     fund.series_dust_total = fund.series_dust_total.safe_add(dust)?;
@@ -678,6 +758,142 @@ pub fn require_vault_delta(before: u64, after: u64, amount: u64, inflow: bool) -
     };
     require!(moved == Some(amount), GreekhouseError::VaultDeltaMismatch);
     Ok(())
+}
+
+/// The series' exercise index as a short's snapshot.
+pub fn current_snapshot(series: &OptionSeries) -> ExerciseSnapshot {
+    ExerciseSnapshot {
+        scale: series.exercise_scale,
+        payout_index: series.exercise_payout_index,
+    }
+}
+
+/// The writer's American short in `series` (if any) is at the series' current exercise index:
+/// nothing may close, grow, settle or move it before its pending exercises accrued
+/// (`ExerciseNotAccrued`).
+pub fn require_accrued(
+    writer: &WriterAccount,
+    series_key: &Pubkey,
+    series: &OptionSeries,
+) -> Result<()> {
+    if let Some(i) = writer.position_slot(series_key, Side::Short) {
+        require!(
+            writer.exercise_snapshots[i] == current_snapshot(series),
+            GreekhouseError::ExerciseNotAccrued
+        );
+    }
+    Ok(())
+}
+
+/// An exercise of `contracts` tokens of an American `series` (burned by the caller) at
+/// `payout` per contract to the holder and `obligation` per contract charged to the writers:
+/// the series' open interest and the underlying's shrink by the exercised contracts, the
+/// exercise index spreads them over the writers' shorts, the quote the holder is paid (out of
+/// the quote vault, by the caller) is advanced for the writers, and the underlying's exercise
+/// epoch moves on (`epoch`, the underlying's counter). Returns `(amount, writer_shorts_before)`.
+pub fn exercise(
+    series: &mut OptionSeries,
+    book: &mut UnderlyingLedger,
+    epoch: &mut u32,
+    contracts: u64,
+    payout: u64,
+    obligation: u64,
+) -> Result<(u64, u64)> {
+    require!(contracts > 0, GreekhouseError::ZeroAmount);
+    let shorts = series.writer_shorts();
+    let next = index_after(
+        series.exercise_scale,
+        series.exercise_payout_index,
+        shorts,
+        contracts,
+        obligation,
+    )?;
+    let amount = contracts.safe_mul(payout)?;
+    let units = series.units(contracts)?;
+    series.exercise_scale = next.scale;
+    series.exercise_payout_index = next.payout_index;
+    series.open_interest = series
+        .open_interest
+        .checked_sub(contracts)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    series.exercised_contracts = series.exercised_contracts.safe_add(contracts)?;
+    series.exercise_advanced = series.exercise_advanced.safe_add(amount)?;
+    book.open_interest = book
+        .open_interest
+        .checked_sub(units)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    *epoch = epoch.checked_add(1).ok_or(GreekhouseError::MathOverflow)?;
+    series.last_exercise_epoch = *epoch;
+    series.invariant()?;
+    book.invariant()?;
+    Ok((amount, shorts))
+}
+
+/// Accrue the writer's American short in `series` to the series' current exercise index: the
+/// short shrinks to its surviving share and its exercise debt moves from the writer's quote
+/// balance (which may go negative, a debt its margin carries) to the series' collected
+/// exercise quote; what the rounding closed comes off the series' recorded shorts (and off
+/// those still to settle). The position is then current at `epoch` (the underlying's exercise
+/// epoch; at least the series' last exercise). What the balance cannot pay is marked as a debt
+/// to the series (as at settlement). Returns the contracts before and the accrual.
+pub fn accrue_exercise(
+    writer: &mut WriterAccount,
+    series_key: &Pubkey,
+    series: &mut OptionSeries,
+    epoch: u32,
+    now: i64,
+) -> Result<(u64, Accrual)> {
+    let slot = writer
+        .position_slot(series_key, Side::Short)
+        .ok_or(GreekhouseError::NoShortInSeries)?;
+    require!(
+        epoch >= series.last_exercise_epoch,
+        GreekhouseError::InvariantViolated
+    );
+    let before = writer.positions[slot].contracts;
+    let a = accrual(
+        before,
+        &writer.exercise_snapshots[slot],
+        series.exercise_scale,
+        series.exercise_payout_index,
+    )?;
+    let closed = before
+        .checked_sub(a.contracts)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    series.recorded_shorts = series
+        .recorded_shorts
+        .checked_sub(closed)
+        .ok_or(GreekhouseError::InvariantViolated)?;
+    if series.is_settled() {
+        series.shorts_to_settle = series
+            .shorts_to_settle
+            .checked_sub(closed)
+            .ok_or(GreekhouseError::InvariantViolated)?;
+    }
+    series.exercise_collected = series.exercise_collected.safe_add(a.debt)?;
+    writer.positions[slot].contracts = a.contracts;
+    writer.positions[slot].exercise_epoch = epoch;
+    writer.exercise_snapshots[slot] = current_snapshot(series);
+    writer.add_quote(-to_signed(a.debt)?)?;
+    // the part of the debt the account could not pay is a debt to this series, as a settlement
+    // debt is: marked, repaid by deposit, sold after the grace period or written off
+    // (`resolve_debt`: the fund, then this series' holders)
+    let debt_part = if writer.quote_balance < 0 {
+        a.debt.min(writer.quote_balance.unsigned_abs())
+    } else {
+        0
+    };
+    if debt_part > 0 {
+        if writer.mark_debt(series_key, debt_part)? {
+            series.open_debts = series.open_debts.safe_add(1)?;
+        }
+        if writer.debt_since == 0 {
+            writer.debt_since = now;
+        }
+    }
+    writer.invariant()?;
+    series.invariant()?;
+    Ok((before, a))
 }
 
 /// A writer's open interest in one underlying: the sum of its shorts' units (exponent 6).

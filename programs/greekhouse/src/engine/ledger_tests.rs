@@ -38,14 +38,14 @@ fn ledger() -> UnderlyingLedger {
 fn open_and_close_short_move_three_ledgers_together() {
     let (mut w, mut s, mut l) = (writer(0), series(), ledger());
     let key = Pubkey::new_unique();
-    let opened = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX).unwrap();
+    let opened = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX, 0).unwrap();
     assert_eq!((opened.units, opened.short_after), (7_000_000, 7));
     assert_eq!((s.open_interest, l.open_interest), (7, 7_000_000));
     let closed = close_short(&mut w, key, &mut s, &mut l, 3).unwrap();
     assert_eq!((closed.units, closed.short_after), (3_000_000, 4));
     assert_eq!((s.open_interest, l.open_interest), (4, 4_000_000));
     // over the cap: nothing changes
-    let err = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX).unwrap_err();
+    let err = open_short(&mut w, key, &mut s, &mut l, 10_000_000, 7, u64::MAX, 0).unwrap_err();
     assert_eq!(err, GreekhouseError::OpenInterestCapExceeded.into());
     assert_eq!(
         (s.open_interest, l.open_interest, w.short_contracts(&key)),
@@ -104,7 +104,17 @@ fn a_liquidation_slice_is_three_moves_that_conserve_everything() {
     let asset = Pubkey::new_unique();
     let mut liquidated = writer(-40);
     credit_collateral(&mut liquidated, &asset, 1_000).unwrap();
-    open_short(&mut liquidated, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(
+        &mut liquidated,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut bidder = writer(5_000);
 
     // a 30 % slice: shorts round up, collateral and quote round down (the caller's job)
@@ -138,7 +148,17 @@ fn longs_are_claims_in_custody_that_move_net_and_settle_without_tokens() {
     let key = Pubkey::new_unique();
     // a writer writes 10 (10 tokens out); a holder deposits 4 of them back as a long elsewhere
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(
+        &mut writer_a,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut holder = writer(0);
     assert_eq!(open_long(&mut holder, key, &mut s, 4).unwrap(), 4);
     let supply = 10 - 4;
@@ -187,7 +207,17 @@ fn a_forfeited_long_is_paid_to_the_fund_with_the_dust() {
     let (mut s, mut l) = (series(), ledger());
     let key = Pubkey::new_unique();
     let mut writer_a = writer(0);
-    open_short(&mut writer_a, key, &mut s, &mut l, u64::MAX, 10, u64::MAX).unwrap();
+    open_short(
+        &mut writer_a,
+        key,
+        &mut s,
+        &mut l,
+        u64::MAX,
+        10,
+        u64::MAX,
+        0,
+    )
+    .unwrap();
     let mut bankrupt = writer(0);
     open_long(&mut bankrupt, key, &mut s, 4).unwrap();
     forfeit_long(&mut bankrupt, key, &mut s, 4).unwrap();
@@ -219,4 +249,78 @@ fn vault_delta_must_match_the_ledger() {
             GreekhouseError::VaultDeltaMismatch.into()
         );
     }
+}
+
+/// An American exercise: the index spreads it over two writers; one cannot pay its share, which
+/// is marked as a debt to the series, written off (no fund) into the series' exercise balance,
+/// and repaid out of the series' ledger at finalization, so the quote claims always sum to the
+/// same total and the loss stays in the series.
+#[test]
+fn an_unpaid_exercise_debt_is_marked_written_off_and_borne_by_its_series() {
+    use crate::engine::actions::finalize::finalize_series;
+    use crate::state::{Clearinghouse, ExerciseStyle, EXERCISE_SCALE_ONE};
+    let mut s = series();
+    s.style = ExerciseStyle::American as u8;
+    s.exercise_scale = EXERCISE_SCALE_ONE;
+    s.kind = 1;
+    let key = Pubkey::new_unique();
+    let (mut rich, mut poor, mut l) = (writer(1_000_000_000), writer(5_000_000), ledger());
+    open_short(&mut rich, key, &mut s, &mut l, u64::MAX, 30, u64::MAX, 0).unwrap();
+    open_short(&mut poor, key, &mut s, &mut l, u64::MAX, 10, u64::MAX, 0).unwrap();
+    // the quote claims of the two writers and the series (advance out of the vault)
+    let claims = |r: &WriterAccount, p: &WriterAccount, s: &OptionSeries| {
+        i128::from(r.quote_balance)
+            + i128::from(p.quote_balance)
+            + i128::from(s.settlement_ledger)
+            + i128::from(s.exercise_collected)
+            - i128::from(s.exercise_advanced)
+    };
+    let before = claims(&rich, &poor, &s);
+    // 20 of 40 exercised at 10 USDC: the vault pays 200 USDC out
+    let mut epoch = 0;
+    let (amount, n) = exercise(&mut s, &mut l, &mut epoch, 20, 10_000_000, 10_000_000).unwrap();
+    assert_eq!((amount, n, epoch), (200_000_000, 40, 1));
+    assert_eq!(claims(&rich, &poor, &s), before - 200_000_000);
+    // accrual: the rich writer pays 150, the poor one owes 50 with 5 in its balance
+    let (_, a) = accrue_exercise(&mut rich, &key, &mut s, 1, 7).unwrap();
+    assert_eq!((a.contracts, a.debt), (15, 150_000_000));
+    let (_, b) = accrue_exercise(&mut poor, &key, &mut s, 1, 7).unwrap();
+    assert_eq!((b.contracts, b.debt), (5, 50_000_000));
+    assert_eq!(poor.quote_balance, -45_000_000);
+    assert_eq!(poor.debt_markers[0].owed, 45_000_000);
+    assert_eq!((poor.debt_since, s.open_debts), (7, 1));
+    assert_eq!(s.exercise_collected, s.exercise_advanced);
+    assert_eq!(claims(&rich, &poor, &s), before - 200_000_000);
+    // nothing may close or grow the short before it accrued again: here it is current
+    require_accrued(&poor, &key, &s).unwrap();
+    // the poor writer's short leaves (bankruptcy: unbacked), then its debt is written off with
+    // an empty fund: charged to the series before it has a ledger
+    make_unbacked(&mut poor, key, &mut s, 5, 0).unwrap();
+    let mut fund: InsuranceFund = bytemuck::Zeroable::zeroed();
+    fund.version = ACCOUNT_VERSION;
+    resolve_debt(&mut poor, &mut fund, 0, &mut [(key, &mut s, 45_000_000)]).unwrap();
+    assert_eq!(poor.quote_balance, 0);
+    assert_eq!(s.exercise_deficit(), 45_000_000);
+    assert_eq!(claims(&rich, &poor, &s), before - 200_000_000);
+    // settlement at 5 USDC of intrinsic value: the rich writer's 15 shorts pay 75 into the ledger
+    s.status = SeriesStatus::Settled as u8;
+    s.payout_per_contract = 5_000_000;
+    s.obligation_per_contract = 5_000_000;
+    s.shorts_to_settle = s.recorded_shorts;
+    s.settlement_ledger = 0;
+    settle_position(&mut rich, key, &mut s, 8).unwrap();
+    assert_eq!(s.settlement_ledger, 75_000_000);
+    // the unbacked 5 are uncovered (no fund); finalization repays the advance first: the 20
+    // tokens left share what remains, the loss stays in the series
+    let mut ch: Clearinghouse = bytemuck::Zeroable::zeroed();
+    ch.params = crate::state::GlobalParams::DEFAULT;
+    s.backstop_start = 1;
+    let f = finalize_series(&ch, key, &mut s, 1 + 86_400 * 30).unwrap();
+    assert_eq!(s.exercise_deficit(), 0);
+    assert_eq!(s.settlement_ledger, 30_000_000);
+    assert_eq!(f.payout_final, 30_000_000 / 20);
+    assert_eq!(
+        claims(&rich, &poor, &s),
+        before - 200_000_000 - 75_000_000 + 75_000_000
+    );
 }

@@ -240,6 +240,16 @@ impl MarginScratch {
         self.positions.reserve(writer.position_count());
         for p in writer.positions.iter().filter(|p| p.contracts > 0) {
             let i = index_of(&p.underlying)?;
+            // an American short behind its underlying's exercise epoch may owe an exercise
+            // the account does not show yet: no margin is computed until it accrued
+            require!(
+                !p.is_american_short()
+                    || p.exercise_epoch
+                        == all_underlyings[usable[usize::from(i)]]
+                            .underlying
+                            .exercise_epoch,
+                GreekhouseError::ExerciseNotAccrued
+            );
             self.positions.push(convert::position(
                 p,
                 i,

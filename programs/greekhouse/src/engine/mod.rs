@@ -6,6 +6,7 @@
 //! - [`margin`]: loading those accounts read-only and computing the margin.
 //! - [`liquidation`]: what a slice moves, the auction inputs, the bankruptcy split (pure).
 //! - [`governance`], [`governance_fields`], [`governance_verdict`]: governed fields declared once, their rules and the queue verdict.
+//! - [`exercise`]: an American exercise's index step and a short's accrual (pure).
 //! - [`settlement`]: payout and obligation per contract, fund cover, backstop price, final payout (pure).
 //! - [`convert`], [`pricing`]: stored parameters to the risk engine's inputs; premiums, fees.
 //! - [`fees`], [`insurance`]: the fee sweep before shares are priced; the fund's rebase and a
@@ -22,6 +23,7 @@ pub mod actions;
 pub mod convert;
 #[cfg(feature = "anchor")]
 pub mod create;
+pub mod exercise;
 #[cfg(feature = "anchor")]
 pub mod fees;
 pub mod governance;

@@ -35,7 +35,10 @@ pub struct OptionSeries {
     pub kind: u8,
     /// [`SeriesStatus`] as u8.
     pub status: u8,
-    pub _padding: [u8; 3],
+    /// [`ExerciseStyle`] as u8: 0 European (exercised only at expiry, by settlement), 1 American
+    /// (`exercise` before expiry less the governed cut-off). Chosen at `create_series`.
+    pub style: u8,
+    pub _padding: [u8; 2],
     pub clearinghouse: Pubkey,
     pub underlying: Pubkey,
     /// SPL Token mint of the option tokens; mint authority is this series PDA.
@@ -92,12 +95,50 @@ pub struct OptionSeries {
     /// the program keeps for them, paid at `payout_final` by `settle_long` (docs/protocol.md
     /// section 5). Holders' claims are the mint's supply plus these.
     pub long_contracts: u64,
+    /// American series (docs/protocol.md section 5b): the share of each short that survives the
+    /// exercises so far, exponent 18 ([`EXERCISE_SCALE_ONE`] at creation; times `(1 - q/N)` per
+    /// exercise of `q` out of `N` writers' shorts, rounded up). Zero on a European series.
+    pub exercise_scale: u64,
+    /// American series: cumulative exercise debt per short contract held at scale one, quote
+    /// native at exponent 6 ([`EXERCISE_PAYOUT_SCALE`]); each exercise adds
+    /// `scale * q * obligation / N`, rounded up. A short accrues
+    /// `contracts * (index - snapshot) / snapshot_scale`, rounded up.
+    pub exercise_payout_index: u64,
+    /// Contracts exercised before expiry (their tokens burned, their shorts' share closed).
+    pub exercised_contracts: u64,
+    /// Quote paid to exercising holders out of the quote vault (advanced for the writers).
+    pub exercise_advanced: u64,
+    /// Exercise debt accrued into writers' quote balances so far (rounded up per short, so it
+    /// reaches at least `exercise_advanced` once every short accrued; the excess is swept to the
+    /// insurance fund with the series' dust).
+    pub exercise_collected: u64,
+    /// American series: the writers' short contracts as their accounts record them (before
+    /// their pending exercises accrue); at least the shorts' exact share. Settlement settles
+    /// this many (`shorts_to_settle`). Zero on a European series.
+    pub recorded_shorts: u64,
+    /// The underlying's exercise epoch after this series' last exercise (zero when none).
+    pub last_exercise_epoch: u32,
+    pub _padding3: u32,
     pub reserved: [u8; 32],
 }
 
 const _: () = assert!(
-    core::mem::size_of::<OptionSeries>() == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 8 * 9 + 8 + 8 + 32
+    core::mem::size_of::<OptionSeries>()
+        == 8 + 32 * 3 + 8 * 8 + 8 + 8 + 8 * 9 + 8 + 8 + 8 * 6 + 8 + 32
 );
+
+/// Exercise style of a series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExerciseStyle {
+    European = 0,
+    American = 1,
+}
+
+/// [`OptionSeries::exercise_scale`] of a series nobody exercised: one, at exponent 18.
+pub const EXERCISE_SCALE_ONE: u64 = 1_000_000_000_000_000_000;
+/// Exponent of [`OptionSeries::exercise_payout_index`] beyond quote native units: 10^6.
+pub const EXERCISE_PAYOUT_SCALE: u64 = 1_000_000;
 
 /// Signer seeds of a series PDA (the mint authority of its option tokens).
 pub struct SeriesSigner {
@@ -124,6 +165,23 @@ impl SeriesSigner {
 impl OptionSeries {
     pub const SPACE: usize = 8 + core::mem::size_of::<OptionSeries>();
 
+    /// The kind byte of the series' PDA seeds: the kind, plus 2 for an American series (so a
+    /// European series keeps its address, and an American one with the same terms has its own).
+    pub const fn seed_kind(kind: u8, style: u8) -> u8 {
+        kind | (style << 1)
+    }
+
+    /// Whether the series is American (exercisable before expiry).
+    pub fn is_american(&self) -> bool {
+        self.style == ExerciseStyle::American as u8
+    }
+
+    /// Writers' short contracts the exercise index spreads an exercise over: open interest less
+    /// the bankrupt writers' (unbacked) contracts.
+    pub fn writer_shorts(&self) -> u64 {
+        self.open_interest.saturating_sub(self.unbacked_contracts)
+    }
+
     /// The position a writer account records for this series (`series_key` is this account's
     /// address), short, with no contracts yet: the series' immutable terms.
     pub fn short_template(&self, series_key: Pubkey) -> Position {
@@ -136,7 +194,9 @@ impl OptionSeries {
             contracts: 0,
             kind: self.kind,
             side: Side::Short as u8,
-            _padding: [0; 6],
+            style: self.style,
+            _padding: 0,
+            exercise_epoch: 0,
         }
     }
 
@@ -146,7 +206,7 @@ impl OptionSeries {
             underlying: self.underlying,
             expiry: self.expiry.to_le_bytes(),
             strike: self.strike.to_le_bytes(),
-            kind: [self.kind],
+            kind: [Self::seed_kind(self.kind, self.style)],
             bump: [self.bump],
         }
     }
@@ -164,6 +224,38 @@ impl OptionSeries {
             GreekhouseError::UnsupportedVersion
         );
         require!(self.kind <= 1, GreekhouseError::InvalidOptionKind);
+        require!(self.style <= 1, GreekhouseError::InvalidExerciseStyle);
+        if self.is_american() {
+            // the scale only shrinks from one and never to zero (an exercise leaves a short)
+            require!(
+                self.exercise_scale > 0 && self.exercise_scale <= EXERCISE_SCALE_ONE,
+                GreekhouseError::InvariantViolated
+            );
+            // the recorded shorts cover the writers' exact share until settlement, and are
+            // exactly what settlement still has to settle afterwards
+            if self.is_settled() {
+                require!(
+                    self.recorded_shorts == self.shorts_to_settle,
+                    GreekhouseError::InvariantViolated
+                );
+            } else {
+                require!(
+                    self.recorded_shorts >= self.writer_shorts(),
+                    GreekhouseError::InvariantViolated
+                );
+            }
+        } else {
+            require!(
+                self.exercise_scale == 0
+                    && self.exercise_payout_index == 0
+                    && self.exercised_contracts == 0
+                    && self.exercise_advanced == 0
+                    && self.exercise_collected == 0
+                    && self.recorded_shorts == 0
+                    && self.last_exercise_epoch == 0,
+                GreekhouseError::InvariantViolated
+            );
+        }
         require!(
             self.status <= SeriesStatus::Finalized as u8,
             GreekhouseError::InvariantViolated
@@ -186,6 +278,14 @@ impl OptionSeries {
     /// Whether the series has a settlement price and payout.
     pub fn is_settled(&self) -> bool {
         self.status >= SeriesStatus::Settled as u8
+    }
+
+    /// An American series' exercise quote advanced to holders beyond what its writers' accrued
+    /// debt brought back (exercise debt written off by `resolve_debt`, net of the rounding
+    /// surplus). Meaningful once every short accrued (at finalization).
+    pub fn exercise_deficit(&self) -> u64 {
+        self.exercise_advanced
+            .saturating_sub(self.exercise_collected)
     }
 
     /// Tokens still outstanding: open interest less what was redeemed.

@@ -18,8 +18,12 @@ pub mod pause {
     /// `buy_backstop` (buying new insurance shares adds capital, but at a price the guardian may
     /// judge wrong during an incident, as for writing).
     pub const BACKSTOP: u32 = 1 << 3;
+    /// `exercise` of American series (an exercise advances quote out of the quote vault against
+    /// the writers' exercise debt at an oracle price: not risk-reducing for the clearing house,
+    /// so the guardian may stop it during an incident, as writing).
+    pub const EXERCISE: u32 = 1 << 4;
     /// Every flag that may be set.
-    pub const PAUSABLE: u32 = WRITE | WITHDRAW | CREATE_SERIES | BACKSTOP;
+    pub const PAUSABLE: u32 = WRITE | WITHDRAW | CREATE_SERIES | BACKSTOP | EXERCISE;
 }
 
 /// Clearing-house-wide parameters. Amounts in bps are at exponent 4 (10_000 = 1).
@@ -85,7 +89,9 @@ pub struct SettlementParams {
     pub backstop_window_secs: u32,
     /// The backstop's share price falls to this share of its starting price (bps).
     pub backstop_min_price_bps: u32,
-    pub _padding: u32,
+    /// American series: `exercise` closes this long before expiry (seconds), so an exercise
+    /// never races the settlement price (docs/protocol.md section 5b).
+    pub exercise_cutoff_secs: u32,
 }
 
 /// Parameters of the liquidation auction, keeper tip and liquidation fee.
@@ -194,14 +200,15 @@ impl LiquidationParams {
 
 impl SettlementParams {
     /// Defaults of docs/settlement.md: a settlement confidence of at most 0.5 %, an hour of
-    /// grace for debts, a 24-hour backstop falling to 10 % of its starting price.
+    /// grace for debts, a 24-hour backstop falling to 10 % of its starting price; American
+    /// exercise closing an hour before expiry.
     pub const DEFAULT: SettlementParams = SettlementParams {
         max_conf_bps: 50,
         _reserved: 0,
         debt_grace_secs: 3_600,
         backstop_window_secs: 86_400,
         backstop_min_price_bps: 1_000,
-        _padding: 0,
+        exercise_cutoff_secs: 3_600,
     };
 
     pub fn validate(&self) -> Result<()> {
@@ -209,6 +216,7 @@ impl SettlementParams {
         in_bounds(self.debt_grace_secs, bounds::DEBT_GRACE_SECS)?;
         in_bounds(self.backstop_window_secs, bounds::BACKSTOP_WINDOW_SECS)?;
         in_bounds(self.backstop_min_price_bps, bounds::BACKSTOP_MIN_PRICE_BPS)?;
+        in_bounds(self.exercise_cutoff_secs, bounds::EXERCISE_CUTOFF_SECS)?;
         Ok(())
     }
 }

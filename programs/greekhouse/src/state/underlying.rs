@@ -318,7 +318,11 @@ pub struct Underlying {
     /// for an underlying listed before it existed, which then has the listing defaults
     /// ([`Underlying::tail_and_size`]).
     pub tail_and_size: StoredTailAndSize,
-    pub reserved: [u8; 64],
+    /// Exercises of this underlying's American series so far (each `exercise` adds one). An
+    /// American short whose `exercise_epoch` is behind it may have an exercise to accrue, and
+    /// margin checks refuse its account until `accrue_exercise` ran (docs/protocol.md 5b).
+    pub exercise_epoch: u32,
+    pub reserved: [u8; 60],
 }
 
 const _: () = assert!(core::mem::size_of::<Underlying>() == 608);

@@ -94,7 +94,29 @@ pub struct Position {
     pub kind: u8,
     /// [`Side`] as u8 (0 short, 1 long).
     pub side: u8,
-    pub _padding: [u8; 6],
+    /// The series' [`ExerciseStyle`](super::ExerciseStyle) as u8 (0 European, 1 American).
+    pub style: u8,
+    pub _padding: u8,
+    /// An American short: the underlying's exercise epoch its exercise snapshot is known to be
+    /// current at. A margin check refuses the account while this is behind the underlying's
+    /// (`ExerciseNotAccrued`): `accrue_exercise` brings it up. Zero otherwise.
+    pub exercise_epoch: u32,
+}
+
+/// Where an American short's exercise accrual stands (docs/protocol.md section 5b): the series'
+/// exercise scale and payout index when the position last accrued. Zero for any other slot.
+#[cfg_attr(feature = "anchor", zero_copy)]
+#[cfg_attr(
+    not(feature = "anchor"),
+    derive(Copy, Clone, bytemuck::Pod, bytemuck::Zeroable),
+    repr(C)
+)]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ExerciseSnapshot {
+    /// [`OptionSeries::exercise_scale`](super::OptionSeries::exercise_scale) at the last accrual.
+    pub scale: u64,
+    /// [`OptionSeries::exercise_payout_index`](super::OptionSeries::exercise_payout_index) then.
+    pub payout_index: u64,
 }
 
 impl Position {
@@ -114,6 +136,11 @@ impl Position {
     /// An open long (a claim).
     pub fn is_long(&self) -> bool {
         self.contracts > 0 && self.side == Side::Long as u8
+    }
+
+    /// An open short in an American series: it carries an exercise snapshot.
+    pub fn is_american_short(&self) -> bool {
+        self.is_short() && self.style == super::ExerciseStyle::American as u8
     }
 }
 
@@ -187,12 +214,16 @@ pub struct WriterAccount {
     pub debt_markers: [DebtMarker; MAX_DEBT_MARKERS],
     /// When the account first went into settlement debt (zero when it has none).
     pub debt_since: i64,
+    /// Exercise snapshots of the American shorts, by position slot (`positions[i]`'s is
+    /// `exercise_snapshots[i]`); zero for every other slot.
+    pub exercise_snapshots: [ExerciseSnapshot; MAX_POSITIONS],
     pub reserved: [u8; 88],
 }
 
 const _: () = assert!(core::mem::size_of::<CollateralBalance>() == 40);
 const _: () = assert!(core::mem::size_of::<Position>() == 104);
 const _: () = assert!(core::mem::size_of::<DebtMarker>() == 40);
+const _: () = assert!(core::mem::size_of::<ExerciseSnapshot>() == 16);
 const _: () = assert!(
     core::mem::size_of::<WriterAccount>()
         == 8 + 64
@@ -202,6 +233,7 @@ const _: () = assert!(
             + 64
             + 40 * MAX_DEBT_MARKERS
             + 8
+            + 16 * MAX_POSITIONS
             + 88
 );
 
@@ -420,6 +452,17 @@ impl WriterAccount {
 
     /// Add `contracts` on `side` in `template.series`, opening a slot if needed.
     pub fn add_position(&mut self, template: &Position, side: Side, contracts: u64) -> Result<()> {
+        self.add_position_at(template, side, contracts).map(|_| ())
+    }
+
+    /// [`Self::add_position`], returning the slot and whether it was opened here.
+    pub fn add_position_at(
+        &mut self,
+        template: &Position,
+        side: Side,
+        contracts: u64,
+    ) -> Result<(usize, bool)> {
+        let opened = self.position_slot(&template.series, side).is_none();
         let slot = match self.position_slot(&template.series, side) {
             Some(i) => i,
             None => {
@@ -431,8 +474,11 @@ impl WriterAccount {
                 self.positions[free] = Position {
                     contracts: 0,
                     side: side as u8,
+                    // only a short carries an exercise epoch (set by the caller)
+                    exercise_epoch: 0,
                     ..*template
                 };
+                self.exercise_snapshots[free] = ExerciseSnapshot::default();
                 free
             }
         };
@@ -441,7 +487,7 @@ impl WriterAccount {
             .contracts
             .checked_add(contracts)
             .ok_or(GreekhouseError::MathOverflow)?;
-        Ok(())
+        Ok((slot, opened))
     }
 
     /// Add `contracts` to the short in `template.series`, opening a slot if needed.
@@ -460,6 +506,7 @@ impl WriterAccount {
         p.contracts = p.contracts.checked_sub(contracts).ok_or(missing)?;
         if p.contracts == 0 {
             *p = Position::default();
+            self.exercise_snapshots[slot] = ExerciseSnapshot::default();
         }
         Ok(())
     }
@@ -515,6 +562,20 @@ impl WriterAccount {
             }
         }
         for (i, p) in self.positions.iter().enumerate() {
+            // only an American short carries an exercise snapshot and epoch, and it always has a
+            // snapshot (the scale is never zero)
+            if p.is_american_short() {
+                require!(
+                    self.exercise_snapshots[i].scale > 0,
+                    GreekhouseError::InvariantViolated
+                );
+            } else {
+                require!(
+                    self.exercise_snapshots[i] == ExerciseSnapshot::default()
+                        && p.exercise_epoch == 0,
+                    GreekhouseError::InvariantViolated
+                );
+            }
             if p.contracts == 0 {
                 require!(
                     *p == Position::default(),
@@ -522,7 +583,7 @@ impl WriterAccount {
                 );
             } else {
                 require!(
-                    p.kind <= 1 && p.side <= 1 && p.strike > 0,
+                    p.kind <= 1 && p.side <= 1 && p.strike > 0 && p.style <= 1,
                     GreekhouseError::InvariantViolated
                 );
                 // at most one slot per series and side

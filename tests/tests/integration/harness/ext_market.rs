@@ -43,7 +43,9 @@ pub fn template_of(series: &Pubkey, s: &OptionSeries) -> Position {
         contracts: 0,
         kind: s.kind,
         side: 0,
-        _padding: [0; 6],
+        style: 0,
+        _padding: 0,
+        exercise_epoch: 0,
     }
 }
 

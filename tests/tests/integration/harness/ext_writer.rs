@@ -373,6 +373,7 @@ impl OracleBench {
                     kind: 0,
                     strike,
                     expiry: expiry_after(now, 30),
+                    style: 0,
                 };
                 let ix = ix::create_series(
                     self.env.ch.clearinghouse,

@@ -288,6 +288,19 @@ pub(super) enum Action {
         s: u8,
         bps: u16,
     },
+    /// A party exercises `bps` of its tokens of a series (an American one, else refused);
+    /// `accrue`: anyone accrues every writer's exercise at once after (else they stay pending
+    /// and margin checks refuse the accounts until something accrues them).
+    Exercise {
+        p: u8,
+        s: u8,
+        bps: u16,
+        accrue: bool,
+    },
+    /// Anyone accrues writer `w`'s pending exercises.
+    AccrueExercise {
+        w: u8,
+    },
 }
 
 pub(super) fn action() -> impl Strategy<Value = Action> {
@@ -368,5 +381,8 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
         1 => (0u8..LPS as u8).prop_map(|lp| VaultWithdraw { lp }),
         3 => (0u8..3, s(), 1u8..60).prop_map(|(p, s, n)| VaultBuy { p, s, n }),
         1 => (0u8..3, s(), bps()).prop_map(|(p, s, bps)| VaultSellBack { p, s, bps }),
+        3 => (0u8..PARTIES as u8, s(), bps(), any::<bool>())
+            .prop_map(|(p, s, bps, accrue)| Exercise { p, s, bps, accrue }),
+        1 => w().prop_map(|w| AccrueExercise { w }),
     ]
 }

@@ -795,6 +795,58 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             }
             sent(r)
         }
+        Exercise { p, s, bps, accrue } => {
+            // mostly the American series (the first one), sometimes any (a European one refused)
+            let american = world
+                .series
+                .iter()
+                .copied()
+                .find(|k| world.env.series_state(k).is_american());
+            let series = match american {
+                Some(a) if s % 4 != 3 => a,
+                _ => world.series_at(s),
+            };
+            // the drawn party, else the next one holding tokens of the series
+            let mut pi = p as usize % PARTIES;
+            for k in 0..PARTIES {
+                let q = (p as usize + k) % PARTIES;
+                let key = world.parties[q].kp.pubkey();
+                if world.env.option_balance(&key, &series) > 0 {
+                    pi = q;
+                    break;
+                }
+            }
+            let who = world.parties[pi].kp.insecure_clone();
+            let wallet = world.parties[pi].quote_ata;
+            let held = world.env.option_balance(&who.pubkey(), &series);
+            let n = (held as u128 * bps as u128 / 10_000) as u64;
+            let r = world.env.exercise(&who, &wallet, &series, n);
+            if r.is_ok() {
+                world.hit("OptionsExercised");
+                if accrue {
+                    for (a, r) in world.accrue_everyone() {
+                        check_step(world, &format!("accrue {a}"), &r.map(Some));
+                        check_books(world, &format!("accrue {a}"));
+                    }
+                }
+            }
+            sent(r)
+        }
+        AccrueExercise { w } => {
+            let acct = world.writers[w as usize % WRITERS].account;
+            let Some(st) = world.state_of(&acct) else {
+                return Ok(None);
+            };
+            // the first American short (pending or not: a current one is refused)
+            let Some(p) = st.positions.iter().find(|p| p.is_american_short()) else {
+                return Ok(None);
+            };
+            let r = world.env.accrue_exercise(&acct, &p.series);
+            if r.is_ok() {
+                world.hit("ExerciseAccrued");
+            }
+            sent(r)
+        }
     }
 }
 

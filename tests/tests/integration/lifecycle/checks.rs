@@ -274,9 +274,26 @@ pub(super) fn check_books(world: &mut World, when: &str) {
     for s in world.series.clone() {
         let st = world.env.series_state(&s);
         quote += st.settlement_ledger as i128 + st.unbacked_cover as i128;
+        // an American series' exercise receivable (advanced to holders, not yet accrued)
+        quote += st.exercise_collected as i128 - st.exercise_advanced as i128;
         let shorts: u64 = states.iter().map(|w| w.short_contracts(&s)).sum();
         let supply = world.env.series_supply(&s);
-        if st.is_settled() {
+        if st.is_american() && !st.is_settled() {
+            // the accounts record their shorts before pending exercises accrue: the series'
+            // recorded shorts, at least its writers' exact share of the open interest
+            if shorts != st.recorded_shorts
+                || st.open_interest > shorts + st.unbacked_contracts
+                || st.open_interest < supply + st.long_contracts
+            {
+                fail(
+                    world,
+                    format!(
+                        "{when}: American series {s}: recorded {} vs shorts {shorts}, open interest {} vs unbacked {} and supply {supply}",
+                        st.recorded_shorts, st.open_interest, st.unbacked_contracts
+                    ),
+                );
+            }
+        } else if st.is_settled() {
             if shorts != st.shorts_to_settle {
                 fail(
                     world,

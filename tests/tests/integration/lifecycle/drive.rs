@@ -50,6 +50,11 @@ pub(super) fn drive_to_end(world: &mut World) {
         world.env.advance(1);
         world.publish();
         world.env.refresh_surface(&sol);
+        // pending exercises first: margin checks and settlement refuse an account until its
+        // American shorts accrued
+        for (a, r) in world.accrue_everyone() {
+            drive_step(world, &mut stuck, format!("accrue_exercise {a}"), a, r);
+        }
         let now = world.env.now();
         let accounts: Vec<Pubkey> = world.all_accounts();
 

@@ -36,7 +36,9 @@
 //! (liquidator, or alice's other account), end_liquidation, resolve_bankruptcy; settlement —
 //! propose_settlement_price (the straddling update, or a later one that is refused),
 //! settle_series, settle_position, settle_long, resolve_debt, open_backstop, buy_backstop, finalize_series,
-//! redeem, sweep_series_dust; insurance — open_insurance_stake, stake, request_unstake,
+//! redeem, sweep_series_dust, exercise (a holder of the American put series before its cut-off,
+//! with or without every writer's accrual right after), accrue_exercise (anyone; the drive
+//! accrues every pending exercise each round); insurance — open_insurance_stake, stake, request_unstake,
 //! cancel_unstake, unstake, donate (and stakes around sweeps); keeper — sweep_fees,
 //! record_price, check_margin (a crank checks every account after each price move);
 //! set_vol_surface; create_series; governance — queue_change, execute_change,
@@ -58,7 +60,8 @@
 //! **After every action.** A refusal is fine; an unexpected kind of error (`InvariantViolated`,
 //! `MathOverflow`, a panic, a runtime arithmetic fault, an exhausted budget) fails the case.
 //! Books ([`check_books`]): quote vault = Σ writer quote balances (signed) + Σ underlying
-//! accrued fees + Σ series (settlement ledger + unbacked cover); insurance vault = fund balance;
+//! accrued fees + Σ series (settlement ledger + unbacked cover + exercise debt collected - quote
+//! advanced to exercising holders); insurance vault = fund balance;
 //! SOL vault = Σ writer SOL balances; per series before settlement open interest = Σ shorts +
 //! unbacked >= mint supply + longs in custody, after settlement Σ shorts = shorts to settle,
 //! after finalization (supply + longs) x final payout <= ledger; custody: Σ accounts' longs =

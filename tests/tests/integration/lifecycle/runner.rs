@@ -59,6 +59,9 @@ pub(super) const MUST_REACH: &[&str] = &[
     "MarginWarning: back to healthy",
     "a vault withdrawal paid in the drive",
     "a holder bought from the vault",
+    "OptionsExercised",
+    "ExerciseAccrued",
+    "refused ExerciseNotAccrued",
 ];
 
 pub(super) fn cases() -> u32 {

@@ -64,7 +64,9 @@ impl World {
             env.create_series(sol, 0, usd(150), expiries[0]).unwrap(),
             env.create_series(sol, 1, usd(140), expiries[0]).unwrap(),
             env.create_series(sol, 0, usd(170), expiries[1]).unwrap(),
-            env.create_series(sol, 1, usd(150), expiries[1]).unwrap(),
+            // American: holders exercise it before its cut-off (docs/protocol.md 5b)
+            env.create_american_series(sol, 1, usd(160), expiries[1])
+                .unwrap(),
             env.create_series(sol, 0, usd(180), expiries[2]).unwrap(),
             env.create_series(sol, 1, usd(130), expiries[2]).unwrap(),
         ];
@@ -207,6 +209,28 @@ impl World {
             quote_ata: party.quote_ata,
             share_ata: party.quote_ata,
         }
+    }
+
+    /// Accrue every American short of every account behind its underlying's exercise epoch
+    /// (anyone can); returns the outcomes, for the books.
+    pub(super) fn accrue_everyone(&mut self) -> Vec<(Pubkey, Result<TxOutcome, ChainError>)> {
+        let mut out = Vec::new();
+        for a in self.all_accounts() {
+            let Some(st) = self.state_of(&a) else {
+                continue;
+            };
+            for p in st.positions.iter().filter(|p| p.is_american_short()) {
+                let u: greekhouse::state::Underlying = self.env.state(&p.underlying);
+                if p.exercise_epoch != u.exercise_epoch {
+                    let r = self.env.accrue_exercise(&a, &p.series);
+                    if r.is_ok() {
+                        self.hit("ExerciseAccrued");
+                    }
+                    out.push((a, r));
+                }
+            }
+        }
+        out
     }
 
     pub(super) fn publish(&mut self) {

@@ -55,6 +55,7 @@ pub fn sweep_dust_if_any(env: &mut Env, series: &Pubkey) -> u64 {
 }
 
 mod debt;
+mod exercise;
 mod life_cycle;
 mod price;
 mod properties;

@@ -88,6 +88,14 @@ pub struct NewSeries {
     pub kind: u8,
     pub strike: u64,
     pub expiry: i64,
+    /// [`ExerciseStyle`](crate::state::ExerciseStyle) as u8 (0 European, 1 American).
+    pub style: u8,
+}
+
+/// A series' exercise style is 0 (European) or 1 (American).
+pub fn check_style(style: u8) -> Result<()> {
+    require!(style <= 1, GreekhouseError::InvalidExerciseStyle);
+    Ok(())
 }
 
 /// Fill the just created (zeroed) `series` of `underlying` with `new`'s terms and the
@@ -106,6 +114,7 @@ pub fn create_series(
 ) -> Result<SeriesCreated> {
     check_create_series(ch, u, new.kind, new.strike, new.expiry, now)?;
     check_strike_band(u, new.strike, spot)?;
+    check_style(new.style)?;
     let contract_size = u.series_rules.contract_size;
     series.version = ACCOUNT_VERSION;
     series.bump = new.bump;
@@ -118,6 +127,10 @@ pub fn create_series(
     series.strike = new.strike;
     series.expiry = new.expiry;
     series.contract_size = contract_size;
+    series.style = new.style;
+    if series.is_american() {
+        series.exercise_scale = crate::state::EXERCISE_SCALE_ONE;
+    }
     series.invariant_with_supply(0)?;
     ledger.series_count = ledger.series_count.safe_add(1)?;
     ledger.invariant()?;
@@ -129,6 +142,7 @@ pub fn create_series(
         strike: new.strike,
         expiry: new.expiry,
         contract_size,
+        style: new.style,
     })
 }
 

@@ -10,7 +10,9 @@ use crate::events::{BackstopOpened, SeriesFinalized};
 use crate::state::{Clearinghouse, OptionSeries, SeriesStatus};
 
 fn series_shortfall(s: &OptionSeries) -> Result<u64> {
-    shortfall(s.outstanding(), s.payout_per_contract, s.settlement_ledger)
+    // an American series' exercise deficit comes out of its ledger at finalization
+    let ledger = s.settlement_ledger.saturating_sub(s.exercise_deficit());
+    shortfall(s.outstanding(), s.payout_per_contract, ledger)
 }
 
 /// The rules of opening a backstop: fully settled, not yet open, a shortfall to cover.
@@ -73,6 +75,14 @@ pub fn finalize_series(
     now: i64,
 ) -> Result<SeriesFinalized> {
     check_finalize_series(ch, series, now)?;
+    // an American series' exercise debt written off (`resolve_debt`) was advanced to holders
+    // out of the quote vault: the series' ledger repays it first, so the loss stays in the series
+    let repaid = series.exercise_deficit().min(series.settlement_ledger);
+    series.settlement_ledger -= repaid;
+    series.exercise_collected = series
+        .exercise_collected
+        .checked_add(repaid)
+        .ok_or(GreekhouseError::MathOverflow)?;
     let outstanding = series.outstanding();
     series.payout_final = final_payout(
         series.payout_per_contract,

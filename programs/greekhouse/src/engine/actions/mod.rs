@@ -19,6 +19,7 @@ pub mod bid;
 pub mod buy_backstop;
 pub mod create_series;
 pub mod end_liquidation;
+pub mod exercise;
 pub mod finalize;
 pub mod governance;
 pub mod initialize;

@@ -51,10 +51,16 @@ pub fn settle_series(
     series.settlement_price = settlement_price_native(sp.price, sp.expo, ch.quote_decimals)?;
     series.payout_per_contract = amounts.payout;
     series.obligation_per_contract = amounts.obligation;
-    series.shorts_to_settle = series
-        .open_interest
-        .checked_sub(series.unbacked_contracts)
-        .ok_or(GreekhouseError::InvariantViolated)?;
+    series.shorts_to_settle = if series.is_american() {
+        // the writers' shorts as their accounts record them: each settles its accrued short
+        // (pending exercises accrue first, and what they close comes off this count too)
+        series.recorded_shorts
+    } else {
+        series
+            .open_interest
+            .checked_sub(series.unbacked_contracts)
+            .ok_or(GreekhouseError::InvariantViolated)?
+    };
     // the series no longer counts against the underlying's open-interest cap
     ledger::release_series_open_interest(series, book)?;
     let from_fund = fund_cover(

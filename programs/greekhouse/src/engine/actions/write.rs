@@ -96,6 +96,7 @@ pub fn write(
             underlying.open_interest_cap,
             written,
             underlying.writer_open_interest_cap(),
+            underlying.exercise_epoch,
         )?;
     }
     let loaded = prices.load(&[writer])?;

@@ -10,7 +10,7 @@ use anchor_spl::token::Token;
 
 use crate::constants::{OPTION_MINT_SEED, SERIES_SEED};
 use crate::engine::actions::create_series::{
-    band_spot, check_create_series, check_strike_band, create_series, NewSeries,
+    band_spot, check_create_series, check_strike_band, check_style, create_series, NewSeries,
 };
 use crate::engine::create::{load_new, Creator};
 use crate::errors::GreekhouseError;
@@ -38,7 +38,7 @@ pub struct CreateSeries<'info> {
             underlying.key().as_ref(),
             &args.expiry.to_le_bytes(),
             &args.strike.to_le_bytes(),
-            &[args.kind],
+            &[OptionSeries::seed_kind(args.kind, args.style)],
         ],
         bump,
     )]
@@ -59,7 +59,8 @@ impl CreateSeries<'_> {
             args.strike,
             args.expiry,
             Clock::get()?.unix_timestamp,
-        )
+        )?;
+        check_style(args.style)
     }
 }
 
@@ -94,7 +95,7 @@ pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs)
             underlying_key.as_ref(),
             &expiry_bytes,
             &strike_bytes,
-            &[args.kind],
+            &[OptionSeries::seed_kind(args.kind, args.style)],
             &[ctx.bumps.series],
         ],
     )?;
@@ -126,6 +127,7 @@ pub fn create_series_handler(ctx: Context<CreateSeries>, args: CreateSeriesArgs)
             kind: args.kind,
             strike: args.strike,
             expiry: args.expiry,
+            style: args.style,
         },
         spot,
         now,

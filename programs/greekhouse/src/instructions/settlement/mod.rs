@@ -1,4 +1,6 @@
+pub mod accrue_exercise;
 pub mod buy_backstop;
+pub mod exercise;
 pub mod finalize_series;
 pub mod open_backstop;
 pub mod propose_settlement_price;
@@ -9,7 +11,9 @@ pub mod settle_position;
 pub mod settle_series;
 pub mod sweep_series_dust;
 
+pub use accrue_exercise::*;
 pub use buy_backstop::*;
+pub use exercise::*;
 pub use finalize_series::*;
 pub use open_backstop::*;
 pub use propose_settlement_price::*;

@@ -78,7 +78,7 @@ fn pause_refuses_flags_outside_the_pausable_set_and_zero() {
     let mut env = Env::new();
     let guardian = env.guardian_kp();
     let admin = env.admin_kp();
-    for flags in [0, 1 << 4, 1 << 31, pause::WRITE | 1 << 4, u32::MAX] {
+    for flags in [0, 1 << 5, 1 << 31, pause::WRITE | 1 << 5, u32::MAX] {
         expect_err(env.pause_as(&guardian, flags), GreekhouseError::NotPausable);
         expect_err(env.pause_as(&admin, flags), GreekhouseError::NotPausable);
     }
@@ -115,7 +115,7 @@ fn the_admin_unpauses_flag_by_flag() {
     assert_eq!(e.clearinghouse, env.ch.clearinghouse);
     assert_eq!(e.by, admin.pubkey());
     assert_eq!(e.previous, pause::PAUSABLE);
-    let rest = pause::WRITE | pause::CREATE_SERIES | pause::BACKSTOP;
+    let rest = pause::WRITE | pause::CREATE_SERIES | pause::BACKSTOP | pause::EXERCISE;
     assert_eq!(e.paused, rest);
     assert_eq!(env.clearinghouse().paused, rest);
 
@@ -130,7 +130,7 @@ fn unpause_refuses_flags_outside_the_pausable_set() {
     let mut env = Env::new();
     let admin = env.admin_kp();
     env.pause_as(&admin, pause::WRITE).unwrap();
-    for flags in [1 << 4, pause::WRITE | 1 << 4, u32::MAX] {
+    for flags in [1 << 5, pause::WRITE | 1 << 5, u32::MAX] {
         expect_err(env.unpause_as(&admin, flags), GreekhouseError::NotPausable);
     }
     assert_eq!(env.clearinghouse().paused, pause::WRITE);

@@ -356,6 +356,7 @@ fn create_series_with_foreign_underlying_fails() {
         kind: 0,
         strike: usd(150),
         expiry,
+        style: 0,
     };
     // our clearing house, their underlying
     let ix = ix::create_series(
