@@ -75,9 +75,14 @@ pub enum VaultCommand {
         series: String,
         #[arg(long)]
         contracts: u64,
-        /// The most to pay in whole quote units (default: the projected price).
+        /// The most to pay in whole quote units (default: the projected price plus
+        /// `--slippage-bps`).
         #[arg(long)]
         max_price: Option<String>,
+        /// Without `--max-price`: how far above the projected price the limit is set (bps), so
+        /// the mark's drift between projection and execution does not refuse the buy.
+        #[arg(long, default_value_t = 100)]
+        slippage_bps: u64,
     },
     /// Sell option tokens back to the vault at the mark less its spread.
     SellBack {
@@ -87,9 +92,13 @@ pub enum VaultCommand {
         series: String,
         #[arg(long)]
         contracts: u64,
-        /// The least to accept in whole quote units (default: the projected price).
+        /// The least to accept in whole quote units (default: the projected price less
+        /// `--slippage-bps`).
         #[arg(long)]
         min_price: Option<String>,
+        /// Without `--min-price`: how far below the projected price the limit is set (bps).
+        #[arg(long, default_value_t = 100)]
+        slippage_bps: u64,
     },
 }
 
@@ -109,13 +118,31 @@ pub fn run(args: VaultArgs) -> Result<ExitCode> {
             series,
             contracts,
             max_price,
-        } => trade(&mut s, &vault, &series, contracts, max_price, true),
+            slippage_bps,
+        } => trade(
+            &mut s,
+            &vault,
+            &series,
+            contracts,
+            max_price,
+            slippage_bps,
+            true,
+        ),
         VaultCommand::SellBack {
             vault,
             series,
             contracts,
             min_price,
-        } => trade(&mut s, &vault, &series, contracts, min_price, false),
+            slippage_bps,
+        } => trade(
+            &mut s,
+            &vault,
+            &series,
+            contracts,
+            min_price,
+            slippage_bps,
+            false,
+        ),
     }
 }
 
@@ -424,13 +451,16 @@ fn withdraw(s: &mut Session, named: &str) -> Result<ExitCode> {
 }
 
 /// A buy (`buying`) or a sell-back: projected once at the limit the user gave (or none), then
-/// built at that limit or, without one, at the projected price.
+/// built at that limit or, without one, at the projected price moved by `slippage_bps` in the
+/// vault's favour of the user (above for a buy, below for a sell-back).
+#[allow(clippy::too_many_arguments)]
 fn trade(
     s: &mut Session,
     named: &str,
     series: &str,
     contracts: u64,
     limit: Option<String>,
+    slippage_bps: u64,
     buying: bool,
 ) -> Result<ExitCode> {
     let (v, _) = resolve(s, named)?;
@@ -480,7 +510,17 @@ fn trade(
         project(s, limit.unwrap_or(if buying { u64::MAX } else { 0 })),
     )?;
     let p = match (limit, &first.refusal) {
-        (None, None) => sdk("projecting the trade", project(s, first.price))?,
+        (None, None) => {
+            let moved = u128::from(first.price) * u128::from(slippage_bps) / 10_000;
+            let bound = if buying {
+                u64::try_from(u128::from(first.price) + moved).unwrap_or(u64::MAX)
+            } else {
+                first
+                    .price
+                    .saturating_sub(u64::try_from(moved).unwrap_or(u64::MAX))
+            };
+            sdk("projecting the trade", project(s, bound))?
+        }
         _ => first,
     };
     if buying {
@@ -489,7 +529,9 @@ fn trade(
             "buying {contracts} of {series} from vault {} for {} (limit {})",
             v.vault,
             money(s, i128::from(p.price)),
-            limit.map_or("the projected price".into(), |l| money(s, i128::from(l)))
+            limit.map_or(format!("the projected price + {slippage_bps} bps"), |l| {
+                money(s, i128::from(l))
+            })
         ));
     } else {
         ixs.extend(create_quote);
@@ -497,7 +539,9 @@ fn trade(
             "selling {contracts} of {series} back to vault {} for {} (limit {})",
             v.vault,
             money(s, i128::from(p.price)),
-            limit.map_or("the projected price".into(), |l| money(s, i128::from(l)))
+            limit.map_or(format!("the projected price - {slippage_bps} bps"), |l| {
+                money(s, i128::from(l))
+            })
         ));
     }
     let mut d = doc(s, if buying { "buy" } else { "sell-back" }, &v);
