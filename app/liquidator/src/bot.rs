@@ -180,12 +180,25 @@ impl Bot {
                 return;
             }
         };
+        // the bidder's own American shorts first: its bids are margin-checked
+        let bidder = self.bidder_account;
+        if let Some((_, account)) = writers.iter().find(|(k, _)| *k == bidder) {
+            if let Ok(w) = accounts::writer_account(&account.data) {
+                self.accrue_pending(chain, log, bidder, &w);
+            }
+        }
         for (key, account) in writers {
             let Ok(w) = accounts::writer_account(&account.data) else {
                 continue;
             };
             if w.clearinghouse != self.ch.clearinghouse || key == self.bidder_account {
                 continue;
+            }
+            if matches!(
+                w.status(),
+                Ok(WriterStatus::Active | WriterStatus::Liquidating)
+            ) {
+                self.accrue_pending(chain, log, key, &w);
             }
             self.counters.scanned += 1;
             match w.status() {
@@ -208,6 +221,35 @@ impl Bot {
         if self.strategy.settle {
             self.counters.settlement_steps +=
                 settle::crank(chain, &self.ch, &self.owner, log, &oracles);
+        }
+    }
+
+    /// Send `accrue_exercise` for each American short of `key` behind its underlying's
+    /// exercise epoch (docs/protocol.md 5b): until then every margin-checked instruction on the
+    /// account, a start or a bid included, is refused (`ExerciseNotAccrued`). Costs no read for
+    /// an account without American shorts.
+    fn accrue_pending<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        key: Pubkey,
+        w: &WriterAccount,
+    ) {
+        if !w.positions.iter().any(|p| p.is_american_short()) {
+            return;
+        }
+        let pending = match greekhouse_sdk::flows::pending_accruals(chain, &key) {
+            Ok(p) => p,
+            Err(MarginError::Chain(e)) => {
+                return self.count_error(error_kind(&e), log, "accrue", &key)
+            }
+            Err(_) => return self.count_error("accrue".into(), log, "accrue", &key),
+        };
+        for ix in pending {
+            match self.send(chain, &[ix]) {
+                Ok(_) => log.log("exercise_accrued", json!({ "account": key.to_string() })),
+                Err(e) => self.count_error(error_kind(&e), log, "accrue_exercise", &key),
+            }
         }
     }
 

@@ -336,8 +336,20 @@ fn a_writer_with_accrued_exercise_debt_is_liquidated_like_any() {
         env.start_liquidation(&keeper, &weak.account),
         E::ExerciseNotAccrued,
     );
-    env.accrue_all(&weak.account);
-    env.start_liquidation(&keeper, &weak.account).unwrap();
+    // the liquidator bot accrues the pending exercise itself, then starts the liquidation
+    let mut bot = greekhouse_liquidator::bot_for_scenario(&env, &keeper);
+    let mut log = greekhouse_liquidator::MemoryLog::default();
+    bot.tick(&mut env.chain, &mut log);
+    assert!(
+        log.0.iter().any(|(what, _)| what == "exercise_accrued"),
+        "{:?}",
+        log.0
+    );
+    assert_eq!(
+        env.writer_state(&weak.account).status().unwrap(),
+        greekhouse::state::WriterStatus::Liquidating,
+        "started after the accrual"
+    );
     env.accrue_all(&keeper.account);
     let (out, _) = env.bid(&keeper, &weak.account, BidSize::Max).unwrap();
     let _: greekhouse::events::SliceBought = event(&out);
