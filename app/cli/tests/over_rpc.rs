@@ -52,6 +52,57 @@ fn json_of(args: &[&str]) -> Value {
     })
 }
 
+/// `greekhouse COMMAND ARGS --clearinghouse CH --output json EXTRA` as a user whose Solana CLI
+/// config lives under `home` (the writer and vault commands' tests).
+fn cli_as(
+    home: &std::path::Path,
+    command: &str,
+    args: &[&str],
+    ch: &str,
+    extra: &[&str],
+) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_greekhouse"))
+        .arg(command)
+        .args(args)
+        .args(["--clearinghouse", ch, "--output", "json"])
+        .args(extra)
+        .env("HOME", home)
+        .env_remove("GREEKHOUSE_CLEARINGHOUSE")
+        .output()
+        .expect("runs")
+}
+
+/// The one JSON document a command printed.
+fn doc_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// A command that succeeded: its document and the names of the events it landed.
+fn landed_doc(out: &Output, what: &str) -> (Value, Vec<String>) {
+    assert!(
+        out.status.success(),
+        "{what}: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let d = doc_of(out);
+    let names = d["events"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["name"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (d, names)
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("greekhouse-over-rpc-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);

@@ -3,7 +3,7 @@
 //! the refusals the program would make stopped before sending (exit code 2, the error's name).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use greekhouse_sdk::localnet::{read_keypair, Manifest};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
@@ -11,44 +11,15 @@ use greekhouse_testkit::scenario::Env;
 use serde_json::Value;
 
 fn account(home: &Path, ch: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_greekhouse"))
-        .arg("account")
-        .args(args)
-        .args(["--clearinghouse", ch, "--index", "1", "--output", "json"])
-        .env("HOME", home)
-        .env_remove("GREEKHOUSE_CLEARINGHOUSE")
-        .output()
-        .expect("runs")
+    super::cli_as(home, "account", args, ch, &["--index", "1"])
 }
 
 fn doc(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not one JSON document ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    super::doc_of(out)
 }
 
 fn landed(home: &Path, ch: &str, args: &[&str]) -> (Value, Vec<String>) {
-    let out = account(home, ch, args);
-    assert!(
-        out.status.success(),
-        "account {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let d = doc(&out);
-    let names = d["events"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["name"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    (d, names)
+    super::landed_doc(&account(home, ch, args), &format!("account {args:?}"))
 }
 
 /// Refused before sending: exit code 2, the error's name on stderr and in the document.

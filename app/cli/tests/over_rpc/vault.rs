@@ -5,7 +5,7 @@
 //! projected prices, a withdrawal request and its completion.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use greekhouse_sdk::localnet::{read_keypair, Manifest};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
@@ -16,44 +16,15 @@ use serde_json::Value;
 const INDEX: &str = "7";
 
 fn vault(home: &Path, ch: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_greekhouse"))
-        .arg("vault")
-        .args(args)
-        .args(["--clearinghouse", ch, "--output", "json"])
-        .env("HOME", home)
-        .env_remove("GREEKHOUSE_CLEARINGHOUSE")
-        .output()
-        .expect("runs")
+    super::cli_as(home, "vault", args, ch, &[])
 }
 
 fn doc(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not one JSON document ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    super::doc_of(out)
 }
 
 fn ok(home: &Path, ch: &str, args: &[&str]) -> (Value, Vec<String>) {
-    let out = vault(home, ch, args);
-    assert!(
-        out.status.success(),
-        "vault {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let d = doc(&out);
-    let names = d["events"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| e["name"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    (d, names)
+    super::landed_doc(&vault(home, ch, args), &format!("vault {args:?}"))
 }
 
 /// `home` holds the Solana CLI config of writer 1 (written by the account commands' test).
