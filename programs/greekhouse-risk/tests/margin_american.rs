@@ -120,3 +120,33 @@ fn calls_longs_and_a_zero_rate_are_margined_as_european() {
     );
     assert_eq!(eu, am);
 }
+
+/// A 140/130 put spread whose short leg is American: at a zero rate the payoff cap stands (IM
+/// at most the width, 10 a unit); at a positive rate an early assignment could lose more than
+/// the width against the European-valued long, so the book takes no cap and IM is the box's,
+/// above the width; the same spread with a European short keeps its cap at either rate.
+#[test]
+fn an_american_short_put_spread_keeps_its_cap_only_at_a_zero_rate() {
+    let book = |american: bool| {
+        [
+            leg(Side::Short, OptionKind::Put, 140.0, 7 * DAY, american),
+            leg(Side::Long, OptionKind::Put, 130.0, 7 * DAY, false),
+        ]
+    };
+    let im = |rate: f64, american: bool| {
+        let positions = book(american);
+        let underlyings = [und(150.0, 0.8, rate)];
+        let m = margin_of(&AccountRisk {
+            quote_balance: 1_000_000_000,
+            collaterals: &[],
+            positions: &positions,
+            underlyings: &underlyings,
+        });
+        ff(m.initial.requirement)
+    };
+    // ten units (10,000 contracts of 0.001): the width is 100
+    let width = 100.0;
+    assert!(im(0.0, true) <= width + 1e-6, "{}", im(0.0, true));
+    assert!(im(0.05, false) <= width + 1e-6, "{}", im(0.05, false));
+    assert!(im(0.05, true) > width, "{}", im(0.05, true));
+}

@@ -656,7 +656,15 @@ pub(super) fn aggregate<'a>(
             continue;
         }
         if let Some(legs) = payoff.as_deref_mut() {
-            legs.push(p, q)?;
+            // a live short American put at a positive rate can be assigned early for up to
+            // `K (1 - e^-rT)` more than its expiry payoff against a long beside it
+            // (docs/risk-model.md 6.8b): its book takes no payoff cap
+            let early = p.american
+                && !long
+                && p.kind == OptionKind::Put
+                && p.time_years.is_positive()
+                && ctx.sp.r_raw != 0;
+            legs.push(p, q, early)?;
         }
         let qty = Qty::new(q);
         let k = p.strike.raw() as u128;

@@ -411,10 +411,12 @@ impl PayoffLegs {
         }
     }
 
-    /// Add a position of quantity `q` (raw, its side's sign applied here).
-    pub(super) fn push(&mut self, p: &PositionRisk, q: u128) -> RiskResult<()> {
+    /// Add a position of quantity `q` (raw, its side's sign applied here); `uncapped`: the leg's
+    /// loss is not bounded by its expiry payoff (an early-assignable short), so the book takes
+    /// no cap.
+    pub(super) fn push(&mut self, p: &PositionRisk, q: u128, uncapped: bool) -> RiskResult<()> {
         let n = self.n;
-        if n == MAX_CAP_LEGS {
+        if n == MAX_CAP_LEGS || uncapped {
             self.overflow = true;
             return Ok(());
         }
