@@ -47,6 +47,7 @@ pub fn run(s: &mut Session, command: AccountCommand) -> Result<ExitCode> {
             super::longs::settle_long(s, &series, account)
         }
         AccountCommand::CheckMargin { account } => super::longs::check_margin(s, account),
+        AccountCommand::Accrue { account } => super::longs::accrue(s, account),
         AccountCommand::Close => close(s),
         AccountCommand::Show { account } => super::view::show(s, account),
         AccountCommand::Series => super::view::series(s),

@@ -136,3 +136,31 @@ pub fn check_margin(s: &mut Session, account: Option<String>) -> Result<ExitCode
     });
     s.conclude(d, None, &[instruction], &[])
 }
+
+/// `accrue_exercise` for each of the account's American shorts behind its underlying's
+/// exercise epoch (the SDK's `pending_accruals`); nothing to send is said and is no error.
+pub fn accrue(s: &mut Session, account: Option<String>) -> Result<ExitCode> {
+    let writer = match account {
+        Some(a) => address("--account", &a)?,
+        None => s.writer_account,
+    };
+    let pending = sdk(
+        "listing the pending accruals",
+        greekhouse_sdk::flows::pending_accruals(&mut s.chain, &writer),
+    )?;
+    let mut d = doc(s, "accrue");
+    d["account"] = json!(writer.to_string());
+    d["pending"] = json!(pending.len());
+    if pending.is_empty() {
+        s.say(format!("{writer}: no exercise to accrue"));
+        if s.json() {
+            s.print(&d)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    s.say(format!(
+        "{writer}: accruing {} American short(s) to their series' exercises",
+        pending.len()
+    ));
+    s.conclude(d, None, &pending, &[])
+}

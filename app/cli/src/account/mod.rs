@@ -168,6 +168,13 @@ pub enum AccountCommand {
     },
     /// Check an account's margin against its warning level and store the status found
     /// (anyone); `MarginWarning` when it crossed a level since the last check.
+    /// Accrue the account's share of the exercises of its American shorts (anyone): until then
+    /// the program refuses every margin-checked action on the account (`ExerciseNotAccrued`).
+    Accrue {
+        /// Another writer account to accrue; default the signer's at `--index`.
+        #[arg(long)]
+        account: Option<String>,
+    },
     CheckMargin {
         /// Another writer account to check; default the signer's at `--index`.
         #[arg(long)]
