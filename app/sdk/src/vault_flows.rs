@@ -168,6 +168,30 @@ fn mint_supply<C: Chain + ?Sized>(chain: &mut C, mint: &Pubkey) -> Result<u64, M
         .ok_or(MarginError::MissingAccount(*mint))
 }
 
+/// What a liquidity provider's action reads: the node's clock, the clearing house, the vault, its
+/// writer account and the share mint's supply.
+struct LpAccounts {
+    now: i64,
+    ch: greekhouse::state::Clearinghouse,
+    vault: greekhouse::state::Vault,
+    writer: greekhouse::state::WriterAccount,
+    supply: u64,
+}
+
+fn lp_accounts<C: Chain + ?Sized>(
+    chain: &mut C,
+    cx: &FlowContext<'_>,
+    v: &VaultRef,
+) -> Result<LpAccounts, MarginError> {
+    Ok(LpAccounts {
+        now: chain.unix_timestamp()?,
+        ch: fetch(chain, &cx.ch.clearinghouse)?,
+        vault: fetch(chain, &v.vault)?,
+        writer: fetch(chain, &v.writer_account)?,
+        supply: mint_supply(chain, &v.share_mint)?,
+    })
+}
+
 /// A vault deposit or withdrawal ready to send, with the program's projection.
 pub struct ProjectedLp {
     pub instruction: Instruction,
@@ -191,11 +215,13 @@ pub fn deposit<C: Chain + ?Sized>(
     share_recipient: Pubkey,
     amount: u64,
 ) -> Result<ProjectedLp, MarginError> {
-    let now = chain.unix_timestamp()?;
-    let ch = fetch(chain, &cx.ch.clearinghouse)?;
-    let mut vault = fetch(chain, &v.vault)?;
-    let mut writer = fetch(chain, &v.writer_account)?;
-    let supply = mint_supply(chain, &v.share_mint)?;
+    let LpAccounts {
+        now,
+        ch,
+        mut vault,
+        mut writer,
+        supply,
+    } = lp_accounts(chain, cx, v)?;
     let mut prices = FetchedPrices::new(
         chain,
         cx.ch.clearinghouse,
@@ -237,13 +263,15 @@ pub fn withdraw<C: Chain + ?Sized>(
     owner: Pubkey,
     recipient: Pubkey,
 ) -> Result<ProjectedLp, MarginError> {
-    let now = chain.unix_timestamp()?;
-    let ch = fetch(chain, &cx.ch.clearinghouse)?;
-    let mut vault = fetch(chain, &v.vault)?;
-    let mut writer = fetch(chain, &v.writer_account)?;
+    let LpAccounts {
+        now,
+        ch,
+        mut vault,
+        mut writer,
+        supply,
+    } = lp_accounts(chain, cx, v)?;
     let request: greekhouse::state::VaultWithdrawal =
         fetch(chain, &vx::withdrawal(&v.vault, &owner))?;
-    let supply = mint_supply(chain, &v.share_mint)?;
     let mut prices = FetchedPrices::new(
         chain,
         cx.ch.clearinghouse,
@@ -286,11 +314,13 @@ pub fn view<C: Chain + ?Sized>(
     cx: &FlowContext<'_>,
     v: &VaultRef,
 ) -> Result<VaultView, MarginError> {
-    let now = chain.unix_timestamp()?;
-    let ch = fetch(chain, &cx.ch.clearinghouse)?;
-    let vault: greekhouse::state::Vault = fetch(chain, &v.vault)?;
-    let writer = fetch(chain, &v.writer_account)?;
-    let supply = mint_supply(chain, &v.share_mint)?;
+    let LpAccounts {
+        now,
+        ch,
+        vault,
+        writer,
+        supply,
+    } = lp_accounts(chain, cx, v)?;
     let mut prices = FetchedPrices::new(
         chain,
         cx.ch.clearinghouse,

@@ -364,20 +364,7 @@ fn redeem(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> 
         "projecting the redemption",
         writer_flows::redeem(&mut s.chain, &ch, me, series, held_in, recipient, contracts),
     )?;
-    let qd = s.quote_decimals();
-    let paid = checked
-        .amount_after
-        .map(|a| crate::fmt::decimal(i128::from(a), qd, qd));
-    s.say(format!(
-        "redeeming {contracts} contracts of {series}: paid {}",
-        paid.as_deref().unwrap_or("-")
-    ));
-    let mut d = doc(s, "redeem");
-    d["series"] = json!(series.to_string());
-    d["contracts"] = json!(contracts);
-    d["projected"] = json!({ "paid": paid });
-    pre.push(checked.instruction);
-    s.conclude(d, checked.refusal, &pre, &[])
+    conclude_payout(s, "redeem", "redeeming", series, contracts, checked, pre)
 }
 
 fn exercise(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> Result<ExitCode> {
@@ -415,15 +402,28 @@ fn exercise(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -
             now,
         ),
     )?;
+    conclude_payout(s, "exercise", "exercising", series, contracts, checked, pre)
+}
+
+/// A redemption's or an exercise's end: the projected payment printed, then sent after `pre`.
+fn conclude_payout(
+    s: &mut Session,
+    command: &str,
+    verb: &str,
+    series: Pubkey,
+    contracts: u64,
+    checked: writer_flows::Checked,
+    mut pre: Vec<greekhouse_sdk::Instruction>,
+) -> Result<ExitCode> {
     let qd = s.quote_decimals();
     let paid = checked
         .amount_after
         .map(|a| crate::fmt::decimal(i128::from(a), qd, qd));
     s.say(format!(
-        "exercising {contracts} contracts of {series}: paid {}",
+        "{verb} {contracts} contracts of {series}: paid {}",
         paid.as_deref().unwrap_or("-")
     ));
-    let mut d = doc(s, "exercise");
+    let mut d = doc(s, command);
     d["series"] = json!(series.to_string());
     d["contracts"] = json!(contracts);
     d["projected"] = json!({ "paid": paid });
