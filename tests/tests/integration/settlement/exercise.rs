@@ -475,3 +475,43 @@ fn an_unpaid_exercise_debt_is_written_off_into_its_series() {
     sweep_dust_if_any(&mut env, &series);
     assert_books_balance(&mut env);
 }
+
+/// `accrue_exercise`'s refusals: on a European series (`SeriesNotAmerican`), with another
+/// underlying's account (`WrongUnderlying`), and when nothing is pending (`ExerciseAlreadyAccrued`);
+/// each leaves the writer account untouched.
+#[test]
+fn accrue_exercise_is_refused_on_a_european_series_a_wrong_underlying_and_nothing_pending() {
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    let sol = env.sol;
+    let european = env.create_series(sol, 1, usd(100), f.expiry).unwrap();
+    env.write(&f.w1, &european, 1).unwrap();
+    let before = env.writer_state(&f.w1.account);
+    let send = |env: &mut Env, ix| env.chain.send(&[ix], &[]);
+    expect_err(
+        send(
+            &mut env,
+            greekhouse_sdk::ix::accrue_exercise(f.w1.account, european, sol.key),
+        ),
+        E::SeriesNotAmerican,
+    );
+    let btc = env.btc.key;
+    expect_err(
+        send(
+            &mut env,
+            greekhouse_sdk::ix::accrue_exercise(f.w1.account, f.series, btc),
+        ),
+        E::WrongUnderlying,
+    );
+    expect_err(
+        send(
+            &mut env,
+            greekhouse_sdk::ix::accrue_exercise(f.w1.account, f.series, sol.key),
+        ),
+        E::ExerciseAlreadyAccrued,
+    );
+    assert_eq!(
+        bytemuck::bytes_of(&env.writer_state(&f.w1.account)),
+        bytemuck::bytes_of(&before)
+    );
+}
