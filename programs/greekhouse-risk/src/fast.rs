@@ -157,8 +157,19 @@ pub(crate) fn shocked_leg(i: &LegIn<'_, '_>, out: &mut LegShocks) {
 /// at one more scenario `sc`.
 #[inline(always)]
 pub(crate) fn shocked_one(leg: &LegShocks, sc: &FastScen) -> (u64, u64) {
-    let (wm, sh, hv) = leg.lv[(sc.vol_idx & 1) as usize];
-    let lnkp = leg.lnk.wrapping_sub(sc.ln1s);
+    shocked_one_of(leg.lv[(sc.vol_idx & 1) as usize], leg.lnk, leg.kq40, sc)
+}
+
+/// [`shocked_one`] from the parts of a [`LegShocks`] it reads (the vol index's `lv`, `lnk` and
+/// `kq40`): what a leg keeps to be revalued later without the rest of its record.
+#[inline(always)]
+pub(crate) fn shocked_one_of(
+    (wm, sh, hv): (u64, i32, u64),
+    lnk: i64,
+    kq40: u64,
+    sc: &FastScen,
+) -> (u64, u64) {
+    let lnkp = lnk.wrapping_sub(sc.ln1s);
     let mh = mulhi_fast(lnkp.unsigned_abs(), wm);
     let m = if sh >= 0 {
         if sh >= 40 || mh >= (D_SAT >> sh) {
@@ -174,7 +185,7 @@ pub(crate) fn shocked_one(leg: &LegShocks, sc: &FastScen) -> (u64, u64) {
     // |m|, hv <= 2^40: no step wraps
     let m = if lnkp > 0 { m.wrapping_neg() } else { m };
     let (d1, d2) = (m.wrapping_add(hv as i64), m.wrapping_sub(hv as i64));
-    let kq = mulhi_fast(leg.kq40, sc.inv1s_q56); // k'' at Q32
+    let kq = mulhi_fast(kq40, sc.inv1s_q56); // k'' at Q32
     combine(kq, d1, d2)
 }
 

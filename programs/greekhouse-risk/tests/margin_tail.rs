@@ -240,6 +240,120 @@ proptest! {
     }
 }
 
+/// A random book on a flat underlying at spot 100 for the deferral's equivalence: up to 16
+/// legs (beyond the shorts an underlying defers), every tail shape and weight, with or without
+/// SOL-like linked collateral and a size charge, at a zero or positive rate.
+fn deferral_case() -> impl Strategy<Value = (UnderlyingRisk, Vec<PositionRisk>, u64)> {
+    (
+        (
+            0.3f64..2.0,
+            0.05f64..=1.0,
+            0.2f64..0.95,
+            0.2f64..0.95,
+            any::<bool>(),
+        ),
+        (0u64..4, prop_oneof![Just(0.0), 0.1f64..10.0], 0.0f64..0.5),
+        proptest::collection::vec(
+            (
+                any::<bool>(),
+                any::<bool>(),
+                0.4f64..1.6,
+                0usize..4,
+                0.1f64..5.0,
+            ),
+            1..=16,
+        ),
+    )
+        .prop_map(|((vol, weight, down, up, rate), (coll, cap, k), legs)| {
+            let mut u = flat(100.0, vol, weight);
+            u.params.tail_down = fx(down);
+            u.params.tail_up = fx(up);
+            if rate {
+                u.rate = fx(0.05);
+            }
+            if cap > 0.0 {
+                u = sized(u, cap, k);
+            }
+            let expiries = [3600, 7 * DAY, 30 * DAY, 60 * DAY];
+            let book = legs
+                .iter()
+                .map(|&(long, call, k, e, q)| {
+                    let side = if long { Side::Long } else { Side::Short };
+                    let kind = if call {
+                        OptionKind::Call
+                    } else {
+                        OptionKind::Put
+                    };
+                    leg(side, kind, (k * 100.0).round(), expiries[e], q)
+                })
+                .collect();
+            // linked collateral: none, or 1, 5, 25 units
+            (u, book, [0, 1, 5, 25][coll as usize])
+        })
+}
+
+/// Both margins of a deferral case: as computed, and with every tail revaluation run.
+fn deferred_and_revalued(
+    u: UnderlyingRisk,
+    book: &[PositionRisk],
+    linked_units: u64,
+) -> (MarginSummary, MarginSummary) {
+    let collateral = [greekhouse_risk::CollateralRisk {
+        amount: linked_units * 1_000_000_000,
+        price: fx(100.0e-9),
+        conf: Fixed::ZERO,
+        init_weight: fx(0.8),
+        maint_weight: fx(0.9),
+        linked_underlying: Some(0),
+    }];
+    let us = [u];
+    let a = AccountRisk {
+        collaterals: if linked_units == 0 { &[] } else { &collateral },
+        ..account(&us, book)
+    };
+    (
+        margin::account_margin(&a, &default_config()).unwrap(),
+        margin::account_margin_revaluing_every_tail(&a, &default_config()).unwrap(),
+    )
+}
+
+proptest! {
+    #![proptest_config(pt_config(512))]
+
+    /// The shorts' tail revaluations wait behind their slope bound and run only when it could
+    /// bind (docs/risk-model.md 6.9): the margin is the same to the last unit as with every
+    /// revaluation run, whether the tail binds or not.
+    #[test]
+    fn deferring_the_tails_revaluations_changes_nothing((u, book, linked) in deferral_case()) {
+        let (deferred, revalued) = deferred_and_revalued(u, &book, linked);
+        prop_assert_eq!(deferred, revalued);
+    }
+}
+
+/// Both ways of the deferral, each the same as with every revaluation run: a short put near
+/// the money beside a linked collateral whose box loss dominates the tail (the bound settles
+/// it: IM's add-on is the box's), and a far wing whose tail binds (revalued: IM rises above the
+/// box, by the exact tail).
+#[test]
+fn the_deferred_tail_is_settled_by_its_bound_or_revalued() {
+    let near = [leg(Side::Short, OptionKind::Put, 95.0, 30 * DAY, 1.0)];
+    let (deferred, revalued) = deferred_and_revalued(flat(100.0, 0.8, 0.5), &near, 25);
+    assert_eq!(deferred, revalued);
+    let (boxed, _) = deferred_and_revalued(flat(100.0, 0.8, 0.0), &near, 25);
+    assert_eq!(deferred.initial, boxed.initial, "the tail does not bind");
+
+    let wing = [leg(Side::Short, OptionKind::Put, 64.0, 7 * DAY, 1.0)];
+    let (deferred, revalued) = deferred_and_revalued(flat(100.0, 0.8, 0.5), &wing, 0);
+    assert_eq!(deferred, revalued);
+    let (boxed, _) = deferred_and_revalued(flat(100.0, 0.8, 0.0), &wing, 0);
+    assert!(
+        deferred.initial.addon > boxed.initial.addon,
+        "the tail binds: {:?} against the box's {:?}",
+        deferred.initial.addon,
+        boxed.initial.addon
+    );
+}
+
 /// `u` with the size charge at capacity `c` units and charge `k`.
 fn sized(mut u: UnderlyingRisk, c: f64, k: f64) -> UnderlyingRisk {
     u.params.size_capacity = fx(c);

@@ -327,25 +327,22 @@ pub(super) fn underlying_margin(
     let vp = VolPrep::new(und);
     let tail = tail_prep(und, s, h_im, [&scens[0], &scens[1]])?;
     let mut a = Agg::new();
-    aggregate(
-        &AggCtx {
-            und,
-            positions: account.positions,
-            idx,
-            sp: &sp,
-            scens: &scens,
-            fast: &fast_scens,
-            mode: VolMode::Margin,
-            vp: &vp,
-            gq: bs::greek_q(&sp),
-            greeks: ctx.config.greeks,
-            tail: &tail,
-            im_ends: [0, 1],
-        },
-        &mut a,
-        tm,
-        None,
-    )?;
+    let agg_ctx = AggCtx {
+        und,
+        positions: account.positions,
+        idx,
+        sp: &sp,
+        scens: &scens,
+        fast: &fast_scens,
+        mode: VolMode::Margin,
+        vp: &vp,
+        gq: bs::greek_q(&sp),
+        greeks: ctx.config.greeks,
+        tail: &tail,
+        im_ends: [0, 1],
+        defer_tail: ctx.defer_tail,
+    };
+    aggregate(&agg_ctx, &mut a, tm, None)?;
     let b = book_greeks(&a, s, sp.r_raw)?;
     let level = |h: u64, lp: &LevelParams, credit: i128| LevelIn {
         h,
@@ -358,19 +355,15 @@ pub(super) fn underlying_margin(
     let addon_mm = level_addon(&b, &mm_ends, &level(h_mm, &p.maintenance, linked.credit[1]))?;
     let addon_im = level_addon(&b, &im_ends, &level(h_im, &p.initial, linked.credit[0]))?;
     // IM's tail (tail.rs): at least the weighted worst loss at its two points
-    let addon_im = if tail.on() {
-        let mut loss = [0i128; 2];
-        for (d, l) in loss.iter_mut().enumerate() {
-            if tail.on[d] {
-                *l = im_ends[d]
-                    .checked_add(tail_difference(&a, d, a.s_scen[d])?)
-                    .ok_or(RiskError::Overflow)?;
-            }
-        }
-        addon_im.max(tail_addon(&tail, &loss, linked.credit[0])?)
-    } else {
-        addon_im
-    };
+    let tail = tail_addon_of(
+        &mut a,
+        &agg_ctx,
+        tm,
+        im_ends,
+        linked.credit[0],
+        [addon_im, addon_mm],
+    )?;
+    let addon_im = addon_im.max(tail);
     // IM's size charge (size.rs), before the cap
     let addon_im = size_charged(addon_im, &und.params, a.short_q)?;
     // cap: the puts' strikes, plus the linked collateral's MM credit when it covers every

@@ -152,6 +152,12 @@ pub(super) struct Agg {
     pub(super) tail_r: [U256; 2],
     /// the tail's scenarios, prepared on a leg's first need ([`TailPrep`])
     pub(super) tail_scen: [Option<Scen>; 2],
+    /// the deferred shorts' quantity per direction (their bound on their part of `tail_n` is
+    /// it times [`TailPrep::slope_bound`]: [`tail_addon_of`]), and the shorts themselves,
+    /// revalued only if the bound could bind
+    pub(super) tail_slope_q: [u128; 2],
+    pub(super) deferred: [DeferredShort; MAX_DEFERRED],
+    pub(super) n_deferred: usize,
     /// whether the Greek sums (`dsum`, `gamma`, `vega`, `decay`) are filled
     pub(super) greeks: bool,
     /// spot (raw) and shocked spots per scenario
@@ -192,6 +198,9 @@ impl Agg {
             tail_n: [[0; 4]; 2],
             tail_r: [[0; 4]; 2],
             tail_scen: [None, None],
+            tail_slope_q: [0; 2],
+            deferred: [DeferredShort::BLANK; MAX_DEFERRED],
+            n_deferred: 0,
             greeks: true,
             s: 0,
             s_scen: [0; MAX_SCEN],
@@ -436,6 +445,9 @@ pub(super) struct AggCtx<'a> {
     /// IM's tail (off for the gap report), and the indices of IM's `-h'` and `+h'` in `scens`.
     pub(super) tail: &'a TailPrep,
     pub(super) im_ends: [usize; 2],
+    /// Whether a short's tail revaluation may wait for the slope bound ([`tail_addon_of`]);
+    /// off only to test that the result is the same.
+    pub(super) defer_tail: bool,
 }
 
 /// Subtracted from a long's normalised mark (Q63): `2^-26` of spot, thousands of times the
@@ -714,7 +726,7 @@ pub(super) fn aggregate<'a>(
             // the tail of its own kind (tail.rs): the intrinsic value there less at the end, exact
             let d = usize::from(!is_put);
             if tail.on[d] {
-                let (at, end) = (tail.s_tail[d], scens[ctx.im_ends[d]].shock.s_raw);
+                let (at, end) = (tail.spot(s, d)?, scens[ctx.im_ends[d]].shock.s_raw);
                 let v = if is_put {
                     k.saturating_sub(at) - k.saturating_sub(end)
                 } else {
@@ -797,11 +809,7 @@ pub(super) fn aggregate<'a>(
             }
         }
     }
-    for (d, memo) in tm.tails.iter_mut().enumerate() {
-        if let Some(sc) = &a.tail_scen[d] {
-            *memo = Some((tail.h[d], sc.shock.inv1s, sc.shock.ln1s));
-        }
-    }
+    remember_tail_scens(a, tail, tm);
     Ok(())
 }
 

@@ -47,6 +47,7 @@ pub(super) fn gap_aggregate(g: &GapCtx<'_, '_>, a: &mut Agg) -> RiskResult<()> {
             greeks: true,
             tail: &TailPrep::OFF,
             im_ends: [0, 0],
+            defer_tail: false,
         },
         a,
         &mut TimeMemo::new(),

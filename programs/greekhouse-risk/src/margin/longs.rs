@@ -49,17 +49,13 @@ struct Grid {
 struct GridBook {
     /// The net liability from above (shorts' mark ceiling less longs' mark floor), raw.
     liab: i128,
-    /// The net value at each grid point less the net liability from below (shorts' mark floor
-    /// less longs' mark ceiling): the loss there.
-    net: [i128; GRID],
-    /// The same at each tail point (meaningful where the tail is on).
-    tail_net: [i128; 2],
-    /// Longs: `sum q / v` at `10^-12 x 2^-32`, rounded up.
-    inv_v: U256,
+    /// MM's and IM's add-ons before the size charge and the cap: the worst losses over their
+    /// points with the linked collateral and the gaps' allowances, IM's at least its weighted
+    /// tail, each at least its floor.
+    addon_mm: i128,
+    addon_im: i128,
     /// (delta, cash gamma, vega, theta) of the account (a short call's delta negative).
     greeks: (i128, i128, i128, i128),
-    /// Shorts: the floor's base (6.3), rounded up.
-    floor_money: Fixed,
     /// the live shorts' quantity (IM's size charge)
     short_q: u128,
 }
@@ -113,20 +109,16 @@ pub(super) fn underlying_margin_with_longs(
             greeks: ctx.config.greeks,
             tail: &tail,
             im_ends: [0, GRID - 1],
+            defer_tail: ctx.defer_tail,
         },
         tm,
         &mut legs,
+        &grid,
+        linked,
     )?;
-    let net = &book.net;
-    let allowance = gap_allowances(&grid, &book.inv_v, s)?;
-    let worst_mm = grid_worst(&grid, net, &allowance, linked.credit[1], MM_POINTS)?;
-    let worst_im = grid_worst(&grid, net, &allowance, linked.credit[0], 0..GRID)?;
-    // IM's tail (tail.rs): at least the weighted worst loss at its two points
-    let worst_im = worst_im.max(tail_addon(&tail, &book.tail_net, linked.credit[0])?);
-    let addon_mm = worst_mm.max(level_floor(book.floor_money, p.maintenance.floor_pct)?);
-    let addon_im = worst_im.max(level_floor(book.floor_money, p.initial.floor_pct)?);
+    let addon_mm = book.addon_mm;
     // IM's size charge (size.rs), before the cap
-    let addon_im = size_charged(addon_im, p, book.short_q)?.max(addon_mm);
+    let addon_im = size_charged(book.addon_im, p, book.short_q)?.max(addon_mm);
 
     let mut liab = book.liab;
     // IM's add-on is the larger: what the cap could bind
@@ -169,34 +161,49 @@ fn sub(x: i128, y: i128) -> RiskResult<i128> {
 }
 
 /// Both sides aggregated in one pass and reduced to a [`GridBook`], in its own frame (the
-/// aggregate is about 1.5 KB; sBPF frames hold 4 KB).
+/// aggregate is about 2 KB; sBPF frames hold 4 KB).
 #[inline(never)]
-fn grid_book(ctx: &AggCtx<'_>, tm: &mut TimeMemo, legs: &mut PayoffLegs) -> RiskResult<GridBook> {
+fn grid_book(
+    ctx: &AggCtx<'_>,
+    tm: &mut TimeMemo,
+    legs: &mut PayoffLegs,
+    grid: &Grid,
+    linked: &Linked,
+) -> RiskResult<GridBook> {
     let mut a = Agg::new();
     aggregate(ctx, &mut a, tm, Some(legs))?;
     let s = a.s;
     let (short_floor, short_ceil) = mark_bounds(&a, s)?;
     let (long_floor, long_ceil) = long_mark_bounds(&a, s)?;
     let base = sub(short_floor, long_ceil)?;
-    let mut book = GridBook {
-        liab: sub(short_ceil, long_floor)?,
-        net: [0; GRID],
-        tail_net: [0; 2],
-        inv_v: a.inv_v,
-        greeks: (0, 0, 0, 0),
-        floor_money: floor_money(&a)?,
-        short_q: a.short_q,
-    };
-    for (j, n) in book.net.iter_mut().enumerate() {
+    let mut net = [0i128; GRID];
+    for (j, n) in net.iter_mut().enumerate() {
         *n = sub(net_value(&a, j, &spot_scale(a.s_scen[j]))?, base)?;
     }
-    for (d, &j) in ctx.im_ends.iter().enumerate() {
-        if ctx.tail.on[d] {
-            book.tail_net[d] = book.net[j]
-                .checked_add(tail_difference(&a, d, a.s_scen[j])?)
-                .ok_or(RiskError::Overflow)?;
-        }
-    }
+    let allowance = gap_allowances(grid, &a.inv_v, s)?;
+    let p = &ctx.und.params;
+    let floor_money = floor_money(&a)?;
+    let addon_mm = grid_worst(grid, &net, &allowance, linked.credit[1], MM_POINTS)?
+        .max(level_floor(floor_money, p.maintenance.floor_pct)?);
+    let addon_im = grid_worst(grid, &net, &allowance, linked.credit[0], 0..GRID)?
+        .max(level_floor(floor_money, p.initial.floor_pct)?);
+    // IM's tail (tail.rs): at least the weighted worst loss at its two points
+    let end_loss = ctx.im_ends.map(|j| net[j]);
+    let tail = tail_addon_of(
+        &mut a,
+        ctx,
+        tm,
+        end_loss,
+        linked.credit[0],
+        [addon_im, addon_mm],
+    )?;
+    let mut book = GridBook {
+        liab: sub(short_ceil, long_floor)?,
+        addon_mm,
+        addon_im: addon_im.max(tail),
+        greeks: (0, 0, 0, 0),
+        short_q: a.short_q,
+    };
     if a.greeks {
         book.greeks = net_greeks(&a, ctx.sp.r_raw)?;
     }

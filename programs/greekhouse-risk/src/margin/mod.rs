@@ -475,6 +475,22 @@ pub fn account_margin(
     account_margin_ctx(&MarginCtx {
         account: *account,
         config: *config,
+        defer_tail: true,
+    })
+}
+
+/// [`account_margin`] with every tail revaluation run, none deferred behind its slope bound
+/// (docs/risk-model.md 6.9): the reference the deferral is tested against (the results are
+/// identical; only the cost differs).
+#[doc(hidden)]
+pub fn account_margin_revaluing_every_tail(
+    account: &AccountRisk<'_>,
+    config: &MarginConfig,
+) -> RiskResult<MarginSummary> {
+    account_margin_ctx(&MarginCtx {
+        account: *account,
+        config: *config,
+        defer_tail: false,
     })
 }
 
@@ -483,6 +499,8 @@ pub fn account_margin(
 struct MarginCtx<'a> {
     account: AccountRisk<'a>,
     config: MarginConfig,
+    /// [`AggCtx::defer_tail`]
+    defer_tail: bool,
 }
 
 #[inline(never)]

@@ -35,16 +35,19 @@ pub(super) struct TailPrep {
     /// Per direction (down, up): whether the tail reaches beyond IM's box end on that side.
     pub(super) on: [bool; 2],
     /// The shocks at Q63 (the linked collateral's loss and gain, the lazily prepared
-    /// scenario of a revaluation: [`tail_scen`]) and the shocked spots (raw, rounded away from
-    /// the spot).
+    /// scenario of a revaluation: [`tail_scen`], the shocked spot of an expired leg:
+    /// [`TailPrep::spot`]).
     pub(super) h: [u64; 2],
-    pub(super) s_tail: [u128; 2],
     /// How far the tail lies beyond the box end, relative to the end: `(tail - h') / (1 -+ h')`
-    /// at Q32, rounded up and down. Down: the put chord's `1 - x/a`; up: the call slope's
-    /// `y/b - 1`, i.e. `y - b` per unit normalised at `b`. And `1 -+` it (`x/a`, `y/b`) turns
-    /// a normalised price at the tail's spot into one at the end's.
+    /// at Q32, rounded up and down (down only: the up side needs no lower value). Down: the put
+    /// chord's `1 - x/a`; up: the call slope's `y/b - 1`, i.e. `y - b` per unit normalised at
+    /// `b`. And `1 -+` it (`x/a`, `y/b`) turns a normalised price at the tail's spot into one
+    /// at the end's.
     pub(super) beyond_hi: [u64; 2],
     pub(super) beyond_lo: [u64; 2],
+    /// A deferred short's bound on its tail difference per unit ([`DeferredShort`]):
+    /// `beyond_hi` plus the fast evaluator's slack.
+    pub(super) slope_bound: [u64; 2],
     pub(super) weight: Fixed,
 }
 
@@ -53,14 +56,28 @@ impl TailPrep {
     pub(super) const OFF: TailPrep = TailPrep {
         on: [false, false],
         h: [0, 0],
-        s_tail: [0, 0],
         beyond_hi: [0, 0],
         beyond_lo: [0, 0],
+        slope_bound: [0, 0],
         weight: Fixed::ZERO,
     };
 
     pub(super) fn on(&self) -> bool {
         self.on[0] || self.on[1]
+    }
+
+    /// The tail's spot in direction `d` from spot `s` (raw, rounded away from the spot, at
+    /// least one unit): only an expired leg needs it.
+    pub(super) fn spot(&self, s: u128, d: usize) -> RiskResult<u128> {
+        let up = d == 1;
+        let mult = if up {
+            ONE_Q63 + self.h[d]
+        } else {
+            ONE_Q63 - self.h[d]
+        };
+        Ok(wide::mul_u128_u64_shr(s, mult, 63, up)
+            .ok_or(RiskError::Overflow)?
+            .max(1))
     }
 }
 
@@ -89,20 +106,19 @@ pub(super) fn tail_prep(
             continue;
         }
         let up = d == 1;
-        let mult = if up { ONE_Q63 + h } else { ONE_Q63 - h };
         t.on[d] = true;
         t.h[d] = h;
-        t.s_tail[d] = wide::mul_u128_u64_shr(s, mult, 63, up)
-            .ok_or(RiskError::Overflow)?
-            .max(1);
         // (tail - h') times 1 / (1 -+ h'), the end's reciprocal (from below, relative error
         // below 2^-61): the product from below as it truncates, nudged up over both from above
         let gap = Bf::from_u64(h - h_im).shl(-63);
         let inv_end = ends[d].shock.inv1s;
-        t.beyond_lo[d] = gap.mul(inv_end).to_q64(32);
+        if !up {
+            t.beyond_lo[d] = gap.mul(inv_end).to_q64(32);
+        }
         t.beyond_hi[d] = nudge_up(gap.mul(nudge_up(nudge_up(inv_end))))
             .to_q128_round(32, true)
             .ok_or(RiskError::Overflow)? as u64;
+        t.slope_bound[d] = t.beyond_hi[d] + SLOPE_SLACK_Q32;
     }
     Ok(t)
 }
@@ -180,6 +196,23 @@ pub(super) fn accumulate_tail(
     } else {
         k_end.saturating_add(two_v) <= 1 << 32
     };
+    if !in_the_money && ctx.defer_tail && a.n_deferred < MAX_DEFERRED {
+        // revalued only if the slope bound could bind ([`tail_addon_of`]): kept, and the
+        // bound summed meanwhile
+        a.deferred[a.n_deferred] = DeferredShort {
+            lv: c.shocked.lv[0],
+            lnk: c.shocked.lnk,
+            kq40: c.shocked.kq40,
+            end_low,
+            q: qty.q,
+            put: is_put,
+        };
+        a.n_deferred += 1;
+        a.tail_slope_q[d] = a.tail_slope_q[d]
+            .checked_add(qty.q)
+            .ok_or(RiskError::Overflow)?;
+        return Ok(());
+    }
     let diff = if in_the_money && is_put {
         // the chord: (1 - x/a) (K - P(a)), normalised at a, rounded up
         let p = wide::mul64(k_end.saturating_sub(end_low), tail.beyond_hi[0]);
@@ -188,29 +221,152 @@ pub(super) fn accumulate_tail(
         // the slope: y - b per unit, normalised at b
         tail.beyond_hi[1]
     } else {
-        // revalued: the tail's value (from above) at the end's normalisation, rounded up
         let sc = tail_scen(a, ctx, d)?;
-        // x/a = 1 - beyond, y/b = 1 + beyond, from above (below 2 at Q32)
-        let ratio = if d == 0 {
-            (1u64 << 32) - tail.beyond_lo[0]
-        } else {
-            (1u64 << 32) + tail.beyond_hi[1]
-        };
-        // v < 2^60 in the fast range (k'' < 2^27 at Q32)
-        let p = wide::mul64(pick(fast::shocked_one(&c.shocked, &sc.fast)), ratio);
-        let at_end = ((p >> 32) as u64) + u64::from(p as u32 != 0);
-        // never below the end's value: the tail lies beyond the end where the option gains
-        at_end.saturating_sub(end_low)
+        revalued_difference(tail, d, fast::shocked_one(&c.shocked, &sc.fast), end_low)
     };
     acc_q32(&mut a.tail_n[d], diff, qty)
+}
+
+/// A short revalued at the tail of direction `d` (its fast (call, put) values there, from
+/// above): that value at the end's normalisation, rounded up, less `end_low`, its value at the
+/// end from below. Never negative: the tail lies beyond the end where the option gains.
+#[inline(always)]
+fn revalued_difference(tail: &TailPrep, d: usize, at_tail: (u64, u64), end_low: u64) -> u64 {
+    // x/a = 1 - beyond, y/b = 1 + beyond, from above (below 2 at Q32)
+    let ratio = if d == 0 {
+        (1u64 << 32) - tail.beyond_lo[0]
+    } else {
+        (1u64 << 32) + tail.beyond_hi[1]
+    };
+    let v = if d == 0 { at_tail.1 } else { at_tail.0 };
+    // v < 2^60 in the fast range (k'' < 2^27 at Q32)
+    let p = wide::mul64(v, ratio);
+    let at_end = ((p >> 32) as u64) + u64::from(p as u32 != 0);
+    at_end.saturating_sub(end_low)
+}
+
+/// Shorts whose tail revaluation an underlying may defer ([`DeferredShort`]); the rest are
+/// revalued as they come.
+pub(super) const MAX_DEFERRED: usize = 8;
+
+/// What [`revalued_difference`] needs of a fast short of the tail's kind, kept until the tail
+/// is known to matter: one fast revaluation (about 500 CU with the tail scenario's share)
+/// saved per short when it does not.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct DeferredShort {
+    /// [`fast::LegShocks`]'s `lv` at IM's adverse vol, `lnk` and `kq40`
+    lv: (u64, i32, u64),
+    lnk: i64,
+    kq40: u64,
+    end_low: u64,
+    q: u128,
+    put: bool,
+}
+
+impl DeferredShort {
+    pub(super) const BLANK: DeferredShort = DeferredShort {
+        lv: (0, 0, 0),
+        lnk: 0,
+        kq40: 0,
+        end_low: 0,
+        q: 0,
+        put: false,
+    };
+}
+
+/// What a deferred short's revalued difference can exceed its slope bound by, at Q32. The
+/// bound `beyond` holds for true prices (an option's value moves by at most the spot's move).
+/// The revalued difference adds: at the tail, the fast evaluator's error, its allowance and
+/// `k''`'s truncation (16 + 32 + 4 units at the tail's normalisation), times `x/a < 1` or
+/// `y/b < 2`: 104; at the end, the value from below (`LONG_FAST_DEDUCTION`, 68, less the
+/// allowance net of the error and truncation, 12): 56; and two roundings: at most 162.
+const SLOPE_SLACK_Q32: u64 = 256;
+
+/// IM's tail add-on of an underlying (see [`tail_addon`]) from `end_loss`, the book's loss at
+/// IM's box ends without the linked collateral; `[im, mm]` are the add-ons it meets: IM's is
+/// `max(im, tail)`, size-charged, then at least `mm`.
+///
+/// When the deferred shorts at their slope bound already make the tail irrelevant (the bound
+/// at most `im`, or its size-charged value at most `mm`) the bound's add-on is returned: IM's
+/// add-on is then what it would be with the revalued tail (which is at most the bound, and
+/// the size charge is monotone), and no deferred short is revalued (docs/risk-model.md 6.9).
+pub(super) fn tail_addon_of(
+    a: &mut Agg,
+    ctx: &AggCtx<'_>,
+    tm: &mut TimeMemo,
+    end_loss: [i128; 2],
+    credit: i128,
+    [im, mm]: [i128; 2],
+) -> RiskResult<i128> {
+    let tail = ctx.tail;
+    if !tail.on() {
+        return Ok(0);
+    }
+    let mut loss = [0i128; 2];
+    if a.n_deferred > 0 {
+        for d in 0..2 {
+            if tail.on[d] {
+                let mut n = a.tail_n[d];
+                if a.tail_slope_q[d] != 0 {
+                    acc_q32(&mut n, tail.slope_bound[d], &Qty::new(a.tail_slope_q[d]))?;
+                }
+                loss[d] = add(
+                    end_loss[d],
+                    tail_difference(&n, &a.tail_r[d], a.s_scen[ctx.im_ends[d]])?,
+                )?;
+            }
+        }
+        let bound = tail_addon(tail, &loss, credit)?;
+        if bound <= im || size_charged(bound, &ctx.und.params, a.short_q)? <= mm {
+            return Ok(bound);
+        }
+        revalue_deferred(a, ctx, tm)?;
+    }
+    for d in 0..2 {
+        if tail.on[d] {
+            loss[d] = add(
+                end_loss[d],
+                tail_difference(&a.tail_n[d], &a.tail_r[d], a.s_scen[ctx.im_ends[d]])?,
+            )?;
+        }
+    }
+    tail_addon(tail, &loss, credit)
+}
+
+fn add(x: i128, y: i128) -> RiskResult<i128> {
+    x.checked_add(y).ok_or(RiskError::Overflow)
+}
+
+/// The deferred shorts revalued at their tails, into the tail's sums.
+#[inline(never)]
+fn revalue_deferred(a: &mut Agg, ctx: &AggCtx<'_>, tm: &mut TimeMemo) -> RiskResult<()> {
+    for i in 0..a.n_deferred {
+        let e = a.deferred[i];
+        let d = usize::from(!e.put);
+        let sc = tail_scen(a, ctx, d)?;
+        let v = fast::shocked_one_of(e.lv, e.lnk, e.kq40, &sc.fast);
+        let diff = revalued_difference(ctx.tail, d, v, e.end_low);
+        acc_q32(&mut a.tail_n[d], diff, &Qty::new(e.q))?;
+    }
+    a.n_deferred = 0;
+    remember_tail_scens(a, ctx.tail, tm);
+    Ok(())
+}
+
+/// The tail scenarios `a` prepared, remembered for the account's next underlyings.
+pub(super) fn remember_tail_scens(a: &Agg, tail: &TailPrep, tm: &mut TimeMemo) {
+    for (d, memo) in tm.tails.iter_mut().enumerate() {
+        if let Some(sc) = &a.tail_scen[d] {
+            *memo = Some((tail.h[d], sc.shock.inv1s, sc.shock.ln1s));
+        }
+    }
 }
 
 /// The tail's difference from the book's value at IM's box end on direction `d`'s side, raw,
 /// from above (zero when nothing was summed): in binary floating point, each product nudged
 /// up (the tail is a bound from above anyway, and this costs a fraction of an exact decimal
 /// rounding), exactly when a sum leaves 128 bits or a precise price entered.
-pub(super) fn tail_difference(a: &Agg, d: usize, s_end: u128) -> RiskResult<i128> {
-    let (n, r) = (&a.tail_n[d], &a.tail_r[d]);
+pub(super) fn tail_difference(n: &U256, r: &U256, s_end: u128) -> RiskResult<i128> {
     if !wide::is_zero(r) {
         return value_at(n, r, s_end, true);
     }
