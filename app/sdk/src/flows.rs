@@ -306,24 +306,17 @@ pub fn margin_of<C: Chain + ?Sized>(
 /// The `accrue_exercise` instructions `writer_account` needs before any margin check: one per
 /// American short behind its underlying's exercise epoch (docs/protocol.md 5b; the program
 /// refuses the account with `ExerciseNotAccrued` until they ran). Anyone may send them; a bot or
-/// a writer sends them ahead of its own instruction.
+/// a writer sends them ahead of its own instruction ([`crate::accrual::accrue_first`] also
+/// projects that instruction on the account as they leave it).
 pub fn pending_accruals<C: Chain + ?Sized>(
     chain: &mut C,
     writer_account: &Pubkey,
 ) -> Result<Vec<Instruction>, MarginError> {
     let writer = fetch_writer(chain, writer_account)?;
-    let mut out = Vec::new();
-    for p in writer.positions.iter().filter(|p| p.is_american_short()) {
-        let data = chain
-            .account(&p.underlying)?
-            .ok_or(MarginError::MissingAccount(p.underlying))?;
-        let u =
-            accounts::underlying(&data.data).map_err(|e| MarginError::Decode(p.underlying, e))?;
-        if p.exercise_epoch != u.exercise_epoch {
-            out.push(ix::accrue_exercise(*writer_account, p.series, p.underlying));
-        }
-    }
-    Ok(out)
+    Ok(crate::accrual::pending(chain, &writer)?
+        .into_iter()
+        .map(|(series, underlying)| ix::accrue_exercise(*writer_account, series, underlying))
+        .collect())
 }
 
 /// Every quote claim the ledgers hold against the quote vault, summed over `writers`,

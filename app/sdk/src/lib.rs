@@ -41,6 +41,7 @@
 #[cfg(feature = "rpc")]
 pub mod account_feed;
 pub mod accounts;
+pub mod accrual;
 pub mod budget;
 pub mod chain;
 pub mod errors;

@@ -203,10 +203,9 @@ fn withdraw(
         oracle_for: &oracle_for,
     };
     let me = s.owner.pubkey();
-    let p = sdk(
-        "projecting the withdrawal",
-        flows::withdraw(&mut s.chain, &cx, writer, me, &ledger, destination, amount),
-    )?;
+    let (p, accruals) = s.after_accruals("projecting the withdrawal", |chain| {
+        flows::withdraw(chain, &cx, writer, me, &ledger, destination, amount)
+    })?;
     s.say(format!(
         "withdrawing {} of {} from {writer}",
         crate::fmt::decimal(i128::from(amount), decimals, decimals),
@@ -215,6 +214,8 @@ fn withdraw(
     let mut d = doc(s, "withdraw");
     d["amount"] = json!(amount);
     d["projected"] = json!({ "margin": s.margin("margin after", p.margin_after.as_ref()) });
+    d["accrued_first"] = json!(accruals.len());
+    pre.extend(accruals);
     pre.push(p.instruction);
     let code = s.conclude(d, p.refusal, &pre, &[]);
     s.close_posted(posted);
@@ -274,10 +275,9 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
         oracle_for: &oracle_for,
     };
     let me = s.owner.pubkey();
-    let p = sdk(
-        "projecting the write",
-        flows::write(&mut s.chain, &cx, writer, me, series, recipient, contracts),
-    )?;
+    let (p, accruals) = s.after_accruals("projecting the write", |chain| {
+        flows::write(chain, &cx, writer, me, series, recipient, contracts)
+    })?;
     let qd = s.quote_decimals();
     s.say(format!(
         "writing {contracts} contracts of {series} from {writer} (fee {})",
@@ -290,6 +290,8 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
         "fee": crate::fmt::decimal(i128::from(p.fee), qd, qd),
         "margin": s.margin("margin after", p.margin_after.as_ref()),
     });
+    d["accrued_first"] = json!(accruals.len());
+    pre.extend(accruals);
     pre.push(p.instruction);
     let code = s.conclude(d, p.refusal, &pre, &[]);
     s.close_posted(posted);

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use anyhow::{anyhow, Context, Result};
 use greekhouse::state::Clearinghouse;
 use greekhouse_risk::MarginSummary;
+use greekhouse_sdk::accrual::{self, Accrued};
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::hermes::Hermes;
 use greekhouse_sdk::ix::ClearinghouseRef;
@@ -192,6 +193,28 @@ impl Session {
     }
 
     /// The projected margin, printed, as JSON.
+    /// A margin-checked action of the signer's account projected by `project` on the account
+    /// as its pending exercise accruals leave it (the SDK's `accrual::accrue_first`), with those
+    /// accruals, which go first in the same transaction: without them the program refuses the
+    /// action (`ExerciseNotAccrued`, docs/protocol.md 5b).
+    pub fn after_accruals<T>(
+        &mut self,
+        what: &str,
+        project: impl FnOnce(&mut Accrued<'_, RpcChain>) -> Result<T, MarginError>,
+    ) -> Result<(T, Vec<Instruction>)> {
+        let writer = self.writer_account;
+        let (mut view, accruals) = accrual::accrue_first(&mut self.chain, &writer)
+            .map_err(|e| anyhow!("accruing the account's exercises: {e}"))?;
+        let projected = project(&mut view).map_err(|e| anyhow!("{what}: {e}"))?;
+        if !accruals.is_empty() {
+            self.say(format!(
+                "{writer}: accruing {} American short(s) to their series' exercises first",
+                accruals.len()
+            ));
+        }
+        Ok((projected, accruals))
+    }
+
     pub fn margin(&self, label: &str, m: Option<&MarginSummary>) -> Value {
         let qd = self.quote_decimals();
         let Some(m) = m else {

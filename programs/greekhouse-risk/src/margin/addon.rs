@@ -325,7 +325,7 @@ pub(super) fn underlying_margin(
     ];
     let fast_scens = [scens[0].fast, scens[1].fast, scens[2].fast, scens[3].fast];
     let vp = VolPrep::new(und);
-    let tail = tail_prep(und, s, h_im, [&scens[0], &scens[1]])?;
+    let tail = tail_prep(und, h_im, [&scens[0], &scens[1]])?;
     let mut a = Agg::new();
     let agg_ctx = AggCtx {
         und,

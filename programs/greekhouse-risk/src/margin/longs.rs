@@ -91,7 +91,7 @@ pub(super) fn underlying_margin_with_longs(
     ];
     let fast = scens.map(|x| x.fast);
     let vp = VolPrep::new(und);
-    let tail = tail_prep(und, s, h_im, [&scens[0], &scens[GRID - 1]])?;
+    let tail = tail_prep(und, h_im, [&scens[0], &scens[GRID - 1]])?;
     // both sides in one pass (one set-up, one vol and time-term lookup per expiry), collecting
     // the legs of the payoff cap as it goes
     let mut legs = PayoffLegs::new();

@@ -81,14 +81,9 @@ impl TailPrep {
     }
 }
 
-/// The tail of underlying `und` (spot `s` raw, IM's widened shock `h_im` at Q63), with `ends`
-/// the scenarios of IM's box ends `-h'_IM`, `+h'_IM`.
-pub(super) fn tail_prep(
-    und: &UnderlyingRisk,
-    s: u128,
-    h_im: u64,
-    ends: [&Scen; 2],
-) -> RiskResult<TailPrep> {
+/// The tail of underlying `und` (IM's widened shock `h_im` at Q63), with `ends` the scenarios
+/// of IM's box ends `-h'_IM`, `+h'_IM`.
+pub(super) fn tail_prep(und: &UnderlyingRisk, h_im: u64, ends: [&Scen; 2]) -> RiskResult<TailPrep> {
     let p = &und.params;
     if !p.tail_weight.is_positive() {
         return Ok(TailPrep::OFF);

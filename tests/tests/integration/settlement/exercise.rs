@@ -515,3 +515,83 @@ fn accrue_exercise_is_refused_on_a_european_series_a_wrong_underlying_and_nothin
         bytemuck::bytes_of(&before)
     );
 }
+
+/// A write and a withdrawal after an exercise: the program refuses both (`ExerciseNotAccrued`)
+/// until the writer's short accrued, and so does the SDK's projection; with the accruals first
+/// in the same transaction (`accrual::accrue_first`, as `greekhouse account write` and
+/// `withdraw` send them) each is projected on the accrued account and lands as projected: its
+/// fee, its equity, the account it leaves to the byte. With nothing pending the view is the chain.
+#[test]
+fn a_write_after_an_exercise_sends_the_accruals_first_and_lands_as_projected() {
+    use greekhouse::events::OptionsWritten;
+    use greekhouse_sdk::{accrual, flows};
+    let mut env = Env::new();
+    let f = american_puts(&mut env);
+    exercise(&mut env, &f, 8).unwrap();
+    let (account, series) = (f.w1.account, f.series);
+    let owner = f.w1.owner.pubkey();
+    let mint = env.series_state(&series).option_mint;
+    let recipient = env.chain.token_account(&owner, &mint, &SPL_TOKEN).unwrap();
+    let keys = (account, owner, series, recipient);
+    fn write<C: greekhouse_sdk::chain::Chain + ?Sized>(
+        chain: &mut C,
+        cx: &flows::FlowContext<'_>,
+        (account, owner, series, recipient): (Pubkey, Pubkey, Pubkey, Pubkey),
+    ) -> Result<flows::Projected, greekhouse_sdk::margin::MarginError> {
+        flows::write(chain, cx, account, owner, series, recipient, 2)
+    }
+    // without the accruals: the program's refusal, projected, and the node's
+    let bare = env.with_flow(|chain, cx| write(chain, cx, keys)).unwrap();
+    assert!(bare.refusal.as_ref().unwrap().is(E::ExerciseNotAccrued));
+    expect_err(
+        env.chain.send(&[bare.instruction], &[&f.w1.owner]),
+        E::ExerciseNotAccrued,
+    );
+    // with them first: projected on the accrued account
+    let (p, accruals) = env.with_flow(|chain, cx| {
+        let (mut view, accruals) = accrual::accrue_first(chain, &account).unwrap();
+        (write(&mut view, cx, keys).unwrap(), accruals)
+    });
+    assert_eq!(accruals.len(), 1);
+    assert!(p.refusal.is_none(), "{:?}", p.refusal);
+    let mut ixs = accruals;
+    ixs.push(p.instruction.clone());
+    let out = env.chain.send(&ixs, &[&f.w1.owner]).unwrap();
+    let a: ExerciseAccrued = event(&out);
+    assert_eq!((a.contracts_before, a.contracts_after), (30, 24));
+    let written: OptionsWritten = event(&out);
+    assert_eq!(written.fee, p.fee);
+    assert_eq!(Some(written.initial_equity_after), p.initial_equity_after());
+    let after = env.writer_state(&account);
+    assert_eq!(
+        bytemuck::bytes_of(&after),
+        bytemuck::bytes_of(&p.account_after)
+    );
+    // nothing pending now: no accrual, and the projection is the chain's
+    let (again, none) = env.with_flow(|chain, cx| {
+        let (mut view, accruals) = accrual::accrue_first(chain, &account).unwrap();
+        (write(&mut view, cx, keys).unwrap(), accruals)
+    });
+    assert!(none.is_empty());
+    assert!(again.refusal.is_none());
+    // the other writer withdraws: its accrual first as well
+    let w2 = f.w2.account;
+    let ledger = greekhouse_sdk::ix::TokenLedger::quote(&env.ch);
+    let to = f.w2.quote_ata;
+    let w2_owner = f.w2.owner.pubkey();
+    let (p, accruals) = env.with_flow(|chain, cx| {
+        let (mut view, accruals) = accrual::accrue_first(chain, &w2).unwrap();
+        let p = flows::withdraw(&mut view, cx, w2, w2_owner, &ledger, to, usd(1_000)).unwrap();
+        (p, accruals)
+    });
+    assert_eq!(accruals.len(), 1);
+    assert!(p.refusal.is_none(), "{:?}", p.refusal);
+    let mut ixs = accruals;
+    ixs.push(p.instruction);
+    env.chain.send(&ixs, &[&f.w2.owner]).unwrap();
+    assert_eq!(
+        bytemuck::bytes_of(&env.writer_state(&w2)),
+        bytemuck::bytes_of(&p.account_after)
+    );
+    assert_books_balance(&mut env);
+}
