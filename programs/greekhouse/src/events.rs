@@ -287,6 +287,8 @@ pub struct LiquidationEnded {
 #[derive(AnchorSerialize, AnchorDeserialize, Debug, Clone, PartialEq, Eq)]
 pub struct UnbackedShort {
     pub series: Pubkey,
+    /// The contracts the series now counts as unbacked: the account's short, less in an
+    /// American series the part its accruals rounded up beyond what tokens stand against.
     pub contracts: u64,
     /// Quote moved from the account towards this series' unbacked contracts.
     pub cover: u64,

@@ -380,33 +380,41 @@ pub fn settle_slice(
     fund.invariant()
 }
 
-/// A bankrupt writer's short in `series` becomes the series' unbacked contracts, with `cover`
-/// of the writer's positive quote balance set aside towards them (held in the quote vault for
-/// that series). Open interest is unchanged: the tokens are still outstanding.
+/// A bankrupt writer's short of `contracts` in `series` becomes the series' unbacked contracts,
+/// with `cover` of the writer's positive quote balance set aside towards them (held in the
+/// quote vault for that series). Open interest is unchanged: the tokens are still outstanding.
+/// Returns the contracts the series records as unbacked: the short, except in an American
+/// series where it exceeds what the writers back in all (`writer_shorts`): accruals round each
+/// short up, so a short can hold contracts no token stands against, and those are no claim
+/// on anyone (counting them would take the unbacked count past the open interest).
 pub fn make_unbacked(
     writer: &mut WriterAccount,
     series_key: Pubkey,
     series: &mut OptionSeries,
     contracts: u64,
     cover: u64,
-) -> Result<()> {
+) -> Result<u64> {
     require!(
         cover == 0 || writer.quote_balance >= to_signed(cover)?,
         GreekhouseError::InsufficientQuote
     );
-    if series.is_american() {
+    let unbacked = if series.is_american() {
         require_accrued(writer, &series_key, series)?;
         series.recorded_shorts = series
             .recorded_shorts
             .checked_sub(contracts)
             .ok_or(GreekhouseError::InvariantViolated)?;
-    }
+        contracts.min(series.writer_shorts())
+    } else {
+        contracts
+    };
     writer.reduce_short(&series_key, contracts)?;
     writer.add_quote(-to_signed(cover)?)?;
-    series.unbacked_contracts = series.unbacked_contracts.safe_add(contracts)?;
+    series.unbacked_contracts = series.unbacked_contracts.safe_add(unbacked)?;
     series.unbacked_cover = series.unbacked_cover.safe_add(cover)?;
     writer.invariant()?;
-    series.invariant()
+    series.invariant()?;
+    Ok(unbacked)
 }
 
 /// Rebase the insurance fund's shares when it needs it before minting

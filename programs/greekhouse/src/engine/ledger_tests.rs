@@ -324,3 +324,37 @@ fn an_unpaid_exercise_debt_is_marked_written_off_and_borne_by_its_series() {
         before - 200_000_000 - 75_000_000 + 75_000_000
     );
 }
+
+/// A bankrupt American short rounded up beyond the tokens against it: one writer of 7, one of
+/// them exercised; the scale (6/7, rounded up) leaves the accrued short at 7 against 6 tokens.
+/// Written off, the series counts 6 unbacked (what tokens stand against), never more than its
+/// open interest, and its invariants hold (the lifecycle fuzzer's seed 4 found the refusal:
+/// `resolve_bankruptcy` failed with `InvariantViolated` and the account could not be resolved).
+#[test]
+fn an_american_short_rounded_up_is_unbacked_only_for_the_tokens_against_it() {
+    use crate::state::{ExerciseStyle, EXERCISE_SCALE_ONE};
+    let mut s = series();
+    s.style = ExerciseStyle::American as u8;
+    s.exercise_scale = EXERCISE_SCALE_ONE;
+    s.kind = 1;
+    let key = Pubkey::new_unique();
+    let (mut w, mut l) = (writer(1_000_000_000), ledger());
+    open_short(&mut w, key, &mut s, &mut l, u64::MAX, 7, u64::MAX, 0).unwrap();
+    let mut epoch = 0;
+    exercise(&mut s, &mut l, &mut epoch, 1, 10_000_000, 10_000_000).unwrap();
+    let (_, a) = accrue_exercise(&mut w, &key, &mut s, 1, 7).unwrap();
+    assert_eq!(a.contracts, 7, "rounded up: 7 x 6/7 from above");
+    assert_eq!(s.writer_shorts(), 6);
+    let unbacked = make_unbacked(&mut w, key, &mut s, 7, 0).unwrap();
+    assert_eq!(unbacked, 6);
+    assert_eq!((s.unbacked_contracts, s.recorded_shorts), (6, 0));
+    assert_eq!(w.short_contracts(&key), 0);
+    s.invariant().unwrap();
+    // a European short is written off whole
+    let mut e = series();
+    let ekey = Pubkey::new_unique();
+    let mut v = writer(1_000_000_000);
+    open_short(&mut v, ekey, &mut e, &mut l, u64::MAX, 7, u64::MAX, 0).unwrap();
+    assert_eq!(make_unbacked(&mut v, ekey, &mut e, 7, 0).unwrap(), 7);
+    assert_eq!(e.unbacked_contracts, 7);
+}

@@ -201,6 +201,10 @@ pub(super) enum Action {
     QueueChange {
         raise: bool,
     },
+    /// Governance tightens SOL's tail and size charge (weight up, liquidation capacity halved):
+    /// applied at once, so books margined before it can breach and must still be liquidated,
+    /// settled and redeemed.
+    TightenMargin,
     ExecuteChange,
     CancelChange,
     Pause {
@@ -349,6 +353,7 @@ pub(super) fn action() -> impl Strategy<Value = Action> {
         1 => Just(SetVolSurface),
         1 => (0u8..NEW_TERMS.len() as u8).prop_map(|k| CreateSeries { k }),
         1 => any::<bool>().prop_map(|raise| QueueChange { raise }),
+        1 => Just(TightenMargin),
         1 => Just(ExecuteChange),
         1 => Just(CancelChange),
         1 => (1u8..16).prop_map(|flags| Pause { flags }),

@@ -477,6 +477,19 @@ pub(super) fn apply(world: &mut World, a: &Action) -> Step {
             }
             sent(r)
         }
+        TightenMargin => {
+            let sol = world.env.sol.key;
+            let mut t = world.env.underlying(&sol).tail_and_size;
+            t.tail_weight_bps = (t.tail_weight_bps + 2_000).min(10_000);
+            t.size_capacity = (t.size_capacity / 2).max(1);
+            let r = world
+                .env
+                .queue_change(ix::ChangeTarget::underlying(sol), GovValue::TailAndSize(t));
+            if r.is_ok() {
+                world.hit("margin tightened by governance");
+            }
+            sent(r)
+        }
         ExecuteChange => {
             let Some(id) = world.last_change else {
                 return Ok(None);

@@ -29,7 +29,18 @@ pub(super) fn check_step(world: &mut World, what: &str, r: &Step) {
             let name = refusal_name(e);
             world.hit(format!("refused {name}"));
             if let Some(msg) = unexpected(e) {
-                fail(world, format!("unexpected error in {what}: {msg}"));
+                // the program's last words say which rule broke
+                let logs = match e {
+                    ChainError::Transaction { logs, .. } => {
+                        let tail = logs.len().saturating_sub(12);
+                        logs[tail..].join("\n    ")
+                    }
+                    _ => String::new(),
+                };
+                fail(
+                    world,
+                    format!("unexpected error in {what}: {msg}\n  logs:\n    {logs}"),
+                );
             }
         }
     }

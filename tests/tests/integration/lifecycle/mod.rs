@@ -41,7 +41,8 @@
 //! accrues every pending exercise each round); insurance — open_insurance_stake, stake, request_unstake,
 //! cancel_unstake, unstake, donate (and stakes around sweeps); keeper — sweep_fees,
 //! record_price, check_margin (a crank checks every account after each price move);
-//! set_vol_surface; create_series; governance — queue_change, execute_change,
+//! set_vol_surface; create_series; governance — queue_change (a deposit cap raised or
+//! lowered, SOL's tail and size charge tightened at once), execute_change,
 //! cancel_change, pause, unpause, propose_admin / accept_admin, list_underlying (a rare action;
 //! list_collateral and initialize_clearinghouse run in the scenario's setup); writer vaults —
 //! vault_deposit, request_vault_withdraw, cancel_vault_withdraw, vault_withdraw, vault_buy (a

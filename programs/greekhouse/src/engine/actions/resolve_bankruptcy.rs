@@ -115,10 +115,10 @@ pub fn resolve_bankruptcy(
         match p.side()? {
             Side::Short => {
                 let cover = covers.next().ok_or(GreekhouseError::InvariantViolated)?;
-                ledger::make_unbacked(writer, p.series, s, p.contracts, cover)?;
+                let contracts = ledger::make_unbacked(writer, p.series, s, p.contracts, cover)?;
                 unbacked.push(UnbackedShort {
                     series: p.series,
-                    contracts: p.contracts,
+                    contracts,
                     cover,
                 });
             }
