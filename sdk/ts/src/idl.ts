@@ -9592,6 +9592,10 @@ export type Greekhouse = {
           },
           {
             "name": "contracts",
+            "docs": [
+              "The contracts the series now counts as unbacked: the account's short, less in an",
+              "American series the part its accruals rounded up beyond what tokens stand against."
+            ],
             "type": "u64"
           },
           {
@@ -20535,6 +20539,10 @@ export type GreekhouseIdlJson = {
           },
           {
             "name": "contracts",
+            "docs": [
+              "The contracts the series now counts as unbacked: the account's short, less in an",
+              "American series the part its accruals rounded up beyond what tokens stand against."
+            ],
             "type": "u64"
           },
           {
@@ -31478,6 +31486,10 @@ export const IDL: GreekhouseIdlJson = {
           },
           {
             "name": "contracts",
+            "docs": [
+              "The contracts the series now counts as unbacked: the account's short, less in an",
+              "American series the part its accruals rounded up beyond what tokens stand against."
+            ],
             "type": "u64"
           },
           {
