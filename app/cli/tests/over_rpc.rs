@@ -1,7 +1,8 @@
 //! The `greekhouse` binary against a real local validator (`greekhouse-localnet`, started by
 //! the test kit's `LocalnetProcess`): the writer demo over JSON-RPC, `margin --url` agreeing with the
 //! demo's own last margin and reading a seeded writer, governance sent with a plain admin key,
-//! a writer's `account` commands from open to close (`over_rpc/account.rs`), a vault's LP and
+//! a writer's `account` commands from open to close (`over_rpc/account.rs`), an American
+//! exercise and the write after it (`over_rpc/american.rs`), a vault's LP and
 //! buyer through `vault` (`over_rpc/vault.rs`), `vol publish`
 //! within and beyond the updater's bounds (`over_rpc/vol.rs`), a clearing house deployed with
 //! `deploy --send` and resumed (`over_rpc/deploy.rs`), and `localnet`'s message when its
@@ -22,6 +23,8 @@ use serde_json::{json, Value};
 
 #[path = "over_rpc/account.rs"]
 mod account;
+#[path = "over_rpc/american.rs"]
+mod american;
 #[path = "over_rpc/deploy.rs"]
 mod deploy;
 #[path = "over_rpc/vault.rs"]
@@ -326,6 +329,8 @@ fn the_writer_flow_margin_and_governance_run_over_rpc_on_a_local_validator() {
 
     // a writer's own commands, from open to close
     account::writer_walks_through_the_account_commands(m, &dir);
+    // an American series: an exercise, then a write with the accrual sent first
+    american::a_writer_exercises_and_writes_again_with_its_accrual_first(m, &dir.join("home"));
     // a liquidity provider and a buyer of a writer vault, with the same key and config
     vault::an_lp_and_a_buyer_use_a_vault(m, &dir.join("home"));
     // the vol updater's publisher, clipping included
