@@ -111,7 +111,7 @@ fn liquidations(a: LiquidationsArgs) -> Result<ExitCode> {
     if a.accounts == 0 {
         bail!("--accounts must be at least 1");
     }
-    if a.max_in_flight.iter().any(|&w| w == 0) {
+    if a.max_in_flight.contains(&0) {
         bail!("--max-in-flight values must be at least 1");
     }
     if a.manifest.is_some() && a.max_in_flight.len() != 1 {
@@ -125,13 +125,18 @@ fn liquidations(a: LiquidationsArgs) -> Result<ExitCode> {
                 round(&m, &a, window)?
             }
             None => {
-                let dir = std::env::temp_dir().join(format!(
-                    "greekhouse-bench-{}-{window}",
-                    std::process::id()
-                ));
+                let dir = std::env::temp_dir()
+                    .join(format!("greekhouse-bench-{}-{window}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
                 eprintln!("starting a local validator in {}", dir.display());
+                // (a start that exits at once is tried once more: seen once, while another
+                // validator of the machine was stopping)
                 let node = LocalnetProcess::spawn(&dir, Duration::from_secs(180))
+                    .or_else(|_| {
+                        std::thread::sleep(Duration::from_secs(2));
+                        let _ = std::fs::remove_dir_all(&dir);
+                        LocalnetProcess::spawn(&dir, Duration::from_secs(180))
+                    })
                     .map_err(|e| anyhow!("cannot start the local validator: {e}"))?;
                 let r = round(&node.manifest, &a, window);
                 drop(node);
@@ -249,7 +254,12 @@ impl Drop for PriceKeeper {
 }
 
 /// Open, fund and deposit `deposit` for `n` new writers, `SETUP_IN_FLIGHT` at a time.
-fn open_writers(env: &mut Env<RpcChain>, m: &Manifest, n: usize, deposit: u64) -> Result<Vec<Writer>> {
+fn open_writers(
+    env: &mut Env<RpcChain>,
+    m: &Manifest,
+    n: usize,
+    deposit: u64,
+) -> Result<Vec<Writer>> {
     let owners: Vec<Keypair> = (0..n).map(|_| Keypair::new()).collect();
     let payer = env.chain.payer();
     let ch = m.clearinghouse;
@@ -288,7 +298,12 @@ fn open_writers(env: &mut Env<RpcChain>, m: &Manifest, n: usize, deposit: u64) -
         .zip(&owners)
         .map(|(ixs, owner)| TxRequest::new(ixs, vec![owner, &auth]))
         .collect();
-    for (i, r) in env.chain.send_many(&requests, SETUP_IN_FLIGHT).into_iter().enumerate() {
+    for (i, r) in env
+        .chain
+        .send_many(&requests, SETUP_IN_FLIGHT)
+        .into_iter()
+        .enumerate()
+    {
         r.with_context(|| format!("opening writer {i}"))?;
     }
     env.writer_accounts
@@ -316,7 +331,12 @@ fn write_all(
         let write = env.write_instruction(w, series, contracts, recipient);
         requests.push(TxRequest::new(vec![create, write], vec![&w.owner]));
     }
-    for (i, r) in env.chain.send_many(&requests, SETUP_IN_FLIGHT).into_iter().enumerate() {
+    for (i, r) in env
+        .chain
+        .send_many(&requests, SETUP_IN_FLIGHT)
+        .into_iter()
+        .enumerate()
+    {
         r.with_context(|| format!("writer {i} writing {contracts} contracts"))?;
     }
     Ok(())

@@ -4,8 +4,9 @@
 //! a writer's `account` commands from open to close (`over_rpc/account.rs`), a vault's LP and
 //! buyer through `vault` (`over_rpc/vault.rs`), `vol publish`
 //! within and beyond the updater's bounds (`over_rpc/vol.rs`), a clearing house deployed with
-//! `deploy --send` and resumed (`over_rpc/deploy.rs`), and `localnet`'s message when its
-//! binary is missing.
+//! `deploy --send` and resumed (`over_rpc/deploy.rs`), `bench liquidations` at a small size on
+//! a validator of its own (`over_rpc/bench.rs`), and `localnet`'s message when its binary is
+//! missing.
 //!
 //! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
 //! test fails with `LocalnetProcess::spawn`'s message, never skips. One validator serves every
@@ -22,6 +23,8 @@ use serde_json::{json, Value};
 
 #[path = "over_rpc/account.rs"]
 mod account;
+#[path = "over_rpc/bench.rs"]
+mod bench;
 #[path = "over_rpc/deploy.rs"]
 mod deploy;
 #[path = "over_rpc/vault.rs"]

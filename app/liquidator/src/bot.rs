@@ -530,6 +530,27 @@ impl Bot {
         }
     }
 
+    /// Bid on each auction in `keys` where a bid pays: with `run.max_in_flight = 1` each bid
+    /// is sized on the chain as the previous one left it and sent before the next is sized (a
+    /// slow batch would otherwise send quotes that went stale while the earlier ones landed);
+    /// with a window, all of them sized first and sent together ([`Bot::bid_wave`]).
+    fn bid_on<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        oracles: &BTreeMap<Pubkey, Pubkey>,
+        keys: &[Pubkey],
+    ) {
+        let wave = if self.run.max_in_flight <= 1 {
+            1
+        } else {
+            keys.len().max(1)
+        };
+        for chunk in keys.chunks(wave) {
+            self.bid_wave(chain, log, oracles, chunk);
+        }
+    }
+
     /// Bid on each auction in `keys` where a bid pays, the bids sent together.
     ///
     /// Every bid draws on the one bidding account, so bids sized each from the account as it
@@ -542,7 +563,7 @@ impl Bot {
     /// sent together: they share the bidding account, so a node runs them one after another,
     /// and one the program refuses (another bidder was first, a price moved) is a lost bid that
     /// leaves the others standing.
-    fn bid_on<C: Chain + ?Sized>(
+    fn bid_wave<C: Chain + ?Sized>(
         &mut self,
         chain: &mut C,
         log: &mut dyn Log,

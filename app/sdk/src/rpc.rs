@@ -336,7 +336,10 @@ impl RpcChain {
     /// gone (the transaction can no longer land), an error when the node refused otherwise.
     /// A dropped packet is not an error: the caller re-sends the same bytes while it waits.
     fn send_once(&self, tx: &Transaction) -> Result<bool, ChainError> {
-        match self.client.send_transaction_with_config(tx, self.send_config()) {
+        match self
+            .client
+            .send_transaction_with_config(tx, self.send_config())
+        {
             Ok(_) => Ok(true),
             Err(e) if e.get_transaction_error() == Some(TransactionError::BlockhashNotFound) => {
                 Ok(false)
@@ -481,21 +484,21 @@ impl RpcChain {
                 next += 1;
                 let started = Instant::now();
                 let req = &batch[index];
-                let launched = self
-                    .prepare(&req.instructions, &req.signers)
-                    .and_then(|instructions| {
-                        let mut f = InFlight {
-                            index,
-                            instructions,
-                            tx: Transaction::default(),
-                            last_valid: 0,
-                            attempts: 0,
-                            last_sent: started,
-                            started,
-                        };
-                        self.launch(&mut f, batch, &mut recent, false)?;
-                        Ok(f)
-                    });
+                let launched =
+                    self.prepare(&req.instructions, &req.signers)
+                        .and_then(|instructions| {
+                            let mut f = InFlight {
+                                index,
+                                instructions,
+                                tx: Transaction::default(),
+                                last_valid: 0,
+                                attempts: 0,
+                                last_sent: started,
+                                started,
+                            };
+                            self.launch(&mut f, batch, &mut recent, false)?;
+                            Ok(f)
+                        });
                 match launched {
                     Ok(f) => in_flight.push(f),
                     Err(e) => results[index] = Some(Err(e)),
@@ -528,24 +531,24 @@ impl RpcChain {
                     Ok(Some(Confirmation::Failed(err))) => {
                         Some(Err(self.failed(&f.tx, err, f.started)))
                     }
-                    Ok(Some(Confirmation::Expired)) => self
-                        .launch(&mut f, batch, &mut recent, true)
-                        .err()
-                        .map(Err),
+                    Ok(Some(Confirmation::Expired)) => {
+                        self.launch(&mut f, batch, &mut recent, true).err().map(Err)
+                    }
                     Ok(None) if f.started.elapsed() > self.config.confirm_timeout => {
                         Some(Err(self.timed_out(&f.tx.signatures[0])))
                     }
-                    Ok(None) if f.last_sent.elapsed() >= RESEND_EVERY => match self.send_once(&f.tx) {
-                        Ok(true) => {
-                            f.last_sent = Instant::now();
-                            None
+                    Ok(None) if f.last_sent.elapsed() >= RESEND_EVERY => {
+                        match self.send_once(&f.tx) {
+                            Ok(true) => {
+                                f.last_sent = Instant::now();
+                                None
+                            }
+                            Ok(false) => {
+                                self.launch(&mut f, batch, &mut recent, true).err().map(Err)
+                            }
+                            Err(e) => Some(Err(e)),
                         }
-                        Ok(false) => self
-                            .launch(&mut f, batch, &mut recent, true)
-                            .err()
-                            .map(Err),
-                        Err(e) => Some(Err(e)),
-                    },
+                    }
                     Ok(None) => None,
                 };
                 match done {
@@ -599,7 +602,10 @@ impl RpcChain {
     }
 
     /// The statuses of the signatures in flight, in their order.
-    fn statuses(&self, in_flight: &[InFlight]) -> Result<Vec<Option<TransactionStatus>>, ChainError> {
+    fn statuses(
+        &self,
+        in_flight: &[InFlight],
+    ) -> Result<Vec<Option<TransactionStatus>>, ChainError> {
         let signatures: Vec<_> = in_flight.iter().map(|f| f.tx.signatures[0]).collect();
         let mut out = Vec::with_capacity(signatures.len());
         for chunk in signatures.chunks(SIGNATURE_STATUS_CHUNK) {
@@ -874,6 +880,10 @@ pub fn rpc_error(e: &ClientError) -> ChainError {
     };
     ChainError::Rpc { kind, message }
 }
+
+#[cfg(test)]
+#[path = "rpc_pipeline_tests.rs"]
+mod pipeline_tests;
 
 #[cfg(test)]
 mod tests {
