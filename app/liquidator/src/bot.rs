@@ -85,7 +85,7 @@ enum Start {
     /// Above maintenance (remembered in the [`HealthMemo`]).
     Healthy,
     /// Its liquidation is due.
-    Due(StartPlan),
+    Due(Box<StartPlan>),
     /// Neither: not healthy for the memo (a debtor within its grace), or its margin failed.
     Not,
 }
@@ -351,7 +351,7 @@ impl Bot {
                         Start::Healthy => {
                             memo.healthy.insert(key, account.data.clone());
                         }
-                        Start::Due(plan) => starts.push((key, plan)),
+                        Start::Due(plan) => starts.push((key, *plan)),
                         Start::Not => {}
                     }
                 }
@@ -476,7 +476,7 @@ impl Bot {
                 Start::Healthy
             };
         }
-        Start::Due(plan)
+        Start::Due(Box::new(plan))
     }
 
     /// Send `check_margin` for `key` when the program's own check would store another status
