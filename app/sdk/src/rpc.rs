@@ -14,6 +14,9 @@
 //!   a fresh blockhash; that happens at most `max_send_attempts` times, and the whole send is
 //!   also bounded by `confirm_timeout`. The landed transaction is then read back
 //!   (`getTransaction`) for its logs, compute units and events.
+//! - Batches ([`Chain::send_many`]): independent transactions pipelined, at most a window of
+//!   them unconfirmed, each prepared, confirmed and read back by the rules above; outcomes in
+//!   input order (`RpcChain::send_pipelined`).
 //! - Every RPC failure becomes a [`ChainError::Rpc`] that says which one: node unreachable,
 //!   request timed out, node behind, blockhash expired, confirmation timed out, read-only
 //!   chain, or another response error with its code.
@@ -758,7 +761,7 @@ impl Chain for RpcChain {
     }
 
     /// One at a time through [`Chain::send`] when `max_in_flight` is 1; pipelined otherwise
-    /// ([`RpcChain::send_pipelined`]).
+    /// (`RpcChain::send_pipelined`).
     fn send_many(
         &mut self,
         batch: &[TxRequest<'_>],

@@ -1,7 +1,9 @@
 //! The liquidator bot (docs/liquidator.md) on the embedded bank: it liquidates a crashed
 //! account back to the end level; two bots compete and the auction ends sooner; a bot with
-//! little capital bids only what its initial margin allows; it cranks an expiry through to
-//! finalization; a bad configuration is refused with the field's name.
+//! little capital bids only what its initial margin allows; one tick starts several accounts
+//! below maintenance at once, and a tick's bids, sent together, are sized so the bot's account
+//! carries them all; it cranks an expiry through to finalization; a bad configuration is
+//! refused with the field's name.
 use crate::harness;
 use crate::liquidation::{assert_books_balance, bidder, call_series, writer_at_im};
 use harness::ext_market::*;
