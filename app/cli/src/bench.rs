@@ -78,6 +78,16 @@ pub struct LiquidationsArgs {
     pub json: bool,
 }
 
+/// One tick of a round: how long it took and what the bot did in it.
+#[derive(Debug, Serialize)]
+pub struct TickFigure {
+    pub secs: f64,
+    pub started: u64,
+    pub bids_won: u64,
+    pub ended: u64,
+    pub errors: u64,
+}
+
 /// One round's figures.
 #[derive(Debug, Serialize)]
 pub struct Round {
@@ -90,6 +100,8 @@ pub struct Round {
     /// ... until every account was back at its end level (its liquidation ended).
     pub all_ended_secs: f64,
     pub ticks: u64,
+    /// Each tick (the last one's check included in the time to the end).
+    pub tick_figures: Vec<TickFigure>,
     /// Transactions the bot signed and sent (a re-signed one counts again).
     pub transactions_sent: u64,
     /// Errors the bot counted (failed sends, bids lost included, and failed projections).
@@ -155,6 +167,17 @@ fn liquidations(a: LiquidationsArgs) -> Result<ExitCode> {
                 round.transactions_sent,
                 round.errors
             );
+            for (i, t) in round.tick_figures.iter().enumerate() {
+                eprintln!(
+                    "  tick {}: {:.1} s, {} started, {} bids won, {} ended, {} errors",
+                    i + 1,
+                    t.secs,
+                    t.started,
+                    t.bids_won,
+                    t.ended,
+                    t.errors
+                );
+            }
         }
         rounds.push(round);
     }
@@ -440,8 +463,18 @@ pub fn round(m: &Manifest, a: &LiquidationsArgs, window: usize) -> Result<Round>
     let mut all_started = None;
     let mut log = MemoryLog::default();
     let timeout = Duration::from_secs(a.timeout_secs);
+    let mut tick_figures = Vec::new();
     let all_ended = loop {
+        let (tick_start, before) = (Instant::now(), bot.counters.clone());
         bot.tick(&mut bot_chain, &mut log);
+        let c = &bot.counters;
+        tick_figures.push(TickFigure {
+            secs: tick_start.elapsed().as_secs_f64(),
+            started: c.started - before.started,
+            bids_won: c.bids_won - before.bids_won,
+            ended: c.ended - before.ended,
+            errors: c.errors.values().sum::<u64>() - before.errors.values().sum::<u64>(),
+        });
         log.0.clear();
         let at = clock.elapsed().as_secs_f64();
         for (i, account) in bot_chain.accounts(&keys)?.into_iter().enumerate() {
@@ -486,6 +519,7 @@ pub fn round(m: &Manifest, a: &LiquidationsArgs, window: usize) -> Result<Round>
         all_started_secs: all_started.unwrap_or(all_ended),
         all_ended_secs: all_ended,
         ticks: bot.counters.ticks,
+        tick_figures,
         transactions_sent: bot_chain.transactions_sent(),
         errors,
         counters: bot.counters,
