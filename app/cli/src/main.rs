@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod account;
+#[cfg(feature = "demo")]
+mod bench;
 mod compare;
 mod dashboard;
 mod decimal;
@@ -92,6 +94,10 @@ enum Command {
     Localnet(localnet::LocalnetArgs),
     /// Serve the risk dashboard (app/dashboard) for a node (--url).
     Dashboard(dashboard::DashboardArgs),
+    /// Benchmarks on a local validator: `liquidations` (the bot's throughput when one price
+    /// update pushes many accounts below maintenance).
+    #[cfg(feature = "demo")]
+    Bench(bench::BenchArgs),
 }
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
@@ -111,6 +117,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Idl(args) => idl::run(args),
         Command::Localnet(args) => localnet::run(args),
         Command::Dashboard(args) => dashboard::run(args),
+        #[cfg(feature = "demo")]
+        Command::Bench(args) => bench::run(args),
     }
 }
 

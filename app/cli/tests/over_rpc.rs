@@ -5,8 +5,9 @@
 //! exercise and the write after it (`over_rpc/american.rs`), a vault's LP and
 //! buyer through `vault` (`over_rpc/vault.rs`), `vol publish`
 //! within and beyond the updater's bounds (`over_rpc/vol.rs`), a clearing house deployed with
-//! `deploy --send` and resumed (`over_rpc/deploy.rs`), and `localnet`'s message when its
-//! binary is missing.
+//! `deploy --send` and resumed (`over_rpc/deploy.rs`), `bench liquidations` at a small size on
+//! a validator of its own (`over_rpc/bench.rs`), and `localnet`'s message when its binary is
+//! missing.
 //!
 //! The validator is a separate build (`./scripts/localnet.sh build`); when it is missing the
 //! test fails with `LocalnetProcess::spawn`'s message, never skips. One validator serves every
@@ -25,6 +26,8 @@ use serde_json::{json, Value};
 mod account;
 #[path = "over_rpc/american.rs"]
 mod american;
+#[path = "over_rpc/bench.rs"]
+mod bench;
 #[path = "over_rpc/deploy.rs"]
 mod deploy;
 #[path = "over_rpc/vault.rs"]

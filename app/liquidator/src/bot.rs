@@ -12,10 +12,10 @@ use greekhouse::errors::GreekhouseError;
 use greekhouse::state::{Underlying, WriterAccount, WriterStatus};
 use greekhouse_risk::Fixed;
 use greekhouse_sdk::accounts;
-use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome};
+use greekhouse_sdk::chain::{Chain, ChainError, TxOutcome, TxRequest};
 use greekhouse_sdk::flows::FlowContext;
 use greekhouse_sdk::ix::ClearinghouseRef;
-use greekhouse_sdk::liquidation::{self as flows, BidQuote, BidSize};
+use greekhouse_sdk::liquidation::{self as flows, BidQuote, BidSize, StartPlan};
 use greekhouse_sdk::margin::MarginError;
 use greekhouse_sdk::Instruction;
 use serde_json::json;
@@ -80,6 +80,105 @@ pub struct Bot {
     pub counters: Counters,
 }
 
+/// What the scan found of an active account.
+enum Start {
+    /// Above maintenance (remembered in the [`HealthMemo`]).
+    Healthy,
+    /// Its liquidation is due.
+    Due(Box<StartPlan>),
+    /// Neither: not healthy for the memo (a debtor within its grace), or its margin failed.
+    Not,
+}
+
+/// The chain as a batch of bids leaves it, before they are sent: reads of the bidding account
+/// and the insurance fund answer with their projected state; everything else is read through.
+/// Only reads (a send here would bypass the projection).
+struct Projected<'a, C: Chain + ?Sized> {
+    inner: &'a mut C,
+    overrides: std::collections::HashMap<Pubkey, solana_account::Account>,
+}
+
+impl<'a, C: Chain + ?Sized> Projected<'a, C> {
+    fn new(inner: &'a mut C) -> Self {
+        Self {
+            inner,
+            overrides: std::collections::HashMap::new(),
+        }
+    }
+
+    fn current(&mut self, key: Pubkey) -> Option<solana_account::Account> {
+        match self.overrides.get(&key) {
+            Some(a) => Some(a.clone()),
+            None => self.inner.account(&key).ok().flatten(),
+        }
+    }
+
+    /// `key` reads as holding `state` (a zero-copy account after its discriminator).
+    fn set<T: bytemuck::Pod>(&mut self, key: Pubkey, state: &T) {
+        let Some(mut account) = self.current(key) else {
+            return;
+        };
+        let bytes = bytemuck::bytes_of(state);
+        if let Some(slot) = account.data.get_mut(8..8 + bytes.len()) {
+            slot.copy_from_slice(bytes);
+            self.overrides.insert(key, account);
+        }
+    }
+
+    fn set_fund_balance(&mut self, key: Pubkey, balance: u64) {
+        let Some(account) = self.current(key) else {
+            return;
+        };
+        if let Ok(mut fund) = accounts::insurance_fund(&account.data) {
+            fund.balance = balance;
+            self.set(key, &fund);
+        }
+    }
+}
+
+impl<C: Chain + ?Sized> Chain for Projected<'_, C> {
+    fn payer(&self) -> Pubkey {
+        self.inner.payer()
+    }
+
+    fn account(&mut self, key: &Pubkey) -> Result<Option<solana_account::Account>, ChainError> {
+        match self.overrides.get(key) {
+            Some(a) => Ok(Some(a.clone())),
+            None => self.inner.account(key),
+        }
+    }
+
+    fn accounts(
+        &mut self,
+        keys: &[Pubkey],
+    ) -> Result<Vec<Option<solana_account::Account>>, ChainError> {
+        let mut out = self.inner.accounts(keys)?;
+        for (k, a) in keys.iter().zip(out.iter_mut()) {
+            if let Some(o) = self.overrides.get(k) {
+                *a = Some(o.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn send(&mut self, _: &[Instruction], _: &[&Keypair]) -> Result<TxOutcome, ChainError> {
+        Err(ChainError::Backend(
+            "the bot's bid projection reads only".into(),
+        ))
+    }
+
+    fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
+        self.inner.unix_timestamp()
+    }
+
+    fn program_accounts(
+        &mut self,
+        discriminator: &[u8],
+    ) -> Result<Vec<(Pubkey, solana_account::Account)>, ChainError> {
+        self.inner.program_accounts(discriminator)
+    }
+}
+
 fn error_kind(e: &ChainError) -> String {
     match (e.custom_code(), e) {
         (Some(code), _) => format!("program:{code}"),
@@ -115,6 +214,39 @@ impl Bot {
                 other => return other,
             }
         }
+    }
+
+    /// Send independent transactions together (`Chain::send_many`, at most
+    /// `run.max_in_flight` unconfirmed at once), signed by the bot's owner; the ones that failed
+    /// for a backend reason are sent again together, with the same bounded retries and backoff
+    /// as [`Bot::send`]. Outcomes in input order.
+    fn send_batch<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        txs: &[&[Instruction]],
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        let requests: Vec<TxRequest<'_>> = txs
+            .iter()
+            .map(|ixs| TxRequest::new(ixs.to_vec(), vec![&self.owner]))
+            .collect();
+        let window = self.run.max_in_flight;
+        let mut results = chain.send_many(&requests, window);
+        let mut backoff = self.run.backoff_ms;
+        for _ in 0..self.run.max_retries {
+            let again: Vec<usize> = (0..results.len())
+                .filter(|&i| matches!(&results[i], Err(e) if e.is_transient()))
+                .collect();
+            if again.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(backoff));
+            backoff = backoff.saturating_mul(2);
+            let retry: Vec<TxRequest<'_>> = again.iter().map(|&i| requests[i].clone()).collect();
+            for (i, r) in again.into_iter().zip(chain.send_many(&retry, window)) {
+                results[i] = r;
+            }
+        }
+        results
     }
 
     /// Oracle accounts of every listed underlying: the configured pull-feed account, or the
@@ -187,6 +319,11 @@ impl Bot {
                 self.accrue_pending(chain, log, bidder, &w);
             }
         }
+        // the scan decides what to send; the transactions on distinct accounts then go out
+        // together (`Chain::send_many`): the starts and ends first, then the bids
+        let mut starts: Vec<(Pubkey, StartPlan)> = Vec::new();
+        let mut ends: Vec<(Pubkey, Vec<Instruction>)> = Vec::new();
+        let mut auctions: Vec<Pubkey> = Vec::new();
         for (key, account) in writers {
             let Ok(w) = accounts::writer_account(&account.data) else {
                 continue;
@@ -210,14 +347,54 @@ impl Bot {
                         continue;
                     }
                     memo.computed += 1;
-                    if self.maybe_start(chain, log, &oracles, key, &w) {
-                        memo.healthy.insert(key, account.data.clone());
+                    match self.plan_start(chain, log, &oracles, key, &w) {
+                        Start::Healthy => {
+                            memo.healthy.insert(key, account.data.clone());
+                        }
+                        Start::Due(plan) => starts.push((key, *plan)),
+                        Start::Not => {}
                     }
                 }
-                Ok(WriterStatus::Liquidating) => self.work_auction(chain, log, &oracles, key),
+                Ok(WriterStatus::Liquidating) => match self.plan_end(chain, &oracles, key) {
+                    Some(ixs) => ends.push((key, ixs)),
+                    None => auctions.push(key),
+                },
                 _ => {}
             }
         }
+        // each start and each end writes its own account (and credits the tip to the bot's):
+        // independent of one another
+        let txs: Vec<&[Instruction]> = starts
+            .iter()
+            .map(|(_, p)| p.instructions.as_slice())
+            .chain(ends.iter().map(|(_, ixs)| ixs.as_slice()))
+            .collect();
+        let mut results = self.send_batch(chain, &txs).into_iter();
+        for ((key, plan), result) in starts.iter().zip(results.by_ref()) {
+            match result {
+                Ok(_) => {
+                    self.counters.started += 1;
+                    log.log(
+                        "liquidation_started",
+                        json!({ "account": key.to_string(), "tip": plan.tip,
+                                "maintenance_equity": plan.margin.maintenance.equity.raw() / 1_000_000_000_000 }),
+                    );
+                }
+                Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", key),
+            }
+        }
+        for ((key, _), result) in ends.iter().zip(results) {
+            match result {
+                Ok(_) => {
+                    self.counters.ended += 1;
+                    log.log("liquidation_ended", json!({ "account": key.to_string() }));
+                }
+                // a debt sale is not over while the debt is there: bid
+                Err(e) if e.custom_code().is_some() => auctions.push(*key),
+                Err(e) => self.count_error(error_kind(&e), log, "end_liquidation", key),
+            }
+        }
+        self.bid_on(chain, log, &oracles, &auctions);
         if self.strategy.settle {
             self.counters.settlement_steps +=
                 settle::crank(chain, &self.ch, &self.owner, log, &oracles);
@@ -260,15 +437,15 @@ impl Bot {
         }
     }
 
-    /// Start the liquidation of `key` if it is due; true when the account was found healthy.
-    fn maybe_start<C: Chain + ?Sized>(
+    /// Whether the liquidation of `key` is due, with its plan.
+    fn plan_start<C: Chain + ?Sized>(
         &mut self,
         chain: &mut C,
         log: &mut dyn Log,
         oracles: &BTreeMap<Pubkey, Pubkey>,
         key: Pubkey,
         w: &WriterAccount,
-    ) -> bool {
+    ) -> Start {
         let oracle_for = |u: &Pubkey| oracles.get(u).copied();
         let caller = self.owner.pubkey();
         let plan = {
@@ -279,11 +456,11 @@ impl Bot {
             Ok(p) => p,
             Err(MarginError::Chain(e)) => {
                 self.count_error(error_kind(&e), log, "margin", &key);
-                return false;
+                return Start::Not;
             }
             Err(_) => {
                 self.count_error("margin".into(), log, "margin", &key);
-                return false;
+                return Start::Not;
             }
         };
         // the program's own start action decided: below maintenance, or a settlement debt
@@ -293,20 +470,13 @@ impl Bot {
                 self.maybe_warn(chain, log, &oracle_for, key);
             }
             // a debtor is not "healthy" for the memo: its grace runs out with time alone
-            return !w.has_settlement_debt();
+            return if w.has_settlement_debt() {
+                Start::Not
+            } else {
+                Start::Healthy
+            };
         }
-        match self.send(chain, &plan.instructions) {
-            Ok(_) => {
-                self.counters.started += 1;
-                log.log(
-                    "liquidation_started",
-                    json!({ "account": key.to_string(), "tip": plan.tip,
-                            "maintenance_equity": plan.margin.maintenance.equity.raw() / 1_000_000_000_000 }),
-                );
-            }
-            Err(e) => self.count_error(error_kind(&e), log, "start_liquidation", &key),
-        }
-        false
+        Start::Due(Box::new(plan))
     }
 
     /// Send `check_margin` for `key` when the program's own check would store another status
@@ -345,71 +515,122 @@ impl Bot {
         }
     }
 
-    /// End the auction if the account is back at the end level; otherwise bid if it pays.
-    fn work_auction<C: Chain + ?Sized>(
+    /// `end_liquidation` for `key` when the program's end action accepts it now.
+    fn plan_end<C: Chain + ?Sized>(
+        &self,
+        chain: &mut C,
+        oracles: &BTreeMap<Pubkey, Pubkey>,
+        key: Pubkey,
+    ) -> Option<Vec<Instruction>> {
+        let oracle_for = |u: &Pubkey| oracles.get(u).copied();
+        let cx = self.cx(&oracle_for);
+        match flows::end_liquidation(chain, &cx, self.owner.pubkey(), key) {
+            Ok((ixs, true)) => Some(ixs),
+            _ => None,
+        }
+    }
+
+    /// Bid on each auction in `keys` where a bid pays: with `run.max_in_flight = 1` each bid
+    /// is sized on the chain as the previous one left it and sent before the next is sized (a
+    /// slow batch would otherwise send quotes that went stale while the earlier ones landed);
+    /// with a window, all of them sized first and sent together ([`Bot::bid_wave`]).
+    fn bid_on<C: Chain + ?Sized>(
         &mut self,
         chain: &mut C,
         log: &mut dyn Log,
         oracles: &BTreeMap<Pubkey, Pubkey>,
-        key: Pubkey,
+        keys: &[Pubkey],
     ) {
+        let wave = if self.run.max_in_flight <= 1 {
+            1
+        } else {
+            keys.len().max(1)
+        };
+        for chunk in keys.chunks(wave) {
+            self.bid_wave(chain, log, oracles, chunk);
+        }
+    }
+
+    /// Bid on each auction in `keys` where a bid pays, the bids sent together.
+    ///
+    /// Every bid draws on the one bidding account, so bids sized each from the account as it
+    /// stands on chain could together over-commit it (each alone within IM, all of them not).
+    /// The bids are therefore sized one after another on a projection: after each, the bot's
+    /// account and the insurance fund read as the program's own bid action leaves them
+    /// (`BidProjection::bidder_after`, `fund_balance_after`), so the next slice is sized for
+    /// what the account carries after the earlier ones, and the batch as a whole stays within
+    /// `limits.min_initial_equity_after`, as the same bids sent one by one would. Then they are
+    /// sent together: they share the bidding account, so a node runs them one after another,
+    /// and one the program refuses (another bidder was first, a price moved) is a lost bid that
+    /// leaves the others standing.
+    fn bid_wave<C: Chain + ?Sized>(
+        &mut self,
+        chain: &mut C,
+        log: &mut dyn Log,
+        oracles: &BTreeMap<Pubkey, Pubkey>,
+        keys: &[Pubkey],
+    ) {
+        if keys.is_empty() {
+            return;
+        }
         let oracle_for = |u: &Pubkey| oracles.get(u).copied();
-        let payer = self.owner.pubkey();
-        let ended = {
-            let cx = self.cx(&oracle_for);
-            flows::end_liquidation(chain, &cx, payer, key)
-        };
-        if let Ok((ixs, true)) = ended {
-            match self.send(chain, &ixs) {
-                Ok(_) => {
-                    self.counters.ended += 1;
-                    log.log("liquidation_ended", json!({ "account": key.to_string() }));
-                    return;
+        let fund_key = greekhouse_sdk::pda::insurance_fund(&self.ch.clearinghouse);
+        let mut bids: Vec<(Pubkey, BidQuote, i128)> = Vec::new();
+        {
+            let mut projected = Projected::new(chain);
+            for &key in keys {
+                let Some(quote) = self.size_bid(&mut projected, &oracle_for, key) else {
+                    continue;
+                };
+                let p = &quote.projection;
+                let gain = p.gain_at_mark().unwrap_or(i128::MIN);
+                let f = Fixed::from_raw(p.fraction as i128);
+                let risk = p
+                    .inputs
+                    .addon_maintenance
+                    .checked_add(p.inputs.mark_to_market.abs().unwrap_or(Fixed::ZERO))
+                    .and_then(|r| r.checked_mul(f, greekhouse_risk::Rounding::Up))
+                    .map(|r| r.raw() / 1_000_000_000_000)
+                    .unwrap_or(i128::MAX);
+                let hurdle = (risk * self.strategy.hurdle_bps as i128 / 10_000)
+                    .max(self.strategy.min_gain as i128);
+                if gain < hurdle {
+                    self.counters.bids_skipped += 1;
+                    log.log(
+                        "bid_skipped",
+                        json!({ "account": key.to_string(), "gain": gain.to_string(), "hurdle": hurdle.to_string(),
+                                "discount": p.inputs.discount.raw() as f64 / 1e12 }),
+                    );
+                    continue;
                 }
-                // a debt sale is not over while the debt is there: fall through and bid
-                Err(e) if e.custom_code().is_some() => {}
-                Err(e) => return self.count_error(error_kind(&e), log, "end_liquidation", &key),
+                projected.set(self.bidder_account, &p.bidder_after);
+                projected.set_fund_balance(fund_key, p.fund_balance_after);
+                bids.push((key, quote, gain));
             }
         }
-        let Some(quote) = self.size_bid(chain, &oracle_for, key) else {
-            return;
-        };
-        let p = &quote.projection;
-        let gain = p.gain_at_mark().unwrap_or(i128::MIN);
-        let f = Fixed::from_raw(p.fraction as i128);
-        let risk = p
-            .inputs
-            .addon_maintenance
-            .checked_add(p.inputs.mark_to_market.abs().unwrap_or(Fixed::ZERO))
-            .and_then(|r| r.checked_mul(f, greekhouse_risk::Rounding::Up))
-            .map(|r| r.raw() / 1_000_000_000_000)
-            .unwrap_or(i128::MAX);
-        let hurdle =
-            (risk * self.strategy.hurdle_bps as i128 / 10_000).max(self.strategy.min_gain as i128);
-        if gain < hurdle {
-            self.counters.bids_skipped += 1;
-            log.log(
-                "bid_skipped",
-                json!({ "account": key.to_string(), "gain": gain.to_string(), "hurdle": hurdle.to_string(),
-                        "discount": p.inputs.discount.raw() as f64 / 1e12 }),
-            );
-            return;
-        }
-        match self.send(chain, &quote.instructions) {
-            Ok(out) => {
-                self.counters.bids_won += 1;
-                self.counters.quote_earned += gain;
-                log.log(
-                    "bid_won",
-                    json!({ "account": key.to_string(), "fraction": p.fraction as f64 / 1e12,
-                            "discount": p.inputs.discount.raw() as f64 / 1e12,
-                            "payment": p.settlement.payment.to_string(), "gain": gain.to_string(),
-                            "events": out.event_names() }),
-                );
-            }
-            Err(e) => {
-                self.counters.bids_lost += 1;
-                self.count_error(error_kind(&e), log, "bid", &key);
+        let txs: Vec<&[Instruction]> = bids
+            .iter()
+            .map(|(_, q, _)| q.instructions.as_slice())
+            .collect();
+        let results = self.send_batch(chain, &txs);
+        for ((key, quote, gain), result) in bids.iter().zip(results) {
+            let p = &quote.projection;
+            match result {
+                Ok(out) => {
+                    self.counters.bids_won += 1;
+                    self.counters.quote_earned += gain;
+                    log.log(
+                        "bid_won",
+                        json!({ "account": key.to_string(), "fraction": p.fraction as f64 / 1e12,
+                                "discount": p.inputs.discount.raw() as f64 / 1e12,
+                                "payment": p.settlement.payment.to_string(), "gain": gain.to_string(),
+                                "events": out.event_names() }),
+                    );
+                }
+                Err(e) => {
+                    self.counters.bids_lost += 1;
+                    self.count_error(error_kind(&e), log, "bid", key);
+                }
             }
         }
     }

@@ -271,7 +271,13 @@ pub struct Run {
     pub max_retries: u32,
     /// First backoff after an error (doubles per retry).
     pub backoff_ms: u64,
+    /// Most of a tick's independent transactions (liquidation starts, ends, bids on distinct
+    /// accounts) unconfirmed at once (`Chain::send_many`); 1 sends one at a time.
+    pub max_in_flight: usize,
 }
+
+/// The largest `run.max_in_flight` accepted.
+pub const MAX_IN_FLIGHT: usize = 256;
 
 impl Default for Run {
     fn default() -> Self {
@@ -279,6 +285,7 @@ impl Default for Run {
             interval_secs: 2,
             max_retries: 2,
             backoff_ms: 200,
+            max_in_flight: 16,
         }
     }
 }
@@ -365,6 +372,12 @@ impl Config {
         }
         if self.run.interval_secs == 0 {
             return Err(bad("run.interval_secs", "must be > 0"));
+        }
+        if !(1..=MAX_IN_FLIGHT).contains(&self.run.max_in_flight) {
+            return Err(bad(
+                "run.max_in_flight",
+                format!("must be in 1..={MAX_IN_FLIGHT}"),
+            ));
         }
         let rpc = rpc_settings(&self.backend)?;
         let mut oracles = BTreeMap::new();
@@ -488,6 +501,12 @@ request_timeout_secs = 10
             field(RPC.replace("bidder_account = \"1111", "bidder_account = \"0000")),
             "bidder_account"
         );
+        // the send window: 1 to 256, 16 by default
+        assert_eq!(Config::parse(RPC).unwrap().run.max_in_flight, 16);
+        let run = |n: &str| format!("{RPC}[run]\nmax_in_flight = {n}\n");
+        assert_eq!(Config::parse(&run("1")).unwrap().run.max_in_flight, 1);
+        assert_eq!(field(run("0")), "run.max_in_flight");
+        assert_eq!(field(run("257")), "run.max_in_flight");
         // an unknown field of the backend is refused, with its line
         let unknown = RPC.replace("kind = \"rpc\"", "kind = \"rpc\"\nsurprise = 1");
         let e = Config::parse(&unknown).unwrap_err();

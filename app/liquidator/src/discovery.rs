@@ -156,6 +156,14 @@ impl<C: Chain> Chain for Discovery<C> {
         self.chain.send(instructions, signers)
     }
 
+    fn send_many(
+        &mut self,
+        batch: &[greekhouse_sdk::chain::TxRequest<'_>],
+        max_in_flight: usize,
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        self.chain.send_many(batch, max_in_flight)
+    }
+
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
         self.chain.unix_timestamp()
     }

@@ -62,6 +62,7 @@ pub fn bot_for_scenario(
             interval_secs: 60,
             max_retries: 0,
             backoff_ms: 0,
+            max_in_flight: 16,
         },
         counters: Counters::default(),
     }

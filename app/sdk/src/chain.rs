@@ -156,6 +156,23 @@ impl ChainError {
     }
 }
 
+/// One transaction of a [`Chain::send_many`] batch: its instructions and the signers besides
+/// the payer.
+#[derive(Clone)]
+pub struct TxRequest<'a> {
+    pub instructions: Vec<Instruction>,
+    pub signers: Vec<&'a Keypair>,
+}
+
+impl<'a> TxRequest<'a> {
+    pub fn new(instructions: Vec<Instruction>, signers: Vec<&'a Keypair>) -> Self {
+        Self {
+            instructions,
+            signers,
+        }
+    }
+}
+
 /// A Solana cluster as the SDK, bot, CLI and simulator see it.
 pub trait Chain {
     /// The fee payer of every transaction this chain sends.
@@ -177,6 +194,23 @@ pub trait Chain {
         &mut self,
         discriminator: &[u8],
     ) -> Result<Vec<(Pubkey, Account)>, ChainError>;
+
+    /// Send independent transactions, at most `max_in_flight` of them unconfirmed at once, and
+    /// return each one's outcome in input order (a refused one is its error, the others still
+    /// go). The transactions must not depend on each other: a backend may land them in any
+    /// order. This default sends them one by one through [`Chain::send`] (the bank,
+    /// snapshots); [`crate::rpc::RpcChain`] pipelines them.
+    fn send_many(
+        &mut self,
+        batch: &[TxRequest<'_>],
+        max_in_flight: usize,
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        let _ = max_in_flight;
+        batch
+            .iter()
+            .map(|tx| self.send(&tx.instructions, &tx.signers))
+            .collect()
+    }
 
     /// Fetch several accounts at once (an RPC backend batches them in `getMultipleAccounts`).
     fn accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError> {
@@ -247,6 +281,15 @@ impl<C: Chain + ?Sized> Chain for ReadCache<'_, C> {
     ) -> Result<TxOutcome, ChainError> {
         self.accounts.clear();
         self.inner.send(instructions, signers)
+    }
+
+    fn send_many(
+        &mut self,
+        batch: &[TxRequest<'_>],
+        max_in_flight: usize,
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        self.accounts.clear();
+        self.inner.send_many(batch, max_in_flight)
     }
 
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {

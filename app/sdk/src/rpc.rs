@@ -14,6 +14,9 @@
 //!   a fresh blockhash; that happens at most `max_send_attempts` times, and the whole send is
 //!   also bounded by `confirm_timeout`. The landed transaction is then read back
 //!   (`getTransaction`) for its logs, compute units and events.
+//! - Batches ([`Chain::send_many`]): independent transactions pipelined, at most a window of
+//!   them unconfirmed, each prepared, confirmed and read back by the rules above; outcomes in
+//!   input order (`RpcChain::send_pipelined`).
 //! - Every RPC failure becomes a [`ChainError::Rpc`] that says which one: node unreachable,
 //!   request timed out, node behind, blockhash expired, confirmation timed out, read-only
 //!   chain, or another response error with its code.
@@ -40,11 +43,11 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use solana_transaction_status_client_types::{
-    EncodedTransaction, UiInnerInstructions, UiInstruction, UiParsedInstruction,
+    EncodedTransaction, TransactionStatus, UiInnerInstructions, UiInstruction, UiParsedInstruction,
     UiTransactionEncoding,
 };
 
-use crate::chain::{Chain, ChainError, FieldFilter, RpcFailure, TxOutcome};
+use crate::chain::{Chain, ChainError, FieldFilter, RpcFailure, TxOutcome, TxRequest};
 use crate::events::GreekhouseEvent;
 
 /// How an [`RpcChain`] talks to its node.
@@ -93,7 +96,15 @@ pub struct RpcChain {
     /// Blockhashes the last send used (1 when the first one landed).
     last_send_attempts: u32,
     sent: u64,
+    /// The most transactions the last [`Chain::send_many`] had unconfirmed at once.
+    peak_in_flight: usize,
 }
+
+/// How often an unconfirmed transaction's signed bytes are sent again while it waits.
+const RESEND_EVERY: Duration = Duration::from_secs(2);
+
+/// The node's limit of signatures per `getSignatureStatuses` call.
+const SIGNATURE_STATUS_CHUNK: usize = 256;
 
 /// The node's account-read limit per `getMultipleAccounts` call.
 const MULTIPLE_ACCOUNTS_CHUNK: usize = 100;
@@ -120,6 +131,7 @@ impl RpcChain {
             config,
             last_send_attempts: 0,
             sent: 0,
+            peak_in_flight: 0,
         }
     }
 
@@ -135,9 +147,15 @@ impl RpcChain {
         &mut self.config
     }
 
-    /// Blockhashes the last [`Chain::send`] used.
+    /// Blockhashes the last [`Chain::send`] used (the most any one transaction of the last
+    /// [`Chain::send_many`] used).
     pub fn last_send_attempts(&self) -> u32 {
         self.last_send_attempts
+    }
+
+    /// The most transactions the last pipelined [`Chain::send_many`] had unconfirmed at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight
     }
 
     /// Transactions sent (landed or refused) by this chain.
@@ -236,6 +254,35 @@ impl RpcChain {
     ) -> Result<TxOutcome, ChainError> {
         self.payer_keypair()?;
         let started = Instant::now();
+        let instructions = self.prepare(instructions, signers)?;
+
+        let (mut blockhash, mut last_valid) = (blockhash, last_valid_block_height);
+        self.last_send_attempts = 0;
+        loop {
+            self.last_send_attempts += 1;
+            let tx = self.sign(&instructions, signers, blockhash)?;
+            self.sent += 1;
+            match self.confirm(&tx, last_valid, started)? {
+                Confirmation::Landed => return self.read_back(&tx, started),
+                Confirmation::Failed(err) => return Err(self.failed(&tx, err, started)),
+                Confirmation::Expired
+                    if self.last_send_attempts < self.config.max_send_attempts =>
+                {
+                    (blockhash, last_valid) = self.latest_blockhash()?;
+                }
+                Confirmation::Expired => return Err(self.expired(self.last_send_attempts)),
+            }
+        }
+    }
+
+    /// What a send does before signing: simulate (a program error comes back by name and
+    /// nothing is sent), size the compute-unit limit from the simulation when the caller set
+    /// none, and put the priority fee in front.
+    fn prepare(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<Instruction>, ChainError> {
         let mut instructions = instructions.to_vec();
         let has_limit = instructions.iter().any(|ix| {
             ix.program_id == solana_compute_budget_interface::ID && ix.data.first() == Some(&2)
@@ -259,36 +306,48 @@ impl RpcChain {
         if let Some(price) = self.config.priority_fee_micro_lamports {
             instructions.insert(0, ComputeBudgetInstruction::set_compute_unit_price(price));
         }
+        Ok(instructions)
+    }
 
-        let (mut blockhash, mut last_valid) = (blockhash, last_valid_block_height);
-        self.last_send_attempts = 0;
-        loop {
-            self.last_send_attempts += 1;
-            let tx = self.sign(&instructions, signers, blockhash)?;
-            self.sent += 1;
-            match self.confirm(&tx, last_valid, started)? {
-                Confirmation::Landed => return self.read_back(&tx, started),
-                Confirmation::Failed(err) => {
-                    let outcome = self.read_back(&tx, started);
-                    let logs = outcome.map(|o| o.logs).unwrap_or_default();
-                    return Err(transaction_error(err, logs));
-                }
-                Confirmation::Expired
-                    if self.last_send_attempts < self.config.max_send_attempts =>
-                {
-                    (blockhash, last_valid) = self.latest_blockhash()?;
-                }
-                Confirmation::Expired => {
-                    return Err(ChainError::Rpc {
-                        kind: RpcFailure::BlockhashExpired,
-                        message: format!(
-                            "the transaction did not land before its blockhash expired, {} \
-                             time(s)",
-                            self.last_send_attempts
-                        ),
-                    })
-                }
+    /// A landed transaction that failed: the program's error by name, with the logs read back.
+    fn failed(&self, tx: &Transaction, err: TransactionError, started: Instant) -> ChainError {
+        let outcome = self.read_back(tx, started);
+        let logs = outcome.map(|o| o.logs).unwrap_or_default();
+        transaction_error(err, logs)
+    }
+
+    fn expired(&self, attempts: u32) -> ChainError {
+        ChainError::Rpc {
+            kind: RpcFailure::BlockhashExpired,
+            message: format!(
+                "the transaction did not land before its blockhash expired, {attempts} time(s)"
+            ),
+        }
+    }
+
+    fn send_config(&self) -> RpcSendTransactionConfig {
+        RpcSendTransactionConfig {
+            // the simulation before signing was the preflight
+            skip_preflight: true,
+            preflight_commitment: Some(self.config.commitment.commitment),
+            max_retries: Some(0),
+            ..Default::default()
+        }
+    }
+
+    /// Send the signed bytes once: `Ok(false)` when the node already knows the blockhash is
+    /// gone (the transaction can no longer land), an error when the node refused otherwise.
+    /// A dropped packet is not an error: the caller re-sends the same bytes while it waits.
+    fn send_once(&self, tx: &Transaction) -> Result<bool, ChainError> {
+        match self
+            .client
+            .send_transaction_with_config(tx, self.send_config())
+        {
+            Ok(_) => Ok(true),
+            Err(e) if e.get_transaction_error() == Some(TransactionError::BlockhashNotFound) => {
+                Ok(false)
             }
+            Err(e) => Err(rpc_error(&e)),
         }
     }
 
@@ -326,23 +385,13 @@ impl RpcChain {
         started: Instant,
     ) -> Result<Confirmation, ChainError> {
         let signature = tx.signatures[0];
-        let send_config = RpcSendTransactionConfig {
-            // the simulation above was the preflight
-            skip_preflight: true,
-            preflight_commitment: Some(self.config.commitment.commitment),
-            max_retries: Some(0),
-            ..Default::default()
-        };
         let mut last_sent: Option<Instant> = None;
         loop {
-            if last_sent.is_none_or(|t| t.elapsed() >= Duration::from_secs(2)) {
-                // a dropped packet is not an error: keep re-sending the same signed bytes
-                if let Err(e) = self.client.send_transaction_with_config(tx, send_config) {
-                    // a node that already knows the blockhash is gone says so at once
-                    if e.get_transaction_error() == Some(TransactionError::BlockhashNotFound) {
-                        return Ok(Confirmation::Expired);
-                    }
-                    return Err(rpc_error(&e));
+            if last_sent.is_none_or(|t| t.elapsed() >= RESEND_EVERY) {
+                // keep re-sending the same signed bytes; a node that already knows the
+                // blockhash is gone says so at once
+                if !self.send_once(tx)? {
+                    return Ok(Confirmation::Expired);
                 }
                 last_sent = Some(Instant::now());
             }
@@ -355,33 +404,232 @@ impl RpcChain {
                 .into_iter()
                 .next()
                 .flatten();
-            if let Some(status) = status {
-                if let Some(err) = status.err {
-                    return Ok(Confirmation::Failed(err));
-                }
-                if status.satisfies_commitment(self.config.commitment) {
-                    return Ok(Confirmation::Landed);
-                }
-                // seen but not yet at the commitment: it can no longer expire, only wait
-            } else {
-                let height = self
-                    .client
-                    .get_block_height_with_commitment(self.config.commitment)
-                    .map_err(|e| rpc_error(&e))?;
-                if height > last_valid_block_height {
-                    return Ok(Confirmation::Expired);
-                }
+            if let Some(done) = self.judge(status, last_valid_block_height, || self.height())? {
+                return Ok(done);
             }
             if started.elapsed() > self.config.confirm_timeout {
+                return Err(self.timed_out(&signature));
+            }
+        }
+    }
+
+    /// What one polled status says of a transaction signed with a blockhash valid up to
+    /// `last_valid`: failed, landed at the commitment, expired (not seen, and the chain is past
+    /// that height: it can no longer land), or `None`: wait. `height` is asked only for a
+    /// transaction the node has not seen. The rules of [`Chain::send`] and of
+    /// [`Chain::send_many`] both.
+    fn judge(
+        &self,
+        status: Option<TransactionStatus>,
+        last_valid: u64,
+        height: impl FnOnce() -> Result<u64, ChainError>,
+    ) -> Result<Option<Confirmation>, ChainError> {
+        if let Some(status) = status {
+            if let Some(err) = status.err {
+                return Ok(Some(Confirmation::Failed(err)));
+            }
+            if status.satisfies_commitment(self.config.commitment) {
+                return Ok(Some(Confirmation::Landed));
+            }
+            // seen but not yet at the commitment: it can no longer expire, only wait
+            return Ok(None);
+        }
+        Ok((height()? > last_valid).then_some(Confirmation::Expired))
+    }
+
+    fn height(&self) -> Result<u64, ChainError> {
+        self.client
+            .get_block_height_with_commitment(self.config.commitment)
+            .map_err(|e| rpc_error(&e))
+    }
+
+    fn timed_out(&self, signature: &impl std::fmt::Display) -> ChainError {
+        ChainError::Rpc {
+            kind: RpcFailure::ConfirmationTimeout,
+            message: format!(
+                "{signature} not confirmed within {:?}",
+                self.config.confirm_timeout
+            ),
+        }
+    }
+
+    /// [`Chain::send_many`] over the node: each transaction is prepared as [`Chain::send`]
+    /// prepares one (simulated, its compute units sized, a refusal returned by name and not
+    /// sent) when it enters the window, signed with the batch's recent blockhash and sent
+    /// without waiting; the signatures in flight are polled together (`getSignatureStatuses`,
+    /// up to 256 a call) every `poll_interval`, and each is judged by the rules of `send`:
+    /// landed (read back for its logs and events), failed (the program's error by name),
+    /// re-sent every 2 s while unseen, re-signed with a fresh blockhash once it expired (at most
+    /// `max_send_attempts` blockhashes), timed out after `confirm_timeout`. A slot freed refills
+    /// the window. A failed poll fails the transactions in flight with that error, as it fails
+    /// a single send; the rest of the batch goes on.
+    fn send_pipelined(
+        &mut self,
+        batch: &[TxRequest<'_>],
+        max_in_flight: usize,
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        let mut results: Vec<Option<Result<TxOutcome, ChainError>>> =
+            batch.iter().map(|_| None).collect();
+        if let Err(e) = self.payer_keypair() {
+            return batch.iter().map(|_| Err(e.clone())).collect();
+        }
+        let window = max_in_flight.max(1);
+        let mut next = 0;
+        let mut in_flight: Vec<InFlight> = Vec::new();
+        // one recent blockhash signs the batch; replaced when a transaction signed with it
+        // expired
+        let mut recent: Option<(Hash, u64)> = None;
+        self.last_send_attempts = 0;
+        self.peak_in_flight = 0;
+        while next < batch.len() || !in_flight.is_empty() {
+            while in_flight.len() < window && next < batch.len() {
+                let index = next;
+                next += 1;
+                let started = Instant::now();
+                let req = &batch[index];
+                let launched =
+                    self.prepare(&req.instructions, &req.signers)
+                        .and_then(|instructions| {
+                            let mut f = InFlight {
+                                index,
+                                instructions,
+                                tx: Transaction::default(),
+                                last_valid: 0,
+                                attempts: 0,
+                                last_sent: started,
+                                started,
+                            };
+                            self.launch(&mut f, batch, &mut recent, false)?;
+                            Ok(f)
+                        });
+                match launched {
+                    Ok(f) => in_flight.push(f),
+                    Err(e) => results[index] = Some(Err(e)),
+                }
+            }
+            self.peak_in_flight = self.peak_in_flight.max(in_flight.len());
+            if in_flight.is_empty() {
+                continue;
+            }
+            std::thread::sleep(self.config.poll_interval);
+            let statuses = self.statuses(&in_flight);
+            let statuses = match statuses {
+                Ok(s) => s,
+                Err(e) => {
+                    for f in in_flight.drain(..) {
+                        results[f.index] = Some(Err(e.clone()));
+                    }
+                    continue;
+                }
+            };
+            let mut height: Option<Result<u64, ChainError>> = None;
+            let mut waiting = Vec::with_capacity(in_flight.len());
+            for (mut f, status) in in_flight.drain(..).zip(statuses) {
+                let judged = self.judge(status, f.last_valid, || {
+                    height.get_or_insert_with(|| self.height()).clone()
+                });
+                let done = match judged {
+                    Err(e) => Some(Err(e)),
+                    Ok(Some(Confirmation::Landed)) => Some(self.read_back(&f.tx, f.started)),
+                    Ok(Some(Confirmation::Failed(err))) => {
+                        Some(Err(self.failed(&f.tx, err, f.started)))
+                    }
+                    Ok(Some(Confirmation::Expired)) => {
+                        self.launch(&mut f, batch, &mut recent, true).err().map(Err)
+                    }
+                    Ok(None) if f.started.elapsed() > self.config.confirm_timeout => {
+                        Some(Err(self.timed_out(&f.tx.signatures[0])))
+                    }
+                    Ok(None) if f.last_sent.elapsed() >= RESEND_EVERY => {
+                        match self.send_once(&f.tx) {
+                            Ok(true) => {
+                                f.last_sent = Instant::now();
+                                None
+                            }
+                            Ok(false) => {
+                                self.launch(&mut f, batch, &mut recent, true).err().map(Err)
+                            }
+                            Err(e) => Some(Err(e)),
+                        }
+                    }
+                    Ok(None) => None,
+                };
+                match done {
+                    Some(r) => results[f.index] = Some(r),
+                    None => waiting.push(f),
+                }
+            }
+            in_flight = waiting;
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ChainError::Backend("not sent".into()))))
+            .collect()
+    }
+
+    /// Sign `f` with the batch's blockhash (a fresh one when `expired`: the one it was signed
+    /// with can no longer land) and send it, until the node takes it or its blockhashes run
+    /// out.
+    fn launch(
+        &mut self,
+        f: &mut InFlight,
+        batch: &[TxRequest<'_>],
+        recent: &mut Option<(Hash, u64)>,
+        mut expired: bool,
+    ) -> Result<(), ChainError> {
+        loop {
+            if expired {
+                if f.attempts >= self.config.max_send_attempts {
+                    return Err(self.expired(f.attempts));
+                }
+                // another transaction of the batch may have replaced it already
+                if recent.is_none_or(|(_, valid)| valid <= f.last_valid) {
+                    *recent = Some(self.latest_blockhash()?);
+                }
+            }
+            let (blockhash, last_valid) = match *recent {
+                Some(r) => r,
+                None => *recent.insert(self.latest_blockhash()?),
+            };
+            f.attempts += 1;
+            self.last_send_attempts = self.last_send_attempts.max(f.attempts);
+            f.tx = self.sign(&f.instructions, &batch[f.index].signers, blockhash)?;
+            f.last_valid = last_valid;
+            self.sent += 1;
+            if self.send_once(&f.tx)? {
+                f.last_sent = Instant::now();
+                return Ok(());
+            }
+            expired = true;
+        }
+    }
+
+    /// The statuses of the signatures in flight, in their order.
+    fn statuses(
+        &self,
+        in_flight: &[InFlight],
+    ) -> Result<Vec<Option<TransactionStatus>>, ChainError> {
+        let signatures: Vec<_> = in_flight.iter().map(|f| f.tx.signatures[0]).collect();
+        let mut out = Vec::with_capacity(signatures.len());
+        for chunk in signatures.chunks(SIGNATURE_STATUS_CHUNK) {
+            let got = self
+                .client
+                .get_signature_statuses(chunk)
+                .map_err(|e| rpc_error(&e))?
+                .value;
+            if got.len() != chunk.len() {
                 return Err(ChainError::Rpc {
-                    kind: RpcFailure::ConfirmationTimeout,
+                    kind: RpcFailure::Decode,
                     message: format!(
-                        "{signature} not confirmed within {:?}",
-                        self.config.confirm_timeout
+                        "getSignatureStatuses answered {} statuses for {} signatures",
+                        got.len(),
+                        chunk.len()
                     ),
                 });
             }
+            out.extend(got);
         }
+        Ok(out)
     }
 
     /// The landed transaction's logs, compute units and events.
@@ -459,6 +707,19 @@ impl RpcChain {
     }
 }
 
+/// A transaction of a [`RpcChain::send_pipelined`] batch, sent and not yet judged.
+struct InFlight {
+    index: usize,
+    /// Prepared (compute budget, priority fee), ready to sign again on a fresh blockhash.
+    instructions: Vec<Instruction>,
+    tx: Transaction,
+    last_valid: u64,
+    /// Blockhashes used.
+    attempts: u32,
+    last_sent: Instant,
+    started: Instant,
+}
+
 enum Confirmation {
     Landed,
     Failed(TransactionError),
@@ -497,6 +758,22 @@ impl Chain for RpcChain {
         self.payer_keypair()?;
         let (blockhash, last_valid) = self.latest_blockhash()?;
         self.send_with_blockhash(instructions, signers, blockhash, last_valid)
+    }
+
+    /// One at a time through [`Chain::send`] when `max_in_flight` is 1; pipelined otherwise
+    /// (`RpcChain::send_pipelined`).
+    fn send_many(
+        &mut self,
+        batch: &[TxRequest<'_>],
+        max_in_flight: usize,
+    ) -> Vec<Result<TxOutcome, ChainError>> {
+        if max_in_flight <= 1 {
+            return batch
+                .iter()
+                .map(|tx| self.send(&tx.instructions, &tx.signers))
+                .collect();
+        }
+        self.send_pipelined(batch, max_in_flight)
     }
 
     fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
@@ -606,6 +883,10 @@ pub fn rpc_error(e: &ClientError) -> ChainError {
     };
     ChainError::Rpc { kind, message }
 }
+
+#[cfg(test)]
+#[path = "rpc_pipeline_tests.rs"]
+mod pipeline_tests;
 
 #[cfg(test)]
 mod tests {

@@ -222,6 +222,7 @@ fn the_bot_liquidates_an_account_over_rpc() {
             interval_secs: 1,
             max_retries: 2,
             backoff_ms: 200,
+            max_in_flight: 16,
         },
         counters: Counters::default(),
     };

@@ -74,3 +74,72 @@ fn the_scenario_kits_actions_run_on_any_chain() {
         "the forwarding chain sent the transactions"
     );
 }
+
+/// `Chain::send_many` on the bank (its default: one by one): outcomes in input order, a
+/// refused transaction in the middle reported as its program error while the ones around it
+/// land, and a read cache in front forgets what it read before the batch.
+#[test]
+fn send_many_on_the_bank_keeps_the_order_and_reports_a_refusal_in_the_middle() {
+    use greekhouse::events::Deposited;
+    use greekhouse_sdk::chain::{ReadCache, TxRequest};
+    use greekhouse_sdk::{accounts, ix};
+    use solana_signer::Signer;
+
+    let mut env = Env::new();
+    let ws: Vec<_> = (0..3).map(|_| env.writer(1_000 * USDC, 0)).collect();
+    let ledger = env.quote_ledger();
+    let ch = env.ch.clearinghouse;
+    let deposit = |i: usize, amount: u64| {
+        let w = &ws[i];
+        ix::deposit(
+            ch,
+            w.account,
+            w.owner.pubkey(),
+            &ledger,
+            w.quote_ata,
+            amount,
+        )
+    };
+    // the middle writer withdraws what it never deposited: the program refuses it
+    let w = &ws[1];
+    let refused = ix::withdraw(
+        ch,
+        w.account,
+        w.owner.pubkey(),
+        &ledger,
+        w.quote_ata,
+        USDC,
+        vec![],
+    );
+    let batch = vec![
+        TxRequest::new(vec![deposit(0, 100 * USDC)], vec![&ws[0].owner]),
+        TxRequest::new(vec![refused], vec![&ws[1].owner]),
+        TxRequest::new(vec![deposit(2, 300 * USDC)], vec![&ws[2].owner]),
+    ];
+    let mut cache = ReadCache::new(&mut env.chain);
+    let balance = |cache: &mut ReadCache<'_, _>, i: usize| {
+        let a = cache.account(&ws[i].account).unwrap().unwrap();
+        accounts::writer_account(&a.data).unwrap().quote_balance
+    };
+    assert_eq!(balance(&mut cache, 2), 0);
+    let results = cache.send_many(&batch, 8);
+    assert_eq!(results.len(), 3);
+    let amount = |r: &Result<TxOutcome, ChainError>| {
+        r.as_ref()
+            .expect("landed")
+            .event::<Deposited>()
+            .expect("Deposited")
+            .amount
+    };
+    assert_eq!(amount(&results[0]), 100 * USDC);
+    assert_eq!(amount(&results[2]), 300 * USDC);
+    let err = results[1].as_ref().expect_err("refused");
+    assert!(
+        err.program_error_name().is_some(),
+        "the program's error, by name: {err}"
+    );
+    // the cache read writer 2 before the batch: it reads it again after
+    assert_eq!(balance(&mut cache, 2), (300 * USDC) as i64);
+    assert_eq!(balance(&mut cache, 0), (100 * USDC) as i64);
+    assert_eq!(balance(&mut cache, 1), 0);
+}

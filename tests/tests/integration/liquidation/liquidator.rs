@@ -1,7 +1,9 @@
 //! The liquidator bot (docs/liquidator.md) on the embedded bank: it liquidates a crashed
 //! account back to the end level; two bots compete and the auction ends sooner; a bot with
-//! little capital bids only what its initial margin allows; it cranks an expiry through to
-//! finalization; a bad configuration is refused with the field's name.
+//! little capital bids only what its initial margin allows; one tick starts several accounts
+//! below maintenance at once, and a tick's bids, sent together, are sized so the bot's account
+//! carries them all; it cranks an expiry through to finalization; a bad configuration is
+//! refused with the field's name.
 use crate::harness;
 use crate::liquidation::{assert_books_balance, bidder, call_series, writer_at_im};
 use harness::ext_market::*;
@@ -125,6 +127,89 @@ fn a_bot_with_little_capital_bids_only_what_its_initial_margin_allows() {
     // its own account stands at IM after every slice it took
     assert!(!env.margin_of(&poor.account).initial.equity.is_negative());
     let _ = victim;
+    assert_books_balance(&mut env);
+}
+
+/// Writers at IM on the same SOL calls, SOL raised until every one is below maintenance.
+fn crashed_victims(env: &mut Env, n: usize) -> Vec<Writer> {
+    let series = call_series(env);
+    let victims: Vec<Writer> = (0..n)
+        .map(|_| writer_at_im(env, &series, 10_000).0)
+        .collect();
+    for v in &victims {
+        env.move_sol_until_liquidatable(&v.account, 100);
+    }
+    victims
+}
+
+#[test]
+fn one_tick_starts_every_account_below_maintenance_and_the_counters_add_up() {
+    let mut env = Env::new();
+    let victims = crashed_victims(&mut env, 4);
+    let b = bidder(&mut env);
+    let mut bot = bot_for_scenario(&env, &b);
+    let mut log = MemoryLog::default();
+    // the starts go out together in the first tick
+    bot.tick(&mut env.chain, &mut log);
+    assert_eq!(bot.counters.started, 4, "{:?}", bot.counters);
+    assert!(bot.counters.errors.is_empty(), "{:?}", bot.counters);
+    for v in &victims {
+        assert_eq!(
+            env.writer_state(&v.account).status,
+            WriterStatus::Liquidating as u8
+        );
+    }
+    let started = log
+        .0
+        .iter()
+        .filter(|(e, _)| e == "liquidation_started")
+        .count();
+    assert_eq!(started, 4);
+    // then the bids on the four, then the ends
+    let mut bots = [bot];
+    let ticks = run_until(&mut env, &mut bots, 200, |env| {
+        victims.iter().all(|v| restored(env, v))
+    });
+    assert!(
+        ticks < 200,
+        "the auctions never ended: {:?}",
+        bots[0].counters
+    );
+    let c = &bots[0].counters;
+    assert_eq!((c.started, c.ended, c.bids_lost), (4, 4, 0), "{c:?}");
+    assert!(c.bids_won >= 4, "{c:?}");
+    let won = log.0.iter().filter(|(e, _)| e == "bid_won").count() as u64;
+    assert!(won <= c.bids_won);
+    assert_books_balance(&mut env);
+}
+
+#[test]
+fn bids_sent_together_are_sized_so_the_bots_account_carries_them_all() {
+    // a bot with little capital and several auctions: each slice is sized on the account as
+    // the earlier slices of the same tick leave it, so none is refused for the bidder's margin
+    let mut env = Env::new();
+    let victims = crashed_victims(&mut env, 3);
+    let poor = env.writer(usd(1_500), 0);
+    env.deposit_quote(&poor, usd(1_500)).unwrap();
+    let mut bot = bot_for_scenario(&env, &poor);
+    let mut log = MemoryLog::default();
+    let mut most_in_a_tick = 0;
+    for _ in 0..20 {
+        let before = bot.counters.bids_won;
+        bot.tick(&mut env.chain, &mut log);
+        most_in_a_tick = most_in_a_tick.max(bot.counters.bids_won - before);
+        assert!(
+            !env.margin_of(&poor.account).initial.equity.is_negative(),
+            "the bot's account stands at IM after every tick"
+        );
+        env.advance(60);
+        env.publish_prices();
+    }
+    let c = &bot.counters;
+    assert_eq!(c.started, 3, "{c:?}");
+    assert!(most_in_a_tick >= 2, "several bids in one tick: {c:?}");
+    assert_eq!(c.bids_lost, 0, "no bid refused for the bot's margin: {c:?}");
+    let _ = victims;
     assert_books_balance(&mut env);
 }
 
