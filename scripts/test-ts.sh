@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The TypeScript side (docs/typescript.md, docs/dashboard.md): the engine crate (sdk/wasm, its own
 # workspace; no unit tests of its own: its code is the rulebook's, tested there) formatted and
-# linted on the host, built for wasm32-unknown-unknown; the SDK (sdk/ts) and the dashboard
-# (app/dashboard) installed with `npm ci`; the SDK's offline tests;
+# linted on the host, built for wasm32-unknown-unknown; the official Program Metadata client
+# (tests/ts) against the Rust SDK's IDL-publishing fixture (tests/ts/program-metadata.mjs); the
+# SDK (sdk/ts) and the dashboard (app/dashboard) installed with `npm ci`; the SDK's offline tests;
 # the golden margins regenerated with the Rust CLI and diffed; the SDK's tests against a local
 # validator; the dashboard in headless Chromium against a local validator. scripts/test.sh runs
 # it after the workspace's tests (which build the CLI and the validator it uses); alone it needs
@@ -37,6 +38,8 @@ phase "cargo clippy (sdk/wasm)" wasm_cargo clippy --all-targets --locked -- -D w
 phase "wasm build" node sdk/ts/scripts/build-wasm.mjs
 unset CARGO_TARGET_DIR
 
+phase "npm ci (tests/ts)" npm ci --prefix tests/ts --no-audit --no-fund
+phase "Program Metadata: the official client against the Rust SDK's fixture" node tests/ts/program-metadata.mjs
 phase "npm ci (sdk/ts)" npm ci --prefix sdk/ts --no-audit --no-fund
 phase "npm ci (app/dashboard)" npm ci --prefix app/dashboard --no-audit --no-fund
 phase "TS SDK offline tests" npm test --prefix sdk/ts

@@ -21,16 +21,29 @@
 //!   (discriminator 1 = buffer, program, authority, canonical, seed) and its data also starts
 //!   at byte 96 ([`decode`]);
 //! - the IDL packed as the program's clients pack a JSON file (UTF-8, zlib, JSON, data
-//!   stored in the account) and read back ([`pack_idl`], [`Metadata::content`]);
+//!   stored in the account) and read back ([`pack_idl`], [`Metadata::content`]; other
+//!   encodings are rendered as the official client renders them, [`unpack`]);
 //! - the transactions that publish it ([`create_plan`]) or replace it ([`update_plan`]),
 //!   each small enough for one transaction ([`WRITE_CHUNK`] bytes of data per `write`).
 //!
 //! Written here rather than taken from the program's Rust client: `spl-program-metadata-client`
 //! is not published on crates.io (the registry has no crate of that name), and its sources pin
-//! `solana-sdk` 2.x next to 3.x crates. Not run against the metadata program itself: it is not on
-//! the local validator and no build of it is distributed through a package registry (the npm
-//! package `@solana-program/program-metadata` holds the JavaScript client and CLI only), see
-//! docs/cli.md, `deploy --send`.
+//! `solana-sdk` 2.x next to 3.x crates.
+//!
+//! Checked against the official JavaScript client's builders byte for byte
+//! (`@solana-program/program-metadata` 0.7.0, Codama-generated from the program; pinned in
+//! `tests/ts`): every builder here (both cases of each optional account), the system
+//! instructions and every instruction of the plans (parsed and rebuilt by the client), the
+//! canonical and program-data addresses, buffer and metadata account bodies (decoded by the
+//! client to the fields [`decode`] reads and re-encoded to the same bytes; bodies the client
+//! encodes decoded here), and the packing ([`pack_idl`]'s output unpacked by the client's
+//! `unpackDirectData` to the same JSON; the client's packing of every encoding and compression
+//! unpacked here to its content): `program_metadata_golden.rs` writes the fixture
+//! `tests/ts/fixtures/program-metadata.json` and runs `tests/ts/program-metadata.mjs` on it.
+//! The one form the client cannot build, [`NewData::Keep`], is checked against the program's
+//! source only. Not executed against the program itself, whose binary no reachable registry
+//! distributes (the npm package holds the JavaScript client and CLI only; the local validator
+//! does not load it), see docs/cli.md, `deploy --send`.
 //!
 //! Who reads it: Anchor 1.x's `anchor idl fetch` (the canonical `"idl"` account), and the Solana
 //! explorer, which the program's README says reads canonical metadata accounts (Codama IDLs
@@ -255,9 +268,11 @@ pub fn allocate(
     if let Some(s) = seed {
         data.extend(s);
     }
+    // a keypair buffer is its own authority: it signs in the authority slot only (the official
+    // client's meta; a transaction merges the two into one writable signer)
     ix(
         vec![
-            AccountMeta::new(buffer, buffer == authority),
+            AccountMeta::new(buffer, false),
             AccountMeta::new_readonly(authority, true),
             program,
             program_data,
@@ -319,7 +334,11 @@ pub fn initialize(
 /// Where `set_data` takes the new data from.
 #[derive(Clone, Copy, Debug)]
 pub enum NewData<'a> {
-    /// Only the encoding, compression and format change.
+    /// Only the encoding, compression and format change: the data source byte is left out
+    /// (the processor reads no data then). The official JavaScript client cannot build this
+    /// form (its `setData` always encodes a data source, which with neither data nor buffer
+    /// the processor refuses: `InvalidInstructionData` in its current source), so it is not
+    /// part of the cross-check against it.
     Keep,
     /// The data follows in the instruction.
     Inline(&'a [u8]),
@@ -358,7 +377,9 @@ pub fn set_data(
         vec![
             AccountMeta::new(metadata, false),
             AccountMeta::new_readonly(authority, true),
-            optional(buffer),
+            // writable when present, as the official client marks it (the processor only
+            // reads it); absent, the metadata program's id, read-only
+            buffer.map_or_else(|| optional(None), |b| AccountMeta::new(b, false)),
             program,
             program_data,
         ],
@@ -586,8 +607,10 @@ impl Metadata {
     }
 }
 
-/// Decompress `data` per `compression`, then decode it per `encoding` (a base58 or base64
-/// text becomes its bytes; UTF-8 and none are the bytes themselves).
+/// Decompress `data` per `compression`, then render it per `encoding` as the official
+/// JavaScript client does (`unpackDirectData`): UTF-8 is the text itself (checked), base58 and
+/// base64 are the stored bytes written as base58 or base64 text, none is their lowercase hex.
+/// The account holds the decoded bytes; the document is their text.
 pub fn unpack(data: &[u8], compression: Compression, encoding: Encoding) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
     let err = |e: std::io::Error| Error::Decompress(e.to_string());
@@ -605,19 +628,23 @@ pub fn unpack(data: &[u8], compression: Compression, encoding: Encoding) -> Resu
         }
     }
     match encoding {
-        Encoding::None => Ok(out),
+        Encoding::None => Ok(out
+            .iter()
+            .flat_map(|b| {
+                let hex = b"0123456789abcdef";
+                [hex[(b >> 4) as usize], hex[(b & 15) as usize]]
+            })
+            .collect()),
         Encoding::Utf8 => {
             std::str::from_utf8(&out).map_err(|e| Error::Decode(e.to_string()))?;
             Ok(out)
         }
-        Encoding::Base58 => bs58::decode(&out)
-            .into_vec()
-            .map_err(|e| Error::Decode(e.to_string())),
+        Encoding::Base58 => Ok(bs58::encode(&out).into_string().into_bytes()),
         Encoding::Base64 => {
             use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(&out)
-                .map_err(|e| Error::Decode(e.to_string()))
+            Ok(base64::engine::general_purpose::STANDARD
+                .encode(&out)
+                .into_bytes())
         }
     }
 }
@@ -802,3 +829,7 @@ pub fn update_plan(
 #[cfg(test)]
 #[path = "program_metadata_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "program_metadata_golden.rs"]
+mod golden;

@@ -85,13 +85,14 @@ fn every_instruction_is_encoded_as_the_processors_read_it() {
         ]
     );
     // a keypair buffer: no seed, the buffer is its own (signing) authority, absent accounts
-    // are the metadata program's id
+    // are the metadata program's id; it signs in the authority slot only, as the official
+    // client builds it (the transaction merges the two metas into one writable signer)
     let i = allocate(buf, buf, ProgramAccounts::NONE, None);
     assert_eq!(i.data, [7]);
     assert_eq!(
         metas(&i),
         [
-            (buf, true, true),
+            (buf, false, true),
             (buf, true, false),
             (ID, false, false),
             (ID, false, false),
@@ -134,7 +135,7 @@ fn every_instruction_is_encoded_as_the_processors_read_it() {
         [
             (buf, false, true),
             (auth, true, false),
-            (dest, false, false),
+            (dest, false, true),
             (prog, false, false),
             (pd, false, false)
         ]
@@ -281,17 +282,32 @@ fn other_encodings_and_compressions_unpack() {
         unpack(&gz, Compression::Gzip, Encoding::Utf8).unwrap(),
         text
     );
-    let b58 = bs58::encode(text).into_string();
+    // the account holds bytes; base58, base64 and none render them as base58, base64 and hex
+    // text (the official client's `unpackDirectData`)
+    let raw = [0u8, 0, 1, 2, 0xfe, 0xff];
     assert_eq!(
-        unpack(b58.as_bytes(), Compression::None, Encoding::Base58).unwrap(),
-        text
+        unpack(&raw, Compression::None, Encoding::Base58).unwrap(),
+        bs58::encode(raw).into_string().as_bytes()
+    );
+    assert_eq!(
+        unpack(&raw, Compression::None, Encoding::Base58).unwrap(),
+        b"112Vzei"
     );
     use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
     assert_eq!(
-        unpack(b64.as_bytes(), Compression::None, Encoding::Base64).unwrap(),
-        text
+        unpack(&raw, Compression::None, Encoding::Base64).unwrap(),
+        base64::engine::general_purpose::STANDARD
+            .encode(raw)
+            .as_bytes()
     );
+    assert_eq!(
+        unpack(&raw, Compression::None, Encoding::None).unwrap(),
+        b"00000102feff"
+    );
+    assert!(matches!(
+        unpack(&[0xff], Compression::None, Encoding::Utf8),
+        Err(Error::Decode(_))
+    ));
     assert!(matches!(
         unpack(b"not zlib", Compression::Zlib, Encoding::Utf8),
         Err(Error::Decompress(_))
