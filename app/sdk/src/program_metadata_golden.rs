@@ -579,22 +579,18 @@ fn program_metadata_golden_fixture_is_the_rust_sdks() {
 }
 
 /// Runs `tests/ts/program-metadata.mjs` on what this module builds now (and on this crate's
-/// IDL packed by [`pack_idl`]), then decodes what the client encodes. Skipped, saying so, when
-/// the client is not installed (`npm ci --prefix tests/ts`; scripts/test.sh installs it before
-/// the tests).
+/// IDL packed by [`pack_idl`]), then decodes what the client encodes. The client must be
+/// installed (`npm ci --prefix tests/ts`; scripts/test.sh installs it before the tests): a
+/// missing client fails the test, as the stock-client RPC test does, rather than skipping it.
 #[test]
 fn the_official_javascript_client_agrees() {
     let ts = std::path::Path::new(TS_DIR);
-    if !ts
-        .join("node_modules/@solana-program/program-metadata")
-        .is_dir()
-    {
-        eprintln!(
-            "skipped: tests/ts/node_modules has no @solana-program/program-metadata \
-             (`npm ci --prefix tests/ts`; scripts/test.sh runs it)"
-        );
-        return;
-    }
+    assert!(
+        ts.join("node_modules/@solana-program/program-metadata")
+            .is_dir(),
+        "tests/ts/node_modules has no @solana-program/program-metadata: run \
+         `npm ci --prefix tests/ts` (scripts/test.sh does)"
+    );
     let dir = std::env::temp_dir().join(format!("greekhouse-pm-golden-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let fixture = dir.join("program-metadata.json");
