@@ -66,6 +66,8 @@ pub mod rpc;
 pub mod snapshot;
 pub mod squads;
 pub mod squads_proposal;
+#[cfg(feature = "rpc")]
+pub mod stand_in;
 pub mod vault;
 pub mod vault_flows;
 pub mod vol_surface;

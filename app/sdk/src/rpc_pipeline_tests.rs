@@ -7,8 +7,6 @@
 //! and re-signs the dropped one on a fresh blockhash.
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -166,51 +164,7 @@ fn answer(node: &Mutex<Node>, r: &Value) -> Value {
 
 /// Serve the stand-in on loopback until the test ends.
 fn serve(node: Arc<Mutex<Node>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let node = Arc::clone(&node);
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut stream = stream;
-                loop {
-                    let mut len = 0usize;
-                    let mut line = String::new();
-                    loop {
-                        line.clear();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let l = line.trim_end();
-                        if l.is_empty() {
-                            break;
-                        }
-                        if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap();
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    reader.read_exact(&mut body).unwrap();
-                    let req: Value = serde_json::from_slice(&body).unwrap();
-                    let out = match &req {
-                        Value::Array(rs) => {
-                            Value::Array(rs.iter().map(|r| answer(&node, r)).collect())
-                        }
-                        r => answer(&node, r),
-                    };
-                    let out = out.to_string();
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{out}",
-                        out.len()
-                    );
-                }
-            });
-        }
-    });
-    url
+    crate::stand_in::serve(move |r| answer(&node, r))
 }
 
 fn tagged(tag: u8) -> Instruction {

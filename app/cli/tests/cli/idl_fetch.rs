@@ -4,8 +4,6 @@
 //! IDL compressed with zlib. The command finds it at the derived address, decompresses it and
 //! prints the IDL unchanged; `--info` reads the header; another program id has none.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::process::Command;
 
 use base64::Engine as _;
@@ -30,74 +28,30 @@ fn account_data() -> Vec<u8> {
     b
 }
 
-/// Serve `getAccountInfo` / `getMultipleAccounts` on loopback until the test ends.
+/// Serve `getAccountInfo` / `getMultipleAccounts` on loopback (the SDK's JSON-RPC stand-in)
+/// until the test ends.
 fn serve() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let data = base64::engine::general_purpose::STANDARD.encode(account_data());
     let account = json!({"data": [data, "base64"], "executable": false, "lamports": 1_000_000,
         "owner": "ProgM6JCCvbYkfKqJYHePx4xxSUSqJp7rh8Lyv7nk7S", "rentEpoch": 0, "space": 0});
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let account = account.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut stream = stream;
-                loop {
-                    let mut len = 0usize;
-                    let mut line = String::new();
-                    loop {
-                        line.clear();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let l = line.trim_end();
-                        if l.is_empty() {
-                            break;
-                        }
-                        if let Some(v) = l.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap();
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    reader.read_exact(&mut body).unwrap();
-                    let req: Value = serde_json::from_slice(&body).unwrap();
-                    let answer = |r: &Value| {
-                        let p = &r["params"];
-                        let one = |k: &Value| {
-                            if k == ADDRESS {
-                                account.clone()
-                            } else {
-                                Value::Null
-                            }
-                        };
-                        let value = match r["method"].as_str().unwrap() {
-                            "getAccountInfo" => one(&p[0]),
-                            "getMultipleAccounts" => {
-                                Value::Array(p[0].as_array().unwrap().iter().map(one).collect())
-                            }
-                            m => panic!("unexpected {m}"),
-                        };
-                        json!({"jsonrpc": "2.0", "id": r["id"],
-                               "result": {"context": {"slot": 1}, "value": value}})
-                    };
-                    let out = match &req {
-                        Value::Array(rs) => Value::Array(rs.iter().map(answer).collect()),
-                        r => answer(r),
-                    };
-                    let out = out.to_string();
-                    write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{out}",
-                        out.len()
-                    )
-                    .unwrap();
-                }
-            });
-        }
-    });
-    url
+    greekhouse_sdk::stand_in::serve(move |r| {
+        let p = &r["params"];
+        let one = |k: &Value| {
+            if k == ADDRESS {
+                account.clone()
+            } else {
+                Value::Null
+            }
+        };
+        let value = match r["method"].as_str().unwrap() {
+            "getAccountInfo" => one(&p[0]),
+            "getMultipleAccounts" => {
+                Value::Array(p[0].as_array().unwrap().iter().map(one).collect())
+            }
+            m => panic!("unexpected {m}"),
+        };
+        json!({"jsonrpc": "2.0", "id": r["id"], "result": {"context": {"slot": 1}, "value": value}})
+    })
 }
 
 fn fetch(url: &str, extra: &[&str]) -> std::process::Output {
