@@ -12,8 +12,10 @@ use anchor_lang::Discriminator;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use greekhouse::state::{Vault, VaultWithdrawal};
+use greekhouse_sdk::accrual::Accrued;
 use greekhouse_sdk::chain::{Chain, FieldFilter};
 use greekhouse_sdk::flows::FlowContext;
+use greekhouse_sdk::rpc::RpcChain;
 use greekhouse_sdk::vault::{self as vx, VaultRef};
 use greekhouse_sdk::{accounts, vault_flows, Pubkey};
 use serde_json::{json, Value};
@@ -353,10 +355,9 @@ fn deposit(s: &mut Session, named: &str, amount: &str) -> Result<ExitCode> {
     }
     let (shares_to, create) = s.owner_token_account(&v.share_mint, &anchor_spl::token::ID)?;
     flow_context!(s, cx);
-    let p = sdk(
-        "projecting the deposit",
-        vault_flows::deposit(&mut s.chain, &cx, &v, me, source, shares_to, amount),
-    )?;
+    let (p, accruals) = s.after_accruals(v.writer_account, "projecting the deposit", |chain| {
+        vault_flows::deposit(chain, &cx, &v, me, source, shares_to, amount)
+    })?;
     s.say(format!(
         "depositing {} into vault {}: {} shares at a net asset value of {}",
         money(s, i128::from(amount)),
@@ -367,7 +368,8 @@ fn deposit(s: &mut Session, named: &str, amount: &str) -> Result<ExitCode> {
     let mut d = doc(s, "deposit", &v);
     d["amount"] = json!(amount);
     d["projected"] = json!({ "shares": p.amount, "nav_before": p.nav_before });
-    let mut ixs: Vec<_> = create.into_iter().collect();
+    s.accruals_first(&mut d, &v.writer_account, accruals.len());
+    let mut ixs: Vec<_> = create.into_iter().chain(accruals).collect();
     ixs.push(p.instruction);
     s.conclude(d, p.refusal, &ixs, &[])
 }
@@ -433,10 +435,10 @@ fn withdraw(s: &mut Session, named: &str) -> Result<ExitCode> {
         s.owner_token_account(&ch.quote_mint, &ch.quote_token_program)?
     };
     flow_context!(s, cx);
-    let p = sdk(
-        "projecting the withdrawal",
-        vault_flows::withdraw(&mut s.chain, &cx, &v, me, to),
-    )?;
+    let (p, accruals) =
+        s.after_accruals(v.writer_account, "projecting the withdrawal", |chain| {
+            vault_flows::withdraw(chain, &cx, &v, me, to)
+        })?;
     s.say(format!(
         "withdrawing from vault {}: {} at a net asset value of {}",
         v.vault,
@@ -445,7 +447,8 @@ fn withdraw(s: &mut Session, named: &str) -> Result<ExitCode> {
     ));
     let mut d = doc(s, "withdraw", &v);
     d["projected"] = json!({ "amount": p.amount, "nav_before": p.nav_before });
-    let mut ixs: Vec<_> = create.into_iter().collect();
+    s.accruals_first(&mut d, &v.writer_account, accruals.len());
+    let mut ixs: Vec<_> = create.into_iter().chain(accruals).collect();
     ixs.push(p.instruction);
     s.conclude(d, p.refusal, &ixs, &[])
 }
@@ -476,12 +479,12 @@ fn trade(
     let (option_account, create_option) =
         s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
     let mut ixs = Vec::new();
-    let project = |s: &mut Session, bound: u64| {
-        flow_context!(s, cx);
+    flow_context!(s, cx);
+    let trade_on = |chain: &mut Accrued<'_, RpcChain>, cx: &FlowContext<'_>, bound: u64| {
         if buying {
             vault_flows::buy(
-                &mut s.chain,
-                &cx,
+                chain,
+                cx,
                 &v,
                 me,
                 quote_account,
@@ -492,8 +495,8 @@ fn trade(
             )
         } else {
             vault_flows::sell_back(
-                &mut s.chain,
-                &cx,
+                chain,
+                cx,
                 &v,
                 me,
                 option_account,
@@ -504,11 +507,14 @@ fn trade(
             )
         }
     };
+    // projected on the vault's account as its pending exercise accruals leave it (sent first)
+    let project = |s: &mut Session, bound: u64| {
+        s.after_accruals(v.writer_account, "projecting the trade", |chain| {
+            trade_on(chain, &cx, bound)
+        })
+    };
     // without a limit, the projection at the loosest bound gives the price to bind
-    let first = sdk(
-        "projecting the trade",
-        project(s, limit.unwrap_or(if buying { u64::MAX } else { 0 })),
-    )?;
+    let (first, accruals) = project(s, limit.unwrap_or(if buying { u64::MAX } else { 0 }))?;
     let p = match (limit, &first.refusal) {
         (None, None) => {
             let moved = u128::from(first.price) * u128::from(slippage_bps) / 10_000;
@@ -519,7 +525,7 @@ fn trade(
                     .price
                     .saturating_sub(u64::try_from(moved).unwrap_or(u64::MAX))
             };
-            sdk("projecting the trade", project(s, bound))?
+            project(s, bound)?.0
         }
         _ => first,
     };
@@ -548,6 +554,8 @@ fn trade(
     d["series"] = json!(series.to_string());
     d["contracts"] = json!(contracts);
     d["projected"] = json!({ "price": p.price });
+    s.accruals_first(&mut d, &v.writer_account, accruals.len());
+    ixs.extend(accruals);
     ixs.push(p.instruction);
     s.conclude(d, p.refusal, &ixs, &[])
 }

@@ -203,7 +203,7 @@ fn withdraw(
         oracle_for: &oracle_for,
     };
     let me = s.owner.pubkey();
-    let (p, accruals) = s.after_accruals("projecting the withdrawal", |chain| {
+    let (p, accruals) = s.after_accruals(writer, "projecting the withdrawal", |chain| {
         flows::withdraw(chain, &cx, writer, me, &ledger, destination, amount)
     })?;
     s.say(format!(
@@ -214,7 +214,7 @@ fn withdraw(
     let mut d = doc(s, "withdraw");
     d["amount"] = json!(amount);
     d["projected"] = json!({ "margin": s.margin("margin after", p.margin_after.as_ref()) });
-    d["accrued_first"] = json!(accruals.len());
+    s.accruals_first(&mut d, &writer, accruals.len());
     pre.extend(accruals);
     pre.push(p.instruction);
     let code = s.conclude(d, p.refusal, &pre, &[]);
@@ -275,7 +275,7 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
         oracle_for: &oracle_for,
     };
     let me = s.owner.pubkey();
-    let (p, accruals) = s.after_accruals("projecting the write", |chain| {
+    let (p, accruals) = s.after_accruals(writer, "projecting the write", |chain| {
         flows::write(chain, &cx, writer, me, series, recipient, contracts)
     })?;
     let qd = s.quote_decimals();
@@ -290,7 +290,7 @@ fn write(s: &mut Session, series: &str, contracts: u64, to: Option<String>) -> R
         "fee": crate::fmt::decimal(i128::from(p.fee), qd, qd),
         "margin": s.margin("margin after", p.margin_after.as_ref()),
     });
-    d["accrued_first"] = json!(accruals.len());
+    s.accruals_first(&mut d, &writer, accruals.len());
     pre.extend(accruals);
     pre.push(p.instruction);
     let code = s.conclude(d, p.refusal, &pre, &[]);

@@ -58,9 +58,10 @@ pub fn withdraw_options(
         oracle_for: &oracle_for,
     };
     let me = s.owner.pubkey();
-    let (p, accruals) = s.after_accruals("projecting the withdrawal of options", |chain| {
-        flows::withdraw_options(chain, &cx, writer, me, series, recipient, contracts)
-    })?;
+    let (p, accruals) =
+        s.after_accruals(writer, "projecting the withdrawal of options", |chain| {
+            flows::withdraw_options(chain, &cx, writer, me, series, recipient, contracts)
+        })?;
     s.say(format!(
         "withdrawing {contracts} contracts of {series} from {writer}'s long to {recipient}"
     ));
@@ -68,7 +69,7 @@ pub fn withdraw_options(
     d["series"] = json!(series.to_string());
     d["contracts"] = json!(contracts);
     d["projected"] = json!({ "margin": s.margin("margin after", p.margin_after.as_ref()) });
-    d["accrued_first"] = json!(accruals.len());
+    s.accruals_first(&mut d, &writer, accruals.len());
     pre.extend(accruals);
     pre.push(p.instruction);
     let code = s.conclude(d, p.refusal, &pre, &[]);

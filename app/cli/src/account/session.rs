@@ -193,26 +193,32 @@ impl Session {
     }
 
     /// The projected margin, printed, as JSON.
-    /// A margin-checked action of the signer's account projected by `project` on the account
-    /// as its pending exercise accruals leave it (the SDK's `accrual::accrue_first`), with those
-    /// accruals, which go first in the same transaction: without them the program refuses the
-    /// action (`ExerciseNotAccrued`, docs/protocol.md 5b).
+    /// A margin-checked action on writer account `account` (the signer's, or a vault's)
+    /// projected by `project` on the account as its pending exercise accruals leave it (the
+    /// SDK's `accrual::accrue_first`), with those accruals, which go first in the same
+    /// transaction: without them the program refuses the action (`ExerciseNotAccrued`,
+    /// docs/protocol.md 5b).
     pub fn after_accruals<T>(
         &mut self,
+        account: Pubkey,
         what: &str,
         project: impl FnOnce(&mut Accrued<'_, RpcChain>) -> Result<T, MarginError>,
     ) -> Result<(T, Vec<Instruction>)> {
-        let writer = self.writer_account;
-        let (mut view, accruals) = accrual::accrue_first(&mut self.chain, &writer)
-            .map_err(|e| anyhow!("accruing the account's exercises: {e}"))?;
+        let (mut view, accruals) = accrual::accrue_first(&mut self.chain, &account)
+            .map_err(|e| anyhow!("accruing {account}'s exercises: {e}"))?;
         let projected = project(&mut view).map_err(|e| anyhow!("{what}: {e}"))?;
-        if !accruals.is_empty() {
+        Ok((projected, accruals))
+    }
+
+    /// Say, and record in `doc` (`"accrued_first"`), the `n` accruals of `account` sent ahead
+    /// of the action.
+    pub fn accruals_first(&self, doc: &mut Value, account: &Pubkey, n: usize) {
+        if n > 0 {
             self.say(format!(
-                "{writer}: accruing {} American short(s) to their series' exercises first",
-                accruals.len()
+                "{account}: accruing {n} American short(s) to their series' exercises first"
             ));
         }
-        Ok((projected, accruals))
+        doc["accrued_first"] = json!(n);
     }
 
     pub fn margin(&self, label: &str, m: Option<&MarginSummary>) -> Value {
