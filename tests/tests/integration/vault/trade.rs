@@ -234,3 +234,50 @@ fn a_sell_back_burns_against_the_vaults_short_at_mark_less_spread() {
     assert_eq!(env.vault_state(&v).sell_backs_total, price);
     assert_eq!(env.quote_vault_balance() as i128, env.quote_claims());
 }
+
+/// An American put sold by the vault and exercised by its buyer leaves the vault's account an
+/// exercise to accrue: the next buy is refused bare (`ExerciseNotAccrued`) and lands with the
+/// accrual first in its transaction (`accrual::accrue_first`, as `greekhouse vault buy` sends
+/// it), projected on the accrued account.
+#[test]
+fn a_buy_after_an_exercise_of_the_vaults_short_sends_its_accrual_first() {
+    use greekhouse_sdk::{accrual, vault_flows};
+    let (mut env, v) = world();
+    lps(&mut env, &v, &[10_000]);
+    let expiry = expiry_after(env.now(), 7);
+    let sol = env.sol;
+    let put = env
+        .create_american_series(sol, 1, usd(160), expiry)
+        .unwrap();
+    let buyer = env.vault_user(&v, usd(5_000));
+    env.advance(1);
+    env.publish_prices();
+    env.vault_buy(&v, &buyer, &put, 4, u64::MAX).unwrap();
+    assert_eq!(env.short_of(&v.writer_account, &put), 4);
+    // in the money at 150: one token exercised
+    env.exercise(&buyer.owner, &buyer.quote_ata, &put, 1)
+        .unwrap();
+    expect_err(
+        env.vault_buy(&v, &buyer, &put, 1, u64::MAX),
+        E::ExerciseNotAccrued,
+    );
+    let recipient = env.option_ata(&buyer.owner.pubkey(), &put);
+    let (b, q) = (buyer.owner.pubkey(), buyer.quote_ata);
+    let (p, accruals) = env.with_flow(|chain, cx| {
+        let (mut view, accruals) = accrual::accrue_first(chain, &v.writer_account).unwrap();
+        let p = vault_flows::buy(&mut view, cx, &v, b, q, put, recipient, 1, u64::MAX).unwrap();
+        (p, accruals)
+    });
+    assert_eq!(accruals.len(), 1);
+    assert!(p.refusal.is_none(), "{:?}", p.refusal);
+    let mut ixs = accruals;
+    ixs.push(p.instruction);
+    let out = env.chain.send(&ixs, &[&buyer.owner]).unwrap();
+    let names = event_names(&out);
+    assert_eq!(names[0], "ExerciseAccrued", "{names:?}");
+    assert!(names.contains(&"VaultSold"), "{names:?}");
+    assert_eq!(event::<VaultSold>(&out).price, p.price);
+    // 4 sold, one exercised (the vault's the only short: 3 left), one more sold
+    assert_eq!(env.short_of(&v.writer_account, &put), 4);
+    assert_eq!(env.quote_vault_balance() as i128, env.quote_claims());
+}
