@@ -12,9 +12,9 @@ use anchor_lang::Discriminator;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Subcommand};
 use greekhouse::state::{Vault, VaultWithdrawal};
-use greekhouse_sdk::accrual::Accrued;
 use greekhouse_sdk::chain::{Chain, FieldFilter};
 use greekhouse_sdk::flows::FlowContext;
+use greekhouse_sdk::projection::Projection;
 use greekhouse_sdk::rpc::RpcChain;
 use greekhouse_sdk::vault::{self as vx, VaultRef};
 use greekhouse_sdk::{accounts, vault_flows, Pubkey};
@@ -480,7 +480,7 @@ fn trade(
         s.owner_token_account(&terms.option_mint, &anchor_spl::token::ID)?;
     let mut ixs = Vec::new();
     flow_context!(s, cx);
-    let trade_on = |chain: &mut Accrued<'_, RpcChain>, cx: &FlowContext<'_>, bound: u64| {
+    let trade_on = |chain: &mut Projection<'_, RpcChain>, cx: &FlowContext<'_>, bound: u64| {
         if buying {
             vault_flows::buy(
                 chain,

@@ -17,6 +17,7 @@ use greekhouse_sdk::flows::FlowContext;
 use greekhouse_sdk::ix::ClearinghouseRef;
 use greekhouse_sdk::liquidation::{self as flows, BidQuote, BidSize, StartPlan};
 use greekhouse_sdk::margin::MarginError;
+use greekhouse_sdk::projection::Projection;
 use greekhouse_sdk::Instruction;
 use serde_json::json;
 use solana_keypair::Keypair;
@@ -90,92 +91,18 @@ enum Start {
     Not,
 }
 
-/// The chain as a batch of bids leaves it, before they are sent: reads of the bidding account
-/// and the insurance fund answer with their projected state; everything else is read through.
-/// Only reads (a send here would bypass the projection).
-struct Projected<'a, C: Chain + ?Sized> {
-    inner: &'a mut C,
-    overrides: std::collections::HashMap<Pubkey, solana_account::Account>,
-}
-
-impl<'a, C: Chain + ?Sized> Projected<'a, C> {
-    fn new(inner: &'a mut C) -> Self {
-        Self {
-            inner,
-            overrides: std::collections::HashMap::new(),
-        }
-    }
-
-    fn current(&mut self, key: Pubkey) -> Option<solana_account::Account> {
-        match self.overrides.get(&key) {
-            Some(a) => Some(a.clone()),
-            None => self.inner.account(&key).ok().flatten(),
-        }
-    }
-
-    /// `key` reads as holding `state` (a zero-copy account after its discriminator).
-    fn set<T: bytemuck::Pod>(&mut self, key: Pubkey, state: &T) {
-        let Some(mut account) = self.current(key) else {
-            return;
-        };
-        let bytes = bytemuck::bytes_of(state);
-        if let Some(slot) = account.data.get_mut(8..8 + bytes.len()) {
-            slot.copy_from_slice(bytes);
-            self.overrides.insert(key, account);
-        }
-    }
-
-    fn set_fund_balance(&mut self, key: Pubkey, balance: u64) {
-        let Some(account) = self.current(key) else {
-            return;
-        };
-        if let Ok(mut fund) = accounts::insurance_fund(&account.data) {
-            fund.balance = balance;
-            self.set(key, &fund);
-        }
-    }
-}
-
-impl<C: Chain + ?Sized> Chain for Projected<'_, C> {
-    fn payer(&self) -> Pubkey {
-        self.inner.payer()
-    }
-
-    fn account(&mut self, key: &Pubkey) -> Result<Option<solana_account::Account>, ChainError> {
-        match self.overrides.get(key) {
-            Some(a) => Ok(Some(a.clone())),
-            None => self.inner.account(key),
-        }
-    }
-
-    fn accounts(
-        &mut self,
-        keys: &[Pubkey],
-    ) -> Result<Vec<Option<solana_account::Account>>, ChainError> {
-        let mut out = self.inner.accounts(keys)?;
-        for (k, a) in keys.iter().zip(out.iter_mut()) {
-            if let Some(o) = self.overrides.get(k) {
-                *a = Some(o.clone());
-            }
-        }
-        Ok(out)
-    }
-
-    fn send(&mut self, _: &[Instruction], _: &[&Keypair]) -> Result<TxOutcome, ChainError> {
-        Err(ChainError::Backend(
-            "the bot's bid projection reads only".into(),
-        ))
-    }
-
-    fn unix_timestamp(&mut self) -> Result<i64, ChainError> {
-        self.inner.unix_timestamp()
-    }
-
-    fn program_accounts(
-        &mut self,
-        discriminator: &[u8],
-    ) -> Result<Vec<(Pubkey, solana_account::Account)>, ChainError> {
-        self.inner.program_accounts(discriminator)
+/// `fund` (the insurance fund's account) reads in `view` with `balance`, as a bid leaves it.
+fn project_fund_balance<C: Chain + ?Sized>(
+    view: &mut Projection<'_, C>,
+    fund: Pubkey,
+    balance: u64,
+) {
+    let Ok(Some(account)) = view.account(&fund) else {
+        return;
+    };
+    if let Ok(mut state) = accounts::insurance_fund(&account.data) {
+        state.balance = balance;
+        view.set(fund, &state);
     }
 }
 
@@ -577,7 +504,7 @@ impl Bot {
         let fund_key = greekhouse_sdk::pda::insurance_fund(&self.ch.clearinghouse);
         let mut bids: Vec<(Pubkey, BidQuote, i128)> = Vec::new();
         {
-            let mut projected = Projected::new(chain);
+            let mut projected = Projection::new(chain);
             for &key in keys {
                 let Some(quote) = self.size_bid(&mut projected, &oracle_for, key) else {
                     continue;
@@ -604,7 +531,7 @@ impl Bot {
                     continue;
                 }
                 projected.set(self.bidder_account, &p.bidder_after);
-                projected.set_fund_balance(fund_key, p.fund_balance_after);
+                project_fund_balance(&mut projected, fund_key, p.fund_balance_after);
                 bids.push((key, quote, gain));
             }
         }

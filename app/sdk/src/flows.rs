@@ -14,17 +14,14 @@ use greekhouse_risk::MarginSummary;
 
 use crate::chain::Chain;
 use crate::ix::{self, ClearinghouseRef, TokenLedger};
-use crate::margin::{FetchedPrices, MarginError, MarginInputs};
+use crate::margin::{fetch_decoded, FetchedPrices, MarginError, MarginInputs};
 use crate::{accounts, pda};
 
 fn fetch_writer<C: Chain + ?Sized>(
     chain: &mut C,
     key: &Pubkey,
 ) -> Result<WriterAccount, MarginError> {
-    let data = chain
-        .account(key)?
-        .ok_or(MarginError::MissingAccount(*key))?;
-    accounts::writer_account(&data.data).map_err(|e| MarginError::Decode(*key, e))
+    fetch_decoded(chain, key, accounts::writer_account)
 }
 
 /// A margin-checked action, ready to send, with the program's projection of its outcome: the
@@ -71,17 +68,6 @@ pub struct FlowContext<'a> {
     pub ch: &'a ClearinghouseRef,
     /// The oracle account to pass for an underlying.
     pub oracle_for: &'a dyn Fn(&Pubkey) -> Option<Pubkey>,
-}
-
-fn fetch_decoded<C: Chain + ?Sized, T>(
-    chain: &mut C,
-    key: &Pubkey,
-    decode: fn(&[u8]) -> Result<T, accounts::DecodeError>,
-) -> Result<T, MarginError> {
-    let data = chain
-        .account(key)?
-        .ok_or(MarginError::MissingAccount(*key))?;
-    decode(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
 /// Write `contracts` of `series` from `writer_account` (owned by `owner`) into `recipient`:

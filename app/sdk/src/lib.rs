@@ -60,6 +60,7 @@ pub mod margin;
 pub mod oracle;
 pub mod pda;
 pub mod program_metadata;
+pub mod projection;
 pub mod pyth_pull;
 #[cfg(feature = "rpc")]
 pub mod rpc;

@@ -190,6 +190,17 @@ fn fetch<C: Chain + ?Sized>(
     chain.account(key)?.ok_or(MarginError::MissingAccount(*key))
 }
 
+/// The account at `key` decoded by `decode` (one of [`crate::accounts`]' decoders): a missing
+/// account or one that does not decode is the error that names it. The flows read every
+/// program account through this.
+pub fn fetch_decoded<C: Chain + ?Sized, T>(
+    chain: &mut C,
+    key: &Pubkey,
+    decode: fn(&[u8]) -> Result<T, crate::accounts::DecodeError>,
+) -> Result<T, MarginError> {
+    decode(&fetch(chain, key)?.data).map_err(|e| MarginError::Decode(*key, e))
+}
+
 /// Everything the margin of one writer account (and optionally more, e.g. a liquidation
 /// bidder, in `others`) depends on, as fetched, in the program's margin-account layout
 /// (`greekhouse::engine::layout`, the same function the program checks against).

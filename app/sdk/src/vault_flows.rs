@@ -10,7 +10,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use greekhouse::engine::actions::vault_trade;
 use greekhouse::oracle::PriceUse;
 
-use crate::accounts::{self, DecodeError};
+use crate::accounts;
 use crate::chain::Chain;
 use crate::flows::FlowContext;
 use crate::margin::{FetchedPrices, MarginError};
@@ -24,10 +24,7 @@ fn fetch<
     chain: &mut C,
     key: &Pubkey,
 ) -> Result<T, MarginError> {
-    let data = chain
-        .account(key)?
-        .ok_or(MarginError::MissingAccount(*key))?;
-    accounts::decode::<T>(&data.data).map_err(|e: DecodeError| MarginError::Decode(*key, e))
+    crate::margin::fetch_decoded(chain, key, accounts::decode::<T>)
 }
 
 /// A vault trade ready to send, with the program's projection of its price.

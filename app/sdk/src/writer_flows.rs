@@ -15,7 +15,7 @@ use greekhouse_risk::MarginSummary;
 use crate::chain::Chain;
 use crate::flows::FlowContext;
 use crate::ix::{self, ClearinghouseRef, TokenLedger};
-use crate::margin::{program_error, MarginError, MarginInputs};
+use crate::margin::{fetch_decoded as fetch, program_error, MarginError, MarginInputs};
 use crate::{accounts, pda};
 
 /// A price-free action, ready to send, with the program's verdict on it.
@@ -29,17 +29,6 @@ pub struct Checked {
     /// What the action moves, for display: quote paid out by a redemption, the balance after a
     /// deposit, the short left after a burn.
     pub amount_after: Option<u64>,
-}
-
-fn fetch<C: Chain + ?Sized, T>(
-    chain: &mut C,
-    key: &Pubkey,
-    decode: fn(&[u8]) -> Result<T, accounts::DecodeError>,
-) -> Result<T, MarginError> {
-    let data = chain
-        .account(key)?
-        .ok_or(MarginError::MissingAccount(*key))?;
-    decode(&data.data).map_err(|e| MarginError::Decode(*key, e))
 }
 
 /// The token amount an SPL token account holds (`None` when the account is missing or is not

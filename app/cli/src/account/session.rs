@@ -8,11 +8,12 @@ use std::str::FromStr;
 use anyhow::{anyhow, Context, Result};
 use greekhouse::state::Clearinghouse;
 use greekhouse_risk::MarginSummary;
-use greekhouse_sdk::accrual::{self, Accrued};
+use greekhouse_sdk::accrual;
 use greekhouse_sdk::chain::Chain;
 use greekhouse_sdk::hermes::Hermes;
 use greekhouse_sdk::ix::ClearinghouseRef;
 use greekhouse_sdk::margin::{MarginError, MarginInputs};
+use greekhouse_sdk::projection::Projection;
 use greekhouse_sdk::pyth_pull::{self, Posted};
 use greekhouse_sdk::rpc::{RpcChain, RpcConfig};
 use greekhouse_sdk::{accounts, oracle, pda, Instruction, Pubkey};
@@ -202,7 +203,7 @@ impl Session {
         &mut self,
         account: Pubkey,
         what: &str,
-        project: impl FnOnce(&mut Accrued<'_, RpcChain>) -> Result<T, MarginError>,
+        project: impl FnOnce(&mut Projection<'_, RpcChain>) -> Result<T, MarginError>,
     ) -> Result<(T, Vec<Instruction>)> {
         let (mut view, accruals) = accrual::accrue_first(&mut self.chain, &account)
             .map_err(|e| anyhow!("accruing {account}'s exercises: {e}"))?;
